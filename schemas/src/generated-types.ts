@@ -1,0 +1,217 @@
+// Generated from the JSON schemas by schemas/scripts/generate-types.mjs. Do not edit.
+
+/**
+ * A DNS label: lowercase letters, digits and '-', not starting or ending with '-', at most 63 characters.
+ */
+export type Name = string;
+/**
+ * @maxItems 64
+ *
+ * Items: A tag.
+ */
+export type Tags = string[];
+/**
+ * A network the VM joins: its name, or its name with a static address.
+ */
+export type VMNetwork =
+  | Name
+  | {
+      name: Name;
+      /**
+       * Static IPv4 address inside the network's subnet.
+       */
+      ip?: string;
+    };
+
+/**
+ * A Virtual Lab Manager lab: a set of virtual machines and the networks that join them.
+ */
+export interface Lab {
+  name: Name;
+  /**
+   * What the lab is for.
+   */
+  description?: string;
+  /**
+   * Host the lab is deployed on, as named in the vlm.hosts setting.
+   */
+  host?: string;
+  tags?: Tags;
+  /**
+   * Networks of the lab. Each becomes a libvirt network private to this lab.
+   *
+   * @maxItems 64
+   */
+  networks?: Network[];
+  /**
+   * Virtual machines of the lab.
+   *
+   * @minItems 1
+   * @maxItems 4096
+   */
+  vms: VM[];
+}
+/**
+ * A lab network.
+ */
+export interface Network {
+  name: Name;
+  /**
+   * IPv4 subnet of the network in CIDR notation.
+   */
+  cidr: string;
+  /**
+   * isolated: VMs reach each other and the host only. nat: VMs also reach outside through the host.
+   */
+  mode?: "isolated" | "nat";
+  /**
+   * Whether the host serves DHCP on this network.
+   */
+  dhcp?: boolean;
+}
+/**
+ * A virtual machine of the lab.
+ */
+export interface VM {
+  name: Name;
+  /**
+   * What the VM is for.
+   */
+  description?: string;
+  /**
+   * Number of virtual CPUs, 1 to 256.
+   */
+  vcpu: number;
+  /**
+   * Memory in MiB, 64 to 4194304.
+   */
+  ram_mb: number;
+  /**
+   * System disk size in GiB, 1 to 65536.
+   */
+  disk_gb: number;
+  /**
+   * Image the VM boots from, by catalog name.
+   */
+  os_image: string;
+  /**
+   * Networks the VM joins, by name, in the order of its interfaces.
+   *
+   * @maxItems 16
+   */
+  networks?: VMNetwork[];
+  /**
+   * Host port forwarded to the VM's SSH port, 22000 to 22999.
+   */
+  ssh_port?: number;
+  /**
+   * Host port of the VM's VNC display, 5900 to 5999.
+   */
+  vnc_port?: number;
+  /**
+   * VMs of this lab that must be running before this one boots.
+   *
+   * @maxItems 256
+   */
+  depends_on?: Name[];
+  tags?: Tags;
+  /**
+   * Start the VM when the host boots.
+   */
+  autostart?: boolean;
+  /**
+   * Firmware the VM boots with.
+   */
+  firmware?: "bios" | "uefi";
+  /**
+   * Public keys allowed to log in over SSH, added through cloud-init.
+   *
+   * @maxItems 64
+   *
+   * Items: An OpenSSH public key line.
+   */
+  ssh_authorized_keys?: string[];
+  /**
+   * Cloud-init user data, passed to the VM through a NoCloud seed.
+   */
+  cloud_init?: string;
+  /**
+   * Inline Ansible playbook (a YAML list of plays) run against this VM once it is reachable.
+   */
+  ansible_config_yaml?: string;
+}
+
+/**
+ * Images a lab VM can boot from.
+ */
+export interface ImageCatalog {
+  /**
+   * The images.
+   */
+  images: CatalogImage[];
+}
+/**
+ * An image of the catalog.
+ */
+export interface CatalogImage {
+  /**
+   * Name used in a VM's os_image.
+   */
+  name: string;
+  /**
+   * Human-readable title.
+   */
+  title: string;
+  /**
+   * Operating system family.
+   */
+  os: "linux" | "windows" | "bsd" | "other";
+  /**
+   * User that SSH logs in as.
+   */
+  default_user: string;
+  /**
+   * Least memory the image boots with, in MiB.
+   */
+  min_ram_mb: number;
+  /**
+   * Least disk size, in GiB.
+   */
+  min_disk_gb: number;
+  /**
+   * Whether the image reads a cloud-init NoCloud seed.
+   */
+  cloud_init: boolean;
+  /**
+   * Where the image comes from.
+   */
+  source:
+    | {
+        /**
+         * Downloaded by the host.
+         */
+        kind: "download";
+        /**
+         * Image address.
+         */
+        url: string;
+        /**
+         * Checksum list address.
+         */
+        checksum_url: string;
+        /**
+         * Disk format.
+         */
+        format: "qcow2" | "raw";
+      }
+    | {
+        /**
+         * Built on the host.
+         */
+        kind: "build";
+        /**
+         * Build script, relative to the repository.
+         */
+        script: string;
+      };
+}

@@ -1,0 +1,33 @@
+// The shared contracts: the lab schema, the image catalog and the types derived from them.
+import labSchemaJson from '../lab.schema.json';
+import imageCatalogSchemaJson from '../image-catalog.schema.json';
+import imageCatalogJson from '../image-catalog.json';
+import type { CatalogImage, ImageCatalog } from './generated-types';
+
+export type * from './generated-types';
+
+export const labSchema: Record<string, unknown> = labSchemaJson;
+export const labSchemaId: string = labSchemaJson.$id;
+export const imageCatalogSchema: Record<string, unknown> = imageCatalogSchemaJson;
+
+/** The built-in catalog. A host may extend it with images of its own. */
+export const builtInImageCatalog: ImageCatalog = imageCatalogJson as ImageCatalog;
+
+export function imageNames(catalog: ImageCatalog = builtInImageCatalog): string[] {
+  return catalog.images.map((image: CatalogImage) => image.name);
+}
+
+/** Names of labs, VMs and networks: DNS labels, since they reach XML, paths and shells. */
+export const namePattern = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+export const nameMaxLength = 63;
+
+export function isValidName(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= nameMaxLength && namePattern.test(value);
+}
+
+export const portRanges = {
+  ssh_port: { minimum: 22000, maximum: 22999 },
+  vnc_port: { minimum: 5900, maximum: 5999 },
+} as const;
+
+export type PortField = keyof typeof portRanges;

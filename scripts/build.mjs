@@ -1,0 +1,36 @@
+// One esbuild bundle per process. Runs after `npm ci` (the root `prepare` script) and before tests.
+import { existsSync, mkdirSync, cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { repositoryRoot } from './paths.mjs';
+
+const { build } = await import('esbuild');
+
+/** Each bundle: its entry point, its output, and what stays outside the bundle. */
+export const bundles = [
+  { entry: 'language-server/src/server.ts', outfile: 'language-server/dist/server.js' },
+  { entry: 'cli/src/main.ts', outfile: 'cli/dist/vlm.js' },
+];
+
+const watch = process.argv.includes('--watch');
+for (const bundle of bundles) {
+  const entry = join(repositoryRoot, bundle.entry);
+  if (!existsSync(entry)) continue; // a workspace that has no process yet
+  const outfile = join(repositoryRoot, bundle.outfile);
+  mkdirSync(join(outfile, '..'), { recursive: true });
+  const options = {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    external: bundle.external ?? [],
+    logLevel: 'warning',
+    // yaml-language-server's UMD modules pick their format at run time; mark the dynamic
+    // requires as known so the bundle keeps working.
+    mainFields: ['module', 'main'],
+  };
+  await build(options);
+  if (watch) console.log(`built ${bundle.outfile}`);
+}

@@ -1,0 +1,21 @@
+// Runs the tests of the named workspaces (all when none is named) in one node:test run,
+// so the output ends with the runner's own summary.
+import { spawnSync } from 'node:child_process';
+import { repositoryRoot } from './paths.mjs';
+import { testFiles, workspaces } from './test-files.mjs';
+
+export function runTests(names) {
+  const files = (names.length > 0 ? names : workspaces).flatMap(testFiles);
+  if (files.length === 0) {
+    console.error(`No test files found for ${names.join(', ') || 'any workspace'}.`);
+    return 1;
+  }
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
+    { cwd: repositoryRoot, stdio: 'inherit' },
+  );
+  return result.status ?? 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exit(runTests(process.argv.slice(2)));

@@ -1,0 +1,46 @@
+// Debian packages each test tier needs, installed by the project itself on a fresh machine.
+// Uses only Node built-ins.
+import { spawnSync } from 'node:child_process';
+
+/** Groups of Debian packages, by what needs them. */
+export const packageGroups = {
+  // libvirt's test driver through libvirt-dbus on a private bus; libvirtd with QEMU guests.
+  libvirt: ['dbus', 'libvirt-daemon', 'libvirt-daemon-driver-qemu', 'libvirt-clients', 'libvirt-dbus'],
+  qemu: ['qemu-system-x86', 'qemu-utils'],
+  // What the vlm-tiny guest image is built from.
+  tinyImage: ['linux-image-cloud-amd64', 'busybox-static', 'dropbear-bin', 'cpio', 'openssh-client', 'genisoimage'],
+  ansible: ['ansible'],
+};
+
+function missingPackages(names) {
+  const query = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...names], { encoding: 'utf8' });
+  const installed = new Set(
+    query.stdout.split('\n').filter((line) => /\sii\s*$/.test(line)).map((line) => line.split(' ')[0]),
+  );
+  return names.filter((name) => !installed.has(name));
+}
+
+/** Installs what is missing of the given groups, or exits with the command that would. */
+export function ensureSystemPackages(groups) {
+  const wanted = [...new Set(groups.flatMap((group) => packageGroups[group] ?? []))];
+  const missing = missingPackages(wanted);
+  if (missing.length === 0) return;
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    console.error(`Missing Debian packages: ${missing.join(', ')}.\nInstall them as root with:\n  ${command}`);
+    process.exit(1);
+  }
+  console.log(`Installing Debian packages: ${missing.join(' ')}`);
+  const options = { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
+  const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
+  const update = spawnSync('apt-get', [...lockWait, 'update'], options);
+  const install = update.status === 0
+    ? spawnSync('apt-get', [...lockWait, 'install', '-y', '--no-install-recommends', ...missing], options)
+    : update;
+  if (install.status !== 0) {
+    console.error(`Could not install ${missing.join(', ')}. Try by hand:\n  ${command}`);
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) ensureSystemPackages(process.argv.slice(2));

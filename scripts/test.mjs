@@ -1,0 +1,25 @@
+// `npm test`: installs what is missing, builds, typechecks, then runs every test tier.
+import { spawnSync } from 'node:child_process';
+import { ensureNpmDependencies } from './ensure-installed.mjs';
+import { ensureSystemPackages } from './system-packages.mjs';
+import { repositoryRoot } from './paths.mjs';
+import { runTests } from './run-tests.mjs';
+
+ensureNpmDependencies();
+// Debian packages the test tiers need (see scripts/system-packages.mjs).
+ensureSystemPackages([]);
+
+function step(title, command, args) {
+  console.log(`\n== ${title}`);
+  const result = spawnSync(command, args, { cwd: repositoryRoot, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`${title} failed.`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+step('Build bundles', process.execPath, ['scripts/build.mjs']);
+step('Typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
+step('Types match the schemas', process.execPath, ['schemas/scripts/generate-types.mjs', '--check']);
+console.log('\n== Tests');
+process.exit(runTests([]));
