@@ -1,0 +1,28 @@
+// The `validate` command group: checking lab files offline with the language server's engine.
+import { helpOption, type Command } from '../command-table';
+
+export const validateCommand: Command = {
+  words: ['validate'],
+  summary: 'Check lab files against the lab schema and the semantic rules the editor applies.',
+  operandsUsage: 'FILE...',
+  details: [
+    'Prints one line per problem: PATH:LINE:COLUMN: SEVERITY: MESSAGE [CODE], with 1-based\n' +
+      'line and column, sorted by file then position. A summary goes to standard error.',
+    'Exit status: 0 when no file has an error (warnings are allowed), 1 when any has,\n' +
+      '2 for a wrong command line or a file that cannot be read. Use "-" for standard input.',
+  ],
+  options: [
+    {
+      name: 'format',
+      valueName: 'FORMAT',
+      allowedValues: ['text', 'json'],
+      defaultValue: 'text',
+      description: 'Output format; json is one document for machines.',
+    },
+    helpOption,
+  ],
+  async loadHandler() {
+    const { validateFiles } = await import('./validate-files');
+    return validateFiles;
+  },
+};

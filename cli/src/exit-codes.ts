@@ -1,0 +1,23 @@
+// Exit codes are part of the CLI's contract: CI scripts branch on them.
+export const exitCodes = {
+  /** Everything checked; no errors (warnings allowed). */
+  success: 0,
+  /** At least one lab has an error. */
+  problems: 1,
+  /** The command line was wrong, or a file could not be read. */
+  usage: 2,
+  /** A bug in vlm itself (EX_SOFTWARE from sysexits.h), never a verdict on the labs. */
+  internalFailure: 70,
+} as const;
+
+/** Thrown for a wrong command line; the CLI prints the message and exits with `exitCodes.usage`. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    /** The command whose help the user should read, as typed words ('validate', 'lab up'); empty for the tool. */
+    readonly commandPath: string = '',
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
