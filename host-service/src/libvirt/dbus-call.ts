@@ -1,0 +1,108 @@
+// The one way this layer calls D-Bus: a method call with a timeout, whose failures become
+// HypervisorErrors that name the interface, method and object path.
+import dbus from 'dbus-next';
+import { HypervisorError, type HypervisorErrorCode } from './hypervisor';
+import { libvirtErrorName } from './constants';
+
+export interface DbusRequest {
+  path: string;
+  interface: string;
+  member: string;
+  /** D-Bus signature of `body`, "" for none. */
+  signature?: string;
+  body?: unknown[];
+}
+
+/** libvirt's error messages start with the text of its error code; these are the ones callers act on. */
+const libvirtMessagePrefixes: ReadonlyArray<[string, HypervisorErrorCode]> = [
+  ['Domain not found', 'no-such-domain'],
+  ['Domain snapshot not found', 'no-such-snapshot'],
+  ['Network not found', 'no-such-network'],
+  ['Storage pool not found', 'no-such-pool'],
+  ['Storage volume not found', 'no-such-volume'],
+  ['Requested operation is not valid', 'invalid-operation'],
+  ['invalid argument', 'invalid-argument'],
+  ['XML error', 'invalid-argument'],
+  ['unsupported configuration', 'invalid-argument'],
+  ['XML document failed to validate', 'invalid-argument'],
+];
+
+/** D-Bus errors meaning libvirt-dbus (or its link to libvirtd) is not there. */
+const disconnectedErrorNames = new Set([
+  'org.freedesktop.DBus.Error.ServiceUnknown',
+  'org.freedesktop.DBus.Error.NameHasNoOwner',
+  'org.freedesktop.DBus.Error.NoReply',
+  'org.freedesktop.DBus.Error.Disconnected',
+  'org.freedesktop.DBus.Error.NoServer',
+]);
+
+function libvirtErrorCode(text: string): HypervisorErrorCode {
+  for (const [prefix, code] of libvirtMessagePrefixes) if (text.startsWith(prefix)) return code;
+  if (/already exists/.test(text)) return 'already-exists';
+  if (/is not running|is already running|already active|not active|is not paused|domain is not running/.test(text)) return 'invalid-operation';
+  // libvirt-dbus lost libvirtd: "Cannot recv data", "client socket is closed", "no connection driver".
+  if (/Cannot (recv|write) data|client socket is closed|Connection reset|Failed to connect socket|no connection driver/i.test(text)) return 'disconnected';
+  return 'libvirt';
+}
+
+export function describeRequest(request: DbusRequest): string {
+  return `${request.interface}.${request.member} on ${request.path}`;
+}
+
+/** Turns whatever a D-Bus call threw into a HypervisorError. */
+export function toHypervisorError(error: unknown, request: DbusRequest): HypervisorError {
+  if (error instanceof HypervisorError) return error;
+  const where = describeRequest(request);
+  if (error instanceof dbus.DBusError) {
+    if (error.type === libvirtErrorName) return new HypervisorError(libvirtErrorCode(error.text), `${where} failed: ${error.text}`, error.text);
+    if (disconnectedErrorNames.has(error.type)) return new HypervisorError('disconnected', `${where} failed: libvirt-dbus is not on the bus (${error.type}: ${error.text})`);
+    return new HypervisorError('libvirt', `${where} failed: ${error.type}: ${error.text}`);
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return new HypervisorError('disconnected', `${where} failed: ${text}`);
+}
+
+/** Private state of dbus-next's MessageBus that a timed-out call must clean up. */
+interface PendingReplies {
+  _methodReturnHandlers?: Record<number, unknown>;
+}
+
+/** Calls `request` on `destination`; rejects with a 'timeout' HypervisorError after `timeoutMs`. */
+export async function dbusCall(bus: dbus.MessageBus, destination: string, request: DbusRequest, timeoutMs: number): Promise<unknown[]> {
+  const message = new dbus.Message({
+    destination,
+    path: request.path,
+    interface: request.interface,
+    member: request.member,
+    signature: request.signature ?? '',
+    body: request.body ?? [],
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // Drop the reply handler so a reply that never comes does not pin memory.
+      if (message.serial !== null) delete (bus as unknown as PendingReplies)._methodReturnHandlers?.[message.serial];
+      reject(new HypervisorError('timeout', `${describeRequest(request)} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    const reply = await Promise.race([bus.call(message), timeout]);
+    return reply?.body ?? [];
+  } catch (error) {
+    throw toHypervisorError(error, request);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** D-Bus 64-bit integers arrive as BigInt. */
+export function toNumber(value: unknown): number {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number') return value;
+  throw new TypeError(`Expected a number from libvirt-dbus, got ${typeof value}`);
+}
+
+/** The value inside a D-Bus variant. */
+export function variantValue(value: unknown): unknown {
+  return value instanceof dbus.Variant ? value.value : value;
+}

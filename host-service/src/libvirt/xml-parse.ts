@@ -1,0 +1,73 @@
+// A small non-validating XML reader for what libvirt hands back (domain, snapshot, capabilities
+// XML): elements, attributes and text, with entities decoded. No DTDs, no namespaces resolution.
+
+export interface XmlElement {
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+}
+
+const namedEntities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+export function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
+    if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
+    if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
+    return namedEntities[entity] ?? whole;
+  });
+}
+
+const attributePattern = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+/** Parses one document; throws on unbalanced tags. */
+export function parseXml(source: string): XmlElement {
+  const root: XmlElement = { name: '#document', attributes: {}, children: [], text: '' };
+  const stack: XmlElement[] = [root];
+  const tokens = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>]*>|<\/\s*([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+  for (const match of source.matchAll(tokens)) {
+    const [, cdata, closing, opening, attributeText, selfClosing, text] = match;
+    const parent = stack[stack.length - 1]!;
+    if (cdata !== undefined) parent.text += cdata;
+    else if (text !== undefined) parent.text += decodeEntities(text);
+    else if (closing !== undefined) {
+      if (parent.name !== closing) throw new Error(`XML: </${closing}> closes <${parent.name}>`);
+      stack.pop();
+    } else if (opening !== undefined) {
+      const element: XmlElement = { name: opening, attributes: {}, children: [], text: '' };
+      for (const attribute of (attributeText ?? '').matchAll(attributePattern)) {
+        element.attributes[attribute[1]!] = decodeEntities(attribute[2] ?? attribute[3] ?? '');
+      }
+      parent.children.push(element);
+      if (!selfClosing) stack.push(element);
+    }
+  }
+  if (stack.length !== 1) throw new Error(`XML: <${stack[stack.length - 1]!.name}> is not closed`);
+  const documentElement = root.children[0];
+  if (!documentElement) throw new Error('XML: no element');
+  return documentElement;
+}
+
+/** The first descendant along a path of element names, e.g. child(domain, 'os', 'type'). */
+export function child(element: XmlElement | undefined, ...names: string[]): XmlElement | undefined {
+  let current = element;
+  for (const name of names) current = current?.children.find((candidate) => candidate.name === name);
+  return current;
+}
+
+export function childText(element: XmlElement | undefined, ...names: string[]): string | undefined {
+  return child(element, ...names)?.text.trim();
+}
+
+/** Every descendant (at any depth) with this name. */
+export function descendants(element: XmlElement, name: string): XmlElement[] {
+  const found: XmlElement[] = [];
+  const walk = (node: XmlElement) => {
+    for (const item of node.children) {
+      if (item.name === name) found.push(item);
+      walk(item);
+    }
+  };
+  walk(element);
+  return found;
+}

@@ -1,0 +1,43 @@
+// One call for what most libvirt tests need: a private bus with libvirt-dbus on it.
+import { startPrivateBus, type PrivateBus } from './private-bus';
+import { startLibvirtDbus, type LibvirtDbusProcess } from './libvirt-dbus-process';
+import { leaseLibvirtDaemons, type LibvirtDaemonsLease } from './libvirt-daemons';
+
+export interface LibvirtTestEnvironment {
+  readonly busAddress: string;
+  readonly bus: PrivateBus;
+  readonly libvirtDbus: LibvirtDbusProcess;
+  /** Present when started with { realDaemons: true }. */
+  readonly daemons?: LibvirtDaemonsLease;
+  /** Stops libvirt-dbus and the bus, and releases the libvirtd lease. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `startLibvirtTestEnvironment()` is enough for the test driver (/org/libvirt/Test);
+ * `{ realDaemons: true }` also makes sure virtlogd + libvirtd run for /org/libvirt/QEMU.
+ */
+export async function startLibvirtTestEnvironment(options: { realDaemons?: boolean } = {}): Promise<LibvirtTestEnvironment> {
+  const daemons = options.realDaemons ? await leaseLibvirtDaemons() : undefined;
+  let bus: PrivateBus | undefined;
+  try {
+    bus = await startPrivateBus();
+    const libvirtDbus = await startLibvirtDbus(bus.address);
+    const started = bus;
+    return {
+      busAddress: bus.address,
+      bus,
+      libvirtDbus,
+      daemons,
+      async stop() {
+        await libvirtDbus.stop();
+        await started.stop();
+        await daemons?.release();
+      },
+    };
+  } catch (error) {
+    await bus?.stop();
+    await daemons?.release();
+    throw error;
+  }
+}
