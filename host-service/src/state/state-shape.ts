@@ -1,0 +1,79 @@
+// What the host service remembers between runs: the labs it deployed and every resource it made
+// for them, so plans, destroys and port allocation survive restarts.
+import type { Lab } from '@vlm/schemas';
+
+export const currentSchemaVersion = 1;
+
+export type LabStatus = 'pending' | 'deploying' | 'running' | 'failed';
+export const labStatuses: readonly LabStatus[] = ['pending', 'deploying', 'running', 'failed'];
+
+export type PortKind = 'ssh' | 'vnc';
+
+export interface RecordedDomain {
+  /** libvirt domain name, `LAB-VM`. */
+  name: string;
+  vm: string;
+  uuid?: string;
+}
+
+export interface RecordedVolume {
+  pool: string;
+  name: string;
+  vm: string;
+}
+
+export interface RecordedNetwork {
+  /** libvirt network name, `LAB-NETWORK`. */
+  name: string;
+  /** The network's name in the lab file. */
+  network: string;
+}
+
+export interface RecordedPort {
+  kind: PortKind;
+  port: number;
+  vm: string;
+}
+
+export interface DeployLogLine {
+  time: string;
+  level: 'info' | 'warning' | 'error';
+  vm?: string;
+  text: string;
+}
+
+export interface LabRecord {
+  name: string;
+  status: LabStatus;
+  /** The lab definition last planned or applied; what the next plan compares against. */
+  definition: Lab;
+  createdAt: string;
+  updatedAt: string;
+  resources: {
+    domains: RecordedDomain[];
+    volumes: RecordedVolume[];
+    networks: RecordedNetwork[];
+    ports: RecordedPort[];
+  };
+  /** The latest deploy's log, oldest first, capped at deployLogLimit lines. */
+  deployLog: DeployLogLine[];
+}
+
+export interface AllocatedPort {
+  kind: PortKind;
+  port: number;
+  lab: string;
+  vm: string;
+}
+
+export interface HostStateV1 {
+  schema_version: 1;
+  /** Highest event sequence number that may have been handed out; the next run starts above it. */
+  event_sequence: number;
+  labs: Record<string, LabRecord>;
+  allocated_ports: AllocatedPort[];
+}
+
+export type HostState = HostStateV1;
+
+export const deployLogLimit = 2000;

@@ -1,0 +1,113 @@
+// The shape a v1 state file must have. A file that parses but does not match is refused as corrupt.
+import Ajv, { type ErrorObject } from 'ajv';
+import { labSchema, labSchemaId } from '@vlm/schemas';
+import { labStatuses } from './state-shape';
+
+const name = { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 63 };
+const libvirtName = { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 127 };
+const port = { type: 'integer', minimum: 1, maximum: 65535 };
+const portKind = { enum: ['ssh', 'vnc'] };
+
+const stateSchemaV1 = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['schema_version', 'event_sequence', 'labs', 'allocated_ports'],
+  properties: {
+    schema_version: { const: 1 },
+    event_sequence: { type: 'integer', minimum: 0 },
+    labs: {
+      type: 'object',
+      propertyNames: name,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'status', 'definition', 'createdAt', 'updatedAt', 'resources', 'deployLog'],
+        properties: {
+          name,
+          status: { enum: labStatuses },
+          definition: { $ref: labSchemaId },
+          createdAt: { type: 'string' },
+          updatedAt: { type: 'string' },
+          resources: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['domains', 'volumes', 'networks', 'ports'],
+            properties: {
+              domains: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['name', 'vm'],
+                  properties: { name: libvirtName, vm: name, uuid: { type: 'string' } },
+                },
+              },
+              volumes: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['pool', 'name', 'vm'],
+                  properties: { pool: { type: 'string' }, name: { type: 'string' }, vm: name },
+                },
+              },
+              networks: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['name', 'network'],
+                  properties: { name: libvirtName, network: name },
+                },
+              },
+              ports: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['kind', 'port', 'vm'],
+                  properties: { kind: portKind, port, vm: name },
+                },
+              },
+            },
+          },
+          deployLog: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['time', 'level', 'text'],
+              properties: {
+                time: { type: 'string' },
+                level: { enum: ['info', 'warning', 'error'] },
+                vm: name,
+                text: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+    },
+    allocated_ports: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'port', 'lab', 'vm'],
+        properties: { kind: portKind, port, lab: name, vm: name },
+      },
+    },
+  },
+};
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+ajv.addSchema(labSchema);
+const validateStateV1 = ajv.compile(stateSchemaV1);
+
+/** Undefined when valid, else what is wrong and where, e.g. "/labs/web/status must be equal to one of the allowed values". */
+export function stateProblem(data: unknown): string | undefined {
+  if (validateStateV1(data)) return undefined;
+  const error: ErrorObject | undefined = validateStateV1.errors?.[0];
+  if (!error) return 'does not match the state schema';
+  return `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`;
+}

@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StateFileError, StateStore } from '../../src/state/state-store';
+import { DataDirectoryLockedError, lockFileName } from '../../src/state/data-directory-lock';
+
+async function withDirectory(body: (directory: string) => Promise<void>): Promise<void> {
+  const directory = await mkdtemp(join(tmpdir(), 'vlm-state-'));
+  try {
+    await body(directory);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+test('a new data directory gets a v1 state file', async () => {
+  await withDirectory(async (directory) => {
+    const store = await StateStore.open({ dataDirectory: directory });
+    await store.close();
+    const written = JSON.parse(await readFile(join(directory, 'state.json'), 'utf8'));
+    assert.deepEqual(written, { schema_version: 1, event_sequence: 0, labs: {}, allocated_ports: [] });
+  });
+});
+
+test('updates are durable, in order, and visible after reopening', async () => {
+  await withDirectory(async (directory) => {
+    const store = await StateStore.open({ dataDirectory: directory });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        store.update((draft) => {
+          draft.allocated_ports.push({ kind: 'ssh', port: 22000 + index, lab: 'web', vm: `vm-${index}` });
+          return draft.allocated_ports.length;
+        }),
+      ),
+    );
+    assert.deepEqual(results, Array.from({ length: 20 }, (_, index) => index + 1));
+    await store.close();
+    const reopened = await StateStore.open({ dataDirectory: directory });
+    assert.deepEqual(
+      reopened.state.allocated_ports.map((port) => port.port),
+      Array.from({ length: 20 }, (_, index) => 22000 + index),
+    );
+    await reopened.close();
+    const entries = await readdir(directory);
+    assert.deepEqual(entries.filter((entry) => entry.endsWith('.tmp')), [], 'no temporary files left');
+  });
+});
+
+test('a failing or invalid update changes nothing, and later updates still run', async () => {
+  await withDirectory(async (directory) => {
+    const store = await StateStore.open({ dataDirectory: directory });
+    const before = await readFile(join(directory, 'state.json'), 'utf8');
+    await assert.rejects(
+      store.update((draft) => {
+        draft.event_sequence = 5;
+        throw new Error('plan failed');
+      }),
+      /plan failed/,
+    );
+    await assert.rejects(
+      store.update((draft) => {
+        draft.allocated_ports.push({ kind: 'ssh', port: -1, lab: 'web', vm: 'a' });
+      }),
+      /Refusing to write an invalid state: \/allocated_ports\/0\/port must be >= 1/,
+    );
+    assert.equal(store.state.event_sequence, 0);
+    assert.deepEqual(store.state.allocated_ports, []);
+    assert.equal(await readFile(join(directory, 'state.json'), 'utf8'), before);
+    assert.equal(await store.reserveEventSequences(100), 1);
+    assert.equal(await store.reserveEventSequences(100), 101);
+    await store.close();
+  });
+});
+
+test('a corrupt state file is refused and left untouched', async () => {
+  await withDirectory(async (directory) => {
+    const path = join(directory, 'state.json');
+    for (const contents of ['{"schema_version": 1, "labs": {', '', '[]', '{"schema_version": 1, "labs": {}, "event_sequence": "x", "allocated_ports": []}']) {
+      await writeFile(path, contents);
+      const refusal = await StateStore.open({ dataDirectory: directory }).then(
+        () => assert.fail('opened a corrupt state file'),
+        (error: unknown) => error,
+      );
+      assert.ok(refusal instanceof StateFileError, String(refusal));
+      assert.match(refusal.message, /state\.json (is corrupt|has no valid schema_version)/);
+      assert.match(refusal.message, /untouched/);
+      assert.equal(await readFile(path, 'utf8'), contents, 'the file was not rewritten');
+      // The refusal released the lock.
+      assert.ok(!(await readdir(directory)).includes(lockFileName));
+    }
+  });
+});
+
+test('a state file from a newer version is refused and left untouched', async () => {
+  await withDirectory(async (directory) => {
+    const path = join(directory, 'state.json');
+    const contents = JSON.stringify({ schema_version: 7, labs: {}, things: [] });
+    await writeFile(path, contents);
+    await assert.rejects(StateStore.open({ dataDirectory: directory }), (error: Error) => {
+      assert.match(error.message, /schema_version 7, written by a newer vlm-host; this one understands versions up to 1/);
+      return true;
+    });
+    assert.equal(await readFile(path, 'utf8'), contents);
+  });
+});
+
+test('the data directory is refused while a live process holds its lock', async () => {
+  await withDirectory(async (directory) => {
+    const store = await StateStore.open({ dataDirectory: directory });
+    try {
+      await assert.rejects(StateStore.open({ dataDirectory: directory }), (error: unknown) => {
+        assert.ok(error instanceof DataDirectoryLockedError);
+        assert.equal(error.ownerPid, process.pid);
+        assert.match(error.message, new RegExp(`Another vlm-host \\(pid ${process.pid}\\) is using the data directory`));
+        return true;
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+test('a stale lock of a dead process is taken over with a log line', async () => {
+  await withDirectory(async (directory) => {
+    // A pid that certainly is dead: a child that has exited and been reaped.
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(child.stdout);
+    await writeFile(join(directory, lockFileName), `${deadPid}\n`);
+    const lines: string[] = [];
+    const store = await StateStore.open({ dataDirectory: directory, log: (line) => lines.push(line) });
+    assert.deepEqual(
+      lines.filter((line) => line.includes('stale lock')),
+      [`Took over the stale lock ${join(directory, lockFileName)} of pid ${deadPid}, which is no longer running.`],
+    );
+    assert.equal(await readFile(join(directory, lockFileName), 'utf8'), `${process.pid}\n`);
+    await store.close();
+    assert.ok(!(await readdir(directory)).includes(lockFileName), 'close removes the lock');
+  });
+});
