@@ -17,6 +17,7 @@ export const diagnosticCodes = {
   nestingTooDeep: 'vlm-nesting-too-deep',
   notText: 'vlm-not-text',
   yamlSyntax: 'vlm-yaml-syntax',
+  internalError: 'vlm-internal-error',
 } as const;
 
 export type DiagnosticCode = (typeof diagnosticCodes)[keyof typeof diagnosticCodes];

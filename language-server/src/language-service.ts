@@ -1,5 +1,7 @@
-// Contract of the lab language service. The implementation fills in the bodies.
+// The lab language service: yaml-language-server with the lab schema, plus the lab's own
+// semantic checks, quick fixes and completions. Pure: no connection, no network.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import type {
   CodeAction,
   CompletionList,
@@ -9,18 +11,27 @@ import type {
   Position,
   Range,
 } from 'vscode-languageserver-types';
+import { getLanguageService } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
+import type { LanguageService as YamlLanguageService } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
+import { yamlDocumentsCache } from 'yaml-language-server/lib/umd/languageservice/parser/yaml-documents';
+import type { YAMLDocument } from 'yaml-language-server/lib/umd/languageservice/parser/yaml-documents';
+import { builtInImageCatalog, imageNames, labSchema, labSchemaId } from '@vlm/schemas';
 import type { ImageCatalog } from '@vlm/schemas';
+import { diagnosticCodes } from './diagnostic-codes';
+import { defaultInputLimits, inspectInput, type InputLimits } from './input-guards';
+import { LabReader, type LabModel } from './lab-model';
+import { runSemanticChecks, type HostFacts } from './semantic-checks';
+import { diagnosticAt } from './lab-diagnostics';
+import { labQuickFixes } from './quick-fixes';
+import { labCompletions } from './lab-completion';
 
-/** What the host service reports about the target host; enables the capacity check. */
-export interface HostFacts {
-  name: string;
-  cpus: number;
-  memory_mb: number;
-}
+export type { HostFacts } from './semantic-checks';
 
 export interface LabLanguageServiceOptions {
   /** Image catalog to check `os_image` against; the built-in one by default. */
   catalog?: ImageCatalog;
+  /** Limits that protect against hostile input; the defaults suit hand-written labs. */
+  limits?: Partial<InputLimits>;
 }
 
 export interface LabLanguageService {
@@ -33,9 +44,162 @@ export interface LabLanguageService {
   /** Facts of the lab's target host; `undefined` turns the capacity check off. */
   setHostFacts(facts: HostFacts | undefined): void;
   setCatalog(catalog: ImageCatalog): void;
+  /** Drops what is cached for a document (call when it is closed). */
+  forget(uri: string): void;
 }
 
+// The parser options yaml-language-server validates with; using the same ones reuses its parse.
+const parserOptions = { customTags: [] as string[], yamlVersion: '1.2' as const };
+
+type ParseCache = { cache: Map<string, unknown> };
+
 export function createLabLanguageService(options: LabLanguageServiceOptions = {}): LabLanguageService {
-  void options;
-  throw new Error('not implemented yet');
+  let catalog: ImageCatalog = options.catalog ?? builtInImageCatalog;
+  let hostFacts: HostFacts | undefined;
+  const limits: InputLimits = { ...defaultInputLimits, ...options.limits };
+  // Text each URI was last parsed from: two documents with one URI and version but different
+  // text (common for library callers) must not share yaml-language-server's cached parse.
+  const parsedText = new Map<string, string>();
+
+  const yamlService: YamlLanguageService = getLanguageService({
+    schemaRequestService: async (uri: string) => {
+      if (uri === labSchemaId) return JSON.stringify(labSchema);
+      throw new Error(`Schema ${uri} is not available: only the lab schema is served, and nothing is fetched from the network.`);
+    },
+    workspaceContext: { resolveRelativePath: (relativePath: string) => relativePath },
+  });
+  yamlService.configure({
+    validate: true,
+    hover: true,
+    completion: true,
+    format: false,
+    hoverSchemaSource: false,
+    schemas: [],
+    customTags: [],
+    yamlVersion: '1.2',
+  });
+  // Every document this service is given is a lab.
+  yamlService.registerCustomSchemaProvider(async () => labSchemaId);
+
+  function syncParseCache(document: TextDocument): string {
+    const text = document.getText();
+    if (parsedText.get(document.uri) !== text) {
+      (yamlDocumentsCache as unknown as ParseCache).cache.delete(document.uri);
+      parsedText.set(document.uri, text);
+    }
+    return text;
+  }
+
+  function parsed(document: TextDocument): YAMLDocument {
+    syncParseCache(document);
+    return yamlDocumentsCache.getYamlDocument(document, parserOptions, true);
+  }
+
+  function labModels(document: TextDocument): LabModel[] {
+    const lineStartOf = (offset: number): number => document.offsetAt({ line: document.positionAt(offset).line, character: 0 });
+    return parsed(document).documents.map((single) => new LabReader(single.internalDocument, lineStartOf).read());
+  }
+
+  function internalError(document: TextDocument, what: string, error: unknown): Diagnostic {
+    const detail = error instanceof Error ? error.message : String(error);
+    return diagnosticAt(document, { start: 0, end: 0 }, diagnosticCodes.internalError,
+      `VLM could not ${what} this document (${detail}). This is a bug in the lab language server.`);
+  }
+
+  /** Input that must not reach the parser, or undefined when it is safe. */
+  function refusal(document: TextDocument): { refused: boolean; diagnostics: Diagnostic[]; tabLines: Set<number> } {
+    const inspection = inspectInput(document.getText(), limits);
+    const diagnostics = inspection.problems.map((problem) =>
+      diagnosticAt(document, problem, problem.code, problem.message));
+    return { refused: inspection.refused, diagnostics, tabLines: inspection.tabIndentedLines };
+  }
+
+  return {
+    async validate(document) {
+      try {
+        const guard = refusal(document);
+        if (guard.refused) return guard.diagnostics;
+        syncParseCache(document);
+        const yamlDiagnostics = await yamlService.doValidation(document, false);
+        const results: Diagnostic[] = [...guard.diagnostics];
+        for (const diagnostic of yamlDiagnostics) {
+          if (diagnostic.source === 'YAML') {
+            // Syntax errors: the tab check already explained tab indentation on that line.
+            if (guard.tabLines.has(diagnostic.range.start.line)) continue;
+            results.push({ ...diagnostic, code: diagnosticCodes.yamlSyntax, source: 'vlm' });
+          } else {
+            // A lab that does not match its schema is rejected by the host: an error, not a warning.
+            results.push({ ...diagnostic, severity: DiagnosticSeverity.Error });
+          }
+        }
+        const names = imageNames(catalog);
+        for (const model of labModels(document)) {
+          results.push(...runSemanticChecks({ document, model, imageNames: names, hostFacts }));
+        }
+        return results;
+      } catch (error) {
+        return [internalError(document, 'validate', error)];
+      }
+    },
+
+    async complete(document, position) {
+      const empty: CompletionList = { isIncomplete: false, items: [] };
+      try {
+        if (refusal(document).refused) return empty;
+        syncParseCache(document);
+        const schemaList = await yamlService.doComplete(document, position, false);
+        const labItems = labCompletions(document, position, labModels(document), imageNames(catalog));
+        const seen = new Set(labItems.map((item) => item.label));
+        return {
+          isIncomplete: schemaList.isIncomplete,
+          items: [...labItems, ...schemaList.items.filter((item) => !seen.has(item.label))],
+        };
+      } catch {
+        return empty;
+      }
+    },
+
+    async hover(document, position) {
+      try {
+        if (refusal(document).refused) return null;
+        syncParseCache(document);
+        return await yamlService.doHover(document, position);
+      } catch {
+        return null;
+      }
+    },
+
+    documentSymbols(document) {
+      try {
+        if (refusal(document).refused) return [];
+        syncParseCache(document);
+        return yamlService.findDocumentSymbols2(document, {});
+      } catch {
+        return [];
+      }
+    },
+
+    codeActions(document, range, diagnostics) {
+      try {
+        if (refusal(document).refused) return [];
+        const models = labModels(document);
+        return labQuickFixes({ document, range, diagnostics, models, imageNames: imageNames(catalog) });
+      } catch {
+        return [];
+      }
+    },
+
+    setHostFacts(facts) {
+      hostFacts = facts;
+    },
+
+    setCatalog(next) {
+      catalog = next;
+    },
+
+    forget(uri) {
+      parsedText.delete(uri);
+      (yamlDocumentsCache as unknown as ParseCache).cache.delete(uri);
+    },
+  };
 }

@@ -1,0 +1,91 @@
+// `ansible_config_yaml` must hold a YAML list of plays. Its content is parsed on its own and
+// problems are placed at their line and column inside the block scalar.
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Node } from 'yaml';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { diagnosticCodes } from './diagnostic-codes';
+import type { LabValue, SourceSpan } from './lab-model';
+import { mapBlockScalar } from './block-scalar';
+import { diagnosticAt } from './lab-diagnostics';
+
+interface PlaybookProblem {
+  /** Offsets in the playbook text. */
+  start: number;
+  end: number;
+  message: string;
+}
+
+// Playbooks repeat across VMs and across edits; results depend only on the text.
+const problemsByText = new Map<string, PlaybookProblem[]>();
+const cacheLimit = 500;
+
+function describeNode(node: unknown): string {
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) return node.value === null ? 'empty' : `the ${typeof node.value} ${JSON.stringify(node.value)}`.slice(0, 80);
+  return 'empty';
+}
+
+export function findPlaybookProblems(text: string): PlaybookProblem[] {
+  const cached = problemsByText.get(text);
+  if (cached) return cached;
+  const problems: PlaybookProblem[] = [];
+  const parsed = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  for (const error of parsed.errors) {
+    problems.push({ start: error.pos[0], end: Math.max(error.pos[1], error.pos[0] + 1), message: `is not valid YAML: ${error.message}` });
+  }
+  if (problems.length === 0) {
+    const contents = parsed.contents as Node | null;
+    const range = contents?.range;
+    if (!isSeq(contents)) {
+      problems.push({
+        start: range?.[0] ?? 0,
+        end: range?.[1] ?? text.length,
+        message: `must be a YAML list of plays (each a mapping such as '- hosts: all'), but it is ${describeNode(contents)}.`,
+      });
+    } else {
+      contents.items.forEach((item, position) => {
+        const itemRange = (item as Node | null)?.range;
+        const where = { start: itemRange?.[0] ?? range?.[0] ?? 0, end: itemRange?.[1] ?? range?.[1] ?? text.length };
+        if (!isMap(item)) {
+          problems.push({ ...where, message: `play ${position + 1} is ${describeNode(item)}; each play must be a mapping such as 'hosts: all'.` });
+        } else if (!item.has('hosts') && !item.has('import_playbook') && !item.has('ansible.builtin.import_playbook')) {
+          problems.push({ ...where, message: `play ${position + 1} has no 'hosts'; Ansible requires it (use 'hosts: all' for this VM).` });
+        }
+      });
+    }
+  }
+  if (problemsByText.size >= cacheLimit) problemsByText.clear();
+  problemsByText.set(text, problems);
+  return problems;
+}
+
+export function checkAnsiblePlaybook(
+  document: TextDocument,
+  documentText: string,
+  value: LabValue<string>,
+  keyColumn: number,
+): Diagnostic[] {
+  const problems = findPlaybookProblems(value.value);
+  if (problems.length === 0) return [];
+  const scalar = value.node;
+  const blockScalar = scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED';
+  const range = scalar.range;
+  const content = !value.viaAlias && blockScalar && range
+    ? mapBlockScalar(documentText, range[0], range[1], keyColumn, value.value)
+    : undefined;
+  return problems.map((problem) => {
+    let span: SourceSpan = value.span;
+    if (content) {
+      const offsets = content.sourceOffsets;
+      // Offsets past the last character (errors at the end of the text) stay on its last line.
+      const lastCharacter = Math.max(offsets.length - 2, 0);
+      const start = offsets[Math.min(problem.start, lastCharacter)]!;
+      const endIndex = Math.min(Math.max(problem.end, problem.start + 1), offsets.length - 1);
+      const end = Math.max(offsets[endIndex - 1]! + 1, start + 1);
+      span = { start, end: Math.min(end, documentText.length) };
+    }
+    return diagnosticAt(document, span, diagnosticCodes.invalidAnsible, `ansible_config_yaml ${problem.message}`);
+  });
+}
