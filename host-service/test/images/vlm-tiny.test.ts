@@ -1,0 +1,100 @@
+// Builds the vlm-tiny guest and boots it under QEMU (TCG) the way a user would check it:
+// a root prompt on the serial console naming the seed's hostname, and SSH with the seed's key.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { writeNoCloudSeed } from '../../images/nocloud-seed';
+import {
+  buildImage, freePort, makeKey, requireTools, runFile, sshOptions, sshUntilConnected, startQemu,
+  type BuiltImage, type QemuGuest,
+} from './tiny-guest';
+
+const bootTimeoutMs = 180_000;
+const promptFor = (hostname: string): RegExp => new RegExp(`root@${hostname}:[^\\n]*# `);
+
+describe('vlm-tiny guest image', { timeout: 900_000 }, () => {
+  let image: BuiltImage;
+  let workDirectory: string;
+  const guests: QemuGuest[] = [];
+
+  before(async () => {
+    requireTools('bash', 'qemu-system-x86_64', 'qemu-img', 'genisoimage', 'ssh-keygen', 'ssh');
+    workDirectory = await mkdtemp(join(tmpdir(), 'vlm-tiny-test-'));
+    image = await buildImage();
+  });
+
+  after(async () => {
+    await Promise.all(guests.map((guest) => guest.stop()));
+    if (workDirectory !== undefined) await rm(workDirectory, { recursive: true, force: true });
+  });
+
+  test('a second build finds the image up to date, and the manifest matches the files', async () => {
+    const again = await buildImage();
+    assert.match(again.output, /is up to date/);
+    assert.deepEqual(again.manifest, image.manifest);
+    assert.deepEqual(image.manifest.files.map((file) => file.role).sort(), ['disk', 'initramfs', 'kernel']);
+    for (const file of image.manifest.files) {
+      const bytes = await readFile(join(image.directory, file.path));
+      assert.equal(bytes.length, file.size, `${file.path} size`);
+      assert.equal(createHash('sha256').update(bytes).digest('hex'), file.sha256, `${file.path} sha256`);
+    }
+    assert.match(image.manifest.kernel_cmdline, /console=ttyS0/);
+  });
+
+  test('boots from a NoCloud seed: its hostname at the prompt, its key for SSH, its static address on a second NIC', async (t) => {
+    const hostname = 'tiny-seeded';
+    const key = await makeKey(join(workDirectory, 'seeded-key'));
+    const otherKey = await makeKey(join(workDirectory, 'other-key'));
+    const seedIso = join(workDirectory, 'seed.iso');
+    await writeNoCloudSeed(seedIso, {
+      instanceId: 'iid-vlm-tiny-test',
+      hostname,
+      sshAuthorizedKeys: [key.publicKey],
+      interfaces: [{ name: 'eth1', addresses: ['10.77.0.5/24'] }],
+    });
+    const sshPort = await freePort();
+    const guest = startQemu({
+      image, sshPort, seedIso, logFile: join(workDirectory, 'seeded-console.log'),
+      // A second NIC on its own isolated user network, for the seed's static address.
+      extraQemuArguments: ['-netdev', 'user,id=n1,restrict=on', '-device', 'virtio-net-pci,netdev=n1'],
+    });
+    guests.push(guest);
+
+    await guest.serial.waitFor(promptFor(hostname), bootTimeoutMs);
+    const promptSeconds = (performance.now() - guest.startedAt) / 1000;
+    assert.match(guest.serial.text, /seed found on \/dev\/sr0/);
+
+    // The console shell runs what is typed (the shell computes 42, the echo alone would not).
+    const typedAt = guest.serial.text.length;
+    guest.type('echo "sum=$((40 + 2))"; hostname');
+    await guest.serial.waitFor(new RegExp(`sum=42\\r?\\n${hostname}\\r?\\n`), 30_000, typedAt);
+
+    const result = await sshUntilConnected(key.privateKey, sshPort, 'hostname', 60_000);
+    const sshSeconds = (performance.now() - guest.startedAt) / 1000;
+    assert.equal(result.code, 0, `ssh failed: ${result.stderr}`);
+    assert.equal(result.stdout.trim(), hostname);
+
+    const addresses = await runFile('ssh', [...sshOptions(key.privateKey, sshPort), 'root@127.0.0.1', 'ip -4 -o addr show'], 30_000);
+    assert.match(addresses.stdout, /eth0\s+inet 10\.0\.2\.15\/24/);
+    assert.match(addresses.stdout, /eth1\s+inet 10\.77\.0\.5\/24/);
+
+    const refused = await runFile('ssh', [...sshOptions(otherKey.privateKey, sshPort), 'root@127.0.0.1', 'hostname'], 30_000);
+    assert.equal(refused.code, 255, 'a key that is not in the seed must not log in');
+    assert.match(refused.stderr, /Permission denied/);
+
+    t.diagnostic(`boot to prompt ${promptSeconds.toFixed(1)} s, boot to SSH ${sshSeconds.toFixed(1)} s (TCG)`);
+    await guest.stop();
+  });
+
+  test('boots to a prompt without a seed, keeping its default hostname', async () => {
+    const guest = startQemu({ image, sshPort: await freePort(), logFile: join(workDirectory, 'unseeded-console.log') });
+    guests.push(guest);
+    await guest.serial.waitFor(promptFor('vlm-tiny'), bootTimeoutMs);
+    assert.match(guest.serial.text, /no seed \(no filesystem labelled cidata\)/);
+    assert.match(guest.serial.text, /vlm-tiny: ready/);
+    await guest.stop();
+  });
+});
