@@ -9,7 +9,13 @@ const { build } = await import('esbuild');
 export const bundles = [
   { entry: 'language-server/src/server.ts', outfile: 'language-server/dist/server.js' },
   { entry: 'cli/src/main.ts', outfile: 'cli/dist/vlm.js' },
+  { entry: 'extension/src/extension.ts', outfile: 'extension/dist/extension.js', external: ['vscode'] },
+  // The extension's .vsix ships its own copy of the language server.
+  { entry: 'language-server/src/server.ts', outfile: 'extension/dist/server.js' },
 ];
+
+/** Files copied as they are: the example labs the extension offers under "Open Example Lab". */
+export const copies = [{ from: 'schemas/examples', to: 'extension/dist/examples' }];
 
 const watch = process.argv.includes('--watch');
 for (const bundle of bundles) {
@@ -33,4 +39,7 @@ for (const bundle of bundles) {
   };
   await build(options);
   if (watch) console.log(`built ${bundle.outfile}`);
+}
+for (const copy of copies) {
+  cpSync(join(repositoryRoot, copy.from), join(repositoryRoot, copy.to), { recursive: true });
 }

@@ -10,6 +10,8 @@ export const packageGroups = {
   // What the vlm-tiny guest image is built from.
   tinyImage: ['linux-image-cloud-amd64', 'busybox-static', 'dropbear-bin', 'cpio', 'openssh-client', 'genisoimage'],
   ansible: ['ansible'],
+  // code-server (a real VS Code for the extension's end-to-end tests) and the browser driving it.
+  codeServer: ['ripgrep', 'libkrb5-dev', 'libsecret-1-dev', 'libx11-dev', 'libxkbfile-dev', 'chromium'],
 };
 
 function missingPackages(names) {

@@ -1,0 +1,80 @@
+// Which hosts the extension shows, from the `vlm.*` settings. No `vscode` import: unit-tested.
+import { join } from 'node:path';
+import { isValidName } from '@vlm/schemas';
+
+/** How the extension reaches a host's service. */
+export type HostAddress = { kind: 'socket'; path: string } | { kind: 'ssh'; destination: string };
+
+export interface HostDefinition {
+  name: string;
+  /** `local` is this machine; the others come from `vlm.hosts`. */
+  isLocal: boolean;
+  address: HostAddress;
+}
+
+export interface HostSettings {
+  localEnabled: boolean;
+  localSocket: string;
+  hosts: unknown;
+}
+
+export interface HostConfiguration {
+  hosts: HostDefinition[];
+  /** One sentence per `vlm.hosts` entry that was left out, saying why. */
+  problems: string[];
+}
+
+export const localHostName = 'local';
+
+/** Where the local host service listens unless `vlm.localHost.socket` says otherwise. */
+export function defaultLocalSocket(environment: NodeJS.ProcessEnv = process.env, userId = process.getuid?.() ?? 0): string {
+  const runtimeFolder = environment.XDG_RUNTIME_DIR || join('/run/user', String(userId));
+  return join(runtimeFolder, 'vlm', 'host.sock');
+}
+
+export function readHostConfiguration(settings: HostSettings, environment: NodeJS.ProcessEnv = process.env): HostConfiguration {
+  const hosts: HostDefinition[] = [];
+  const problems: string[] = [];
+  if (settings.localEnabled) {
+    const path = settings.localSocket.trim() || defaultLocalSocket(environment);
+    hosts.push({ name: localHostName, isLocal: true, address: { kind: 'socket', path } });
+  }
+  const entries = Array.isArray(settings.hosts) ? settings.hosts : [];
+  if (!Array.isArray(settings.hosts) && settings.hosts !== undefined && settings.hosts !== null) {
+    problems.push('vlm.hosts must be a list of hosts; it was ignored.');
+  }
+  entries.forEach((entry: unknown, index) => {
+    const where = `vlm.hosts[${index}]`;
+    if (typeof entry !== 'object' || entry === null) {
+      problems.push(`${where} is not an object with a name; it was ignored.`);
+      return;
+    }
+    const { name, ssh, socket } = entry as Record<string, unknown>;
+    if (!isValidName(name)) {
+      problems.push(`${where} needs a name of lowercase letters, digits and '-'; it was ignored.`);
+      return;
+    }
+    if (hosts.some((host) => host.name === name)) {
+      problems.push(`${where}: the host name "${name}" is already taken; it was ignored.`);
+      return;
+    }
+    if (typeof socket === 'string' && socket.trim() !== '') {
+      hosts.push({ name, isLocal: false, address: { kind: 'socket', path: socket.trim() } });
+    } else if (typeof ssh === 'string' && ssh.trim() !== '') {
+      hosts.push({ name, isLocal: false, address: { kind: 'ssh', destination: ssh.trim() } });
+    } else {
+      problems.push(`${where} ("${name}") needs an "ssh" destination or a "socket" path; it was ignored.`);
+    }
+  });
+  return { hosts, problems };
+}
+
+/** Checks an SSH destination typed into "Add Host": `[user@]host[:port]`, nothing a shell would expand. */
+export function sshDestinationProblem(value: string): string | undefined {
+  const trimmed = value.trim();
+  if (trimmed === '') return 'Type where the host is, such as admin@lab-server.';
+  if (!/^([A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(trimmed)) {
+    return 'Use the form user@host or host, with an optional :port.';
+  }
+  return undefined;
+}

@@ -1,0 +1,162 @@
+// The sidebar's tree as plain data: what each row says, its icon and the `contextValue` that
+// menus match on. The `vscode` adapter (labs-tree.ts) only maps it to TreeItems. Unit-tested.
+import type { HostSnapshot, LabSnapshot, VmSnapshot, VmStatus } from './host-state';
+
+/** Codicon name plus the theme colour that tints it, if any. */
+export interface RowIcon {
+  codicon: string;
+  color?: string;
+}
+
+interface RowBase {
+  id: string;
+  label: string;
+  description?: string;
+  tooltip: string;
+  icon: RowIcon;
+  /** What menus match on: `connectedHost`, `disconnectedHost`, `lab`, `runningVm`, `stoppedVm`... */
+  contextValue: string;
+}
+
+export interface HostRow extends RowBase {
+  kind: 'host';
+  hostName: string;
+  children: LabRow[];
+}
+
+export interface LabRow extends RowBase {
+  kind: 'lab';
+  hostName: string;
+  labName: string;
+  children: VmRow[];
+}
+
+export interface VmRow extends RowBase {
+  kind: 'vm';
+  hostName: string;
+  labName: string;
+  vmName: string;
+}
+
+export type Row = HostRow | LabRow | VmRow;
+
+const vmStatusWords: Record<VmStatus, string> = {
+  running: 'running',
+  stopped: 'stopped',
+  paused: 'paused',
+  starting: 'starting',
+  stopping: 'stopping',
+  crashed: 'crashed',
+  unknown: 'state unknown',
+};
+
+function vmIcon(status: VmStatus): RowIcon {
+  switch (status) {
+    case 'running':
+      return { codicon: 'vm-running', color: 'testing.iconPassed' };
+    case 'starting':
+    case 'stopping':
+      return { codicon: 'loading~spin' };
+    case 'paused':
+      return { codicon: 'debug-pause' };
+    case 'crashed':
+      return { codicon: 'vm-outline', color: 'errorForeground' };
+    default:
+      return { codicon: 'vm-outline' };
+  }
+}
+
+function vmContextValue(status: VmStatus): string {
+  if (status === 'running') return 'runningVm';
+  if (status === 'stopped' || status === 'crashed') return 'stoppedVm';
+  return `${status}Vm`;
+}
+
+/** A case-insensitive filter over names and tags; an empty one lets everything through. */
+export function matchesFilter(filter: string, name: string, tags: readonly string[]): boolean {
+  const needle = filter.trim().toLowerCase();
+  if (needle === '') return true;
+  return name.toLowerCase().includes(needle) || tags.some((tag) => tag.toLowerCase().includes(needle));
+}
+
+function vmRow(hostName: string, lab: LabSnapshot, vm: VmSnapshot): VmRow {
+  const words = vmStatusWords[vm.status];
+  return {
+    kind: 'vm',
+    id: `vm/${hostName}/${lab.name}/${vm.name}`,
+    label: vm.name,
+    description: words,
+    tooltip: [`VM ${vm.name} of lab ${lab.name}: ${words}`, vm.description, vm.tags.length ? `Tags: ${vm.tags.join(', ')}` : '']
+      .filter(Boolean)
+      .join('\n'),
+    icon: vmIcon(vm.status),
+    contextValue: vmContextValue(vm.status),
+    hostName,
+    labName: lab.name,
+    vmName: vm.name,
+  };
+}
+
+function labRow(hostName: string, lab: LabSnapshot, filter: string): LabRow | undefined {
+  const labMatches = matchesFilter(filter, lab.name, lab.tags);
+  // A lab that matches shows all its VMs; otherwise it shows only the VMs that match.
+  const vms = labMatches ? lab.vms : lab.vms.filter((vm) => matchesFilter(filter, vm.name, vm.tags));
+  if (!labMatches && vms.length === 0) return undefined;
+  const running = lab.vms.filter((vm) => vm.status === 'running').length;
+  return {
+    kind: 'lab',
+    id: `lab/${hostName}/${lab.name}`,
+    label: lab.name,
+    description: `${running} of ${lab.vms.length} running`,
+    tooltip: [`Lab ${lab.name} on ${hostName}`, lab.description, lab.tags.length ? `Tags: ${lab.tags.join(', ')}` : '']
+      .filter(Boolean)
+      .join('\n'),
+    icon: { codicon: 'layers' },
+    contextValue: 'lab',
+    hostName,
+    labName: lab.name,
+    children: vms.map((vm) => vmRow(hostName, lab, vm)),
+  };
+}
+
+function hostDescription(snapshot: HostSnapshot): string {
+  switch (snapshot.state.status) {
+    case 'connected':
+      return snapshot.host.isLocal ? 'this machine' : 'connected';
+    case 'connecting':
+      return 'connecting…';
+    default:
+      return 'not connected';
+  }
+}
+
+function hostAddressWords(snapshot: HostSnapshot): string {
+  const address = snapshot.host.address;
+  return address.kind === 'ssh' ? `over SSH to ${address.destination}` : `through ${address.path}`;
+}
+
+export function hostRow(snapshot: HostSnapshot, filter = ''): HostRow {
+  const { host, state } = snapshot;
+  const connected = state.status === 'connected';
+  const tooltip = [
+    `${host.isLocal ? 'This machine' : `Host ${host.name}`}, reached ${hostAddressWords(snapshot)}`,
+    connected ? 'Connected.' : state.status === 'connecting' ? 'Connecting…' : (state.reason ?? 'Not connected.'),
+  ].join('\n');
+  return {
+    kind: 'host',
+    id: `host/${host.name}`,
+    label: host.name,
+    description: hostDescription(snapshot),
+    tooltip,
+    icon: state.status === 'connecting'
+      ? { codicon: 'loading~spin' }
+      : { codicon: host.isLocal ? 'device-desktop' : 'server', color: connected ? undefined : 'disabledForeground' },
+    contextValue: connected ? 'connectedHost' : state.status === 'connecting' ? 'connectingHost' : 'disconnectedHost',
+    hostName: host.name,
+    children: snapshot.labs.flatMap((lab) => labRow(host.name, lab, filter) ?? []),
+  };
+}
+
+export function labsTree(snapshots: readonly HostSnapshot[], filter = ''): HostRow[] {
+  return snapshots.map((snapshot) => hostRow(snapshot, filter));
+}

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultLocalSocket, readHostConfiguration, sshDestinationProblem } from '../src/host-configuration';
+
+const environment = { XDG_RUNTIME_DIR: '/run/user/1000' };
+
+test('the local host comes first and listens at the default socket', () => {
+  const { hosts, problems } = readHostConfiguration({ localEnabled: true, localSocket: '', hosts: [] }, environment);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(hosts, [{ name: 'local', isLocal: true, address: { kind: 'socket', path: '/run/user/1000/vlm/host.sock' } }]);
+});
+
+test('without XDG_RUNTIME_DIR the default socket is under /run/user/<uid>', () => {
+  assert.equal(defaultLocalSocket({}, 1234), '/run/user/1234/vlm/host.sock');
+});
+
+test('vlm.localHost.socket overrides the default, and the local host can be turned off', () => {
+  const custom = readHostConfiguration({ localEnabled: true, localSocket: ' /tmp/vlm.sock ', hosts: [] }, environment);
+  assert.deepEqual(custom.hosts[0]?.address, { kind: 'socket', path: '/tmp/vlm.sock' });
+  assert.deepEqual(readHostConfiguration({ localEnabled: false, localSocket: '', hosts: [] }, environment).hosts, []);
+});
+
+test('hosts of vlm.hosts follow, reached over SSH or through a socket', () => {
+  const { hosts, problems } = readHostConfiguration(
+    {
+      localEnabled: true,
+      localSocket: '',
+      hosts: [
+        { name: 'lab-server', ssh: 'admin@lab-server' },
+        { name: 'shared', socket: '/srv/vlm/host.sock' },
+      ],
+    },
+    environment,
+  );
+  assert.deepEqual(problems, []);
+  assert.deepEqual(
+    hosts.map((host) => [host.name, host.isLocal, host.address]),
+    [
+      ['local', true, { kind: 'socket', path: '/run/user/1000/vlm/host.sock' }],
+      ['lab-server', false, { kind: 'ssh', destination: 'admin@lab-server' }],
+      ['shared', false, { kind: 'socket', path: '/srv/vlm/host.sock' }],
+    ],
+  );
+});
+
+test('bad entries are left out, each with a reason that names it', () => {
+  const { hosts, problems } = readHostConfiguration(
+    {
+      localEnabled: true,
+      localSocket: '',
+      hosts: [
+        'lab-server',
+        { name: 'Lab Server', ssh: 'a@b' },
+        { name: 'local', ssh: 'a@b' },
+        { name: 'nowhere' },
+        { name: 'ok', ssh: 'a@b' },
+      ],
+    },
+    environment,
+  );
+  assert.deepEqual(hosts.map((host) => host.name), ['local', 'ok']);
+  assert.equal(problems.length, 4);
+  assert.match(problems[0] ?? '', /vlm\.hosts\[0\]/);
+  assert.match(problems[1] ?? '', /vlm\.hosts\[1\].*lowercase/);
+  assert.match(problems[2] ?? '', /"local" is already taken/);
+  assert.match(problems[3] ?? '', /"nowhere".*"ssh" destination or a "socket"/);
+});
+
+test('a vlm.hosts that is not a list is reported, not thrown', () => {
+  const { hosts, problems } = readHostConfiguration({ localEnabled: true, localSocket: '', hosts: { name: 'x' } }, environment);
+  assert.equal(hosts.length, 1);
+  assert.match(problems[0] ?? '', /must be a list/);
+});
+
+test('SSH destinations: user@host and host[:port] pass, shell syntax does not', () => {
+  assert.equal(sshDestinationProblem('admin@lab-server'), undefined);
+  assert.equal(sshDestinationProblem('lab-server.example:2222'), undefined);
+  assert.match(sshDestinationProblem('') ?? '', /Type where the host is/);
+  assert.match(sshDestinationProblem('admin@host; rm -rf /') ?? '', /user@host/);
+  assert.match(sshDestinationProblem('$(whoami)@host') ?? '', /user@host/);
+});

@@ -1,0 +1,98 @@
+// The manifest is what VS Code reads before any of the extension's code runs: check that its
+// parts agree with each other and with the code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const extensionFolder = join(__dirname, '..');
+const manifest = JSON.parse(readFileSync(join(extensionFolder, 'package.json'), 'utf8'));
+const contributes = manifest.contributes;
+const sources = readdirSync(join(extensionFolder, 'src'))
+  .map((file) => readFileSync(join(extensionFolder, 'src', file), 'utf8'))
+  .join('\n');
+
+interface CommandContribution {
+  command: string;
+  title: string;
+  category?: string;
+  icon?: string;
+}
+interface MenuItem {
+  command: string;
+  when?: string;
+}
+
+const commands: CommandContribution[] = contributes.commands;
+const declared = new Set(commands.map((command) => command.command));
+
+test('never activates on startup; activates on the view, the commands and lab files', () => {
+  const events: string[] = manifest.activationEvents;
+  assert.ok(!events.includes('*') && !events.includes('onStartupFinished'));
+  assert.ok(events.includes('onView:vlm.labs'));
+  assert.ok(events.includes('onLanguage:vlm-lab'));
+  assert.ok(events.includes('workspaceContains:**/*.lab.yaml'));
+  assert.ok(events.includes('onCommand:vlm.newLab'));
+  assert.equal(manifest.main, './dist/extension.js');
+});
+
+test('every command has a category, a codicon and a handler', () => {
+  for (const command of commands) {
+    assert.equal(command.category, 'Virtual Labs', command.command);
+    assert.match(command.icon ?? '', /^\$\([a-z-]+\)$/, command.command);
+    assert.ok(sources.includes(`'${command.command}'`), `${command.command} is not registered in src/`);
+  }
+});
+
+test('menus name only declared commands', () => {
+  for (const [menu, items] of Object.entries(contributes.menus as Record<string, MenuItem[]>)) {
+    for (const item of items) assert.ok(declared.has(item.command), `${menu}: ${item.command}`);
+  }
+});
+
+test('tree menus match the contextValues the tree gives its rows', () => {
+  const model = readFileSync(join(extensionFolder, 'src', 'labs-tree-model.ts'), 'utf8');
+  const items: MenuItem[] = contributes.menus['view/item/context'];
+  const matched = new Set(items.flatMap((item) => [...(item.when ?? '').matchAll(/viewItem == (\w+)/g)].map((match) => match[1])));
+  assert.deepEqual([...matched].sort(), ['connectedHost', 'disconnectedHost', 'lab', 'runningVm', 'stoppedVm']);
+  for (const value of matched) assert.ok(model.includes(`'${value}'`), `no row has contextValue ${value}`);
+});
+
+test('deploy, destroy and the VM actions are off in untrusted folders, and the manifest says why', () => {
+  const trust = manifest.capabilities.untrustedWorkspaces;
+  assert.equal(trust.supported, 'limited');
+  assert.match(trust.description, /deploying, destroying and running commands in VMs are turned off/);
+  for (const command of commands) {
+    const runsSomething = /^vlm\.(deploy|destroy|vm\.)/.test(command.command);
+    const enablement = (command as { enablement?: string }).enablement;
+    assert.equal(enablement === 'isWorkspaceTrusted', runsSomething, command.command);
+  }
+});
+
+test('every setting is vlm.-prefixed and described', () => {
+  for (const [key, setting] of Object.entries(contributes.configuration.properties as Record<string, Record<string, unknown>>)) {
+    assert.match(key, /^vlm\./);
+    assert.ok(typeof (setting.description ?? setting.markdownDescription) === 'string', `${key} has no description`);
+  }
+});
+
+test('lab files have their own language, and the view its welcome with links', () => {
+  const [language] = contributes.languages;
+  assert.equal(language.id, 'vlm-lab');
+  assert.deepEqual(language.filenamePatterns, ['*.lab.yaml', '*.lab.yml']);
+  const welcome = contributes.viewsWelcome.find((entry: { view: string }) => entry.view === 'vlm.labs');
+  assert.match(welcome.contents, /\[Add Host\]\(command:vlm\.addHost\)/);
+  assert.match(welcome.contents, /\[Open Example Lab\]\(command:vlm\.openExampleLab\)/);
+});
+
+test('every file the manifest points at exists', () => {
+  const paths = [
+    manifest.icon,
+    contributes.viewsContainers.activitybar[0].icon,
+    contributes.languages[0].configuration,
+    contributes.grammars[0].path,
+    'README.md',
+    'LICENSE',
+  ];
+  for (const path of paths) assert.ok(existsSync(join(extensionFolder, path)), path);
+});
