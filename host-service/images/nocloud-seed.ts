@@ -62,11 +62,20 @@ export function isValidSshPublicKey(line: string): boolean {
   if (!match) return false;
   const [, type, data] = match;
   if (type === undefined || data === undefined || !keyTypes.includes(type)) return false;
-  // The blob starts with the key type as an SSH string (4-byte length, then the name).
+  // The blob is a run of SSH strings (4-byte length, then the bytes) that fills it exactly,
+  // the first being the key type; a cut or padded key fails here.
   const blob = Buffer.from(data, 'base64');
-  if (blob.length < 4 + type.length || blob.toString('base64') !== data) return false;
-  const nameLength = blob.readUInt32BE(0);
-  return nameLength === type.length && blob.subarray(4, 4 + nameLength).toString('latin1') === type;
+  if (blob.toString('base64') !== data) return false;
+  const fields: Buffer[] = [];
+  for (let offset = 0; offset < blob.length;) {
+    if (offset + 4 > blob.length) return false;
+    const length = blob.readUInt32BE(offset);
+    if (offset + 4 + length > blob.length) return false;
+    fields.push(blob.subarray(offset + 4, offset + 4 + length));
+    offset += 4 + length;
+  }
+  if (fields.length < 2 || fields[0]!.toString('latin1') !== type) return false;
+  return type !== 'ssh-ed25519' || (fields.length === 2 && fields[1]!.length === 32);
 }
 
 function isIpv4(text: string): boolean {
