@@ -95,14 +95,19 @@ export async function dbusCall(bus: dbus.MessageBus, destination: string, reques
   }
 }
 
-/** D-Bus 64-bit integers arrive as BigInt. */
+/** D-Bus 64-bit integers arrive as long.js Long objects (or BigInt when a process opts into that). */
 export function toNumber(value: unknown): number {
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { toNumber?: unknown }).toNumber === 'function') {
+    return (value as { toNumber(): number }).toNumber();
+  }
   throw new TypeError(`Expected a number from libvirt-dbus, got ${typeof value}`);
 }
 
-/** The value inside a D-Bus variant. */
+/** The value inside a D-Bus variant. libvirt-dbus's Properties.GetAll wraps each value twice. */
 export function variantValue(value: unknown): unknown {
-  return value instanceof dbus.Variant ? value.value : value;
+  let inner = value;
+  while (inner instanceof dbus.Variant) inner = inner.value;
+  return inner;
 }

@@ -101,6 +101,8 @@ export function buildDomainXml(spec: DomainSpec): string {
   }
   add(1, '</os>');
   add(1, '<features><acpi/><apic/></features>');
+  // Under KVM the guest sees the host's CPU; under TCG QEMU's default model is the safe choice.
+  if (spec.type === 'kvm') add(1, `<cpu mode='host-passthrough'/>`);
   add(1, '<on_poweroff>destroy</on_poweroff>');
   add(1, '<on_reboot>restart</on_reboot>');
   add(1, '<on_crash>destroy</on_crash>');

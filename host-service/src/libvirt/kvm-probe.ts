@@ -1,0 +1,57 @@
+// Whether KVM guests actually run here. /dev/kvm can exist while every KVM guest dies at start
+// (e.g. nested virtualization refusing an MSR), so start a throwaway transient KVM guest with the
+// CPU mode VLM uses and see whether it stays up.
+import { setTimeout as delay } from 'node:timers/promises';
+import { connectInterface, domainInterface, domainStates } from './constants';
+import type { DbusRequest } from './dbus-call';
+import { HypervisorError } from './hypervisor';
+
+export interface KvmProbeResult {
+  works: boolean;
+  /** Why not, when it does not. */
+  reason: string;
+}
+
+/** How long the probe guest must stay running: the failures seen happen as the vCPU first runs. */
+const survivalMs = 1500;
+const checkIntervalMs = 100;
+
+function probeDomainXml(name: string): string {
+  // No disk and no devices: SeaBIOS finds nothing to boot and spins, which is enough.
+  return [
+    `<domain type='kvm'>`,
+    `  <name>${name}</name>`,
+    `  <memory unit='MiB'>32</memory>`,
+    `  <vcpu>1</vcpu>`,
+    `  <os><type arch='x86_64' machine='pc'>hvm</type></os>`,
+    `  <cpu mode='host-passthrough'/>`,
+    `  <devices><memballoon model='none'/></devices>`,
+    `</domain>`,
+  ].join('\n');
+}
+
+export async function probeKvm(call: (request: DbusRequest) => Promise<unknown[]>, connectPath: string): Promise<KvmProbeResult> {
+  const name = `vlm-kvm-probe-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  let path: string;
+  try {
+    [path] = (await call({ path: connectPath, interface: connectInterface, member: 'DomainCreateXML', signature: 'su', body: [probeDomainXml(name), 0] })) as [string];
+  } catch (error) {
+    if (error instanceof HypervisorError && (error.code === 'disconnected' || error.code === 'timeout')) throw error;
+    return { works: false, reason: `starting a KVM guest failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const deadline = Date.now() + survivalMs;
+  try {
+    while (Date.now() < deadline) {
+      const [[state]] = (await call({ path, interface: domainInterface, member: 'GetState', signature: 'u', body: [0] })) as [[number, number]];
+      if (domainStates[state] !== 'running') return { works: false, reason: `a KVM guest went to state '${domainStates[state] ?? state}' right after starting` };
+      await delay(checkIntervalMs);
+    }
+    return { works: true, reason: '' };
+  } catch (error) {
+    // A transient domain that died is gone: lookups fail with "Domain not found".
+    if (error instanceof HypervisorError && error.code === 'no-such-domain') return { works: false, reason: 'a KVM guest stopped right after starting' };
+    throw error;
+  } finally {
+    await call({ path, interface: domainInterface, member: 'Destroy', signature: 'u', body: [0] }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,754 @@
+// Hypervisor over libvirt-dbus. Calls go through dbusCall (timeout, typed errors). DomainEvent
+// signals are hints to re-read that domain; a slow poll of all domains is the backstop for missed
+// signals. When libvirt-dbus, libvirtd or the bus goes away, subscribers get connection-lost, the
+// poll retries quickly, and connection-restored follows once calls work again.
+import dbus from 'dbus-next';
+import {
+  HypervisorError,
+  type DomainState,
+  type DomainSummary,
+  type Disposable,
+  type HostInfo,
+  type Hypervisor,
+  type HypervisorConnectOptions,
+  type HypervisorEvent,
+  type NetworkSummary,
+  type SnapshotOptions,
+  type SnapshotSummary,
+  type StoragePoolSummary,
+  type UndefineOptions,
+  type VlmMetadata,
+  type VolumeSummary,
+} from './hypervisor';
+import {
+  affectCurrent,
+  connectInterface,
+  connectPaths,
+  domainEventDetails,
+  domainEventKinds,
+  domainInterface,
+  domainStates,
+  domainStatsTypes,
+  domainXmlFlags,
+  libvirtService,
+  listAllFlags,
+  listDomainsFlags,
+  metadataTypeElement,
+  networkInterface,
+  propertiesInterface,
+  shutdownFlagsDefault,
+  snapshotFlagsNone,
+  snapshotInterface,
+  storagePoolInterface,
+  storageVolumeInterface,
+  undefineFlags,
+} from './constants';
+import { dbusCall, toNumber, variantValue, type DbusRequest } from './dbus-call';
+import { buildSnapshotXml, parseSnapshotXml } from './snapshot-xml';
+import { networkXmlForwards } from './network-xml';
+import { parseVlmMetadataElement, vlmMetadataNamespace } from './vlm-metadata';
+import { checkLibvirtName } from './xml-text';
+import { child, childText, descendants, parseXml } from './xml-parse';
+import { probeKvm } from './kvm-probe';
+
+const defaultCallTimeoutMs = 30_000;
+const defaultPollIntervalMs = 10_000;
+/** Poll interval while the connection is lost, to notice its return quickly. */
+const reconnectIntervalMs = 500;
+/** Concurrent per-domain calls in a listing; the system bus allows 128 pending replies per connection. */
+const listingConcurrency = 64;
+
+/** What a domain's XML says that changes only when the domain is (re)defined. */
+interface DomainIdentity {
+  name: string;
+  uuid: string;
+  vcpu: number;
+  memoryBytes: number;
+  vlm?: VlmMetadata;
+}
+
+type Properties = Record<string, unknown>;
+
+function unpackProperties(value: unknown): Properties {
+  const properties: Properties = {};
+  for (const [key, item] of Object.entries((value ?? {}) as Record<string, unknown>)) properties[key] = variantValue(item);
+  return properties;
+}
+
+/** libvirt-dbus names domain objects after their UUID: /.../domain/_6695eb01_f6a4_... */
+export function uuidFromObjectPath(path: string): string {
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return last.replace(/^_/, '').replace(/_/g, '-');
+}
+
+async function mapConcurrent<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function parseDomainIdentity(xml: string): DomainIdentity {
+  const root = parseXml(xml);
+  const name = childText(root, 'name');
+  const uuid = childText(root, 'uuid');
+  if (!name || !uuid) throw new HypervisorError('libvirt', 'libvirt returned domain XML without <name> or <uuid>');
+  const memoryElement = child(root, 'currentMemory') ?? child(root, 'memory');
+  const identity: DomainIdentity = {
+    name,
+    uuid,
+    vcpu: Number(childText(root, 'vcpu') ?? '0'),
+    memoryBytes: toBytes(Number(memoryElement?.text.trim() ?? '0'), memoryElement?.attributes['unit'] ?? 'KiB'),
+  };
+  const metadata = child(root, 'metadata');
+  const element = metadata?.children.find((item) => Object.entries(item.attributes).some(([key, value]) => key.startsWith('xmlns') && value === vlmMetadataNamespace));
+  if (element) {
+    const lab = element.attributes['lab'];
+    const vm = element.attributes['vm'];
+    if (lab !== undefined && vm !== undefined) identity.vlm = { lab, vm };
+  }
+  return identity;
+}
+
+const unitFactors: Record<string, number> = { b: 1, bytes: 1, k: 1024, kib: 1024, kb: 1000, m: 1024 ** 2, mib: 1024 ** 2, mb: 1e6, g: 1024 ** 3, gib: 1024 ** 3, gb: 1e9 };
+
+function toBytes(value: number, unit: string): number {
+  return value * (unitFactors[unit.toLowerCase()] ?? 1024);
+}
+
+function formatLibvirtVersion(value: number): string {
+  if (!value) return '';
+  return `${Math.floor(value / 1_000_000)}.${Math.floor(value / 1000) % 1000}.${value % 1000}`;
+}
+
+export class LibvirtDbusHypervisor implements Hypervisor {
+  private bus: dbus.MessageBus | undefined;
+  private readonly connectPath: string;
+  private readonly callTimeoutMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly listeners = new Set<(event: HypervisorEvent) => void>();
+  private readonly identities = new Map<string, DomainIdentity>();
+  /** Last state reported per domain UUID, so the poll reports only real changes. */
+  private readonly knownStates = new Map<string, DomainState>();
+  private connected = true;
+  private closed = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private hostInfoCache: Promise<HostInfo> | undefined;
+
+  private constructor(private readonly options: HypervisorConnectOptions) {
+    this.connectPath = connectPaths[options.driver];
+    this.callTimeoutMs = options.callTimeoutMs ?? defaultCallTimeoutMs;
+    this.pollIntervalMs = options.pollIntervalMs ?? defaultPollIntervalMs;
+  }
+
+  static async connect(options: HypervisorConnectOptions): Promise<LibvirtDbusHypervisor> {
+    if (options.driver !== 'test' && options.driver !== 'qemu') {
+      throw new HypervisorError('invalid-argument', `Unknown libvirt driver ${JSON.stringify(options.driver)}: expected 'test' or 'qemu'`);
+    }
+    const hypervisor = new LibvirtDbusHypervisor(options);
+    await hypervisor.openBus();
+    // The first listing opens libvirt-dbus's connection to libvirt, which is what registers its event callbacks.
+    await hypervisor.refreshStates(false);
+    hypervisor.schedulePoll();
+    return hypervisor;
+  }
+
+  // ---- connection ----
+
+  private busAddress(): string | undefined {
+    return this.options.busAddress ?? process.env['DBUS_SESSION_BUS_ADDRESS'];
+  }
+
+  private async openBus(): Promise<void> {
+    const address = this.busAddress();
+    const bus = address ? dbus.sessionBus({ busAddress: address }) : dbus.systemBus();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new HypervisorError('timeout', `Connecting to D-Bus at ${address ?? 'the system bus'} timed out`)), this.callTimeoutMs);
+      bus.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      bus.once('error', (error: unknown) => {
+        clearTimeout(timer);
+        reject(new HypervisorError('disconnected', `Cannot connect to D-Bus at ${address ?? 'the system bus'}: ${error instanceof Error ? error.message : String(error)}`));
+      });
+    }).catch((error: unknown) => {
+      bus.disconnect();
+      throw error;
+    });
+    bus.on('error', (error: unknown) => this.onBusGone(bus, error instanceof Error ? error.message : String(error)));
+    bus.on('message', (message: dbus.Message) => this.onMessage(message));
+    this.bus = bus;
+    const rules = [
+      `type='signal',sender='${libvirtService}',path='${this.connectPath}',interface='${connectInterface}',member='DomainEvent'`,
+      `type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='${libvirtService}'`,
+    ];
+    for (const rule of rules) {
+      await this.rawCall(bus, 'org.freedesktop.DBus', { path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'AddMatch', signature: 's', body: [rule] });
+    }
+  }
+
+  private rawCall(bus: dbus.MessageBus, destination: string, request: DbusRequest): Promise<unknown[]> {
+    return dbusCall(bus, destination, request, this.callTimeoutMs);
+  }
+
+  /** Every libvirt call goes through here, so a lost connection is noticed wherever it shows. */
+  private async call(request: DbusRequest): Promise<unknown[]> {
+    if (this.closed) throw new HypervisorError('disconnected', 'This hypervisor connection is closed');
+    const bus = this.bus;
+    if (!bus) throw new HypervisorError('disconnected', `Not connected to D-Bus (reconnecting): ${request.interface}.${request.member} not sent`);
+    try {
+      return await this.rawCall(bus, libvirtService, request);
+    } catch (error) {
+      if (error instanceof HypervisorError && error.code === 'disconnected') this.markLost(error.message);
+      throw error;
+    }
+  }
+
+  private onBusGone(bus: dbus.MessageBus, reason: string): void {
+    if (this.bus !== bus) return;
+    this.bus = undefined;
+    bus.disconnect();
+    this.markLost(`D-Bus connection lost: ${reason}`);
+  }
+
+  private markLost(reason: string): void {
+    if (this.closed || !this.connected) return;
+    this.connected = false;
+    this.emit({ type: 'connection-lost', reason });
+    this.schedulePoll(reconnectIntervalMs);
+  }
+
+  private markRestored(): void {
+    if (this.connected) return;
+    this.connected = true;
+    // Signals may have been missed and domains redefined meanwhile: forget what was cached.
+    this.identities.clear();
+    this.hostInfoCache = undefined;
+    this.emit({ type: 'connection-restored' });
+  }
+
+  private onMessage(message: dbus.Message): void {
+    if (message.type !== dbus.MessageType.SIGNAL || this.closed) return;
+    if (message.interface === 'org.freedesktop.DBus' && message.member === 'NameOwnerChanged' && message.body[0] === libvirtService) {
+      const newOwner = message.body[2] as string;
+      if (newOwner === '') this.markLost('libvirt-dbus left the bus');
+      // A new libvirt-dbus registers event callbacks only once a call opens its libvirt connection.
+      else void this.pollNow();
+      return;
+    }
+    if (message.interface === connectInterface && message.member === 'DomainEvent' && message.path === this.connectPath) {
+      const [domainPath, event, detail] = message.body as [string, number, number];
+      void this.onDomainEvent(domainPath, event, detail);
+    }
+  }
+
+  private async onDomainEvent(domainPath: string, eventNumber: number, detailNumber: number): Promise<void> {
+    const kind = domainEventKinds[eventNumber];
+    if (!kind) return; // A newer libvirt's event type: the poll will report its effect.
+    const uuid = uuidFromObjectPath(domainPath);
+    const known = this.identities.get(uuid);
+    if (kind === 'defined' || kind === 'undefined') this.identities.delete(uuid);
+    let domain: DomainSummary | undefined;
+    try {
+      domain = await this.readDomain(domainPath);
+    } catch {
+      domain = undefined; // Undefined by now, or unreachable: the event still goes out, without a state.
+    }
+    if (domain) this.knownStates.set(uuid, domain.state);
+    else this.knownStates.delete(uuid);
+    this.emit({
+      type: 'domain',
+      kind,
+      detail: domainEventDetails[kind][detailNumber] ?? `detail-${detailNumber}`,
+      name: domain?.name ?? known?.name ?? '',
+      uuid,
+      ...(domain ? { domain } : {}),
+    });
+  }
+
+  private emit(event: HypervisorEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A failing subscriber must not stop the others from hearing the event.
+      }
+    }
+  }
+
+  subscribe(listener: (event: HypervisorEvent) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  // ---- polling backstop and reconnection ----
+
+  private schedulePoll(delayMs = this.pollIntervalMs): void {
+    if (this.closed) return;
+    clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => void this.pollNow(), delayMs);
+    this.pollTimer.unref();
+  }
+
+  private pollNow(): Promise<void> {
+    this.polling ??= this.poll().finally(() => {
+      this.polling = undefined;
+      this.schedulePoll(this.connected ? this.pollIntervalMs : reconnectIntervalMs);
+    });
+    return this.polling;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (!this.bus) await this.openBus();
+      await this.refreshStates(true);
+      this.markRestored();
+    } catch (error) {
+      if (error instanceof HypervisorError && (error.code === 'disconnected' || error.code === 'timeout')) this.markLost(error.message);
+    }
+  }
+
+  /** Lists all domains; with `report`, emits domain-changed for each whose state differs from the last known. */
+  private async refreshStates(report: boolean): Promise<DomainSummary[]> {
+    const domains = await this.listDomainsNow();
+    const seen = new Set<string>();
+    for (const domain of domains) {
+      seen.add(domain.uuid);
+      const before = this.knownStates.get(domain.uuid);
+      this.knownStates.set(domain.uuid, domain.state);
+      if (report && before !== domain.state) this.emit({ type: 'domain-changed', name: domain.name, uuid: domain.uuid, domain });
+    }
+    for (const uuid of [...this.knownStates.keys()]) {
+      if (seen.has(uuid)) continue;
+      this.knownStates.delete(uuid);
+      if (report) this.emit({ type: 'domain-changed', name: this.identities.get(uuid)?.name ?? '', uuid });
+      this.identities.delete(uuid);
+    }
+    return domains;
+  }
+
+  // ---- host ----
+
+  hostInfo(): Promise<HostInfo> {
+    this.hostInfoCache ??= this.readHostInfo().catch((error: unknown) => {
+      this.hostInfoCache = undefined;
+      throw error;
+    });
+    return this.hostInfoCache;
+  }
+
+  private async readHostInfo(): Promise<HostInfo> {
+    const [propertiesBody, capabilitiesBody] = await Promise.all([
+      this.call({ path: this.connectPath, interface: propertiesInterface, member: 'GetAll', signature: 's', body: [connectInterface] }),
+      this.call({ path: this.connectPath, interface: connectInterface, member: 'GetCapabilities' }),
+    ]);
+    const properties = unpackProperties(propertiesBody[0]);
+    const capabilities = parseXml(String(capabilitiesBody[0]));
+    const cells = descendants(child(capabilities, 'host', 'topology') ?? capabilities, 'cell');
+    let cpus = 0;
+    let memoryBytes = 0;
+    for (const cell of cells) {
+      cpus += Number(child(cell, 'cpus')?.attributes['num'] ?? '0');
+      const memory = child(cell, 'memory');
+      if (memory) memoryBytes += toBytes(Number(memory.text.trim()), memory.attributes['unit'] ?? 'KiB');
+    }
+    const info: HostInfo = {
+      hostname: String(properties['Hostname'] ?? ''),
+      libvirtVersion: formatLibvirtVersion(toNumber(properties['LibVersion'] ?? 0)),
+      hypervisorVersion: formatLibvirtVersion(toNumber(properties['Version'] ?? 0)),
+      driver: this.options.driver,
+      cpus,
+      memoryBytes,
+      virtualization: 'test',
+      domainType: 'qemu',
+      warnings: [],
+    };
+    if (this.options.driver === 'test') return info;
+
+    const guestDomainTypes = descendants(capabilities, 'guest')
+      .filter((guest) => child(guest, 'arch')?.attributes['name'] === 'x86_64')
+      .flatMap((guest) => descendants(guest, 'domain').map((domain) => domain.attributes['type']));
+    if (!guestDomainTypes.includes('kvm')) {
+      info.virtualization = 'qemu';
+      info.warnings.push('KVM is not available on this host (no /dev/kvm, or libvirt does not offer it): VMs run under QEMU software emulation (TCG), which is much slower.');
+      return info;
+    }
+    const probe = await probeKvm((request) => this.call(request), this.connectPath);
+    if (probe.works) {
+      info.virtualization = 'kvm';
+      info.domainType = 'kvm';
+    } else {
+      info.virtualization = 'qemu';
+      info.warnings.push(`KVM is present but a KVM guest does not run here (${probe.reason}): VMs run under QEMU software emulation (TCG), which is much slower.`);
+    }
+    return info;
+  }
+
+  // ---- domains ----
+
+  private async domainPath(name: string): Promise<string> {
+    checkLibvirtName('domain', name);
+    try {
+      const [path] = await this.call({ path: this.connectPath, interface: connectInterface, member: 'DomainLookupByName', signature: 's', body: [name] });
+      return String(path);
+    } catch (error) {
+      if (error instanceof HypervisorError && error.code === 'no-such-domain') throw new HypervisorError('no-such-domain', `No domain named '${name}'`, error.libvirtMessage);
+      throw error;
+    }
+  }
+
+  private async identity(path: string): Promise<DomainIdentity> {
+    const uuid = uuidFromObjectPath(path);
+    const cached = this.identities.get(uuid);
+    if (cached) return cached;
+    const [xml] = await this.call({ path, interface: domainInterface, member: 'GetXMLDesc', signature: 'u', body: [domainXmlFlags.live] });
+    const identity = parseDomainIdentity(String(xml));
+    this.identities.set(uuid, identity);
+    return identity;
+  }
+
+  /** One domain, fresh: properties, state and (re-read) XML, concurrently. */
+  private async readDomain(path: string): Promise<DomainSummary> {
+    this.identities.delete(uuidFromObjectPath(path));
+    const [propertiesBody, stateBody, identity] = await Promise.all([
+      this.call({ path, interface: propertiesInterface, member: 'GetAll', signature: 's', body: [domainInterface] }),
+      this.call({ path, interface: domainInterface, member: 'GetState', signature: 'u', body: [0] }),
+      this.identity(path),
+    ]);
+    const properties = unpackProperties(propertiesBody[0]);
+    const [stateNumber] = stateBody[0] as [number, number];
+    return {
+      uuid: identity.uuid,
+      name: identity.name,
+      state: domainStates[stateNumber] ?? 'no-state',
+      vcpu: identity.vcpu,
+      memoryBytes: identity.memoryBytes,
+      persistent: properties['Persistent'] === true,
+      autostart: properties['Autostart'] === true,
+      ...(identity.vlm ? { vlm: identity.vlm } : {}),
+    };
+  }
+
+  listDomains(): Promise<DomainSummary[]> {
+    return this.listDomainsNow();
+  }
+
+  /**
+   * Four calls for the whole host (all, persistent and autostart domain lists, and one
+   * GetAllDomainStats for states), plus one GetXMLDesc per domain not seen before: names, UUIDs,
+   * sizes and VLM metadata change only on (re)definition, which a DomainEvent announces.
+   */
+  private async listDomainsNow(): Promise<DomainSummary[]> {
+    const listing = (flags: number) => this.call({ path: this.connectPath, interface: connectInterface, member: 'ListDomains', signature: 'u', body: [flags] });
+    const [allBody, persistentBody, autostartBody, statsBody] = await Promise.all([
+      listing(listDomainsFlags.all),
+      listing(listDomainsFlags.persistent),
+      listing(listDomainsFlags.autostart),
+      this.call({
+        path: this.connectPath,
+        interface: connectInterface,
+        member: 'GetAllDomainStats',
+        signature: 'uu',
+        body: [domainStatsTypes.state | domainStatsTypes.balloon | domainStatsTypes.vcpu, 0],
+      }),
+    ]);
+    const paths = (allBody[0] as string[]) ?? [];
+    const persistent = new Set(((persistentBody[0] as string[]) ?? []).map(uuidFromObjectPath));
+    const autostart = new Set(((autostartBody[0] as string[]) ?? []).map(uuidFromObjectPath));
+    const statsByName = new Map<string, Properties>();
+    for (const [name, stats] of (statsBody[0] as Array<[string, unknown]>) ?? []) statsByName.set(name, unpackProperties(stats));
+
+    const identities = await mapConcurrent(paths, listingConcurrency, async (path) => {
+      try {
+        return await this.identity(path);
+      } catch (error) {
+        if (error instanceof HypervisorError && error.code === 'no-such-domain') return undefined; // undefined meanwhile
+        throw error;
+      }
+    });
+    const domains: DomainSummary[] = [];
+    for (const identity of identities) {
+      if (!identity) continue;
+      const stats = statsByName.get(identity.name);
+      if (!stats) continue; // Gone between the calls, or renamed: the next listing sees it right.
+      const balloonKiB = stats['balloon.current'];
+      const vcpus = stats['vcpu.current'];
+      domains.push({
+        uuid: identity.uuid,
+        name: identity.name,
+        state: domainStates[Number(stats['state.state'])] ?? 'no-state',
+        vcpu: vcpus === undefined ? identity.vcpu : toNumber(vcpus),
+        memoryBytes: balloonKiB === undefined ? identity.memoryBytes : toNumber(balloonKiB) * 1024,
+        persistent: persistent.has(identity.uuid),
+        autostart: autostart.has(identity.uuid),
+        ...(identity.vlm ? { vlm: identity.vlm } : {}),
+      });
+    }
+    return domains;
+  }
+
+  async getDomain(name: string): Promise<DomainSummary | undefined> {
+    let path: string;
+    try {
+      path = await this.domainPath(name);
+    } catch (error) {
+      if (error instanceof HypervisorError && error.code === 'no-such-domain') return undefined;
+      throw error;
+    }
+    return this.readDomain(path);
+  }
+
+  async getDomainXml(name: string): Promise<string> {
+    const path = await this.domainPath(name);
+    const [xml] = await this.call({ path, interface: domainInterface, member: 'GetXMLDesc', signature: 'u', body: [domainXmlFlags.live] });
+    return String(xml);
+  }
+
+  /** The VLM metadata as libvirt stores it (Domain.GetMetadata), for sweeps that want to be sure. */
+  async getVlmMetadata(name: string): Promise<VlmMetadata | undefined> {
+    const path = await this.domainPath(name);
+    try {
+      const [xml] = await this.call({ path, interface: domainInterface, member: 'GetMetadata', signature: 'isu', body: [metadataTypeElement, vlmMetadataNamespace, affectCurrent] });
+      return parseVlmMetadataElement(String(xml));
+    } catch (error) {
+      if (error instanceof HypervisorError && /metadata not found/i.test(error.libvirtMessage ?? '')) return undefined;
+      throw error;
+    }
+  }
+
+  async defineDomain(xml: string): Promise<DomainSummary> {
+    const [path] = await this.call({ path: this.connectPath, interface: connectInterface, member: 'DomainDefineXML', signature: 's', body: [xml] });
+    return this.readDomain(String(path));
+  }
+
+  private async domainCall(name: string, member: string, signature = 'u', body: unknown[] = [0]): Promise<unknown[]> {
+    const path = await this.domainPath(name);
+    return this.call({ path, interface: domainInterface, member, signature, body });
+  }
+
+  async start(name: string): Promise<void> {
+    await this.domainCall(name, 'Create');
+  }
+
+  async shutdown(name: string): Promise<void> {
+    await this.domainCall(name, 'Shutdown', 'u', [shutdownFlagsDefault]);
+  }
+
+  async destroy(name: string): Promise<void> {
+    await this.domainCall(name, 'Destroy');
+  }
+
+  async reboot(name: string): Promise<void> {
+    await this.domainCall(name, 'Reboot');
+  }
+
+  async suspend(name: string): Promise<void> {
+    await this.domainCall(name, 'Suspend', '', []);
+  }
+
+  async resume(name: string): Promise<void> {
+    await this.domainCall(name, 'Resume', '', []);
+  }
+
+  async undefine(name: string, options: UndefineOptions = {}): Promise<void> {
+    let flags = undefineFlags.managedSave | undefineFlags.nvram;
+    if (options.snapshots !== false) flags |= undefineFlags.snapshotsMetadata;
+    await this.domainCall(name, 'Undefine', 'u', [flags]);
+  }
+
+  async setAutostart(name: string, autostart: boolean): Promise<void> {
+    const path = await this.domainPath(name);
+    await this.call({ path, interface: propertiesInterface, member: 'Set', signature: 'ssv', body: [domainInterface, 'Autostart', new dbus.Variant('b', autostart)] });
+  }
+
+  // ---- snapshots ----
+
+  private async snapshotPath(domain: string, snapshot: string): Promise<string> {
+    checkLibvirtName('snapshot', snapshot);
+    const path = await this.domainPath(domain);
+    try {
+      const [snapshotPath] = await this.call({ path, interface: domainInterface, member: 'SnapshotLookupByName', signature: 'su', body: [snapshot, 0] });
+      return String(snapshotPath);
+    } catch (error) {
+      if (error instanceof HypervisorError && error.code === 'no-such-snapshot') throw new HypervisorError('no-such-snapshot', `Domain '${domain}' has no snapshot named '${snapshot}'`, error.libvirtMessage);
+      throw error;
+    }
+  }
+
+  private async readSnapshot(path: string): Promise<SnapshotSummary> {
+    const [[xml], [current]] = await Promise.all([
+      this.call({ path, interface: snapshotInterface, member: 'GetXMLDesc', signature: 'u', body: [0] }),
+      this.call({ path, interface: snapshotInterface, member: 'IsCurrent', signature: 'u', body: [0] }),
+    ]);
+    return parseSnapshotXml(String(xml), current === true);
+  }
+
+  async createSnapshot(domain: string, options: SnapshotOptions): Promise<SnapshotSummary> {
+    const xml = buildSnapshotXml(options);
+    const path = await this.domainPath(domain);
+    const [snapshotPath] = await this.call({ path, interface: domainInterface, member: 'SnapshotCreateXML', signature: 'su', body: [xml, snapshotFlagsNone] });
+    return this.readSnapshot(String(snapshotPath));
+  }
+
+  async listSnapshots(domain: string): Promise<SnapshotSummary[]> {
+    const path = await this.domainPath(domain);
+    const [paths] = await this.call({ path, interface: domainInterface, member: 'ListDomainSnapshots', signature: 'u', body: [0] });
+    const snapshots = await mapConcurrent((paths as string[]) ?? [], listingConcurrency, (snapshotPath) => this.readSnapshot(snapshotPath));
+    return snapshots.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+  }
+
+  async revertSnapshot(domain: string, snapshot: string): Promise<void> {
+    const path = await this.snapshotPath(domain, snapshot);
+    await this.call({ path, interface: snapshotInterface, member: 'Revert', signature: 'u', body: [snapshotFlagsNone] });
+  }
+
+  async deleteSnapshot(domain: string, snapshot: string): Promise<void> {
+    const path = await this.snapshotPath(domain, snapshot);
+    await this.call({ path, interface: snapshotInterface, member: 'Delete', signature: 'u', body: [snapshotFlagsNone] });
+  }
+
+  // ---- networks ----
+
+  private async networkPath(name: string): Promise<string> {
+    checkLibvirtName('network', name);
+    try {
+      const [path] = await this.call({ path: this.connectPath, interface: connectInterface, member: 'NetworkLookupByName', signature: 's', body: [name] });
+      return String(path);
+    } catch (error) {
+      if (error instanceof HypervisorError && error.code === 'no-such-network') throw new HypervisorError('no-such-network', `No network named '${name}'`, error.libvirtMessage);
+      throw error;
+    }
+  }
+
+  private async readObject(path: string, interfaceName: string): Promise<NetworkSummary> {
+    const [body] = await this.call({ path, interface: propertiesInterface, member: 'GetAll', signature: 's', body: [interfaceName] });
+    const properties = unpackProperties(body);
+    return {
+      uuid: String(properties['UUID'] ?? ''),
+      name: String(properties['Name'] ?? ''),
+      active: properties['Active'] === true,
+      persistent: properties['Persistent'] === true,
+      autostart: properties['Autostart'] === true,
+    };
+  }
+
+  async listNetworks(): Promise<NetworkSummary[]> {
+    const [paths] = await this.call({ path: this.connectPath, interface: connectInterface, member: 'ListNetworks', signature: 'u', body: [listAllFlags] });
+    return mapConcurrent((paths as string[]) ?? [], listingConcurrency, (path) => this.readObject(path, networkInterface));
+  }
+
+  async defineNetwork(xml: string): Promise<NetworkSummary> {
+    if (networkXmlForwards(xml)) throw new HypervisorError('invalid-argument', 'Network XML has a <forward> element: only isolated networks (no <forward>) may be defined');
+    const [path] = await this.call({ path: this.connectPath, interface: connectInterface, member: 'NetworkDefineXML', signature: 's', body: [xml] });
+    return this.readObject(String(path), networkInterface);
+  }
+
+  async startNetwork(name: string): Promise<void> {
+    await this.call({ path: await this.networkPath(name), interface: networkInterface, member: 'Create' });
+  }
+
+  async destroyNetwork(name: string): Promise<void> {
+    await this.call({ path: await this.networkPath(name), interface: networkInterface, member: 'Destroy' });
+  }
+
+  async undefineNetwork(name: string): Promise<void> {
+    await this.call({ path: await this.networkPath(name), interface: networkInterface, member: 'Undefine' });
+  }
+
+  // ---- storage ----
+
+  private async poolPath(name: string): Promise<string> {
+    checkLibvirtName('storage pool', name);
+    try {
+      const [path] = await this.call({ path: this.connectPath, interface: connectInterface, member: 'StoragePoolLookupByName', signature: 's', body: [name] });
+      return String(path);
+    } catch (error) {
+      if (error instanceof HypervisorError && error.code === 'no-such-pool') throw new HypervisorError('no-such-pool', `No storage pool named '${name}'`, error.libvirtMessage);
+      throw error;
+    }
+  }
+
+  async listStoragePools(): Promise<StoragePoolSummary[]> {
+    const [paths] = await this.call({ path: this.connectPath, interface: connectInterface, member: 'ListStoragePools', signature: 'u', body: [listAllFlags] });
+    return mapConcurrent((paths as string[]) ?? [], listingConcurrency, (path) => this.readObject(path, storagePoolInterface));
+  }
+
+  async defineStoragePool(xml: string): Promise<StoragePoolSummary> {
+    const [path] = await this.call({ path: this.connectPath, interface: connectInterface, member: 'StoragePoolDefineXML', signature: 'su', body: [xml, 0] });
+    return this.readObject(String(path), storagePoolInterface);
+  }
+
+  async startStoragePool(name: string): Promise<void> {
+    await this.call({ path: await this.poolPath(name), interface: storagePoolInterface, member: 'Create', signature: 'u', body: [0] });
+  }
+
+  async destroyStoragePool(name: string): Promise<void> {
+    await this.call({ path: await this.poolPath(name), interface: storagePoolInterface, member: 'Destroy' });
+  }
+
+  async undefineStoragePool(name: string): Promise<void> {
+    await this.call({ path: await this.poolPath(name), interface: storagePoolInterface, member: 'Undefine' });
+  }
+
+  private async readVolume(pool: string, path: string): Promise<VolumeSummary> {
+    const [[properties], [info]] = await Promise.all([
+      this.call({ path, interface: propertiesInterface, member: 'GetAll', signature: 's', body: [storageVolumeInterface] }),
+      this.call({ path, interface: storageVolumeInterface, member: 'GetInfo', signature: 'u', body: [0] }),
+    ]);
+    const values = unpackProperties(properties);
+    const [, capacity, allocation] = info as [number, unknown, unknown];
+    return {
+      pool,
+      name: String(values['Name'] ?? ''),
+      path: String(values['Path'] ?? ''),
+      key: String(values['Key'] ?? ''),
+      capacityBytes: toNumber(capacity),
+      allocationBytes: toNumber(allocation),
+    };
+  }
+
+  async listVolumes(pool: string): Promise<VolumeSummary[]> {
+    const [paths] = await this.call({ path: await this.poolPath(pool), interface: storagePoolInterface, member: 'ListStorageVolumes', signature: 'u', body: [0] });
+    return mapConcurrent((paths as string[]) ?? [], listingConcurrency, (path) => this.readVolume(pool, path));
+  }
+
+  async createVolume(pool: string, xml: string): Promise<VolumeSummary> {
+    const [path] = await this.call({ path: await this.poolPath(pool), interface: storagePoolInterface, member: 'StorageVolCreateXML', signature: 'su', body: [xml, 0] });
+    return this.readVolume(pool, String(path));
+  }
+
+  async deleteVolume(pool: string, name: string): Promise<void> {
+    checkLibvirtName('volume', name);
+    let path: string;
+    try {
+      [path] = (await this.call({ path: await this.poolPath(pool), interface: storagePoolInterface, member: 'StorageVolLookupByName', signature: 's', body: [name] })) as [string];
+    } catch (error) {
+      if (error instanceof HypervisorError && error.code === 'no-such-volume') throw new HypervisorError('no-such-volume', `Pool '${pool}' has no volume named '${name}'`, error.libvirtMessage);
+      throw error;
+    }
+    await this.call({ path, interface: storageVolumeInterface, member: 'Delete', signature: 'u', body: [0] });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.pollTimer);
+    await this.polling?.catch(() => undefined);
+    this.listeners.clear();
+    this.bus?.disconnect();
+    this.bus = undefined;
+  }
+}
+
+export function connectLibvirt(options: HypervisorConnectOptions): Promise<Hypervisor> {
+  return LibvirtDbusHypervisor.connect(options);
+}
