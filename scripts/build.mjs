@@ -8,7 +8,9 @@ const { build } = await import('esbuild');
 /** Each bundle: its entry point, its output, and what stays outside the bundle. */
 export const bundles = [
   { entry: 'language-server/src/server.ts', outfile: 'language-server/dist/server.js' },
-  { entry: 'cli/src/main.ts', outfile: 'cli/dist/vlm.js' },
+  // yaml-language-server's lib/umd modules hide their requires from esbuild; its out/server/src
+  // tree is the same code as plain CommonJS, which bundles.
+  { entry: 'cli/src/main.ts', outfile: 'cli/dist/vlm.js', alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' } },
   { entry: 'extension/src/extension.ts', outfile: 'extension/dist/extension.js', external: ['vscode'] },
   // The extension's .vsix ships its own copy of the language server.
   { entry: 'language-server/src/server.ts', outfile: 'extension/dist/server.js' },
@@ -32,6 +34,7 @@ for (const bundle of bundles) {
     format: 'cjs',
     sourcemap: true,
     external: bundle.external ?? [],
+    alias: bundle.alias ?? {},
     logLevel: 'warning',
     // yaml-language-server's UMD modules pick their format at run time; mark the dynamic
     // requires as known so the bundle keeps working.

@@ -47,10 +47,14 @@ export interface Summary {
 // file names and messages can carry them, so they are shown escaped.
 const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
+/** The text with every unsafe character escaped: for paths, where each character matters. */
 export function printable(text: string): string {
-  return text
-    .replace(/\r?\n/g, ' ')
-    .replace(unsafeCharacters, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(unsafeCharacters, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A message on one line: line breaks become spaces, other unsafe characters are escaped. */
+export function printableMessage(text: string): string {
+  return printable(text.replace(/\s*\r?\n\s*/g, ' '));
 }
 
 function comparePositions(left: Diagnostic, right: Diagnostic): number {
@@ -122,7 +126,7 @@ export function summaryLine(summary: Summary): string {
 export function textLine(path: string, diagnostic: Diagnostic): string {
   const reported = toReported(diagnostic);
   const code = reported.code !== undefined ? ` [${printable(reported.code)}]` : '';
-  return `${printable(path)}:${reported.line}:${reported.column}: ${reported.severity}: ${printable(reported.message)}${code}`;
+  return `${printable(path)}:${reported.line}:${reported.column}: ${reported.severity}: ${printableMessage(reported.message)}${code}`;
 }
 
 /** One JSON document: stable field names, 1-based positions like the text form. */

@@ -7,6 +7,7 @@ import type { CommandHandler } from '../command-table';
 import { exitCodes, UsageError } from '../exit-codes';
 import { jsonReport, printable, sortResults, summarize, summaryLine, textLine, type FileResult } from '../diagnostic-report';
 import { readLabFile } from '../read-lab-file';
+import { hostFactsFrom } from './host-capacity';
 
 /** The URI the language service sees: the real file's, so messages match the editor's. */
 function documentUri(path: string): string {
@@ -23,7 +24,9 @@ export const validateFiles: CommandHandler = async (parsed, output) => {
     throw new UsageError("'-' reads a lab from standard input, but standard input is a terminal.", 'validate');
   }
 
+  const hostFacts = hostFactsFrom(parsed);
   const service = createLabLanguageService();
+  service.setHostFacts(hostFacts);
   const results: FileResult[] = [];
   for (const path of paths) {
     const read = await readLabFile(path, process.stdin);
@@ -38,7 +41,7 @@ export const validateFiles: CommandHandler = async (parsed, output) => {
   const sorted = sortResults(results);
   const summary = summarize(sorted);
   for (const result of sorted) {
-    if ('problem' in result) output.stderr(`vlm: cannot read '${printable(result.path)}': ${result.problem}.\n`);
+    if ('problem' in result) output.stderr(`vlm: cannot read '${printable(result.path)}': ${printable(result.problem)}.\n`);
   }
   if (parsed.options.get('format') === 'json') {
     output.stdout(`${jsonReport(sorted, summary)}\n`);

@@ -19,6 +19,22 @@ export const validateCommand: Command = {
       defaultValue: 'text',
       description: 'Output format; json is one document for machines.',
     },
+    {
+      name: 'host-cpus',
+      valueName: 'N',
+      description: 'Also check that the labs fit a host with N CPUs (needs --host-memory-mb).',
+    },
+    {
+      name: 'host-memory-mb',
+      valueName: 'MIB',
+      description: 'Also check that the labs fit a host with this much memory (needs --host-cpus).',
+    },
+    {
+      name: 'host',
+      valueName: 'NAME',
+      defaultValue: 'local',
+      description: 'Host those figures describe; labs deployed elsewhere are not capacity-checked.',
+    },
     helpOption,
   ],
   async loadHandler() {

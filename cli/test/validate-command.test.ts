@@ -1,0 +1,236 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBuilt, repositoryRoot, runVlm } from './run-vlm';
+
+const examplesFolder = join(repositoryRoot, 'schemas', 'examples');
+
+/** Five problems of different kinds, each on a line of its own. */
+const problemsLab = [
+  'name: broken-lab',
+  'networks:',
+  '  - name: lan',
+  '    cidr: 10.1.0.0/24',
+  'vms:',
+  '  - name: web',
+  '    vcpu: 1',
+  '    ram_mb: 1024',
+  '    disk_gb: 10',
+  '    os_image: debian-12',
+  '    networks: [lan, wan]',
+  '    ssh_port: 22001',
+  '  - name: web',
+  '    vcpu: 1',
+  '    ram_mb: 1024',
+  '    disk_gb: 10',
+  '    os_image: debain-12',
+  '    ssh_port: 22001',
+  '    depends_on: [db]',
+  '',
+];
+
+function expectedProblemLines(path: string): string[] {
+  return [
+    `${path}:11:21: error: Network 'wan' is not declared in the lab's networks. Declared networks: lan. [vlm-undefined-network]`,
+    `${path}:13:11: error: VM name 'web' is already used by the VM on line 6. VM names must be unique in the lab. [vlm-duplicate-name]`,
+    `${path}:17:15: error: Image 'debain-12' is not in the catalog. Catalog images: debian-12, ubuntu-24.04, vlm-tiny. Closest: 'debian-12'. [vlm-unknown-image]`,
+    `${path}:18:15: error: Port 22001 is already the ssh_port of VM 'web' on line 12. Each VM needs its own host port. [vlm-port-collision]`,
+    `${path}:19:18: error: depends_on names 'db', which is not a VM of this lab. Did you mean 'web'? [vlm-undefined-vm]`,
+  ];
+}
+
+const validLab = ['name: fine', 'vms:', '  - name: one', '    vcpu: 2', '    ram_mb: 1024', '    disk_gb: 5', '    os_image: debian-12', ''].join('\n');
+
+let folder: string;
+
+before(() => {
+  ensureBuilt();
+  folder = mkdtempSync(join(tmpdir(), 'vlm-cli-test-'));
+  chmodSync(folder, 0o755);
+  writeFileSync(join(folder, 'problems.lab.yaml'), problemsLab.join('\n'));
+  writeFileSync(join(folder, 'valid.lab.yaml'), validLab);
+});
+
+after(() => {
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe('vlm validate on good labs', () => {
+  it('passes every example lab with exit 0 and no output lines', () => {
+    const examples = readdirSync(examplesFolder).filter((entry) => entry.endsWith('.yaml')).sort();
+    assert.ok(examples.length >= 4, `expected the example labs in ${examplesFolder}`);
+    for (const example of examples) {
+      const result = runVlm(['validate', join('schemas', 'examples', example)]);
+      assert.deepEqual(result.lines, [], `${example} should have no problems`);
+      assert.equal(result.status, 0, `${example}: ${result.stderr}`);
+      assert.equal(result.stderr, '1 file, 0 errors, 0 warnings\n');
+    }
+    const all = runVlm(['validate', ...examples.map((example) => join('schemas', 'examples', example))]);
+    assert.equal(all.status, 0);
+    assert.equal(all.stderr, `${examples.length} files, 0 errors, 0 warnings\n`);
+  });
+
+  it('exits 0 when there are only warnings, and prints them', () => {
+    // 5 vCPUs on a 2-CPU host is a warning (they share cores); the memory fits.
+    const result = runVlm(['validate', '--host-cpus', '2', '--host-memory-mb', '65536', 'schemas/examples/three-tier-web.lab.yaml']);
+    assert.deepEqual(result.lines, [
+      "schemas/examples/three-tier-web.lab.yaml:10:1: warning: The lab's VMs need 5 vCPUs in total, more than the 2 CPUs host 'local' has; they would share cores and run slowly. [vlm-over-capacity]",
+    ]);
+    assert.equal(result.status, 0);
+    assert.equal(result.stderr, '1 file, 0 errors, 1 warning\n');
+  });
+
+  it('reads a lab from standard input when given "-"', () => {
+    const result = runVlm(['validate', '-'], { input: problemsLab.join('\n') });
+    assert.deepEqual(result.lines, expectedProblemLines('-'));
+    assert.equal(result.status, 1);
+  });
+});
+
+describe('vlm validate on labs with problems', () => {
+  it('prints one line per problem with 1-based positions, sorted, and exits 1', () => {
+    const result = runVlm(['validate', 'problems.lab.yaml'], { cwd: folder });
+    assert.deepEqual(result.lines, expectedProblemLines('problems.lab.yaml'));
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr, '1 file, 5 errors, 0 warnings\n');
+  });
+
+  it('keeps the path exactly as the user gave it', () => {
+    const absolute = join(folder, 'problems.lab.yaml');
+    const result = runVlm(['validate', absolute]);
+    assert.deepEqual(result.lines, expectedProblemLines(absolute));
+    const dotted = runVlm(['validate', './problems.lab.yaml'], { cwd: folder });
+    assert.deepEqual(dotted.lines, expectedProblemLines('./problems.lab.yaml'));
+  });
+
+  it('sorts by file, then position, whatever order the files were given in', () => {
+    mkdirSync(join(folder, 'sorted'), { recursive: true });
+    writeFileSync(join(folder, 'sorted', 'b.lab.yaml'), problemsLab.join('\n'));
+    writeFileSync(join(folder, 'sorted', 'a.lab.yaml'), problemsLab.join('\n'));
+    const result = runVlm(['validate', 'sorted/b.lab.yaml', 'sorted/a.lab.yaml'], { cwd: folder });
+    assert.deepEqual(result.lines, [...expectedProblemLines('sorted/a.lab.yaml'), ...expectedProblemLines('sorted/b.lab.yaml')]);
+    assert.equal(result.stderr, '2 files, 10 errors, 0 warnings\n');
+  });
+
+  it('reports the same lines and columns for a CRLF file', () => {
+    writeFileSync(join(folder, 'crlf.lab.yaml'), problemsLab.join('\r\n'));
+    const result = runVlm(['validate', 'crlf.lab.yaml'], { cwd: folder });
+    assert.deepEqual(result.lines, expectedProblemLines('crlf.lab.yaml'));
+    assert.equal(result.status, 1);
+  });
+
+  it('does not count a UTF-8 byte order mark as a column', () => {
+    writeFileSync(join(folder, 'bom.lab.yaml'), `\uFEFF${problemsLab.join('\n')}`);
+    const result = runVlm(['validate', 'bom.lab.yaml'], { cwd: folder });
+    assert.deepEqual(result.lines, expectedProblemLines('bom.lab.yaml'));
+  });
+
+  it('gives machines one JSON document with --format json', () => {
+    const result = runVlm(['validate', '--format', 'json', 'problems.lab.yaml', 'valid.lab.yaml'], { cwd: folder });
+    assert.equal(result.status, 1);
+    const report = JSON.parse(result.stdout);
+    assert.deepEqual(report.summary, { files: 2, errors: 5, warnings: 0, infos: 0, hints: 0, unreadable: 0 });
+    assert.deepEqual(report.files.map((file: { path: string }) => file.path), ['problems.lab.yaml', 'valid.lab.yaml']);
+    assert.deepEqual(report.files[0].diagnostics[0], {
+      line: 11,
+      column: 21,
+      endLine: 11,
+      endColumn: 24,
+      severity: 'error',
+      message: "Network 'wan' is not declared in the lab's networks. Declared networks: lan.",
+      code: 'vlm-undefined-network',
+      source: 'vlm',
+    });
+    assert.deepEqual(report.files[1].diagnostics, []);
+    // --format=json is the same option.
+    const equals = runVlm(['validate', '--format=json', 'problems.lab.yaml', 'valid.lab.yaml'], { cwd: folder });
+    assert.equal(equals.stdout, result.stdout);
+  });
+
+  it('refuses a binary file as not text, with exit 1', () => {
+    writeFileSync(join(folder, 'binary.lab.yaml'), Buffer.from([0x6e, 0x61, 0x00, 0xff, 0xfe, 0x01, 0x02]));
+    const result = runVlm(['validate', 'binary.lab.yaml'], { cwd: folder });
+    assert.equal(result.status, 1);
+    assert.equal(result.lines.length, 1);
+    assert.match(result.lines[0]!, /^binary\.lab\.yaml:1:\d+: error: .* \[vlm-not-text\]$/);
+  });
+
+  it('refuses an alias bomb instead of expanding it', () => {
+    const bomb = ['name: bomb', 'x-0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let level = 1; level <= 8; level += 1) {
+      bomb.push(`x-${level}: &l${level} [${Array(10).fill(`*l${level - 1}`).join(', ')}]`);
+    }
+    bomb.push('vms: *l8', '');
+    writeFileSync(join(folder, 'bomb.lab.yaml'), bomb.join('\n'));
+    const result = runVlm(['validate', 'bomb.lab.yaml'], { cwd: folder, timeout: 30_000 });
+    assert.equal(result.status, 1, result.stderr);
+    assert.ok(
+      result.lines.some((line) => line.endsWith('[vlm-alias-limit]')),
+      `expected a vlm-alias-limit error, got:\n${result.stdout}`,
+    );
+  });
+});
+
+describe('vlm validate with files it cannot read', () => {
+  it('exits 2 and names a missing file', () => {
+    const result = runVlm(['validate', 'no-such.lab.yaml'], { cwd: folder });
+    assert.equal(result.status, 2);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr, "vlm: cannot read 'no-such.lab.yaml': no such file.\n1 file, 0 errors, 0 warnings, 1 unreadable\n");
+  });
+
+  it('exits 2 for a directory', () => {
+    const result = runVlm(['validate', 'schemas/examples']);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /^vlm: cannot read 'schemas\/examples': it is a directory, not a lab file\.$/m);
+  });
+
+  it('exits 2 for a file it has no permission to read', () => {
+    const locked = join(folder, 'locked.lab.yaml');
+    writeFileSync(locked, validLab);
+    chmodSync(locked, 0o000);
+    // root reads any file, so the check runs as nobody when the tests run as root.
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const result = runVlm(['validate', locked], asNobody);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`^vlm: cannot read '${locked}': permission denied\\.$`, 'm'));
+  });
+
+  it('still checks the readable files, then exits 2', () => {
+    const result = runVlm(['validate', 'missing.lab.yaml', 'problems.lab.yaml'], { cwd: folder });
+    assert.equal(result.status, 2);
+    assert.deepEqual(result.lines, expectedProblemLines('problems.lab.yaml'));
+    assert.match(result.stderr, /cannot read 'missing\.lab\.yaml': no such file/);
+    assert.match(result.stderr, /2 files, 5 errors, 0 warnings, 1 unreadable\n$/);
+  });
+});
+
+describe('vlm validate with hostile file names', () => {
+  const names = ['my lab.lab.yaml', `it's "quoted".lab.yaml`, '-starts-with-dash.lab.yaml', '$(touch pwned).lab.yaml', 'ünïcode ☃.lab.yaml'];
+
+  it('prints each path as given, spaces, quotes and all', () => {
+    mkdirSync(join(folder, 'hostile'), { recursive: true });
+    for (const name of names) writeFileSync(join(folder, 'hostile', name), problemsLab.join('\n'));
+    const result = runVlm(['validate', '--', ...names], { cwd: join(folder, 'hostile') });
+    assert.equal(result.status, 1, result.stderr);
+    const expected = [...names].sort().flatMap((name) => expectedProblemLines(name));
+    assert.deepEqual(result.lines, expected);
+    assert.equal(existsSync(join(folder, 'hostile', 'pwned')), false, 'a file name must never reach a shell');
+  });
+
+  it('treats a leading dash as an option unless it comes after --', () => {
+    const result = runVlm(['validate', '-starts-with-dash.lab.yaml'], { cwd: join(folder, 'hostile') });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /unknown option '-starts-with-dash\.lab\.yaml'.*put '--' before it/);
+  });
+
+  it('escapes control characters in a file name so it cannot forge output lines', () => {
+    const name = 'line\nbreak\u001b[31m.lab.yaml';
+    writeFileSync(join(folder, 'hostile', name), problemsLab.join('\n'));
+    const result = runVlm(['validate', name], { cwd: join(folder, 'hostile') });
+    assert.equal(result.lines.length, 5, result.stdout);
+    assert.ok(result.lines[0]!.startsWith('line\\u000abreak\\u001b[31m.lab.yaml:11:21: error: '), result.lines[0]);
+  });
+});

@@ -1,0 +1,52 @@
+// The two engines the benchmarks compare: our lab language service, and the anchor, plain
+// yaml-language-server with the same lab schema registered from memory (schema checks only).
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CompletionList, Diagnostic, Position } from 'vscode-languageserver-types';
+import { getLanguageService, SchemaPriority } from 'yaml-language-server';
+import { labSchema, labSchemaId } from '@vlm/schemas';
+import { createLabLanguageService } from '../src/index';
+
+export type EngineName = 'ours' | 'anchor';
+
+export interface Engine {
+  name: EngineName;
+  validate(document: TextDocument): Promise<Diagnostic[]>;
+  complete(document: TextDocument, position: Position): Promise<CompletionList>;
+}
+
+export function createOurs(): Engine {
+  const service = createLabLanguageService();
+  return {
+    name: 'ours',
+    validate: (document) => service.validate(document),
+    complete: (document, position) => service.complete(document, position),
+  };
+}
+
+export function createAnchor(): Engine {
+  const service = getLanguageService({
+    schemaRequestService: (uri) => Promise.reject(new Error(`the benchmark loads no schema from ${uri}`)),
+    workspaceContext: { resolveRelativePath: (relative, resource) => new URL(relative, resource).href },
+  });
+  service.configure({
+    validate: true,
+    completion: true,
+    hover: false,
+    yamlVersion: '1.2',
+    schemas: [{ uri: labSchemaId, fileMatch: ['*.lab.yaml'], schema: labSchema, priority: SchemaPriority.Settings }],
+  });
+  return {
+    name: 'anchor',
+    validate: (document) => service.doValidation(document, false),
+    complete: (document, position) => service.doComplete(document, position, false),
+  };
+}
+
+export function createEngine(name: EngineName): Engine {
+  return name === 'ours' ? createOurs() : createAnchor();
+}
+
+/** A document both engines treat as a lab file: same folder and `.lab.yaml` name. */
+export function labDocument(label: string, version: number, text: string): TextDocument {
+  return TextDocument.create(`file:///bench/${label}.lab.yaml`, 'yaml', version, text);
+}

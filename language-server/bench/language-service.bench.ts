@@ -1,0 +1,361 @@
+// Language server benchmarks: full diagnostics and completion latency against an anchor (plain
+// yaml-language-server with the lab schema, measured interleaved in the same process), peak
+// memory of each in its own process, and how fast an alias bomb is refused.
+// Run: node --import tsx language-server/bench/language-service.bench.ts [--quick]
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { completionCases, generateLab, withRunMarker } from './generate-lab';
+import { createAnchor, createOurs, labDocument, type Engine, type EngineName } from './engines';
+import { median, percentile } from './statistics';
+
+const quick = process.argv.includes('--quick');
+const repositoryRoot = join(__dirname, '..', '..');
+
+interface SizePlan {
+  vmCount: number;
+  validateRuns: number;
+  completionRuns: number;
+}
+
+const sizePlans: SizePlan[] = quick
+  ? [
+      { vmCount: 10, validateRuns: 5, completionRuns: 5 },
+      { vmCount: 100, validateRuns: 5, completionRuns: 5 },
+      { vmCount: 1000, validateRuns: 3, completionRuns: 3 },
+    ]
+  : [
+      { vmCount: 10, validateRuns: 41, completionRuns: 41 },
+      { vmCount: 100, validateRuns: 25, completionRuns: 25 },
+      { vmCount: 1000, validateRuns: 15, completionRuns: 15 },
+    ];
+const warmupRuns = quick ? 1 : 3;
+const memoryProbeRuns = 3;
+const aliasBombRuns = quick ? 5 : 20;
+const childTimeoutMs = 120_000;
+// A service that expands the bomb would take gigabytes and most of a minute: cap both.
+const aliasBombHeapMiB = 256;
+const aliasBombTimeoutMs = 30_000;
+
+const targets = {
+  validate1000MedianMs: 250,
+  validate1000Ratio: 1.3,
+  completionP95Ms: 50,
+  aliasBombMedianMs: 100,
+};
+
+/** Document versions never repeat, so no engine can answer from a cache. */
+let nextVersion = 1;
+
+interface Samples {
+  ours: number[];
+  anchor: number[];
+}
+
+/** Runs both engines alternately, swapping who goes first each round so neither is always warmer. */
+async function interleave(
+  engines: readonly Engine[],
+  runs: number,
+  action: (engine: Engine, version: number) => Promise<unknown>,
+): Promise<Samples> {
+  const samples: Samples = { ours: [], anchor: [] };
+  for (let run = 0; run < warmupRuns + runs; run += 1) {
+    const order = run % 2 === 0 ? engines : [...engines].reverse();
+    for (const engine of order) {
+      const version = nextVersion++;
+      const start = performance.now();
+      await action(engine, version);
+      const elapsed = performance.now() - start;
+      if (run >= warmupRuns) samples[engine.name].push(elapsed);
+    }
+  }
+  return samples;
+}
+
+interface LatencyFigures {
+  runs: number;
+  oursMedianMs: number;
+  oursP95Ms: number;
+  anchorMedianMs: number;
+  anchorP95Ms: number;
+  ratio: number;
+}
+
+function figures(samples: Samples): LatencyFigures {
+  const oursMedianMs = median(samples.ours);
+  const anchorMedianMs = median(samples.anchor);
+  return {
+    runs: samples.ours.length,
+    oursMedianMs,
+    oursP95Ms: percentile(samples.ours, 0.95),
+    anchorMedianMs,
+    anchorP95Ms: percentile(samples.anchor, 0.95),
+    ratio: oursMedianMs / anchorMedianMs,
+  };
+}
+
+function milliseconds(value: number): string {
+  if (value < 10) return `${value.toFixed(2)} ms`;
+  if (value < 100) return `${value.toFixed(1)} ms`;
+  return `${value.toFixed(0)} ms`;
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
+}
+
+function verdict(pass: boolean): string {
+  return pass ? 'PASS' : 'MISS';
+}
+
+function row(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  ');
+}
+
+/** Runs a bench child process and parses the JSON line it prints last. */
+function runChild(
+  script: string,
+  childArguments: readonly string[],
+  limits: { heapMiB?: number; timeoutMs?: number } = {},
+): Promise<unknown> {
+  const timeoutMs = limits.timeoutMs ?? childTimeoutMs;
+  const heapFlags = limits.heapMiB ? [`--max-old-space-size=${limits.heapMiB}`] : [];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...heapFlags, '--import', 'tsx', join(__dirname, script), ...childArguments], {
+      cwd: repositoryRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') {
+        reject(new Error(`${script} ${childArguments.join(' ')} did not finish within ${timeoutMs / 1000} s`));
+      } else if (stderr.includes('heap out of memory')) {
+        reject(new Error(`${script} ${childArguments.join(' ')} ran out of memory (heap capped at ${limits.heapMiB ?? 'the default'} MiB)`));
+      } else if (code !== 0) {
+        reject(new Error(`${script} ${childArguments.join(' ')} exited with ${code}: ${stderr.trim()}`));
+      } else {
+        const lastLine = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve(JSON.parse(lastLine));
+        } catch {
+          reject(new Error(`${script} printed no JSON result line; its output was: ${stdout.trim()}`));
+        }
+      }
+    });
+  });
+}
+
+interface MemoryProbeResult {
+  engine: EngineName;
+  vmCount: number;
+  rssAfterLoadBytes: number;
+  peakRssBytes: number;
+}
+
+interface AliasBombResult {
+  refused: boolean;
+  codesSeen: string[];
+  bombTimes: number[];
+  smallLabTimes: number[];
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const engines = [createOurs(), createAnchor()];
+  console.log('Language server benchmarks');
+  console.log('Anchor: plain yaml-language-server with the same lab schema (schema checks only), same documents,');
+  console.log('interleaved in this process. Every run uses a new document version and text. Figures are medians.');
+  if (quick) console.log('QUICK MODE: too few runs for real figures; use it only to check the benchmark works.');
+
+  // Sanity first: the generated labs are valid, so both engines should find no errors in them.
+  for (const plan of sizePlans) {
+    const lab = generateLab(plan.vmCount);
+    for (const engine of engines) {
+      const diagnostics = await engine.validate(labDocument(`sanity-${engine.name}-${plan.vmCount}`, nextVersion++, lab));
+      const errors = diagnostics.filter((diagnostic) => (diagnostic.severity ?? 1) === 1);
+      if (diagnostics.length > 0) {
+        const first = diagnostics[0]!;
+        console.log(
+          `note: ${engine.name} reports ${diagnostics.length} diagnostics (${errors.length} errors) on the valid ${plan.vmCount}-VM lab; ` +
+            `first at line ${first.range.start.line + 1}: ${first.message}`,
+        );
+      }
+    }
+  }
+
+  const validateResults: Array<{ vmCount: number } & LatencyFigures> = [];
+  for (const plan of sizePlans) {
+    const lab = generateLab(plan.vmCount);
+    const samples = await interleave(engines, plan.validateRuns, (engine, version) =>
+      engine.validate(labDocument(`validate-${engine.name}-${plan.vmCount}`, version, withRunMarker(lab, version))),
+    );
+    validateResults.push({ vmCount: plan.vmCount, ...figures(samples) });
+  }
+
+  const completionResults: Array<{ vmCount: number; position: string; oursItems: number; anchorItems: number } & LatencyFigures> = [];
+  for (const plan of sizePlans) {
+    for (const completionCase of completionCases(plan.vmCount)) {
+      const itemCounts = new Map<EngineName, number>();
+      const samples = await interleave(engines, plan.completionRuns, async (engine, version) => {
+        const document = labDocument(`complete-${engine.name}-${plan.vmCount}`, version, withRunMarker(completionCase.text, version));
+        const list = await engine.complete(document, completionCase.position);
+        itemCounts.set(engine.name, list.items.length);
+      });
+      completionResults.push({
+        vmCount: plan.vmCount,
+        position: completionCase.label,
+        oursItems: itemCounts.get('ours') ?? 0,
+        anchorItems: itemCounts.get('anchor') ?? 0,
+        ...figures(samples),
+      });
+    }
+  }
+
+  const memoryResults: MemoryProbeResult[] = [];
+  for (const plan of sizePlans) {
+    for (const engineName of ['ours', 'anchor'] as const) {
+      memoryResults.push(
+        (await runChild('memory-probe.ts', [engineName, String(plan.vmCount), String(memoryProbeRuns)])) as MemoryProbeResult,
+      );
+    }
+  }
+
+  let aliasBomb: AliasBombResult | { error: string };
+  try {
+    aliasBomb = (await runChild('alias-bomb-probe.ts', [String(aliasBombRuns)], {
+      heapMiB: aliasBombHeapMiB,
+      timeoutMs: aliasBombTimeoutMs,
+    })) as AliasBombResult;
+  } catch (error) {
+    aliasBomb = { error: error instanceof Error ? error.message : String(error) };
+  }
+
+  // Report.
+  const largest = validateResults[validateResults.length - 1]!;
+  const validateMedianPass = largest.oursMedianMs < targets.validate1000MedianMs;
+  const validateRatioPass = largest.ratio <= targets.validate1000Ratio;
+  console.log('');
+  console.log('Full diagnostics (validate)');
+  const validateWidths = [10, 5, 12, 10, 14, 11, 6];
+  console.log(row(['lab', 'runs', 'ours median', 'ours p95', 'anchor median', 'anchor p95', 'ratio'], validateWidths));
+  for (const result of validateResults) {
+    console.log(
+      row(
+        [
+          `${result.vmCount} VMs`,
+          String(result.runs),
+          milliseconds(result.oursMedianMs),
+          milliseconds(result.oursP95Ms),
+          milliseconds(result.anchorMedianMs),
+          milliseconds(result.anchorP95Ms),
+          result.ratio.toFixed(2),
+        ],
+        validateWidths,
+      ),
+    );
+  }
+  console.log(
+    `  target: 1000 VMs median < ${targets.validate1000MedianMs} ms: ${milliseconds(largest.oursMedianMs)} ${verdict(validateMedianPass)}; ` +
+      `ratio ours/anchor <= ${targets.validate1000Ratio}: ${largest.ratio.toFixed(2)} ${verdict(validateRatioPass)}`,
+  );
+
+  console.log('');
+  console.log('Completion');
+  const completionWidths = [10, 16, 5, 12, 10, 14, 11, 6, 14];
+  console.log(
+    row(['lab', 'position', 'runs', 'ours median', 'ours p95', 'anchor median', 'anchor p95', 'ratio', 'items ours/anc'], completionWidths),
+  );
+  for (const result of completionResults) {
+    console.log(
+      row(
+        [
+          `${result.vmCount} VMs`,
+          result.position,
+          String(result.runs),
+          milliseconds(result.oursMedianMs),
+          milliseconds(result.oursP95Ms),
+          milliseconds(result.anchorMedianMs),
+          milliseconds(result.anchorP95Ms),
+          result.ratio.toFixed(2),
+          `${result.oursItems}/${result.anchorItems}`,
+        ],
+        completionWidths,
+      ),
+    );
+  }
+  const worstCompletionP95 = Math.max(...completionResults.map((result) => result.oursP95Ms));
+  const completionPass = worstCompletionP95 < targets.completionP95Ms;
+  console.log(`  target: ours p95 < ${targets.completionP95Ms} ms at every size: worst ${milliseconds(worstCompletionP95)} ${verdict(completionPass)}`);
+
+  console.log('');
+  console.log(`Peak memory (max RSS; each engine alone in its own process, ${memoryProbeRuns} validations + completions)`);
+  const memoryWidths = [10, 12, 12, 14, 14, 6];
+  console.log(row(['lab', 'ours peak', 'ours loaded', 'anchor peak', 'anchor loaded', 'ratio'], memoryWidths));
+  for (const plan of sizePlans) {
+    const ours = memoryResults.find((result) => result.engine === 'ours' && result.vmCount === plan.vmCount)!;
+    const anchor = memoryResults.find((result) => result.engine === 'anchor' && result.vmCount === plan.vmCount)!;
+    console.log(
+      row(
+        [
+          `${plan.vmCount} VMs`,
+          mebibytes(ours.peakRssBytes),
+          mebibytes(ours.rssAfterLoadBytes),
+          mebibytes(anchor.peakRssBytes),
+          mebibytes(anchor.rssAfterLoadBytes),
+          (ours.peakRssBytes / anchor.peakRssBytes).toFixed(2),
+        ],
+        memoryWidths,
+      ),
+    );
+  }
+
+  console.log('');
+  console.log('Alias bomb (billion laughs, 10^9 nodes if expanded)');
+  let aliasBombPass = false;
+  let aliasBombSummary: Record<string, unknown>;
+  if ('error' in aliasBomb) {
+    console.log(`  not measured: ${aliasBomb.error}`);
+    console.log(`  target: refused < ${targets.aliasBombMedianMs} ms: MISS`);
+    aliasBombSummary = { error: aliasBomb.error };
+  } else {
+    const bombMedian = median(aliasBomb.bombTimes);
+    const smallMedian = median(aliasBomb.smallLabTimes);
+    aliasBombPass = aliasBomb.refused && bombMedian < targets.aliasBombMedianMs;
+    console.log(
+      `  refused with vlm-alias-limit: ${aliasBomb.refused ? 'yes' : `NO (codes seen: ${aliasBomb.codesSeen.join(', ') || 'none'})`}; ` +
+        `median ${milliseconds(bombMedian)} over ${aliasBomb.bombTimes.length} runs, ` +
+        `beside validating the 10-VM lab: ${milliseconds(smallMedian)} (ratio ${(bombMedian / smallMedian).toFixed(2)})`,
+    );
+    console.log(`  target: refused < ${targets.aliasBombMedianMs} ms: ${verdict(aliasBombPass)}`);
+    aliasBombSummary = { refused: aliasBomb.refused, medianMs: bombMedian, tenVmLabMedianMs: smallMedian, runs: aliasBomb.bombTimes.length };
+  }
+
+  const totalSeconds = (performance.now() - started) / 1000;
+  console.log('');
+  console.log(`(${totalSeconds.toFixed(0)} s in all)`);
+  console.log(
+    JSON.stringify({
+      benchmark: 'language-server',
+      quick,
+      validate: validateResults,
+      completion: completionResults,
+      memory: memoryResults,
+      aliasBomb: aliasBombSummary,
+      targets: {
+        validate1000Median: { targetMs: targets.validate1000MedianMs, pass: validateMedianPass },
+        validate1000Ratio: { target: targets.validate1000Ratio, pass: validateRatioPass },
+        completionP95: { targetMs: targets.completionP95Ms, worstMs: worstCompletionP95, pass: completionPass },
+        aliasBomb: { targetMs: targets.aliasBombMedianMs, pass: aliasBombPass },
+      },
+    }),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+// Where validation time goes: profiles our service validating a large lab with the V8 sampling
+// profiler and prints self time by package/file and by function.
+// Run: node --import tsx language-server/bench/profile-validate.ts [VM_COUNT] [RUNS] [validate|complete]
+import { Session } from 'node:inspector/promises';
+import { completionCases, generateLab, withRunMarker } from './generate-lab';
+import { createOurs, labDocument } from './engines';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** 'yaml-language-server', 'yaml', 'language-server/src/semantic-checks.ts', or '(native)'. */
+function ownerOf(url: string): string {
+  if (!url) return '(native or V8)';
+  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (inPackage) return inPackage[1]!;
+  const inRepository = /\/work\/[^/]+\/(.+)$/.exec(url) ?? /([^/]+\/[^/]+\/[^/]+)$/.exec(url);
+  return inRepository ? inRepository[1]! : url;
+}
+
+function printTop(title: string, totals: Map<string, number>, overall: number, count: number): void {
+  console.log(title);
+  const ranked = [...totals].sort((left, right) => right[1] - left[1]).slice(0, count);
+  for (const [key, micros] of ranked) {
+    console.log(`  ${(micros / 1000).toFixed(1).padStart(9)} ms  ${((100 * micros) / overall).toFixed(1).padStart(5)}%  ${key}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const vmCount = Number(process.argv[2] ?? '1000');
+  const runs = Number(process.argv[3] ?? '10');
+  const operation = process.argv[4] ?? 'validate';
+  const engine = createOurs();
+  const lab = generateLab(vmCount);
+  const completion = completionCases(vmCount)[0]!;
+  const once = (version: number) =>
+    operation === 'complete'
+      ? engine.complete(labDocument('profile-complete', version, withRunMarker(completion.text, version)), completion.position)
+      : engine.validate(labDocument('profile', version, withRunMarker(lab, version)));
+  for (let version = 1; version <= 3; version += 1) await once(version);
+
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  const started = performance.now();
+  for (let run = 0; run < runs; run += 1) await once(100 + run);
+  const wall = performance.now() - started;
+  const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+  session.disconnect();
+
+  const nodesById = new Map(profile.nodes.map((node) => [node.id, node]));
+  const byOwner = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let overall = 0;
+  profile.samples.forEach((nodeId, index) => {
+    const node = nodesById.get(nodeId);
+    const micros = profile.timeDeltas[index] ?? 0;
+    if (!node) return;
+    overall += micros;
+    const owner = ownerOf(node.callFrame.url);
+    const name = `${node.callFrame.functionName || '(anonymous)'}  ${owner}:${node.callFrame.lineNumber + 1}`;
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + micros);
+    byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
+  });
+  console.log(`${operation} of a ${vmCount}-VM lab, ${runs} runs: ${(wall / runs).toFixed(1)} ms per run (mean, under the profiler)`);
+  printTop('Self time by package or file:', byOwner, overall, 12);
+  printTop('Self time by function:', byFunction, overall, 25);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
