@@ -7,13 +7,13 @@ const { build } = await import('esbuild');
 
 /** Each bundle: its entry point, its output, and what stays outside the bundle. */
 export const bundles = [
-  { entry: 'language-server/src/server.ts', outfile: 'language-server/dist/server.js' },
+  { entry: 'language-server/src/server.ts', outfile: 'language-server/dist/server.js', alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' } },
   // yaml-language-server's lib/umd modules hide their requires from esbuild; its out/server/src
   // tree is the same code as plain CommonJS, which bundles.
   { entry: 'cli/src/main.ts', outfile: 'cli/dist/vlm.js', alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' } },
   { entry: 'extension/src/extension.ts', outfile: 'extension/dist/extension.js', external: ['vscode'] },
   // The extension's .vsix ships its own copy of the language server.
-  { entry: 'language-server/src/server.ts', outfile: 'extension/dist/server.js' },
+  { entry: 'language-server/src/server.ts', outfile: 'extension/dist/server.js', alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' } },
 ];
 
 /** Files copied as they are: the example labs the extension offers under "Open Example Lab". */

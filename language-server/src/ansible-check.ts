@@ -18,7 +18,7 @@ interface PlaybookProblem {
 
 // Playbooks repeat across VMs and across edits; results depend only on the text.
 const problemsByText = new Map<string, PlaybookProblem[]>();
-const cacheLimit = 500;
+const cacheLimit = 5000;
 
 function describeNode(node: unknown): string {
   if (isMap(node)) return 'a mapping';

@@ -1,9 +1,126 @@
-// Completions the schema cannot offer: names declared in the lab and catalog images.
+// Completions the schema cannot offer: network and VM names declared in the lab, and catalog
+// images. The context comes from the text around the cursor, since a line being typed is
+// often not valid YAML yet.
+import { CompletionItemKind } from 'vscode-languageserver-types';
 import type { CompletionItem, Position } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { LabModel } from './lab-model';
+import type { LabModel, LabVm } from './lab-model';
+
+type CompletionContext = 'vm-network' | 'depends-on' | 'image' | undefined;
+
+interface KeyLine {
+  key: string;
+  column: number;
+}
+
+const keyLinePattern = /^(\s*)((?:-\s+)*)([A-Za-z_][\w-]*)\s*:\s*(#.*)?$/;
+
+/** The key whose block value holds the line at `lineNumber`, indented at `column`. */
+function parentKey(lines: (line: number) => string, lineNumber: number, column: number, isSequenceItem: boolean): KeyLine | undefined {
+  for (let line = lineNumber - 1; line >= 0 && lineNumber - line < 10_000; line--) {
+    const text = lines(line);
+    if (text.trim() === '' || text.trimStart().startsWith('#')) continue;
+    const indent = text.length - text.trimStart().length;
+    const match = keyLinePattern.exec(text);
+    if (match) {
+      const keyColumn = match[1]!.length + match[2]!.length;
+      // A sequence may sit at its key's own indentation (`key:` then `- item`).
+      if (keyColumn < column || (isSequenceItem && keyColumn === column && match[2] === '')) {
+        return { key: match[3]!, column: keyColumn };
+      }
+    }
+    if (indent < column) {
+      // The enclosing line is not a bare `key:`; look through a `- ` item it starts.
+      const item = /^(\s*)((?:-\s+)+)/.exec(text);
+      if (item && item[0].length <= column) return parentKey(lines, line, indent, true);
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function contextAt(document: TextDocument, position: Position, rootColumn: number): CompletionContext {
+  const lines = (line: number): string => document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
+  const prefix = document.getText({ start: { line: position.line, character: 0 }, end: position });
+  const isVmNetworks = (key: KeyLine | undefined): boolean => key?.key === 'networks' && key.column > rootColumn;
+
+  if (/(?:^|[\s{,])os_image\s*:\s*["']?[\w.-]*$/.test(prefix)) return 'image';
+  const flow = /(?:^|[\s{,])(depends_on|networks)\s*:\s*\[([^\]]*)$/.exec(prefix);
+  if (flow) {
+    const keyColumn = prefix.indexOf(flow[1]!, flow.index);
+    if (flow[1] === 'depends_on') return 'depends-on';
+    if (keyColumn > rootColumn && !/[{:]/.test(flow[2]!.split(',').pop() ?? '')) return 'vm-network';
+    if (keyColumn > rootColumn && /\{\s*name\s*:\s*["']?[\w.-]*$/.test(flow[2]!)) return 'vm-network';
+    return undefined;
+  }
+  const dashItem = /^(\s*)-\s+["']?[\w.-]*$/.exec(prefix);
+  if (dashItem) {
+    const key = parentKey(lines, position.line, dashItem[1]!.length, true);
+    if (key?.key === 'depends_on') return 'depends-on';
+    if (isVmNetworks(key)) return 'vm-network';
+    return undefined;
+  }
+  const nameKey = /^(\s*)(-\s+)?name\s*:\s*["']?[\w.-]*$/.exec(prefix);
+  if (nameKey) {
+    // `name:` of a `{name, ip}` entry in a VM's networks.
+    let itemColumn = nameKey[1]!.length;
+    let itemLine = position.line;
+    if (!nameKey[2]) {
+      for (let line = position.line - 1; line >= 0; line--) {
+        const text = lines(line);
+        const item = /^(\s*)-\s+/.exec(text);
+        if (item && item[0].length === itemColumn) {
+          itemColumn = item[1]!.length;
+          itemLine = line;
+          break;
+        }
+        const indent = text.length - text.trimStart().length;
+        if (text.trim() !== '' && indent < itemColumn) return undefined;
+      }
+    }
+    if (isVmNetworks(parentKey(lines, itemLine, itemColumn, true))) return 'vm-network';
+  }
+  return undefined;
+}
+
+function vmAt(model: LabModel | undefined, offset: number): LabVm | undefined {
+  let found: LabVm | undefined;
+  for (const vm of model?.vms ?? []) {
+    if (vm.span.start <= offset) found = vm;
+    else break;
+  }
+  return found;
+}
 
 export function labCompletions(document: TextDocument, position: Position, models: LabModel[], imageNames: readonly string[]): CompletionItem[] {
-  void document; void position; void models; void imageNames;
-  return [];
+  const offset = document.offsetAt(position);
+  const model = models.find((candidate) => {
+    const range = candidate.root?.range;
+    return range !== undefined && range !== null && offset >= range[0] && offset <= range[2];
+  }) ?? models[models.length - 1];
+  const rootKey = model?.vmsPair?.key as { range?: [number, number, number] } | undefined;
+  const rootColumn = rootKey?.range ? document.positionAt(rootKey.range[0]).character : 0;
+  const context = contextAt(document, position, rootColumn);
+  if (!context) return [];
+
+  const prefix = document.getText({ start: { line: position.line, character: 0 }, end: position });
+  const word = /[\w.-]*$/.exec(prefix)![0];
+  const replace = { start: { line: position.line, character: position.character - word.length }, end: position };
+  const item = (label: string, kind: CompletionItemKind, detail: string): CompletionItem => ({
+    label,
+    kind,
+    detail,
+    sortText: `0-${label}`,
+    textEdit: { range: replace, newText: label },
+  });
+
+  if (context === 'image') return imageNames.map((name) => item(name, CompletionItemKind.Value, 'Catalog image'));
+  if (context === 'vm-network') {
+    const names = new Set((model?.networks ?? []).flatMap((network) => (network.name ? [network.name.value] : [])));
+    return [...names].map((name) => item(name, CompletionItemKind.Reference, 'Network of this lab'));
+  }
+  const current = vmAt(model, offset);
+  const names = new Set((model?.vms ?? []).flatMap((vm) => (vm.name && vm !== current ? [vm.name.value] : [])));
+  if (current?.name) names.delete(current.name.value);
+  return [...names].map((name) => item(name, CompletionItemKind.Reference, 'VM of this lab'));
 }

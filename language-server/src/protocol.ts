@@ -1,0 +1,34 @@
+// Custom messages between the VLM extension and the lab language server. Shared by both sides,
+// so it imports only protocol types, never server code.
+import { RequestType } from 'vscode-languageserver-protocol';
+import type { ImageCatalog } from '@vlm/schemas';
+import type { HostFacts } from './semantic-checks';
+
+export type { HostFacts } from './semantic-checks';
+
+/** Settings the server pulls per document with workspace/configuration, section `vlm`. */
+export interface LabServerSettings {
+  validation: {
+    /** `vlm.validation.enable`: publish diagnostics for lab files. */
+    enable: boolean;
+  };
+}
+
+export const settingsSection = 'vlm';
+
+export const defaultLabServerSettings: LabServerSettings = { validation: { enable: true } };
+
+/**
+ * Facts of the target host (or null when none are known). Facts turn the capacity check on,
+ * null turns it off; open documents are validated again either way.
+ */
+export namespace HostFactsRequest {
+  export const method: 'vlm/setHostFacts' = 'vlm/setHostFacts';
+  export const type = new RequestType<HostFacts | null, null, void>(method);
+}
+
+/** Replaces the image catalog `os_image` is checked against (a host may add images). */
+export namespace CatalogRequest {
+  export const method: 'vlm/setCatalog' = 'vlm/setCatalog';
+  export const type = new RequestType<ImageCatalog, null, void>(method);
+}
