@@ -12,6 +12,8 @@ export const bundles = [
   // tree is the same code as plain CommonJS, which bundles.
   { entry: 'cli/src/main.ts', outfile: 'cli/dist/vlm.js', alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' } },
   { entry: 'extension/src/extension.ts', outfile: 'extension/dist/extension.js', external: ['vscode'] },
+  // dbus-next requires x11 only for X11 bus autolaunch, and usocket (native) only for abstract sockets when present.
+  { entry: 'host-service/src/main.ts', outfile: 'host-service/dist/vlm-host.js', external: ['x11', 'usocket'] },
   // The extension's .vsix ships its own copy of the language server.
   { entry: 'language-server/src/server.ts', outfile: 'extension/dist/server.js', alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' } },
 ];

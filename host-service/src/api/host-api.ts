@@ -1,0 +1,278 @@
+// The handlers of the host API, one per request type. Params arrive already validated against
+// host-protocol.schema.json; handlers still check everything that depends on state.
+import type { CancellationToken, MessageConnection, RequestType } from 'vscode-jsonrpc/node';
+import { builtInImageCatalog, type Lab } from '@vlm/schemas';
+import {
+  ConsolesCloseRequest,
+  ConsolesOpenRequest,
+  ConsolesResizeRequest,
+  ConsolesWriteRequest,
+  EventNotification,
+  EventsSubscribeRequest,
+  HostErrorCode,
+  HostInfoRequest,
+  hostProtocolVersion,
+  ImagesListRequest,
+  ImagesPullRequest,
+  LabsApplyRequest,
+  LabsDestroyRequest,
+  LabsExportRequest,
+  LabsGetRequest,
+  LabsListRequest,
+  LabsPlanRequest,
+  SnapshotsCreateRequest,
+  SnapshotsDeleteRequest,
+  SnapshotsListRequest,
+  SnapshotsRevertRequest,
+  VmsForceStopRequest,
+  VmsListRequest,
+  VmsRebootRequest,
+  VmsStartRequest,
+  VmsStopRequest,
+  type HostErrorData,
+  type LabDetails,
+  type LabSummary,
+  type VmSummary,
+} from '@vlm/schemas/src/host-protocol';
+import type { DomainSummary, Hypervisor } from '../libvirt/hypervisor';
+import type { StateStore } from '../state/state-store';
+import type { EventLog } from './event-log';
+import { fromHypervisorError, hostError } from './host-errors';
+import { checkLab } from './lab-checks';
+import { planLab } from './lab-plan';
+
+/** What a handler knows about the request and the client that sent it. */
+export interface RequestContext {
+  token: CancellationToken;
+  connection: MessageConnection;
+  session: ClientSession;
+}
+
+/** Per-connection state. */
+export interface ClientSession {
+  stopEvents?: () => void;
+}
+
+type Handler = (params: unknown, context: RequestContext) => Promise<unknown>;
+
+export class HandlerTable {
+  private readonly handlers = new Map<string, Handler>();
+
+  on<P, R>(type: RequestType<P, R, HostErrorData>, handler: (params: P, context: RequestContext) => Promise<R>): void {
+    this.handlers.set(type.method, handler as Handler);
+  }
+
+  get(method: string): Handler | undefined {
+    return this.handlers.get(method);
+  }
+}
+
+export interface HostApiDependencies {
+  hypervisor: Hypervisor;
+  store: StateStore;
+  events: EventLog;
+  version: string;
+  startedAt: string;
+}
+
+export function toVmSummary(domain: DomainSummary): VmSummary {
+  const summary: VmSummary = {
+    name: domain.name,
+    uuid: domain.uuid,
+    state: domain.state,
+    vcpu: domain.vcpu,
+    memoryBytes: domain.memoryBytes,
+    persistent: domain.persistent,
+    autostart: domain.autostart,
+  };
+  if (domain.vlm) {
+    summary.lab = domain.vlm.lab;
+    summary.labVm = domain.vlm.vm;
+  }
+  return summary;
+}
+
+function throwIfCancelled(token: CancellationToken): void {
+  if (token.isCancellationRequested) throw hostError(HostErrorCode.RequestCancelled, 'The request was cancelled.');
+}
+
+function notImplemented(method: string): Promise<never> {
+  return Promise.reject(hostError(HostErrorCode.NotImplemented, `${method} is not implemented by this vlm-host yet.`));
+}
+
+export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
+  const { hypervisor, store, events } = dependencies;
+  const table = new HandlerTable();
+
+  const hypervisorCall = async <T>(call: () => Promise<T>, field?: string): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw fromHypervisorError(error, field);
+    }
+  };
+
+  const requireDomain = async (name: string): Promise<DomainSummary> => {
+    const domain = await hypervisorCall(() => hypervisor.getDomain(name));
+    if (!domain) throw hostError(HostErrorCode.NotFound, `There is no VM named "${name}".`, { field: '/vm' });
+    return domain;
+  };
+
+  /** Runs a lifecycle action once (never after a cancel), then answers with the VM as it is now. */
+  const lifecycle = async (name: string, action: (name: string) => Promise<void>, token: CancellationToken): Promise<VmSummary> => {
+    throwIfCancelled(token);
+    await requireDomain(name);
+    throwIfCancelled(token);
+    await hypervisorCall(() => action(name), '/vm');
+    return toVmSummary(await requireDomain(name));
+  };
+
+  table.on(HostInfoRequest.type, async (_params, { token }) => {
+    throwIfCancelled(token);
+    const info = await hypervisorCall(() => hypervisor.hostInfo());
+    return {
+      protocolVersion: hostProtocolVersion,
+      service: { version: dependencies.version, pid: process.pid, startedAt: dependencies.startedAt },
+      hostname: info.hostname,
+      libvirtVersion: info.libvirtVersion,
+      hypervisorVersion: info.hypervisorVersion,
+      driver: info.driver,
+      cpus: info.cpus,
+      memoryBytes: info.memoryBytes,
+      virtualization: info.virtualization,
+      warnings: info.warnings,
+    };
+  });
+
+  table.on(LabsListRequest.type, async () => {
+    const labs: LabSummary[] = Object.values(store.state.labs).map((lab) => ({
+      name: lab.name,
+      status: lab.status,
+      vmCount: lab.definition.vms.length,
+      updatedAt: lab.updatedAt,
+    }));
+    return { labs };
+  });
+
+  table.on(LabsGetRequest.type, async ({ name }, { token }) => {
+    const record = store.state.labs[name];
+    if (!record) throw hostError(HostErrorCode.NotFound, `There is no lab named "${name}" on this host.`, { field: '/name' });
+    const domains = await hypervisorCall(() => hypervisor.listDomains());
+    throwIfCancelled(token);
+    const details: LabDetails = {
+      name: record.name,
+      status: record.status,
+      vmCount: record.definition.vms.length,
+      updatedAt: record.updatedAt,
+      definition: structuredClone(record.definition) as Lab,
+      resources: structuredClone(record.resources) as LabDetails['resources'],
+      deployLog: structuredClone(record.deployLog) as LabDetails['deployLog'],
+      vms: domains.filter((domain) => domain.vlm?.lab === name).map(toVmSummary),
+    };
+    return details;
+  });
+
+  table.on(LabsPlanRequest.type, async ({ lab }, { token }) => {
+    const problems = checkLab(lab, store.state);
+    if (problems.length > 0) {
+      const first = problems[0] as { field: string; message: string };
+      throw hostError(
+        HostErrorCode.InvalidLab,
+        `The lab "${lab.name}" has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${first.field}: ${first.message}` +
+          (problems.length > 1 ? ' (and more, see data.problems).' : '.'),
+        { field: first.field, problems },
+      );
+    }
+    const [domains, networks] = await Promise.all([
+      hypervisorCall(() => hypervisor.listDomains()),
+      hypervisorCall(() => hypervisor.listNetworks()),
+    ]);
+    throwIfCancelled(token);
+    const { plan, conflicts } = planLab({ lab, record: store.state.labs[lab.name], domains, networks });
+    if (conflicts.length > 0) {
+      const first = conflicts[0] as { field: string; message: string };
+      throw hostError(HostErrorCode.AlreadyExists, `The lab "${lab.name}" cannot be planned: ${first.field}: ${first.message}.`, {
+        field: first.field,
+        problems: conflicts,
+      });
+    }
+    return plan;
+  });
+
+  table.on(LabsApplyRequest.type, () => notImplemented(LabsApplyRequest.method));
+  table.on(LabsDestroyRequest.type, () => notImplemented(LabsDestroyRequest.method));
+
+  table.on(LabsExportRequest.type, async ({ name }) => {
+    const record = store.state.labs[name];
+    if (!record) throw hostError(HostErrorCode.NotFound, `There is no lab named "${name}" on this host.`, { field: '/name' });
+    return { lab: structuredClone(record.definition) as Lab };
+  });
+
+  table.on(VmsListRequest.type, async ({ lab }, { token }) => {
+    const domains = await hypervisorCall(() => hypervisor.listDomains());
+    throwIfCancelled(token);
+    const selected = lab === undefined ? domains : domains.filter((domain) => domain.vlm?.lab === lab);
+    return { vms: selected.map(toVmSummary) };
+  });
+
+  table.on(VmsStartRequest.type, ({ vm }, { token }) => lifecycle(vm, (name) => hypervisor.start(name), token));
+  table.on(VmsStopRequest.type, ({ vm }, { token }) => lifecycle(vm, (name) => hypervisor.shutdown(name), token));
+  table.on(VmsForceStopRequest.type, ({ vm }, { token }) => lifecycle(vm, (name) => hypervisor.destroy(name), token));
+  table.on(VmsRebootRequest.type, ({ vm }, { token }) => lifecycle(vm, (name) => hypervisor.reboot(name), token));
+
+  table.on(SnapshotsCreateRequest.type, async ({ vm, name, description }, { token }) => {
+    throwIfCancelled(token);
+    await requireDomain(vm);
+    const existing = await hypervisorCall(() => hypervisor.listSnapshots(vm), '/vm');
+    if (existing.some((snapshot) => snapshot.name === name)) {
+      throw hostError(HostErrorCode.AlreadyExists, `VM "${vm}" already has a snapshot named "${name}".`, { field: '/name' });
+    }
+    throwIfCancelled(token);
+    return hypervisorCall(() => hypervisor.createSnapshot(vm, description === undefined ? { name } : { name, description }), '/name');
+  });
+
+  table.on(SnapshotsListRequest.type, async ({ vm }, { token }) => {
+    await requireDomain(vm);
+    const snapshots = await hypervisorCall(() => hypervisor.listSnapshots(vm), '/vm');
+    throwIfCancelled(token);
+    return { snapshots };
+  });
+
+  table.on(SnapshotsRevertRequest.type, async ({ vm, name }, { token }) => {
+    throwIfCancelled(token);
+    await requireDomain(vm);
+    await hypervisorCall(() => hypervisor.revertSnapshot(vm, name), '/name');
+    return toVmSummary(await requireDomain(vm));
+  });
+
+  table.on(SnapshotsDeleteRequest.type, async ({ vm, name }, { token }) => {
+    throwIfCancelled(token);
+    await requireDomain(vm);
+    await hypervisorCall(() => hypervisor.deleteSnapshot(vm, name), '/name');
+    return { deleted: name };
+  });
+
+  table.on(ImagesListRequest.type, async () => ({
+    // Whether a base image is present is known to the image store, which is not written yet.
+    images: builtInImageCatalog.images.map((image) => ({ name: image.name, title: image.title, present: false })),
+  }));
+  table.on(ImagesPullRequest.type, () => notImplemented(ImagesPullRequest.method));
+
+  table.on(ConsolesOpenRequest.type, () => notImplemented(ConsolesOpenRequest.method));
+  table.on(ConsolesWriteRequest.type, () => notImplemented(ConsolesWriteRequest.method));
+  table.on(ConsolesResizeRequest.type, () => notImplemented(ConsolesResizeRequest.method));
+  table.on(ConsolesCloseRequest.type, () => notImplemented(ConsolesCloseRequest.method));
+
+  table.on(EventsSubscribeRequest.type, async ({ afterSequence }, { connection, session }) => {
+    // Replay and start listening in the same turn, so no event falls between them.
+    const { events: missed, result } = events.since(afterSequence);
+    session.stopEvents?.();
+    for (const event of missed) void connection.sendNotification(EventNotification.type, event).catch(() => undefined);
+    session.stopEvents = events.listen((event) => {
+      void connection.sendNotification(EventNotification.type, event).catch(() => undefined);
+    });
+    return result;
+  });
+
+  return table;
+}

@@ -1,0 +1,235 @@
+// Serves the host API on a Unix socket: one vscode-jsonrpc connection per client, params
+// validated before any handler runs, request bodies size-limited, and a bounded number of
+// unanswered requests per client (past it, the socket stops being read: TCP-style backpressure
+// instead of an ever-growing queue).
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  createMessageConnection,
+  StreamMessageWriter,
+  type CancellationToken,
+  type Message,
+  type MessageConnection,
+  type MessageWriter,
+  type ResponseMessage,
+} from 'vscode-jsonrpc/node';
+import { HostErrorCode, hostRequestParams, maximumRequestBytes } from '@vlm/schemas/src/host-protocol';
+import { fromHypervisorError, hostError } from './host-errors';
+import type { ClientSession, HandlerTable } from './host-api';
+import { isHostRequestMethod, paramsError } from './params-validation';
+import { requestTooLargeMethod, SizeLimitedMessageReader, type RequestTooLargeParams } from './size-limited-message-reader';
+
+export interface HostServerOptions {
+  socketPath: string;
+  handlers: HandlerTable;
+  log: (line: string) => void;
+  /** Unanswered requests per connection before its socket is paused. */
+  maximumInFlight?: number;
+  maximumRequestBytes?: number;
+  /** Queued output per connection (a client that stops reading) before it is disconnected. */
+  maximumQueuedOutputBytes?: number;
+}
+
+export class SocketInUseError extends Error {
+  override readonly name = 'SocketInUseError';
+}
+
+/** Makes `path` free for listening: a stale socket is removed, a live one or another file refused. */
+async function prepareSocketPath(path: string, log: (line: string) => void): Promise<void> {
+  if (Buffer.byteLength(path) > 107) {
+    throw new Error(`The socket path ${path} is ${Buffer.byteLength(path)} bytes; Unix sockets allow at most 107.`);
+  }
+  await mkdir(dirname(path), { recursive: true, mode: 0o750 });
+  let isSocket: boolean;
+  try {
+    isSocket = (await lstat(path)).isSocket();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (!isSocket) throw new SocketInUseError(`${path} exists and is not a socket; vlm-host will not replace it.`);
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (live) throw new SocketInUseError(`Another service is already listening on ${path}; vlm-host will not take its socket.`);
+  await unlink(path).catch(() => undefined);
+  log(`Removed the stale socket ${path} of a service that is no longer running.`);
+}
+
+/** Counts answers as they finish writing, so the reader can pause while too many are pending. */
+class CountingWriter implements MessageWriter {
+  constructor(
+    private readonly inner: StreamMessageWriter,
+    private readonly onAnswered: () => void,
+  ) {}
+  get onError() {
+    return this.inner.onError;
+  }
+  get onClose() {
+    return this.inner.onClose;
+  }
+  async write(message: Message): Promise<void> {
+    try {
+      await this.inner.write(message);
+    } finally {
+      if (isResponse(message)) this.onAnswered();
+    }
+  }
+  end(): void {
+    this.inner.end();
+  }
+  dispose(): void {
+    this.inner.dispose();
+  }
+}
+
+function isResponse(message: Message): boolean {
+  const candidate = message as Partial<ResponseMessage> & { method?: unknown };
+  return candidate.id !== undefined && candidate.method === undefined;
+}
+
+function isRequest(message: Message): boolean {
+  const candidate = message as { id?: unknown; method?: unknown };
+  return candidate.id !== undefined && candidate.id !== null && typeof candidate.method === 'string';
+}
+
+export class HostServer {
+  private readonly connections = new Set<{ socket: Socket; connection: MessageConnection; session: ClientSession }>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly socketPath: string,
+    private readonly options: HostServerOptions,
+  ) {}
+
+  static async listen(options: HostServerOptions): Promise<HostServer> {
+    await prepareSocketPath(options.socketPath, options.log);
+    const server = createServer();
+    const host = new HostServer(server, options.socketPath, options);
+    server.on('connection', (socket) => host.accept(socket));
+    // The socket file is created by listen(); the umask makes it 0660 from the start.
+    const previousUmask = process.umask(0o117);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.socketPath, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } finally {
+      process.umask(previousUmask);
+    }
+    await chmod(options.socketPath, 0o660);
+    return host;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  private accept(socket: Socket): void {
+    const { handlers, log } = this.options;
+    const maximumInFlight = this.options.maximumInFlight ?? 256;
+    const maximumQueued = this.options.maximumQueuedOutputBytes ?? 64 * 1024 * 1024;
+    let inFlight = 0;
+    let paused = false;
+    const reader = new SizeLimitedMessageReader(socket, this.options.maximumRequestBytes ?? maximumRequestBytes, (message) => {
+      if (!isRequest(message)) return;
+      inFlight += 1;
+      if (!paused && inFlight >= maximumInFlight) {
+        paused = true;
+        socket.pause();
+      }
+    });
+    const writer = new CountingWriter(new StreamMessageWriter(socket), () => {
+      inFlight -= 1;
+      if (paused && inFlight <= maximumInFlight / 2) {
+        paused = false;
+        socket.resume();
+      }
+    });
+    const connection = createMessageConnection(reader, writer, {
+      error: (text) => log(`connection: ${text}`),
+      warn: (text) => log(`connection: ${text}`),
+      info: () => undefined,
+      log: () => undefined,
+    }, {
+      connectionStrategy: {
+        // A request cancelled before it started is answered without running it.
+        cancelUndispatched: (message) => {
+          const error = hostError(HostErrorCode.RequestCancelled, 'The request was cancelled before it started.');
+          return { jsonrpc: '2.0', id: (message as unknown as { id: number | string }).id, error: error.toJson() };
+        },
+      },
+    });
+    const session: ClientSession = {};
+    const entry = { socket, connection, session };
+    this.connections.add(entry);
+
+    connection.onRequest(async (method: string, params: unknown, token: CancellationToken) => {
+      if (method === requestTooLargeMethod) {
+        const details = params as RequestTooLargeParams;
+        throw hostError(
+          HostErrorCode.RequestTooLarge,
+          `The request${details.method ? ` ${details.method}` : ''} is ${details.bytes} bytes; this host accepts at most ${details.limit} bytes per request.`,
+          { field: '', allowed: `a request body of at most ${details.limit} bytes` },
+        );
+      }
+      if (!isHostRequestMethod(method)) {
+        throw hostError(HostErrorCode.MethodNotFound, `Unknown method ${JSON.stringify(method.slice(0, 100))}.`, {
+          allowed: Object.keys(hostRequestParams).join(', '),
+        });
+      }
+      // JSON-RPC allows omitting params; for us that means an empty object.
+      const given = params === undefined ? {} : params;
+      const invalid = paramsError(method, given);
+      if (invalid) throw invalid;
+      const handler = handlers.get(method);
+      if (!handler) throw hostError(HostErrorCode.NotImplemented, `${method} is not implemented by this vlm-host yet.`);
+      try {
+        return await handler(given, { token, connection, session });
+      } catch (error) {
+        throw fromHypervisorError(error);
+      }
+    });
+    connection.onError(([error]) => log(`connection error: ${error.message}`));
+    connection.onClose(() => {
+      session.stopEvents?.();
+      this.connections.delete(entry);
+    });
+    // A client that stops reading while events pile up is cut off rather than let memory grow.
+    const watchOutput = setInterval(() => {
+      if (socket.writableLength > maximumQueued) {
+        log(`Disconnecting a client that stopped reading (${socket.writableLength} bytes queued).`);
+        socket.destroy();
+      }
+    }, 1000);
+    watchOutput.unref();
+    socket.on('close', () => {
+      clearInterval(watchOutput);
+      session.stopEvents?.();
+      connection.dispose();
+      this.connections.delete(entry);
+    });
+    socket.on('error', () => undefined);
+    connection.listen();
+  }
+
+  /** Stops accepting, closes every client connection, removes the socket file. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const { socket, session } of this.connections) {
+      session.stopEvents?.();
+      socket.end();
+      socket.destroySoon();
+    }
+    await closed;
+  }
+}

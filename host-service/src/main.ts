@@ -1,0 +1,162 @@
+// vlm-host: the host service. Holds the data directory, talks to libvirt through libvirt-dbus,
+// and serves the host API on a Unix socket until SIGTERM or SIGINT.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { HostEventBody } from '@vlm/schemas/src/host-protocol';
+import packageJson from '../package.json';
+import { EventLog } from './api/event-log';
+import { createHostApi } from './api/host-api';
+import { HostServer } from './api/socket-server';
+import type { Hypervisor, HypervisorEvent } from './libvirt/hypervisor';
+import { connectLibvirt } from './libvirt/libvirt-dbus-hypervisor';
+import { StateStore } from './state/state-store';
+
+const usage = `Usage: vlm-host [--socket PATH] [--data-dir DIR] [--libvirt test|qemu] [--bus-address ADDRESS]
+
+  --socket PATH        Unix socket to serve the host API on (mode 0660).
+                       Default: /run/vlm/vlm-host.sock as root, else $XDG_RUNTIME_DIR/vlm/vlm-host.sock.
+  --data-dir DIR       Where the state file and lock live.
+                       Default: /var/lib/vlm as root, else $XDG_DATA_HOME/vlm (~/.local/share/vlm).
+  --libvirt test|qemu  libvirt driver: 'qemu' (qemu:///system, default) or 'test' (libvirt's test driver).
+  --bus-address ADDR   D-Bus address of libvirt-dbus. Default: $DBUS_SESSION_BUS_ADDRESS, else the system bus.
+`;
+
+class UsageError extends Error {}
+
+interface Options {
+  socketPath: string;
+  dataDirectory: string;
+  driver: 'test' | 'qemu';
+  busAddress?: string;
+}
+
+const isRoot = process.getuid?.() === 0;
+
+function parseArguments(argv: string[]): Options | 'help' {
+  const values = new Map<string, string>();
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index] as string;
+    if (argument === '--help' || argument === '-h') return 'help';
+    const [flag, inline] = argument.startsWith('--') && argument.includes('=') ? argument.split(/=(.*)/s, 2) : [argument, undefined];
+    if (flag === '--listen') {
+      throw new UsageError('--listen is not supported yet: vlm-host serves only a Unix socket (remote access needs TLS and a token, not built yet).');
+    }
+    if (!['--socket', '--data-dir', '--libvirt', '--bus-address'].includes(flag as string)) {
+      throw new UsageError(`Unknown argument ${JSON.stringify(argument)}.`);
+    }
+    const value = inline ?? argv[(index += 1)];
+    if (value === undefined || value === '') throw new UsageError(`${flag} needs a value.`);
+    if (values.has(flag as string)) throw new UsageError(`${flag} is given twice.`);
+    values.set(flag as string, value);
+  }
+  const driver = values.get('--libvirt') ?? 'qemu';
+  if (driver !== 'test' && driver !== 'qemu') throw new UsageError(`--libvirt must be 'test' or 'qemu', not ${JSON.stringify(driver)}.`);
+  const socketPath = values.get('--socket') ?? defaultSocketPath();
+  const dataDirectory = values.get('--data-dir') ?? defaultDataDirectory();
+  const busAddress = values.get('--bus-address');
+  return busAddress === undefined ? { socketPath, dataDirectory, driver } : { socketPath, dataDirectory, driver, busAddress };
+}
+
+function defaultSocketPath(): string {
+  if (isRoot) return '/run/vlm/vlm-host.sock';
+  const runtime = process.env.XDG_RUNTIME_DIR;
+  if (!runtime) throw new UsageError('XDG_RUNTIME_DIR is not set: give the socket path with --socket PATH.');
+  return join(runtime, 'vlm', 'vlm-host.sock');
+}
+
+function defaultDataDirectory(): string {
+  if (isRoot) return '/var/lib/vlm';
+  return join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'vlm');
+}
+
+function log(line: string): void {
+  process.stderr.write(`vlm-host: ${line}\n`);
+}
+
+function eventFromHypervisor(event: HypervisorEvent): HostEventBody {
+  switch (event.type) {
+    case 'domain': {
+      const body: HostEventBody = { type: 'vm-state', vm: event.name, state: event.domain?.state ?? 'undefined', detail: `${event.kind}/${event.detail}` };
+      if (event.domain?.vlm) body.lab = event.domain.vlm.lab;
+      return body;
+    }
+    case 'domain-changed': {
+      const body: HostEventBody = { type: 'vm-state', vm: event.name, state: event.domain?.state ?? 'undefined', detail: 'changed' };
+      if (event.domain?.vlm) body.lab = event.domain.vlm.lab;
+      return body;
+    }
+    case 'connection-lost':
+      return { type: 'connection-state', connected: false, reason: event.reason };
+    case 'connection-restored':
+      return { type: 'connection-state', connected: true };
+  }
+}
+
+async function run(options: Options): Promise<void> {
+  const store = await StateStore.open({ dataDirectory: options.dataDirectory, log });
+  let hypervisor: Hypervisor | undefined;
+  let server: HostServer | undefined;
+  let stopListening: (() => void) | undefined;
+  const shutdown = async () => {
+    await server?.close().catch((error: Error) => log(`closing the socket failed: ${error.message}`));
+    stopListening?.();
+    await hypervisor?.close().catch((error: Error) => log(`closing the libvirt connection failed: ${error.message}`));
+    await store.close();
+  };
+  try {
+    hypervisor = await connectLibvirt(options.busAddress === undefined ? { driver: options.driver } : { driver: options.driver, busAddress: options.busAddress });
+    const events = await EventLog.create(store);
+    const subscription = hypervisor.subscribe((event) => events.publish(eventFromHypervisor(event)));
+    stopListening = () => subscription.dispose();
+    const handlers = createHostApi({ hypervisor, store, events, version: packageJson.version, startedAt: new Date().toISOString() });
+    server = await HostServer.listen({ socketPath: options.socketPath, handlers, log });
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+  // One line on stdout when ready, for whoever started the service.
+  process.stdout.write(`vlm-host ready: socket ${options.socketPath}, data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}\n`);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log(`${signal} again: exiting without finishing the shutdown.`);
+        process.exit(1);
+      }
+      stopping = true;
+      log(`${signal}: shutting down.`);
+      void shutdown()
+        .catch((error: Error) => log(`shutdown: ${error.message}`))
+        .finally(resolve);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  log('stopped.');
+}
+
+function main(): void {
+  let options: Options | 'help';
+  try {
+    options = parseArguments(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`vlm-host: ${error.message}\n\n${usage}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (options === 'help') {
+    process.stdout.write(usage);
+    return;
+  }
+  run(options).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      log(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    },
+  );
+}
+
+main();

@@ -1,0 +1,357 @@
+// The VLM host API: JSON-RPC 2.0 (vscode-jsonrpc) over a Unix socket between vlm-host and its
+// clients (the extension, the CLI). Each message is a namespace with a literal `method` and a
+// typed RequestType or NotificationType. Every request's params are validated by the host
+// against host-protocol.schema.json before anything runs.
+import { NotificationType, ParameterStructures, RequestType } from 'vscode-jsonrpc';
+import hostProtocolSchemaJson from '../host-protocol.schema.json';
+import type { Lab } from './generated-types';
+
+/** Bumped when a change would break existing clients. */
+export const hostProtocolVersion = 1;
+
+export const hostProtocolSchema: Record<string, unknown> = hostProtocolSchemaJson;
+export const hostProtocolSchemaId: string = hostProtocolSchemaJson.$id;
+
+/** Largest request (one JSON-RPC message body) the host accepts, in bytes. */
+export const maximumRequestBytes = 4 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** Numeric codes of the errors the host answers with (JSON-RPC `error.code`). */
+export const HostErrorCode = {
+  /** A param is missing, has the wrong type or shape, or a value is outside what is allowed. */
+  InvalidParams: -32602,
+  /** The method does not exist. */
+  MethodNotFound: -32601,
+  InternalError: -32603,
+  /** The request body exceeds maximumRequestBytes; the connection is closed after the answer. */
+  RequestTooLarge: -32001,
+  /** The lab, VM, snapshot, image or console named does not exist. */
+  NotFound: -32002,
+  /** The operation does not fit the object's state (e.g. starting a running VM). */
+  InvalidState: -32003,
+  AlreadyExists: -32004,
+  /** The method is part of the protocol but this host does not implement it yet. */
+  NotImplemented: -32005,
+  /** libvirt cannot be reached, or failed. */
+  HypervisorError: -32006,
+  /** The lab file is valid JSON Schema-wise but inconsistent (unknown network, cycle, ...). */
+  InvalidLab: -32008,
+  /** The client cancelled the request. Same as vscode-jsonrpc's RequestCancelled. */
+  RequestCancelled: -32800,
+} as const;
+export type HostErrorCode = (typeof HostErrorCode)[keyof typeof HostErrorCode];
+
+/** `error.data` of every error the host answers with. */
+export interface HostErrorData {
+  /** Symbolic form of the code, e.g. "invalid-params". */
+  kind: string;
+  /** JSON pointer into the request params of the offending value ("" for the whole params). */
+  field?: string;
+  /** What would have been accepted there, in words. */
+  allowed?: string;
+  /** For InvalidLab: every problem found, each with its own pointer into the lab. */
+  problems?: { field: string; message: string }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes of results and events
+
+export type LabStatus = 'pending' | 'deploying' | 'running' | 'failed';
+
+export type VmState =
+  | 'no-state'
+  | 'running'
+  | 'blocked'
+  | 'paused'
+  | 'shutting-down'
+  | 'shut-off'
+  | 'crashed'
+  | 'pm-suspended';
+
+export interface HostInfoResult {
+  protocolVersion: number;
+  service: { version: string; pid: number; startedAt: string };
+  hostname: string;
+  libvirtVersion: string;
+  hypervisorVersion: string;
+  driver: 'test' | 'qemu';
+  cpus: number;
+  memoryBytes: number;
+  virtualization: 'kvm' | 'qemu' | 'test';
+  warnings: string[];
+}
+
+export interface VmSummary {
+  /** The libvirt domain name; what every VM request takes as `vm`. */
+  name: string;
+  uuid: string;
+  state: VmState;
+  vcpu: number;
+  memoryBytes: number;
+  persistent: boolean;
+  autostart: boolean;
+  /** Present for domains VLM made. */
+  lab?: string;
+  /** The VM's name inside its lab. */
+  labVm?: string;
+}
+
+export interface LabSummary {
+  name: string;
+  status: LabStatus;
+  vmCount: number;
+  updatedAt: string;
+}
+
+export interface LabResources {
+  domains: { name: string; vm: string; uuid?: string }[];
+  volumes: { pool: string; name: string; vm: string }[];
+  networks: { name: string; network: string }[];
+  ports: { kind: 'ssh' | 'vnc'; port: number; vm: string }[];
+}
+
+export interface DeployLogLine {
+  time: string;
+  level: 'info' | 'warning' | 'error';
+  vm?: string;
+  text: string;
+}
+
+export interface LabDetails extends LabSummary {
+  definition: Lab;
+  resources: LabResources;
+  deployLog: DeployLogLine[];
+  /** The lab's domains as libvirt sees them now. */
+  vms: VmSummary[];
+}
+
+export type PlanAction = 'create' | 'change' | 'delete';
+export type PlanResourceKind = 'network' | 'volume' | 'domain' | 'port';
+
+export interface PlanStep {
+  action: PlanAction;
+  kind: PlanResourceKind;
+  /** The libvirt name (or, for a port, "ssh:22001"). */
+  resource: string;
+  /** The lab file's name for it: the VM or network. */
+  labItem: string;
+  /** For a change: what differs, e.g. "ram_mb 1024 → 2048". */
+  changes: string[];
+}
+
+export interface PlanResult {
+  lab: string;
+  /** True when nothing is recorded for the lab yet. */
+  newLab: boolean;
+  steps: PlanStep[];
+  /** Resources that stay as they are. */
+  unchanged: number;
+}
+
+export interface SnapshotSummary {
+  name: string;
+  description: string;
+  createdAt: string;
+  domainState: string;
+  current: boolean;
+  parent?: string;
+}
+
+export interface ImageSummary {
+  name: string;
+  title: string;
+  /** Whether the base image is on this host. */
+  present: boolean;
+}
+
+export type HostEventBody =
+  | { type: 'vm-state'; vm: string; state: VmState | 'undefined'; lab?: string; detail: string }
+  | { type: 'lab-status'; lab: string; status: LabStatus | 'destroyed' }
+  | { type: 'deploy-log'; lab: string; line: DeployLogLine }
+  | { type: 'connection-state'; connected: boolean; reason?: string };
+
+/** An event with its place in the host's single, gapless, increasing sequence. */
+export type HostEvent = HostEventBody & { sequence: number; time: string };
+
+export interface EventsSubscribeResult {
+  /** Sequence number of the newest event so far; events after it arrive as notifications. */
+  currentSequence: number;
+  /**
+   * True when every event after `afterSequence` was replayed (or none was asked for). False when
+   * some are no longer kept (or were from before a restart): re-read the state, then go on.
+   */
+  complete: boolean;
+  /** How many events were replayed as notifications before this answer. */
+  replayed: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Params
+
+export type NoParams = Record<string, never>;
+export interface LabNameParams { name: string }
+export interface LabDefinitionParams { lab: Lab }
+export interface VmListParams { lab?: string }
+export interface VmParams { vm: string }
+export interface SnapshotCreateParams { vm: string; name: string; description?: string }
+export interface SnapshotParams { vm: string; name: string }
+export interface ImagePullParams { name: string }
+export interface ConsoleOpenParams { vm: string; kind?: 'serial' }
+export interface ConsoleWriteParams { consoleId: string; data: string }
+export interface ConsoleResizeParams { consoleId: string; columns: number; rows: number }
+export interface ConsoleCloseParams { consoleId: string }
+export interface EventsSubscribeParams { afterSequence?: number }
+
+// ---------------------------------------------------------------------------------------------
+// Messages. Params are always one object, sent by name.
+
+function request<P, R>(method: string) {
+  return new RequestType<P, R, HostErrorData>(method, ParameterStructures.byName);
+}
+function notification<P>(method: string) {
+  return new NotificationType<P>(method, ParameterStructures.byName);
+}
+
+export namespace HostInfoRequest {
+  export const method = 'vlm/host/info' as const;
+  export const type = request<NoParams, HostInfoResult>(method);
+}
+
+export namespace LabsListRequest {
+  export const method = 'vlm/labs/list' as const;
+  export const type = request<NoParams, { labs: LabSummary[] }>(method);
+}
+export namespace LabsGetRequest {
+  export const method = 'vlm/labs/get' as const;
+  export const type = request<LabNameParams, LabDetails>(method);
+}
+export namespace LabsPlanRequest {
+  export const method = 'vlm/labs/plan' as const;
+  export const type = request<LabDefinitionParams, PlanResult>(method);
+}
+export namespace LabsApplyRequest {
+  export const method = 'vlm/labs/apply' as const;
+  export const type = request<LabDefinitionParams, PlanResult>(method);
+}
+export namespace LabsDestroyRequest {
+  export const method = 'vlm/labs/destroy' as const;
+  export const type = request<LabNameParams, PlanResult>(method);
+}
+export namespace LabsExportRequest {
+  export const method = 'vlm/labs/export' as const;
+  export const type = request<LabNameParams, { lab: Lab }>(method);
+}
+
+export namespace VmsListRequest {
+  export const method = 'vlm/vms/list' as const;
+  export const type = request<VmListParams, { vms: VmSummary[] }>(method);
+}
+export namespace VmsStartRequest {
+  export const method = 'vlm/vms/start' as const;
+  export const type = request<VmParams, VmSummary>(method);
+}
+/** Asks the guest to power off (ACPI) and returns without waiting; watch vm-state events. */
+export namespace VmsStopRequest {
+  export const method = 'vlm/vms/stop' as const;
+  export const type = request<VmParams, VmSummary>(method);
+}
+/** Pulls the plug. */
+export namespace VmsForceStopRequest {
+  export const method = 'vlm/vms/forceStop' as const;
+  export const type = request<VmParams, VmSummary>(method);
+}
+export namespace VmsRebootRequest {
+  export const method = 'vlm/vms/reboot' as const;
+  export const type = request<VmParams, VmSummary>(method);
+}
+
+export namespace SnapshotsCreateRequest {
+  export const method = 'vlm/snapshots/create' as const;
+  export const type = request<SnapshotCreateParams, SnapshotSummary>(method);
+}
+export namespace SnapshotsListRequest {
+  export const method = 'vlm/snapshots/list' as const;
+  export const type = request<VmParams, { snapshots: SnapshotSummary[] }>(method);
+}
+export namespace SnapshotsRevertRequest {
+  export const method = 'vlm/snapshots/revert' as const;
+  export const type = request<SnapshotParams, VmSummary>(method);
+}
+export namespace SnapshotsDeleteRequest {
+  export const method = 'vlm/snapshots/delete' as const;
+  export const type = request<SnapshotParams, { deleted: string }>(method);
+}
+
+export namespace ImagesListRequest {
+  export const method = 'vlm/images/list' as const;
+  export const type = request<NoParams, { images: ImageSummary[] }>(method);
+}
+export namespace ImagesPullRequest {
+  export const method = 'vlm/images/pull' as const;
+  export const type = request<ImagePullParams, ImageSummary>(method);
+}
+
+export namespace ConsolesOpenRequest {
+  export const method = 'vlm/consoles/open' as const;
+  export const type = request<ConsoleOpenParams, { consoleId: string }>(method);
+}
+export namespace ConsolesWriteRequest {
+  export const method = 'vlm/consoles/write' as const;
+  export const type = request<ConsoleWriteParams, { written: number }>(method);
+}
+export namespace ConsolesResizeRequest {
+  export const method = 'vlm/consoles/resize' as const;
+  export const type = request<ConsoleResizeParams, Record<string, never>>(method);
+}
+export namespace ConsolesCloseRequest {
+  export const method = 'vlm/consoles/close' as const;
+  export const type = request<ConsoleCloseParams, Record<string, never>>(method);
+}
+/** Output of an open console, host → client. */
+export namespace ConsoleOutputNotification {
+  export const method = 'vlm/consoles/output' as const;
+  export const type = notification<{ consoleId: string; data: string }>(method);
+}
+
+/**
+ * Starts (or resumes) this connection's event stream. With `afterSequence`, the events after it
+ * that the host still keeps are sent first, in order, before the answer; then live ones follow.
+ */
+export namespace EventsSubscribeRequest {
+  export const method = 'vlm/events/subscribe' as const;
+  export const type = request<EventsSubscribeParams, EventsSubscribeResult>(method);
+}
+export namespace EventNotification {
+  export const method = 'vlm/events/event' as const;
+  export const type = notification<HostEvent>(method);
+}
+
+/** Every request method, with the definition in host-protocol.schema.json its params must match. */
+export const hostRequestParams = {
+  [HostInfoRequest.method]: 'NoParams',
+  [LabsListRequest.method]: 'NoParams',
+  [LabsGetRequest.method]: 'LabNameParams',
+  [LabsPlanRequest.method]: 'LabDefinitionParams',
+  [LabsApplyRequest.method]: 'LabDefinitionParams',
+  [LabsDestroyRequest.method]: 'LabNameParams',
+  [LabsExportRequest.method]: 'LabNameParams',
+  [VmsListRequest.method]: 'VmListParams',
+  [VmsStartRequest.method]: 'VmParams',
+  [VmsStopRequest.method]: 'VmParams',
+  [VmsForceStopRequest.method]: 'VmParams',
+  [VmsRebootRequest.method]: 'VmParams',
+  [SnapshotsCreateRequest.method]: 'SnapshotCreateParams',
+  [SnapshotsListRequest.method]: 'VmParams',
+  [SnapshotsRevertRequest.method]: 'SnapshotParams',
+  [SnapshotsDeleteRequest.method]: 'SnapshotParams',
+  [ImagesListRequest.method]: 'NoParams',
+  [ImagesPullRequest.method]: 'ImagePullParams',
+  [ConsolesOpenRequest.method]: 'ConsoleOpenParams',
+  [ConsolesWriteRequest.method]: 'ConsoleWriteParams',
+  [ConsolesResizeRequest.method]: 'ConsoleResizeParams',
+  [ConsolesCloseRequest.method]: 'ConsoleCloseParams',
+  [EventsSubscribeRequest.method]: 'EventsSubscribeParams',
+} as const;
+export type HostRequestMethod = keyof typeof hostRequestParams;
