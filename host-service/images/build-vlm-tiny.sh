@@ -101,7 +101,9 @@ fi
 work=$(mktemp -d "$output_dir.building.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/init.d,etc/vlm,etc/acpi/PWRF,proc,sys,dev,run,tmp,root,var/lib/cloud,lib/modules}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/init.d,etc/vlm,etc/acpi/PWRF,proc,sys,dev,run,tmp,root,var/lib/cloud,var/log,lib/modules}
+# busybox daemons (acpid) write their pid files under /var/run.
+ln -s ../run "$root/var/run"
 chmod 1777 "$root/tmp"
 chmod 700 "$root/root"
 
