@@ -38,6 +38,8 @@ const disconnectedErrorNames = new Set([
 
 function libvirtErrorCode(text: string): HypervisorErrorCode {
   for (const [prefix, code] of libvirtMessagePrefixes) if (text.startsWith(prefix)) return code;
+  // libxml2's parse errors name the document libvirt was reading: "(domain_definition):1: ...".
+  if (/^\([a-z_]+\):\d+:/.test(text)) return 'invalid-argument';
   if (/already exists/.test(text)) return 'already-exists';
   if (/is not running|is already running|already active|not active|is not paused|domain is not running/.test(text)) return 'invalid-operation';
   // libvirt-dbus lost libvirtd: "Cannot recv data", "client socket is closed", "no connection driver".

@@ -30,10 +30,20 @@ export class OwnedProcess {
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
   async stop(graceMs = 3000): Promise<void> {
     if (!this.running) return;
+    this.child.kill('SIGCONT'); // a frozen process cannot act on SIGTERM
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** SIGSTOP: it stays on the bus but answers nothing, like a hung service. */
+  freeze(): void {
+    if (this.running) this.child.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    if (this.running) this.child.kill('SIGCONT');
   }
 
   /** Simulates a crash. */

@@ -1,4 +1,7 @@
 // A private D-Bus session bus (dbus-daemon) for one test file or benchmark.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { requireCommand } from './require-command';
 import { spawnOwned, type OwnedProcess } from './child-process';
 import { waitUntil } from './wait-until';
@@ -10,10 +13,37 @@ export interface PrivateBus {
   stop(): Promise<void>;
 }
 
+/**
+ * A session bus without service directories: nothing is started on demand, so when a test stops
+ * libvirt-dbus it stays stopped instead of being re-activated behind the test's back.
+ */
+function busConfiguration(folder: string): string {
+  return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir=${folder}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`;
+}
+
 export async function startPrivateBus(): Promise<PrivateBus> {
   const program = requireCommand('dbus-daemon', 'dbus');
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-bus-'));
+  const configuration = join(folder, 'bus.conf');
+  writeFileSync(configuration, busConfiguration(folder));
   // --nofork keeps it our child, so it is ours to stop; it prints the address once it listens.
-  const daemon = spawnOwned('dbus-daemon', program, ['--session', '--nofork', '--nopidfile', '--print-address=1']);
+  const daemon = spawnOwned('dbus-daemon', program, [`--config-file=${configuration}`, '--nofork', '--nopidfile', '--print-address=1']);
+  const stop = async () => {
+    await daemon.stop();
+    rmSync(folder, { recursive: true, force: true });
+  };
   let output = '';
   daemon.child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
@@ -22,9 +52,9 @@ export async function startPrivateBus(): Promise<PrivateBus> {
       const line = output.split('\n')[0];
       return output.includes('\n') && line ? line.trim() : undefined;
     });
-    return { address, process: daemon, stop: () => daemon.stop() };
+    return { address, process: daemon, stop };
   } catch (error) {
-    await daemon.stop();
+    await stop();
     throw error;
   }
 }

@@ -30,9 +30,12 @@ export async function startLibvirtTestEnvironment(options: { realDaemons?: boole
       libvirtDbus,
       daemons,
       async stop() {
-        await libvirtDbus.stop();
-        await started.stop();
-        await daemons?.release();
+        try {
+          await libvirtDbus.stop();
+        } finally {
+          await started.stop();
+          await daemons?.release();
+        }
       },
     };
   } catch (error) {

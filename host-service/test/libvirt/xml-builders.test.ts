@@ -1,0 +1,166 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildDomainXml, type DomainSpec } from '../../src/libvirt/domain-xml';
+import { buildNetworkXml, networkXmlForwards } from '../../src/libvirt/network-xml';
+import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
+import { buildSnapshotXml, parseSnapshotXml } from '../../src/libvirt/snapshot-xml';
+import { buildVlmMetadataElement, parseVlmMetadataElement } from '../../src/libvirt/vlm-metadata';
+import { escapeXml } from '../../src/libvirt/xml-text';
+import { child, childText, descendants, parseXml } from '../../src/libvirt/xml-parse';
+import { HypervisorError } from '../../src/libvirt/hypervisor';
+
+const hostile = `a'b"c<d>&e $(reboot) \`id\` ../../etc/passwd`;
+
+const baseSpec: DomainSpec = {
+  name: 'vlm-lab1-web',
+  type: 'qemu',
+  vcpu: 2,
+  memoryMiB: 512,
+  disk: { path: '/var/lib/vlm/disks/web.qcow2' },
+  kernelBoot: { kernel: '/var/lib/vlm/images/vmlinuz', initrd: '/var/lib/vlm/images/initrd.gz', cmdline: 'console=ttyS0 quiet' },
+  serialLogPath: '/var/log/vlm/web-serial.log',
+  vncPort: 5901,
+  networks: [{ network: 'vlm-lab1-lan' }],
+  sshHostPort: 22022,
+  vlm: { lab: 'lab1', vm: 'web' },
+};
+
+function refusesWithInvalidArgument(build: () => unknown, mentions: string): void {
+  assert.throws(build, (error: unknown) => {
+    assert.ok(error instanceof HypervisorError, `expected a HypervisorError, got ${String(error)}`);
+    assert.equal(error.code, 'invalid-argument');
+    assert.match(error.message, new RegExp(mentions));
+    return true;
+  });
+}
+
+test('escapeXml escapes all five XML specials and nothing else', () => {
+  assert.equal(escapeXml(`<a href="x">Tom & Jerry's</a>`), '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;');
+  assert.equal(escapeXml('$(rm -rf /) ../x'), '$(rm -rf /) ../x');
+  refusesWithInvalidArgument(() => escapeXml('bell\u0007'), 'control characters');
+});
+
+test('domain XML has the disk, kernel boot, logged serial console, loopback VNC, lab NIC and metadata', () => {
+  const domain = parseXml(buildDomainXml(baseSpec));
+  assert.equal(domain.attributes['type'], 'qemu');
+  assert.equal(childText(domain, 'name'), 'vlm-lab1-web');
+  assert.equal(childText(domain, 'vcpu'), '2');
+  assert.equal(child(domain, 'memory')?.attributes['unit'], 'MiB');
+  const disk = descendants(domain, 'disk')[0]!;
+  assert.equal(child(disk, 'driver')?.attributes['type'], 'qcow2');
+  assert.equal(child(disk, 'source')?.attributes['file'], '/var/lib/vlm/disks/web.qcow2');
+  assert.equal(childText(domain, 'os', 'kernel'), '/var/lib/vlm/images/vmlinuz');
+  assert.equal(childText(domain, 'os', 'initrd'), '/var/lib/vlm/images/initrd.gz');
+  assert.equal(childText(domain, 'os', 'cmdline'), 'console=ttyS0 quiet');
+  const serial = child(domain, 'devices', 'serial')!;
+  assert.equal(serial.attributes['type'], 'pty');
+  assert.equal(child(serial, 'log')?.attributes['file'], '/var/log/vlm/web-serial.log');
+  const graphics = child(domain, 'devices', 'graphics')!;
+  assert.equal(graphics.attributes['port'], '5901');
+  assert.equal(graphics.attributes['listen'], '127.0.0.1');
+  assert.equal(child(graphics, 'listen')?.attributes['address'], '127.0.0.1');
+  assert.equal(child(domain, 'devices', 'interface', 'source')?.attributes['network'], 'vlm-lab1-lan');
+  const metadata = child(domain, 'metadata', 'vlm:lab')!;
+  assert.deepEqual({ lab: metadata.attributes['lab'], vm: metadata.attributes['vm'] }, { lab: 'lab1', vm: 'web' });
+  assert.equal(child(domain, 'cpu'), undefined, 'TCG guests keep QEMU\'s default CPU model');
+});
+
+test('SSH goes through QEMU user networking with restrict=on and a forward bound to 127.0.0.1 only', () => {
+  const domain = parseXml(buildDomainXml(baseSpec));
+  const args = descendants(domain, 'qemu:arg').map((arg) => arg.attributes['value']);
+  assert.deepEqual(args, [
+    '-netdev',
+    'user,id=vlmssh0,restrict=on,hostfwd=tcp:127.0.0.1:22022-:22',
+    '-device',
+    'virtio-net-pci,netdev=vlmssh0,bus=pci.0,addr=0x9',
+  ]);
+  assert.equal(domain.attributes['xmlns:qemu'], 'http://libvirt.org/schemas/domain/qemu/1.0');
+  // Lab NICs are pinned away from the user-net slot.
+  assert.notEqual(child(domain, 'devices', 'interface', 'address')?.attributes['slot'], '0x09');
+  assert.equal(buildDomainXml({ ...baseSpec, sshHostPort: undefined }).includes('qemu:commandline'), false);
+});
+
+test('KVM domains use the host CPU', () => {
+  const domain = parseXml(buildDomainXml({ ...baseSpec, type: 'kvm' }));
+  assert.equal(domain.attributes['type'], 'kvm');
+  assert.equal(child(domain, 'cpu')?.attributes['mode'], 'host-passthrough');
+});
+
+test('hostile free text in the kernel command line comes out escaped and reads back unchanged', () => {
+  const xml = buildDomainXml({ ...baseSpec, kernelBoot: { kernel: '/boot/vmlinuz', cmdline: hostile } });
+  assert.ok(!xml.includes(hostile), 'the raw value must not appear unescaped');
+  assert.ok(xml.includes('a&apos;b&quot;c&lt;d&gt;&amp;e $(reboot)'));
+  assert.equal(childText(parseXml(xml), 'os', 'cmdline'), hostile);
+});
+
+test('hostile names, paths and numbers are refused with a specific error', () => {
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, name: hostile }), 'Invalid domain name');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, name: '../etc' }), 'Invalid domain name');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, name: 'a..b' }), 'Invalid domain name');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, name: '$(reboot)' }), 'Invalid domain name');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, disk: { path: '/var/lib/vlm/../../etc/shadow' } }), 'Invalid disk path');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, disk: { path: 'relative.qcow2' } }), 'Invalid disk path');
+  // A comma would let a path inject QEMU options.
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, serialLogPath: '/tmp/x,server=on' }), 'Invalid serial log path');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, networks: [{ network: `lan'/><interface` }] }), 'Invalid network name');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vlm: { lab: `x" evil="1`, vm: 'web' } }), 'Invalid lab name');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vlm: { lab: 'lab1', vm: 'Web<' } }), 'Invalid vm name');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, sshHostPort: 22.5 }), 'Invalid SSH host port');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vncPort: 80 }), 'Invalid VNC port');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vcpu: 0 }), 'Invalid vcpu count');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, type: 'xen' as 'kvm' }), 'Invalid domain type');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, uuid: `1'/><x` }), 'Invalid UUID');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, networks: [{ network: 'lan', mac: '52:54:00:zz:00:01' }] }), 'Invalid MAC');
+});
+
+test('VLM metadata element round-trips and carries only valid lab and VM names', () => {
+  const element = buildVlmMetadataElement({ lab: 'lab-1', vm: 'db-2' });
+  assert.deepEqual(parseVlmMetadataElement(element), { lab: 'lab-1', vm: 'db-2' });
+  assert.equal(parseVlmMetadataElement('<other:thing/>'), undefined);
+  assert.equal(parseVlmMetadataElement('not xml <'), undefined);
+});
+
+test('network XML is isolated (no <forward>), with host address and DHCP range from the CIDR', () => {
+  const xml = buildNetworkXml({ name: 'vlm-lab1-lan', cidr: '10.20.30.0/24', dhcp: true });
+  assert.equal(networkXmlForwards(xml), false);
+  const network = parseXml(xml);
+  assert.equal(childText(network, 'name'), 'vlm-lab1-lan');
+  assert.deepEqual(child(network, 'ip')?.attributes, { address: '10.20.30.1', netmask: '255.255.255.0' });
+  assert.deepEqual(child(network, 'ip', 'dhcp', 'range')?.attributes, { start: '10.20.30.2', end: '10.20.30.254' });
+  assert.equal(child(parseXml(buildNetworkXml({ name: 'bare' })), 'ip'), undefined);
+  assert.equal(networkXmlForwards(`<network><name>n</name><forward mode='nat'/></network>`), true);
+});
+
+test('network XML refuses bad CIDRs and hostile names', () => {
+  refusesWithInvalidArgument(() => buildNetworkXml({ name: 'lan', cidr: '10.0.0.0/33' }), 'Invalid network CIDR');
+  refusesWithInvalidArgument(() => buildNetworkXml({ name: 'lan', cidr: '300.0.0.0/24' }), 'Invalid network CIDR');
+  refusesWithInvalidArgument(() => buildNetworkXml({ name: 'lan', cidr: '10.0.0.5/24' }), 'host bits');
+  refusesWithInvalidArgument(() => buildNetworkXml({ name: 'lan', cidr: `10.0.0.0/24'/><forward mode='nat` }), 'Invalid network CIDR');
+  refusesWithInvalidArgument(() => buildNetworkXml({ name: 'lan', dhcp: true }), 'DHCP needs a CIDR');
+  refusesWithInvalidArgument(() => buildNetworkXml({ name: `lan</name><forward mode='nat'/><name>x` }), 'Invalid network name');
+});
+
+test('volume XML: qcow2 over a backing image; hostile values refused', () => {
+  const volume = parseXml(buildVolumeXml({ name: 'web.qcow2', capacityBytes: 2 * 1024 ** 3, backingPath: '/var/lib/vlm/images/tiny.qcow2' }));
+  assert.equal(childText(volume, 'name'), 'web.qcow2');
+  assert.equal(childText(volume, 'capacity'), String(2 * 1024 ** 3));
+  assert.equal(child(volume, 'target', 'format')?.attributes['type'], 'qcow2');
+  assert.equal(childText(volume, 'backingStore', 'path'), '/var/lib/vlm/images/tiny.qcow2');
+  refusesWithInvalidArgument(() => buildVolumeXml({ name: '../escape.qcow2', capacityBytes: 1 }), 'Invalid volume name');
+  refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: -5 }), 'Invalid volume capacity');
+  refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/../../root' }), 'Invalid backing image path');
+  refusesWithInvalidArgument(() => buildDirectoryPoolXml({ name: 'p', path: 'relative/dir' }), 'Invalid storage pool path');
+  assert.equal(childText(parseXml(buildDirectoryPoolXml({ name: 'p', path: '/var/lib/vlm/pool' })), 'target', 'path'), '/var/lib/vlm/pool');
+});
+
+test('snapshot XML escapes the description and parses libvirt\'s answer', () => {
+  const xml = buildSnapshotXml({ name: 'before-upgrade', description: hostile });
+  assert.ok(!xml.includes(hostile));
+  assert.equal(childText(parseXml(xml), 'description'), hostile);
+  refusesWithInvalidArgument(() => buildSnapshotXml({ name: `s'/><x` }), 'Invalid snapshot name');
+  const parsed = parseSnapshotXml(
+    `<domainsnapshot><name>s2</name><description>a &amp; b</description><state>shutoff</state><parent><name>s1</name></parent><creationTime>1700000000</creationTime><domain/></domainsnapshot>`,
+    true,
+  );
+  assert.deepEqual(parsed, { name: 's2', description: 'a & b', createdAt: '2023-11-14T22:13:20.000Z', domainState: 'shut-off', current: true, parent: 's1' });
+});
