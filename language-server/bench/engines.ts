@@ -3,6 +3,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CompletionList, Diagnostic, Position } from 'vscode-languageserver-types';
 import { getLanguageService, SchemaPriority } from 'yaml-language-server';
+import { yamlDocumentsCache } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
 import { labSchema, labSchemaId } from '@vlm/schemas';
 import { createLabLanguageService } from '../src/index';
 
@@ -12,6 +13,8 @@ export interface Engine {
   name: EngineName;
   validate(document: TextDocument): Promise<Diagnostic[]>;
   complete(document: TextDocument, position: Position): Promise<CompletionList>;
+  /** Drops what the engine cached for a document, so benchmarks with many URIs don't pile up memory. */
+  forget(uri: string): void;
 }
 
 export function createOurs(): Engine {
@@ -20,6 +23,7 @@ export function createOurs(): Engine {
     name: 'ours',
     validate: (document) => service.validate(document),
     complete: (document, position) => service.complete(document, position),
+    forget: (uri) => service.forget(uri),
   };
 }
 
@@ -39,6 +43,8 @@ export function createAnchor(): Engine {
     name: 'anchor',
     validate: (document) => service.doValidation(document, false),
     complete: (document, position) => service.doComplete(document, position, false),
+    // yaml-language-server keeps every parsed document in a module-wide cache keyed by URI.
+    forget: (uri) => (yamlDocumentsCache as unknown as { cache: Map<string, unknown> }).cache.delete(uri),
   };
 }
 

@@ -7,6 +7,7 @@ import { createOurs, labDocument } from './engines';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
 interface Profile {
@@ -15,13 +16,22 @@ interface Profile {
   timeDeltas: number[];
 }
 
-/** 'yaml-language-server', 'yaml', 'language-server/src/semantic-checks.ts', or '(native)'. */
+/** 'yaml-language-server', 'yaml', 'language-server/src/semantic-checks.ts', or '(native or V8)'. */
 function ownerOf(url: string): string {
   if (!url) return '(native or V8)';
-  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)\/[^]*$/.exec(url);
   if (inPackage) return inPackage[1]!;
-  const inRepository = /\/work\/[^/]+\/(.+)$/.exec(url) ?? /([^/]+\/[^/]+\/[^/]+)$/.exec(url);
-  return inRepository ? inRepository[1]! : url;
+  return fileOf(url);
+}
+
+/** The file, shortened: from its package name on, or from the repository's workspace folder on. */
+function fileOf(url: string): string {
+  if (!url) return '(native or V8)';
+  const path = url.replace(/^file:\/\//, '');
+  const lastPackage = path.lastIndexOf('node_modules/');
+  if (lastPackage >= 0) return path.slice(lastPackage + 'node_modules/'.length);
+  const inWorkspace = /\/((?:language-server|cli|schemas|host-service|extension)\/.+)$/.exec(path);
+  return inWorkspace ? inWorkspace[1]! : path;
 }
 
 function printTop(title: string, totals: Map<string, number>, overall: number, count: number): void {
@@ -57,8 +67,15 @@ async function main(): Promise<void> {
   session.disconnect();
 
   const nodesById = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) {
+    for (const child of node.children ?? []) parentOf.set(child, node.id);
+  }
+  const functionKey = (node: ProfileNode) =>
+    `${node.callFrame.functionName || '(anonymous)'}  ${fileOf(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
   const byOwner = new Map<string, number>();
   const byFunction = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   let overall = 0;
   profile.samples.forEach((nodeId, index) => {
     const node = nodesById.get(nodeId);
@@ -66,13 +83,19 @@ async function main(): Promise<void> {
     if (!node) return;
     overall += micros;
     const owner = ownerOf(node.callFrame.url);
-    const name = `${node.callFrame.functionName || '(anonymous)'}  ${owner}:${node.callFrame.lineNumber + 1}`;
     byOwner.set(owner, (byOwner.get(owner) ?? 0) + micros);
-    byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
+    byFunction.set(functionKey(node), (byFunction.get(functionKey(node)) ?? 0) + micros);
+    // Inclusive time: every distinct named function on the sampled stack.
+    const onStack = new Set<string>();
+    for (let current: ProfileNode | undefined = node; current; current = nodesById.get(parentOf.get(current.id) ?? -1)) {
+      if (current.callFrame.url && current.callFrame.functionName) onStack.add(functionKey(current));
+    }
+    for (const key of onStack) inclusive.set(key, (inclusive.get(key) ?? 0) + micros);
   });
   console.log(`${operation} of a ${vmCount}-VM lab, ${runs} runs: ${(wall / runs).toFixed(1)} ms per run (mean, under the profiler)`);
   printTop('Self time by package or file:', byOwner, overall, 12);
-  printTop('Self time by function:', byFunction, overall, 25);
+  printTop('Self time by function:', byFunction, overall, 20);
+  printTop('Inclusive time by function (where the calls come from):', inclusive, overall, 25);
 }
 
 main().catch((error: unknown) => {
