@@ -34,7 +34,7 @@ import {
   type LabSummary,
   type VmSummary,
 } from '@vlm/schemas/src/host-protocol';
-import type { DomainSummary, Hypervisor } from '../libvirt/hypervisor';
+import { HypervisorError, type DomainSummary, type Hypervisor } from '../libvirt/hypervisor';
 import type { StateStore } from '../state/state-store';
 import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
@@ -119,11 +119,22 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   };
 
   /** Runs a lifecycle action once (never after a cancel), then answers with the VM as it is now. */
-  const lifecycle = async (name: string, action: (name: string) => Promise<void>, token: CancellationToken): Promise<VmSummary> => {
+  const lifecycle = async (
+    name: string,
+    verb: string,
+    action: (name: string) => Promise<void>,
+    token: CancellationToken,
+  ): Promise<VmSummary> => {
     throwIfCancelled(token);
     await requireDomain(name);
     throwIfCancelled(token);
-    await hypervisorCall(() => action(name), '/vm');
+    try {
+      await action(name);
+    } catch (error) {
+      const failure = fromHypervisorError(error, '/vm');
+      const reason = error instanceof HypervisorError ? (error.libvirtMessage ?? error.message) : failure.message;
+      throw hostError(failure.code as HostErrorCode, `Cannot ${verb} VM "${name}": ${reason}`, { ...failure.data, field: '/vm' });
+    }
     return toVmSummary(await requireDomain(name));
   };
 
@@ -215,10 +226,10 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     return { vms: selected.map(toVmSummary) };
   });
 
-  table.on(VmsStartRequest.type, ({ vm }, { token }) => lifecycle(vm, (name) => hypervisor.start(name), token));
-  table.on(VmsStopRequest.type, ({ vm }, { token }) => lifecycle(vm, (name) => hypervisor.shutdown(name), token));
-  table.on(VmsForceStopRequest.type, ({ vm }, { token }) => lifecycle(vm, (name) => hypervisor.destroy(name), token));
-  table.on(VmsRebootRequest.type, ({ vm }, { token }) => lifecycle(vm, (name) => hypervisor.reboot(name), token));
+  table.on(VmsStartRequest.type, ({ vm }, { token }) => lifecycle(vm, 'start', (name) => hypervisor.start(name), token));
+  table.on(VmsStopRequest.type, ({ vm }, { token }) => lifecycle(vm, 'stop', (name) => hypervisor.shutdown(name), token));
+  table.on(VmsForceStopRequest.type, ({ vm }, { token }) => lifecycle(vm, 'force-stop', (name) => hypervisor.destroy(name), token));
+  table.on(VmsRebootRequest.type, ({ vm }, { token }) => lifecycle(vm, 'reboot', (name) => hypervisor.reboot(name), token));
 
   table.on(SnapshotsCreateRequest.type, async ({ vm, name, description }, { token }) => {
     throwIfCancelled(token);

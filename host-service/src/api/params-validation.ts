@@ -61,7 +61,20 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function allowedBy(schema: Record<string, unknown> | undefined): string | undefined {
+/** Follows a local `#/definitions/...` reference of the protocol schema. */
+function resolved(schema: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const reference = schema?.$ref;
+  if (typeof reference !== 'string' || !reference.startsWith('#/definitions/')) return schema;
+  const definitions = hostProtocolSchema.definitions as Record<string, Record<string, unknown>>;
+  return definitions[reference.slice('#/definitions/'.length)] ?? schema;
+}
+
+function allowedBy(given: Record<string, unknown> | undefined): string | undefined {
+  const text = allowedText(resolved(given));
+  return text?.replace(/\.$/, '');
+}
+
+function allowedText(schema: Record<string, unknown> | undefined): string | undefined {
   if (!schema) return undefined;
   // A pattern is best explained by the schema's own words for it.
   if (typeof schema.description === 'string' && schema.pattern !== undefined) return schema.description;

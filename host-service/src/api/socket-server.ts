@@ -140,12 +140,15 @@ export class HostServer {
     const maximumQueued = this.options.maximumQueuedOutputBytes ?? 64 * 1024 * 1024;
     let inFlight = 0;
     let paused = false;
+    let warned = false;
     const reader = new SizeLimitedMessageReader(socket, this.options.maximumRequestBytes ?? maximumRequestBytes, (message) => {
       if (!isRequest(message)) return;
       inFlight += 1;
       if (!paused && inFlight >= maximumInFlight) {
         paused = true;
         socket.pause();
+        if (!warned) log(`A client has ${inFlight} unanswered requests: reading from it pauses until half are answered.`);
+        warned = true;
       }
     });
     const writer = new CountingWriter(new StreamMessageWriter(socket), () => {

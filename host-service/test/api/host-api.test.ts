@@ -1,0 +1,376 @@
+// The real vlm-host process against libvirt's test driver on a private bus, driven through its
+// Unix socket the way the extension and CLI will drive it.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CancellationTokenSource, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  EventNotification,
+  EventsSubscribeRequest,
+  HostErrorCode,
+  HostInfoRequest,
+  LabsApplyRequest,
+  LabsGetRequest,
+  LabsListRequest,
+  LabsPlanRequest,
+  SnapshotsCreateRequest,
+  SnapshotsListRequest,
+  VmsForceStopRequest,
+  VmsListRequest,
+  VmsStartRequest,
+  type HostErrorData,
+  type HostEvent,
+} from '@vlm/schemas/src/host-protocol';
+import type { Lab } from '@vlm/schemas';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { waitUntil } from '../support/wait-until';
+import { buildHostBundle, connectClient, spawnHost, startHost, type HostProcess } from './host-process';
+
+type Client = MessageConnection & { close(): void };
+
+/** Asserts `promise` fails with a host error of `code` whose data names `field`. */
+async function rejectsWithHostError(
+  promise: Promise<unknown>,
+  code: number,
+  expected: { field?: string; message?: RegExp; allowed?: RegExp } = {},
+): Promise<ResponseError<HostErrorData>> {
+  let caught: unknown;
+  await assert.rejects(promise, (error: unknown) => {
+    caught = error;
+    return true;
+  });
+  assert.ok(caught instanceof ResponseError, `expected a ResponseError, got ${String(caught)}`);
+  const error = caught as ResponseError<HostErrorData>;
+  assert.equal(error.code, code, `code of: ${error.message}`);
+  if (expected.field !== undefined) assert.equal(error.data?.field, expected.field, error.message);
+  if (expected.message) assert.match(error.message, expected.message);
+  if (expected.allowed) assert.match(error.data?.allowed ?? '', expected.allowed);
+  return error;
+}
+
+function tinyLab(name: string, overrides: Partial<Lab['vms'][number]> = {}): Lab {
+  return {
+    name,
+    networks: [{ name: 'lan', cidr: '10.10.1.0/24' }],
+    vms: [
+      { name: 'web', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'], ...overrides },
+      { name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: [{ name: 'lan', ip: '10.10.1.10' }] },
+    ],
+  };
+}
+
+describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
+  let environment: LibvirtTestEnvironment;
+  let work: string;
+  let bundle: string;
+  let host: HostProcess;
+  let client: Client;
+  let socketPath: string;
+  let dataDirectory: string;
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'vlm-host-api-'));
+    bundle = await buildHostBundle(work);
+    environment = await startLibvirtTestEnvironment();
+    socketPath = join(work, 'run', 'vlm-host.sock');
+    dataDirectory = join(work, 'data');
+    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+    client = await connectClient(socketPath);
+  });
+
+  after(async () => {
+    client?.close();
+    await host?.stop();
+    await environment?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('the socket is mode 0660 and the data directory is locked by the service pid', async () => {
+    const info = await stat(socketPath);
+    assert.ok(info.isSocket());
+    assert.equal(info.mode & 0o777, 0o660);
+    assert.equal(await readFile(join(dataDirectory, 'vlm-host.lock'), 'utf8'), `${host.pid}\n`);
+  });
+
+  test('host info names the test driver and the service process', async () => {
+    const info = await client.sendRequest(HostInfoRequest.type, {});
+    assert.equal(info.protocolVersion, 1);
+    assert.equal(info.driver, 'test');
+    assert.equal(info.virtualization, 'test');
+    assert.equal(info.service.pid, host.pid);
+    assert.match(info.libvirtVersion, /^\d+\.\d+\.\d+$/);
+    assert.ok(info.cpus > 0 && info.memoryBytes > 0);
+  });
+
+  test('VM list shows the test driver domain', async () => {
+    const { vms } = await client.sendRequest(VmsListRequest.type, {});
+    const domain = vms.find((vm) => vm.name === 'test');
+    assert.ok(domain, `no "test" domain in ${JSON.stringify(vms)}`);
+    assert.equal(domain.state, 'running');
+  });
+
+  test('force stop and start change the VM and publish vm-state events in sequence', async () => {
+    const watcher = await connectClient(socketPath);
+    try {
+      const seen: HostEvent[] = [];
+      watcher.onNotification(EventNotification.type, (event) => seen.push(event));
+      const subscribed = await watcher.sendRequest(EventsSubscribeRequest.type, {});
+      assert.equal(subscribed.complete, true);
+
+      const stopped = await client.sendRequest(VmsForceStopRequest.type, { vm: 'test' });
+      assert.equal(stopped.state, 'shut-off');
+      await waitUntil('a shut-off event', () => seen.some((event) => event.type === 'vm-state' && event.vm === 'test' && event.state === 'shut-off'));
+      const started = await client.sendRequest(VmsStartRequest.type, { vm: 'test' });
+      assert.equal(started.state, 'running');
+      await waitUntil('a running event', () => seen.some((event) => event.type === 'vm-state' && event.vm === 'test' && event.state === 'running'));
+
+      const sequences = seen.map((event) => event.sequence);
+      assert.equal(sequences[0], subscribed.currentSequence + 1, 'the first live event follows the subscribe answer');
+      sequences.forEach((sequence, index) => index > 0 && assert.equal(sequence, (sequences[index - 1] as number) + 1, 'gapless'));
+
+      // Starting a running VM is a state error, not a crash.
+      await rejectsWithHostError(client.sendRequest(VmsStartRequest.type, { vm: 'test' }), HostErrorCode.InvalidState, {
+        field: '/vm',
+        message: /^Cannot start VM "test": .*already running/,
+      });
+      await rejectsWithHostError(client.sendRequest(VmsStartRequest.type, { vm: 'no-such-vm' }), HostErrorCode.NotFound, {
+        field: '/vm',
+        message: /no VM named "no-such-vm"/,
+      });
+    } finally {
+      watcher.close();
+    }
+  });
+
+  test('a client that reconnects with afterSequence gets exactly the events it missed', async () => {
+    const first = await connectClient(socketPath);
+    const before: HostEvent[] = [];
+    first.onNotification(EventNotification.type, (event) => before.push(event));
+    await first.sendRequest(EventsSubscribeRequest.type, {});
+    await client.sendRequest(VmsForceStopRequest.type, { vm: 'test' });
+    await waitUntil('the first client to see the stop', () => before.some((event) => event.type === 'vm-state' && event.state === 'shut-off'));
+    const lastSeen = (before[before.length - 1] as HostEvent).sequence;
+    first.close();
+
+    // Events while nobody listens.
+    await client.sendRequest(VmsStartRequest.type, { vm: 'test' });
+    await client.sendRequest(VmsForceStopRequest.type, { vm: 'test' });
+    await client.sendRequest(VmsStartRequest.type, { vm: 'test' });
+    const observer = await connectClient(socketPath);
+    const current = (await observer.sendRequest(EventsSubscribeRequest.type, {})).currentSequence;
+    observer.close();
+    assert.ok(current >= lastSeen + 3, `expected at least 3 missed events, current ${current}, last seen ${lastSeen}`);
+
+    const second = await connectClient(socketPath);
+    try {
+      const replayed: HostEvent[] = [];
+      second.onNotification(EventNotification.type, (event) => replayed.push(event));
+      const resumed = await second.sendRequest(EventsSubscribeRequest.type, { afterSequence: lastSeen });
+      assert.equal(resumed.complete, true);
+      assert.equal(resumed.replayed, current - lastSeen);
+      // Replayed notifications are written before the answer, so they are all here.
+      assert.deepEqual(
+        replayed.map((event) => event.sequence),
+        Array.from({ length: current - lastSeen }, (_, index) => lastSeen + 1 + index),
+      );
+      assert.deepEqual(
+        replayed.filter((event) => event.type === 'vm-state').map((event) => (event.type === 'vm-state' ? event.state : '')),
+        ['running', 'shut-off', 'running'],
+      );
+    } finally {
+      second.close();
+    }
+  });
+
+  test('hostile names are refused before anything runs, and nothing is created', async () => {
+    const pwned = join(work, 'pwned');
+    const hostile = ['a"b', "a'b", '<domain>', `$(touch ${pwned})`, '../../etc/passwd', 'a b', '', 'x'.repeat(300)];
+    const before = (await client.sendRequest(VmsListRequest.type, {})).vms.map((vm) => vm.name).sort();
+    for (const name of hostile) {
+      await rejectsWithHostError(client.sendRequest(VmsStartRequest.type, { vm: name }), HostErrorCode.InvalidParams, {
+        field: '/vm',
+        allowed: /libvirt domain name/,
+      });
+      await rejectsWithHostError(client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name }), HostErrorCode.InvalidParams, {
+        field: '/name',
+        allowed: /snapshot name/,
+      });
+      await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab: tinyLab(name) }), HostErrorCode.InvalidParams, {
+        field: '/lab/name',
+        allowed: /DNS label/,
+      });
+      const lab = tinyLab('safe');
+      (lab.vms[0] as { name: string }).name = name;
+      await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab }), HostErrorCode.InvalidParams, {
+        field: '/lab/vms/0/name',
+      });
+    }
+    assert.equal(existsSync(pwned), false);
+    assert.deepEqual((await client.sendRequest(VmsListRequest.type, {})).vms.map((vm) => vm.name).sort(), before);
+    assert.deepEqual((await client.sendRequest(SnapshotsListRequest.type, { vm: 'test' })).snapshots, []);
+    assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs, []);
+  });
+
+  test('huge, negative and fractional sizes are refused with the allowed range', async () => {
+    const cases: [Partial<Lab['vms'][number]>, string, RegExp][] = [
+      [{ disk_gb: 1e12 }, '/lab/vms/0/disk_gb', /whole number from 1 to 65536/],
+      [{ disk_gb: -5 }, '/lab/vms/0/disk_gb', /whole number from 1 to 65536/],
+      [{ disk_gb: 1.5 }, '/lab/vms/0/disk_gb', /whole number from 1 to 65536/],
+      [{ ram_mb: 2 ** 60 }, '/lab/vms/0/ram_mb', /whole number from 64 to 4194304/],
+      [{ vcpu: 0 }, '/lab/vms/0/vcpu', /whole number from 1 to 256/],
+      [{ ssh_port: 22 }, '/lab/vms/0/ssh_port', /whole number from 22000 to 22999/],
+    ];
+    for (const [override, field, allowed] of cases) {
+      await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab: tinyLab('sizes', override) }), HostErrorCode.InvalidParams, {
+        field,
+        allowed,
+      });
+    }
+    await rejectsWithHostError(
+      client.sendRequest(EventsSubscribeRequest.type, { afterSequence: -1 }),
+      HostErrorCode.InvalidParams,
+      { field: '/afterSequence', allowed: /whole number/ },
+    );
+    assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs, []);
+  });
+
+  test('unknown fields, wrong shapes and unknown methods get specific errors', async () => {
+    const unknownField = await rejectsWithHostError(
+      client.sendRequest(VmsStartRequest.type, { vm: 'test', force: true } as never),
+      HostErrorCode.InvalidParams,
+      { field: '/force', allowed: /only the fields vm/ },
+    );
+    assert.match(unknownField.message, /unknown field "force"/);
+    const lab = { ...tinyLab('extra'), flavour: 'large' } as unknown as Lab;
+    await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab }), HostErrorCode.InvalidParams, { field: '/lab/flavour' });
+    await rejectsWithHostError(client.sendRequest(VmsStartRequest.type, {} as never), HostErrorCode.InvalidParams, {
+      field: '/vm',
+      message: /missing required field "vm"/,
+      allowed: /libvirt domain name/,
+    });
+    await rejectsWithHostError(client.sendRequest('vlm/vms/start', ['test']), HostErrorCode.InvalidParams, { field: '' });
+    await rejectsWithHostError(client.sendRequest('vlm/vms/explode', {}), HostErrorCode.MethodNotFound, { allowed: /vlm\/vms\/start/ });
+    // The VM was not touched by any of it.
+    assert.equal((await client.sendRequest(VmsListRequest.type, {})).vms.find((vm) => vm.name === 'test')?.state, 'running');
+  });
+
+  test('a 10 MB request gets a clear error and the connection stays usable', async () => {
+    const lab = tinyLab('big', { cloud_init: `#cloud-config\n${'x'.repeat(10 * 1024 * 1024)}` });
+    await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab }), HostErrorCode.RequestTooLarge, {
+      message: /vlm\/labs\/plan is 1048\d{4} bytes; this host accepts at most 4194304 bytes/,
+    });
+    const info = await client.sendRequest(HostInfoRequest.type, {});
+    assert.equal(info.service.pid, host.pid);
+    assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs, []);
+  });
+
+  test('a flood of requests is answered in full while other clients stay served', async () => {
+    const flooder = await connectClient(socketPath);
+    try {
+      const count = 3000;
+      const flood = Array.from({ length: count }, () => flooder.sendRequest(LabsListRequest.type, {}));
+      // Another client is answered while the flood is being worked through.
+      const other = await connectClient(socketPath);
+      const info = await other.sendRequest(HostInfoRequest.type, {});
+      other.close();
+      assert.equal(info.service.pid, host.pid);
+      const answers = await Promise.all(flood);
+      assert.equal(answers.length, count);
+      assert.ok(answers.every((answer) => Array.isArray(answer.labs)));
+      // The service bounded the flood by pausing its reads, rather than queueing all of it.
+      assert.match(host.stderr, /A client has 256 unanswered requests: reading from it pauses/);
+    } finally {
+      flooder.close();
+    }
+  });
+
+  test('requests cancelled before they start are answered as cancelled', async () => {
+    const sources = Array.from({ length: 200 }, () => new CancellationTokenSource());
+    const results = sources.map((source) =>
+      client.sendRequest(VmsListRequest.type, {}, source.token).then(
+        () => 'answered',
+        (error: unknown) => (error instanceof ResponseError && error.code === HostErrorCode.RequestCancelled ? 'cancelled' : String(error)),
+      ),
+    );
+    for (const source of sources) source.cancel();
+    const outcomes = await Promise.all(results);
+    assert.ok(outcomes.every((outcome) => outcome === 'answered' || outcome === 'cancelled'), outcomes.join(', '));
+    assert.ok(outcomes.includes('cancelled'), 'none of the 200 was cancelled');
+  });
+
+  test('labs: plan a new lab, refuse inconsistent ones, unknown labs are not found', async () => {
+    const plan = await client.sendRequest(LabsPlanRequest.type, { lab: tinyLab('web-lab') });
+    assert.equal(plan.newLab, true);
+    const created = plan.steps.filter((step) => step.action === 'create').map((step) => `${step.kind}:${step.resource}`);
+    assert.deepEqual(created, [
+      'network:web-lab-lan',
+      'volume:vlm/web-lab-web.qcow2',
+      'domain:web-lab-web',
+      'port:ssh:allocated',
+      'port:vnc:allocated',
+      'volume:vlm/web-lab-db.qcow2',
+      'domain:web-lab-db',
+      'port:ssh:allocated',
+      'port:vnc:allocated',
+    ]);
+    // Planning records nothing.
+    assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs, []);
+
+    const broken = tinyLab('broken');
+    (broken.vms[1] as { networks: unknown[] }).networks = ['wan'];
+    (broken.vms[0] as { depends_on: string[] }).depends_on = ['db'];
+    (broken.vms[1] as { depends_on: string[] }).depends_on = ['web'];
+    const error = await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab: broken }), HostErrorCode.InvalidLab, {
+      field: '/lab/vms/1/networks/0',
+      message: /network "wan" is not declared/,
+    });
+    assert.ok(error.data?.problems?.some((problem) => /dependency cycle: web → db → web/.test(problem.message)));
+
+    await rejectsWithHostError(client.sendRequest(LabsGetRequest.type, { name: 'nope' }), HostErrorCode.NotFound, { field: '/name' });
+    await rejectsWithHostError(client.sendRequest(LabsApplyRequest.type, { lab: tinyLab('web-lab') }), HostErrorCode.NotImplemented, {
+      message: /vlm\/labs\/apply is not implemented/,
+    });
+  });
+
+  test('a second service on the same data directory refuses to start, naming the first pid', async () => {
+    const second = spawnHost({ bundle, socketPath: join(work, 'run', 'second.sock'), dataDirectory, busAddress: environment.busAddress });
+    const { code } = await second.exited;
+    assert.equal(code, 1);
+    assert.match(second.stderr, new RegExp(`Another vlm-host \\(pid ${host.pid}\\) is using the data directory`));
+    assert.equal(existsSync(join(work, 'run', 'second.sock')), false);
+    // A second service on the same socket (other data directory) is refused too.
+    const third = spawnHost({ bundle, socketPath, dataDirectory: join(work, 'data-3'), busAddress: environment.busAddress });
+    assert.equal((await third.exited).code, 1);
+    assert.match(third.stderr, /Another service is already listening on .*vlm-host\.sock/);
+    // The first one still serves.
+    assert.equal((await client.sendRequest(HostInfoRequest.type, {})).service.pid, host.pid);
+  });
+
+  test('after a kill -9 a new service takes over the stale socket and lock, and keeps the event sequence rising', async () => {
+    const before = (await client.sendRequest(EventsSubscribeRequest.type, {})).currentSequence;
+    client.close();
+    await host.kill();
+    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+    assert.match(host.stderr, /Removed the stale socket/);
+    assert.match(host.stderr, /Took over the stale lock .* of pid \d+/);
+    client = await connectClient(socketPath);
+    const resumed = await client.sendRequest(EventsSubscribeRequest.type, { afterSequence: before });
+    assert.equal(resumed.complete, false, 'events of the old run cannot be replayed, and the client is told');
+    assert.ok(resumed.currentSequence > before, 'sequence numbers never repeat across restarts');
+  });
+
+  test('SIGTERM shuts down cleanly: exit 0, socket and lock removed', async () => {
+    client.close();
+    assert.equal(await host.stop(), 0);
+    assert.equal(existsSync(socketPath), false);
+    assert.ok(!(await readdir(dataDirectory)).includes('vlm-host.lock'));
+    const state = JSON.parse(await readFile(join(dataDirectory, 'state.json'), 'utf8'));
+    assert.equal(state.schema_version, 1);
+    // Restart for `after`, which stops it again.
+    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+    client = await connectClient(socketPath);
+  });
+});

@@ -1,0 +1,112 @@
+// Test support for the API tests: builds the vlm-host bundle, starts it as a real process, and
+// connects vscode-jsonrpc clients to its socket.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { waitUntil } from '../support/wait-until';
+
+const repositoryRoot = join(__dirname, '..', '..', '..');
+
+/** Bundles host-service/src/main.ts the way scripts/build.mjs does, into `directory`. */
+export async function buildHostBundle(directory: string): Promise<string> {
+  const outfile = join(directory, 'vlm-host.js');
+  await build({
+    entryPoints: [join(repositoryRoot, 'host-service', 'src', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['x11', 'usocket'],
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+export interface HostProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly socketPath: string;
+  stdout: string;
+  stderr: string;
+  /** SIGTERM; resolves with the exit code once it has exited. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, like a crash. */
+  kill(): Promise<void>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface HostStartOptions {
+  bundle: string;
+  socketPath: string;
+  dataDirectory: string;
+  busAddress: string;
+  extraArguments?: string[];
+}
+
+export function spawnHost(options: HostStartOptions): HostProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      options.bundle,
+      '--socket',
+      options.socketPath,
+      '--data-dir',
+      options.dataDirectory,
+      '--libvirt',
+      'test',
+      '--bus-address',
+      options.busAddress,
+      ...(options.extraArguments ?? []),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const host: HostProcess = {
+    child,
+    pid: child.pid as number,
+    socketPath: options.socketPath,
+    stdout: '',
+    stderr: '',
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return (await exited).code;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (host.stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (host.stderr += chunk));
+  return host;
+}
+
+/** Starts vlm-host and waits for its ready line (or its exit). */
+export async function startHost(options: HostStartOptions): Promise<HostProcess> {
+  const host = spawnHost(options);
+  let exitedEarly = false;
+  void host.exited.then(() => (exitedEarly = true));
+  await waitUntil('vlm-host to print its ready line', () => {
+    if (exitedEarly) throw new Error(`vlm-host exited before it was ready: ${host.stderr}`);
+    return host.stdout.includes('vlm-host ready:');
+  }, 20_000);
+  return host;
+}
+
+export async function connectClient(socketPath: string): Promise<MessageConnection & { close(): void }> {
+  const socket = connect(socketPath);
+  await once(socket, 'connect');
+  const connection = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+  connection.listen();
+  return Object.assign(connection, {
+    close() {
+      connection.dispose();
+      socket.destroy();
+    },
+  });
+}
