@@ -106,7 +106,11 @@ export async function leaseLibvirtDaemons(): Promise<LibvirtDaemonsLease> {
       released = true;
       await withLock(async () => {
         rmSync(join(leaseFolder, `lease-${process.pid}`), { force: true });
-        if (liveLeaseHolders().length > 0 || !existsSync(startedFile)) return;
+        if (liveLeaseHolders().length > 0) return;
+        if (!existsSync(startedFile)) {
+          rmSync(leaseFolder, { recursive: true, force: true });
+          return;
+        }
         const ours = readFileSync(startedFile, 'utf8').split('\n').filter(Boolean);
         // libvirtd first: it holds virtlogd's socket.
         for (const daemon of [...daemons].reverse()) {

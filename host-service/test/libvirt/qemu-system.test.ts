@@ -1,0 +1,128 @@
+// The real tier: libvirtd's QEMU driver (qemu:///system) through libvirt-dbus's /org/libvirt/QEMU,
+// checked against virsh as an independent client.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { isDomainEvent, waitForEvent } from '../support/hypervisor-events';
+import { waitUntil } from '../support/wait-until';
+import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
+import { buildDomainXml } from '../../src/libvirt/domain-xml';
+import { vlmMetadataNamespace } from '../../src/libvirt/vlm-metadata';
+import type { HostInfo, Hypervisor } from '../../src/libvirt/hypervisor';
+
+function virsh(...args: string[]): { ok: boolean; output: string } {
+  const result = spawnSync('virsh', ['-c', 'qemu:///system', ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { ok: result.status === 0, output: `${result.stdout}${result.stderr}`.trim() };
+}
+
+function virshState(name: string): string {
+  return virsh('domstate', name).output;
+}
+
+/** A loopback TCP port nothing listens on right now. */
+async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+describe('qemu:///system through libvirt-dbus', () => {
+  let environment: LibvirtTestEnvironment;
+  let hypervisor: Hypervisor;
+  let info: HostInfo;
+  let folder: string;
+  const name = `vlm-test-${process.pid}`;
+
+  before(async () => {
+    environment = await startLibvirtTestEnvironment({ realDaemons: true });
+    hypervisor = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
+    info = await hypervisor.hostInfo();
+    folder = mkdtempSync(join(tmpdir(), 'vlm-qemu-test-'));
+  });
+
+  after(async () => {
+    // Leave nothing behind even when a test failed half-way.
+    if (virsh('domstate', name).ok) {
+      virsh('destroy', name);
+      virsh('undefine', name);
+    }
+    await hypervisor?.close();
+    await environment?.stop();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('host info reports QEMU, and software emulation comes with a visible warning', () => {
+    assert.equal(info.driver, 'qemu');
+    assert.match(info.hypervisorVersion, /^\d+\.\d+\.\d+$/);
+    assert.ok(info.cpus >= 1);
+    assert.ok(info.memoryBytes > 64 * 1024 * 1024);
+    assert.ok(info.virtualization === 'kvm' || info.virtualization === 'qemu');
+    assert.equal(info.domainType, info.virtualization);
+    console.log(`virtualization: ${info.virtualization}; warnings: ${info.warnings.join(' ') || 'none'}`);
+    if (info.virtualization === 'qemu') assert.ok(info.warnings.some((warning) => /KVM/.test(warning) && /emulation/.test(warning)), JSON.stringify(info.warnings));
+    // The probe guest must not linger.
+    assert.equal(virsh('list', '--all', '--name').output.includes('vlm-kvm-probe'), false);
+  });
+
+  test('a tiny domain is defined, runs, pauses, stops and is undefined; virsh agrees at each step', async () => {
+    const sshPort = await freeLoopbackPort();
+    const serialLog = join(folder, 'serial.log');
+    // No disk: SeaBIOS finds nothing to boot and keeps the guest running.
+    const xml = buildDomainXml({ name, type: info.domainType, vcpu: 1, memoryMiB: 64, serialLogPath: serialLog, sshHostPort: sshPort, vlm: { lab: 'lab-test', vm: 'tiny' } });
+    const defined = await hypervisor.defineDomain(xml);
+    assert.equal(defined.state, 'shut-off');
+    assert.deepEqual(defined.vlm, { lab: 'lab-test', vm: 'tiny' });
+    assert.equal(virshState(name), 'shut off');
+    assert.match(virsh('metadata', name, '--uri', vlmMetadataNamespace).output, /lab="lab-test" vm="tiny"/);
+
+    const started = waitForEvent(hypervisor, 'started', isDomainEvent('started', name), 30_000);
+    await hypervisor.start(name);
+    await started;
+    assert.equal((await hypervisor.getDomain(name))?.state, 'running');
+    assert.equal(virshState(name), 'running');
+    assert.equal((await hypervisor.listDomains()).find((domain) => domain.name === name)?.state, 'running');
+
+    // QEMU got the restricted user network with a loopback-only forward.
+    const pid = Number(readFileSync(`/run/libvirt/qemu/${name}.pid`, 'utf8').trim());
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(commandLine.includes(`user,id=vlmssh0,restrict=on,hostfwd=tcp:127.0.0.1:${sshPort}-:22`), commandLine.join(' '));
+    assert.match(await hypervisor.getDomainXml(name), /<serial type='pty'>\s*<source path='\/dev\/pts\/\d+'/);
+    await waitUntil('virtlogd to create the serial log file', () => existsSync(serialLog));
+
+    const suspended = waitForEvent(hypervisor, 'suspended', isDomainEvent('suspended', name));
+    await hypervisor.suspend(name);
+    await suspended;
+    assert.equal(virshState(name), 'paused');
+    const resumed = waitForEvent(hypervisor, 'resumed', isDomainEvent('resumed', name));
+    await hypervisor.resume(name);
+    await resumed;
+    assert.equal(virshState(name), 'running');
+
+    // A change made by another client arrives as an event too.
+    const byVirsh = waitForEvent(hypervisor, 'suspended by virsh', isDomainEvent('suspended', name));
+    assert.ok(virsh('suspend', name).ok);
+    const event = await byVirsh;
+    assert.equal(event.type === 'domain' && event.domain?.state, 'paused');
+    assert.ok(virsh('resume', name).ok);
+
+    const stopped = waitForEvent(hypervisor, 'stopped', isDomainEvent('stopped', name), 30_000);
+    await hypervisor.destroy(name);
+    const stoppedEvent = await stopped;
+    assert.equal(stoppedEvent.type === 'domain' && stoppedEvent.detail, 'destroyed');
+    assert.equal(virshState(name), 'shut off');
+
+    await hypervisor.undefine(name);
+    assert.equal(await hypervisor.getDomain(name), undefined);
+    const gone = virsh('dominfo', name);
+    assert.equal(gone.ok, false);
+    assert.match(gone.output, /failed to get domain/);
+  });
+});
