@@ -4,9 +4,9 @@
 import { CompletionItemKind } from 'vscode-languageserver-types';
 import type { CompletionItem, Position } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { LabModel, LabVm } from './lab-model';
+import { scanLabOutline, type LabOutline, type OutlineItem } from './lab-outline';
 
-type CompletionContext = 'vm-network' | 'depends-on' | 'image' | undefined;
+export type CompletionContext = 'vm-network' | 'vm-network-item' | 'depends-on' | 'image' | undefined;
 
 interface KeyLine {
   key: string;
@@ -39,7 +39,7 @@ function parentKey(lines: (line: number) => string, lineNumber: number, column: 
   return undefined;
 }
 
-function contextAt(document: TextDocument, position: Position, rootColumn: number): CompletionContext {
+export function completionContextAt(document: TextDocument, position: Position, rootColumn: number): CompletionContext {
   const lines = (line: number): string => document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
   const prefix = document.getText({ start: { line: position.line, character: 0 }, end: position });
   const isVmNetworks = (key: KeyLine | undefined): boolean => key?.key === 'networks' && key.column > rootColumn;
@@ -57,7 +57,7 @@ function contextAt(document: TextDocument, position: Position, rootColumn: numbe
   if (dashItem) {
     const key = parentKey(lines, position.line, dashItem[1]!.length, true);
     if (key?.key === 'depends_on') return 'depends-on';
-    if (isVmNetworks(key)) return 'vm-network';
+    if (isVmNetworks(key)) return 'vm-network-item';
     return undefined;
   }
   const nameKey = /^(\s*)(-\s+)?name\s*:\s*["']?[\w.-]*$/.exec(prefix);
@@ -83,25 +83,37 @@ function contextAt(document: TextDocument, position: Position, rootColumn: numbe
   return undefined;
 }
 
-function vmAt(model: LabModel | undefined, offset: number): LabVm | undefined {
-  let found: LabVm | undefined;
-  for (const vm of model?.vms ?? []) {
-    if (vm.span.start <= offset) found = vm;
+function itemAt(items: OutlineItem[], offset: number): OutlineItem | undefined {
+  let found: OutlineItem | undefined;
+  for (const item of items) {
+    if (item.start <= offset) found = item;
     else break;
   }
   return found;
 }
 
-export function labCompletions(document: TextDocument, position: Position, models: LabModel[], imageNames: readonly string[]): CompletionItem[] {
+export interface LabCompletionResult {
+  context: CompletionContext;
+  items: CompletionItem[];
+}
+
+export function labCompletions(document: TextDocument, position: Position, imageNames: readonly string[]): LabCompletionResult {
+  const text = document.getText();
   const offset = document.offsetAt(position);
-  const model = models.find((candidate) => {
-    const range = candidate.root?.range;
-    return range !== undefined && range !== null && offset >= range[0] && offset <= range[2];
-  }) ?? models[models.length - 1];
-  const rootKey = model?.vmsPair?.key as { range?: [number, number, number] } | undefined;
-  const rootColumn = rootKey?.range ? document.positionAt(rootKey.range[0]).character : 0;
-  const context = contextAt(document, position, rootColumn);
-  if (!context) return [];
+  // In a multi-document file, only the document holding the cursor.
+  const separator = /^---/gm;
+  let documentStart = 0;
+  let documentEnd = text.length;
+  for (let match = separator.exec(text); match; match = separator.exec(text)) {
+    if (match.index <= offset) documentStart = match.index;
+    else {
+      documentEnd = match.index;
+      break;
+    }
+  }
+  const outline: LabOutline = scanLabOutline(text.slice(documentStart, documentEnd));
+  const context = completionContextAt(document, position, Math.max(outline.rootColumn, 0));
+  if (!context) return { context, items: [] };
 
   const prefix = document.getText({ start: { line: position.line, character: 0 }, end: position });
   const word = /[\w.-]*$/.exec(prefix)![0];
@@ -113,14 +125,14 @@ export function labCompletions(document: TextDocument, position: Position, model
     sortText: `0-${label}`,
     textEdit: { range: replace, newText: label },
   });
+  const names = (items: OutlineItem[], except?: OutlineItem): string[] =>
+    [...new Set(items.filter((entry) => entry !== except && entry.name !== '').map((entry) => entry.name))];
 
-  if (context === 'image') return imageNames.map((name) => item(name, CompletionItemKind.Value, 'Catalog image'));
-  if (context === 'vm-network') {
-    const names = new Set((model?.networks ?? []).flatMap((network) => (network.name ? [network.name.value] : [])));
-    return [...names].map((name) => item(name, CompletionItemKind.Reference, 'Network of this lab'));
+  if (context === 'image') return { context, items: imageNames.map((name) => item(name, CompletionItemKind.Value, 'Catalog image')) };
+  if (context === 'vm-network' || context === 'vm-network-item') {
+    return { context, items: names(outline.networks).map((name) => item(name, CompletionItemKind.Reference, 'Network of this lab')) };
   }
-  const current = vmAt(model, offset);
-  const names = new Set((model?.vms ?? []).flatMap((vm) => (vm.name && vm !== current ? [vm.name.value] : [])));
-  if (current?.name) names.delete(current.name.value);
-  return [...names].map((name) => item(name, CompletionItemKind.Reference, 'VM of this lab'));
+  const current = itemAt(outline.vms, offset - documentStart);
+  const others = names(outline.vms, current).filter((name) => name !== current?.name);
+  return { context, items: others.map((name) => item(name, CompletionItemKind.Reference, 'VM of this lab')) };
 }

@@ -24,6 +24,7 @@ import { runSemanticChecks, type HostFacts } from './semantic-checks';
 import { diagnosticAt } from './lab-diagnostics';
 import { labQuickFixes } from './quick-fixes';
 import { labCompletions } from './lab-completion';
+import { installAliasResolutionCache } from './alias-resolution';
 
 export type { HostFacts } from './semantic-checks';
 
@@ -54,6 +55,7 @@ const parserOptions = { customTags: [] as string[], yamlVersion: '1.2' as const 
 type ParseCache = { cache: Map<string, unknown> };
 
 export function createLabLanguageService(options: LabLanguageServiceOptions = {}): LabLanguageService {
+  installAliasResolutionCache();
   let catalog: ImageCatalog = options.catalog ?? builtInImageCatalog;
   let hostFacts: HostFacts | undefined;
   const limits: InputLimits = { ...defaultInputLimits, ...options.limits };
@@ -146,13 +148,18 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
       const empty: CompletionList = { isIncomplete: false, items: [] };
       try {
         if (refusal(document).refused) return empty;
+        const lab = labCompletions(document, position, imageNames(catalog));
+        // The schema offers nothing for depends_on entries, network names or os_image beyond
+        // its examples (catalog images already): skip its pass, which re-matches the whole
+        // document. A `- ` entry of a VM's networks may also start the {name, ip} form, so the
+        // schema's items are merged there.
+        if (lab.context !== undefined && lab.context !== 'vm-network-item') return { isIncomplete: false, items: lab.items };
         syncParseCache(document);
         const schemaList = await yamlService.doComplete(document, position, false);
-        const labItems = labCompletions(document, position, labModels(document), imageNames(catalog));
-        const seen = new Set(labItems.map((item) => item.label));
+        const seen = new Set(lab.items.map((item) => item.label));
         return {
           isIncomplete: schemaList.isIncomplete,
-          items: [...labItems, ...schemaList.items.filter((item) => !seen.has(item.label))],
+          items: [...lab.items, ...schemaList.items.filter((item) => !seen.has(item.label))],
         };
       } catch {
         return empty;

@@ -1,0 +1,134 @@
+// Hostile input is refused or diagnosed with a code, quickly, and never throws or hangs.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { createLabLanguageService, diagnosticCodes } from '../src/index';
+import { labDocument, rangeOf, withCode } from './lab-text';
+
+const service = createLabLanguageService();
+
+/** The classic billion laughs: nine levels of nine aliases each, 10^9 nodes if expanded. */
+function billionLaughs(): string {
+  const letters = 'abcdefghi';
+  const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let level = 1; level < letters.length; level++) {
+    const previous = letters[level - 1]!;
+    lines.push(`${letters[level]}: &${letters[level]} [${Array(9).fill(`*${previous}`).join(',')}]`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The same bomb in block style, one alias per line. */
+function blockBillionLaughs(): string {
+  const letters = 'abcdefghi';
+  const lines = ['a: &a', ...Array(9).fill('  - lol')];
+  for (let level = 1; level < letters.length; level++) {
+    lines.push(`${letters[level]}: &${letters[level]}`, ...Array(9).fill(`  - *${letters[level - 1]}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every entry point answers without throwing; validation yields exactly the expected code. */
+async function assertHandled(text: string, code: string): Promise<Diagnostic[]> {
+  const document = labDocument(text);
+  const diagnostics = await service.validate(document);
+  assert.ok(withCode(diagnostics, code).length >= 1, `expected ${code}, got ${JSON.stringify(diagnostics.map((d) => d.code))}`);
+  const position = { line: 0, character: 1 };
+  await service.complete(document, position);
+  await service.hover(document, position);
+  service.documentSymbols(document);
+  service.codeActions(document, { start: position, end: position }, diagnostics);
+  return diagnostics;
+}
+
+describe('hostile input', () => {
+  test('a 20 MB file is refused with one diagnostic before parsing', async () => {
+    const text = `name: big\nvms: []\n# ${'x'.repeat(20 * 1024 * 1024)}\n`;
+    const diagnostics = await assertHandled(text, diagnosticCodes.documentTooLarge);
+    assert.equal(diagnostics.length, 1);
+    assert.match(diagnostics[0]!.message, /20\.0 MB; lab files are limited to 4\.0 MB/);
+  });
+
+  test('the billion laughs is refused as an alias bomb, in flow and block style', async () => {
+    for (const text of [billionLaughs(), blockBillionLaughs()]) {
+      const diagnostics = await assertHandled(text, diagnosticCodes.aliasLimit);
+      assert.equal(diagnostics.length, 1);
+      assert.match(diagnostics[0]!.message, /alias bomb/);
+    }
+  });
+
+  test('too many aliases are refused', async () => {
+    const limited = createLabLanguageService({ limits: { maxAliases: 50 } });
+    const text = `name: many\nx: &x 1\nlist: [${Array(60).fill('*x').join(', ')}]\n`;
+    const found = withCode(await limited.validate(labDocument(text)), diagnosticCodes.aliasLimit);
+    assert.equal(found.length, 1);
+    assert.match(found[0]!.message, /more than 50 aliases/);
+  });
+
+  test('a lab that reuses one anchor many times is not mistaken for a bomb', async () => {
+    const vms = Array.from({ length: 300 }, (_, index) =>
+      `  - name: vm-${index}\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n    ansible_config_yaml: ${index === 0 ? '&book |\n      - hosts: all\n        tasks: []' : '*book'}`);
+    const diagnostics = await service.validate(labDocument(`name: reuse\nvms:\n${vms.join('\n')}\n`));
+    assert.deepEqual(diagnostics, []);
+  });
+
+  test('100 000 opening brackets are refused as too deep', async () => {
+    const diagnostics = await assertHandled(`name: deep\nvms: ${'['.repeat(100_000)}\n`, diagnosticCodes.nestingTooDeep);
+    assert.equal(diagnostics.length, 1);
+    assert.match(diagnostics[0]!.message, /nested more than 100 levels/);
+  });
+
+  test('deep compact block sequences are refused as too deep', async () => {
+    await assertHandled(`name: deep\nvms:\n${'- '.repeat(50_000)}x\n`, diagnosticCodes.nestingTooDeep);
+  });
+
+  test('NUL bytes are refused as not text, at their position', async () => {
+    const document = labDocument('name: x\nvms: []\ndescription: a\u0000b\n');
+    const diagnostics = await service.validate(document);
+    assert.equal(diagnostics.length, 1);
+    assert.equal(diagnostics[0]!.code, diagnosticCodes.notText);
+    assert.deepEqual(diagnostics[0]!.range.start, { line: 2, character: 14 });
+    assert.match(diagnostics[0]!.message, /Line 3, column 15 holds a NUL byte/);
+  });
+
+  test('binary garbage and invalid UTF-8 are refused as not text', async () => {
+    const garbage = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919 + 13) % 256)).toString('utf8');
+    await assertHandled(garbage, diagnosticCodes.notText);
+    const invalidUtf8 = Buffer.concat([Buffer.from('name: x\nvms: []\ndescription: '), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('\n')]).toString('utf8');
+    const diagnostics = await assertHandled(invalidUtf8, diagnosticCodes.notText);
+    assert.match(diagnostics[0]!.message, /invalid UTF-8/);
+  });
+
+  test('tabs used as indentation get a clear message on their line', async () => {
+    const document = labDocument('name: tabs\nvms:\n\t- name: a\n');
+    const diagnostics = await service.validate(document);
+    const found = withCode(diagnostics, diagnosticCodes.yamlSyntax);
+    assert.equal(found.length, 1, JSON.stringify(diagnostics));
+    assert.deepEqual(found[0]!.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 1 } });
+    assert.match(found[0]!.message, /Line 3 is indented with a tab\. YAML allows only spaces for indentation/);
+  });
+
+  test('a tab inside a block scalar or after a value is not indentation', async () => {
+    const text = 'name: tabs\nvms:\n  - name: a\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n    cloud_init: |\n      #!/bin/sh\n      \techo hi\n';
+    assert.deepEqual(withCode(await service.validate(labDocument(text)), diagnosticCodes.yamlSyntax), []);
+  });
+
+  test('CRLF line endings keep every position right', async () => {
+    const lf = 'name: crlf\nnetworks:\n  - name: lan\n    cidr: 10.0.0.0/24\nvms:\n  - name: a\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: nope\n    networks: [wan]\n    ssh_port: 1\n';
+    const lfDocument = labDocument(lf);
+    const crlfDocument = labDocument(lf.replace(/\n/g, '\r\n'));
+    const lfDiagnostics = await service.validate(lfDocument);
+    const crlfDiagnostics = await service.validate(crlfDocument);
+    assert.deepEqual(crlfDiagnostics.map((d) => [d.code, d.range]), lfDiagnostics.map((d) => [d.code, d.range]));
+    assert.deepEqual(withCode(crlfDiagnostics, diagnosticCodes.unknownImage)[0]!.range, rangeOf(crlfDocument, 'nope'));
+    assert.deepEqual(withCode(crlfDiagnostics, diagnosticCodes.undefinedNetwork)[0]!.range, rangeOf(crlfDocument, 'wan'));
+  });
+
+  test('odd but harmless documents do not crash', async () => {
+    for (const text of ['', '---\n...\n', '[]', '"just a string"', 'vms: 5', 'vms: [1, null, [], {}]', '- a\n- b', '{', '?', ':', 'name: x\nvms:\n  - networks: [{}, {name: 5}]\n    depends_on: [[], {}]\n', '---\nname: a\n---\nname: b\n']) {
+      const diagnostics = await service.validate(labDocument(text));
+      assert.ok(Array.isArray(diagnostics));
+      assert.equal(withCode(diagnostics, diagnosticCodes.internalError).length, 0, `${JSON.stringify(text)}: ${JSON.stringify(diagnostics)}`);
+    }
+  });
+});

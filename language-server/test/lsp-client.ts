@@ -1,0 +1,91 @@
+// A minimal LSP client for the tests: talks JSON-RPC over streams, answers
+// workspace/configuration from a settings table, and lets tests wait for published diagnostics.
+import { PassThrough } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import type { MessageConnection } from 'vscode-languageserver-protocol/node';
+import { createConnection } from 'vscode-languageserver/node';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { startLabServer } from '../src/lab-server';
+
+export interface TestClient {
+  connection: MessageConnection;
+  /** `vlm` settings by document URI; documents not listed get `defaultSettings`. */
+  settings: Map<string, unknown>;
+  published: PublishDiagnosticsParams[];
+  /**
+   * Resolves with the first publication matching `accept` among those from index `after` of
+   * `published` on (already received or still to come).
+   */
+  diagnostics(accept: (params: PublishDiagnosticsParams) => boolean, what: string, after?: number): Promise<PublishDiagnosticsParams>;
+  configurationRequests: number;
+  dispose(): void;
+}
+
+export function connectClient(input: Readable, output: Writable, onDispose: () => void = () => {}): TestClient {
+  const connection = createMessageConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
+  const waiters: Array<{ accept: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }> = [];
+  const client: TestClient = {
+    connection,
+    settings: new Map(),
+    published: [],
+    configurationRequests: 0,
+    diagnostics(accept, what, after = 0) {
+      const timeoutMilliseconds = 15_000;
+      const already = client.published.slice(after).find(accept);
+      if (already) return Promise.resolve(already);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no publishDiagnostics ${what} within ${timeoutMilliseconds} ms; got ${JSON.stringify(client.published.map((p) => [p.uri, p.version, p.diagnostics.map((d) => d.code)]))}`)), timeoutMilliseconds);
+        waiters.push({ accept, resolve: (params) => { clearTimeout(timer); resolve(params); } });
+      });
+    },
+    dispose() {
+      connection.dispose();
+      onDispose();
+    },
+  };
+  connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+    client.published.push(params);
+    for (let index = waiters.length - 1; index >= 0; index--) {
+      const waiter = waiters[index]!;
+      if (waiter.accept(params)) {
+        waiters.splice(index, 1);
+        waiter.resolve(params);
+      }
+    }
+  });
+  connection.onRequest('workspace/configuration', (params: { items: Array<{ scopeUri?: string; section?: string }> }) => {
+    client.configurationRequests++;
+    return params.items.map((item) => (item.section === 'vlm' ? client.settings.get(item.scopeUri ?? '') ?? { validation: { enable: true } } : null));
+  });
+  connection.onNotification('window/logMessage', () => {});
+  connection.listen();
+  return client;
+}
+
+/** The real server (startLabServer) on one side of in-memory streams, a test client on the other. */
+export function inMemoryServer(debounceMilliseconds = 30): TestClient {
+  const toServer = new PassThrough();
+  const toClient = new PassThrough();
+  const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
+  startLabServer(serverConnection, { debounceMilliseconds });
+  return connectClient(toClient, toServer, () => {
+    serverConnection.dispose();
+    toServer.end();
+    toClient.end();
+  });
+}
+
+export const initializeParams = {
+  processId: null,
+  rootUri: null,
+  capabilities: {
+    workspace: { configuration: true },
+    textDocument: {
+      publishDiagnostics: { versionSupport: true },
+      codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } },
+      completion: { completionItem: { snippetSupport: true } },
+      hover: { contentFormat: ['markdown', 'plaintext'] },
+    },
+  },
+};
