@@ -9,6 +9,7 @@ import { repositoryRoot } from './paths.mjs';
 /** Each benchmark: a title, and a TypeScript (run through tsx) or JavaScript file to run. */
 export const benchmarks = [
   { title: 'language server', script: 'language-server/bench/language-service.bench.ts' },
+  { title: 'vlm CLI start-up', script: 'cli/bench/startup.bench.ts' },
 ];
 
 function runBenchmark(benchmark, extraArguments) {
