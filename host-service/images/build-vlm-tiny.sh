@@ -22,6 +22,8 @@ fi
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 guest_dir="$script_dir/vlm-tiny-guest"
 output_dir=$(realpath -m -- "$1")
+# The path goes into a glob and mv: keep it to plain characters.
+[[ "$output_dir" =~ ^/[A-Za-z0-9._/+@:-]+$ ]] || { echo "build-vlm-tiny: output path '$output_dir' may hold only letters, digits and . _ / + @ : -" >&2; exit 2; }
 kernel_cmdline='console=ttyS0 panic=-1 quiet'
 # Drivers the guest loads at boot (dependencies are added from modules.dep): virtio NICs and
 # disks, IDE/SCSI CD-ROMs and ISO9660/vfat for the seed, the ACPI power button, a virtio RNG.
@@ -83,6 +85,8 @@ mkdir -p "$(dirname "$output_dir")"
 # One build at a time per output folder; a second caller waits, then finds it up to date.
 exec 9>"$output_dir.lock"
 flock 9
+# Folders left by builds that were killed (the lock says none is running now).
+rm -rf "$output_dir".building.*
 
 up_to_date() {
   local manifest="$output_dir/manifest.json" name size
@@ -209,6 +213,7 @@ file_entry() {
   echo '  "machine": { "arch": "x86_64", "type": "pc", "min_ram_mb": 96, "console": "ttyS0" },'
   echo '  "ssh": { "user": "root", "port": 22 },'
   echo '  "seed": { "kind": "nocloud", "label": "cidata", "buses": ["ide", "virtio-blk", "virtio-scsi"] },'
+  echo '  "recommended_devices": ["virtio-rng-pci"],'
   echo '  "ready_line": "vlm-tiny: ready"'
   echo '}'
 } > "$image/manifest.json"

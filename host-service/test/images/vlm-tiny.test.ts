@@ -89,12 +89,22 @@ describe('vlm-tiny guest image', { timeout: 900_000 }, () => {
     await guest.stop();
   });
 
-  test('boots to a prompt without a seed, keeping its default hostname', async () => {
-    const guest = startQemu({ image, sshPort: await freePort(), logFile: join(workDirectory, 'unseeded-console.log') });
+  test('boots to a prompt without a seed, keeping its default hostname; vlm.ip sets a static address', async () => {
+    const guest = startQemu({
+      image, sshPort: await freePort(), logFile: join(workDirectory, 'unseeded-console.log'),
+      extraKernelArguments: 'vlm.ip.eth1=10.88.0.7/24',
+      extraQemuArguments: ['-netdev', 'user,id=n1,restrict=on', '-device', 'virtio-net-pci,netdev=n1'],
+    });
     guests.push(guest);
     await guest.serial.waitFor(promptFor('vlm-tiny'), bootTimeoutMs);
     assert.match(guest.serial.text, /no seed \(no filesystem labelled cidata\)/);
     assert.match(guest.serial.text, /vlm-tiny: ready/);
+    // No seed, so no SSH login: check the address from the console shell.
+    const typedAt = guest.serial.text.length;
+    guest.type('ip -4 -o addr show dev eth1; wc -l < /root/.ssh/authorized_keys');
+    const shown = await guest.serial.waitFor(/eth1\s+inet (\S+)[^\n]*\n(?:[^\n]*\n)*?\s*(\d+)\r?\n/, 30_000, typedAt);
+    assert.equal(shown[1], '10.88.0.7/24');
+    assert.equal(shown[2], '0', 'no authorized keys without a seed');
     await guest.stop();
   });
 });
