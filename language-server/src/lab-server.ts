@@ -22,7 +22,9 @@ export interface LabServerOptions {
 export const serverName = 'vlm-language-server';
 
 export function startLabServer(connection: Connection, options: LabServerOptions = {}): void {
-  const service = options.service ?? createLabLanguageService();
+  const service = options.service ?? createLabLanguageService({
+    onError: (what, error) => connection.console.error(`${what} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
+  });
   const debounce = options.debounceMilliseconds ?? 200;
   const documents = new TextDocuments(TextDocument);
   const timers = new Map<string, NodeJS.Timeout>();

@@ -33,6 +33,8 @@ export interface LabLanguageServiceOptions {
   catalog?: ImageCatalog;
   /** Limits that protect against hostile input; the defaults suit hand-written labs. */
   limits?: Partial<InputLimits>;
+  /** Told about unexpected exceptions, which the service turns into harmless answers. */
+  onError?: (what: string, error: unknown) => void;
 }
 
 export interface LabLanguageService {
@@ -102,13 +104,22 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
     return parsed(document).documents.map((single) => new LabReader(single.internalDocument, lineStartOf).read());
   }
 
+  function reportError(what: string, error: unknown): void {
+    try {
+      options.onError?.(what, error);
+    } catch {
+      // A failing logger must not turn a handled error into a crash.
+    }
+  }
+
   function internalError(document: TextDocument, what: string, error: unknown): Diagnostic {
+    reportError(`validate ${document.uri}`, error);
     const detail = error instanceof Error ? error.message : String(error);
     return diagnosticAt(document, { start: 0, end: 0 }, diagnosticCodes.internalError,
       `VLM could not ${what} this document (${detail}). This is a bug in the lab language server.`);
   }
 
-  /** Input that must not reach the parser, or undefined when it is safe. */
+  /** What the input guards found; `refused` input must not reach the parser. */
   function refusal(document: TextDocument): { refused: boolean; diagnostics: Diagnostic[]; tabLines: Set<number> } {
     const inspection = inspectInput(document.getText(), limits);
     const diagnostics = inspection.problems.map((problem) =>
@@ -161,7 +172,8 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
           isIncomplete: schemaList.isIncomplete,
           items: [...lab.items, ...schemaList.items.filter((item) => !seen.has(item.label))],
         };
-      } catch {
+      } catch (error) {
+        reportError(`complete ${document.uri}`, error);
         return empty;
       }
     },
@@ -171,7 +183,8 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
         if (refusal(document).refused) return null;
         syncParseCache(document);
         return await yamlService.doHover(document, position);
-      } catch {
+      } catch (error) {
+        reportError(`hover ${document.uri}`, error);
         return null;
       }
     },
@@ -181,7 +194,8 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
         if (refusal(document).refused) return [];
         syncParseCache(document);
         return yamlService.findDocumentSymbols2(document, {});
-      } catch {
+      } catch (error) {
+        reportError(`documentSymbols ${document.uri}`, error);
         return [];
       }
     },
@@ -191,7 +205,8 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
         if (refusal(document).refused) return [];
         const models = labModels(document);
         return labQuickFixes({ document, range, diagnostics, models, imageNames: imageNames(catalog) });
-      } catch {
+      } catch (error) {
+        reportError(`codeActions ${document.uri}`, error);
         return [];
       }
     },

@@ -2,6 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Diagnostic } from 'vscode-languageserver-types';
+import type { ImageCatalog } from '@vlm/schemas';
 import { createLabLanguageService, diagnosticCodes } from '../src/index';
 import { labDocument, rangeOf, withCode } from './lab-text';
 
@@ -130,5 +131,17 @@ describe('hostile input', () => {
       assert.ok(Array.isArray(diagnostics));
       assert.equal(withCode(diagnostics, diagnosticCodes.internalError).length, 0, `${JSON.stringify(text)}: ${JSON.stringify(diagnostics)}`);
     }
+  });
+
+  test('an unexpected exception becomes a coded diagnostic and an error report, not a crash', async () => {
+    const errors: string[] = [];
+    const broken = createLabLanguageService({ onError: (what) => errors.push(what.split(' ')[0]!) });
+    broken.setCatalog({ images: null } as unknown as ImageCatalog);
+    const document = labDocument('name: x\nvms:\n  - name: a\n    os_image: debian-12\n');
+    const diagnostics = await broken.validate(document);
+    assert.deepEqual(diagnostics.map((diagnostic) => diagnostic.code), [diagnosticCodes.internalError]);
+    assert.match(diagnostics[0]!.message, /could not validate this document/);
+    assert.deepEqual(await broken.complete(document, { line: 3, character: 14 }), { isIncomplete: false, items: [] });
+    assert.deepEqual(errors, ['validate', 'complete']);
   });
 });
