@@ -258,7 +258,8 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     if (kind === 'defined' || kind === 'undefined') this.identities.delete(uuid);
     let domain: DomainSummary | undefined;
     try {
-      domain = await this.readDomain(domainPath);
+      // Only (un)definition changes what the XML says; other events reuse the cached identity.
+      domain = await this.readDomain(domainPath, kind === 'defined');
     } catch {
       domain = undefined; // Undefined by now, or unreachable: the event still goes out, without a state.
     }
@@ -416,9 +417,9 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     return identity;
   }
 
-  /** One domain, fresh: properties, state and (re-read) XML, concurrently. */
-  private async readDomain(path: string): Promise<DomainSummary> {
-    this.identities.delete(uuidFromObjectPath(path));
+  /** One domain: properties, state and (unless `rereadXml` is false and it is cached) XML, concurrently. */
+  private async readDomain(path: string, rereadXml = true): Promise<DomainSummary> {
+    if (rereadXml) this.identities.delete(uuidFromObjectPath(path));
     const [propertiesBody, stateBody, identity] = await Promise.all([
       this.call({ path, interface: propertiesInterface, member: 'GetAll', signature: 's', body: [domainInterface] }),
       this.call({ path, interface: domainInterface, member: 'GetState', signature: 'u', body: [0] }),

@@ -1,0 +1,111 @@
+// Benchmark: how soon a state change made by another client reaches our subscribers.
+// A running tiny domain on qemu:///system is suspended and resumed by a virsh shell (one process,
+// commands on stdin). Measured from writing the command to virsh:
+//   ours:   our 'suspended'/'resumed' event (signal from libvirt-dbus, domain re-read, emitted)
+//   anchor: `virsh event --loop` (libvirt's own event client, another process) printing the event
+// Run (root; starts virtlogd/libvirtd if needed): node --import tsx host-service/bench/libvirt-event-latency.ts [changes=60]
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { startLibvirtTestEnvironment } from '../test/support/test-libvirt';
+import { connectLibvirt } from '../src/libvirt/libvirt-dbus-hypervisor';
+import { buildDomainXml } from '../src/libvirt/domain-xml';
+import type { HypervisorEvent } from '../src/libvirt/hypervisor';
+import { milliseconds, percentile } from './libvirt-bench-statistics';
+
+const changes = Number(process.argv[2] ?? 60);
+const deadlineMs = 10_000;
+
+/** Resolves when `test` matches a line printed by `child` from now on. */
+function nextLine(child: ChildProcessWithoutNullStreams, test: (line: string) => boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      const now = performance.now();
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      if (lines.some(test)) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        resolve(now);
+      }
+    };
+    const timer = setTimeout(() => {
+      child.stdout.off('data', onData);
+      reject(new Error('virsh printed nothing matching in time'));
+    }, deadlineMs);
+    child.stdout.on('data', onData);
+  });
+}
+
+async function main(): Promise<void> {
+  const environment = await startLibvirtTestEnvironment({ realDaemons: true });
+  const name = `vlm-bench-events-${process.pid}`;
+  let hypervisor: Awaited<ReturnType<typeof connectLibvirt>> | undefined;
+  let listener: ChildProcessWithoutNullStreams | undefined;
+  let shell: ChildProcessWithoutNullStreams | undefined;
+  try {
+    hypervisor = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });
+    const info = await hypervisor.hostInfo();
+    await hypervisor.defineDomain(buildDomainXml({ name, type: info.domainType, vcpu: 1, memoryMiB: 64, vlm: { lab: 'bench', vm: 'events' } }));
+    await hypervisor.start(name);
+
+    listener = spawn('virsh', ['-c', 'qemu:///system', 'event', '--domain', name, '--event', 'lifecycle', '--loop']);
+    shell = spawn('virsh', ['-c', 'qemu:///system']);
+    // Warm both virsh connections (and prove the listener is registered) before timing.
+    const ready = nextLine(listener, (line) => line.includes('Suspended'));
+    shell.stdin.write(`suspend ${name}\n`);
+    await ready;
+    const readyAgain = nextLine(listener, (line) => line.includes('Resumed'));
+    shell.stdin.write(`resume ${name}\n`);
+    await readyAgain;
+
+    const ours: number[] = [];
+    const anchor: number[] = [];
+    for (let index = 0; index < changes; index++) {
+      const suspend = index % 2 === 0;
+      const kind = suspend ? 'suspended' : 'resumed';
+      const oursArrived = new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${kind} event within ${deadlineMs} ms`)), deadlineMs);
+        const subscription = hypervisor!.subscribe((event: HypervisorEvent) => {
+          if (event.type === 'domain' && event.kind === kind && event.name === name) {
+            const now = performance.now();
+            clearTimeout(timer);
+            subscription.dispose();
+            resolve(now);
+          }
+        });
+      });
+      const anchorArrived = nextLine(listener, (line) => line.includes(suspend ? 'Suspended' : 'Resumed'));
+      const start = performance.now();
+      shell.stdin.write(`${suspend ? 'suspend' : 'resume'} ${name}\n`);
+      const [oursAt, anchorAt] = await Promise.all([oursArrived, anchorArrived]);
+      ours.push(oursAt - start);
+      anchor.push(anchorAt - start);
+    }
+
+    console.log(`Event latency on qemu:///system (${info.virtualization}), ${changes} suspend/resume changes made by a virsh shell`);
+    for (const [label, fraction] of [['p50', 0.5], ['p95', 0.95]] as const) {
+      const oursValue = percentile(ours, fraction);
+      const anchorValue = percentile(anchor, fraction);
+      console.log(
+        `${label}: ours ${milliseconds(oursValue).padStart(9)}   virsh event --loop ${milliseconds(anchorValue).padStart(9)}   ratio ${(oursValue / anchorValue).toFixed(2)}x`,
+      );
+    }
+    console.log(`target: ours p95 < 100 ms — ${percentile(ours, 0.95) < 100 ? 'met' : 'missed'}`);
+  } finally {
+    shell?.stdin.end('quit\n');
+    listener?.kill('SIGTERM');
+    await hypervisor?.destroy(name).catch(() => undefined);
+    await hypervisor?.undefine(name).catch(() => undefined);
+    await hypervisor?.close();
+    await environment.stop();
+    // Belt and braces: never leave the bench domain behind.
+    spawnSync('virsh', ['-c', 'qemu:///system', 'undefine', name], { stdio: 'ignore' });
+  }
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,141 @@
+// Benchmark: listing 1000 domains on libvirt's test driver.
+//   ours:     LibvirtDbusHypervisor.listDomains() (warm: identities cached; cold: a new connection's first listing)
+//   anchor 1: cockpit-machines' way: ListDomains, then four D-Bus calls per domain (GetXMLDesc,
+//             GetState, GetStats, Properties.GetAll), all domains concurrently
+//   anchor 2: one virsh process on test:///default: `list --all` plus `dominfo` per domain
+// Run: node --import tsx host-service/bench/libvirt-listing.ts [domains=1000] [rounds=7]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import dbus from 'dbus-next';
+import { startLibvirtTestEnvironment } from '../test/support/test-libvirt';
+import { LibvirtDbusHypervisor } from '../src/libvirt/libvirt-dbus-hypervisor';
+import { buildDomainXml } from '../src/libvirt/domain-xml';
+import { dbusCall } from '../src/libvirt/dbus-call';
+import { connectInterface, connectPaths, domainInterface, domainStatsTypes, libvirtService, propertiesInterface } from '../src/libvirt/constants';
+import { besideAnchor, median } from './libvirt-bench-statistics';
+
+const domainCount = Number(process.argv[2] ?? 1000);
+const rounds = Number(process.argv[3] ?? 7);
+const timeoutMs = 120_000;
+
+function benchDomainXml(index: number): string {
+  const name = `bench-${String(index).padStart(4, '0')}`;
+  return buildDomainXml({ name, type: 'qemu', vcpu: 1, memoryMiB: 128, vlm: { lab: 'bench', vm: name } });
+}
+
+/** cockpit-machines' listing: per domain, XML + state + stats + properties. */
+async function listTheCockpitWay(bus: dbus.MessageBus): Promise<number> {
+  const call = (path: string, iface: string, member: string, signature = '', body: unknown[] = []) =>
+    dbusCall(bus, libvirtService, { path, interface: iface, member, signature, body }, timeoutMs);
+  const [paths] = (await call(connectPaths.test, connectInterface, 'ListDomains', 'u', [0])) as [string[]];
+  const domains = await Promise.all(
+    paths.map((path) =>
+      Promise.all([
+        call(path, domainInterface, 'GetXMLDesc', 'u', [0]),
+        call(path, domainInterface, 'GetState', 'u', [0]),
+        call(path, domainInterface, 'GetStats', 'uu', [domainStatsTypes.state | domainStatsTypes.balloon | domainStatsTypes.vcpu, 0]),
+        call(path, propertiesInterface, 'GetAll', 's', [domainInterface]),
+      ]),
+    ),
+  );
+  return domains.length;
+}
+
+/** A virsh shell on test:///default, driven through stdin; `run` waits for a marker echoed after the commands. */
+class VirshShell {
+  private output = '';
+  private waiters: Array<() => void> = [];
+  private readonly child = spawn('virsh', ['-c', 'test:///default'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  private marker = 0;
+
+  constructor() {
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+      for (const waiter of this.waiters.splice(0)) waiter();
+    });
+  }
+
+  async run(commands: string[]): Promise<string> {
+    const marker = `vlm-marker-${++this.marker}`;
+    const start = this.output.length;
+    this.child.stdin.write(commands.join('\n') + `\necho ${marker}\n`);
+    while (!this.output.slice(start).includes(marker)) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    const text = this.output.slice(start);
+    this.output = '';
+    return text;
+  }
+
+  async close(): Promise<void> {
+    this.child.stdin.end('quit\n');
+    await new Promise((resolve) => this.child.once('exit', resolve));
+  }
+}
+
+async function main(): Promise<void> {
+  const environment = await startLibvirtTestEnvironment();
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-bench-listing-'));
+  const virshShell = new VirshShell();
+  try {
+    const hypervisor = await LibvirtDbusHypervisor.connect({ driver: 'test', busAddress: environment.busAddress, callTimeoutMs: timeoutMs, pollIntervalMs: 3_600_000 });
+    const files: string[] = [];
+    for (let index = 0; index < domainCount; index++) {
+      const xml = benchDomainXml(index);
+      await hypervisor.defineDomain(xml);
+      const file = join(folder, `d${index}.xml`);
+      writeFileSync(file, xml);
+      files.push(file);
+    }
+    await virshShell.run(files.map((file) => `define ${file}`));
+    const names = ['test', ...Array.from({ length: domainCount }, (_, index) => `bench-${String(index).padStart(4, '0')}`)];
+    const expected = domainCount + 1; // plus the test driver's own domain
+
+    const cockpitBus = dbus.sessionBus({ busAddress: environment.busAddress });
+    const oursWarm: number[] = [];
+    const oursCold: number[] = [];
+    const cockpit: number[] = [];
+    const virsh: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      let start = performance.now();
+      const listed = await hypervisor.listDomains();
+      oursWarm.push(performance.now() - start);
+      if (listed.length !== expected) throw new Error(`ours listed ${listed.length} domains, expected ${expected}`);
+
+      start = performance.now();
+      const fresh = await LibvirtDbusHypervisor.connect({ driver: 'test', busAddress: environment.busAddress, callTimeoutMs: timeoutMs, pollIntervalMs: 3_600_000 });
+      oursCold.push(performance.now() - start);
+      await fresh.close();
+
+      start = performance.now();
+      const cockpitCount = await listTheCockpitWay(cockpitBus);
+      cockpit.push(performance.now() - start);
+      if (cockpitCount !== expected) throw new Error(`cockpit's way listed ${cockpitCount}, expected ${expected}`);
+
+      start = performance.now();
+      const text = await virshShell.run(['list --all', ...names.map((name) => `dominfo ${name}`)]);
+      virsh.push(performance.now() - start);
+      const infos = text.split('\n').filter((line) => line.startsWith('UUID:')).length;
+      if (infos !== expected) throw new Error(`virsh printed ${infos} dominfo records, expected ${expected}`);
+    }
+    cockpitBus.disconnect();
+    await hypervisor.close();
+
+    console.log(`Listing ${expected} domains on libvirt's test driver, median of ${rounds} rounds (cores: shared)`);
+    console.log(besideAnchor('ours, warm (4 calls in all)', median(oursWarm), "cockpit's way (4 calls per domain)", median(cockpit)));
+    console.log(besideAnchor('ours, cold (new connection)', median(oursCold), "cockpit's way (4 calls per domain)", median(cockpit)));
+    console.log(besideAnchor('ours, warm', median(oursWarm), 'virsh: list --all + dominfo each', median(virsh)));
+    console.log(besideAnchor('ours, cold', median(oursCold), 'virsh: list --all + dominfo each', median(virsh)));
+    console.log(`target: ours <= 0.5x cockpit's way — warm ${(median(oursWarm) / median(cockpit)).toFixed(2)}x, cold ${(median(oursCold) / median(cockpit)).toFixed(2)}x`);
+  } finally {
+    await virshShell.close();
+    await environment.stop();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
