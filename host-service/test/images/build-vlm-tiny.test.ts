@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildImage, buildScript, requireTools, runFile } from './tiny-guest';
+import { buildImage, buildScript, requireTools, runFile, type BuiltImage } from './tiny-guest';
 
 describe('build-vlm-tiny.sh', { timeout: 600_000 }, () => {
   let work: string;
@@ -74,5 +74,10 @@ describe('build-vlm-tiny.sh', { timeout: 600_000 }, () => {
     assert.match(built.output, /built /);
     assert.deepEqual((await readdir(output)).sort(), ['disk.qcow2', 'initramfs.cpio.gz', 'manifest.json', 'vmlinuz']);
     assert.deepEqual((await readdir(work)).filter((entry) => entry.includes('.building.')), [], 'stale build folders removed');
+    // The same inputs give the same bytes: compare with the image the other tests share.
+    const shared = await buildImage();
+    const digest = (image: BuiltImage, role: string): string | undefined =>
+      image.manifest.files.find((file) => file.role === role)?.sha256;
+    assert.equal(digest(built, 'initramfs'), digest(shared, 'initramfs'));
   });
 });
