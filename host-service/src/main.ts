@@ -6,6 +6,7 @@ import type { HostEventBody } from '@vlm/schemas/src/host-protocol';
 import packageJson from '../package.json';
 import { EventLog } from './api/event-log';
 import { createHostApi } from './api/host-api';
+import { LabDeployer } from './api/lab-deploy';
 import { HostServer } from './api/socket-server';
 import type { Hypervisor, HypervisorEvent } from './libvirt/hypervisor';
 import { connectLibvirt } from './libvirt/libvirt-dbus-hypervisor';
@@ -108,7 +109,9 @@ async function run(options: Options): Promise<void> {
     const events = await EventLog.create(store);
     const subscription = hypervisor.subscribe((event) => events.publish(eventFromHypervisor(event)));
     stopListening = () => subscription.dispose();
-    const handlers = createHostApi({ hypervisor, store, events, version: packageJson.version, startedAt: new Date().toISOString() });
+    const deployer = new LabDeployer({ hypervisor, store, events, dataDirectory: options.dataDirectory });
+    for (const lab of await deployer.recoverInterrupted()) log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
+    const handlers = createHostApi({ hypervisor, store, events, deployer, version: packageJson.version, startedAt: new Date().toISOString() });
     server = await HostServer.listen({ socketPath: options.socketPath, handlers, log });
   } catch (error) {
     await shutdown();

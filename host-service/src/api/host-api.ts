@@ -39,6 +39,7 @@ import type { StateStore } from '../state/state-store';
 import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
 import { checkLab } from './lab-checks';
+import type { LabDeployer } from './lab-deploy';
 import { planLab } from './lab-plan';
 
 /** What a handler knows about the request and the client that sent it. */
@@ -71,6 +72,7 @@ export interface HostApiDependencies {
   hypervisor: Hypervisor;
   store: StateStore;
   events: EventLog;
+  deployer: LabDeployer;
   version: string;
   startedAt: string;
 }
@@ -101,7 +103,7 @@ function notImplemented(method: string): Promise<never> {
 }
 
 export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
-  const { hypervisor, store, events } = dependencies;
+  const { hypervisor, store, events, deployer } = dependencies;
   const table = new HandlerTable();
 
   const hypervisorCall = async <T>(call: () => Promise<T>, field?: string): Promise<T> => {
@@ -210,8 +212,14 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     return plan;
   });
 
-  table.on(LabsApplyRequest.type, () => notImplemented(LabsApplyRequest.method));
-  table.on(LabsDestroyRequest.type, () => notImplemented(LabsDestroyRequest.method));
+  table.on(LabsApplyRequest.type, async ({ lab }, { token }) => {
+    throwIfCancelled(token);
+    return deployer.apply(lab);
+  });
+  table.on(LabsDestroyRequest.type, async ({ name }, { token }) => {
+    throwIfCancelled(token);
+    return deployer.destroy(name);
+  });
 
   table.on(LabsExportRequest.type, async ({ name }) => {
     const record = store.state.labs[name];

@@ -330,9 +330,10 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
     assert.ok(error.data?.problems?.some((problem) => /dependency cycle: web → db → web/.test(problem.message)));
 
     await rejectsWithHostError(client.sendRequest(LabsGetRequest.type, { name: 'nope' }), HostErrorCode.NotFound, { field: '/name' });
-    await rejectsWithHostError(client.sendRequest(LabsApplyRequest.type, { lab: tinyLab('web-lab') }), HostErrorCode.NotImplemented, {
-      message: /vlm\/labs\/apply is not implemented/,
+    await rejectsWithHostError(client.sendRequest(LabsApplyRequest.type, { lab: broken }), HostErrorCode.InvalidLab, {
+      field: '/lab/vms/1/networks/0',
     });
+    assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs, []);
   });
 
   test('a second service on the same data directory refuses to start, naming the first pid', async () => {

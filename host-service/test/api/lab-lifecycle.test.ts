@@ -1,0 +1,199 @@
+// Applying and destroying labs through the real vlm-host on libvirt's test driver: what is made
+// is recorded durably, reported as events, survives a restart, and is removed again by destroy.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  EventNotification,
+  EventsSubscribeRequest,
+  HostErrorCode,
+  LabsApplyRequest,
+  LabsDestroyRequest,
+  LabsExportRequest,
+  LabsGetRequest,
+  LabsListRequest,
+  LabsPlanRequest,
+  VmsListRequest,
+  type HostErrorData,
+  type HostEvent,
+} from '@vlm/schemas/src/host-protocol';
+import type { Lab } from '@vlm/schemas';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { waitUntil } from '../support/wait-until';
+import { buildHostBundle, connectClient, startHost, type HostProcess } from './host-process';
+
+type Client = MessageConnection & { close(): void };
+
+function webLab(): Lab {
+  return {
+    name: 'web-lab',
+    networks: [{ name: 'lan', cidr: '10.20.1.0/24' }],
+    vms: [
+      { name: 'web', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'], depends_on: ['db'] },
+      { name: 'db', vcpu: 2, ram_mb: 256, disk_gb: 2, os_image: 'vlm-tiny', networks: [{ name: 'lan', ip: '10.20.1.10' }] },
+    ],
+  };
+}
+
+async function hostErrorOf(promise: Promise<unknown>): Promise<ResponseError<HostErrorData>> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ResponseError, String(error));
+    return error as ResponseError<HostErrorData>;
+  }
+  assert.fail('expected the request to fail');
+}
+
+describe('labs: apply and destroy on the libvirt test driver', () => {
+  let environment: LibvirtTestEnvironment;
+  let work: string;
+  let bundle: string;
+  let host: HostProcess;
+  let client: Client;
+  let socketPath: string;
+  let dataDirectory: string;
+
+  const restart = async () => {
+    client.close();
+    assert.equal(await host.stop(), 0);
+    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+    client = await connectClient(socketPath);
+  };
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'vlm-host-labs-'));
+    bundle = await buildHostBundle(work);
+    environment = await startLibvirtTestEnvironment();
+    socketPath = join(work, 'vlm-host.sock');
+    dataDirectory = join(work, 'data');
+    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+    client = await connectClient(socketPath);
+  });
+
+  after(async () => {
+    client?.close();
+    await host?.stop();
+    await environment?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('apply makes the networks, disks and VMs, starts them in dependency order, and reports it', async () => {
+    const events: HostEvent[] = [];
+    client.onNotification(EventNotification.type, (event) => events.push(event));
+    await client.sendRequest(EventsSubscribeRequest.type, {});
+
+    const plan = await client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
+    assert.equal(plan.newLab, true);
+    assert.equal(plan.steps.filter((step) => step.kind === 'domain').length, 2);
+
+    const { vms } = await client.sendRequest(VmsListRequest.type, { lab: 'web-lab' });
+    assert.deepEqual(
+      vms.map((vm) => [vm.name, vm.state, vm.labVm, vm.vcpu]).sort(),
+      [
+        ['web-lab-db', 'running', 'db', 2],
+        ['web-lab-web', 'running', 'web', 1],
+      ],
+    );
+    const details = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    assert.equal(details.status, 'running');
+    assert.deepEqual(details.resources.networks, [{ name: 'web-lab-lan', network: 'lan' }]);
+    assert.deepEqual(details.resources.volumes.map((volume) => `${volume.pool}/${volume.name}`).sort(), ['vlm/web-lab-db.qcow2', 'vlm/web-lab-web.qcow2']);
+    assert.deepEqual(
+      details.resources.ports.map((port) => `${port.vm} ${port.kind} ${port.port}`),
+      ['web ssh 22000', 'web vnc 5900', 'db ssh 22001', 'db vnc 5901'],
+    );
+    const started = details.deployLog.filter((line) => line.text.startsWith('Started')).map((line) => line.vm);
+    assert.deepEqual(started, ['db', 'web'], 'db boots before web, which depends on it');
+
+    await waitUntil('the running status event', () => events.some((event) => event.type === 'lab-status' && event.status === 'running'));
+    const statuses = events.filter((event) => event.type === 'lab-status').map((event) => (event.type === 'lab-status' ? event.status : ''));
+    assert.deepEqual(statuses, ['deploying', 'running']);
+    const logged = events.filter((event) => event.type === 'deploy-log').length;
+    assert.equal(logged, details.deployLog.length, 'every deploy log line was also an event');
+    const sequences = events.map((event) => event.sequence);
+    sequences.forEach((sequence, index) => index > 0 && assert.equal(sequence, (sequences[index - 1] as number) + 1));
+  });
+
+  test('applying the same lab again changes nothing; a changed lab is planned but not yet applied', async () => {
+    const again = await client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
+    assert.deepEqual(again.steps, []);
+    assert.equal(again.newLab, false);
+
+    const bigger = webLab();
+    (bigger.vms[1] as { ram_mb: number }).ram_mb = 512;
+    const plan = await client.sendRequest(LabsPlanRequest.type, { lab: bigger });
+    assert.deepEqual(plan.steps, [
+      { action: 'change', kind: 'domain', resource: 'web-lab-db', labItem: 'db', changes: ['ram_mb 256 → 512'] },
+    ]);
+    const refused = await hostErrorOf(client.sendRequest(LabsApplyRequest.type, { lab: bigger }));
+    assert.equal(refused.code, HostErrorCode.NotImplemented);
+    assert.match(refused.message, /web-lab-db: ram_mb 256 → 512/);
+    assert.equal((await client.sendRequest(LabsExportRequest.type, { name: 'web-lab' })).lab.vms[1]?.ram_mb, 256);
+  });
+
+  test('a port another lab holds is refused, naming the holder', async () => {
+    const other: Lab = { name: 'other', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', ssh_port: 22001 }] };
+    const refused = await hostErrorOf(client.sendRequest(LabsApplyRequest.type, { lab: other }));
+    assert.equal(refused.code, HostErrorCode.InvalidLab);
+    assert.equal(refused.data?.field, '/lab/vms/0/ssh_port');
+    assert.match(refused.message, /ssh port 22001 is already used by web-lab\/db/);
+    assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs.map((lab) => lab.name), ['web-lab']);
+  });
+
+  test('the recorded lab survives a restart', async () => {
+    const before = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    await restart();
+    const after = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    assert.deepEqual(after.resources, before.resources);
+    assert.equal(after.status, 'running');
+  });
+
+  test('destroy removes every recorded resource and frees the ports', async () => {
+    const result = await client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' });
+    assert.deepEqual(
+      result.steps.map((step) => `${step.kind}:${step.resource}`).sort(),
+      [
+        'domain:web-lab-db',
+        'domain:web-lab-web',
+        'network:web-lab-lan',
+        'port:ssh:22000',
+        'port:ssh:22001',
+        'port:vnc:5900',
+        'port:vnc:5901',
+        'volume:vlm/web-lab-db.qcow2',
+        'volume:vlm/web-lab-web.qcow2',
+      ],
+    );
+    assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'web-lab' })).vms, []);
+    assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs, []);
+    const state = JSON.parse(await readFile(join(dataDirectory, 'state.json'), 'utf8'));
+    assert.deepEqual(state.allocated_ports, []);
+    const missing = await hostErrorOf(client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' }));
+    assert.equal(missing.code, HostErrorCode.NotFound);
+    // The names are free again: the same lab applies cleanly, with the same ports.
+    await client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
+    const again = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    assert.deepEqual(again.resources.ports.map((port) => port.port), [22000, 5900, 22001, 5901]);
+  });
+
+  test('a deploy interrupted by a restart is marked failed, and destroy still cleans it up', async () => {
+    client.close();
+    assert.equal(await host.stop(), 0);
+    const path = join(dataDirectory, 'state.json');
+    const state = JSON.parse(await readFile(path, 'utf8'));
+    state.labs['web-lab'].status = 'deploying';
+    await writeFile(path, JSON.stringify(state));
+    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+    client = await connectClient(socketPath);
+    assert.match(host.stderr, /The deploy of lab web-lab was interrupted/);
+    const details = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    assert.equal(details.status, 'failed');
+    assert.match(details.deployLog.at(-1)?.text ?? '', /interrupted/);
+    await client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' });
+    assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'web-lab' })).vms, []);
+  });
+});
