@@ -123,12 +123,20 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   /** Runs a lifecycle action once (never after a cancel), then answers with the VM as it is now. */
   const lifecycle = async (
     name: string,
-    verb: string,
+    verb: 'start' | 'stop' | 'force-stop' | 'reboot',
     action: (name: string) => Promise<void>,
     token: CancellationToken,
   ): Promise<VmSummary> => {
     throwIfCancelled(token);
-    await requireDomain(name);
+    const domain = await requireDomain(name);
+    // Said plainly here, since drivers word (and classify) these differently.
+    const running = domain.state !== 'shut-off' && domain.state !== 'crashed';
+    if (verb === 'start' && running) {
+      throw hostError(HostErrorCode.InvalidState, `Cannot start VM "${name}": it is already ${domain.state}.`, { field: '/vm' });
+    }
+    if (verb !== 'start' && !running) {
+      throw hostError(HostErrorCode.InvalidState, `Cannot ${verb} VM "${name}": it is not running (${domain.state}).`, { field: '/vm' });
+    }
     throwIfCancelled(token);
     try {
       await action(name);

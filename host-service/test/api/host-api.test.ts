@@ -17,10 +17,14 @@ import {
   LabsListRequest,
   LabsPlanRequest,
   SnapshotsCreateRequest,
+  SnapshotsDeleteRequest,
   SnapshotsListRequest,
+  SnapshotsRevertRequest,
   VmsForceStopRequest,
   VmsListRequest,
+  VmsRebootRequest,
   VmsStartRequest,
+  VmsStopRequest,
   type HostErrorData,
   type HostEvent,
 } from '@vlm/schemas/src/host-protocol';
@@ -134,7 +138,7 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
       // Starting a running VM is a state error, not a crash.
       await rejectsWithHostError(client.sendRequest(VmsStartRequest.type, { vm: 'test' }), HostErrorCode.InvalidState, {
         field: '/vm',
-        message: /^Cannot start VM "test": .*already running/,
+        message: /^Cannot start VM "test": it is already running/,
       });
       await rejectsWithHostError(client.sendRequest(VmsStartRequest.type, { vm: 'no-such-vm' }), HostErrorCode.NotFound, {
         field: '/vm',
@@ -143,6 +147,41 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
     } finally {
       watcher.close();
     }
+  });
+
+  test('snapshots: create, list, refuse a duplicate, revert, delete', async () => {
+    const created = await client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name: 'before-change', description: 'clean state' });
+    assert.equal(created.name, 'before-change');
+    assert.equal(created.description, 'clean state');
+    const listed = await client.sendRequest(SnapshotsListRequest.type, { vm: 'test' });
+    assert.deepEqual(listed.snapshots.map((snapshot) => snapshot.name), ['before-change']);
+    await rejectsWithHostError(
+      client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name: 'before-change' }),
+      HostErrorCode.AlreadyExists,
+      { field: '/name', message: /already has a snapshot named "before-change"/ },
+    );
+    const reverted = await client.sendRequest(SnapshotsRevertRequest.type, { vm: 'test', name: 'before-change' });
+    assert.equal(reverted.name, 'test');
+    assert.deepEqual(await client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'before-change' }), { deleted: 'before-change' });
+    assert.deepEqual((await client.sendRequest(SnapshotsListRequest.type, { vm: 'test' })).snapshots, []);
+    await rejectsWithHostError(client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'before-change' }), HostErrorCode.NotFound, {
+      field: '/name',
+    });
+    await rejectsWithHostError(client.sendRequest(SnapshotsListRequest.type, { vm: 'missing' }), HostErrorCode.NotFound, { field: '/vm' });
+  });
+
+  test('stop asks the guest to power off; reboot keeps it running', async () => {
+    const rebooted = await client.sendRequest(VmsRebootRequest.type, { vm: 'test' });
+    assert.equal(rebooted.state, 'running');
+    await client.sendRequest(VmsStopRequest.type, { vm: 'test' });
+    await waitUntil('the VM to be shut off', async () => {
+      const { vms } = await client.sendRequest(VmsListRequest.type, {});
+      return vms.find((vm) => vm.name === 'test')?.state === 'shut-off';
+    });
+    await rejectsWithHostError(client.sendRequest(VmsStopRequest.type, { vm: 'test' }), HostErrorCode.InvalidState, {
+      message: /^Cannot stop VM "test": it is not running \(shut-off\)/,
+    });
+    assert.equal((await client.sendRequest(VmsStartRequest.type, { vm: 'test' })).state, 'running');
   });
 
   test('a client that reconnects with afterSequence gets exactly the events it missed', async () => {
