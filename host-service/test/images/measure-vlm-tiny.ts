@@ -18,7 +18,7 @@ const median = (values: number[]): number => {
 const seconds = (value: number): string => `${value.toFixed(2)} s`;
 
 async function main(): Promise<void> {
-  requireTools('bash', 'qemu-system-x86_64', 'qemu-img', 'genisoimage', 'ssh-keygen', 'ssh');
+  requireTools('bash', 'setpriv', 'qemu-system-x86_64', 'qemu-img', 'genisoimage', 'ssh-keygen', 'ssh');
   const work = await mkdtemp(join(tmpdir(), 'vlm-tiny-measure-'));
   try {
     const cold = await buildImage(join(work, 'image'));

@@ -20,6 +20,7 @@ const toolPackages: Record<string, string> = {
   virsh: 'libvirt-clients',
   libvirtd: 'libvirt-daemon',
   virtlogd: 'libvirt-daemon',
+  setpriv: 'util-linux',
 };
 
 /** Throws, naming the Debian package and the install command, when a tool is missing. */
@@ -163,7 +164,8 @@ export function startQemu(options: QemuOptions): QemuGuest {
   if (options.seedIso !== undefined) args.push('-drive', `file=${options.seedIso},media=cdrom,readonly=on,if=ide`);
   args.push(...(options.extraQemuArguments ?? []));
   const startedAt = performance.now();
-  const child = spawn('qemu-system-x86_64', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // setpriv makes the kernel kill QEMU if this test process dies without cleaning up.
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const serial = new ConsoleWatcher();
   const log = createWriteStream(options.logFile);
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { log.write(chunk); serial.append(chunk); });

@@ -21,7 +21,7 @@ describe('vlm-tiny guest image', { timeout: 900_000 }, () => {
   const guests: QemuGuest[] = [];
 
   before(async () => {
-    requireTools('bash', 'qemu-system-x86_64', 'qemu-img', 'genisoimage', 'ssh-keygen', 'ssh');
+    requireTools('bash', 'setpriv', 'qemu-system-x86_64', 'qemu-img', 'genisoimage', 'ssh-keygen', 'ssh');
     workDirectory = await mkdtemp(join(tmpdir(), 'vlm-tiny-test-'));
     image = await buildImage();
   });
