@@ -10,7 +10,7 @@ import { median, percentile } from '../../language-server/bench/statistics';
 
 const repositoryRoot = join(__dirname, '..', '..');
 const launcher = join(repositoryRoot, 'cli', 'bin', 'vlm.js');
-const runs = process.argv.includes('--quick') ? 5 : 21;
+const runs = process.argv.includes('--quick') ? 3 : 11;
 
 function wallTime(commandLine: readonly string[]): number {
   const start = performance.now();
