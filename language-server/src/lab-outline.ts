@@ -29,24 +29,27 @@ export function scanLabOutline(text: string): LabOutline {
   while (lineStart < text.length) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = text.length;
-    const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
     const start = lineStart;
     lineStart = lineEnd + 1;
-    const trimmed = line.trimStart();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const indent = line.length - trimmed.length;
+    // Most lines are skipped from their first character, without slicing them.
+    let first = start;
+    while (first < lineEnd && text.charCodeAt(first) === 32) first++;
+    const firstCharacter = text[first];
+    if (first >= lineEnd || firstCharacter === '#' || firstCharacter === '\r' || firstCharacter === '\t') continue;
+    const indent = first - start;
     if (outline.rootColumn < 0) {
-      if (trimmed.startsWith('---') || trimmed.startsWith('%')) continue;
+      if (text.startsWith('---', first) || firstCharacter === '%') continue;
       outline.rootColumn = indent;
     }
     if (indent <= outline.rootColumn) {
-      const key = /^([\w-]+)\s*:/.exec(trimmed)?.[1];
+      const key = /^([\w-]+)\s*:/.exec(text.slice(first, Math.min(lineEnd, first + 80)))?.[1];
       section = key === 'networks' || key === 'vms' ? key : undefined;
       itemIndent = -1;
       current = undefined;
       continue;
     }
-    if (!section) continue;
+    if (!section || (firstCharacter !== '-' && firstCharacter !== 'n')) continue;
+    const line = text.slice(start, lineEnd).replace(/\r$/, '');
     const dash = /^(\s*)-(\s+)(.*)$/.exec(line);
     if (dash && (itemIndent < 0 || dash[1]!.length === itemIndent)) {
       itemIndent = dash[1]!.length;
@@ -61,7 +64,7 @@ export function scanLabOutline(text: string): LabOutline {
       continue;
     }
     if (current && indent === contentColumn) {
-      const blockName = /^name\s*:\s*(.*)$/.exec(trimmed);
+      const blockName = /^name\s*:\s*(.*)$/.exec(line.slice(indent));
       if (blockName) current.name = cleanValue(blockName[1]!);
     }
   }

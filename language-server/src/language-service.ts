@@ -56,6 +56,10 @@ const parserOptions = { customTags: [] as string[], yamlVersion: '1.2' as const 
 
 type ParseCache = { cache: Map<string, unknown> };
 
+function rangeKey(range: Range): string {
+  return `${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}`;
+}
+
 export function createLabLanguageService(options: LabLanguageServiceOptions = {}): LabLanguageService {
   installAliasResolutionCache();
   let catalog: ImageCatalog = options.catalog ?? builtInImageCatalog;
@@ -146,10 +150,18 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
           }
         }
         const names = imageNames(catalog);
+        const semantic: Diagnostic[] = [];
         for (const model of labModels(document)) {
-          results.push(...runSemanticChecks({ document, model, imageNames: names, hostFacts }));
+          semantic.push(...runSemanticChecks({ document, model, imageNames: names, hostFacts }));
         }
-        return results;
+        // A port outside its range is reported once, by the check that names the range and
+        // offers a fix, not again by the schema's minimum/maximum.
+        const portRanges = new Set(semantic
+          .filter((diagnostic) => diagnostic.code === diagnosticCodes.portOutOfRange)
+          .map((diagnostic) => rangeKey(diagnostic.range)));
+        const kept = portRanges.size === 0 ? results : results.filter((diagnostic) =>
+          diagnostic.source === 'vlm' || !portRanges.has(rangeKey(diagnostic.range)));
+        return [...kept, ...semantic];
       } catch (error) {
         return [internalError(document, 'validate', error)];
       }

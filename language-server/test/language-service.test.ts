@@ -101,6 +101,8 @@ describe('semantic checks', () => {
     assert.deepEqual(found[0]!.range, rangeOf(document, '2222'));
     assert.match(found[0]!.message, /ssh_port 2222 is outside the allowed range 22000 to 22999/);
     assert.match(found[1]!.message, /vnc_port 6000 is outside the allowed range 5900 to 5999/);
+    const all = await service.validate(document);
+    assert.equal(all.length, 2, `the schema's own minimum/maximum is not reported twice: ${JSON.stringify(all)}`);
   });
 
   test('unknown images list the catalog and the closest match', async () => {
