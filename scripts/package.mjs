@@ -1,9 +1,9 @@
 // `npm run package`: builds the bundles, then packs the extension into
-// .artifacts/virtual-lab-manager-<version>.vsix with vsce. Everything the extension needs at
+// .artifacts/virtual-lab-manager-<version>.vsix with vsce (`--out FILE` to put it elsewhere). Everything the extension needs at
 // run time is in its bundles, so the .vsix carries no node_modules.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { repositoryRoot } from './paths.mjs';
 
 const extensionFolder = join(repositoryRoot, 'extension');
@@ -20,7 +20,7 @@ export function vsixPath() {
   return join(artifacts, `${name}-${version}.vsix`);
 }
 
-export function packageExtension() {
+export function packageExtension(out = vsixPath()) {
   const built = spawnSync(process.execPath, [join(repositoryRoot, 'scripts', 'build.mjs')], { stdio: 'inherit' });
   if (built.status !== 0) fail('the build failed: see above.');
   for (const bundle of ['extension.js', 'server.js']) {
@@ -30,8 +30,7 @@ export function packageExtension() {
   }
   const vsce = join(repositoryRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   if (!existsSync(vsce)) fail('@vscode/vsce is not installed: run `npm ci` at the repository root.');
-  mkdirSync(artifacts, { recursive: true });
-  const out = vsixPath();
+  mkdirSync(dirname(out), { recursive: true });
   const packed = spawnSync(
     process.execPath,
     [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out],
@@ -42,5 +41,7 @@ export function packageExtension() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(`Packed ${packageExtension()}`);
+  const index = process.argv.indexOf('--out');
+  const out = index > 0 && process.argv[index + 1] ? resolve(process.argv[index + 1]) : undefined;
+  console.log(`Packed ${packageExtension(out)}`);
 }

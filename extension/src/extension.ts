@@ -12,13 +12,14 @@ import { Log } from './log';
 
 let languageClient: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const scope = createScope(context);
   registerCommands(scope);
   registerCodeLens(scope);
   watchSettings(scope);
   scope.hosts.reload();
-  await startLanguageClient(scope);
+  // Not awaited: the view and commands work while the server starts.
+  void startLanguageClient(scope);
 }
 
 export async function deactivate(): Promise<void> {

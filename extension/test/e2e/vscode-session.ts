@@ -1,0 +1,234 @@
+// Drives a real VS Code (code-server in Debian's Chromium) the way a user does: clicks, typing
+// and keyboard shortcuts. The extension is packed and installed from its .vsix, as a user
+// would install it. Everything missing is installed by the project's own scripts first.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+export const repositoryRoot = join(__dirname, '..', '..', '..');
+export const screenshotFolder = join(repositoryRoot, '.artifacts', 'e2e');
+const chromiumPath = '/usr/bin/chromium';
+
+// Nothing leaves loopback: the browser resolves no other host name and fetches nothing by itself.
+const chromiumArguments = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
+
+export type Theme = 'light' | 'dark';
+
+function runScript(title: string, script: string, args: string[]): void {
+  const result = spawnSync(process.execPath, [join(repositoryRoot, 'scripts', script), ...args], {
+    cwd: repositoryRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0) {
+    throw new Error(`${title} failed (node scripts/${script} ${args.join(' ')}): see the output above.`);
+  }
+}
+
+let packedVsix: string | undefined;
+
+/** Builds and packs the extension once per test process, into a file of this process. */
+export function packedExtension(): string {
+  if (packedVsix) return packedVsix;
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-vsix-'));
+  const vsix = join(folder, 'virtual-lab-manager.vsix');
+  runScript('Packing the extension', 'package.mjs', ['--out', vsix]);
+  packedVsix = vsix;
+  return vsix;
+}
+
+/** code-server and Chromium, installed by the project's scripts when missing (once, about 2 minutes). */
+export function ensureTools(): void {
+  runScript('Installing the Debian packages for code-server and Chromium', 'system-packages.mjs', ['codeServer']);
+  runScript('Installing code-server', 'code-server.mjs', ['install']);
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`${chromiumPath} is missing: install it with \`node scripts/system-packages.mjs codeServer\` (Debian's chromium).`);
+  }
+}
+
+/** A temporary folder holding copies of the example labs. */
+export function exampleWorkspace(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-workspace-'));
+  cpSync(join(repositoryRoot, 'schemas', 'examples'), folder, { recursive: true });
+  return folder;
+}
+
+export interface VsCodeSessionOptions {
+  workspace: string;
+  theme?: Theme;
+  trusted?: boolean;
+}
+
+export class VsCodeSession {
+  private constructor(
+    readonly page: Page,
+    private readonly browser: Browser,
+    private readonly server: ChildProcess,
+  ) {}
+
+  static async open(options: VsCodeSessionOptions): Promise<VsCodeSession> {
+    ensureTools();
+    const vsix = packedExtension();
+    const args = [join(repositoryRoot, 'scripts', 'code-server.mjs'), 'launch', '--folder', options.workspace, '--vsix', vsix];
+    args.push('--theme', options.theme ?? 'dark');
+    if (options.trusted === false) args.push('--untrusted');
+    const server = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await readLaunchUrl(server);
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(url);
+      // The workbench is ready for a user once the activity bar and the status bar are drawn.
+      await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
+      await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 30_000 });
+      return new VsCodeSession(page, browser, server);
+    } catch (error) {
+      await browser.close();
+      server.kill('SIGTERM');
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+    if (this.server.exitCode === null) {
+      const exited = new Promise((resolve) => this.server.once('exit', resolve));
+      this.server.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  /** Saves `.artifacts/e2e/<name>.png` for a person to look at. */
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(screenshotFolder, { recursive: true });
+    const path = join(screenshotFolder, `${name}.png`);
+    // Let fades and slides that are under way end, so the picture shows what the user sees.
+    await this.page.evaluate(() => {
+      // Runs in the page; the repository's TypeScript settings have no DOM types.
+      interface PageAnimation {
+        effect: { getComputedTiming(): { iterations?: number } } | null;
+        finished: Promise<unknown>;
+      }
+      const page = globalThis as unknown as { document: { getAnimations(): PageAnimation[] } };
+      const ending = page.document
+        .getAnimations()
+        .filter((animation) => animation.effect?.getComputedTiming().iterations !== Infinity);
+      return Promise.all(ending.map((animation) => animation.finished.catch(() => undefined)));
+    });
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  /** Runs a command from the Command Palette by typing its title, as a user does. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input[type="text"]');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await this.pickRow(title);
+  }
+
+  /** Moves the open quick pick's selection with the arrow keys to the row labelled `label`, then Enter. */
+  async pickRow(label: string): Promise<void> {
+    const rows = this.page.locator('.quick-input-list .monaco-list-row');
+    await rows.locator('.label-name', { hasText: label }).first().waitFor();
+    const focusedLabel = rows.and(this.page.locator('.focused')).locator('.label-name');
+    const count = await rows.count();
+    for (let step = 0; step <= count; step += 1) {
+      if ((await focusedLabel.textContent())?.trim() === label) {
+        await this.page.keyboard.press('Enter');
+        return;
+      }
+      await this.page.keyboard.press('ArrowDown');
+    }
+    throw new Error(`The quick pick has no row labelled "${label}".`);
+  }
+
+  /** Picks a color theme through "Preferences: Color Theme". */
+  async setTheme(theme: Theme): Promise<void> {
+    const name = theme === 'light' ? 'Light Modern' : 'Dark Modern';
+    await this.runCommand('Preferences: Color Theme');
+    // The palette closes, then the theme picker opens in its place.
+    const input = this.page.locator('.quick-input-widget input[type="text"][aria-label*="Color Theme"]');
+    await input.waitFor();
+    await input.fill(name);
+    await this.pickRow(name);
+    const lightTheme = this.page.locator('.monaco-workbench.vs');
+    const darkTheme = this.page.locator('.monaco-workbench.vs-dark');
+    await (theme === 'light' ? lightTheme : darkTheme).waitFor();
+  }
+
+  /** Opens a file of the workspace through Quick Open (Ctrl+P). */
+  async openFile(fileName: string): Promise<Locator> {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input[type="text"]');
+    await input.waitFor();
+    await input.fill(fileName);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor();
+    await this.page.keyboard.press('Enter');
+    const editor = this.page.locator('.editor-instance .monaco-editor').first();
+    await this.page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor();
+    await editor.locator('.view-lines').waitFor();
+    return editor;
+  }
+
+  /**
+   * Hovers `target` until a hover containing `text` shows, up to a deadline: hovers show after
+   * a delay, and the language server answers only once it has started.
+   */
+  async hoverUntil(target: Locator, text: string, timeoutMs = 60_000): Promise<Locator> {
+    const hover = this.page.locator('.monaco-hover-content, .monaco-hover', { hasText: text }).last();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.page.mouse.move(0, 0);
+      await target.hover();
+      try {
+        await hover.waitFor({ timeout: 3000 });
+        return hover;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`No hover with "${text}" appeared within ${timeoutMs / 1000} s.`, { cause: error });
+      }
+    }
+  }
+
+  /** Moves the cursor to the end of a 1-based line with Go to Line (Ctrl+G). */
+  async goToLineEnd(line: number): Promise<void> {
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input[type="text"]');
+    await input.waitFor();
+    await input.fill(`:${line}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.keyboard.press('End');
+  }
+}
+
+function readLaunchUrl(server: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: server.stdout! });
+    const onExit = (code: number | null) => reject(new Error(`code-server launch exited (${code}) before it was ready; see its output above.`));
+    server.once('exit', onExit);
+    lines.on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      server.off('exit', onExit);
+      lines.close();
+      // Keep draining code-server's output so it never blocks on a full pipe.
+      server.stdout!.resume();
+      resolve((JSON.parse(line) as { url: string }).url);
+    });
+  });
+}
+
+export function removeFolder(folder: string): void {
+  rmSync(folder, { recursive: true, force: true });
+}
