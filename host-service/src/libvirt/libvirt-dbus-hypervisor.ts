@@ -136,6 +136,9 @@ export class LibvirtDbusHypervisor implements Hypervisor {
   private readonly identities = new Map<string, DomainIdentity>();
   /** Last state reported per domain UUID, so the poll reports only real changes. */
   private readonly knownStates = new Map<string, DomainState>();
+  /** Names of the domains in knownStates, to name the ones that vanish (identities may be cleared). */
+  private readonly knownNames = new Map<string, string>();
+  private readonly domainEventQueues = new Map<string, Promise<void>>();
   private connected = true;
   private closed = false;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -155,7 +158,7 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     const hypervisor = new LibvirtDbusHypervisor(options);
     await hypervisor.openBus();
     // The first listing opens libvirt-dbus's connection to libvirt, which is what registers its event callbacks.
-    await hypervisor.refreshStates(false);
+    await hypervisor.refreshStates();
     hypervisor.schedulePoll();
     return hypervisor;
   }
@@ -226,14 +229,6 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     this.schedulePoll(reconnectIntervalMs);
   }
 
-  private markRestored(): void {
-    if (this.connected) return;
-    this.connected = true;
-    // Signals may have been missed and domains redefined meanwhile: forget what was cached.
-    this.identities.clear();
-    this.hostInfoCache = undefined;
-    this.emit({ type: 'connection-restored' });
-  }
 
   private onMessage(message: dbus.Message): void {
     if (message.type !== dbus.MessageType.SIGNAL || this.closed) return;
@@ -246,7 +241,13 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     }
     if (message.interface === connectInterface && message.member === 'DomainEvent' && message.path === this.connectPath) {
       const [domainPath, event, detail] = message.body as [string, number, number];
-      void this.onDomainEvent(domainPath, event, detail);
+      // One queue per domain, so its events go out in the order libvirt sent them.
+      const uuid = uuidFromObjectPath(domainPath);
+      const queued = (this.domainEventQueues.get(uuid) ?? Promise.resolve()).then(() => this.onDomainEvent(domainPath, event, detail));
+      this.domainEventQueues.set(uuid, queued);
+      void queued.finally(() => {
+        if (this.domainEventQueues.get(uuid) === queued) this.domainEventQueues.delete(uuid);
+      });
     }
   }
 
@@ -263,8 +264,13 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     } catch {
       domain = undefined; // Undefined by now, or unreachable: the event still goes out, without a state.
     }
-    if (domain) this.knownStates.set(uuid, domain.state);
-    else this.knownStates.delete(uuid);
+    if (domain) {
+      this.knownStates.set(uuid, domain.state);
+      this.knownNames.set(uuid, domain.name);
+    } else {
+      this.knownStates.delete(uuid);
+      this.knownNames.delete(uuid);
+    }
     this.emit({
       type: 'domain',
       kind,
@@ -311,30 +317,42 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     if (this.closed) return;
     try {
       if (!this.bus) await this.openBus();
-      await this.refreshStates(true);
-      this.markRestored();
+      const restoring = !this.connected;
+      // Signals may have been missed and domains redefined meanwhile: forget what was cached.
+      if (restoring) {
+        this.identities.clear();
+        this.hostInfoCache = undefined;
+      }
+      const changes = await this.refreshStates();
+      if (restoring && !this.closed) {
+        this.connected = true;
+        this.emit({ type: 'connection-restored' });
+      }
+      for (const change of changes) this.emit(change);
     } catch (error) {
       if (error instanceof HypervisorError && (error.code === 'disconnected' || error.code === 'timeout')) this.markLost(error.message);
     }
   }
 
-  /** Lists all domains; with `report`, emits domain-changed for each whose state differs from the last known. */
-  private async refreshStates(report: boolean): Promise<DomainSummary[]> {
+  /** Lists all domains and returns a domain-changed event for each whose state differs from the last known. */
+  private async refreshStates(): Promise<HypervisorEvent[]> {
     const domains = await this.listDomainsNow();
+    const changes: HypervisorEvent[] = [];
     const seen = new Set<string>();
     for (const domain of domains) {
       seen.add(domain.uuid);
       const before = this.knownStates.get(domain.uuid);
       this.knownStates.set(domain.uuid, domain.state);
-      if (report && before !== domain.state) this.emit({ type: 'domain-changed', name: domain.name, uuid: domain.uuid, domain });
+      if (before !== domain.state) changes.push({ type: 'domain-changed', name: domain.name, uuid: domain.uuid, domain });
     }
     for (const uuid of [...this.knownStates.keys()]) {
       if (seen.has(uuid)) continue;
       this.knownStates.delete(uuid);
-      if (report) this.emit({ type: 'domain-changed', name: this.identities.get(uuid)?.name ?? '', uuid });
-      this.identities.delete(uuid);
+      changes.push({ type: 'domain-changed', name: this.knownNames.get(uuid) ?? '', uuid });
     }
-    return domains;
+    for (const domain of domains) this.knownNames.set(domain.uuid, domain.name);
+    for (const uuid of [...this.knownNames.keys()]) if (!seen.has(uuid)) this.knownNames.delete(uuid);
+    return changes;
   }
 
   // ---- host ----

@@ -200,7 +200,10 @@ describe('reconnecting when libvirt-dbus restarts', () => {
     await environment?.stop();
   });
 
-  test('connection lost and restored are reported, and events flow again afterwards', async () => {
+  test('connection lost and restored are reported, events flow again afterwards, and the poll reports what changed meanwhile', async () => {
+    // The restarted libvirt-dbus brings a fresh test driver, without this domain: a change no signal announces.
+    await hypervisor.defineDomain(domainXml('before-crash'));
+    const vanished = waitForEvent(hypervisor, 'domain-changed for before-crash', (event) => event.type === 'domain-changed' && event.name === 'before-crash');
     // Keep changes (and so events) flowing across the crash.
     let flowing = true;
     let eventsBeforeCrash = 0;
@@ -226,6 +229,8 @@ describe('reconnecting when libvirt-dbus restarts', () => {
 
     const after = waitForEvent(hypervisor, 'a domain event after restoring', (event) => event.type === 'domain' && event.name === 'test');
     await after;
+    const change = await vanished;
+    assert.equal(change.type === 'domain-changed' && change.domain, undefined, 'the vanished domain has no state');
     flowing = false;
     await churn;
 
