@@ -44,7 +44,7 @@ describe('vlm-tiny guest image', { timeout: 900_000 }, () => {
     assert.match(image.manifest.kernel_cmdline, /console=ttyS0/);
   });
 
-  test('boots from a NoCloud seed: its hostname at the prompt, its key for SSH, its static address on a second NIC', async (t) => {
+  test('boots from a NoCloud seed: its hostname at the prompt, its key for SSH, static and DHCP addresses on lab NICs', async (t) => {
     const hostname = 'tiny-seeded';
     const key = await makeKey(join(workDirectory, 'seeded-key'));
     const otherKey = await makeKey(join(workDirectory, 'other-key'));
@@ -58,8 +58,12 @@ describe('vlm-tiny guest image', { timeout: 900_000 }, () => {
     const sshPort = await freePort();
     const guest = startQemu({
       image, sshPort, seedIso, logFile: join(workDirectory, 'seeded-console.log'),
-      // A second NIC on its own isolated user network, for the seed's static address.
-      extraQemuArguments: ['-netdev', 'user,id=n1,restrict=on', '-device', 'virtio-net-pci,netdev=n1'],
+      // Two lab NICs, each on its own isolated user network: one for the seed's static
+      // address, one for DHCP in the background (QEMU's DHCP there hands out 10.99.0.15).
+      extraQemuArguments: [
+        '-netdev', 'user,id=n1,restrict=on', '-device', 'virtio-net-pci,netdev=n1',
+        '-netdev', 'user,id=n2,restrict=on,net=10.99.0.0/24', '-device', 'virtio-net-pci,netdev=n2',
+      ],
     });
     guests.push(guest);
 
@@ -80,6 +84,12 @@ describe('vlm-tiny guest image', { timeout: 900_000 }, () => {
     const addresses = await runFile('ssh', [...sshOptions(key.privateKey, sshPort), 'root@127.0.0.1', 'ip -4 -o addr show'], 30_000);
     assert.match(addresses.stdout, /eth0\s+inet 10\.0\.2\.15\/24/);
     assert.match(addresses.stdout, /eth1\s+inet 10\.77\.0\.5\/24/);
+    const deadline = Date.now() + 30_000;
+    let lab = '';
+    while (!/inet 10\.99\.0\.15\/24/.test(lab) && Date.now() < deadline) {
+      lab = (await runFile('ssh', [...sshOptions(key.privateKey, sshPort), 'root@127.0.0.1', 'ip -4 -o addr show dev eth2'], 30_000)).stdout;
+    }
+    assert.match(lab, /eth2\s+inet 10\.99\.0\.15\/24/, 'the second lab NIC gets its DHCP lease in the background');
 
     const refused = await runFile('ssh', [...sshOptions(otherKey.privateKey, sshPort), 'root@127.0.0.1', 'hostname'], 30_000);
     assert.equal(refused.code, 255, 'a key that is not in the seed must not log in');
