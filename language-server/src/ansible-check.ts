@@ -7,6 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { diagnosticCodes } from './diagnostic-codes';
 import type { LabValue, SourceSpan } from './lab-model';
 import { mapBlockScalar } from './block-scalar';
+import { inspectInput } from './input-guards';
 import { diagnosticAt } from './lab-diagnostics';
 
 interface PlaybookProblem {
@@ -31,6 +32,14 @@ export function findPlaybookProblems(text: string): PlaybookProblem[] {
   const cached = problemsByText.get(text);
   if (cached) return cached;
   const problems: PlaybookProblem[] = [];
+  // The playbook is parsed on its own, so it gets the same protection as the document.
+  const inspection = inspectInput(text);
+  if (inspection.refused) {
+    for (const problem of inspection.problems) {
+      problems.push({ start: problem.start, end: problem.end, message: `was not checked: ${problem.message}` });
+    }
+    return problems;
+  }
   const parsed = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   for (const error of parsed.errors) {
     problems.push({ start: error.pos[0], end: Math.max(error.pos[1], error.pos[0] + 1), message: `is not valid YAML: ${error.message}` });

@@ -56,6 +56,8 @@ const parserOptions = { customTags: [] as string[], yamlVersion: '1.2' as const 
 
 type ParseCache = { cache: Map<string, unknown> };
 
+const maxCachedDocuments = 64;
+
 function rangeKey(range: Range): string {
   return `${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}`;
 }
@@ -93,7 +95,15 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
     const text = document.getText();
     if (parsedText.get(document.uri) !== text) {
       (yamlDocumentsCache as unknown as ParseCache).cache.delete(document.uri);
-      parsedText.set(document.uri, text);
+    }
+    // Most recently used last; parses of the least recently used documents are dropped, so a
+    // long run over many files (the CLI) does not keep every parse alive.
+    parsedText.delete(document.uri);
+    parsedText.set(document.uri, text);
+    while (parsedText.size > maxCachedDocuments) {
+      const oldest = parsedText.keys().next().value as string;
+      parsedText.delete(oldest);
+      (yamlDocumentsCache as unknown as ParseCache).cache.delete(oldest);
     }
     return text;
   }

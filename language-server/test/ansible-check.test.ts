@@ -106,4 +106,11 @@ describe('ansible_config_yaml', () => {
     assert.equal(found.length, 2);
     assert.deepEqual(found[1]!.range, rangeOf(document, '*book'));
   });
+
+  test('a hostile playbook gets the same guards as the document', async () => {
+    const { found, document } = await ansibleProblems(labWithPlaybook('|', [`- hosts: ${'['.repeat(20_000)}`]));
+    assert.equal(found.length, 1);
+    assert.match(found[0]!.message, /ansible_config_yaml was not checked: Collections are nested more than 100 levels/);
+    assert.equal(found[0]!.range.start.line, rangeOf(document, '- hosts:').start.line);
+  });
 });

@@ -257,6 +257,15 @@ describe('quick fixes', () => {
     assert.deepEqual(await service.validate(fixed), []);
   });
 
+  test('a missing network is added to an empty flow list, or under an empty networks key', async () => {
+    for (const networks of ['networks: []\n', 'networks:\n']) {
+      const document = labDocument(`name: test-lab\n${networks}vms:\n${vm('a', ['networks: [lan]'])}\n`);
+      const { actions } = await fixesFor(document, diagnosticCodes.undefinedNetwork);
+      const fixed = await assertFixed(document, actions[0]!, diagnosticCodes.undefinedNetwork);
+      assert.deepEqual(await service.validate(fixed), [], fixed.getText());
+    }
+  });
+
   test('an unknown image gets one action per catalog image, closest first and preferred', async () => {
     const document = labDocument(lab([vm('a').replace('debian-12', 'ubunty-24.04')]));
     const { actions } = await fixesFor(document, diagnosticCodes.unknownImage);
@@ -300,6 +309,12 @@ describe('completion, hover and symbols', () => {
     const labels = (await service.complete(document, positionAfter(document, 'depends_on: ['))).items.map((item) => item.label);
     assert.ok(labels.includes('db'), labels.join(', '));
     assert.ok(!labels.includes('web'), 'a VM cannot depend on itself');
+  });
+
+  test('VM names in a depends_on block list', async () => {
+    const document = labDocument(validLab.replace('    depends_on: [db]\n', '    depends_on:\n      - \n'));
+    const labels = (await service.complete(document, positionAfter(document, 'depends_on:\n      - '))).items.map((item) => item.label);
+    assert.deepEqual(labels, ['db']);
   });
 
   test('catalog images in os_image, replacing the partial word', async () => {
