@@ -234,3 +234,20 @@ describe('vlm validate with hostile file names', () => {
     assert.ok(result.lines[0]!.startsWith('line\\u000abreak\\u001b[31m.lab.yaml:11:21: error: '), result.lines[0]);
   });
 });
+
+describe('vlm validate with oversized input', () => {
+  it('reports a lab file over the size limit as an error instead of parsing it', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'vlm-cli-large-'));
+    try {
+      // 5 MiB of comments: over the language service's 4 MiB limit, far under the CLI's read cap.
+      const line = `# ${'x'.repeat(1022)}\n`;
+      writeFileSync(join(folder, 'huge.lab.yaml'), `${validLab}${line.repeat(5 * 1024)}`);
+      const result = runVlm(['validate', 'huge.lab.yaml'], { cwd: folder });
+      assert.equal(result.status, 1, result.stderr);
+      assert.equal(result.lines.length, 1, result.stdout);
+      assert.match(result.lines[0]!, /^huge\.lab\.yaml:1:1: error: .* \[vlm-document-too-large\]$/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

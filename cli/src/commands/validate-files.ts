@@ -36,6 +36,8 @@ export const validateFiles: CommandHandler = async (parsed, output) => {
     }
     const document = TextDocument.create(documentUri(path), 'yaml', 1, read.text);
     results.push({ path, diagnostics: await service.validate(document) });
+    // A CI job may check hundreds of labs: keep only one parsed document at a time.
+    service.forget(document.uri);
   }
 
   const sorted = sortResults(results);
