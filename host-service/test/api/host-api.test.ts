@@ -375,6 +375,23 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
     assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs, []);
   });
 
+  test('losing libvirt-dbus is reported as connection-state events, and requests fail clearly meanwhile', async () => {
+    const watcher = await connectClient(socketPath);
+    try {
+      const seen: HostEvent[] = [];
+      watcher.onNotification(EventNotification.type, (event) => seen.push(event));
+      await watcher.sendRequest(EventsSubscribeRequest.type, {});
+      await environment.libvirtDbus.kill();
+      await waitUntil('a disconnected event', () => seen.some((event) => event.type === 'connection-state' && !event.connected));
+      await rejectsWithHostError(client.sendRequest(VmsListRequest.type, {}), HostErrorCode.HypervisorError, { message: /libvirt-dbus is not on the bus/ });
+      await environment.libvirtDbus.restart();
+      await waitUntil('a connected event', () => seen.some((event) => event.type === 'connection-state' && event.connected), 30_000);
+      assert.ok((await client.sendRequest(VmsListRequest.type, {})).vms.some((vm) => vm.name === 'test'));
+    } finally {
+      watcher.close();
+    }
+  });
+
   test('a second service on the same data directory refuses to start, naming the first pid', async () => {
     const second = spawnHost({ bundle, socketPath: join(work, 'run', 'second.sock'), dataDirectory, busAddress: environment.busAddress });
     const { code } = await second.exited;
