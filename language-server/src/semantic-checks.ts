@@ -8,7 +8,7 @@ import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes';
 import { cidrsOverlap, formatCidr, parseCidr, parseIpv4, type Cidr } from './ipv4';
 import type { LabModel, LabValue, LabVm, SourceSpan } from './lab-model';
 import { checkAnsiblePlaybook } from './ansible-check';
-import { closestNames } from './name-distance';
+import { closestNames, nameDistance } from './name-distance';
 import { diagnosticAt, type LabDiagnosticData } from './lab-diagnostics';
 
 export interface HostFacts {
@@ -93,7 +93,7 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
       if (!networkByName.has(networkName)) {
         const declared = declaredNetworks.length > 0 ? `Declared networks: ${declaredNetworks.join(', ')}.` : 'The lab declares no networks.';
         report(reference.name.span, diagnosticCodes.undefinedNetwork,
-          `Network '${networkName}' is not declared in the lab's networks. ${declared}`,
+          `Network '${networkName}' is not declared in the lab's networks. ${declared}${suggestion(networkName, declaredNetworks)}`,
           { kind: 'undefined-network', name: networkName });
         continue;
       }
@@ -198,9 +198,11 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
   return found;
 }
 
+/** ' Did you mean ...?' when a candidate is close enough to be a likely typo, else ''. */
 function suggestion(value: string, candidates: string[]): string {
-  const closest = closestNames(value, candidates, 3)[0];
-  return closest ? ` Did you mean '${closest}'?` : '';
+  const closest = closestNames(value, candidates, 1)[0];
+  if (closest === undefined || nameDistance(value, closest) > Math.max(2, Math.floor(value.length / 3))) return '';
+  return ` Did you mean '${closest}'?`;
 }
 
 interface CycleStep {

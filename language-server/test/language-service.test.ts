@@ -67,6 +67,8 @@ describe('semantic checks', () => {
     assert.equal(found.length, 1);
     assert.deepEqual(found[0]!.range, rangeOf(document, 'dbb'));
     assert.match(found[0]!.message, /'dbb', which is not a VM of this lab\. Did you mean 'db'\?/);
+    const far = withCode(await codesOf(lab([vm('web', ['depends_on: [storage-array]']), vm('db')])), diagnosticCodes.undefinedVm);
+    assert.doesNotMatch(far[0]!.message, /Did you mean/, 'no suggestion when nothing is close');
   });
 
   test('depends_on cycles list the cycle', async () => {
