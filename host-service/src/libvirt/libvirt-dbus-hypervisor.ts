@@ -331,6 +331,18 @@ export class LibvirtDbusHypervisor implements Hypervisor {
       for (const change of changes) this.emit(change);
     } catch (error) {
       if (error instanceof HypervisorError && (error.code === 'disconnected' || error.code === 'timeout')) this.markLost(error.message);
+      // If the bus itself is gone (dbus-daemon restarted), drop it so the next poll connects afresh.
+      const bus = this.bus;
+      if (!this.connected && bus && !(await this.busAnswers(bus))) this.onBusGone(bus, 'the bus does not answer');
+    }
+  }
+
+  private async busAnswers(bus: dbus.MessageBus): Promise<boolean> {
+    try {
+      await dbusCall(bus, 'org.freedesktop.DBus', { path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'GetId' }, Math.min(this.callTimeoutMs, 2000));
+      return true;
+    } catch {
+      return false;
     }
   }
 

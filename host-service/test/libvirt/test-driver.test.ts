@@ -239,3 +239,35 @@ describe('reconnecting when libvirt-dbus restarts', () => {
     assert.ok((await hypervisor.listDomains()).some((domain) => domain.name === 'after-restart'));
   });
 });
+
+describe('reconnecting when the D-Bus daemon restarts', () => {
+  let environment: LibvirtTestEnvironment;
+  let hypervisor: Hypervisor;
+
+  before(async () => {
+    environment = await startLibvirtTestEnvironment();
+    hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
+  });
+
+  after(async () => {
+    await hypervisor?.close();
+    await environment?.stop();
+  });
+
+  test('a new bus at the same address is picked up, with lost and restored reported', async () => {
+    const lost = waitForEvent(hypervisor, 'connection-lost', (event) => event.type === 'connection-lost');
+    await environment.bus.kill();
+    // Nothing is listening now: a call fails as disconnected rather than hanging.
+    await rejectsWith(hypervisor.listDomains(), 'disconnected', /ListDomains/);
+    await lost;
+
+    const restored = waitForEvent(hypervisor, 'connection-restored', (event) => event.type === 'connection-restored');
+    await environment.bus.restart();
+    await environment.libvirtDbus.restart();
+    await restored;
+    const started = waitForEvent(hypervisor, 'started after the bus came back', isDomainEvent('started', 'on-new-bus'));
+    await hypervisor.defineDomain(domainXml('on-new-bus'));
+    await hypervisor.start('on-new-bus');
+    await started;
+  });
+});

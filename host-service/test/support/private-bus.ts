@@ -10,6 +10,10 @@ export interface PrivateBus {
   /** Pass as busAddress, or set DBUS_SESSION_BUS_ADDRESS for child processes. */
   readonly address: string;
   readonly process: OwnedProcess;
+  /** Kills dbus-daemon (SIGKILL), like a crash; its socket path stays for `restart`. */
+  kill(): Promise<void>;
+  /** Starts a new dbus-daemon listening at the same address. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -22,7 +26,7 @@ function busConfiguration(folder: string): string {
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
-  <listen>unix:dir=${folder}</listen>
+  <listen>unix:path=${join(folder, 'socket')}</listen>
   <auth>EXTERNAL</auth>
   <!-- As Debian's session.conf: benchmarks keep thousands of calls in flight. -->
   <limit name="max_replies_per_connection">50000</limit>
@@ -38,17 +42,9 @@ function busConfiguration(folder: string): string {
 `;
 }
 
-export async function startPrivateBus(): Promise<PrivateBus> {
-  const program = requireCommand('dbus-daemon', 'dbus');
-  const folder = mkdtempSync(join(tmpdir(), 'vlm-bus-'));
-  const configuration = join(folder, 'bus.conf');
-  writeFileSync(configuration, busConfiguration(folder));
+async function launchDaemon(program: string, configuration: string): Promise<{ daemon: OwnedProcess; address: string }> {
   // --nofork keeps it our child, so it is ours to stop; it prints the address once it listens.
   const daemon = spawnOwned('dbus-daemon', program, [`--config-file=${configuration}`, '--nofork', '--nopidfile', '--print-address=1']);
-  const stop = async () => {
-    await daemon.stop();
-    rmSync(folder, { recursive: true, force: true });
-  };
   let output = '';
   daemon.child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
@@ -57,9 +53,41 @@ export async function startPrivateBus(): Promise<PrivateBus> {
       const line = output.split('\n')[0];
       return output.includes('\n') && line ? line.trim() : undefined;
     });
-    return { address, process: daemon, stop };
+    return { daemon, address };
   } catch (error) {
-    await stop();
+    await daemon.stop();
+    throw error;
+  }
+}
+
+export async function startPrivateBus(): Promise<PrivateBus> {
+  const program = requireCommand('dbus-daemon', 'dbus');
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-bus-'));
+  const configuration = join(folder, 'bus.conf');
+  writeFileSync(configuration, busConfiguration(folder));
+  try {
+    const launched = await launchDaemon(program, configuration);
+    let daemon = launched.daemon;
+    return {
+      address: launched.address,
+      get process() {
+        return daemon;
+      },
+      async kill() {
+        await daemon.kill();
+      },
+      async restart() {
+        await daemon.stop();
+        rmSync(join(folder, 'socket'), { force: true });
+        ({ daemon } = await launchDaemon(program, configuration));
+      },
+      async stop() {
+        await daemon.stop();
+        rmSync(folder, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
     throw error;
   }
 }
