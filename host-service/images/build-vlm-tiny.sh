@@ -183,11 +183,12 @@ install -m 0755 "$guest_dir/acpi-power-button" "$root/etc/acpi/PWRF/00000080"
 echo vlm-tiny > "$root/etc/hostname"
 
 # A fixed timestamp and sorted, root-owned entries make the same inputs give the same bytes.
+# gzip -6: -9 takes four times as long for 0.5% less.
 find "$root" -exec touch -h -d @0 {} +
 image="$work/image"
 mkdir -p "$image"
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) |
-  gzip -9 -n > "$image/initramfs.cpio.gz"
+  gzip -6 -n > "$image/initramfs.cpio.gz"
 cp "$kernel" "$image/vmlinuz"
 qemu-img create -q -f qcow2 "$image/disk.qcow2" 1G
 
