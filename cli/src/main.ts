@@ -2,6 +2,12 @@
 import { exitCodes } from './exit-codes';
 import { runCli } from './run-cli';
 
+// `vlm validate ... | head` closes the pipe early: that is the reader's choice, not a failure,
+// so the verdict's exit code stands and no stack trace is printed.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBuilt, repositoryRoot, runVlm } from './run-vlm';
+import { spawnSync } from 'node:child_process';
+import { ensureBuilt, launcher, repositoryRoot, runVlm } from './run-vlm';
 
 const examplesFolder = join(repositoryRoot, 'schemas', 'examples');
 
@@ -246,6 +247,23 @@ describe('vlm validate with oversized input', () => {
       assert.equal(result.status, 1, result.stderr);
       assert.equal(result.lines.length, 1, result.stdout);
       assert.match(result.lines[0]!, /^huge\.lab\.yaml:1:1: error: .* \[vlm-document-too-large\]$/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('vlm validate piped into a reader that stops early', () => {
+  it('keeps its exit code and prints no stack trace when the pipe closes', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'vlm-cli-pipe-'));
+    try {
+      for (let index = 0; index < 300; index += 1) writeFileSync(join(folder, `lab-${index}.lab.yaml`), problemsLab.join('\n'));
+      // The shell pipeline a user writes; pipefail makes the status vlm's own, not head's.
+      const pipeline = `set -o pipefail; "${process.execPath}" "${launcher}" validate lab-*.lab.yaml | head -n 1 >/dev/null`;
+      const result = spawnSync('bash', ['-c', pipeline], { cwd: folder, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(result.status, 1, result.stderr);
+      assert.doesNotMatch(result.stderr, /EPIPE|internal error/);
+      assert.equal(result.stderr, '300 files, 1500 errors, 0 warnings\n');
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
