@@ -498,14 +498,18 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     const statsByName = new Map<string, Properties>();
     for (const [name, stats] of (statsBody[0] as Array<[string, unknown]>) ?? []) statsByName.set(name, unpackProperties(stats));
 
-    const identities = await mapConcurrent(paths, listingConcurrency, async (path) => {
-      try {
-        return await this.identity(path);
-      } catch (error) {
+    const identify = (path: string) =>
+      this.identity(path).catch((error: unknown) => {
         if (error instanceof HypervisorError && error.code === 'no-such-domain') return undefined; // undefined meanwhile
         throw error;
-      }
-    });
+      });
+    const identities = await mapConcurrent(paths, listingConcurrency, identify);
+    // A cached name the stats do not know means a rename whose event was missed: read the XML again.
+    for (const [index, identity] of identities.entries()) {
+      if (!identity || statsByName.has(identity.name)) continue;
+      this.identities.delete(identity.uuid);
+      identities[index] = await identify(paths[index]!);
+    }
     const domains: DomainSummary[] = [];
     for (const identity of identities) {
       if (!identity) continue;
