@@ -35,7 +35,7 @@ export function mapBlockScalar(
   parentIndent: number,
   expectedValue: string,
 ): BlockScalarContent | undefined {
-  let headerEnd = documentText.indexOf('\n', start);
+  const headerEnd = documentText.indexOf('\n', start);
   if (headerEnd < 0 || headerEnd > end) return undefined;
   const header = /^([^\r\n]*)/.exec(documentText.slice(start, headerEnd))![1]!.trimEnd();
   const headerMatch = headerPattern.exec(header);

@@ -86,8 +86,8 @@ export function startLabServer(connection: Connection, options: LabServerOptions
     for (const document of documents.all()) schedule(document.uri, 0);
   }
 
-  connection.onInitialize((params): InitializeResult => {
-    canPullSettings = params.capabilities.workspace?.configuration === true;
+  connection.onInitialize((request): InitializeResult => {
+    canPullSettings = request.capabilities.workspace?.configuration === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -120,21 +120,21 @@ export function startLabServer(connection: Connection, options: LabServerOptions
   });
   connection.onDidChangeConfiguration(() => validateOpenDocuments());
 
-  connection.onCompletion((params) => guarded('Completion', null, () => {
-    const document = documents.get(params.textDocument.uri);
-    return document ? service.complete(document, params.position) : null;
+  connection.onCompletion((request) => guarded('Completion', null, () => {
+    const document = documents.get(request.textDocument.uri);
+    return document ? service.complete(document, request.position) : null;
   }));
-  connection.onHover((params) => guarded('Hover', null, () => {
-    const document = documents.get(params.textDocument.uri);
-    return document ? service.hover(document, params.position) : null;
+  connection.onHover((request) => guarded('Hover', null, () => {
+    const document = documents.get(request.textDocument.uri);
+    return document ? service.hover(document, request.position) : null;
   }));
-  connection.onDocumentSymbol((params) => guarded('Document symbols', [], () => {
-    const document = documents.get(params.textDocument.uri);
+  connection.onDocumentSymbol((request) => guarded('Document symbols', [], () => {
+    const document = documents.get(request.textDocument.uri);
     return document ? service.documentSymbols(document) : [];
   }));
-  connection.onCodeAction((params) => guarded('Code actions', [], () => {
-    const document = documents.get(params.textDocument.uri);
-    return document ? service.codeActions(document, params.range, params.context.diagnostics) : [];
+  connection.onCodeAction((request) => guarded('Code actions', [], () => {
+    const document = documents.get(request.textDocument.uri);
+    return document ? service.codeActions(document, request.range, request.context.diagnostics) : [];
   }));
   connection.onRequest(HostFactsRequest.type, (facts) => guarded('Setting host facts', null, () => {
     service.setHostFacts(facts ?? undefined);

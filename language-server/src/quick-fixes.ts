@@ -157,7 +157,7 @@ function declareNetworkEdit(document: TextDocument, model: LabModel, name: strin
   const cidr = freeSubnet(model);
   if (!cidr) return undefined;
   const text = document.getText();
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lineBreak = text.includes('\r\n') ? '\r\n' : '\n';
   const insertAt = (offset: number, newText: string): TextEdit => {
     const position = document.positionAt(offset);
     return { range: { start: position, end: position }, newText };
@@ -177,13 +177,13 @@ function declareNetworkEdit(document: TextDocument, model: LabModel, name: strin
       if (last?.range) {
         const indent = ' '.repeat(value.range[0] - lineStartOffset(document, value.range[0]));
         const end = lineEndOffset(text, Math.max(last.range[1] - 1, last.range[0]));
-        return { cidr, edit: insertAt(end, `${eol}${indent}- name: ${name}${eol}${indent}  cidr: ${cidr}`) };
+        return { cidr, edit: insertAt(end, `${lineBreak}${indent}- name: ${name}${lineBreak}${indent}  cidr: ${cidr}`) };
       }
     }
     if (keyRange && (value === null || (isScalar(value) && value.value === null))) {
       const indent = ' '.repeat(keyRange[0] - lineStartOffset(document, keyRange[0]) + 2);
       const end = lineEndOffset(text, keyRange[0]);
-      return { cidr, edit: insertAt(end, `${eol}${indent}- name: ${name}${eol}${indent}  cidr: ${cidr}`) };
+      return { cidr, edit: insertAt(end, `${lineBreak}${indent}- name: ${name}${lineBreak}${indent}  cidr: ${cidr}`) };
     }
     return undefined;
   }
@@ -191,7 +191,7 @@ function declareNetworkEdit(document: TextDocument, model: LabModel, name: strin
   if (vmsKey && isMap(model.root) && !model.root.flow) {
     const lineStart = lineStartOffset(document, vmsKey[0]);
     const indent = ' '.repeat(vmsKey[0] - lineStart);
-    return { cidr, edit: insertAt(lineStart, `${indent}networks:${eol}${indent}  - name: ${name}${eol}${indent}    cidr: ${cidr}${eol}`) };
+    return { cidr, edit: insertAt(lineStart, `${indent}networks:${lineBreak}${indent}  - name: ${name}${lineBreak}${indent}    cidr: ${cidr}${lineBreak}`) };
   }
   return undefined;
 }

@@ -10,21 +10,21 @@ import { startLabServer } from '../src/lab-server';
 
 export interface TestClient {
   connection: MessageConnection;
-  /** `vlm` settings by document URI; documents not listed get `defaultSettings`. */
+  /** `vlm` settings by document URI; documents not listed get validation enabled. */
   settings: Map<string, unknown>;
   published: PublishDiagnosticsParams[];
   /**
    * Resolves with the first publication matching `accept` among those from index `after` of
    * `published` on (already received or still to come).
    */
-  diagnostics(accept: (params: PublishDiagnosticsParams) => boolean, what: string, after?: number): Promise<PublishDiagnosticsParams>;
+  diagnostics(accept: (publication: PublishDiagnosticsParams) => boolean, what: string, after?: number): Promise<PublishDiagnosticsParams>;
   configurationRequests: number;
   dispose(): void;
 }
 
 export function connectClient(input: Readable, output: Writable, onDispose: () => void = () => {}): TestClient {
   const connection = createMessageConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
-  const waiters: Array<{ accept: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }> = [];
+  const waiters: Array<{ accept: (publication: PublishDiagnosticsParams) => boolean; resolve: (publication: PublishDiagnosticsParams) => void }> = [];
   const client: TestClient = {
     connection,
     settings: new Map(),
@@ -36,7 +36,7 @@ export function connectClient(input: Readable, output: Writable, onDispose: () =
       if (already) return Promise.resolve(already);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no publishDiagnostics ${what} within ${timeoutMilliseconds} ms; got ${JSON.stringify(client.published.map((p) => [p.uri, p.version, p.diagnostics.map((d) => d.code)]))}`)), timeoutMilliseconds);
-        waiters.push({ accept, resolve: (params) => { clearTimeout(timer); resolve(params); } });
+        waiters.push({ accept, resolve: (publication) => { clearTimeout(timer); resolve(publication); } });
       });
     },
     dispose() {
@@ -44,19 +44,19 @@ export function connectClient(input: Readable, output: Writable, onDispose: () =
       onDispose();
     },
   };
-  connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
-    client.published.push(params);
+  connection.onNotification('textDocument/publishDiagnostics', (publication: PublishDiagnosticsParams) => {
+    client.published.push(publication);
     for (let index = waiters.length - 1; index >= 0; index--) {
       const waiter = waiters[index]!;
-      if (waiter.accept(params)) {
+      if (waiter.accept(publication)) {
         waiters.splice(index, 1);
-        waiter.resolve(params);
+        waiter.resolve(publication);
       }
     }
   });
-  connection.onRequest('workspace/configuration', (params: { items: Array<{ scopeUri?: string; section?: string }> }) => {
+  connection.onRequest('workspace/configuration', (request: { items: Array<{ scopeUri?: string; section?: string }> }) => {
     client.configurationRequests++;
-    return params.items.map((item) => (item.section === 'vlm' ? client.settings.get(item.scopeUri ?? '') ?? { validation: { enable: true } } : null));
+    return request.items.map((item) => (item.section === 'vlm' ? client.settings.get(item.scopeUri ?? '') ?? { validation: { enable: true } } : null));
   });
   connection.onNotification('window/logMessage', () => {});
   connection.listen();

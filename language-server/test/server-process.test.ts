@@ -34,7 +34,7 @@ test('the built server starts over stdio, answers initialize and exits after shu
     await client.connection.sendNotification('textDocument/didOpen', {
       textDocument: { uri, languageId: 'yaml', version: 1, text: 'name: p\nvms:\n  - name: a\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: nope\n' },
     });
-    const published = await client.diagnostics((params) => params.uri === uri, 'from the bundled server');
+    const published = await client.diagnostics((publication) => publication.uri === uri, 'from the bundled server');
     assert.deepEqual(published.diagnostics.map((diagnostic) => diagnostic.code), ['vlm-unknown-image']);
 
     await client.connection.sendRequest('shutdown');

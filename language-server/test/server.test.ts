@@ -40,7 +40,7 @@ describe('LSP server over in-memory streams', () => {
     const uri = 'file:///server/open.lab.yaml';
     const before = client.configurationRequests;
     await open(uri, validLab.replace('os_image: debian-12', 'os_image: debain-12'));
-    const published = await client.diagnostics((params) => params.uri === uri, 'for the opened document');
+    const published = await client.diagnostics((publication) => publication.uri === uri, 'for the opened document');
     assert.equal(published.version, 1);
     assert.deepEqual(codes(published.diagnostics), [diagnosticCodes.unknownImage]);
     assert.ok(client.configurationRequests > before, 'workspace/configuration was asked');
@@ -49,7 +49,7 @@ describe('LSP server over in-memory streams', () => {
   test('incremental didChange re-validates; bursts publish only the latest version', async () => {
     const uri = 'file:///server/change.lab.yaml';
     await open(uri, validLab);
-    await client.diagnostics((params) => params.uri === uri && params.version === 1, 'for version 1');
+    await client.diagnostics((publication) => publication.uri === uri && publication.version === 1, 'for version 1');
     const line = validLab.split('\n').findIndex((text) => text.includes('ssh_port: 22002'));
     // Versions 2-5 type a port one digit at a time; version 6 makes it collide with db's 22001.
     const steps = ['22003', '22004', '22005', '22006', '22001'];
@@ -59,18 +59,18 @@ describe('LSP server over in-memory streams', () => {
         contentChanges: [{ range: { start: { line, character: 14 }, end: { line, character: 19 } }, text: port }],
       });
     }
-    const latest = await client.diagnostics((params) => params.uri === uri && params.version === 6, 'for version 6');
+    const latest = await client.diagnostics((publication) => publication.uri === uri && publication.version === 6, 'for version 6');
     assert.deepEqual(codes(latest.diagnostics), [diagnosticCodes.portCollision]);
     assert.equal(latest.diagnostics[0]!.range.start.line, line);
-    const stale = client.published.filter((params) => params.uri === uri && params.version !== undefined && params.version > 1 && params.version < 6);
-    assert.deepEqual(stale.map((params) => params.version), [], 'intermediate versions were debounced or dropped');
+    const stale = client.published.filter((publication) => publication.uri === uri && publication.version !== undefined && publication.version > 1 && publication.version < 6);
+    assert.deepEqual(stale.map((publication) => publication.version), [], 'intermediate versions were debounced or dropped');
   });
 
   test('completion, hover and a quick fix over LSP', async () => {
     const uri = 'file:///server/features.lab.yaml';
     const text = validLab.replace('depends_on: [db]', 'depends_on: [').replace('os_image: ubuntu-24.04', 'os_image: ubunty');
     await open(uri, text);
-    const published = await client.diagnostics((params) => params.uri === uri, 'for the features document');
+    const published = await client.diagnostics((publication) => publication.uri === uri, 'for the features document');
     const lines = text.split('\n');
     const dependsLine = lines.findIndex((line) => line.includes('depends_on: ['));
     const completion: CompletionList = await client.connection.sendRequest('textDocument/completion', {
@@ -98,15 +98,15 @@ describe('LSP server over in-memory streams', () => {
   test('the host facts request turns the capacity check on and off for open documents', async () => {
     const uri = 'file:///server/capacity.lab.yaml';
     await open(uri, validLab);
-    await client.diagnostics((params) => params.uri === uri, 'before facts');
+    await client.diagnostics((publication) => publication.uri === uri, 'before facts');
     const countBefore = client.published.length;
     await client.connection.sendRequest(HostFactsRequest.type, { name: 'local', cpus: 2, memory_mb: 1024 });
-    const over = await client.diagnostics((params) => params.uri === uri, 'with the capacity check', countBefore);
+    const over = await client.diagnostics((publication) => publication.uri === uri, 'with the capacity check', countBefore);
     assert.deepEqual(codes(over.diagnostics), [diagnosticCodes.overCapacity, diagnosticCodes.overCapacity]);
     assert.match(over.diagnostics[0]!.message, /3072 MiB of RAM in total, more than the 1024 MiB host 'local' has/);
     const countOn = client.published.length;
     await client.connection.sendRequest(HostFactsRequest.method, null);
-    const cleared = await client.diagnostics((params) => params.uri === uri, 'after facts were cleared', countOn);
+    const cleared = await client.diagnostics((publication) => publication.uri === uri, 'after facts were cleared', countOn);
     assert.deepEqual(cleared.diagnostics, []);
   });
 
@@ -114,14 +114,14 @@ describe('LSP server over in-memory streams', () => {
     const uri = 'file:///server/disabled.lab.yaml';
     client.settings.set(uri, { validation: { enable: false } });
     await open(uri, validLab.replace('os_image: debian-12', 'os_image: nope'));
-    const published = await client.diagnostics((params) => params.uri === uri, 'for the disabled document');
+    const published = await client.diagnostics((publication) => publication.uri === uri, 'for the disabled document');
     assert.deepEqual(published.diagnostics, []);
   });
 
   test('hostile input over LSP gives a coded diagnostic and the server keeps answering', async () => {
     const uri = 'file:///server/hostile.lab.yaml';
     await open(uri, `vms: ${'['.repeat(100_000)}`);
-    const published = await client.diagnostics((params) => params.uri === uri, 'for the hostile document');
+    const published = await client.diagnostics((publication) => publication.uri === uri, 'for the hostile document');
     assert.deepEqual(codes(published.diagnostics), [diagnosticCodes.nestingTooDeep]);
     const symbols = await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } });
     assert.deepEqual(symbols, []);
@@ -131,7 +131,7 @@ describe('LSP server over in-memory streams', () => {
     const uri = 'file:///server/open.lab.yaml';
     const count = client.published.length;
     await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
-    const cleared = await client.diagnostics((params) => params.uri === uri, 'after close', count);
+    const cleared = await client.diagnostics((publication) => publication.uri === uri, 'after close', count);
     assert.deepEqual(cleared.diagnostics, []);
   });
 });
