@@ -5,9 +5,10 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildScriptPath, buildVlmTiny, type VlmTinyImage } from '../../images/vlm-tiny-image';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const buildScript = join(repositoryRoot, 'host-service/images/build-vlm-tiny.sh');
+export const buildScript = buildScriptPath;
 /** Shared by test runs: the build skips itself when the image is up to date. */
 export const imageDirectory = join(repositoryRoot, '.artifacts/vlm-tiny');
 
@@ -31,20 +32,7 @@ export function requireTools(...tools: string[]): void {
   throw new Error(`Missing ${missing.join(', ')}. Install as root with: apt-get install -y --no-install-recommends ${packages}`);
 }
 
-export interface ImageFile { role: string; path: string; size: number; sha256: string; format: string }
-export interface ImageManifest {
-  name: string;
-  kernel_version: string;
-  kernel_cmdline: string;
-  files: ImageFile[];
-  ready_line: string;
-}
-
-export interface BuiltImage {
-  directory: string;
-  manifest: ImageManifest;
-  kernel: string;
-  initramfs: string;
+export interface BuiltImage extends VlmTinyImage {
   /** What the build printed: "built ..." or "... is up to date". */
   output: string;
   seconds: number;
@@ -61,18 +49,8 @@ export function runFile(program: string, args: readonly string[], timeoutMs: num
 
 export async function buildImage(directory = imageDirectory): Promise<BuiltImage> {
   const started = performance.now();
-  const result = await runFile('bash', [buildScript, directory], 300_000);
-  if (result.code !== 0) throw new Error(`build-vlm-tiny.sh failed (${result.code}):\n${result.stderr}${result.stdout}`);
-  const manifest = JSON.parse(readFileSync(join(directory, 'manifest.json'), 'utf8')) as ImageManifest;
-  const path = (role: string): string => {
-    const file = manifest.files.find((entry) => entry.role === role);
-    if (!file) throw new Error(`manifest has no ${role}`);
-    return join(directory, file.path);
-  };
-  return {
-    directory, manifest, kernel: path('kernel'), initramfs: path('initramfs'),
-    output: result.stdout, seconds: (performance.now() - started) / 1000,
-  };
+  const image = await buildVlmTiny(directory);
+  return { ...image, output: image.buildOutput, seconds: (performance.now() - started) / 1000 };
 }
 
 /** A throwaway ed25519 key pair: returns the private key path and the public key line. */
