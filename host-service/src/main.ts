@@ -7,6 +7,7 @@ import packageJson from '../package.json';
 import { EventLog } from './api/event-log';
 import { createHostApi } from './api/host-api';
 import { LabDeployer } from './api/lab-deploy';
+import { SerialConsoles } from './api/serial-consoles';
 import { HostServer } from './api/socket-server';
 import type { Hypervisor, HypervisorEvent } from './libvirt/hypervisor';
 import { connectLibvirt } from './libvirt/libvirt-dbus-hypervisor';
@@ -98,7 +99,9 @@ async function run(options: Options): Promise<void> {
   let hypervisor: Hypervisor | undefined;
   let server: HostServer | undefined;
   let stopListening: (() => void) | undefined;
+  const consoles = new SerialConsoles();
   const shutdown = async () => {
+    consoles.closeAll();
     await server?.close().catch((error: Error) => log(`closing the socket failed: ${error.message}`));
     stopListening?.();
     await hypervisor?.close().catch((error: Error) => log(`closing the libvirt connection failed: ${error.message}`));
@@ -111,7 +114,7 @@ async function run(options: Options): Promise<void> {
     stopListening = () => subscription.dispose();
     const deployer = new LabDeployer({ hypervisor, store, events, dataDirectory: options.dataDirectory });
     for (const lab of await deployer.recoverInterrupted()) log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
-    const handlers = createHostApi({ hypervisor, store, events, deployer, version: packageJson.version, startedAt: new Date().toISOString() });
+    const handlers = createHostApi({ hypervisor, store, events, deployer, consoles, version: packageJson.version, startedAt: new Date().toISOString() });
     server = await HostServer.listen({ socketPath: options.socketPath, handlers, log });
   } catch (error) {
     await shutdown();

@@ -293,6 +293,10 @@ export namespace ImagesPullRequest {
   export const type = request<ImagePullParams, ImageSummary>(method);
 }
 
+/**
+ * Attaches to a running VM's serial console. Output arrives as ConsoleOutputNotification; the
+ * console belongs to this connection and is closed with it.
+ */
 export namespace ConsolesOpenRequest {
   export const method = 'vlm/consoles/open' as const;
   export const type = request<ConsoleOpenParams, { consoleId: string }>(method);
@@ -301,6 +305,7 @@ export namespace ConsolesWriteRequest {
   export const method = 'vlm/consoles/write' as const;
   export const type = request<ConsoleWriteParams, { written: number }>(method);
 }
+/** A serial console has no window size to pass on: accepted and ignored, so terminals need no special case. */
 export namespace ConsolesResizeRequest {
   export const method = 'vlm/consoles/resize' as const;
   export const type = request<ConsoleResizeParams, Record<string, never>>(method);
@@ -313,6 +318,11 @@ export namespace ConsolesCloseRequest {
 export namespace ConsoleOutputNotification {
   export const method = 'vlm/consoles/output' as const;
   export const type = notification<{ consoleId: string; data: string }>(method);
+}
+/** The console ended without the client closing it (the VM stopped, say), host → client. */
+export namespace ConsoleClosedNotification {
+  export const method = 'vlm/consoles/closed' as const;
+  export const type = notification<{ consoleId: string; reason: string }>(method);
 }
 
 /**

@@ -40,6 +40,7 @@ import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
 import { checkLab } from './lab-checks';
 import type { LabDeployer } from './lab-deploy';
+import { serialPtyPath, type SerialConsoles } from './serial-consoles';
 import { planLab } from './lab-plan';
 
 /** What a handler knows about the request and the client that sent it. */
@@ -52,6 +53,8 @@ export interface RequestContext {
 /** Per-connection state. */
 export interface ClientSession {
   stopEvents?: () => void;
+  /** Run when the connection closes, one per kind of thing the connection holds. */
+  readonly cleanups: Map<string, () => void>;
 }
 
 type Handler = (params: unknown, context: RequestContext) => Promise<unknown>;
@@ -73,6 +76,7 @@ export interface HostApiDependencies {
   store: StateStore;
   events: EventLog;
   deployer: LabDeployer;
+  consoles: SerialConsoles;
   version: string;
   startedAt: string;
 }
@@ -103,7 +107,7 @@ function notImplemented(method: string): Promise<never> {
 }
 
 export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
-  const { hypervisor, store, events, deployer } = dependencies;
+  const { hypervisor, store, events, deployer, consoles } = dependencies;
   const table = new HandlerTable();
 
   const hypervisorCall = async <T>(call: () => Promise<T>, field?: string): Promise<T> => {
@@ -285,10 +289,32 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   }));
   table.on(ImagesPullRequest.type, () => notImplemented(ImagesPullRequest.method));
 
-  table.on(ConsolesOpenRequest.type, () => notImplemented(ConsolesOpenRequest.method));
-  table.on(ConsolesWriteRequest.type, () => notImplemented(ConsolesWriteRequest.method));
-  table.on(ConsolesResizeRequest.type, () => notImplemented(ConsolesResizeRequest.method));
-  table.on(ConsolesCloseRequest.type, () => notImplemented(ConsolesCloseRequest.method));
+  table.on(ConsolesOpenRequest.type, async ({ vm }, { token, connection, session }) => {
+    throwIfCancelled(token);
+    const domain = await requireDomain(vm);
+    if (domain.state !== 'running' && domain.state !== 'paused' && domain.state !== 'blocked') {
+      throw hostError(HostErrorCode.InvalidState, `VM "${vm}" is ${domain.state}: only a running VM has a console.`, { field: '/vm' });
+    }
+    const path = serialPtyPath(await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm'));
+    if (path === undefined) {
+      throw hostError(HostErrorCode.InvalidState, `VM "${vm}" has no serial console on a pty.`, { field: '/vm' });
+    }
+    throwIfCancelled(token);
+    const consoleId = await consoles.open(vm, path, connection);
+    session.cleanups.set('consoles', () => consoles.closeAllOf(connection));
+    return { consoleId };
+  });
+  table.on(ConsolesWriteRequest.type, async ({ consoleId, data }, { connection }) => ({
+    written: await consoles.write(consoleId, data, connection),
+  }));
+  table.on(ConsolesResizeRequest.type, async ({ consoleId }, { connection }) => {
+    consoles.resize(consoleId, connection);
+    return {};
+  });
+  table.on(ConsolesCloseRequest.type, async ({ consoleId }, { connection }) => {
+    consoles.close(consoleId, connection);
+    return {};
+  });
 
   table.on(EventsSubscribeRequest.type, async ({ afterSequence }, { connection, session }) => {
     // Replay and start listening in the same turn, so no event falls between them.

@@ -172,7 +172,12 @@ export class HostServer {
         },
       },
     });
-    const session: ClientSession = {};
+    const session: ClientSession = { cleanups: new Map() };
+    const cleanUp = () => {
+      session.stopEvents?.();
+      for (const cleanup of session.cleanups.values()) cleanup();
+      session.cleanups.clear();
+    };
     const entry = { socket, connection, session };
     this.connections.add(entry);
 
@@ -204,7 +209,7 @@ export class HostServer {
     });
     connection.onError(([error]) => log(`connection error: ${error.message}`));
     connection.onClose(() => {
-      session.stopEvents?.();
+      cleanUp();
       this.connections.delete(entry);
     });
     // A client that stops reading while events pile up is cut off rather than let memory grow.
@@ -217,7 +222,7 @@ export class HostServer {
     watchOutput.unref();
     socket.on('close', () => {
       clearInterval(watchOutput);
-      session.stopEvents?.();
+      cleanUp();
       connection.dispose();
       this.connections.delete(entry);
     });

@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancellationTokenSource, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
+  ConsolesCloseRequest,
+  ConsolesOpenRequest,
+  ConsolesWriteRequest,
   EventNotification,
   EventsSubscribeRequest,
   HostErrorCode,
@@ -373,6 +376,22 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
       field: '/lab/vms/1/networks/0',
     });
     assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs, []);
+  });
+
+  test('consoles: a VM without a serial pty and an unknown console id get clear errors', async () => {
+    await rejectsWithHostError(client.sendRequest(ConsolesOpenRequest.type, { vm: 'test' }), HostErrorCode.InvalidState, {
+      field: '/vm',
+      message: /VM "test" has no serial console on a pty/,
+    });
+    await rejectsWithHostError(
+      client.sendRequest(ConsolesWriteRequest.type, { consoleId: 'a'.repeat(32), data: 'ls\n' }),
+      HostErrorCode.NotFound,
+      { field: '/consoleId' },
+    );
+    await rejectsWithHostError(client.sendRequest(ConsolesCloseRequest.type, { consoleId: '../../dev/sda' }), HostErrorCode.InvalidParams, {
+      field: '/consoleId',
+      allowed: /32 lowercase hex digits/,
+    });
   });
 
   test('losing libvirt-dbus is reported as connection-state events, and requests fail clearly meanwhile', async () => {

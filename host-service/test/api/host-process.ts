@@ -44,6 +44,8 @@ export interface HostStartOptions {
   socketPath: string;
   dataDirectory: string;
   busAddress: string;
+  /** Default 'test'. */
+  driver?: 'test' | 'qemu';
   extraArguments?: string[];
 }
 
@@ -57,7 +59,7 @@ export function spawnHost(options: HostStartOptions): HostProcess {
       '--data-dir',
       options.dataDirectory,
       '--libvirt',
-      'test',
+      options.driver ?? 'test',
       '--bus-address',
       options.busAddress,
       ...(options.extraArguments ?? []),
@@ -89,12 +91,11 @@ export function spawnHost(options: HostStartOptions): HostProcess {
 /** Starts vlm-host and waits for its ready line (or its exit). */
 export async function startHost(options: HostStartOptions): Promise<HostProcess> {
   const host = spawnHost(options);
-  let exitedEarly = false;
-  void host.exited.then(() => (exitedEarly = true));
-  await waitUntil('vlm-host to print its ready line', () => {
-    if (exitedEarly) throw new Error(`vlm-host exited before it was ready: ${host.stderr}`);
-    return host.stdout.includes('vlm-host ready:');
-  }, 20_000);
+  const exitedEarly = host.exited.then(() => {
+    throw new Error(`vlm-host exited before it was ready: ${host.stderr}`);
+  });
+  await Promise.race([waitUntil('vlm-host to print its ready line', () => host.stdout.includes('vlm-host ready:'), 20_000), exitedEarly]);
+  exitedEarly.catch(() => undefined);
   return host;
 }
 
