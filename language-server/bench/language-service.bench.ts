@@ -395,6 +395,13 @@ async function main(): Promise<void> {
     aliasBombSummary = { refused: aliasBomb.refused, medianMs: bombMedian, tenVmLabMedianMs: smallMedian, runs: aliasBomb.bombTimes.length };
   }
 
+  if (!validateMedianPass || !validateRatioPass || !completionPass) {
+    console.log('');
+    console.log('A target was missed. To see where the time goes (self and inclusive time by package and function):');
+    if (!validateMedianPass || !validateRatioPass) console.log('  node --import tsx language-server/bench/profile-validate.ts 1000 10 validate');
+    if (!completionPass) console.log('  node --import tsx language-server/bench/profile-validate.ts 1000 10 complete');
+  }
+
   const totalSeconds = (performance.now() - started) / 1000;
   console.log('');
   console.log(`(${totalSeconds.toFixed(0)} s in all)`);
