@@ -2,10 +2,15 @@
 // engine and the tests. The build itself is build-vlm-tiny.sh beside this file.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-export const buildScriptPath = join(dirname(fileURLToPath(import.meta.url)), 'build-vlm-tiny.sh');
+/**
+ * The build script inside a checkout. Callers pass the repository root they know (the image
+ * catalog names the script relative to it); import.meta is not available in the CJS bundles.
+ */
+export function buildScriptIn(repositoryRoot: string): string {
+  return join(repositoryRoot, 'host-service/images/build-vlm-tiny.sh');
+}
 
 export interface VlmTinyFile {
   role: 'kernel' | 'initramfs' | 'disk';
@@ -54,9 +59,9 @@ export async function readVlmTinyManifest(directory: string): Promise<VlmTinyMan
  * Runs the build into directory (skipped by the script when up to date) and returns the
  * image. Rejects with the script's own message, which names any missing Debian package.
  */
-export function buildVlmTiny(directory: string, timeoutMs = 300_000): Promise<VlmTinyImage> {
+export function buildVlmTiny(buildScript: string, directory: string, timeoutMs = 300_000): Promise<VlmTinyImage> {
   return new Promise((resolvePromise, reject) => {
-    execFile('bash', [buildScriptPath, directory], { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile('bash', [buildScript, directory], { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error) {
         reject(new Error(`build-vlm-tiny.sh failed: ${stderr.trim() || error.message}`));
         return;

@@ -5,10 +5,10 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildScriptPath, buildVlmTiny, type VlmTinyImage } from '../../images/vlm-tiny-image';
+import { buildScriptIn, buildVlmTiny, type VlmTinyImage } from '../../images/vlm-tiny-image';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const buildScript = buildScriptPath;
+export const buildScript = buildScriptIn(repositoryRoot);
 /** Shared by test runs: the build skips itself when the image is up to date. */
 export const imageDirectory = join(repositoryRoot, '.artifacts/vlm-tiny');
 
@@ -49,7 +49,7 @@ export function runFile(program: string, args: readonly string[], timeoutMs: num
 
 export async function buildImage(directory = imageDirectory): Promise<BuiltImage> {
   const started = performance.now();
-  const image = await buildVlmTiny(directory);
+  const image = await buildVlmTiny(buildScript, directory);
   return { ...image, output: image.buildOutput, seconds: (performance.now() - started) / 1000 };
 }
 
