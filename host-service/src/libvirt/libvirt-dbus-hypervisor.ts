@@ -156,9 +156,14 @@ export class LibvirtDbusHypervisor implements Hypervisor {
       throw new HypervisorError('invalid-argument', `Unknown libvirt driver ${JSON.stringify(options.driver)}: expected 'test' or 'qemu'`);
     }
     const hypervisor = new LibvirtDbusHypervisor(options);
-    await hypervisor.openBus();
-    // The first listing opens libvirt-dbus's connection to libvirt, which is what registers its event callbacks.
-    await hypervisor.refreshStates();
+    try {
+      await hypervisor.openBus();
+      // The first listing opens libvirt-dbus's connection to libvirt, which is what registers its event callbacks.
+      await hypervisor.refreshStates();
+    } catch (error) {
+      await hypervisor.close();
+      throw error;
+    }
     hypervisor.schedulePoll();
     return hypervisor;
   }
@@ -186,16 +191,22 @@ export class LibvirtDbusHypervisor implements Hypervisor {
       bus.disconnect();
       throw error;
     });
+    // Until it becomes this.bus, onBusGone ignores it; the listener keeps an 'error' from crashing the process.
     bus.on('error', (error: unknown) => this.onBusGone(bus, error instanceof Error ? error.message : String(error)));
-    bus.on('message', (message: dbus.Message) => this.onMessage(message));
-    this.bus = bus;
     const rules = [
       `type='signal',sender='${libvirtService}',path='${this.connectPath}',interface='${connectInterface}',member='DomainEvent'`,
       `type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='${libvirtService}'`,
     ];
-    for (const rule of rules) {
-      await this.rawCall(bus, 'org.freedesktop.DBus', { path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'AddMatch', signature: 's', body: [rule] });
+    try {
+      for (const rule of rules) {
+        await this.rawCall(bus, 'org.freedesktop.DBus', { path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'AddMatch', signature: 's', body: [rule] });
+      }
+    } catch (error) {
+      bus.disconnect();
+      throw error;
     }
+    bus.on('message', (message: dbus.Message) => this.onMessage(message));
+    this.bus = bus;
   }
 
   private rawCall(bus: dbus.MessageBus, destination: string, request: DbusRequest): Promise<unknown[]> {
@@ -229,7 +240,6 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     this.schedulePoll(reconnectIntervalMs);
   }
 
-
   private onMessage(message: dbus.Message): void {
     if (message.type !== dbus.MessageType.SIGNAL || this.closed) return;
     if (message.interface === 'org.freedesktop.DBus' && message.member === 'NameOwnerChanged' && message.body[0] === libvirtService) {
@@ -255,7 +265,7 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     const kind = domainEventKinds[eventNumber];
     if (!kind) return; // A newer libvirt's event type: the poll will report its effect.
     const uuid = uuidFromObjectPath(domainPath);
-    const known = this.identities.get(uuid);
+    const knownName = this.identities.get(uuid)?.name ?? this.knownNames.get(uuid) ?? '';
     if (kind === 'defined' || kind === 'undefined') this.identities.delete(uuid);
     let domain: DomainSummary | undefined;
     try {
@@ -275,7 +285,7 @@ export class LibvirtDbusHypervisor implements Hypervisor {
       type: 'domain',
       kind,
       detail: domainEventDetails[kind][detailNumber] ?? `detail-${detailNumber}`,
-      name: domain?.name ?? known?.name ?? '',
+      name: domain?.name ?? knownName,
       uuid,
       ...(domain ? { domain } : {}),
     });
