@@ -18,6 +18,7 @@ const toolPackages: Record<string, string> = {
   genisoimage: 'genisoimage',
   'ssh-keygen': 'openssh-client',
   ssh: 'openssh-client',
+  'ssh-keyscan': 'openssh-client',
   virsh: 'libvirt-clients',
   libvirtd: 'libvirt-daemon',
   virtlogd: 'libvirt-daemon',

@@ -21,7 +21,7 @@ describe('vlm-tiny guest image', { timeout: 900_000 }, () => {
   const guests: QemuGuest[] = [];
 
   before(async () => {
-    requireTools('bash', 'setpriv', 'qemu-system-x86_64', 'qemu-img', 'genisoimage', 'ssh-keygen', 'ssh');
+    requireTools('bash', 'setpriv', 'qemu-system-x86_64', 'qemu-img', 'genisoimage', 'ssh-keygen', 'ssh-keyscan', 'ssh');
     workDirectory = await mkdtemp(join(tmpdir(), 'vlm-tiny-test-'));
     image = await buildImage();
   });
@@ -90,6 +90,12 @@ describe('vlm-tiny guest image', { timeout: 900_000 }, () => {
       lab = (await runFile('ssh', [...sshOptions(key.privateKey, sshPort), 'root@127.0.0.1', 'ip -4 -o addr show dev eth2'], 30_000)).stdout;
     }
     assert.match(lab, /eth2\s+inet 10\.99\.0\.15\/24/, 'the second lab NIC gets its DHCP lease in the background');
+
+    // The host key printed on the console is the one the SSH server presents, so it can be pinned.
+    const printed = /-----BEGIN SSH HOST KEY KEYS-----\r?\n(ssh-ed25519 \S+)/.exec(guest.serial.text)?.[1];
+    assert.ok(printed, 'the console shows the host key');
+    const scanned = await runFile('ssh-keyscan', ['-t', 'ed25519', '-p', String(sshPort), '127.0.0.1'], 30_000);
+    assert.ok(scanned.stdout.includes(printed), `ssh-keyscan saw ${scanned.stdout}`);
 
     const refused = await runFile('ssh', [...sshOptions(otherKey.privateKey, sshPort), 'root@127.0.0.1', 'hostname'], 30_000);
     assert.equal(refused.code, 255, 'a key that is not in the seed must not log in');
