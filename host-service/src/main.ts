@@ -1,19 +1,20 @@
 // vlm-host: the host service. Holds the data directory, talks to libvirt through libvirt-dbus,
 // and serves the host API on a Unix socket until SIGTERM or SIGINT.
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { HostEventBody } from '@vlm/schemas/src/host-protocol';
 import packageJson from '../package.json';
 import { EventLog } from './api/event-log';
 import { createHostApi } from './api/host-api';
 import { LabDeployer } from './api/lab-deploy';
 import { SerialConsoles } from './api/serial-consoles';
+import { ImageStore } from './api/image-store';
 import { HostServer } from './api/socket-server';
 import type { Hypervisor, HypervisorEvent } from './libvirt/hypervisor';
 import { connectLibvirt } from './libvirt/libvirt-dbus-hypervisor';
 import { StateStore } from './state/state-store';
 
-const usage = `Usage: vlm-host [--socket PATH] [--data-dir DIR] [--libvirt test|qemu] [--bus-address ADDRESS]
+const usage = `Usage: vlm-host [--socket PATH] [--data-dir DIR] [--libvirt test|qemu] [--bus-address ADDRESS] [--source-root DIR]
 
   --socket PATH        Unix socket to serve the host API on (mode 0660).
                        Default: /run/vlm/vlm-host.sock as root, else $XDG_RUNTIME_DIR/vlm/vlm-host.sock.
@@ -21,6 +22,8 @@ const usage = `Usage: vlm-host [--socket PATH] [--data-dir DIR] [--libvirt test|
                        Default: /var/lib/vlm as root, else $XDG_DATA_HOME/vlm (~/.local/share/vlm).
   --libvirt test|qemu  libvirt driver: 'qemu' (qemu:///system, default) or 'test' (libvirt's test driver).
   --bus-address ADDR   D-Bus address of libvirt-dbus. Default: $DBUS_SESSION_BUS_ADDRESS, else the system bus.
+  --source-root DIR    The VLM installation whose host-service/images builds local images.
+                       Default: the one this vlm-host belongs to.
 `;
 
 class UsageError extends Error {}
@@ -30,6 +33,7 @@ interface Options {
   dataDirectory: string;
   driver: 'test' | 'qemu';
   busAddress?: string;
+  sourceRoot: string;
 }
 
 const isRoot = process.getuid?.() === 0;
@@ -43,7 +47,7 @@ function parseArguments(argv: string[]): Options | 'help' {
     if (flag === '--listen') {
       throw new UsageError('--listen is not supported yet: vlm-host serves only a Unix socket (remote access needs TLS and a token, not built yet).');
     }
-    if (!['--socket', '--data-dir', '--libvirt', '--bus-address'].includes(flag as string)) {
+    if (!['--socket', '--data-dir', '--libvirt', '--bus-address', '--source-root'].includes(flag as string)) {
       throw new UsageError(`Unknown argument ${JSON.stringify(argument)}.`);
     }
     const value = inline ?? argv[(index += 1)];
@@ -56,7 +60,11 @@ function parseArguments(argv: string[]): Options | 'help' {
   const socketPath = values.get('--socket') ?? defaultSocketPath();
   const dataDirectory = values.get('--data-dir') ?? defaultDataDirectory();
   const busAddress = values.get('--bus-address');
-  return busAddress === undefined ? { socketPath, dataDirectory, driver } : { socketPath, dataDirectory, driver, busAddress };
+  // Bundled as host-service/dist/vlm-host.js (or run from host-service/src): two levels up.
+  const sourceRoot = resolve(values.get('--source-root') ?? join(__dirname, '..', '..'));
+  const options: Options = { socketPath, dataDirectory, driver, sourceRoot };
+  if (busAddress !== undefined) options.busAddress = busAddress;
+  return options;
 }
 
 function defaultSocketPath(): string {
@@ -114,7 +122,8 @@ async function run(options: Options): Promise<void> {
     stopListening = () => subscription.dispose();
     const deployer = new LabDeployer({ hypervisor, store, events, dataDirectory: options.dataDirectory });
     for (const lab of await deployer.recoverInterrupted()) log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
-    const handlers = createHostApi({ hypervisor, store, events, deployer, consoles, version: packageJson.version, startedAt: new Date().toISOString() });
+    const images = new ImageStore({ dataDirectory: options.dataDirectory, sourceRoot: options.sourceRoot, log });
+    const handlers = createHostApi({ hypervisor, store, events, deployer, consoles, images, version: packageJson.version, startedAt: new Date().toISOString() });
     server = await HostServer.listen({ socketPath: options.socketPath, handlers, log });
   } catch (error) {
     await shutdown();

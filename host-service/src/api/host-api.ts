@@ -1,7 +1,7 @@
 // The handlers of the host API, one per request type. Params arrive already validated against
 // host-protocol.schema.json; handlers still check everything that depends on state.
 import type { CancellationToken, MessageConnection, RequestType } from 'vscode-jsonrpc/node';
-import { builtInImageCatalog, type Lab } from '@vlm/schemas';
+import type { Lab } from '@vlm/schemas';
 import {
   ConsolesCloseRequest,
   ConsolesOpenRequest,
@@ -39,6 +39,7 @@ import type { StateStore } from '../state/state-store';
 import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
 import { checkLab } from './lab-checks';
+import type { ImageStore } from './image-store';
 import type { LabDeployer } from './lab-deploy';
 import { serialPtyPath, type SerialConsoles } from './serial-consoles';
 import { planLab } from './lab-plan';
@@ -77,6 +78,7 @@ export interface HostApiDependencies {
   events: EventLog;
   deployer: LabDeployer;
   consoles: SerialConsoles;
+  images: ImageStore;
   version: string;
   startedAt: string;
 }
@@ -102,12 +104,8 @@ function throwIfCancelled(token: CancellationToken): void {
   if (token.isCancellationRequested) throw hostError(HostErrorCode.RequestCancelled, 'The request was cancelled.');
 }
 
-function notImplemented(method: string): Promise<never> {
-  return Promise.reject(hostError(HostErrorCode.NotImplemented, `${method} is not implemented by this vlm-host yet.`));
-}
-
 export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
-  const { hypervisor, store, events, deployer, consoles } = dependencies;
+  const { hypervisor, store, events, deployer, consoles, images } = dependencies;
   const table = new HandlerTable();
 
   const hypervisorCall = async <T>(call: () => Promise<T>, field?: string): Promise<T> => {
@@ -283,11 +281,11 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     return { deleted: name };
   });
 
-  table.on(ImagesListRequest.type, async () => ({
-    // Whether a base image is present is known to the image store, which is not written yet.
-    images: builtInImageCatalog.images.map((image) => ({ name: image.name, title: image.title, present: false })),
-  }));
-  table.on(ImagesPullRequest.type, () => notImplemented(ImagesPullRequest.method));
+  table.on(ImagesListRequest.type, async () => ({ images: await images.list() }));
+  table.on(ImagesPullRequest.type, async ({ name }, { token }) => {
+    throwIfCancelled(token);
+    return images.pull(name);
+  });
 
   table.on(ConsolesOpenRequest.type, async ({ vm }, { token, connection, session }) => {
     throwIfCancelled(token);

@@ -42,7 +42,8 @@ export class StateStore {
    */
   static async open(options: StateStoreOptions): Promise<StateStore> {
     const log = options.log ?? (() => undefined);
-    await mkdir(options.dataDirectory, { recursive: true, mode: 0o700 });
+    // Others may pass through (QEMU must reach images below it) but not list it; the state file is 0600.
+    await mkdir(options.dataDirectory, { recursive: true, mode: 0o711 });
     const lock = acquireDataDirectoryLock(options.dataDirectory, log);
     try {
       const path = join(options.dataDirectory, stateFileName);

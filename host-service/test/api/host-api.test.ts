@@ -15,6 +15,8 @@ import {
   EventsSubscribeRequest,
   HostErrorCode,
   HostInfoRequest,
+  ImagesListRequest,
+  ImagesPullRequest,
   LabsApplyRequest,
   LabsGetRequest,
   LabsListRequest,
@@ -392,6 +394,30 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
       field: '/consoleId',
       allowed: /32 lowercase hex digits/,
     });
+  });
+
+  test('images: listed from the catalog; vlm-tiny is pulled by building it; downloads and unknown names are refused', async () => {
+    const listed = await client.sendRequest(ImagesListRequest.type, {});
+    assert.deepEqual(
+      listed.images.map((image) => [image.name, image.present]),
+      [
+        ['debian-12', false],
+        ['ubuntu-24.04', false],
+        ['vlm-tiny', false],
+      ],
+    );
+    await rejectsWithHostError(client.sendRequest(ImagesPullRequest.type, { name: 'windows' }), HostErrorCode.NotFound, {
+      field: '/name',
+      allowed: /debian-12, ubuntu-24\.04, vlm-tiny/,
+    });
+    await rejectsWithHostError(client.sendRequest(ImagesPullRequest.type, { name: 'debian-12' }), HostErrorCode.NotImplemented, {
+      message: /Downloading images is not implemented yet: "debian-12" comes from https:\/\/cloud\.debian\.org/,
+    });
+    const pulled = await client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' });
+    assert.equal(pulled.present, true);
+    const manifest = JSON.parse(await readFile(join(dataDirectory, 'images', 'vlm-tiny', 'manifest.json'), 'utf8'));
+    assert.equal(manifest.name, 'vlm-tiny');
+    assert.equal((await client.sendRequest(ImagesListRequest.type, {})).images.find((image) => image.name === 'vlm-tiny')?.present, true);
   });
 
   test('losing libvirt-dbus is reported as connection-state events, and requests fail clearly meanwhile', async () => {

@@ -62,6 +62,9 @@ export function spawnHost(options: HostStartOptions): HostProcess {
       options.driver ?? 'test',
       '--bus-address',
       options.busAddress,
+      // The bundle is built outside the repository, so it is told where the image builds are.
+      '--source-root',
+      repositoryRoot,
       ...(options.extraArguments ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
