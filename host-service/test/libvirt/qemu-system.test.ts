@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import { isDomainEvent, waitForEvent } from '../support/hypervisor-events';
 import { waitUntil } from '../support/wait-until';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
+import { buildNetworkXml } from '../../src/libvirt/network-xml';
+import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { vlmMetadataNamespace } from '../../src/libvirt/vlm-metadata';
 import type { HostInfo, Hypervisor } from '../../src/libvirt/hypervisor';
 
@@ -40,6 +42,8 @@ describe('qemu:///system through libvirt-dbus', () => {
   let info: HostInfo;
   let folder: string;
   const name = `vlm-test-${process.pid}`;
+  const networkName = `vlm-test-net-${process.pid}`;
+  const poolName = `vlm-test-pool-${process.pid}`;
 
   before(async () => {
     environment = await startLibvirtTestEnvironment({ realDaemons: true });
@@ -53,6 +57,14 @@ describe('qemu:///system through libvirt-dbus', () => {
     if (virsh('domstate', name).ok) {
       virsh('destroy', name);
       virsh('undefine', name);
+    }
+    if (virsh('net-info', networkName).ok) {
+      virsh('net-destroy', networkName);
+      virsh('net-undefine', networkName);
+    }
+    if (virsh('pool-info', poolName).ok) {
+      virsh('pool-destroy', poolName);
+      virsh('pool-undefine', poolName);
     }
     await hypervisor?.close();
     await environment?.stop();
@@ -124,5 +136,35 @@ describe('qemu:///system through libvirt-dbus', () => {
     const gone = virsh('dominfo', name);
     assert.equal(gone.ok, false);
     assert.match(gone.output, /failed to get domain/);
+  });
+
+  test('an isolated network and a qcow2 volume made through us are what virsh and qemu-img see', async () => {
+    // No CIDR: no host address and no dnsmasq, just a bridge for guests to meet on.
+    await hypervisor.defineNetwork(buildNetworkXml({ name: networkName }));
+    await hypervisor.startNetwork(networkName);
+    assert.match(virsh('net-info', networkName).output, /Active:\s+yes/);
+    assert.equal(/<forward/.test(virsh('net-dumpxml', networkName).output), false, 'the network forwards nothing');
+    await hypervisor.destroyNetwork(networkName);
+    await hypervisor.undefineNetwork(networkName);
+    assert.equal(virsh('net-info', networkName).ok, false);
+
+    const poolFolder = join(folder, 'pool');
+    mkdirSync(poolFolder);
+    await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: poolName, path: poolFolder }));
+    await hypervisor.startStoragePool(poolName);
+    const base = await hypervisor.createVolume(poolName, buildVolumeXml({ name: 'base.qcow2', capacityBytes: 64 * 1024 ** 2 }));
+    const disk = await hypervisor.createVolume(poolName, buildVolumeXml({ name: 'disk.qcow2', capacityBytes: 128 * 1024 ** 2, backingPath: base.path }));
+    assert.equal(disk.path, join(poolFolder, 'disk.qcow2'));
+    const image = JSON.parse(spawnSync('qemu-img', ['info', '--output=json', '-U', disk.path], { encoding: 'utf8' }).stdout) as Record<string, unknown>;
+    assert.equal(image['format'], 'qcow2');
+    assert.equal(image['virtual-size'], 128 * 1024 ** 2);
+    assert.equal(image['backing-filename'], base.path);
+    assert.deepEqual((await hypervisor.listVolumes(poolName)).map((volume) => volume.name).sort(), ['base.qcow2', 'disk.qcow2']);
+    await hypervisor.deleteVolume(poolName, 'disk.qcow2');
+    await hypervisor.deleteVolume(poolName, 'base.qcow2');
+    assert.equal(existsSync(disk.path), false);
+    await hypervisor.destroyStoragePool(poolName);
+    await hypervisor.undefineStoragePool(poolName);
+    assert.equal(virsh('pool-info', poolName).ok, false);
   });
 });
