@@ -30,6 +30,14 @@ function probeDomainXml(name: string): string {
   ].join('\n');
 }
 
+/** QEMU's own complaint ("error: failed to set MSR ...") rather than libvirt's whole log excerpt. */
+function conciseReason(error: unknown): string {
+  const text = error instanceof HypervisorError ? (error.libvirtMessage ?? error.message) : String(error);
+  const qemuError = /qemu-system[^:\n]*: error: ([^\n]+)/.exec(text);
+  const line = qemuError?.[1] ?? text.split('\n')[0] ?? text;
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}
+
 export async function probeKvm(call: (request: DbusRequest) => Promise<unknown[]>, connectPath: string): Promise<KvmProbeResult> {
   const name = `vlm-kvm-probe-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   let path: string;
@@ -37,7 +45,7 @@ export async function probeKvm(call: (request: DbusRequest) => Promise<unknown[]
     [path] = (await call({ path: connectPath, interface: connectInterface, member: 'DomainCreateXML', signature: 'su', body: [probeDomainXml(name), 0] })) as [string];
   } catch (error) {
     if (error instanceof HypervisorError && (error.code === 'disconnected' || error.code === 'timeout')) throw error;
-    return { works: false, reason: `starting a KVM guest failed: ${error instanceof Error ? error.message : String(error)}` };
+    return { works: false, reason: `starting a KVM guest failed: ${conciseReason(error)}` };
   }
   const deadline = Date.now() + survivalMs;
   try {
