@@ -5,6 +5,7 @@
 //   anchor: `virsh event --loop` (libvirt's own event client, another process) printing the event
 // Run (root; starts virtlogd/libvirtd if needed): node --import tsx host-service/bench/libvirt-event-latency.ts [changes=60]
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { startLibvirtTestEnvironment } from '../test/support/test-libvirt';
 import { connectLibvirt } from '../src/libvirt/libvirt-dbus-hypervisor';
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
     await environment.stop();
     // Belt and braces: never leave the bench domain behind.
     spawnSync('virsh', ['-c', 'qemu:///system', 'undefine', name], { stdio: 'ignore' });
+    rmSync(`/var/log/libvirt/qemu/${name}.log`, { force: true });
   }
 }
 

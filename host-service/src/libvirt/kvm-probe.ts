@@ -1,6 +1,7 @@
 // Whether KVM guests actually run here. /dev/kvm can exist while every KVM guest dies at start
 // (e.g. nested virtualization refusing an MSR), so start a throwaway transient KVM guest with the
 // CPU mode VLM uses and see whether it stays up.
+import { rmSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connectInterface, domainInterface, domainStates } from './constants';
 import type { DbusRequest } from './dbus-call';
@@ -30,6 +31,17 @@ function probeDomainXml(name: string): string {
   ].join('\n');
 }
 
+/** libvirtd (as root) keeps a log per domain name; a probe's is of no further use. */
+const qemuLogFolder = '/var/log/libvirt/qemu';
+
+function removeProbeLog(name: string): void {
+  try {
+    rmSync(`${qemuLogFolder}/${name}.log`, { force: true });
+  } catch {
+    // Not ours to remove (another user's libvirtd, no permission): harmless to leave.
+  }
+}
+
 /** QEMU's own complaint ("error: failed to set MSR ...") rather than libvirt's whole log excerpt. */
 function conciseReason(error: unknown): string {
   const text = error instanceof HypervisorError ? (error.libvirtMessage ?? error.message) : String(error);
@@ -45,6 +57,7 @@ export async function probeKvm(call: (request: DbusRequest) => Promise<unknown[]
     [path] = (await call({ path: connectPath, interface: connectInterface, member: 'DomainCreateXML', signature: 'su', body: [probeDomainXml(name), 0] })) as [string];
   } catch (error) {
     if (error instanceof HypervisorError && (error.code === 'disconnected' || error.code === 'timeout')) throw error;
+    removeProbeLog(name);
     return { works: false, reason: `starting a KVM guest failed: ${conciseReason(error)}` };
   }
   const deadline = Date.now() + survivalMs;
@@ -61,5 +74,6 @@ export async function probeKvm(call: (request: DbusRequest) => Promise<unknown[]
     throw error;
   } finally {
     await call({ path, interface: domainInterface, member: 'Destroy', signature: 'u', body: [0] }).catch(() => undefined);
+    removeProbeLog(name);
   }
 }

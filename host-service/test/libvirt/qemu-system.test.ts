@@ -69,6 +69,7 @@ describe('qemu:///system through libvirt-dbus', () => {
     await hypervisor?.close();
     await environment?.stop();
     if (folder) rmSync(folder, { recursive: true, force: true });
+    rmSync(`/var/log/libvirt/qemu/${name}.log`, { force: true }); // libvirtd's log of our test domain
   });
 
   test('host info reports QEMU, and software emulation comes with a visible warning', () => {
