@@ -83,6 +83,12 @@ export function completionContextAt(document: TextDocument, position: Position, 
   return undefined;
 }
 
+/** Indentation of the first content line from `start`: the column of the lab's keys. */
+function rootColumnOf(text: string, start: number): number {
+  const match = /^([ ]*)[^\s#-]/m.exec(start === 0 ? text : text.slice(start, start + 65_536));
+  return match ? match[1]!.length : 0;
+}
+
 function itemAt(items: OutlineItem[], offset: number): OutlineItem | undefined {
   let found: OutlineItem | undefined;
   for (const item of items) {
@@ -111,8 +117,7 @@ export function labCompletions(document: TextDocument, position: Position, image
       break;
     }
   }
-  const outline: LabOutline = scanLabOutline(text.slice(documentStart, documentEnd));
-  const context = completionContextAt(document, position, Math.max(outline.rootColumn, 0));
+  const context = completionContextAt(document, position, rootColumnOf(text, documentStart));
   if (!context) return { context, items: [] };
 
   const prefix = document.getText({ start: { line: position.line, character: 0 }, end: position });
@@ -129,6 +134,7 @@ export function labCompletions(document: TextDocument, position: Position, image
     [...new Set(items.filter((entry) => entry !== except && entry.name !== '').map((entry) => entry.name))];
 
   if (context === 'image') return { context, items: imageNames.map((name) => item(name, CompletionItemKind.Value, 'Catalog image')) };
+  const outline: LabOutline = scanLabOutline(text.slice(documentStart, documentEnd));
   if (context === 'vm-network' || context === 'vm-network-item') {
     return { context, items: names(outline.networks).map((name) => item(name, CompletionItemKind.Reference, 'Network of this lab')) };
   }

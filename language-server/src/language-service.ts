@@ -180,13 +180,14 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
     async complete(document, position) {
       const empty: CompletionList = { isIncomplete: false, items: [] };
       try {
-        if (refusal(document).refused) return empty;
+        // Lab completions are line scans, safe on any input; only the schema pass is guarded.
         const lab = labCompletions(document, position, imageNames(catalog));
         // The schema offers nothing for depends_on entries, network names or os_image beyond
         // its examples (catalog images already): skip its pass, which re-matches the whole
         // document. A `- ` entry of a VM's networks may also start the {name, ip} form, so the
         // schema's items are merged there.
         if (lab.context !== undefined && lab.context !== 'vm-network-item') return { isIncomplete: false, items: lab.items };
+        if (refusal(document).refused) return { isIncomplete: false, items: lab.items };
         syncParseCache(document);
         const schemaList = await yamlService.doComplete(document, position, false);
         const seen = new Set(lab.items.map((item) => item.label));
