@@ -49,7 +49,10 @@ import { networkXmlForwards } from './network-xml';
 import { parseVlmMetadataElement, vlmMetadataNamespace } from './vlm-metadata';
 import { checkLibvirtName } from './xml-text';
 import { child, childText, descendants, parseXml } from './xml-parse';
-import { probeKvm } from './kvm-probe';
+import { probeKvm, type KvmProbeResult } from './kvm-probe';
+
+/** Whether KVM works does not change while the process runs: probe once per bus and driver. */
+const kvmProbes = new Map<string, Promise<KvmProbeResult>>();
 
 const defaultCallTimeoutMs = 30_000;
 const defaultPollIntervalMs = 10_000;
@@ -423,7 +426,14 @@ export class LibvirtDbusHypervisor implements Hypervisor {
       info.warnings.push('KVM is not available on this host (no /dev/kvm, or libvirt does not offer it): VMs run under QEMU software emulation (TCG), which is much slower.');
       return info;
     }
-    const probe = await probeKvm((request) => this.call(request), this.connectPath);
+    const probeKey = `${this.busAddress() ?? 'system'} ${this.connectPath}`;
+    let probing = kvmProbes.get(probeKey);
+    if (!probing) {
+      probing = probeKvm((request) => this.call(request), this.connectPath);
+      kvmProbes.set(probeKey, probing);
+      probing.catch(() => kvmProbes.delete(probeKey)); // a lost connection proves nothing about KVM
+    }
+    const probe = await probing;
     if (probe.works) {
       info.virtualization = 'kvm';
       info.domainType = 'kvm';
