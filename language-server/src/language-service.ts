@@ -11,7 +11,7 @@ import type {
   Position,
   Range,
 } from 'vscode-languageserver-types';
-import { getLanguageService } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
+import { getLanguageService, SchemaPriority } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
 import type { LanguageService as YamlLanguageService } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
 import { yamlDocumentsCache } from 'yaml-language-server/lib/umd/languageservice/parser/yaml-documents';
 import type { YAMLDocument } from 'yaml-language-server/lib/umd/languageservice/parser/yaml-documents';
@@ -84,12 +84,12 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
     completion: true,
     format: false,
     hoverSchemaSource: false,
-    schemas: [],
+    // Every document this service is given is a lab ('*' matches any URI). The schema itself
+    // comes from the request service above, once; yaml-language-server caches it.
+    schemas: [{ uri: labSchemaId, fileMatch: ['*'], priority: SchemaPriority.Settings }],
     customTags: [],
     yamlVersion: '1.2',
   });
-  // Every document this service is given is a lab.
-  yamlService.registerCustomSchemaProvider(async () => labSchemaId);
 
   function syncParseCache(document: TextDocument): string {
     const text = document.getText();
