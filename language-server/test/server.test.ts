@@ -5,7 +5,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CodeAction, CompletionList, Diagnostic, Hover, InitializeResult } from 'vscode-languageserver-protocol';
 import { diagnosticCodes } from '../src/index';
-import { HostFactsRequest } from '../src/protocol';
+import { builtInImageCatalog } from '@vlm/schemas';
+import { CatalogRequest, HostFactsRequest } from '../src/protocol';
 import { inMemoryServer, initializeParams, type TestClient } from './lsp-client';
 import { validLab } from './lab-text';
 
@@ -16,7 +17,7 @@ describe('LSP server over in-memory streams', () => {
   let initializeResult: InitializeResult;
 
   before(async () => {
-    client = inMemoryServer(30);
+    client = inMemoryServer(100);
     initializeResult = await client.connection.sendRequest('initialize', initializeParams);
     await client.connection.sendNotification('initialized', {});
   });
@@ -108,6 +109,18 @@ describe('LSP server over in-memory streams', () => {
     await client.connection.sendRequest(HostFactsRequest.method, null);
     const cleared = await client.diagnostics((publication) => publication.uri === uri, 'after facts were cleared', countOn);
     assert.deepEqual(cleared.diagnostics, []);
+  });
+
+  test('the catalog request changes which images are known', async () => {
+    const uri = 'file:///server/catalog.lab.yaml';
+    await open(uri, validLab.replace('os_image: debian-12', 'os_image: house-image'));
+    const unknown = await client.diagnostics((publication) => publication.uri === uri, 'with the built-in catalog');
+    assert.deepEqual(codes(unknown.diagnostics), [diagnosticCodes.unknownImage]);
+    const count = client.published.length;
+    const houseImage = { ...builtInImageCatalog.images[0]!, name: 'house-image' };
+    await client.connection.sendRequest(CatalogRequest.type, { images: [...builtInImageCatalog.images, houseImage] });
+    const known = await client.diagnostics((publication) => publication.uri === uri, 'with the extended catalog', count);
+    assert.deepEqual(known.diagnostics, []);
   });
 
   test('vlm.validation.enable=false, read per document, publishes no diagnostics', async () => {
