@@ -206,6 +206,45 @@ describe('vlm validate on labs with problems', () => {
   });
 });
 
+describe('vlm validate, bundled, against the language service in this process', () => {
+  it('prints exactly the schema and semantic diagnostics the service gives', async () => {
+    // Schema problems (a bad name pattern, a wrong type, an unknown property) and a semantic one.
+    const text = [
+      'name: Schema_Lab',
+      'vms:',
+      '  - name: a',
+      '    vcpu: many',
+      '    ram_mb: 128',
+      '    disk_gb: 1',
+      '    os_image: vlm-tiny',
+      '    colour: blue',
+      '    depends_on: [b]',
+      '',
+    ].join('\n');
+    writeFileSync(join(folder, 'schema.lab.yaml'), text);
+    const service = createLabLanguageService();
+    const diagnostics = await service.validate(TextDocument.create('file:///schema.lab.yaml', 'yaml', 1, text));
+    const words = ['error', 'error', 'warning', 'info', 'hint'];
+    const expected = diagnostics
+      .map((diagnostic) => ({
+        line: diagnostic.range.start.line + 1,
+        column: diagnostic.range.start.character + 1,
+        text: `schema.lab.yaml:${diagnostic.range.start.line + 1}:${diagnostic.range.start.character + 1}: ${words[diagnostic.severity ?? 1]}: ${diagnostic.message} [${diagnostic.code}]`,
+      }))
+      .sort((left, right) => left.line - right.line || left.column - right.column)
+      .map((entry) => entry.text);
+    assert.ok(expected.length >= 4, `expected schema and semantic problems, the service gave:\n${expected.join('\n')}`);
+    assert.deepEqual(
+      expected.map((line) => line.split(':').slice(1, 3).join(':')),
+      ['1:7', '4:11', '8:5', '9:18'],
+      'name, vcpu, colour and depends_on are where the problems are',
+    );
+    const result = runVlm(['validate', 'schema.lab.yaml'], { cwd: folder });
+    assert.deepEqual(result.lines, expected);
+    assert.equal(result.status, 1);
+  });
+});
+
 describe('vlm validate with files it cannot read', () => {
   it('exits 2 and names a missing file', () => {
     const result = runVlm(['validate', 'no-such.lab.yaml'], { cwd: folder });
