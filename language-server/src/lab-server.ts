@@ -42,10 +42,14 @@ export function startLabServer(connection: Connection, options: LabServerOptions
 
   async function settingsFor(uri: string): Promise<LabServerSettings> {
     if (!canPullSettings) return defaultLabServerSettings;
-    const pulled = (await connection.workspace.getConfiguration({ scopeUri: uri, section: settingsSection })) as
-      | Partial<LabServerSettings>
-      | null
-      | undefined;
+    let pulled: Partial<LabServerSettings> | null | undefined;
+    try {
+      pulled = (await connection.workspace.getConfiguration({ scopeUri: uri, section: settingsSection })) as typeof pulled;
+    } catch (error) {
+      // A client that cannot answer still gets diagnostics, with the default settings.
+      connection.console.warn(`Could not read the vlm settings for ${uri}: ${error instanceof Error ? error.message : String(error)}`);
+      return defaultLabServerSettings;
+    }
     return {
       validation: { enable: pulled?.validation?.enable ?? defaultLabServerSettings.validation.enable },
     };
