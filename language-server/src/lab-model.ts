@@ -62,6 +62,8 @@ export function spanOf(node: Node | null | undefined): SourceSpan | undefined {
 export class LabReader {
   // Shared by every alias resolution of one document, so each is a short list scan.
   private readonly aliasContext: { aliasResolveCache?: Node[] } = {};
+  /** While reading a VM or network written as an alias (`- *web`), where that alias is. */
+  private aliasedItemSpan: SourceSpan | undefined;
 
   constructor(
     private readonly document: Document,
@@ -79,18 +81,28 @@ export class LabReader {
       else if (key === 'networks') {
         model.networksPair = pair;
         for (const item of this.sequenceItems(pair.value as Node)) {
-          const network = this.readNetwork(item);
+          const network = this.asWrittenAt(item, () => this.readNetwork(item));
           if (network) model.networks.push(network);
         }
       } else if (key === 'vms') {
         model.vmsPair = pair;
         for (const item of this.sequenceItems(pair.value as Node)) {
-          const vm = this.readVm(item);
+          const vm = this.asWrittenAt(item, () => this.readVm(item));
           if (vm) model.vms.push(vm);
         }
       }
     }
     return model;
+  }
+
+  /** Reads an item; when it is an alias, everything read from it is placed on the alias. */
+  private asWrittenAt<T>(item: Node, read: () => T): T {
+    this.aliasedItemSpan = isAlias(item) ? spanOf(item) : undefined;
+    try {
+      return read();
+    } finally {
+      this.aliasedItemSpan = undefined;
+    }
   }
 
   private resolve(node: Node | null | undefined): Node | undefined {
@@ -114,9 +126,9 @@ export class LabReader {
     if (!node) return undefined;
     const resolved = this.resolve(node);
     if (!isScalar(resolved)) return undefined;
-    const span = spanOf(node) ?? spanOf(resolved);
+    const span = this.aliasedItemSpan ?? spanOf(node) ?? spanOf(resolved);
     if (!span) return undefined;
-    return { scalar: resolved, span, viaAlias: isAlias(node) };
+    return { scalar: resolved, span, viaAlias: this.aliasedItemSpan !== undefined || isAlias(node) };
   }
 
   private stringValue(node: Node | null | undefined): LabValue<string> | undefined {

@@ -44,6 +44,13 @@ describe('semantic checks', () => {
     assert.equal(found[0]!.severity, DiagnosticSeverity.Error);
   });
 
+  test('a VM repeated through an alias is flagged on the alias', async () => {
+    const document = labDocument(`name: test-lab\nvms:\n  - &base\n    name: web\n    vcpu: 1\n    ram_mb: 512\n    disk_gb: 5\n    os_image: debian-12\n  - *base\n`);
+    const found = withCode(await service.validate(document), diagnosticCodes.duplicateName);
+    assert.equal(found.length, 1);
+    assert.deepEqual(found[0]!.range, rangeOf(document, '*base'));
+  });
+
   test('duplicate network names are flagged', async () => {
     const document = labDocument(lab([vm('a')], '  - name: lan\n    cidr: 10.0.1.0/24\n  - name: lan\n    cidr: 10.0.2.0/24'));
     const found = withCode(await service.validate(document), diagnosticCodes.duplicateName);
