@@ -120,9 +120,9 @@ async function run(options: Options): Promise<void> {
     const events = await EventLog.create(store);
     const subscription = hypervisor.subscribe((event) => events.publish(eventFromHypervisor(event)));
     stopListening = () => subscription.dispose();
-    const deployer = new LabDeployer({ hypervisor, store, events, dataDirectory: options.dataDirectory });
-    for (const lab of await deployer.recoverInterrupted()) log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
     const images = new ImageStore({ dataDirectory: options.dataDirectory, sourceRoot: options.sourceRoot, log });
+    const deployer = new LabDeployer({ hypervisor, store, events, images, dataDirectory: options.dataDirectory });
+    for (const lab of await deployer.recoverInterrupted()) log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
     const handlers = createHostApi({ hypervisor, store, events, deployer, consoles, images, version: packageJson.version, startedAt: new Date().toISOString() });
     server = await HostServer.listen({ socketPath: options.socketPath, handlers, log });
   } catch (error) {

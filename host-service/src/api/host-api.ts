@@ -211,7 +211,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
       hypervisorCall(() => hypervisor.listNetworks()),
     ]);
     throwIfCancelled(token);
-    const { plan, conflicts } = planLab({ lab, record: store.state.labs[lab.name], domains, networks });
+    const { plan, conflicts } = planLab({ lab, record: store.state.labs[lab.name], domains, networks, volumePool: deployer.volumePool });
     if (conflicts.length > 0) {
       const first = conflicts[0] as { field: string; message: string };
       throw hostError(HostErrorCode.AlreadyExists, `The lab "${lab.name}" cannot be planned: ${first.field}: ${first.message}.`, {

@@ -2,11 +2,19 @@
 // its manifest.json is there. Images the catalog builds locally (vlm-tiny) are pulled by running
 // their build script; downloads are not implemented yet.
 import { execFile } from 'node:child_process';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import { builtInImageCatalog, type CatalogImage } from '@vlm/schemas';
 import { HostErrorCode, type ImageSummary } from '@vlm/schemas/src/host-protocol';
 import { hostError } from './host-errors';
+
+/** What a VM needs from a present image: absolute paths from its manifest. */
+export interface ImageFiles {
+  kernel?: string;
+  initramfs?: string;
+  disk?: string;
+  cmdline?: string;
+}
 
 export interface ImageStoreOptions {
   dataDirectory: string;
@@ -46,6 +54,26 @@ export class ImageStore {
       });
     }
     return image;
+  }
+
+  /** The files of a present image; undefined when it has not been pulled. */
+  async files(name: string): Promise<ImageFiles | undefined> {
+    const folder = this.folderOf(name);
+    let manifest: { kernel_cmdline?: unknown; files?: { role?: unknown; path?: unknown }[] };
+    try {
+      manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8'));
+    } catch {
+      return undefined;
+    }
+    const files: ImageFiles = {};
+    for (const file of manifest.files ?? []) {
+      if (typeof file.path !== 'string' || !/^[A-Za-z0-9._-]+$/.test(file.path)) continue;
+      if (file.role === 'kernel') files.kernel = join(folder, file.path);
+      if (file.role === 'initramfs') files.initramfs = join(folder, file.path);
+      if (file.role === 'disk') files.disk = join(folder, file.path);
+    }
+    if (typeof manifest.kernel_cmdline === 'string') files.cmdline = manifest.kernel_cmdline;
+    return files;
   }
 
   async list(): Promise<ImageSummary[]> {

@@ -1,6 +1,7 @@
 // Applying and destroying labs. Every resource is recorded in the state file right after libvirt
 // made it (and forgotten right after libvirt removed it), so a crash part-way leaves a record of
 // exactly what exists, and destroy can always clean up.
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lab, VM } from '@vlm/schemas';
 import { HostErrorCode, type LabStatus, type PlanResult, type PlanStep } from '@vlm/schemas/src/host-protocol';
@@ -12,9 +13,10 @@ import { deployLogLimit, type AllocatedPort, type DeployLogLine, type HostState,
 import type { StateStore } from '../state/state-store';
 import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
+import type { ImageFiles, ImageStore } from './image-store';
 import { checkLab } from './lab-checks';
 import { planLab } from './lab-plan';
-import { domainName, networkName, volumeName, volumePool } from './lab-resources';
+import { domainName, networkName, volumeName, volumePoolFor } from './lab-resources';
 
 const portRanges: Record<PortKind, { first: number; last: number }> = {
   ssh: { first: 22000, last: 22999 },
@@ -25,7 +27,22 @@ export interface LabDeployerOptions {
   hypervisor: Hypervisor;
   store: StateStore;
   events: EventLog;
+  images: ImageStore;
   dataDirectory: string;
+}
+
+/** TCP ports something listens on now, from /proc (no probing binds). */
+async function listeningPorts(): Promise<Set<number>> {
+  const ports = new Set<number>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is ADDRESS:PORT in hex; state 0A is LISTEN.
+      if (fields[3] === '0A' && fields[1]) ports.add(Number.parseInt(fields[1].split(':')[1] ?? '', 16));
+    }
+  }
+  return ports;
 }
 
 /** Libvirt errors that mean "already gone", which destroy treats as done. */
@@ -54,8 +71,11 @@ function bootOrder(vms: readonly VM[]): VM[] {
 export class LabDeployer {
   /** Labs with an apply or destroy under way; a second one is refused rather than interleaved. */
   private readonly busy = new Set<string>();
+  readonly volumePool: string;
 
-  constructor(private readonly options: LabDeployerOptions) {}
+  constructor(private readonly options: LabDeployerOptions) {
+    this.volumePool = volumePoolFor(options.dataDirectory);
+  }
 
   private async log(lab: string, level: DeployLogLine['level'], text: string, vm?: string): Promise<void> {
     const line: DeployLogLine = { time: new Date().toISOString(), level, text };
@@ -122,14 +142,24 @@ export class LabDeployer {
     const release = this.claim(lab.name);
     try {
       const info = await hypervisor.hostInfo();
+      // The test driver boots nothing; real guests need their image on this host.
+      const images = new Map<string, ImageFiles>();
       if (info.driver !== 'test') {
-        throw hostError(
-          HostErrorCode.NotImplemented,
-          'Applying labs on qemu:///system needs the base image store, which this vlm-host does not have yet; only the test driver can apply labs.',
-        );
+        for (const [index, vm] of lab.vms.entries()) {
+          if (images.has(vm.os_image)) continue;
+          const files = await this.options.images.files(vm.os_image);
+          if (!files?.disk && !files?.kernel) {
+            throw hostError(
+              HostErrorCode.InvalidState,
+              `The image "${vm.os_image}" is not on this host yet: pull it first (vlm/images/pull).`,
+              { field: `/lab/vms/${index}/os_image` },
+            );
+          }
+          images.set(vm.os_image, files);
+        }
       }
       const [domains, networks] = await Promise.all([hypervisor.listDomains(), hypervisor.listNetworks()]);
-      const { plan, conflicts } = planLab({ lab, record: store.state.labs[lab.name], domains, networks });
+      const { plan, conflicts } = planLab({ lab, record: store.state.labs[lab.name], domains, networks, volumePool: this.volumePool });
       if (conflicts.length > 0) {
         const first = conflicts[0] as { field: string; message: string };
         throw hostError(HostErrorCode.AlreadyExists, `The lab "${lab.name}" cannot be applied: ${first.field}: ${first.message}.`, {
@@ -145,7 +175,7 @@ export class LabDeployer {
         );
       }
       if (plan.steps.length === 0) return plan;
-      await this.execute(lab, plan.steps, info.domainType);
+      await this.execute(lab, plan.steps, info.domainType, images);
       return plan;
     } catch (error) {
       throw fromHypervisorError(error);
@@ -154,7 +184,7 @@ export class LabDeployer {
     }
   }
 
-  private async execute(lab: Lab, steps: PlanStep[], domainType: 'kvm' | 'qemu'): Promise<void> {
+  private async execute(lab: Lab, steps: PlanStep[], domainType: 'kvm' | 'qemu', images: ReadonlyMap<string, ImageFiles>): Promise<void> {
     const { hypervisor, store, events } = this.options;
     const now = new Date().toISOString();
     // The lab is recorded before anything is made, so whatever is made is recorded under it.
@@ -205,8 +235,17 @@ export class LabDeployer {
         const name = domainName(lab.name, vm.name);
         if (!created.has(name)) continue;
         const volume = volumeName(lab.name, vm.name);
-        const made = await hypervisor.createVolume(volumePool, buildVolumeXml({ name: volume, capacityBytes: vm.disk_gb * 1024 ** 3 }));
-        await this.record(lab.name, (record) => record.resources.volumes.push({ pool: volumePool, name: volume, vm: vm.name }));
+        const image = images.get(vm.os_image);
+        const made = await hypervisor.createVolume(
+          this.volumePool,
+          buildVolumeXml({
+            name: volume,
+            capacityBytes: vm.disk_gb * 1024 ** 3,
+            // A thin overlay: only the blocks the VM writes use space.
+            ...(image?.disk === undefined ? {} : { backingPath: image.disk, backingFormat: 'qcow2' as const }),
+          }),
+        );
+        await this.record(lab.name, (record) => record.resources.volumes.push({ pool: this.volumePool, name: volume, vm: vm.name }));
         const ports = this.options.store.state.labs[lab.name]?.resources.ports ?? [];
         const sshPort = ports.find((port) => port.vm === vm.name && port.kind === 'ssh')?.port;
         const vncPort = ports.find((port) => port.vm === vm.name && port.kind === 'vnc')?.port;
@@ -219,8 +258,26 @@ export class LabDeployer {
           networks: (vm.networks ?? []).map((reference) => ({ network: networkName(lab.name, typeof reference === 'string' ? reference : reference.name) })),
           ...(vncPort === undefined ? {} : { vncPort }),
           ...(sshPort === undefined ? {} : { sshHostPort: sshPort }),
+          ...(image?.kernel === undefined
+            ? {}
+            : {
+                kernelBoot: {
+                  kernel: image.kernel,
+                  ...(image.initramfs === undefined ? {} : { initrd: image.initramfs }),
+                  ...(image.cmdline === undefined ? {} : { cmdline: image.cmdline }),
+                },
+              }),
+          ...(image === undefined ? {} : { serialLogPath: join(this.options.dataDirectory, 'logs', `${name}.log`) }),
           vlm: { lab: lab.name, vm: vm.name },
         });
+        if (image !== undefined && (vm.cloud_init !== undefined || (vm.ssh_authorized_keys ?? []).length > 0)) {
+          await this.log(
+            lab.name,
+            'warning',
+            `${name}: cloud_init and ssh_authorized_keys are not passed to the guest yet (no NoCloud seed is attached).`,
+            vm.name,
+          );
+        }
         const domain = await hypervisor.defineDomain(xml);
         await this.record(lab.name, (record) => record.resources.domains.push({ name, vm: vm.name, uuid: domain.uuid }));
         await this.log(lab.name, 'info', `Defined ${name} (${vm.vcpu} vCPU, ${vm.ram_mb} MiB, ${vm.disk_gb} GiB).`, vm.name);
@@ -243,10 +300,16 @@ export class LabDeployer {
 
   /** Gives every VM its ports: the lab file's, or the lowest free ones; recorded before use. */
   private async allocatePorts(lab: Lab): Promise<void> {
+    const listening = await listeningPorts();
     await this.options.store.update((draft) => {
       const record = draft.labs[lab.name];
       if (!record) return;
       const taken = new Set(draft.allocated_ports.map((port) => `${port.kind}:${port.port}`));
+      // Another program's listener would make QEMU fail to start; such ports are skipped.
+      for (const port of listening) {
+        taken.add(`ssh:${port}`);
+        taken.add(`vnc:${port}`);
+      }
       // Ports the lab file names are kept free for their VMs.
       for (const vm of lab.vms) {
         if (vm.ssh_port !== undefined) taken.add(`ssh:${vm.ssh_port}`);
@@ -278,9 +341,12 @@ export class LabDeployer {
   private async ensurePool(): Promise<string> {
     const { hypervisor, dataDirectory } = this.options;
     const path = join(dataDirectory, 'pool');
-    const pool = (await hypervisor.listStoragePools()).find((item) => item.name === volumePool);
-    if (!pool) await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: volumePool, path }));
-    if (!pool?.active) await hypervisor.startStoragePool(volumePool);
+    // QEMU (its own user) opens the disks and libvirt's virtlogd writes the serial logs here.
+    await mkdir(path, { recursive: true, mode: 0o755 });
+    await mkdir(join(dataDirectory, 'logs'), { recursive: true, mode: 0o755 });
+    const pool = (await hypervisor.listStoragePools()).find((item) => item.name === this.volumePool);
+    if (!pool) await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: this.volumePool, path }));
+    if (!pool?.active) await hypervisor.startStoragePool(this.volumePool);
     return path;
   }
 

@@ -6,7 +6,7 @@ import type { PlanResult, PlanStep } from '@vlm/schemas/src/host-protocol';
 import type { DomainSummary, NetworkSummary } from '../libvirt/hypervisor';
 import type { ReadonlyHostState } from '../state/state-store';
 import type { LabProblem } from './lab-checks';
-import { domainName, networkName, volumeName, volumePool } from './lab-resources';
+import { domainName, networkName, volumeName } from './lab-resources';
 
 type ReadonlyLabRecord = ReadonlyHostState['labs'][string];
 
@@ -50,9 +50,11 @@ export interface PlanInput {
   record: ReadonlyLabRecord | undefined;
   domains: readonly DomainSummary[];
   networks: readonly NetworkSummary[];
+  /** The storage pool new disks go to. */
+  volumePool: string;
 }
 
-export function planLab({ lab, record, domains, networks }: PlanInput): { plan: PlanResult; conflicts: LabProblem[] } {
+export function planLab({ lab, record, domains, networks, volumePool }: PlanInput): { plan: PlanResult; conflicts: LabProblem[] } {
   const previous = record?.definition as Lab | undefined;
   const steps: PlanStep[] = [];
   const conflicts: LabProblem[] = [];

@@ -36,6 +36,7 @@ import {
 import type { Lab } from '@vlm/schemas';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
+import { volumePoolFor } from '../../src/api/lab-resources';
 import { buildHostBundle, connectClient, spawnHost, startHost, type HostProcess } from './host-process';
 
 type Client = MessageConnection & { close(): void };
@@ -349,13 +350,14 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
     const plan = await client.sendRequest(LabsPlanRequest.type, { lab: tinyLab('web-lab') });
     assert.equal(plan.newLab, true);
     const created = plan.steps.filter((step) => step.action === 'create').map((step) => `${step.kind}:${step.resource}`);
+    const pool = volumePoolFor(dataDirectory);
     assert.deepEqual(created, [
       'network:web-lab-lan',
-      'volume:vlm/web-lab-web.qcow2',
+      `volume:${pool}/web-lab-web.qcow2`,
       'domain:web-lab-web',
       'port:ssh:allocated',
       'port:vnc:allocated',
-      'volume:vlm/web-lab-db.qcow2',
+      `volume:${pool}/web-lab-db.qcow2`,
       'domain:web-lab-db',
       'port:ssh:allocated',
       'port:vnc:allocated',

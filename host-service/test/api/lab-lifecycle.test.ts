@@ -23,6 +23,7 @@ import {
 import type { Lab } from '@vlm/schemas';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
+import { volumePoolFor } from '../../src/api/lab-resources';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from './host-process';
 
 type Client = MessageConnection & { close(): void };
@@ -101,11 +102,17 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
     const details = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     assert.equal(details.status, 'running');
     assert.deepEqual(details.resources.networks, [{ name: 'web-lab-lan', network: 'lan' }]);
-    assert.deepEqual(details.resources.volumes.map((volume) => `${volume.pool}/${volume.name}`).sort(), ['vlm/web-lab-db.qcow2', 'vlm/web-lab-web.qcow2']);
+    const pool = volumePoolFor(dataDirectory);
+    assert.deepEqual(details.resources.volumes.map((volume) => `${volume.pool}/${volume.name}`).sort(), [`${pool}/web-lab-db.qcow2`, `${pool}/web-lab-web.qcow2`]);
+    // The lowest free ports of each range (ports other programs listen on are skipped).
     assert.deepEqual(
-      details.resources.ports.map((port) => `${port.vm} ${port.kind} ${port.port}`),
-      ['web ssh 22000', 'web vnc 5900', 'db ssh 22001', 'db vnc 5901'],
+      details.resources.ports.map((port) => `${port.vm} ${port.kind}`),
+      ['web ssh', 'web vnc', 'db ssh', 'db vnc'],
     );
+    for (const port of details.resources.ports) {
+      assert.ok(port.kind === 'ssh' ? port.port >= 22000 && port.port <= 22999 : port.port >= 5900 && port.port <= 5999, `${port.kind} ${port.port}`);
+    }
+    assert.equal(new Set(details.resources.ports.map((port) => `${port.kind}:${port.port}`)).size, 4);
     const started = details.deployLog.filter((line) => line.text.startsWith('Started')).map((line) => line.vm);
     assert.deepEqual(started, ['db', 'web'], 'db boots before web, which depends on it');
 
@@ -136,11 +143,13 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
   });
 
   test('a port another lab holds is refused, naming the holder', async () => {
-    const other: Lab = { name: 'other', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', ssh_port: 22001 }] };
+    const held = (await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' })).resources.ports.find((port) => port.vm === 'db' && port.kind === 'ssh');
+    assert.ok(held);
+    const other: Lab = { name: 'other', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', ssh_port: held.port }] };
     const refused = await hostErrorOf(client.sendRequest(LabsApplyRequest.type, { lab: other }));
     assert.equal(refused.code, HostErrorCode.InvalidLab);
     assert.equal(refused.data?.field, '/lab/vms/0/ssh_port');
-    assert.match(refused.message, /ssh port 22001 is already used by web-lab\/db/);
+    assert.match(refused.message, new RegExp(`ssh port ${held.port} is already used by web-lab/db`));
     assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs.map((lab) => lab.name), ['web-lab']);
   });
 
@@ -153,6 +162,7 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
   });
 
   test('destroy removes every recorded resource and frees the ports', async () => {
+    const ports = (await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' })).resources.ports;
     const result = await client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' });
     assert.deepEqual(
       result.steps.map((step) => `${step.kind}:${step.resource}`).sort(),
@@ -160,13 +170,10 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
         'domain:web-lab-db',
         'domain:web-lab-web',
         'network:web-lab-lan',
-        'port:ssh:22000',
-        'port:ssh:22001',
-        'port:vnc:5900',
-        'port:vnc:5901',
-        'volume:vlm/web-lab-db.qcow2',
-        'volume:vlm/web-lab-web.qcow2',
-      ],
+        ...ports.map((port) => `port:${port.kind}:${port.port}`),
+        `volume:${volumePoolFor(dataDirectory)}/web-lab-db.qcow2`,
+        `volume:${volumePoolFor(dataDirectory)}/web-lab-web.qcow2`,
+      ].sort(),
     );
     assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'web-lab' })).vms, []);
     assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs, []);
@@ -177,7 +184,7 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
     // The names are free again: the same lab applies cleanly, with the same ports.
     await client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
     const again = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
-    assert.deepEqual(again.resources.ports.map((port) => port.port), [22000, 5900, 22001, 5901]);
+    assert.deepEqual(again.resources.ports, ports);
   });
 
   test('a deploy interrupted by a restart is marked failed, and destroy still cleans it up', async () => {
