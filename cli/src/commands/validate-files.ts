@@ -6,8 +6,9 @@ import { createLabLanguageService } from '@vlm/language-server';
 import type { CommandHandler } from '../command-table';
 import { exitCodes, UsageError } from '../exit-codes';
 import { jsonReport, printable, sortResults, summarize, summaryLine, textLine, type FileResult } from '../diagnostic-report';
-import { readLabFile } from '../read-lab-file';
+import { readTextFile } from '../read-text-file';
 import { hostFactsFrom } from './host-capacity';
+import { catalogFrom } from './image-catalog-option';
 
 /** The URI the language service sees: the real file's, so messages match the editor's. */
 function documentUri(path: string): string {
@@ -25,11 +26,12 @@ export const validateFiles: CommandHandler = async (parsed, output) => {
   }
 
   const hostFacts = hostFactsFrom(parsed);
-  const service = createLabLanguageService();
+  const catalog = await catalogFrom(parsed.options.get('catalog'));
+  const service = createLabLanguageService(catalog ? { catalog } : {});
   service.setHostFacts(hostFacts);
   const results: FileResult[] = [];
   for (const path of paths) {
-    const read = await readLabFile(path, process.stdin);
+    const read = await readTextFile(path, process.stdin);
     if ('problem' in read) {
       results.push(read);
       continue;

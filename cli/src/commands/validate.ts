@@ -20,6 +20,11 @@ export const validateCommand: Command = {
       description: 'Output format; json is one document for machines.',
     },
     {
+      name: 'catalog',
+      valueName: 'FILE',
+      description: "A host's image catalog (JSON); its images count as known besides the built-in ones.",
+    },
+    {
       name: 'host-cpus',
       valueName: 'N',
       description: 'Also check that the labs fit a host with N CPUs (needs --host-memory-mb).',

@@ -1,10 +1,10 @@
-// Reads a lab file for validation, turning each way it can fail into a sentence a user can act on.
+// Reads a lab or catalog file, turning each way it can fail into a sentence a user can act on.
 import { open } from 'node:fs/promises';
 
-/** Far above any real lab; stops `vlm validate /dev/zero` from eating the machine. */
+/** Far above any real lab or catalog; stops `vlm validate /dev/zero` from eating the machine. */
 export const maximumFileBytes = 64 * 1024 * 1024;
 
-export type LabFileRead =
+export type TextFileRead =
   | { path: string; text: string }
   | { path: string; problem: string };
 
@@ -12,7 +12,7 @@ const reasonsByCode: Record<string, string> = {
   ENOENT: 'no such file',
   EACCES: 'permission denied',
   EPERM: 'permission denied',
-  EISDIR: 'it is a directory, not a lab file',
+  EISDIR: 'it is a directory, not a file',
   ENOTDIR: 'a folder in the path is not a directory',
   ELOOP: 'too many levels of symbolic links',
   ENAMETOOLONG: 'the name is too long',
@@ -43,9 +43,9 @@ async function readCapped(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array
   return Buffer.concat(parts, total);
 }
 
-const tooLarge = `it is larger than ${maximumFileBytes / (1024 * 1024)} MiB, far beyond any lab file`;
+const tooLarge = `it is larger than ${maximumFileBytes / (1024 * 1024)} MiB, far beyond any lab or catalog file`;
 
-export async function readLabFile(path: string, standardInput: AsyncIterable<Uint8Array>): Promise<LabFileRead> {
+export async function readTextFile(path: string, standardInput: AsyncIterable<Uint8Array>): Promise<TextFileRead> {
   if (path === '-') {
     const bytes = await readCapped(standardInput);
     return bytes ? { path, text: decodeText(bytes) } : { path, problem: tooLarge };
