@@ -51,6 +51,8 @@ export interface LabModel {
   vmsPair?: Pair;
   networks: LabNetwork[];
   vms: LabVm[];
+  /** Entries of the lab's mappings with no key or a null key (`: 5`, `~: 5`). */
+  emptyKeys: SourceSpan[];
 }
 
 export function spanOf(node: Node | null | undefined): SourceSpan | undefined {
@@ -71,7 +73,7 @@ export class LabReader {
   ) {}
 
   read(): LabModel {
-    const model: LabModel = { networks: [], vms: [] };
+    const model: LabModel = { networks: [], vms: [], emptyKeys: this.emptyKeys };
     const root = this.resolve(this.document.contents as Node | null);
     if (!isMap(root)) return model;
     model.root = root;
@@ -111,8 +113,19 @@ export class LabReader {
     return node;
   }
 
-  keyOf(pair: Pair): string | undefined {
+  private readonly emptyKeys: SourceSpan[] = [];
+  private readonly emptyKeyStarts = new Set<number>();
+
+  private keyOf(pair: Pair): string | undefined {
     const key = pair.key as Node | null;
+    if (key === null || (isScalar(key) && key.value === null)) {
+      const span = spanOf(key) ?? spanOf(pair.value as Node | null);
+      if (span && !this.emptyKeyStarts.has(span.start)) {
+        this.emptyKeyStarts.add(span.start);
+        this.emptyKeys.push(span.end > span.start ? span : { start: span.start, end: span.start + 1 });
+      }
+      return undefined;
+    }
     return isScalar(key) && typeof key.value === 'string' ? key.value : undefined;
   }
 

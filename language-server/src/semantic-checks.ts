@@ -38,6 +38,13 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
     found.push(diagnosticAt(document, span, code, message, severity, data));
   };
 
+  // yaml-language-server's schema check stops at a null key and reports nothing at all, so
+  // say what is wrong here.
+  for (const span of model.emptyKeys) {
+    report(span, diagnosticCodes.yamlSyntax,
+      "This entry has an empty or null key. Lab keys are names such as 'vcpu'; the schema is not checked until every key has one.");
+  }
+
   // Duplicate names: the first occurrence wins, later ones are flagged.
   const networkByName = new Map<string, LabValue<string>>();
   for (const network of model.networks) {

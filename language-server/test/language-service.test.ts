@@ -188,6 +188,16 @@ describe('semantic checks', () => {
     assert.deepEqual(schema.range, { start: { line: valueStart.line, character: valueStart.character + 6 }, end: { line: valueStart.line, character: valueStart.character + 7 } });
   });
 
+  test('an empty or null key is reported, since the schema check stops at it', async () => {
+    for (const key of [':', '~:', 'null:']) {
+      const document = labDocument(`name: x\n${key} 5\nvms: []\n`);
+      const found = withCode(await service.validate(document), diagnosticCodes.yamlSyntax);
+      assert.equal(found.length, 1, key);
+      assert.equal(found[0]!.range.start.line, 1);
+      assert.match(found[0]!.message, /empty or null key/);
+    }
+  });
+
   test('YAML syntax errors carry the syntax code', async () => {
     const found = withCode(await codesOf('name: x\nvms: [\n'), diagnosticCodes.yamlSyntax);
     assert.ok(found.length >= 1);
