@@ -7,9 +7,16 @@ export const validateCommand: Command = {
   operandsUsage: 'FILE...',
   details: [
     'Prints one line per problem: PATH:LINE:COLUMN: SEVERITY: MESSAGE [CODE], with 1-based\n' +
-      'line and column, sorted by file then position. A summary goes to standard error.',
+      'line and column (counted as the editor counts them), sorted by file then position.\n' +
+      'A summary goes to standard error.',
     'Exit status: 0 when no file has an error (warnings are allowed), 1 when any has,\n' +
-      '2 for a wrong command line or a file that cannot be read. Use "-" for standard input.',
+      '2 for a wrong command line or a file that cannot be read, 70 for a bug in vlm itself.\n' +
+      'Use "-" to read a lab from standard input.',
+    'With --format json, standard output is one JSON document:\n' +
+      '  {"files": [{"path", "diagnostics": [{"line", "column", "endLine", "endColumn",\n' +
+      '     "severity", "message", "code", "source"}]} or {"path", "error"}],\n' +
+      '   "summary": {"files", "errors", "warnings", "infos", "hints", "unreadable"}}\n' +
+      'Positions are 1-based, as in the text form.',
   ],
   options: [
     {
