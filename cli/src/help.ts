@@ -58,3 +58,17 @@ export function toolHelp(commands: readonly Command[], version: string): string 
     '',
   ].join('\n');
 }
+
+/** Help of a group such as `vlm lab`: its subcommands. */
+export function groupHelp(group: string, members: readonly Command[]): string {
+  const rows = members.map((command): [string, string] => [command.words.slice(1).join(' '), command.summary]);
+  return [
+    `Usage: ${toolName} ${group} <command> [options] [arguments]`,
+    '',
+    'Commands:',
+    ...twoColumns(rows),
+    '',
+    `Run '${toolName} ${group} <command> --help' for a command's options.`,
+    '',
+  ].join('\n');
+}

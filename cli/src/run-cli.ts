@@ -3,7 +3,7 @@ import packageJson from '../package.json';
 import { allCommands } from './commands/all-commands';
 import type { Command, CommandOutput } from './command-table';
 import { exitCodes, UsageError } from './exit-codes';
-import { commandHelp, toolHelp, toolName } from './help';
+import { commandHelp, groupHelp, toolHelp, toolName } from './help';
 import { parseArguments } from './parse-arguments';
 import { printable } from './diagnostic-report';
 
@@ -15,10 +15,17 @@ function findCommand(tokens: readonly string[], commands: readonly Command[]): C
   return matches.sort((left, right) => right.words.length - left.words.length)[0];
 }
 
+/** Commands of a group such as `lab` (`lab up`, `lab down`); empty when there is no such group. */
+function groupMembers(word: string, commands: readonly Command[]): Command[] {
+  return commands.filter((command) => command.words.length > 1 && command.words[0] === word);
+}
+
 function helpFor(words: readonly string[], commands: readonly Command[]): string | undefined {
   if (words.length === 0) return toolHelp(commands, version);
   const command = commands.find((candidate) => candidate.words.join(' ') === words.join(' '));
-  return command ? commandHelp(command) : undefined;
+  if (command) return commandHelp(command);
+  const members = words.length === 1 ? groupMembers(words[0]!, commands) : [];
+  return members.length > 0 ? groupHelp(words[0]!, members) : undefined;
 }
 
 async function dispatch(tokens: readonly string[], output: CommandOutput, commands: readonly Command[]): Promise<number> {
@@ -47,7 +54,18 @@ async function dispatch(tokens: readonly string[], output: CommandOutput, comman
 
   const command = findCommand(tokens, commands);
   if (!command) {
-    const known = commands.map((candidate) => candidate.words.join(' ')).join(', ');
+    const members = groupMembers(first, commands);
+    if (members.length > 0) {
+      const second = tokens[1];
+      if (second === '--help' || second === '-h') {
+        output.stdout(groupHelp(first, members));
+        return exitCodes.success;
+      }
+      const names = members.map((member) => member.words.slice(1).join(' ')).join(', ');
+      const problem = second === undefined ? 'needs a command' : `has no command '${second}'`;
+      throw new UsageError(`'${toolName} ${first}' ${problem}. Commands: ${names}.`, first);
+    }
+    const known = [...new Set(commands.map((candidate) => candidate.words[0]))].join(', ');
     throw new UsageError(`unknown command '${first}'. Commands: ${known}.`);
   }
   const rest = tokens.slice(command.words.length);
