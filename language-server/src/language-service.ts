@@ -25,6 +25,7 @@ import { diagnosticAt } from './lab-diagnostics';
 import { labQuickFixes } from './quick-fixes';
 import { labCompletions } from './lab-completion';
 import { installAliasResolutionCache } from './alias-resolution';
+import { ignoreDocumentSchemaChoices } from './lab-schema-only';
 
 export type { HostFacts } from './semantic-checks';
 
@@ -64,6 +65,7 @@ function rangeKey(range: Range): string {
 
 export function createLabLanguageService(options: LabLanguageServiceOptions = {}): LabLanguageService {
   installAliasResolutionCache();
+  ignoreDocumentSchemaChoices(labSchemaId);
   let catalog: ImageCatalog = options.catalog ?? builtInImageCatalog;
   let hostFacts: HostFacts | undefined;
   const limits: InputLimits = { ...defaultInputLimits, ...options.limits };
@@ -166,11 +168,11 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
         }
         // A port outside its range is reported once, by the check that names the range and
         // offers a fix, not again by the schema's minimum/maximum.
-        const portRanges = new Set(semantic
+        const portProblemRanges = new Set(semantic
           .filter((diagnostic) => diagnostic.code === diagnosticCodes.portOutOfRange)
           .map((diagnostic) => rangeKey(diagnostic.range)));
-        const kept = portRanges.size === 0 ? results : results.filter((diagnostic) =>
-          diagnostic.source === 'vlm' || !portRanges.has(rangeKey(diagnostic.range)));
+        const kept = portProblemRanges.size === 0 ? results : results.filter((diagnostic) =>
+          diagnostic.source === 'vlm' || !portProblemRanges.has(rangeKey(diagnostic.range)));
         return [...kept, ...semantic];
       } catch (error) {
         return [internalError(document, 'validate', error)];

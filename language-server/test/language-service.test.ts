@@ -198,6 +198,14 @@ describe('semantic checks', () => {
     }
   });
 
+  test('a modeline or a $schema key cannot switch the lab schema off', async () => {
+    const modeline = await codesOf('# yaml-language-server: $schema=http://example.invalid/other.json\nname: x\nvms: []\nbogus: 1\n');
+    assert.deepEqual(modeline.map((diagnostic) => diagnostic.message), ['Array has too few items. Expected 1 or more.', 'Property bogus is not allowed.']);
+    const dollarSchema = await codesOf('$schema: http://example.invalid/other.json\nname: x\nvms: []\n');
+    assert.ok(dollarSchema.some((diagnostic) => diagnostic.message === 'Property $schema is not allowed.'), JSON.stringify(dollarSchema));
+    assert.ok(!dollarSchema.some((diagnostic) => /Unable to load schema/.test(diagnostic.message)), 'no other schema is requested');
+  });
+
   test('YAML syntax errors carry the syntax code', async () => {
     const found = withCode(await codesOf('name: x\nvms: [\n'), diagnosticCodes.yamlSyntax);
     assert.ok(found.length >= 1);
