@@ -25,7 +25,7 @@ export const HostErrorCode = {
   /** The method does not exist. */
   MethodNotFound: -32601,
   InternalError: -32603,
-  /** The request body exceeds maximumRequestBytes; the connection is closed after the answer. */
+  /** The request body exceeds maximumRequestBytes; it was skipped unread and the connection goes on. */
   RequestTooLarge: -32001,
   /** The lab, VM, snapshot, image or console named does not exist. */
   NotFound: -32002,
