@@ -34,8 +34,11 @@ function runningPid(pidFile: string, name: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return undefined;
-  const command = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  return command === name ? pid : undefined;
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name ? pid : undefined;
+  } catch {
+    return undefined; // exited just now
+  }
 }
 
 async function withLock<T>(action: () => Promise<T>): Promise<T> {
