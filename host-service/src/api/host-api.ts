@@ -224,7 +224,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
 
   table.on(LabsApplyRequest.type, async ({ lab }, { token }) => {
     throwIfCancelled(token);
-    return deployer.apply(lab);
+    return deployer.apply(lab, () => token.isCancellationRequested);
   });
   table.on(LabsDestroyRequest.type, async ({ name }, { token }) => {
     throwIfCancelled(token);

@@ -129,7 +129,8 @@ export class LabDeployer {
     return interrupted;
   }
 
-  async apply(lab: Lab): Promise<PlanResult> {
+  /** `cancelled` is asked between steps: a cancelled apply stops there and the lab is marked failed. */
+  async apply(lab: Lab, cancelled: () => boolean = () => false): Promise<PlanResult> {
     const { hypervisor, store } = this.options;
     const problems = checkLab(lab, store.state);
     if (problems.length > 0) {
@@ -175,7 +176,7 @@ export class LabDeployer {
         );
       }
       if (plan.steps.length === 0) return plan;
-      await this.execute(lab, plan.steps, info.domainType, images);
+      await this.execute(lab, plan.steps, info.domainType, images, cancelled);
       return plan;
     } catch (error) {
       throw fromHypervisorError(error);
@@ -184,7 +185,16 @@ export class LabDeployer {
     }
   }
 
-  private async execute(lab: Lab, steps: PlanStep[], domainType: 'kvm' | 'qemu', images: ReadonlyMap<string, ImageFiles>): Promise<void> {
+  private async execute(
+    lab: Lab,
+    steps: PlanStep[],
+    domainType: 'kvm' | 'qemu',
+    images: ReadonlyMap<string, ImageFiles>,
+    cancelled: () => boolean,
+  ): Promise<void> {
+    const checkpoint = () => {
+      if (cancelled()) throw hostError(HostErrorCode.RequestCancelled, `The apply of "${lab.name}" was cancelled; what was made so far is recorded.`);
+    };
     const { hypervisor, store, events } = this.options;
     const now = new Date().toISOString();
     // The lab is recorded before anything is made, so whatever is made is recorded under it.
@@ -220,6 +230,7 @@ export class LabDeployer {
       });
 
       for (const network of lab.networks ?? []) {
+        checkpoint();
         const name = networkName(lab.name, network.name);
         if (!steps.some((step) => step.action === 'create' && step.kind === 'network' && step.resource === name)) continue;
         await hypervisor.defineNetwork(buildNetworkXml({ name, cidr: network.cidr, dhcp: network.dhcp ?? true }));
@@ -232,6 +243,7 @@ export class LabDeployer {
       const poolPath = await this.ensurePool();
       const created = new Set(steps.filter((step) => step.action === 'create' && step.kind === 'domain').map((step) => step.resource));
       for (const vm of lab.vms) {
+        checkpoint();
         const name = domainName(lab.name, vm.name);
         if (!created.has(name)) continue;
         const volume = volumeName(lab.name, vm.name);
@@ -283,6 +295,7 @@ export class LabDeployer {
         await this.log(lab.name, 'info', `Defined ${name} (${vm.vcpu} vCPU, ${vm.ram_mb} MiB, ${vm.disk_gb} GiB).`, vm.name);
       }
       for (const vm of bootOrder(lab.vms)) {
+        checkpoint();
         const name = domainName(lab.name, vm.name);
         if (!created.has(name)) continue;
         await hypervisor.start(name);
@@ -292,7 +305,7 @@ export class LabDeployer {
       await this.setStatus(lab.name, 'running');
     } catch (error) {
       const reason = error instanceof HypervisorError ? (error.libvirtMessage ?? error.message) : error instanceof Error ? error.message : String(error);
-      await this.log(lab.name, 'error', `Apply failed: ${reason}`).catch(() => undefined);
+      await this.log(lab.name, 'error', cancelled() ? `Apply cancelled by the client: ${reason}` : `Apply failed: ${reason}`).catch(() => undefined);
       await this.setStatus(lab.name, 'failed').catch(() => undefined);
       throw error;
     }

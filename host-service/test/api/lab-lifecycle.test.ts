@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   EventNotification,
   EventsSubscribeRequest,
@@ -185,6 +185,35 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
     await client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
     const again = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     assert.deepEqual(again.resources.ports, ports);
+  });
+
+  test('cancelling an apply stops it between steps; what was made is recorded and destroy removes it', async () => {
+    const big: Lab = {
+      name: 'big-lab',
+      vms: Array.from({ length: 40 }, (_, index) => ({ name: `vm-${index}`, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' })),
+    };
+    const watcher = await connectClient(socketPath);
+    try {
+      const source = new CancellationTokenSource();
+      // Cancel the moment the first VM is defined: the apply is then under way, far from done.
+      watcher.onNotification(EventNotification.type, (event) => {
+        if (event.type === 'deploy-log' && event.lab === 'big-lab' && event.line.text.startsWith('Defined')) source.cancel();
+      });
+      await watcher.sendRequest(EventsSubscribeRequest.type, {});
+      const refused = await hostErrorOf(client.sendRequest(LabsApplyRequest.type, { lab: big }, source.token));
+      assert.equal(refused.code, HostErrorCode.RequestCancelled);
+      assert.match(refused.message, /The apply of "big-lab" was cancelled; what was made so far is recorded/);
+      const details = await client.sendRequest(LabsGetRequest.type, { name: 'big-lab' });
+      assert.equal(details.status, 'failed');
+      assert.match(details.deployLog.at(-1)?.text ?? '', /^Apply cancelled by the client/);
+      const made = details.resources.domains.length;
+      assert.ok(made >= 1 && made < 40, `${made} of 40 domains were made`);
+      assert.equal((await client.sendRequest(VmsListRequest.type, { lab: 'big-lab' })).vms.length, made);
+      await client.sendRequest(LabsDestroyRequest.type, { name: 'big-lab' });
+      assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'big-lab' })).vms, []);
+    } finally {
+      watcher.close();
+    }
   });
 
   test('a deploy interrupted by a restart is marked failed, and destroy still cleans it up', async () => {
