@@ -2,6 +2,12 @@
 // clients (the extension, the CLI). Each message is a namespace with a literal `method` and a
 // typed RequestType or NotificationType. Every request's params are validated by the host
 // against host-protocol.schema.json before anything runs.
+//
+// A client: connect to the socket, wrap it in StreamMessageReader/Writer, then
+// `sendRequest(HostInfoRequest.type, {})`. For live state, handle EventNotification and send
+// EventsSubscribeRequest; after a reconnect, subscribe with `afterSequence` = the last sequence
+// seen; if the answer says `complete: false`, re-read what you show. Use this module's vscode-jsonrpc
+// (the hoisted 8.2.1): RequestTypes from another copy of the library do not work with it.
 import { NotificationType, ParameterStructures, RequestType } from 'vscode-jsonrpc';
 import hostProtocolSchemaJson from '../host-protocol.schema.json';
 import type { Lab } from './generated-types';
