@@ -113,9 +113,9 @@ export class SizeLimitedMessageReader extends AbstractMessageReader {
     try {
       message = JSON.parse(text);
     } catch {
-      // Nobody can be answered without an id; the connection logs it and goes on.
-      this.fireError(new Error(`Received a message that is not valid JSON (${state.length} bytes).`));
-      return;
+      // Its id cannot be known, so it cannot be answered: closing tells the client instead of
+      // leaving its request waiting forever.
+      throw new Error(`Received a message that is not valid JSON (${state.length} bytes); closing the connection.`);
     }
     this.deliver(message as Message);
   }
@@ -128,8 +128,7 @@ export class SizeLimitedMessageReader extends AbstractMessageReader {
     const id = /"id"\s*:\s*(\d+|"(?:[^"\\]|\\.){0,200}")/.exec(prefix)?.[1];
     const method = /"method"\s*:\s*"([^"\\]{1,200})"/.exec(prefix)?.[1];
     if (id === undefined) {
-      // Without an id nobody can be answered; a notification that big is dropped.
-      return;
+      throw new Error(`Received a ${state.length}-byte message, over the ${this.limit}-byte limit, with no id in its first bytes; closing the connection.`);
     }
     const params: RequestTooLargeParams = { bytes: state.length, limit: this.limit, method };
     this.deliver({ jsonrpc: '2.0', id: JSON.parse(id) as number | string, method: requestTooLargeMethod, params } as Message);

@@ -121,3 +121,28 @@ test('the reader reassembles split messages and turns an oversized one into a to
     await rm(directory, { recursive: true, force: true });
   }
 });
+
+test('a message that cannot be answered (bad JSON, or oversized with no id) closes the connection with a reason', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'vlm-reader-'));
+  try {
+    for (const body of ['{"jsonrpc": "2.0", "id": 1, "method": ', JSON.stringify({ params: { pad: 'x'.repeat(10_000) }, jsonrpc: '2.0', id: 5, method: 'vlm/labs/plan' })]) {
+      const pair = await socketPair(directory);
+      try {
+        const errors: string[] = [];
+        const reader = new SizeLimitedMessageReader(pair.server, 1000);
+        reader.onError((error) => errors.push(error.message));
+        reader.listen(() => assert.fail('nothing should be delivered'));
+        const closed = once(pair.client, 'close');
+        pair.client.on('error', () => undefined);
+        pair.client.write(frame(body));
+        await closed;
+        assert.match(errors[0] ?? '', /not valid JSON|with no id in its first bytes/);
+        assert.match(errors[0] ?? '', /closing the connection/);
+      } finally {
+        pair.close();
+      }
+    }
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+});
