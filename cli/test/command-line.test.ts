@@ -18,7 +18,7 @@ describe('vlm command line', () => {
     const tool = runVlm(['--help']);
     assert.equal(tool.status, 0);
     assert.match(tool.stdout, /^Usage: vlm <command>/);
-    assert.match(tool.stdout, /^ {2}validate {2}Check lab files/m);
+    assert.match(tool.stdout, /^ {2}validate +Check lab files/m);
     const command = runVlm(['validate', '--help']);
     assert.equal(command.status, 0);
     assert.match(command.stdout, /^Usage: vlm validate \[options\] FILE\.\.\./);
@@ -37,7 +37,7 @@ describe('vlm command line', () => {
   it('exits 2 for an unknown command and lists the known ones', () => {
     const result = runVlm(['valdate', 'x.lab.yaml']);
     assert.equal(result.status, 2);
-    assert.equal(result.stderr, "vlm: unknown command 'valdate'. Commands: validate.\nRun 'vlm --help' for usage.\n");
+    assert.equal(result.stderr, "vlm: unknown command 'valdate'. Commands: validate, lab, vm, console.\nRun 'vlm --help' for usage.\n");
   });
 
   it('exits 2 when validate gets no files', () => {

@@ -1,5 +1,7 @@
-// Every command the CLI knows, in help order. Later groups (lab, vm, console) are appended here.
+// Every command the CLI knows, in help order.
 import type { Command } from '../command-table';
+import { labCommands } from './lab';
 import { validateCommand } from './validate';
+import { vmCommands } from './vm';
 
-export const allCommands: readonly Command[] = [validateCommand];
+export const allCommands: readonly Command[] = [validateCommand, ...labCommands, ...vmCommands];

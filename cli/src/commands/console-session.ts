@@ -1,0 +1,133 @@
+// `vlm console VM`: the terminal relayed to a VM's serial console through the host API
+// (consoles/open, write, resize, close; output and closed notifications).
+import { StringDecoder } from 'node:string_decoder';
+import {
+  ConsoleClosedNotification,
+  ConsoleOutputNotification,
+  ConsolesCloseRequest,
+  ConsolesOpenRequest,
+  ConsolesResizeRequest,
+  ConsolesWriteRequest,
+} from '@vlm/schemas/src/host-protocol';
+import type { CommandHandler } from '../command-table';
+import { printable } from '../diagnostic-report';
+import { exitCodes, UsageError } from '../exit-codes';
+import { Cancelled, ReportedFailure, withHost, type HostSession } from '../host-connection';
+import { domainNameOf, parseVmAddress } from '../vm-address';
+
+/** Ctrl-] (group separator), the detach key telnet and virsh console use. */
+const detachByte = 0x1d;
+/** The host takes at most this many characters per write. */
+const maximumWriteCharacters = 65_536;
+
+type Ending = { kind: 'detached' } | { kind: 'closed'; reason: string } | { kind: 'interrupted' } | { kind: 'failed'; error: unknown };
+
+/** Terminal state to put back on every way out, including an exception or process exit. */
+function takeTerminal(): () => void {
+  const input = process.stdin;
+  if (!input.isTTY) return () => undefined;
+  const wasRaw = input.isRaw;
+  input.setRawMode(true);
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    input.setRawMode(wasRaw);
+    process.removeListener('exit', restore);
+  };
+  process.on('exit', restore);
+  return restore;
+}
+
+function clampSize(value: number | undefined): number {
+  return Math.min(1000, Math.max(1, Math.floor(value ?? 80)));
+}
+
+async function relay(session: HostSession, consoleId: string, output: { stdout(text: string): void }): Promise<Ending> {
+  return new Promise<Ending>((resolve) => {
+    let settled = false;
+    const decoder = new StringDecoder('utf8');
+    // Writes go out one at a time, in order.
+    let writing: Promise<unknown> = Promise.resolve();
+    const finish = (ending: Ending) => {
+      if (settled) return;
+      settled = true;
+      process.stdin.removeListener('data', onInput);
+      process.stdin.removeListener('end', onEnd);
+      process.removeListener('SIGWINCH', onResize);
+      process.stdin.pause();
+      resolve(ending);
+    };
+    const send = (text: string) => {
+      for (let start = 0; start < text.length; start += maximumWriteCharacters) {
+        const data = text.slice(start, start + maximumWriteCharacters);
+        writing = writing.then(() => session.request(ConsolesWriteRequest.type, { consoleId, data })).catch((error: unknown) => {
+          finish(error instanceof Cancelled ? { kind: 'interrupted' } : { kind: 'failed', error });
+        });
+      }
+    };
+    const onInput = (chunk: Buffer) => {
+      const detachAt = chunk.indexOf(detachByte);
+      const text = decoder.write(detachAt >= 0 ? chunk.subarray(0, detachAt) : chunk);
+      if (text.length > 0) send(text);
+      if (detachAt >= 0) void writing.then(() => finish({ kind: 'detached' }));
+    };
+    // Piped input that ends: detach once what was read is written.
+    const onEnd = () => void writing.then(() => finish({ kind: 'detached' }));
+    const onResize = () => {
+      const columns = clampSize(process.stdout.columns);
+      const rows = clampSize(process.stdout.rows);
+      session.request(ConsolesResizeRequest.type, { consoleId, columns, rows }).catch(() => undefined);
+    };
+
+    session.onNotification(ConsoleOutputNotification.type, (message) => {
+      if (message.consoleId === consoleId) output.stdout(message.data);
+    });
+    session.onNotification(ConsoleClosedNotification.type, (message) => {
+      if (message.consoleId === consoleId) finish({ kind: 'closed', reason: message.reason });
+    });
+    session.connection.onClose(() => finish({ kind: 'failed', error: new ReportedFailure(`the host service at ${session.address} closed the connection.`, exitCodes.hostUnreachable) }));
+    // Without a terminal, Ctrl-C arrives as SIGINT rather than as a byte for the guest.
+    session.onInterrupt(() => finish({ kind: 'interrupted' }));
+    process.stdin.on('data', onInput);
+    process.stdin.on('end', onEnd);
+    if (process.stdout.isTTY) {
+      process.on('SIGWINCH', onResize);
+      onResize();
+    }
+    process.stdin.resume();
+  });
+}
+
+export const attachConsole: CommandHandler = async (parsed, output) => {
+  const [written, ...extra] = parsed.operands;
+  if (written === undefined) throw new UsageError('no VM given. Usage: vlm console VM (LAB/VM or a domain name).', 'console');
+  if (extra.length > 0) throw new UsageError(`'vlm console' attaches to one VM; also got: ${extra.map(printable).join(' ')}.`, 'console');
+  const address = parseVmAddress(written, 'console');
+  return withHost(parsed, 'console', output, async (session) => {
+    const vm = await domainNameOf(address, session);
+    const { consoleId } = await session.request(ConsolesOpenRequest.type, { vm });
+    output.stderr(`Connected to the serial console of ${printable(address.written)}. Press Ctrl-] to detach.\r\n`);
+    const restoreTerminal = takeTerminal();
+    let ending: Ending;
+    try {
+      ending = await relay(session, consoleId, output);
+    } finally {
+      restoreTerminal();
+    }
+    switch (ending.kind) {
+      case 'detached':
+        // Closing is courtesy: the host also closes the console with the connection.
+        await session.request(ConsolesCloseRequest.type, { consoleId }).catch(() => undefined);
+        output.stderr(`\nDetached from ${printable(address.written)}.\n`);
+        return exitCodes.success;
+      case 'closed':
+        output.stderr(`\nThe console of ${printable(address.written)} ended: ${printable(ending.reason)}.\n`);
+        return exitCodes.success;
+      case 'interrupted':
+        return exitCodes.cancelled;
+      case 'failed':
+        throw ending.error;
+    }
+  });
+};

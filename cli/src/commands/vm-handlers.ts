@@ -1,0 +1,91 @@
+// `vm list` and `vm start|stop|reboot`: describe → run → parse against the host API.
+import {
+  LabsGetRequest,
+  LabsListRequest,
+  VmsForceStopRequest,
+  VmsListRequest,
+  VmsRebootRequest,
+  VmsStartRequest,
+  VmsStopRequest,
+  type VmSummary,
+} from '@vlm/schemas/src/host-protocol';
+import type { CommandHandler } from '../command-table';
+import { printable } from '../diagnostic-report';
+import { exitCodes, UsageError } from '../exit-codes';
+import { ReportedFailure, withHost } from '../host-connection';
+import { textTable } from '../text-table';
+import { domainNameOf, parseVmAddress } from '../vm-address';
+import { portsByVm } from './lab-handlers';
+
+interface VmRow {
+  lab: string | null;
+  vm: string;
+  domain: string;
+  state: string;
+  sshPort: number | null;
+  vncPort: number | null;
+}
+
+export const vmList: CommandHandler = async (parsed, output) => {
+  if (parsed.operands.length > 0) {
+    throw new UsageError(`'vlm vm list' takes no arguments; got: ${parsed.operands.map(printable).join(' ')}.`, 'vm list');
+  }
+  return withHost(parsed, 'vm list', output, async (session) => {
+    const [{ vms }, { labs }] = await Promise.all([session.request(VmsListRequest.type, {}), session.request(LabsListRequest.type, {})]);
+    // Ports are recorded per lab, not per domain.
+    const recordedLabs = new Set(labs.map((lab) => lab.name));
+    const labNames = [...new Set(vms.map((vm) => vm.lab).filter((lab): lab is string => lab !== undefined && recordedLabs.has(lab)))];
+    const details = await Promise.all(labNames.map((name) => session.request(LabsGetRequest.type, { name })));
+    const ports = new Map(details.map((lab) => [lab.name, portsByVm(lab)]));
+    const rows: VmRow[] = vms.map((vm: VmSummary) => {
+      const port = vm.lab !== undefined && vm.labVm !== undefined ? ports.get(vm.lab)?.get(vm.labVm) : undefined;
+      return {
+        lab: vm.lab ?? null,
+        vm: vm.labVm ?? vm.name,
+        domain: vm.name,
+        state: vm.state,
+        sshPort: port?.ssh ?? null,
+        vncPort: port?.vnc ?? null,
+      };
+    });
+    rows.sort((left, right) => (left.lab ?? '').localeCompare(right.lab ?? '') || left.vm.localeCompare(right.vm));
+    if (parsed.options.has('json')) {
+      output.stdout(`${JSON.stringify({ vms: rows }, null, 2)}\n`);
+      return exitCodes.success;
+    }
+    if (rows.length === 0) {
+      output.stdout(`No VMs on ${session.address}.\n`);
+      return exitCodes.success;
+    }
+    const cells = rows.map((row) => [row.lab ?? '-', row.vm, row.state, String(row.sshPort ?? '-'), String(row.vncPort ?? '-')]);
+    output.stdout(textTable(['LAB', 'VM', 'STATE', 'SSH', 'VNC'], cells));
+    return exitCodes.success;
+  });
+};
+
+export function vmLifecycle(verb: 'start' | 'stop' | 'reboot'): CommandHandler {
+  const commandPath = `vm ${verb}`;
+  return async (parsed, output) => {
+    if (parsed.operands.length === 0) throw new UsageError(`no VM given. Usage: vlm ${commandPath} VM... (LAB/VM or a domain name).`, commandPath);
+    // Every name is checked before anything is sent, so a typo stops the whole command.
+    const addresses = parsed.operands.map((operand) => parseVmAddress(operand, commandPath));
+    const force = parsed.options.has('force');
+    const type = verb === 'start' ? VmsStartRequest.type : verb === 'reboot' ? VmsRebootRequest.type : force ? VmsForceStopRequest.type : VmsStopRequest.type;
+    return withHost(parsed, commandPath, output, async (session) => {
+      let failed = 0;
+      for (const address of addresses) {
+        try {
+          const vm = await session.request(type, { vm: await domainNameOf(address, session) });
+          const note = verb === 'stop' && !force && vm.state === 'running' ? ' (asked to power off; it stops when the guest does)' : '';
+          output.stdout(`${printable(address.written)}: ${vm.state}${note}\n`);
+        } catch (error) {
+          if (!(error instanceof ReportedFailure)) throw error;
+          if (error.exitCode === exitCodes.hostUnreachable) throw error;
+          output.stderr(`vlm: ${printable(address.written)}: ${error.message}\n`);
+          failed += 1;
+        }
+      }
+      return failed > 0 ? exitCodes.problems : exitCodes.success;
+    });
+  };
+}

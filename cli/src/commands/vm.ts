@@ -1,0 +1,60 @@
+// The `vm` group and `console`: single VMs on a host through the host API.
+import { helpOption, type Command } from '../command-table';
+import { hostOption, jsonOption } from '../host-connection';
+
+const addressDetail = "A VM is LAB/VM (the names in the lab file, such as web-lab/db) or a libvirt domain name.";
+const exitDetail = 'Exit status: 0 done, 1 the host refused or failed (for any VM), 2 a wrong command line,\n' +
+  '3 the host cannot be reached, 130 Ctrl-C.';
+
+function lifecycle(verb: 'start' | 'stop' | 'reboot', summary: string, extraDetails: string[] = []): Command {
+  return {
+    words: ['vm', verb],
+    summary,
+    operandsUsage: 'VM...',
+    details: [addressDetail, ...extraDetails, exitDetail],
+    options: verb === 'stop'
+      ? [{ name: 'force', description: 'Pull the plug (force-stop) instead of asking the guest to power off.' }, hostOption, helpOption]
+      : [hostOption, helpOption],
+    async loadHandler() {
+      return (await import('./vm-handlers')).vmLifecycle(verb);
+    },
+  };
+}
+
+export const vmCommands: readonly Command[] = [
+  {
+    words: ['vm', 'list'],
+    summary: 'List the VMs on the host: lab, VM, state, SSH and VNC ports.',
+    operandsUsage: '',
+    details: [
+      'VMs that no lab made show "-" as their lab and their domain name as their VM.',
+      'With --json: {"vms": [{"lab", "vm", "domain", "state", "sshPort", "vncPort"}]} (absent values are null).',
+      exitDetail,
+    ],
+    options: [jsonOption, hostOption, helpOption],
+    async loadHandler() {
+      return (await import('./vm-handlers')).vmList;
+    },
+  },
+  lifecycle('start', 'Start VMs.'),
+  lifecycle('stop', 'Stop VMs: ask the guest to power off, or with --force pull the plug.', [
+    'Without --force the host asks the guest (ACPI) and returns at once; the VM may take a while to stop.',
+  ]),
+  lifecycle('reboot', 'Reboot running VMs.'),
+  {
+    words: ['console'],
+    summary: "Attach this terminal to a running VM's serial console.",
+    operandsUsage: 'VM',
+    details: [
+      addressDetail,
+      'Press Ctrl-] to detach. Everything else, Ctrl-C included, goes to the VM. The terminal is put\n' +
+        'in raw mode while attached and restored when the console ends, however it ends.',
+      'Exit status: 0 detached or the console ended (the VM stopped), 1 the host refused (the VM is\n' +
+        'not running, has no serial console), 2 a wrong command line, 3 the host cannot be reached.',
+    ],
+    options: [hostOption, helpOption],
+    async loadHandler() {
+      return (await import('./console-session')).attachConsole;
+    },
+  },
+];

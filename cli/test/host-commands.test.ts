@@ -1,0 +1,224 @@
+// The host commands as a user runs them: the built `vlm` as a real process against a real
+// vlm-host on libvirt's test driver (private D-Bus bus, started and stopped here).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/test/support/test-libvirt';
+import { buildHostBundle, startHost, type HostProcess } from '../../host-service/test/api/host-process';
+import { ensureBuilt, launcher, repositoryRoot, runVlm, type VlmResult } from './run-vlm';
+
+const tinyPair = join(repositoryRoot, 'schemas', 'examples', 'tiny-pair.lab.yaml');
+
+/** Runs vlm without a terminal on stdin, asynchronously (the host keeps running meanwhile). */
+async function runVlmAsync(commandLine: readonly string[], environment: NodeJS.ProcessEnv = process.env): Promise<VlmResult> {
+  const child = spawn(process.execPath, [launcher, ...commandLine], { cwd: repositoryRoot, env: environment, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const [status] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(deadline);
+  return { status, stdout, stderr, lines: stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n') };
+}
+
+describe('vlm host commands against vlm-host on the libvirt test driver', () => {
+  let environment: LibvirtTestEnvironment;
+  let work: string;
+  let host: HostProcess;
+  let hostArgument: string;
+  const vlm = (...commandLine: string[]) => runVlmAsync([...commandLine, '--host', hostArgument]);
+
+  before(async () => {
+    ensureBuilt();
+    work = await mkdtemp(join(tmpdir(), 'vlm-cli-host-'));
+    const bundle = await buildHostBundle(work);
+    environment = await startLibvirtTestEnvironment();
+    const socketPath = join(work, 'vlm-host.sock');
+    host = await startHost({ bundle, socketPath, dataDirectory: join(work, 'data'), busAddress: environment.busAddress });
+    hostArgument = `unix:${socketPath}`;
+  });
+
+  after(async () => {
+    await host?.stop();
+    await environment?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('lists the test driver\'s own VM, which belongs to no lab', async () => {
+    const result = await vlm('vm', 'list');
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.lines[0]!, /^LAB +VM +STATE +SSH +VNC$/);
+    assert.match(result.stdout, /^- +test +running +- +-$/m);
+    const json = await vlm('vm', 'list', '--json');
+    assert.equal(json.status, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout).vms, [{ lab: null, vm: 'test', domain: 'test', state: 'running', sshPort: null, vncPort: null }]);
+  });
+
+  it('stops, force-stops and starts a VM by its domain name, and says when that does not fit its state', async () => {
+    const stop = await vlm('vm', 'stop', '--force', 'test');
+    assert.equal(stop.status, 0, stop.stderr);
+    assert.equal(stop.stdout, 'test: shut-off\n');
+    assert.match((await vlm('vm', 'list')).stdout, /^- +test +shut-off/m);
+
+    const again = await vlm('vm', 'stop', 'test');
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /^vlm: test: Cannot stop VM "test": it is not running \(shut-off\)\./);
+
+    const start = await vlm('vm', 'start', 'test');
+    assert.equal(start.status, 0, start.stderr);
+    assert.equal(start.stdout, 'test: running\n');
+  });
+
+  it('names the missing VM and exits 1', async () => {
+    const result = await vlm('vm', 'start', 'no-such-vm');
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /There is no VM named "no-such-vm"/);
+  });
+
+  it('plans the tiny-pair example as create steps, one line per resource', async () => {
+    const result = await vlm('lab', 'plan', tinyPair);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.lines[0], `Plan for lab tiny-pair on ${hostArgument} (a new lab):`);
+    const steps = result.lines.slice(1, -1);
+    assert.ok(steps.length > 0);
+    for (const step of steps) assert.match(step, /^ {2}\+ (network|volume|domain|port) +\S+ \(\S+\)$/, step);
+    assert.ok(steps.some((step) => /\+ domain +tiny-pair-alpha \(alpha\)$/.test(step)), result.stdout);
+    assert.ok(steps.some((step) => /\+ network +\S+ \(lan\)$/.test(step)), result.stdout);
+    assert.match(result.lines.at(-1)!, new RegExp(`^${steps.length} to create, 0 to change, 0 to delete, 0 unchanged\\.$`));
+    assert.doesNotMatch(result.stdout, /\u001b\[/, 'no colour when standard output is not a terminal');
+  });
+
+  it('validates the lab file first and prints its errors as vlm validate does, without asking the host', async () => {
+    const broken = join(work, 'broken.lab.yaml');
+    await writeFile(broken, 'name: broken\nvms:\n  - name: one\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n    networks: [wan]\n');
+    const result = await vlm('lab', 'plan', broken);
+    const validate = runVlm(['validate', broken]);
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, '');
+    assert.ok(validate.lines.length > 0);
+    for (const line of validate.lines) assert.ok(result.stderr.includes(`${line}\n`), `${line} in:\n${result.stderr}`);
+    assert.match(result.stderr, /fix the lab file first \(nothing was sent to the host\)/);
+  });
+
+  it('refuses to apply without --yes when standard input is not a terminal, and applies nothing', async () => {
+    const result = await vlm('lab', 'up', tinyPair);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /not asking for confirmation: standard input is not a terminal\. Run 'vlm lab up .*tiny-pair\.lab\.yaml --yes'/);
+    const labs = await vlm('lab', 'list', '--json');
+    assert.deepEqual(JSON.parse(labs.stdout), { labs: [] });
+  });
+
+  it('lab up --yes deploys with the log streamed, then status, vm list, vm stop by LAB/VM, and lab down --yes removes it', async () => {
+    const up = await vlm('lab', 'up', tinyPair, '--yes');
+    assert.equal(up.status, 0, up.stderr);
+    assert.match(up.stdout, /^Plan for lab tiny-pair/);
+    assert.match(up.stdout, /^Lab tiny-pair: deploying$/m);
+    assert.match(up.stdout, /^ {2}\[alpha\] Started/m);
+    assert.match(up.stdout, /^Lab tiny-pair: running$/m);
+    assert.match(up.stdout, /Lab tiny-pair is up\./);
+    assert.ok(up.stdout.indexOf('[alpha] Started') < up.stdout.indexOf('[beta] Started'), 'beta depends on alpha, so it starts after');
+
+    const status = await vlm('lab', 'status', 'tiny-pair');
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.lines[0]!, new RegExp(`^Lab tiny-pair: running \\(updated .+\\) on ${hostArgument}$`));
+    assert.match(status.stdout, /^alpha +tiny-pair-alpha +running +22\d{3} +59\d{2}$/m);
+    assert.match(status.stdout, /^beta +tiny-pair-beta +running +22\d{3} +59\d{2}$/m);
+    const details = JSON.parse((await vlm('lab', 'status', 'tiny-pair', '--json')).stdout);
+    assert.equal(details.status, 'running');
+    assert.deepEqual(details.resources.domains.map((domain: { name: string }) => domain.name).sort(), ['tiny-pair-alpha', 'tiny-pair-beta']);
+
+    const list = await vlm('lab', 'list');
+    assert.match(list.stdout, /^tiny-pair +running +2 +\S+$/m);
+    const vms = await vlm('vm', 'list');
+    const sshPort = details.resources.ports.find((port: { vm: string; kind: string }) => port.vm === 'alpha' && port.kind === 'ssh').port;
+    assert.match(vms.stdout, new RegExp(`^tiny-pair +alpha +running +${sshPort} +59\\d{2}$`, 'm'));
+
+    const stop = await vlm('vm', 'stop', '--force', 'tiny-pair/beta');
+    assert.equal(stop.status, 0, stop.stderr);
+    assert.equal(stop.stdout, 'tiny-pair/beta: shut-off\n');
+    const missing = await vlm('vm', 'start', 'tiny-pair/gamma');
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /there is no VM 'gamma' in lab 'tiny-pair'.*its VMs: (alpha, beta|beta, alpha)/);
+
+    const refused = await vlm('lab', 'down', 'tiny-pair');
+    assert.equal(refused.status, 2);
+    assert.match(refused.stdout, /^ {2}- VM tiny-pair-alpha \(alpha\)$/m);
+    assert.match(refused.stderr, /standard input is not a terminal\. Run 'vlm lab down tiny-pair --yes'/);
+
+    const down = await vlm('lab', 'down', 'tiny-pair', '--yes');
+    assert.equal(down.status, 0, down.stderr);
+    assert.match(down.stdout, /^Removing lab tiny-pair from .* removes:$/m);
+    for (const line of ['  - VM tiny-pair-alpha (alpha)', '  - VM tiny-pair-beta (beta)', `  - ssh port ${sshPort} (alpha)`]) {
+      assert.ok(down.lines.includes(line), `${line} in:\n${down.stdout}`);
+    }
+    assert.match(down.stdout, /^ {2}- network \S+ \(lan\)$/m);
+    assert.match(down.stdout, /^Lab tiny-pair is removed\.$/m);
+    assert.deepEqual(JSON.parse((await vlm('lab', 'list', '--json')).stdout), { labs: [] });
+    assert.doesNotMatch((await vlm('vm', 'list')).stdout, /tiny-pair/);
+  });
+
+  it('says which lab is missing for status and down', async () => {
+    const result = await vlm('lab', 'status', 'ghost');
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr, 'vlm: There is no lab named "ghost" on this host.\n');
+  });
+
+  it('reports that the test driver\'s VM has no serial console to attach to', async () => {
+    const result = await vlm('console', 'test');
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^vlm: VM "test" has no serial console on a pty\./);
+  });
+
+  it('uses $VLM_HOST when --host is not given', async () => {
+    const result = await runVlmAsync(['lab', 'list'], { ...process.env, VLM_HOST: hostArgument });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, `No labs on ${hostArgument}.\n`);
+  });
+});
+
+describe('vlm host commands without a host', () => {
+  before(() => ensureBuilt());
+
+  it('exits 3 with what to do when nothing listens on the socket', () => {
+    const socket = join(tmpdir(), `vlm-cli-no-host-${process.pid}.sock`);
+    const result = runVlm(['vm', 'list', '--host', `unix:${socket}`]);
+    assert.equal(result.status, 3);
+    assert.equal(result.stdout, '');
+    assert.equal(
+      result.stderr,
+      `vlm: no host service at unix:${socket}: the socket does not exist. Is vlm-host running? ` +
+        `Start it with 'vlm-host --socket ${socket}' (or 'systemctl start vlm-host'), or point --host or VLM_HOST at the right socket.\n`,
+    );
+  });
+
+  it('refuses a --host that is not unix:PATH, naming where it came from', () => {
+    const option = runVlm(['lab', 'list', '--host', 'tcp://10.0.0.1:9000']);
+    assert.equal(option.status, 2);
+    assert.match(option.stderr, /^vlm: option --host must be unix:PATH, .*got 'tcp:\/\/10\.0\.0\.1:9000'/);
+    const variable = runVlm(['lab', 'list'], { env: { ...process.env, VLM_HOST: '/run/vlm/vlm-host.sock' } });
+    assert.equal(variable.status, 2);
+    assert.match(variable.stderr, /^vlm: VLM_HOST must be unix:PATH/);
+  });
+
+  it('refuses hostile VM and lab names before connecting, naming the argument', () => {
+    const unreachable = 'unix:/nonexistent/vlm.sock';
+    const substitution = runVlm(['vm', 'start', "'$(x)'", '--host', unreachable]);
+    assert.equal(substitution.status, 2);
+    assert.match(substitution.stderr, /^vlm: argument VM "'\$\(x\)'" is neither LAB\/VM nor a domain name/);
+    const traversal = runVlm(['vm', 'stop', '../a', '--host', unreachable]);
+    assert.equal(traversal.status, 2);
+    assert.match(traversal.stderr, /^vlm: argument VM "\.\.\/a": the lab part '\.\.' is not a lab name: lowercase letters/);
+    const console = runVlm(['console', 'lab/$(x)', '--host', unreachable]);
+    assert.equal(console.status, 2);
+    assert.match(console.stderr, /^vlm: argument VM "lab\/\$\(x\)": the VM part '\$\(x\)' is not a VM name/);
+    const lab = runVlm(['lab', 'down', '../etc', '--yes', '--host', unreachable]);
+    assert.equal(lab.status, 2);
+    assert.match(lab.stderr, /^vlm: argument NAME "\.\.\/etc" is not a lab name/);
+  });
+});
