@@ -13,18 +13,70 @@ import { ensureBuilt, launcher, repositoryRoot, runVlm, type VlmResult } from '.
 
 const tinyPair = join(repositoryRoot, 'schemas', 'examples', 'tiny-pair.lab.yaml');
 
-/** Runs vlm without a terminal on stdin, asynchronously (the host keeps running meanwhile). */
-async function runVlmAsync(commandLine: readonly string[], environment: NodeJS.ProcessEnv = process.env): Promise<VlmResult> {
+interface RunningVlm {
+  /** Resolves once standard output matches `pattern`; rejects if vlm exits first. */
+  waitForOutput(pattern: RegExp): Promise<void>;
+  signal(name: NodeJS.Signals): void;
+  finished: Promise<VlmResult>;
+}
+
+/** Starts vlm without a terminal on stdin; the host keeps running meanwhile. */
+function startVlm(commandLine: readonly string[], environment: NodeJS.ProcessEnv = process.env): RunningVlm {
   const child = spawn(process.execPath, [launcher, ...commandLine], { cwd: repositoryRoot, env: environment, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.end();
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const watchers: Array<() => void> = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const watcher of watchers) watcher();
+  });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // A hang is a failure, not a stuck test run.
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const finished = once(child, 'exit').then(([status]) => {
+    clearTimeout(deadline);
+    return { status: status as number | null, stdout, stderr, lines: stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n') };
+  });
+  return {
+    finished,
+    signal: (name) => child.kill(name),
+    waitForOutput: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => pattern.test(stdout) && resolve();
+        watchers.push(check);
+        check();
+        void finished.then((result) => reject(new Error(`vlm exited (${result.status}) before printing ${pattern}:\n${result.stdout}${result.stderr}`)));
+      }),
+  };
+}
+
+function runVlmAsync(commandLine: readonly string[], environment: NodeJS.ProcessEnv = process.env): Promise<VlmResult> {
+  return startVlm(commandLine, environment).finished;
+}
+
+/**
+ * Runs vlm on a pseudo-terminal, as in an interactive shell, through util-linux's `script`;
+ * `answer` is typed once the confirmation question appears.
+ */
+async function runVlmOnTerminal(commandLine: readonly string[], answer: string): Promise<{ status: number | null; output: string }> {
+  const command = [process.execPath, launcher, ...commandLine].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let answered = false;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+    if (!answered && output.includes('[y/N] ')) {
+      answered = true;
+      child.stdin.write(`${answer}\r`);
+    }
+  });
   const deadline = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const [status] = (await once(child, 'exit')) as [number | null];
   clearTimeout(deadline);
-  return { status, stdout, stderr, lines: stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n') };
+  child.stdin.destroy();
+  // The terminal's line ends and readline's cursor moves are not what this checks; colours stay.
+  return { status, output: output.replace(/\r+\n/g, '\n').replace(/\u001b\[\d*[GJK]/g, '') };
 }
 
 describe('vlm host commands against vlm-host on the libvirt test driver', () => {
@@ -161,6 +213,48 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
     assert.match(down.stdout, /^Lab tiny-pair is removed\.$/m);
     assert.deepEqual(JSON.parse((await vlm('lab', 'list', '--json')).stdout), { labs: [] });
     assert.doesNotMatch((await vlm('vm', 'list')).stdout, /tiny-pair/);
+  });
+
+  it('on a terminal: colours the plan markers, asks before applying, and does nothing on "n"', async () => {
+    const plan = await runVlmOnTerminal(['lab', 'plan', tinyPair, '--host', hostArgument], '');
+    assert.equal(plan.status, 0, plan.output);
+    assert.match(plan.output, /^ {2}\u001b\[32m\+\u001b\[0m domain +tiny-pair-alpha \(alpha\)$/m);
+
+    const declined = await runVlmOnTerminal(['lab', 'up', tinyPair, '--host', hostArgument], 'n');
+    assert.equal(declined.status, 1, declined.output);
+    assert.match(declined.output, new RegExp(`Apply this plan to ${hostArgument}\\? \\[y/N\\] n\nvlm: nothing was applied\\.`));
+    assert.deepEqual(JSON.parse((await vlm('lab', 'list', '--json')).stdout), { labs: [] });
+  });
+
+  it('on a terminal: "y" to lab up applies, "y" to lab down removes', async () => {
+    const up = await runVlmOnTerminal(['lab', 'up', tinyPair, '--host', hostArgument], 'y');
+    assert.equal(up.status, 0, up.output);
+    assert.match(up.output, /Lab tiny-pair is up\./);
+    const down = await runVlmOnTerminal(['lab', 'down', 'tiny-pair', '--host', hostArgument], 'y');
+    assert.equal(down.status, 0, down.output);
+    assert.match(down.output, /Remove lab tiny-pair\? \[y\/N\] y\nLab tiny-pair is removed\./);
+    assert.deepEqual(JSON.parse((await vlm('lab', 'list', '--json')).stdout), { labs: [] });
+  });
+
+  it('Ctrl-C during lab up cancels the apply: exit 130, and the host recorded what was made', async () => {
+    // Enough VMs that the apply is still going when the signal lands.
+    const vms = Array.from({ length: 60 }, (_, index) => `  - { name: vm${index}, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: vlm-tiny }`);
+    const file = join(work, 'many.lab.yaml');
+    await writeFile(file, `name: many\nvms:\n${vms.join('\n')}\n`);
+    const up = startVlm(['lab', 'up', file, '--yes', '--host', hostArgument]);
+    await up.waitForOutput(/^Lab many: deploying$/m);
+    up.signal('SIGINT');
+    const result = await up.finished;
+    assert.equal(result.status, 130, result.stdout + result.stderr);
+    assert.equal(result.stderr, 'vlm: cancelling the apply; the host records what was made so far.\n');
+    assert.doesNotMatch(result.stdout, /Lab many is up/);
+
+    const details = JSON.parse((await vlm('lab', 'status', 'many', '--json')).stdout);
+    assert.equal(details.status, 'failed');
+    assert.ok(details.deployLog.some((line: { text: string }) => line.text.startsWith('Apply cancelled by the client')), JSON.stringify(details.deployLog));
+    assert.ok(details.resources.domains.length < 60, 'the apply stopped before the end');
+    const down = await vlm('lab', 'down', 'many', '--yes');
+    assert.equal(down.status, 0, down.stderr);
   });
 
   it('says which lab is missing for status and down', async () => {
