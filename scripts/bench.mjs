@@ -4,24 +4,34 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureNpmDependencies } from './ensure-installed.mjs';
 import { repositoryRoot } from './paths.mjs';
 
-/** Each benchmark: a title, and a TypeScript (run through tsx) or JavaScript file to run. */
+/**
+ * Each benchmark: a title, a TypeScript (run through tsx) or JavaScript file, and its own arguments.
+ * `passThrough` benchmarks also get the extra arguments given to `npm run bench` (such as --quick).
+ */
 export const benchmarks = [
-  { title: 'language server', script: 'language-server/bench/language-service.bench.ts' },
-  { title: 'vlm CLI start-up', script: 'cli/bench/startup.bench.ts' },
+  { title: 'language server', script: 'language-server/bench/language-service.bench.ts', passThrough: true },
+  { title: 'vlm CLI start-up', script: 'cli/bench/startup.bench.ts', passThrough: true },
+  { title: 'host: listing 1000 domains', script: 'host-service/bench/libvirt-listing.ts', arguments: ['1000', '5'] },
+  { title: 'host: event latency', script: 'host-service/bench/libvirt-event-latency.ts', arguments: ['60'] },
+  { title: 'host: API and state', script: 'host-service/bench/host-api.ts', passThrough: true },
 ];
 
 function runBenchmark(benchmark, extraArguments) {
   const script = join(repositoryRoot, benchmark.script);
   const loader = benchmark.script.endsWith('.ts') ? ['--import', 'tsx'] : [];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...loader, script, ...extraArguments], { cwd: repositoryRoot, stdio: 'inherit' });
+    const scriptArguments = [...(benchmark.arguments ?? []), ...(benchmark.passThrough ? extraArguments : [])];
+    const child = spawn(process.execPath, [...loader, script, ...scriptArguments], { cwd: repositoryRoot, stdio: 'inherit' });
     child.on('error', (error) => resolve(`could not start: ${error.message}`));
     child.on('close', (code, signal) => resolve(code === 0 ? undefined : `exited with ${signal ?? code}`));
   });
 }
 
+ensureNpmDependencies();
+await import('./build.mjs');
 const extraArguments = process.argv.slice(2);
 const failures = [];
 for (const benchmark of benchmarks) {

@@ -1,15 +1,15 @@
 // Benchmark (not a test): durable state writes, vlm-host start-up, and request latency and
 // throughput over the socket on the libvirt test driver.
-// Run: node --import tsx host-service/test/api/host-api.bench.ts [--quick]
+// Run: node --import tsx host-service/bench/host-api.ts [--quick]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HostInfoRequest, LabsPlanRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
-import { StateStore } from '../../src/state/state-store';
-import { startLibvirtTestEnvironment } from '../support/test-libvirt';
-import { buildHostBundle, connectClient, startHost } from './host-process';
+import { StateStore } from '../src/state/state-store';
+import { startLibvirtTestEnvironment } from '../test/support/test-libvirt';
+import { buildHostBundle, connectClient, startHost } from '../test/api/host-process';
 
 const quick = process.argv.includes('--quick');
 
