@@ -1,12 +1,12 @@
 // Base images on this host: one folder per catalog image under DATA_DIR/images, complete once
 // its manifest.json is there. Images the catalog builds locally (vlm-tiny) are pulled by running
 // their build script; downloads are not implemented yet.
-import { execFile } from 'node:child_process';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import { builtInImageCatalog, type CatalogImage } from '@vlm/schemas';
 import { HostErrorCode, type ImageSummary } from '@vlm/schemas/src/host-protocol';
 import { hostError } from './host-errors';
+import { CommandFailedError, describeCommand, requireSuccess, runCommand } from '../process/process-runner';
 
 /** What a VM needs from a present image: absolute paths from its manifest. */
 export interface ImageFiles {
@@ -117,16 +117,13 @@ export class ImageStore {
     await mkdir(this.directory, { recursive: true, mode: 0o755 });
     const folder = this.folderOf(image.name);
     this.options.log(`Building image ${image.name} into ${folder}.`);
-    await new Promise<void>((resolve, reject) => {
-      execFile('bash', [script, folder], { timeout: buildTimeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
-        if (error) {
-          const tail = stderr.trim().split('\n').slice(-5).join('\n');
-          reject(hostError(HostErrorCode.InternalError, `Building image ${image.name} failed: ${tail || error.message}`));
-        } else {
-          resolve();
-        }
-      });
-    });
+    const build = { program: 'bash', args: [script, folder], timeoutMs: buildTimeoutMs };
+    try {
+      requireSuccess(build, await runCommand(build));
+    } catch (error) {
+      const reason = error instanceof CommandFailedError ? error.message : `${describeCommand(build)}: ${(error as Error).message}`;
+      throw hostError(HostErrorCode.InternalError, `Building image ${image.name} failed: ${reason}`);
+    }
     return { name: image.name, title: image.title, present: await exists(join(folder, 'manifest.json')) };
   }
 }
