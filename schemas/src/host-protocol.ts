@@ -134,12 +134,12 @@ export interface LabDetails extends LabSummary {
 }
 
 export type PlanAction = 'create' | 'change' | 'delete';
-export type PlanResourceKind = 'network' | 'volume' | 'domain' | 'port';
+export type PlanResourceKind = 'network' | 'volume' | 'domain' | 'port' | 'seed';
 
 export interface PlanStep {
   action: PlanAction;
   kind: PlanResourceKind;
-  /** The libvirt name (or, for a port, "ssh:22001"). */
+  /** The libvirt name (for a port "ssh:22001", for a seed the ISO's path). */
   resource: string;
   /** The lab file's name for it: the VM or network. */
   labItem: string;
@@ -199,6 +199,8 @@ export interface EventsSubscribeResult {
 export type NoParams = Record<string, never>;
 export interface LabNameParams { name: string }
 export interface LabDefinitionParams { lab: Lab }
+/** `remove: false` (the default) only lists. */
+export interface LabSweepParams { remove?: boolean }
 export interface VmListParams { lab?: string }
 export interface VmParams { vm: string }
 export interface SnapshotCreateParams { vm: string; name: string; description?: string }
@@ -244,6 +246,27 @@ export namespace LabsApplyRequest {
 export namespace LabsDestroyRequest {
   export const method = 'vlm/labs/destroy' as const;
   export const type = request<LabNameParams, PlanResult>(method);
+}
+/** A libvirt object or file VLM made that no lab recorded on this host owns. */
+export interface SweepLeftover {
+  kind: 'domain' | 'volume' | 'network' | 'seed';
+  /** The libvirt name; for a volume "pool/name"; for a seed the file's path. */
+  name: string;
+  /** Why it is taken for VLM's: its metadata or its name. */
+  reason: string;
+}
+export interface LabSweepResult {
+  leftovers: SweepLeftover[];
+  /** True when they were removed (params.remove), false for a dry run. */
+  removed: boolean;
+}
+/**
+ * Lists, or with `remove` removes, leftovers: domains carrying VLM's metadata, networks named like a
+ * lab's, and volumes and seeds in this host's pool, that no lab recorded on this host owns.
+ */
+export namespace LabsSweepRequest {
+  export const method = 'vlm/labs/sweep' as const;
+  export const type = request<LabSweepParams, LabSweepResult>(method);
 }
 export namespace LabsExportRequest {
   export const method = 'vlm/labs/export' as const;
@@ -353,6 +376,7 @@ export const hostRequestParams = {
   [LabsApplyRequest.method]: 'LabDefinitionParams',
   [LabsDestroyRequest.method]: 'LabNameParams',
   [LabsExportRequest.method]: 'LabNameParams',
+  [LabsSweepRequest.method]: 'LabSweepParams',
   [VmsListRequest.method]: 'VmListParams',
   [VmsStartRequest.method]: 'VmParams',
   [VmsStopRequest.method]: 'VmParams',

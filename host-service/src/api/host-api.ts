@@ -16,6 +16,7 @@ import {
   ImagesPullRequest,
   LabsApplyRequest,
   LabsDestroyRequest,
+  LabsSweepRequest,
   LabsExportRequest,
   LabsGetRequest,
   LabsListRequest,
@@ -224,11 +225,22 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
 
   table.on(LabsApplyRequest.type, async ({ lab }, { token }) => {
     throwIfCancelled(token);
-    return deployer.apply(lab, () => token.isCancellationRequested);
+    const cancellation = new AbortController();
+    const listener = token.onCancellationRequested(() => cancellation.abort());
+    try {
+      return await deployer.apply(lab, cancellation.signal);
+    } finally {
+      listener.dispose();
+    }
   });
   table.on(LabsDestroyRequest.type, async ({ name }, { token }) => {
     throwIfCancelled(token);
     return deployer.destroy(name);
+  });
+
+  table.on(LabsSweepRequest.type, async ({ remove }, { token }) => {
+    throwIfCancelled(token);
+    return deployer.sweep(remove === true);
   });
 
   table.on(LabsExportRequest.type, async ({ name }) => {

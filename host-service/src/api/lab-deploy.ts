@@ -1,22 +1,39 @@
-// Applying and destroying labs. Every resource is recorded in the state file right after libvirt
-// made it (and forgotten right after libvirt removed it), so a crash part-way leaves a record of
-// exactly what exists, and destroy can always clean up.
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Applying and destroying labs. Creation is write-ahead: an intent ("creating X") is recorded
+// before libvirt makes X and swapped for X's record right after, and removal forgets X right after
+// libvirt removed it. So a crash part-way leaves a record of everything that may exist.
+//
+// Interrupted applies are rolled back, not resumed: on start, every unconfirmed intent is looked
+// up by name in libvirt (or on disk, for seeds) and removed if found; confirmed resources stay
+// recorded; the lab is marked failed. Destroy then removes all of it, and applying again makes
+// only what is missing and starts what is not running.
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Lab, VM } from '@vlm/schemas';
-import { HostErrorCode, type LabStatus, type PlanResult, type PlanStep } from '@vlm/schemas/src/host-protocol';
+import { HostErrorCode, type LabStatus, type LabSweepResult, type PlanResult, type PlanStep, type SweepLeftover } from '@vlm/schemas/src/host-protocol';
 import { buildDomainXml } from '../libvirt/domain-xml';
 import { HypervisorError, type Hypervisor } from '../libvirt/hypervisor';
 import { buildNetworkXml } from '../libvirt/network-xml';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../libvirt/volume-xml';
-import { deployLogLimit, type AllocatedPort, type DeployLogLine, type HostState, type LabRecord, type PortKind } from '../state/state-shape';
+import {
+  deployLogLimit,
+  type AllocatedPort,
+  type DeployLogLine,
+  type HostState,
+  type LabRecord,
+  type PendingCreation,
+  type PortKind,
+} from '../state/state-shape';
+import { writeNoCloudSeed } from '../../images/nocloud-seed';
+import { loadServiceSshKey, type ServiceSshKey } from '../deploy/service-ssh-key';
+import { waitForSsh } from '../deploy/ssh-readiness';
+import { runScheduled, StepFailedError, type ScheduledStep } from '../deploy/step-scheduler';
 import type { StateStore } from '../state/state-store';
 import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
 import type { ImageFiles, ImageStore } from './image-store';
 import { checkLab } from './lab-checks';
 import { planLab } from './lab-plan';
-import { domainName, networkName, volumeName, volumePoolFor } from './lab-resources';
+import { domainName, networkName, seedPathFor, volumeName, volumePoolFor } from './lab-resources';
 
 const portRanges: Record<PortKind, { first: number; last: number }> = {
   ssh: { first: 22000, last: 22999 },
@@ -29,6 +46,10 @@ export interface LabDeployerOptions {
   events: EventLog;
   images: ImageStore;
   dataDirectory: string;
+  /** How many VMs are created, started and waited for at once. Default 3. */
+  parallelLimit?: number;
+  /** How long a started VM may take to accept SSH. Default 180 s (TCG boots on a busy host are slow). */
+  readinessTimeoutMs?: number;
 }
 
 /** TCP ports something listens on now, from /proc (no probing binds). */
@@ -72,9 +93,26 @@ export class LabDeployer {
   /** Labs with an apply or destroy under way; a second one is refused rather than interleaved. */
   private readonly busy = new Set<string>();
   readonly volumePool: string;
+  readonly parallelLimit: number;
+  readonly readinessTimeoutMs: number;
+  private key: Promise<ServiceSshKey> | undefined;
 
   constructor(private readonly options: LabDeployerOptions) {
     this.volumePool = volumePoolFor(options.dataDirectory);
+    this.parallelLimit = options.parallelLimit ?? 3;
+    if (!Number.isInteger(this.parallelLimit) || this.parallelLimit < 1 || this.parallelLimit > 64) {
+      throw new Error(`The parallel VM limit must be an integer from 1 to 64, not ${options.parallelLimit}.`);
+    }
+    this.readinessTimeoutMs = options.readinessTimeoutMs ?? 180_000;
+  }
+
+  /** The service's own SSH key, made on first use. */
+  serviceKey(): Promise<ServiceSshKey> {
+    this.key ??= loadServiceSshKey(this.options.dataDirectory).catch((error: unknown) => {
+      this.key = undefined;
+      throw error;
+    });
+    return this.key;
   }
 
   private async log(lab: string, level: DeployLogLine['level'], text: string, vm?: string): Promise<void> {
@@ -117,20 +155,98 @@ export class LabDeployer {
     return () => this.busy.delete(lab);
   }
 
-  /** Marks labs whose deploy a previous run did not finish as failed. */
+  /**
+   * Rolls back applies a previous run did not finish: every unconfirmed creation is looked up by
+   * name and removed if it exists; the lab is marked failed. Confirmed resources stay recorded.
+   */
   async recoverInterrupted(): Promise<string[]> {
-    const interrupted = Object.values(this.options.store.state.labs)
-      .filter((lab) => lab.status === 'deploying')
-      .map((lab) => lab.name);
-    for (const lab of interrupted) {
-      await this.log(lab, 'error', 'The deploy was interrupted: vlm-host stopped before it finished. Destroy the lab or apply it again.');
-      await this.setStatus(lab, 'failed');
+    const labs = Object.values(this.options.store.state.labs).filter((lab) => lab.status === 'deploying' || (lab.pending ?? []).length > 0);
+    for (const lab of labs) {
+      const pending = [...(lab.pending ?? [])];
+      const removed: string[] = [];
+      // Domains first: a domain holds its disk and seed open.
+      const order: PendingCreation['kind'][] = ['domain', 'volume', 'seed', 'network'];
+      pending.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+      for (const intent of pending) {
+        if (await this.removeUnconfirmed(intent)) removed.push(`${intent.kind} ${intent.name}`);
+        await this.record(lab.name, (record) => {
+          record.pending = (record.pending ?? []).filter((item) => !(item.kind === intent.kind && item.name === intent.name));
+        });
+      }
+      await this.log(
+        lab.name,
+        'error',
+        `The deploy was interrupted: vlm-host stopped before it finished. ${removed.length === 0 ? 'No unconfirmed resource existed' : `Rolled back what was made but not yet recorded: ${removed.join(', ')}`}. Destroy the lab or apply it again.`,
+      );
+      await this.setStatus(lab.name, 'failed');
     }
-    return interrupted;
+    return labs.map((lab) => lab.name);
   }
 
-  /** `cancelled` is asked between steps: a cancelled apply stops there and the lab is marked failed. */
-  async apply(lab: Lab, cancelled: () => boolean = () => false): Promise<PlanResult> {
+  /** True when the resource existed and was removed. */
+  private async removeUnconfirmed(intent: PendingCreation): Promise<boolean> {
+    const { hypervisor } = this.options;
+    const ignoreGone = (error: unknown) => {
+      if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
+    };
+    switch (intent.kind) {
+      case 'domain': {
+        const domain = await hypervisor.getDomain(intent.name);
+        if (!domain) return false;
+        if (domain.state !== 'shut-off') await hypervisor.destroy(intent.name).catch(ignoreGone);
+        await hypervisor.undefine(intent.name, { snapshots: true }).catch(ignoreGone);
+        return true;
+      }
+      case 'volume': {
+        const pool = intent.pool ?? this.volumePool;
+        const exists = await hypervisor.listVolumes(pool).then(
+          (volumes) => volumes.some((volume) => volume.name === intent.name),
+          () => false,
+        );
+        if (!exists) return false;
+        await hypervisor.deleteVolume(pool, intent.name).catch(ignoreGone);
+        return true;
+      }
+      case 'network': {
+        const exists = (await hypervisor.listNetworks()).some((network) => network.name === intent.name);
+        if (!exists) return false;
+        await hypervisor.destroyNetwork(intent.name).catch(ignoreGone);
+        await hypervisor.undefineNetwork(intent.name).catch(ignoreGone);
+        return true;
+      }
+      case 'seed': {
+        if (!this.isSeedPath(intent.name)) throw new Error(`Refusing to remove ${JSON.stringify(intent.name)}: not a seed path of this data directory.`);
+        const existed = await readFile(intent.name).then(() => true, () => false);
+        await rm(intent.name, { force: true });
+        // A write killed half-way leaves its staging file beside the seed.
+        const directory = dirname(intent.name);
+        const staging = `.${basename(intent.name)}.`;
+        for (const file of await readdir(directory).catch(() => [] as string[])) {
+          if (file.startsWith(staging) && file.endsWith('.partial')) await rm(join(directory, file), { force: true });
+        }
+        return existed;
+      }
+    }
+  }
+
+  private isSeedPath(path: string): boolean {
+    const directory = join(this.options.dataDirectory, 'pool') + '/';
+    return path.startsWith(directory) && /^[a-z0-9-]+\.seed\.iso$/.test(path.slice(directory.length));
+  }
+
+  private async deleteSeed(lab: string, path: string): Promise<void> {
+    if (!this.isSeedPath(path)) throw new Error(`Refusing to remove ${JSON.stringify(path)}: not a seed path of this data directory.`);
+    await rm(path, { force: true });
+    await this.record(lab, (record) => {
+      record.resources.seeds = (record.resources.seeds ?? []).filter((item) => item.path !== path);
+    });
+  }
+
+  /**
+   * Cancelling through `signal` stops new steps, aborts readiness waits, lets running libvirt
+   * calls finish and be recorded, and marks the lab failed.
+   */
+  async apply(lab: Lab, signal: AbortSignal = new AbortController().signal): Promise<PlanResult> {
     const { hypervisor, store } = this.options;
     const problems = checkLab(lab, store.state);
     if (problems.length > 0) {
@@ -175,8 +291,13 @@ export class LabDeployer {
           `Changing resources of an applied lab is not implemented yet (${changes.map((step) => `${step.resource}: ${step.changes.join(', ')}`).join('; ')}). Destroy the lab and apply it again.`,
         );
       }
-      if (plan.steps.length === 0) return plan;
-      await this.execute(lab, plan.steps, info.domainType, images, cancelled);
+      // Unchanged and all running: nothing to do. A lab whose last apply failed may still have
+      // VMs to start (or to wait for), which execute does without changing anything else.
+      const record = store.state.labs[lab.name];
+      const running = new Set(domains.filter((domain) => domain.state === 'running').map((domain) => domain.name));
+      const allRunning = lab.vms.every((vm) => running.has(domainName(lab.name, vm.name)));
+      if (plan.steps.length === 0 && allRunning && record?.status === 'running') return plan;
+      await this.execute(lab, plan.steps, info.domainType, images, signal);
       return plan;
     } catch (error) {
       throw fromHypervisorError(error);
@@ -190,10 +311,11 @@ export class LabDeployer {
     steps: PlanStep[],
     domainType: 'kvm' | 'qemu',
     images: ReadonlyMap<string, ImageFiles>,
-    cancelled: () => boolean,
+    signal: AbortSignal,
   ): Promise<void> {
+    const cancelledError = () => hostError(HostErrorCode.RequestCancelled, `The apply of "${lab.name}" was cancelled; what was made so far is recorded.`);
     const checkpoint = () => {
-      if (cancelled()) throw hostError(HostErrorCode.RequestCancelled, `The apply of "${lab.name}" was cancelled; what was made so far is recorded.`);
+      if (signal.aborted) throw cancelledError();
     };
     const { hypervisor, store, events } = this.options;
     const now = new Date().toISOString();
@@ -212,16 +334,19 @@ export class LabDeployer {
           definition: lab,
           createdAt: now,
           updatedAt: now,
-          resources: { domains: [], volumes: [], networks: [], ports: [] },
+          resources: { domains: [], volumes: [], networks: [], ports: [], seeds: [] },
+          pending: [],
           deployLog: [],
         };
       }
     });
     events.publish({ type: 'lab-status', lab: lab.name, status: 'deploying' });
     try {
-      await this.log(lab.name, 'info', `Applying ${steps.length} step(s).`);
+      await this.log(lab.name, 'info', `Applying ${steps.length} step(s), up to ${this.parallelLimit} VM(s) at a time.`);
+      const removedVms = new Set(steps.filter((item) => item.action === 'delete' && item.kind === 'domain').map((item) => item.labItem));
       for (const step of steps.filter((item) => item.action === 'delete' && item.kind === 'domain')) await this.deleteDomain(lab.name, step.resource);
       for (const step of steps.filter((item) => item.action === 'delete' && item.kind === 'volume')) await this.deleteVolume(lab.name, step.resource);
+      for (const seed of [...(store.state.labs[lab.name]?.resources.seeds ?? [])]) if (removedVms.has(seed.vm)) await this.deleteSeed(lab.name, seed.path);
       for (const step of steps.filter((item) => item.action === 'delete' && item.kind === 'network')) await this.deleteNetwork(lab.name, step.resource);
       await this.record(lab.name, (record, draft) => {
         const kept = new Set(lab.vms.map((vm) => vm.name));
@@ -233,21 +358,111 @@ export class LabDeployer {
         checkpoint();
         const name = networkName(lab.name, network.name);
         if (!steps.some((step) => step.action === 'create' && step.kind === 'network' && step.resource === name)) continue;
-        await hypervisor.defineNetwork(buildNetworkXml({ name, cidr: network.cidr, dhcp: network.dhcp ?? true }));
-        await this.record(lab.name, (record) => record.resources.networks.push({ name, network: network.name }));
+        await this.creating(lab.name, { kind: 'network', name, item: network.name }, async () => {
+          await hypervisor.defineNetwork(buildNetworkXml({ name, cidr: network.cidr, dhcp: network.dhcp ?? true }));
+        }, (record) => record.resources.networks.push({ name, network: network.name }));
         await hypervisor.startNetwork(name);
         await this.log(lab.name, 'info', `Network ${name} (${network.cidr}) is up.`);
       }
 
       await this.allocatePorts(lab);
       const poolPath = await this.ensurePool();
+      const serviceKey = images.size > 0 ? await this.serviceKey() : undefined;
       const created = new Set(steps.filter((step) => step.action === 'create' && step.kind === 'domain').map((step) => step.resource));
-      for (const vm of lab.vms) {
-        checkpoint();
-        const name = domainName(lab.name, vm.name);
-        if (!created.has(name)) continue;
-        const volume = volumeName(lab.name, vm.name);
-        const image = images.get(vm.os_image);
+      const states = new Map((await hypervisor.listDomains()).map((domain) => [domain.name, domain.state]));
+      const vmSteps: ScheduledStep[] = lab.vms.map((vm) => ({
+        name: vm.name,
+        dependsOn: vm.depends_on ?? [],
+        run: async (stepSignal) => {
+          const name = domainName(lab.name, vm.name);
+          const stop = () => {
+            if (stepSignal.aborted) throw signal.aborted ? cancelledError() : new Error('stopped because another step failed');
+          };
+          if (created.has(name)) {
+            await this.createVm(lab, vm, { domainType, image: images.get(vm.os_image), poolPath, serviceKey, stop });
+          } else if (states.get(name) === 'running') {
+            return;
+          }
+          stop();
+          await hypervisor.start(name);
+          await this.log(lab.name, 'info', `Started ${name}.`, vm.name);
+          const image = images.get(vm.os_image);
+          const sshPort = this.options.store.state.labs[lab.name]?.resources.ports.find((port) => port.vm === vm.name && port.kind === 'ssh')?.port;
+          if (image !== undefined && serviceKey !== undefined && sshPort !== undefined) {
+            await this.log(lab.name, 'info', `Waiting for SSH on 127.0.0.1:${sshPort} (up to ${Math.round(this.readinessTimeoutMs / 1000)} s).`, vm.name);
+            const ready = await waitForSsh({
+              host: '127.0.0.1',
+              port: sshPort,
+              user: 'root',
+              privateKey: serviceKey.privateKey,
+              timeoutMs: this.readinessTimeoutMs,
+              signal: stepSignal,
+            });
+            stop();
+            await this.log(
+              lab.name,
+              'info',
+              `${name} is ready: SSH on 127.0.0.1:${sshPort} accepted the service key after ${(ready.elapsedMs / 1000).toFixed(1)} s (${ready.attempts} attempt(s)); host key SHA256:${ready.hostKeySha256}.`,
+              vm.name,
+            );
+            if (vm.ansible_config_yaml !== undefined) {
+              // Call site for provisioning: host-service/src/provision/ansible-playbook.ts (runPlaybook) is not in
+              // the tree yet; once it is, run vm.ansible_config_yaml here with the service key and stepSignal.
+              await this.log(lab.name, 'warning', `${name}: ansible_config_yaml is not run yet (the Ansible runner is not part of this host service yet).`, vm.name);
+            }
+          }
+        },
+      }));
+      await runScheduled(vmSteps, this.parallelLimit, signal);
+      await this.log(lab.name, 'info', 'The lab is running.');
+      await this.setStatus(lab.name, 'running');
+    } catch (error) {
+      const failed = error instanceof StepFailedError ? error : undefined;
+      const cause = failed ? failed.reason : error;
+      const reason = cause instanceof HypervisorError ? (cause.libvirtMessage ?? cause.message) : cause instanceof Error ? cause.message : String(cause);
+      const where = failed ? ` at VM "${failed.step}"` : '';
+      await this.log(lab.name, 'error', signal.aborted ? `Apply cancelled by the client${where}: ${reason}` : `Apply failed${where}: ${reason}`).catch(() => undefined);
+      await this.setStatus(lab.name, 'failed').catch(() => undefined);
+      if (signal.aborted) throw cancelledError();
+      if (failed) {
+        const converted = fromHypervisorError(cause);
+        throw hostError(converted.code as HostErrorCode, `Apply of "${lab.name}" failed at VM "${failed.step}": ${converted.message}`, { field: `/lab/vms/${lab.vms.findIndex((vm) => vm.name === failed.step)}` });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Write-ahead creation: the intent is recorded durably, the resource made, then the intent
+   * swapped for the resource's record in one write. A crash in between leaves the intent, which
+   * the next start resolves by looking the name up in libvirt.
+   */
+  private async creating(lab: string, intent: PendingCreation, make: () => Promise<void>, confirm: (record: LabRecord) => void): Promise<void> {
+    await this.record(lab, (record) => {
+      record.pending = [...(record.pending ?? []), intent];
+    });
+    await make();
+    await this.record(lab, (record) => {
+      record.pending = (record.pending ?? []).filter((item) => !(item.kind === intent.kind && item.name === intent.name));
+      confirm(record);
+    });
+  }
+
+  private async createVm(
+    lab: Lab,
+    vm: VM,
+    context: { domainType: 'kvm' | 'qemu'; image: ImageFiles | undefined; poolPath: string; serviceKey: ServiceSshKey | undefined; stop: () => void },
+  ): Promise<void> {
+    const { hypervisor } = this.options;
+    const { image, poolPath } = context;
+    const name = domainName(lab.name, vm.name);
+    const volume = volumeName(lab.name, vm.name);
+    const recorded = () => this.options.store.state.labs[lab.name]?.resources;
+    context.stop();
+    let volumePath = join(poolPath, volume);
+    // A previous, interrupted apply may have made (and recorded) the disk already.
+    if (!recorded()?.volumes.some((item) => item.pool === this.volumePool && item.name === volume)) {
+      await this.creating(lab.name, { kind: 'volume', name: volume, pool: this.volumePool, item: vm.name }, async () => {
         const made = await hypervisor.createVolume(
           this.volumePool,
           buildVolumeXml({
@@ -257,58 +472,57 @@ export class LabDeployer {
             ...(image?.disk === undefined ? {} : { backingPath: image.disk, backingFormat: 'qcow2' as const }),
           }),
         );
-        await this.record(lab.name, (record) => record.resources.volumes.push({ pool: this.volumePool, name: volume, vm: vm.name }));
-        const ports = this.options.store.state.labs[lab.name]?.resources.ports ?? [];
-        const sshPort = ports.find((port) => port.vm === vm.name && port.kind === 'ssh')?.port;
-        const vncPort = ports.find((port) => port.vm === vm.name && port.kind === 'vnc')?.port;
-        const xml = buildDomainXml({
-          name,
-          type: domainType,
-          vcpu: vm.vcpu,
-          memoryMiB: vm.ram_mb,
-          disk: { path: made.path || join(poolPath, volume) },
-          networks: (vm.networks ?? []).map((reference) => ({ network: networkName(lab.name, typeof reference === 'string' ? reference : reference.name) })),
-          ...(vncPort === undefined ? {} : { vncPort }),
-          ...(sshPort === undefined ? {} : { sshHostPort: sshPort }),
-          ...(image?.kernel === undefined
-            ? {}
-            : {
-                kernelBoot: {
-                  kernel: image.kernel,
-                  ...(image.initramfs === undefined ? {} : { initrd: image.initramfs }),
-                  ...(image.cmdline === undefined ? {} : { cmdline: image.cmdline }),
-                },
-              }),
-          ...(image === undefined ? {} : { serialLogPath: join(this.options.dataDirectory, 'logs', `${name}.log`) }),
-          vlm: { lab: lab.name, vm: vm.name },
-        });
-        if (image !== undefined && (vm.cloud_init !== undefined || (vm.ssh_authorized_keys ?? []).length > 0)) {
-          await this.log(
-            lab.name,
-            'warning',
-            `${name}: cloud_init and ssh_authorized_keys are not passed to the guest yet (no NoCloud seed is attached).`,
-            vm.name,
-          );
-        }
-        const domain = await hypervisor.defineDomain(xml);
-        await this.record(lab.name, (record) => record.resources.domains.push({ name, vm: vm.name, uuid: domain.uuid }));
-        await this.log(lab.name, 'info', `Defined ${name} (${vm.vcpu} vCPU, ${vm.ram_mb} MiB, ${vm.disk_gb} GiB).`, vm.name);
-      }
-      for (const vm of bootOrder(lab.vms)) {
-        checkpoint();
-        const name = domainName(lab.name, vm.name);
-        if (!created.has(name)) continue;
-        await hypervisor.start(name);
-        await this.log(lab.name, 'info', `Started ${name}.`, vm.name);
-      }
-      await this.log(lab.name, 'info', 'The lab is running.');
-      await this.setStatus(lab.name, 'running');
-    } catch (error) {
-      const reason = error instanceof HypervisorError ? (error.libvirtMessage ?? error.message) : error instanceof Error ? error.message : String(error);
-      await this.log(lab.name, 'error', cancelled() ? `Apply cancelled by the client: ${reason}` : `Apply failed: ${reason}`).catch(() => undefined);
-      await this.setStatus(lab.name, 'failed').catch(() => undefined);
-      throw error;
+        if (made.path) volumePath = made.path;
+      }, (record) => record.resources.volumes.push({ pool: this.volumePool, name: volume, vm: vm.name }));
     }
+    context.stop();
+    let seedPath: string | undefined;
+    if (image !== undefined && context.serviceKey !== undefined) {
+      const path = seedPathFor(poolPath, lab.name, vm.name);
+      const keys = [context.serviceKey.publicKey, ...(vm.ssh_authorized_keys ?? [])];
+      await this.creating(lab.name, { kind: 'seed', name: path, item: vm.name }, async () => {
+        // A new instance id per apply: cloud-init redoes its first-boot work for a recreated VM.
+        await writeNoCloudSeed(path, { instanceId: `${name}-${Date.now().toString(36)}`, hostname: vm.name, sshAuthorizedKeys: keys });
+      }, (record) => {
+        const seeds = (record.resources.seeds ??= []);
+        if (!seeds.some((item) => item.path === path)) seeds.push({ path, vm: vm.name });
+      });
+      seedPath = path;
+      if (vm.cloud_init !== undefined) {
+        await this.log(lab.name, 'warning', `${name}: the seed carries the hostname and SSH keys; cloud_init user data is not merged into it yet.`, vm.name);
+      }
+    }
+    const ports = recorded()?.ports ?? [];
+    const sshPort = ports.find((port) => port.vm === vm.name && port.kind === 'ssh')?.port;
+    const vncPort = ports.find((port) => port.vm === vm.name && port.kind === 'vnc')?.port;
+    const xml = buildDomainXml({
+      name,
+      type: context.domainType,
+      vcpu: vm.vcpu,
+      memoryMiB: vm.ram_mb,
+      disk: { path: volumePath },
+      ...(seedPath === undefined ? {} : { cdrom: seedPath, cdromBus: 'ide' as const }),
+      networks: (vm.networks ?? []).map((reference) => ({ network: networkName(lab.name, typeof reference === 'string' ? reference : reference.name) })),
+      ...(vncPort === undefined ? {} : { vncPort }),
+      ...(sshPort === undefined ? {} : { sshHostPort: sshPort }),
+      ...(image?.kernel === undefined
+        ? {}
+        : {
+            kernelBoot: {
+              kernel: image.kernel,
+              ...(image.initramfs === undefined ? {} : { initrd: image.initramfs }),
+              ...(image.cmdline === undefined ? {} : { cmdline: image.cmdline }),
+            },
+          }),
+      ...(image === undefined ? {} : { serialLogPath: join(this.options.dataDirectory, 'logs', `${name}.log`) }),
+      vlm: { lab: lab.name, vm: vm.name },
+    });
+    context.stop();
+    let uuid = '';
+    await this.creating(lab.name, { kind: 'domain', name, item: vm.name }, async () => {
+      uuid = (await hypervisor.defineDomain(xml)).uuid;
+    }, (record) => record.resources.domains.push({ name, vm: vm.name, uuid }));
+    await this.log(lab.name, 'info', `Defined ${name} (${vm.vcpu} vCPU, ${vm.ram_mb} MiB, ${vm.disk_gb} GiB${seedPath === undefined ? '' : ', NoCloud seed on IDE'}).`, vm.name);
   }
 
   /** Gives every VM its ports: the lab file's, or the lowest free ones; recorded before use. */
@@ -415,12 +629,14 @@ export class LabDeployer {
         ...record.resources.domains.map((item): PlanStep => ({ action: 'delete', kind: 'domain', resource: item.name, labItem: item.vm, changes: [] })),
         ...record.resources.volumes.map((item): PlanStep => ({ action: 'delete', kind: 'volume', resource: `${item.pool}/${item.name}`, labItem: item.vm, changes: [] })),
         ...record.resources.networks.map((item): PlanStep => ({ action: 'delete', kind: 'network', resource: item.name, labItem: item.network, changes: [] })),
+        ...(record.resources.seeds ?? []).map((item): PlanStep => ({ action: 'delete', kind: 'seed', resource: item.path, labItem: item.vm, changes: [] })),
         ...record.resources.ports.map((item): PlanStep => ({ action: 'delete', kind: 'port', resource: `${item.kind}:${item.port}`, labItem: item.vm, changes: [] })),
       ];
       await this.log(lab, 'info', `Destroying: ${steps.length} resource(s).`);
       try {
         for (const step of steps.filter((item) => item.kind === 'domain')) await this.deleteDomain(lab, step.resource);
         for (const step of steps.filter((item) => item.kind === 'volume')) await this.deleteVolume(lab, step.resource);
+        for (const step of steps.filter((item) => item.kind === 'seed')) await this.deleteSeed(lab, step.resource);
         for (const step of steps.filter((item) => item.kind === 'network')) await this.deleteNetwork(lab, step.resource);
       } catch (error) {
         await this.log(lab, 'error', `Destroy failed: ${error instanceof Error ? error.message : String(error)}`).catch(() => undefined);
@@ -435,6 +651,89 @@ export class LabDeployer {
       return { lab, newLab: false, steps, unchanged: 0 };
     } finally {
       release();
+    }
+  }
+
+  /**
+   * Leftovers of this host service that no recorded lab owns: domains with VLM metadata whose disk
+   * lies in this data directory's pool, volumes and seed files in that pool, and networks named
+   * after one of those domains' labs or a recorded lab. Domains of other vlm-hosts sharing the
+   * libvirtd (other data directories) are never touched. Refused while an apply or destroy runs.
+   */
+  async sweep(remove: boolean): Promise<LabSweepResult> {
+    if (this.busy.size > 0) {
+      throw hostError(HostErrorCode.InvalidState, `A sweep waits until no lab is being applied or destroyed (busy: ${[...this.busy].join(', ')}).`);
+    }
+    const sweeping = '\u0000sweep';
+    this.busy.add(sweeping);
+    try {
+      const { hypervisor, store, dataDirectory } = this.options;
+      const poolDirectory = join(dataDirectory, 'pool') + '/';
+      const labs = Object.values(store.state.labs);
+      const ownedDomains = new Set(labs.flatMap((lab) => lab.resources.domains.map((item) => item.name)));
+      const ownedNetworks = new Set(labs.flatMap((lab) => lab.resources.networks.map((item) => item.name)));
+      const ownedVolumes = new Set(labs.flatMap((lab) => lab.resources.volumes.map((item) => `${item.pool}/${item.name}`)));
+      const ownedSeeds = new Set(labs.flatMap((lab) => (lab.resources.seeds ?? []).map((item) => item.path)));
+      const leftovers: SweepLeftover[] = [];
+      const labNames = new Set(labs.map((lab) => lab.name));
+      for (const domain of await hypervisor.listDomains()) {
+        if (!domain.vlm || ownedDomains.has(domain.name)) continue;
+        const xml = await hypervisor.getDomainXml(domain.name).catch(() => '');
+        // Only this host's: its disk is in this data directory's pool.
+        if (!xml.includes(`'${poolDirectory}`) && !xml.includes(`"${poolDirectory}`)) continue;
+        labNames.add(domain.vlm.lab);
+        leftovers.push({ kind: 'domain', name: domain.name, reason: `VLM metadata (lab ${domain.vlm.lab}, VM ${domain.vlm.vm}); no recorded lab owns it` });
+      }
+      for (const network of await hypervisor.listNetworks()) {
+        if (ownedNetworks.has(network.name)) continue;
+        const lab = [...labNames].find((name) => network.name.startsWith(`${name}-`));
+        if (lab !== undefined) leftovers.push({ kind: 'network', name: network.name, reason: `named after lab ${lab}; no recorded lab owns it` });
+      }
+      const pool = (await hypervisor.listStoragePools()).find((item) => item.name === this.volumePool);
+      const seen = new Set<string>();
+      if (pool?.active) {
+        for (const volume of await hypervisor.listVolumes(this.volumePool)) {
+          seen.add(volume.name);
+          if (ownedVolumes.has(`${this.volumePool}/${volume.name}`) || ownedSeeds.has(join(poolDirectory, volume.name))) continue;
+          leftovers.push(
+            volume.name.endsWith('.seed.iso')
+              ? { kind: 'seed', name: join(poolDirectory, volume.name), reason: `a seed in this host's pool ${this.volumePool}; no recorded lab owns it` }
+              : { kind: 'volume', name: `${this.volumePool}/${volume.name}`, reason: `in this host's pool ${this.volumePool}; no recorded lab owns it` },
+          );
+        }
+      }
+      // The pool's volume list can lag the directory (libvirt refreshes it on demand).
+      for (const file of await readdir(poolDirectory).catch(() => [] as string[])) {
+        const path = join(poolDirectory, file);
+        if (seen.has(file) || !this.isSeedPath(path) || ownedSeeds.has(path)) continue;
+        leftovers.push({ kind: 'seed', name: path, reason: `a seed in this host's pool directory; no recorded lab owns it` });
+      }
+      if (remove) {
+        const ignoreGone = (error: unknown) => {
+          if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
+        };
+        const order: SweepLeftover['kind'][] = ['domain', 'volume', 'seed', 'network'];
+        for (const kind of order) {
+          for (const leftover of leftovers.filter((item) => item.kind === kind)) {
+            if (kind === 'domain') {
+              await hypervisor.destroy(leftover.name).catch(ignoreGone);
+              await hypervisor.undefine(leftover.name, { snapshots: true }).catch(ignoreGone);
+            } else if (kind === 'volume') {
+              await hypervisor.deleteVolume(this.volumePool, leftover.name.slice(this.volumePool.length + 1)).catch(ignoreGone);
+            } else if (kind === 'seed') {
+              if (this.isSeedPath(leftover.name)) await rm(leftover.name, { force: true });
+            } else {
+              await hypervisor.destroyNetwork(leftover.name).catch(ignoreGone);
+              await hypervisor.undefineNetwork(leftover.name).catch(ignoreGone);
+            }
+          }
+        }
+      }
+      return { leftovers, removed: remove };
+    } catch (error) {
+      throw fromHypervisorError(error);
+    } finally {
+      this.busy.delete(sweeping);
     }
   }
 }

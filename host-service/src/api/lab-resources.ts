@@ -1,7 +1,7 @@
 // The libvirt names a lab's parts get. Only DNS labels go in, so the names are safe in XML,
 // paths and shells; they are re-checked here anyway, before anything is named after them.
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isValidName } from '@vlm/schemas';
 
 /**
@@ -27,4 +27,9 @@ export function networkName(lab: string, network: string): string {
 
 export function volumeName(lab: string, vm: string): string {
   return `${checked(lab, 'lab name')}-${checked(vm, 'VM name')}.qcow2`;
+}
+
+/** The NoCloud seed ISO of a VM, beside its disk in the pool directory. */
+export function seedPathFor(poolDirectory: string, lab: string, vm: string): string {
+  return join(poolDirectory, `${checked(lab, 'lab name')}-${checked(vm, 'VM name')}.seed.iso`);
 }

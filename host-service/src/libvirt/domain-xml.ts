@@ -35,6 +35,14 @@ export interface DomainSpec {
   disk?: DomainDisk;
   /** A read-only CD-ROM, e.g. a cloud-init seed image. */
   cdrom?: string;
+  /**
+   * Where the CD-ROM goes. Machine 'pc' has IDE, which every kernel reads; 'virtio' attaches it
+   * as a read-only virtio disk instead. No SATA: 'pc' has no AHCI controller and cloud kernels
+   * often lack the driver. Default 'ide'.
+   */
+  cdromBus?: 'ide' | 'virtio';
+  /** A virtio RNG, so guests need not wait for entropy to make their SSH host keys. Default true. */
+  randomNumberGenerator?: boolean;
   kernelBoot?: DirectKernelBoot;
   /** File the serial console's output is copied to (by virtlogd). */
   serialLogPath?: string;
@@ -58,6 +66,9 @@ function checkDomainSpec(spec: DomainSpec): void {
   checkInteger('memory (MiB)', spec.memoryMiB, 16, 4 * 1024 * 1024);
   if (spec.disk) checkHostPath('disk', spec.disk.path);
   if (spec.cdrom !== undefined) checkHostPath('CD-ROM', spec.cdrom);
+  if (spec.cdromBus !== undefined && spec.cdromBus !== 'ide' && spec.cdromBus !== 'virtio') {
+    throw new HypervisorError('invalid-argument', `Invalid CD-ROM bus ${JSON.stringify(spec.cdromBus)}: expected 'ide' or 'virtio'`);
+  }
   if (spec.kernelBoot) {
     checkHostPath('kernel', spec.kernelBoot.kernel);
     if (spec.kernelBoot.initrd !== undefined) checkHostPath('initrd', spec.kernelBoot.initrd);
@@ -115,10 +126,11 @@ export function buildDomainXml(spec: DomainSpec): string {
     add(2, '</disk>');
   }
   if (spec.cdrom !== undefined) {
-    add(2, `<disk type='file' device='cdrom'>`);
+    const virtio = spec.cdromBus === 'virtio';
+    add(2, `<disk type='file' device='${virtio ? 'disk' : 'cdrom'}'>`);
     add(3, `<driver name='qemu' type='raw'/>`);
     add(3, `<source file='${escapeXml(spec.cdrom)}'/>`);
-    add(3, `<target dev='sda' bus='sata'/>`);
+    add(3, virtio ? `<target dev='vdb' bus='virtio'/>` : `<target dev='hdc' bus='ide'/>`);
     add(3, '<readonly/>');
     add(2, '</disk>');
   }
@@ -130,6 +142,11 @@ export function buildDomainXml(spec: DomainSpec): string {
     add(3, pciAddress(firstLabNicPciSlot + index));
     add(2, '</interface>');
   });
+  if (spec.randomNumberGenerator ?? true) {
+    add(2, `<rng model='virtio'>`);
+    add(3, `<backend model='random'>/dev/urandom</backend>`);
+    add(2, '</rng>');
+  }
   add(2, `<serial type='pty'>`);
   if (spec.serialLogPath) add(3, `<log file='${escapeXml(spec.serialLogPath)}' append='off'/>`);
   add(3, `<target port='0'/>`);

@@ -29,6 +29,27 @@ export interface RecordedNetwork {
   network: string;
 }
 
+/** A cloud-init NoCloud seed ISO written for one VM. */
+export interface RecordedSeed {
+  /** Absolute path of the ISO file. */
+  path: string;
+  vm: string;
+}
+
+/**
+ * Written before a resource is made and dropped once it is recorded (write-ahead), so a crash
+ * between the two leaves a note of what may exist unrecorded; the next start looks it up by name.
+ */
+export interface PendingCreation {
+  kind: 'domain' | 'volume' | 'network' | 'seed';
+  /** libvirt name, or the seed's path. */
+  name: string;
+  /** The volume's pool. */
+  pool?: string;
+  /** The VM or network in the lab file. */
+  item: string;
+}
+
 export interface RecordedPort {
   kind: PortKind;
   port: number;
@@ -54,7 +75,11 @@ export interface LabRecord {
     volumes: RecordedVolume[];
     networks: RecordedNetwork[];
     ports: RecordedPort[];
+    /** Absent in files written before seeds were attached. */
+    seeds?: RecordedSeed[];
   };
+  /** Creations started but not yet confirmed; empty or absent when nothing is under way. */
+  pending?: PendingCreation[];
   /** The latest deploy's log, oldest first, capped at deployLogLimit lines. */
   deployLog: DeployLogLine[];
 }

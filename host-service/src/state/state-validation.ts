@@ -69,6 +69,24 @@ const stateSchemaV1 = {
                   properties: { kind: portKind, port, vm: name },
                 },
               },
+              seeds: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['path', 'vm'],
+                  properties: { path: { type: 'string' }, vm: name },
+                },
+              },
+            },
+          },
+          pending: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['kind', 'name', 'item'],
+              properties: { kind: { enum: ['domain', 'volume', 'network', 'seed'] }, name: { type: 'string' }, pool: { type: 'string' }, item: name },
             },
           },
           deployLog: {

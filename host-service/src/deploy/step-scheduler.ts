@@ -1,0 +1,66 @@
+// Runs a lab's VM steps in parallel up to a limit, each only after everything it depends on has
+// finished. The first failure stops new steps from starting; running ones are told to stop
+// (through the signal) and awaited, so nothing is left running unrecorded.
+
+export interface ScheduledStep {
+  name: string;
+  dependsOn: readonly string[];
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export class StepFailedError extends Error {
+  override name = 'StepFailedError';
+  constructor(
+    readonly step: string,
+    readonly reason: unknown,
+  ) {
+    super(`${step}: ${reason instanceof Error ? reason.message : String(reason)}`);
+  }
+}
+
+/** Resolves when all steps are done; rejects with StepFailedError for the first failing step. */
+export async function runScheduled(steps: readonly ScheduledStep[], limit: number, outer: AbortSignal): Promise<void> {
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`The parallel step limit must be a positive integer, not ${limit}.`);
+  const controller = new AbortController();
+  const forward = () => controller.abort(outer.reason);
+  if (outer.aborted) forward();
+  else outer.addEventListener('abort', forward, { once: true });
+  const names = new Set(steps.map((step) => step.name));
+  const done = new Set<string>();
+  const waiting = [...steps];
+  const running = new Set<Promise<void>>();
+  let failure: StepFailedError | undefined;
+  try {
+    for (;;) {
+      if (!failure && !controller.signal.aborted) {
+        for (let index = 0; index < waiting.length && running.size < limit; ) {
+          const step = waiting[index] as ScheduledStep;
+          // Dependencies outside this run (already deployed) count as met.
+          if (step.dependsOn.every((name) => done.has(name) || !names.has(name))) {
+            waiting.splice(index, 1);
+            const task: Promise<void> = step.run(controller.signal).then(
+              () => {
+                done.add(step.name);
+                running.delete(task);
+              },
+              (error: unknown) => {
+                running.delete(task);
+                if (!failure) failure = new StepFailedError(step.name, error);
+                controller.abort(failure);
+              },
+            );
+            running.add(task);
+          } else {
+            index += 1;
+          }
+        }
+      }
+      if (running.size === 0) break;
+      await Promise.race(running);
+    }
+  } finally {
+    outer.removeEventListener('abort', forward);
+  }
+  if (failure) throw failure;
+  if (waiting.length > 0 && !outer.aborted) throw new Error(`Steps could not start (unmet dependencies): ${waiting.map((step) => step.name).join(', ')}.`);
+}
