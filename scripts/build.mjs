@@ -29,7 +29,11 @@ export const bundles = [
 export const copies = [{ from: 'schemas/examples', to: 'extension/dist/examples' }];
 
 const watch = process.argv.includes('--watch');
-for (const bundle of bundles) {
+// `node scripts/build.mjs extension/` builds only what lands under extension/ (packaging uses it,
+// so a half-written workspace elsewhere does not stop it); no folder builds everything.
+const folders = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
+const wanted = (outfile) => folders.length === 0 || folders.some((folder) => outfile.startsWith(folder));
+for (const bundle of bundles.filter((candidate) => wanted(candidate.outfile))) {
   const entry = join(repositoryRoot, bundle.entry);
   if (!existsSync(entry)) continue; // a workspace that has no process yet
   const outfile = join(repositoryRoot, bundle.outfile);
@@ -53,6 +57,6 @@ for (const bundle of bundles) {
   await build(options);
   if (watch) console.log(`built ${bundle.outfile}`);
 }
-for (const copy of copies) {
+for (const copy of copies.filter((candidate) => wanted(candidate.to))) {
   cpSync(join(repositoryRoot, copy.from), join(repositoryRoot, copy.to), { recursive: true });
 }

@@ -6,7 +6,8 @@
 //   node scripts/code-server.mjs launch --folder DIR [--vsix FILE] [--untrusted] [--theme light|dark]
 //
 // `launch` prints one JSON line {"url", "pid"} once the server answers, then runs until it gets
-// SIGTERM or SIGINT, when it stops code-server and removes its temporary profile.
+// SIGTERM or SIGINT (or, given --stop-when-stdin-closes, its stdin closes), when it stops code-server and removes its
+// temporary profile.
 // Uses only Node built-ins.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
@@ -22,6 +23,7 @@ const packageFolder = join(toolsFolder, 'node_modules', 'code-server');
 const vscodeFolder = join(packageFolder, 'lib', 'vscode');
 const entryPoint = join(packageFolder, 'out', 'node', 'entry.js');
 const marker = join(toolsFolder, '.vlm-installed');
+const nativeModules = ['@parcel/watcher', '@vscode/deviceid', '@vscode/spdlog', 'kerberos', 'native-watchdog', 'node-pty'];
 
 function run(title, command, args, cwd, extraEnvironment = {}) {
   console.log(`code-server install: ${title}`);
@@ -65,9 +67,10 @@ export function ensureCodeServer() {
   // ripgrep's own post-install would download a binary: Debian's takes its place.
   mkdirSync(join(vscodeFolder, 'node_modules', '@vscode', 'ripgrep', 'bin'), { recursive: true });
   link('/usr/bin/rg', join(vscodeFolder, 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg'));
-  // The VS Code server's native modules; its package.json is code-server's, so the policy
-  // for their build scripts is given here rather than written into it.
-  run('build VS Code server native modules', 'npm', ['rebuild', '--dangerously-allow-all-scripts'], vscodeFolder);
+  // The VS Code server's native modules for Linux, named one by one: their package.json is
+  // code-server's, so the build-script policy is given here rather than written into it, and
+  // no other install script (ripgrep's would download) runs.
+  run('build VS Code server native modules', 'npm', ['rebuild', ...nativeModules, '--dangerously-allow-all-scripts'], vscodeFolder);
   run('build argon2', 'npm', ['rebuild', 'argon2'], toolsFolder);
   link('node_modules', join(vscodeFolder, 'node_modules.asar'));
   link('code-linux.sh', join(vscodeFolder, 'bin', 'remote-cli', 'code-server'));
@@ -202,12 +205,20 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       };
       process.on('SIGTERM', shutdown);
       process.on('SIGINT', shutdown);
+      // A test starts this with a piped stdin, which closes when the test ends, even when it
+      // is killed: code-server must not outlive it.
+      if (process.argv.includes('--stop-when-stdin-closes')) {
+        process.stdin.on('close', shutdown);
+        process.stdin.resume();
+      }
       launched.child.once('exit', (code) => {
         launched.stop();
         process.exit(code ?? 1);
       });
     } else {
-      console.error('Usage: node scripts/code-server.mjs install | launch --folder DIR [--vsix FILE] [--untrusted] [--theme light|dark]');
+      console.error(
+        'Usage: node scripts/code-server.mjs install | launch --folder DIR [--vsix FILE] [--untrusted] [--theme light|dark] [--stop-when-stdin-closes]',
+      );
       process.exit(2);
     }
   } catch (error) {

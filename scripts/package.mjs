@@ -1,4 +1,4 @@
-// `npm run package`: builds the bundles, then packs the extension into
+// `npm run package`: builds the extension's bundles, then packs the extension into
 // .artifacts/virtual-lab-manager-<version>.vsix with vsce (`--out FILE` to put it elsewhere). Everything the extension needs at
 // run time is in its bundles, so the .vsix carries no node_modules.
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,7 @@ export function vsixPath() {
 }
 
 export function packageExtension(out = vsixPath()) {
-  const built = spawnSync(process.execPath, [join(repositoryRoot, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  const built = spawnSync(process.execPath, [join(repositoryRoot, 'scripts', 'build.mjs'), 'extension/'], { stdio: 'inherit' });
   if (built.status !== 0) fail('the build failed: see above.');
   for (const bundle of ['extension.js', 'server.js']) {
     if (!existsSync(join(extensionFolder, 'dist', bundle))) {

@@ -9,6 +9,7 @@ import type { Log } from './log';
 export class HostConnection implements vscode.Disposable {
   state: HostState = { status: 'disconnected', reason: 'Not connected yet.' };
   private scope: vscode.Disposable[] = [];
+  private disposed = false;
 
   constructor(
     readonly host: HostDefinition,
@@ -29,6 +30,11 @@ export class HostConnection implements vscode.Disposable {
     }
     try {
       const socket = await openHostSocket(address.path);
+      if (this.disposed) {
+        // The host left the settings while the connection was being opened.
+        socket.destroy();
+        return;
+      }
       socket.on('close', () => {
         if (this.scope.length === 0) return; // closed by us
         this.scope = [];
@@ -57,6 +63,7 @@ export class HostConnection implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.closeScope();
   }
 
@@ -67,6 +74,7 @@ export class HostConnection implements vscode.Disposable {
   }
 
   private setState(state: HostState): void {
+    if (this.disposed) return;
     this.state = state;
     this.changed();
   }

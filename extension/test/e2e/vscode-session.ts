@@ -51,7 +51,12 @@ export function packedExtension(): string {
 /** code-server and Chromium, installed by the project's scripts when missing (once, about 2 minutes). */
 export function ensureTools(): void {
   runScript('Installing the Debian packages for code-server and Chromium', 'system-packages.mjs', ['codeServer']);
-  runScript('Installing code-server', 'code-server.mjs', ['install']);
+  // Test files may run at once: one installs, the others wait for it (util-linux flock).
+  const install = spawnSync('flock', [join(tmpdir(), 'vlm-code-server-install.lock'), process.execPath, join(repositoryRoot, 'scripts', 'code-server.mjs'), 'install'], {
+    cwd: repositoryRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (install.status !== 0) throw new Error('Installing code-server failed (node scripts/code-server.mjs install): see the output above.');
   if (!existsSync(chromiumPath)) {
     throw new Error(`${chromiumPath} is missing: install it with \`node scripts/system-packages.mjs codeServer\` (Debian's chromium).`);
   }
@@ -80,10 +85,11 @@ export class VsCodeSession {
   static async open(options: VsCodeSessionOptions): Promise<VsCodeSession> {
     ensureTools();
     const vsix = packedExtension();
-    const args = [join(repositoryRoot, 'scripts', 'code-server.mjs'), 'launch', '--folder', options.workspace, '--vsix', vsix];
+    const args = [join(repositoryRoot, 'scripts', 'code-server.mjs'), 'launch', '--folder', options.workspace, '--vsix', vsix, '--stop-when-stdin-closes'];
     args.push('--theme', options.theme ?? 'dark');
     if (options.trusted === false) args.push('--untrusted');
-    const server = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    // stdin stays open as a lifeline: when this process ends, however, code-server stops too.
+    const server = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     const url = await readLaunchUrl(server);
     const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
     try {
@@ -190,14 +196,22 @@ export class VsCodeSession {
   async hoverUntil(target: Locator, text: string, timeoutMs = 60_000): Promise<Locator> {
     const hover = this.page.locator('.monaco-hover-content, .monaco-hover', { hasText: text }).last();
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    // An editor keeps an empty hover (asked before the language server was up) while the mouse
+    // stays on the same character: each try points at another spot of the target.
+    const spots = [0.5, 0.25, 0.75, 0.4, 0.6];
+    for (let attempt = 0; ; attempt += 1) {
       await this.page.mouse.move(0, 0);
-      await target.hover();
+      const box = await target.boundingBox();
+      const spot = spots[attempt % spots.length] ?? 0.5;
+      await target.hover({ position: box ? { x: box.width * spot, y: box.height / 2 } : undefined });
       try {
         await hover.waitFor({ timeout: 3000 });
         return hover;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`No hover with "${text}" appeared within ${timeoutMs / 1000} s.`, { cause: error });
+        if (Date.now() > deadline) {
+          await this.screenshot('failed-hover');
+          throw new Error(`No hover with "${text}" appeared within ${timeoutMs / 1000} s.`, { cause: error });
+        }
       }
     }
   }
