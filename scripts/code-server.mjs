@@ -104,6 +104,8 @@ function profileSettings({ trusted, theme }) {
     'workbench.tips.enabled': false,
     'workbench.colorTheme': theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern',
     'window.commandCenter': false,
+    // Other processes on the machine open ports too; tests should not see them offered.
+    'remote.autoForwardPorts': false,
     'chat.commandCenter.enabled': false,
     // Each launch has a profile of its own that holds only the opened folder, so turning the
     // trust check off trusts exactly that folder. With it on, the prompt is not shown and the

@@ -98,10 +98,10 @@ async function hostReady(scope: ExtensionScope, hostName: string, action: string
     if (choice === 'Show Log') scope.log.show();
     return false;
   }
-  // Connected, but the host service's API is still being written: say so plainly.
-  scope.log.warn(`Cannot ${action}: this version of the extension does not speak the host service's API yet.`);
+  // Connected, but this version only asks the host who it is: say so plainly.
+  scope.log.warn(`Cannot ${action}: this version of the extension only reads the host's identity, not its labs.`);
   const choice = await vscode.window.showWarningMessage(
-    `Cannot ${action} from VS Code yet: host "${hostName}" is connected, but this version of the extension does not speak its API. Use the vlm command line meanwhile.`,
+    `Cannot ${action} from VS Code yet: host "${hostName}" is connected, but this version of the extension only reads who the host is.`,
     'Show Log',
   );
   if (choice === 'Show Log') scope.log.show();

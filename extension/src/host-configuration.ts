@@ -26,17 +26,22 @@ export interface HostConfiguration {
 
 export const localHostName = 'local';
 
-/** Where the local host service listens unless `vlm.localHost.socket` says otherwise. */
+/** Where the local host service (host-service/src/main.ts) listens unless `vlm.localHost.socket` says otherwise. */
 export function defaultLocalSocket(environment: NodeJS.ProcessEnv = process.env, userId = process.getuid?.() ?? 0): string {
+  if (userId === 0) return '/run/vlm/vlm-host.sock';
   const runtimeFolder = environment.XDG_RUNTIME_DIR || join('/run/user', String(userId));
-  return join(runtimeFolder, 'vlm', 'host.sock');
+  return join(runtimeFolder, 'vlm', 'vlm-host.sock');
 }
 
-export function readHostConfiguration(settings: HostSettings, environment: NodeJS.ProcessEnv = process.env): HostConfiguration {
+export function readHostConfiguration(
+  settings: HostSettings,
+  environment: NodeJS.ProcessEnv = process.env,
+  userId = process.getuid?.() ?? 0,
+): HostConfiguration {
   const hosts: HostDefinition[] = [];
   const problems: string[] = [];
   if (settings.localEnabled) {
-    const path = settings.localSocket.trim() || defaultLocalSocket(environment);
+    const path = settings.localSocket.trim() || defaultLocalSocket(environment, userId);
     hosts.push({ name: localHostName, isLocal: true, address: { kind: 'socket', path } });
   }
   const entries = Array.isArray(settings.hosts) ? settings.hosts : [];

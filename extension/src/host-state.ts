@@ -9,6 +9,8 @@ export interface HostState {
   status: ConnectionStatus;
   /** Why the host is not connected, in words a user can act on. */
   reason?: string;
+  /** What a connected host's service said about it, one line each. */
+  details?: string[];
 }
 
 export type VmStatus = 'running' | 'stopped' | 'paused' | 'starting' | 'stopping' | 'crashed' | 'unknown';

@@ -2,7 +2,8 @@
 // scope that lives exactly as long as the connection does.
 import * as vscode from 'vscode';
 import { readHostConfiguration, type HostDefinition } from './host-configuration';
-import { openHostSocket, type HostSnapshot, type HostState } from './host-state';
+import { describeHostInfo, openHostClient } from './host-client';
+import type { HostSnapshot, HostState } from './host-state';
 import type { Log } from './log';
 
 /** One host and, while connected, the resources of that connection. */
@@ -29,22 +30,21 @@ export class HostConnection implements vscode.Disposable {
       return;
     }
     try {
-      const socket = await openHostSocket(address.path);
+      const client = await openHostClient(address.path);
       if (this.disposed) {
         // The host left the settings while the connection was being opened.
-        socket.destroy();
+        client.dispose();
         return;
       }
-      socket.on('close', () => {
+      this.scope.push(new vscode.Disposable(() => client.dispose()));
+      void client.closed.then(() => {
         if (this.scope.length === 0) return; // closed by us
-        this.scope = [];
+        this.closeScope();
         this.log.warn(`Host ${this.host.name}: the host service closed the connection.`);
         this.setState({ status: 'disconnected', reason: 'The host service closed the connection.' });
       });
-      socket.on('error', (error) => this.log.warn(`Host ${this.host.name}: ${error.message}`));
-      this.scope.push(new vscode.Disposable(() => socket.destroy()));
-      this.log.info(`Host ${this.host.name}: connected through ${address.path}.`);
-      this.setState({ status: 'connected' });
+      this.log.info(`Host ${this.host.name}: connected through ${address.path}; ${describeHostInfo(client.info).join(' ')}`);
+      this.setState({ status: 'connected', details: describeHostInfo(client.info) });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.log.info(`Host ${this.host.name}: ${reason}`);

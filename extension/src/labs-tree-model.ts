@@ -141,6 +141,7 @@ export function hostRow(snapshot: HostSnapshot, filter = ''): HostRow {
   const tooltip = [
     `${host.isLocal ? 'This machine' : `Host ${host.name}`}, reached ${hostAddressWords(snapshot)}`,
     connected ? 'Connected.' : state.status === 'connecting' ? 'Connecting…' : (state.reason ?? 'Not connected.'),
+    ...(connected ? (state.details ?? []) : []),
   ].join('\n');
   return {
     kind: 'host',

@@ -5,19 +5,21 @@ import { defaultLocalSocket, readHostConfiguration, sshDestinationProblem } from
 const environment = { XDG_RUNTIME_DIR: '/run/user/1000' };
 
 test('the local host comes first and listens at the default socket', () => {
-  const { hosts, problems } = readHostConfiguration({ localEnabled: true, localSocket: '', hosts: [] }, environment);
+  const { hosts, problems } = readHostConfiguration({ localEnabled: true, localSocket: '', hosts: [] }, environment, 1000);
   assert.deepEqual(problems, []);
-  assert.deepEqual(hosts, [{ name: 'local', isLocal: true, address: { kind: 'socket', path: '/run/user/1000/vlm/host.sock' } }]);
+  assert.deepEqual(hosts, [{ name: 'local', isLocal: true, address: { kind: 'socket', path: '/run/user/1000/vlm/vlm-host.sock' } }]);
 });
 
-test('without XDG_RUNTIME_DIR the default socket is under /run/user/<uid>', () => {
-  assert.equal(defaultLocalSocket({}, 1234), '/run/user/1234/vlm/host.sock');
+test('the default socket is where the host service listens: /run/vlm for root, else the runtime folder', () => {
+  assert.equal(defaultLocalSocket({ XDG_RUNTIME_DIR: '/run/user/0' }, 0), '/run/vlm/vlm-host.sock');
+  assert.equal(defaultLocalSocket(environment, 1000), '/run/user/1000/vlm/vlm-host.sock');
+  assert.equal(defaultLocalSocket({}, 1234), '/run/user/1234/vlm/vlm-host.sock');
 });
 
 test('vlm.localHost.socket overrides the default, and the local host can be turned off', () => {
-  const custom = readHostConfiguration({ localEnabled: true, localSocket: ' /tmp/vlm.sock ', hosts: [] }, environment);
+  const custom = readHostConfiguration({ localEnabled: true, localSocket: ' /tmp/vlm.sock ', hosts: [] }, environment, 1000);
   assert.deepEqual(custom.hosts[0]?.address, { kind: 'socket', path: '/tmp/vlm.sock' });
-  assert.deepEqual(readHostConfiguration({ localEnabled: false, localSocket: '', hosts: [] }, environment).hosts, []);
+  assert.deepEqual(readHostConfiguration({ localEnabled: false, localSocket: '', hosts: [] }, environment, 1000).hosts, []);
 });
 
 test('hosts of vlm.hosts follow, reached over SSH or through a socket', () => {
@@ -31,12 +33,13 @@ test('hosts of vlm.hosts follow, reached over SSH or through a socket', () => {
       ],
     },
     environment,
+    1000,
   );
   assert.deepEqual(problems, []);
   assert.deepEqual(
     hosts.map((host) => [host.name, host.isLocal, host.address]),
     [
-      ['local', true, { kind: 'socket', path: '/run/user/1000/vlm/host.sock' }],
+      ['local', true, { kind: 'socket', path: '/run/user/1000/vlm/vlm-host.sock' }],
       ['lab-server', false, { kind: 'ssh', destination: 'admin@lab-server' }],
       ['shared', false, { kind: 'socket', path: '/srv/vlm/host.sock' }],
     ],
@@ -57,6 +60,7 @@ test('bad entries are left out, each with a reason that names it', () => {
       ],
     },
     environment,
+    1000,
   );
   assert.deepEqual(hosts.map((host) => host.name), ['local', 'ok']);
   assert.equal(problems.length, 4);
@@ -67,7 +71,7 @@ test('bad entries are left out, each with a reason that names it', () => {
 });
 
 test('a vlm.hosts that is not a list is reported, not thrown', () => {
-  const { hosts, problems } = readHostConfiguration({ localEnabled: true, localSocket: '', hosts: { name: 'x' } }, environment);
+  const { hosts, problems } = readHostConfiguration({ localEnabled: true, localSocket: '', hosts: { name: 'x' } }, environment, 1000);
   assert.equal(hosts.length, 1);
   assert.match(problems[0] ?? '', /must be a list/);
 });
