@@ -8,7 +8,7 @@
 // EventsSubscribeRequest; after a reconnect, subscribe with `afterSequence` = the last sequence
 // seen; if the answer says `complete: false`, re-read what you show. Use this module's vscode-jsonrpc
 // (the hoisted 8.2.1): RequestTypes from another copy of the library do not work with it.
-import { NotificationType, ParameterStructures, RequestType } from 'vscode-jsonrpc';
+import { NotificationType, ParameterStructures, ProgressType, RequestType } from 'vscode-jsonrpc';
 import hostProtocolSchemaJson from '../host-protocol.schema.json';
 import type { Lab } from './generated-types';
 
@@ -205,7 +205,11 @@ export interface VmListParams { lab?: string }
 export interface VmParams { vm: string }
 export interface SnapshotCreateParams { vm: string; name: string; description?: string }
 export interface SnapshotParams { vm: string; name: string }
-export interface ImagePullParams { name: string }
+export interface ImagePullParams {
+  name: string;
+  /** When given, the host reports the pull's progress as `$/progress` with this token (see WorkDoneProgress). */
+  workDoneToken?: string | number;
+}
 export interface ConsoleOpenParams { vm: string; kind?: 'serial' }
 export interface ConsoleWriteParams { consoleId: string; data: string }
 export interface ConsoleResizeParams { consoleId: string; columns: number; rows: number }
@@ -317,9 +321,25 @@ export namespace ImagesListRequest {
   export const method = 'vlm/images/list' as const;
   export const type = request<NoParams, { images: ImageSummary[] }>(method);
 }
+/** Downloads (checked against the catalog's checksum list) or builds an image; an image already present is not fetched again. */
 export namespace ImagesPullRequest {
   export const method = 'vlm/images/pull' as const;
   export const type = request<ImagePullParams, ImageSummary>(method);
+}
+/**
+ * Progress of a long request whose params carry a `workDoneToken`, host → client, shaped like
+ * LSP's work-done progress: one 'begin', any number of 'report', one 'end'. Handle it with
+ * `connection.onProgress(WorkDoneProgress.type, token, handler)`.
+ */
+export interface WorkDoneProgressValue {
+  kind: 'begin' | 'report' | 'end';
+  title?: string;
+  message?: string;
+  /** 0-100, when the total is known. */
+  percentage?: number;
+}
+export namespace WorkDoneProgress {
+  export const type = new ProgressType<WorkDoneProgressValue>();
 }
 
 /**

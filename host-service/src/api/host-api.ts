@@ -34,6 +34,8 @@ import {
   type LabDetails,
   type LabSummary,
   type VmSummary,
+  WorkDoneProgress,
+  type WorkDoneProgressValue,
 } from '@vlm/schemas/src/host-protocol';
 import { HypervisorError, type DomainSummary, type Hypervisor } from '../libvirt/hypervisor';
 import type { StateStore } from '../state/state-store';
@@ -294,9 +296,24 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   });
 
   table.on(ImagesListRequest.type, async () => ({ images: await images.list() }));
-  table.on(ImagesPullRequest.type, async ({ name }, { token }) => {
+  table.on(ImagesPullRequest.type, async ({ name, workDoneToken }, { token, connection }) => {
     throwIfCancelled(token);
-    return images.pull(name);
+    const cancellation = new AbortController();
+    const listener = token.onCancellationRequested(() => cancellation.abort());
+    const progress = (value: WorkDoneProgressValue) => {
+      if (workDoneToken !== undefined) void connection.sendProgress(WorkDoneProgress.type, workDoneToken, value).catch(() => undefined);
+    };
+    progress({ kind: 'begin', title: `Pulling image ${name}` });
+    try {
+      const pulled = await images.pull(name, { signal: cancellation.signal, onProgress: ({ message, percentage }) => progress({ kind: 'report', message, ...(percentage === undefined ? {} : { percentage }) }) });
+      progress({ kind: 'end', message: `${name} is present` });
+      return pulled;
+    } catch (error) {
+      progress({ kind: 'end', message: `${name} was not pulled` });
+      throw error;
+    } finally {
+      listener.dispose();
+    }
   });
 
   table.on(ConsolesOpenRequest.type, async ({ vm }, { token, connection, session }) => {
