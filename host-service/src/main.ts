@@ -10,11 +10,13 @@ import { LabDeployer } from './api/lab-deploy';
 import { SerialConsoles } from './api/serial-consoles';
 import { ImageStore } from './api/image-store';
 import { HostServer } from './api/socket-server';
+import { loadRemoteListenConfig, type RemoteListenArguments } from './api/remote-listen';
 import type { Hypervisor, HypervisorEvent } from './libvirt/hypervisor';
 import { connectLibvirt } from './libvirt/libvirt-dbus-hypervisor';
 import { StateStore } from './state/state-store';
 
 const usage = `Usage: vlm-host [--socket PATH] [--data-dir DIR] [--libvirt test|qemu] [--bus-address ADDRESS] [--source-root DIR]
+                [--listen HOST:PORT --tls-cert PATH --tls-key PATH --token-file PATH [--allow-remote]]
 
   --socket PATH        Unix socket to serve the host API on (mode 0660).
                        Default: /run/vlm/vlm-host.sock as root, else $XDG_RUNTIME_DIR/vlm/vlm-host.sock.
@@ -24,6 +26,13 @@ const usage = `Usage: vlm-host [--socket PATH] [--data-dir DIR] [--libvirt test|
   --bus-address ADDR   D-Bus address of libvirt-dbus. Default: $DBUS_SESSION_BUS_ADDRESS, else the system bus.
   --source-root DIR    The VLM installation whose host-service/images builds local images.
                        Default: the one this vlm-host belongs to.
+  --listen HOST:PORT   Also serve the host API on TCP with TLS, for clients that do not reach this host
+                       over SSH. The first request of each connection must be vlm/authenticate with
+                       the token. Loopback addresses only, unless --allow-remote is given.
+  --tls-cert PATH      The TLS certificate (PEM) for --listen.
+  --tls-key PATH       Its private key (PEM).
+  --token-file PATH    File holding the token (mode 0600, owned by the user vlm-host runs as).
+  --allow-remote       Let --listen bind a non-loopback address.
 `;
 
 class UsageError extends Error {}
@@ -34,20 +43,23 @@ interface Options {
   driver: 'test' | 'qemu';
   busAddress?: string;
   sourceRoot: string;
+  remote?: RemoteListenArguments;
 }
 
 const isRoot = process.getuid?.() === 0;
 
 function parseArguments(argv: string[]): Options | 'help' {
   const values = new Map<string, string>();
+  let allowRemote = false;
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index] as string;
     if (argument === '--help' || argument === '-h') return 'help';
     const [flag, inline] = argument.startsWith('--') && argument.includes('=') ? argument.split(/=(.*)/s, 2) : [argument, undefined];
-    if (flag === '--listen') {
-      throw new UsageError('--listen is not supported yet: vlm-host serves only a Unix socket (remote access needs TLS and a token, not built yet).');
+    if (argument === '--allow-remote') {
+      allowRemote = true;
+      continue;
     }
-    if (!['--socket', '--data-dir', '--libvirt', '--bus-address', '--source-root'].includes(flag as string)) {
+    if (!['--socket', '--data-dir', '--libvirt', '--bus-address', '--source-root', '--listen', '--tls-cert', '--tls-key', '--token-file'].includes(flag as string)) {
       throw new UsageError(`Unknown argument ${JSON.stringify(argument)}.`);
     }
     const value = inline ?? argv[(index += 1)];
@@ -64,6 +76,14 @@ function parseArguments(argv: string[]): Options | 'help' {
   const sourceRoot = resolve(values.get('--source-root') ?? join(__dirname, '..', '..'));
   const options: Options = { socketPath, dataDirectory, driver, sourceRoot };
   if (busAddress !== undefined) options.busAddress = busAddress;
+  const listen = values.get('--listen');
+  if (listen === undefined) {
+    const stray = ['--tls-cert', '--tls-key', '--token-file'].filter((flag) => values.has(flag));
+    if (allowRemote) stray.push('--allow-remote');
+    if (stray.length > 0) throw new UsageError(`${stray.join(', ')} only ${stray.length === 1 ? 'applies' : 'apply'} with --listen HOST:PORT.`);
+  } else {
+    options.remote = { listen, certificatePath: values.get('--tls-cert'), keyPath: values.get('--tls-key'), tokenPath: values.get('--token-file'), allowRemote };
+  }
   return options;
 }
 
@@ -103,14 +123,18 @@ function eventFromHypervisor(event: HypervisorEvent): HostEventBody {
 }
 
 async function run(options: Options): Promise<void> {
+  // Checked before anything starts: a bad certificate or token file leaves nothing behind.
+  const remote = options.remote ? await loadRemoteListenConfig(options.remote) : undefined;
   const store = await StateStore.open({ dataDirectory: options.dataDirectory, log });
   let hypervisor: Hypervisor | undefined;
   let server: HostServer | undefined;
+  let remoteServer: HostServer | undefined;
   let stopListening: (() => void) | undefined;
   const consoles = new SerialConsoles();
   const shutdown = async () => {
     consoles.closeAll();
     await server?.close().catch((error: Error) => log(`closing the socket failed: ${error.message}`));
+    await remoteServer?.close().catch((error: Error) => log(`closing the TCP listener failed: ${error.message}`));
     stopListening?.();
     await hypervisor?.close().catch((error: Error) => log(`closing the libvirt connection failed: ${error.message}`));
     await store.close();
@@ -125,12 +149,13 @@ async function run(options: Options): Promise<void> {
     for (const lab of await deployer.recoverInterrupted()) log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
     const handlers = createHostApi({ hypervisor, store, events, deployer, consoles, images, version: packageJson.version, startedAt: new Date().toISOString() });
     server = await HostServer.listen({ socketPath: options.socketPath, handlers, log });
+    if (remote) remoteServer = await HostServer.listenRemote({ handlers, log, remote });
   } catch (error) {
     await shutdown();
     throw error;
   }
   // One line on stdout when ready, for whoever started the service.
-  process.stdout.write(`vlm-host ready: socket ${options.socketPath}, data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}\n`);
+  process.stdout.write(`vlm-host ready: socket ${options.socketPath}, data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}${remoteServer ? `, TLS ${remoteServer.socketPath}` : ''}\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -44,6 +44,8 @@ export const HostErrorCode = {
   HypervisorError: -32006,
   /** The lab file is valid JSON Schema-wise but inconsistent (unknown network, cycle, ...). */
   InvalidLab: -32008,
+  /** On a TCP (--listen) connection: the first request was not vlm/authenticate with the right token. The host closes the connection. */
+  Unauthenticated: -32010,
   /** The client cancelled the request. Same as vscode-jsonrpc's RequestCancelled. */
   RequestCancelled: -32800,
 } as const;
@@ -320,6 +322,16 @@ export namespace SnapshotsDeleteRequest {
 export namespace ImagesListRequest {
   export const method = 'vlm/images/list' as const;
   export const type = request<NoParams, { images: ImageSummary[] }>(method);
+}
+/**
+ * Only on a TCP connection (vlm-host --listen, TLS): must be the first request, with the host's
+ * token. Any other first request, or a wrong token, is answered with Unauthenticated and the
+ * connection is closed. Not needed (and not accepted) on the Unix socket.
+ */
+export interface AuthenticateParams { token: string }
+export namespace AuthenticateRequest {
+  export const method = 'vlm/authenticate' as const;
+  export const type = request<AuthenticateParams, { authenticated: true }>(method);
 }
 /** Downloads (checked against the catalog's checksum list) or builds an image; an image already present is not fetched again. */
 export namespace ImagesPullRequest {

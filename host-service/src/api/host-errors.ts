@@ -16,6 +16,7 @@ const kinds: Record<number, string> = {
   [HostErrorCode.HypervisorError]: 'hypervisor-error',
   [HostErrorCode.InvalidLab]: 'invalid-lab',
   [HostErrorCode.RequestCancelled]: 'request-cancelled',
+  [HostErrorCode.Unauthenticated]: 'unauthenticated',
 };
 
 export type HostError = ResponseError<HostErrorData>;

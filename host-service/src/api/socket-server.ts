@@ -1,8 +1,10 @@
-// Serves the host API on a Unix socket: one vscode-jsonrpc connection per client, params
+// Serves the host API on a Unix socket (and, with --listen, on TLS over TCP, where the first
+// request must present the token): one vscode-jsonrpc connection per client, params
 // validated before any handler runs, request bodies size-limited, and a bounded number of
 // unanswered requests per client (past it, the socket stops being read: TCP-style backpressure
 // instead of an ever-growing queue).
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
@@ -14,10 +16,11 @@ import {
   type MessageWriter,
   type ResponseMessage,
 } from 'vscode-jsonrpc/node';
-import { HostErrorCode, hostRequestParams, maximumRequestBytes } from '@vlm/schemas/src/host-protocol';
+import { AuthenticateRequest, HostErrorCode, hostRequestParams, maximumRequestBytes } from '@vlm/schemas/src/host-protocol';
 import { fromHypervisorError, hostError } from './host-errors';
 import type { ClientSession, HandlerTable } from './host-api';
 import { isHostRequestMethod, paramsError } from './params-validation';
+import { tokenMatches, type RemoteListenConfig } from './remote-listen';
 import { requestTooLargeMethod, SizeLimitedMessageReader, type RequestTooLargeParams } from './size-limited-message-reader';
 
 export interface HostServerOptions {
@@ -30,6 +33,9 @@ export interface HostServerOptions {
   /** Queued output per connection (a client that stops reading) before it is disconnected. */
   maximumQueuedOutputBytes?: number;
 }
+
+/** How long a TCP client has to authenticate before it is disconnected. */
+const authenticationDeadlineMs = 10_000;
 
 export class SocketInUseError extends Error {
   override readonly name = 'SocketInUseError';
@@ -106,7 +112,27 @@ export class HostServer {
     private readonly server: Server,
     readonly socketPath: string,
     private readonly options: HostServerOptions,
+    /** Set for TCP: the token every connection must present first. */
+    private readonly token?: string,
   ) {}
+
+  /** TLS over TCP for hosts not reached over SSH; the config is checked by loadRemoteListenConfig. */
+  static async listenRemote(options: Omit<HostServerOptions, 'socketPath'> & { remote: RemoteListenConfig }): Promise<HostServer> {
+    const { host: address, port, certificate, privateKey, token } = options.remote;
+    const server = createTlsServer({ cert: certificate, key: privateKey, minVersion: 'TLSv1.2' });
+    const shown = `${address.includes(':') ? `[${address}]` : address}:${port}`;
+    const host = new HostServer(server, shown, { ...options, socketPath: shown }, token);
+    server.on('secureConnection', (socket) => host.accept(socket));
+    server.on('tlsClientError', (error) => options.log(`A TLS client failed its handshake: ${error.message}`));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, address, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return host;
+  }
 
   static async listen(options: HostServerOptions): Promise<HostServer> {
     await prepareSocketPath(options.socketPath, options.log);
@@ -141,6 +167,16 @@ export class HostServer {
     let inFlight = 0;
     let paused = false;
     let warned = false;
+    // TCP connections start unauthenticated; a refused one is closed once its answer is written.
+    let authenticated = this.token === undefined;
+    let closeAfterAnswer = false;
+    const authenticationTimer = authenticated
+      ? undefined
+      : setTimeout(() => {
+          log('Disconnecting a TCP client that did not authenticate in time.');
+          socket.destroy();
+        }, authenticationDeadlineMs);
+    authenticationTimer?.unref();
     const reader = new SizeLimitedMessageReader(socket, this.options.maximumRequestBytes ?? maximumRequestBytes, (message) => {
       if (!isRequest(message)) return;
       inFlight += 1;
@@ -152,6 +188,7 @@ export class HostServer {
       }
     });
     const writer = new CountingWriter(new StreamMessageWriter(socket), () => {
+      if (closeAfterAnswer) socket.end();
       inFlight -= 1;
       if (paused && inFlight <= maximumInFlight / 2) {
         paused = false;
@@ -181,7 +218,25 @@ export class HostServer {
     const entry = { socket, connection, session };
     this.connections.add(entry);
 
+    const authenticate = (method: string, params: unknown): { authenticated: true } => {
+      const presented = (params as { token?: unknown } | undefined)?.token;
+      const refuse = (message: string) => {
+        closeAfterAnswer = true;
+        return hostError(HostErrorCode.Unauthenticated, `${message} The connection is closed.`, { allowed: `${AuthenticateRequest.method} with this host's token as the first request` });
+      };
+      if (method !== AuthenticateRequest.method) throw refuse(`This host needs ${AuthenticateRequest.method} with its token as the first request, not ${JSON.stringify(method.slice(0, 100))}.`);
+      if (typeof presented !== 'string' || presented.length > 4096) throw refuse('The authentication request has no token (params: { "token": "..." }).');
+      if (!tokenMatches(presented, this.token as string)) {
+        log('A TCP client presented a wrong token; its connection is closed.');
+        throw refuse('The token is not this host\'s token.');
+      }
+      authenticated = true;
+      clearTimeout(authenticationTimer);
+      return { authenticated: true };
+    };
+
     connection.onRequest(async (method: string, params: unknown, token: CancellationToken) => {
+      if (!authenticated) return authenticate(method, params);
       if (method === requestTooLargeMethod) {
         const details = params as RequestTooLargeParams;
         throw hostError(
@@ -222,6 +277,7 @@ export class HostServer {
     watchOutput.unref();
     socket.on('close', () => {
       clearInterval(watchOutput);
+      clearTimeout(authenticationTimer);
       cleanUp();
       connection.dispose();
       this.connections.delete(entry);

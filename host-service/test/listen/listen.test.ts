@@ -1,0 +1,199 @@
+// vlm-host --listen: TLS over TCP with a bearer token. A self-signed certificate made here with
+// openssl; clients check it, then must authenticate first. Without --listen no TCP port is open.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { chmod, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { connect as connectTls, type TLSSocket } from 'node:tls';
+import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { AuthenticateRequest, HostErrorCode, HostInfoRequest } from '@vlm/schemas/src/host-protocol';
+import { requireSuccess, runCommand } from '../../src/process/process-runner';
+import { buildHostBundle, spawnHost, startHost, type HostProcess } from '../api/host-process';
+import { freePort, requireTools } from '../images/tiny-guest';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+
+/** Inodes of the TCP sockets in LISTEN state (state 0A) on this machine, with their local address. */
+async function listeningTcpSockets(): Promise<Map<string, string>> {
+  const sockets = new Map<string, string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(table, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] === '0A' && fields[9] !== undefined && fields[1] !== undefined) sockets.set(fields[9], fields[1]);
+    }
+  }
+  return sockets;
+}
+
+/** Local addresses (hex, as in /proc/net/tcp) of the TCP listeners a process holds. */
+async function tcpListenersOf(pid: number): Promise<string[]> {
+  const listening = await listeningTcpSockets();
+  const found: string[] = [];
+  for (const descriptor of await readdir(`/proc/${pid}/fd`)) {
+    const target = await readlink(`/proc/${pid}/fd/${descriptor}`).catch(() => '');
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    const address = inode === undefined ? undefined : listening.get(inode);
+    if (address !== undefined) found.push(address);
+  }
+  return found;
+}
+
+const hexPort = (port: number) => port.toString(16).toUpperCase().padStart(4, '0');
+
+interface TlsClient {
+  socket: TLSSocket;
+  connection: MessageConnection;
+  closed: Promise<unknown>;
+}
+
+async function connectClient(port: number, certificate: Buffer): Promise<TlsClient> {
+  const socket = connectTls({ host: '127.0.0.1', port, ca: certificate });
+  await once(socket, 'secureConnect');
+  const closed = once(socket, 'close');
+  const connection = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+  connection.listen();
+  return { socket, connection, closed };
+}
+
+function closeClient(client: TlsClient): void {
+  client.connection.dispose();
+  client.socket.destroy();
+}
+
+describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
+  let work: string;
+  let bundle: string;
+  let environment: LibvirtTestEnvironment | undefined;
+  const hosts: HostProcess[] = [];
+  let certificate: Buffer;
+  const token = randomBytes(32).toString('hex');
+  let files: { cert: string; key: string; token: string };
+
+  before(async () => {
+    requireTools('openssl');
+    work = await mkdtemp(join(tmpdir(), 'vlm-listen-'));
+    files = { cert: join(work, 'cert.pem'), key: join(work, 'key.pem'), token: join(work, 'token') };
+    const generate = {
+      program: 'openssl',
+      args: ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=vlm-host test', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', files.key, '-out', files.cert],
+      timeoutMs: 30_000,
+    };
+    requireSuccess(generate, await runCommand(generate));
+    certificate = await readFile(files.cert);
+    await writeFile(files.token, `${token}\n`, { mode: 0o600 });
+    environment = await startLibvirtTestEnvironment();
+    bundle = await buildHostBundle(work);
+  });
+
+  after(async () => {
+    for (const host of hosts) await host.stop();
+    await environment?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const base = () => ({ bundle, dataDirectory: join(work, `data-${hosts.length}`), socketPath: join(work, `host-${hosts.length}.sock`), busAddress: environment?.busAddress as string });
+
+  async function start(extraArguments: string[]): Promise<HostProcess> {
+    const host = await startHost({ ...base(), extraArguments });
+    hosts.push(host);
+    return host;
+  }
+
+  /** Runs vlm-host expecting it to refuse its arguments: exit status and what it said. */
+  async function refused(extraArguments: string[]): Promise<{ code: number | null; stderr: string }> {
+    const host = spawnHost({ ...base(), extraArguments });
+    const { code } = await host.exited;
+    return { code, stderr: host.stderr };
+  }
+
+  test('without --listen, vlm-host opens no TCP port', async () => {
+    const host = await start([]);
+    assert.deepEqual(await tcpListenersOf(host.pid), []);
+  });
+
+  test('with a good token: TLS with the checked certificate, authenticate first, then the API works', async () => {
+    const port = await freePort();
+    const host = await start(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token]);
+    assert.match(host.stdout, new RegExp(`TLS 127\\.0\\.0\\.1:${port}`));
+    assert.deepEqual(await tcpListenersOf(host.pid), [`0100007F:${hexPort(port)}`]);
+    const client = await connectClient(port, certificate);
+    try {
+      assert.deepEqual(await client.connection.sendRequest(AuthenticateRequest.type, { token }), { authenticated: true });
+      const info = await client.connection.sendRequest(HostInfoRequest.type, {});
+      assert.equal(info.service.pid, host.pid);
+      assert.equal(info.driver, 'test');
+    } finally {
+      closeClient(client);
+    }
+  });
+
+  test('a wrong token, or any other first request, is refused with a clear error and the connection closed', async () => {
+    const port = await freePort();
+    await start(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token]);
+
+    const wrong = await connectClient(port, certificate);
+    try {
+      await assert.rejects(wrong.connection.sendRequest(AuthenticateRequest.type, { token: `${token.slice(0, -1)}0` === token ? `${token.slice(0, -1)}1` : `${token.slice(0, -1)}0` }), (error: unknown) => {
+        assert.ok(error instanceof ResponseError);
+        assert.equal(error.code, HostErrorCode.Unauthenticated);
+        assert.match(error.message, /The token is not this host's token\. The connection is closed\./);
+        return true;
+      });
+      await wrong.closed;
+    } finally {
+      closeClient(wrong);
+    }
+
+    const missing = await connectClient(port, certificate);
+    try {
+      await assert.rejects(missing.connection.sendRequest(HostInfoRequest.type, {}), (error: unknown) => {
+        assert.ok(error instanceof ResponseError);
+        assert.equal(error.code, HostErrorCode.Unauthenticated);
+        assert.match(error.message, /needs vlm\/authenticate with its token as the first request, not "vlm\/host\/info"/);
+        return true;
+      });
+      await missing.closed;
+    } finally {
+      closeClient(missing);
+    }
+
+    const empty = await connectClient(port, certificate);
+    try {
+      await assert.rejects(empty.connection.sendRequest(AuthenticateRequest.method, {}), /has no token/);
+      await empty.closed;
+    } finally {
+      closeClient(empty);
+    }
+  });
+
+  test('refused at start: non-loopback bind without --allow-remote, a readable token file, missing certificate, TLS flags without --listen', async () => {
+    const port = await freePort();
+    const tls = ['--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token];
+
+    const remote = await refused(['--listen', `0.0.0.0:${port}`, ...tls]);
+    assert.equal(remote.code, 1);
+    assert.match(remote.stderr, /--listen 0\.0\.0\.0:\d+ would accept connections from other machines.*pass --allow-remote/);
+
+    const openToken = join(work, 'open-token');
+    await writeFile(openToken, token);
+    await chmod(openToken, 0o644);
+    const readable = await refused(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', openToken]);
+    assert.match(readable.stderr, /--token-file: .*open-token has mode 0644; others could read the token\. Make it 0600/);
+
+    const noCertificate = await refused(['--listen', `127.0.0.1:${port}`, '--tls-cert', join(work, 'nope.pem'), '--tls-key', files.key, '--token-file', files.token]);
+    assert.match(noCertificate.stderr, /--tls-cert: cannot read .*nope\.pem: ENOENT/);
+
+    const swapped = await refused(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.key, '--tls-key', files.cert, '--token-file', files.token]);
+    assert.match(swapped.stderr, /cannot be used together/);
+
+    const withoutListen = await refused(['--token-file', files.token]);
+    assert.equal(withoutListen.code, 2);
+    assert.match(withoutListen.stderr, /--token-file only applies with --listen HOST:PORT/);
+
+    const badAddress = await refused(['--listen', 'example.org:443', ...tls]);
+    assert.match(badAddress.stderr, /--listen needs an IP address or localhost to bind to, not "example\.org"/);
+  });
+});
