@@ -11,6 +11,8 @@ export const packageGroups = {
   // What the vlm-tiny guest image is built from.
   tinyImage: ['linux-image-cloud-amd64', 'busybox-static', 'dropbear-bin', 'cpio', 'openssh-client', 'genisoimage'],
   ansible: ['ansible'],
+  // vlm-host --listen tests make a self-signed TLS certificate.
+  tls: ['openssl'],
   // code-server (a real VS Code for the extension's end-to-end tests) and the browser driving it.
   codeServer: ['ripgrep', 'libkrb5-dev', 'libsecret-1-dev', 'libx11-dev', 'libxkbfile-dev', 'chromium'],
 };
