@@ -16,7 +16,7 @@ networks:
     mode: isolated
 
 vms:
-  # vlm-tiny is a small test guest that boots in seconds. Try debian-12 or ubuntu-24.04 too.
+  # vlm-tiny boots in seconds; debian-12 and ubuntu-24.04 are full systems.
   - name: first
     vcpu: 1
     ram_mb: 128

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { starterLab } from '../../src/starter-lab';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
 let session: VsCodeSession;
@@ -83,4 +84,30 @@ test('Deploy above the lab name says no host is connected, and offers a way on',
   await notification.getByRole('button', { name: 'Show Log' }).click();
   const output = page.locator('.part.panel .view-lines', { hasText: 'Cannot deploy lab tiny-pair' });
   await output.waitFor();
+});
+
+test('New Lab File writes a commented starter lab that has no problems', async () => {
+  const { page } = session;
+  await session.runCommand('Virtual Labs: New Lab File');
+  const nameInput = page.locator('.quick-input-widget input[type="text"]');
+  await page.locator('.quick-input-widget', { hasText: 'New Lab File' }).waitFor();
+  assert.equal(await nameInput.inputValue(), 'my-lab');
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: 'my-lab.lab.yaml' }).waitFor();
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.locator('.view-line', { hasText: 'name: my-lab' }).waitFor();
+  // An empty Problems panel proves nothing until the server has looked: break the file on
+  // purpose, see the problem, undo, and see the panel empty again.
+  const line = starterLab('my-lab').split('\n').findIndex((text) => text.trim() === 'ram_mb: 128') + 1;
+  await session.goToLineEnd(line);
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Control+Shift+M');
+  const problems = page.locator('.markers-panel .monaco-list-row', { hasText: 'my-lab.lab.yaml' });
+  await problems.first().waitFor({ timeout: 60_000 });
+  await page.keyboard.press('Control+1');
+  await page.keyboard.press('Control+Z');
+  await editor.locator('.view-line', { hasText: 'ram_mb: 128' }).first().waitFor();
+  await page.locator('.markers-panel', { hasText: 'No problems have been detected in the workspace.' }).waitFor({ timeout: 60_000 });
+  await session.screenshot('06-new-lab-file-dark');
 });
