@@ -326,7 +326,8 @@ export namespace ImagesListRequest {
 /**
  * Only on a TCP connection (vlm-host --listen, TLS): must be the first request, with the host's
  * token. Any other first request, or a wrong token, is answered with Unauthenticated and the
- * connection is closed. Not needed (and not accepted) on the Unix socket.
+ * connection is closed. On the Unix socket (whose file mode is the access check) it is not
+ * needed and is answered { authenticated: true } without looking at the token.
  */
 export interface AuthenticateParams { token: string }
 export namespace AuthenticateRequest {
@@ -420,6 +421,7 @@ export const hostRequestParams = {
   [SnapshotsDeleteRequest.method]: 'SnapshotParams',
   [ImagesListRequest.method]: 'NoParams',
   [ImagesPullRequest.method]: 'ImagePullParams',
+  [AuthenticateRequest.method]: 'AuthenticateParams',
   [ConsolesOpenRequest.method]: 'ConsoleOpenParams',
   [ConsolesWriteRequest.method]: 'ConsoleWriteParams',
   [ConsolesResizeRequest.method]: 'ConsoleResizeParams',

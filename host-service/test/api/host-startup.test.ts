@@ -27,11 +27,11 @@ function runHost(...args: string[]): { code: number | null; stderr: string } {
 
 const noBus = 'unix:path=/nonexistent/vlm-test-bus';
 
-test('--listen is refused as not supported yet, with the usage', () => {
+// More of --listen (TLS, tokens) in test/listen/.
+test('--listen on a non-loopback address is refused without --allow-remote, saying why', () => {
   const { code, stderr } = runHost('--listen', '0.0.0.0:7000');
-  assert.equal(code, 2);
-  assert.match(stderr, /--listen is not supported yet/);
-  assert.match(stderr, /Usage: vlm-host/);
+  assert.equal(code, 1);
+  assert.match(stderr, /--listen 0\.0\.0\.0:7000 would accept connections from other machines.*--allow-remote/);
 });
 
 test('unknown arguments and bad values are named', () => {
