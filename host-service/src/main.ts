@@ -7,7 +7,7 @@ import packageJson from '../package.json';
 import { EventLog } from './api/event-log';
 import { createHostApi } from './api/host-api';
 import { LabDeployer } from './api/lab-deploy';
-import { SerialConsoles } from './api/serial-consoles';
+import { Consoles } from './consoles/console-manager';
 import { ImageStore } from './api/image-store';
 import { HostServer } from './api/socket-server';
 import { loadRemoteListenConfig, type RemoteListenArguments } from './api/remote-listen';
@@ -130,7 +130,11 @@ async function run(options: Options): Promise<void> {
   let server: HostServer | undefined;
   let remoteServer: HostServer | undefined;
   let stopListening: (() => void) | undefined;
-  const consoles = new SerialConsoles();
+  const consoles = new Consoles({
+    // The service key the deploy engine puts in every guest (one per data directory).
+    sshKeyPath: join(options.dataDirectory, 'ssh', 'id_ed25519'),
+    hostKeysPath: join(options.dataDirectory, 'ssh', 'pinned-host-keys.json'),
+  });
   const shutdown = async () => {
     consoles.closeAll();
     await server?.close().catch((error: Error) => log(`closing the socket failed: ${error.message}`));

@@ -212,7 +212,23 @@ export interface ImagePullParams {
   /** When given, the host reports the pull's progress as `$/progress` with this token (see WorkDoneProgress). */
   workDoneToken?: string | number;
 }
-export interface ConsoleOpenParams { vm: string; kind?: 'serial' }
+export type ConsoleKind = 'serial' | 'ssh';
+export interface ConsoleOpenParams {
+  vm: string;
+  /** 'serial' (default): the VM's first serial port. 'ssh': a login shell over the VM's forwarded SSH port, with the service key. */
+  kind?: ConsoleKind;
+  /** Terminal size and type for an SSH console's pty; a serial line has none. */
+  columns?: number;
+  rows?: number;
+  term?: string;
+  /**
+   * When true, the host stops reading the console once the client has `consoleWindowBytes` of output it
+   * has not acknowledged with vlm/consoles/ack, and reads on when acknowledged (see console-flow.ts).
+   */
+  flowControl?: boolean;
+}
+/** `bytes`: the total output bytes (the `bytes` of every output notification) the client has processed. */
+export interface ConsoleAckParams { consoleId: string; bytes: number }
 export interface ConsoleWriteParams { consoleId: string; data: string }
 export interface ConsoleResizeParams { consoleId: string; columns: number; rows: number }
 export interface ConsoleCloseParams { consoleId: string }
@@ -367,7 +383,7 @@ export namespace ConsolesWriteRequest {
   export const method = 'vlm/consoles/write' as const;
   export const type = request<ConsoleWriteParams, { written: number }>(method);
 }
-/** A serial console has no window size to pass on: accepted and ignored, so terminals need no special case. */
+/** Sets an SSH console's window size; a serial line has none to pass on, so it is accepted and ignored. */
 export namespace ConsolesResizeRequest {
   export const method = 'vlm/consoles/resize' as const;
   export const type = request<ConsoleResizeParams, Record<string, never>>(method);
@@ -376,10 +392,17 @@ export namespace ConsolesCloseRequest {
   export const method = 'vlm/consoles/close' as const;
   export const type = request<ConsoleCloseParams, Record<string, never>>(method);
 }
-/** Output of an open console, host → client. */
+/** Bytes of unacknowledged output after which a flow-controlled console stops reading its source. */
+export const consoleWindowBytes = 256 * 1024;
+/** Output processed by the client of a console opened with flowControl (a no-op for others). */
+export namespace ConsolesAckRequest {
+  export const method = 'vlm/consoles/ack' as const;
+  export const type = request<ConsoleAckParams, Record<string, never>>(method);
+}
+/** Output of an open console, host → client. `bytes`: how many bytes of the source's output `data` decodes. */
 export namespace ConsoleOutputNotification {
   export const method = 'vlm/consoles/output' as const;
-  export const type = notification<{ consoleId: string; data: string }>(method);
+  export const type = notification<{ consoleId: string; data: string; bytes: number }>(method);
 }
 /** The console ended without the client closing it (the VM stopped, say), host → client. */
 export namespace ConsoleClosedNotification {
@@ -426,6 +449,7 @@ export const hostRequestParams = {
   [ConsolesWriteRequest.method]: 'ConsoleWriteParams',
   [ConsolesResizeRequest.method]: 'ConsoleResizeParams',
   [ConsolesCloseRequest.method]: 'ConsoleCloseParams',
+  [ConsolesAckRequest.method]: 'ConsoleAckParams',
   [EventsSubscribeRequest.method]: 'EventsSubscribeParams',
 } as const;
 export type HostRequestMethod = keyof typeof hostRequestParams;

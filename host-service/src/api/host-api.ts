@@ -3,6 +3,7 @@
 import type { CancellationToken, MessageConnection, RequestType } from 'vscode-jsonrpc/node';
 import type { Lab } from '@vlm/schemas';
 import {
+  ConsolesAckRequest,
   ConsolesCloseRequest,
   ConsolesOpenRequest,
   ConsolesResizeRequest,
@@ -44,7 +45,9 @@ import { fromHypervisorError, hostError } from './host-errors';
 import { checkLab } from './lab-checks';
 import type { ImageStore } from './image-store';
 import type { LabDeployer } from './lab-deploy';
-import { serialPtyPath, type SerialConsoles } from './serial-consoles';
+import { serialPtyPath } from './serial-consoles';
+import type { Consoles } from '../consoles/console-manager';
+import { SshConsoleError, sshForwardPort } from '../consoles/ssh-console';
 import { planLab } from './lab-plan';
 
 /** What a handler knows about the request and the client that sent it. */
@@ -80,7 +83,7 @@ export interface HostApiDependencies {
   store: StateStore;
   events: EventLog;
   deployer: LabDeployer;
-  consoles: SerialConsoles;
+  consoles: Consoles;
   images: ImageStore;
   version: string;
   startedAt: string;
@@ -316,26 +319,43 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     }
   });
 
-  table.on(ConsolesOpenRequest.type, async ({ vm }, { token, connection, session }) => {
+  table.on(ConsolesOpenRequest.type, async ({ vm, kind, columns, rows, term, flowControl }, { token, connection, session }) => {
     throwIfCancelled(token);
     const domain = await requireDomain(vm);
     if (domain.state !== 'running' && domain.state !== 'paused' && domain.state !== 'blocked') {
       throw hostError(HostErrorCode.InvalidState, `VM "${vm}" is ${domain.state}: only a running VM has a console.`, { field: '/vm' });
     }
-    const path = serialPtyPath(await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm'));
+    const xml = await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm');
+    throwIfCancelled(token);
+    session.cleanups.set('consoles', () => consoles.closeAllOf(connection));
+    const options = flowControl === undefined ? {} : { flowControl };
+    if (kind === 'ssh') {
+      const port = sshForwardPort(xml);
+      if (port === undefined) throw hostError(HostErrorCode.InvalidState, `VM "${vm}" has no SSH port forwarded on 127.0.0.1.`, { field: '/vm' });
+      let consoleId: string;
+      try {
+        consoleId = await consoles.openSsh({ vm, uuid: domain.uuid, port, ...(term === undefined ? {} : { term }), ...(columns === undefined ? {} : { columns }), ...(rows === undefined ? {} : { rows }) }, connection, options);
+      } catch (error) {
+        if (error instanceof SshConsoleError) throw hostError(HostErrorCode.InvalidState, error.message, { field: '/vm' });
+        throw error;
+      }
+      return { consoleId };
+    }
+    const path = serialPtyPath(xml);
     if (path === undefined) {
       throw hostError(HostErrorCode.InvalidState, `VM "${vm}" has no serial console on a pty.`, { field: '/vm' });
     }
-    throwIfCancelled(token);
-    const consoleId = await consoles.open(vm, path, connection);
-    session.cleanups.set('consoles', () => consoles.closeAllOf(connection));
-    return { consoleId };
+    return { consoleId: await consoles.openSerial(vm, path, connection, options) };
   });
   table.on(ConsolesWriteRequest.type, async ({ consoleId, data }, { connection }) => ({
     written: await consoles.write(consoleId, data, connection),
   }));
-  table.on(ConsolesResizeRequest.type, async ({ consoleId }, { connection }) => {
-    consoles.resize(consoleId, connection);
+  table.on(ConsolesResizeRequest.type, async ({ consoleId, columns, rows }, { connection }) => {
+    consoles.resize(consoleId, columns, rows, connection);
+    return {};
+  });
+  table.on(ConsolesAckRequest.type, async ({ consoleId, bytes }, { connection }) => {
+    consoles.acknowledge(consoleId, bytes, connection);
     return {};
   });
   table.on(ConsolesCloseRequest.type, async ({ consoleId }, { connection }) => {

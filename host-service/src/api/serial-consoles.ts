@@ -1,14 +1,12 @@
 // Serial consoles of running VMs. libvirt gives each domain's serial port a pty (its path is in
-// the live XML); vlm-host, running on the same host, opens that pty and relays it: output as
-// notifications, input through consoles/write. Each console belongs to one client connection.
-import { randomBytes } from 'node:crypto';
+// the live XML); vlm-host, on the same host, opens that pty and relays it directly. No `virsh
+// console` under node-pty: a helper process per console would add a second libvirt connection
+// and its own pty pair for nothing, since a serial line carries no window size to the guest
+// (resize has nothing to change) and pausing reads on the pty already stops the guest's UART.
 import { closeSync, constants, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { ReadStream } from 'node:tty';
-import type { MessageConnection } from 'vscode-jsonrpc/node';
-import { ConsoleClosedNotification, ConsoleOutputNotification, HostErrorCode } from '@vlm/schemas/src/host-protocol';
-import { hostError } from './host-errors';
+import type { ConsoleSource, ConsoleSourceEvents } from '../consoles/console-source';
 
 const ptyPathPattern = /<serial\s+type=['"]pty['"][^>]*>(?:(?!<\/serial>)[\s\S])*?<source\s+path=['"](\/dev\/pts\/\d+)['"]/;
 
@@ -17,105 +15,84 @@ export function serialPtyPath(liveXml: string): string | undefined {
   return ptyPathPattern.exec(liveXml)?.[1];
 }
 
-interface OpenConsole {
-  owner: MessageConnection;
-  vm: string;
-  input: ReadStream;
-  output: FileHandle;
-  close(reason?: string): void;
-}
+class SerialConsoleSource implements ConsoleSource {
+  readonly kind = 'serial' as const;
+  private closed = false;
 
-export class SerialConsoles {
-  private readonly consoles = new Map<string, OpenConsole>();
+  constructor(
+    private readonly vm: string,
+    private readonly input: ReadStream,
+    private readonly output: FileHandle,
+    /** The descriptor we opened, when libuv reads through a reopened copy and will not close ours. */
+    private readonly leftBehind: number | undefined,
+  ) {}
 
-  get openCount(): number {
-    return this.consoles.size;
-  }
-
-  async open(vm: string, ptyPath: string, owner: MessageConnection): Promise<string> {
-    if (!/^\/dev\/pts\/\d+$/.test(ptyPath)) throw new Error(`Refusing to open ${JSON.stringify(ptyPath)} as a console.`);
-    // Two opens: libuv switches the reading side to non-blocking, writes stay plain blocking writes.
-    // A plain fd, not a FileHandle: the ReadStream takes it over and closes it itself.
-    const reading = openSync(ptyPath, constants.O_RDWR | constants.O_NOCTTY);
-    let writing: FileHandle;
-    try {
-      writing = await open(ptyPath, constants.O_WRONLY | constants.O_NOCTTY);
-    } catch (error) {
-      closeSync(reading);
-      throw error;
-    }
-    const input = new ReadStream(reading);
-    // Raw: no echo or line editing on our side of the pty; the guest's shell does its own.
-    input.setRawMode(true);
-    const consoleId = randomBytes(16).toString('hex');
-    const decoder = new StringDecoder('utf8');
-    let closed = false;
-    const entry: OpenConsole = {
-      owner,
-      vm,
-      input,
-      output: writing,
-      close: (reason) => {
-        if (closed) return;
-        closed = true;
-        this.consoles.delete(consoleId);
-        try {
-          input.setRawMode(false);
-        } catch {
-          // the pty is already gone
-        }
-        input.destroy();
-        void writing.close().catch(() => undefined);
-        if (reason !== undefined) {
-          void owner.sendNotification(ConsoleClosedNotification.type, { consoleId, reason }).catch(() => undefined);
-        }
-      },
-    };
-    input.on('data', (chunk: Buffer) => {
-      const data = decoder.write(chunk);
-      if (data.length > 0) void owner.sendNotification(ConsoleOutputNotification.type, { consoleId, data }).catch(() => undefined);
-    });
+  start(events: ConsoleSourceEvents): void {
+    this.input.on('data', (chunk: Buffer) => events.data(chunk));
     // EIO when QEMU closes the pty: the VM stopped.
-    input.on('error', () => entry.close(`The console of ${vm} ended (the VM stopped or its pty closed).`));
-    input.on('end', () => entry.close(`The console of ${vm} ended.`));
-    this.consoles.set(consoleId, entry);
-    return consoleId;
+    this.input.on('error', () => {
+      if (!this.closed) events.end(`The console of ${this.vm} ended (the VM stopped or its pty closed).`);
+    });
+    this.input.on('end', () => {
+      if (!this.closed) events.end(`The console of ${this.vm} ended.`);
+    });
   }
 
-  private owned(consoleId: string, owner: MessageConnection): OpenConsole {
-    const entry = this.consoles.get(consoleId);
-    if (!entry || entry.owner !== owner) {
-      throw hostError(HostErrorCode.NotFound, `There is no open console ${consoleId} on this connection.`, { field: '/consoleId' });
-    }
-    return entry;
-  }
-
-  async write(consoleId: string, data: string, owner: MessageConnection): Promise<number> {
-    const entry = this.owned(consoleId, owner);
-    const bytes = Buffer.from(data, 'utf8');
+  async write(bytes: Buffer): Promise<void> {
     let written = 0;
     while (written < bytes.length) {
-      const result = await entry.output.write(bytes, written, bytes.length - written);
+      const result = await this.output.write(bytes, written, bytes.length - written);
       written += result.bytesWritten;
     }
-    return written;
   }
 
-  /** Checks the console exists; a serial line has no size to set. */
-  resize(consoleId: string, owner: MessageConnection): void {
-    this.owned(consoleId, owner);
+  resize(): void {
+    // A serial line has no window size to pass on.
   }
 
-  close(consoleId: string, owner: MessageConnection): void {
-    this.owned(consoleId, owner).close();
+  pause(): void {
+    this.input.pause();
   }
 
-  /** Closes every console of a connection that went away. */
-  closeAllOf(owner: MessageConnection): void {
-    for (const entry of [...this.consoles.values()]) if (entry.owner === owner) entry.close();
+  resume(): void {
+    this.input.resume();
   }
 
-  closeAll(): void {
-    for (const entry of [...this.consoles.values()]) entry.close();
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.input.setRawMode(false);
+    } catch {
+      // the pty is already gone
+    }
+    if (this.leftBehind !== undefined) {
+      const descriptor = this.leftBehind;
+      this.input.once('close', () => closeSync(descriptor));
+    }
+    this.input.destroy();
+    void this.output.close().catch(() => undefined);
   }
+}
+
+export async function openSerialConsole(vm: string, ptyPath: string): Promise<ConsoleSource> {
+  if (!/^\/dev\/pts\/\d+$/.test(ptyPath)) throw new Error(`Refusing to open ${JSON.stringify(ptyPath)} as a console.`);
+  // Two opens: libuv switches the reading side to non-blocking, writes stay plain blocking writes.
+  // A plain fd, not a FileHandle: the ReadStream takes it over and closes it itself.
+  const reading = openSync(ptyPath, constants.O_RDWR | constants.O_NOCTTY);
+  let writing: FileHandle;
+  try {
+    writing = await open(ptyPath, constants.O_WRONLY | constants.O_NOCTTY);
+  } catch (error) {
+    closeSync(reading);
+    throw error;
+  }
+  const input = new ReadStream(reading);
+  // libuv reopens a pty by its name to make it non-blocking and reads from the new descriptor; the
+  // one we passed stays open and is ours to close (one leaked per console otherwise).
+  const handleDescriptor = (input as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  const leftBehind = typeof handleDescriptor === 'number' && handleDescriptor >= 0 && handleDescriptor !== reading ? reading : undefined;
+  // Raw: no echo or line editing on our side of the pty; the guest's shell does its own.
+  input.setRawMode(true);
+  return new SerialConsoleSource(vm, input, writing, leftBehind);
 }

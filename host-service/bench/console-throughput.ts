@@ -1,0 +1,145 @@
+// Benchmark (not a test): bytes per second through vlm-host's console stream against plain
+// OpenSSH to the same vlm-tiny guest, in the same run. Each round prints the same output in the
+// guest (`head -c SIZE /dev/zero | base64`) from an interactive shell with a pty, timed from
+// sending the command line to seeing its end marker; connection set-up is outside the timing.
+// Ours: an SSH console with flow control and a client acknowledging as it reads, and the serial
+// console (no anchor: nothing else reads a serial line faster than its pty).
+// Run: node --import tsx host-service/bench/console-throughput.ts [SIZE_MIB=4] [ROUNDS=5] [SERIAL_SIZE_KIB=256]
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { ConsolesCloseRequest } from '@vlm/schemas/src/host-protocol';
+import { sshOptions } from '../test/images/tiny-guest';
+import { ConsoleClient, openSshWhenReady, runInShell, startConsoleGuest, waitForPrompt, type ClientConsole } from '../test/consoles/console-guest';
+import { median } from './libvirt-bench-statistics';
+
+const sizeMiB = Number(process.argv[2] ?? 4);
+const rounds = Number(process.argv[3] ?? 5);
+const serialSizeKiB = Number(process.argv[4] ?? 256);
+for (const [name, value] of [['SIZE_MIB', sizeMiB], ['ROUNDS', rounds], ['SERIAL_SIZE_KIB', serialSizeKiB]] as const) {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number from 1, not ${value}.`);
+}
+
+/** The command and how to recognise its end; base64 output is about 4/3 of the input plus line ends. */
+function floodCommand(bytes: number): { line: string; end: RegExp } {
+  const marker = randomBytes(3).toString('hex');
+  return { line: `head -c ${bytes} /dev/zero | base64; echo end-${marker}-$((40+2))\r`, end: new RegExp(`end-${marker}-42`) };
+}
+
+interface Round {
+  bytes: number;
+  seconds: number;
+}
+
+/** One round through a vlm-host console (its client acknowledges output as it arrives). */
+async function throughConsole(console: ClientConsole, bytes: number): Promise<Round> {
+  const { line, end } = floodCommand(bytes);
+  const from = console.output.text.length;
+  const startBytes = console.receivedBytes;
+  const started = performance.now();
+  await console.write(line);
+  await console.output.waitFor(end, 600_000, from);
+  const seconds = (performance.now() - started) / 1000;
+  // Keep the watcher's text short between rounds; only what follows matters.
+  console.output.text = console.output.text.slice(-200);
+  return { bytes: console.receivedBytes - startBytes, seconds };
+}
+
+/** An interactive `ssh -tt` shell, fed command lines on stdin, its output read from stdout. */
+function startOpenSsh(key: string, port: number): { run(bytes: number): Promise<Round>; stop(): void } {
+  const child = spawn('ssh', ['-tt', ...sshOptions(key, port), 'root@127.0.0.1'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let text = '';
+  let received = 0;
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    text = (text + chunk.toString('latin1')).slice(-4096);
+    for (const waiter of waiters) waiter();
+  });
+  const waitFor = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (pattern.test(text)) {
+          waiters.delete(check);
+          resolve();
+        } else if (child.exitCode !== null) {
+          waiters.delete(check);
+          reject(new Error(`ssh exited (${child.exitCode}) before ${pattern}`));
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+  return {
+    async run(bytes) {
+      if (received === 0) await waitFor(/# /);
+      const { line, end } = floodCommand(bytes);
+      text = '';
+      const startBytes = received;
+      const started = performance.now();
+      child.stdin.write(line);
+      await waitFor(end);
+      return { bytes: received - startBytes, seconds: (performance.now() - started) / 1000 };
+    },
+    stop() {
+      child.kill();
+    },
+  };
+}
+
+const megabytesPerSecond = (round: Round) => round.bytes / round.seconds / 1e6;
+
+async function main(): Promise<void> {
+  const guest = await startConsoleGuest('vlm-console-bench');
+  const client = await ConsoleClient.connect(guest.host.socketPath);
+  try {
+    const ssh = await openSshWhenReady(client, { vm: guest.domain, flowControl: true });
+    const acknowledger = client.acknowledger(ssh);
+    // A client that shows output as fast as it arrives: acknowledge every notification.
+    client.onOutput = (console, bytes) => {
+      if (console === ssh) acknowledger.processed(bytes);
+    };
+    await waitForPrompt(ssh, 60_000);
+    await runInShell(ssh, 'true');
+    const openSsh = startOpenSsh(guest.privateKeyPath, guest.sshPort);
+    const bytes = sizeMiB * 1024 * 1024;
+    const ours: Round[] = [];
+    const anchor: Round[] = [];
+    // Warm-up round each (guest page cache, JIT), then alternate so drift hits both alike.
+    await throughConsole(ssh, bytes);
+    await openSsh.run(bytes);
+    for (let round = 0; round < rounds; round += 1) {
+      ours.push(await throughConsole(ssh, bytes));
+      anchor.push(await openSsh.run(bytes));
+    }
+    openSsh.stop();
+    await client.connection.sendRequest(ConsolesCloseRequest.type, { consoleId: ssh.consoleId });
+
+    const serial = await client.open({ vm: guest.domain, flowControl: true });
+    const serialAcknowledger = client.acknowledger(serial);
+    client.onOutput = (console, count) => {
+      if (console === serial) serialAcknowledger.processed(count);
+    };
+    await waitForPrompt(serial, 60_000);
+    const serialRounds: Round[] = [];
+    for (let round = 0; round < Math.min(rounds, 3); round += 1) serialRounds.push(await throughConsole(serial, serialSizeKiB * 1024));
+
+    const oursMedian = median(ours.map(megabytesPerSecond));
+    const anchorMedian = median(anchor.map(megabytesPerSecond));
+    console.log(`console throughput, ${sizeMiB} MiB of zeros through base64 (${ours[0]?.bytes ?? 0} bytes of output), ${rounds} rounds, medians:`);
+    console.log(`  vlm-host SSH console        ${oursMedian.toFixed(2).padStart(8)} MB/s`);
+    console.log(`  plain ssh -tt (anchor)      ${anchorMedian.toFixed(2).padStart(8)} MB/s`);
+    console.log(`  ratio ours/anchor           ${(oursMedian / anchorMedian).toFixed(2).padStart(8)}x`);
+    console.log(`  vlm-host serial console     ${median(serialRounds.map(megabytesPerSecond)).toFixed(2).padStart(8)} MB/s (${serialSizeKiB} KiB, ${serialRounds.length} rounds; no anchor)`);
+    console.log(`  samples ours   ${ours.map((round) => megabytesPerSecond(round).toFixed(2)).join(' ')}`);
+    console.log(`  samples anchor ${anchor.map((round) => megabytesPerSecond(round).toFixed(2)).join(' ')}`);
+  } finally {
+    client.close();
+    await guest.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});

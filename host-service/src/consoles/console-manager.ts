@@ -1,0 +1,155 @@
+// The open consoles of every client connection, whatever their kind: relays output as
+// notifications, input from consoles/write, and bounds the output in flight per console when
+// the client acknowledges (flowControl): past consoleWindowBytes unacknowledged, the source is
+// paused until the client catches up to half of that.
+import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import { ConsoleClosedNotification, ConsoleOutputNotification, consoleWindowBytes, HostErrorCode } from '@vlm/schemas/src/host-protocol';
+import { hostError } from '../api/host-errors';
+import { openSerialConsole } from '../api/serial-consoles';
+import type { ConsoleSource } from './console-source';
+import { openSshConsole, type SshConsoleOptions } from './ssh-console';
+import { SshHostKeys } from './ssh-host-keys';
+
+interface OpenConsole {
+  owner: MessageConnection;
+  vm: string;
+  source: ConsoleSource;
+  flowControl: boolean;
+  sentBytes: number;
+  acknowledgedBytes: number;
+  paused: boolean;
+  close(reason?: string): void;
+}
+
+export interface ConsoleOpenOptions {
+  flowControl?: boolean;
+}
+
+export interface ConsolesOptions {
+  /** The service's SSH private key, which the deploy engine puts in every guest's authorized_keys. */
+  sshKeyPath: string;
+  /** JSON file of the SSH host keys pinned on first connect. */
+  hostKeysPath: string;
+  windowBytes?: number;
+}
+
+export type SshOpenOptions = Pick<SshConsoleOptions, 'vm' | 'uuid' | 'port' | 'term' | 'columns' | 'rows'>;
+
+export class Consoles {
+  private readonly consoles = new Map<string, OpenConsole>();
+  /** Connections already closed: a console whose open finishes after its client left is closed at once. */
+  private readonly departed = new WeakSet<MessageConnection>();
+  private readonly windowBytes: number;
+  private readonly hostKeys: SshHostKeys;
+
+  constructor(private readonly options: ConsolesOptions) {
+    this.windowBytes = options.windowBytes ?? consoleWindowBytes;
+    this.hostKeys = new SshHostKeys(options.hostKeysPath);
+  }
+
+  async openSerial(vm: string, ptyPath: string, owner: MessageConnection, options: ConsoleOpenOptions = {}): Promise<string> {
+    return this.add(vm, await openSerialConsole(vm, ptyPath), owner, options);
+  }
+
+  async openSsh(ssh: SshOpenOptions, owner: MessageConnection, options: ConsoleOpenOptions = {}): Promise<string> {
+    const source = await openSshConsole({ ...ssh, privateKeyPath: this.options.sshKeyPath, hostKeys: this.hostKeys });
+    return this.add(ssh.vm, source, owner, options);
+  }
+
+  get openCount(): number {
+    return this.consoles.size;
+  }
+
+  /** Takes over `source`: from here on the manager closes it. */
+  add(vm: string, source: ConsoleSource, owner: MessageConnection, options: ConsoleOpenOptions = {}): string {
+    if (this.departed.has(owner)) {
+      source.close();
+      throw hostError(HostErrorCode.RequestCancelled, 'The client disconnected while its console was opening.');
+    }
+    const consoleId = randomBytes(16).toString('hex');
+    const decoder = new StringDecoder('utf8');
+    let closed = false;
+    const entry: OpenConsole = {
+      owner,
+      vm,
+      source,
+      flowControl: options.flowControl === true,
+      sentBytes: 0,
+      acknowledgedBytes: 0,
+      paused: false,
+      close: (reason) => {
+        if (closed) return;
+        closed = true;
+        this.consoles.delete(consoleId);
+        source.close();
+        if (reason !== undefined) {
+          void owner.sendNotification(ConsoleClosedNotification.type, { consoleId, reason }).catch(() => undefined);
+        }
+      },
+    };
+    this.consoles.set(consoleId, entry);
+    source.start({
+      data: (chunk) => {
+        if (closed) return;
+        entry.sentBytes += chunk.length;
+        // A character split across chunks is sent whole with the next one; the byte count goes with the chunk.
+        const data = decoder.write(chunk);
+        void owner.sendNotification(ConsoleOutputNotification.type, { consoleId, data, bytes: chunk.length }).catch(() => undefined);
+        if (entry.flowControl && !entry.paused && entry.sentBytes - entry.acknowledgedBytes >= this.windowBytes) {
+          entry.paused = true;
+          source.pause();
+        }
+      },
+      end: (reason) => entry.close(reason),
+    });
+    return consoleId;
+  }
+
+  private owned(consoleId: string, owner: MessageConnection): OpenConsole {
+    const entry = this.consoles.get(consoleId);
+    if (!entry || entry.owner !== owner) {
+      throw hostError(HostErrorCode.NotFound, `There is no open console ${consoleId} on this connection.`, { field: '/consoleId' });
+    }
+    return entry;
+  }
+
+  async write(consoleId: string, data: string, owner: MessageConnection): Promise<number> {
+    const entry = this.owned(consoleId, owner);
+    const bytes = Buffer.from(data, 'utf8');
+    await entry.source.write(bytes);
+    return bytes.length;
+  }
+
+  resize(consoleId: string, columns: number, rows: number, owner: MessageConnection): void {
+    this.owned(consoleId, owner).source.resize(columns, rows);
+  }
+
+  /** `totalBytes`: all output the client has processed. Stale or repeated totals are harmless. */
+  acknowledge(consoleId: string, totalBytes: number, owner: MessageConnection): void {
+    const entry = this.owned(consoleId, owner);
+    if (totalBytes > entry.sentBytes) {
+      throw hostError(HostErrorCode.InvalidParams, `Console ${consoleId} has sent ${entry.sentBytes} bytes; ${totalBytes} cannot have been processed.`, { field: '/bytes' });
+    }
+    entry.acknowledgedBytes = Math.max(entry.acknowledgedBytes, totalBytes);
+    if (entry.paused && entry.sentBytes - entry.acknowledgedBytes <= this.windowBytes / 2) {
+      entry.paused = false;
+      entry.source.resume();
+    }
+  }
+
+  close(consoleId: string, owner: MessageConnection): void {
+    this.owned(consoleId, owner).close();
+  }
+
+  /** Closes every console of a connection that went away. */
+  closeAllOf(owner: MessageConnection): void {
+    this.departed.add(owner);
+    for (const entry of [...this.consoles.values()]) if (entry.owner === owner) entry.close();
+  }
+
+  closeAll(): void {
+    for (const entry of [...this.consoles.values()]) entry.close();
+  }
+}

@@ -1,0 +1,21 @@
+// What the console manager needs from one kind of console (serial pty, SSH shell): a byte
+// stream in both directions that can be paused, resized and closed.
+
+export interface ConsoleSourceEvents {
+  data(chunk: Buffer): void;
+  /** The source ended by itself (VM stopped, connection lost); `reason` is for the user. */
+  end(reason: string): void;
+}
+
+export interface ConsoleSource {
+  readonly kind: 'serial' | 'ssh';
+  /** Starts delivering events; called once, after the manager has registered the console. */
+  start(events: ConsoleSourceEvents): void;
+  write(bytes: Buffer): Promise<void>;
+  resize(columns: number, rows: number): void;
+  /** Stop reading from the source (flow control): the VM's output backs up there, not in our memory. */
+  pause(): void;
+  resume(): void;
+  /** Releases every descriptor the source holds; no events after it. */
+  close(): void;
+}

@@ -1,0 +1,150 @@
+// The console manager's bookkeeping with a stand-in source (no VM): flow control pauses and
+// resumes the source at the window, acknowledgements are checked, consoles belong to their
+// connection, and the client-side acknowledger sends running totals.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import { ConsoleOutputAcknowledger } from '@vlm/schemas/src/console-flow';
+import { consoleWindowBytes } from '@vlm/schemas/src/host-protocol';
+import { Consoles } from '../../src/consoles/console-manager';
+import type { ConsoleSource, ConsoleSourceEvents } from '../../src/consoles/console-source';
+import { SshHostKeys } from '../../src/consoles/ssh-host-keys';
+
+class StandInSource implements ConsoleSource {
+  readonly kind = 'serial' as const;
+  events: ConsoleSourceEvents | undefined;
+  paused = false;
+  closed = false;
+  written: Buffer[] = [];
+  size: [number, number] | undefined;
+  start(events: ConsoleSourceEvents): void {
+    this.events = events;
+  }
+  async write(bytes: Buffer): Promise<void> {
+    this.written.push(bytes);
+  }
+  resize(columns: number, rows: number): void {
+    this.size = [columns, rows];
+  }
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function standInConnection(): MessageConnection & { sent: Array<{ method: string; params: unknown }> } {
+  const sent: Array<{ method: string; params: unknown }> = [];
+  return {
+    sent,
+    sendNotification: async (type: { method: string }, params: unknown) => {
+      sent.push({ method: type.method, params });
+    },
+  } as unknown as MessageConnection & { sent: Array<{ method: string; params: unknown }> };
+}
+
+const consoles = () => new Consoles({ sshKeyPath: '/nonexistent/id_ed25519', hostKeysPath: '/nonexistent/pins.json', windowBytes: 1000 });
+
+describe('console manager', () => {
+  test('a flow-controlled console pauses its source a window ahead and resumes at half', () => {
+    const manager = consoles();
+    const source = new StandInSource();
+    const owner = standInConnection();
+    const id = manager.add('vm-1', source, owner, { flowControl: true });
+    source.events?.data(Buffer.alloc(600, 'a'));
+    assert.equal(source.paused, false);
+    source.events?.data(Buffer.alloc(400, 'b'));
+    assert.equal(source.paused, true, 'paused with 1000 bytes unacknowledged');
+    manager.acknowledge(id, 400, owner);
+    assert.equal(source.paused, true, '600 unacknowledged is more than half the window');
+    manager.acknowledge(id, 500, owner);
+    assert.equal(source.paused, false, 'resumed at 500 unacknowledged');
+    const outputs = owner.sent.filter((message) => message.method === 'vlm/consoles/output');
+    assert.deepEqual(outputs.map((message) => (message.params as { bytes: number }).bytes), [600, 400]);
+  });
+
+  test('without flow control the source is never paused and acknowledgements are harmless', () => {
+    const manager = consoles();
+    const source = new StandInSource();
+    const owner = standInConnection();
+    const id = manager.add('vm-1', source, owner);
+    for (let index = 0; index < 10; index += 1) source.events?.data(Buffer.alloc(1000));
+    assert.equal(source.paused, false);
+    manager.acknowledge(id, 5000, owner);
+  });
+
+  test('acknowledging more than was sent is an invalid-params error naming the field', () => {
+    const manager = consoles();
+    const owner = standInConnection();
+    const source = new StandInSource();
+    const id = manager.add('vm-1', source, owner, { flowControl: true });
+    source.events?.data(Buffer.from('hello'));
+    assert.throws(() => manager.acknowledge(id, 6, owner), (error: Error & { code?: number; data?: { field?: string } }) => {
+      assert.equal(error.code, -32602);
+      assert.equal(error.data?.field, '/bytes');
+      return true;
+    });
+  });
+
+  test('a console belongs to its connection; the source ending sends closed with the reason', () => {
+    const manager = consoles();
+    const owner = standInConnection();
+    const stranger = standInConnection();
+    const source = new StandInSource();
+    const id = manager.add('vm-1', source, owner);
+    assert.throws(() => manager.resize(id, 80, 24, stranger), /no open console/);
+    manager.resize(id, 120, 40, owner);
+    assert.deepEqual(source.size, [120, 40]);
+    source.events?.end('The VM stopped.');
+    assert.equal(source.closed, true);
+    assert.deepEqual(owner.sent.at(-1), { method: 'vlm/consoles/closed', params: { consoleId: id, reason: 'The VM stopped.' } });
+    assert.equal(manager.openCount, 0);
+  });
+
+  test('closing a connection closes its consoles, and one that finishes opening afterwards at once', () => {
+    const manager = consoles();
+    const owner = standInConnection();
+    const first = new StandInSource();
+    manager.add('vm-1', first, owner);
+    manager.closeAllOf(owner);
+    assert.equal(first.closed, true);
+    const late = new StandInSource();
+    assert.throws(() => manager.add('vm-1', late, owner), /disconnected/);
+    assert.equal(late.closed, true);
+    assert.equal(manager.openCount, 0);
+  });
+
+  test('the client acknowledger sends running totals every quarter window and on flush', () => {
+    const totals: number[] = [];
+    const acknowledger = new ConsoleOutputAcknowledger((total) => totals.push(total));
+    const quarter = consoleWindowBytes / 4;
+    acknowledger.processed(quarter - 1);
+    assert.deepEqual(totals, []);
+    acknowledger.processed(1);
+    assert.deepEqual(totals, [quarter]);
+    acknowledger.processed(10);
+    acknowledger.flush();
+    acknowledger.flush();
+    assert.deepEqual(totals, [quarter, quarter + 10]);
+    assert.throws(() => acknowledger.processed(-1), /whole number/);
+  });
+
+  test('pinned SSH host keys survive a reload of the file', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'vlm-host-keys-'));
+    try {
+      const path = join(directory, 'ssh', 'pinned-host-keys.json');
+      await new SshHostKeys(path).pin('uuid-1', { vm: 'vm-1', fingerprint: 'SHA256:abc', pinnedAt: '2026-01-01T00:00:00.000Z' });
+      assert.deepEqual(await new SshHostKeys(path).get('uuid-1'), { vm: 'vm-1', fingerprint: 'SHA256:abc', pinnedAt: '2026-01-01T00:00:00.000Z' });
+      assert.equal(await new SshHostKeys(path).get('uuid-2'), undefined);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
