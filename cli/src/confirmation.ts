@@ -18,6 +18,8 @@ export async function confirm(question: string, yes: boolean, session: HostSessi
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   const aborted = new AbortController();
   session.onInterrupt(() => aborted.abort());
+  // readline reads the terminal raw, so Ctrl-C arrives here rather than as a signal.
+  prompt.on('SIGINT', () => session.interrupt());
   try {
     const answer = await prompt.question(`${question} [y/N] `, { signal: aborted.signal });
     return /^y(es)?$/i.test(answer.trim());

@@ -133,9 +133,13 @@ export class HostSession {
     return this.interrupted;
   }
 
-  /** Runs `listener` on the first Ctrl-C (besides cancelling the in-flight requests). */
-  onInterrupt(listener: () => void): void {
+  /** Runs `listener` on the first Ctrl-C (besides cancelling the in-flight requests); returns a remover. */
+  onInterrupt(listener: () => void): () => void {
     this.interruptListeners.push(listener);
+    return () => {
+      const index = this.interruptListeners.indexOf(listener);
+      if (index >= 0) this.interruptListeners.splice(index, 1);
+    };
   }
 
   interrupt(): void {
@@ -174,10 +178,21 @@ export class HostSession {
   }
 }
 
-/**
- * Connects, runs `body`, always closes. Ctrl-C ends in exit 130 without a message; failures the
- * host or the connection reported are printed as `vlm: ...`.
- */
+/** Runs `body`, printing a ReportedFailure as `vlm: ...` and exiting 130 quietly on Ctrl-C. */
+export async function reportFailures(output: CommandOutput, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof Cancelled) return exitCodes.cancelled;
+    if (error instanceof ReportedFailure) {
+      output.stderr(`vlm: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+/** Connects, runs `body`, always closes; failures are reported as by reportFailures. */
 export async function withHost(
   parsed: ParsedArguments,
   commandPath: string,
@@ -186,17 +201,15 @@ export async function withHost(
 ): Promise<number> {
   const socketPath = hostSocketPath(parsed, commandPath);
   let session: HostSession | undefined;
-  try {
-    session = await HostSession.open(socketPath);
-    return await body(session);
-  } catch (error) {
-    if (error instanceof Cancelled || session?.wasInterrupted) return exitCodes.cancelled;
-    if (error instanceof ReportedFailure) {
-      output.stderr(`vlm: ${error.message}\n`);
-      return error.exitCode;
+  return reportFailures(output, async () => {
+    try {
+      session = await HostSession.open(socketPath);
+      return await body(session);
+    } catch (error) {
+      if (session?.wasInterrupted) throw new Cancelled('cancelled');
+      throw error;
+    } finally {
+      session?.close();
     }
-    throw error;
-  } finally {
-    session?.close();
-  }
+  });
 }

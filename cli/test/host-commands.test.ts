@@ -16,6 +16,8 @@ const tinyPair = join(repositoryRoot, 'schemas', 'examples', 'tiny-pair.lab.yaml
 interface RunningVlm {
   /** Resolves once standard output matches `pattern`; rejects if vlm exits first. */
   waitForOutput(pattern: RegExp): Promise<void>;
+  /** The same for standard error. */
+  waitForError(pattern: RegExp): Promise<void>;
   signal(name: NodeJS.Signals): void;
   finished: Promise<VlmResult>;
 }
@@ -31,23 +33,28 @@ function startVlm(commandLine: readonly string[], environment: NodeJS.ProcessEnv
     stdout += chunk;
     for (const watcher of watchers) watcher();
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    for (const watcher of watchers) watcher();
+  });
   // A hang is a failure, not a stuck test run.
   const deadline = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const finished = once(child, 'exit').then(([status]) => {
     clearTimeout(deadline);
     return { status: status as number | null, stdout, stderr, lines: stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n') };
   });
+  const waitFor = (stream: () => string, pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => pattern.test(stream()) && resolve();
+      watchers.push(check);
+      check();
+      void finished.then((result) => reject(new Error(`vlm exited (${result.status}) before printing ${pattern}:\n${result.stdout}${result.stderr}`)));
+    });
   return {
     finished,
     signal: (name) => child.kill(name),
-    waitForOutput: (pattern) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => pattern.test(stdout) && resolve();
-        watchers.push(check);
-        check();
-        void finished.then((result) => reject(new Error(`vlm exited (${result.status}) before printing ${pattern}:\n${result.stdout}${result.stderr}`)));
-      }),
+    waitForOutput: (pattern) => waitFor(() => stdout, pattern),
+    waitForError: (pattern) => waitFor(() => stderr, pattern),
   };
 }
 
@@ -55,28 +62,53 @@ function runVlmAsync(commandLine: readonly string[], environment: NodeJS.Process
   return startVlm(commandLine, environment).finished;
 }
 
-/**
- * Runs vlm on a pseudo-terminal, as in an interactive shell, through util-linux's `script`;
- * `answer` is typed once the confirmation question appears.
- */
-async function runVlmOnTerminal(commandLine: readonly string[], answer: string): Promise<{ status: number | null; output: string }> {
+interface TerminalVlm {
+  /** Resolves once the terminal shows `pattern`; rejects if vlm exits first. */
+  waitFor(pattern: RegExp): Promise<void>;
+  /** Keys as typed on the terminal: "\\r" is Enter, "\\u0003" Ctrl-C. */
+  type(keys: string): void;
+  finished: Promise<{ status: number | null; output: string }>;
+}
+
+/** Runs vlm on a pseudo-terminal, as in an interactive shell, through util-linux's `script`. */
+function startOnTerminal(commandLine: readonly string[]): TerminalVlm {
   const command = [process.execPath, launcher, ...commandLine].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
-  let answered = false;
+  const watchers: Array<() => void> = [];
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
-    if (!answered && output.includes('[y/N] ')) {
-      answered = true;
-      child.stdin.write(`${answer}\r`);
-    }
+    for (const watcher of watchers) watcher();
   });
   const deadline = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [status] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(deadline);
-  child.stdin.destroy();
-  // The terminal's line ends and readline's cursor moves are not what this checks; colours stay.
-  return { status, output: output.replace(/\r+\n/g, '\n').replace(/\u001b\[\d*[GJK]/g, '') };
+  // The terminal's line ends and readline's cursor moves are not what these tests check; colours stay.
+  const plain = () => output.replace(/\r+\n/g, '\n').replace(/\u001b\[\d*[GJK]/g, '');
+  const finished = once(child, 'exit').then(([status]) => {
+    clearTimeout(deadline);
+    child.stdin.destroy();
+    return { status: status as number | null, output: plain() };
+  });
+  return {
+    finished,
+    type: (keys) => child.stdin.write(keys),
+    waitFor: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => pattern.test(plain()) && resolve();
+        watchers.push(check);
+        check();
+        void finished.then((result) => reject(new Error(`vlm exited (${result.status}) before showing ${pattern}:\n${result.output}`)));
+      }),
+  };
+}
+
+/** Runs vlm on a terminal and types `answer` and Enter at its confirmation question. */
+async function runVlmOnTerminal(commandLine: readonly string[], answer: string): Promise<{ status: number | null; output: string }> {
+  const terminal = startOnTerminal(commandLine);
+  await terminal.waitFor(/\[y\/N\] $/).then(
+    () => terminal.type(`${answer}\r`),
+    () => undefined, // a command without a question
+  );
+  return terminal.finished;
 }
 
 describe('vlm host commands against vlm-host on the libvirt test driver', () => {
@@ -226,6 +258,13 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
     assert.deepEqual(JSON.parse((await vlm('lab', 'list', '--json')).stdout), { labs: [] });
   });
 
+  it('on a terminal: Ctrl-C at the question exits 130 and applies nothing', async () => {
+    const interrupted = await runVlmOnTerminal(['lab', 'up', tinyPair, '--host', hostArgument], '\u0003');
+    assert.equal(interrupted.status, 130, interrupted.output);
+    assert.doesNotMatch(interrupted.output, /nothing was applied|Error/);
+    assert.deepEqual(JSON.parse((await vlm('lab', 'list', '--json')).stdout), { labs: [] });
+  });
+
   it('on a terminal: "y" to lab up applies, "y" to lab down removes', async () => {
     const up = await runVlmOnTerminal(['lab', 'up', tinyPair, '--host', hostArgument], 'y');
     assert.equal(up.status, 0, up.output);
@@ -236,23 +275,32 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
     assert.deepEqual(JSON.parse((await vlm('lab', 'list', '--json')).stdout), { labs: [] });
   });
 
-  it('Ctrl-C during lab up cancels the apply: exit 130, and the host recorded what was made', async () => {
-    // Enough VMs that the apply is still going when the signal lands.
-    const vms = Array.from({ length: 60 }, (_, index) => `  - { name: vm${index}, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: vlm-tiny }`);
+  it('Ctrl-C during lab up cancels the apply: exit 130, and the host records the cancelled apply', async () => {
+    const vms = Array.from({ length: 20 }, (_, index) => `  - { name: vm${index}, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: vlm-tiny, networks: [lan] }`);
     const file = join(work, 'many.lab.yaml');
-    await writeFile(file, `name: many\nvms:\n${vms.join('\n')}\n`);
-    const up = startVlm(['lab', 'up', file, '--yes', '--host', hostArgument]);
-    await up.waitForOutput(/^Lab many: deploying$/m);
-    up.signal('SIGINT');
-    const result = await up.finished;
-    assert.equal(result.status, 130, result.stdout + result.stderr);
-    assert.equal(result.stderr, 'vlm: cancelling the apply; the host records what was made so far.\n');
-    assert.doesNotMatch(result.stdout, /Lab many is up/);
+    await writeFile(file, `name: many\nnetworks:\n  - { name: lan, cidr: 10.98.0.0/24 }\nvms:\n${vms.join('\n')}\n`);
+    const terminal = startOnTerminal(['lab', 'up', file, '--host', hostArgument]);
+    await terminal.waitFor(/\[y\/N\] $/);
+    // libvirt-dbus is held still so the apply is certainly in flight, not done, when Ctrl-C comes.
+    const libvirtDbus = environment.libvirtDbus.process.child;
+    libvirtDbus.kill('SIGSTOP');
+    try {
+      terminal.type('y\r');
+      await terminal.waitFor(/^Applying to unix:.*:$/m);
+      terminal.type('\u0003');
+      await terminal.waitFor(/cancelling the apply/);
+    } finally {
+      libvirtDbus.kill('SIGCONT');
+    }
+    const result = await terminal.finished;
+    assert.equal(result.status, 130, result.output);
+    // The terminal echoes the key as ^C.
+    assert.match(result.output, /^(\^C)?vlm: cancelling the apply; the host records what was made so far\.$/m);
+    assert.doesNotMatch(result.output, /Lab many is up|Error/);
 
     const details = JSON.parse((await vlm('lab', 'status', 'many', '--json')).stdout);
     assert.equal(details.status, 'failed');
     assert.ok(details.deployLog.some((line: { text: string }) => line.text.startsWith('Apply cancelled by the client')), JSON.stringify(details.deployLog));
-    assert.ok(details.resources.domains.length < 60, 'the apply stopped before the end');
     const down = await vlm('lab', 'down', 'many', '--yes');
     assert.equal(down.status, 0, down.stderr);
   });
@@ -298,6 +346,22 @@ describe('vlm host commands without a host', () => {
     const variable = runVlm(['lab', 'list'], { env: { ...process.env, VLM_HOST: '/run/vlm/vlm-host.sock' } });
     assert.equal(variable.status, 2);
     assert.match(variable.stderr, /^vlm: VLM_HOST must be unix:PATH/);
+  });
+
+  it('validates a lab file before connecting, so its errors show even without a host', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'vlm-cli-no-host-'));
+    try {
+      const broken = join(work, 'broken.lab.yaml');
+      await writeFile(broken, 'name: Broken Lab\nvms: []\n');
+      const expected = runVlm(['validate', broken]);
+      const result = runVlm(['lab', 'up', broken, '--yes', '--host', 'unix:/nonexistent/vlm.sock']);
+      assert.equal(result.status, 1);
+      assert.ok(expected.lines.length > 0);
+      assert.equal(result.stderr.split('\n').slice(0, expected.lines.length).join('\n'), expected.lines.join('\n'));
+      assert.doesNotMatch(result.stderr, /no host service/);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 
   it('refuses hostile VM and lab names before connecting, naming the argument', () => {

@@ -15,7 +15,7 @@ import type { CommandHandler, ParsedArguments } from '../command-table';
 import { printable } from '../diagnostic-report';
 import { exitCodes, UsageError } from '../exit-codes';
 import { confirm } from '../confirmation';
-import { ReportedFailure, withHost } from '../host-connection';
+import { ReportedFailure, reportFailures, withHost } from '../host-connection';
 import { readValidLab } from '../lab-file';
 import { planReport, useColour } from '../plan-report';
 import { textTable } from '../text-table';
@@ -41,57 +41,65 @@ function logLine(line: DeployLogLine): string {
 
 export const planLab: CommandHandler = async (parsed, output) => {
   const path = oneOperand(parsed, 'FILE', 'lab plan');
-  return withHost(parsed, 'lab plan', output, async (session) => {
+  // The file is checked before connecting: its errors are worth fixing whatever the host.
+  return reportFailures(output, async () => {
     const lab = await readValidLab(path, output, 'lab plan');
-    const plan = await session.request(LabsPlanRequest.type, { lab });
-    output.stdout(planReport(plan, session.address, useColour(process.stdout)));
-    return exitCodes.success;
+    return withHost(parsed, 'lab plan', output, async (session) => {
+      const plan = await session.request(LabsPlanRequest.type, { lab });
+      output.stdout(planReport(plan, session.address, useColour(process.stdout)));
+      return exitCodes.success;
+    });
   });
 };
 
 export const labUp: CommandHandler = async (parsed, output) => {
   const path = oneOperand(parsed, 'FILE', 'lab up');
-  return withHost(parsed, 'lab up', output, async (session) => {
+  return reportFailures(output, async () => {
     const lab = await readValidLab(path, output, 'lab up');
-    const plan = await session.request(LabsPlanRequest.type, { lab });
-    output.stdout(planReport(plan, session.address, useColour(process.stdout)));
-    if (plan.steps.length === 0) {
-      output.stdout(`Lab ${lab.name} is up to date.\n`);
-      return exitCodes.success;
-    }
-    const agreed = await confirm(`Apply this plan to ${session.address}?`, parsed.options.has('yes'), session, `vlm lab up ${path}`);
-    if (session.wasInterrupted) return exitCodes.cancelled;
-    if (!agreed) {
-      output.stderr('vlm: nothing was applied.\n');
-      return exitCodes.problems;
-    }
+    return withHost(parsed, 'lab up', output, async (session) => {
+      const plan = await session.request(LabsPlanRequest.type, { lab });
+      output.stdout(planReport(plan, session.address, useColour(process.stdout)));
+      if (plan.steps.length === 0) {
+        output.stdout(`Lab ${lab.name} is up to date.\n`);
+        return exitCodes.success;
+      }
+      const agreed = await confirm(`Apply this plan to ${session.address}?`, parsed.options.has('yes'), session, `vlm lab up ${path}`);
+      if (session.wasInterrupted) return exitCodes.cancelled;
+      if (!agreed) {
+        output.stderr('vlm: nothing was applied.\n');
+        return exitCodes.problems;
+      }
 
-    // Events first, so no log line of the apply is missed; only this lab's are shown.
-    const errorLines: DeployLogLine[] = [];
-    session.onNotification(EventNotification.type, (event: HostEvent) => {
-      if (event.type === 'deploy-log' && event.lab === lab.name) {
-        if (event.line.level === 'error') errorLines.push(event.line);
-        output.stdout(`${logLine(event.line)}\n`);
-      } else if (event.type === 'lab-status' && event.lab === lab.name) {
-        output.stdout(`Lab ${lab.name}: ${event.status}\n`);
-      } else if (event.type === 'vm-state' && event.lab === lab.name) {
-        output.stdout(`  VM ${printable(event.vm)}: ${event.state}\n`);
+      // Events first, so no log line of the apply is missed; only this lab's are shown.
+      const errorLines: DeployLogLine[] = [];
+      session.onNotification(EventNotification.type, (event: HostEvent) => {
+        if (event.type === 'deploy-log' && event.lab === lab.name) {
+          if (event.line.level === 'error') errorLines.push(event.line);
+          output.stdout(`${logLine(event.line)}\n`);
+        } else if (event.type === 'lab-status' && event.lab === lab.name) {
+          output.stdout(`Lab ${lab.name}: ${event.status}\n`);
+        } else if (event.type === 'vm-state' && event.lab === lab.name) {
+          output.stdout(`  VM ${printable(event.vm)}: ${event.state}\n`);
+        }
+      });
+      await session.request(EventsSubscribeRequest.type, {});
+      const stopExplaining = session.onInterrupt(() => output.stderr('vlm: cancelling the apply; the host records what was made so far.\n'));
+      output.stdout(`Applying to ${session.address}:\n`);
+      try {
+        await session.request(LabsApplyRequest.type, { lab });
+      } catch (error) {
+        if (error instanceof ReportedFailure) {
+          const failing = errorLines.at(-1);
+          const step = failing ? ` Failing step: ${failing.vm ? `[${printable(failing.vm)}] ` : ''}${printable(failing.text)}` : '';
+          throw new ReportedFailure(`lab up failed: ${error.message}${step}\nSee 'vlm lab status ${lab.name}'; 'vlm lab down ${lab.name}' removes what was made.`, error.exitCode);
+        }
+        throw error;
+      } finally {
+        stopExplaining();
       }
+      output.stdout(`Lab ${lab.name} is up. See 'vlm lab status ${lab.name}' and 'vlm vm list'.\n`);
+      return exitCodes.success;
     });
-    await session.request(EventsSubscribeRequest.type, {});
-    session.onInterrupt(() => output.stderr('vlm: cancelling the apply; the host records what was made so far.\n'));
-    try {
-      await session.request(LabsApplyRequest.type, { lab });
-    } catch (error) {
-      if (error instanceof ReportedFailure) {
-        const failing = errorLines.at(-1);
-        const step = failing ? ` Failing step: ${failing.vm ? `[${printable(failing.vm)}] ` : ''}${printable(failing.text)}` : '';
-        throw new ReportedFailure(`lab up failed: ${error.message}${step}\nSee 'vlm lab status ${lab.name}'; 'vlm lab down ${lab.name}' removes what was made.`, error.exitCode);
-      }
-      throw error;
-    }
-    output.stdout(`Lab ${lab.name} is up. See 'vlm lab status ${lab.name}' and 'vlm vm list'.\n`);
-    return exitCodes.success;
   });
 };
 
