@@ -1,0 +1,217 @@
+// Console sessions over a real JSON-RPC connection on a socket pair, with a stand-in host that
+// records what the client sends and produces console output and endings on demand.
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMessageConnection, SocketMessageReader, SocketMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  ConsoleClosedNotification,
+  ConsoleOutputNotification,
+  ConsolesAckRequest,
+  ConsolesCloseRequest,
+  ConsolesOpenRequest,
+  ConsolesResizeRequest,
+  ConsolesWriteRequest,
+  consoleWindowBytes,
+  VmsListRequest,
+  type ConsoleOpenParams,
+} from '@vlm/schemas/src/host-protocol';
+import { ConsoleRegistry, ConsoleSession, consoleKeyText, consoleTitle, endedLine, findDomainName, type ConsoleKey } from '../src/consoles/console-session';
+
+interface StandInHost {
+  opened: ConsoleOpenParams[];
+  written: string[];
+  resized: Array<[number, number]>;
+  closed: string[];
+  acknowledged: number[];
+  /** Output sent right after the open answer's id is chosen, before the answer itself. */
+  greeting?: string;
+  service: MessageConnection;
+}
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('console sessions', () => {
+  let folder: string;
+  let server: Server;
+  let host: StandInHost;
+  let client: MessageConnection;
+  let clientSocket: Socket;
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'vlm-consoles-'));
+    const path = join(folder, 'host.sock');
+    const accepted = new Promise<Socket>((resolve) => {
+      server = createServer(resolve);
+    });
+    server.listen(path);
+    await once(server, 'listening');
+    clientSocket = connect(path);
+    const serviceSocket = await accepted;
+    const service = createMessageConnection(new SocketMessageReader(serviceSocket), new SocketMessageWriter(serviceSocket));
+    host = { opened: [], written: [], resized: [], closed: [], acknowledged: [], service };
+    let next = 1;
+    service.onRequest(ConsolesOpenRequest.type, async (params) => {
+      host.opened.push(params);
+      const consoleId = `console-${next++}`;
+      if (host.greeting) await service.sendNotification(ConsoleOutputNotification.type, { consoleId, data: host.greeting, bytes: host.greeting.length });
+      return { consoleId };
+    });
+    service.onRequest(ConsolesWriteRequest.type, ({ data }) => {
+      host.written.push(data);
+      return { written: data.length };
+    });
+    service.onRequest(ConsolesResizeRequest.type, ({ columns, rows }) => {
+      host.resized.push([columns, rows]);
+      return {};
+    });
+    service.onRequest(ConsolesCloseRequest.type, ({ consoleId }) => {
+      host.closed.push(consoleId);
+      return {};
+    });
+    service.onRequest(ConsolesAckRequest.type, ({ bytes }) => {
+      host.acknowledged.push(bytes);
+      return {};
+    });
+    service.onRequest(VmsListRequest.type, ({ lab }) => ({
+      vms: lab === 'lab-a'
+        ? [{ name: 'vlm-lab-a-web', uuid: 'u1', state: 'running' as const, vcpu: 1, memoryBytes: 1, persistent: true, autostart: false, lab: 'lab-a', labVm: 'web' }]
+        : [],
+    }));
+    service.listen();
+    client = createMessageConnection(new SocketMessageReader(clientSocket), new SocketMessageWriter(clientSocket));
+    client.listen();
+  });
+
+  afterEach(async () => {
+    client.dispose();
+    host.service.dispose();
+    clientSocket.destroy();
+    server.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  const key: ConsoleKey = { host: 'local', lab: 'lab-a', vm: 'web', kind: 'serial' };
+
+  function collect(session: ConsoleSession): { text: () => string; endings: string[] } {
+    let text = '';
+    const endings: string[] = [];
+    session.attach({ output: (chunk) => (text += chunk), ended: (reason) => endings.push(reason) });
+    return { text: () => text, endings };
+  }
+
+  test('finds the domain of a lab VM, and names the VMs a lab has when it is not there', async () => {
+    assert.equal(await findDomainName(client, 'lab-a', 'web'), 'vlm-lab-a-web');
+    await assert.rejects(findDomainName(client, 'lab-a', 'db'), /Lab "lab-a" has no VM "db".*it has web/);
+    await assert.rejects(findDomainName(client, 'lab-b', 'web'), /no VMs of lab "lab-b"/);
+  });
+
+  test('keeps output that comes before the terminal opens, then streams it; typing reaches the host in order', async () => {
+    host.greeting = 'login: ';
+    const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web', columns: 80, rows: 24 });
+    assert.equal(host.opened[0]?.vm, 'vlm-lab-a-web');
+    assert.equal(host.opened[0]?.kind, 'serial');
+    assert.equal(host.opened[0]?.flowControl, true);
+    await host.service.sendNotification(ConsoleOutputNotification.type, { consoleId: 'console-1', data: 'root\r\n', bytes: 6 });
+    await waitFor('output kept', () => true);
+    const terminal = collect(session);
+    await waitFor('both chunks', () => terminal.text() === 'login: root\r\n');
+    for (const key of ['l', 's', '\r']) session.write(key);
+    await waitFor('three writes', () => host.written.length === 3);
+    assert.deepEqual(host.written, ['l', 's', '\r']);
+    await waitFor('an acknowledgement of every byte', () => host.acknowledged.at(-1) === 13);
+  });
+
+  test('acknowledges a full slice of the window at once while output streams', async () => {
+    const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
+    const terminal = collect(session);
+    const chunk = 'x'.repeat(4096);
+    const chunks = consoleWindowBytes / 8 / chunk.length;
+    for (let index = 0; index < chunks; index += 1) {
+      await host.service.sendNotification(ConsoleOutputNotification.type, { consoleId: 'console-1', data: chunk, bytes: chunk.length });
+    }
+    await waitFor('all output', () => terminal.text().length === chunks * chunk.length);
+    await waitFor('one acknowledgement of the slice', () => host.acknowledged.includes(consoleWindowBytes / 8));
+  });
+
+  test('says why a console ended, then ignores typing; closing after that sends nothing', async () => {
+    const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
+    const terminal = collect(session);
+    await host.service.sendNotification(ConsoleClosedNotification.type, { consoleId: 'console-1', reason: 'the VM stopped' });
+    await waitFor('the ending', () => terminal.endings.length === 1);
+    assert.deepEqual(terminal.endings, ['the VM stopped']);
+    assert.equal(session.ended, true);
+    session.write('ls\r');
+    await session.close();
+    assert.deepEqual(host.written, []);
+    assert.deepEqual(host.closed, []);
+    assert.match(endedLine(key, 'the VM stopped'), /Console of web ended: the VM stopped\. Close this terminal when done\./);
+  });
+
+  test('an ending that comes before the terminal opens is shown when it does', async () => {
+    const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
+    await host.service.sendNotification(ConsoleClosedNotification.type, { consoleId: 'console-1', reason: 'the VM stopped' });
+    await waitFor('the session to end', () => session.ended);
+    assert.deepEqual(collect(session).endings, ['the VM stopped']);
+  });
+
+  test('closing tells the host; resizing passes new sizes once', async () => {
+    const session = await ConsoleSession.open(client, { key: { ...key, kind: 'ssh' }, domain: 'vlm-lab-a-web', columns: 100, rows: 30 });
+    assert.equal(host.opened[0]?.kind, 'ssh');
+    assert.equal(host.opened[0]?.columns, 100);
+    assert.equal(host.opened[0]?.term, 'xterm-256color');
+    session.resize(120, 40);
+    session.resize(120, 40);
+    session.resize(90, 20);
+    await waitFor('two resizes', () => host.resized.length === 2);
+    await session.close();
+    assert.deepEqual(host.resized, [[120, 40], [90, 20]]);
+    assert.deepEqual(host.closed, ['console-1']);
+  });
+
+  test('two consoles on one connection each get only their own output', async () => {
+    const first = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
+    const second = await ConsoleSession.open(client, { key: { ...key, lab: 'lab-b' }, domain: 'vlm-lab-b-web' });
+    const one = collect(first);
+    const two = collect(second);
+    await host.service.sendNotification(ConsoleOutputNotification.type, { consoleId: 'console-2', data: 'B', bytes: 1 });
+    await host.service.sendNotification(ConsoleOutputNotification.type, { consoleId: 'console-1', data: 'A', bytes: 1 });
+    await waitFor('both outputs', () => one.text() === 'A' && two.text() === 'B');
+  });
+
+  test('losing the host connection ends every console with that reason', async () => {
+    const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
+    const terminal = collect(session);
+    clientSocket.destroy();
+    await waitFor('the ending', () => terminal.endings.length === 1);
+    assert.match(terminal.endings[0] ?? '', /connection to the host was lost/);
+  });
+});
+
+test('console keys keep hosts, labs, VMs and kinds apart', () => {
+  const registry = new ConsoleRegistry<string>();
+  const base: ConsoleKey = { host: 'local', lab: 'lab-a', vm: 'web', kind: 'serial' };
+  registry.set(base, 'a');
+  registry.set({ ...base, lab: 'lab-b' }, 'b');
+  registry.set({ ...base, host: 'remote' }, 'c');
+  registry.set({ ...base, kind: 'ssh' }, 'd');
+  assert.equal(registry.get({ ...base }), 'a');
+  assert.equal(registry.get({ ...base, lab: 'lab-b' }), 'b');
+  assert.equal(registry.values().length, 4);
+  registry.delete(base, 'stale');
+  assert.equal(registry.get(base), 'a');
+  registry.delete(base, 'a');
+  assert.equal(registry.get(base), undefined);
+  assert.notEqual(consoleKeyText({ ...base, lab: 'a-b', vm: 'c' }), consoleKeyText({ ...base, lab: 'a', vm: 'b-c' }));
+  assert.equal(consoleTitle(base), 'web serial (lab-a on local)');
+});
