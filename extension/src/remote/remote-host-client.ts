@@ -1,0 +1,266 @@
+// A host service on another machine, reached over SSH: the service's Unix socket is forwarded
+// through the SSH connection (direct-streamlocal), so the host exposes no port of its own, and
+// the JSON-RPC on top is the same as for a local socket. Host keys are checked against
+// known_hosts; login tries the agent, then key files, then a password kept only in the secret
+// store. No `vscode` import: the prompts and the secret store are interfaces. Tested against a
+// real sshd.
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { Client, type AnyAuthMethod, type AuthenticationType, type ClientChannel } from 'ssh2';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { HostInfoRequest, hostProtocolVersion } from '@vlm/schemas/src/host-protocol';
+import type { HostClient } from '../host-client';
+import { checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, readKnownHosts, recordHostKey } from './known-hosts';
+import { formatSshDestination, type SshDestination } from './ssh-destination';
+
+/** Where passwords live: VS Code's SecretStorage in the extension, a map in tests. */
+export interface SecretStore {
+  get(key: string): PromiseLike<string | undefined>;
+  store(key: string, value: string): PromiseLike<void>;
+  delete(key: string): PromiseLike<void>;
+}
+
+export interface UnknownHostKey {
+  /** As known_hosts would name it: "host" or "[host]:port". */
+  name: string;
+  keyType: string;
+  /** "SHA256:..." */
+  fingerprint: string;
+}
+
+export interface RemoteHostPrompts {
+  /** Asked when known_hosts has no key for the host; true records the key and goes on. */
+  confirmHostKey(key: UnknownHostKey): Promise<boolean>;
+  /** Asked when no stored password works; undefined cancels. `retry` when a password was just refused. */
+  askPassword(destination: string, retry: boolean): Promise<string | undefined>;
+}
+
+export interface RemoteHostOptions {
+  destination: SshDestination;
+  /** The host service's socket on the remote machine. */
+  socketPath?: string;
+  knownHostsPath?: string;
+  /** Private key files to try; default the usual ones in ~/.ssh that exist. */
+  identityFiles?: string[];
+  /** ssh-agent's socket; default $SSH_AUTH_SOCK. An empty string turns the agent off. */
+  agentSocket?: string;
+  secrets: SecretStore;
+  prompts: RemoteHostPrompts;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+/** Where vlm-host listens when it runs as root, its usual way on a lab server. */
+export const defaultRemoteSocket = '/run/vlm/vlm-host.sock';
+
+export function passwordSecretKey(destination: SshDestination): string {
+  return `vlm.ssh.password/${formatSshDestination(destination)}`;
+}
+
+/** A cancelled prompt: the extension's error reporting stays silent for it. */
+export class SshCancelled extends Error {
+  override name = 'Canceled';
+}
+
+const maximumPasswordAttempts = 3;
+
+async function readableKeys(paths: string[]): Promise<Array<{ path: string; key: Buffer }>> {
+  const keys: Array<{ path: string; key: Buffer }> = [];
+  for (const path of paths) {
+    try {
+      keys.push({ path, key: await readFile(path) });
+    } catch {
+      // Absent or unreadable: the next method is tried.
+    }
+  }
+  return keys;
+}
+
+export async function openRemoteHostClient(options: RemoteHostOptions): Promise<HostClient> {
+  const { destination, secrets, prompts } = options;
+  const where = formatSshDestination(destination);
+  const log = options.log ?? (() => undefined);
+  const socketPath = options.socketPath ?? defaultRemoteSocket;
+  const knownHostsPath = options.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts');
+  const identityFiles = options.identityFiles ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name));
+  const agentSocket = options.agentSocket ?? process.env.SSH_AUTH_SOCK ?? '';
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const knownHosts = await readKnownHosts(knownHostsPath);
+  const keys = await readableKeys(identityFiles);
+  const secretKey = passwordSecretKey(destination);
+
+  // Why the connection failed, when we know better than ssh2's own message.
+  let failure: Error | undefined;
+  let passwordAttempts = 0;
+  let triedStoredPassword = false;
+  let lastPassword: { value: string; prompted: boolean } | undefined;
+
+  const methods: Array<() => Promise<AnyAuthMethod | undefined>> = [];
+  if (agentSocket) methods.push(async () => ({ type: 'agent', username: destination.user, agent: agentSocket }));
+  for (const { path, key } of keys) {
+    methods.push(async () => {
+      log(`${where}: trying the key ${path}`);
+      return { type: 'publickey', username: destination.user, key };
+    });
+  }
+
+  const nextPassword = async (): Promise<AnyAuthMethod | undefined> => {
+    if (passwordAttempts >= maximumPasswordAttempts) return undefined;
+    if (!triedStoredPassword) {
+      triedStoredPassword = true;
+      const stored = await secrets.get(secretKey);
+      if (stored !== undefined) {
+        lastPassword = { value: stored, prompted: false };
+        passwordAttempts += 1;
+        return { type: 'password', username: destination.user, password: stored };
+      }
+    }
+    const refused = lastPassword !== undefined;
+    // A stored password that no longer works is forgotten.
+    if (lastPassword && !lastPassword.prompted) await secrets.delete(secretKey);
+    const typed = await prompts.askPassword(where, refused);
+    if (typed === undefined) {
+      failure = new SshCancelled(`Password entry for ${where} was cancelled.`);
+      return undefined;
+    }
+    lastPassword = { value: typed, prompted: true };
+    passwordAttempts += 1;
+    return { type: 'password', username: destination.user, password: typed };
+  };
+
+  const client = new Client();
+  const ready = new Promise<void>((resolve, reject) => {
+    client.once('ready', () => resolve());
+    client.once('error', (error) => reject(failure ?? explainSshError(error, where)));
+    client.once('close', () => reject(failure ?? new Error(`The SSH connection to ${where} closed before login finished.`)));
+  });
+
+  client.connect({
+    host: destination.host,
+    port: destination.port,
+    username: destination.user,
+    readyTimeout: timeoutMs,
+    keepaliveInterval: 15_000,
+    keepaliveCountMax: 3,
+    hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
+      void verifyHostKey(key).then(verify, (error: unknown) => {
+        failure = error instanceof Error ? error : new Error(String(error));
+        verify(false);
+      });
+    },
+    authHandler: (methodsLeft: AuthenticationType[], _partialSuccess: boolean, next: (method: AnyAuthMethod | false) => void) => {
+      void (async () => {
+        const allowed = (type: AuthenticationType) => !methodsLeft || methodsLeft.includes(type === 'agent' ? 'publickey' : type);
+        while (methods.length > 0) {
+          const method = await methods.shift()!();
+          if (method && allowed(method.type)) return next(method);
+        }
+        if (allowed('password')) {
+          const method = await nextPassword();
+          if (method) return next(method);
+        }
+        failure ??= new Error(
+          `Could not log in to ${where}: the server accepted none of ${[agentSocket ? 'the SSH agent' : '', keys.length ? 'your key files' : '', 'a password']
+            .filter(Boolean)
+            .join(', ')}. Check the user name, or add your public key to the server's authorized_keys.`,
+        );
+        next(false);
+      })().catch((error: unknown) => {
+        failure = error instanceof Error ? error : new Error(String(error));
+        next(false);
+      });
+    },
+  } as Parameters<Client['connect']>[0]);
+
+  async function verifyHostKey(key: Buffer): Promise<boolean> {
+    const verdict = checkHostKey(knownHosts, destination.host, destination.port, key);
+    const fingerprint = keyFingerprint(key);
+    const name = knownHostsName(destination.host, destination.port);
+    switch (verdict.kind) {
+      case 'trusted':
+        return true;
+      case 'revoked':
+        throw new Error(`The host key of ${name} (${fingerprint}) is marked @revoked in ${knownHostsPath}:${verdict.line}. Refusing to connect.`);
+      case 'changed':
+        throw new Error(
+          `WARNING: the host key of ${name} has CHANGED (now ${keyTypeOf(key)} ${fingerprint}). Someone may be intercepting the connection, or the server was reinstalled. ` +
+            `Refusing to connect. If you know the server changed, remove the old key (line ${verdict.line} of ${knownHostsPath}, or run: ssh-keygen -R '${name}') and connect again.`,
+        );
+      case 'unknown': {
+        const accepted = await prompts.confirmHostKey({ name, keyType: keyTypeOf(key), fingerprint });
+        if (!accepted) throw new SshCancelled(`The host key of ${name} was not accepted.`);
+        await recordHostKey(knownHostsPath, destination.host, destination.port, key);
+        log(`${where}: recorded host key ${keyTypeOf(key)} ${fingerprint} in ${knownHostsPath}`);
+        return true;
+      }
+    }
+  }
+
+  try {
+    await ready;
+  } catch (error) {
+    client.end();
+    throw error;
+  }
+  if (lastPassword?.prompted) await secrets.store(secretKey, lastPassword.value);
+
+  let stream: ClientChannel;
+  try {
+    stream = await new Promise<ClientChannel>((resolve, reject) =>
+      client.openssh_forwardOutStreamLocal(socketPath, (error, channel) => (error ? reject(error) : resolve(channel))),
+    );
+  } catch (error) {
+    client.end();
+    throw new Error(
+      `Logged in to ${where}, but could not reach the host service's socket ${socketPath} there (${error instanceof Error ? error.message : String(error)}). ` +
+        `Is vlm-host running on that machine, and may ${destination.user} use its socket?`,
+    );
+  }
+  return speakHostProtocol(client, stream, where, timeoutMs);
+}
+
+async function speakHostProtocol(client: Client, stream: Duplex, where: string, timeoutMs: number): Promise<HostClient> {
+  const connection = createMessageConnection(new StreamMessageReader(stream), new StreamMessageWriter(stream));
+  const closed = new Promise<void>((resolve) => {
+    connection.onClose(() => resolve());
+    stream.once('close', () => resolve());
+    client.once('close', () => resolve());
+  });
+  connection.listen();
+  const dispose = () => {
+    connection.dispose();
+    stream.destroy();
+    client.end();
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const info = await Promise.race([
+      connection.sendRequest(HostInfoRequest.type, {}),
+      closed.then(() => {
+        throw new Error(`The host service on ${where} closed the forwarded connection instead of answering.`);
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`The host service on ${where} did not answer within ${timeoutMs / 1000} s.`)), timeoutMs);
+      }),
+    ]);
+    if (info.protocolVersion !== hostProtocolVersion) {
+      throw new Error(`The host service on ${where} speaks protocol version ${info.protocolVersion}; this extension speaks ${hostProtocolVersion}. Update the one that is older.`);
+    }
+    return { connection, info, closed, dispose };
+  } catch (error) {
+    dispose();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function explainSshError(error: Error & { level?: string; code?: string }, where: string): Error {
+  if (error.code === 'ECONNREFUSED') return new Error(`Nothing accepts SSH connections at ${where}: is sshd running there, on that port?`);
+  if (error.code === 'ENOTFOUND') return new Error(`The host name in ${where} is not known: check its spelling.`);
+  if (error.level === 'client-timeout') return new Error(`The SSH server at ${where} did not finish the handshake in time.`);
+  if (error.level === 'client-authentication') return new Error(`Could not log in to ${where}: ${error.message}.`);
+  return new Error(`SSH connection to ${where} failed: ${error.message}`);
+}

@@ -1,0 +1,36 @@
+// `user@host[:port]` as the `vlm.hosts` setting writes an SSH host, and the reconnect schedule
+// of remote hosts. No `vscode` import: unit-tested.
+import { userInfo } from 'node:os';
+
+export interface SshDestination {
+  user: string;
+  host: string;
+  port: number;
+}
+
+/** Parses `user@host`, `host:2222`, `user@[::1]:2222`; the user defaults to the local one. */
+export function parseSshDestination(text: string, defaultUser = userInfo().username): SshDestination {
+  const trimmed = text.trim();
+  const at = trimmed.lastIndexOf('@');
+  const user = at >= 0 ? trimmed.slice(0, at) : defaultUser;
+  const rest = at >= 0 ? trimmed.slice(at + 1) : trimmed;
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  const plain = /^([^:[\]\s]+)(?::(\d+))?$/.exec(rest);
+  const match = bracketed ?? plain;
+  if (!user || /\s/.test(user) || !match?.[1]) {
+    throw new Error(`"${text}" is not an SSH destination: write user@host, or user@host:port for a port other than 22.`);
+  }
+  const port = match[2] === undefined ? 22 : Number(match[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${text}": the port must be a number from 1 to 65535.`);
+  return { user, host: match[1], port };
+}
+
+export function formatSshDestination(destination: SshDestination): string {
+  const host = destination.host.includes(':') ? `[${destination.host}]` : destination.host;
+  return `${destination.user}@${host}${destination.port === 22 ? '' : `:${destination.port}`}`;
+}
+
+/** Waits between reconnect attempts: doubling from one second up to a minute. */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, attempt));
+}
