@@ -13,6 +13,8 @@ export const packageGroups = {
   ansible: ['ansible'],
   // vlm-host --listen tests make a self-signed TLS certificate.
   tls: ['openssl'],
+  // The extension's remote-host tests start their own sshd on 127.0.0.1.
+  sshServer: ['openssh-server'],
   // code-server (a real VS Code for the extension's end-to-end tests) and the browser driving it.
   codeServer: ['ripgrep', 'libkrb5-dev', 'libsecret-1-dev', 'libx11-dev', 'libxkbfile-dev', 'chromium'],
 };

@@ -1,0 +1,285 @@
+// Remote hosts over SSH, for real: OpenSSH's sshd on 127.0.0.1 with its own host key and
+// authorized_keys in a temp folder, in front of a real vlm-host on libvirt's test driver. The
+// password path runs against an ssh2 server (root has no password to test with) that forwards
+// to the same vlm-host socket.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server as SshServer, utils as sshUtils } from 'ssh2';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/test/support/test-libvirt';
+import { buildHostBundle, startHost, type HostProcess } from '../../host-service/test/api/host-process';
+import { requireCommand } from '../../host-service/test/support/require-command';
+import { waitUntil } from '../../host-service/test/support/wait-until';
+import { openRemoteHostClient, passwordSecretKey, type RemoteHostPrompts, type SecretStore, type UnknownHostKey } from '../src/remote/remote-host-client';
+import { knownHostsName } from '../src/remote/known-hosts';
+import type { SshDestination } from '../src/remote/ssh-destination';
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function keygen(path: string, type = 'ed25519'): void {
+  const made = spawnSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'vlm-test', '-f', path], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+}
+
+function fingerprintOf(publicKeyPath: string): string {
+  const listed = spawnSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', publicKeyPath], { encoding: 'utf8' });
+  return listed.stdout.split(' ')[1] ?? '';
+}
+
+class MemorySecrets implements SecretStore {
+  readonly values = new Map<string, string>();
+  async get(key: string) {
+    return this.values.get(key);
+  }
+  async store(key: string, value: string) {
+    this.values.set(key, value);
+  }
+  async delete(key: string) {
+    this.values.delete(key);
+  }
+}
+
+/** Prompts that answer as told and remember what they were asked. */
+function scriptedPrompts(answers: { acceptKey?: boolean; passwords?: Array<string | undefined> }) {
+  const asked = { keys: [] as UnknownHostKey[], passwords: [] as boolean[] };
+  const passwords = [...(answers.passwords ?? [])];
+  const prompts: RemoteHostPrompts = {
+    async confirmHostKey(key) {
+      asked.keys.push(key);
+      return answers.acceptKey ?? false;
+    },
+    async askPassword(_destination, retry) {
+      asked.passwords.push(retry);
+      return passwords.shift();
+    },
+  };
+  return { prompts, asked };
+}
+
+describe('remote hosts over SSH', () => {
+  let folder: string;
+  let environment: LibvirtTestEnvironment;
+  let host: HostProcess;
+  let sshd: ChildProcess;
+  let sshdOutput = '';
+  let destination: SshDestination;
+  let hostPublicKey: string;
+
+  before(async () => {
+    const sshdPath = requireCommand('sshd', 'openssh-server');
+    requireCommand('ssh-keygen', 'openssh-client');
+    folder = await mkdtemp(join(tmpdir(), 'vlm-remote-'));
+    environment = await startLibvirtTestEnvironment();
+    const bundle = await buildHostBundle(folder);
+    host = await startHost({ bundle, socketPath: join(folder, 'vlm-host.sock'), dataDirectory: join(folder, 'data'), busAddress: environment.busAddress });
+
+    keygen(join(folder, 'host_key'));
+    keygen(join(folder, 'client_key'));
+    keygen(join(folder, 'other_key'));
+    hostPublicKey = await readFile(join(folder, 'host_key.pub'), 'utf8');
+    await writeFile(join(folder, 'authorized_keys'), await readFile(join(folder, 'client_key.pub')), { mode: 0o600 });
+    const port = await freePort();
+    await writeFile(
+      join(folder, 'sshd_config'),
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${join(folder, 'host_key')}`,
+        `PidFile ${join(folder, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${join(folder, 'authorized_keys')}`,
+        'StrictModes no',
+        'UsePAM no',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'PubkeyAuthentication yes',
+        'PermitRootLogin prohibit-password',
+        'AllowStreamLocalForwarding yes',
+        // sshd grants Unix socket forwards through the same permission as local TCP forwards.
+        'AllowTcpForwarding local',
+        'X11Forwarding no',
+        '',
+      ].join('\n'),
+    );
+    // sshd insists on its privilege separation folder.
+    await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+    sshd = spawn(sshdPath, ['-D', '-e', '-f', join(folder, 'sshd_config')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    sshd.stderr?.setEncoding('utf8').on('data', (chunk: string) => (sshdOutput += chunk));
+    await waitUntil('sshd to listen', () => sshdOutput.includes('Server listening'), 10_000);
+    destination = { user: process.env.USER || 'root', host: '127.0.0.1', port };
+  });
+
+  after(async () => {
+    if (sshd && sshd.exitCode === null) {
+      sshd.kill('SIGTERM');
+      await once(sshd, 'exit');
+    }
+    await host?.stop();
+    await environment?.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  const options = (knownHostsPath: string, prompts: RemoteHostPrompts, secrets = new MemorySecrets()) => ({
+    destination,
+    socketPath: host.socketPath,
+    knownHostsPath,
+    identityFiles: [join(folder, 'client_key')],
+    agentSocket: '',
+    secrets,
+    prompts,
+    timeoutMs: 15_000,
+  });
+
+  test('an unknown host key is shown with its SHA256 fingerprint; accepting records it, and the host answers over the forwarded socket', async () => {
+    const knownHosts = join(folder, 'accept', 'known_hosts');
+    const first = scriptedPrompts({ acceptKey: true });
+    const client = await openRemoteHostClient(options(knownHosts, first.prompts)).catch((error: Error) => {
+      throw new Error(`${error.message}\nsshd said:\n${sshdOutput}`);
+    });
+    try {
+      assert.equal(client.info.driver, 'test');
+      assert.equal(first.asked.keys.length, 1);
+      assert.equal(first.asked.keys[0]?.fingerprint, fingerprintOf(join(folder, 'host_key.pub')));
+      assert.equal(first.asked.keys[0]?.keyType, 'ssh-ed25519');
+      assert.equal(first.asked.keys[0]?.name, `[127.0.0.1]:${destination.port}`);
+    } finally {
+      client.dispose();
+    }
+    const recorded = await readFile(knownHosts, 'utf8');
+    assert.equal(recorded, `${knownHostsName('127.0.0.1', destination.port)} ${hostPublicKey.split(' ').slice(0, 2).join(' ')}\n`);
+    // `ssh` itself accepts the line we wrote.
+    const found = spawnSync('ssh-keygen', ['-F', `[127.0.0.1]:${destination.port}`, '-f', knownHosts], { encoding: 'utf8' });
+    assert.equal(found.status, 0);
+
+    const second = scriptedPrompts({ acceptKey: false });
+    const again = await openRemoteHostClient(options(knownHosts, second.prompts));
+    again.dispose();
+    assert.equal(second.asked.keys.length, 0, 'a recorded key is not asked about again');
+  });
+
+  test('declining an unknown key cancels quietly and records nothing', async () => {
+    const knownHosts = join(folder, 'decline-known_hosts');
+    const declined = scriptedPrompts({ acceptKey: false });
+    await assert.rejects(openRemoteHostClient(options(knownHosts, declined.prompts)), (error: Error) => error.name === 'Canceled');
+    assert.equal(declined.asked.keys.length, 1);
+    await assert.rejects(readFile(knownHosts, 'utf8'), { code: 'ENOENT' });
+  });
+
+  test('a changed host key is refused loudly, without asking', async () => {
+    const knownHosts = join(folder, 'changed-known_hosts');
+    const other = (await readFile(join(folder, 'other_key.pub'), 'utf8')).split(' ').slice(0, 2).join(' ');
+    await writeFile(knownHosts, `[127.0.0.1]:${destination.port} ${other}\n`);
+    const prompts = scriptedPrompts({ acceptKey: true });
+    await assert.rejects(openRemoteHostClient(options(knownHosts, prompts.prompts)), /host key of \[127\.0\.0\.1\]:\d+ has CHANGED.*Refusing to connect.*ssh-keygen -R/);
+    assert.equal(prompts.asked.keys.length, 0);
+    assert.equal(await readFile(knownHosts, 'utf8'), `[127.0.0.1]:${destination.port} ${other}\n`);
+  });
+
+  test('a key the server does not know is refused with what to do', async () => {
+    const knownHosts = join(folder, 'wrong-user-known_hosts');
+    await writeFile(knownHosts, `[127.0.0.1]:${destination.port} ${hostPublicKey}`);
+    const prompts = scriptedPrompts({ passwords: [] });
+    await assert.rejects(
+      openRemoteHostClient({ ...options(knownHosts, prompts.prompts), identityFiles: [join(folder, 'other_key')] }),
+      /Could not log in to .*127\.0\.0\.1/,
+    );
+  });
+
+  test('a wrong socket path says the login worked but the service is not there', async () => {
+    const knownHosts = join(folder, 'socket-known_hosts');
+    await writeFile(knownHosts, `[127.0.0.1]:${destination.port} ${hostPublicKey}`);
+    await assert.rejects(
+      openRemoteHostClient({ ...options(knownHosts, scriptedPrompts({}).prompts), socketPath: join(folder, 'nothing.sock') }),
+      /Logged in to .*could not reach the host service's socket .*nothing\.sock/,
+    );
+  });
+
+  describe('passwords', () => {
+    let server: SshServer;
+    let passwordDestination: SshDestination;
+    let serverKey: string;
+    const password = 'correct horse battery';
+
+    before(async () => {
+      serverKey = await readFile(join(folder, 'other_key'), 'utf8');
+      server = new SshServer({ hostKeys: [serverKey] }, (connection) => {
+        connection.on('authentication', (context) => {
+          if (context.method === 'password' && context.username === 'lab' && context.password === password) context.accept();
+          else context.reject(['password']);
+        });
+        connection.on('ready', () => {
+          connection.on('openssh.streamlocal', (accept, reject, info) => {
+            const upstream = connect(info.socketPath);
+            upstream.once('error', () => reject());
+            upstream.once('connect', () => {
+              const channel = accept();
+              channel.pipe(upstream).pipe(channel);
+            });
+          });
+        });
+        connection.on('error', () => undefined);
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      passwordDestination = { user: 'lab', host: '127.0.0.1', port: (server.address() as { port: number }).port };
+    });
+
+    after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    async function trusted(): Promise<string> {
+      const path = join(folder, `password-known_hosts-${Math.random().toString(16).slice(2)}`);
+      const parsed = sshUtils.parseKey(serverKey);
+      const blob = (Array.isArray(parsed) ? parsed[0] : parsed) as { getPublicSSH(): Buffer };
+      await writeFile(path, `[127.0.0.1]:${passwordDestination.port} ssh-ed25519 ${blob.getPublicSSH().toString('base64')}\n`);
+      return path;
+    }
+
+    const passwordOptions = (knownHostsPath: string, prompts: RemoteHostPrompts, secrets: SecretStore) => ({
+      destination: passwordDestination,
+      socketPath: host.socketPath,
+      knownHostsPath,
+      identityFiles: [],
+      agentSocket: '',
+      secrets,
+      prompts,
+      timeoutMs: 15_000,
+    });
+
+    test('a typed password is kept in the secret store, and the next connection needs no prompt', async () => {
+      const secrets = new MemorySecrets();
+      const knownHosts = await trusted();
+      const typed = scriptedPrompts({ passwords: ['wrong', password] });
+      const client = await openRemoteHostClient(passwordOptions(knownHosts, typed.prompts, secrets));
+      assert.equal(client.info.driver, 'test');
+      client.dispose();
+      assert.deepEqual(typed.asked.passwords, [false, true], 'asked again, saying the first was refused');
+      assert.equal(secrets.values.get(passwordSecretKey(passwordDestination)), password);
+
+      const silent = scriptedPrompts({});
+      const again = await openRemoteHostClient(passwordOptions(knownHosts, silent.prompts, secrets));
+      again.dispose();
+      assert.deepEqual(silent.asked.passwords, []);
+    });
+
+    test('a stored password that stopped working is forgotten and asked for', async () => {
+      const secrets = new MemorySecrets();
+      await secrets.store(passwordSecretKey(passwordDestination), 'old password');
+      const typed = scriptedPrompts({ passwords: [undefined] });
+      await assert.rejects(openRemoteHostClient(passwordOptions(await trusted(), typed.prompts, secrets)), (error: Error) => error.name === 'Canceled');
+      assert.deepEqual(typed.asked.passwords, [true]);
+      assert.equal(secrets.values.size, 0);
+    });
+  });
+});
+
