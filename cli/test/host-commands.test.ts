@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/test/support/test-libvirt';
@@ -115,17 +115,18 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
   let environment: LibvirtTestEnvironment;
   let work: string;
   let host: HostProcess;
+  let bundle: string;
   let hostArgument: string;
   const vlm = (...commandLine: string[]) => runVlmAsync([...commandLine, '--host', hostArgument]);
+  const hostOptions = () => ({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory: join(work, 'data'), busAddress: environment.busAddress });
 
   before(async () => {
     ensureBuilt();
     work = await mkdtemp(join(tmpdir(), 'vlm-cli-host-'));
-    const bundle = await buildHostBundle(work);
+    bundle = await buildHostBundle(work);
     environment = await startLibvirtTestEnvironment();
-    const socketPath = join(work, 'vlm-host.sock');
-    host = await startHost({ bundle, socketPath, dataDirectory: join(work, 'data'), busAddress: environment.busAddress });
-    hostArgument = `unix:${socketPath}`;
+    host = await startHost(hostOptions());
+    hostArgument = `unix:${host.socketPath}`;
   });
 
   after(async () => {
@@ -303,6 +304,38 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
     assert.ok(details.deployLog.some((line: { text: string }) => line.text.startsWith('Apply cancelled by the client')), JSON.stringify(details.deployLog));
     const down = await vlm('lab', 'down', 'many', '--yes');
     assert.equal(down.status, 0, down.stderr);
+  });
+
+  it('lab sweep lists and removes what no recorded lab owns', async () => {
+    const up = await vlm('lab', 'up', tinyPair, '--yes');
+    assert.equal(up.status, 0, up.stderr);
+    // The service forgets the lab (its record is edited out while it is stopped): what the lab made is left over.
+    assert.equal(await host.stop(), 0);
+    const statePath = join(work, 'data', 'state.json');
+    const state = JSON.parse(await readFile(statePath, 'utf8'));
+    assert.ok(state.labs['tiny-pair'], 'the lab is recorded in state.json');
+    delete state.labs['tiny-pair'];
+    await writeFile(statePath, JSON.stringify(state));
+    host = await startHost(hostOptions());
+    assert.deepEqual(JSON.parse((await vlm('lab', 'list', '--json')).stdout), { labs: [] });
+
+    const dryRun = await vlm('lab', 'sweep', '--dry-run');
+    assert.equal(dryRun.status, 0, dryRun.stderr);
+    assert.equal(dryRun.lines[0], `Leftovers on ${hostArgument} that no lab records:`);
+    assert.match(dryRun.stdout, /^ {2}- domain tiny-pair-alpha \(.+\)$/m);
+    assert.match(dryRun.stdout, /^ {2}- network tiny-pair-lan \(.+\)$/m);
+
+    const refused = await vlm('lab', 'sweep');
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /standard input is not a terminal\. Run 'vlm lab sweep --yes'/);
+    assert.match((await vlm('vm', 'list')).stdout, /^tiny-pair +alpha /m);
+
+    const swept = await vlm('lab', 'sweep', '--yes');
+    assert.equal(swept.status, 0, swept.stderr);
+    assert.match(swept.stdout, /^Removed \d+:$/m);
+    assert.match(swept.stdout, /^ {2}- domain tiny-pair-beta \(.+\)$/m);
+    assert.doesNotMatch((await vlm('vm', 'list')).stdout, /tiny-pair/);
+    assert.equal((await vlm('lab', 'sweep')).stdout, `No leftovers on ${hostArgument}.\n`);
   });
 
   it('says which lab is missing for status and down', async () => {

@@ -7,6 +7,8 @@ import {
   LabsGetRequest,
   LabsListRequest,
   LabsPlanRequest,
+  LabsSweepRequest,
+  type SweepLeftover,
   type DeployLogLine,
   type HostEvent,
   type LabDetails,
@@ -178,6 +180,33 @@ export const labList: CommandHandler = async (parsed, output) => {
       return exitCodes.success;
     }
     output.stdout(textTable(['LAB', 'STATUS', 'VMS', 'UPDATED'], labs.map((lab) => [lab.name, lab.status, String(lab.vmCount), lab.updatedAt])));
+    return exitCodes.success;
+  });
+};
+
+function leftoverLines(leftovers: readonly SweepLeftover[]): string {
+  return leftovers.map((leftover) => `  - ${leftover.kind} ${printable(leftover.name)} (${printable(leftover.reason)})`).join('\n');
+}
+
+export const labSweep: CommandHandler = async (parsed, output) => {
+  noOperands(parsed, 'lab sweep');
+  return withHost(parsed, 'lab sweep', output, async (session) => {
+    const listed = await session.request(LabsSweepRequest.type, { remove: false });
+    if (listed.leftovers.length === 0) {
+      output.stdout(`No leftovers on ${session.address}.\n`);
+      return exitCodes.success;
+    }
+    output.stdout(`Leftovers on ${session.address} that no lab records:\n${leftoverLines(listed.leftovers)}\n`);
+    if (parsed.options.has('dry-run')) return exitCodes.success;
+    const agreed = await confirm(`Remove these ${listed.leftovers.length}?`, parsed.options.has('yes'), session, 'vlm lab sweep');
+    if (session.wasInterrupted) return exitCodes.cancelled;
+    if (!agreed) {
+      output.stderr('vlm: nothing was removed.\n');
+      return exitCodes.problems;
+    }
+    // The host looks again when removing: it reports what it removed, which may differ from the list.
+    const swept = await session.request(LabsSweepRequest.type, { remove: true });
+    output.stdout(swept.leftovers.length === 0 ? 'Nothing was left to remove.\n' : `Removed ${swept.leftovers.length}:\n${leftoverLines(swept.leftovers)}\n`);
     return exitCodes.success;
   });
 };

@@ -71,4 +71,20 @@ export const labCommands: readonly Command[] = [
       return (await import('./lab-handlers')).labList;
     },
   },
+  {
+    words: ['lab', 'sweep'],
+    summary: 'Remove leftovers: VLM-made VMs, disks and networks that no lab on the host records.',
+    operandsUsage: '',
+    details: [
+      'Lists what the host takes for leftovers (VMs with VLM metadata, networks named like a lab\'s,\n' +
+        "disks and seeds in the host's pool) with the reason for each, asks for confirmation (or\n" +
+        '--yes), then removes them. With --dry-run it only lists.',
+      hostDetail,
+      exitDetail,
+    ],
+    options: [yesOption, { name: 'dry-run', description: 'Only list the leftovers.' }, hostOption, helpOption],
+    async loadHandler() {
+      return (await import('./lab-handlers')).labSweep;
+    },
+  },
 ];
