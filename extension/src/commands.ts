@@ -1,25 +1,21 @@
 // Every command of the extension. Each one runs through `run`, so failures are logged and
 // shown the same way and a cancelled prompt ends the command silently.
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
 import { isValidName } from '@vlm/schemas';
 import { sshDestinationProblem } from './host-configuration';
-import { readLabHeader } from './lab-document';
+import { labAction, type LabVerb } from './lab-actions';
 import { freeLabName, starterLab } from './starter-lab';
-import type { LabRow, Row, VmRow } from './labs-tree-model';
+import type { Row } from './labs-tree-model';
+import { copySshCommand, powerAction, revertVm, snapshotVm, type VmPowerVerb } from './vm-actions';
 import type { ExtensionScope } from './extension-scope';
 
-type LabVerb = 'deploy' | 'plan' | 'destroy';
-type VmVerb = 'start' | 'stop' | 'restart' | 'open the console of' | 'open an SSH terminal to';
+const labCommands: Record<string, LabVerb> = { 'vlm.deploy': 'deploy', 'vlm.plan': 'plan', 'vlm.destroy': 'destroy', 'vlm.export': 'export' };
 
-const labCommands: Record<LabVerb, string> = { deploy: 'vlm.deploy', plan: 'vlm.plan', destroy: 'vlm.destroy' };
-
-const vmCommands: Record<string, VmVerb> = {
+const powerCommands: Record<string, VmPowerVerb> = {
   'vlm.vm.start': 'start',
   'vlm.vm.stop': 'stop',
-  'vlm.vm.restart': 'restart',
-  'vlm.vm.openConsole': 'open the console of',
-  'vlm.vm.openSsh': 'open an SSH terminal to',
+  'vlm.vm.forceStop': 'force stop',
+  'vlm.vm.restart': 'reboot',
 };
 
 export function registerCommands(scope: ExtensionScope): void {
@@ -34,15 +30,29 @@ export function registerCommands(scope: ExtensionScope): void {
       }),
     );
 
-  for (const [verb, command] of Object.entries(labCommands) as [LabVerb, string][]) {
-    register(command, `${verb} the lab`, (target) => labAction(scope, verb, target));
+  for (const [command, verb] of Object.entries(labCommands)) {
+    register(command, `${verb} the lab`, async (target) => {
+      if (await allowedByTrust(verb)) await labAction(scope, verb, target);
+    });
   }
-  for (const [command, verb] of Object.entries(vmCommands)) {
-    register(command, `${verb} the VM`, (row) => vmAction(scope, verb, row as VmRow));
+  for (const [command, verb] of Object.entries(powerCommands)) {
+    register(command, `${verb} the VM`, async (row, selection) => {
+      if (await allowedByTrust(verb)) await powerAction(scope, verb, row, selection);
+    });
   }
+  register('vlm.vm.snapshot', 'take a snapshot', async (row) => {
+    if (await allowedByTrust('snapshot')) await snapshotVm(scope, row);
+  });
+  register('vlm.vm.revertSnapshot', 'revert to a snapshot', async (row) => {
+    if (await allowedByTrust('revert')) await revertVm(scope, row);
+  });
+  register('vlm.vm.copySshCommand', 'copy the SSH command', (row) => copySshCommand(scope, row));
   register('vlm.newLab', 'create a lab file', () => newLab());
   register('vlm.openExampleLab', 'open an example lab', () => openExampleLab(scope));
-  register('vlm.refresh', 'refresh hosts', () => scope.hosts.reconnectAll());
+  register('vlm.refresh', 'refresh hosts', async () => {
+    await scope.hosts.reconnectAll();
+    scope.tree.refreshAll();
+  });
   register('vlm.filter', 'filter the labs', () => filter(scope));
   register('vlm.clearFilter', 'clear the filter', () => setFilter(scope, ''));
   register('vlm.addHost', 'add a host', () => addHost(scope));
@@ -56,12 +66,15 @@ const restrictedWords: Record<string, string> = {
   destroy: 'Destroying',
   start: 'Starting VMs',
   stop: 'Stopping VMs',
-  restart: 'Restarting VMs',
+  'force stop': 'Stopping VMs',
+  reboot: 'Rebooting VMs',
+  snapshot: 'Taking snapshots',
+  revert: 'Reverting VMs',
 };
 
 /** In Restricted Mode, says why the action is off and how to turn it on; true when it may go on. */
 async function allowedByTrust(verb: string): Promise<boolean> {
-  if (vscode.workspace.isTrusted || verb === 'plan') return true;
+  if (vscode.workspace.isTrusted || verb === 'plan' || verb === 'export') return true;
   const what = restrictedWords[verb] ?? 'Running commands in VMs';
   const choice = await vscode.window.showWarningMessage(
     `${what} is turned off in Restricted Mode: a lab file decides what runs on your hosts. Trust this folder to turn it on.`,
@@ -69,73 +82,6 @@ async function allowedByTrust(verb: string): Promise<boolean> {
   );
   if (choice === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
   return false;
-}
-
-/** Tells the user, with ways out, that `hostName` cannot do `action` yet; true when it can. */
-async function hostReady(scope: ExtensionScope, hostName: string, action: string): Promise<boolean> {
-  const connection = scope.hosts.get(hostName);
-  if (!connection) {
-    const choice = await vscode.window.showWarningMessage(
-      `Cannot ${action}: there is no host named "${hostName}". Add it, or change the lab's host: field.`,
-      'Add Host...',
-      'Open Settings',
-    );
-    if (choice === 'Add Host...') await vscode.commands.executeCommand('vlm.addHost');
-    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'vlm.hosts');
-    return false;
-  }
-  if (connection.state.status !== 'connected') {
-    const reason = connection.state.reason ?? 'It is not connected.';
-    scope.log.warn(`Cannot ${action}: host ${hostName} is not connected. ${reason}`);
-    const choice = await vscode.window.showWarningMessage(
-      `Cannot ${action}: host "${hostName}" is not connected. ${reason}`,
-      'Connect Again',
-      'Add Host...',
-      'Show Log',
-    );
-    if (choice === 'Connect Again') await connectHost(scope, { hostName } as Row);
-    if (choice === 'Add Host...') await vscode.commands.executeCommand('vlm.addHost');
-    if (choice === 'Show Log') scope.log.show();
-    return false;
-  }
-  // Connected, but this version only asks the host who it is: say so plainly.
-  scope.log.warn(`Cannot ${action}: this version of the extension only reads the host's identity, not its labs.`);
-  const choice = await vscode.window.showWarningMessage(
-    `Cannot ${action} from VS Code yet: host "${hostName}" is connected, but this version of the extension only reads who the host is.`,
-    'Show Log',
-  );
-  if (choice === 'Show Log') scope.log.show();
-  return false;
-}
-
-async function labAction(scope: ExtensionScope, verb: LabVerb, target: unknown): Promise<void> {
-  if (!(await allowedByTrust(verb))) return;
-  if (isRow(target) && target.kind === 'lab') {
-    await hostReady(scope, target.hostName, `${verb} lab ${(target as LabRow).labName}`);
-    return;
-  }
-  const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
-  if (!uri) {
-    await vscode.window.showInformationMessage(`Open a lab file (*.lab.yaml) to ${verb} its lab.`);
-    return;
-  }
-  const document = await vscode.workspace.openTextDocument(uri);
-  const header = readLabHeader(document.getText());
-  if (!header?.name) {
-    await vscode.window.showWarningMessage(`Cannot ${verb} ${basename(uri.path)}: it has no top-level name: line, so it is not a lab yet.`);
-    return;
-  }
-  await hostReady(scope, header.host, `${verb} lab ${header.name}`);
-}
-
-async function vmAction(scope: ExtensionScope, verb: VmVerb, row: VmRow | undefined): Promise<void> {
-  if (!row || row.kind !== 'vm') return;
-  if (!(await allowedByTrust(verb.split(' ')[0] ?? verb))) return;
-  await hostReady(scope, row.hostName, `${verb} VM ${row.vmName}`);
-}
-
-function isRow(value: unknown): value is Row {
-  return typeof value === 'object' && value !== null && 'kind' in value && 'hostName' in value;
 }
 
 async function connectHost(scope: ExtensionScope, row: Row | undefined): Promise<void> {

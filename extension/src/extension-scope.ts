@@ -3,6 +3,7 @@ import type * as vscode from 'vscode';
 import type { Hosts } from './hosts';
 import type { LabsTreeProvider } from './labs-tree';
 import type { Log } from './log';
+import type { PlanDocuments } from './lab-actions';
 import type { Row } from './labs-tree-model';
 
 export interface ExtensionScope {
@@ -11,4 +12,5 @@ export interface ExtensionScope {
   hosts: Hosts;
   tree: LabsTreeProvider;
   treeView: vscode.TreeView<Row>;
+  plans: PlanDocuments;
 }

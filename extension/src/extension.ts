@@ -9,6 +9,8 @@ import { LabCodeLensProvider } from './lab-code-lens';
 import { createLanguageClient, labLanguageId } from './language-client';
 import { LabsTreeProvider } from './labs-tree';
 import { Log } from './log';
+import { PlanDocuments } from './lab-actions';
+import { HostFactsRequest } from '@vlm/language-server/src/protocol';
 
 let languageClient: LanguageClient | undefined;
 
@@ -19,7 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.
-  void startLanguageClient(scope);
+  void startLanguageClient(scope).then(() => sendHostFactsOnConnect(scope));
 }
 
 export async function deactivate(): Promise<void> {
@@ -29,13 +31,14 @@ export async function deactivate(): Promise<void> {
 
 function createScope(context: vscode.ExtensionContext): ExtensionScope {
   const log = new Log();
-  const hosts = new Hosts(log);
+  const hosts = new Hosts(log, context);
   const tree = new LabsTreeProvider(hosts);
-  const treeView = vscode.window.createTreeView('vlm.labs', { treeDataProvider: tree, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView('vlm.labs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const plans = new PlanDocuments();
   // Disposed in reverse: the view before the hosts it shows, the log last.
-  context.subscriptions.push(log, hosts, tree, treeView);
+  context.subscriptions.push(log, hosts, tree, treeView, plans, vscode.workspace.registerTextDocumentContentProvider(PlanDocuments.scheme, plans));
   log.info(`Virtual Lab Manager ${context.extension.packageJSON.version as string} activated.`);
-  return { context, log, hosts, tree, treeView };
+  return { context, log, hosts, tree, treeView, plans };
 }
 
 function registerCodeLens(scope: ExtensionScope): void {
@@ -56,6 +59,20 @@ function watchSettings(scope: ExtensionScope): void {
       if (event.affectsConfiguration('vlm.hosts') || event.affectsConfiguration('vlm.localHost')) scope.hosts.reload();
     }),
   );
+}
+
+/** Tells the language server what the local host has, so lab files are checked against it. */
+function sendHostFactsOnConnect(scope: ExtensionScope): void {
+  let sent = '';
+  const send = () => {
+    const facts = scope.hosts.localFacts();
+    const key = JSON.stringify(facts);
+    if (!languageClient?.isRunning() || key === sent) return;
+    sent = key;
+    languageClient.sendRequest(HostFactsRequest.type, facts).catch((error: unknown) => scope.log.warn(`Could not send host facts to the language server: ${String(error)}`));
+  };
+  scope.context.subscriptions.push(scope.hosts.onDidChange(send));
+  send();
 }
 
 async function startLanguageClient(scope: ExtensionScope): Promise<void> {

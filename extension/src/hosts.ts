@@ -1,22 +1,68 @@
 // The hosts of the `vlm.*` settings and their connections. Each connection owns a disposable
-// scope that lives exactly as long as the connection does.
+// scope that lives exactly as long as the connection does: the socket, the event subscription,
+// and for the `local` host the vlm-host process the extension started.
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import type { CancellationToken, MessageConnection } from 'vscode-jsonrpc/node';
+import type { HostFacts } from '@vlm/language-server/src/protocol';
+import {
+  EventNotification,
+  EventsSubscribeRequest,
+  LabsGetRequest,
+  LabsListRequest,
+  VmsListRequest,
+  type HostEvent,
+  type HostInfoResult,
+} from '@vlm/schemas/src/host-protocol';
 import { readHostConfiguration, type HostDefinition } from './host-configuration';
-import { describeHostInfo, openHostClient } from './host-client';
+import { describeHostInfo, openHostClient, type HostClient } from './host-client';
+import { HostInventory } from './host-inventory';
 import type { HostSnapshot, HostState } from './host-state';
+import { chooseLocalDriver, LocalHostProcess, type LocalDriver } from './local-host-process';
 import type { Log } from './log';
+
+/** How to start the `local` host's service when the extension runs it itself. */
+export interface LocalServiceSettings {
+  serverPath: string;
+  storageFolder: string;
+  driver: LocalDriver;
+  busAddress: string;
+}
+
+type RequestType<P, R> = import('vscode-jsonrpc/node').RequestType<P, R, unknown>;
+
+const reconnectDelaysMs = [1000, 2000, 5000, 10_000, 30_000];
 
 /** One host and, while connected, the resources of that connection. */
 export class HostConnection implements vscode.Disposable {
   state: HostState = { status: 'disconnected', reason: 'Not connected yet.' };
+  readonly inventory = new HostInventory();
+  private client: HostClient | undefined;
   private scope: vscode.Disposable[] = [];
   private disposed = false;
+  private lastSequence: number | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectAttempt = 0;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private service: LocalHostProcess | undefined;
+  private readonly deployLogs = new Map<string, vscode.OutputChannel>();
+  private readonly eventListeners = new Set<(event: HostEvent) => void>();
 
   constructor(
     readonly host: HostDefinition,
     private readonly log: Log,
     private readonly changed: () => void,
+    readonly localService?: LocalServiceSettings,
   ) {}
+
+  /** What the host's service said about itself, while connected. */
+  get info(): HostInfoResult | undefined {
+    return this.state.status === 'connected' ? this.client?.info : undefined;
+  }
+
+  get messageConnection(): MessageConnection | undefined {
+    return this.state.status === 'connected' ? this.client?.connection : undefined;
+  }
 
   async connect(): Promise<void> {
     this.closeScope();
@@ -30,44 +76,181 @@ export class HostConnection implements vscode.Disposable {
       return;
     }
     try {
-      const client = await openHostClient(address.path);
+      const socketPath = this.localService ? await this.startLocalService(this.localService) : address.path;
+      const client = await openHostClient(socketPath);
       if (this.disposed) {
         // The host left the settings while the connection was being opened.
         client.dispose();
         return;
       }
+      this.client = client;
       this.scope.push(new vscode.Disposable(() => client.dispose()));
       void client.closed.then(() => {
-        if (this.scope.length === 0) return; // closed by us
+        if (this.client !== client) return; // closed by us
         this.closeScope();
         this.log.warn(`Host ${this.host.name}: the host service closed the connection.`);
-        this.setState({ status: 'disconnected', reason: 'The host service closed the connection.' });
+        this.scheduleReconnect('The host service closed the connection.');
       });
-      this.log.info(`Host ${this.host.name}: connected through ${address.path}; ${describeHostInfo(client.info).join(' ')}`);
-      this.setState({ status: 'connected', details: describeHostInfo(client.info) });
+      await this.subscribe(client);
+      this.reconnectAttempt = 0;
+      this.log.info(`Host ${this.host.name}: connected through ${socketPath}; ${describeHostInfo(client.info).join(' ')}`);
+      this.setState({ status: 'connected', details: describeHostInfo(client.info), simulated: client.info.driver === 'test' });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.log.info(`Host ${this.host.name}: ${reason}`);
+      this.closeScope();
       this.setState({ status: 'disconnected', reason });
     }
   }
 
   disconnect(): void {
+    this.cancelReconnect();
     this.closeScope();
     this.setState({ status: 'disconnected', reason: 'Disconnected.' });
   }
 
+  /** A request to the connected host; fails with a reason a user can act on when it is not connected. */
+  request<P, R>(type: RequestType<P, R>, params: P, token?: CancellationToken): Promise<R> {
+    const client = this.client;
+    if (!client || this.state.status !== 'connected') {
+      return Promise.reject(new Error(`Host ${this.host.name} is not connected. ${this.state.reason ?? ''}`.trim()));
+    }
+    return token ? client.connection.sendRequest(type, params, token) : client.connection.sendRequest(type, params);
+  }
+
+  /** Called with every event of this host, until the returned disposable is disposed. */
+  onEvent(listener: (event: HostEvent) => void): vscode.Disposable {
+    this.eventListeners.add(listener);
+    return new vscode.Disposable(() => this.eventListeners.delete(listener));
+  }
+
+  /** The output channel that shows a lab's deploy log. */
+  deployLog(lab: string): vscode.OutputChannel {
+    let channel = this.deployLogs.get(lab);
+    if (!channel) {
+      channel = vscode.window.createOutputChannel(`Virtual Labs: ${lab} on ${this.host.name}`);
+      this.deployLogs.set(lab, channel);
+    }
+    return channel;
+  }
+
   snapshot(): HostSnapshot {
-    // Labs and VMs come from the host service's API once the extension speaks it.
-    return { host: this.host, state: this.state, labs: [] };
+    return { host: this.host, state: this.state, labs: this.state.status === 'connected' ? this.inventory.snapshot() : [] };
   }
 
   dispose(): void {
     this.disposed = true;
+    this.cancelReconnect();
     this.closeScope();
+    for (const channel of this.deployLogs.values()) channel.dispose();
+    this.deployLogs.clear();
+    void this.service?.stop();
+    this.service = undefined;
+  }
+
+  /** Starts (or keeps) the vlm-host this extension runs for the local host; returns its socket. */
+  private async startLocalService(settings: LocalServiceSettings): Promise<string> {
+    if (!this.service || this.service.exitReason) {
+      this.log.info(`Host ${this.host.name}: starting ${settings.serverPath} (libvirt ${settings.driver}${settings.busAddress ? `, bus ${settings.busAddress}` : ''}).`);
+      const service = new LocalHostProcess({ ...settings, output: (line) => this.log.info(`vlm-host: ${line}`) });
+      this.service = service;
+      void service.exited.then((reason) => {
+        if (this.service !== service || this.disposed) return;
+        this.log.warn(`Host ${this.host.name}: ${reason}.`);
+      });
+    }
+    await this.service.ready();
+    return this.service.socketPath;
+  }
+
+  /** Events first, then the listing, so nothing that happens in between is lost. */
+  private async subscribe(client: HostClient): Promise<void> {
+    const queued: HostEvent[] = [];
+    let loading = true;
+    client.connection.onNotification(EventNotification.type, (event) => {
+      if (loading) queued.push(event);
+      else this.handleEvent(event);
+    });
+    const resumeFrom = this.lastSequence;
+    const subscribed = await client.connection.sendRequest(
+      EventsSubscribeRequest.type,
+      resumeFrom === undefined ? {} : { afterSequence: resumeFrom },
+    );
+    if (resumeFrom === undefined || !subscribed.complete || this.state.status !== 'connected') await this.reload(client);
+    loading = false;
+    for (const event of queued) this.handleEvent(event);
+    this.lastSequence = Math.max(this.lastSequence ?? 0, subscribed.currentSequence);
+  }
+
+  private async reload(client: HostClient): Promise<void> {
+    const [{ labs }, { vms }] = await Promise.all([
+      client.connection.sendRequest(LabsListRequest.type, {}),
+      client.connection.sendRequest(VmsListRequest.type, {}),
+    ]);
+    // SSH ports come with each lab's resources; a handful of labs is the usual case.
+    const details = await Promise.all(
+      labs.slice(0, 50).map((lab) => client.connection.sendRequest(LabsGetRequest.type, { name: lab.name }).catch(() => undefined)),
+    );
+    this.inventory.load(labs, vms);
+    for (const lab of details) {
+      for (const port of lab?.resources.ports ?? []) {
+        if (port.kind !== 'ssh') continue;
+        const domain = lab?.resources.domains.find((candidate) => candidate.vm === port.vm)?.name;
+        if (domain) this.inventory.sshPorts.set(domain, port.port);
+      }
+    }
+  }
+
+  private handleEvent(event: HostEvent): void {
+    this.lastSequence = Math.max(this.lastSequence ?? 0, event.sequence);
+    for (const listener of this.eventListeners) listener(event);
+    if (event.type === 'deploy-log') {
+      const line = event.line;
+      this.deployLogs.get(event.lab)?.appendLine(`${line.time} ${line.level === 'info' ? '' : `${line.level}: `}${line.vm ? `[${line.vm}] ` : ''}${line.text}`);
+      return;
+    }
+    const change = this.inventory.apply(event);
+    // New VMs and labs that change status (VMs join or leave them): read the listing again.
+    if (change.unknownVm || event.type === 'lab-status') this.scheduleReload();
+    if (change.vms.size > 0 || change.labs.size > 0 || change.labsAdded) this.changed();
+  }
+
+  private scheduleReload(): void {
+    if (this.reloadTimer) return;
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = undefined;
+      const client = this.client;
+      if (!client) return;
+      this.reload(client).then(
+        () => this.changed(),
+        (error: unknown) => this.log.info(`Host ${this.host.name}: could not re-read labs and VMs: ${String(error)}`),
+      );
+    }, 100);
+  }
+
+  private scheduleReconnect(reason: string): void {
+    if (this.disposed) return;
+    const delay = reconnectDelaysMs[Math.min(this.reconnectAttempt, reconnectDelaysMs.length - 1)] ?? 30_000;
+    this.reconnectAttempt += 1;
+    this.setState({ status: 'disconnected', reason: `${reason} Connecting again in ${delay / 1000} s.` });
+    this.cancelReconnect();
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.connect().then(() => {
+        if (this.state.status !== 'connected' && !this.disposed) this.scheduleReconnect(this.state.reason ?? 'Could not connect.');
+      });
+    }, delay);
+  }
+
+  private cancelReconnect(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
   }
 
   private closeScope(): void {
+    this.client = undefined;
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = undefined;
     const scope = this.scope;
     this.scope = [];
     for (const disposable of scope) disposable.dispose();
@@ -85,14 +268,18 @@ export class Hosts implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changeEmitter.event;
 
-  constructor(private readonly log: Log) {}
+  constructor(
+    private readonly log: Log,
+    private readonly context: vscode.ExtensionContext,
+  ) {}
 
   /** Reads the settings again: new hosts connect, removed or changed ones close. */
   reload(): void {
     const settings = vscode.workspace.getConfiguration('vlm');
+    const localSocket = settings.get<string>('localHost.socket', '');
     const configuration = readHostConfiguration({
       localEnabled: settings.get<boolean>('localHost.enabled', true),
-      localSocket: settings.get<string>('localHost.socket', ''),
+      localSocket,
       hosts: settings.get<unknown>('hosts', []),
     });
     for (const problem of configuration.problems) this.log.warn(problem);
@@ -104,15 +291,18 @@ export class Hosts implements vscode.Disposable {
           if (choice === 'Show Log') this.log.show();
         });
     }
+    const localService = localSocket === '' ? this.localServiceSettings(settings) : undefined;
     const next = new Map<string, HostConnection>();
     for (const host of configuration.hosts) {
+      const service = host.isLocal ? localService : undefined;
+      const definition = service ? { ...host, address: { kind: 'socket' as const, path: `${service.storageFolder}/vlm-host.sock` } } : host;
       const existing = this.connections.get(host.name);
-      if (existing && JSON.stringify(existing.host) === JSON.stringify(host)) {
+      if (existing && JSON.stringify([existing.host, existing.localService]) === JSON.stringify([definition, service])) {
         next.set(host.name, existing);
         continue;
       }
       existing?.dispose();
-      const connection = new HostConnection(host, this.log, () => this.changeEmitter.fire());
+      const connection = new HostConnection(definition, this.log, () => this.changeEmitter.fire(), service);
       next.set(host.name, connection);
       void connection.connect();
     }
@@ -121,8 +311,41 @@ export class Hosts implements vscode.Disposable {
     this.changeEmitter.fire();
   }
 
+  /**
+   * The extension runs the local host service itself when it can find vlm-host: the
+   * `vlm.localHost.serverPath` setting, else a bundle shipped in the extension.
+   */
+  private localServiceSettings(settings: vscode.WorkspaceConfiguration): LocalServiceSettings | undefined {
+    const configured = settings.get<string>('localHost.serverPath', '');
+    const shipped = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'vlm-host.js').fsPath;
+    const serverPath = configured || (existsSync(shipped) ? shipped : '');
+    if (!serverPath) return undefined;
+    return {
+      serverPath,
+      storageFolder: vscode.Uri.joinPath(this.context.globalStorageUri, 'local-host').fsPath,
+      driver: chooseLocalDriver(settings.get<string>('localHost.libvirt', 'auto')),
+      busAddress: settings.get<string>('localHost.busAddress', '') || process.env.VLM_BUS_ADDRESS || '',
+    };
+  }
+
+  /** What the language server checks lab capacity against: the local host's CPUs and memory. */
+  localFacts(): HostFacts | null {
+    const local = [...this.connections.values()].find((connection) => connection.host.isLocal);
+    const info = local?.info;
+    return info ? { name: local.host.name, cpus: info.cpus, memory_mb: Math.floor(info.memoryBytes / 1024 ** 2) } : null;
+  }
+
+  /** The JSON-RPC connection of a connected host (the consoles use it). */
+  connectionOf(name: string): MessageConnection | undefined {
+    return this.connections.get(name)?.messageConnection;
+  }
+
   get(name: string): HostConnection | undefined {
     return this.connections.get(name);
+  }
+
+  all(): HostConnection[] {
+    return [...this.connections.values()];
   }
 
   async reconnectAll(): Promise<void> {

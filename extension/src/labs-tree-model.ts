@@ -36,6 +36,9 @@ export interface VmRow extends RowBase {
   hostName: string;
   labName: string;
   vmName: string;
+  /** The libvirt domain name, what the host's VM requests take. */
+  domain: string;
+  sshPort?: number;
 }
 
 export type Row = HostRow | LabRow | VmRow;
@@ -66,27 +69,49 @@ function vmIcon(status: VmStatus): RowIcon {
   }
 }
 
+function labIcon(lab: LabSnapshot): RowIcon {
+  if (!lab.name) return { codicon: 'folder' };
+  if (lab.status === 'deploying') return { codicon: 'loading~spin' };
+  if (lab.status === 'failed') return { codicon: 'layers', color: 'errorForeground' };
+  return { codicon: 'layers', color: lab.status === 'running' ? 'testing.iconPassed' : undefined };
+}
+
 function vmContextValue(status: VmStatus): string {
   if (status === 'running') return 'runningVm';
   if (status === 'stopped' || status === 'crashed') return 'stoppedVm';
+  if (status === 'paused') return 'pausedVm';
+  if (status === 'stopping') return 'stoppingVm';
   return `${status}Vm`;
 }
 
-/** A case-insensitive filter over names and tags; an empty one lets everything through. */
-export function matchesFilter(filter: string, name: string, tags: readonly string[]): boolean {
+/**
+ * A case-insensitive filter over names and tags; an empty one lets everything through.
+ * `state:running` (or `state:stopped`...) matches VMs by state instead.
+ */
+export function matchesFilter(filter: string, name: string, tags: readonly string[], status?: VmStatus): boolean {
   const needle = filter.trim().toLowerCase();
   if (needle === '') return true;
+  const state = /^state:\s*(.*)$/.exec(needle);
+  if (state) return status !== undefined && vmStatusWords[status].startsWith(state[1] ?? '');
   return name.toLowerCase().includes(needle) || tags.some((tag) => tag.toLowerCase().includes(needle));
 }
 
 function vmRow(hostName: string, lab: LabSnapshot, vm: VmSnapshot): VmRow {
   const words = vmStatusWords[vm.status];
-  return {
+  const domain = vm.domain ?? vm.name;
+  const ssh = vm.sshPort !== undefined ? `ssh 127.0.0.1:${vm.sshPort}` : '';
+  const row: VmRow = {
     kind: 'vm',
-    id: `vm/${hostName}/${lab.name}/${vm.name}`,
+    id: `vm/${hostName}/${domain}`,
     label: vm.name,
-    description: words,
-    tooltip: [`VM ${vm.name} of lab ${lab.name}: ${words}`, vm.description, vm.tags.length ? `Tags: ${vm.tags.join(', ')}` : '']
+    description: [words, ssh].filter(Boolean).join(' · '),
+    tooltip: [
+      lab.name ? `VM ${vm.name} of lab ${lab.name}: ${words}` : `VM ${vm.name} (in no lab): ${words}`,
+      vm.description,
+      ...(vm.details ?? []),
+      ssh ? `SSH: port ${vm.sshPort} on the host's loopback` : '',
+      vm.tags.length ? `Tags: ${vm.tags.join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join('\n'),
     icon: vmIcon(vm.status),
@@ -94,25 +119,33 @@ function vmRow(hostName: string, lab: LabSnapshot, vm: VmSnapshot): VmRow {
     hostName,
     labName: lab.name,
     vmName: vm.name,
+    domain,
   };
+  if (vm.sshPort !== undefined) row.sshPort = vm.sshPort;
+  return row;
 }
 
 function labRow(hostName: string, lab: LabSnapshot, filter: string): LabRow | undefined {
-  const labMatches = matchesFilter(filter, lab.name, lab.tags);
+  const labMatches = lab.name !== '' && matchesFilter(filter, lab.name, lab.tags);
   // A lab that matches shows all its VMs; otherwise it shows only the VMs that match.
-  const vms = labMatches ? lab.vms : lab.vms.filter((vm) => matchesFilter(filter, vm.name, vm.tags));
+  const vms = labMatches ? lab.vms : lab.vms.filter((vm) => matchesFilter(filter, vm.name, vm.tags, vm.status));
   if (!labMatches && vms.length === 0) return undefined;
   const running = lab.vms.filter((vm) => vm.status === 'running').length;
   return {
     kind: 'lab',
     id: `lab/${hostName}/${lab.name}`,
-    label: lab.name,
-    description: `${running} of ${lab.vms.length} running`,
-    tooltip: [`Lab ${lab.name} on ${hostName}`, lab.description, lab.tags.length ? `Tags: ${lab.tags.join(', ')}` : '']
+    label: lab.name || 'VMs in no lab',
+    description: [lab.status && lab.status !== 'running' ? lab.status : '', `${running} of ${lab.vms.length} running`].filter(Boolean).join(' · '),
+    tooltip: [
+      lab.name ? `Lab ${lab.name} on ${hostName}` : `VMs on ${hostName} that belong to no lab`,
+      lab.status ? `Status: ${lab.status}` : '',
+      lab.description,
+      lab.tags.length ? `Tags: ${lab.tags.join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join('\n'),
-    icon: { codicon: 'layers' },
-    contextValue: 'lab',
+    icon: labIcon(lab),
+    contextValue: lab.name ? 'lab' : 'looseVms',
     hostName,
     labName: lab.name,
     children: vms.map((vm) => vmRow(hostName, lab, vm)),
@@ -122,6 +155,7 @@ function labRow(hostName: string, lab: LabSnapshot, filter: string): LabRow | un
 function hostDescription(snapshot: HostSnapshot): string {
   switch (snapshot.state.status) {
     case 'connected':
+      if (snapshot.state.simulated) return snapshot.host.isLocal ? 'this machine · simulated' : 'simulated';
       return snapshot.host.isLocal ? 'this machine' : 'connected';
     case 'connecting':
       return 'connecting…';

@@ -1,16 +1,23 @@
-// The "Hosts and Labs" view: maps the plain rows of labs-tree-model.ts to TreeItems.
+// The "Hosts" view: maps the plain rows of labs-tree-model.ts to TreeItems. Host changes are
+// gathered for a moment, then only the rows that changed are refreshed (tree-rows.ts).
 import * as vscode from 'vscode';
 import { labsTree, type Row } from './labs-tree-model';
 import type { Hosts } from './hosts';
+import { StableRows } from './tree-rows';
+
+const refreshDelayMs = 30;
 
 export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<Row | undefined>();
+  private readonly changeEmitter = new vscode.EventEmitter<Row | Row[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private filterText = '';
   private readonly subscription: vscode.Disposable;
+  private readonly rows = new StableRows();
+  private roots: Row[] | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly hosts: Hosts) {
-    this.subscription = hosts.onDidChange(() => this.changeEmitter.fire(undefined));
+    this.subscription = hosts.onDidChange(() => this.scheduleRefresh());
   }
 
   get filter(): string {
@@ -20,7 +27,12 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   setFilter(filter: string): void {
     this.filterText = filter.trim();
     void vscode.commands.executeCommand('setContext', 'vlm.filtered', this.filterText !== '');
-    this.changeEmitter.fire(undefined);
+    this.refreshNow(true);
+  }
+
+  /** Reads every host again and redraws the whole view. */
+  refreshAll(): void {
+    this.refreshNow(true);
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
@@ -38,12 +50,33 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   }
 
   getChildren(row?: Row): Row[] {
-    if (!row) return labsTree(this.hosts.snapshots(), this.filterText);
+    if (!row) return (this.roots ??= this.rows.reconcile(labsTree(this.hosts.snapshots(), this.filterText)).roots);
     return row.kind === 'vm' ? [] : row.children;
   }
 
+  getParent(row: Row): Row | undefined {
+    if (row.kind === 'host') return undefined;
+    if (row.kind === 'lab') return this.rows.get(`host/${row.hostName}`);
+    return this.rows.get(`lab/${row.hostName}/${row.labName}`);
+  }
+
   dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.subscription.dispose();
     this.changeEmitter.dispose();
+  }
+
+  private scheduleRefresh(): void {
+    this.refreshTimer ??= setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refreshNow(false);
+    }, refreshDelayMs);
+  }
+
+  private refreshNow(everything: boolean): void {
+    const { roots, changed, rootsChanged } = this.rows.reconcile(labsTree(this.hosts.snapshots(), this.filterText));
+    this.roots = roots;
+    if (everything || rootsChanged) this.changeEmitter.fire(undefined);
+    else if (changed.length > 0) this.changeEmitter.fire(changed);
   }
 }

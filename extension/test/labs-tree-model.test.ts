@@ -52,7 +52,7 @@ test('a connected host lists its labs and VMs, and menus can tell running VMs fr
       ['lb', 'starting', 'startingVm'],
     ],
   );
-  assert.equal(lab?.children[0]?.id, 'vm/local/web-lab/db');
+  assert.equal(lab?.children[0]?.id, 'vm/local/db');
 });
 
 test('the filter keeps a matching lab whole, or only the matching VMs of another', () => {

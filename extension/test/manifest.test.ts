@@ -8,7 +8,8 @@ import { join } from 'node:path';
 const extensionFolder = join(__dirname, '..');
 const manifest = JSON.parse(readFileSync(join(extensionFolder, 'package.json'), 'utf8'));
 const contributes = manifest.contributes;
-const sources = readdirSync(join(extensionFolder, 'src'))
+const sources = (readdirSync(join(extensionFolder, 'src'), { recursive: true }) as string[])
+  .filter((file) => file.endsWith('.ts'))
   .map((file) => readFileSync(join(extensionFolder, 'src', file), 'utf8'))
   .join('\n');
 
@@ -54,7 +55,7 @@ test('tree menus match the contextValues the tree gives its rows', () => {
   const model = readFileSync(join(extensionFolder, 'src', 'labs-tree-model.ts'), 'utf8');
   const items: MenuItem[] = contributes.menus['view/item/context'];
   const matched = new Set(items.flatMap((item) => [...(item.when ?? '').matchAll(/viewItem == (\w+)/g)].map((match) => match[1])));
-  assert.deepEqual([...matched].sort(), ['connectedHost', 'disconnectedHost', 'lab', 'runningVm', 'stoppedVm']);
+  assert.deepEqual([...matched].sort(), ['connectedHost', 'disconnectedHost', 'lab', 'pausedVm', 'runningVm', 'stoppedVm', 'stoppingVm']);
   for (const value of matched) assert.ok(model.includes(`'${value}'`), `no row has contextValue ${value}`);
 });
 
@@ -63,7 +64,8 @@ test('deploy, destroy and the VM actions are off in untrusted folders, and the m
   assert.equal(trust.supported, 'limited');
   assert.match(trust.description, /deploying, destroying and running commands in VMs are turned off/);
   for (const command of commands) {
-    const runsSomething = /^vlm\.(deploy|destroy|vm\.)/.test(command.command);
+    // Copying a command line runs nothing.
+    const runsSomething = /^vlm\.(deploy|destroy|vm\.)/.test(command.command) && command.command !== 'vlm.vm.copySshCommand';
     const enablement = (command as { enablement?: string }).enablement;
     assert.equal(enablement === 'isWorkspaceTrusted', runsSomething, command.command);
   }

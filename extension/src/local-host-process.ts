@@ -1,0 +1,98 @@
+// Runs a vlm-host on this machine for the `local` host when no host service is configured:
+// spawned with a data folder and socket in the extension's storage, owned by the connection's
+// scope. No `vscode` import: unit-tested.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type LocalDriver = 'qemu' | 'test';
+
+export interface LocalHostOptions {
+  /** vlm-host's bundle (host-service/dist/vlm-host.js). */
+  serverPath: string;
+  /** Folder for the socket and the data directory. */
+  storageFolder: string;
+  driver: LocalDriver;
+  /** D-Bus address of libvirt-dbus; empty means vlm-host's default (session bus, else system bus). */
+  busAddress: string;
+  /** Receives every line the service writes. */
+  output: (line: string) => void;
+}
+
+/** The libvirt daemon's socket: qemu:///system works when it exists and we may use it. */
+export function chooseLocalDriver(setting: string, libvirtSocket = '/var/run/libvirt/libvirt-sock'): LocalDriver {
+  if (setting === 'qemu' || setting === 'test') return setting;
+  try {
+    accessSync(libvirtSocket, constants.R_OK | constants.W_OK);
+    return 'qemu';
+  } catch {
+    return 'test';
+  }
+}
+
+export function localHostArguments(options: LocalHostOptions): { socketPath: string; args: string[] } {
+  const socketPath = join(options.storageFolder, 'vlm-host.sock');
+  const args = [options.serverPath, '--socket', socketPath, '--data-dir', join(options.storageFolder, 'data'), '--libvirt', options.driver];
+  if (options.busAddress) args.push('--bus-address', options.busAddress);
+  return { socketPath, args };
+}
+
+export class LocalHostProcess {
+  readonly socketPath: string;
+  private readonly child: ChildProcess;
+  /** Set once the process ends; says how. */
+  exitReason: string | undefined;
+  readonly exited: Promise<string>;
+
+  constructor(options: LocalHostOptions) {
+    mkdirSync(join(options.storageFolder, 'data'), { recursive: true });
+    const { socketPath, args } = localHostArguments(options);
+    this.socketPath = socketPath;
+    // A socket left by a service that crashed would look ready at once.
+    rmSync(socketPath, { force: true });
+    this.child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Our own process group: stopping it ends anything the service started.
+      detached: true,
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    const forward = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) options.output(line);
+    };
+    this.child.stdout?.on('data', forward);
+    this.child.stderr?.on('data', forward);
+    this.exited = new Promise((resolve) => {
+      this.child.once('error', (error) => resolve((this.exitReason = `vlm-host could not start: ${error.message}`)));
+      this.child.once('close', (code, signal) =>
+        resolve((this.exitReason = signal ? `vlm-host was ended by ${signal}` : `vlm-host exited with code ${code}`)),
+      );
+    });
+  }
+
+  /** Resolves once the socket exists; rejects with the exit reason if the process ends first. */
+  async ready(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!existsSync(this.socketPath)) {
+      if (this.exitReason) throw new Error(`${this.exitReason} before it listened on ${this.socketPath}. See the Virtual Labs log.`);
+      if (Date.now() > deadline) throw new Error(`vlm-host did not listen on ${this.socketPath} within ${timeoutMs / 1000} s.`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** SIGTERM to the process group, SIGKILL if it is still there after 5 s. */
+  async stop(): Promise<void> {
+    if (this.exitReason || this.child.pid === undefined) return;
+    const pid = this.child.pid;
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        process.kill(-pid, name);
+      } catch {
+        // Already gone.
+      }
+    };
+    signal('SIGTERM');
+    const timer = setTimeout(() => signal('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,132 @@
+// Actions on VMs in the tree. Each takes the clicked row and, with several rows selected, all of
+// them; destructive ones say exactly what they will do first.
+import * as vscode from 'vscode';
+import {
+  SnapshotsCreateRequest,
+  SnapshotsListRequest,
+  SnapshotsRevertRequest,
+  VmsForceStopRequest,
+  VmsRebootRequest,
+  VmsStartRequest,
+  VmsStopRequest,
+} from '@vlm/schemas/src/host-protocol';
+import { isValidName } from '@vlm/schemas';
+import type { ExtensionScope } from './extension-scope';
+import { connectedHost } from './lab-actions';
+import type { Row, VmRow } from './labs-tree-model';
+
+export type VmPowerVerb = 'start' | 'stop' | 'force stop' | 'reboot';
+
+const powerRequests = {
+  start: VmsStartRequest.type,
+  stop: VmsStopRequest.type,
+  'force stop': VmsForceStopRequest.type,
+  reboot: VmsRebootRequest.type,
+} as const;
+
+/** The VMs a command is about: the selection when the clicked row is in it, else the clicked row. */
+export function selectedVms(row: unknown, selection: unknown): VmRow[] {
+  const rows = Array.isArray(selection) && selection.includes(row) ? (selection as Row[]) : [row as Row];
+  return rows.filter((candidate): candidate is VmRow => typeof candidate === 'object' && candidate !== null && candidate.kind === 'vm');
+}
+
+function names(vms: readonly VmRow[]): string {
+  return vms.map((vm) => vm.vmName).join(', ');
+}
+
+export async function powerAction(scope: ExtensionScope, verb: VmPowerVerb, row: unknown, selection: unknown): Promise<void> {
+  const vms = selectedVms(row, selection);
+  if (vms.length === 0) return;
+  if (verb === 'force stop') {
+    const answer = await vscode.window.showWarningMessage(
+      `Force stop ${vms.length === 1 ? `VM ${names(vms)}` : `${vms.length} VMs (${names(vms)})`}? Like pulling the power cord: unsaved data in the guest is lost.`,
+      { modal: true },
+      'Force Stop',
+    );
+    if (answer !== 'Force Stop') return;
+  }
+  const failures: string[] = [];
+  await Promise.all(
+    vms.map(async (vm) => {
+      const connection = await connectedHost(scope, vm.hostName, `${verb} VM ${vm.vmName}`);
+      if (!connection) return;
+      try {
+        await connection.request(powerRequests[verb], { vm: vm.domain });
+        scope.log.info(`${verb} VM ${vm.domain} on ${vm.hostName}: done.`);
+      } catch (error) {
+        scope.log.warn(`Could not ${verb} VM ${vm.domain} on ${vm.hostName}: ${error instanceof Error ? error.message : String(error)}`);
+        failures.push(`${vm.vmName}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }),
+  );
+  if (failures.length > 0) throw new Error(failures.join('; '));
+}
+
+export async function snapshotVm(scope: ExtensionScope, row: unknown): Promise<void> {
+  const [vm] = selectedVms(row, undefined);
+  if (!vm) return;
+  const connection = await connectedHost(scope, vm.hostName, `snapshot VM ${vm.vmName}`);
+  if (!connection) return;
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '').toLowerCase();
+  const name = await vscode.window.showInputBox({
+    title: `Snapshot of ${vm.vmName}`,
+    prompt: 'Name of the snapshot',
+    value: `snapshot-${stamp}`,
+    validateInput: (value) => (isValidName(value) ? undefined : 'Use lowercase letters, digits and "-" (not first or last).'),
+  });
+  if (name === undefined) return;
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Taking snapshot ${name} of ${vm.vmName}` }, () =>
+    connection.request(SnapshotsCreateRequest.type, { vm: vm.domain, name }),
+  );
+  void vscode.window.showInformationMessage(`Snapshot ${name} of ${vm.vmName} taken.`);
+}
+
+export async function revertVm(scope: ExtensionScope, row: unknown): Promise<void> {
+  const [vm] = selectedVms(row, undefined);
+  if (!vm) return;
+  const connection = await connectedHost(scope, vm.hostName, `revert VM ${vm.vmName}`);
+  if (!connection) return;
+  const { snapshots } = await connection.request(SnapshotsListRequest.type, { vm: vm.domain });
+  if (snapshots.length === 0) {
+    void vscode.window.showInformationMessage(`VM ${vm.vmName} has no snapshots. Take one first with "Take Snapshot".`);
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(
+    snapshots.map((snapshot) => ({
+      label: snapshot.name,
+      description: `${snapshot.createdAt}${snapshot.current ? ' · current' : ''}`,
+      detail: snapshot.description || `taken while ${snapshot.domainState}`,
+    })),
+    { title: `Revert ${vm.vmName} to a snapshot`, placeHolder: 'Snapshot to go back to' },
+  );
+  if (!picked) return;
+  const answer = await vscode.window.showWarningMessage(
+    `Revert VM ${vm.vmName} to snapshot ${picked.label}? Everything on its disk since then is lost.`,
+    { modal: true },
+    'Revert',
+  );
+  if (answer !== 'Revert') return;
+  await connection.request(SnapshotsRevertRequest.type, { vm: vm.domain, name: picked.label });
+  void vscode.window.showInformationMessage(`VM ${vm.vmName} is back at snapshot ${picked.label}.`);
+}
+
+/** The command that reaches a VM through its loopback SSH forward on the host. */
+export function sshCommand(sshPort: number | undefined, hostSshDestination?: string): string | undefined {
+  if (sshPort === undefined) return undefined;
+  const target = `ssh -p ${sshPort} root@127.0.0.1`;
+  // The forward listens on the host's loopback: from elsewhere, go through the host.
+  return hostSshDestination ? `ssh -t ${hostSshDestination} ${target}` : target;
+}
+
+export async function copySshCommand(scope: ExtensionScope, row: unknown): Promise<void> {
+  const [vm] = selectedVms(row, undefined);
+  if (!vm) return;
+  const address = scope.hosts.get(vm.hostName)?.host.address;
+  const command = sshCommand(vm.sshPort, address?.kind === 'ssh' ? address.destination : undefined);
+  if (!command) {
+    void vscode.window.showInformationMessage(`VM ${vm.vmName} has no SSH port: give it ssh_port in its lab file to reach it over SSH.`);
+    return;
+  }
+  await vscode.env.clipboard.writeText(command);
+  void vscode.window.showInformationMessage(`Copied: ${command}`);
+}

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chooseLocalDriver, localHostArguments, LocalHostProcess } from '../src/local-host-process';
+
+test('auto picks qemu only when the libvirt socket is usable', (context) => {
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-driver-'));
+  context.after(() => rmSync(folder, { recursive: true, force: true }));
+  assert.equal(chooseLocalDriver('auto', join(folder, 'missing-sock')), 'test');
+  const socket = join(folder, 'libvirt-sock');
+  writeFileSync(socket, '');
+  assert.equal(chooseLocalDriver('auto', socket), 'qemu');
+  assert.equal(chooseLocalDriver('test', socket), 'test');
+  assert.equal(chooseLocalDriver('qemu', join(folder, 'missing-sock')), 'qemu');
+});
+
+test('the service gets its socket and data folder in the storage folder, and the bus when given', () => {
+  const { socketPath, args } = localHostArguments({ serverPath: '/x/vlm-host.js', storageFolder: '/s', driver: 'test', busAddress: 'unix:path=/b', output: () => {} });
+  assert.equal(socketPath, '/s/vlm-host.sock');
+  assert.deepEqual(args, ['/x/vlm-host.js', '--socket', '/s/vlm-host.sock', '--data-dir', '/s/data', '--libvirt', 'test', '--bus-address', 'unix:path=/b']);
+});
+
+test('a service that exits before listening fails with its reason and output', async (context) => {
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-local-'));
+  context.after(() => rmSync(folder, { recursive: true, force: true }));
+  const server = join(folder, 'broken-host.js');
+  writeFileSync(server, "console.error('cannot reach libvirt-dbus'); process.exit(3);\n");
+  chmodSync(server, 0o644);
+  const lines: string[] = [];
+  const service = new LocalHostProcess({ serverPath: server, storageFolder: folder, driver: 'test', busAddress: '', output: (line) => lines.push(line) });
+  await assert.rejects(service.ready(10_000), /exited with code 3 before it listened/);
+  assert.deepEqual(lines, ['cannot reach libvirt-dbus']);
+});
