@@ -1,0 +1,200 @@
+// kill -9 of vlm-host in the middle of an apply, at several points picked from the deploy log:
+// after a restart nothing is orphaned (libvirt, seen through its own listing, holds exactly what
+// the state records), and the lab can be destroyed or applied again. libvirt's test driver lives
+// in libvirt-dbus, which keeps running across the vlm-host kills.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  EventNotification,
+  EventsSubscribeRequest,
+  LabsApplyRequest,
+  LabsDestroyRequest,
+  LabsGetRequest,
+  type LabDetails,
+} from '@vlm/schemas/src/host-protocol';
+import type { Lab } from '@vlm/schemas';
+import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
+import type { Hypervisor } from '../../src/libvirt/hypervisor';
+import { volumePoolFor } from '../../src/api/lab-resources';
+import { buildDomainXml } from '../../src/libvirt/domain-xml';
+import { buildNetworkXml } from '../../src/libvirt/network-xml';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { waitUntil } from '../support/wait-until';
+import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
+
+const labName = 'crash-lab';
+
+function crashLab(): Lab {
+  return {
+    name: labName,
+    networks: [
+      { name: 'front', cidr: '10.61.1.0/24' },
+      { name: 'back', cidr: '10.61.2.0/24' },
+    ],
+    vms: Array.from({ length: 10 }, (_, index) => ({
+      name: `node-${index}`,
+      vcpu: 1,
+      ram_mb: 128,
+      disk_gb: 1,
+      os_image: 'vlm-tiny',
+      networks: [index % 2 === 0 ? 'front' : 'back'],
+      ...(index >= 5 ? { depends_on: [`node-${index - 5}`] } : {}),
+    })),
+  };
+}
+
+describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', () => {
+  let environment: LibvirtTestEnvironment;
+  let hypervisor: Hypervisor;
+  let work: string;
+  let bundle: string;
+  let dataDirectory: string;
+  let socketPath: string;
+  let host: HostProcess | undefined;
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'vlm-deploy-kill-'));
+    bundle = await buildHostBundle(work);
+    environment = await startLibvirtTestEnvironment();
+    hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
+    dataDirectory = join(work, 'data');
+    socketPath = join(work, 'vlm-host.sock');
+  });
+
+  after(async () => {
+    await host?.kill();
+    await hypervisor?.close();
+    await environment?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  /** What libvirt itself has of the lab, by name. */
+  async function libvirtView(): Promise<{ domains: string[]; networks: string[]; volumes: string[] }> {
+    const pool = volumePoolFor(dataDirectory);
+    const pools = await hypervisor.listStoragePools();
+    const volumes = pools.some((item) => item.name === pool && item.active) ? await hypervisor.listVolumes(pool) : [];
+    return {
+      domains: (await hypervisor.listDomains()).map((item) => item.name).filter((name) => name.startsWith(`${labName}-`)).sort(),
+      networks: (await hypervisor.listNetworks()).map((item) => item.name).filter((name) => name.startsWith(`${labName}-`)).sort(),
+      volumes: volumes.map((item) => `${pool}/${item.name}`).filter((name) => name.includes(`/${labName}-`)).sort(),
+    };
+  }
+
+  function recordedView(details: LabDetails | undefined) {
+    return {
+      domains: (details?.resources.domains ?? []).map((item) => item.name).sort(),
+      networks: (details?.resources.networks ?? []).map((item) => item.name).sort(),
+      volumes: (details?.resources.volumes ?? []).map((item) => `${item.pool}/${item.name}`).sort(),
+    };
+  }
+
+  async function stateFile() {
+    return JSON.parse(await readFile(join(dataDirectory, 'state.json'), 'utf8')) as {
+      labs: Record<string, { status: string; pending?: unknown[] }>;
+      allocated_ports: Array<{ lab: string; vm: string }>;
+    };
+  }
+
+  // The deploy-log line count at which vlm-host is killed: just after it began, while networks
+  // are made, while disks and domains are defined, and while VMs start.
+  for (const [round, killAfter] of [2, 4, 9, 17, 30].entries()) {
+    test(`killed after ${killAfter} deploy-log lines: restart rolls back, then ${round % 2 === 0 ? 'destroy' : 'apply again'} works`, async (t) => {
+      host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+      let client = await connectClient(socketPath);
+      let lines = 0;
+      const killed = new Promise<void>((resolve) => {
+        client.onNotification(EventNotification.type, (event) => {
+          if (event.type !== 'deploy-log' || event.lab !== labName) return;
+          lines += 1;
+          if (lines === killAfter) host?.child.kill('SIGKILL');
+          if (lines >= killAfter) resolve();
+        });
+      });
+      await client.sendRequest(EventsSubscribeRequest.type, {});
+      const applying = client.sendRequest(LabsApplyRequest.type, { lab: crashLab() }).then(
+        () => 'finished' as const,
+        () => 'interrupted' as const,
+      );
+      applying.catch(() => undefined);
+      // The answer of a killed host never comes: the kill itself decides the outcome.
+      const outcome = await Promise.race([killed.then(() => 'interrupted' as const), applying]);
+      await host.kill();
+      client.close();
+      const before = await libvirtView();
+
+      host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+      client = await connectClient(socketPath);
+      const details = await client.sendRequest(LabsGetRequest.type, { name: labName });
+      const state = await stateFile();
+      assert.deepEqual(state.labs[labName]?.pending ?? [], [], 'no creation is left unconfirmed');
+      if (outcome === 'interrupted') {
+        assert.equal(details.status, 'failed');
+        assert.match(host.stderr, /The deploy of lab crash-lab was interrupted/);
+      }
+      // The independent view: libvirt holds exactly what is recorded, no more (orphans) and no less.
+      const after = await libvirtView();
+      t.diagnostic(`at the kill libvirt had ${before.domains.length} domain(s), ${before.networks.length} network(s), ${before.volumes.length} volume(s); ${details.deployLog.at(-1)?.text ?? ''}`);
+      assert.deepEqual(after, recordedView(details), `libvirt before the restart: ${JSON.stringify(before)}`);
+      const recordedVms = new Set(details.resources.domains.map((item) => item.vm).concat(details.resources.ports.map((item) => item.vm)));
+      for (const port of state.allocated_ports) {
+        assert.equal(port.lab, labName);
+        assert.ok(recordedVms.has(port.vm), `port of ${port.vm} belongs to a recorded VM`);
+      }
+
+      if (round % 2 === 1) {
+        const again = await client.sendRequest(LabsApplyRequest.type, { lab: crashLab() });
+        assert.equal(again.newLab, false);
+        const applied = await client.sendRequest(LabsGetRequest.type, { name: labName });
+        assert.equal(applied.status, 'running');
+        assert.equal(applied.resources.domains.length, 10);
+        const running = (await hypervisor.listDomains()).filter((item) => item.name.startsWith(`${labName}-`) && item.state === 'running');
+        assert.equal(running.length, 10, 'every VM runs after the second apply');
+        assert.deepEqual(await libvirtView(), recordedView(applied));
+      }
+      await client.sendRequest(LabsDestroyRequest.type, { name: labName });
+      assert.deepEqual(await libvirtView(), { domains: [], networks: [], volumes: [] });
+      assert.deepEqual((await stateFile()).allocated_ports, []);
+      client.close();
+      assert.equal(await host.stop(), 0);
+      host = undefined;
+    });
+  }
+
+  test('a resource made but never confirmed (crash between libvirt and the state write) is found by name and removed', async () => {
+    // The exact moment is too short to hit with a kill, so its aftermath is made by hand: libvirt
+    // has a domain and a network whose intents were written, then the host died.
+    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+    let client = await connectClient(socketPath);
+    await client.sendRequest(LabsApplyRequest.type, { lab: { name: labName, vms: [{ name: 'node-0', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] } });
+    client.close();
+    await host.kill();
+    await hypervisor.defineNetwork(buildNetworkXml({ name: `${labName}-front`, cidr: '10.61.1.0/24' }));
+    await hypervisor.defineDomain(buildDomainXml({ name: `${labName}-node-1`, type: 'qemu', vcpu: 1, memoryMiB: 128, vlm: { lab: labName, vm: 'node-1' } }));
+    await hypervisor.start(`${labName}-node-1`);
+    const path = join(dataDirectory, 'state.json');
+    const state = JSON.parse(await readFile(path, 'utf8'));
+    state.labs[labName].status = 'deploying';
+    state.labs[labName].pending = [
+      { kind: 'network', name: `${labName}-front`, item: 'front' },
+      { kind: 'domain', name: `${labName}-node-1`, item: 'node-1' },
+      { kind: 'domain', name: `${labName}-node-2`, item: 'node-2' },
+    ];
+    await writeFile(path, JSON.stringify(state));
+
+    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+    client = await connectClient(socketPath);
+    const details = await client.sendRequest(LabsGetRequest.type, { name: labName });
+    assert.equal(details.status, 'failed');
+    assert.match(details.deployLog.at(-1)?.text ?? '', /Rolled back what was made but not yet recorded: domain crash-lab-node-1, network crash-lab-front\./);
+    assert.deepEqual(await libvirtView(), recordedView(details));
+    assert.deepEqual((await libvirtView()).domains, ['crash-lab-node-0'], 'the confirmed VM stays');
+    await client.sendRequest(LabsDestroyRequest.type, { name: labName });
+    assert.deepEqual(await libvirtView(), { domains: [], networks: [], volumes: [] });
+    client.close();
+    assert.equal(await host.stop(), 0);
+    host = undefined;
+  });
+});
