@@ -136,12 +136,12 @@ describe('console sessions', () => {
     const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
     const terminal = collect(session);
     const chunk = 'x'.repeat(4096);
-    const chunks = consoleWindowBytes / 8 / chunk.length;
+    const chunks = consoleWindowBytes / 4 / chunk.length;
     for (let index = 0; index < chunks; index += 1) {
       await host.service.sendNotification(ConsoleOutputNotification.type, { consoleId: 'console-1', data: chunk, bytes: chunk.length });
     }
     await waitFor('all output', () => terminal.text().length === chunks * chunk.length);
-    await waitFor('one acknowledgement of the slice', () => host.acknowledged.includes(consoleWindowBytes / 8));
+    await waitFor('one acknowledgement of the slice', () => host.acknowledged.includes(consoleWindowBytes / 4));
   });
 
   test('says why a console ended, then ignores typing; closing after that sends nothing', async () => {

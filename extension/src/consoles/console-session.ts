@@ -10,10 +10,10 @@ import {
   ConsolesOpenRequest,
   ConsolesResizeRequest,
   ConsolesWriteRequest,
-  consoleWindowBytes,
   VmsListRequest,
   type ConsoleKind,
 } from '@vlm/schemas/src/host-protocol';
+import { ConsoleOutputAcknowledger } from '@vlm/schemas/src/console-flow';
 
 /** Which console: the same VM name in two labs, or on two hosts, is two consoles. */
 export interface ConsoleKey {
@@ -127,8 +127,8 @@ async function ignoringFailure(send: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/** Acknowledge in slices, so the host never waits on a whole window while the terminal keeps up. */
-const acknowledgeEveryBytes = consoleWindowBytes / 8;
+/** Output shown but not yet acknowledged is acknowledged after this long without more. */
+const idleAcknowledgeMs = 50;
 
 export interface ConsoleOpenOptions {
   key: ConsoleKey;
@@ -143,9 +143,9 @@ export class ConsoleSession {
   private finished = false;
   private sink: ConsoleSink | undefined;
   private pending: string[] = [];
+  private pendingBytes = 0;
   private endReason: string | undefined;
-  private processedBytes = 0;
-  private acknowledgedBytes = 0;
+  private acknowledger: ConsoleOutputAcknowledger | undefined;
   private acknowledgeTimer: NodeJS.Timeout | undefined;
   private writes: Promise<unknown> = Promise.resolve();
   private stopWatchingConnection: () => void = () => undefined;
@@ -169,6 +169,9 @@ export class ConsoleSession {
       flowControl: true,
     });
     session.consoleId = consoleId;
+    session.acknowledger = new ConsoleOutputAcknowledger((bytes) => {
+      if (!session.finished) void ignoringFailure(() => connection.sendRequest(ConsolesAckRequest.type, { consoleId, bytes }));
+    });
     session.stopWatchingConnection = router.onConnectionLost((reason) => session.end(reason));
     router.attach(consoleId, {
       output: (data, bytes) => session.receive(data, bytes),
@@ -187,6 +190,11 @@ export class ConsoleSession {
     const kept = this.pending.join('');
     this.pending = [];
     if (kept) sink.output(kept);
+    if (this.pendingBytes > 0) {
+      this.acknowledger?.processed(this.pendingBytes);
+      this.acknowledger?.flush();
+      this.pendingBytes = 0;
+    }
     if (this.endReason !== undefined) sink.ended(this.endReason);
   }
 
@@ -216,20 +224,17 @@ export class ConsoleSession {
 
   private receive(data: string, bytes: number): void {
     if (this.finished) return;
-    if (this.sink) this.sink.output(data);
-    else this.pending.push(data);
-    this.processedBytes += bytes;
-    if (this.processedBytes - this.acknowledgedBytes >= acknowledgeEveryBytes) this.acknowledge();
-    else if (!this.acknowledgeTimer) this.acknowledgeTimer = setTimeout(() => this.acknowledge(), 50);
-  }
-
-  private acknowledge(): void {
+    if (!this.sink) {
+      // Not shown yet, so not acknowledged: the host holds back until the terminal opens.
+      this.pending.push(data);
+      this.pendingBytes += bytes;
+      return;
+    }
+    this.sink.output(data);
+    // Shown: the host may send more.
+    this.acknowledger?.processed(bytes);
     clearTimeout(this.acknowledgeTimer);
-    this.acknowledgeTimer = undefined;
-    if (this.finished || !this.consoleId || this.processedBytes === this.acknowledgedBytes) return;
-    this.acknowledgedBytes = this.processedBytes;
-    const consoleId = this.consoleId;
-    void ignoringFailure(() => this.connection.sendRequest(ConsolesAckRequest.type, { consoleId, bytes: this.processedBytes }));
+    this.acknowledgeTimer = setTimeout(() => this.acknowledger?.flush(), idleAcknowledgeMs);
   }
 
   private end(reason: string): void {

@@ -1,0 +1,42 @@
+// The VS Code side of remote hosts: the host key question as a modal dialog, the password
+// as a masked input box, passwords kept in SecretStorage, and a connect function that the
+// host connections call with a `user@host[:port]` destination.
+import * as vscode from 'vscode';
+import type { HostClient } from '../host-client';
+import { openRemoteHostClient, type RemoteHostPrompts } from './remote-host-client';
+import { parseSshDestination } from './ssh-destination';
+
+const prompts: RemoteHostPrompts = {
+  async confirmHostKey(key) {
+    const choice = await vscode.window.showWarningMessage(
+      `The authenticity of host ${key.name} can't be established.`,
+      {
+        modal: true,
+        detail:
+          `Its ${key.keyType} key fingerprint is\n${key.fingerprint}\n\n` +
+          'Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on it). ' +
+          'Connecting records the key in your known_hosts file, as ssh does.',
+      },
+      'Connect and Remember Key',
+    );
+    return choice === 'Connect and Remember Key';
+  },
+  async askPassword(destination, retry) {
+    return vscode.window.showInputBox({
+      title: `Password for ${destination}`,
+      prompt: retry ? 'That password was refused. Try again.' : 'Kept in VS Code\'s secret storage until it stops working.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+  },
+};
+
+/** Connects to the host service behind `destination`; rejects with a reason a user can act on. */
+export function connectRemoteHost(
+  destination: string,
+  secrets: vscode.SecretStorage,
+  log: (line: string) => void,
+  socketPath?: string,
+): Promise<HostClient> {
+  return openRemoteHostClient({ destination: parseSshDestination(destination), secrets, prompts, log, socketPath });
+}
