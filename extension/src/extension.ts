@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
+import { registerConsoleCommands } from './consoles/console-commands';
 import type { ExtensionScope } from './extension-scope';
 import { Hosts } from './hosts';
 import { LabCodeLensProvider } from './lab-code-lens';
@@ -17,6 +18,7 @@ let languageClient: LanguageClient | undefined;
 export function activate(context: vscode.ExtensionContext): void {
   const scope = createScope(context);
   registerCommands(scope);
+  registerConsoleCommands(scope, scope.hosts);
   registerCodeLens(scope);
   watchSettings(scope);
   scope.hosts.reload();
