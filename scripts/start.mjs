@@ -1,67 +1,153 @@
-// `npm start`: installs what is missing, builds, then runs the main job on the embedded default:
-// the lab language server, started as its own process and spoken to over LSP, validating the
-// example labs. Prints one line per problem, like `vlm validate`.
+// `npm start`: installs what is missing, builds and packs the extension, then opens it in a real
+// VS Code (code-server, 127.0.0.1 only) on the example labs, with a local host service: real VMs
+// on qemu:///system when libvirt works here (as root), else libvirt's test driver. Stays up until
+// Ctrl-C, then stops everything it started.
+// `npm start -- --validate [FOLDER]`: the language server validates the example labs (or FOLDER)
+// and prints one line per problem, like `vlm validate`.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureNpmDependencies } from './ensure-installed.mjs';
 import { repositoryRoot } from './paths.mjs';
 
 ensureNpmDependencies();
-await import('./build.mjs');
-const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = await import('vscode-jsonrpc/node.js');
+if (process.argv.includes('--validate')) await validateExamples(process.argv.slice(2).find((argument) => !argument.startsWith('--')));
+else await startWorkbench();
 
-const examplesFolder = process.argv[2] ?? join(repositoryRoot, 'schemas', 'examples');
-const files = readdirSync(examplesFolder).filter((file) => /\.lab\.ya?ml$/.test(file)).map((file) => join(examplesFolder, file));
-const serverPath = join(repositoryRoot, 'language-server', 'dist', 'server.js');
-const server = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
+async function startWorkbench() {
+  const { ensureSystemPackages } = await import('./system-packages.mjs');
+  const isRoot = process.getuid?.() === 0;
+  ensureSystemPackages(['libvirt', 'codeServer', ...(isRoot ? ['qemu', 'tinyImage'] : [])]);
+  await import('./build.mjs');
+  const { packageExtension } = await import('./package.mjs');
+  const vsix = packageExtension();
+  const { launchCodeServer } = await import('./code-server.mjs');
+  // The host-service test support starts the private bus, libvirt-dbus and the daemons.
+  const { tsImport } = await import('tsx/esm/api');
+  const { startLibvirtTestEnvironment } = await tsImport('../host-service/test/support/test-libvirt.ts', import.meta.url);
 
-const pending = new Map(files.map((file) => [pathToFileURL(file).href, file]));
-const results = new Map();
-const allPublished = new Promise((resolve) => {
-  connection.onNotification('textDocument/publishDiagnostics', ({ uri, diagnostics }) => {
-    if (!pending.has(uri)) return;
-    results.set(uri, diagnostics);
-    if (results.size === pending.size) resolve();
-  });
-});
-connection.onRequest('workspace/configuration', ({ items }) => items.map(() => ({})));
-connection.listen();
+  const cleanups = [];
+  let stopping = false;
+  const stop = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        console.error(`While stopping: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
 
-const started = performance.now();
-await connection.sendRequest('initialize', {
-  processId: process.pid,
-  rootUri: pathToFileURL(examplesFolder).href,
-  capabilities: { workspace: { configuration: true } },
-});
-connection.sendNotification('initialized', {});
-for (const [uri, file] of pending) {
-  connection.sendNotification('textDocument/didOpen', {
-    textDocument: { uri, languageId: 'yaml', version: 1, text: readFileSync(file, 'utf8') },
-  });
-}
-const timeout = setTimeout(() => {
-  console.error('The language server did not publish diagnostics for every example within 30 s.');
-  process.exit(1);
-}, 30_000);
-await allPublished;
-clearTimeout(timeout);
-
-const severities = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' };
-let errors = 0;
-for (const [uri, file] of pending) {
-  const diagnostics = results.get(uri);
-  const path = relative(process.cwd(), file);
-  for (const { range, severity, message, code } of diagnostics) {
-    if (severity === 1) errors++;
-    console.log(`${path}:${range.start.line + 1}:${range.start.character + 1}: ${severities[severity] ?? 'error'}: ${message}${code ? ` [${code}]` : ''}`);
+  try {
+    // Real VMs need root's libvirtd; anyone else gets the simulated host.
+    const environment = await startLibvirtTestEnvironment({ realDaemons: isRoot });
+    cleanups.push(() => environment.stop());
+    process.env.VLM_BUS_ADDRESS = environment.busAddress;
+    process.env.VLM_HOST_SERVER = join(repositoryRoot, 'host-service', 'dist', 'vlm-host.js');
+    const folder = join(repositoryRoot, 'schemas', 'examples');
+    const launched = await launchCodeServer({ folder, vsix, trusted: true });
+    launched.child.stdout.resume();
+    launched.child.stderr.resume();
+    // The extension starts vlm-host itself and notes its pid: end it if it outlives VS Code.
+    const pidFile = join(launched.profile, 'user-data', 'User', 'globalStorage', 'vlm.virtual-lab-manager', 'local-host', 'vlm-host.pid');
+    cleanups.push(async () => {
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
+      launched.stop();
+      await stopLocalHost(pid);
+    });
+    launched.child.once('exit', (code) => {
+      if (!stopping) console.error(`code-server exited (${code}).`);
+      void stop(code ?? 1);
+    });
+    console.log(`\nVirtual Lab Manager is running in VS Code at ${launched.url}`);
+    console.log(`Host "local": ${isRoot ? 'qemu:///system (real vlm-tiny VMs)' : "libvirt's test driver (simulated)"}. Open tiny-pair.lab.yaml and click Deploy.`);
+    console.log('Press Ctrl-C to stop.');
+  } catch (error) {
+    console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
+    await stop(1);
   }
-  if (diagnostics.length === 0) console.log(`${path}: ok`);
 }
-console.log(`\nThe language server validated ${files.length} example labs in ${Math.round(performance.now() - started)} ms: ${errors} errors.`);
-await connection.sendRequest('shutdown');
-connection.sendNotification('exit');
-connection.dispose();
-process.exitCode = errors > 0 ? 1 : 0;
+
+/** SIGTERM to the extension's vlm-host process group, then SIGKILL after 5 s. */
+async function stopLocalHost(pid) {
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(-pid, 'SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (alive()) process.kill(-pid, 'SIGKILL');
+}
+
+async function validateExamples(folderArgument) {
+  await import('./build.mjs');
+  const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = await import('vscode-jsonrpc/node.js');
+
+  const examplesFolder = folderArgument ?? join(repositoryRoot, 'schemas', 'examples');
+  const files = readdirSync(examplesFolder).filter((file) => /\.lab\.ya?ml$/.test(file)).map((file) => join(examplesFolder, file));
+  const serverPath = join(repositoryRoot, 'language-server', 'dist', 'server.js');
+  const server = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
+
+  const pending = new Map(files.map((file) => [pathToFileURL(file).href, file]));
+  const results = new Map();
+  const allPublished = new Promise((resolve) => {
+    connection.onNotification('textDocument/publishDiagnostics', ({ uri, diagnostics }) => {
+      if (!pending.has(uri)) return;
+      results.set(uri, diagnostics);
+      if (results.size === pending.size) resolve();
+    });
+  });
+  connection.onRequest('workspace/configuration', ({ items }) => items.map(() => ({})));
+  connection.listen();
+
+  const started = performance.now();
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(examplesFolder).href,
+    capabilities: { workspace: { configuration: true } },
+  });
+  connection.sendNotification('initialized', {});
+  for (const [uri, file] of pending) {
+    connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'yaml', version: 1, text: readFileSync(file, 'utf8') },
+    });
+  }
+  const timeout = setTimeout(() => {
+    console.error('The language server did not publish diagnostics for every example within 30 s.');
+    process.exit(1);
+  }, 30_000);
+  await allPublished;
+  clearTimeout(timeout);
+
+  const severities = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' };
+  let errors = 0;
+  for (const [uri, file] of pending) {
+    const diagnostics = results.get(uri);
+    const path = relative(process.cwd(), file);
+    for (const { range, severity, message, code } of diagnostics) {
+      if (severity === 1) errors++;
+      console.log(`${path}:${range.start.line + 1}:${range.start.character + 1}: ${severities[severity] ?? 'error'}: ${message}${code ? ` [${code}]` : ''}`);
+    }
+    if (diagnostics.length === 0) console.log(`${path}: ok`);
+  }
+  console.log(`\nThe language server validated ${files.length} example labs in ${Math.round(performance.now() - started)} ms: ${errors} errors.`);
+  await connection.sendRequest('shutdown');
+  connection.sendNotification('exit');
+  connection.dispose();
+  process.exitCode = errors > 0 ? 1 : 0;
+}

@@ -313,10 +313,11 @@ export class Hosts implements vscode.Disposable {
 
   /**
    * The extension runs the local host service itself when it can find vlm-host: the
-   * `vlm.localHost.serverPath` setting, else a bundle shipped in the extension.
+   * `vlm.localHost.serverPath` setting (or VLM_HOST_SERVER, which `npm start` sets), else a
+   * bundle shipped in the extension.
    */
   private localServiceSettings(settings: vscode.WorkspaceConfiguration): LocalServiceSettings | undefined {
-    const configured = settings.get<string>('localHost.serverPath', '');
+    const configured = settings.get<string>('localHost.serverPath', '') || process.env.VLM_HOST_SERVER || '';
     const shipped = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'vlm-host.js').fsPath;
     const serverPath = configured || (existsSync(shipped) ? shipped : '');
     if (!serverPath) return undefined;

@@ -3,9 +3,7 @@
 import * as vscode from 'vscode';
 import { labsTree, type Row } from './labs-tree-model';
 import type { Hosts } from './hosts';
-import { StableRows } from './tree-rows';
-
-const refreshDelayMs = 30;
+import { refreshDelayMs, StableRows } from './tree-rows';
 
 export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<Row | Row[] | undefined>();

@@ -2,7 +2,7 @@
 // spawned with a data folder and socket in the extension's storage, owned by the connection's
 // scope. No `vscode` import: unit-tested.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type LocalDriver = 'qemu' | 'test';
@@ -56,6 +56,8 @@ export class LocalHostProcess {
       detached: true,
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
+    // Whoever started VS Code (npm start) can end a service that outlived it.
+    if (this.child.pid !== undefined) writeFileSync(join(options.storageFolder, 'vlm-host.pid'), `${this.child.pid}\n`);
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) options.output(line);
     };

@@ -3,6 +3,9 @@
 // and benchmarked.
 import type { Row } from './labs-tree-model';
 
+/** How long the view gathers host changes before refreshing: bursts of events become one refresh. */
+export const refreshDelayMs = 30;
+
 export interface Reconciled {
   roots: Row[];
   /** Rows whose own look changed or whose children changed; refresh these. */
@@ -22,8 +25,10 @@ function sameLook(a: Row, b: Row): boolean {
   );
 }
 
-function childIds(row: Row): string {
-  return row.kind === 'vm' ? '' : row.children.map((child) => child.id).join('\n');
+function sameChildren(old: Row, children: readonly Row[]): boolean {
+  if (old.kind === 'vm' || old.children.length !== children.length) return false;
+  for (let index = 0; index < children.length; index++) if (old.children[index] !== children[index]) return false;
+  return true;
 }
 
 /** Rows by id, as VS Code last saw them. */
@@ -55,7 +60,8 @@ export class StableRows {
       seen.set(row.id, row);
       return row;
     }
-    const childrenChanged = children !== undefined && childIds(old) !== children.map((child) => child.id).join('\n');
+    // Kept children are the old objects, so identity says whether the list is the same.
+    const childrenChanged = children !== undefined && !sameChildren(old, children);
     const lookChanged = !sameLook(old, row);
     Object.assign(old, row);
     if (children) (old as { children: Row[] }).children = children;
