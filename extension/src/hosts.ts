@@ -20,6 +20,10 @@ import { HostInventory } from './host-inventory';
 import type { HostSnapshot, HostState } from './host-state';
 import { chooseLocalDriver, LocalHostProcess, type LocalDriver } from './local-host-process';
 import type { Log } from './log';
+import { connectRemoteHost } from './remote/remote-host-prompts';
+
+/** Without SecretStorage, passwords are asked for every time and never kept. */
+const missingSecrets = { get: async () => undefined, store: async () => undefined, delete: async () => undefined };
 
 /** How to start the `local` host's service when the extension runs it itself. */
 export interface LocalServiceSettings {
@@ -53,6 +57,8 @@ export class HostConnection implements vscode.Disposable {
     private readonly log: Log,
     private readonly changed: () => void,
     readonly localService?: LocalServiceSettings,
+    /** Where passwords of SSH hosts are kept. */
+    private readonly secrets?: vscode.SecretStorage,
   ) {}
 
   /** What the host's service said about itself, while connected. */
@@ -68,16 +74,14 @@ export class HostConnection implements vscode.Disposable {
     this.closeScope();
     this.setState({ status: 'connecting' });
     const address = this.host.address;
-    if (address.kind === 'ssh') {
-      this.setState({
-        status: 'disconnected',
-        reason: `Hosts reached over SSH (${address.destination}) need the host service's remote API, which this version cannot use yet.`,
-      });
-      return;
-    }
     try {
-      const socketPath = this.localService ? await this.startLocalService(this.localService) : address.path;
-      const client = await openHostClient(socketPath);
+      // Over SSH, the remote service's socket is forwarded through the SSH connection.
+      const socketPath =
+        address.kind === 'ssh' ? `${address.destination} (SSH)` : this.localService ? await this.startLocalService(this.localService) : address.path;
+      const client =
+        address.kind === 'ssh'
+          ? await connectRemoteHost(address.destination, this.secrets ?? missingSecrets, (line) => this.log.info(line))
+          : await openHostClient(socketPath);
       if (this.disposed) {
         // The host left the settings while the connection was being opened.
         client.dispose();
@@ -302,7 +306,7 @@ export class Hosts implements vscode.Disposable {
         continue;
       }
       existing?.dispose();
-      const connection = new HostConnection(definition, this.log, () => this.changeEmitter.fire(), service);
+      const connection = new HostConnection(definition, this.log, () => this.changeEmitter.fire(), service, this.context.secrets);
       next.set(host.name, connection);
       void connection.connect();
     }
@@ -313,11 +317,10 @@ export class Hosts implements vscode.Disposable {
 
   /**
    * The extension runs the local host service itself when it can find vlm-host: the
-   * `vlm.localHost.serverPath` setting (or VLM_HOST_SERVER, which `npm start` sets), else a
-   * bundle shipped in the extension.
+   * `vlm.localHost.serverPath` setting, else a bundle shipped in the extension.
    */
   private localServiceSettings(settings: vscode.WorkspaceConfiguration): LocalServiceSettings | undefined {
-    const configured = settings.get<string>('localHost.serverPath', '') || process.env.VLM_HOST_SERVER || '';
+    const configured = settings.get<string>('localHost.serverPath', '');
     const shipped = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'vlm-host.js').fsPath;
     const serverPath = configured || (existsSync(shipped) ? shipped : '');
     if (!serverPath) return undefined;

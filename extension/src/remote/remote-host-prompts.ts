@@ -3,7 +3,7 @@
 // host connections call with a `user@host[:port]` destination.
 import * as vscode from 'vscode';
 import type { HostClient } from '../host-client';
-import { openRemoteHostClient, type RemoteHostPrompts } from './remote-host-client';
+import { openRemoteHostClient, type RemoteHostPrompts, type SecretStore } from './remote-host-client';
 import { parseSshDestination } from './ssh-destination';
 
 const prompts: RemoteHostPrompts = {
@@ -34,7 +34,8 @@ const prompts: RemoteHostPrompts = {
 /** Connects to the host service behind `destination`; rejects with a reason a user can act on. */
 export function connectRemoteHost(
   destination: string,
-  secrets: vscode.SecretStorage,
+  /** VS Code's SecretStorage, in practice. */
+  secrets: SecretStore,
   log: (line: string) => void,
   socketPath?: string,
 ): Promise<HostClient> {
