@@ -108,6 +108,7 @@ export class HostSession {
   private interrupted = false;
   private readonly interruptListeners: Array<() => void> = [];
   private readonly onSignal = () => this.interrupt();
+  private readonly closed: Promise<never>;
 
   private constructor(
     readonly connection: MessageConnection,
@@ -115,6 +116,11 @@ export class HostSession {
     socketPath: string,
   ) {
     this.address = `unix:${socketPath}`;
+    // Rejects when the host goes away, so no request waits for an answer that cannot come.
+    this.closed = new Promise<never>((_resolve, reject) => {
+      connection.onClose(() => reject(new ReportedFailure(`the host service at ${this.address} closed the connection (did vlm-host stop?).`, exitCodes.hostUnreachable)));
+    });
+    this.closed.catch(() => undefined);
     process.on('SIGINT', this.onSignal);
   }
 
@@ -155,11 +161,8 @@ export class HostSession {
   /** Sends a request, cancelled by Ctrl-C; host errors become ReportedFailure with the host's message. */
   async request<P, R>(type: RequestType<P, R, HostErrorData>, params: P): Promise<R> {
     if (this.interrupted) throw new Cancelled('cancelled');
-    const closed = new Promise<never>((_resolve, reject) => {
-      this.connection.onClose(() => reject(new ReportedFailure(`the host service at ${this.address} closed the connection (did vlm-host stop?).`, exitCodes.hostUnreachable)));
-    });
     try {
-      return await Promise.race([this.connection.sendRequest(type, params, this.cancellation.token), closed]);
+      return await Promise.race([this.connection.sendRequest(type, params, this.cancellation.token), this.closed]);
     } catch (error) {
       if (this.interrupted || (error instanceof ResponseError && error.code === HostErrorCode.RequestCancelled)) throw new Cancelled('cancelled');
       if (error instanceof ResponseError) throw new ReportedFailure(describeHostError(error as ResponseError<HostErrorData>), exitCodes.problems);

@@ -1,6 +1,8 @@
 // Runs the built `vlm` as a real process, the way a user or a CI job does.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const repositoryRoot = join(__dirname, '..', '..');
@@ -16,19 +18,49 @@ function newestModification(path: string): number {
   return Math.max(status.mtimeMs, ...readdirSync(path).map((entry) => newestModification(join(path, entry))));
 }
 
+function bundleIsFresh(): boolean {
+  if (!existsSync(bundle)) return false;
+  const sourcesChanged = Math.max(...bundledSources.map((source) => newestModification(join(repositoryRoot, source))));
+  return statSync(bundle).mtimeMs >= sourcesChanged;
+}
+
+/** Test files run in parallel: one build at a time, the others wait for it (a lock directory, polled with a deadline). */
+function withBuildLock<T>(body: () => T): T {
+  const lock = join(tmpdir(), `vlm-cli-build-${createHash('sha256').update(repositoryRoot).digest('hex').slice(0, 12)}.lock`);
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock older than any build is left by a killed run.
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for another test run's build (lock ${lock}).`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    return body();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /** Builds the bundles when the CLI's is missing or stale; fails with how to build by hand. */
 export function ensureBuilt(): void {
-  if (existsSync(bundle)) {
-    const sourcesChanged = Math.max(...bundledSources.map((source) => newestModification(join(repositoryRoot, source))));
-    if (statSync(bundle).mtimeMs >= sourcesChanged) return;
-  }
-  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repositoryRoot, encoding: 'utf8' });
-  if (build.status !== 0) {
-    throw new Error(
-      `Building the CLI failed (node scripts/build.mjs exited ${build.status}). ` +
-        `Run "node scripts/build.mjs" in ${repositoryRoot} to see why.\n${build.stderr}`,
-    );
-  }
+  if (bundleIsFresh()) return;
+  withBuildLock(() => {
+    // Another test file may have built it while this one waited.
+    if (bundleIsFresh()) return;
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repositoryRoot, encoding: 'utf8' });
+    if (build.status !== 0) {
+      throw new Error(
+        `Building the CLI failed (node scripts/build.mjs exited ${build.status}). ` +
+          `Run "node scripts/build.mjs" in ${repositoryRoot} to see why.\n${build.stderr}`,
+      );
+    }
+  });
 }
 
 export interface VlmResult {

@@ -1,5 +1,6 @@
 // `vlm console VM`: the terminal relayed to a VM's serial console through the host API
 // (consoles/open, write, resize, close; output and closed notifications).
+import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import {
   ConsoleClosedNotification,
@@ -20,7 +21,12 @@ const detachByte = 0x1d;
 /** The host takes at most this many characters per write. */
 const maximumWriteCharacters = 65_536;
 
-type Ending = { kind: 'detached' } | { kind: 'closed'; reason: string } | { kind: 'interrupted' } | { kind: 'failed'; error: unknown };
+type Ending =
+  | { kind: 'detached' }
+  | { kind: 'closed'; reason: string }
+  | { kind: 'interrupted' }
+  | { kind: 'terminated'; signal: 'SIGTERM' | 'SIGHUP' }
+  | { kind: 'failed'; error: unknown };
 
 /** Terminal state to put back on every way out, including an exception or process exit. */
 function takeTerminal(): () => void {
@@ -55,6 +61,8 @@ async function relay(session: HostSession, consoleId: string, output: { stdout(t
       process.stdin.removeListener('data', onInput);
       process.stdin.removeListener('end', onEnd);
       process.removeListener('SIGWINCH', onResize);
+      process.removeListener('SIGTERM', onTerminate);
+      process.removeListener('SIGHUP', onHangUp);
       process.stdin.pause();
       resolve(ending);
     };
@@ -79,6 +87,12 @@ async function relay(session: HostSession, consoleId: string, output: { stdout(t
       const rows = clampSize(process.stdout.rows);
       session.request(ConsolesResizeRequest.type, { consoleId, columns, rows }).catch(() => undefined);
     };
+
+    // Killed or hung up: still end through finish, so the terminal is restored.
+    const onTerminate = () => finish({ kind: 'terminated', signal: 'SIGTERM' });
+    const onHangUp = () => finish({ kind: 'terminated', signal: 'SIGHUP' });
+    process.on('SIGTERM', onTerminate);
+    process.on('SIGHUP', onHangUp);
 
     session.onNotification(ConsoleOutputNotification.type, (message) => {
       if (message.consoleId === consoleId) output.stdout(message.data);
@@ -126,6 +140,8 @@ export const attachConsole: CommandHandler = async (parsed, output) => {
         return exitCodes.success;
       case 'interrupted':
         return exitCodes.cancelled;
+      case 'terminated':
+        return 128 + constants.signals[ending.signal];
       case 'failed':
         throw ending.error;
     }
