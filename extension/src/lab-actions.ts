@@ -186,9 +186,11 @@ export async function connectedHost(scope: ExtensionScope, hostName: string, act
     const choice = await vscode.window.showWarningMessage(
       `Cannot ${action}: host "${hostName}" is not connected. ${reason}`,
       'Connect Again',
+      'Add Host...',
       'Show Log',
     );
     if (choice === 'Connect Again') await connection.connect();
+    if (choice === 'Add Host...') await vscode.commands.executeCommand('vlm.addHost');
     if (choice === 'Show Log') scope.log.show();
     return undefined;
   }
