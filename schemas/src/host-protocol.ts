@@ -118,6 +118,8 @@ export interface LabResources {
   volumes: { pool: string; name: string; vm: string }[];
   networks: { name: string; network: string }[];
   ports: { kind: 'ssh' | 'vnc'; port: number; vm: string }[];
+  /** NoCloud seed ISOs (path on the host) of VMs of cloud-init images; absent on hosts that attach none. */
+  seeds?: { path: string; vm: string }[];
 }
 
 export interface DeployLogLine {

@@ -77,7 +77,8 @@ export async function waitForSsh(options: SshReadinessOptions): Promise<SshReady
   while (!options.signal.aborted && Date.now() < deadline) {
     attempts += 1;
     try {
-      const hostKeySha256 = await attempt(options, deadline - Date.now());
+      // One attempt may not use the whole deadline: a forward that accepted but never answers is retried.
+      const hostKeySha256 = await attempt(options, Math.min(deadline - Date.now(), 30_000));
       if (options.signal.aborted) break;
       return { hostKeySha256, attempts, elapsedMs: Date.now() - started };
     } catch (error) {
