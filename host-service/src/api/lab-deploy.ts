@@ -26,6 +26,7 @@ import {
 import { writeNoCloudSeed } from '../../images/nocloud-seed';
 import { loadServiceSshKey, type ServiceSshKey } from '../deploy/service-ssh-key';
 import { waitForSsh } from '../deploy/ssh-readiness';
+import { PlaybookInputError, runPlaybook, validatePlaybook } from '../provision/ansible-playbook';
 import { runScheduled, StepFailedError, type ScheduledStep } from '../deploy/step-scheduler';
 import type { StateStore } from '../state/state-store';
 import type { EventLog } from './event-log';
@@ -256,6 +257,17 @@ export class LabDeployer {
         problems,
       });
     }
+    // A playbook that cannot run is refused before anything is made.
+    for (const [index, vm] of lab.vms.entries()) {
+      if (vm.ansible_config_yaml === undefined) continue;
+      try {
+        validatePlaybook(vm.ansible_config_yaml);
+      } catch (error) {
+        if (!(error instanceof PlaybookInputError)) throw error;
+        const field = `/lab/vms/${index}/ansible_config_yaml`;
+        throw hostError(HostErrorCode.InvalidLab, `The lab "${lab.name}" has 1 problem(s): ${field}: ${error.message}.`, { field, problems: [{ field, message: error.message }] });
+      }
+    }
     const release = this.claim(lab.name);
     try {
       const info = await hypervisor.hostInfo();
@@ -406,9 +418,19 @@ export class LabDeployer {
               vm.name,
             );
             if (vm.ansible_config_yaml !== undefined) {
-              // Call site for provisioning: host-service/src/provision/ansible-playbook.ts (runPlaybook) is not in
-              // the tree yet; once it is, run vm.ansible_config_yaml here with the service key and stepSignal.
-              await this.log(lab.name, 'warning', `${name}: ansible_config_yaml is not run yet (the Ansible runner is not part of this host service yet).`, vm.name);
+              await this.log(lab.name, 'info', `Provisioning ${name} with its Ansible playbook.`, vm.name);
+              await runPlaybook({
+                playbook: vm.ansible_config_yaml,
+                host: vm.name,
+                port: sshPort,
+                user: 'root',
+                privateKeyPath: serviceKey.privateKeyPath,
+                // Lines are logged in order (the store serializes updates); a failed write is not the playbook's failure.
+                onLine: (line) => void this.log(lab.name, 'info', line, vm.name).catch(() => undefined),
+                signal: stepSignal,
+              });
+              stop();
+              await this.log(lab.name, 'info', `${name} is provisioned.`, vm.name);
             }
           }
         },

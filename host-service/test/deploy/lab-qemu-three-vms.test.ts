@@ -1,0 +1,176 @@
+// The real tier: a three-VM vlm-tiny lab applied through the real vlm-host on qemu:///system
+// (TCG). Each guest gets its NoCloud seed (hostname, the service key, the lab's key), apply
+// returns only once SSH accepts the service key on every VM, a test key from the lab file logs
+// in too, the serial console shows the boot, a snapshot revert drops a file written after the
+// snapshot, and after destroy virsh (an independent client) shows nothing of the lab.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, utils } from 'ssh2';
+import {
+  ConsoleOutputNotification,
+  ConsolesOpenRequest,
+  ConsolesWriteRequest,
+  ImagesPullRequest,
+  LabsApplyRequest,
+  LabsDestroyRequest,
+  LabsGetRequest,
+  SnapshotsCreateRequest,
+  SnapshotsRevertRequest,
+} from '@vlm/schemas/src/host-protocol';
+import type { Lab } from '@vlm/schemas';
+import type { Hypervisor } from '../../src/libvirt/hypervisor';
+import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
+import { volumePoolFor } from '../../src/api/lab-resources';
+import { requireCommand } from '../support/require-command';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { waitUntil } from '../support/wait-until';
+import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
+
+/** Runs one command over SSH and returns its standard output. */
+function sshRun(port: number, privateKey: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    client.on('error', reject);
+    client.on('ready', () => {
+      client.exec(command, (error, stream) => {
+        if (error) return reject(error);
+        let output = '';
+        stream.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        stream.stderr.on('data', () => undefined);
+        stream.on('close', () => {
+          client.end();
+          resolve(output);
+        });
+      });
+    });
+    client.connect({ host: '127.0.0.1', port, username: 'root', privateKey, readyTimeout: 60_000, hostVerifier: () => true });
+  });
+}
+
+function virsh(...args: string[]): string {
+  const result = spawnSync('virsh', ['-c', 'qemu:///system', ...args], { encoding: 'utf8' });
+  assert.equal(result.status, 0, `virsh ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () => {
+  let environment: LibvirtTestEnvironment;
+  let hypervisor: Hypervisor;
+  let work: string;
+  let dataDirectory: string;
+  let host: HostProcess;
+  const labName = `tri-${randomBytes(3).toString('hex')}`;
+  const testKey = utils.generateKeyPairSync('ed25519', { comment: 'deploy-test' });
+  const lab: Lab = {
+    name: labName,
+    vms: ['alpha', 'beta', 'gamma'].map((name) => ({
+      name,
+      vcpu: 1,
+      ram_mb: 128,
+      disk_gb: 1,
+      os_image: 'vlm-tiny',
+      ssh_authorized_keys: [testKey.public.trim()],
+      ...(name === 'gamma' ? { depends_on: ['alpha'] } : {}),
+    })),
+  };
+
+  before(async () => {
+    requireCommand('virsh', 'libvirt-clients');
+    requireCommand('genisoimage', 'genisoimage');
+    work = await mkdtemp(join(tmpdir(), 'vlm-deploy-qemu-'));
+    // QEMU runs as its own user and must pass through here to the disks and seeds.
+    await chmod(work, 0o755);
+    dataDirectory = join(work, 'data');
+    environment = await startLibvirtTestEnvironment({ realDaemons: true });
+    hypervisor = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });
+    const bundle = await buildHostBundle(work);
+    host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress, driver: 'qemu' });
+  });
+
+  after(async () => {
+    // What a failed test left, removed by the names this run made (libvirtd is shared).
+    if (hypervisor) {
+      for (const vm of lab.vms) {
+        await hypervisor.destroy(`${labName}-${vm.name}`).catch(() => undefined);
+        await hypervisor.undefine(`${labName}-${vm.name}`, { snapshots: true }).catch(() => undefined);
+      }
+      const pool = volumePoolFor(dataDirectory);
+      for (const volume of await hypervisor.listVolumes(pool).catch(() => [])) await hypervisor.deleteVolume(pool, volume.name).catch(() => undefined);
+      await hypervisor.destroyStoragePool(pool).catch(() => undefined);
+      await hypervisor.undefineStoragePool(pool).catch(() => undefined);
+      await hypervisor.close();
+    }
+    await host?.stop();
+    await environment?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('deploy, SSH into each guest, console, snapshot and revert, destroy', async () => {
+    const client = await connectClient(host.socketPath);
+    try {
+      await client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' });
+      await client.sendRequest(LabsApplyRequest.type, { lab });
+      const details = await client.sendRequest(LabsGetRequest.type, { name: labName });
+      assert.equal(details.status, 'running');
+      for (const vm of lab.vms) {
+        assert.ok(
+          details.deployLog.some((line) => line.vm === vm.name && /is ready: SSH on 127\.0\.0\.1:\d+ accepted the service key/.test(line.text)),
+          `readiness of ${vm.name} is in the deploy log`,
+        );
+      }
+      // gamma depends on alpha: it starts only once alpha is ready.
+      const position = (pattern: RegExp) => details.deployLog.findIndex((line) => pattern.test(line.text));
+      assert.ok(position(new RegExp(`^${labName}-alpha is ready`)) < position(new RegExp(`^Started ${labName}-gamma`)));
+      assert.equal(details.resources.seeds?.length, 3);
+
+      // The service key is this data directory's own, private to the service.
+      const keyPath = join(dataDirectory, 'ssh', 'id_ed25519');
+      assert.equal((await stat(keyPath)).mode & 0o777, 0o600);
+      const serviceKey = await readFile(keyPath, 'utf8');
+
+      const sshPorts = new Map(details.resources.ports.filter((port) => port.kind === 'ssh').map((port) => [port.vm, port.port]));
+      for (const vm of lab.vms) {
+        const port = sshPorts.get(vm.name) as number;
+        // The hostname came from the seed; the lab file's key and the service key both log in.
+        assert.equal((await sshRun(port, testKey.private, 'hostname')).trim(), vm.name);
+        assert.equal((await sshRun(port, serviceKey, 'echo service-$((6*7))')).trim(), 'service-42');
+      }
+
+      // The serial console shows the boot and a prompt.
+      let output = '';
+      client.onNotification(ConsoleOutputNotification.type, ({ data }) => (output += data));
+      const { consoleId } = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}-beta` });
+      await waitUntil('a shell prompt on the serial console', async () => {
+        // The prompt is followed by busybox's cursor-position query (ESC [6n), not a line end.
+        if (/root@beta:~# /.test(output)) return true;
+        await client.sendRequest(ConsolesWriteRequest.type, { consoleId, data: '\r' });
+        return false;
+      }, 120_000, 1000);
+
+      // Snapshot (memory and disk: vlm-tiny's root is in RAM), write a file, revert: the file is gone.
+      const alpha = `${labName}-alpha`;
+      const alphaPort = sshPorts.get('alpha') as number;
+      await client.sendRequest(SnapshotsCreateRequest.type, { vm: alpha, name: 'before-file' });
+      await sshRun(alphaPort, testKey.private, 'echo written > /root/after-snapshot');
+      assert.equal((await sshRun(alphaPort, testKey.private, 'cat /root/after-snapshot')).trim(), 'written');
+      await client.sendRequest(SnapshotsRevertRequest.type, { vm: alpha, name: 'before-file' });
+      const check = await waitUntil('SSH on alpha after the revert', async () => sshRun(alphaPort, testKey.private, 'test -e /root/after-snapshot && echo present || echo gone'), 120_000, 500);
+      assert.equal(check.trim(), 'gone');
+
+      await client.sendRequest(LabsDestroyRequest.type, { name: labName });
+      // virsh, an independent client of libvirtd, sees nothing of the lab.
+      assert.doesNotMatch(virsh('list', '--all', '--name'), new RegExp(labName));
+      assert.doesNotMatch(virsh('net-list', '--all', '--name'), new RegExp(labName));
+      assert.doesNotMatch(virsh('vol-list', volumePoolFor(dataDirectory)), new RegExp(labName));
+      const leftovers = spawnSync('ls', [join(dataDirectory, 'pool')], { encoding: 'utf8' }).stdout;
+      assert.doesNotMatch(leftovers, new RegExp(labName), 'no disk or seed file is left');
+    } finally {
+      client.close();
+    }
+  });
+});
