@@ -180,7 +180,8 @@ export class HostConnection implements vscode.Disposable {
       EventsSubscribeRequest.type,
       resumeFrom === undefined ? {} : { afterSequence: resumeFrom },
     );
-    if (resumeFrom === undefined || !subscribed.complete || this.state.status !== 'connected') await this.reload(client);
+    // Resumed without a gap: the replayed events bring the inventory up to date.
+    if (resumeFrom === undefined || !subscribed.complete) await this.reload(client);
     loading = false;
     for (const event of queued) this.handleEvent(event);
     this.lastSequence = Math.max(this.lastSequence ?? 0, subscribed.currentSequence);
@@ -317,10 +318,11 @@ export class Hosts implements vscode.Disposable {
 
   /**
    * The extension runs the local host service itself when it can find vlm-host: the
-   * `vlm.localHost.serverPath` setting, else a bundle shipped in the extension.
+   * `vlm.localHost.serverPath` setting (or VLM_HOST_SERVER, which `npm start` sets), else a
+   * bundle shipped in the extension.
    */
   private localServiceSettings(settings: vscode.WorkspaceConfiguration): LocalServiceSettings | undefined {
-    const configured = settings.get<string>('localHost.serverPath', '');
+    const configured = settings.get<string>('localHost.serverPath', '') || process.env.VLM_HOST_SERVER || '';
     const shipped = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'vlm-host.js').fsPath;
     const serverPath = configured || (existsSync(shipped) ? shipped : '');
     if (!serverPath) return undefined;

@@ -34,10 +34,14 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
+    // Hosts and labs are always expandable: their children come and go with the host's events,
+    // and a row that was once a leaf would otherwise stay one. Other people's VMs start folded.
     const collapsible =
-      row.kind === 'vm' || row.children.length === 0
+      row.kind === 'vm'
         ? vscode.TreeItemCollapsibleState.None
-        : vscode.TreeItemCollapsibleState.Expanded;
+        : row.contextValue === 'looseVms'
+          ? vscode.TreeItemCollapsibleState.Collapsed
+          : vscode.TreeItemCollapsibleState.Expanded;
     const item = new vscode.TreeItem(row.label, collapsible);
     item.id = row.id;
     item.description = row.description;
