@@ -23,8 +23,8 @@ interface ConsoleProcess {
 }
 
 /** `vlm console` with piped standard input, as a script would run it. */
-function startConsole(vm: string, hostArgument: string): ConsoleProcess {
-  const child = spawn(process.execPath, [launcher, 'console', vm, '--host', hostArgument], { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+function startConsole(vm: string, hostArgument: string, extra: string[] = []): ConsoleProcess {
+  const child = spawn(process.execPath, [launcher, 'console', ...extra, vm, '--host', hostArgument], { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -92,7 +92,8 @@ describe('vlm console on a vlm-tiny guest on qemu:///system', { timeout: 600_000
     const file = join(work, 'solo.lab.yaml');
     await writeFile(file, `name: ${labName}\nvms:\n  - name: solo\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n`);
     const up = await run(['lab', 'up', file, '--yes', '--host', hostArgument]);
-    assert.equal(up.status, 0, up.stdout + up.stderr);
+    // The reason first: the plan above it is long.
+    assert.equal(up.status, 0, `${up.stderr}\n${up.stdout.slice(-3000)}`);
   });
 
   after(async () => {
@@ -117,6 +118,17 @@ describe('vlm console on a vlm-tiny guest on qemu:///system', { timeout: 600_000
     // The guest computes the answer, so seeing it proves the input reached the shell.
     console.type('echo console-$((6*7))\r');
     await waitUntil('the command output', () => /console-42/.test(console.output().replace('console-$((6*7))', '')), 60_000);
+    console.type('\u001d');
+    assert.equal(await console.exited, 0, console.errors());
+    assert.match(console.errors(), new RegExp(`Detached from ${vm}\\.\\n$`));
+  });
+
+  it('--ssh opens a root shell over the VM\'s SSH forward instead', async () => {
+    const console = startConsole(vm, hostArgument, ['--ssh']);
+    await waitUntil('the connected line', () => console.errors().includes(`Connected to an SSH shell on ${vm}.`), 60_000);
+    await waitForPrompt(console, 60_000);
+    console.type('echo ssh-$((6*7)) $(id -u)\r');
+    await waitUntil('the command output', () => /ssh-42 0/.test(console.output().replace('ssh-$((6*7))', '')), 60_000);
     console.type('\u001d');
     assert.equal(await console.exited, 0, console.errors());
     assert.match(console.errors(), new RegExp(`Detached from ${vm}\\.\\n$`));

@@ -9,6 +9,7 @@ import {
   ConsolesOpenRequest,
   ConsolesResizeRequest,
   ConsolesWriteRequest,
+  type ConsoleOpenParams,
 } from '@vlm/schemas/src/host-protocol';
 import type { CommandHandler } from '../command-table';
 import { printable } from '../diagnostic-report';
@@ -120,8 +121,18 @@ export const attachConsole: CommandHandler = async (parsed, output) => {
   const address = parseVmAddress(written, 'console');
   return withHost(parsed, 'console', output, async (session) => {
     const vm = await domainNameOf(address, session);
-    const { consoleId } = await session.request(ConsolesOpenRequest.type, { vm });
-    output.stderr(`Connected to the serial console of ${printable(address.written)}. Press Ctrl-] to detach.\r\n`);
+    const ssh = parsed.options.has('ssh');
+    const params: ConsoleOpenParams = { vm };
+    if (ssh) {
+      params.kind = 'ssh';
+      // The guest's pty gets this terminal's size and type; a type the host would refuse is left out.
+      if (process.stdout.isTTY) Object.assign(params, { columns: clampSize(process.stdout.columns), rows: clampSize(process.stdout.rows) });
+      const term = process.env.TERM;
+      if (term !== undefined && /^[A-Za-z0-9._+-]{1,64}$/.test(term)) params.term = term;
+    }
+    const { consoleId } = await session.request(ConsolesOpenRequest.type, params);
+    const what = ssh ? 'an SSH shell on' : 'the serial console of';
+    output.stderr(`Connected to ${what} ${printable(address.written)}. Press Ctrl-] to detach.\r\n`);
     const restoreTerminal = takeTerminal();
     let ending: Ending;
     try {

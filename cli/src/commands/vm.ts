@@ -43,16 +43,18 @@ export const vmCommands: readonly Command[] = [
   lifecycle('reboot', 'Reboot running VMs.'),
   {
     words: ['console'],
-    summary: "Attach this terminal to a running VM's serial console.",
+    summary: "Attach this terminal to a running VM's serial console (or, with --ssh, a root shell over SSH).",
     operandsUsage: 'VM',
     details: [
       addressDetail,
       'Press Ctrl-] to detach. Everything else, Ctrl-C included, goes to the VM. The terminal is put\n' +
         'in raw mode while attached and restored when the console ends, however it ends.',
+      'With --ssh the host opens a login shell over the VM\'s forwarded SSH port with its service key,\n' +
+        'sized like this terminal; a guest whose host key changed is refused.',
       'Exit status: 0 detached or the console ended (the VM stopped), 1 the host refused (the VM is\n' +
         'not running, has no serial console), 2 a wrong command line, 3 the host cannot be reached.',
     ],
-    options: [hostOption, helpOption],
+    options: [{ name: 'ssh', description: 'A shell over SSH instead of the serial console.' }, hostOption, helpOption],
     async loadHandler() {
       return (await import('./console-session')).attachConsole;
     },
