@@ -7,6 +7,7 @@
 // Run: node --import tsx host-service/bench/console-throughput.ts [SIZE_MIB=4] [ROUNDS=5] [SERIAL_SIZE_KIB=256]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ConsolesCloseRequest } from '@vlm/schemas/src/host-protocol';
 import { sshOptions } from '../test/images/tiny-guest';
@@ -46,7 +47,7 @@ async function throughConsole(console: ClientConsole, bytes: number): Promise<Ro
 }
 
 /** An interactive `ssh -tt` shell, fed command lines on stdin, its output read from stdout. */
-function startOpenSsh(key: string, port: number): { run(bytes: number): Promise<Round>; stop(): void } {
+function startOpenSsh(key: string, port: number): { pid: number; run(bytes: number): Promise<Round>; stop(): void } {
   const child = spawn('ssh', ['-tt', ...sshOptions(key, port), 'root@127.0.0.1'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let text = '';
   let received = 0;
@@ -71,6 +72,7 @@ function startOpenSsh(key: string, port: number): { run(bytes: number): Promise<
       check();
     });
   return {
+    pid: child.pid as number,
     async run(bytes) {
       if (received === 0) await waitFor(/# /);
       const { line, end } = floodCommand(bytes);
@@ -88,6 +90,12 @@ function startOpenSsh(key: string, port: number): { run(bytes: number): Promise<
 }
 
 const megabytesPerSecond = (round: Round) => round.bytes / round.seconds / 1e6;
+
+/** User plus system CPU seconds a process has used (from /proc/PID/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 async function main(): Promise<void> {
   const guest = await startConsoleGuest('vlm-console-bench');
@@ -108,10 +116,19 @@ async function main(): Promise<void> {
     // Warm-up round each (guest page cache, JIT), then alternate so drift hits both alike.
     await throughConsole(ssh, bytes);
     await openSsh.run(bytes);
+    // Host-side CPU per megabyte: vlm-host (SSH client, JSON-RPC encoding) against the ssh client process.
+    let hostCpu = 0;
+    let sshCpu = 0;
     for (let round = 0; round < rounds; round += 1) {
+      const hostBefore = cpuSeconds(guest.host.pid);
       ours.push(await throughConsole(ssh, bytes));
+      hostCpu += cpuSeconds(guest.host.pid) - hostBefore;
+      const sshBefore = cpuSeconds(openSsh.pid);
       anchor.push(await openSsh.run(bytes));
+      sshCpu += cpuSeconds(openSsh.pid) - sshBefore;
     }
+    const oursMegabytes = ours.reduce((sum, round) => sum + round.bytes, 0) / 1e6;
+    const anchorMegabytes = anchor.reduce((sum, round) => sum + round.bytes, 0) / 1e6;
     openSsh.stop();
     await client.connection.sendRequest(ConsolesCloseRequest.type, { consoleId: ssh.consoleId });
 
@@ -130,6 +147,9 @@ async function main(): Promise<void> {
     console.log(`  vlm-host SSH console        ${oursMedian.toFixed(2).padStart(8)} MB/s`);
     console.log(`  plain ssh -tt (anchor)      ${anchorMedian.toFixed(2).padStart(8)} MB/s`);
     console.log(`  ratio ours/anchor           ${(oursMedian / anchorMedian).toFixed(2).padStart(8)}x`);
+    const hostCpuPerMegabyte = (hostCpu * 1000) / oursMegabytes;
+    const sshCpuPerMegabyte = (sshCpu * 1000) / anchorMegabytes;
+    console.log(`  CPU per MB: vlm-host ${hostCpuPerMegabyte.toFixed(1)} ms, ssh client ${sshCpuPerMegabyte.toFixed(1)} ms, ratio ${(hostCpuPerMegabyte / sshCpuPerMegabyte).toFixed(2)}x (totals over the rounds)`);
     console.log(`  vlm-host serial console     ${median(serialRounds.map(megabytesPerSecond)).toFixed(2).padStart(8)} MB/s (${serialSizeKiB} KiB, ${serialRounds.length} rounds; no anchor)`);
     console.log(`  samples ours   ${ours.map((round) => megabytesPerSecond(round).toFixed(2)).join(' ')}`);
     console.log(`  samples anchor ${anchor.map((round) => megabytesPerSecond(round).toFixed(2)).join(' ')}`);

@@ -374,8 +374,10 @@ export namespace WorkDoneProgress {
 }
 
 /**
- * Attaches to a running VM's serial console. Output arrives as ConsoleOutputNotification; the
- * console belongs to this connection and is closed with it.
+ * Attaches to a running VM's serial console, or opens a root shell over its forwarded SSH port
+ * (kind 'ssh': the service key; the guest's host key is pinned on the first connect and a changed
+ * key is refused with InvalidState). Output arrives as ConsoleOutputNotification; the console
+ * belongs to this connection and is closed with it; ConsoleClosedNotification says why it ended.
  */
 export namespace ConsolesOpenRequest {
   export const method = 'vlm/consoles/open' as const;

@@ -68,7 +68,9 @@ class SerialConsoleSource implements ConsoleSource {
     }
     if (this.leftBehind !== undefined) {
       const descriptor = this.leftBehind;
-      this.input.once('close', () => closeSync(descriptor));
+      // After libuv has let go of its copy; the stream may already be closed (pty gone).
+      if (this.input.closed) closeSync(descriptor);
+      else this.input.once('close', () => closeSync(descriptor));
     }
     this.input.destroy();
     void this.output.close().catch(() => undefined);

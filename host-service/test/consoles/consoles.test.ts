@@ -191,7 +191,8 @@ describe('consoles of a vlm-tiny guest through vlm-host', { timeout: 900_000 }, 
     );
   });
 
-  test('stopping the VM closes its serial and SSH consoles with a reason', async () => {
+  test('stopping the VM closes its serial and SSH consoles with a reason, releasing their descriptors', async () => {
+    const baseline = await descriptorTargets(guest.host.pid);
     const serial = await client.open({ vm: guest.domain });
     const ssh = await client.open({ vm: guest.domain, kind: 'ssh' });
     await waitForPrompt(ssh, 30_000);
@@ -199,5 +200,13 @@ describe('consoles of a vlm-tiny guest through vlm-host', { timeout: 900_000 }, 
     const closed = (console: ClientConsole) => waitUntil('the console to close', () => console.closedReason, 30_000);
     assert.match(await closed(serial), new RegExp(`console of ${guest.domain} ended`));
     assert.match(await closed(ssh), new RegExp(`(SSH console|SSH connection to) ${guest.domain}`));
+    await waitUntil(
+      'the stopped VM’s console descriptors to be released',
+      async () => {
+        const now = await descriptorTargets(guest.host.pid);
+        return ptyTargets(now).length === ptyTargets(baseline).length && socketTargets(now) === socketTargets(baseline);
+      },
+      10_000,
+    );
   });
 });

@@ -1,0 +1,134 @@
+// SSH consoles against an in-process ssh2 server on 127.0.0.1 (no VM): the pty request carries
+// the size and terminal, resize reaches the server as a window change, input and output flow,
+// the first host key is pinned and a different one is refused.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server, utils, type ServerChannel } from 'ssh2';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import { Consoles } from '../../src/consoles/console-manager';
+import { waitUntil } from '../support/wait-until';
+
+interface SessionLog {
+  pty?: { cols: number; rows: number; term: string };
+  windowChanges: Array<{ cols: number; rows: number }>;
+  input: string;
+  shell?: ServerChannel;
+}
+
+/** An SSH server that accepts any public key and opens a shell that greets and records input. */
+async function startServer(hostKey: string): Promise<{ port: number; sessions: SessionLog[]; stop(): Promise<void> }> {
+  const sessions: SessionLog[] = [];
+  const server = new Server({ hostKeys: [hostKey] }, (client) => {
+    client.on('error', () => undefined);
+    client.on('authentication', (context) => (context.method === 'publickey' ? context.accept() : context.reject(['publickey'])));
+    client.on('ready', () => {
+      client.on('session', (accept) => {
+        const log: SessionLog = { windowChanges: [], input: '' };
+        sessions.push(log);
+        const session = accept();
+        session.on('pty', (acceptPty, _reject, info) => {
+          log.pty = { cols: info.cols, rows: info.rows, term: info.term };
+          acceptPty?.();
+        });
+        session.on('window-change', (acceptChange, _reject, info) => {
+          log.windowChanges.push({ cols: info.cols, rows: info.rows });
+          acceptChange?.();
+        });
+        session.on('shell', (acceptShell) => {
+          const shell = acceptShell();
+          log.shell = shell;
+          shell.on('data', (chunk: Buffer) => (log.input += chunk.toString('utf8')));
+          shell.write('welcome\r\n# ');
+        });
+      });
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    sessions,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function standInConnection(): MessageConnection & { sent: Array<{ method: string; params: Record<string, unknown> }> } {
+  const sent: Array<{ method: string; params: Record<string, unknown> }> = [];
+  return {
+    sent,
+    sendNotification: async (type: { method: string }, params: Record<string, unknown>) => {
+      sent.push({ method: type.method, params });
+    },
+  } as unknown as MessageConnection & { sent: Array<{ method: string; params: Record<string, unknown> }> };
+}
+
+const outputOf = (owner: ReturnType<typeof standInConnection>) =>
+  owner.sent.filter((message) => message.method === 'vlm/consoles/output').map((message) => message.params.data).join('');
+
+describe('SSH consoles against a local ssh2 server', () => {
+  let work: string;
+  let consoles: Consoles;
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'vlm-ssh-console-'));
+    const clientKey = utils.generateKeyPairSync('ed25519');
+    await writeFile(join(work, 'id_ed25519'), clientKey.private, { mode: 0o600 });
+    consoles = new Consoles({ sshKeyPath: join(work, 'id_ed25519'), hostKeysPath: join(work, 'pinned-host-keys.json') });
+  });
+
+  after(async () => {
+    consoles?.closeAll();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('size, terminal, input, output and resize reach the other side; the host key is pinned', async () => {
+    const server = await startServer(utils.generateKeyPairSync('ed25519').private);
+    const owner = standInConnection();
+    try {
+      const consoleId = await consoles.openSsh({ vm: 'vm-a', uuid: 'uuid-a', port: server.port, columns: 101, rows: 33, term: 'vt100' }, owner);
+      await waitUntil('the greeting', () => outputOf(owner).includes('welcome'), 10_000);
+      const session = server.sessions[0] as SessionLog;
+      assert.deepEqual(session.pty, { cols: 101, rows: 33, term: 'vt100' });
+      consoles.resize(consoleId, 140, 45, owner);
+      await waitUntil('the window change', () => session.windowChanges.length > 0, 10_000);
+      assert.deepEqual(session.windowChanges, [{ cols: 140, rows: 45 }]);
+      assert.equal(await consoles.write(consoleId, 'ls\r', owner), 3);
+      await waitUntil('the input', () => session.input === 'ls\r', 10_000);
+      // The shell exiting ends the console with a reason.
+      session.shell?.exit(0);
+      session.shell?.end();
+      await waitUntil('the closed notification', () => owner.sent.find((message) => message.method === 'vlm/consoles/closed'), 10_000);
+      assert.equal(consoles.openCount, 0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a VM whose host key changed since it was pinned is refused, naming both fingerprints', async () => {
+    const first = await startServer(utils.generateKeyPairSync('ed25519').private);
+    const owner = standInConnection();
+    try {
+      const consoleId = await consoles.openSsh({ vm: 'vm-b', uuid: 'uuid-b', port: first.port }, owner);
+      consoles.close(consoleId, owner);
+    } finally {
+      await first.stop();
+    }
+    const impostor = await startServer(utils.generateKeyPairSync('ed25519').private);
+    try {
+      await assert.rejects(consoles.openSsh({ vm: 'vm-b', uuid: 'uuid-b', port: impostor.port }, owner), /host key of vm-b changed: pinned SHA256:\S+ on .*, now SHA256:\S+\. Refusing/);
+      assert.equal(consoles.openCount, 0);
+    } finally {
+      await impostor.stop();
+    }
+  });
+
+  test('a missing service key is a clear error', async () => {
+    const missing = new Consoles({ sshKeyPath: join(work, 'no-such-key'), hostKeysPath: join(work, 'pins.json') });
+    await assert.rejects(missing.openSsh({ vm: 'vm-c', uuid: 'uuid-c', port: 1 }, standInConnection()), /service SSH key .*no-such-key cannot be read/);
+  });
+});
