@@ -218,6 +218,10 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
     assert.equal(details.status, 'running');
     assert.deepEqual(details.resources.domains.map((domain: { name: string }) => domain.name).sort(), ['tiny-pair-alpha', 'tiny-pair-beta']);
 
+    const again = await vlm('lab', 'up', tinyPair);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /^ {2}nothing to do: the host matches the lab file\.\n0 to create, 0 to change, 0 to delete, \d+ unchanged\.\nLab tiny-pair is up to date\.\n$/m);
+
     const list = await vlm('lab', 'list');
     assert.match(list.stdout, /^tiny-pair +running +2 +\S+$/m);
     const vms = await vlm('vm', 'list');
