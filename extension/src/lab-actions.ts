@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Lab } from '@vlm/schemas';
-import { LabsApplyRequest, LabsDestroyRequest, LabsExportRequest, LabsGetRequest, LabsPlanRequest, type PlanResult } from '@vlm/schemas/src/host-protocol';
+import { ImagesListRequest, ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsExportRequest, LabsGetRequest, LabsPlanRequest, type PlanResult } from '@vlm/schemas/src/host-protocol';
 import type { ExtensionScope } from './extension-scope';
 import type { HostConnection } from './hosts';
 import { readLabHeader } from './lab-document';
@@ -122,6 +122,7 @@ async function deploy(scope: ExtensionScope, lab: LabTarget): Promise<void> {
         if (event.type === 'deploy-log' && event.lab === lab.name) progress.report({ message: event.line.text });
       });
       try {
+        await pullMissingImages(lab.connection, definition, channel, progress, token);
         const applied = await lab.connection.request(LabsApplyRequest.type, { lab: definition }, token);
         channel.appendLine(`--- Done: ${planSummary(applied)}`);
         scope.log.info(`Deployed lab ${lab.name} on ${hostName}.`);
@@ -134,6 +135,24 @@ async function deploy(scope: ExtensionScope, lab: LabTarget): Promise<void> {
     },
   );
   void vscode.window.showInformationMessage(`Lab ${lab.name} is deployed on ${hostName}.`);
+}
+
+/** Images the lab uses that the host does not have yet are pulled (or built) first. */
+async function pullMissingImages(
+  connection: HostConnection,
+  definition: Lab,
+  channel: vscode.OutputChannel,
+  progress: vscode.Progress<{ message?: string }>,
+  token: vscode.CancellationToken,
+): Promise<void> {
+  const wanted = new Set((definition.vms ?? []).map((vm) => vm.os_image).filter((name): name is string => typeof name === 'string'));
+  const { images } = await connection.request(ImagesListRequest.type, {}, token);
+  const missing = images.filter((image) => wanted.has(image.name) && !image.present);
+  for (const image of missing) {
+    channel.appendLine(`--- Getting image ${image.name} (${image.title})`);
+    progress.report({ message: `getting image ${image.name}` });
+    await connection.request(ImagesPullRequest.type, { name: image.name }, token);
+  }
 }
 
 async function destroy(scope: ExtensionScope, lab: LabTarget): Promise<void> {
