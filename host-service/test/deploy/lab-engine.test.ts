@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LabsApplyRequest, LabsDestroyRequest, LabsGetRequest, LabsPlanRequest, LabsSweepRequest } from '@vlm/schemas/src/host-protocol';
+import { HostErrorCode, LabsApplyRequest, LabsDestroyRequest, LabsGetRequest, LabsPlanRequest, LabsSweepRequest } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
+import { ResponseError } from 'vscode-jsonrpc/node';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
@@ -147,5 +148,38 @@ describe('deploy engine on the libvirt test driver', () => {
     await client.sendRequest(LabsDestroyRequest.type, { name: 'kept' });
     await hypervisor.undefine('elsewhere-y');
     await hypervisor.undefineNetwork('unrelated-net');
+  });
+
+  test('one failing VM stops the apply: the lab is failed, the VM is named, what was made is recorded and destroyable', async () => {
+    const pool = volumePoolFor(dataDirectory);
+    // The disk name VM "b" needs is taken, so creating it fails.
+    await hypervisor.createVolume(pool, buildVolumeXml({ name: 'fail-lab-b.qcow2', capacityBytes: 1024 ** 3 }));
+    const lab: Lab = {
+      name: 'fail-lab',
+      vms: [
+        { name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' },
+        { name: 'b', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' },
+        { name: 'c', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', depends_on: ['b'] },
+      ],
+    };
+    await assert.rejects(client.sendRequest(LabsApplyRequest.type, { lab }), (error: unknown) => {
+      assert.ok(error instanceof ResponseError);
+      assert.equal(error.code, HostErrorCode.AlreadyExists);
+      assert.match(error.message, /^Apply of "fail-lab" failed at VM "b": /);
+      assert.equal((error.data as { field?: string }).field, '/lab/vms/1');
+      return true;
+    });
+    const details = await client.sendRequest(LabsGetRequest.type, { name: 'fail-lab' });
+    assert.equal(details.status, 'failed');
+    assert.match(details.deployLog.at(-1)?.text ?? '', /^Apply failed at VM "b": /);
+    const made = details.resources.domains.map((domain) => domain.vm);
+    assert.equal(made.includes('b'), false);
+    assert.equal(made.includes('c'), false, 'c depends on b and never started');
+    assert.deepEqual(await labDomains('fail-lab-'), (await labDomains('fail-lab-')).filter((line) => made.some((vm) => line.startsWith(`fail-lab-${vm} `))));
+    await client.sendRequest(LabsDestroyRequest.type, { name: 'fail-lab' });
+    assert.deepEqual(await labDomains('fail-lab-'), []);
+    // Destroy removed only what the lab recorded: the volume it did not make is still there.
+    assert.ok((await hypervisor.listVolumes(pool)).some((volume) => volume.name === 'fail-lab-b.qcow2'));
+    await hypervisor.deleteVolume(pool, 'fail-lab-b.qcow2');
   });
 });
