@@ -1,0 +1,88 @@
+// Readiness against a real SSH server (ssh2's) on 127.0.0.1: nothing listens at first, then a
+// server comes up that accepts only the service key. Also: the wrong key never counts as ready,
+// and cancellation ends the wait at once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { Server, utils } from 'ssh2';
+import { SshNotReadyError, waitForSsh } from '../../src/deploy/ssh-readiness';
+
+const serviceKey = utils.generateKeyPairSync('ed25519');
+const otherKey = utils.generateKeyPairSync('ed25519');
+const hostKey = utils.generateKeyPairSync('ed25519');
+
+/** A free loopback port: bound, read and released. */
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
+
+/** An SSH server that lets in only `allowed`'s public key. */
+function sshServer(allowed: string): Server {
+  const allowedKey = utils.parseKey(allowed);
+  if (allowedKey instanceof Error) throw allowedKey;
+  return new Server({ hostKeys: [hostKey.private] }, (connection) => {
+    connection.on('authentication', (context) => {
+      const matches =
+        context.method === 'publickey' &&
+        context.key.algo === allowedKey.type &&
+        Buffer.compare(context.key.data, allowedKey.getPublicSSH()) === 0 &&
+        (context.signature === undefined || allowedKey.verify(context.blob as Buffer, context.signature, context.hashAlgo) === true);
+      if (matches) context.accept();
+      else context.reject(['publickey']);
+    });
+    connection.on('error', () => undefined);
+  });
+}
+
+test('waits through refused connects until the server is up and accepts the key', async () => {
+  const port = await freePort();
+  const server = sshServer(serviceKey.public);
+  const waiting = waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.private, timeoutMs: 20_000, signal: new AbortController().signal });
+  // The wait begins against a closed port (connects are refused); the server comes up after.
+  await new Promise((resolve) => setImmediate(resolve));
+  server.listen(port, '127.0.0.1');
+  try {
+    const ready = await waiting;
+    assert.ok(ready.attempts >= 1);
+    const expected = utils.parseKey(hostKey.public);
+    if (expected instanceof Error) throw expected;
+    // The fingerprint OpenSSH would print for the server's host key.
+    assert.equal(ready.hostKeySha256, createHash('sha256').update(expected.getPublicSSH()).digest('base64').replace(/=+$/, ''));
+  } finally {
+    server.close();
+  }
+});
+
+test('a server that refuses the key is not ready: the deadline error says why', async () => {
+  const server = sshServer(otherKey.public);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  try {
+    await assert.rejects(
+      waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.private, timeoutMs: 1500, signal: new AbortController().signal }),
+      (error: unknown) => {
+        assert.ok(error instanceof SshNotReadyError);
+        assert.match(error.message, new RegExp(`SSH on 127\\.0\\.0\\.1:${port} did not accept the service key within 2 s \\(\\d+ attempt\\(s\\); last: All configured authentication methods failed\\)`));
+        return true;
+      },
+    );
+  } finally {
+    server.close();
+  }
+});
+
+test('cancellation ends the wait promptly', async () => {
+  const port = await freePort();
+  const controller = new AbortController();
+  const waiting = waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.private, timeoutMs: 60_000, signal: controller.signal });
+  controller.abort();
+  await assert.rejects(waiting, /waiting for SSH on 127\.0\.0\.1:\d+ was cancelled/);
+});
