@@ -27,6 +27,11 @@ export interface NoCloudSeedOptions {
   /** OpenSSH public key lines ("ssh-ed25519 AAAA... comment") for the default user. */
   sshAuthorizedKeys: readonly string[];
   interfaces?: readonly SeedInterface[];
+  /**
+   * The user-data to write instead of the one made from hostname and keys (a caller merging the
+   * user's own cloud-config puts them in itself): starts with "#cloud-config" or "#!".
+   */
+  userData?: string;
 }
 
 export class SeedError extends Error {
@@ -102,6 +107,10 @@ export function validateSeedOptions(options: NoCloudSeedOptions): void {
       throw new SeedError(`SSH key ${index + 1} is not one OpenSSH public key line ("ssh-ed25519 AAAA... comment")`);
     }
   });
+  if (options.userData !== undefined) {
+    if (!/^(#cloud-config|#!)/.test(options.userData)) throw new SeedError('user-data must start with "#cloud-config" or "#!"');
+    if (options.userData.includes('\0') || Buffer.byteLength(options.userData) > 1024 * 1024) throw new SeedError('user-data must be text of at most 1 MiB');
+  }
   const seen = new Set<string>();
   for (const entry of options.interfaces ?? []) {
     const label = JSON.stringify(entry.name);
@@ -127,6 +136,7 @@ export function renderMetaData(options: NoCloudSeedOptions): string {
 
 export function renderUserData(options: NoCloudSeedOptions): string {
   validateSeedOptions(options);
+  if (options.userData !== undefined) return options.userData;
   const lines = ['#cloud-config', `hostname: ${quote(options.hostname)}`];
   if (options.sshAuthorizedKeys.length > 0) {
     lines.push('ssh_authorized_keys:', ...options.sshAuthorizedKeys.map((key) => `  - ${quote(key)}`));

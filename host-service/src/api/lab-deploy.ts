@@ -24,6 +24,7 @@ import {
   type PortKind,
 } from '../state/state-shape';
 import { writeNoCloudSeed } from '../../images/nocloud-seed';
+import { CloudInitError, mergeCloudConfig } from '../deploy/cloud-config';
 import { loadServiceSshKey, type ServiceSshKey } from '../deploy/service-ssh-key';
 import { waitForSsh } from '../deploy/ssh-readiness';
 import { PlaybookInputError, runPlaybook, validatePlaybook } from '../provision/ansible-playbook';
@@ -256,6 +257,17 @@ export class LabDeployer {
         field: first.field,
         problems,
       });
+    }
+    // cloud_init that cannot be merged into the seed is refused before anything is made.
+    for (const [index, vm] of lab.vms.entries()) {
+      if (vm.cloud_init === undefined) continue;
+      try {
+        mergeCloudConfig({ hostname: vm.name, sshAuthorizedKeys: [], cloudInit: vm.cloud_init });
+      } catch (error) {
+        if (!(error instanceof CloudInitError)) throw error;
+        const field = `/lab/vms/${index}/cloud_init`;
+        throw hostError(HostErrorCode.InvalidLab, `The lab "${lab.name}" has 1 problem(s): ${field}: ${error.message}.`, { field, problems: [{ field, message: error.message }] });
+      }
     }
     // A playbook that cannot run is refused before anything is made.
     for (const [index, vm] of lab.vms.entries()) {
@@ -504,15 +516,13 @@ export class LabDeployer {
       const keys = [context.serviceKey.publicKey, ...(vm.ssh_authorized_keys ?? [])];
       await this.creating(lab.name, { kind: 'seed', name: path, item: vm.name }, async () => {
         // A new instance id per apply: cloud-init redoes its first-boot work for a recreated VM.
-        await writeNoCloudSeed(path, { instanceId: `${name}-${Date.now().toString(36)}`, hostname: vm.name, sshAuthorizedKeys: keys });
+        const userData = mergeCloudConfig({ hostname: vm.name, sshAuthorizedKeys: keys, ...(vm.cloud_init === undefined ? {} : { cloudInit: vm.cloud_init }) });
+        await writeNoCloudSeed(path, { instanceId: `${name}-${Date.now().toString(36)}`, hostname: vm.name, sshAuthorizedKeys: keys, userData });
       }, (record) => {
         const seeds = (record.resources.seeds ??= []);
         if (!seeds.some((item) => item.path === path)) seeds.push({ path, vm: vm.name });
       });
       seedPath = path;
-      if (vm.cloud_init !== undefined) {
-        await this.log(lab.name, 'warning', `${name}: the seed carries the hostname and SSH keys; cloud_init user data is not merged into it yet.`, vm.name);
-      }
     }
     const ports = recorded()?.ports ?? [];
     const sshPort = ports.find((port) => port.vm === vm.name && port.kind === 'ssh')?.port;

@@ -1,7 +1,7 @@
 // The real tier: a three-VM vlm-tiny lab applied through the real vlm-host on qemu:///system
 // (TCG). Each guest gets its NoCloud seed (hostname, the service key, the lab's key), apply
 // returns only once SSH accepts the service key on every VM, a test key from the lab file logs
-// in too, the serial console shows the boot, a snapshot revert drops a file written after the
+// (or in a VM's cloud_init) in too, the serial console shows the boot, a snapshot revert drops a file written after the
 // snapshot, and after destroy virsh (an independent client) shows nothing of the lab.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,8 +74,10 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       ram_mb: 128,
       disk_gb: 1,
       os_image: 'vlm-tiny',
-      ssh_authorized_keys: [testKey.public.trim()],
-      ...(name === 'gamma' ? { depends_on: ['alpha'] } : {}),
+      // gamma gets the test key through its own cloud-config, which the seed merges with the service key.
+      ...(name === 'gamma'
+        ? { depends_on: ['alpha'], cloud_init: `#cloud-config\nssh_authorized_keys:\n  - ${testKey.public.trim()}\n` }
+        : { ssh_authorized_keys: [testKey.public.trim()] }),
     })),
   };
 

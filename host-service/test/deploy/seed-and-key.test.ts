@@ -1,5 +1,6 @@
 // The pieces apply puts into each guest: the seed disk's place in the domain XML (IDE on 'pc',
-// or virtio; never SATA, which 'pc' lacks), the virtio RNG, and the service's own SSH key.
+// or virtio; never SATA, which 'pc' lacks), the virtio RNG, the service's own SSH key, and the
+// user-data merged from the lab's cloud_init.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
@@ -11,6 +12,8 @@ import { HypervisorError } from '../../src/libvirt/hypervisor';
 import { descendants, parseXml } from '../../src/libvirt/xml-parse';
 import { loadServiceSshKey } from '../../src/deploy/service-ssh-key';
 import { seedPathFor } from '../../src/api/lab-resources';
+import { CloudInitError, mergeCloudConfig } from '../../src/deploy/cloud-config';
+import { parse as parseYaml } from 'yaml';
 
 const spec: DomainSpec = { name: 'lab-vm', type: 'qemu', vcpu: 1, memoryMiB: 128, disk: { path: '/pool/lab-vm.qcow2' }, cdrom: '/pool/lab-vm.seed.iso' };
 
@@ -53,4 +56,15 @@ test('the service key is made once per data directory, private (0600), and reuse
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
+});
+
+test('the lab\'s cloud-config is merged with the hostname and keys; scripts and non-mappings are refused', () => {
+  const keys = ['ssh-ed25519 AAAAservice vlm-host@h'];
+  const merged = parseYaml(mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: keys, cloudInit: '#cloud-config\npackages: [nginx]\nssh_authorized_keys:\n  - ssh-ed25519 AAAAuser me\n' }));
+  assert.deepEqual(merged, { hostname: 'web', packages: ['nginx'], ssh_authorized_keys: ['ssh-ed25519 AAAAservice vlm-host@h', 'ssh-ed25519 AAAAuser me'] });
+  assert.equal(parseYaml(mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#cloud-config\nhostname: chosen\n' })).hostname, 'chosen');
+  assert.match(mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: keys }), /^#cloud-config\nhostname: "web"\nssh_authorized_keys:\n {2}- "ssh-ed25519 AAAAservice vlm-host@h"\n$/);
+  assert.throws(() => mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#!/bin/sh\necho hi\n' }), CloudInitError);
+  assert.throws(() => mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#cloud-config\n- a\n' }), /must be a mapping/);
+  assert.throws(() => mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#cloud-config\nssh_authorized_keys: 5\n' }), /must be a list of key lines/);
 });
