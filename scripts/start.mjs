@@ -5,7 +5,8 @@
 // `npm start -- --validate [FOLDER]`: the language server validates the example labs (or FOLDER)
 // and prints one line per problem, like `vlm validate`.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureNpmDependencies } from './ensure-installed.mjs';
@@ -52,11 +53,15 @@ async function startWorkbench() {
     process.env.VLM_BUS_ADDRESS = environment.busAddress;
     process.env.VLM_HOST_SERVER = join(repositoryRoot, 'host-service', 'dist', 'vlm-host.js');
     const folder = join(repositoryRoot, 'schemas', 'examples');
+    // The service's state and disks, kept between runs; libvirt's QEMU user must reach the disks.
+    const dataFolder = isRoot ? '/var/lib/vlm/npm-start' : join(tmpdir(), `vlm-npm-start-${process.getuid?.()}`);
+    mkdirSync(dataFolder, { recursive: true, mode: 0o755 });
+    process.env.VLM_HOST_DATA_DIR = dataFolder;
     const launched = await launchCodeServer({ folder, vsix, trusted: true });
     launched.child.stdout.resume();
     launched.child.stderr.resume();
     // The extension starts vlm-host itself and notes its pid: end it if it outlives VS Code.
-    const pidFile = join(launched.profile, 'user-data', 'User', 'globalStorage', 'vlm.virtual-lab-manager', 'local-host', 'vlm-host.pid');
+    const pidFile = join(dataFolder, 'vlm-host.pid');
     cleanups.push(async () => {
       const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
       launched.stop();

@@ -18,7 +18,7 @@ import { readHostConfiguration, type HostDefinition } from './host-configuration
 import { describeHostInfo, openHostClient, type HostClient } from './host-client';
 import { HostInventory } from './host-inventory';
 import type { HostSnapshot, HostState } from './host-state';
-import { chooseLocalDriver, LocalHostProcess, type LocalDriver } from './local-host-process';
+import { chooseLocalDriver, localDataFolder, LocalHostProcess, type LocalDriver } from './local-host-process';
 import type { Log } from './log';
 import { connectRemoteHost } from './remote/remote-host-prompts';
 
@@ -29,6 +29,7 @@ const missingSecrets = { get: async () => undefined, store: async () => undefine
 export interface LocalServiceSettings {
   serverPath: string;
   storageFolder: string;
+  dataFolder: string;
   driver: LocalDriver;
   busAddress: string;
 }
@@ -326,10 +327,13 @@ export class Hosts implements vscode.Disposable {
     const shipped = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'vlm-host.js').fsPath;
     const serverPath = configured || (existsSync(shipped) ? shipped : '');
     if (!serverPath) return undefined;
+    const storageFolder = vscode.Uri.joinPath(this.context.globalStorageUri, 'local-host').fsPath;
+    const driver = chooseLocalDriver(settings.get<string>('localHost.libvirt', 'auto'));
     return {
       serverPath,
-      storageFolder: vscode.Uri.joinPath(this.context.globalStorageUri, 'local-host').fsPath,
-      driver: chooseLocalDriver(settings.get<string>('localHost.libvirt', 'auto')),
+      storageFolder,
+      dataFolder: localDataFolder(driver, storageFolder),
+      driver,
       busAddress: settings.get<string>('localHost.busAddress', '') || process.env.VLM_BUS_ADDRESS || '',
     };
   }

@@ -2,7 +2,7 @@
 // spawned with a data folder and socket in the extension's storage, owned by the connection's
 // scope. No `vscode` import: unit-tested.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type LocalDriver = 'qemu' | 'test';
@@ -13,6 +13,8 @@ export interface LocalHostOptions {
   /** Folder for the socket and the data directory. */
   storageFolder: string;
   driver: LocalDriver;
+  /** The service's data folder: its state, disks and seeds. */
+  dataFolder: string;
   /** D-Bus address of libvirt-dbus; empty means vlm-host's default (session bus, else system bus). */
   busAddress: string;
   /** Receives every line the service writes. */
@@ -30,9 +32,20 @@ export function chooseLocalDriver(setting: string, libvirtSocket = '/var/run/lib
   }
 }
 
-export function localHostArguments(options: LocalHostOptions): { socketPath: string; args: string[] } {
+/**
+ * Where the service keeps its data. QEMU guests of qemu:///system run as libvirt's own user,
+ * which must reach their disks: not inside VS Code's storage (often a private home folder), but
+ * a folder of its own that others may traverse.
+ */
+export function localDataFolder(driver: LocalDriver, storageFolder: string, environment: NodeJS.ProcessEnv = process.env, userId = process.getuid?.() ?? 0): string {
+  if (environment.VLM_HOST_DATA_DIR) return environment.VLM_HOST_DATA_DIR;
+  if (driver === 'test') return join(storageFolder, 'data');
+  return userId === 0 ? '/var/lib/vlm/vscode-local-host' : `/var/tmp/vlm-local-host-${userId}`;
+}
+
+export function localHostArguments(options: Omit<LocalHostOptions, 'output'>): { socketPath: string; args: string[] } {
   const socketPath = join(options.storageFolder, 'vlm-host.sock');
-  const args = [options.serverPath, '--socket', socketPath, '--data-dir', join(options.storageFolder, 'data'), '--libvirt', options.driver];
+  const args = [options.serverPath, '--socket', socketPath, '--data-dir', options.dataFolder, '--libvirt', options.driver];
   if (options.busAddress) args.push('--bus-address', options.busAddress);
   return { socketPath, args };
 }
@@ -45,7 +58,10 @@ export class LocalHostProcess {
   readonly exited: Promise<string>;
 
   constructor(options: LocalHostOptions) {
-    mkdirSync(join(options.storageFolder, 'data'), { recursive: true });
+    mkdirSync(options.storageFolder, { recursive: true });
+    mkdirSync(options.dataFolder, { recursive: true });
+    // Traversable by libvirt's QEMU user; what is private inside, vlm-host keeps private.
+    if (options.driver === 'qemu') chmodSync(options.dataFolder, 0o755);
     const { socketPath, args } = localHostArguments(options);
     this.socketPath = socketPath;
     // A socket left by a service that crashed would look ready at once.
@@ -57,7 +73,7 @@ export class LocalHostProcess {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     // Whoever started VS Code (npm start) can end a service that outlived it.
-    if (this.child.pid !== undefined) writeFileSync(join(options.storageFolder, 'vlm-host.pid'), `${this.child.pid}\n`);
+    if (this.child.pid !== undefined) writeFileSync(join(options.dataFolder, 'vlm-host.pid'), `${this.child.pid}\n`);
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) options.output(line);
     };

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseLocalDriver, localHostArguments, LocalHostProcess } from '../src/local-host-process';
+import { chooseLocalDriver, localDataFolder, localHostArguments, LocalHostProcess } from '../src/local-host-process';
+
+test('simulated hosts keep data in VS Code storage; QEMU disks go where the QEMU user of libvirt can reach them', () => {
+  assert.equal(localDataFolder('test', '/storage', {}, 1000), '/storage/data');
+  assert.equal(localDataFolder('qemu', '/storage', {}, 0), '/var/lib/vlm/vscode-local-host');
+  assert.equal(localDataFolder('qemu', '/storage', {}, 1000), '/var/tmp/vlm-local-host-1000');
+  assert.equal(localDataFolder('qemu', '/storage', { VLM_HOST_DATA_DIR: '/d' }, 0), '/d');
+});
 
 test('auto picks qemu only when the libvirt socket is usable', (context) => {
   const folder = mkdtempSync(join(tmpdir(), 'vlm-driver-'));
@@ -17,7 +24,7 @@ test('auto picks qemu only when the libvirt socket is usable', (context) => {
 });
 
 test('the service gets its socket and data folder in the storage folder, and the bus when given', () => {
-  const { socketPath, args } = localHostArguments({ serverPath: '/x/vlm-host.js', storageFolder: '/s', driver: 'test', busAddress: 'unix:path=/b', output: () => {} });
+  const { socketPath, args } = localHostArguments({ serverPath: '/x/vlm-host.js', storageFolder: '/s', dataFolder: '/s/data', driver: 'test', busAddress: 'unix:path=/b' });
   assert.equal(socketPath, '/s/vlm-host.sock');
   assert.deepEqual(args, ['/x/vlm-host.js', '--socket', '/s/vlm-host.sock', '--data-dir', '/s/data', '--libvirt', 'test', '--bus-address', 'unix:path=/b']);
 });
@@ -29,7 +36,7 @@ test('a service that exits before listening fails with its reason and output', a
   writeFileSync(server, "console.error('cannot reach libvirt-dbus'); process.exit(3);\n");
   chmodSync(server, 0o644);
   const lines: string[] = [];
-  const service = new LocalHostProcess({ serverPath: server, storageFolder: folder, driver: 'test', busAddress: '', output: (line) => lines.push(line) });
+  const service = new LocalHostProcess({ serverPath: server, storageFolder: folder, dataFolder: join(folder, 'data'), driver: 'test', busAddress: '', output: (line) => lines.push(line) });
   await assert.rejects(service.ready(10_000), /exited with code 3 before it listened/);
   assert.deepEqual(lines, ['cannot reach libvirt-dbus']);
 });

@@ -5,7 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../../host-service/test/support/test-libvirt';
@@ -17,6 +18,7 @@ const labFile = `${labName}.lab.yaml`;
 let environment: LibvirtTestEnvironment | undefined;
 let session: VsCodeSession | undefined;
 let workspace = '';
+let dataFolder = '';
 
 function libvirtDomains(): string[] {
   const listed = spawnSync('virsh', ['-c', 'qemu:///system', 'list', '--all', '--name'], { encoding: 'utf8' });
@@ -37,6 +39,10 @@ before(async () => {
   // code-server, and so the extension, inherit these: the extension starts vlm-host itself.
   process.env.VLM_BUS_ADDRESS = environment.busAddress;
   process.env.VLM_HOST_SERVER = join(repositoryRoot, 'host-service', 'dist', 'vlm-host.js');
+  // The service's state and disks of this run only, where libvirt's QEMU user can reach them.
+  dataFolder = mkdtempSync(join(tmpdir(), 'vlm-e2e-host-'));
+  chmodSync(dataFolder, 0o755);
+  process.env.VLM_HOST_DATA_DIR = dataFolder;
   workspace = exampleWorkspace();
   writeFileSync(
     join(workspace, labFile),
@@ -57,6 +63,16 @@ before(async () => {
 
 after(async () => {
   await session?.close();
+  // VS Code may end without deactivating the extension: end the vlm-host it started, by its pid.
+  const pidFile = join(dataFolder, 'vlm-host.pid');
+  if (dataFolder && existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      // Already gone with VS Code.
+    }
+  }
   // Whatever a failed step left behind goes, so the shared libvirtd stays clean.
   for (const domain of libvirtDomains()) {
     spawnSync('virsh', ['-c', 'qemu:///system', 'destroy', domain]);
@@ -68,6 +84,7 @@ after(async () => {
   }
   await environment?.stop();
   if (workspace) removeFolder(workspace);
+  if (dataFolder) removeFolder(dataFolder);
 });
 
 function treeRow(label: string): Locator {
