@@ -103,7 +103,8 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
       client.onNotification(ConsoleOutputNotification.type, ({ data }) => (output += data));
       const { consoleId } = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}-web` });
       await waitUntil('a shell prompt on web', async () => {
-        if (/# $/m.test(output)) return true;
+        // The prompt may be followed by busybox's cursor-position query (ESC [6n).
+        if (/# (\x1b\[6n)?$/m.test(output)) return true;
         await client.sendRequest(ConsolesWriteRequest.type, { consoleId, data: '\r' });
         return false;
       }, 240_000, 1000);
