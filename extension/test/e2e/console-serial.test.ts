@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsListRequest } from '@vlm/schemas/src/host-protocol';
+import { ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsListRequest, VmsForceStopRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../../host-service/test/support/test-libvirt';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../../../host-service/test/api/host-process';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
@@ -148,4 +148,23 @@ test('the serial console opens from the VM context menu; the guest shell answers
   await terminalTab.waitFor();
   assert.equal(await page.locator('.terminal-tabs-entry').count(), 0, 'one terminal, so no tab list');
   assert.match(await terminalText(), /^console-42\s*$/m);
+
+  // The VM stops from elsewhere (another user, the CLI): the terminal says so and stays open.
+  const client = await connectClient(host.socketPath);
+  try {
+    const { vms } = await client.sendRequest(VmsListRequest.type, { lab: labName });
+    await client.sendRequest(VmsForceStopRequest.type, { vm: vms[0]!.name });
+  } finally {
+    client.close();
+  }
+  const endedDeadline = Date.now() + 60_000;
+  while (!/Console of solo ended: .+ Close this terminal when done\./.test(await terminalText())) {
+    if (Date.now() > endedDeadline) {
+      await session.screenshot('failed-console-ended');
+      throw new Error(`The terminal did not say the console ended; it shows: ${JSON.stringify((await terminalText()).slice(-400))}`);
+    }
+    await rows.filter({ hasText: 'ended' }).waitFor({ timeout: 2000 }).catch(() => undefined);
+  }
+  assert.ok(await terminalTab.isVisible(), 'the terminal stays until the user closes it');
+  await session.screenshot('console-03-vm-stopped');
 });
