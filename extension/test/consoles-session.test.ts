@@ -155,7 +155,8 @@ describe('console sessions', () => {
     await session.close();
     assert.deepEqual(host.written, []);
     assert.deepEqual(host.closed, []);
-    assert.match(endedLine(key, 'the VM stopped'), /Console of web ended: the VM stopped\. Close this terminal when done\./);
+    assert.match(endedLine('the VM stopped'), /\[The VM stopped\. Close this terminal when done\.\]/);
+    assert.match(endedLine('The console of lab-a-web ended.'), /\[The console of lab-a-web ended\. Close this terminal when done\.\]/);
   });
 
   test('an ending that comes before the terminal opens is shown when it does', async () => {
@@ -194,7 +195,7 @@ describe('console sessions', () => {
     const terminal = collect(session);
     clientSocket.destroy();
     await waitFor('the ending', () => terminal.endings.length === 1);
-    assert.match(terminal.endings[0] ?? '', /connection to the host was lost/);
+    assert.match(terminal.endings[0] ?? '', /The connection to host "local" was lost/);
   });
 });
 

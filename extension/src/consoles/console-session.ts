@@ -51,7 +51,7 @@ interface Route {
 class ConsoleRouter {
   private readonly routes = new Map<string, Route>();
   private readonly early = new Map<string, Array<(route: Route) => void>>();
-  private readonly connectionLost = new Set<(reason: string) => void>();
+  private readonly connectionLost = new Set<() => void>();
 
   constructor(connection: MessageConnection) {
     connection.onNotification(ConsoleOutputNotification.type, ({ consoleId, data, bytes }) =>
@@ -61,7 +61,7 @@ class ConsoleRouter {
       this.deliver(consoleId, (route) => route.closed(reason)),
     );
     connection.onClose(() => {
-      for (const lost of [...this.connectionLost]) lost('the connection to the host was lost');
+      for (const lost of [...this.connectionLost]) lost();
     });
   }
 
@@ -76,7 +76,7 @@ class ConsoleRouter {
     this.early.delete(consoleId);
   }
 
-  onConnectionLost(listener: (reason: string) => void): () => void {
+  onConnectionLost(listener: () => void): () => void {
     this.connectionLost.add(listener);
     return () => this.connectionLost.delete(listener);
   }
@@ -172,7 +172,7 @@ export class ConsoleSession {
     session.acknowledger = new ConsoleOutputAcknowledger((bytes) => {
       if (!session.finished) void ignoringFailure(() => connection.sendRequest(ConsolesAckRequest.type, { consoleId, bytes }));
     });
-    session.stopWatchingConnection = router.onConnectionLost((reason) => session.end(reason));
+    session.stopWatchingConnection = router.onConnectionLost(() => session.end(`The connection to host "${options.key.host}" was lost`));
     router.attach(consoleId, {
       output: (data, bytes) => session.receive(data, bytes),
       closed: (reason) => session.end(reason),
@@ -274,7 +274,9 @@ export class ConsoleRegistry<T> {
   }
 }
 
-/** The line a terminal shows when its console ends on its own. */
-export function endedLine(key: ConsoleKey, reason: string): string {
-  return `\r\n\x1b[33m[${key.kind === 'ssh' ? 'SSH session' : 'Console'} of ${key.vm} ended: ${reason}. Close this terminal when done.]\x1b[0m\r\n`;
+/** The line a terminal shows when its console ends on its own; the host's reason is a sentence. */
+export function endedLine(reason: string): string {
+  const sentence = reason.trim().replace(/^./, (first) => first.toUpperCase());
+  const ended = /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
+  return `\r\n\x1b[33m[${ended} Close this terminal when done.]\x1b[0m\r\n`;
 }

@@ -99,7 +99,7 @@ function consolePseudoterminal(session: ConsoleSession): vscode.Pseudoterminal {
       if (dimensions) session.resize(dimensions.columns, dimensions.rows);
       session.attach({
         output: (text) => written.fire(text),
-        ended: (reason) => written.fire(endedLine(session.key, reason)),
+        ended: (reason) => written.fire(endedLine(reason)),
       });
     },
     handleInput: (data) => session.write(data),
