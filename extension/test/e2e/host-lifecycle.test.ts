@@ -144,7 +144,11 @@ async function deployStopDestroy(): Promise<void> {
 
   // Stop alpha from its context menu.
   await treeRow('alpha').click({ button: 'right' });
-  await page.locator('.context-view .action-label', { hasText: /^Stop VM$/ }).click();
+  const stopItem = page.getByRole('menuitem', { name: 'Stop VM', exact: true });
+  await stopItem.waitFor();
+  await stopItem.hover();
+  await stopItem.click();
+  await stopItem.waitFor({ state: 'detached' });
   await waitForDescription(treeRow('alpha'), /^stopped/, 120_000);
   assert.match(await waitForDescription(treeRow('beta'), /^running/, 1000), /^running/);
   await (session as VsCodeSession).screenshot('13-alpha-stopped');
