@@ -158,7 +158,7 @@ test('the serial console opens from the VM context menu; the guest shell answers
     client.close();
   }
   const endedDeadline = Date.now() + 60_000;
-  while (!/Console of solo ended: .+ Close this terminal when done\./.test(await terminalText())) {
+  while (!/\[The console of \S+solo ended[\s\S]*Close this terminal when done\.\]/.test(await terminalText())) {
     if (Date.now() > endedDeadline) {
       await session.screenshot('failed-console-ended');
       throw new Error(`The terminal did not say the console ended; it shows: ${JSON.stringify((await terminalText()).slice(-400))}`);
