@@ -1,5 +1,5 @@
-// `user@host[:port]` as the `vlm.hosts` setting writes an SSH host, and the reconnect schedule
-// of remote hosts. No `vscode` import: unit-tested.
+// `user@host[:port]` as the `vlm.hosts` setting writes an SSH host. No `vscode` import:
+// unit-tested. (Reconnecting with backoff is the host connection's, the same for every host.)
 import { userInfo } from 'node:os';
 
 export interface SshDestination {
@@ -30,7 +30,3 @@ export function formatSshDestination(destination: SshDestination): string {
   return `${destination.user}@${host}${destination.port === 22 ? '' : `:${destination.port}`}`;
 }
 
-/** Waits between reconnect attempts: doubling from one second up to a minute. */
-export function reconnectDelayMs(attempt: number): number {
-  return Math.min(60_000, 1000 * 2 ** Math.max(0, attempt));
-}
