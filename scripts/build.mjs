@@ -18,9 +18,10 @@ export const bundles = [
     alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' },
     plugins: [lazyMetaSchemaValidators()],
   },
-  { entry: 'extension/src/extension.ts', outfile: 'extension/dist/extension.js', external: ['vscode'] },
+  // ssh2 tries cpu-features (native, optional) to pick ciphers and does without it when it is absent.
+  { entry: 'extension/src/extension.ts', outfile: 'extension/dist/extension.js', external: ['vscode', 'cpu-features'] },
   // dbus-next requires x11 only for X11 bus autolaunch, and usocket (native) only for abstract sockets when present.
-  { entry: 'host-service/src/main.ts', outfile: 'host-service/dist/vlm-host.js', external: ['x11', 'usocket'] },
+  { entry: 'host-service/src/main.ts', outfile: 'host-service/dist/vlm-host.js', external: ['x11', 'usocket', 'cpu-features'] },
   // The extension's .vsix ships its own copy of the language server.
   { entry: 'language-server/src/server.ts', outfile: 'extension/dist/server.js', alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' } },
 ];

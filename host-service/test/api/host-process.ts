@@ -20,7 +20,7 @@ export async function buildHostBundle(directory: string): Promise<string> {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['x11', 'usocket'],
+    external: ['x11', 'usocket', 'cpu-features'],
     logLevel: 'warning',
   });
   return outfile;
