@@ -1,7 +1,7 @@
 // The shared contracts: the lab schema, the image catalog and the types derived from them.
 import labSchemaJson from '../lab.schema.json';
 import imageCatalogSchemaJson from '../image-catalog.schema.json';
-import imageCatalogJson from '../image-catalog.json';
+import { builtInImageCatalog } from './image-catalog';
 import type { CatalogImage, ImageCatalog } from './generated-types';
 
 export type * from './generated-types';
@@ -10,8 +10,7 @@ export const labSchema: Record<string, unknown> = labSchemaJson;
 export const labSchemaId: string = labSchemaJson.$id;
 export const imageCatalogSchema: Record<string, unknown> = imageCatalogSchemaJson;
 
-/** The built-in catalog. A host may extend it with images of its own. */
-export const builtInImageCatalog: ImageCatalog = imageCatalogJson as ImageCatalog;
+export { builtInImageCatalog, extendBuiltInCatalog, parseImageCatalog } from './image-catalog';
 
 export function imageNames(catalog: ImageCatalog = builtInImageCatalog): string[] {
   return catalog.images.map((image: CatalogImage) => image.name);

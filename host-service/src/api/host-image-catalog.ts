@@ -3,35 +3,18 @@
 // its name: a host entry of the same name is ignored, as `vlm validate --catalog` does.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Ajv from 'ajv';
-import { builtInImageCatalog, imageCatalogSchema, type ImageCatalog } from '@vlm/schemas';
+import { builtInImageCatalog, extendBuiltInCatalog, parseImageCatalog, type ImageCatalog } from '@vlm/schemas';
 
 export const hostCatalogFileName = 'image-catalog.json';
-const shownErrors = 3;
-
-const validateCatalog = new Ajv({ allErrors: true, strict: false }).compile<ImageCatalog>(imageCatalogSchema);
 
 export class HostCatalogError extends Error {
   override readonly name = 'HostCatalogError';
 }
 
 export function parseHostCatalog(path: string, text: string): ImageCatalog {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new HostCatalogError(`The host image catalog ${path} is not JSON: ${(error as Error).message}.`);
-  }
-  if (!validateCatalog(value)) {
-    const errors = validateCatalog.errors ?? [];
-    const listed = errors
-      .slice(0, shownErrors)
-      .map((error) => `${error.instancePath || '(the top level)'} ${error.message ?? 'is not valid'}`)
-      .join('; ');
-    const more = errors.length > shownErrors ? ` (and ${errors.length - shownErrors} more)` : '';
-    throw new HostCatalogError(`The host image catalog ${path} does not match the image catalog schema: ${listed}${more}.`);
-  }
-  return value;
+  const parsed = parseImageCatalog(text);
+  if ('problem' in parsed) throw new HostCatalogError(`The host image catalog ${path} ${parsed.problem}.`);
+  return parsed.catalog;
 }
 
 /** Built-in images first, then the host's; ignored duplicates are named through `log`. */
@@ -44,9 +27,7 @@ export async function loadImageCatalog(dataDirectory: string, log: (line: string
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return builtInImageCatalog;
     throw new HostCatalogError(`The host image catalog ${path} cannot be read: ${(error as Error).message}.`);
   }
-  const added = parseHostCatalog(path, text);
-  const builtInNames = new Set(builtInImageCatalog.images.map((image) => image.name));
-  const ignored = added.images.filter((image) => builtInNames.has(image.name)).map((image) => image.name);
+  const { catalog, ignored } = extendBuiltInCatalog(parseHostCatalog(path, text));
   if (ignored.length > 0) log(`${path}: ${ignored.join(', ')} ${ignored.length === 1 ? 'is a built-in image' : 'are built-in images'}; the built-in entry is used.`);
-  return { images: [...builtInImageCatalog.images, ...added.images.filter((image) => !builtInNames.has(image.name))] };
+  return catalog;
 }
