@@ -22,12 +22,18 @@ export const bundles = [
   { entry: 'extension/src/extension.ts', outfile: 'extension/dist/extension.js', external: ['vscode', 'cpu-features'] },
   // dbus-next requires x11 only for X11 bus autolaunch, and usocket (native) only for abstract sockets when present.
   { entry: 'host-service/src/main.ts', outfile: 'host-service/dist/vlm-host.js', external: ['x11', 'usocket', 'cpu-features'] },
-  // The extension's .vsix ships its own copy of the language server.
+  // The extension's .vsix ships its own copy of the language server, and of the host service for
+  // the `local` host, laid out as in the repository so vlm-host finds host-service/images two
+  // folders up from its bundle.
+  { entry: 'host-service/src/main.ts', outfile: 'extension/dist/host-service/dist/vlm-host.js', external: ['x11', 'usocket', 'cpu-features'] },
   { entry: 'language-server/src/server.ts', outfile: 'extension/dist/server.js', alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' } },
 ];
 
-/** Files copied as they are: the example labs the extension offers under "Open Example Lab". */
-export const copies = [{ from: 'schemas/examples', to: 'extension/dist/examples' }];
+/** Files copied as they are: the example labs the extension offers, and what builds vlm-tiny. */
+export const copies = [
+  { from: 'schemas/examples', to: 'extension/dist/examples' },
+  { from: 'host-service/images', to: 'extension/dist/host-service/images' },
+];
 
 const watch = process.argv.includes('--watch');
 // `node scripts/build.mjs extension/` builds only what lands under extension/ (packaging uses it,

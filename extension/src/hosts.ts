@@ -324,7 +324,7 @@ export class Hosts implements vscode.Disposable {
    */
   private localServiceSettings(settings: vscode.WorkspaceConfiguration): LocalServiceSettings | undefined {
     const configured = settings.get<string>('localHost.serverPath', '') || process.env.VLM_HOST_SERVER || '';
-    const shipped = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'vlm-host.js').fsPath;
+    const shipped = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'host-service', 'dist', 'vlm-host.js').fsPath;
     const serverPath = configured || (existsSync(shipped) ? shipped : '');
     if (!serverPath) return undefined;
     const storageFolder = vscode.Uri.joinPath(this.context.globalStorageUri, 'local-host').fsPath;
