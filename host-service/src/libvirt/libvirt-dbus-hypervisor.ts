@@ -1,7 +1,9 @@
 // Hypervisor over libvirt-dbus. Calls go through dbusCall (timeout, typed errors). DomainEvent
 // signals are hints to re-read that domain; a slow poll of all domains is the backstop for missed
 // signals. When libvirt-dbus, libvirtd or the bus goes away, subscribers get connection-lost, the
-// poll retries quickly, and connection-restored follows once calls work again.
+// poll retries quickly, and connection-restored follows once calls work again. libvirt-dbus says
+// nothing when libvirtd restarts and re-registers its event callbacks only on its next call, so a
+// cheap liveness call runs every few seconds: it notices the outage, and it brings events back.
 import dbus from 'dbus-next';
 import {
   HypervisorError,
@@ -56,6 +58,7 @@ const kvmProbes = new Map<string, Promise<KvmProbeResult>>();
 
 const defaultCallTimeoutMs = 30_000;
 const defaultPollIntervalMs = 10_000;
+const defaultLivenessIntervalMs = 2_000;
 /** Poll interval while the connection is lost, to notice its return quickly. */
 const reconnectIntervalMs = 500;
 /** Concurrent per-domain calls in a listing; the system bus allows 128 pending replies per connection. */
@@ -71,6 +74,11 @@ interface DomainIdentity {
 }
 
 type Properties = Record<string, unknown>;
+
+export interface LibvirtDbusConnectOptions extends HypervisorConnectOptions {
+  /** How often a cheap call checks that libvirt-dbus still reaches libvirtd; default 2 s. */
+  livenessIntervalMs?: number;
+}
 
 function unpackProperties(value: unknown): Properties {
   const properties: Properties = {};
@@ -135,6 +143,7 @@ export class LibvirtDbusHypervisor implements Hypervisor {
   private readonly connectPath: string;
   private readonly callTimeoutMs: number;
   private readonly pollIntervalMs: number;
+  private readonly livenessIntervalMs: number;
   private readonly listeners = new Set<(event: HypervisorEvent) => void>();
   private readonly identities = new Map<string, DomainIdentity>();
   /** Last state reported per domain UUID, so the poll reports only real changes. */
@@ -145,16 +154,18 @@ export class LibvirtDbusHypervisor implements Hypervisor {
   private connected = true;
   private closed = false;
   private pollTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private hostInfoCache: Promise<HostInfo> | undefined;
 
-  private constructor(private readonly options: HypervisorConnectOptions) {
+  private constructor(private readonly options: LibvirtDbusConnectOptions) {
     this.connectPath = connectPaths[options.driver];
     this.callTimeoutMs = options.callTimeoutMs ?? defaultCallTimeoutMs;
     this.pollIntervalMs = options.pollIntervalMs ?? defaultPollIntervalMs;
+    this.livenessIntervalMs = options.livenessIntervalMs ?? defaultLivenessIntervalMs;
   }
 
-  static async connect(options: HypervisorConnectOptions): Promise<LibvirtDbusHypervisor> {
+  static async connect(options: LibvirtDbusConnectOptions): Promise<LibvirtDbusHypervisor> {
     if (options.driver !== 'test' && options.driver !== 'qemu') {
       throw new HypervisorError('invalid-argument', `Unknown libvirt driver ${JSON.stringify(options.driver)}: expected 'test' or 'qemu'`);
     }
@@ -168,6 +179,7 @@ export class LibvirtDbusHypervisor implements Hypervisor {
       throw error;
     }
     hypervisor.schedulePoll();
+    hypervisor.scheduleLivenessCheck();
     return hypervisor;
   }
 
@@ -316,6 +328,28 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(() => void this.pollNow(), delayMs);
     this.pollTimer.unref();
+  }
+
+  private scheduleLivenessCheck(): void {
+    if (this.closed) return;
+    this.livenessTimer = setTimeout(() => void this.checkLiveness().finally(() => this.scheduleLivenessCheck()), this.livenessIntervalMs);
+    this.livenessTimer.unref();
+  }
+
+  /**
+   * A call libvirt-dbus forwards to libvirtd. It fails while libvirtd is down (call() then marks the
+   * connection lost), and once libvirtd is back it makes libvirt-dbus reconnect and re-register its
+   * event callbacks. A restart quicker than the interval goes unreported, though the next check
+   * still brings events back; the poll backstop reports what changed meanwhile.
+   */
+  private async checkLiveness(): Promise<void> {
+    if (this.closed || !this.connected) return; // while lost, the reconnect poll is already retrying
+    try {
+      await this.call({ path: this.connectPath, interface: propertiesInterface, member: 'Get', signature: 'ss', body: [connectInterface, 'LibVersion'] });
+    } catch (error) {
+      // A libvirtd that stopped answering counts as lost, as in the poll.
+      if (error instanceof HypervisorError && error.code === 'timeout') this.markLost(error.message);
+    }
   }
 
   private pollNow(): Promise<void> {
@@ -804,6 +838,7 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.pollTimer);
+    clearTimeout(this.livenessTimer);
     await this.polling?.catch(() => undefined);
     this.listeners.clear();
     this.bus?.disconnect();
