@@ -12,7 +12,8 @@ export function runTests(names) {
   }
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
+    // One file at a time: the real tiers share the machine's libvirtd, and some restart it.
+    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
     { cwd: repositoryRoot, stdio: 'inherit' },
   );
   return result.status ?? 1;

@@ -149,7 +149,16 @@ describe('consoles of a vlm-tiny guest through vlm-host', { timeout: 900_000 }, 
 
   test('200 serial and 200 SSH console open/close cycles leave vlm-host with the descriptors it had', async () => {
     const pid = guest.host.pid;
-    const baseline = await descriptorTargets(pid);
+    // The previous test's consoles finish closing asynchronously; start from rest, where vlm-host
+    // (its stdio are pipes) holds no terminal at all.
+    const baseline = await waitUntil(
+      'vlm-host to hold no pty descriptor before the cycles',
+      async () => {
+        const now = await descriptorTargets(pid);
+        return ptyTargets(now).length === 0 ? now : undefined;
+      },
+      10_000,
+    );
     for (let cycle = 0; cycle < 200; cycle += 1) {
       const serial = await client.open({ vm: guest.domain });
       await client.connection.sendRequest(ConsolesCloseRequest.type, { consoleId: serial.consoleId });
