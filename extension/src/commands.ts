@@ -6,7 +6,7 @@ import { sshDestinationProblem } from './host-configuration';
 import { labAction, type LabVerb } from './lab-actions';
 import { freeLabName, starterLab } from './starter-lab';
 import type { Row } from './labs-tree-model';
-import { copySshCommand, powerAction, revertVm, snapshotVm, type VmPowerVerb } from './vm-actions';
+import { copySshCommand, deleteVms, powerAction, revertVm, snapshotVm, type VmPowerVerb } from './vm-actions';
 import type { ExtensionScope } from './extension-scope';
 
 const labCommands: Record<string, LabVerb> = { 'vlm.deploy': 'deploy', 'vlm.plan': 'plan', 'vlm.destroy': 'destroy', 'vlm.export': 'export' };
@@ -46,6 +46,9 @@ export function registerCommands(scope: ExtensionScope): void {
   register('vlm.vm.revertSnapshot', 'revert to a snapshot', async (row) => {
     if (await allowedByTrust('revert')) await revertVm(scope, row);
   });
+  register('vlm.vm.delete', 'delete the VM', async (row, selection) => {
+    if (await allowedByTrust('delete')) await deleteVms(scope, row, selection);
+  });
   register('vlm.vm.copySshCommand', 'copy the SSH command', (row) => copySshCommand(scope, row));
   register('vlm.newLab', 'create a lab file', () => newLab());
   register('vlm.openExampleLab', 'open an example lab', () => openExampleLab(scope));
@@ -70,6 +73,7 @@ const restrictedWords: Record<string, string> = {
   reboot: 'Rebooting VMs',
   snapshot: 'Taking snapshots',
   revert: 'Reverting VMs',
+  delete: 'Deleting VMs',
 };
 
 /** In Restricted Mode, says why the action is off and how to turn it on; true when it may go on. */

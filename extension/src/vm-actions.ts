@@ -5,6 +5,7 @@ import {
   SnapshotsCreateRequest,
   SnapshotsListRequest,
   SnapshotsRevertRequest,
+  VmsDeleteRequest,
   VmsForceStopRequest,
   VmsRebootRequest,
   VmsStartRequest,
@@ -108,6 +109,40 @@ export async function revertVm(scope: ExtensionScope, row: unknown): Promise<voi
   if (answer !== 'Revert') return;
   await connection.request(SnapshotsRevertRequest.type, { vm: vm.domain, name: picked.label });
   void vscode.window.showInformationMessage(`VM ${vm.vmName} is back at snapshot ${picked.label}.`);
+}
+
+/** Deletes VMs that belong to no lab; a lab's VMs go by changing the lab file or destroying the lab. */
+export async function deleteVms(scope: ExtensionScope, row: unknown, selection: unknown): Promise<void> {
+  const vms = selectedVms(row, selection);
+  const inLabs = vms.filter((vm) => vm.labName !== '');
+  if (inLabs.length > 0) {
+    const labs = [...new Set(inLabs.map((vm) => vm.labName))].join(', ');
+    void vscode.window.showInformationMessage(
+      `${names(inLabs)} ${inLabs.length === 1 ? 'belongs' : 'belong'} to lab ${labs}: remove ${inLabs.length === 1 ? 'it' : 'them'} from the lab file and deploy again, or destroy the lab.`,
+    );
+    return;
+  }
+  if (vms.length === 0) return;
+  const answer = await vscode.window.showWarningMessage(
+    `Delete ${vms.length === 1 ? `VM ${names(vms)}` : `${vms.length} VMs (${names(vms)})`}? A running VM is force-stopped, then its definition and snapshots are removed from libvirt. Its disk files are kept.`,
+    { modal: true },
+    'Delete',
+  );
+  if (answer !== 'Delete') return;
+  const failures: string[] = [];
+  await Promise.all(
+    vms.map(async (vm) => {
+      const connection = await connectedHost(scope, vm.hostName, `delete VM ${vm.vmName}`);
+      if (!connection) return;
+      try {
+        const { keptDisks } = await connection.request(VmsDeleteRequest.type, { vm: vm.domain });
+        scope.log.info(`Deleted VM ${vm.domain} on ${vm.hostName}${keptDisks.length ? `; disk files kept: ${keptDisks.join(', ')}` : ''}.`);
+      } catch (error) {
+        failures.push(`${vm.vmName}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }),
+  );
+  if (failures.length > 0) throw new Error(failures.join('; '));
 }
 
 /** The command that reaches a VM through its loopback SSH forward on the host. */

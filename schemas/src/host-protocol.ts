@@ -315,6 +315,14 @@ export namespace VmsForceStopRequest {
   export const method = 'vlm/vms/forceStop' as const;
   export const type = request<VmParams, VmSummary>(method);
 }
+/**
+ * Removes a VM that belongs to no recorded lab: force-stops it if it runs, then undefines it with
+ * its snapshots. Its disk files are kept. A lab's VM is refused: change the lab file or destroy the lab.
+ */
+export namespace VmsDeleteRequest {
+  export const method = 'vlm/vms/delete' as const;
+  export const type = request<VmParams, { deleted: string; keptDisks: string[] }>(method);
+}
 export namespace VmsRebootRequest {
   export const method = 'vlm/vms/reboot' as const;
   export const type = request<VmParams, VmSummary>(method);
@@ -442,6 +450,7 @@ export const hostRequestParams = {
   [VmsStopRequest.method]: 'VmParams',
   [VmsForceStopRequest.method]: 'VmParams',
   [VmsRebootRequest.method]: 'VmParams',
+  [VmsDeleteRequest.method]: 'VmParams',
   [SnapshotsCreateRequest.method]: 'SnapshotCreateParams',
   [SnapshotsListRequest.method]: 'VmParams',
   [SnapshotsRevertRequest.method]: 'SnapshotParams',

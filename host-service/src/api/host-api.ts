@@ -26,6 +26,7 @@ import {
   SnapshotsDeleteRequest,
   SnapshotsListRequest,
   SnapshotsRevertRequest,
+  VmsDeleteRequest,
   VmsForceStopRequest,
   VmsListRequest,
   VmsRebootRequest,
@@ -39,6 +40,7 @@ import {
   type WorkDoneProgressValue,
 } from '@vlm/schemas/src/host-protocol';
 import { HypervisorError, type DomainSummary, type Hypervisor } from '../libvirt/hypervisor';
+import { child, descendants, parseXml } from '../libvirt/xml-parse';
 import type { StateStore } from '../state/state-store';
 import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
@@ -264,6 +266,26 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   table.on(VmsStartRequest.type, ({ vm }, { token }) => lifecycle(vm, 'start', (name) => hypervisor.start(name), token));
   table.on(VmsStopRequest.type, ({ vm }, { token }) => lifecycle(vm, 'stop', (name) => hypervisor.shutdown(name), token));
   table.on(VmsForceStopRequest.type, ({ vm }, { token }) => lifecycle(vm, 'force-stop', (name) => hypervisor.destroy(name), token));
+  table.on(VmsDeleteRequest.type, async ({ vm }, { token }) => {
+    throwIfCancelled(token);
+    const domain = await requireDomain(vm);
+    const lab = domain.vlm?.lab;
+    if (lab !== undefined && store.state.labs[lab]) {
+      throw hostError(
+        HostErrorCode.InvalidState,
+        `VM "${vm}" belongs to lab "${lab}": remove it from the lab file and apply, or destroy the lab.`,
+        { field: '/vm' },
+      );
+    }
+    const definition = parseXml(await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm'));
+    const keptDisks = descendants(definition, 'disk')
+      .map((disk) => child(disk, 'source')?.attributes.file)
+      .filter((path): path is string => path !== undefined);
+    throwIfCancelled(token);
+    if (domain.state !== 'shut-off' && domain.state !== 'crashed') await hypervisorCall(() => hypervisor.destroy(vm), '/vm');
+    await hypervisorCall(() => hypervisor.undefine(vm), '/vm');
+    return { deleted: vm, keptDisks };
+  });
   table.on(VmsRebootRequest.type, ({ vm }, { token }) => lifecycle(vm, 'reboot', (name) => hypervisor.reboot(name), token));
 
   table.on(SnapshotsCreateRequest.type, async ({ vm, name, description }, { token }) => {
