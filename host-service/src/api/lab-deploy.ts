@@ -6,6 +6,12 @@
 // up by name in libvirt (or on disk, for seeds) and removed if found; confirmed resources stay
 // recorded; the lab is marked failed. Destroy then removes all of it, and applying again makes
 // only what is missing and starts what is not running.
+//
+// A changed lab file is applied in place, as planned: removed VMs go with exactly their recorded
+// domain, disk, seed and ports, and VMs whose definition changed are destroyed too (no live
+// resizing); then removed and changed networks go, after the VMs that used them. The new
+// definition is recorded once those removals are done, and everything added or replaced is made
+// like in a first apply. Unchanged VMs are not touched.
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Lab, VM } from '@vlm/schemas';
@@ -308,19 +314,20 @@ export class LabDeployer {
           problems: conflicts,
         });
       }
-      const changes = plan.steps.filter((step) => step.action === 'change');
-      if (changes.length > 0) {
-        throw hostError(
-          HostErrorCode.NotImplemented,
-          `Changing resources of an applied lab is not implemented yet (${changes.map((step) => `${step.resource}: ${step.changes.join(', ')}`).join('; ')}). Destroy the lab and apply it again.`,
-        );
-      }
       // Unchanged and all running: nothing to do. A lab whose last apply failed may still have
       // VMs to start (or to wait for), which execute does without changing anything else.
       const record = store.state.labs[lab.name];
       const running = new Set(domains.filter((domain) => domain.state === 'running').map((domain) => domain.name));
       const allRunning = lab.vms.every((vm) => running.has(domainName(lab.name, vm.name)));
-      if (plan.steps.length === 0 && allRunning && record?.status === 'running') return plan;
+      if (plan.steps.length === 0 && allRunning && record?.status === 'running') {
+        // Fields that need no step (description, tags, depends_on) are still recorded.
+        if (JSON.stringify(record.definition) !== JSON.stringify(lab)) {
+          await this.record(lab.name, (draft) => {
+            draft.definition = lab;
+          });
+        }
+        return plan;
+      }
       await this.execute(lab, plan.steps, info.domainType, images, signal);
       return plan;
     } catch (error) {
@@ -343,11 +350,11 @@ export class LabDeployer {
     };
     const { hypervisor, store, events } = this.options;
     const now = new Date().toISOString();
-    // The lab is recorded before anything is made, so whatever is made is recorded under it.
+    // The lab is recorded before anything is made, so whatever is made is recorded under it. An
+    // applied lab keeps its old definition until its removals are done (see below).
     await store.update((draft) => {
       const existing = draft.labs[lab.name];
       if (existing) {
-        existing.definition = lab;
         existing.status = 'deploying';
         existing.updatedAt = now;
         existing.deployLog = [];
@@ -367,12 +374,26 @@ export class LabDeployer {
     events.publish({ type: 'lab-status', lab: lab.name, status: 'deploying' });
     try {
       await this.log(lab.name, 'info', `Applying ${steps.length} step(s), up to ${this.parallelLimit} VM(s) at a time.`);
+      // Removals first, VMs before networks, so no network goes while a VM still uses it. Each
+      // VM goes with exactly what is recorded for it; a replaced VM keeps its unchanged ports.
       const removedVms = new Set(steps.filter((item) => item.action === 'delete' && item.kind === 'domain').map((item) => item.labItem));
-      for (const step of steps.filter((item) => item.action === 'delete' && item.kind === 'domain')) await this.deleteDomain(lab.name, step.resource);
-      for (const step of steps.filter((item) => item.action === 'delete' && item.kind === 'volume')) await this.deleteVolume(lab.name, step.resource);
-      for (const seed of [...(store.state.labs[lab.name]?.resources.seeds ?? [])]) if (removedVms.has(seed.vm)) await this.deleteSeed(lab.name, seed.path);
-      for (const step of steps.filter((item) => item.action === 'delete' && item.kind === 'network')) await this.deleteNetwork(lab.name, step.resource);
+      const replacedVms = new Set(steps.filter((item) => item.action === 'change' && item.kind === 'domain').map((item) => item.labItem));
+      const movedPorts = new Set(steps.filter((item) => item.action === 'change' && item.kind === 'port').map((item) => `${item.labItem} ${item.resource.split(':')[0]}`));
+      for (const vm of [...removedVms, ...replacedVms]) {
+        checkpoint();
+        const replaced = steps.find((item) => item.action === 'change' && item.kind === 'domain' && item.labItem === vm);
+        await this.log(lab.name, 'info', replaced ? `Replacing ${replaced.resource}: ${replaced.changes.slice(1).join(', ')}.` : `Removing VM ${vm}: it is no longer in the lab file.`, vm);
+        await this.removeVm(lab.name, vm, (port) => removedVms.has(vm) || movedPorts.has(`${vm} ${port.kind}`));
+      }
+      for (const step of steps.filter((item) => (item.action === 'delete' || item.action === 'change') && item.kind === 'network')) {
+        checkpoint();
+        await this.deleteNetwork(lab.name, step.resource);
+      }
+      // From here on the lab holds nothing the new definition does not describe, so the new
+      // definition is recorded: a failure later is resumed like a failed first apply.
       await this.record(lab.name, (record, draft) => {
+        record.definition = lab;
+        // Ports of VMs in neither file (left by an older failed apply) are freed too.
         const kept = new Set(lab.vms.map((vm) => vm.name));
         record.resources.ports = record.resources.ports.filter((port) => kept.has(port.vm));
         draft.allocated_ports = draft.allocated_ports.filter((port) => port.lab !== lab.name || kept.has(port.vm));
@@ -381,7 +402,7 @@ export class LabDeployer {
       for (const network of lab.networks ?? []) {
         checkpoint();
         const name = networkName(lab.name, network.name);
-        if (!steps.some((step) => step.action === 'create' && step.kind === 'network' && step.resource === name)) continue;
+        if (!steps.some((step) => step.action !== 'delete' && step.kind === 'network' && step.resource === name)) continue;
         await this.creating(lab.name, { kind: 'network', name, item: network.name }, async () => {
           await hypervisor.defineNetwork(buildNetworkXml({ name, cidr: network.cidr, dhcp: network.dhcp ?? true }));
         }, (record) => record.resources.networks.push({ name, network: network.name }));
@@ -392,7 +413,7 @@ export class LabDeployer {
       await this.allocatePorts(lab);
       const poolPath = await this.ensurePool();
       const serviceKey = images.size > 0 ? await this.serviceKey() : undefined;
-      const created = new Set(steps.filter((step) => step.action === 'create' && step.kind === 'domain').map((step) => step.resource));
+      const created = new Set(steps.filter((step) => step.action !== 'delete' && step.kind === 'domain').map((step) => step.resource));
       const states = new Map((await hypervisor.listDomains()).map((domain) => [domain.name, domain.state]));
       const vmSteps: ScheduledStep[] = lab.vms.map((vm) => ({
         name: vm.name,
@@ -607,6 +628,19 @@ export class LabDeployer {
     if (!pool) await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: this.volumePool, path }));
     if (!pool?.active) await hypervisor.startStoragePool(this.volumePool);
     return path;
+  }
+
+  /** Removes a VM's recorded domain, disks, seeds and the ports `freePort` picks, in that order. */
+  private async removeVm(lab: string, vm: string, freePort: (port: { kind: PortKind; port: number }) => boolean): Promise<void> {
+    const resources = () => this.options.store.state.labs[lab]?.resources;
+    for (const item of [...(resources()?.domains ?? [])].filter((domain) => domain.vm === vm)) await this.deleteDomain(lab, item.name);
+    for (const item of [...(resources()?.volumes ?? [])].filter((volume) => volume.vm === vm)) await this.deleteVolume(lab, `${item.pool}/${item.name}`);
+    for (const item of [...(resources()?.seeds ?? [])].filter((seed) => seed.vm === vm)) await this.deleteSeed(lab, item.path);
+    await this.record(lab, (record, draft) => {
+      const freed = (port: { kind: PortKind; port: number; vm: string }) => port.vm === vm && freePort(port);
+      record.resources.ports = record.resources.ports.filter((port) => !freed(port));
+      draft.allocated_ports = draft.allocated_ports.filter((port) => port.lab !== lab || !freed(port));
+    });
   }
 
   private async deleteDomain(lab: string, name: string): Promise<void> {

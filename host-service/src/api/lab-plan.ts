@@ -18,31 +18,33 @@ function networkChanges(before: Network, after: Network): string[] {
   return changes;
 }
 
-function domainChanges(before: VM, after: VM): string[] {
-  const changes: string[] = [];
+/**
+ * Why an applied VM must be replaced (destroyed and made again): every field that reaches its
+ * domain, disk, seed or first boot. description, tags and depends_on are only recorded.
+ */
+function replaceReasons(before: VM, after: VM): string[] {
+  const reasons: string[] = [];
   const compare = (field: string, a: unknown, b: unknown) => {
-    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push(`${field} ${JSON.stringify(a) ?? 'unset'} → ${JSON.stringify(b) ?? 'unset'}`);
+    if (JSON.stringify(a) !== JSON.stringify(b)) reasons.push(`${field} ${JSON.stringify(a) ?? 'unset'} → ${JSON.stringify(b) ?? 'unset'}`);
   };
   compare('vcpu', before.vcpu, after.vcpu);
   compare('ram_mb', before.ram_mb, after.ram_mb);
+  compare('disk_gb', before.disk_gb, after.disk_gb);
+  compare('os_image', before.os_image, after.os_image);
   compare('networks', before.networks ?? [], after.networks ?? []);
   compare('firmware', before.firmware ?? 'bios', after.firmware ?? 'bios');
   compare('autostart', before.autostart ?? false, after.autostart ?? false);
-  compare('description', before.description ?? '', after.description ?? '');
-  return changes;
+  compare('ssh_authorized_keys', before.ssh_authorized_keys ?? [], after.ssh_authorized_keys ?? []);
+  compare('cloud_init', before.cloud_init, after.cloud_init);
+  compare('ansible_config_yaml', before.ansible_config_yaml, after.ansible_config_yaml);
+  return reasons;
 }
 
-function volumeChanges(before: VM, after: VM): string[] {
-  const changes: string[] = [];
-  if (before.os_image !== after.os_image) changes.push(`os_image ${before.os_image} → ${after.os_image} (the disk is recreated)`);
-  if (before.disk_gb !== after.disk_gb) {
-    changes.push(
-      after.disk_gb > before.disk_gb
-        ? `disk_gb ${before.disk_gb} → ${after.disk_gb} (grown)`
-        : `disk_gb ${before.disk_gb} → ${after.disk_gb} (a disk cannot shrink: it is recreated)`,
-    );
-  }
-  return changes;
+/** The first entry of a replaced VM's change step; the rest say why. */
+export const replaceNote = 'replace: destroyed and made again, with a new disk';
+
+function networkReference(reference: NonNullable<VM['networks']>[number]): string {
+  return typeof reference === 'string' ? reference : reference.name;
 }
 
 export interface PlanInput {
@@ -54,6 +56,11 @@ export interface PlanInput {
   volumePool: string;
 }
 
+/**
+ * Applied VMs whose definition changed are replaced, shown as one change step whose first entry
+ * is replaceNote; a changed network is replaced with every VM on it. Removed VMs and networks are
+ * deleted with exactly the resources recorded for them.
+ */
 export function planLab({ lab, record, domains, networks, volumePool }: PlanInput): { plan: PlanResult; conflicts: LabProblem[] } {
   const previous = record?.definition as Lab | undefined;
   const steps: PlanStep[] = [];
@@ -63,45 +70,43 @@ export function planLab({ lab, record, domains, networks, volumePool }: PlanInpu
   const recordedNetworks = new Set(record?.resources.networks.map((network) => network.name));
 
   const previousNetworks = new Map((previous?.networks ?? []).map((network) => [network.name, network]));
+  const replacedNetworks = new Set<string>();
   (lab.networks ?? []).forEach((network, index) => {
     const resource = networkName(lab.name, network.name);
     const before = previousNetworks.get(network.name);
     previousNetworks.delete(network.name);
     if (!before || !recordedNetworks.has(resource)) {
-      if (networks.some((existing) => existing.name === resource)) {
+      if (!recordedNetworks.has(resource) && networks.some((existing) => existing.name === resource)) {
         conflicts.push({ field: `/lab/networks/${index}/name`, message: `libvirt already has a network "${resource}" that this lab did not create` });
       }
       steps.push({ action: 'create', kind: 'network', resource, labItem: network.name, changes: [] });
       return;
     }
     const changes = networkChanges(before, network);
-    if (changes.length > 0) steps.push({ action: 'change', kind: 'network', resource, labItem: network.name, changes });
-    else unchanged += 1;
+    if (changes.length > 0) {
+      replacedNetworks.add(network.name);
+      steps.push({ action: 'change', kind: 'network', resource, labItem: network.name, changes: ['replace: removed and made again, with every VM on it', ...changes] });
+    } else {
+      unchanged += 1;
+    }
   });
-  for (const network of previousNetworks.values()) {
-    steps.push({ action: 'delete', kind: 'network', resource: networkName(lab.name, network.name), labItem: network.name, changes: [] });
-  }
 
   const previousVms = new Map((previous?.vms ?? []).map((vm) => [vm.name, vm]));
   const recordedPorts = record?.resources.ports ?? [];
   lab.vms.forEach((vm, index) => {
     const domain = domainName(lab.name, vm.name);
-    const volume = `${volumePool}/${volumeName(lab.name, vm.name)}`;
     const before = previousVms.get(vm.name);
     previousVms.delete(vm.name);
     if (!before || !recordedDomains.has(domain)) {
-      if (domains.some((existing) => existing.name === domain)) {
+      if (!recordedDomains.has(domain) && domains.some((existing) => existing.name === domain)) {
         conflicts.push({ field: `/lab/vms/${index}/name`, message: `libvirt already has a domain "${domain}" that this lab did not create` });
       }
-      steps.push({ action: 'create', kind: 'volume', resource: volume, labItem: vm.name, changes: [] });
+      steps.push({ action: 'create', kind: 'volume', resource: `${volumePool}/${volumeName(lab.name, vm.name)}`, labItem: vm.name, changes: [] });
       steps.push({ action: 'create', kind: 'domain', resource: domain, labItem: vm.name, changes: [] });
-    } else {
-      const volumeDiff = volumeChanges(before, vm);
-      if (volumeDiff.length > 0) steps.push({ action: 'change', kind: 'volume', resource: volume, labItem: vm.name, changes: volumeDiff });
-      else unchanged += 1;
-      const domainDiff = domainChanges(before, vm);
-      if (domainDiff.length > 0) steps.push({ action: 'change', kind: 'domain', resource: domain, labItem: vm.name, changes: domainDiff });
-      else unchanged += 1;
+    }
+    const reasons = before && recordedDomains.has(domain) ? replaceReasons(before, vm) : [];
+    for (const reference of vm.networks ?? []) {
+      if (replacedNetworks.has(networkReference(reference))) reasons.push(`network ${networkReference(reference)} is replaced`);
     }
     for (const kind of ['ssh', 'vnc'] as const) {
       const wanted = kind === 'ssh' ? vm.ssh_port : vm.vnc_port;
@@ -109,17 +114,37 @@ export function planLab({ lab, record, domains, networks, volumePool }: PlanInpu
       if (held && (wanted === undefined || wanted === held.port)) {
         unchanged += 1;
       } else if (held) {
+        // The port is in the domain's definition, so the VM is replaced with it.
+        reasons.push(`${kind}_port ${held.port} → ${wanted}`);
         steps.push({ action: 'change', kind: 'port', resource: `${kind}:${wanted}`, labItem: vm.name, changes: [`${kind} port ${held.port} → ${wanted}`] });
       } else {
         steps.push({ action: 'create', kind: 'port', resource: `${kind}:${wanted ?? 'allocated'}`, labItem: vm.name, changes: [] });
       }
     }
+    if (before && recordedDomains.has(domain)) {
+      if (reasons.length > 0) steps.push({ action: 'change', kind: 'domain', resource: domain, labItem: vm.name, changes: [replaceNote, ...reasons] });
+      else unchanged += 2; // its domain and its disk
+    }
   });
+  // Exactly what is recorded for a removed VM, whatever the lab file says now.
   for (const vm of previousVms.values()) {
-    steps.push({ action: 'delete', kind: 'domain', resource: domainName(lab.name, vm.name), labItem: vm.name, changes: [] });
-    steps.push({ action: 'delete', kind: 'volume', resource: `${volumePool}/${volumeName(lab.name, vm.name)}`, labItem: vm.name, changes: [] });
+    const resources = record?.resources;
+    for (const item of resources?.domains.filter((domain) => domain.vm === vm.name) ?? []) {
+      steps.push({ action: 'delete', kind: 'domain', resource: item.name, labItem: vm.name, changes: [] });
+    }
+    for (const item of resources?.volumes.filter((volume) => volume.vm === vm.name) ?? []) {
+      steps.push({ action: 'delete', kind: 'volume', resource: `${item.pool}/${item.name}`, labItem: vm.name, changes: [] });
+    }
+    for (const item of resources?.seeds?.filter((seed) => seed.vm === vm.name) ?? []) {
+      steps.push({ action: 'delete', kind: 'seed', resource: item.path, labItem: vm.name, changes: [] });
+    }
     for (const port of recordedPorts.filter((port) => port.vm === vm.name)) {
       steps.push({ action: 'delete', kind: 'port', resource: `${port.kind}:${port.port}`, labItem: vm.name, changes: [] });
+    }
+  }
+  for (const network of previousNetworks.values()) {
+    for (const item of record?.resources.networks.filter((recorded) => recorded.network === network.name) ?? []) {
+      steps.push({ action: 'delete', kind: 'network', resource: item.name, labItem: network.name, changes: [] });
     }
   }
   return { plan: { lab: lab.name, newLab: record === undefined, steps, unchanged }, conflicts };

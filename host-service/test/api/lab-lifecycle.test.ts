@@ -125,21 +125,29 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
     sequences.forEach((sequence, index) => index > 0 && assert.equal(sequence, (sequences[index - 1] as number) + 1));
   });
 
-  test('applying the same lab again changes nothing; a changed lab is planned but not yet applied', async () => {
+  test('applying the same lab again changes nothing; a changed VM is planned and applied as a replacement', async () => {
     const again = await client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
     assert.deepEqual(again.steps, []);
     assert.equal(again.newLab, false);
 
+    const before = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     const bigger = webLab();
     (bigger.vms[1] as { ram_mb: number }).ram_mb = 512;
     const plan = await client.sendRequest(LabsPlanRequest.type, { lab: bigger });
     assert.deepEqual(plan.steps, [
-      { action: 'change', kind: 'domain', resource: 'web-lab-db', labItem: 'db', changes: ['ram_mb 256 → 512'] },
+      { action: 'change', kind: 'domain', resource: 'web-lab-db', labItem: 'db', changes: ['replace: destroyed and made again, with a new disk', 'ram_mb 256 → 512'] },
     ]);
-    const refused = await hostErrorOf(client.sendRequest(LabsApplyRequest.type, { lab: bigger }));
-    assert.equal(refused.code, HostErrorCode.NotImplemented);
-    assert.match(refused.message, /web-lab-db: ram_mb 256 → 512/);
-    assert.equal((await client.sendRequest(LabsExportRequest.type, { name: 'web-lab' })).lab.vms[1]?.ram_mb, 256);
+    const applied = await client.sendRequest(LabsApplyRequest.type, { lab: bigger });
+    assert.deepEqual(applied.steps, plan.steps);
+    assert.equal((await client.sendRequest(LabsExportRequest.type, { name: 'web-lab' })).lab.vms[1]?.ram_mb, 512);
+    const after = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    assert.equal(after.status, 'running');
+    const uuid = (details: typeof before, vm: string) => details.resources.domains.find((domain) => domain.vm === vm)?.uuid;
+    assert.notEqual(uuid(after, 'db'), uuid(before, 'db'), 'db was made again');
+    assert.equal(uuid(after, 'web'), uuid(before, 'web'), 'web was left alone');
+    // Unchanged ports stay with their VMs.
+    assert.deepEqual(after.resources.ports, before.resources.ports);
+    assert.deepEqual((await client.sendRequest(LabsApplyRequest.type, { lab: bigger })).steps, []);
   });
 
   test('a port another lab holds is refused, naming the holder', async () => {
