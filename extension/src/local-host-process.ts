@@ -66,7 +66,9 @@ export class LocalHostProcess {
     this.socketPath = socketPath;
     // A socket left by a service that crashed would look ready at once.
     rmSync(socketPath, { force: true });
-    this.child = spawn(process.execPath, args, {
+    // Set by the "Run Extension" launch configuration, for "Attach to Host Service".
+    const inspect = process.env.VLM_HOST_INSPECT ? [`--inspect=${process.env.VLM_HOST_INSPECT}`] : [];
+    this.child = spawn(process.execPath, [...inspect, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       // Our own process group: stopping it ends anything the service started.
       detached: true,
