@@ -200,7 +200,8 @@ export async function connectedHost(scope: ExtensionScope, hostName: string, act
     return undefined;
   }
   if (connection.state.status !== 'connected') {
-    const reason = connection.state.reason ?? 'It is not connected.';
+    const reason =
+      connection.state.status === 'connecting' ? 'It is still connecting: try again in a moment.' : (connection.state.reason ?? 'It is not connected.');
     scope.log.warn(`Cannot ${action}: host ${hostName} is not connected. ${reason}`);
     const choice = await vscode.window.showWarningMessage(
       `Cannot ${action}: host "${hostName}" is not connected. ${reason}`,
