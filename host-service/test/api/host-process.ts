@@ -5,7 +5,9 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import assert from 'node:assert/strict';
+import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { HostErrorData } from '@vlm/schemas/src/host-protocol';
 import { waitUntil } from '../support/wait-until';
 
 const repositoryRoot = join(__dirname, '..', '..', '..');
@@ -113,4 +115,15 @@ export async function connectClient(socketPath: string): Promise<MessageConnecti
       socket.destroy();
     },
   });
+}
+
+/** The typed host error a request is expected to fail with. */
+export async function hostErrorOf(promise: Promise<unknown>): Promise<ResponseError<HostErrorData>> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ResponseError, String(error));
+    return error as ResponseError<HostErrorData>;
+  }
+  assert.fail('expected the request to fail');
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CancellationTokenSource, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   EventNotification,
   EventsSubscribeRequest,
@@ -17,14 +17,13 @@ import {
   LabsListRequest,
   LabsPlanRequest,
   VmsListRequest,
-  type HostErrorData,
   type HostEvent,
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
 import { volumePoolFor } from '../../src/api/lab-resources';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from './host-process';
+import { buildHostBundle, connectClient, hostErrorOf, startHost, type HostProcess } from './host-process';
 
 type Client = MessageConnection & { close(): void };
 
@@ -39,15 +38,6 @@ function webLab(): Lab {
   };
 }
 
-async function hostErrorOf(promise: Promise<unknown>): Promise<ResponseError<HostErrorData>> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ResponseError, String(error));
-    return error as ResponseError<HostErrorData>;
-  }
-  assert.fail('expected the request to fail');
-}
 
 describe('labs: apply and destroy on the libvirt test driver', () => {
   let environment: LibvirtTestEnvironment;

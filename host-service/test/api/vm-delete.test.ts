@@ -5,29 +5,19 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
 import {
   HostErrorCode,
   LabsApplyRequest,
   LabsDestroyRequest,
   VmsDeleteRequest,
   VmsListRequest,
-  type HostErrorData,
 } from '@vlm/schemas/src/host-protocol';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from './host-process';
+import { buildHostBundle, connectClient, hostErrorOf, startHost, type HostProcess } from './host-process';
 
 type Client = MessageConnection & { close(): void };
 
-async function hostErrorOf(promise: Promise<unknown>): Promise<ResponseError<HostErrorData>> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ResponseError, String(error));
-    return error as ResponseError<HostErrorData>;
-  }
-  assert.fail('expected the request to fail');
-}
 
 describe('vms: delete on the libvirt test driver', () => {
   let environment: LibvirtTestEnvironment;
