@@ -30,36 +30,15 @@ import {
   VmsRebootRequest,
   VmsStartRequest,
   VmsStopRequest,
-  type HostErrorData,
   type HostEvent,
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
 import { volumePoolFor } from '../../src/api/lab-resources';
-import { buildHostBundle, connectClient, spawnHost, startHost, type HostProcess } from './host-process';
+import { buildHostBundle, connectClient, rejectsWithHostError, spawnHost, startHost, type HostProcess } from './host-process';
 
 type Client = MessageConnection & { close(): void };
-
-/** Asserts `promise` fails with a host error of `code` whose data names `field`. */
-async function rejectsWithHostError(
-  promise: Promise<unknown>,
-  code: number,
-  expected: { field?: string; message?: RegExp; allowed?: RegExp } = {},
-): Promise<ResponseError<HostErrorData>> {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(caught instanceof ResponseError, `expected a ResponseError, got ${String(caught)}`);
-  const error = caught as ResponseError<HostErrorData>;
-  assert.equal(error.code, code, `code of: ${error.message}`);
-  if (expected.field !== undefined) assert.equal(error.data?.field, expected.field, error.message);
-  if (expected.message) assert.match(error.message, expected.message);
-  if (expected.allowed) assert.match(error.data?.allowed ?? '', expected.allowed);
-  return error;
-}
 
 function tinyLab(name: string, overrides: Partial<Lab['vms'][number]> = {}): Lab {
   return {

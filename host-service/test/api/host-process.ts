@@ -117,13 +117,22 @@ export async function connectClient(socketPath: string): Promise<MessageConnecti
   });
 }
 
-/** The typed host error a request is expected to fail with. */
-export async function hostErrorOf(promise: Promise<unknown>): Promise<ResponseError<HostErrorData>> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ResponseError, String(error));
-    return error as ResponseError<HostErrorData>;
-  }
-  assert.fail('expected the request to fail');
+/** Asserts `promise` fails with a host error of `code` whose data names `field`. */
+export async function rejectsWithHostError(
+  promise: Promise<unknown>,
+  code: number,
+  expected: { field?: string; message?: RegExp; allowed?: RegExp } = {},
+): Promise<ResponseError<HostErrorData>> {
+  let caught: unknown;
+  await assert.rejects(promise, (error: unknown) => {
+    caught = error;
+    return true;
+  });
+  assert.ok(caught instanceof ResponseError, `expected a ResponseError, got ${String(caught)}`);
+  const error = caught as ResponseError<HostErrorData>;
+  assert.equal(error.code, code, `code of: ${error.message}`);
+  if (expected.field !== undefined) assert.equal(error.data?.field, expected.field, error.message);
+  if (expected.message) assert.match(error.message, expected.message);
+  if (expected.allowed) assert.match(error.data?.allowed ?? '', expected.allowed);
+  return error;
 }

@@ -23,7 +23,7 @@ import type { Lab } from '@vlm/schemas';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
 import { volumePoolFor } from '../../src/api/lab-resources';
-import { buildHostBundle, connectClient, hostErrorOf, startHost, type HostProcess } from './host-process';
+import { buildHostBundle, connectClient, rejectsWithHostError, startHost, type HostProcess } from './host-process';
 
 type Client = MessageConnection & { close(): void };
 
@@ -144,10 +144,10 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
     const held = (await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' })).resources.ports.find((port) => port.vm === 'db' && port.kind === 'ssh');
     assert.ok(held);
     const other: Lab = { name: 'other', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', ssh_port: held.port }] };
-    const refused = await hostErrorOf(client.sendRequest(LabsApplyRequest.type, { lab: other }));
-    assert.equal(refused.code, HostErrorCode.InvalidLab);
-    assert.equal(refused.data?.field, '/lab/vms/0/ssh_port');
-    assert.match(refused.message, new RegExp(`ssh port ${held.port} is already used by web-lab/db`));
+    await rejectsWithHostError(client.sendRequest(LabsApplyRequest.type, { lab: other }), HostErrorCode.InvalidLab, {
+      field: '/lab/vms/0/ssh_port',
+      message: new RegExp(`ssh port ${held.port} is already used by web-lab/db`),
+    });
     assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs.map((lab) => lab.name), ['web-lab']);
   });
 
@@ -177,8 +177,7 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
     assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs, []);
     const state = JSON.parse(await readFile(join(dataDirectory, 'state.json'), 'utf8'));
     assert.deepEqual(state.allocated_ports, []);
-    const missing = await hostErrorOf(client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' }));
-    assert.equal(missing.code, HostErrorCode.NotFound);
+    await rejectsWithHostError(client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' }), HostErrorCode.NotFound);
     // The names are free again: the same lab applies cleanly, with the same ports.
     await client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
     const again = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
@@ -198,9 +197,9 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
         if (event.type === 'deploy-log' && event.lab === 'big-lab' && event.line.text.startsWith('Defined')) source.cancel();
       });
       await watcher.sendRequest(EventsSubscribeRequest.type, {});
-      const refused = await hostErrorOf(client.sendRequest(LabsApplyRequest.type, { lab: big }, source.token));
-      assert.equal(refused.code, HostErrorCode.RequestCancelled);
-      assert.match(refused.message, /The apply of "big-lab" was cancelled; what was made so far is recorded/);
+      await rejectsWithHostError(client.sendRequest(LabsApplyRequest.type, { lab: big }, source.token), HostErrorCode.RequestCancelled, {
+        message: /The apply of "big-lab" was cancelled; what was made so far is recorded/,
+      });
       const details = await client.sendRequest(LabsGetRequest.type, { name: 'big-lab' });
       assert.equal(details.status, 'failed');
       assert.match(details.deployLog.at(-1)?.text ?? '', /^Apply cancelled by the client/);

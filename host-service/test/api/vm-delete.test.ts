@@ -14,10 +14,9 @@ import {
   VmsListRequest,
 } from '@vlm/schemas/src/host-protocol';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { buildHostBundle, connectClient, hostErrorOf, startHost, type HostProcess } from './host-process';
+import { buildHostBundle, connectClient, rejectsWithHostError, startHost, type HostProcess } from './host-process';
 
 type Client = MessageConnection & { close(): void };
-
 
 describe('vms: delete on the libvirt test driver', () => {
   let environment: LibvirtTestEnvironment;
@@ -49,8 +48,7 @@ describe('vms: delete on the libvirt test driver', () => {
     assert.equal(result.deleted, 'test');
     assert.ok(Array.isArray(result.keptDisks));
     assert.ok(!(await vmNames()).includes('test'));
-    const again = await hostErrorOf(client.sendRequest(VmsDeleteRequest.type, { vm: 'test' }));
-    assert.equal(again.code, HostErrorCode.NotFound);
+    await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: 'test' }), HostErrorCode.NotFound);
   });
 
   test('a VM of a recorded lab is refused with what to do instead, and stays', async () => {
@@ -59,19 +57,17 @@ describe('vms: delete on the libvirt test driver', () => {
       vms: [{ name: 'one', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }],
     };
     await client.sendRequest(LabsApplyRequest.type, { lab });
-    const refusal = await hostErrorOf(client.sendRequest(VmsDeleteRequest.type, { vm: 'keep-one' }));
-    assert.equal(refusal.code, HostErrorCode.InvalidState);
-    assert.equal(refusal.data?.field, '/vm');
-    assert.match(refusal.message, /belongs to lab "keep".*destroy the lab/);
+    await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: 'keep-one' }), HostErrorCode.InvalidState, {
+      field: '/vm',
+      message: /belongs to lab "keep".*destroy the lab/,
+    });
     assert.ok((await vmNames()).includes('keep-one'));
     await client.sendRequest(LabsDestroyRequest.type, { name: 'keep' });
   });
 
   test('hostile names are refused before libvirt is asked', async () => {
     for (const vm of ['../etc', "a'b", '$(reboot)', 'a<b']) {
-      const refusal = await hostErrorOf(client.sendRequest(VmsDeleteRequest.type, { vm }));
-      assert.equal(refusal.code, HostErrorCode.InvalidParams, vm);
-      assert.equal(refusal.data?.field, '/vm', vm);
+      await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm }), HostErrorCode.InvalidParams, { field: '/vm' });
     }
   });
 });
