@@ -3,14 +3,18 @@
 import { execFile, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildScriptIn, buildVlmTiny, type VlmTinyImage } from '../../images/vlm-tiny-image';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const buildScript = buildScriptIn(repositoryRoot);
-/** Shared by test runs: the build skips itself when the image is up to date. */
-export const imageDirectory = join(repositoryRoot, '.artifacts/vlm-tiny');
+/**
+ * Shared by test runs: the build skips itself when the image is up to date. Outside the checkout,
+ * because libvirt's QEMU user must reach the kernel, and a checkout may sit in a private folder.
+ */
+export const imageDirectory = join(tmpdir(), 'vlm-test-images', 'vlm-tiny');
 
 const toolPackages: Record<string, string> = {
   'qemu-system-x86_64': 'qemu-system-x86',
