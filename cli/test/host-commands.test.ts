@@ -342,6 +342,41 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
     assert.equal((await vlm('lab', 'sweep')).stdout, `No leftovers on ${hostArgument}.\n`);
   });
 
+  it('a lab, VMs and a network named like object keys (constructor, prototype, ...) go up, survive a restart and come down', async () => {
+    // Lab names are DNS labels, so these are the lowercase names every JavaScript object has or knows.
+    const file = join(work, 'object-keys.lab.yaml');
+    const vm = (name: string) => `  - { name: ${name}, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: vlm-tiny, networks: [prototype] }`;
+    await writeFile(file, ['name: constructor', 'networks:', '  - { name: prototype, cidr: 10.97.0.0/24 }', 'vms:', ...['constructor', 'valueof', 'hasownproperty'].map(vm), ''].join('\n'));
+    assert.equal((await vlm('lab', 'status', 'constructor')).stderr, 'vlm: There is no lab named "constructor" on this host.\n');
+    assert.equal((await vlm('lab', 'plan', file)).lines[0], `Plan for lab constructor on ${hostArgument} (a new lab):`);
+
+    const up = await vlm('lab', 'up', file, '--yes');
+    assert.equal(up.status, 0, up.stderr);
+    assert.match(up.stdout, /^ {2}\[constructor\] Started/m);
+    assert.match(up.stdout, /Lab constructor is up\./);
+    const status = await vlm('lab', 'status', 'constructor');
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, /^constructor +constructor-constructor +running /m);
+    assert.match(status.stdout, /^hasownproperty +constructor-hasownproperty +running /m);
+
+    // The state file holds the lab under its own name, and a restarted host reads it back.
+    assert.equal(await host.stop(), 0);
+    const state = JSON.parse(await readFile(join(work, 'data', 'state.json'), 'utf8'));
+    assert.deepEqual(Object.keys(state.labs), ['constructor']);
+    host = await startHost(hostOptions());
+    assert.match((await vlm('lab', 'list')).stdout, /^constructor +running +3 +\S+$/m);
+    const again = await vlm('lab', 'up', file, '--yes');
+    assert.match(again.stdout, /Lab constructor is up to date\./, again.stderr);
+
+    const down = await vlm('lab', 'down', 'constructor', '--yes');
+    assert.equal(down.status, 0, down.stderr);
+    assert.match(down.stdout, /^ {2}- network \S+ \(prototype\)$/m);
+    assert.match(down.stdout, /^Lab constructor is removed\.$/m);
+    assert.deepEqual(JSON.parse((await vlm('lab', 'list', '--json')).stdout), { labs: [] });
+    assert.doesNotMatch((await vlm('vm', 'list')).stdout, /constructor/);
+    assert.equal((await vlm('lab', 'status', 'constructor')).status, 1);
+  });
+
   it('says which lab is missing for status and down', async () => {
     const result = await vlm('lab', 'status', 'ghost');
     assert.equal(result.status, 1);

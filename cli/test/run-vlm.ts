@@ -1,7 +1,7 @@
 // Runs the built `vlm` as a real process, the way a user or a CI job does.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,13 +71,28 @@ export interface VlmResult {
   lines: string[];
 }
 
-export function runVlm(commandLine: readonly string[], options: SpawnSyncOptions = {}): VlmResult {
-  const result = spawnSync(process.execPath, [launcher, ...commandLine], {
+/**
+ * Copies the launcher and its bundle into `directory` and returns the copied launcher: another
+ * user (`nobody`) runs that copy, since a checkout under a 0700 folder such as /root is out of
+ * its reach. The bundle needs nothing else from the checkout.
+ */
+export function copyVlmInto(directory: string): string {
+  for (const [from, to] of [[launcher, join(directory, 'bin', 'vlm.js')], [bundle, join(directory, 'dist', 'vlm.js')]] as const) {
+    mkdirSync(join(to, '..'), { recursive: true, mode: 0o755 });
+    copyFileSync(from, to);
+  }
+  return join(directory, 'bin', 'vlm.js');
+}
+
+/** Runs the built vlm; `options.launcher` runs a copy made by copyVlmInto instead. */
+export function runVlm(commandLine: readonly string[], options: SpawnSyncOptions & { launcher?: string } = {}): VlmResult {
+  const { launcher: copied, ...spawnOptions } = options;
+  const result = spawnSync(process.execPath, [copied ?? launcher, ...commandLine], {
     cwd: repositoryRoot,
     encoding: 'utf8',
     // A hang is a failure, not a stuck test run.
     timeout: 60_000,
-    ...options,
+    ...spawnOptions,
   });
   if (result.error) throw new Error(`could not run vlm ${commandLine.join(' ')}: ${result.error.message}`);
   const stdout = String(result.stdout);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createLabLanguageService, type HostFacts } from '@vlm/language-server';
-import { ensureBuilt, launcher, repositoryRoot, runVlm } from './run-vlm';
+import { copyVlmInto, ensureBuilt, launcher, repositoryRoot, runVlm } from './run-vlm';
 
 const examplesFolder = join(repositoryRoot, 'schemas', 'examples');
 
@@ -263,8 +263,9 @@ describe('vlm validate with files it cannot read', () => {
     const locked = join(folder, 'locked.lab.yaml');
     writeFileSync(locked, validLab);
     chmodSync(locked, 0o000);
-    // root reads any file, so the check runs as nobody when the tests run as root.
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    // root reads any file, so the check runs as nobody when the tests run as root; nobody runs a
+    // copy of vlm in this test's folder, as it may not reach the checkout (a clone under /root).
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534, cwd: folder, launcher: copyVlmInto(join(folder, 'vlm')) } : {};
     const result = runVlm(['validate', locked], asNobody);
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, new RegExp(`^vlm: cannot read '${locked}': permission denied\\.$`, 'm'));
@@ -276,6 +277,34 @@ describe('vlm validate with files it cannot read', () => {
     assert.deepEqual(result.lines, expectedProblemLines('problems.lab.yaml'));
     assert.match(result.stderr, /cannot read 'missing\.lab\.yaml': no such file/);
     assert.match(result.stderr, /2 files, 5 errors, 0 warnings, 1 unreadable\n$/);
+  });
+});
+
+describe('vlm validate with names that are JavaScript object keys', () => {
+  const vm = (name: string, more = '') => `  - { name: ${name}, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: vlm-tiny, networks: [prototype]${more} }`;
+
+  it('passes a lab, VMs and a network named constructor, prototype, valueof, tostring, hasownproperty', () => {
+    const path = join(folder, 'object-keys.lab.yaml');
+    const vms = [vm('constructor'), vm('prototype'), vm('valueof', ', depends_on: [constructor, prototype]'), vm('tostring'), vm('hasownproperty', ', depends_on: [valueof]')];
+    writeFileSync(path, ['name: constructor', 'networks:', '  - { name: prototype, cidr: 10.97.0.0/24 }', 'vms:', ...vms, ''].join('\n'));
+    const result = runVlm(['validate', path]);
+    assert.deepEqual(result.lines, []);
+    assert.equal(result.stderr, '1 file, 0 errors, 0 warnings\n');
+    assert.equal(result.status, 0);
+  });
+
+  it('reports undeclared references named constructor or __proto__ as undeclared, and __proto__ as a key as not allowed', () => {
+    const path = join(folder, 'object-key-references.lab.yaml');
+    const text = ['name: refs', '__proto__: { name: other }', 'networks:', '  - { name: prototype, cidr: 10.97.0.0/24 }', 'vms:', vm('one', ', depends_on: [constructor]').replace('[prototype]', '[constructor, __proto__]'), ''];
+    writeFileSync(path, text.join('\n'));
+    const result = runVlm(['validate', path]);
+    assert.equal(result.status, 1, result.stderr);
+    const problems = (line: number) => result.lines.filter((entry) => entry.startsWith(`${path}:${line}:`));
+    assert.equal(problems(2).length, 1, result.stdout);
+    assert.match(problems(2)[0]!, /__proto__/);
+    assert.ok(result.lines.some((entry) => /Network 'constructor' is not declared in the lab's networks\. Declared networks: prototype\. \[vlm-undefined-network\]$/.test(entry)), result.stdout);
+    assert.ok(result.lines.some((entry) => /Network '__proto__' is not declared/.test(entry)), result.stdout);
+    assert.ok(result.lines.some((entry) => /depends_on names 'constructor', which is not a VM of this lab\. \[vlm-undefined-vm\]$/.test(entry)), result.stdout);
   });
 });
 

@@ -42,6 +42,7 @@ import {
 import { HypervisorError, type DomainSummary, type Hypervisor } from '../libvirt/hypervisor';
 import { child, descendants, parseXml } from '../libvirt/xml-parse';
 import type { StateStore } from '../state/state-store';
+import { recordedLab } from '../state/state-shape';
 import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
 import { checkLab } from './lab-checks';
@@ -186,7 +187,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   });
 
   table.on(LabsGetRequest.type, async ({ name }, { token }) => {
-    const record = store.state.labs[name];
+    const record = recordedLab(store.state.labs, name);
     if (!record) throw hostError(HostErrorCode.NotFound, `There is no lab named "${name}" on this host.`, { field: '/name' });
     const domains = await hypervisorCall(() => hypervisor.listDomains());
     throwIfCancelled(token);
@@ -219,7 +220,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
       hypervisorCall(() => hypervisor.listNetworks()),
     ]);
     throwIfCancelled(token);
-    const { plan, conflicts } = planLab({ lab, record: store.state.labs[lab.name], domains, networks, volumePool: deployer.volumePool });
+    const { plan, conflicts } = planLab({ lab, record: recordedLab(store.state.labs, lab.name), domains, networks, volumePool: deployer.volumePool });
     if (conflicts.length > 0) {
       const first = conflicts[0] as { field: string; message: string };
       throw hostError(HostErrorCode.AlreadyExists, `The lab "${lab.name}" cannot be planned: ${first.field}: ${first.message}.`, {
@@ -251,7 +252,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   });
 
   table.on(LabsExportRequest.type, async ({ name }) => {
-    const record = store.state.labs[name];
+    const record = recordedLab(store.state.labs, name);
     if (!record) throw hostError(HostErrorCode.NotFound, `There is no lab named "${name}" on this host.`, { field: '/name' });
     return { lab: structuredClone(record.definition) as Lab };
   });
@@ -270,7 +271,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     throwIfCancelled(token);
     const domain = await requireDomain(vm);
     const lab = domain.vlm?.lab;
-    if (lab !== undefined && store.state.labs[lab]) {
+    if (lab !== undefined && recordedLab(store.state.labs, lab)) {
       throw hostError(
         HostErrorCode.InvalidState,
         `VM "${vm}" belongs to lab "${lab}": remove it from the lab file and apply, or destroy the lab.`,

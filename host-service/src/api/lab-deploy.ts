@@ -28,6 +28,8 @@ import {
   type LabRecord,
   type PendingCreation,
   type PortKind,
+  recordedLab,
+  setRecordedLab,
 } from '../state/state-shape';
 import { writeNoCloudSeed } from '../../images/nocloud-seed';
 import { CloudInitError, mergeCloudConfig } from '../deploy/cloud-config';
@@ -127,7 +129,7 @@ export class LabDeployer {
     const line: DeployLogLine = { time: new Date().toISOString(), level, text };
     if (vm !== undefined) line.vm = vm;
     await this.options.store.update((draft) => {
-      const record = draft.labs[lab];
+      const record = recordedLab(draft.labs, lab);
       if (!record) return;
       record.deployLog.push(line);
       if (record.deployLog.length > deployLogLimit) record.deployLog.splice(0, record.deployLog.length - deployLogLimit);
@@ -137,7 +139,7 @@ export class LabDeployer {
 
   private async setStatus(lab: string, status: LabStatus): Promise<void> {
     await this.options.store.update((draft) => {
-      const record = draft.labs[lab];
+      const record = recordedLab(draft.labs, lab);
       if (record) {
         record.status = status;
         record.updatedAt = new Date().toISOString();
@@ -148,7 +150,7 @@ export class LabDeployer {
 
   private record(lab: string, change: (record: LabRecord, draft: HostState) => void): Promise<void> {
     return this.options.store.update((draft) => {
-      const record = draft.labs[lab];
+      const record = recordedLab(draft.labs, lab);
       if (record) change(record, draft);
     });
   }
@@ -306,7 +308,7 @@ export class LabDeployer {
         }
       }
       const [domains, networks] = await Promise.all([hypervisor.listDomains(), hypervisor.listNetworks()]);
-      const { plan, conflicts } = planLab({ lab, record: store.state.labs[lab.name], domains, networks, volumePool: this.volumePool });
+      const { plan, conflicts } = planLab({ lab, record: recordedLab(store.state.labs, lab.name), domains, networks, volumePool: this.volumePool });
       if (conflicts.length > 0) {
         const first = conflicts[0] as { field: string; message: string };
         throw hostError(HostErrorCode.AlreadyExists, `The lab "${lab.name}" cannot be applied: ${first.field}: ${first.message}.`, {
@@ -316,7 +318,7 @@ export class LabDeployer {
       }
       // Unchanged and all running: nothing to do. A lab whose last apply failed may still have
       // VMs to start (or to wait for), which execute does without changing anything else.
-      const record = store.state.labs[lab.name];
+      const record = recordedLab(store.state.labs, lab.name);
       const running = new Set(domains.filter((domain) => domain.state === 'running').map((domain) => domain.name));
       const allRunning = lab.vms.every((vm) => running.has(domainName(lab.name, vm.name)));
       if (plan.steps.length === 0 && allRunning && record?.status === 'running') {
@@ -353,13 +355,13 @@ export class LabDeployer {
     // The lab is recorded before anything is made, so whatever is made is recorded under it. An
     // applied lab keeps its old definition until its removals are done (see below).
     await store.update((draft) => {
-      const existing = draft.labs[lab.name];
+      const existing = recordedLab(draft.labs, lab.name);
       if (existing) {
         existing.status = 'deploying';
         existing.updatedAt = now;
         existing.deployLog = [];
       } else {
-        draft.labs[lab.name] = {
+        setRecordedLab(draft.labs, lab.name, {
           name: lab.name,
           status: 'deploying',
           definition: lab,
@@ -368,7 +370,7 @@ export class LabDeployer {
           resources: { domains: [], volumes: [], networks: [], ports: [], seeds: [] },
           pending: [],
           deployLog: [],
-        };
+        });
       }
     });
     events.publish({ type: 'lab-status', lab: lab.name, status: 'deploying' });
@@ -432,7 +434,7 @@ export class LabDeployer {
           await hypervisor.start(name);
           await this.log(lab.name, 'info', `Started ${name}.`, vm.name);
           const image = images.get(vm.os_image);
-          const sshPort = this.options.store.state.labs[lab.name]?.resources.ports.find((port) => port.vm === vm.name && port.kind === 'ssh')?.port;
+          const sshPort = recordedLab(this.options.store.state.labs, lab.name)?.resources.ports.find((port) => port.vm === vm.name && port.kind === 'ssh')?.port;
           if (image !== undefined && serviceKey !== undefined && sshPort !== undefined) {
             await this.log(lab.name, 'info', `Waiting for SSH on 127.0.0.1:${sshPort} (up to ${Math.round(this.readinessTimeoutMs / 1000)} s).`, vm.name);
             const ready = await waitForSsh({
@@ -512,7 +514,7 @@ export class LabDeployer {
     const { image, poolPath } = context;
     const name = domainName(lab.name, vm.name);
     const volume = volumeName(lab.name, vm.name);
-    const recorded = () => this.options.store.state.labs[lab.name]?.resources;
+    const recorded = () => recordedLab(this.options.store.state.labs, lab.name)?.resources;
     context.stop();
     let volumePath = join(poolPath, volume);
     // A previous, interrupted apply may have made (and recorded) the disk already.
@@ -582,7 +584,7 @@ export class LabDeployer {
   private async allocatePorts(lab: Lab): Promise<void> {
     const listening = await listeningPorts();
     await this.options.store.update((draft) => {
-      const record = draft.labs[lab.name];
+      const record = recordedLab(draft.labs, lab.name);
       if (!record) return;
       const taken = new Set(draft.allocated_ports.map((port) => `${port.kind}:${port.port}`));
       // Another program's listener would make QEMU fail to start; such ports are skipped.
@@ -632,7 +634,7 @@ export class LabDeployer {
 
   /** Removes a VM's recorded domain, disks, seeds and the ports `freePort` picks, in that order. */
   private async removeVm(lab: string, vm: string, freePort: (port: { kind: PortKind; port: number }) => boolean): Promise<void> {
-    const resources = () => this.options.store.state.labs[lab]?.resources;
+    const resources = () => recordedLab(this.options.store.state.labs, lab)?.resources;
     for (const item of [...(resources()?.domains ?? [])].filter((domain) => domain.vm === vm)) await this.deleteDomain(lab, item.name);
     for (const item of [...(resources()?.volumes ?? [])].filter((volume) => volume.vm === vm)) await this.deleteVolume(lab, `${item.pool}/${item.name}`);
     for (const item of [...(resources()?.seeds ?? [])].filter((seed) => seed.vm === vm)) await this.deleteSeed(lab, item.path);
@@ -687,7 +689,7 @@ export class LabDeployer {
 
   /** Removes everything recorded for the lab, then the lab itself. */
   async destroy(lab: string): Promise<PlanResult> {
-    const record = this.options.store.state.labs[lab];
+    const record = recordedLab(this.options.store.state.labs, lab);
     if (!record) throw hostError(HostErrorCode.NotFound, `There is no lab named "${lab}" on this host.`, { field: '/name' });
     const release = this.claim(lab);
     try {

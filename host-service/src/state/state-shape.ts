@@ -101,4 +101,17 @@ export interface HostStateV1 {
 
 export type HostState = HostStateV1;
 
+/**
+ * The record of lab `name`, if one is recorded. Lab names are user input and `labs` is a plain
+ * object, so `constructor` and friends must not find what every object inherits.
+ */
+export function recordedLab<Record>(labs: { readonly [name: string]: Record }, name: string): Record | undefined {
+  return Object.hasOwn(labs, name) ? labs[name] : undefined;
+}
+
+/** Records `record` as lab `name`, as an own property whatever the name. */
+export function setRecordedLab(labs: Record<string, LabRecord>, name: string, record: LabRecord): void {
+  Object.defineProperty(labs, name, { value: record, enumerable: true, writable: true, configurable: true });
+}
+
 export const deployLogLimit = 2000;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateFileError, StateStore } from '../../src/state/state-store';
 import { DataDirectoryLockedError, lockFileName } from '../../src/state/data-directory-lock';
+import { recordedLab, setRecordedLab, type LabRecord } from '../../src/state/state-shape';
 
 async function withDirectory(body: (directory: string) => Promise<void>): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'vlm-state-'));
@@ -91,6 +92,48 @@ test('a corrupt state file is refused and left untouched', async () => {
       // The refusal released the lock.
       assert.ok(!(await readdir(directory)).includes(lockFileName));
     }
+  });
+});
+
+test('labs named like object keys are recorded, found, written and read back under their own names', async () => {
+  await withDirectory(async (directory) => {
+    const names = ['constructor', 'valueof', 'tostring', 'hasownproperty', 'prototype'];
+    const lab = (name: string): LabRecord => ({
+      name,
+      status: 'running',
+      definition: { name, vms: [{ name, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] },
+      createdAt: '2026-11-29T00:00:00.000Z',
+      updatedAt: '2026-11-29T00:00:00.000Z',
+      resources: { domains: [], volumes: [], networks: [], ports: [] },
+      deployLog: [],
+    });
+    const store = await StateStore.open({ dataDirectory: directory });
+    // Nothing is recorded yet: an inherited `constructor` is not a lab.
+    assert.equal(recordedLab(store.state.labs, 'constructor'), undefined);
+    await store.update((draft) => {
+      for (const name of names) setRecordedLab(draft.labs, name, lab(name));
+    });
+    assert.equal(recordedLab(store.state.labs, 'constructor')?.name, 'constructor');
+    await store.close();
+    const reopened = await StateStore.open({ dataDirectory: directory });
+    assert.deepEqual(Object.keys(reopened.state.labs), names);
+    for (const name of names) assert.equal(recordedLab(reopened.state.labs, name)?.definition.vms[0]?.name, name);
+    assert.equal(recordedLab(reopened.state.labs, 'isprototypeof'), undefined);
+    await reopened.close();
+  });
+});
+
+test('a state file with a lab keyed __proto__ is refused as corrupt, not read as a prototype', async () => {
+  await withDirectory(async (directory) => {
+    const path = join(directory, 'state.json');
+    const contents = '{"schema_version": 1, "event_sequence": 0, "allocated_ports": [], "labs": {"__proto__": {"name": "x"}}}';
+    await writeFile(path, contents);
+    await assert.rejects(StateStore.open({ dataDirectory: directory }), (error: Error) => {
+      assert.ok(error instanceof StateFileError, String(error));
+      assert.match(error.message, /state\.json is corrupt: \/labs must match pattern/);
+      return true;
+    });
+    assert.equal(await readFile(path, 'utf8'), contents);
   });
 });
 
