@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { ImagesPullRequest, LabsDestroyRequest, LabsListRequest } from '@vlm/schemas/src/host-protocol';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/test/support/test-libvirt';
 import { waitUntil } from '../../host-service/test/support/wait-until';
+import { removePoolOf } from '../../host-service/test/support/volume-pools';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../../host-service/test/api/host-process';
 import { ensureBuilt, launcher, repositoryRoot } from './run-vlm';
 
@@ -107,6 +108,8 @@ describe('vlm console on a vlm-tiny guest on qemu:///system', { timeout: 600_000
       }
       await host.stop();
     }
+    // libvirtd is shared and outlives this run: the data directory's pool goes too.
+    if (work) removePoolOf(join(work, 'data'));
     await environment?.stop();
     if (work) await rm(work, { recursive: true, force: true });
   });

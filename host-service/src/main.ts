@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { HostEventBody } from '@vlm/schemas/src/host-protocol';
 import packageJson from '../package.json';
+import { removeDataDirectory } from './api/data-directory-removal';
 import { EventLog } from './api/event-log';
 import { createHostApi } from './api/host-api';
 import { LabDeployer } from './api/lab-deploy';
@@ -17,6 +18,7 @@ import { StateStore } from './state/state-store';
 
 const usage = `Usage: vlm-host [--socket PATH] [--data-dir DIR] [--libvirt test|qemu] [--bus-address ADDRESS] [--source-root DIR]
                 [--listen HOST:PORT --tls-cert PATH --tls-key PATH --token-file PATH [--allow-remote]]
+       vlm-host --remove-data [--data-dir DIR] [--libvirt test|qemu] [--bus-address ADDRESS]
 
   --socket PATH        Unix socket to serve the host API on (mode 0660).
                        Default: /run/vlm/vlm-host.sock as root, else $XDG_RUNTIME_DIR/vlm/vlm-host.sock.
@@ -33,11 +35,16 @@ const usage = `Usage: vlm-host [--socket PATH] [--data-dir DIR] [--libvirt test|
   --tls-key PATH       Its private key (PEM).
   --token-file PATH    File holding the token (mode 0600, owned by the user vlm-host runs as).
   --allow-remote       Let --listen bind a non-loopback address.
+  --remove-data        Remove the data directory DIR with everything in it (state, keys, images,
+                       disks, logs) and its libvirt storage pool, then exit. Refused while a
+                       vlm-host uses DIR or while DIR records a lab: destroy the labs first.
 `;
 
 class UsageError extends Error {}
 
 interface Options {
+  /** Serve the API, or remove the data directory and exit. */
+  command: 'serve' | 'remove-data';
   socketPath: string;
   dataDirectory: string;
   driver: 'test' | 'qemu';
@@ -51,12 +58,17 @@ const isRoot = process.getuid?.() === 0;
 function parseArguments(argv: string[]): Options | 'help' {
   const values = new Map<string, string>();
   let allowRemote = false;
+  let removeData = false;
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index] as string;
     if (argument === '--help' || argument === '-h') return 'help';
     const [flag, inline] = argument.startsWith('--') && argument.includes('=') ? argument.split(/=(.*)/s, 2) : [argument, undefined];
     if (argument === '--allow-remote') {
       allowRemote = true;
+      continue;
+    }
+    if (argument === '--remove-data') {
+      removeData = true;
       continue;
     }
     if (!['--socket', '--data-dir', '--libvirt', '--bus-address', '--source-root', '--listen', '--tls-cert', '--tls-key', '--token-file'].includes(flag as string)) {
@@ -69,12 +81,17 @@ function parseArguments(argv: string[]): Options | 'help' {
   }
   const driver = values.get('--libvirt') ?? 'qemu';
   if (driver !== 'test' && driver !== 'qemu') throw new UsageError(`--libvirt must be 'test' or 'qemu', not ${JSON.stringify(driver)}.`);
-  const socketPath = values.get('--socket') ?? defaultSocketPath();
+  if (removeData) {
+    const serving = ['--socket', '--source-root', '--listen', '--tls-cert', '--tls-key', '--token-file'].filter((flag) => values.has(flag));
+    if (allowRemote) serving.push('--allow-remote');
+    if (serving.length > 0) throw new UsageError(`--remove-data serves nothing: ${serving.join(', ')} ${serving.length === 1 ? 'does' : 'do'} not apply.`);
+  }
+  const socketPath = values.get('--socket') ?? (removeData ? '' : defaultSocketPath());
   const dataDirectory = values.get('--data-dir') ?? defaultDataDirectory();
   const busAddress = values.get('--bus-address');
   // Bundled as host-service/dist/vlm-host.js (or run from host-service/src): two levels up.
   const sourceRoot = resolve(values.get('--source-root') ?? join(__dirname, '..', '..'));
-  const options: Options = { socketPath, dataDirectory, driver, sourceRoot };
+  const options: Options = { command: removeData ? 'remove-data' : 'serve', socketPath, dataDirectory, driver, sourceRoot };
   if (busAddress !== undefined) options.busAddress = busAddress;
   const listen = values.get('--listen');
   if (listen === undefined) {
@@ -149,7 +166,8 @@ async function run(options: Options): Promise<void> {
     const subscription = hypervisor.subscribe((event) => events.publish(eventFromHypervisor(event)));
     stopListening = () => subscription.dispose();
     const images = new ImageStore({ dataDirectory: options.dataDirectory, sourceRoot: options.sourceRoot, log });
-    const deployer = new LabDeployer({ hypervisor, store, events, images, dataDirectory: options.dataDirectory });
+    await images.removeUnfinishedDownloads();
+    const deployer = new LabDeployer({ hypervisor, store, events, images, dataDirectory: options.dataDirectory, log });
     for (const lab of await deployer.recoverInterrupted()) log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
     const handlers = createHostApi({ hypervisor, store, events, deployer, consoles, images, version: packageJson.version, startedAt: new Date().toISOString() });
     server = await HostServer.listen({ socketPath: options.socketPath, handlers, log });
@@ -179,6 +197,12 @@ async function run(options: Options): Promise<void> {
   log('stopped.');
 }
 
+async function removeData(options: Options): Promise<void> {
+  const connect = () => connectLibvirt(options.busAddress === undefined ? { driver: options.driver } : { driver: options.driver, busAddress: options.busAddress });
+  const removed = await removeDataDirectory({ dataDirectory: options.dataDirectory, connect, log });
+  process.stdout.write(removed.length === 0 ? `Nothing to remove: ${resolve(options.dataDirectory)} and its storage pool do not exist.\n` : `Removed ${removed.join(' and ')}.\n`);
+}
+
 function main(): void {
   let options: Options | 'help';
   try {
@@ -194,7 +218,7 @@ function main(): void {
     process.stdout.write(usage);
     return;
   }
-  run(options).then(
+  (options.command === 'remove-data' ? removeData(options) : run(options)).then(
     () => process.exit(0),
     (error: unknown) => {
       log(error instanceof Error ? error.message : String(error));

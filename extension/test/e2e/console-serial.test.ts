@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsListRequest, VmsForceStopRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../../host-service/test/support/test-libvirt';
+import { removePoolOf } from '../../../host-service/test/support/volume-pools';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../../../host-service/test/api/host-process';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
@@ -56,6 +57,8 @@ after(async () => {
     }
     await host.stop();
   }
+  // libvirtd is shared and outlives this run: the data directory's pool goes too.
+  if (work) removePoolOf(join(work, 'data'));
   await environment?.stop();
   if (workspace) removeFolder(workspace);
   if (work) await rm(work, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../../host-service/test/support/test-libvirt';
+import { removePoolOf } from '../../../host-service/test/support/volume-pools';
 import { VsCodeSession, exampleWorkspace, removeFolder, repositoryRoot } from './vscode-session';
 
 // A name of this run: other test runs share root's libvirtd.
@@ -82,6 +83,7 @@ after(async () => {
     spawnSync('virsh', ['-c', 'qemu:///system', 'net-destroy', network]);
     spawnSync('virsh', ['-c', 'qemu:///system', 'net-undefine', network]);
   }
+  if (dataFolder) removePoolOf(dataFolder);
   await environment?.stop();
   if (workspace) removeFolder(workspace);
   if (dataFolder) removeFolder(dataFolder);

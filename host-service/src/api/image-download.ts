@@ -85,6 +85,14 @@ export function fileNameInAddress(address: string): string {
   return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
 }
 
+/** Files a download writes before it is complete: `.NAME.RANDOM.part`, and `.manifest.RANDOM.json` (image-store). */
+const unfinishedFilePattern = /^\.(?:[A-Za-z0-9._-]+\.[0-9a-f]{12}\.part|manifest\.[0-9a-f]{12}\.json)$/;
+
+/** Whether `fileName` is one a download writes before it is complete; a killed service leaves them. */
+export function isUnfinishedDownload(fileName: string): boolean {
+  return unfinishedFilePattern.test(fileName);
+}
+
 export async function downloadImageFile(request: DownloadRequest): Promise<DownloadedFile> {
   const listText = await readChecksumList(request.checksumUrl, request.signal);
   const checksum = findChecksum(parseChecksumList(listText), fileNameInAddress(request.url), request.checksumUrl);

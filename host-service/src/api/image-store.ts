@@ -8,7 +8,7 @@ import type { CatalogImage, ImageCatalog } from '@vlm/schemas';
 import { HostErrorCode, type ImageSummary } from '@vlm/schemas/src/host-protocol';
 import { hostError } from './host-errors';
 import { HostCatalogError, loadImageCatalog } from './host-image-catalog';
-import { ChecksumMismatchError, downloadImageFile, type DownloadProgress } from './image-download';
+import { ChecksumMismatchError, downloadImageFile, isUnfinishedDownload, type DownloadProgress } from './image-download';
 import { CommandFailedError, describeCommand, requireSuccess, runCommand } from '../process/process-runner';
 
 /** What a VM needs from a present image: absolute paths from its manifest. */
@@ -89,6 +89,27 @@ export class ImageStore {
     this.logged.add(line);
     this.options.log(line);
   };
+
+  /**
+   * Removes what downloads of a previous run left unfinished (that run was killed): partial
+   * files, unrenamed manifests, and image folders they leave empty. Complete images stay.
+   * Call before serving, with the data directory locked. Returns the removed paths.
+   */
+  async removeUnfinishedDownloads(): Promise<string[]> {
+    const removed: string[] = [];
+    const folders = await readdir(this.directory, { withFileTypes: true }).catch(() => []);
+    for (const folder of folders.filter((entry) => entry.isDirectory())) {
+      const path = join(this.directory, folder.name);
+      const entries = await readdir(path);
+      for (const entry of entries.filter(isUnfinishedDownload)) {
+        await rm(join(path, entry), { force: true });
+        removed.push(join(path, entry));
+      }
+      if (entries.length > 0 && entries.every(isUnfinishedDownload)) await rmdir(path).catch(() => undefined);
+    }
+    for (const path of removed) this.options.log(`Removed ${path}, left unfinished by a download of a previous run.`);
+    return removed;
+  }
 
   async catalog(): Promise<ImageCatalog> {
     if (this.options.catalog) return this.options.catalog;

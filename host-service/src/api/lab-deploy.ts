@@ -44,6 +44,7 @@ import type { ImageFiles, ImageStore } from './image-store';
 import { checkLab } from './lab-checks';
 import { planLab } from './lab-plan';
 import { domainName, networkName, seedPathFor, volumeName, volumePoolFor } from './lab-resources';
+import { removeSerialLogs, removeVolumePool, serialLogPath } from './volume-pool';
 
 const portRanges: Record<PortKind, { first: number; last: number }> = {
   ssh: { first: 22000, last: 22999 },
@@ -60,6 +61,8 @@ export interface LabDeployerOptions {
   parallelLimit?: number;
   /** How long a started VM may take to accept SSH. Default 180 s (TCG boots on a busy host are slow). */
   readinessTimeoutMs?: number;
+  /** The service's own log, for what concerns no lab (the data directory's pool). */
+  log?: (line: string) => void;
 }
 
 /** TCP ports something listens on now, from /proc (no probing binds). */
@@ -106,6 +109,8 @@ export class LabDeployer {
   readonly parallelLimit: number;
   readonly readinessTimeoutMs: number;
   private key: Promise<ServiceSshKey> | undefined;
+  /** Making and removing the pool, one at a time, so a removal never races an apply's making. */
+  private poolWork: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: LabDeployerOptions) {
     this.volumePool = volumePoolFor(options.dataDirectory);
@@ -569,7 +574,7 @@ export class LabDeployer {
               ...(image.cmdline === undefined ? {} : { cmdline: image.cmdline }),
             },
           }),
-      ...(image === undefined ? {} : { serialLogPath: join(this.options.dataDirectory, 'logs', `${name}.log`) }),
+      ...(image === undefined ? {} : { serialLogPath: serialLogPath(this.options.dataDirectory, name) }),
       vlm: { lab: lab.name, vm: vm.name },
     });
     context.stop();
@@ -620,7 +625,17 @@ export class LabDeployer {
     });
   }
 
-  private async ensurePool(): Promise<string> {
+  private withPool<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.poolWork.then(work, work);
+    this.poolWork = next.catch(() => undefined);
+    return next;
+  }
+
+  private ensurePool(): Promise<string> {
+    return this.withPool(() => this.makePool());
+  }
+
+  private async makePool(): Promise<string> {
     const { hypervisor, dataDirectory } = this.options;
     const path = join(dataDirectory, 'pool');
     // QEMU (its own user) opens the disks and libvirt's virtlogd writes the serial logs here.
@@ -656,6 +671,7 @@ export class LabDeployer {
     if (domain) await hypervisor.undefine(name, { snapshots: true }).catch((error: unknown) => {
       if (!isGone(error)) throw error;
     });
+    await removeSerialLogs(this.options.dataDirectory, name);
     await this.record(lab, (record) => {
       record.resources.domains = record.resources.domains.filter((item) => item.name !== name);
     });
@@ -716,10 +732,26 @@ export class LabDeployer {
         draft.allocated_ports = draft.allocated_ports.filter((port) => port.lab !== lab);
       });
       this.options.events.publish({ type: 'lab-status', lab, status: 'destroyed' });
+      await this.removePoolIfLast(lab);
       return { lab, newLab: false, steps, unchanged: 0 };
     } finally {
       release();
     }
+  }
+
+  /**
+   * Removes the data directory's pool once `lab`, just destroyed, was the last one: no lab is
+   * recorded and none is being applied. A failure is logged; the lab is destroyed either way.
+   */
+  private removePoolIfLast(lab: string): Promise<void> {
+    const { hypervisor, store, dataDirectory } = this.options;
+    const log = this.options.log ?? (() => undefined);
+    return this.withPool(async () => {
+      if (Object.keys(store.state.labs).length > 0 || [...this.busy].some((item) => item !== lab)) return;
+      const result = await removeVolumePool(hypervisor, this.volumePool, join(dataDirectory, 'pool'));
+      if ('kept' in result) log(`The storage pool ${this.volumePool} stays although no lab is left: ${result.kept}.`);
+      else if (result.removed) log(`Removed the storage pool ${this.volumePool}: its last lab, ${lab}, is destroyed.`);
+    }).catch((error: unknown) => log(`Removing the storage pool ${this.volumePool} failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /**

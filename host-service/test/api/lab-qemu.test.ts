@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -26,6 +27,7 @@ import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { requireCommand } from '../support/require-command';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
+import { removePoolOf } from '../support/volume-pools';
 import { volumePoolFor } from '../../src/api/lab-resources';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from './host-process';
 
@@ -68,12 +70,9 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
       }
       await hypervisor.destroyNetwork(`${labName}-lan`).catch(() => undefined);
       await hypervisor.undefineNetwork(`${labName}-lan`).catch(() => undefined);
-      // libvirtd is shared and outlives this run: the run's pool goes too.
-      const pool = volumePoolFor(join(work, 'data'));
-      for (const volume of await hypervisor.listVolumes(pool).catch(() => [])) await hypervisor.deleteVolume(pool, volume.name).catch(() => undefined);
-      await hypervisor.destroyStoragePool(pool).catch(() => undefined);
-      await hypervisor.undefineStoragePool(pool).catch(() => undefined);
       await hypervisor.close();
+      // libvirtd is shared and outlives this run: the run's pool goes too.
+      removePoolOf(join(work, 'data'));
     }
     await host?.stop();
     await environment?.stop();
@@ -120,6 +119,12 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
       const volumes = await hypervisor.listVolumes(volumePoolFor(join(work, 'data')));
       assert.equal(volumes.some((volume) => volume.name.startsWith(`${labName}-`)), false);
       assert.equal(existsSync(join(work, 'data', 'pool', `${labName}-web.qcow2`)), false);
+      // The serial logs went with their domains, and the pool with the data directory's last lab.
+      assert.deepEqual(await readdir(join(work, 'data', 'logs')), []);
+      const pools = spawnSync('virsh', ['-c', 'qemu:///system', 'pool-list', '--all', '--name'], { encoding: 'utf8' });
+      assert.equal(pools.status, 0, pools.stderr);
+      assert.equal(pools.stdout.split('\n').includes(volumePoolFor(join(work, 'data'))), false, pools.stdout);
+      assert.equal(existsSync(join(work, 'data', 'pool')), false);
     } finally {
       client.close();
     }

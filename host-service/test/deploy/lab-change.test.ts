@@ -24,6 +24,7 @@ import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { volumePoolFor } from '../../src/api/lab-resources';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { poolVolumes } from '../support/volume-pools';
 import { waitUntil } from '../support/wait-until';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
 
@@ -182,8 +183,7 @@ describe('applying a changed lab in place', () => {
     await client.sendRequest(LabsDestroyRequest.type, { name: 'chg-lab' });
     assert.deepEqual([...(await libvirtDomains()).keys()], []);
     assert.deepEqual(await libvirtNetworks(), []);
-    const pool = volumePoolFor(dataDirectory);
-    assert.deepEqual((await hypervisor.listVolumes(pool)).filter((volume) => volume.name.startsWith('chg-lab-')), []);
+    assert.deepEqual((await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('chg-lab-')), []);
     assert.deepEqual((await allocatedPorts()).filter((item) => item.lab === 'chg-lab'), []);
   });
 
@@ -221,7 +221,7 @@ describe('applying a changed lab in place', () => {
 
     await client.sendRequest(LabsDestroyRequest.type, { name: 'chg-fail' });
     assert.deepEqual(await domains(), []);
-    assert.deepEqual((await hypervisor.listVolumes(pool)).filter((volume) => volume.name.startsWith('chg-fail-')), []);
+    assert.deepEqual((await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('chg-fail-')), []);
     assert.deepEqual((await allocatedPorts()).filter((item) => item.lab === 'chg-fail'), []);
   });
 });

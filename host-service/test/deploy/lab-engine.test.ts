@@ -16,6 +16,7 @@ import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { volumePoolFor } from '../../src/api/lab-resources';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { poolIsDefined, poolVolumes, startPoolOf } from '../support/volume-pools';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
 
 type Client = Awaited<ReturnType<typeof connectClient>>;
@@ -100,8 +101,9 @@ describe('deploy engine on the libvirt test driver', () => {
     );
     assert.deepEqual(await labDomains('eng-lab-'), [`eng-lab-bystander ${(await hypervisor.getDomain('eng-lab-bystander'))?.uuid} shut-off`]);
     assert.equal((await hypervisor.listNetworks()).some((network) => network.name === 'eng-lab-lan'), false);
-    const pool = volumePoolFor(dataDirectory);
-    assert.deepEqual((await hypervisor.listVolumes(pool)).filter((volume) => volume.name.startsWith('eng-lab-')), []);
+    assert.deepEqual((await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('eng-lab-')), []);
+    // It was the data directory's last lab: its storage pool went with it.
+    assert.equal(await poolIsDefined(hypervisor, dataDirectory), false);
     await hypervisor.undefine('eng-lab-bystander');
   });
 
@@ -109,6 +111,7 @@ describe('deploy engine on the libvirt test driver', () => {
     const kept: Lab = { name: 'kept', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] };
     await client.sendRequest(LabsApplyRequest.type, { lab: kept });
     const pool = volumePoolFor(dataDirectory);
+    assert.equal(await poolIsDefined(hypervisor, dataDirectory), true, 'an apply defines the pool again');
     const poolDirectory = join(dataDirectory, 'pool');
     // Leftovers as a lost state file would leave them: a VM with VLM metadata and its disk in this
     // host's pool, its lab's network, a stray volume.
@@ -151,7 +154,7 @@ describe('deploy engine on the libvirt test driver', () => {
   });
 
   test('one failing VM stops the apply: the lab is failed, the VM is named, what was made is recorded and destroyable', async () => {
-    const pool = volumePoolFor(dataDirectory);
+    const pool = await startPoolOf(hypervisor, dataDirectory);
     // The disk name VM "b" needs is taken, so creating it fails.
     await hypervisor.createVolume(pool, buildVolumeXml({ name: 'fail-lab-b.qcow2', capacityBytes: 1024 ** 3 }));
     const lab: Lab = {
@@ -178,7 +181,8 @@ describe('deploy engine on the libvirt test driver', () => {
     assert.deepEqual(await labDomains('fail-lab-'), (await labDomains('fail-lab-')).filter((line) => made.some((vm) => line.startsWith(`fail-lab-${vm} `))));
     await client.sendRequest(LabsDestroyRequest.type, { name: 'fail-lab' });
     assert.deepEqual(await labDomains('fail-lab-'), []);
-    // Destroy removed only what the lab recorded: the volume it did not make is still there.
+    // Destroy removed only what the lab recorded: the volume it did not make is still there, and
+    // so is the pool that holds it.
     assert.ok((await hypervisor.listVolumes(pool)).some((volume) => volume.name === 'fail-lab-b.qcow2'));
     await hypervisor.deleteVolume(pool, 'fail-lab-b.qcow2');
   });

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ import { volumePoolFor } from '../../src/api/lab-resources';
 import { requireCommand } from '../support/require-command';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
+import { removePoolOf } from '../support/volume-pools';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
 
 /** Runs one command over SSH and returns its standard output. */
@@ -101,11 +103,8 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
         await hypervisor.destroy(`${labName}-${vm.name}`).catch(() => undefined);
         await hypervisor.undefine(`${labName}-${vm.name}`, { snapshots: true }).catch(() => undefined);
       }
-      const pool = volumePoolFor(dataDirectory);
-      for (const volume of await hypervisor.listVolumes(pool).catch(() => [])) await hypervisor.deleteVolume(pool, volume.name).catch(() => undefined);
-      await hypervisor.destroyStoragePool(pool).catch(() => undefined);
-      await hypervisor.undefineStoragePool(pool).catch(() => undefined);
       await hypervisor.close();
+      removePoolOf(dataDirectory);
     }
     await host?.stop();
     await environment?.stop();
@@ -168,9 +167,10 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       // virsh, an independent client of libvirtd, sees nothing of the lab.
       assert.doesNotMatch(virsh('list', '--all', '--name'), new RegExp(labName));
       assert.doesNotMatch(virsh('net-list', '--all', '--name'), new RegExp(labName));
-      assert.doesNotMatch(virsh('vol-list', volumePoolFor(dataDirectory)), new RegExp(labName));
-      const leftovers = spawnSync('ls', [join(dataDirectory, 'pool')], { encoding: 'utf8' }).stdout;
-      assert.doesNotMatch(leftovers, new RegExp(labName), 'no disk or seed file is left');
+      // It was the data directory's only lab: the pool went with it, disks, seeds and folder.
+      assert.doesNotMatch(virsh('pool-list', '--all', '--name'), new RegExp(volumePoolFor(dataDirectory)));
+      assert.equal(existsSync(join(dataDirectory, 'pool')), false, 'no disk or seed file is left');
+      assert.deepEqual(readdirSync(join(dataDirectory, 'logs')), [], 'the serial logs went with their domains');
     } finally {
       client.close();
     }

@@ -232,4 +232,35 @@ describe('images/pull of download images', { timeout: 120_000 }, () => {
       connection.close();
     }
   });
+
+  test('a download killed with its host leaves a partial file; the next start removes it and keeps complete images', async () => {
+    const connection = await client();
+    await connection.sendRequest(ImagesPullRequest.type, { name: names.good });
+    const complete = await readFile(join(imageFolder(names.good), 'disk.qcow2'));
+    const progress: WorkDoneProgressValue[] = [];
+    const token = `pull-${randomBytes(4).toString('hex')}`;
+    connection.onProgress(WorkDoneProgress.type, token, (value) => progress.push(value));
+    connection.sendRequest(ImagesPullRequest.type, { name: names.slow, workDoneToken: token }).catch(() => undefined);
+    await waitUntil('bytes to arrive', () => progress.some((value) => value.kind === 'report' && /^[^:]+: [1-9]/.test(value.message ?? '')), 20_000);
+    await host!.kill();
+    connection.close();
+    const partial = (await folderEntries(names.slow)).filter((entry) => entry.endsWith('.part'));
+    assert.equal(partial.length, 1, 'the killed download left its partial file');
+    // A stray partial beside a complete image goes too; the image itself stays.
+    await writeFile(join(imageFolder(names.good), '.disk.qcow2.0123456789ab.part'), 'half');
+
+    host = await startHost({ bundle: join(work, 'vlm-host.js'), socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment!.busAddress });
+    assert.ok(host.stderr.includes(`Removed ${join(imageFolder(names.slow), partial[0]!)}, left unfinished by a download of a previous run.`), host.stderr);
+    assert.deepEqual(await readdir(join(dataDirectory, 'images')).then((entries) => entries.includes(names.slow)), false, 'the folder it left empty is gone');
+    assert.deepEqual((await folderEntries(names.good)).sort(), ['disk.qcow2', 'manifest.json']);
+    assert.deepEqual(await readFile(join(imageFolder(names.good), 'disk.qcow2')), complete);
+    const again = await client();
+    try {
+      const { images } = await again.sendRequest(ImagesListRequest.type, {});
+      assert.equal(images.find((image) => image.name === names.good)?.present, true);
+      assert.equal(images.find((image) => image.name === names.slow)?.present, false);
+    } finally {
+      again.close();
+    }
+  });
 });
