@@ -47,6 +47,9 @@ export function localHostArguments(options: Omit<LocalHostOptions, 'output'>): {
   const socketPath = join(options.storageFolder, 'vlm-host.sock');
   const args = [options.serverPath, '--socket', socketPath, '--data-dir', options.dataFolder, '--libvirt', options.driver];
   if (options.busAddress) args.push('--bus-address', options.busAddress);
+  // Its stdin is a pipe from this process: when this process dies, however it dies, the pipe
+  // closes and the service shuts down instead of living on without an owner.
+  args.push('--stop-when-stdin-closes');
   return { socketPath, args };
 }
 
@@ -69,7 +72,7 @@ export class LocalHostProcess {
     // Set by the "Run Extension" launch configuration, for "Attach to Host Service".
     const inspect = process.env.VLM_HOST_INSPECT ? [`--inspect=${process.env.VLM_HOST_INSPECT}`] : [];
     this.child = spawn(process.execPath, [...inspect, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       // Our own process group: stopping it ends anything the service started.
       detached: true,
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

@@ -1,9 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseLocalDriver, localDataFolder, localHostArguments, LocalHostProcess } from '../src/local-host-process';
+import { startLibvirtTestEnvironment } from '../../host-service/test/support/test-libvirt';
+import { waitUntil } from '../../host-service/test/support/wait-until';
+
+const repositoryRoot = join(__dirname, '..', '..');
 
 test('simulated hosts keep data in VS Code storage; QEMU disks go where the QEMU user of libvirt can reach them', () => {
   assert.equal(localDataFolder('test', '/storage', {}, 1000), '/storage/data');
@@ -26,7 +32,7 @@ test('auto picks qemu only when the libvirt socket is usable', (context) => {
 test('the service gets its socket and data folder in the storage folder, and the bus when given', () => {
   const { socketPath, args } = localHostArguments({ serverPath: '/x/vlm-host.js', storageFolder: '/s', dataFolder: '/s/data', driver: 'test', busAddress: 'unix:path=/b' });
   assert.equal(socketPath, '/s/vlm-host.sock');
-  assert.deepEqual(args, ['/x/vlm-host.js', '--socket', '/s/vlm-host.sock', '--data-dir', '/s/data', '--libvirt', 'test', '--bus-address', 'unix:path=/b']);
+  assert.deepEqual(args, ['/x/vlm-host.js', '--socket', '/s/vlm-host.sock', '--data-dir', '/s/data', '--libvirt', 'test', '--bus-address', 'unix:path=/b', '--stop-when-stdin-closes']);
 });
 
 test('a service that exits before listening fails with its reason and output', async (context) => {
@@ -39,4 +45,49 @@ test('a service that exits before listening fails with its reason and output', a
   const service = new LocalHostProcess({ serverPath: server, storageFolder: folder, dataFolder: join(folder, 'data'), driver: 'test', busAddress: '', output: (line) => lines.push(line) });
   await assert.rejects(service.ready(10_000), /exited with code 3 before it listened/);
   assert.deepEqual(lines, ['cannot reach libvirt-dbus']);
+});
+
+test('the service shuts down when the process that started it is killed, so it never outlives VS Code', async (context) => {
+  const environment = await startLibvirtTestEnvironment();
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-local-owner-'));
+  let servicePid: number | undefined;
+  context.after(async () => {
+    // A service that failed the test is still ours to end, with its process group.
+    if (servicePid !== undefined) {
+      try {
+        process.kill(-servicePid, 'SIGKILL');
+      } catch {
+        // Gone, as it should be.
+      }
+    }
+    await environment.stop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+  const serverPath = join(repositoryRoot, 'host-service', 'dist', 'vlm-host.js');
+  assert.ok(existsSync(serverPath), `${serverPath} is built by node scripts/build.mjs`);
+  // The extension host's part, in a process of its own: it starts the service, then is killed.
+  const owner = `
+    const { LocalHostProcess } = require(${JSON.stringify(join(repositoryRoot, 'extension', 'src', 'local-host-process.ts'))});
+    const service = new LocalHostProcess(${JSON.stringify({ serverPath, storageFolder: folder, dataFolder: join(folder, 'data'), driver: 'test', busAddress: environment.busAddress })}, );
+    service.ready(60000).then(() => console.log('ready'));
+  `.replace('}, )', ', output: () => undefined })');
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', owner], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  await waitUntil('the service to be ready', () => output.includes('ready\n'), 60_000);
+  // The pid file the service's starter writes for whoever must end a service that outlived it.
+  servicePid = Number(readFileSync(join(folder, 'data', 'vlm-host.pid'), 'utf8'));
+  const alive = () => {
+    try {
+      process.kill(servicePid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  assert.ok(alive());
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  await waitUntil('the service to exit after its owner was killed', () => !alive(), 30_000);
+  assert.equal(existsSync(join(folder, 'vlm-host.sock')), false, 'it shut down cleanly and removed its socket');
 });

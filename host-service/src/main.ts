@@ -35,6 +35,9 @@ const usage = `Usage: vlm-host [--socket PATH] [--data-dir DIR] [--libvirt test|
   --tls-key PATH       Its private key (PEM).
   --token-file PATH    File holding the token (mode 0600, owned by the user vlm-host runs as).
   --allow-remote       Let --listen bind a non-loopback address.
+  --stop-when-stdin-closes
+                       Shut down when standard input closes: a parent that holds the other end of
+                       a pipe (VS Code's extension) takes the service with it when it dies.
   --remove-data        Remove the data directory DIR with everything in it (state, keys, images,
                        disks, logs) and its libvirt storage pool, then exit. Refused while a
                        vlm-host uses DIR or while DIR records a lab: destroy the labs first.
@@ -51,6 +54,7 @@ interface Options {
   busAddress?: string;
   sourceRoot: string;
   remote?: RemoteListenArguments;
+  stopWhenStdinCloses: boolean;
 }
 
 const isRoot = process.getuid?.() === 0;
@@ -59,6 +63,7 @@ function parseArguments(argv: string[]): Options | 'help' {
   const values = new Map<string, string>();
   let allowRemote = false;
   let removeData = false;
+  let stopWhenStdinCloses = false;
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index] as string;
     if (argument === '--help' || argument === '-h') return 'help';
@@ -69,6 +74,10 @@ function parseArguments(argv: string[]): Options | 'help' {
     }
     if (argument === '--remove-data') {
       removeData = true;
+      continue;
+    }
+    if (argument === '--stop-when-stdin-closes') {
+      stopWhenStdinCloses = true;
       continue;
     }
     if (!['--socket', '--data-dir', '--libvirt', '--bus-address', '--source-root', '--listen', '--tls-cert', '--tls-key', '--token-file'].includes(flag as string)) {
@@ -84,6 +93,7 @@ function parseArguments(argv: string[]): Options | 'help' {
   if (removeData) {
     const serving = ['--socket', '--source-root', '--listen', '--tls-cert', '--tls-key', '--token-file'].filter((flag) => values.has(flag));
     if (allowRemote) serving.push('--allow-remote');
+    if (stopWhenStdinCloses) serving.push('--stop-when-stdin-closes');
     if (serving.length > 0) throw new UsageError(`--remove-data serves nothing: ${serving.join(', ')} ${serving.length === 1 ? 'does' : 'do'} not apply.`);
   }
   const socketPath = values.get('--socket') ?? (removeData ? '' : defaultSocketPath());
@@ -91,7 +101,7 @@ function parseArguments(argv: string[]): Options | 'help' {
   const busAddress = values.get('--bus-address');
   // Bundled as host-service/dist/vlm-host.js (or run from host-service/src): two levels up.
   const sourceRoot = resolve(values.get('--source-root') ?? join(__dirname, '..', '..'));
-  const options: Options = { command: removeData ? 'remove-data' : 'serve', socketPath, dataDirectory, driver, sourceRoot };
+  const options: Options = { command: removeData ? 'remove-data' : 'serve', socketPath, dataDirectory, driver, sourceRoot, stopWhenStdinCloses };
   if (busAddress !== undefined) options.busAddress = busAddress;
   const listen = values.get('--listen');
   if (listen === undefined) {
@@ -180,7 +190,7 @@ async function run(options: Options): Promise<void> {
   process.stdout.write(`vlm-host ready: socket ${options.socketPath}, data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}${remoteServer ? `, TLS ${remoteServer.socketPath}` : ''}\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
+    const onSignal = (signal: string) => {
       if (stopping) {
         log(`${signal} again: exiting without finishing the shutdown.`);
         process.exit(1);
@@ -193,6 +203,10 @@ async function run(options: Options): Promise<void> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    if (options.stopWhenStdinCloses) {
+      process.stdin.on('close', () => !stopping && onSignal('Standard input closed (the parent is gone)'));
+      process.stdin.resume();
+    }
   });
   log('stopped.');
 }
