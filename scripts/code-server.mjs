@@ -150,8 +150,11 @@ export async function launchCodeServer({ folder, vsix, trusted = true, theme = '
     EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery', itemUrl: 'http://127.0.0.1:9/item' }),
   };
   const common = ['--user-data-dir', userData, '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check'];
+  // util-linux setpriv makes the kernel end code-server when this process dies, however it dies
+  // (PR_SET_PDEATHSIG): SIGTERM, so it still stops its extension host and what that started.
+  const owned = ['--pdeathsig', 'TERM', '--', process.execPath, entry, ...common];
   if (vsix) {
-    const installed = spawnSync(process.execPath, [entry, ...common, '--install-extension', resolve(vsix)], {
+    const installed = spawnSync('setpriv', [...owned, '--install-extension', resolve(vsix)], {
       encoding: 'utf8',
       env: environment,
     });
@@ -161,19 +164,28 @@ export async function launchCodeServer({ folder, vsix, trusted = true, theme = '
     }
   }
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [entry, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, resolve(folder)],
-    { env: environment, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const stop = () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
+  const child = spawn('setpriv', [...owned, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, resolve(folder)], {
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolveExit();
+    else child.once('exit', () => resolveExit());
+  });
+  /** SIGTERM, SIGKILL after 10 s; resolves once code-server has exited and its profile is removed. */
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     rmSync(profile, { recursive: true, force: true });
   };
   try {
     await waitForReady(child, 120_000);
   } catch (error) {
-    stop();
+    await stop();
     throw error;
   }
   return { url: `http://127.0.0.1:${port}/`, child, profile, stop };
@@ -201,10 +213,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.log(JSON.stringify({ url: launched.url, pid: launched.child.pid }));
       launched.child.stdout.resume();
       launched.child.stderr.resume();
-      const shutdown = () => {
-        launched.stop();
-        process.exit(0);
-      };
+      const shutdown = () => void launched.stop().then(() => process.exit(0));
       process.on('SIGTERM', shutdown);
       process.on('SIGINT', shutdown);
       // A test starts this with a piped stdin, which closes when the test ends, even when it
@@ -213,10 +222,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         process.stdin.on('close', shutdown);
         process.stdin.resume();
       }
-      launched.child.once('exit', (code) => {
-        launched.stop();
-        process.exit(code ?? 1);
-      });
+      launched.child.once('exit', (code) => void launched.stop().then(() => process.exit(code ?? 1)));
     } else {
       console.error(
         'Usage: node scripts/code-server.mjs install | launch --folder DIR [--vsix FILE] [--untrusted] [--theme light|dark] [--stop-when-stdin-closes]',

@@ -1,7 +1,9 @@
 // `npm start`: installs what is missing, builds and packs the extension, then opens it in a real
 // VS Code (code-server, 127.0.0.1 only) on the example labs, with a local host service: real VMs
 // on qemu:///system when libvirt works here (as root), else libvirt's test driver. Stays up until
-// Ctrl-C, then stops everything it started.
+// Ctrl-C, then stops everything it started and powers off the VMs of its labs (they stay
+// deployed, shut off, for the next start). Its long-running children are also started so the
+// kernel ends them if this process dies without stopping them (setpriv --pdeathsig).
 // `npm start -- --validate [FOLDER]`: the language server validates the example labs (or FOLDER)
 // and prints one line per problem, like `vlm validate`.
 import { spawn } from 'node:child_process';
@@ -17,24 +19,21 @@ if (process.argv.includes('--validate')) await validateExamples(process.argv.sli
 else await startWorkbench();
 
 async function startWorkbench() {
-  const { ensureSystemPackages } = await import('./system-packages.mjs');
-  const isRoot = process.getuid?.() === 0;
-  ensureSystemPackages(['libvirt', 'codeServer', ...(isRoot ? ['qemu', 'tinyImage'] : [])]);
-  await import('./build.mjs');
-  const { packageExtension } = await import('./package.mjs');
-  const vsix = packageExtension();
-  const { launchCodeServer } = await import('./code-server.mjs');
-  // The host-service test support starts the private bus, libvirt-dbus and the daemons.
-  const { tsImport } = await import('tsx/esm/api');
-  const { startLibvirtTestEnvironment } = await tsImport('../host-service/test/support/test-libvirt.ts', import.meta.url);
-
+  // Ctrl-C is handled from the first moment: whatever has been started by then is stopped.
   const cleanups = [];
   let stopping = false;
+  // The step under way: a stop waits for it, so whatever it started is registered and stopped too.
+  let inFlight = Promise.resolve();
+  const step = (promise) => {
+    inFlight = promise.catch(() => undefined);
+    return promise;
+  };
   const stop = async (code) => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
-    for (const cleanup of cleanups.reverse()) {
+    await inFlight;
+    for (const cleanup of [...cleanups].reverse()) {
       try {
         await cleanup();
       } catch (error) {
@@ -46,27 +45,43 @@ async function startWorkbench() {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
+  const { ensureSystemPackages } = await import('./system-packages.mjs');
+  const isRoot = process.getuid?.() === 0;
+  ensureSystemPackages(['libvirt', 'codeServer', ...(isRoot ? ['qemu', 'tinyImage'] : [])]);
+  await step(import('./build.mjs'));
+  if (stopping) return;
+  const { packageExtension } = await import('./package.mjs');
+  const vsix = packageExtension();
+  const { launchCodeServer } = await import('./code-server.mjs');
+  // The host-service test support starts the private bus, libvirt-dbus and the daemons.
+  const { tsImport } = await import('tsx/esm/api');
+  const { startLibvirtTestEnvironment } = await tsImport('../host-service/test/support/test-libvirt.ts', import.meta.url);
+
   try {
     // Real VMs need root's libvirtd; anyone else gets the simulated host.
-    const environment = await startLibvirtTestEnvironment({ realDaemons: isRoot });
+    const environment = await step(startLibvirtTestEnvironment({ realDaemons: isRoot }));
     cleanups.push(() => environment.stop());
+    if (stopping) return;
     process.env.VLM_BUS_ADDRESS = environment.busAddress;
     process.env.VLM_HOST_SERVER = join(repositoryRoot, 'host-service', 'dist', 'vlm-host.js');
     const folder = join(repositoryRoot, 'schemas', 'examples');
     // The service's state and disks, kept between runs; libvirt's QEMU user must reach the disks.
-    const dataFolder = isRoot ? '/var/lib/vlm/npm-start' : join(tmpdir(), `vlm-npm-start-${process.getuid?.()}`);
+    const dataFolder = process.env.VLM_HOST_DATA_DIR || (isRoot ? '/var/lib/vlm/npm-start' : join(tmpdir(), `vlm-npm-start-${process.getuid?.()}`));
     mkdirSync(dataFolder, { recursive: true, mode: 0o755 });
     process.env.VLM_HOST_DATA_DIR = dataFolder;
-    const launched = await launchCodeServer({ folder, vsix, trusted: true });
+    // Its labs' VMs run under libvirtd, not under this process: they are powered off last.
+    if (isRoot) cleanups.push(() => powerOffVms(tsImport, environment.busAddress, dataFolder));
+    const launched = await step(launchCodeServer({ folder, vsix, trusted: true }));
     launched.child.stdout.resume();
     launched.child.stderr.resume();
-    // The extension starts vlm-host itself and notes its pid: end it if it outlives VS Code.
+    // The extension starts vlm-host itself, which ends when the extension host does; it notes its
+    // pid, so one that is still there once VS Code has stopped is ended too.
     const pidFile = join(dataFolder, 'vlm-host.pid');
     cleanups.push(async () => {
-      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
-      launched.stop();
-      await stopLocalHost(pid);
+      await launched.stop();
+      await stopLocalHost(existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined);
     });
+    if (stopping) return;
     launched.child.once('exit', (code) => {
       if (!stopping) console.error(`code-server exited (${code}).`);
       void stop(code ?? 1);
@@ -77,6 +92,23 @@ async function startWorkbench() {
   } catch (error) {
     console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);
+  }
+}
+
+/** Powers off the running VMs whose disks are in `dataFolder`: those of npm start's labs. */
+async function powerOffVms(tsImport, busAddress, dataFolder) {
+  const { connectLibvirt } = await tsImport('../host-service/src/libvirt/libvirt-dbus-hypervisor.ts', import.meta.url);
+  const hypervisor = await connectLibvirt({ driver: 'qemu', busAddress });
+  try {
+    for (const domain of await hypervisor.listDomains()) {
+      if (domain.state === 'shut-off') continue;
+      const xml = await hypervisor.getDomainXml(domain.name).catch(() => '');
+      if (!xml.includes(`${dataFolder}/`)) continue;
+      await hypervisor.destroy(domain.name);
+      console.log(`Powered off VM ${domain.name}; its lab stays deployed for the next npm start.`);
+    }
+  } finally {
+    await hypervisor.close();
   }
 }
 

@@ -10,10 +10,10 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 
 export const repositoryRoot = join(__dirname, '..', '..', '..');
 export const screenshotFolder = join(repositoryRoot, '.artifacts', 'e2e');
-const chromiumPath = '/usr/bin/chromium';
+export const chromiumPath = '/usr/bin/chromium';
 
 // Nothing leaves loopback: the browser resolves no other host name and fetches nothing by itself.
-const chromiumArguments = [
+export const chromiumArguments = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',

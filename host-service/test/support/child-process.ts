@@ -1,6 +1,7 @@
 // A spawned program the tests own: stopped by its own pid, never by name.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { requireCommand } from './require-command';
 
 export class OwnedProcess {
   private exited: Promise<void>;
@@ -54,8 +55,16 @@ export class OwnedProcess {
   }
 }
 
+/**
+ * Starts `command` so that the kernel kills it when this process dies, however it dies (util-linux
+ * setpriv sets PR_SET_PDEATHSIG, then runs the command in its place, under the same pid): a killed
+ * test run or `npm start` leaves no bus or libvirt-dbus behind, reparented to init. In a process
+ * group of its own, so a Ctrl-C meant for `npm start` does not end it before npm start's own
+ * cleanup, which still needs the bus, has run.
+ */
 export function spawnOwned(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): OwnedProcess {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const setpriv = requireCommand('setpriv', 'util-linux');
+  const child = spawn(setpriv, ['--pdeathsig', 'KILL', '--', command, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.on('error', () => undefined); // surfaced through `running` and the caller's readiness wait
   return new OwnedProcess(label, child);
 }

@@ -1,0 +1,202 @@
+// `npm start` as a user runs it, stopped with Ctrl-C (SIGINT to its process group, as a terminal
+// sends it) at three moments: while it is still starting, once it has printed its address with
+// the workbench open in a browser, and with a lab's VM running on qemu:///system. Each time,
+// nothing it started may be left: every process carries a mark in its environment, inherited by
+// all it starts (the private bus, libvirt-dbus, code-server, the extension host, the extension's
+// vlm-host), and none with the mark may remain. The lab's VMs are powered off, not removed:
+// Ctrl-C keeps the lab deployed for the next npm start (README, "The two commands").
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { ImagesPullRequest, LabsApplyRequest } from '@vlm/schemas/src/host-protocol';
+import { connectClient } from '../../../host-service/test/api/host-process';
+import { waitUntil } from '../../../host-service/test/support/wait-until';
+import { removePoolOf } from '../../../host-service/test/support/volume-pools';
+import { chromiumArguments, chromiumPath, ensureTools, repositoryRoot } from './vscode-session';
+
+const markName = 'VLM_NPM_START_TEST_MARK';
+/** libvirtd and virtlogd are shared by every run on the machine: the lease in host-service/test/support/libvirt-daemons.ts stops them when its last holder is done. */
+const sharedDaemons = new Set(['libvirtd', 'virtlogd']);
+
+interface MarkedProcess {
+  pid: number;
+  command: string;
+}
+
+/** Every process whose environment holds `mark`, by /proc, whoever its parent is now. */
+function markedProcesses(mark: string): MarkedProcess[] {
+  const found: MarkedProcess[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`${markName}=${mark}`)) continue;
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').filter(Boolean);
+      if (sharedDaemons.has(readFileSync(`/proc/${entry}/comm`, 'latin1').trim())) continue;
+      found.push({ pid: Number(entry), command: command.join(' ') });
+    } catch {
+      // It ended while being read.
+    }
+  }
+  return found;
+}
+
+interface NpmStart {
+  child: ChildProcess;
+  mark: string;
+  output(): string;
+  /** Ctrl-C: SIGINT to the whole process group, npm, its shell, node and their children. */
+  interrupt(): void;
+  exited: Promise<number | null>;
+}
+
+function startNpm(dataFolder: string): NpmStart {
+  const mark = randomBytes(8).toString('hex');
+  // A process group of its own, like a terminal's foreground job.
+  const child = spawn('npm', ['start'], {
+    cwd: repositoryRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, [markName]: mark, VLM_HOST_DATA_DIR: dataFolder },
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, mark, output: () => output, interrupt: () => process.kill(-child.pid!, 'SIGINT'), exited };
+}
+
+/** Waits for `probe` while npm start runs; fails at once, with its output, if it exits first. */
+async function whileRunning<T>(run: NpmStart, what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
+  const result = await waitUntil(what, () => (run.child.exitCode !== null ? { exited: run.child.exitCode } : probe()), timeoutMs, 250);
+  if (typeof result === 'object' && result !== null && 'exited' in result) assert.fail(`npm start exited (${String(result.exited)}) before ${what}:\n${run.output().slice(-3000)}`);
+  return result as T;
+}
+
+/** Ctrl-C, then: npm exits and, within a deadline, nothing with the run's mark is left. */
+async function interruptAndCheck(run: NpmStart): Promise<void> {
+  run.interrupt();
+  const code = await Promise.race([run.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 120_000))]);
+  assert.notEqual(code, 'hung', `npm start did not exit within 120 s of Ctrl-C:\n${run.output().slice(-3000)}`);
+  try {
+    await waitUntil('every process npm start started to end', () => markedProcesses(run.mark).length === 0, 30_000, 250);
+  } catch {
+    assert.fail(`left running after Ctrl-C:\n${markedProcesses(run.mark).map((item) => `${item.pid} ${item.command}`).join('\n')}\nnpm start said:\n${run.output().slice(-3000)}`);
+  }
+}
+
+/** Anything a failed test left, ended by the run's mark. */
+function killMarked(mark: string): void {
+  for (const item of markedProcesses(mark)) {
+    try {
+      process.kill(item.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+const addressLine = /Virtual Lab Manager is running in VS Code at (http:\/\/127\.0\.0\.1:\d+\/)/;
+
+describe('Ctrl-C of npm start leaves nothing it started', { timeout: 1_800_000 }, () => {
+  const runs: NpmStart[] = [];
+  const dataFolders: string[] = [];
+  let browser: Browser | undefined;
+  const labName = `ctrlc-${randomBytes(3).toString('hex')}`;
+  const domain = `${labName}-solo`;
+  const virsh = (...words: string[]) => spawnSync('virsh', ['-q', '-c', 'qemu:///system', ...words], { encoding: 'utf8' });
+
+  /** A data folder of this test, not npm start's own one; libvirt's QEMU user must reach it. */
+  function dataFolder(): string {
+    const folder = mkdtempSync(join(tmpdir(), 'vlm-npm-start-test-'));
+    chmodSync(folder, 0o755);
+    dataFolders.push(folder);
+    return folder;
+  }
+
+  before(() => {
+    if (process.getuid?.() !== 0) throw new Error('npm start drives qemu:///system only as root; run this test as root.');
+    ensureTools();
+  });
+
+  after(async () => {
+    await browser?.close();
+    for (const run of runs) {
+      if (run.child.exitCode === null) run.interrupt();
+      killMarked(run.mark);
+    }
+    // The lab npm start keeps for its next run is this test's to remove.
+    if (virsh('dominfo', domain).status === 0) {
+      virsh('destroy', domain);
+      virsh('undefine', domain, '--remove-all-storage');
+    }
+    for (const folder of dataFolders) {
+      removePoolOf(folder);
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('early: while it is still starting (the private bus is up, VS Code is not yet)', async () => {
+    const run = startNpm(dataFolder());
+    runs.push(run);
+    await whileRunning(run, 'its private D-Bus bus to start', () => markedProcesses(run.mark).some((item) => /dbus-daemon/.test(item.command)), 600_000);
+    assert.doesNotMatch(run.output(), addressLine, 'the interrupt comes before the address');
+    await interruptAndCheck(run);
+  });
+
+  test('middle: after it printed its address, with the workbench open in a browser', async () => {
+    const run = startNpm(dataFolder());
+    runs.push(run);
+    const url = await whileRunning(run, 'it printed its address', () => addressLine.exec(run.output())?.[1], 600_000);
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 120_000 });
+    await interruptAndCheck(run);
+    await browser.close();
+    browser = undefined;
+  });
+
+  test('late: a lab VM running on qemu:///system and the workbench open; the VM is powered off', async () => {
+    const folder = dataFolder();
+    const run = startNpm(folder);
+    runs.push(run);
+    const url = await whileRunning(run, 'it printed its address', () => addressLine.exec(run.output())?.[1], 600_000);
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 120_000 });
+    // The extension starts vlm-host for the host `local`; its socket is on its command line.
+    const socketPath = await whileRunning(
+      run,
+      'the extension started its vlm-host',
+      () => {
+        const host = markedProcesses(run.mark).find((item) => item.command.includes('vlm-host.js') && item.command.includes(folder));
+        const socket = host ? /--socket (\S+)/.exec(host.command)?.[1] : undefined;
+        return socket && existsSync(socket) ? socket : undefined;
+      },
+      120_000,
+    );
+    const client = await connectClient(socketPath);
+    try {
+      await client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' });
+      // Not awaited: Ctrl-C may well come while the apply still waits for the guest's SSH.
+      client
+        .sendRequest(LabsApplyRequest.type, { lab: { name: labName, vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] } })
+        .catch(() => undefined);
+      await waitUntil('the lab VM to run', () => virsh('domstate', domain).stdout.trim() === 'running', 300_000, 500);
+    } finally {
+      client.close();
+    }
+    await interruptAndCheck(run);
+    assert.match(run.output(), new RegExp(`Powered off VM ${domain}; its lab stays deployed for the next npm start\\.`));
+    assert.equal(virsh('domstate', domain).stdout.trim(), 'shut off');
+    await browser.close();
+    browser = undefined;
+  });
+});
