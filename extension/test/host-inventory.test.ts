@@ -71,3 +71,23 @@ test('a new lab appears with its status', () => {
   assert.equal(change.labsAdded, true);
   assert.equal(inventory.snapshot().find((lab) => lab.name === 'web')?.status, 'deploying');
 });
+
+test('labs and VMs named constructor, prototype or valueof are ordinary rows, found by event', () => {
+  const inventory = new HostInventory();
+  inventory.load(
+    [
+      { name: 'constructor', status: 'running', vmCount: 2, updatedAt: '2026-11-21T00:00:00Z' },
+      { name: 'prototype', status: 'running', vmCount: 1, updatedAt: '2026-11-21T00:00:00Z' },
+    ],
+    [vm('constructor-constructor', 'running', 'constructor'), vm('constructor-valueof', 'shut-off', 'constructor'), vm('prototype-hasownproperty', 'running', 'prototype')],
+  );
+  const labs = inventory.snapshot();
+  assert.deepEqual(labs.map((lab) => [lab.name, lab.vms.map((entry) => entry.name)]), [
+    ['constructor', ['constructor', 'valueof']],
+    ['prototype', ['hasownproperty']],
+  ]);
+  const change = inventory.apply(event({ type: 'vm-state', vm: 'constructor-valueof', state: 'running', lab: 'constructor', detail: 'booted' }));
+  assert.deepEqual([...change.vms], ['constructor-valueof']);
+  assert.equal(change.unknownVm, undefined);
+  assert.equal(inventory.apply(event({ type: 'vm-state', vm: 'tostring', state: 'running', detail: 'defined' })).unknownVm, 'tostring');
+});
