@@ -273,8 +273,8 @@ export namespace LabsDestroyRequest {
 }
 /** A libvirt object or file VLM made that no lab recorded on this host owns. */
 export interface SweepLeftover {
-  kind: 'domain' | 'volume' | 'network' | 'seed';
-  /** The libvirt name; for a volume "pool/name"; for a seed the file's path. */
+  kind: 'domain' | 'volume' | 'network' | 'seed' | 'pool';
+  /** The libvirt name; for a volume "pool/name"; for a seed the file's path. A pool is one whose data directory is gone. */
   name: string;
   /** Why it is taken for VLM's: its metadata or its name. */
   reason: string;

@@ -44,7 +44,7 @@ import type { ImageFiles, ImageStore } from './image-store';
 import { checkLab } from './lab-checks';
 import { planLab } from './lab-plan';
 import { domainName, networkName, seedPathFor, volumeName, volumePoolFor } from './lab-resources';
-import { removeSerialLogs, removeVolumePool, serialLogPath } from './volume-pool';
+import { abandonedPools, removeSerialLogs, removeVolumePool, serialLogPath } from './volume-pool';
 
 const portRanges: Record<PortKind, { first: number; last: number }> = {
   ssh: { first: 22000, last: 22999 },
@@ -802,6 +802,10 @@ export class LabDeployer {
           );
         }
       }
+      // Any vlm-host's pool whose data directory was removed by hand: it would stay defined forever.
+      for (const abandoned of await abandonedPools(hypervisor)) {
+        leftovers.push({ kind: 'pool', name: abandoned.name, reason: `the storage pool of a removed data directory: its folder ${abandoned.path} is gone` });
+      }
       // The pool's volume list can lag the directory (libvirt refreshes it on demand).
       for (const file of await readdir(poolDirectory).catch(() => [] as string[])) {
         const path = join(poolDirectory, file);
@@ -812,7 +816,7 @@ export class LabDeployer {
         const ignoreGone = (error: unknown) => {
           if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
         };
-        const order: SweepLeftover['kind'][] = ['domain', 'volume', 'seed', 'network'];
+        const order: SweepLeftover['kind'][] = ['domain', 'volume', 'seed', 'network', 'pool'];
         for (const kind of order) {
           for (const leftover of leftovers.filter((item) => item.kind === kind)) {
             if (kind === 'domain') {
@@ -822,6 +826,9 @@ export class LabDeployer {
               await hypervisor.deleteVolume(this.volumePool, leftover.name.slice(this.volumePool.length + 1)).catch(ignoreGone);
             } else if (kind === 'seed') {
               if (this.isSeedPath(leftover.name)) await rm(leftover.name, { force: true });
+            } else if (kind === 'pool') {
+              await hypervisor.destroyStoragePool(leftover.name).catch(ignoreGone);
+              await hypervisor.undefineStoragePool(leftover.name).catch(ignoreGone);
             } else {
               await hypervisor.destroyNetwork(leftover.name).catch(ignoreGone);
               await hypervisor.undefineNetwork(leftover.name).catch(ignoreGone);

@@ -200,6 +200,8 @@ export interface Hypervisor {
   startStoragePool(name: string): Promise<void>;
   destroyStoragePool(name: string): Promise<void>;
   undefineStoragePool(name: string): Promise<void>;
+  /** The pool's XML (where its folder is). */
+  getStoragePoolXml(name: string): Promise<string>;
   listVolumes(pool: string): Promise<VolumeSummary[]>;
   createVolume(pool: string, xml: string): Promise<VolumeSummary>;
   deleteVolume(pool: string, name: string): Promise<void>;

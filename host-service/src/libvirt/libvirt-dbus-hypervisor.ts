@@ -794,6 +794,11 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     await this.call({ path: await this.poolPath(name), interface: storagePoolInterface, member: 'Undefine' });
   }
 
+  async getStoragePoolXml(name: string): Promise<string> {
+    const [xml] = await this.call({ path: await this.poolPath(name), interface: storagePoolInterface, member: 'GetXMLDesc', signature: 'u', body: [0] });
+    return String(xml);
+  }
+
   /** From the volume's XML: one call, and the test driver has no StorageVol.GetInfo. */
   private async readVolume(pool: string, path: string): Promise<VolumeSummary> {
     const [xml] = await this.call({ path, interface: storageVolumeInterface, member: 'GetXMLDesc', signature: 'u', body: [0] });
