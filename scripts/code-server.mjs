@@ -164,21 +164,39 @@ export async function launchCodeServer({ folder, vsix, trusted = true, theme = '
     }
   }
   const port = await freePort();
+  // A process group of its own, with its extension host and helpers: stopped as one, and not by a
+  // Ctrl-C meant for whoever launched it, which stops it in order.
   const child = spawn('setpriv', [...owned, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, resolve(folder)], {
     env: environment,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   const exited = new Promise((resolveExit) => {
     if (child.exitCode !== null || child.signalCode !== null) resolveExit();
     else child.once('exit', () => resolveExit());
   });
-  /** SIGTERM, SIGKILL after 10 s; resolves once code-server has exited and its profile is removed. */
+  /** Sends `signal` to the group; false once no process of it is left. */
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  /**
+   * SIGTERM to the group, SIGKILL after 10 s; resolves once code-server and every process of its
+   * group (an extension host outlives it otherwise) have exited and its profile is removed.
+   */
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    if (child.pid !== undefined) {
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), 10_000);
       await exited;
+      const deadline = Date.now() + 10_000;
+      while (signalGroup(0) && Date.now() < deadline) await new Promise((resolveWait) => setTimeout(resolveWait, 100));
       clearTimeout(timer);
+      signalGroup('SIGKILL');
     }
     rmSync(profile, { recursive: true, force: true });
   };

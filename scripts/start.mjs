@@ -6,7 +6,7 @@
 // kernel ends them if this process dies without stopping them (setpriv --pdeathsig).
 // `npm start -- --validate [FOLDER]`: the language server validates the example labs (or FOLDER)
 // and prints one line per problem, like `vlm validate`.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -70,7 +70,7 @@ async function startWorkbench() {
     mkdirSync(dataFolder, { recursive: true, mode: 0o755 });
     process.env.VLM_HOST_DATA_DIR = dataFolder;
     // Its labs' VMs run under libvirtd, not under this process: they are powered off last.
-    if (isRoot) cleanups.push(() => powerOffVms(tsImport, environment.busAddress, dataFolder));
+    if (isRoot) cleanups.push(() => powerOffVms(dataFolder));
     const launched = await step(launchCodeServer({ folder, vsix, trusted: true }));
     launched.child.stdout.resume();
     launched.child.stderr.resume();
@@ -82,9 +82,10 @@ async function startWorkbench() {
       await stopLocalHost(existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined);
     });
     if (stopping) return;
-    launched.child.once('exit', (code) => {
-      if (!stopping) console.error(`code-server exited (${code}).`);
-      void stop(code ?? 1);
+    launched.child.once('exit', (code, signal) => {
+      if (!stopping && signal !== 'SIGINT') console.error(`code-server exited (${code ?? signal}).`);
+      // A Ctrl-C reaches code-server too; it is a stop, not a failure.
+      void stop(signal === 'SIGINT' ? 0 : (code ?? 1));
     });
     console.log(`\nVirtual Lab Manager is running in VS Code at ${launched.url}`);
     console.log(`Host "local": ${isRoot ? 'qemu:///system (real vlm-tiny VMs)' : "libvirt's test driver (simulated)"}. Open tiny-pair.lab.yaml and click Deploy.`);
@@ -95,20 +96,19 @@ async function startWorkbench() {
   }
 }
 
-/** Powers off the running VMs whose disks are in `dataFolder`: those of npm start's labs. */
-async function powerOffVms(tsImport, busAddress, dataFolder) {
-  const { connectLibvirt } = await tsImport('../host-service/src/libvirt/libvirt-dbus-hypervisor.ts', import.meta.url);
-  const hypervisor = await connectLibvirt({ driver: 'qemu', busAddress });
-  try {
-    for (const domain of await hypervisor.listDomains()) {
-      if (domain.state === 'shut-off') continue;
-      const xml = await hypervisor.getDomainXml(domain.name).catch(() => '');
-      if (!xml.includes(`${dataFolder}/`)) continue;
-      await hypervisor.destroy(domain.name);
-      console.log(`Powered off VM ${domain.name}; its lab stays deployed for the next npm start.`);
-    }
-  } finally {
-    await hypervisor.close();
+/**
+ * Powers off the running VMs whose disks are in `dataFolder`: those of npm start's labs. Through
+ * virsh (libvirt-clients), which needs neither the private bus nor anything a Ctrl-C has ended.
+ */
+function powerOffVms(dataFolder) {
+  const virsh = (...words) => spawnSync('virsh', ['-q', '-c', 'qemu:///system', ...words], { encoding: 'utf8', timeout: 60_000 });
+  const running = virsh('list', '--name', '--state-running');
+  if (running.status !== 0) throw new Error(`virsh list failed: ${running.stderr.trim()}`);
+  for (const name of running.stdout.split('\n').map((line) => line.trim()).filter(Boolean)) {
+    if (!virsh('dumpxml', name).stdout.includes(`${dataFolder}/`)) continue;
+    const stopped = virsh('destroy', name);
+    if (stopped.status !== 0) throw new Error(`virsh destroy ${name} failed: ${stopped.stderr.trim()}`);
+    console.log(`Powered off VM ${name}; its lab stays deployed for the next npm start.`);
   }
 }
 

@@ -18,6 +18,7 @@ import { ImagesPullRequest, LabsApplyRequest } from '@vlm/schemas/src/host-proto
 import { connectClient } from '../../../host-service/test/api/host-process';
 import { waitUntil } from '../../../host-service/test/support/wait-until';
 import { removePoolOf } from '../../../host-service/test/support/volume-pools';
+import { leaseLibvirtDaemons, type LibvirtDaemonsLease } from '../../../host-service/test/support/libvirt-daemons';
 import { chromiumArguments, chromiumPath, ensureTools, repositoryRoot } from './vscode-session';
 
 const markName = 'VLM_NPM_START_TEST_MARK';
@@ -68,7 +69,14 @@ function startNpm(dataFolder: string): NpmStart {
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, mark, output: () => output, interrupt: () => process.kill(-child.pid!, 'SIGINT'), exited };
+  const interrupt = () => {
+    try {
+      process.kill(-child.pid!, 'SIGINT');
+    } catch {
+      // The whole group has ended already.
+    }
+  };
+  return { child, mark, output: () => output, interrupt, exited };
 }
 
 /** Waits for `probe` while npm start runs; fails at once, with its output, if it exits first. */
@@ -81,7 +89,9 @@ async function whileRunning<T>(run: NpmStart, what: string, probe: () => T | und
 /** Ctrl-C, then: npm exits and, within a deadline, nothing with the run's mark is left. */
 async function interruptAndCheck(run: NpmStart): Promise<void> {
   run.interrupt();
-  const code = await Promise.race([run.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 120_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([run.exited, new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 120_000)))]);
+  clearTimeout(timer);
   assert.notEqual(code, 'hung', `npm start did not exit within 120 s of Ctrl-C:\n${run.output().slice(-3000)}`);
   try {
     await waitUntil('every process npm start started to end', () => markedProcesses(run.mark).length === 0, 30_000, 250);
@@ -119,15 +129,19 @@ describe('Ctrl-C of npm start leaves nothing it started', { timeout: 1_800_000 }
     return folder;
   }
 
-  before(() => {
+  let daemons: LibvirtDaemonsLease | undefined;
+
+  before(async () => {
     if (process.getuid?.() !== 0) throw new Error('npm start drives qemu:///system only as root; run this test as root.');
     ensureTools();
+    // Held for the whole test, so libvirtd is still there to clean up after the last npm start.
+    daemons = await leaseLibvirtDaemons();
   });
 
   after(async () => {
     await browser?.close();
     for (const run of runs) {
-      if (run.child.exitCode === null) run.interrupt();
+      if (run.child.exitCode === null && run.child.signalCode === null) run.interrupt();
       killMarked(run.mark);
     }
     // The lab npm start keeps for its next run is this test's to remove.
@@ -139,6 +153,7 @@ describe('Ctrl-C of npm start leaves nothing it started', { timeout: 1_800_000 }
       removePoolOf(folder);
       rmSync(folder, { recursive: true, force: true });
     }
+    await daemons?.release();
   });
 
   test('early: while it is still starting (the private bus is up, VS Code is not yet)', async () => {
