@@ -21,7 +21,7 @@ import {
   VmsListRequest,
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
-import { ResponseError } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { requireCommand } from '../support/require-command';
@@ -127,6 +127,34 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
       assert.equal(existsSync(join(work, 'data', 'pool')), false);
     } finally {
       client.close();
+    }
+  });
+
+  test('a lab cancelled while its VM boots is destroyed with its serial log, and the data directory\'s pool goes with it', async () => {
+    const client = await connectClient(host.socketPath);
+    const cancelled: Lab = { name: `${labName}-c`, vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] };
+    const domain = `${cancelled.name}-solo`;
+    const logPath = join(work, 'data', 'logs', `${domain}.log`);
+    try {
+      await client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' });
+      const cancellation = new CancellationTokenSource();
+      const applying = client.sendRequest(LabsApplyRequest.type, { lab: cancelled }, cancellation.token);
+      // Booting, its serial log being written: the apply is waiting for SSH.
+      await waitUntil('the VM to boot', async () => (await hypervisor.getDomain(domain))?.state === 'running' && existsSync(logPath), 120_000, 250);
+      cancellation.cancel();
+      await assert.rejects(applying, (error: unknown) => error instanceof ResponseError && error.code === HostErrorCode.RequestCancelled);
+      assert.equal((await client.sendRequest(LabsGetRequest.type, { name: cancelled.name })).status, 'failed');
+
+      await client.sendRequest(LabsDestroyRequest.type, { name: cancelled.name });
+      assert.equal(await hypervisor.getDomain(domain), undefined);
+      assert.equal(existsSync(logPath), false, 'the serial log went with its VM');
+      const pools = spawnSync('virsh', ['-c', 'qemu:///system', 'pool-list', '--all', '--name'], { encoding: 'utf8' });
+      assert.equal(pools.status, 0, pools.stderr);
+      assert.equal(pools.stdout.split('\n').includes(volumePoolFor(join(work, 'data'))), false, pools.stdout);
+    } finally {
+      client.close();
+      await hypervisor.destroy(domain).catch(() => undefined);
+      await hypervisor.undefine(domain).catch(() => undefined);
     }
   });
 });
