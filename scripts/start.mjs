@@ -79,7 +79,7 @@ async function startWorkbench() {
     const pidFile = join(dataFolder, 'vlm-host.pid');
     cleanups.push(async () => {
       await launched.stop();
-      await stopLocalHost(existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined);
+      await stopLocalHost(existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined, dataFolder);
     });
     if (stopping) return;
     launched.child.once('exit', (code, signal) => {
@@ -113,15 +113,19 @@ function powerOffVms(dataFolder) {
 }
 
 /** SIGTERM to the extension's vlm-host process group, then SIGKILL after 5 s. */
-async function stopLocalHost(pid) {
+async function stopLocalHost(pid, dataFolder) {
   if (!Number.isInteger(pid) || pid <= 1) return;
-  const alive = () => {
+  // A pid file can outlive its process, and the pid be reused: only a vlm-host of this data folder is ended.
+  const commandLine = () => {
     try {
-      process.kill(pid, 0);
-      return true;
+      return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
     } catch {
-      return false;
+      return [];
     }
+  };
+  const alive = () => {
+    const words = commandLine();
+    return words.some((word) => word.endsWith('vlm-host.js')) && words.includes(dataFolder);
   };
   if (!alive()) return;
   process.kill(-pid, 'SIGTERM');

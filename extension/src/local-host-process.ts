@@ -2,7 +2,7 @@
 // spawned with a data folder and socket in the extension's storage, owned by the connection's
 // scope. No `vscode` import: unit-tested.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type LocalDriver = 'qemu' | 'test';
@@ -78,7 +78,9 @@ export class LocalHostProcess {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     // Whoever started VS Code (npm start) can end a service that outlived it.
-    if (this.child.pid !== undefined) writeFileSync(join(options.dataFolder, 'vlm-host.pid'), `${this.child.pid}\n`);
+    const pidFile = join(options.dataFolder, 'vlm-host.pid');
+    const pidText = `${this.child.pid}\n`;
+    if (this.child.pid !== undefined) writeFileSync(pidFile, pidText);
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) options.output(line);
     };
@@ -86,9 +88,11 @@ export class LocalHostProcess {
     this.child.stderr?.on('data', forward);
     this.exited = new Promise((resolve) => {
       this.child.once('error', (error) => resolve((this.exitReason = `vlm-host could not start: ${error.message}`)));
-      this.child.once('close', (code, signal) =>
-        resolve((this.exitReason = signal ? `vlm-host was ended by ${signal}` : `vlm-host exited with code ${code}`)),
-      );
+      this.child.once('close', (code, signal) => {
+        // No pid file outlives its process, where a reused pid could be taken for the service's.
+        if (this.child.pid !== undefined && existsSync(pidFile) && readFileSync(pidFile, 'utf8') === pidText) rmSync(pidFile, { force: true });
+        resolve((this.exitReason = signal ? `vlm-host was ended by ${signal}` : `vlm-host exited with code ${code}`));
+      });
     });
   }
 

@@ -45,6 +45,7 @@ test('a service that exits before listening fails with its reason and output', a
   const service = new LocalHostProcess({ serverPath: server, storageFolder: folder, dataFolder: join(folder, 'data'), driver: 'test', busAddress: '', output: (line) => lines.push(line) });
   await assert.rejects(service.ready(10_000), /exited with code 3 before it listened/);
   assert.deepEqual(lines, ['cannot reach libvirt-dbus']);
+  assert.equal(existsSync(join(folder, 'data', 'vlm-host.pid')), false, 'no pid file outlives the service');
 });
 
 test('the service shuts down when the process that started it is killed, so it never outlives VS Code', async (context) => {
