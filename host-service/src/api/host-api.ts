@@ -266,15 +266,27 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   table.on(VmsStartRequest.type, ({ vm }, { token }) => lifecycle(vm, 'start', (name) => hypervisor.start(name), token));
   table.on(VmsStopRequest.type, ({ vm }, { token }) => lifecycle(vm, 'stop', (name) => hypervisor.shutdown(name), token));
   table.on(VmsForceStopRequest.type, ({ vm }, { token }) => lifecycle(vm, 'force-stop', (name) => hypervisor.destroy(name), token));
-  table.on(VmsDeleteRequest.type, async ({ vm }, { token }) => {
+  table.on(VmsDeleteRequest.type, async ({ vm, confirmForeign }, { token }) => {
     throwIfCancelled(token);
     const domain = await requireDomain(vm);
-    const lab = domain.vlm?.lab;
-    if (lab !== undefined && store.state.labs[lab]) {
+    const recordedBy = Object.values(store.state.labs).find((record) => record.resources.domains.some((item) => item.name === vm))?.name;
+    const lab = recordedBy ?? (deployer.madeHere(domain) && domain.vlm && store.state.labs[domain.vlm.lab] ? domain.vlm.lab : undefined);
+    if (lab !== undefined) {
       throw hostError(
         HostErrorCode.InvalidState,
         `VM "${vm}" belongs to lab "${lab}": remove it from the lab file and apply, or destroy the lab.`,
         { field: '/vm' },
+      );
+    }
+    // What this host did not make is deleted only when the request names it a second time.
+    if (!deployer.madeHere(domain) && confirmForeign !== vm) {
+      const whose = domain.vlm ? `carries the mark of another vlm-host or an older version (lab "${domain.vlm.lab}")` : 'has no VLM metadata';
+      throw hostError(
+        HostErrorCode.InvalidState,
+        confirmForeign === undefined
+          ? `VM "${vm}" was not made by this host (it ${whose}). To delete it anyway, repeat its exact name in confirmForeign: "${vm}".`
+          : `confirmForeign "${confirmForeign}" does not name VM "${vm}": give the exact name of the domain to delete.`,
+        { field: confirmForeign === undefined ? '/vm' : '/confirmForeign' },
       );
     }
     const definition = parseXml(await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm'));
