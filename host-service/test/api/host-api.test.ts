@@ -331,13 +331,13 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
     const created = plan.steps.filter((step) => step.action === 'create').map((step) => `${step.kind}:${step.resource}`);
     const pool = volumePoolFor(dataDirectory);
     assert.deepEqual(created, [
-      'network:web-lab-lan',
-      `volume:${pool}/web-lab-web.qcow2`,
-      'domain:web-lab-web',
+      'network:web-lab.lan',
+      `volume:${pool}/web-lab.web.qcow2`,
+      'domain:web-lab.web',
       'port:ssh:allocated',
       'port:vnc:allocated',
-      `volume:${pool}/web-lab-db.qcow2`,
-      'domain:web-lab-db',
+      `volume:${pool}/web-lab.db.qcow2`,
+      'domain:web-lab.db',
       'port:ssh:allocated',
       'port:vnc:allocated',
     ]);

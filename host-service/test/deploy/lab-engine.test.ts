@@ -13,7 +13,7 @@ import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
-import { buildVolumeXml } from '../../src/libvirt/volume-xml';
+import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { volumePoolFor } from '../../src/api/lab-resources';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
@@ -68,20 +68,20 @@ describe('deploy engine on the libvirt test driver', () => {
     await client.sendRequest(LabsApplyRequest.type, { lab: engineLab() });
     const first = await client.sendRequest(LabsGetRequest.type, { name: 'eng-lab' });
     assert.equal(first.status, 'running');
-    const domainsBefore = await labDomains('eng-lab-');
+    const domainsBefore = await labDomains('eng-lab.');
     const stateBefore = await readFile(join(dataDirectory, 'state.json'), 'utf8');
 
     const again = await client.sendRequest(LabsApplyRequest.type, { lab: engineLab() });
     assert.deepEqual(again.steps, []);
     assert.equal(again.unchanged > 0, true);
     // Same domains (same UUIDs, still running), and the state file was not even rewritten.
-    assert.deepEqual(await labDomains('eng-lab-'), domainsBefore);
+    assert.deepEqual(await labDomains('eng-lab.'), domainsBefore);
     assert.equal(await readFile(join(dataDirectory, 'state.json'), 'utf8'), stateBefore);
   });
 
   test('destroy removes exactly what was recorded, even after the lab file changed', async () => {
     // Someone else's domain with a look-alike name, not made by VLM.
-    await hypervisor.defineDomain(buildDomainXml({ name: 'eng-lab-bystander', type: 'qemu', vcpu: 1, memoryMiB: 64 }));
+    await hypervisor.defineDomain(buildDomainXml({ name: 'eng-lab.bystander', type: 'qemu', vcpu: 1, memoryMiB: 64 }));
     // The lab file changes: a VM renamed, one added, the network gone. Planned, never applied.
     const edited = engineLab();
     edited.networks = [];
@@ -90,7 +90,7 @@ describe('deploy engine on the libvirt test driver', () => {
       { name: 'cache', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' },
     ];
     const plan = await client.sendRequest(LabsPlanRequest.type, { lab: edited });
-    assert.ok(plan.steps.some((step) => step.action === 'delete' && step.resource === 'eng-lab-db'));
+    assert.ok(plan.steps.some((step) => step.action === 'delete' && step.resource === 'eng-lab.db'));
 
     const recorded = await client.sendRequest(LabsGetRequest.type, { name: 'eng-lab' });
     const result = await client.sendRequest(LabsDestroyRequest.type, { name: 'eng-lab' });
@@ -98,62 +98,82 @@ describe('deploy engine on the libvirt test driver', () => {
       result.steps.filter((step) => step.kind === 'domain').map((step) => step.resource).sort(),
       recorded.resources.domains.map((domain) => domain.name).sort(),
     );
-    assert.deepEqual(await labDomains('eng-lab-'), [`eng-lab-bystander ${(await hypervisor.getDomain('eng-lab-bystander'))?.uuid} shut-off`]);
-    assert.equal((await hypervisor.listNetworks()).some((network) => network.name === 'eng-lab-lan'), false);
+    assert.deepEqual(await labDomains('eng-lab.'), [`eng-lab.bystander ${(await hypervisor.getDomain('eng-lab.bystander'))?.uuid} shut-off`]);
+    assert.equal((await hypervisor.listNetworks()).some((network) => network.name === 'eng-lab.lan'), false);
     const pool = volumePoolFor(dataDirectory);
-    assert.deepEqual((await hypervisor.listVolumes(pool)).filter((volume) => volume.name.startsWith('eng-lab-')), []);
-    await hypervisor.undefine('eng-lab-bystander');
+    assert.deepEqual((await hypervisor.listVolumes(pool)).filter((volume) => volume.name.startsWith('eng-lab.')), []);
+    await hypervisor.undefine('eng-lab.bystander');
   });
 
-  test('sweep lists, then removes, only leftovers of this host that no recorded lab owns', async () => {
+  test('sweep lists, then removes, only what VLM can prove this host made and no recorded lab owns; names prove nothing', async () => {
     const kept: Lab = { name: 'kept', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] };
     await client.sendRequest(LabsApplyRequest.type, { lab: kept });
     const pool = volumePoolFor(dataDirectory);
     const poolDirectory = join(dataDirectory, 'pool');
-    // Leftovers as a lost state file would leave them: a VM with VLM metadata and its disk in this
-    // host's pool, its lab's network, a stray volume.
-    await hypervisor.createVolume(pool, buildVolumeXml({ name: 'ghost-x.qcow2', capacityBytes: 1024 ** 3 }));
+    const otherDataDirectory = join(dataDirectory, '..', 'another-vlm-host');
+    // Leftovers as a lost state file would leave them: a VM and a network carrying this host's
+    // mark, a stray volume in its pool, and a VM an older version marked (no data directory) whose
+    // disk is in this host's pool.
+    await hypervisor.createVolume(pool, buildVolumeXml({ name: 'ghost.x.qcow2', capacityBytes: 1024 ** 3 }));
+    await hypervisor.defineDomain(buildDomainXml({ name: 'ghost.x', type: 'qemu', vcpu: 1, memoryMiB: 64, vlm: { lab: 'ghost', vm: 'x', dataDirectory } }));
+    await hypervisor.defineNetwork(buildNetworkXml({ name: 'ghost.lan', cidr: '10.62.9.0/24', vlm: { lab: 'ghost', network: 'lan', dataDirectory } }));
     await hypervisor.defineDomain(
-      buildDomainXml({ name: 'ghost-x', type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: join(poolDirectory, 'ghost-x.qcow2') }, vlm: { lab: 'ghost', vm: 'x' } }),
+      buildDomainXml({ name: 'old-x', type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: join(poolDirectory, 'old-x.qcow2') }, vlm: { lab: 'old', vm: 'x' } }),
     );
-    await hypervisor.defineNetwork(buildNetworkXml({ name: 'ghost-lan', cidr: '10.62.9.0/24' }));
-    // Not this host's: another vlm-host's VM (disk elsewhere), and a network of no known lab.
-    await hypervisor.defineDomain(
-      buildDomainXml({ name: 'elsewhere-y', type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: '/var/lib/other-host/pool/y.qcow2' }, vlm: { lab: 'elsewhere', vm: 'y' } }),
-    );
-    await hypervisor.defineNetwork(buildNetworkXml({ name: 'unrelated-net' }));
+    // A pool VLM named after a data directory that is gone, and look-alikes it did not name.
+    const goneDataDirectory = join(dataDirectory, '..', 'gone-data');
+    const orphanPool = volumePoolFor(goneDataDirectory);
+    await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: orphanPool, path: join(goneDataDirectory, 'pool') }));
+    await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: 'vlm-0000look', path: join(dataDirectory, '..', 'gone-too', 'pool') }));
+    // Not this host's: another vlm-host's VM and network, and the user's networks and VM named like
+    // the recorded lab's parts (under either scheme), without VLM's mark.
+    await hypervisor.defineDomain(buildDomainXml({ name: 'elsewhere.y', type: 'qemu', vcpu: 1, memoryMiB: 64, vlm: { lab: 'elsewhere', vm: 'y', dataDirectory: otherDataDirectory } }));
+    await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept.other', vlm: { lab: 'kept', network: 'other', dataDirectory: otherDataDirectory } }));
+    await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept-x' }));
+    await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept.x' }));
+    await hypervisor.defineDomain(buildDomainXml({ name: 'kept.b', type: 'qemu', vcpu: 1, memoryMiB: 64 }));
+    const foreign = { domains: ['elsewhere.y', 'kept.b'], networks: ['kept.other', 'kept-x', 'kept.x'], pools: ['vlm-0000look'] };
 
     const listed = await client.sendRequest(LabsSweepRequest.type, {});
     assert.equal(listed.removed, false);
     assert.deepEqual(
       listed.leftovers.map((item) => `${item.kind} ${item.name}`).sort(),
-      ['domain ghost-x', 'network ghost-lan', `volume ${pool}/ghost-x.qcow2`],
+      ['domain ghost.x', 'domain old-x', 'network ghost.lan', `pool ${orphanPool}`, `volume ${pool}/ghost.x.qcow2`],
     );
-    assert.match(listed.leftovers.find((item) => item.kind === 'domain')?.reason ?? '', /VLM metadata \(lab ghost, VM x\)/);
-    assert.ok(await hypervisor.getDomain('ghost-x'), 'a dry run removes nothing');
+    const reason = (name: string) => listed.leftovers.find((item) => item.name === name)?.reason ?? '';
+    assert.match(reason('ghost.x'), /VLM's mark for this data directory \(lab ghost, VM x\)/);
+    assert.match(reason('old-x'), /VLM's mark \(lab old, VM x\) and a disk in this host's pool/);
+    assert.match(reason('ghost.lan'), /VLM's mark for this data directory \(lab ghost, network lan\)/);
+    assert.match(reason(orphanPool), /gone-data\/pool, which is gone/);
+    assert.ok(await hypervisor.getDomain('ghost.x'), 'a dry run removes nothing');
 
     const swept = await client.sendRequest(LabsSweepRequest.type, { remove: true });
     assert.equal(swept.removed, true);
-    assert.equal(swept.leftovers.length, 3);
-    assert.equal(await hypervisor.getDomain('ghost-x'), undefined);
+    assert.equal(swept.leftovers.length, 5);
+    assert.equal(await hypervisor.getDomain('ghost.x'), undefined);
+    assert.equal(await hypervisor.getDomain('old-x'), undefined);
     const networks = (await hypervisor.listNetworks()).map((network) => network.name);
-    assert.equal(networks.includes('ghost-lan'), false);
-    assert.equal((await hypervisor.listVolumes(pool)).some((volume) => volume.name === 'ghost-x.qcow2'), false);
-    // Untouched: the recorded lab, the other host's VM, the unrelated network.
-    assert.equal((await hypervisor.getDomain('kept-a'))?.state, 'running');
-    assert.ok(await hypervisor.getDomain('elsewhere-y'));
-    assert.ok(networks.includes('unrelated-net'));
+    assert.equal(networks.includes('ghost.lan'), false);
+    assert.equal((await hypervisor.listVolumes(pool)).some((volume) => volume.name === 'ghost.x.qcow2'), false);
+    const pools = (await hypervisor.listStoragePools()).map((item) => item.name);
+    assert.equal(pools.includes(orphanPool), false);
+    // Untouched: the recorded lab, and everything VLM cannot prove it made here.
+    assert.equal((await hypervisor.getDomain('kept.a'))?.state, 'running');
+    for (const name of foreign.domains) assert.ok(await hypervisor.getDomain(name), `${name} stays`);
+    for (const name of foreign.networks) assert.ok(networks.includes(name), `${name} stays`);
+    for (const name of foreign.pools) assert.ok(pools.includes(name), `${name} stays`);
     assert.deepEqual((await client.sendRequest(LabsSweepRequest.type, {})).leftovers, []);
 
     await client.sendRequest(LabsDestroyRequest.type, { name: 'kept' });
-    await hypervisor.undefine('elsewhere-y');
-    await hypervisor.undefineNetwork('unrelated-net');
+    for (const name of foreign.domains) await hypervisor.undefine(name);
+    for (const name of foreign.networks) await hypervisor.undefineNetwork(name);
+    for (const name of foreign.pools) await hypervisor.undefineStoragePool(name);
   });
 
   test('one failing VM stops the apply: the lab is failed, the VM is named, what was made is recorded and destroyable', async () => {
     const pool = volumePoolFor(dataDirectory);
     // The disk name VM "b" needs is taken, so creating it fails.
-    await hypervisor.createVolume(pool, buildVolumeXml({ name: 'fail-lab-b.qcow2', capacityBytes: 1024 ** 3 }));
+    await hypervisor.createVolume(pool, buildVolumeXml({ name: 'fail-lab.b.qcow2', capacityBytes: 1024 ** 3 }));
     const lab: Lab = {
       name: 'fail-lab',
       vms: [
@@ -175,11 +195,11 @@ describe('deploy engine on the libvirt test driver', () => {
     const made = details.resources.domains.map((domain) => domain.vm);
     assert.equal(made.includes('b'), false);
     assert.equal(made.includes('c'), false, 'c depends on b and never started');
-    assert.deepEqual(await labDomains('fail-lab-'), (await labDomains('fail-lab-')).filter((line) => made.some((vm) => line.startsWith(`fail-lab-${vm} `))));
+    assert.deepEqual(await labDomains('fail-lab.'), (await labDomains('fail-lab.')).filter((line) => made.some((vm) => line.startsWith(`fail-lab.${vm} `))));
     await client.sendRequest(LabsDestroyRequest.type, { name: 'fail-lab' });
-    assert.deepEqual(await labDomains('fail-lab-'), []);
+    assert.deepEqual(await labDomains('fail-lab.'), []);
     // Destroy removed only what the lab recorded: the volume it did not make is still there.
-    assert.ok((await hypervisor.listVolumes(pool)).some((volume) => volume.name === 'fail-lab-b.qcow2'));
-    await hypervisor.deleteVolume(pool, 'fail-lab-b.qcow2');
+    assert.ok((await hypervisor.listVolumes(pool)).some((volume) => volume.name === 'fail-lab.b.qcow2'));
+    await hypervisor.deleteVolume(pool, 'fail-lab.b.qcow2');
   });
 });
