@@ -202,4 +202,16 @@ describe('deploy engine on the libvirt test driver', () => {
     assert.ok((await hypervisor.listVolumes(pool)).some((volume) => volume.name === 'fail-lab.b.qcow2'));
     await hypervisor.deleteVolume(pool, 'fail-lab.b.qcow2');
   });
+
+  test('a lab with the longest names (63 + 63 characters) applies and is destroyed', async () => {
+    const name = `own${'l'.repeat(59)}z`;
+    const vm = `v${'m'.repeat(61)}z`;
+    const lab: Lab = { name, networks: [{ name: vm, cidr: '10.62.33.0/24' }], vms: [{ name: vm, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: [vm] }] };
+    await client.sendRequest(LabsApplyRequest.type, { lab });
+    assert.equal((await hypervisor.getDomain(`${name}.${vm}`))?.state, 'running');
+    assert.ok((await hypervisor.listVolumes(volumePoolFor(dataDirectory))).some((volume) => volume.name === `${name}.${vm}.qcow2`));
+    await client.sendRequest(LabsDestroyRequest.type, { name });
+    assert.deepEqual(await labDomains(`${name}.`), []);
+    assert.equal((await hypervisor.listNetworks()).some((network) => network.name === `${name}.${vm}`), false);
+  });
 });
