@@ -13,6 +13,7 @@ import {
 } from '@vlm/schemas/src/host-protocol';
 import { isValidName } from '@vlm/schemas';
 import type { ExtensionScope } from './extension-scope';
+import { deleteConfirmingForeign, typedNameProblem } from './foreign-vm-confirmation';
 import { connectedHost } from './lab-actions';
 import type { Row, VmRow } from './labs-tree-model';
 
@@ -111,7 +112,10 @@ export async function revertVm(scope: ExtensionScope, row: unknown): Promise<voi
   void vscode.window.showInformationMessage(`VM ${vm.vmName} is back at snapshot ${picked.label}.`);
 }
 
-/** Deletes VMs that belong to no lab; a lab's VMs go by changing the lab file or destroying the lab. */
+/**
+ * Deletes VMs that belong to no lab; a lab's VMs go by changing the lab file or destroying the lab.
+ * A VM VLM did not make is deleted only after the user types its domain name.
+ */
 export async function deleteVms(scope: ExtensionScope, row: unknown, selection: unknown): Promise<void> {
   const vms = selectedVms(row, selection);
   const inLabs = vms.filter((vm) => vm.labName !== '');
@@ -130,19 +134,42 @@ export async function deleteVms(scope: ExtensionScope, row: unknown, selection: 
   );
   if (answer !== 'Delete') return;
   const failures: string[] = [];
-  await Promise.all(
-    vms.map(async (vm) => {
-      const connection = await connectedHost(scope, vm.hostName, `delete VM ${vm.vmName}`);
-      if (!connection) return;
-      try {
-        const { keptDisks } = await connection.request(VmsDeleteRequest.type, { vm: vm.domain });
-        scope.log.info(`Deleted VM ${vm.domain} on ${vm.hostName}${keptDisks.length ? `; disk files kept: ${keptDisks.join(', ')}` : ''}.`);
-      } catch (error) {
-        failures.push(`${vm.vmName}: ${error instanceof Error ? error.message : String(error)}`);
+  // One at a time: each VM VLM did not make asks for its own name.
+  for (const vm of vms) {
+    const connection = await connectedHost(scope, vm.hostName, `delete VM ${vm.vmName}`);
+    if (!connection) continue;
+    try {
+      const result = await deleteConfirmingForeign(vm.domain, {
+        send: (confirmForeign) => connection.request(VmsDeleteRequest.type, { vm: vm.domain, ...(confirmForeign === undefined ? {} : { confirmForeign }) }),
+        askForName: (domain, reason) => askForForeignName(vm.hostName, domain, reason),
+      });
+      if (result === undefined) {
+        scope.log.info(`Did not delete VM ${vm.domain} on ${vm.hostName}: VLM did not make it and its name was not typed.`);
+        continue;
       }
-    }),
-  );
+      scope.log.info(`Deleted VM ${vm.domain} on ${vm.hostName}${result.keptDisks.length ? `; disk files kept: ${result.keptDisks.join(', ')}` : ''}.`);
+    } catch (error) {
+      failures.push(`${vm.vmName}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   if (failures.length > 0) throw new Error(failures.join('; '));
+}
+
+/** A modal warning, then an input box that takes only the domain's exact name. */
+async function askForForeignName(hostName: string, domain: string, reason: string): Promise<string | undefined> {
+  const choice = await vscode.window.showWarningMessage(
+    `VLM did not make VM ${domain} on ${hostName}. Deleting it may break whatever did.`,
+    { modal: true, detail: reason },
+    'Type Its Name to Delete…',
+  );
+  if (choice === undefined) return undefined;
+  return vscode.window.showInputBox({
+    title: `Delete ${domain}, which VLM did not make`,
+    prompt: `Type the domain name, ${domain}, to delete it. Its disk files are kept.`,
+    placeHolder: domain,
+    ignoreFocusOut: true,
+    validateInput: (value) => typedNameProblem(value, domain),
+  });
 }
 
 /** The command that reaches a VM through its loopback SSH forward on the host. */

@@ -286,7 +286,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
         confirmForeign === undefined
           ? `VM "${vm}" was not made by this host (it ${whose}). To delete it anyway, repeat its exact name in confirmForeign: "${vm}".`
           : `confirmForeign "${confirmForeign}" does not name VM "${vm}": give the exact name of the domain to delete.`,
-        { field: confirmForeign === undefined ? '/vm' : '/confirmForeign' },
+        { field: '/confirmForeign', allowed: `the exact domain name ${JSON.stringify(vm)}` },
       );
     }
     const definition = parseXml(await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm'));

@@ -669,7 +669,17 @@ export class LabDeployer {
     });
   }
 
-  private async ensurePool(): Promise<string> {
+  /** One pool check at a time: applies of two labs at once would both define and start it. */
+  private poolReady: Promise<string> | undefined;
+
+  private ensurePool(): Promise<string> {
+    const previous = this.poolReady ?? Promise.resolve('');
+    const next = previous.catch(() => '').then(() => this.ensurePoolOnce());
+    this.poolReady = next;
+    return next;
+  }
+
+  private async ensurePoolOnce(): Promise<string> {
     const { hypervisor, dataDirectory } = this.options;
     const path = join(dataDirectory, 'pool');
     // QEMU (its own user) opens the disks and libvirt's virtlogd writes the serial logs here.

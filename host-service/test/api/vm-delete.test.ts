@@ -54,7 +54,8 @@ describe('vms: delete on the libvirt test driver', () => {
   test('a domain VLM did not make is refused until confirmForeign repeats its exact name; then it is stopped and removed', async () => {
     assert.ok((await vmNames()).includes('test'), 'the test driver starts with its "test" domain, which has no VLM metadata');
     await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: 'test' }), HostErrorCode.InvalidState, {
-      field: '/vm',
+      field: '/confirmForeign',
+      allowed: /^the exact domain name "test"$/,
       message: /VM "test" was not made by this host \(it has no VLM metadata\)\. To delete it anyway, repeat its exact name in confirmForeign: "test"/,
     });
     await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: 'test', confirmForeign: 'tes' }), HostErrorCode.InvalidState, {
@@ -76,7 +77,7 @@ describe('vms: delete on the libvirt test driver', () => {
     await hypervisor.defineDomain(buildDomainXml({ name: other, type: 'qemu', vcpu: 1, memoryMiB: 128, vlm: { lab: 'own-other', vm: 'web', dataDirectory: join(work, 'another-data') } }));
     await hypervisor.defineDomain(buildDomainXml({ name: mine, type: 'qemu', vcpu: 1, memoryMiB: 128, vlm: { lab: 'own-mine', vm: 'web', dataDirectory } }));
     await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: other }), HostErrorCode.InvalidState, {
-      field: '/vm',
+      field: '/confirmForeign',
       message: /carries the mark of another vlm-host or an older version \(lab "own-other"\).*confirmForeign: "own-other\.web"/,
     });
     assert.ok((await vmNames()).includes(other));
