@@ -1,5 +1,5 @@
-// Deleting a domain VLM did not make: the host refuses it (InvalidState at /confirmForeign) until
-// the request names the domain a second time. The user gives that name by typing it; nothing here
+// Deleting a domain VLM did not make, or reverting or deleting one of its snapshots: the host
+// refuses (InvalidState at /confirmForeign) until the request names the domain a second time. The user gives that name by typing it; nothing here
 // fills it in for them. No `vscode` import: unit-tested against a real host.
 import { HostErrorCode } from '@vlm/schemas/src/host-protocol';
 
@@ -15,8 +15,8 @@ export function typedNameProblem(typed: string, domain: string): string | undefi
   return typed === domain ? undefined : `Type the domain name exactly: ${domain}`;
 }
 
-export interface ForeignDeleteSteps<R> {
-  /** Sends vlm/vms/delete, with confirmForeign when given. */
+export interface ForeignConfirmationSteps<R> {
+  /** Sends the request (vms/delete, snapshots/revert or snapshots/delete), with confirmForeign when given. */
   send(confirmForeign?: string): Promise<R>;
   /**
    * Shows why the host refused (`reason`) and asks the user to type the domain's name; undefined
@@ -26,10 +26,10 @@ export interface ForeignDeleteSteps<R> {
 }
 
 /**
- * Deletes the domain; when the host says VLM did not make it, asks for its name and sends it again
- * only with exactly that name. Undefined when the user did not confirm (nothing was deleted).
+ * Sends the request; when the host says VLM did not make the domain, asks for its name and sends
+ * it again only with exactly that name. Undefined when the user did not confirm (nothing was done).
  */
-export async function deleteConfirmingForeign<R>(domain: string, steps: ForeignDeleteSteps<R>): Promise<R | undefined> {
+export async function sendConfirmingForeign<R>(domain: string, steps: ForeignConfirmationSteps<R>): Promise<R | undefined> {
   try {
     return await steps.send();
   } catch (error) {

@@ -13,7 +13,7 @@ import {
 } from '@vlm/schemas/src/host-protocol';
 import { isValidName } from '@vlm/schemas';
 import type { ExtensionScope } from './extension-scope';
-import { deleteConfirmingForeign, typedNameProblem } from './foreign-vm-confirmation';
+import { sendConfirmingForeign, typedNameProblem } from './foreign-vm-confirmation';
 import { connectedHost } from './lab-actions';
 import type { Row, VmRow } from './labs-tree-model';
 
@@ -108,7 +108,12 @@ export async function revertVm(scope: ExtensionScope, row: unknown): Promise<voi
     'Revert',
   );
   if (answer !== 'Revert') return;
-  await connection.request(SnapshotsRevertRequest.type, { vm: vm.domain, name: picked.label });
+  const reverted = await sendConfirmingForeign(vm.domain, {
+    send: (confirmForeign) =>
+      connection.request(SnapshotsRevertRequest.type, { vm: vm.domain, name: picked.label, ...(confirmForeign === undefined ? {} : { confirmForeign }) }),
+    askForName: (domain, reason) => askForForeignName(vm.hostName, domain, reason, `revert it to snapshot ${picked.label}`),
+  });
+  if (reverted === undefined) return;
   void vscode.window.showInformationMessage(`VM ${vm.vmName} is back at snapshot ${picked.label}.`);
 }
 
@@ -139,9 +144,9 @@ export async function deleteVms(scope: ExtensionScope, row: unknown, selection: 
     const connection = await connectedHost(scope, vm.hostName, `delete VM ${vm.vmName}`);
     if (!connection) continue;
     try {
-      const result = await deleteConfirmingForeign(vm.domain, {
+      const result = await sendConfirmingForeign(vm.domain, {
         send: (confirmForeign) => connection.request(VmsDeleteRequest.type, { vm: vm.domain, ...(confirmForeign === undefined ? {} : { confirmForeign }) }),
-        askForName: (domain, reason) => askForForeignName(vm.hostName, domain, reason),
+        askForName: (domain, reason) => askForForeignName(vm.hostName, domain, reason, 'delete it'),
       });
       if (result === undefined) {
         scope.log.info(`Did not delete VM ${vm.domain} on ${vm.hostName}: VLM did not make it and its name was not typed.`);
@@ -155,17 +160,17 @@ export async function deleteVms(scope: ExtensionScope, row: unknown, selection: 
   if (failures.length > 0) throw new Error(failures.join('; '));
 }
 
-/** A modal warning, then an input box that takes only the domain's exact name. */
-async function askForForeignName(hostName: string, domain: string, reason: string): Promise<string | undefined> {
+/** A modal warning, then an input box that takes only the domain's exact name. `action`: "delete it". */
+async function askForForeignName(hostName: string, domain: string, reason: string, action: string): Promise<string | undefined> {
   const choice = await vscode.window.showWarningMessage(
-    `VLM did not make VM ${domain} on ${hostName}. Deleting it may break whatever did.`,
+    `VLM did not make VM ${domain} on ${hostName}. To ${action} anyway, type its name.`,
     { modal: true, detail: reason },
-    'Type Its Name to Delete…',
+    'Type Its Name…',
   );
   if (choice === undefined) return undefined;
   return vscode.window.showInputBox({
-    title: `Delete ${domain}, which VLM did not make`,
-    prompt: `Type the domain name, ${domain}, to delete it. Its disk files are kept.`,
+    title: `${domain} was not made by VLM`,
+    prompt: `Type the domain name, ${domain}, to ${action}.`,
     placeHolder: domain,
     ignoreFocusOut: true,
     validateInput: (value) => typedNameProblem(value, domain),

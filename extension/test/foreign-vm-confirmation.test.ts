@@ -1,16 +1,16 @@
-// The flow the "Delete VM" command follows for a domain VLM did not make, against a real vlm-host
-// on libvirt's test driver: refused at first, the user is asked for its name, and only the exact
-// name deletes it; cancelling or a wrong name deletes nothing.
+// The flow the "Delete VM" and "Revert to Snapshot" commands follow for a domain VLM did not make,
+// against a real vlm-host on libvirt's test driver: refused at first, the user is asked for its
+// name, and only the exact name goes ahead; cancelling or a wrong name changes nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
-import { HostErrorCode, VmsDeleteRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
+import { HostErrorCode, SnapshotsCreateRequest, SnapshotsDeleteRequest, SnapshotsRevertRequest, VmsDeleteRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/test/support/test-libvirt';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../../host-service/test/api/host-process';
-import { deleteConfirmingForeign, isForeignRefusal, typedNameProblem } from '../src/foreign-vm-confirmation';
+import { sendConfirmingForeign, isForeignRefusal, typedNameProblem } from '../src/foreign-vm-confirmation';
 
 type Client = MessageConnection & { close(): void };
 
@@ -50,10 +50,20 @@ describe('deleting a VM VLM did not make, from the extension', () => {
     assert.equal(isForeignRefusal(new Error('x')), false);
   });
 
+  test('reverting a snapshot of it follows the same flow: refused, asked, reverted only with its name', async () => {
+    await client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name: 'own-before' });
+    const revert = (confirmForeign?: string) => client.sendRequest(SnapshotsRevertRequest.type, { vm: 'test', name: 'own-before', ...(confirmForeign === undefined ? {} : { confirmForeign }) });
+    const reasons: string[] = [];
+    assert.equal(await sendConfirmingForeign('test', { send: revert, askForName: async (_domain, reason) => (reasons.push(reason), undefined) }), undefined);
+    assert.match(reasons[0] ?? '', /To revert it to snapshot "own-before" anyway, repeat its exact name/);
+    assert.equal((await sendConfirmingForeign('test', { send: revert, askForName: async (domain) => domain }))?.name, 'test');
+    await client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'own-before', confirmForeign: 'test' });
+  });
+
   test('cancelled or mistyped: asked once with the host reason, nothing deleted', async () => {
     const asked: Array<{ domain: string; reason: string }> = [];
     for (const answer of [undefined, 'tes', 'TEST']) {
-      const result = await deleteConfirmingForeign('test', {
+      const result = await sendConfirmingForeign('test', {
         send,
         askForName: async (domain, reason) => {
           asked.push({ domain, reason });
@@ -69,7 +79,7 @@ describe('deleting a VM VLM did not make, from the extension', () => {
   });
 
   test('the exact name typed: deleted', async () => {
-    const result = await deleteConfirmingForeign('test', { send, askForName: async (domain) => domain });
+    const result = await sendConfirmingForeign('test', { send, askForName: async (domain) => domain });
     assert.equal(result?.deleted, 'test');
     assert.equal(await exists('test'), false);
   });
@@ -77,7 +87,7 @@ describe('deleting a VM VLM did not make, from the extension', () => {
   test('other refusals are not turned into a question', async () => {
     let asked = false;
     await assert.rejects(
-      deleteConfirmingForeign('test', {
+      sendConfirmingForeign('test', {
         send,
         askForName: async () => {
           asked = true;

@@ -216,7 +216,12 @@ export interface VmDeleteParams {
   confirmForeign?: string;
 }
 export interface SnapshotCreateParams { vm: string; name: string; description?: string }
-export interface SnapshotParams { vm: string; name: string }
+export interface SnapshotParams {
+  vm: string;
+  name: string;
+  /** As in VmDeleteParams: the domain's exact name, to revert or delete a snapshot of a domain this host did not make. */
+  confirmForeign?: string;
+}
 export interface ImagePullParams {
   name: string;
   /** When given, the host reports the pull's progress as `$/progress` with this token (see WorkDoneProgress). */

@@ -266,6 +266,23 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   table.on(VmsStartRequest.type, ({ vm }, { token }) => lifecycle(vm, 'start', (name) => hypervisor.start(name), token));
   table.on(VmsStopRequest.type, ({ vm }, { token }) => lifecycle(vm, 'stop', (name) => hypervisor.shutdown(name), token));
   table.on(VmsForceStopRequest.type, ({ vm }, { token }) => lifecycle(vm, 'force-stop', (name) => hypervisor.destroy(name), token));
+  /**
+   * Destructive calls on a domain this host did not make (no VLM mark naming its data directory)
+   * go ahead only when the request names the domain a second time, in confirmForeign.
+   */
+  const requireOwnedOrConfirmed = (domain: DomainSummary, confirmForeign: string | undefined, action: string): void => {
+    if (deployer.madeHere(domain) || confirmForeign === domain.name) return;
+    const vm = domain.name;
+    const whose = domain.vlm ? `carries the mark of another vlm-host or an older version (lab "${domain.vlm.lab}")` : 'has no VLM metadata';
+    throw hostError(
+      HostErrorCode.InvalidState,
+      confirmForeign === undefined
+        ? `VM "${vm}" was not made by this host (it ${whose}). To ${action} anyway, repeat its exact name in confirmForeign: "${vm}".`
+        : `confirmForeign "${confirmForeign}" does not name VM "${vm}": give the exact name of the domain to ${action}.`,
+      { field: '/confirmForeign', allowed: `the exact domain name ${JSON.stringify(vm)}` },
+    );
+  };
+
   table.on(VmsDeleteRequest.type, async ({ vm, confirmForeign }, { token }) => {
     throwIfCancelled(token);
     const domain = await requireDomain(vm);
@@ -278,17 +295,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
         { field: '/vm' },
       );
     }
-    // What this host did not make is deleted only when the request names it a second time.
-    if (!deployer.madeHere(domain) && confirmForeign !== vm) {
-      const whose = domain.vlm ? `carries the mark of another vlm-host or an older version (lab "${domain.vlm.lab}")` : 'has no VLM metadata';
-      throw hostError(
-        HostErrorCode.InvalidState,
-        confirmForeign === undefined
-          ? `VM "${vm}" was not made by this host (it ${whose}). To delete it anyway, repeat its exact name in confirmForeign: "${vm}".`
-          : `confirmForeign "${confirmForeign}" does not name VM "${vm}": give the exact name of the domain to delete.`,
-        { field: '/confirmForeign', allowed: `the exact domain name ${JSON.stringify(vm)}` },
-      );
-    }
+    requireOwnedOrConfirmed(domain, confirmForeign, 'delete it');
     const definition = parseXml(await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm'));
     const keptDisks = descendants(definition, 'disk')
       .map((disk) => child(disk, 'source')?.attributes.file)
@@ -318,16 +325,16 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     return { snapshots };
   });
 
-  table.on(SnapshotsRevertRequest.type, async ({ vm, name }, { token }) => {
+  table.on(SnapshotsRevertRequest.type, async ({ vm, name, confirmForeign }, { token }) => {
     throwIfCancelled(token);
-    await requireDomain(vm);
+    requireOwnedOrConfirmed(await requireDomain(vm), confirmForeign, `revert it to snapshot "${name}"`);
     await hypervisorCall(() => hypervisor.revertSnapshot(vm, name), '/name');
     return toVmSummary(await requireDomain(vm));
   });
 
-  table.on(SnapshotsDeleteRequest.type, async ({ vm, name }, { token }) => {
+  table.on(SnapshotsDeleteRequest.type, async ({ vm, name, confirmForeign }, { token }) => {
     throwIfCancelled(token);
-    await requireDomain(vm);
+    requireOwnedOrConfirmed(await requireDomain(vm), confirmForeign, `delete its snapshot "${name}"`);
     await hypervisorCall(() => hypervisor.deleteSnapshot(vm, name), '/name');
     return { deleted: name };
   });

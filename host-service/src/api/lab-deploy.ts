@@ -582,7 +582,7 @@ export class LabDeployer {
       const keys = [context.serviceKey.publicKey, ...(vm.ssh_authorized_keys ?? [])];
       // A new instance id per apply: cloud-init redoes its first-boot work for a recreated VM. Its
       // random part is also what proves, after a crash, that the file is this apply's.
-      const instanceId = `${name}-${randomBytes(8).toString('hex')}`;
+      const instanceId = `${name.slice(0, 111)}-${randomBytes(8).toString('hex')}`; // at most 128, as NoCloud seeds take
       await this.creating(lab.name, { kind: 'seed', name: path, item: vm.name, instanceId }, async () => {
         const userData = mergeCloudConfig({ hostname: vm.name, sshAuthorizedKeys: keys, ...(vm.cloud_init === undefined ? {} : { cloudInit: vm.cloud_init }) });
         await writeNoCloudSeed(path, { instanceId, hostname: vm.name, sshAuthorizedKeys: keys, userData });
