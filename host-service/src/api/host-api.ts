@@ -124,6 +124,11 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     }
   };
 
+  /** The lab's VM: recorded by it, or marked for it by this host (another vlm-host's lab of the same name is not it). */
+  const isLabDomain = (domain: DomainSummary, lab: string): boolean =>
+    domain.vlm?.lab === lab &&
+    (deployer.madeHere(domain) || (Object.hasOwn(store.state.labs, lab) && (store.state.labs[lab]?.resources.domains.some((item) => item.name === domain.name) ?? false)));
+
   const requireDomain = async (name: string): Promise<DomainSummary> => {
     const domain = await hypervisorCall(() => hypervisor.getDomain(name));
     if (!domain) throw hostError(HostErrorCode.NotFound, `There is no VM named "${name}".`, { field: '/vm' });
@@ -198,7 +203,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
       definition: structuredClone(record.definition) as Lab,
       resources: structuredClone(record.resources) as LabDetails['resources'],
       deployLog: structuredClone(record.deployLog) as LabDetails['deployLog'],
-      vms: domains.filter((domain) => domain.vlm?.lab === name).map(toVmSummary),
+      vms: domains.filter((domain) => isLabDomain(domain, name)).map(toVmSummary),
     };
     return details;
   });
@@ -259,7 +264,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   table.on(VmsListRequest.type, async ({ lab }, { token }) => {
     const domains = await hypervisorCall(() => hypervisor.listDomains());
     throwIfCancelled(token);
-    const selected = lab === undefined ? domains : domains.filter((domain) => domain.vlm?.lab === lab);
+    const selected = lab === undefined ? domains : domains.filter((domain) => isLabDomain(domain, lab));
     return { vms: selected.map(toVmSummary) };
   });
 
@@ -287,7 +292,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     throwIfCancelled(token);
     const domain = await requireDomain(vm);
     const recordedBy = Object.values(store.state.labs).find((record) => record.resources.domains.some((item) => item.name === vm))?.name;
-    const lab = recordedBy ?? (deployer.madeHere(domain) && domain.vlm && store.state.labs[domain.vlm.lab] ? domain.vlm.lab : undefined);
+    const lab = recordedBy ?? (deployer.madeHere(domain) && domain.vlm && Object.hasOwn(store.state.labs, domain.vlm.lab) ? domain.vlm.lab : undefined);
     if (lab !== undefined) {
       throw hostError(
         HostErrorCode.InvalidState,

@@ -81,6 +81,9 @@ describe('vms: delete on the libvirt test driver', () => {
       message: /carries the mark of another vlm-host or an older version \(lab "own-other"\).*confirmForeign: "own-other\.web"/,
     });
     assert.ok((await vmNames()).includes(other));
+    // Listed under a lab only when this host made it: another host's lab of that name is not it.
+    assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'own-other' })).vms, []);
+    assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'own-mine' })).vms.map((item) => item.name), [mine]);
     assert.equal((await client.sendRequest(VmsDeleteRequest.type, { vm: mine })).deleted, mine);
     assert.equal((await client.sendRequest(VmsDeleteRequest.type, { vm: other, confirmForeign: other })).deleted, other);
     assert.ok(!(await vmNames()).some((name) => name === mine || name === other));
