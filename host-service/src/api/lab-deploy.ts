@@ -47,7 +47,6 @@ import type { ImageFiles, ImageStore } from './image-store';
 import { checkLab } from './lab-checks';
 import { planLab } from './lab-plan';
 import {
-  domainName,
   isSeedFileName,
   labDomainName,
   labNetworkName,
