@@ -73,14 +73,14 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
   });
 
   /** What libvirt itself has of the lab, by name. */
-  async function libvirtView(): Promise<{ domains: string[]; networks: string[]; volumes: string[] }> {
+  async function libvirtView(lab = labName): Promise<{ domains: string[]; networks: string[]; volumes: string[] }> {
     const pool = volumePoolFor(dataDirectory);
     const pools = await hypervisor.listStoragePools();
     const volumes = pools.some((item) => item.name === pool && item.active) ? await hypervisor.listVolumes(pool) : [];
     return {
-      domains: (await hypervisor.listDomains()).map((item) => item.name).filter((name) => name.startsWith(`${labName}.`)).sort(),
-      networks: (await hypervisor.listNetworks()).map((item) => item.name).filter((name) => name.startsWith(`${labName}.`)).sort(),
-      volumes: volumes.map((item) => `${pool}/${item.name}`).filter((name) => name.includes(`/${labName}.`)).sort(),
+      domains: (await hypervisor.listDomains()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
+      networks: (await hypervisor.listNetworks()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
+      volumes: volumes.map((item) => `${pool}/${item.name}`).filter((name) => name.includes(`/${lab}.`)).sort(),
     };
   }
 
@@ -207,16 +207,7 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
     const vm = (name: string) => ({ name, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' });
     const web: Lab = { name: 'own-web', networks: [{ name: 'db-lan', cidr: '10.63.1.0/24' }], vms: ['db-1', 'db-2', 'db-3', 'db-4'].map((name) => ({ ...vm(name), networks: ['db-lan'] })) };
     const webDb: Lab = { name: 'own-web-db', networks: [{ name: 'lan', cidr: '10.63.2.0/24' }], vms: ['1', '2', '3', '4'].map((name) => ({ ...vm(name), networks: ['lan'] })) };
-    const ofLab = async (lab: string) => {
-      const pool = volumePoolFor(dataDirectory);
-      const pools = await hypervisor.listStoragePools();
-      const volumes = pools.some((item) => item.name === pool && item.active) ? await hypervisor.listVolumes(pool) : [];
-      return {
-        domains: (await hypervisor.listDomains()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
-        networks: (await hypervisor.listNetworks()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
-        volumes: volumes.map((item) => `${pool}/${item.name}`).filter((name) => name.includes(`/${lab}.`)).sort(),
-      };
-    };
+    const ofLab = libvirtView;
 
     host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
     let client = await connectClient(socketPath);
