@@ -116,7 +116,8 @@ export interface LabSummary {
 export interface LabResources {
   domains: { name: string; vm: string; uuid?: string }[];
   volumes: { pool: string; name: string; vm: string }[];
-  networks: { name: string; network: string }[];
+  /** `uuid`: what the network was made with (absent for networks older versions made). */
+  networks: { name: string; network: string; uuid?: string }[];
   ports: { kind: 'ssh' | 'vnc'; port: number; vm: string }[];
   /** NoCloud seed ISOs (path on the host) of VMs of cloud-init images; absent on hosts that attach none. */
   seeds?: { path: string; vm: string }[];

@@ -225,7 +225,8 @@ export class LabDeployer {
       case 'domain': {
         const domain = await hypervisor.getDomain(intent.name);
         if (!domain) return 'absent';
-        if (intent.uuid === undefined || domain.uuid !== intent.uuid) return `its UUID ${domain.uuid} is not the one this apply gave`;
+        if (intent.uuid === undefined) return 'an older version noted no UUID to check it by';
+        if (domain.uuid !== intent.uuid) return `its UUID ${domain.uuid} is not the one this apply gave`;
         if (domain.state !== 'shut-off') await hypervisor.destroy(intent.name).catch(ignoreGone);
         await hypervisor.undefine(intent.name, { snapshots: true }).catch(ignoreGone);
         return 'removed';
@@ -244,7 +245,8 @@ export class LabDeployer {
       case 'network': {
         const network = (await hypervisor.listNetworks()).find((item) => item.name === intent.name);
         if (!network) return 'absent';
-        if (intent.uuid === undefined || network.uuid !== intent.uuid) return `its UUID ${network.uuid} is not the one this apply gave`;
+        if (intent.uuid === undefined) return 'an older version noted no UUID to check it by';
+        if (network.uuid !== intent.uuid) return `its UUID ${network.uuid} is not the one this apply gave`;
         await hypervisor.destroyNetwork(intent.name).catch(ignoreGone);
         await hypervisor.undefineNetwork(intent.name).catch(ignoreGone);
         return 'removed';
@@ -437,7 +439,7 @@ export class LabDeployer {
         const vlm = { lab: lab.name, network: network.name, dataDirectory: this.options.dataDirectory };
         await this.creating(lab.name, { kind: 'network', name, item: network.name, uuid }, async () => {
           await hypervisor.defineNetwork(buildNetworkXml({ name, uuid, cidr: network.cidr, dhcp: network.dhcp ?? true, vlm }));
-        }, (record) => record.resources.networks.push({ name, network: network.name }));
+        }, (record) => record.resources.networks.push({ name, network: network.name, uuid }));
         await hypervisor.startNetwork(name);
         await this.log(lab.name, 'info', `Network ${name} (${network.cidr}) is up.`);
       }
@@ -705,7 +707,11 @@ export class LabDeployer {
 
   private async deleteDomain(lab: string, name: string): Promise<void> {
     const { hypervisor } = this.options;
-    const domain = await hypervisor.getDomain(name);
+    const found = await hypervisor.getDomain(name);
+    // The recorded UUID says which domain the lab made; one made since under the name is not it.
+    const recordedUuid = this.options.store.state.labs[lab]?.resources.domains.find((item) => item.name === name)?.uuid;
+    const domain = found && (recordedUuid === undefined || recordedUuid === '' || found.uuid === recordedUuid) ? found : undefined;
+    if (found && !domain) await this.log(lab, 'warning', `Left ${name} alone: its UUID ${found.uuid} is not the ${recordedUuid} this lab made, so it is someone else's.`);
     if (domain && domain.state !== 'shut-off') {
       await hypervisor.destroy(name).catch((error: unknown) => {
         if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
@@ -733,16 +739,22 @@ export class LabDeployer {
 
   private async deleteNetwork(lab: string, name: string): Promise<void> {
     const { hypervisor } = this.options;
-    await hypervisor.destroyNetwork(name).catch((error: unknown) => {
-      if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
-    });
-    await hypervisor.undefineNetwork(name).catch((error: unknown) => {
-      if (!isGone(error)) throw error;
-    });
+    const recordedUuid = this.options.store.state.labs[lab]?.resources.networks.find((item) => item.name === name)?.uuid;
+    const found = (await hypervisor.listNetworks()).find((item) => item.name === name);
+    if (found && recordedUuid !== undefined && found.uuid !== recordedUuid) {
+      await this.log(lab, 'warning', `Left network ${name} alone: its UUID ${found.uuid} is not the ${recordedUuid} this lab made, so it is someone else's.`);
+    } else if (found) {
+      await hypervisor.destroyNetwork(name).catch((error: unknown) => {
+        if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
+      });
+      await hypervisor.undefineNetwork(name).catch((error: unknown) => {
+        if (!isGone(error)) throw error;
+      });
+    }
     await this.record(lab, (record) => {
       record.resources.networks = record.resources.networks.filter((item) => item.name !== name);
     });
-    await this.log(lab, 'info', `Removed network ${name}.`);
+    if (!found || recordedUuid === undefined || found.uuid === recordedUuid) await this.log(lab, 'info', `Removed network ${name}.`);
   }
 
   /** Removes everything recorded for the lab, then the lab itself. */

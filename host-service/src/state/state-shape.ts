@@ -27,6 +27,8 @@ export interface RecordedNetwork {
   name: string;
   /** The network's name in the lab file. */
   network: string;
+  /** The UUID it was made with; absent in records of older versions. */
+  uuid?: string;
 }
 
 /** A cloud-init NoCloud seed ISO written for one VM. */

@@ -58,7 +58,7 @@ const stateSchemaV1 = {
                   type: 'object',
                   additionalProperties: false,
                   required: ['name', 'network'],
-                  properties: { name: libvirtName, network: name },
+                  properties: { name: libvirtName, network: name, uuid: { type: 'string' } },
                 },
               },
               ports: {

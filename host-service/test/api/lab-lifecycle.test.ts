@@ -91,7 +91,8 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
     );
     const details = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     assert.equal(details.status, 'running');
-    assert.deepEqual(details.resources.networks, [{ name: 'web-lab.lan', network: 'lan' }]);
+    assert.deepEqual(details.resources.networks.map(({ name, network }) => ({ name, network })), [{ name: 'web-lab.lan', network: 'lan' }]);
+    assert.match(details.resources.networks[0]?.uuid ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'the UUID it was made with');
     const pool = volumePoolFor(dataDirectory);
     assert.deepEqual(details.resources.volumes.map((volume) => `${volume.pool}/${volume.name}`).sort(), [`${pool}/web-lab.db.qcow2`, `${pool}/web-lab.web.qcow2`]);
     // The lowest free ports of each range (ports other programs listen on are skipped).

@@ -214,4 +214,23 @@ describe('deploy engine on the libvirt test driver', () => {
     assert.deepEqual(await labDomains(`${name}.`), []);
     assert.equal((await hypervisor.listNetworks()).some((network) => network.name === `${name}.${vm}`), false);
   });
+
+  test("destroy removes the lab's own domain and network, not someone else's made since under the same names", async () => {
+    const lab: Lab = { name: 'own-swap', networks: [{ name: 'lan', cidr: '10.62.34.0/24' }], vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }] };
+    await client.sendRequest(LabsApplyRequest.type, { lab });
+    // Behind VLM's back, the lab's domain and network are removed and the user makes their own under those names.
+    await hypervisor.destroy('own-swap.a');
+    await hypervisor.undefine('own-swap.a');
+    await hypervisor.destroyNetwork('own-swap.lan');
+    await hypervisor.undefineNetwork('own-swap.lan');
+    const userNetwork = await hypervisor.defineNetwork(buildNetworkXml({ name: 'own-swap.lan' }));
+    const userDomain = await hypervisor.defineDomain(buildDomainXml({ name: 'own-swap.a', type: 'qemu', vcpu: 1, memoryMiB: 64 }));
+
+    await client.sendRequest(LabsDestroyRequest.type, { name: 'own-swap' });
+    assert.equal((await hypervisor.getDomain('own-swap.a'))?.uuid, userDomain.uuid, "the user's domain stays");
+    assert.equal((await hypervisor.listNetworks()).find((network) => network.name === 'own-swap.lan')?.uuid, userNetwork.uuid, "the user's network stays");
+    await assert.rejects(client.sendRequest(LabsGetRequest.type, { name: 'own-swap' }), (error: unknown) => (error as ResponseError).code === HostErrorCode.NotFound);
+    await hypervisor.undefine('own-swap.a');
+    await hypervisor.undefineNetwork('own-swap.lan');
+  });
 });
