@@ -3,7 +3,7 @@
 // has changed since, and labs/sweep finds (and on request removes) only this host's leftovers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostErrorCode, LabsApplyRequest, LabsDestroyRequest, LabsGetRequest, LabsPlanRequest, LabsSweepRequest } from '@vlm/schemas/src/host-protocol';
@@ -39,10 +39,11 @@ describe('deploy engine on the libvirt test driver', () => {
   let dataDirectory: string;
   let host: HostProcess;
   let client: Client;
+  let bundle: string;
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'vlm-deploy-engine-'));
-    const bundle = await buildHostBundle(work);
+    bundle = await buildHostBundle(work);
     environment = await startLibvirtTestEnvironment();
     hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
     dataDirectory = join(work, 'data');
@@ -232,5 +233,51 @@ describe('deploy engine on the libvirt test driver', () => {
     await assert.rejects(client.sendRequest(LabsGetRequest.type, { name: 'own-swap' }), (error: unknown) => (error as ResponseError).code === HostErrorCode.NotFound);
     await hypervisor.undefine('own-swap.a');
     await hypervisor.undefineNetwork('own-swap.lan');
+  });
+
+  test("a lab an older version deployed keeps its LAB-PART names: unchanged, extended with LAB.PART parts on the old network, destroyed whole", async () => {
+    const lab: Lab = { name: 'own-old', networks: [{ name: 'lan', cidr: '10.62.35.0/24' }], vms: [{ name: 'web', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }] };
+    await client.sendRequest(LabsApplyRequest.type, { lab });
+    client.close();
+    assert.equal(await host.stop(), 0);
+    // Turn it into what an older version left: the same objects under LAB-PART names, no data
+    // directory in the mark, no network UUID recorded.
+    const pool = volumePoolFor(dataDirectory);
+    const domainXml = (await hypervisor.getDomainXml('own-old.web'))
+      .replace('<name>own-old.web</name>', '<name>own-old-web</name>')
+      .replace(/ data-directory="[^"]*"/, '')
+      .replaceAll("network='own-old.lan'", "network='own-old-lan'")
+      .replaceAll('own-old.web.qcow2', 'own-old-web.qcow2');
+    const networkXml = (await hypervisor.getNetworkXml('own-old.lan')).replace('<name>own-old.lan</name>', '<name>own-old-lan</name>');
+    await hypervisor.destroy('own-old.web');
+    await hypervisor.undefine('own-old.web');
+    await hypervisor.destroyNetwork('own-old.lan');
+    await hypervisor.undefineNetwork('own-old.lan');
+    await hypervisor.defineNetwork(networkXml);
+    await hypervisor.startNetwork('own-old-lan');
+    await hypervisor.deleteVolume(pool, 'own-old.web.qcow2');
+    await hypervisor.createVolume(pool, buildVolumeXml({ name: 'own-old-web.qcow2', capacityBytes: 1024 ** 3 }));
+    const oldDomain = await hypervisor.defineDomain(domainXml);
+    await hypervisor.start('own-old-web');
+    const statePath = join(dataDirectory, 'state.json');
+    const state = JSON.parse(await readFile(statePath, 'utf8'));
+    const record = state.labs['own-old'];
+    record.resources.domains = [{ name: 'own-old-web', vm: 'web', uuid: oldDomain.uuid }];
+    record.resources.networks = [{ name: 'own-old-lan', network: 'lan' }];
+    record.resources.volumes = [{ pool, name: 'own-old-web.qcow2', vm: 'web' }];
+    await writeFile(statePath, JSON.stringify(state));
+    host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress });
+    client = await connectClient(host.socketPath);
+
+    assert.deepEqual((await client.sendRequest(LabsPlanRequest.type, { lab })).steps, [], 'nothing to do for the recorded lab');
+    const extended: Lab = { ...lab, vms: [...lab.vms, { name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }] };
+    const plan = await client.sendRequest(LabsApplyRequest.type, { lab: extended });
+    assert.deepEqual(plan.steps.filter((step) => step.kind === 'domain' || step.kind === 'network').map((step) => `${step.action} ${step.kind} ${step.resource}`), ['create domain own-old.db']);
+    assert.equal((await hypervisor.getDomain('own-old-web'))?.uuid, oldDomain.uuid, 'the old VM is untouched');
+    assert.match(await hypervisor.getDomainXml('own-old.db'), /network=['"]own-old-lan['"]/, 'the new VM joins the recorded network');
+    await client.sendRequest(LabsDestroyRequest.type, { name: 'own-old' });
+    assert.deepEqual(await labDomains('own-old'), []);
+    assert.equal((await hypervisor.listNetworks()).some((network) => network.name.startsWith('own-old')), false);
+    assert.deepEqual((await hypervisor.listVolumes(pool)).filter((volume) => volume.name.startsWith('own-old')), []);
   });
 });
