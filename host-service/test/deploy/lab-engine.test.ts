@@ -192,6 +192,9 @@ describe('deploy engine on the libvirt test driver', () => {
     });
     const details = await client.sendRequest(LabsGetRequest.type, { name: 'fail-lab' });
     assert.equal(details.status, 'failed');
+    // libvirt refused because the name was taken, so nothing is left pending for a restart to "roll back".
+    const state = JSON.parse(await readFile(join(dataDirectory, 'state.json'), 'utf8'));
+    assert.deepEqual(state.labs['fail-lab'].pending ?? [], []);
     assert.match(details.deployLog.at(-1)?.text ?? '', /^Apply failed at VM "b": /);
     const made = details.resources.domains.map((domain) => domain.vm);
     assert.equal(made.includes('b'), false);
