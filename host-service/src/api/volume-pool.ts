@@ -2,12 +2,9 @@
 // it is undefined, so the pool goes when the data directory's last lab goes, and logs go with
 // their domains.
 import { readdir, rm, rmdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { HypervisorError, type Hypervisor } from '../libvirt/hypervisor';
-import { checkLibvirtName } from '../libvirt/xml-text';
-import { childText, parseXml } from '../libvirt/xml-parse';
-import { volumePoolFor } from './lab-resources';
+import { serialLogPathFor } from './lab-resources';
 
 export type PoolRemoval = { removed: boolean } | { kept: string };
 
@@ -39,30 +36,9 @@ export async function removeVolumePool(hypervisor: Hypervisor, name: string, dir
   return { removed: pool !== undefined };
 }
 
-/**
- * Storage pools a vlm-host made for a data directory that is gone: the pool's folder is DIR/pool,
- * its name is volumePoolFor(DIR) (a name only VLM gives, so it proves who made it), and the folder
- * no longer exists. Such a pool holds nothing and is never used again.
- */
-export async function abandonedPools(hypervisor: Hypervisor): Promise<Array<{ name: string; path: string }>> {
-  const found: Array<{ name: string; path: string }> = [];
-  for (const pool of await hypervisor.listStoragePools()) {
-    if (!/^vlm-[0-9a-f]{8}$/.test(pool.name)) continue;
-    const path = childText(parseXml(await hypervisor.getStoragePoolXml(pool.name)), 'target', 'path')?.trim();
-    if (!path || basename(path) !== 'pool' || volumePoolFor(dirname(path)) !== pool.name || existsSync(path)) continue;
-    found.push({ name: pool.name, path });
-  }
-  return found;
-}
-
-/** The serial log libvirt's virtlogd writes for domain `domain`. */
-export function serialLogPath(dataDirectory: string, domain: string): string {
-  return join(dataDirectory, 'logs', `${checkLibvirtName('domain', domain)}.log`);
-}
-
 /** Removes a domain's serial log and the older logs virtlogd rotated out of it (`NAME.log.0`, ...). */
 export async function removeSerialLogs(dataDirectory: string, domain: string): Promise<void> {
-  const log = serialLogPath(dataDirectory, domain);
+  const log = serialLogPathFor(dataDirectory, domain);
   const folder = join(dataDirectory, 'logs');
   const prefix = `${domain}.log.`;
   const rotated = (await readdir(folder).catch(() => [] as string[])).filter((file) => file.startsWith(prefix) && /^\d+$/.test(file.slice(prefix.length)));

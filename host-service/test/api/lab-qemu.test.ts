@@ -65,11 +65,11 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
     // Whatever a failed test left: remove it by the names this run made.
     if (hypervisor) {
       for (const vm of lab.vms) {
-        await hypervisor.destroy(`${labName}-${vm.name}`).catch(() => undefined);
-        await hypervisor.undefine(`${labName}-${vm.name}`).catch(() => undefined);
+        await hypervisor.destroy(`${labName}.${vm.name}`).catch(() => undefined);
+        await hypervisor.undefine(`${labName}.${vm.name}`).catch(() => undefined);
       }
-      await hypervisor.destroyNetwork(`${labName}-lan`).catch(() => undefined);
-      await hypervisor.undefineNetwork(`${labName}-lan`).catch(() => undefined);
+      await hypervisor.destroyNetwork(`${labName}.lan`).catch(() => undefined);
+      await hypervisor.undefineNetwork(`${labName}.lan`).catch(() => undefined);
       await hypervisor.close();
       // libvirtd is shared and outlives this run: the run's pool goes too.
       removePoolOf(join(work, 'data'));
@@ -100,7 +100,7 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
       // The guest is really up: its shell answers on the serial console.
       let output = '';
       client.onNotification(ConsoleOutputNotification.type, ({ data }) => (output += data));
-      const { consoleId } = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}-web` });
+      const { consoleId } = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}.web` });
       await waitUntil('a shell prompt on web', async () => {
         // The prompt may be followed by busybox's cursor-position query (ESC [6n).
         if (/# (\x1b\[6n)?$/m.test(output)) return true;
@@ -110,16 +110,14 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
       await client.sendRequest(ConsolesWriteRequest.type, { consoleId, data: 'echo up-$((40+2))\r' });
       await waitUntil('the command output', () => /up-42/.test(output.replace('up-$((40+2))', '')), 60_000);
       // The serial log libvirt writes for the VM holds its boot.
-      const logPath = join(work, 'data', 'logs', `${labName}-web.log`);
+      const logPath = join(work, 'data', 'logs', `${labName}.web.log`);
       assert.match(await readFile(logPath, 'utf8'), /vlm-tiny/);
 
       await client.sendRequest(LabsDestroyRequest.type, { name: labName });
       assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: labName })).vms, []);
-      assert.equal((await hypervisor.listNetworks()).some((network) => network.name === `${labName}-lan`), false);
-      const volumes = await hypervisor.listVolumes(volumePoolFor(join(work, 'data')));
-      assert.equal(volumes.some((volume) => volume.name.startsWith(`${labName}-`)), false);
-      assert.equal(existsSync(join(work, 'data', 'pool', `${labName}-web.qcow2`)), false);
-      // The serial logs went with their domains, and the pool with the data directory's last lab.
+      assert.equal((await hypervisor.listNetworks()).some((network) => network.name === `${labName}.lan`), false);
+      assert.equal(existsSync(join(work, 'data', 'pool', `${labName}.web.qcow2`)), false);
+      // The serial logs went with their domains, and the pool, disks and folder with the data directory's last lab.
       assert.deepEqual(await readdir(join(work, 'data', 'logs')), []);
       const pools = spawnSync('virsh', ['-c', 'qemu:///system', 'pool-list', '--all', '--name'], { encoding: 'utf8' });
       assert.equal(pools.status, 0, pools.stderr);
@@ -133,7 +131,7 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
   test('a lab cancelled while its VM boots is destroyed with its serial log, and the data directory\'s pool goes with it', async () => {
     const client = await connectClient(host.socketPath);
     const cancelled: Lab = { name: `${labName}-c`, vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] };
-    const domain = `${cancelled.name}-solo`;
+    const domain = `${cancelled.name}.solo`;
     const logPath = join(work, 'data', 'logs', `${domain}.log`);
     try {
       await client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' });
