@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { ImagesPullRequest, LabsApplyRequest } from '@vlm/schemas/src/host-protocol';
 import { connectClient } from '../../../host-service/test/api/host-process';
+import { domainName } from '../../../host-service/src/api/lab-resources';
 import { waitUntil } from '../../../host-service/test/support/wait-until';
 import { removePoolOf } from '../../../host-service/test/support/volume-pools';
 import { leaseLibvirtDaemons, type LibvirtDaemonsLease } from '../../../host-service/test/support/libvirt-daemons';
@@ -118,7 +119,7 @@ describe('Ctrl-C of npm start leaves nothing it started', { timeout: 1_800_000 }
   const dataFolders: string[] = [];
   let browser: Browser | undefined;
   const labName = `ctrlc-${randomBytes(3).toString('hex')}`;
-  const domain = `${labName}-solo`;
+  const domain = domainName(labName, 'solo');
   const virsh = (...words: string[]) => spawnSync('virsh', ['-q', '-c', 'qemu:///system', ...words], { encoding: 'utf8' });
 
   /** A data folder of this test, not npm start's own one; libvirt's QEMU user must reach it. */
@@ -144,10 +145,12 @@ describe('Ctrl-C of npm start leaves nothing it started', { timeout: 1_800_000 }
       if (run.child.exitCode === null && run.child.signalCode === null) run.interrupt();
       killMarked(run.mark);
     }
-    // The lab npm start keeps for its next run is this test's to remove.
-    if (virsh('dominfo', domain).status === 0) {
-      virsh('destroy', domain);
-      virsh('undefine', domain, '--remove-all-storage');
+    // The labs npm start keeps for its next run are this test's to remove: every domain with a disk in its data folders.
+    for (const name of virsh('list', '--all', '--name').stdout.split('\n').map((line) => line.trim()).filter(Boolean)) {
+      const xml = virsh('dumpxml', name).stdout;
+      if (!dataFolders.some((folder) => xml.includes(`${folder}/`))) continue;
+      virsh('destroy', name);
+      virsh('undefine', name, '--remove-all-storage');
     }
     for (const folder of dataFolders) {
       removePoolOf(folder);
