@@ -9,6 +9,7 @@ export const diagnosticCodes = {
   unknownImage: 'vlm-unknown-image',
   invalidCidr: 'vlm-invalid-cidr',
   overlappingCidr: 'vlm-overlapping-cidr',
+  reservedCidr: 'vlm-reserved-cidr',
   addressOutsideNetwork: 'vlm-address-outside-network',
   invalidAnsible: 'vlm-invalid-ansible',
   overCapacity: 'vlm-over-capacity',

@@ -3,9 +3,8 @@
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { portRanges, type PortField } from '@vlm/schemas';
 import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes';
-import { cidrsOverlap, formatCidr, parseCidr, parseIpv4, type Cidr } from './ipv4';
+import { cidrsOverlap, formatCidr, parseCidr, parseIpv4, portRanges, reservedRangeProblem, staticAddressProblem, type Cidr, type PortField } from '@vlm/schemas';
 import type { LabModel, LabValue, LabVm, SourceSpan } from './lab-model';
 import { checkAnsiblePlaybook } from './ansible-check';
 import { closestNames, nameDistance } from './name-distance';
@@ -77,6 +76,11 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
       report(network.cidr.span, diagnosticCodes.invalidCidr, `Invalid cidr: ${parsed.problem}.`);
       continue;
     }
+    const reserved = reservedRangeProblem(parsed.value);
+    if (reserved) {
+      report(network.cidr.span, diagnosticCodes.reservedCidr, `Invalid cidr: ${reserved}.`);
+      continue;
+    }
     const name = network.name?.value ?? '(unnamed)';
     validNetworks.push({ cidr: parsed.value, name, span: network.cidr.span });
     if (network.name && !cidrByNetwork.has(network.name.value)) cidrByNetwork.set(network.name.value, parsed.value);
@@ -107,16 +111,8 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
       const cidr = cidrByNetwork.get(networkName);
       if (!reference.ip || !cidr) continue;
       const address = parseIpv4(reference.ip.value);
-      if (!address.ok) {
-        report(reference.ip.span, diagnosticCodes.addressOutsideNetwork, `Invalid ip: ${address.problem}.`);
-      } else if (address.value < cidr.first || address.value > cidr.last) {
-        report(reference.ip.span, diagnosticCodes.addressOutsideNetwork,
-          `Address ${reference.ip.value} is outside network '${networkName}' (${formatCidr(cidr)}).`);
-      } else if (address.value === cidr.first || address.value === cidr.last) {
-        const which = address.value === cidr.first ? 'network address' : 'broadcast address';
-        report(reference.ip.span, diagnosticCodes.addressOutsideNetwork,
-          `Address ${reference.ip.value} is the ${which} of network '${networkName}' (${formatCidr(cidr)}); a VM needs a host address inside it.`);
-      }
+      const problem = address.ok ? staticAddressProblem(networkName, cidr, address.value) : address.problem;
+      if (problem) report(reference.ip.span, diagnosticCodes.addressOutsideNetwork, `Invalid ip: ${problem}.`);
     }
   }
 

@@ -160,6 +160,26 @@ describe('semantic checks', () => {
     assert.match(found[1]!.message, /broadcast address/);
   });
 
+  test("a static address on the host's own address of its network", async () => {
+    const document = labDocument(lab([vm('a', ['networks:', '  - name: lan', '    ip: 10.10.1.1'])]));
+    const found = withCode(await service.validate(document), diagnosticCodes.addressOutsideNetwork);
+    assert.equal(found.length, 1);
+    assert.deepEqual(found[0]!.range, rangeOf(document, '10.10.1.1'));
+    assert.match(found[0]!.message, /10\.10\.1\.1 is the host's own address on network 'lan' \(10\.10\.1\.0\/24\)/);
+  });
+
+  test('loopback, link-local, multicast and other never-valid ranges are refused as lab networks', async () => {
+    const cidrs = ['127.0.0.0/8', '127.5.0.0/16', '169.254.10.0/24', '224.0.0.0/8', '240.0.0.0/8', '0.0.0.0/8', '10.0.0.0/8'];
+    const networks = cidrs.map((cidr, index) => `  - name: n${index}\n    cidr: ${cidr}`).join('\n');
+    const document = labDocument(lab([vm('a')], networks));
+    const found = withCode(await service.validate(document), diagnosticCodes.reservedCidr);
+    assert.deepEqual(found.map((diagnostic) => document.getText(diagnostic.range)), cidrs.slice(0, 6));
+    assert.equal(found[0]!.code, 'vlm-reserved-cidr');
+    assert.match(found[0]!.message, /127\.0\.0\.0\/8 overlaps loopback \(127\.0\.0\.0\/8\), which no lab network can use/);
+    assert.match(found[2]!.message, /link-local/);
+    assert.match(found[3]!.message, /multicast/);
+  });
+
   test('host capacity is checked only once facts are given', async () => {
     const capacity = createLabLanguageService();
     const text = lab([vm('a').replace('vcpu: 1', 'vcpu: 8').replace('ram_mb: 512', 'ram_mb: 8192'), vm('b').replace('vcpu: 1', 'vcpu: 8')]);
