@@ -559,7 +559,8 @@ export class LabDeployer {
       vcpu: vm.vcpu,
       memoryMiB: vm.ram_mb,
       disk: { path: volumePath },
-      ...(seedPath === undefined ? {} : { cdrom: seedPath, cdromBus: 'ide' as const }),
+      // Under OVMF, Linux finds no IDE CD-ROM on 'pc' (the firmware leaves the channel unusable), so UEFI guests read the seed from virtio.
+      ...(seedPath === undefined ? {} : { cdrom: seedPath, cdromBus: vm.firmware === 'uefi' ? ('virtio' as const) : ('ide' as const) }),
       networks: nics.map((nic) => ({ network: networkName(lab.name, nic.network), mac: nic.mac })),
       ...(vncPort === undefined ? {} : { vncPort }),
       ...(sshPort === undefined ? {} : { sshHostPort: sshPort, sshMac: nicMac(lab.name, vm.name, 'management') }),
@@ -591,7 +592,7 @@ export class LabDeployer {
     }, (record) => record.resources.domains.push({ name, vm: vm.name, uuid }));
     // A VM that starts with the host needs its networks up by then.
     if (vm.autostart) for (const nic of nics) await hypervisor.setNetworkAutostart(networkName(lab.name, nic.network), true);
-    await this.log(lab.name, 'info', `Defined ${name} (${vm.vcpu} vCPU, ${vm.ram_mb} MiB, ${vm.disk_gb} GiB${seedPath === undefined ? '' : ', NoCloud seed on IDE'}).`, vm.name);
+    await this.log(lab.name, 'info', `Defined ${name} (${vm.vcpu} vCPU, ${vm.ram_mb} MiB, ${vm.disk_gb} GiB${seedPath === undefined ? '' : `, NoCloud seed on ${vm.firmware === 'uefi' ? 'virtio' : 'IDE'}`}).`, vm.name);
   }
 
   /** Gives every VM its ports: the lab file's, or the lowest free ones; recorded before use. */
