@@ -115,6 +115,13 @@ describe('vlm validate on good labs', () => {
     assert.equal(result.stderr, '1 file, 0 errors, 1 warning\n');
   });
 
+  it('refuses a loopback network with vlm-reserved-cidr and exit 1', () => {
+    const lab = ['name: t', 'networks:', '  - name: lo', '    cidr: 127.0.0.0/8', 'vms:', '  - name: a', '    vcpu: 1', '    ram_mb: 128', '    disk_gb: 1', '    os_image: vlm-tiny', '    networks: [lo]'];
+    const result = runVlm(['validate', '-'], { input: lab.join('\n') });
+    assert.deepEqual(result.lines, ['-:4:11: error: Invalid cidr: 127.0.0.0/8 overlaps loopback (127.0.0.0/8), which no lab network can use; pick a private range such as 10.10.1.0/24. [vlm-reserved-cidr]']);
+    assert.equal(result.status, 1);
+  });
+
   it('reads a lab from standard input when given "-"', () => {
     const result = runVlm(['validate', '-'], { input: problemsLab.join('\n') });
     assert.deepEqual(result.lines, expectedProblemLines('-'));
