@@ -131,7 +131,14 @@ describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, 
     const client = await connectClient(host.socketPath);
     try {
       assert.equal((await client.sendRequest(ImagesPullRequest.type, { name: 'site-tiny' })).present, true);
-      await client.sendRequest(LabsApplyRequest.type, { lab: lab() });
+      await client.sendRequest(LabsApplyRequest.type, { lab: lab() }).catch(async (error: Error) => {
+        // What the guests printed says why they were not reachable.
+        const consoles = await Promise.all(['alpha', 'beta'].map(async (vm) => {
+          const log = await readFile(join(dataDirectory, 'logs', `${labName}-${vm}.log`), 'utf8').catch(() => '(no log)');
+          return `--- ${vm} console (end) ---\n${log.slice(-3000)}`;
+        }));
+        throw new Error(`${error.message}\n${consoles.join('\n')}`);
+      });
       const details = await client.sendRequest(LabsGetRequest.type, { name: labName });
       assert.equal(details.status, 'running');
       const sshPort = (vm: string) => details.resources.ports.find((port) => port.vm === vm && port.kind === 'ssh')!.port;
