@@ -80,6 +80,25 @@ test('SSH goes through QEMU user networking with restrict=on and a forward bound
   assert.equal(buildDomainXml({ ...baseSpec, sshHostPort: undefined }).includes('qemu:commandline'), false);
 });
 
+test('UEFI domains boot OVMF through libvirt with their own NVRAM; BIOS ones name no firmware', () => {
+  const domain = parseXml(buildDomainXml({ ...baseSpec, firmware: 'uefi', nvramPath: '/var/lib/vlm/nvram/lab1-web.fd' }));
+  assert.equal(child(domain, 'os')?.attributes['firmware'], 'efi');
+  assert.deepEqual(child(domain, 'os', 'firmware', 'feature')?.attributes, { enabled: 'no', name: 'secure-boot' });
+  assert.equal(childText(domain, 'os', 'nvram'), '/var/lib/vlm/nvram/lab1-web.fd');
+  const bios = parseXml(buildDomainXml(baseSpec));
+  assert.equal(child(bios, 'os')?.attributes['firmware'], undefined);
+  assert.equal(child(bios, 'os', 'nvram'), undefined);
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, nvramPath: '/var/lib/vlm/nvram/x.fd' }), 'NVRAM file is for UEFI');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, firmware: 'uefi', nvramPath: '/var/lib/vlm/../../etc/shadow' }), 'Invalid NVRAM path');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, firmware: `efi'/><x` as 'uefi' }), 'Invalid firmware');
+});
+
+test('the SSH NIC carries the MAC the guest network-config names', () => {
+  const xml = buildDomainXml({ ...baseSpec, sshMac: '52:54:00:AB:CD:EF' });
+  assert.match(xml, /virtio-net-pci,netdev=vlmssh0,bus=pci\.0,addr=0x9,mac=52:54:00:ab:cd:ef'/);
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, sshMac: '52:54:00:ab:cd:ef,romfile=/etc/shadow' }), 'Invalid MAC');
+});
+
 test('KVM domains use the host CPU', () => {
   const domain = parseXml(buildDomainXml({ ...baseSpec, type: 'kvm' }));
   assert.equal(domain.attributes['type'], 'kvm');
