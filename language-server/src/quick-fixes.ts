@@ -78,6 +78,12 @@ export function labQuickFixes(input: QuickFixInput): CodeAction[] {
         if (edit) actions.push(action(`Declare network '${name}' (${edit.cidr})`, document, diagnostic, [edit.edit], true));
         break;
       }
+      case diagnosticCodes.reservedCidr:
+      case diagnosticCodes.overlappingCidr: {
+        const cidr = freeSubnet(model);
+        if (cidr) actions.push(action(`Use ${cidr}, a private range no other network of the lab uses`, document, diagnostic, [{ range: diagnostic.range, newText: cidr }], true));
+        break;
+      }
       case diagnosticCodes.unknownImage: {
         const image = data?.kind === 'unknown-image' ? data.image : written;
         closestNames(image, input.imageNames).forEach((candidate, order) => {

@@ -263,6 +263,18 @@ describe('quick fixes', () => {
     await assertFixed(document, actions[0]!, diagnosticCodes.portCollision);
   });
 
+  test('a loopback or overlapping network gets a free private range', async () => {
+    for (const [networks, code, free] of [
+      ['  - name: lan\n    cidr: 10.0.1.0/24\n  - name: lo\n    cidr: 127.0.0.0/8', diagnosticCodes.reservedCidr, '10.0.2.0/24'],
+      ['  - name: lan\n    cidr: 10.0.1.0/24\n  - name: wide\n    cidr: 10.0.0.0/16', diagnosticCodes.overlappingCidr, '10.1.0.0/24'],
+    ] as const) {
+      const document = labDocument(lab([vm('a')], networks));
+      const { actions } = await fixesFor(document, code);
+      assert.equal(actions[0]!.title, `Use ${free}, a private range no other network of the lab uses`);
+      await assertFixed(document, actions[0]!, code);
+    }
+  });
+
   test('a port out of range gets a free port in range', async () => {
     const document = labDocument(lab([vm('a', ['vnc_port: 80'])]));
     const { actions } = await fixesFor(document, diagnosticCodes.portOutOfRange);
