@@ -39,6 +39,15 @@ export type DomainState =
 export interface VlmMetadata {
   lab: string;
   vm: string;
+  /** The data directory of the vlm-host that made it; absent in domains older versions made. */
+  dataDirectory?: string;
+}
+
+/** The lab network a libvirt network was made for, read from its `<metadata><vlm:network .../>`. */
+export interface VlmNetworkMetadata {
+  lab: string;
+  network: string;
+  dataDirectory: string;
 }
 
 export interface DomainSummary {
@@ -192,7 +201,7 @@ export interface Hypervisor {
   listNetworks(): Promise<NetworkSummary[]>;
   /** Defines a persistent network: isolated (no `<forward>`) or NAT (`<forward mode='nat'/>`); other forwarding is refused. */
   defineNetwork(xml: string): Promise<NetworkSummary>;
-  /** The network's XML as libvirt holds it (with its bridge name once libvirt chose one). */
+  /** The network's XML (live when active, with the bridge name libvirt chose). */
   getNetworkXml(name: string): Promise<string>;
   /**
    * Adds (present) or removes a fixed DHCP lease, keyed by MAC, in the running network and its
@@ -205,6 +214,8 @@ export interface Hypervisor {
   undefineNetwork(name: string): Promise<void>;
 
   listStoragePools(): Promise<StoragePoolSummary[]>;
+  /** The pool's XML; its <target><path> says where its files are. */
+  getStoragePoolXml(name: string): Promise<string>;
   defineStoragePool(xml: string): Promise<StoragePoolSummary>;
   startStoragePool(name: string): Promise<void>;
   destroyStoragePool(name: string): Promise<void>;

@@ -3,7 +3,8 @@
 // resolved through the host either. NAT: <forward mode='nat'/>, guests reach outside through
 // the host's address translation, and libvirt's DNS forwards their queries.
 import { formatIpv4, parseCidr, parseIpv4, type Cidr } from '@vlm/schemas';
-import { HypervisorError } from './hypervisor';
+import { HypervisorError, type VlmNetworkMetadata } from './hypervisor';
+import { buildVlmNetworkMetadataElement } from './vlm-metadata';
 import { checkLibvirtName, checkUuid, escapeXml } from './xml-text';
 
 export type NetworkMode = 'isolated' | 'nat';
@@ -25,6 +26,8 @@ export interface NetworkSpec {
   mode?: NetworkMode;
   /** Serve DHCP on the network (needs `cidr`). Fixed leases are added per VM (setNetworkDhcpHost). */
   dhcp?: boolean;
+  /** VLM's mark: which lab and vlm-host made it. */
+  vlm?: VlmNetworkMetadata;
 }
 
 const macPattern = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
@@ -55,6 +58,7 @@ export function buildNetworkXml(spec: NetworkSpec): string {
   if (spec.dhcp && spec.cidr === undefined) throw new HypervisorError('invalid-argument', `Network ${spec.name}: DHCP needs a CIDR`);
   const lines = ['<network>', `  <name>${escapeXml(spec.name)}</name>`];
   if (spec.uuid) lines.push(`  <uuid>${escapeXml(spec.uuid)}</uuid>`);
+  if (spec.vlm) lines.push(`  <metadata>${buildVlmNetworkMetadataElement(spec.vlm)}</metadata>`);
   if (mode === 'nat') lines.push(`  <forward mode='nat'/>`);
   // dnsmasq still serves DHCP; it answers no DNS, so nothing is looked up through the host.
   else lines.push(`  <dns enable='no'/>`);

@@ -97,10 +97,10 @@ describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, 
     // Whatever a failed test left: remove it by the names this run made.
     if (hypervisor) {
       for (const vm of ['alpha', 'beta']) {
-        await hypervisor.destroy(`${labName}-${vm}`).catch(() => undefined);
-        await hypervisor.undefine(`${labName}-${vm}`).catch(() => undefined);
+        await hypervisor.destroy(`${labName}.${vm}`).catch(() => undefined);
+        await hypervisor.undefine(`${labName}.${vm}`).catch(() => undefined);
       }
-      for (const network of [`${labName}-lan`, natName]) {
+      for (const network of [`${labName}.lan`, natName]) {
         await hypervisor.destroyNetwork(network).catch(() => undefined);
         await hypervisor.undefineNetwork(network).catch(() => undefined);
       }
@@ -134,7 +134,7 @@ describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, 
       await client.sendRequest(LabsApplyRequest.type, { lab: lab() }).catch(async (error: Error) => {
         // What the guests printed says why they were not reachable.
         const consoles = await Promise.all(['alpha', 'beta'].map(async (vm) => {
-          const log = await readFile(join(dataDirectory, 'logs', `${labName}-${vm}.log`), 'utf8').catch(() => '(no log)');
+          const log = await readFile(join(dataDirectory, 'logs', `${labName}.${vm}.log`), 'utf8').catch(() => '(no log)');
           return `--- ${vm} console (end) ---\n${log.slice(-3000)}`;
         }));
         throw new Error(`${error.message}\n${consoles.join('\n')}`);
@@ -155,30 +155,30 @@ describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, 
       assert.match(await inGuest('beta', `ping -c 1 -W 10 ${address(10)}`), /1 packets received/);
 
       // The network holds the fixed leases, for the MACs the domains' NICs have.
-      const networkXml = virsh('net-dumpxml', `${labName}-lan`);
+      const networkXml = virsh('net-dumpxml', `${labName}.lan`);
       for (const [vm, last] of [['alpha', 10], ['beta', 11]] as const) {
-        const mac = /<mac address='([0-9a-f:]+)'\/>\s*<source network='[^']*-lan'/.exec(virsh('dumpxml', `${labName}-${vm}`))?.[1];
+        const mac = /<mac address='([0-9a-f:]+)'\/>\s*<source network='[^']*\.lan'/.exec(virsh('dumpxml', `${labName}.${vm}`))?.[1];
         assert.ok(mac, `a MAC on ${vm}'s lab NIC`);
         assert.match(networkXml, new RegExp(`<host mac='${mac}' name='${vm}' ip='${address(last).replace(/\./g, '\\.')}'/>`));
       }
       // Isolated: DNS is off in the XML and in the dnsmasq libvirt runs (port=0: no DNS at all).
       assert.match(networkXml, /<dns enable='no'\/>/);
-      assert.match(await readFile(`/var/lib/libvirt/dnsmasq/${labName}-lan.conf`, 'utf8'), /^port=0$/m);
+      assert.match(await readFile(`/var/lib/libvirt/dnsmasq/${labName}.lan.conf`, 'utf8'), /^port=0$/m);
 
       // UEFI: OVMF is the loader, its NVRAM is in the data directory, and the guest sees EFI.
-      const alphaXml = virsh('dumpxml', `${labName}-alpha`);
+      const alphaXml = virsh('dumpxml', `${labName}.alpha`);
       assert.match(alphaXml, /<loader [^>]*type='pflash'[^>]*>\/usr\/share\/OVMF\/OVMF_CODE[^<]*\.fd<\/loader>/);
-      const nvram = join(dataDirectory, 'nvram', `${labName}-alpha.fd`);
+      const nvram = join(dataDirectory, 'nvram', `${labName}.alpha.fd`);
       assert.match(alphaXml, new RegExp(`<nvram[^>]*>${nvram}</nvram>`));
       assert.equal(existsSync(nvram), true);
       assert.match(await inGuest('alpha', 'test -d /sys/firmware/efi && echo efi'), /^efi$/m);
       assert.match(await inGuest('beta', 'test -d /sys/firmware/efi && echo efi || echo bios'), /^bios$/m);
-      assert.doesNotMatch(virsh('dumpxml', `${labName}-beta`), /<loader/);
+      assert.doesNotMatch(virsh('dumpxml', `${labName}.beta`), /<loader/);
 
       // autostart: alpha starts with the host, and so does the network it needs; beta does not.
-      assert.match(virsh('dominfo', `${labName}-alpha`), /Autostart:\s+enable/);
-      assert.match(virsh('dominfo', `${labName}-beta`), /Autostart:\s+disable/);
-      assert.match(virsh('net-info', `${labName}-lan`), /Autostart:\s+yes/);
+      assert.match(virsh('dominfo', `${labName}.alpha`), /Autostart:\s+enable/);
+      assert.match(virsh('dominfo', `${labName}.beta`), /Autostart:\s+disable/);
+      assert.match(virsh('net-info', `${labName}.lan`), /Autostart:\s+yes/);
 
       // Plans that overlap the deployed network, or the host's own interface, are refused.
       const other: Lab = { name: `${prefix}-b`, networks: [{ name: 'net', cidr: `10.${second}.0.0/16` }], vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'site-tiny', networks: ['net'] }] };
@@ -196,8 +196,8 @@ describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, 
 
       await client.sendRequest(LabsDestroyRequest.type, { name: labName });
       assert.equal(existsSync(nvram), false);
-      assert.doesNotMatch(virsh('list', '--all', '--name'), new RegExp(`^${labName}-`, 'm'));
-      assert.doesNotMatch(virsh('net-list', '--all', '--name'), new RegExp(`^${labName}-`, 'm'));
+      assert.doesNotMatch(virsh('list', '--all', '--name'), new RegExp(`^${labName}\\.`, 'm'));
+      assert.doesNotMatch(virsh('net-list', '--all', '--name'), new RegExp(`^${labName}\\.`, 'm'));
     } finally {
       client.close();
     }

@@ -79,41 +79,41 @@ describe('lab fields on the libvirt test driver', () => {
   test('nat, isolated, static ip, autostart, uefi and a host catalog image all reach libvirt', async () => {
     await client.sendRequest(LabsApplyRequest.type, { lab: fieldsLab() });
 
-    const out = parseXml(await hypervisor.getNetworkXml('fld-lab-out'));
+    const out = parseXml(await hypervisor.getNetworkXml('fld-lab.out'));
     assert.deepEqual(child(out, 'forward')?.attributes, { mode: 'nat' });
     assert.equal(child(out, 'dns'), undefined);
-    const lan = parseXml(await hypervisor.getNetworkXml('fld-lab-lan'));
+    const lan = parseXml(await hypervisor.getNetworkXml('fld-lab.lan'));
     assert.equal(child(lan, 'forward'), undefined);
     assert.deepEqual(child(lan, 'dns')?.attributes, { enable: 'no' });
 
     // The static address is a fixed lease for exactly the MAC of db's NIC on that network.
-    const db = parseXml(await hypervisor.getDomainXml('fld-lab-db'));
+    const db = parseXml(await hypervisor.getDomainXml('fld-lab.db'));
     const nics = descendants(db, 'interface').map((nic) => ({ network: child(nic, 'source')?.attributes['network'], mac: child(nic, 'mac')?.attributes['address'] }));
-    assert.deepEqual(nics.map((nic) => nic.network), ['fld-lab-lan', 'fld-lab-out']);
+    assert.deepEqual(nics.map((nic) => nic.network), ['fld-lab.lan', 'fld-lab.out']);
     const leases = descendants(lan, 'host').map((element) => element.attributes);
     assert.deepEqual(leases, [{ mac: nics[0]!.mac, name: 'db', ip: '10.71.2.10' }]);
 
     // autostart: the domain, and the networks it needs at host boot; web asked for nothing.
-    assert.equal((await hypervisor.getDomain('fld-lab-db'))?.autostart, true);
-    assert.equal((await hypervisor.getDomain('fld-lab-web'))?.autostart, false);
+    assert.equal((await hypervisor.getDomain('fld-lab.db'))?.autostart, true);
+    assert.equal((await hypervisor.getDomain('fld-lab.web'))?.autostart, false);
     const networks = new Map((await hypervisor.listNetworks()).map((network) => [network.name, network.autostart]));
-    assert.equal(networks.get('fld-lab-lan'), true);
-    assert.equal(networks.get('fld-lab-out'), true);
+    assert.equal(networks.get('fld-lab.lan'), true);
+    assert.equal(networks.get('fld-lab.out'), true);
 
     // uefi: OVMF through libvirt's firmware selection, with the NVRAM in the data directory.
     assert.equal(child(db, 'os')?.attributes['firmware'], 'efi');
-    assert.match(descendants(db, 'nvram')[0]?.text ?? '', new RegExp(`^${join(work, 'data', 'nvram')}/fld-lab-db\\.fd$`));
-    assert.equal(child(parseXml(await hypervisor.getDomainXml('fld-lab-web')), 'os')?.attributes['firmware'], undefined);
+    assert.match(descendants(db, 'nvram')[0]?.text ?? '', new RegExp(`^${join(work, 'data', 'nvram')}/fld-lab\\.db\\.fd$`));
+    assert.equal(child(parseXml(await hypervisor.getDomainXml('fld-lab.web')), 'os')?.attributes['firmware'], undefined);
 
     // A changed address moves the lease with the replaced VM.
     const moved = fieldsLab();
     moved.vms[0]!.networks = [{ name: 'lan', ip: '10.71.2.20' }, 'out'];
     await client.sendRequest(LabsApplyRequest.type, { lab: moved });
-    const movedLeases = descendants(parseXml(await hypervisor.getNetworkXml('fld-lab-lan')), 'host').map((element) => element.attributes['ip']);
+    const movedLeases = descendants(parseXml(await hypervisor.getNetworkXml('fld-lab.lan')), 'host').map((element) => element.attributes['ip']);
     assert.deepEqual(movedLeases, ['10.71.2.20']);
 
     await client.sendRequest(LabsDestroyRequest.type, { name: 'fld-lab' });
-    assert.equal((await hypervisor.listNetworks()).some((network) => network.name.startsWith('fld-lab-')), false);
+    assert.equal((await hypervisor.listNetworks()).some((network) => network.name.startsWith('fld-lab.')), false);
   });
 
   test('a static address on the host address, twice in a network, or outside it is refused with its field', async () => {
