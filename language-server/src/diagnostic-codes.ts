@@ -14,9 +14,18 @@ export const diagnosticCodes = {
   overCapacity: 'vlm-over-capacity',
   documentTooLarge: 'vlm-document-too-large',
   aliasLimit: 'vlm-alias-limit',
+  aliasCycle: 'vlm-alias-cycle',
   nestingTooDeep: 'vlm-nesting-too-deep',
   notText: 'vlm-not-text',
   yamlSyntax: 'vlm-yaml-syntax',
+  emptyLab: 'vlm-empty-lab',
+  missingField: 'vlm-missing-field',
+  unknownField: 'vlm-unknown-field',
+  wrongType: 'vlm-wrong-type',
+  invalidValue: 'vlm-invalid-value',
+  outOfRange: 'vlm-out-of-range',
+  itemCount: 'vlm-item-count',
+  duplicateItem: 'vlm-duplicate-item',
   internalError: 'vlm-internal-error',
 } as const;
 
