@@ -64,6 +64,13 @@ const parserOptions = { customTags: [] as string[], yamlVersion: '1.2' as const 
 type ParseCache = { cache: Map<string, unknown> };
 
 const maxCachedDocuments = 64;
+/** Semantic codes that explain a value better than the schema's message at the same place. */
+const explainedBySemanticChecks: ReadonlySet<string> = new Set([
+  diagnosticCodes.portOutOfRange,
+  diagnosticCodes.unknownImage,
+  diagnosticCodes.invalidCidr,
+  diagnosticCodes.addressOutsideNetwork,
+]);
 // VS Code's own limit for folding ranges of one document.
 const maxFoldingRanges = 5000;
 
@@ -185,11 +192,12 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
           semantic.push(...runSemanticChecks({ document, model, imageNames: names, hostFacts }));
         }
         // A value the lab checks explain (a port outside its range, an unknown image, a bad
-        // cidr) is reported once, by the check that says more and may offer a fix.
-        const semanticRanges = new Set(semantic.map((diagnostic) => rangeKey(diagnostic.range)));
+        // cidr or address) is reported once, by the check that says more and may offer a fix.
+        const explainedRanges = new Set(semantic
+          .filter((diagnostic) => explainedBySemanticChecks.has(diagnostic.code as string))
+          .map((diagnostic) => rangeKey(diagnostic.range)));
         const kept = results.filter((diagnostic) =>
-          !schemaCodes.has(diagnostic.code as string) || diagnostic.code === diagnosticCodes.duplicateItem ||
-          !semanticRanges.has(rangeKey(diagnostic.range)));
+          !schemaCodes.has(diagnostic.code as string) || !explainedRanges.has(rangeKey(diagnostic.range)));
         return [...kept, ...semantic];
       } catch (error) {
         return [internalError(document, 'validate', error)];

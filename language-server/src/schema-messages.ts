@@ -48,7 +48,10 @@ function validatorFor(pointer: string): ValidateFunction {
 /** A lab file with nothing in it (empty, blank or only comments): an error on line 1. */
 export function emptyLabDiagnostic(document: TextDocument, parsed: YAMLDocument): Diagnostic | undefined {
   const text = document.getText();
-  const hasContent = /\S/.test(text) && parsed.documents.some((single) => single.internalDocument.contents !== null);
+  // A document of only `---` holds an empty scalar that nothing in the text wrote.
+  const written = (contents: unknown): boolean =>
+    contents !== null && contents !== undefined && !(isScalar(contents) && contents.value === null && !contents.source);
+  const hasContent = /\S/.test(text) && parsed.documents.some((single) => written(single.internalDocument.contents));
   if (hasContent) return undefined;
   const firstLineEnd = text.search(/\r?\n|$/);
   return diagnosticAt(document, { start: 0, end: firstLineEnd }, diagnosticCodes.emptyLab,
@@ -319,8 +322,8 @@ function explain(error: ErrorObject, root: unknown): Problem | undefined {
       return { code: diagnosticCodes.itemCount, path, message };
     }
     case 'uniqueItems': {
-      const first = Number(params.j);
-      const again = Number(params.i);
+      const first = Math.min(Number(params.i), Number(params.j));
+      const again = Math.max(Number(params.i), Number(params.j));
       return {
         code: diagnosticCodes.duplicateItem,
         path: [...path, again],

@@ -83,6 +83,41 @@ describe('hostile input', () => {
     await assertHandled(`name: deep\nvms:\n${'- '.repeat(50_000)}x\n`, diagnosticCodes.nestingTooDeep);
   });
 
+  test('an alias inside the node its anchor names is refused at the alias, and every feature answers empty', async () => {
+    const cases = [
+      // A VM that refers to itself (this gave vlm-internal-error, maximum call stack size exceeded).
+      ['name: lab\nvms:\n  - &web\n    name: web\n    vcpu: 1\n    tags: [*web]\n', '*web]'],
+      // Six lines that passed the line scan and made the outline exhaust the heap.
+      ['name: &n lab\nvms: &v\n  - name: a\n    vcpu: 1\n    tags: *v\n    description: *v\n', '*v'],
+      // Through a merge key, and through a nested anchor.
+      ['name: lab\nvms:\n  - &v\n    <<: *v\n    name: v\n', '*v'],
+      ['a: &a\n  b: &b\n    c: [*a]\n', '*a'],
+    ] as const;
+    for (const [text, alias] of cases) {
+      const document = labDocument(text);
+      const diagnostics = await service.validate(document);
+      assert.deepEqual(diagnostics.map((diagnostic) => diagnostic.code), [diagnosticCodes.aliasCycle], text);
+      assert.deepEqual(diagnostics[0]!.range.start, rangeOf(document, alias).start, text);
+      assert.match(diagnostics[0]!.message, /^The alias '\*[a-z]+' is inside the node its anchor '&[a-z]+' names, so the document would be infinitely deep\./);
+      const position = { line: 2, character: 4 };
+      assert.deepEqual(service.documentSymbols(document), []);
+      assert.deepEqual(service.foldingRanges(document), []);
+      assert.deepEqual(service.selectionRanges(document, [position]), []);
+      assert.equal(await service.hover(document, position), null);
+      assert.deepEqual(service.codeActions(document, diagnostics[0]!.range, diagnostics), []);
+      assert.ok(Array.isArray((await service.complete(document, position)).items));
+    }
+  });
+
+  test('aliases that nest deeper than the limit once expanded are refused as too deep', async () => {
+    const limited = createLabLanguageService({ limits: { maxNestingDepth: 10 } });
+    // At most 5 levels as written (with the lab's mapping); 11 through the aliases.
+    const text = 'a: &a [[[x]]]\nb: &b [[[*a]]]\nc: [[[[*b]]]]\n';
+    const diagnostics = await limited.validate(labDocument(text));
+    assert.deepEqual(diagnostics.map((diagnostic) => diagnostic.code), [diagnosticCodes.nestingTooDeep]);
+    assert.match(diagnostics[0]!.message, /With the alias '\*b' expanded, collections are nested more than 10 levels deep/);
+  });
+
   test('NUL bytes are refused as not text, at their position', async () => {
     const document = labDocument('name: x\nvms: []\ndescription: a\u0000b\n');
     const diagnostics = await service.validate(document);
