@@ -27,7 +27,7 @@ import { diagnosticAt } from './lab-diagnostics';
 import { labQuickFixes } from './quick-fixes';
 import { labCompletions } from './lab-completion';
 import { installAliasResolutionCache } from './alias-resolution';
-import { ignoreDocumentSchemaChoices } from './lab-schema-only';
+import { ignoreDocumentSchemaChoices, skipSchemaValidationPass } from './lab-schema-only';
 import { installParseGuard, parseRefusal, withParseLimits } from './parse-guard';
 import { emptyLabDiagnostic, schemaCodes, schemaDiagnostics } from './schema-messages';
 
@@ -81,7 +81,8 @@ function rangeKey(range: Range): string {
 export function createLabLanguageService(options: LabLanguageServiceOptions = {}): LabLanguageService {
   installAliasResolutionCache();
   installParseGuard();
-  ignoreDocumentSchemaChoices(labSchemaId);
+  ignoreDocumentSchemaChoices();
+  skipSchemaValidationPass();
   let catalog: ImageCatalog = options.catalog ?? builtInImageCatalog;
   let hostFacts: HostFacts | undefined;
   const limits: InputLimits = { ...defaultInputLimits, ...options.limits };
