@@ -26,6 +26,7 @@ export const diagnosticCodes = {
   outOfRange: 'vlm-out-of-range',
   itemCount: 'vlm-item-count',
   duplicateItem: 'vlm-duplicate-item',
+  tooManyProblems: 'vlm-too-many-problems',
   internalError: 'vlm-internal-error',
 } as const;
 

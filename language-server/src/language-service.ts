@@ -74,6 +74,19 @@ const explainedBySemanticChecks: ReadonlySet<string> = new Set([
 // VS Code's own limit for folding ranges of one document.
 const maxFoldingRanges = 5000;
 
+// More problems than anyone reads; a hostile lab could otherwise publish millions.
+const maxDiagnostics = 1000;
+
+function capped(document: TextDocument, diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length <= maxDiagnostics) return diagnostics;
+  const shown = diagnostics.slice(0, maxDiagnostics);
+  const end = document.getText().length;
+  shown.push(diagnosticAt(document, { start: end, end }, diagnosticCodes.tooManyProblems,
+    `This lab has more than ${maxDiagnostics} problems; only the first ${maxDiagnostics} are shown. Fix these and validate again.`,
+    DiagnosticSeverity.Warning));
+  return shown;
+}
+
 function rangeKey(range: Range): string {
   return `${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}`;
 }
@@ -178,7 +191,7 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
         const empty = emptyLabDiagnostic(document, checked.parse);
         if (empty) return [empty];
         const yamlDiagnostics = await yamlService.doValidation(document, false);
-        const results: Diagnostic[] = [...checked.diagnostics];
+        let results: Diagnostic[] = [...checked.diagnostics];
         for (const diagnostic of yamlDiagnostics) {
           // Schema problems come from the lab's own schema check below, in words a user reads.
           if (diagnostic.source !== 'YAML') continue;
@@ -186,11 +199,12 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
           if (checked.tabLines.has(diagnostic.range.start.line)) continue;
           results.push({ ...diagnostic, code: diagnosticCodes.yamlSyntax, source: 'vlm' });
         }
-        results.push(...schemaDiagnostics(document, checked.parse));
+        // concat, not push(...): a hostile lab can have more problems than a call has arguments.
+        results = results.concat(schemaDiagnostics(document, checked.parse, maxDiagnostics + 1));
         const names = imageNames(catalog);
-        const semantic: Diagnostic[] = [];
+        let semantic: Diagnostic[] = [];
         for (const model of labModels(document)) {
-          semantic.push(...runSemanticChecks({ document, model, imageNames: names, hostFacts }));
+          semantic = semantic.concat(runSemanticChecks({ document, model, imageNames: names, hostFacts }));
         }
         // A value the lab checks explain (a port outside its range, an unknown image, a bad
         // cidr or address) is reported once, by the check that says more and may offer a fix.
@@ -199,7 +213,7 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
           .map((diagnostic) => rangeKey(diagnostic.range)));
         const kept = results.filter((diagnostic) =>
           !schemaCodes.has(diagnostic.code as string) || !explainedRanges.has(rangeKey(diagnostic.range)));
-        return [...kept, ...semantic];
+        return capped(document, kept.concat(semantic));
       } catch (error) {
         return [internalError(document, 'validate', error)];
       }

@@ -14,7 +14,7 @@ import { labSchema, labSchemaId } from '@vlm/schemas';
 import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes';
 import { diagnosticAt } from './lab-diagnostics';
 import type { SourceSpan } from './lab-model';
-import { closestNames, nameDistance } from './name-distance';
+import { SuggestionBudget } from './name-distance';
 
 type Segment = string | number;
 
@@ -33,6 +33,23 @@ type SchemaNode = Record<string, unknown>;
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, ownProperties: true });
 ajv.addSchema(labSchema);
 let validateLab: ValidateFunction | undefined;
+
+/**
+ * The schema with every `$ref` replaced by what it names (the lab schema has no recursion). With
+ * all errors collected, ajv copies the errors found so far at each `$ref` call, which makes a lab
+ * with thousands of bad items quadratic (20 000 items: seconds); one inlined function is linear.
+ */
+function inlineReferences(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(inlineReferences);
+  if (node === null || typeof node !== 'object') return node;
+  const schema = node as SchemaNode;
+  const copy: SchemaNode = {};
+  if (typeof schema.$ref === 'string') Object.assign(copy, inlineReferences(resolveReference(schema)));
+  for (const [key, value] of Object.entries(schema)) {
+    if (key !== '$ref' && key !== '$id' && key !== 'definitions') copy[key] = inlineReferences(value);
+  }
+  return copy;
+}
 const branchValidators = new Map<string, ValidateFunction>();
 
 function validatorFor(pointer: string): ValidateFunction {
@@ -58,6 +75,23 @@ export function emptyLabDiagnostic(document: TextDocument, parsed: YAMLDocument)
     "The lab file is empty. A lab needs at least a 'name' and one VM under 'vms' (each VM with name, vcpu, ram_mb, disk_gb and os_image).");
 }
 
+// No list of the schema may hold more items than this; longer ones are checked only this far
+// (their item count is still reported), so a list of a million items costs no more than this.
+const longestList = largestMaxItems(labSchema) + 1;
+const listLengths = new WeakMap<unknown[], number>();
+
+function largestMaxItems(node: unknown): number {
+  if (node === null || typeof node !== 'object') return 0;
+  let largest = typeof (node as SchemaNode).maxItems === 'number' ? (node as SchemaNode).maxItems as number : 0;
+  for (const value of Object.values(node as SchemaNode)) largest = Math.max(largest, largestMaxItems(value));
+  return largest;
+}
+
+/** The length of a list as written, before it was cut to `longestList`. */
+function writtenLength(value: unknown): number {
+  return Array.isArray(value) ? listLengths.get(value) ?? value.length : 0;
+}
+
 /** The document's data as plain values, for ajv; undefined when a key is empty (reported elsewhere). */
 function plainValue(document: Document, node: unknown): { value: unknown } | undefined {
   let emptyKey = false;
@@ -68,7 +102,11 @@ function plainValue(document: Document, node: unknown): { value: unknown } | und
       const value = current.value;
       return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : String(value);
     }
-    if (isSeq(current)) return current.items.map(convert);
+    if (isSeq(current)) {
+      const list = current.items.slice(0, longestList).map(convert);
+      if (current.items.length > longestList) listLengths.set(list, current.items.length);
+      return list;
+    }
     if (isMap(current)) {
       // No prototype: keys such as `constructor` or `__proto__` are ordinary fields here.
       const result: Record<string, unknown> = Object.create(null);
@@ -257,7 +295,7 @@ function joinWords(words: string[]): string {
   return words.map((word) => `'${word}'`).join(', ');
 }
 
-function explain(error: ErrorObject, root: unknown): Problem | undefined {
+function explain(error: ErrorObject, root: unknown, suggestions: SuggestionBudget): Problem | undefined {
   const path = pathSegments(error.instancePath, root);
   const where = path.length === 0 ? 'the lab' : displayPath(path);
   const Where = path.length === 0 ? 'The lab' : displayPath(path);
@@ -275,10 +313,9 @@ function explain(error: ErrorObject, root: unknown): Problem | undefined {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const known = Object.keys((parent.properties as SchemaNode | undefined) ?? {});
-      const closest = closestNames(key, known, 1)[0];
-      const near = closest !== undefined && nameDistance(key, closest) <= Math.max(2, Math.floor(key.length / 3));
+      const closest = suggestions.typoOf(key, known);
       const shown = key.length > 40 ? `${key.slice(0, 40)}…` : key;
-      const hint = near ? `did you mean '${closest}'?` : `allowed fields: ${joinWords(known)}.`;
+      const hint = closest !== undefined ? `did you mean '${closest}'?` : `allowed fields: ${joinWords(known)}.`;
       return { code: diagnosticCodes.unknownField, path, key, message: `Unknown field '${shown}' in ${where}; ${hint}` };
     }
     case 'type': {
@@ -287,8 +324,8 @@ function explain(error: ErrorObject, root: unknown): Problem | undefined {
     }
     case 'enum': {
       const allowed = ((params.allowedValues as unknown[] | undefined) ?? []).map(String);
-      const closest = typeof value === 'string' ? closestNames(value, allowed, 1)[0] : undefined;
-      const near = closest !== undefined && typeof value === 'string' && nameDistance(value, closest) <= 2 ? ` Did you mean '${closest}'?` : '';
+      const closest = typeof value === 'string' ? suggestions.typoOf(value, allowed) : undefined;
+      const near = closest !== undefined ? ` Did you mean '${closest}'?` : '';
       return { code: diagnosticCodes.invalidValue, path, message: `${Where} is ${describe(value)}; allowed values: ${joinWords(allowed)}.${near}` };
     }
     case 'pattern':
@@ -314,7 +351,7 @@ function explain(error: ErrorObject, root: unknown): Problem | undefined {
     }
     case 'minItems':
     case 'maxItems': {
-      const count = Array.isArray(value) ? value.length : 0;
+      const count = writtenLength(value);
       const limit = Number(params.limit);
       const message = error.keyword === 'minItems'
         ? `${Where} ${count === 0 ? 'is empty' : `has ${count} item${count === 1 ? '' : 's'}`}; it needs at least ${limit} item${limit === 1 ? '' : 's'}.`
@@ -338,8 +375,8 @@ function explain(error: ErrorObject, root: unknown): Problem | undefined {
   }
 }
 
-function schemaProblems(root: unknown): Problem[] {
-  validateLab ??= validatorFor('');
+function schemaProblems(root: unknown, suggestions: SuggestionBudget): Problem[] {
+  validateLab ??= ajv.compile(inlineReferences(labSchema) as SchemaNode);
   if (validateLab(root)) return [];
   const errors = validateLab.errors ?? [];
   const problems: Problem[] = [];
@@ -367,7 +404,7 @@ function schemaProblems(root: unknown): Problem[] {
   for (const error of errors) {
     if (error.keyword !== 'oneOf' && underOneOf(error.instancePath)) continue;
     if (error.keyword !== 'oneOf') {
-      const problem = explain(error, root);
+      const problem = explain(error, root, suggestions);
       if (problem) pushProblem(problem);
       continue;
     }
@@ -386,7 +423,7 @@ function schemaProblems(root: unknown): Problem[] {
     const branch = validatorFor(`${words.oneOf.pointer}/${chosen}`);
     if (branch(value)) continue;
     for (const branchError of branch.errors ?? []) {
-      const problem = explain({ ...branchError, instancePath: `${error.instancePath}${branchError.instancePath}` }, root);
+      const problem = explain({ ...branchError, instancePath: `${error.instancePath}${branchError.instancePath}` }, root, suggestions);
       if (problem) pushProblem(problem);
     }
   }
@@ -398,15 +435,17 @@ function schemaProblems(root: unknown): Problem[] {
   return problems;
 }
 
-/** Schema diagnostics of every document of a parsed lab file. */
-export function schemaDiagnostics(document: TextDocument, parsed: YAMLDocument): Diagnostic[] {
+/** Schema diagnostics of every document of a parsed lab file, at most `limit`. */
+export function schemaDiagnostics(document: TextDocument, parsed: YAMLDocument, limit = Infinity): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
+  const suggestions = new SuggestionBudget();
   for (const single of parsed.documents) {
     const yamlDocument = single.internalDocument as Document;
     const plain = plainValue(yamlDocument, yamlDocument.contents);
     if (!plain) continue;
-    for (const problem of schemaProblems(plain.value)) {
+    for (const problem of schemaProblems(plain.value, suggestions)) {
+      if (diagnostics.length >= limit) return diagnostics;
       const span = locate(yamlDocument, problem.path, problem.key) ?? { start: 0, end: 0 };
       // A VM or network that lacks a field is marked on its first line, not as a whole.
       const lineEnd = document.getText().indexOf('\n', span.start);

@@ -118,6 +118,23 @@ describe('hostile input', () => {
     assert.match(diagnostics[0]!.message, /With the alias '\*b' expanded, collections are nested more than 10 levels deep/);
   });
 
+  test('thousands of unknown names and a list of 100 000 wrong items are reported without stalling: at most 1000 problems, suggestions within a budget', async () => {
+    // Each unknown depends_on entry is compared with every VM name for a "did you mean": the
+    // comparisons share a budget (this lab took over ten minutes before).
+    const vms = Array.from({ length: 2000 }, (_, index) =>
+      `  - name: vm-${'x'.repeat(50)}-${index}\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n    depends_on: [${Array.from({ length: 4 }, (_, entry) => `q${'y'.repeat(50)}${index}-${entry}`).join(', ')}]`);
+    for (const text of [`name: many\nvms:\n${vms.join('\n')}\n`, `name: items\nvms:\n${'  - 1\n'.repeat(100_000)}`]) {
+      const diagnostics = await service.validate(labDocument(text));
+      assert.equal(diagnostics.length, 1001);
+      assert.equal(withCode(diagnostics, diagnosticCodes.internalError).length, 0);
+      const last = diagnostics[1000]!;
+      assert.equal(last.code, diagnosticCodes.tooManyProblems);
+      assert.equal(last.message, 'This lab has more than 1000 problems; only the first 1000 are shown. Fix these and validate again.');
+    }
+    const items = await service.validate(labDocument(`name: items\nvms:\n${'  - 1\n'.repeat(100_000)}`));
+    assert.ok(items.some((diagnostic) => diagnostic.code === diagnosticCodes.itemCount && diagnostic.message === 'vms has 100000 items; at most 4096 are allowed.'));
+  });
+
   test('NUL bytes are refused as not text, at their position', async () => {
     const document = labDocument('name: x\nvms: []\ndescription: a\u0000b\n');
     const diagnostics = await service.validate(document);
