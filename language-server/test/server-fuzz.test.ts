@@ -6,16 +6,12 @@
 // VLM_FUZZ_SEED to replay a run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import { connectClient, initializeParams } from './lsp-client';
+import { initializeParams, startBundledServer } from './lsp-client';
 
-const repositoryRoot = join(import.meta.dirname, '..', '..');
-const bundle = join(repositoryRoot, 'language-server', 'dist', 'server.js');
-const examplesFolder = join(repositoryRoot, 'schemas', 'examples');
+const examplesFolder = join(import.meta.dirname, '..', '..', 'schemas', 'examples');
 const rounds = 3000;
 const deadlineMilliseconds = 1000;
 const heapMegabytes = 256;
@@ -98,26 +94,18 @@ const knownHostile = [
 ];
 
 test(`the server process (heap ${heapMegabytes} MB) answers every request within ${deadlineMilliseconds} ms for ${rounds} random edits of the example labs`, { timeout: 600_000 }, async () => {
-  const build = spawnSync(process.execPath, ['scripts/build.mjs', 'language-server/'], { cwd: repositoryRoot, encoding: 'utf8' });
-  assert.equal(build.status, 0, `node scripts/build.mjs failed, so the server bundle cannot be tested:\n${build.stderr}${build.stdout}`);
-  assert.ok(existsSync(bundle), `the build did not produce ${bundle}`);
   const seed = process.env.VLM_FUZZ_SEED ? Number(process.env.VLM_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
   const random = randomFrom(seed);
   const examples = readdirSync(examplesFolder).filter((file) => file.endsWith('.lab.yaml'))
     .map((file) => readFileSync(join(examplesFolder, file), 'utf8'));
   assert.ok(examples.length > 0, `no example labs in ${examplesFolder}`);
 
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMegabytes}`, bundle, '--stdio'], { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const server = startBundledServer([`--max-old-space-size=${heapMegabytes}`]);
+  const { client } = server;
   let died: string | undefined;
-  void exited.then(([code, signal]) => {
-    died = `the server exited (code ${code}, signal ${signal}); its stderr ends:\n${stderr}`;
+  void server.exited.then(([code, signal]) => {
+    died = `the server exited (code ${code}, signal ${signal}); its stderr ends:\n${server.stderr()}`;
   });
-  const client = connectClient(child.stdout, child.stdin);
   let text = '';
   let round = -1;
   const context = (): string => `seed ${seed} (replay with VLM_FUZZ_SEED=${seed}), round ${round}, document ${JSON.stringify(text).slice(0, 3000)}`;
@@ -181,11 +169,10 @@ test(`the server process (heap ${heapMegabytes} MB) answers every request within
     round = -1;
     await answered('shutdown', client.connection.sendRequest('shutdown'), 30_000);
     await client.connection.sendNotification('exit');
-    const [code, signal] = await exited;
+    const [code, signal] = await server.exited;
     assert.equal(signal, null);
-    assert.equal(code, 0, `server stderr:\n${stderr}`);
+    assert.equal(code, 0, `server stderr:\n${server.stderr()}`);
   } finally {
-    client.dispose();
-    if (child.exitCode === null && child.signalCode === null) child.kill();
+    server.dispose();
   }
 });
