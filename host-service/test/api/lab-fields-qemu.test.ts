@@ -18,6 +18,7 @@ import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { volumePoolFor } from '../../src/api/lab-resources';
+import { removeRunLeftovers } from '../support/libvirt-leftovers';
 import { requireCommand } from '../support/require-command';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { makeKey, sshUntilConnected } from '../images/tiny-guest';
@@ -96,18 +97,11 @@ describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, 
   after(async () => {
     // Whatever a failed test left: remove it by the names this run made.
     if (hypervisor) {
-      for (const vm of ['alpha', 'beta']) {
-        await hypervisor.destroy(`${labName}.${vm}`).catch(() => undefined);
-        await hypervisor.undefine(`${labName}.${vm}`).catch(() => undefined);
-      }
-      for (const network of [`${labName}.lan`, natName]) {
-        await hypervisor.destroyNetwork(network).catch(() => undefined);
-        await hypervisor.undefineNetwork(network).catch(() => undefined);
-      }
-      const pool = volumePoolFor(dataDirectory);
-      for (const volume of await hypervisor.listVolumes(pool).catch(() => [])) await hypervisor.deleteVolume(pool, volume.name).catch(() => undefined);
-      await hypervisor.destroyStoragePool(pool).catch(() => undefined);
-      await hypervisor.undefineStoragePool(pool).catch(() => undefined);
+      await removeRunLeftovers(hypervisor, {
+        domains: ['alpha', 'beta'].map((vm) => `${labName}.${vm}`),
+        networks: [`${labName}.lan`, natName],
+        pool: volumePoolFor(dataDirectory),
+      });
       await hypervisor.close();
     }
     await host?.stop();

@@ -19,6 +19,7 @@ import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
+import { removeRunLeftovers } from '../support/libvirt-leftovers';
 import { requireCommand } from '../support/require-command';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
@@ -85,11 +86,7 @@ describe('image formats, probed, on qemu:///system', { timeout: 300_000 }, () =>
 
   after(async () => {
     if (hypervisor) {
-      await hypervisor.destroy(domainName).catch(() => undefined);
-      await hypervisor.undefine(domainName).catch(() => undefined);
-      for (const volume of await hypervisor.listVolumes(poolName).catch(() => [])) await hypervisor.deleteVolume(poolName, volume.name).catch(() => undefined);
-      await hypervisor.destroyStoragePool(poolName).catch(() => undefined);
-      await hypervisor.undefineStoragePool(poolName).catch(() => undefined);
+      await removeRunLeftovers(hypervisor, { domains: [domainName], pool: poolName });
       await hypervisor.close();
     }
     await environment?.stop();
