@@ -1,7 +1,7 @@
 // The handlers of the host API, one per request type. Params arrive already validated against
 // host-protocol.schema.json; handlers still check everything that depends on state.
 import type { CancellationToken, MessageConnection, RequestType } from 'vscode-jsonrpc/node';
-import type { Lab } from '@vlm/schemas';
+import { imageNames, type Lab } from '@vlm/schemas';
 import {
   ConsolesAckRequest,
   ConsolesCloseRequest,
@@ -46,6 +46,7 @@ import { recordedLab } from '../state/state-shape';
 import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
 import { checkLab } from './lab-checks';
+import { networkConflicts, occupiedRanges } from './network-surroundings';
 import type { ImageStore } from './image-store';
 import type { LabDeployer } from './lab-deploy';
 import { serialPtyPath } from './serial-consoles';
@@ -210,7 +211,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   });
 
   table.on(LabsPlanRequest.type, async ({ lab }, { token }) => {
-    const problems = checkLab(lab, store.state);
+    const problems = checkLab(lab, store.state, imageNames(await images.catalog()));
     if (problems.length > 0) {
       const first = problems[0] as { field: string; message: string };
       throw hostError(
@@ -226,6 +227,8 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     ]);
     throwIfCancelled(token);
     const { plan, conflicts } = planLab({ lab, record: recordedLab(store.state.labs, lab.name), domains, networks, volumePool: deployer.volumePool });
+    const { driver } = await hypervisorCall(() => hypervisor.hostInfo());
+    conflicts.push(...networkConflicts(lab, await hypervisorCall(() => occupiedRanges({ lab, state: store.state, hypervisor, driver }))));
     if (conflicts.length > 0) {
       const first = conflicts[0] as { field: string; message: string };
       throw hostError(HostErrorCode.AlreadyExists, `The lab "${lab.name}" cannot be planned: ${first.field}: ${first.message}.`, {

@@ -9,6 +9,7 @@ import { HostErrorCode, type ImageSummary } from '@vlm/schemas/src/host-protocol
 import { hostError } from './host-errors';
 import { HostCatalogError, loadImageCatalog } from './host-image-catalog';
 import { ChecksumMismatchError, downloadImageFile, isUnfinishedDownload, type DownloadProgress } from './image-download';
+import { ImageFormatError, inspectDiskFormat, type DiskFormat } from './image-format';
 import { CommandFailedError, describeCommand, requireSuccess, runCommand } from '../process/process-runner';
 
 /** What a VM needs from a present image: absolute paths from its manifest. */
@@ -16,6 +17,8 @@ export interface ImageFiles {
   kernel?: string;
   initramfs?: string;
   disk?: string;
+  /** The disk's real format, probed from its contents and checked against the manifest's. */
+  diskFormat?: DiskFormat;
   cmdline?: string;
 }
 
@@ -133,10 +136,13 @@ export class ImageStore {
     return image;
   }
 
-  /** The files of a present image; undefined when it has not been pulled. */
+  /**
+   * The files of a present image; undefined when it has not been pulled. The disk's format is
+   * probed from its contents: a disk whose contents do not match its declared format is refused.
+   */
   async files(name: string): Promise<ImageFiles | undefined> {
     const folder = this.folderOf(name);
-    let manifest: { kernel_cmdline?: unknown; files?: { role?: unknown; path?: unknown }[] };
+    let manifest: { kernel_cmdline?: unknown; files?: { role?: unknown; path?: unknown; format?: unknown }[] };
     try {
       manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8'));
     } catch {
@@ -147,7 +153,16 @@ export class ImageStore {
       if (typeof file.path !== 'string' || !/^[A-Za-z0-9._-]+$/.test(file.path)) continue;
       if (file.role === 'kernel') files.kernel = join(folder, file.path);
       if (file.role === 'initramfs') files.initramfs = join(folder, file.path);
-      if (file.role === 'disk') files.disk = join(folder, file.path);
+      if (file.role === 'disk') {
+        files.disk = join(folder, file.path);
+        const declared = file.format === 'qcow2' || file.format === 'raw' ? file.format : undefined;
+        try {
+          files.diskFormat = await inspectDiskFormat(files.disk, declared);
+        } catch (error) {
+          if (error instanceof ImageFormatError) throw hostError(HostErrorCode.InvalidState, `The image "${name}" cannot be used: ${error.message}.`);
+          throw error;
+        }
+      }
     }
     if (typeof manifest.kernel_cmdline === 'string') files.cmdline = manifest.kernel_cmdline;
     return files;

@@ -10,6 +10,7 @@ import {
   isValidHostname, isValidSshPublicKey, renderNetworkConfig, renderUserData, SeedError, writeNoCloudSeed,
   type NoCloudSeedOptions,
 } from '../../images/nocloud-seed';
+import { labNics, nicMac, seedInterfaces } from '../../src/api/lab-addresses';
 import { makeKey, repositoryRoot, requireTools, runFile } from './tiny-guest';
 
 const guestFiles = join(repositoryRoot, 'host-service/images/vlm-tiny-guest');
@@ -101,5 +102,35 @@ describe('NoCloud seed', () => {
       await runAwk('network-config.awk', networkConfig, [], directory),
       'eth1 10.1.0.5/24,10.1.0.1\n52:54:00:ab:cd:ef dhcp\neth3 none\n',
     );
+  });
+
+  test("a lab VM's network-config names every NIC by its MAC: static, DHCP, and no address where the network serves none", async () => {
+    const lab = {
+      name: 'web-lab',
+      networks: [
+        { name: 'lan', cidr: '10.20.1.0/24' },
+        { name: 'out', cidr: '10.20.2.0/24', mode: 'nat' as const },
+        { name: 'quiet', cidr: '10.20.3.0/24', dhcp: false },
+      ],
+      vms: [{ name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: [{ name: 'lan', ip: '10.20.1.010' }, { name: 'out', ip: '10.20.2.7' }, 'lan', 'quiet'] }],
+    };
+    const vm = lab.vms[0]!;
+    const macs = labNics(lab, vm).map((nic) => nic.mac);
+    assert.equal(new Set([...macs, nicMac('web-lab', 'db', 'management')]).size, 5);
+    assert.equal(nicMac('web-lab', 'db', 0), macs[0], 'the same names give the same MAC on every apply');
+    assert.notEqual(nicMac('web', 'lab-db', 0), macs[0], 'the MAC depends on each name, not on their joined text');
+    const networkConfig = renderNetworkConfig({ ...options, interfaces: seedInterfaces(lab, vm)! }) ?? '';
+    assert.equal(
+      await runAwk('network-config.awk', networkConfig, [], directory),
+      [
+        `${nicMac('web-lab', 'db', 'management')} dhcp`,
+        // The address is written canonically; on the NAT network the host is the gateway.
+        `${macs[0]} 10.20.1.10/24`,
+        `${macs[1]} 10.20.2.7/24,10.20.2.1`,
+        `${macs[2]} dhcp`,
+        `${macs[3]} none`,
+      ].join('\n') + '\n',
+    );
+    assert.equal(seedInterfaces(lab, { ...vm, networks: [] }), undefined);
   });
 });
