@@ -5,7 +5,7 @@
 // instead of an ever-growing queue).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   createMessageConnection,
@@ -21,10 +21,13 @@ import { fromHypervisorError, hostError } from './host-errors';
 import type { ClientSession, HandlerTable } from './host-api';
 import { isHostRequestMethod, paramsError } from './params-validation';
 import { tokenMatches, type RemoteListenConfig } from './remote-listen';
+import type { SocketGroup } from './socket-group';
 import { requestTooLargeMethod, SizeLimitedMessageReader, type RequestTooLargeParams } from './size-limited-message-reader';
 
 export interface HostServerOptions {
   socketPath: string;
+  /** The group that may use the Unix socket besides its owner; without one the socket is 0600. */
+  socketGroup?: SocketGroup;
   handlers: HandlerTable;
   log: (line: string) => void;
   /** Unanswered requests per connection before its socket is paused. */
@@ -42,11 +45,19 @@ export class SocketInUseError extends Error {
 }
 
 /** Makes `path` free for listening: a stale socket is removed, a live one or another file refused. */
-async function prepareSocketPath(path: string, log: (line: string) => void): Promise<void> {
+async function prepareSocketPath(path: string, group: SocketGroup | undefined, log: (line: string) => void): Promise<void> {
   if (Buffer.byteLength(path) > 107) {
     throw new Error(`The socket path ${path} is ${Buffer.byteLength(path)} bytes; Unix sockets allow at most 107.`);
   }
-  await mkdir(dirname(path), { recursive: true, mode: 0o750 });
+  const folder = dirname(path);
+  const made = await mkdir(folder, { recursive: true, mode: group ? 0o750 : 0o700 });
+  if (group) {
+    // A folder we made is the group's to pass through; one that was there is left as it is.
+    if (made !== undefined) await chown(folder, process.getuid?.() ?? -1, group.gid);
+    const info = await stat(folder);
+    const traversable = (info.mode & 0o001) !== 0 || ((info.mode & 0o010) !== 0 && info.gid === group.gid);
+    if (!traversable) log(`Members of group ${group.name} cannot reach the socket: its folder ${folder} is mode ${(info.mode & 0o777).toString(8).padStart(4, '0')} with group ${info.gid}.`);
+  }
   let isSocket: boolean;
   try {
     isSocket = (await lstat(path)).isSocket();
@@ -135,12 +146,14 @@ export class HostServer {
   }
 
   static async listen(options: HostServerOptions): Promise<HostServer> {
-    await prepareSocketPath(options.socketPath, options.log);
+    const group = options.socketGroup;
+    await prepareSocketPath(options.socketPath, group, options.log);
     const server = createServer();
     const host = new HostServer(server, options.socketPath, options);
     server.on('connection', (socket) => host.accept(socket));
-    // The socket file is created by listen(); the umask makes it 0660 from the start.
-    const previousUmask = process.umask(0o117);
+    // The socket file is created by listen(); the umask makes it owner-only from the start, the
+    // group is let in only once the file has that group.
+    const previousUmask = process.umask(0o177);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -152,7 +165,12 @@ export class HostServer {
     } finally {
       process.umask(previousUmask);
     }
-    await chmod(options.socketPath, 0o660);
+    if (group) {
+      await chown(options.socketPath, process.getuid?.() ?? -1, group.gid);
+      await chmod(options.socketPath, 0o660);
+    } else {
+      await chmod(options.socketPath, 0o600);
+    }
     return host;
   }
 
