@@ -33,7 +33,9 @@ const usage = `Usage: vlm-host [--socket PATH] [--socket-group NAME] [--data-dir
                        Default: the one this vlm-host belongs to.
   --listen HOST:PORT   Also serve the host API on TCP with TLS, for clients that do not reach this host
                        over SSH. The first request of each connection must be vlm/authenticate with
-                       the token. Loopback addresses only, unless --allow-remote is given.
+                       the token. Loopback addresses only, unless --allow-remote is given. A wrong
+                       token closes the connection unread; past 5 failures in 60 s from one address,
+                       its connections are refused without checking their token.
   --tls-cert PATH      The TLS certificate (PEM) for --listen.
   --tls-key PATH       Its private key (PEM).
   --token-file PATH    File holding the token (mode 0600, owned by the user vlm-host runs as).

@@ -20,7 +20,7 @@ import { AuthenticateRequest, HostErrorCode, hostRequestParams, maximumRequestBy
 import { fromHypervisorError, hostError } from './host-errors';
 import type { ClientSession, HandlerTable } from './host-api';
 import { isHostRequestMethod, paramsError } from './params-validation';
-import { tokenMatches, type RemoteListenConfig } from './remote-listen';
+import { AuthenticationRateLimit, peerAddress, tokenMatches, type RemoteListenConfig } from './remote-listen';
 import type { SocketGroup } from './socket-group';
 import { requestTooLargeMethod, SizeLimitedMessageReader, type RequestTooLargeParams } from './size-limited-message-reader';
 
@@ -118,6 +118,8 @@ function isRequest(message: Message): boolean {
 
 export class HostServer {
   private readonly connections = new Set<{ socket: Socket; connection: MessageConnection; session: ClientSession }>();
+  /** For TCP: failed authentications per peer address. */
+  private readonly rateLimit = new AuthenticationRateLimit();
 
   private constructor(
     private readonly server: Server,
@@ -195,8 +197,11 @@ export class HostServer {
           socket.destroy();
         }, authenticationDeadlineMs);
     authenticationTimer?.unref();
-    const reader = new SizeLimitedMessageReader(socket, this.options.maximumRequestBytes ?? maximumRequestBytes, (message) => {
+    const reader: SizeLimitedMessageReader = new SizeLimitedMessageReader(socket, this.options.maximumRequestBytes ?? maximumRequestBytes, (message) => {
       if (!isRequest(message)) return;
+      // Unauthenticated, one request at a time: pipelined guesses wait unread behind the first,
+      // and are never read if it fails.
+      if (!authenticated) reader.hold();
       inFlight += 1;
       if (!paused && inFlight >= maximumInFlight) {
         paused = true;
@@ -206,7 +211,7 @@ export class HostServer {
       }
     });
     const writer = new CountingWriter(new StreamMessageWriter(socket), () => {
-      if (closeAfterAnswer) socket.end();
+      if (closeAfterAnswer) socket.destroySoon();
       inFlight -= 1;
       if (paused && inFlight <= maximumInFlight / 2) {
         paused = false;
@@ -236,20 +241,38 @@ export class HostServer {
     const entry = { socket, connection, session };
     this.connections.add(entry);
 
+    const peer = peerAddress(socket.remoteAddress);
     const authenticate = (method: string, params: unknown): { authenticated: true } => {
       const presented = (params as { token?: unknown } | undefined)?.token;
-      const refuse = (message: string) => {
+      const refuse = (message: string, allowed = `${AuthenticateRequest.method} with this host's token as the first request`) => {
+        // Nothing more is read from this connection: it ends once this answer is written.
+        reader.discard();
         closeAfterAnswer = true;
-        return hostError(HostErrorCode.Unauthenticated, `${message} The connection is closed.`, { allowed: `${AuthenticateRequest.method} with this host's token as the first request` });
+        this.rateLimit.recordFailure(peer);
+        return hostError(HostErrorCode.Unauthenticated, `${message} The connection is closed.`, { allowed });
       };
+      const waitMs = this.rateLimit.retryAfterMs(peer);
+      if (waitMs > 0) {
+        const { maximumFailures, windowMs } = this.rateLimit;
+        log(`Refused a TCP client from ${peer} without checking its token: too many failed authentications.`);
+        // Not counted again: waiting out the window is enough to be let in.
+        reader.discard();
+        closeAfterAnswer = true;
+        throw hostError(
+          HostErrorCode.Unauthenticated,
+          `Too many failed authentications from ${peer}: at most ${maximumFailures} in ${windowMs / 1000} s. This connection was not checked; try again in ${Math.ceil(waitMs / 1000)} s. The connection is closed.`,
+          { allowed: `at most ${maximumFailures} failed authentications per address in ${windowMs / 1000} s` },
+        );
+      }
       if (method !== AuthenticateRequest.method) throw refuse(`This host needs ${AuthenticateRequest.method} with its token as the first request, not ${JSON.stringify(method.slice(0, 100))}.`);
       if (typeof presented !== 'string' || presented.length > 4096) throw refuse('The authentication request has no token (params: { "token": "..." }).');
       if (!tokenMatches(presented, this.token as string)) {
-        log('A TCP client presented a wrong token; its connection is closed.');
+        log(`A TCP client from ${peer} presented a wrong token; its connection is closed.`);
         throw refuse('The token is not this host\'s token.');
       }
       authenticated = true;
       clearTimeout(authenticationTimer);
+      reader.release();
       return { authenticated: true };
     };
 
