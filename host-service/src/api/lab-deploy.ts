@@ -12,7 +12,7 @@
 // resizing); then removed and changed networks go, after the VMs that used them. The new
 // definition is recorded once those removals are done, and everything added or replaced is made
 // like in a first apply. Unchanged VMs are not touched.
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Lab, VM } from '@vlm/schemas';
 import { HostErrorCode, type LabStatus, type LabSweepResult, type PlanResult, type PlanStep, type SweepLeftover } from '@vlm/schemas/src/host-protocol';
@@ -42,6 +42,7 @@ import type { ImageFiles, ImageStore } from './image-store';
 import { checkLab } from './lab-checks';
 import { planLab } from './lab-plan';
 import { domainName, networkName, seedPathFor, volumeName, volumePoolFor } from './lab-resources';
+import { ensureDataFolder } from '../state/data-directory-modes';
 
 const portRanges: Record<PortKind, { first: number; last: number }> = {
   ssh: { first: 22000, last: 22999 },
@@ -620,10 +621,9 @@ export class LabDeployer {
 
   private async ensurePool(): Promise<string> {
     const { hypervisor, dataDirectory } = this.options;
-    const path = join(dataDirectory, 'pool');
-    // QEMU (its own user) opens the disks and libvirt's virtlogd writes the serial logs here.
-    await mkdir(path, { recursive: true, mode: 0o755 });
-    await mkdir(join(dataDirectory, 'logs'), { recursive: true, mode: 0o755 });
+    // QEMU (its own user) passes through to the disks; virtlogd (root) writes the serial logs.
+    const path = await ensureDataFolder(dataDirectory, 'pool');
+    await ensureDataFolder(dataDirectory, 'logs');
     const pool = (await hypervisor.listStoragePools()).find((item) => item.name === this.volumePool);
     if (!pool) await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: this.volumePool, path }));
     if (!pool?.active) await hypervisor.startStoragePool(this.volumePool);
