@@ -30,6 +30,7 @@ import {
   VmsForceStopRequest,
   VmsListRequest,
   VmsRebootRequest,
+  VmsVncCredentialsRequest,
   VmsStartRequest,
   VmsStopRequest,
   type HostErrorData,
@@ -287,6 +288,17 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     return { deleted: vm, keptDisks };
   });
   table.on(VmsRebootRequest.type, ({ vm }, { token }) => lifecycle(vm, 'reboot', (name) => hypervisor.reboot(name), token));
+  table.on(VmsVncCredentialsRequest.type, async ({ vm }, { token }) => {
+    throwIfCancelled(token);
+    await requireDomain(vm);
+    const graphics = descendants(parseXml(await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm')), 'graphics').find((item) => item.attributes.type === 'vnc');
+    const port = Number(graphics?.attributes.port);
+    const password = await deployer.vncPasswords.read(vm);
+    if (!graphics || !Number.isInteger(port) || port <= 0 || password === undefined) {
+      throw hostError(HostErrorCode.NotFound, `VM "${vm}" has no VNC display with a password from this host: only VMs this host deployed from a lab have one.`, { field: '/vm' });
+    }
+    return { host: '127.0.0.1' as const, port, password };
+  });
 
   table.on(SnapshotsCreateRequest.type, async ({ vm, name, description }, { token }) => {
     throwIfCancelled(token);

@@ -43,6 +43,7 @@ import { checkLab } from './lab-checks';
 import { planLab } from './lab-plan';
 import { domainName, networkName, seedPathFor, volumeName, volumePoolFor } from './lab-resources';
 import { ensureDataFolder } from '../state/data-directory-modes';
+import { VncPasswords } from '../deploy/vnc-passwords';
 
 const portRanges: Record<PortKind, { first: number; last: number }> = {
   ssh: { first: 22000, last: 22999 },
@@ -102,12 +103,15 @@ export class LabDeployer {
   /** Labs with an apply or destroy under way; a second one is refused rather than interleaved. */
   private readonly busy = new Set<string>();
   readonly volumePool: string;
+  /** The VNC password of every domain with a VNC display that this deployer defined. */
+  readonly vncPasswords: VncPasswords;
   readonly parallelLimit: number;
   readonly readinessTimeoutMs: number;
   private key: Promise<ServiceSshKey> | undefined;
 
   constructor(private readonly options: LabDeployerOptions) {
     this.volumePool = volumePoolFor(options.dataDirectory);
+    this.vncPasswords = new VncPasswords(options.dataDirectory);
     this.parallelLimit = options.parallelLimit ?? 3;
     if (!Number.isInteger(this.parallelLimit) || this.parallelLimit < 1 || this.parallelLimit > 64) {
       throw new Error(`The parallel VM limit must be an integer from 1 to 64, not ${options.parallelLimit}.`);
@@ -549,6 +553,8 @@ export class LabDeployer {
     const ports = recorded()?.ports ?? [];
     const sshPort = ports.find((port) => port.vm === vm.name && port.kind === 'ssh')?.port;
     const vncPort = ports.find((port) => port.vm === vm.name && port.kind === 'vnc')?.port;
+    // On disk before the domain is defined: a display is never left without its recorded password.
+    const vncPassword = vncPort === undefined ? undefined : await this.vncPasswords.create(name);
     const xml = buildDomainXml({
       name,
       type: context.domainType,
@@ -557,7 +563,7 @@ export class LabDeployer {
       disk: { path: volumePath },
       ...(seedPath === undefined ? {} : { cdrom: seedPath, cdromBus: 'ide' as const }),
       networks: (vm.networks ?? []).map((reference) => ({ network: networkName(lab.name, typeof reference === 'string' ? reference : reference.name) })),
-      ...(vncPort === undefined ? {} : { vncPort }),
+      ...(vncPort === undefined ? {} : { vncPort, vncPassword }),
       ...(sshPort === undefined ? {} : { sshHostPort: sshPort }),
       ...(image?.kernel === undefined
         ? {}
@@ -654,6 +660,7 @@ export class LabDeployer {
     if (domain) await hypervisor.undefine(name, { snapshots: true }).catch((error: unknown) => {
       if (!isGone(error)) throw error;
     });
+    await this.vncPasswords.remove(name);
     await this.record(lab, (record) => {
       record.resources.domains = record.resources.domains.filter((item) => item.name !== name);
     });
