@@ -421,6 +421,13 @@ export namespace ConsolesCloseRequest {
   export const method = 'vlm/consoles/close' as const;
   export const type = request<ConsoleCloseParams, Record<string, never>>(method);
 }
+/**
+ * A console write is answered within this long: written, or an error saying why not (the VM is
+ * paused, the guest does not read, the console is gone). What was not written by then is dropped.
+ */
+export const consoleWriteDeadlineMs = 5_000;
+/** Bytes of writes that may wait per console; a write past it is refused at once. */
+export const consoleWriteQueueBytes = 256 * 1024;
 /** Bytes of unacknowledged output after which a flow-controlled console stops reading its source. */
 export const consoleWindowBytes = 256 * 1024;
 /** Output processed by the client of a console opened with flowControl (a no-op for others). */

@@ -362,7 +362,15 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     const xml = await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm');
     throwIfCancelled(token);
     session.cleanups.set('consoles', () => consoles.closeAllOf(connection));
-    const options = flowControl === undefined ? {} : { flowControl };
+    // Asked when a write misses its deadline: the VM's state says why input is not taken.
+    const whyStalled = async (): Promise<string> => {
+      const now = await hypervisor.getDomain(vm);
+      if (!now) return `VM "${vm}" no longer exists`;
+      if (now.state === 'paused') return `VM "${vm}" is paused: its console takes no input until it is resumed`;
+      if (now.state === 'running') return `the guest of VM "${vm}" is not reading its ${kind === 'ssh' ? 'SSH session' : 'serial console'}`;
+      return `VM "${vm}" is ${now.state}`;
+    };
+    const options = { whyStalled, ...(flowControl === undefined ? {} : { flowControl }) };
     if (kind === 'ssh') {
       const port = sshForwardPort(xml);
       if (port === undefined) throw hostError(HostErrorCode.InvalidState, `VM "${vm}" has no SSH port forwarded on 127.0.0.1.`, { field: '/vm' });
