@@ -8,7 +8,7 @@ import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes';
 import { cidrsOverlap, formatCidr, parseCidr, parseIpv4, type Cidr } from './ipv4';
 import type { LabModel, LabValue, LabVm, SourceSpan } from './lab-model';
 import { checkAnsiblePlaybook } from './ansible-check';
-import { closestNames, nameDistance } from './name-distance';
+import { SuggestionBudget } from './name-distance';
 import { diagnosticAt, type LabDiagnosticData } from './lab-diagnostics';
 
 export interface HostFacts {
@@ -27,6 +27,11 @@ export interface SemanticCheckInput {
 export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
   const found: Diagnostic[] = [];
   const { document, model } = input;
+  const suggestions = new SuggestionBudget();
+  const suggestion = (value: string, candidates: string[]): string => {
+    const closest = suggestions.typoOf(value, candidates);
+    return closest === undefined ? '' : ` Did you mean '${closest}'?`;
+  };
   const lineOf = (offset: number): number => document.positionAt(offset).line + 1;
   const report = (
     span: SourceSpan,
@@ -168,7 +173,7 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
   for (const vm of model.vms) {
     const image = vm.osImage;
     if (!image || images.has(image.value)) continue;
-    const closest = closestNames(image.value, input.imageNames)[0];
+    const closest = suggestions.closest(image.value, input.imageNames);
     report(image.span, diagnosticCodes.unknownImage,
       `Image '${image.value}' is not in the catalog. Catalog images: ${input.imageNames.join(', ') || '(none)'}.${closest ? ` Closest: '${closest}'.` : ''}`,
       { kind: 'unknown-image', image: image.value });
@@ -203,13 +208,6 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
     }
   }
   return found;
-}
-
-/** ' Did you mean ...?' when a candidate is close enough to be a likely typo, else ''. */
-function suggestion(value: string, candidates: string[]): string {
-  const closest = closestNames(value, candidates, 1)[0];
-  if (closest === undefined || nameDistance(value, closest) > Math.max(2, Math.floor(value.length / 3))) return '';
-  return ` Did you mean '${closest}'?`;
 }
 
 interface CycleStep {

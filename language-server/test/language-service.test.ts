@@ -178,11 +178,13 @@ describe('semantic checks', () => {
     assert.equal(withCode(await capacity.validate(labDocument(text)), diagnosticCodes.overCapacity).length, 0);
   });
 
-  test('schema problems are errors and keep a precise range', async () => {
+  test('schema problems are errors with a vlm code, the field and the allowed range, and keep a precise range', async () => {
     const document = labDocument(lab([vm('a').replace('vcpu: 1', 'vcpu: 0')]));
     const diagnostics = await service.validate(document);
-    const schema = diagnostics.find((diagnostic) => /minimum/.test(diagnostic.message));
+    const schema = withCode(diagnostics, diagnosticCodes.outOfRange)[0];
     assert.ok(schema, 'the schema minimum is reported');
+    assert.equal(schema.message, 'vms[0].vcpu is 0; it must be from 1 to 256.');
+    assert.equal(schema.source, 'vlm');
     assert.equal(schema.severity, DiagnosticSeverity.Error);
     const valueStart = rangeOf(document, 'vcpu: 0').start;
     assert.deepEqual(schema.range, { start: { line: valueStart.line, character: valueStart.character + 6 }, end: { line: valueStart.line, character: valueStart.character + 7 } });
@@ -200,9 +202,12 @@ describe('semantic checks', () => {
 
   test('a modeline or a $schema key cannot switch the lab schema off', async () => {
     const modeline = await codesOf('# yaml-language-server: $schema=http://example.invalid/other.json\nname: x\nvms: []\nbogus: 1\n');
-    assert.deepEqual(modeline.map((diagnostic) => diagnostic.message), ['Array has too few items. Expected 1 or more.', 'Property bogus is not allowed.']);
+    assert.deepEqual(modeline.map((diagnostic) => diagnostic.message), [
+      "Unknown field 'bogus' in the lab; allowed fields: 'name', 'description', 'host', 'tags', 'networks', 'vms'.",
+      'vms is empty; it needs at least 1 item.',
+    ]);
     const dollarSchema = await codesOf('$schema: http://example.invalid/other.json\nname: x\nvms: []\n');
-    assert.ok(dollarSchema.some((diagnostic) => diagnostic.message === 'Property $schema is not allowed.'), JSON.stringify(dollarSchema));
+    assert.ok(dollarSchema.some((diagnostic) => diagnostic.code === diagnosticCodes.unknownField && diagnostic.message.startsWith("Unknown field '$schema' in the lab;")), JSON.stringify(dollarSchema));
     assert.ok(!dollarSchema.some((diagnostic) => /Unable to load schema/.test(diagnostic.message)), 'no other schema is requested');
   });
 

@@ -32,10 +32,7 @@ export interface Lab {
    * What the lab is for.
    */
   description?: string;
-  /**
-   * Host the lab is deployed on, as named in the vlm.hosts setting.
-   */
-  host?: string;
+  host?: Name;
   tags?: Tags;
   /**
    * Networks of the lab. Each becomes a libvirt network private to this lab.
