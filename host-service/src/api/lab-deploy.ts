@@ -15,7 +15,7 @@
 // definition is recorded once those removals are done, and everything added or replaced is made
 // like in a first apply. Unchanged VMs are not touched.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { imageNames, type Lab, type VM } from '@vlm/schemas';
 import { HostErrorCode, type LabStatus, type LabSweepResult, type PlanResult, type PlanStep, type SweepLeftover } from '@vlm/schemas/src/host-protocol';
