@@ -2,6 +2,7 @@
 // its manifest.json is there. Images the catalog builds locally (vlm-tiny) are pulled by running
 // their build script; `download` images are fetched and checked against their checksum list.
 import { randomBytes } from 'node:crypto';
+import { ensureDataFolder, dataFolderModes } from '../state/data-directory-modes';
 import { access, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import type { CatalogImage, ImageCatalog } from '@vlm/schemas';
@@ -238,7 +239,7 @@ export class ImageStore {
       throw hostError(HostErrorCode.InternalError, `The build script of "${image.name}" is missing: ${script}.`);
     }
     // QEMU runs as its own user and must reach kernels and disks through these folders.
-    await mkdir(this.directory, { recursive: true, mode: 0o755 });
+    await ensureDataFolder(this.options.dataDirectory, 'images');
     const folder = this.folderOf(image.name);
     this.options.log(`Building image ${image.name} into ${folder}.`);
     report({ message: `${image.name}: building` });
@@ -257,9 +258,9 @@ export class ImageStore {
   }
 
   private async download(image: CatalogImage, source: DownloadSource, signal: AbortSignal, report: (progress: PullProgress) => void): Promise<ImageSummary> {
-    await mkdir(this.directory, { recursive: true, mode: 0o755 });
+    await ensureDataFolder(this.options.dataDirectory, 'images');
     const folder = this.folderOf(image.name);
-    const madeFolder = (await mkdir(folder, { recursive: true, mode: 0o755 })) !== undefined;
+    const madeFolder = (await mkdir(folder, { recursive: true, mode: dataFolderModes.images })) !== undefined;
     const fileName = source.format === 'raw' ? 'disk.raw' : 'disk.qcow2';
     this.options.log(`Downloading image ${image.name} from ${source.url}.`);
     try {

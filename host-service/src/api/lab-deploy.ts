@@ -15,7 +15,7 @@
 // definition is recorded once those removals are done, and everything added or replaced is made
 // like in a first apply. Unchanged VMs are not touched.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { imageNames, type Lab, type VM } from '@vlm/schemas';
 import { HostErrorCode, type LabStatus, type LabSweepResult, type PlanResult, type PlanStep, type SweepLeftover } from '@vlm/schemas/src/host-protocol';
@@ -61,6 +61,8 @@ import {
   volumePoolFor,
 } from './lab-resources';
 import { removeSerialLogs, removeVolumePool } from './volume-pool';
+import { ensureDataFolder, type DataFolder } from '../state/data-directory-modes';
+import { VncPasswords } from '../deploy/vnc-passwords';
 
 const portRanges: Record<PortKind, { first: number; last: number }> = {
   ssh: { first: 22000, last: 22999 },
@@ -122,12 +124,15 @@ export class LabDeployer {
   /** Labs with an apply or destroy under way; a second one is refused rather than interleaved. */
   private readonly busy = new Set<string>();
   readonly volumePool: string;
+  /** The VNC password of every domain with a VNC display that this deployer defined. */
+  readonly vncPasswords: VncPasswords;
   readonly parallelLimit: number;
   readonly readinessTimeoutMs: number;
   private key: Promise<ServiceSshKey> | undefined;
 
   constructor(private readonly options: LabDeployerOptions) {
     this.volumePool = volumePoolFor(options.dataDirectory);
+    this.vncPasswords = new VncPasswords(options.dataDirectory);
     this.parallelLimit = options.parallelLimit ?? 3;
     if (!Number.isInteger(this.parallelLimit) || this.parallelLimit < 1 || this.parallelLimit > 64) {
       throw new Error(`The parallel VM limit must be an integer from 1 to 64, not ${options.parallelLimit}.`);
@@ -607,6 +612,8 @@ export class LabDeployer {
     const uuid = randomUUID();
     const sshPort = ports.find((port) => port.vm === vm.name && port.kind === 'ssh')?.port;
     const vncPort = ports.find((port) => port.vm === vm.name && port.kind === 'vnc')?.port;
+    // On disk before the domain is defined: a display is never left without its recorded password.
+    const vncPassword = vncPort === undefined ? undefined : await this.vncPasswords.create(name);
     const xml = buildDomainXml({
       name,
       type: context.domainType,
@@ -616,7 +623,7 @@ export class LabDeployer {
       // Under OVMF, Linux finds no IDE CD-ROM on 'pc' (the firmware leaves the channel unusable), so UEFI guests read the seed from virtio.
       ...(seedPath === undefined ? {} : { cdrom: seedPath, cdromBus: vm.firmware === 'uefi' ? ('virtio' as const) : ('ide' as const) }),
       networks: nics.map((nic) => ({ network: labNetworkName(labRecord(), lab.name, nic.network), mac: nic.mac })),
-      ...(vncPort === undefined ? {} : { vncPort }),
+      ...(vncPort === undefined ? {} : { vncPort, vncPassword }),
       ...(sshPort === undefined ? {} : { sshHostPort: sshPort, sshMac: nicMac(lab.name, vm.name, 'management') }),
       ...(vm.firmware === 'uefi' ? { firmware: 'uefi' as const, nvramPath: this.nvramPathFor(name) } : {}),
       ...(image?.kernel === undefined
@@ -641,7 +648,7 @@ export class LabDeployer {
       if (nic.ip === undefined || !(network?.dhcp ?? true)) continue;
       await hypervisor.setNetworkDhcpHost(labNetworkName(labRecord(), lab.name, nic.network), { mac: nic.mac, ip: nic.ip, name: vm.name }, true);
     }
-    if (vm.firmware === 'uefi') await mkdir(dirname(this.nvramPathFor(name)), { recursive: true, mode: 0o711 });
+    if (vm.firmware === 'uefi') await ensureDataFolder(this.options.dataDirectory, 'nvram');
     await this.creating(lab.name, { kind: 'domain', name, item: vm.name, uuid }, async () => {
       await hypervisor.defineDomain(xml);
       if (vm.autostart) await hypervisor.setAutostart(name, true);
@@ -710,10 +717,9 @@ export class LabDeployer {
 
   private async ensurePoolOnce(): Promise<string> {
     const { hypervisor, dataDirectory } = this.options;
-    const path = join(dataDirectory, 'pool');
-    // QEMU (its own user) opens the disks and libvirt's virtlogd writes the serial logs here.
-    await mkdir(path, { recursive: true, mode: 0o755 });
-    await mkdir(join(dataDirectory, 'logs'), { recursive: true, mode: 0o755 });
+    // QEMU (its own user) passes through to the disks; virtlogd (root) writes the serial logs.
+    const path = await ensureDataFolder(dataDirectory, 'pool');
+    await ensureDataFolder(dataDirectory, 'logs');
     const pool = (await hypervisor.listStoragePools()).find((item) => item.name === this.volumePool);
     if (!pool) await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: this.volumePool, path }));
     if (!pool?.active) await hypervisor.startStoragePool(this.volumePool);
@@ -745,7 +751,7 @@ export class LabDeployer {
 
   /** A UEFI guest's variable store: in the data directory, named after its domain. */
   private nvramPathFor(domain: string): string {
-    return join(this.options.dataDirectory, 'nvram', `${domain}.fd`);
+    return join(this.options.dataDirectory, 'nvram' satisfies DataFolder, `${domain}.fd`);
   }
 
   private async deleteDomain(lab: string, name: string): Promise<void> {
@@ -766,6 +772,7 @@ export class LabDeployer {
     await removeSerialLogs(this.options.dataDirectory, name);
     // libvirt removes a UEFI guest's NVRAM with it; a file left by an older libvirt goes here.
     await rm(this.nvramPathFor(name), { force: true });
+    await this.vncPasswords.remove(name);
     await this.record(lab, (record) => {
       record.resources.domains = record.resources.domains.filter((item) => item.name !== name);
     });

@@ -52,6 +52,8 @@ export interface DomainSpec {
   serialLogPath?: string;
   /** VNC display on 127.0.0.1 at this TCP port. */
   vncPort?: number;
+  /** The VNC password (1-8 letters or digits); required with vncPort: no display without one. */
+  vncPassword?: string;
   /** Lab (libvirt) networks, one NIC each. */
   networks?: Array<{ network: string; mac?: string }>;
   /** Host port on 127.0.0.1 forwarded to the guest's SSH port. */
@@ -89,6 +91,10 @@ function checkDomainSpec(spec: DomainSpec): void {
   if (spec.sshMac !== undefined && !macPattern.test(spec.sshMac)) throw new HypervisorError('invalid-argument', `Invalid MAC address ${JSON.stringify(spec.sshMac)}`);
   if (spec.serialLogPath !== undefined) checkHostPath('serial log', spec.serialLogPath);
   if (spec.vncPort !== undefined) checkInteger('VNC port', spec.vncPort, 5900, 65535);
+  if (spec.vncPort !== undefined && spec.vncPassword === undefined) throw new HypervisorError('invalid-argument', 'A VNC display needs a password');
+  if (spec.vncPassword !== undefined && !/^[A-Za-z0-9]{1,8}$/.test(spec.vncPassword)) {
+    throw new HypervisorError('invalid-argument', 'A VNC password is 1 to 8 letters or digits (VNC authentication uses no more)');
+  }
   if (spec.sshHostPort !== undefined) checkInteger('SSH host port', spec.sshHostPort, 1024, 65535);
   if (spec.sshGuestPort !== undefined) checkInteger('SSH guest port', spec.sshGuestPort, 1, 65535);
   const networks = spec.networks ?? [];
@@ -173,7 +179,8 @@ export function buildDomainXml(spec: DomainSpec): string {
   add(2, '</serial>');
   add(2, `<console type='pty'><target type='serial' port='0'/></console>`);
   if (spec.vncPort !== undefined) {
-    add(2, `<graphics type='vnc' port='${spec.vncPort}' autoport='no' listen='127.0.0.1'>`);
+    // Loopback only, and a password: any local user can reach 127.0.0.1.
+    add(2, `<graphics type='vnc' port='${spec.vncPort}' autoport='no' listen='127.0.0.1' passwd='${escapeXml(spec.vncPassword ?? '')}'>`);
     add(3, `<listen type='address' address='127.0.0.1'/>`);
     add(2, '</graphics>');
   }

@@ -2,7 +2,7 @@
 // readers (the awk scripts its init runs) get back the hostname, keys and addresses.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -78,9 +78,11 @@ describe('NoCloud seed', () => {
     assert.equal(existsSync(path), false);
   });
 
-  test('the ISO is labelled cidata and holds meta-data and user-data with the exact names', async () => {
+  test('the ISO is labelled cidata, readable by its owner only, and holds meta-data and user-data with the exact names', async () => {
     const path = join(directory, 'seed.iso');
     await writeNoCloudSeed(path, options);
+    // user-data may hold passwords.
+    assert.equal((await stat(path)).mode & 0o777, 0o600);
     // The primary volume descriptor starts at 32768; its volume id is bytes 40-71.
     const file = await open(path, 'r');
     const descriptor = Buffer.alloc(72);

@@ -27,6 +27,7 @@ const baseSpec: DomainSpec = {
   kernelBoot: { kernel: '/var/lib/vlm/images/vmlinuz', initrd: '/var/lib/vlm/images/initrd.gz', cmdline: 'console=ttyS0 quiet' },
   serialLogPath: '/var/log/vlm/web-serial.log',
   vncPort: 5901,
+  vncPassword: 'Pa55word',
   networks: [{ network: 'vlm-lab1-lan' }],
   sshHostPort: 22022,
   vlm: { lab: 'lab1', vm: 'web' },
@@ -66,6 +67,7 @@ test('domain XML has the disk, kernel boot, logged serial console, loopback VNC,
   assert.equal(graphics.attributes['port'], '5901');
   assert.equal(graphics.attributes['listen'], '127.0.0.1');
   assert.equal(child(graphics, 'listen')?.attributes['address'], '127.0.0.1');
+  assert.equal(graphics.attributes['passwd'], 'Pa55word');
   assert.equal(child(domain, 'devices', 'interface', 'source')?.attributes['network'], 'vlm-lab1-lan');
   const metadata = child(domain, 'metadata', 'vlm:lab')!;
   assert.deepEqual({ lab: metadata.attributes['lab'], vm: metadata.attributes['vm'] }, { lab: 'lab1', vm: 'web' });
@@ -133,6 +135,11 @@ test('hostile names, paths and numbers are refused with a specific error', () =>
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vlm: { lab: 'lab1', vm: 'Web<' } }), 'Invalid vm name');
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, sshHostPort: 22.5 }), 'Invalid SSH host port');
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vncPort: 80 }), 'Invalid VNC port');
+  const { vncPassword: _none, ...withoutPassword } = baseSpec;
+  refusesWithInvalidArgument(() => buildDomainXml(withoutPassword), 'A VNC display needs a password');
+  for (const vncPassword of ['', 'longer-than-8', `x'/><a`, 'pass word']) {
+    refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vncPassword }), 'A VNC password is 1 to 8 letters or digits');
+  }
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vcpu: 0 }), 'Invalid vcpu count');
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, type: 'xen' as 'kvm' }), 'Invalid domain type');
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, uuid: `1'/><x` }), 'Invalid UUID');
