@@ -89,6 +89,7 @@ const stateSchemaV1 = {
               properties: { kind: { enum: ['domain', 'volume', 'network', 'seed'] }, name: { type: 'string' }, pool: { type: 'string' }, item: name },
             },
           },
+          sshKey: { const: 'lab' },
           deployLog: {
             type: 'array',
             items: {

@@ -129,6 +129,6 @@ describe('SSH consoles against a local ssh2 server', () => {
 
   test('a missing service key is a clear error', async () => {
     const missing = new Consoles({ sshKeyPath: join(work, 'no-such-key'), hostKeysPath: join(work, 'pins.json') });
-    await assert.rejects(missing.openSsh({ vm: 'vm-c', uuid: 'uuid-c', port: 1 }, standInConnection()), /service SSH key .*no-such-key cannot be read/);
+    await assert.rejects(missing.openSsh({ vm: 'vm-c', uuid: 'uuid-c', port: 1 }, standInConnection()), /SSH key .*no-such-key for vm-c cannot be read/);
   });
 });
