@@ -24,8 +24,6 @@ export interface RunOptions {
   maximumKeptBytes?: number;
   /** Lines longer than this reach the callbacks cut to this length, so one endless line cannot fill memory. */
   maximumLineCharacters?: number;
-  /** Data the child reads from file descriptors 3, 4, ...: each a pipe, written and closed at start. */
-  inputs?: readonly Buffer[];
 }
 
 export interface CommandResult {
@@ -147,28 +145,19 @@ export function runCommand(command: CommandDescription, options: RunOptions = {}
       cwd: command.cwd,
       env: command.env ?? process.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', ...(options.inputs ?? []).map(() => 'pipe' as const)],
-    });
-    (options.inputs ?? []).forEach((data, index) => {
-      const input = child.stdio[3 + index] as NodeJS.WritableStream | null;
-      // A child that never reads its input is its own affair: write errors (EPIPE) are not ours.
-      input?.on('error', () => undefined);
-      input?.end(data);
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stdout = new KeptText(kept);
     const stderr = new KeptText(kept);
     const stdoutLines = new LineSplitter(options.onStdoutLine, options.maximumLineCharacters);
     const stderrLines = new LineSplitter(options.onStderrLine, options.maximumLineCharacters);
-    // Both are pipes (stdio above); the types cannot tell from a computed stdio list.
-    const childStdout = child.stdout as NodeJS.ReadableStream;
-    const childStderr = child.stderr as NodeJS.ReadableStream;
-    childStdout.setEncoding('utf8');
-    childStderr.setEncoding('utf8');
-    childStdout.on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
       stdout.push(chunk);
       stdoutLines.push(chunk);
     });
-    childStderr.on('data', (chunk: string) => {
+    child.stderr.on('data', (chunk: string) => {
       stderr.push(chunk);
       stderrLines.push(chunk);
     });

@@ -4,8 +4,7 @@
 // run gets a private folder (inventory, config, playbook, known_hosts) that is always removed.
 // Output comes as JSON lines (ansible.posix.jsonl), streamed as short readable lines, bounded in
 // line length and count; a run past its deadline is ended with everything it started.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { findPlaybookRuleProblems } from '@vlm/schemas/src/playbook-rules';
@@ -13,16 +12,16 @@ import { CommandFailedError, describeCommand, lastLines, runCommand } from '../p
 import { PlaybookProgress, type TaskFailure } from './ansible-events';
 import {
   forwardSocketToPort,
-  giveRunDirectory,
+  createRunDirectory,
   requireSandboxPrograms,
-  sandboxAccounts,
   sandboxCommand,
-  sandboxKeyPath,
+  sandboxAgentSocketName,
   sandboxRunDirectory,
   sandboxSocketName,
   sandboxUser,
   type SocketForward,
 } from './sandbox';
+import { serveSshAgent, type SshAgent } from './ssh-agent';
 
 export interface PlaybookOptions {
   /** The playbook's YAML text: a list of plays. */
@@ -32,7 +31,7 @@ export interface PlaybookOptions {
   /** The guest's SSH port on 127.0.0.1, reached only through the sandbox's socket. */
   port: number;
   user: string;
-  /** Read by vlm-host and handed to the sandbox through a pipe; the path itself is not visible inside. */
+  /** Read by vlm-host, which signs the run's logins with it through an agent: the key never enters the sandbox. */
   privateKeyPath: string;
   /** Host paths the run must not see even where the sandbox shows the system (the data directory). */
   hiddenPaths?: readonly string[];
@@ -139,7 +138,8 @@ function ansibleConfig(): string {
     `-o UserKnownHostsFile=${sandboxRunDirectory}/known_hosts`,
     '-o GlobalKnownHostsFile=/dev/null',
     '-o StrictHostKeyChecking=accept-new',
-    '-o IdentitiesOnly=yes',
+    // The agent's one key, nothing else (no key files exist inside).
+    `-o IdentityAgent=${sandboxRunDirectory}/${sandboxAgentSocketName}`,
     '-o BatchMode=yes',
     '-o ConnectTimeout=20',
     '-o LogLevel=ERROR',
@@ -235,40 +235,36 @@ export async function runPlaybook(options: PlaybookOptions): Promise<void> {
   const user = sandboxUser();
   requireSandboxPrograms(user.uid !== undefined);
   const timeoutMs = options.timeoutMs ?? defaultPlaybookTimeoutMs;
-  const directory = await mkdtemp(join(tmpdir(), 'vlm-provision-'));
-  let forward: SocketForward | undefined;
-  try {
-    const inventory = {
-      all: {
-        hosts: {
-          [options.host]: {
-            // Only the socket leads anywhere; the address is a name for known_hosts.
-            ansible_host: options.host,
-            ansible_port: 22,
-            ansible_user: options.user,
-            ansible_ssh_private_key_file: sandboxKeyPath,
-            ansible_connection: 'ssh',
-          },
+  const inventory = {
+    all: {
+      hosts: {
+        [options.host]: {
+          // Only the socket leads anywhere; the address is a name for known_hosts.
+          ansible_host: options.host,
+          ansible_port: 22,
+          ansible_user: options.user,
+          ansible_connection: 'ssh',
         },
       },
-    };
-    const accounts = sandboxAccounts(user.uid ?? process.getuid?.() ?? 65534);
-    // JSON is YAML: the inventory needs no escaping of its own.
-    await writeFile(join(directory, 'inventory.yml'), JSON.stringify(inventory, null, 2), { mode: 0o600 });
-    await writeFile(join(directory, 'ansible.cfg'), ansibleConfig(), { mode: 0o600 });
-    await writeFile(join(directory, 'playbook.yml'), options.playbook, { mode: 0o600 });
-    await writeFile(join(directory, 'passwd'), accounts.passwd, { mode: 0o644 });
-    await writeFile(join(directory, 'group'), accounts.group, { mode: 0o644 });
-    await mkdir(join(directory, 'home'), { mode: 0o700 });
-    await giveRunDirectory(directory, user);
+    },
+  };
+  // JSON is YAML: the inventory needs no escaping of its own.
+  const directory = await createRunDirectory(user, {
+    'inventory.yml': JSON.stringify(inventory, null, 2),
+    'ansible.cfg': ansibleConfig(),
+    'playbook.yml': options.playbook,
+  });
+  let forward: SocketForward | undefined;
+  let agent: SshAgent | undefined;
+  try {
     forward = await forwardSocketToPort(join(directory, sandboxSocketName), options.port, user);
+    agent = await serveSshAgent(join(directory, sandboxAgentSocketName), privateKey, user.uid);
 
     const command = await sandboxCommand({
       runDirectory: directory,
       user,
       hiddenPaths: options.hiddenPaths ?? [],
       environment: ansibleEnvironment(),
-      keyDescriptor: 3,
       command: ['ansible-playbook', '--inventory', `${sandboxRunDirectory}/inventory.yml`, '--limit', options.host, `${sandboxRunDirectory}/playbook.yml`],
     });
     command.timeoutMs = timeoutMs;
@@ -278,7 +274,6 @@ export async function runPlaybook(options: PlaybookOptions): Promise<void> {
     try {
       result = await runCommand(command, {
         signal: options.signal,
-        inputs: [Buffer.from(privateKey)],
         maximumKeptBytes: 64 * 1024,
         maximumLineCharacters: maximumReadLineCharacters,
         onStdoutLine: (line, cut) => readStdoutLine(progress, line, cut).forEach((text) => lines.push(text)),
@@ -302,10 +297,11 @@ export async function runPlaybook(options: PlaybookOptions): Promise<void> {
     }
     const failed = new CommandFailedError(describeCommand(command), result);
     // ssh only sees its socket close: the reason is on this side of the forward.
-    const unreachable = progress.failures.some((failure) => failure.unreachable) && forward.lastError !== undefined ? ` (127.0.0.1:${options.port}: ${forward.lastError})` : '';
+    const unreachable = progress.failures.some((failure) => failure.unreachable) && forward.lastError !== undefined ? ` (connecting to the VM's SSH port 127.0.0.1:${options.port} failed: ${forward.lastError})` : '';
     throw new PlaybookFailedError(failureMessage(progress, result.stderr, failed) + unreachable, progress.failures);
   } finally {
     await forward?.close();
+    await agent?.close();
     await rm(directory, { recursive: true, force: true });
   }
 }

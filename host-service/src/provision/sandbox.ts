@@ -11,20 +11,20 @@
 // - network: a namespace of its own holding only its loopback. The one VM being provisioned is
 //   reached through a Unix socket in the run folder, forwarded by vlm-host to that VM's SSH port;
 // - processes: its own PID namespace, a new session, killed with its parent.
-// The lab's SSH key reaches the sandbox through a pipe and lives only in the sandbox's memory.
+// The lab's SSH key stays in vlm-host: the sandbox's ssh signs through an agent socket (ssh-agent.ts).
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { chmod, chown, lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { CommandDescription } from '../process/process-runner';
 
 /** Where the run folder appears inside the sandbox. */
 export const sandboxRunDirectory = '/provision';
-/** Where the SSH private key appears inside the sandbox (a file in the sandbox's own memory). */
-export const sandboxKeyPath = '/run/vlm/id_ed25519';
-/** The forwarded SSH socket, inside the run folder. */
+/** The forwarded SSH socket and the SSH agent's socket, inside the run folder. */
 export const sandboxSocketName = 'ssh.sock';
+export const sandboxAgentSocketName = 'agent.sock';
 export const sandboxUserName = 'vlm-provision';
 
 // Fresh uids for each run, far above any account, system or container range in common use.
@@ -62,15 +62,35 @@ export function requireSandboxPrograms(root: boolean): void {
 }
 
 /** The passwd and group lines the sandbox sees: root and its own user, nothing of the host's. */
-export function sandboxAccounts(uid: number): { passwd: string; group: string } {
+function sandboxAccounts(uid: number): { passwd: string; group: string } {
   return {
     passwd: `root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n${sandboxUserName}:x:${uid}:${uid}:VLM provisioning:${sandboxRunDirectory}/home:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
     group: `root:x:0:\n${sandboxUserName}:x:${uid}:\nnogroup:x:65534:\n`,
   };
 }
 
+/**
+ * A new private run folder (0700) under the temp folder holding `files`, the sandbox's passwd
+ * and group, and an empty home; owned by the sandbox's user. Remove it when the run ends.
+ */
+export async function createRunDirectory(user: SandboxUser, files: Readonly<Record<string, string>>): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'vlm-provision-'));
+  try {
+    const accounts = sandboxAccounts(user.uid ?? process.getuid?.() ?? 65534);
+    for (const [name, text] of Object.entries({ ...files, passwd: accounts.passwd, group: accounts.group })) {
+      await writeFile(join(directory, name), text, { mode: name === 'passwd' || name === 'group' ? 0o644 : 0o600 });
+    }
+    await mkdir(join(directory, 'home'), { mode: 0o700 });
+    await giveRunDirectory(directory, user);
+    return directory;
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
 /** Hands the run folder to the sandbox's uid (as root); the folder and its parents must let it in. */
-export async function giveRunDirectory(directory: string, user: SandboxUser): Promise<void> {
+async function giveRunDirectory(directory: string, user: SandboxUser): Promise<void> {
   if (user.uid === undefined) return;
   const uid = user.uid;
   const walk = async (path: string): Promise<void> => {
@@ -100,8 +120,6 @@ export interface SandboxCommandOptions {
   environment: Readonly<Record<string, string>>;
   /** The program and its arguments, as seen inside. */
   command: readonly string[];
-  /** The SSH private key is read from this file descriptor (see RunOptions.inputs). */
-  keyDescriptor?: number;
 }
 
 /** Top-level links and folders of a merged-/usr system (links) or an older one (folders). */
@@ -135,7 +153,6 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<Co
     '--dev', '/dev',
     '--tmpfs', '/tmp',
     '--bind', runDirectory, sandboxRunDirectory,
-    ...(options.keyDescriptor === undefined ? [] : ['--perms', '0600', '--ro-bind-data', String(options.keyDescriptor), sandboxKeyPath]),
     '--chdir', sandboxRunDirectory,
     '--',
     ...options.command,
@@ -155,7 +172,7 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<Co
  * SSH forward), the sandbox's only way out. Close it when the run ends.
  */
 export interface SocketForward {
-  /** Why the last connection to the VM's port failed, if one did ("connect ECONNREFUSED ..."). */
+  /** Why the last connection to the VM's port failed, if one did (an errno code such as ECONNREFUSED). */
   lastError: string | undefined;
   close(): Promise<void>;
 }
@@ -165,7 +182,7 @@ export async function forwardSocketToPort(socketPath: string, port: number, user
   const forward: SocketForward = { lastError: undefined, close: async () => undefined };
   const server: Server = createServer((inside) => {
     const outside = createConnection({ host: '127.0.0.1', port });
-    outside.on('error', (error) => (forward.lastError = error.message));
+    outside.on('error', (error: NodeJS.ErrnoException) => (forward.lastError = error.code ?? error.message));
     connections.add(inside);
     connections.add(outside);
     const end = () => {

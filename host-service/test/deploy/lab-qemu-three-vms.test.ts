@@ -1,6 +1,6 @@
 // The real tier: a three-VM vlm-tiny lab applied through the real vlm-host on qemu:///system
-// (TCG). Each guest gets its NoCloud seed (hostname, the service key, the lab's key), apply
-// returns only once SSH accepts the service key on every VM, a test key from the lab file logs
+// (TCG). Each guest gets its NoCloud seed (hostname, the lab's own key, the lab file's keys), apply
+// returns only once SSH accepts the lab's key on every VM (and no other lab's key), a test key from the lab file logs
 // (or in a VM's cloud_init) in too, the serial console shows the boot, a snapshot revert drops a file written after the
 // snapshot, and after destroy virsh (an independent client) shows nothing of the lab.
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Client, utils } from 'ssh2';
 import {
   ConsoleOutputNotification,
+  ConsolesCloseRequest,
   ConsolesOpenRequest,
   ConsolesWriteRequest,
   ImagesPullRequest,
@@ -26,6 +27,7 @@ import type { Lab } from '@vlm/schemas';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { volumePoolFor } from '../../src/api/lab-resources';
+import { generateSshKeyPair } from '../../src/deploy/service-ssh-key';
 import { requireCommand } from '../support/require-command';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
@@ -121,7 +123,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       assert.equal(details.status, 'running');
       for (const vm of lab.vms) {
         assert.ok(
-          details.deployLog.some((line) => line.vm === vm.name && /is ready: SSH on 127\.0\.0\.1:\d+ accepted the service key/.test(line.text)),
+          details.deployLog.some((line) => line.vm === vm.name && /is ready: SSH on 127\.0\.0\.1:\d+ accepted the lab's key/.test(line.text)),
           `readiness of ${vm.name} is in the deploy log`,
         );
       }
@@ -130,18 +132,33 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       assert.ok(position(new RegExp(`^${labName}-alpha is ready`)) < position(new RegExp(`^Started ${labName}-gamma`)));
       assert.equal(details.resources.seeds?.length, 3);
 
-      // The service key is this data directory's own, private to the service.
-      const keyPath = join(dataDirectory, 'ssh', 'id_ed25519');
+      // The lab's own key, private to the service; no shared service key was made.
+      const keyPath = join(dataDirectory, 'ssh', 'labs', labName, 'id_ed25519');
       assert.equal((await stat(keyPath)).mode & 0o777, 0o600);
-      const serviceKey = await readFile(keyPath, 'utf8');
+      const labKey = await readFile(keyPath, 'utf8');
+      await assert.rejects(stat(join(dataDirectory, 'ssh', 'id_ed25519')), /ENOENT/);
+      // Another lab's key (made the same way) opens none of this lab's VMs.
+      const otherLabKey = generateSshKeyPair('vlm-lab-other@test').privateKey;
 
       const sshPorts = new Map(details.resources.ports.filter((port) => port.kind === 'ssh').map((port) => [port.vm, port.port]));
       for (const vm of lab.vms) {
         const port = sshPorts.get(vm.name) as number;
         // The hostname came from the seed; the lab file's key and the service key both log in.
         assert.equal((await sshRun(port, testKey.private, 'hostname')).trim(), vm.name);
-        assert.equal((await sshRun(port, serviceKey, 'echo service-$((6*7))')).trim(), 'service-42');
+        assert.equal((await sshRun(port, labKey, 'echo lab-$((6*7))')).trim(), 'lab-42');
+        await assert.rejects(sshRun(port, otherLabKey, 'true'), /authentication methods failed/);
       }
+
+      // An SSH console logs in with the lab's key.
+      let sshOutput = '';
+      const sshConsole = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}-alpha`, kind: 'ssh' });
+      client.onNotification(ConsoleOutputNotification.type, ({ consoleId, data }) => {
+        if (consoleId === sshConsole.consoleId) sshOutput += data;
+      });
+      await client.sendRequest(ConsolesWriteRequest.type, { consoleId: sshConsole.consoleId, data: 'echo console-$((6*7))\r' });
+      await waitUntil('the SSH console to answer', () => sshOutput.includes('console-42'), 60_000, 100);
+      await client.sendRequest(ConsolesCloseRequest.type, { consoleId: sshConsole.consoleId });
+
 
       // The serial console shows the boot and a prompt.
       let output = '';
@@ -171,6 +188,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       assert.doesNotMatch(virsh('vol-list', volumePoolFor(dataDirectory)), new RegExp(labName));
       const leftovers = spawnSync('ls', [join(dataDirectory, 'pool')], { encoding: 'utf8' }).stdout;
       assert.doesNotMatch(leftovers, new RegExp(labName), 'no disk or seed file is left');
+      await assert.rejects(stat(join(dataDirectory, 'ssh', 'labs', labName)), /ENOENT/, 'the lab\'s key went with it');
     } finally {
       client.close();
     }
