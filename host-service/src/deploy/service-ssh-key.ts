@@ -160,7 +160,7 @@ export function labKeyDirectory(dataDirectory: string, lab: string): string {
 }
 
 /** The lab's own key pair, made at its first apply. */
-export function loadLabSshKey(dataDirectory: string, lab: string, log?: (line: string) => void): Promise<ServiceSshKey> {
+export async function loadLabSshKey(dataDirectory: string, lab: string, log?: (line: string) => void): Promise<ServiceSshKey> {
   return loadSshKeyPair(labKeyDirectory(dataDirectory, lab), log, `vlm-lab-${lab}@${hostname().replace(/[^A-Za-z0-9.-]/g, '-')}`);
 }
 

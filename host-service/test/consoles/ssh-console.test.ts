@@ -8,7 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, utils, type ServerChannel } from 'ssh2';
+import { Server, type ServerChannel } from 'ssh2';
+import { generateSshKeyPair } from '../../src/deploy/service-ssh-key';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { Consoles } from '../../src/consoles/console-manager';
 import { waitUntil } from '../support/wait-until';
@@ -76,8 +77,8 @@ describe('SSH consoles against a local ssh2 server', () => {
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'vlm-ssh-console-'));
-    const clientKey = utils.generateKeyPairSync('ed25519');
-    await writeFile(join(work, 'id_ed25519'), clientKey.private, { mode: 0o600 });
+    const clientKey = generateSshKeyPair('vlm-test');
+    await writeFile(join(work, 'id_ed25519'), clientKey.privateKey, { mode: 0o600 });
     consoles = new Consoles({ sshKeyPath: join(work, 'id_ed25519'), hostKeysPath: join(work, 'pinned-host-keys.json') });
   });
 
@@ -87,7 +88,7 @@ describe('SSH consoles against a local ssh2 server', () => {
   });
 
   test('size, terminal, input, output and resize reach the other side; the host key is pinned', async () => {
-    const server = await startServer(utils.generateKeyPairSync('ed25519').private);
+    const server = await startServer(generateSshKeyPair('vlm-test').privateKey);
     const owner = standInConnection();
     try {
       const consoleId = await consoles.openSsh({ vm: 'vm-a', uuid: 'uuid-a', port: server.port, columns: 101, rows: 33, term: 'vt100' }, owner);
@@ -110,7 +111,7 @@ describe('SSH consoles against a local ssh2 server', () => {
   });
 
   test('a VM whose host key changed since it was pinned is refused, naming both fingerprints', async () => {
-    const first = await startServer(utils.generateKeyPairSync('ed25519').private);
+    const first = await startServer(generateSshKeyPair('vlm-test').privateKey);
     const owner = standInConnection();
     try {
       const consoleId = await consoles.openSsh({ vm: 'vm-b', uuid: 'uuid-b', port: first.port }, owner);
@@ -118,7 +119,7 @@ describe('SSH consoles against a local ssh2 server', () => {
     } finally {
       await first.stop();
     }
-    const impostor = await startServer(utils.generateKeyPairSync('ed25519').private);
+    const impostor = await startServer(generateSshKeyPair('vlm-test').privateKey);
     try {
       await assert.rejects(consoles.openSsh({ vm: 'vm-b', uuid: 'uuid-b', port: impostor.port }, owner), /host key of vm-b changed: pinned SHA256:\S+ on .*, now SHA256:\S+\. Refusing/);
       assert.equal(consoles.openCount, 0);

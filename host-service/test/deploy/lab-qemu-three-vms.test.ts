@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, utils } from 'ssh2';
+import { Client } from 'ssh2';
 import {
   ConsoleOutputNotification,
   ConsolesCloseRequest,
@@ -67,7 +67,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
   let dataDirectory: string;
   let host: HostProcess;
   const labName = `tri-${randomBytes(3).toString('hex')}`;
-  const testKey = utils.generateKeyPairSync('ed25519', { comment: 'deploy-test' });
+  const testKey = generateSshKeyPair('deploy-test');
   const lab: Lab = {
     name: labName,
     vms: ['alpha', 'beta', 'gamma'].map((name) => ({
@@ -78,8 +78,8 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       os_image: 'vlm-tiny',
       // gamma gets the test key through its own cloud-config, which the seed merges with the service key.
       ...(name === 'gamma'
-        ? { depends_on: ['alpha'], cloud_init: `#cloud-config\nssh_authorized_keys:\n  - ${testKey.public.trim()}\n` }
-        : { ssh_authorized_keys: [testKey.public.trim()] }),
+        ? { depends_on: ['alpha'], cloud_init: `#cloud-config\nssh_authorized_keys:\n  - ${testKey.publicKey.trim()}\n` }
+        : { ssh_authorized_keys: [testKey.publicKey.trim()] }),
     })),
   };
 
@@ -144,7 +144,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       for (const vm of lab.vms) {
         const port = sshPorts.get(vm.name) as number;
         // The hostname came from the seed; the lab file's key and the service key both log in.
-        assert.equal((await sshRun(port, testKey.private, 'hostname')).trim(), vm.name);
+        assert.equal((await sshRun(port, testKey.privateKey, 'hostname')).trim(), vm.name);
         assert.equal((await sshRun(port, labKey, 'echo lab-$((6*7))')).trim(), 'lab-42');
         await assert.rejects(sshRun(port, otherLabKey, 'true'), /authentication methods failed/);
       }
@@ -175,10 +175,10 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       const alpha = `${labName}-alpha`;
       const alphaPort = sshPorts.get('alpha') as number;
       await client.sendRequest(SnapshotsCreateRequest.type, { vm: alpha, name: 'before-file' });
-      await sshRun(alphaPort, testKey.private, 'echo written > /root/after-snapshot');
-      assert.equal((await sshRun(alphaPort, testKey.private, 'cat /root/after-snapshot')).trim(), 'written');
+      await sshRun(alphaPort, testKey.privateKey, 'echo written > /root/after-snapshot');
+      assert.equal((await sshRun(alphaPort, testKey.privateKey, 'cat /root/after-snapshot')).trim(), 'written');
       await client.sendRequest(SnapshotsRevertRequest.type, { vm: alpha, name: 'before-file' });
-      const check = await waitUntil('SSH on alpha after the revert', async () => sshRun(alphaPort, testKey.private, 'test -e /root/after-snapshot && echo present || echo gone'), 120_000, 500);
+      const check = await waitUntil('SSH on alpha after the revert', async () => sshRun(alphaPort, testKey.privateKey, 'test -e /root/after-snapshot && echo present || echo gone'), 120_000, 500);
       assert.equal(check.trim(), 'gone');
 
       await client.sendRequest(LabsDestroyRequest.type, { name: labName });
