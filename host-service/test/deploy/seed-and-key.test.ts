@@ -19,6 +19,11 @@ import {
   removeLabSshKey,
 } from '../../src/deploy/service-ssh-key';
 import type { HostState, LabRecord } from '../../src/state/state-shape';
+import { StateStore } from '../../src/state/state-store';
+import { LabDeployer } from '../../src/api/lab-deploy';
+import type { EventLog } from '../../src/api/event-log';
+import type { ImageStore } from '../../src/api/image-store';
+import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { seedPathFor } from '../../src/api/lab-resources';
 import { CloudInitError, mergeCloudConfig } from '../../src/deploy/cloud-config';
 import { parse as parseYaml } from 'yaml';
@@ -144,20 +149,39 @@ test('each lab has its own key pair in ssh/labs/LAB (0700 folder, 0600 key), rem
   }
 });
 
+/** A recorded lab with one domain; `sshKey` absent as in records written before per-lab keys. */
+const record = (name: string, sshKey: 'lab' | undefined): LabRecord => ({
+  name,
+  status: 'running',
+  definition: { name, vms: [{ name: 'vm', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] },
+  createdAt: '',
+  updatedAt: '',
+  resources: { domains: [{ name: `${name}-vm`, vm: 'vm', uuid: `uuid-${name}` }], volumes: [], networks: [], ports: [] },
+  deployLog: [],
+  ...(sshKey === undefined ? {} : { sshKey }),
+});
+
 test('consoles find the key of the lab that recorded the domain; older labs and foreign domains use the service key', async () => {
-  const record = (name: string, sshKey: 'lab' | undefined): LabRecord => ({
-    name,
-    status: 'running',
-    definition: { name, vms: [] },
-    createdAt: '',
-    updatedAt: '',
-    resources: { domains: [{ name: `${name}-vm`, vm: 'vm', uuid: `uuid-${name}` }], volumes: [], networks: [], ports: [] },
-    deployLog: [],
-    ...(sshKey === undefined ? {} : { sshKey }),
-  });
   const state: HostState = { schema_version: 1, event_sequence: 0, labs: { web: record('web', 'lab'), old: record('old', undefined) }, allocated_ports: [] };
   assert.equal(labKeyPathForDomain('/data', state, { name: 'web-vm', uuid: 'uuid-web' }), '/data/ssh/labs/web/id_ed25519');
   assert.equal(labKeyPathForDomain('/data', state, { name: 'old-vm', uuid: 'uuid-old' }), undefined, 'a lab from before per-lab keys');
   assert.equal(labKeyPathForDomain('/data', state, { name: 'web-vm', uuid: 'another-uuid' }), undefined, 'a domain of the same name that the lab did not make');
   assert.equal(labKeyPathForDomain('/data', state, { name: 'stranger', uuid: 'u' }), undefined);
+});
+
+test('a lab deployed before per-lab keys keeps the service key its VMs trust; a new lab gets its own', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'vlm-legacy-key-'));
+  const store = await StateStore.open({ dataDirectory: directory });
+  try {
+    await store.update((draft) => {
+      draft.labs['old'] = record('old', undefined);
+    });
+    // labKey reads only the state and the data directory.
+    const deployer = new LabDeployer({ hypervisor: {} as Hypervisor, store, events: {} as EventLog, images: {} as ImageStore, dataDirectory: directory, log: () => undefined });
+    assert.equal((await deployer.labKey('old')).privateKeyPath, join(directory, 'ssh', 'id_ed25519'));
+    assert.equal((await deployer.labKey('fresh')).privateKeyPath, join(directory, 'ssh', 'labs', 'fresh', 'id_ed25519'));
+  } finally {
+    await store.close();
+    await rm(directory, { recursive: true, force: true });
+  }
 });
