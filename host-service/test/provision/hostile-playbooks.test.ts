@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { maximumPlaybookLineCharacters, maximumPlaybookLogLines, PlaybookFailedError, PlaybookInputError, runPlaybook } from '../../src/provision/ansible-playbook';
+import { startCountingListener, type CountingListener } from '../support/counting-listener';
 import { startProvisionGuest, type ProvisionGuest } from './provision-guest';
 
 describe('hostile playbooks', { timeout: 900_000 }, () => {
@@ -22,9 +22,7 @@ describe('hostile playbooks', { timeout: 900_000 }, () => {
   let keyText = '';
   const environmentSecret = `env-${randomBytes(12).toString('hex')}`;
   // Stands in for another lab's VM: an SSH forward on host loopback; it counts who connects.
-  let otherVm: Server | undefined;
-  let otherVmPort = 0;
-  let otherVmConnections = 0;
+  let otherVm: CountingListener | undefined;
 
   before(async () => {
     guest = await startProvisionGuest('vlm-hostile');
@@ -32,17 +30,12 @@ describe('hostile playbooks', { timeout: 900_000 }, () => {
     await writeFile(secretPath, secret, { mode: 0o600 });
     keyText = await readFile(guest.privateKey, 'utf8');
     process.env.VLM_TEST_SECRET = environmentSecret;
-    otherVm = createServer((socket) => {
-      otherVmConnections += 1;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => otherVm?.listen(0, '127.0.0.1', resolve));
-    otherVmPort = (otherVm.address() as { port: number }).port;
+    otherVm = await startCountingListener();
   });
 
   after(async () => {
     delete process.env.VLM_TEST_SECRET;
-    await new Promise<void>((resolve) => (otherVm ? otherVm.close(() => resolve()) : resolve()));
+    await otherVm?.close();
     await guest?.stop();
     await rm(dataDirectory, { recursive: true, force: true });
     await rm(canary, { force: true });
@@ -86,7 +79,7 @@ describe('hostile playbooks', { timeout: 900_000 }, () => {
     }
     const leaked = await (guest as ProvisionGuest).ssh('cat /root/leak* 2>/dev/null; true');
     for (const value of [secret, keyBody, environmentSecret, 'root:$']) assert.ok(!leaked.stdout.includes(value), `the guest received a host secret: ${leaked.stdout}`);
-    assert.equal(otherVmConnections, 0, 'nothing connected to the other VM');
+    assert.equal(otherVm?.connections, 0, 'nothing connected to the other VM');
   }
 
   function assertRefused(result: Attempt, line: number, pattern: RegExp): void {
@@ -180,7 +173,7 @@ describe('hostile playbooks', { timeout: 900_000 }, () => {
   });
 
   test('a task aimed at another lab\'s VM port, smuggled past the rules, cannot reach it', async () => {
-    const facts = [`"{{ 'ansible_' + 'host' }}": 127.0.0.1`, `"{{ 'ansible_' + 'port' }}": ${otherVmPort}`, `"{{ 'ansible_' + 'ssh_args' }}": "-o ProxyCommand=none"`];
+    const facts = [`"{{ 'ansible_' + 'host' }}": 127.0.0.1`, `"{{ 'ansible_' + 'port' }}": ${otherVm?.port}`, `"{{ 'ansible_' + 'ssh_args' }}": "-o ProxyCommand=none"`];
     const result = await attempt(play(`    - ansible.builtin.set_fact:\n${facts.map((fact) => `        ${fact}\n`).join('')}    - ansible.builtin.raw: touch /root/reached-other\n`));
     assert.ok(result.error instanceof PlaybookFailedError, String(result.error));
     assert.match(result.error.message, /could not reach .*Connection refused/);

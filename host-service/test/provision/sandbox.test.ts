@@ -3,21 +3,19 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { access, chmod, chown, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCommand } from '../../src/process/process-runner';
 import { createRunDirectory, requireSandboxPrograms, sandboxCommand, sandboxUser, type SandboxUser } from '../../src/provision/sandbox';
 import { requireTools } from '../images/tiny-guest';
+import { startCountingListener, type CountingListener } from '../support/counting-listener';
 
 describe('the provisioning sandbox', { timeout: 120_000 }, () => {
   let dataDirectory = '';
   let secret = '';
   let canary = '';
-  let listener: Server | undefined;
-  let listenerPort = 0;
-  let connections = 0;
+  let listener: CountingListener | undefined;
 
   before(async () => {
     requireTools('bwrap', 'nc', 'setpriv');
@@ -30,33 +28,35 @@ describe('the provisioning sandbox', { timeout: 120_000 }, () => {
     await writeFile(join(dataDirectory, 'readable'), secret, { mode: 0o644 });
     canary = join(tmpdir(), `vlm-canary-${randomBytes(6).toString('hex')}`);
     // Another service on host loopback (say, another lab's VM's SSH forward).
-    listener = createServer((socket) => {
-      connections += 1;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => listener?.listen(0, '127.0.0.1', resolve));
-    listenerPort = (listener.address() as { port: number }).port;
+    listener = await startCountingListener();
   });
 
   after(async () => {
-    await new Promise<void>((resolve) => (listener ? listener.close(() => resolve()) : resolve()));
+    await listener?.close();
     await rm(dataDirectory, { recursive: true, force: true });
     await rm(canary, { force: true });
   });
 
-  /** Runs `script` with sh inside a sandbox for `user`; `wrap` runs the whole command as another uid first. */
-  async function confined(script: string, user: SandboxUser, wrapAsUid?: number) {
+  /**
+   * Runs `script` with sh inside a sandbox for `user`. With `asUid`, the whole command runs as that
+   * uid, which owns the run folder: vlm-host started by an ordinary user.
+   */
+  async function confined(script: string, user: SandboxUser, options: { asUid?: number; hiddenPaths?: string[] } = {}) {
     const directory = await createRunDirectory(user, {});
     try {
+      if (options.asUid !== undefined) {
+        await chown(directory, options.asUid, options.asUid);
+        await chown(join(directory, 'home'), options.asUid, options.asUid);
+      }
       const command = await sandboxCommand({
         runDirectory: directory,
         user,
-        hiddenPaths: [dataDirectory],
+        hiddenPaths: [dataDirectory, ...(options.hiddenPaths ?? [])],
         environment: { PATH: '/usr/bin:/bin', HOME: '/provision/home' },
         command: ['sh', '-c', script],
       });
-      if (wrapAsUid !== undefined) {
-        command.args = [`--reuid=${wrapAsUid}`, `--regid=${wrapAsUid}`, '--clear-groups', '--', command.program, ...command.args];
+      if (options.asUid !== undefined) {
+        command.args = [`--reuid=${options.asUid}`, `--regid=${options.asUid}`, '--clear-groups', '--', command.program, ...command.args];
         command.program = 'setpriv';
       }
       command.timeoutMs = 30_000;
@@ -75,7 +75,7 @@ describe('the provisioning sandbox', { timeout: 120_000 }, () => {
     `cat ${dataDirectory}/secret 2>/dev/null; cat ${dataDirectory}/readable 2>/dev/null`,
     'ls /root >/dev/null 2>&1 && echo saw-root',
     'ls /var/lib >/dev/null 2>&1 && echo saw-var',
-    `nc -z -w 2 127.0.0.1 ${listenerPort} 2>/dev/null && echo reached-host-port`,
+    `nc -z -w 2 127.0.0.1 ${listener?.port} 2>/dev/null && echo reached-host-port`,
     'echo pids=$(ls /proc | grep -c "^[0-9]")',
     'echo uid=$(id -u)',
     'touch /usr/planted 2>/dev/null && echo wrote-usr',
@@ -99,7 +99,7 @@ describe('the provisioning sandbox', { timeout: 120_000 }, () => {
     assert.ok(Number(/pids=(\d+)/.exec(output)?.[1]) < 10, output);
     await assert.rejects(access(canary), /ENOENT/);
     await assert.rejects(access(join(dataDirectory, 'planted')), /ENOENT/);
-    assert.equal(connections, 0, 'nothing connected to the host port');
+    assert.equal(listener?.connections, 0, 'nothing connected to the host port');
   });
 
   test('as a user other than root (qemu:///session): the same walls, and that user\'s own files are out of sight', async () => {
@@ -110,36 +110,18 @@ describe('the provisioning sandbox', { timeout: 120_000 }, () => {
       await chmod(ownFolder, 0o755);
       await writeFile(join(ownFolder, 'own-secret'), secret, { mode: 0o600 });
       await chown(join(ownFolder, 'own-secret'), uid, uid);
-      // The run folder belongs to that user, as it would when that user made it.
-      const user: SandboxUser = { uid: undefined };
-      const directory = await createRunDirectory(user, {});
-      try {
-        await chown(directory, uid, uid);
-        await chown(join(directory, 'home'), uid, uid);
-        const command = await sandboxCommand({
-          runDirectory: directory,
-          user,
-          hiddenPaths: [dataDirectory, ownFolder],
-          environment: { PATH: '/usr/bin:/bin' },
-          command: ['sh', '-c', `${probes()}; cat ${ownFolder}/own-secret 2>/dev/null; id -u`],
-        });
-        command.args = [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', command.program, ...command.args];
-        command.program = 'setpriv';
-        command.timeoutMs = 30_000;
-        const result = await runCommand(command);
-        assert.equal(result.exitCode, 0, result.stderr);
-        assert.match(result.stdout, /wrote-run-folder/);
-        for (const escaped of ['wrote-root', 'wrote-data', 'read-shadow', 'reached-host-port', secret]) {
-          assert.ok(!result.stdout.includes(escaped), `the sandbox could do "${escaped}": ${result.stdout}`);
-        }
-      } finally {
-        await rm(directory, { recursive: true, force: true });
+      const result = await confined(`${probes()}; cat ${ownFolder}/own-secret 2>/dev/null; true`, { uid: undefined }, { asUid: uid, hiddenPaths: [ownFolder] });
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.match(result.stdout, /wrote-run-folder/);
+      assert.match(result.stdout, new RegExp(`uid=${uid}\\b`));
+      for (const escaped of ['wrote-root', 'wrote-data', 'read-shadow', 'reached-host-port', secret]) {
+        assert.ok(!result.stdout.includes(escaped), `the sandbox could do "${escaped}": ${result.stdout}`);
       }
     } finally {
       await rm(ownFolder, { recursive: true, force: true });
     }
     await assert.rejects(access(canary), /ENOENT/);
-    assert.equal(connections, 0);
+    assert.equal(listener?.connections, 0);
   });
 
   test('a missing bwrap is named with its Debian package', async () => {
