@@ -76,7 +76,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       ram_mb: 128,
       disk_gb: 1,
       os_image: 'vlm-tiny',
-      // gamma gets the test key through its own cloud-config, which the seed merges with the service key.
+      // gamma gets the test key through its own cloud-config, which the seed merges with the lab's key.
       ...(name === 'gamma'
         ? { depends_on: ['alpha'], cloud_init: `#cloud-config\nssh_authorized_keys:\n  - ${testKey.publicKey.trim()}\n` }
         : { ssh_authorized_keys: [testKey.publicKey.trim()] }),

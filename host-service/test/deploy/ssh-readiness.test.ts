@@ -1,5 +1,5 @@
 // Readiness against a real SSH server (ssh2's) on 127.0.0.1: nothing listens at first, then a
-// server comes up that accepts only the service key. Also: the wrong key never counts as ready,
+// server comes up that accepts only the lab's key. Also: the wrong key never counts as ready,
 // and cancellation ends the wait at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,7 +71,7 @@ test('a server that refuses the key is not ready: the deadline error says why', 
       waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.privateKey, timeoutMs: 1500, signal: new AbortController().signal }),
       (error: unknown) => {
         assert.ok(error instanceof SshNotReadyError);
-        assert.match(error.message, new RegExp(`SSH on 127\\.0\\.0\\.1:${port} did not accept the service key within 2 s \\(\\d+ attempt\\(s\\); last: All configured authentication methods failed\\)`));
+        assert.match(error.message, new RegExp(`SSH on 127\\.0\\.0\\.1:${port} did not accept the lab's key within 2 s \\(\\d+ attempt\\(s\\); last: All configured authentication methods failed\\)`));
         return true;
       },
     );
