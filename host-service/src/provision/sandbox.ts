@@ -10,7 +10,8 @@
 //   under /usr or /etc;
 // - network: a namespace of its own holding only its loopback. The one VM being provisioned is
 //   reached through a Unix socket in the run folder, forwarded by vlm-host to that VM's SSH port;
-// - processes: its own PID namespace, a new session, killed with its parent.
+// - processes: its own PID namespace, a new session, killed with its parent; at most
+//   sandboxProcessLimit of them (as root) and sandboxMemoryBytes of address space each.
 // The lab's SSH key stays in vlm-host: the sandbox's ssh signs through an agent socket (ssh-agent.ts).
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -30,6 +31,11 @@ export const sandboxUserName = 'vlm-provision';
 // Fresh uids for each run, far above any account, system or container range in common use.
 const firstSandboxUid = 2_000_000_000;
 const sandboxUidCount = 100_000_000;
+
+/** Address space of each process inside (a playbook building a huge string fails, not the host). */
+export const sandboxMemoryBytes = 4 * 1024 ** 3;
+/** Processes of the sandbox's own uid (a fork bomb stops there). */
+export const sandboxProcessLimit = 1024;
 
 export class SandboxUnavailableError extends Error {
   override readonly name = 'SandboxUnavailableError';
@@ -53,6 +59,7 @@ export function requireSandboxPrograms(root: boolean): void {
     ['ansible-playbook', 'ansible'],
   ];
   if (root) needed.push(['setpriv', 'util-linux']);
+  needed.push(['prlimit', 'util-linux']);
   const missing = needed.filter(([program]) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', program]).status !== 0);
   if (missing.length === 0) return;
   const packages = missing.map(([, name]) => name).join(' ');
@@ -158,10 +165,13 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<Co
     ...options.command,
   ];
   const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
-  if (user.uid === undefined) return { program: 'bwrap', args: bwrap, env, killGraceMs: 2_000 };
+  // Memory per process, always; processes only for a uid of its own (an ordinary user's count
+  // would include everything else that user runs).
+  const limits = [`--as=${sandboxMemoryBytes}`, ...(user.uid === undefined ? [] : [`--nproc=${sandboxProcessLimit}`])];
+  if (user.uid === undefined) return { program: 'prlimit', args: [...limits, '--', 'bwrap', ...bwrap], env, killGraceMs: 2_000 };
   return {
-    program: 'setpriv',
-    args: [`--reuid=${user.uid}`, `--regid=${user.uid}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--', 'bwrap', ...bwrap],
+    program: 'prlimit',
+    args: [...limits, '--', 'setpriv', `--reuid=${user.uid}`, `--regid=${user.uid}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--', 'bwrap', ...bwrap],
     env,
     killGraceMs: 2_000,
   };

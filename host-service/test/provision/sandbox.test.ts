@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCommand } from '../../src/process/process-runner';
-import { createRunDirectory, requireSandboxPrograms, sandboxCommand, sandboxUser, type SandboxUser } from '../../src/provision/sandbox';
+import {
+  createRunDirectory,
+  requireSandboxPrograms,
+  sandboxCommand,
+  sandboxMemoryBytes,
+  sandboxProcessLimit,
+  sandboxUser,
+  type SandboxUser,
+} from '../../src/provision/sandbox';
 import { requireTools } from '../images/tiny-guest';
 import { startCountingListener, type CountingListener } from '../support/counting-listener';
 
@@ -81,6 +89,7 @@ describe('the provisioning sandbox', { timeout: 120_000 }, () => {
     'touch /usr/planted 2>/dev/null && echo wrote-usr',
     'touch /provision/own && echo wrote-run-folder',
     'touch /tmp/own && echo wrote-tmp',
+    "echo limits=$(awk '/Max processes/ {print $3}' /proc/self/limits)/$(ulimit -v)",
   ].join('; ');
 
   test('as root: a fresh unprivileged uid that writes only its run folder and /tmp, reads no secret, reaches no host port', async () => {
@@ -95,6 +104,8 @@ describe('the provisioning sandbox', { timeout: 120_000 }, () => {
       assert.ok(!output.includes(escaped), `the sandbox could do "${escaped}": ${output}`);
     }
     assert.match(output, new RegExp(`uid=${user.uid}\\b`));
+    // Bounded: processes of its uid and each process's memory (ulimit -v is in KiB).
+    assert.match(output, new RegExp(`limits=${sandboxProcessLimit}/${sandboxMemoryBytes / 1024}\\b`));
     // Its own PID namespace: its shell, the probes and the sandbox's init, not the host's processes.
     assert.ok(Number(/pids=(\d+)/.exec(output)?.[1]) < 10, output);
     await assert.rejects(access(canary), /ENOENT/);
@@ -129,7 +140,7 @@ describe('the provisioning sandbox', { timeout: 120_000 }, () => {
     const bin = await mkdtemp(join(tmpdir(), 'vlm-sandbox-path-'));
     const path = process.env.PATH;
     try {
-      for (const program of ['sh', 'nc', 'ansible-playbook', 'setpriv']) await symlink(`/usr/bin/${program}`, join(bin, program)).catch(() => symlink(`/bin/${program}`, join(bin, program)));
+      for (const program of ['sh', 'nc', 'ansible-playbook', 'setpriv', 'prlimit']) await symlink(`/usr/bin/${program}`, join(bin, program)).catch(() => symlink(`/bin/${program}`, join(bin, program)));
       process.env.PATH = bin;
       assert.throws(() => requireSandboxPrograms(true), /needs bwrap: install Debian's bubblewrap \(apt-get install --no-install-recommends bubblewrap\)/);
     } finally {
