@@ -21,12 +21,16 @@ interface SessionLog {
   shell?: ServerChannel;
 }
 
-/** An SSH server that accepts any public key and opens a shell that greets and records input. */
-async function startServer(hostKey: string): Promise<{ port: number; sessions: SessionLog[]; stop(): Promise<void> }> {
+/** An SSH server that accepts any public key (or only `allowedKey`, a public key line) and opens a shell that greets and records input. */
+async function startServer(hostKey: string, allowedKey?: string): Promise<{ port: number; sessions: SessionLog[]; stop(): Promise<void> }> {
+  const allowedBlob = allowedKey === undefined ? undefined : Buffer.from(allowedKey.split(' ')[1] as string, 'base64');
   const sessions: SessionLog[] = [];
   const server = new Server({ hostKeys: [hostKey] }, (client) => {
     client.on('error', () => undefined);
-    client.on('authentication', (context) => (context.method === 'publickey' ? context.accept() : context.reject(['publickey'])));
+    client.on('authentication', (context) => {
+      const allowed = context.method === 'publickey' && (allowedBlob === undefined || context.key.data.equals(allowedBlob));
+      return allowed ? context.accept() : context.reject(['publickey']);
+    });
     client.on('ready', () => {
       client.on('session', (accept) => {
         const log: SessionLog = { windowChanges: [], input: '' };
@@ -125,6 +129,25 @@ describe('SSH consoles against a local ssh2 server', () => {
       assert.equal(consoles.openCount, 0);
     } finally {
       await impostor.stop();
+    }
+  });
+
+  test('a VM a lab recorded is opened with that lab\'s key; the service key does not open it', async () => {
+    const labKey = generateSshKeyPair('vlm-lab-web@test');
+    await writeFile(join(work, 'lab-key'), labKey.privateKey, { mode: 0o600 });
+    const server = await startServer(generateSshKeyPair('vlm-test').privateKey, labKey.publicKey);
+    const owner = standInConnection();
+    try {
+      const withLabKeys = new Consoles({
+        sshKeyPath: join(work, 'id_ed25519'),
+        hostKeysPath: join(work, 'pins-lab.json'),
+        labKeyPath: (domain) => (domain.name === 'web-db' && domain.uuid === 'uuid-d' ? join(work, 'lab-key') : undefined),
+      });
+      const consoleId = await withLabKeys.openSsh({ vm: 'web-db', uuid: 'uuid-d', port: server.port }, owner);
+      withLabKeys.close(consoleId, owner);
+      await assert.rejects(consoles.openSsh({ vm: 'web-db', uuid: 'uuid-d', port: server.port }, owner), /Cannot open an SSH console on web-db .*authentication methods failed/);
+    } finally {
+      await server.stop();
     }
   });
 
