@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/test/support/test-libvirt';
 import { buildHostBundle, startHost, type HostProcess } from '../../host-service/test/api/host-process';
+import { connectLibvirt } from '../../host-service/src/libvirt/libvirt-dbus-hypervisor';
+import { buildDomainXml } from '../../host-service/src/libvirt/domain-xml';
 import { ensureBuilt, launcher, repositoryRoot, runVlm, type VlmResult } from './run-vlm';
 
 const tinyPair = join(repositoryRoot, 'schemas', 'examples', 'tiny-pair.lab.yaml');
@@ -173,7 +175,7 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
     const steps = result.lines.slice(1, -1);
     assert.ok(steps.length > 0);
     for (const step of steps) assert.match(step, /^ {2}\+ (network|volume|domain|port) +\S+ \(\S+\)$/, step);
-    assert.ok(steps.some((step) => /\+ domain +tiny-pair-alpha \(alpha\)$/.test(step)), result.stdout);
+    assert.ok(steps.some((step) => /\+ domain +tiny-pair\.alpha \(alpha\)$/.test(step)), result.stdout);
     assert.ok(steps.some((step) => /\+ network +\S+ \(lan\)$/.test(step)), result.stdout);
     assert.match(result.lines.at(-1)!, new RegExp(`^${steps.length} to create, 0 to change, 0 to delete, 0 unchanged\\.$`));
     assert.doesNotMatch(result.stdout, /\u001b\[/, 'no colour when standard output is not a terminal');
@@ -212,11 +214,11 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
     const status = await vlm('lab', 'status', 'tiny-pair');
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.lines[0]!, new RegExp(`^Lab tiny-pair: running \\(updated .+\\) on ${hostArgument}$`));
-    assert.match(status.stdout, /^alpha +tiny-pair-alpha +running +22\d{3} +59\d{2}$/m);
-    assert.match(status.stdout, /^beta +tiny-pair-beta +running +22\d{3} +59\d{2}$/m);
+    assert.match(status.stdout, /^alpha +tiny-pair\.alpha +running +22\d{3} +59\d{2}$/m);
+    assert.match(status.stdout, /^beta +tiny-pair\.beta +running +22\d{3} +59\d{2}$/m);
     const details = JSON.parse((await vlm('lab', 'status', 'tiny-pair', '--json')).stdout);
     assert.equal(details.status, 'running');
-    assert.deepEqual(details.resources.domains.map((domain: { name: string }) => domain.name).sort(), ['tiny-pair-alpha', 'tiny-pair-beta']);
+    assert.deepEqual(details.resources.domains.map((domain: { name: string }) => domain.name).sort(), ['tiny-pair.alpha', 'tiny-pair.beta']);
 
     const again = await vlm('lab', 'up', tinyPair);
     assert.equal(again.status, 0, again.stderr);
@@ -237,13 +239,13 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
 
     const refused = await vlm('lab', 'down', 'tiny-pair');
     assert.equal(refused.status, 2);
-    assert.match(refused.stdout, /^ {2}- VM tiny-pair-alpha \(alpha\)$/m);
+    assert.match(refused.stdout, /^ {2}- VM tiny-pair\.alpha \(alpha\)$/m);
     assert.match(refused.stderr, /standard input is not a terminal\. Run 'vlm lab down tiny-pair --yes'/);
 
     const down = await vlm('lab', 'down', 'tiny-pair', '--yes');
     assert.equal(down.status, 0, down.stderr);
     assert.match(down.stdout, /^Removing lab tiny-pair from .* removes:$/m);
-    for (const line of ['  - VM tiny-pair-alpha (alpha)', '  - VM tiny-pair-beta (beta)', `  - ssh port ${sshPort} (alpha)`]) {
+    for (const line of ['  - VM tiny-pair.alpha (alpha)', '  - VM tiny-pair.beta (beta)', `  - ssh port ${sshPort} (alpha)`]) {
       assert.ok(down.lines.includes(line), `${line} in:\n${down.stdout}`);
     }
     assert.match(down.stdout, /^ {2}- network \S+ \(lan\)$/m);
@@ -255,7 +257,7 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
   it('on a terminal: colours the plan markers, asks before applying, and does nothing on "n"', async () => {
     const plan = await runVlmOnTerminal(['lab', 'plan', tinyPair, '--host', hostArgument], '');
     assert.equal(plan.status, 0, plan.output);
-    assert.match(plan.output, /^ {2}\u001b\[32m\+\u001b\[0m domain +tiny-pair-alpha \(alpha\)$/m);
+    assert.match(plan.output, /^ {2}\u001b\[32m\+\u001b\[0m domain +tiny-pair\.alpha \(alpha\)$/m);
 
     const declined = await runVlmOnTerminal(['lab', 'up', tinyPair, '--host', hostArgument], 'n');
     assert.equal(declined.status, 1, declined.output);
@@ -326,8 +328,8 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
     const dryRun = await vlm('lab', 'sweep', '--dry-run');
     assert.equal(dryRun.status, 0, dryRun.stderr);
     assert.equal(dryRun.lines[0], `Leftovers on ${hostArgument} that no lab records:`);
-    assert.match(dryRun.stdout, /^ {2}- domain tiny-pair-alpha \(.+\)$/m);
-    assert.match(dryRun.stdout, /^ {2}- network tiny-pair-lan \(.+\)$/m);
+    assert.match(dryRun.stdout, /^ {2}- domain tiny-pair\.alpha \(.+\)$/m);
+    assert.match(dryRun.stdout, /^ {2}- network tiny-pair\.lan \(.+\)$/m);
 
     const refused = await vlm('lab', 'sweep');
     assert.equal(refused.status, 2);
@@ -337,9 +339,36 @@ describe('vlm host commands against vlm-host on the libvirt test driver', () => 
     const swept = await vlm('lab', 'sweep', '--yes');
     assert.equal(swept.status, 0, swept.stderr);
     assert.match(swept.stdout, /^Removed \d+:$/m);
-    assert.match(swept.stdout, /^ {2}- domain tiny-pair-beta \(.+\)$/m);
+    assert.match(swept.stdout, /^ {2}- domain tiny-pair\.beta \(.+\)$/m);
     assert.doesNotMatch((await vlm('vm', 'list')).stdout, /tiny-pair/);
     assert.equal((await vlm('lab', 'sweep')).stdout, `No leftovers on ${hostArgument}.\n`);
+  });
+
+  it('vm delete: a domain VLM did not make goes only with --confirm-foreign naming it exactly', async () => {
+    const hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
+    try {
+      await hypervisor.defineDomain(buildDomainXml({ name: 'own-cli.foreign', type: 'qemu', vcpu: 1, memoryMiB: 128 }));
+      const refused = await vlm('vm', 'delete', 'own-cli.foreign');
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /^vlm: VM "own-cli\.foreign" was not made by this host \(it has no VLM metadata\)/);
+      assert.match(refused.stderr, /^To delete it anyway, name it again: vlm vm delete own-cli\.foreign --confirm-foreign own-cli\.foreign$/m);
+      const wrong = await vlm('vm', 'delete', 'own-cli.foreign', '--confirm-foreign', 'own-cli');
+      assert.equal(wrong.status, 1);
+      assert.match(wrong.stderr, /confirmForeign "own-cli" does not name VM "own-cli\.foreign"/);
+      const hostile = await vlm('vm', 'delete', 'own-cli.foreign', '--confirm-foreign', '$(reboot)');
+      assert.equal(hostile.status, 2);
+      assert.match(hostile.stderr, /--confirm-foreign "\$\(reboot\)" is not a domain name/);
+      const two = await vlm('vm', 'delete', 'own-cli.foreign', 'test');
+      assert.equal(two.status, 2);
+      assert.ok(await hypervisor.getDomain('own-cli.foreign'), 'nothing refused was deleted');
+      const deleted = await vlm('vm', 'delete', 'own-cli.foreign', '--confirm-foreign', 'own-cli.foreign');
+      assert.equal(deleted.status, 0, deleted.stderr);
+      assert.equal(deleted.lines[0], 'own-cli.foreign: deleted (domain own-cli.foreign).');
+      assert.equal(await hypervisor.getDomain('own-cli.foreign'), undefined);
+    } finally {
+      await hypervisor.undefine('own-cli.foreign').catch(() => undefined);
+      await hypervisor.close();
+    }
   });
 
   it('says which lab is missing for status and down', async () => {

@@ -13,6 +13,7 @@ import {
 } from '@vlm/schemas/src/host-protocol';
 import { isValidName } from '@vlm/schemas';
 import type { ExtensionScope } from './extension-scope';
+import { sendConfirmingForeign, typedNameProblem } from './foreign-vm-confirmation';
 import { connectedHost } from './lab-actions';
 import type { Row, VmRow } from './labs-tree-model';
 
@@ -107,11 +108,19 @@ export async function revertVm(scope: ExtensionScope, row: unknown): Promise<voi
     'Revert',
   );
   if (answer !== 'Revert') return;
-  await connection.request(SnapshotsRevertRequest.type, { vm: vm.domain, name: picked.label });
+  const reverted = await sendConfirmingForeign(vm.domain, {
+    send: (confirmForeign) =>
+      connection.request(SnapshotsRevertRequest.type, { vm: vm.domain, name: picked.label, ...(confirmForeign === undefined ? {} : { confirmForeign }) }),
+    askForName: (domain, reason) => askForForeignName(vm.hostName, domain, reason, `revert it to snapshot ${picked.label}`),
+  });
+  if (reverted === undefined) return;
   void vscode.window.showInformationMessage(`VM ${vm.vmName} is back at snapshot ${picked.label}.`);
 }
 
-/** Deletes VMs that belong to no lab; a lab's VMs go by changing the lab file or destroying the lab. */
+/**
+ * Deletes VMs that belong to no lab; a lab's VMs go by changing the lab file or destroying the lab.
+ * A VM VLM did not make is deleted only after the user types its domain name.
+ */
 export async function deleteVms(scope: ExtensionScope, row: unknown, selection: unknown): Promise<void> {
   const vms = selectedVms(row, selection);
   const inLabs = vms.filter((vm) => vm.labName !== '');
@@ -130,19 +139,42 @@ export async function deleteVms(scope: ExtensionScope, row: unknown, selection: 
   );
   if (answer !== 'Delete') return;
   const failures: string[] = [];
-  await Promise.all(
-    vms.map(async (vm) => {
-      const connection = await connectedHost(scope, vm.hostName, `delete VM ${vm.vmName}`);
-      if (!connection) return;
-      try {
-        const { keptDisks } = await connection.request(VmsDeleteRequest.type, { vm: vm.domain });
-        scope.log.info(`Deleted VM ${vm.domain} on ${vm.hostName}${keptDisks.length ? `; disk files kept: ${keptDisks.join(', ')}` : ''}.`);
-      } catch (error) {
-        failures.push(`${vm.vmName}: ${error instanceof Error ? error.message : String(error)}`);
+  // One at a time: each VM VLM did not make asks for its own name.
+  for (const vm of vms) {
+    const connection = await connectedHost(scope, vm.hostName, `delete VM ${vm.vmName}`);
+    if (!connection) continue;
+    try {
+      const result = await sendConfirmingForeign(vm.domain, {
+        send: (confirmForeign) => connection.request(VmsDeleteRequest.type, { vm: vm.domain, ...(confirmForeign === undefined ? {} : { confirmForeign }) }),
+        askForName: (domain, reason) => askForForeignName(vm.hostName, domain, reason, 'delete it'),
+      });
+      if (result === undefined) {
+        scope.log.info(`Did not delete VM ${vm.domain} on ${vm.hostName}: VLM did not make it and its name was not typed.`);
+        continue;
       }
-    }),
-  );
+      scope.log.info(`Deleted VM ${vm.domain} on ${vm.hostName}${result.keptDisks.length ? `; disk files kept: ${result.keptDisks.join(', ')}` : ''}.`);
+    } catch (error) {
+      failures.push(`${vm.vmName}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   if (failures.length > 0) throw new Error(failures.join('; '));
+}
+
+/** A modal warning, then an input box that takes only the domain's exact name. `action`: "delete it". */
+async function askForForeignName(hostName: string, domain: string, reason: string, action: string): Promise<string | undefined> {
+  const choice = await vscode.window.showWarningMessage(
+    `VLM did not make VM ${domain} on ${hostName}. To ${action} anyway, type its name.`,
+    { modal: true, detail: reason },
+    'Type Its Name…',
+  );
+  if (choice === undefined) return undefined;
+  return vscode.window.showInputBox({
+    title: `${domain} was not made by VLM`,
+    prompt: `Type the domain name, ${domain}, to ${action}.`,
+    placeHolder: domain,
+    ignoreFocusOut: true,
+    validateInput: (value) => typedNameProblem(value, domain),
+  });
 }
 
 /** The command that reaches a VM through its loopback SSH forward on the host. */

@@ -11,7 +11,7 @@ const vm = (name: string, state: VmSummary['state'], lab?: string): VmSummary =>
   memoryBytes: 128 * 1024 ** 2,
   persistent: true,
   autostart: false,
-  ...(lab ? { lab, labVm: name.replace(`${lab}-`, '') } : {}),
+  ...(lab ? { lab, labVm: name.replace(`${lab}.`, '') } : {}),
 });
 
 let sequence = 0;
@@ -21,7 +21,7 @@ function pairInventory(): HostInventory {
   const inventory = new HostInventory();
   inventory.load(
     [{ name: 'tiny-pair', status: 'running', vmCount: 2, updatedAt: '2026-11-21T00:00:00Z' }],
-    [vm('tiny-pair-alpha', 'running', 'tiny-pair'), vm('tiny-pair-beta', 'shut-off', 'tiny-pair'), vm('scratch', 'running')],
+    [vm('tiny-pair.alpha', 'running', 'tiny-pair'), vm('tiny-pair.beta', 'shut-off', 'tiny-pair'), vm('scratch', 'running')],
   );
   return inventory;
 }
@@ -30,23 +30,23 @@ test('labs hold their VMs under their lab names; VMs of no lab come last', () =>
   const labs = pairInventory().snapshot();
   assert.deepEqual(labs.map((lab) => lab.name), ['tiny-pair', '']);
   assert.deepEqual(labs[0]?.vms.map((entry) => [entry.name, entry.domain, entry.status]), [
-    ['alpha', 'tiny-pair-alpha', 'running'],
-    ['beta', 'tiny-pair-beta', 'stopped'],
+    ['alpha', 'tiny-pair.alpha', 'running'],
+    ['beta', 'tiny-pair.beta', 'stopped'],
   ]);
   assert.deepEqual(labs[1]?.vms.map((entry) => entry.name), ['scratch']);
 });
 
 test('a vm-state event changes that VM and its lab only', () => {
   const inventory = pairInventory();
-  const change = inventory.apply(event({ type: 'vm-state', vm: 'tiny-pair-beta', state: 'running', lab: 'tiny-pair', detail: 'booted' }));
-  assert.deepEqual([...change.vms], ['tiny-pair-beta']);
+  const change = inventory.apply(event({ type: 'vm-state', vm: 'tiny-pair.beta', state: 'running', lab: 'tiny-pair', detail: 'booted' }));
+  assert.deepEqual([...change.vms], ['tiny-pair.beta']);
   assert.deepEqual([...change.labs], ['tiny-pair']);
   assert.equal(change.labsAdded, false);
   assert.equal(inventory.snapshot()[0]?.vms[1]?.status, 'running');
 });
 
 test('an event that repeats the known state changes nothing', () => {
-  const change = pairInventory().apply(event({ type: 'vm-state', vm: 'tiny-pair-alpha', state: 'running', detail: '' }));
+  const change = pairInventory().apply(event({ type: 'vm-state', vm: 'tiny-pair.alpha', state: 'running', detail: '' }));
   assert.equal(change.vms.size + change.labs.size, 0);
 });
 

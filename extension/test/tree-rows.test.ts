@@ -10,9 +10,9 @@ const lab = (betaStatus: 'running' | 'stopped', extra: string[] = []): LabSnapsh
   name: 'tiny-pair',
   tags: [],
   vms: [
-    { name: 'alpha', domain: 'tiny-pair-alpha', status: 'running', tags: [] },
-    { name: 'beta', domain: 'tiny-pair-beta', status: betaStatus, tags: [] },
-    ...extra.map((name) => ({ name, domain: `tiny-pair-${name}`, status: 'running' as const, tags: [] })),
+    { name: 'alpha', domain: 'tiny-pair.alpha', status: 'running', tags: [] },
+    { name: 'beta', domain: 'tiny-pair.beta', status: betaStatus, tags: [] },
+    ...extra.map((name) => ({ name, domain: `tiny-pair.${name}`, status: 'running' as const, tags: [] })),
   ],
 });
 const tree = (snapshot: LabSnapshot) => labsTree([{ host: local, state: { status: 'connected' }, labs: [snapshot] }]);
@@ -30,10 +30,10 @@ test('the first reconcile shows everything; an unchanged tree refreshes nothing'
 test('a VM that starts refreshes its row and its lab (whose count changed), keeping both objects', () => {
   const rows = new StableRows();
   const before = rows.reconcile(tree(lab('stopped')));
-  const betaBefore = rows.get('vm/local/tiny-pair-beta');
+  const betaBefore = rows.get('vm/local/tiny-pair.beta');
   const after = rows.reconcile(tree(lab('running')));
-  assert.deepEqual(after.changed.map((row) => row.id).sort(), ['lab/local/tiny-pair', 'vm/local/tiny-pair-beta']);
-  assert.equal(rows.get('vm/local/tiny-pair-beta'), betaBefore);
+  assert.deepEqual(after.changed.map((row) => row.id).sort(), ['lab/local/tiny-pair', 'vm/local/tiny-pair.beta']);
+  assert.equal(rows.get('vm/local/tiny-pair.beta'), betaBefore);
   assert.equal(betaBefore?.contextValue, 'runningVm');
   assert.equal(after.roots[0], before.roots[0]);
 });

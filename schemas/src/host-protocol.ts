@@ -116,7 +116,8 @@ export interface LabSummary {
 export interface LabResources {
   domains: { name: string; vm: string; uuid?: string }[];
   volumes: { pool: string; name: string; vm: string }[];
-  networks: { name: string; network: string }[];
+  /** `uuid`: what the network was made with (absent for networks older versions made). */
+  networks: { name: string; network: string; uuid?: string }[];
   ports: { kind: 'ssh' | 'vnc'; port: number; vm: string }[];
   /** NoCloud seed ISOs (path on the host) of VMs of cloud-init images; absent on hosts that attach none. */
   seeds?: { path: string; vm: string }[];
@@ -207,8 +208,21 @@ export interface LabDefinitionParams { lab: Lab }
 export interface LabSweepParams { remove?: boolean }
 export interface VmListParams { lab?: string }
 export interface VmParams { vm: string }
+export interface VmDeleteParams {
+  vm: string;
+  /**
+   * The exact name of the domain, to delete one this host did not make (no VLM metadata naming its
+   * data directory). Without it such a domain is refused with code InvalidState.
+   */
+  confirmForeign?: string;
+}
 export interface SnapshotCreateParams { vm: string; name: string; description?: string }
-export interface SnapshotParams { vm: string; name: string }
+export interface SnapshotParams {
+  vm: string;
+  name: string;
+  /** As in VmDeleteParams: the domain's exact name, to revert or delete a snapshot of a domain this host did not make. */
+  confirmForeign?: string;
+}
 export interface ImagePullParams {
   name: string;
   /** When given, the host reports the pull's progress as `$/progress` with this token (see WorkDoneProgress). */
@@ -273,10 +287,10 @@ export namespace LabsDestroyRequest {
 }
 /** A libvirt object or file VLM made that no lab recorded on this host owns. */
 export interface SweepLeftover {
-  kind: 'domain' | 'volume' | 'network' | 'seed';
-  /** The libvirt name; for a volume "pool/name"; for a seed the file's path. */
+  kind: 'domain' | 'volume' | 'network' | 'seed' | 'pool';
+  /** The libvirt name; for a volume "pool/name"; for a seed the file's path; for a pool the storage pool's name. */
   name: string;
-  /** Why it is taken for VLM's: its metadata or its name. */
+  /** The proof that VLM made it: the mark VLM wrote in it, or its place in this host's own pool. */
   reason: string;
 }
 export interface LabSweepResult {
@@ -285,8 +299,10 @@ export interface LabSweepResult {
   removed: boolean;
 }
 /**
- * Lists, or with `remove` removes, leftovers: domains carrying VLM's metadata, networks named like a
- * lab's, and volumes and seeds in this host's pool, that no lab recorded on this host owns.
+ * Lists, or with `remove` removes, leftovers that no lab recorded on this host owns and that VLM can
+ * prove it made here: domains and networks whose VLM metadata names this host's data directory,
+ * volumes and seeds in this host's pool, and `vlm-*` storage pools whose folder is gone. A name
+ * alone is never proof.
  */
 export namespace LabsSweepRequest {
   export const method = 'vlm/labs/sweep' as const;
@@ -318,10 +334,11 @@ export namespace VmsForceStopRequest {
 /**
  * Removes a VM that belongs to no recorded lab: force-stops it if it runs, then undefines it with
  * its snapshots. Its disk files are kept. A lab's VM is refused: change the lab file or destroy the lab.
+ * A domain this host did not make is refused unless `confirmForeign` repeats its exact name.
  */
 export namespace VmsDeleteRequest {
   export const method = 'vlm/vms/delete' as const;
-  export const type = request<VmParams, { deleted: string; keptDisks: string[] }>(method);
+  export const type = request<VmDeleteParams, { deleted: string; keptDisks: string[] }>(method);
 }
 export namespace VmsRebootRequest {
   export const method = 'vlm/vms/reboot' as const;
@@ -450,7 +467,7 @@ export const hostRequestParams = {
   [VmsStopRequest.method]: 'VmParams',
   [VmsForceStopRequest.method]: 'VmParams',
   [VmsRebootRequest.method]: 'VmParams',
-  [VmsDeleteRequest.method]: 'VmParams',
+  [VmsDeleteRequest.method]: 'VmDeleteParams',
   [SnapshotsCreateRequest.method]: 'SnapshotCreateParams',
   [SnapshotsListRequest.method]: 'VmParams',
   [SnapshotsRevertRequest.method]: 'SnapshotParams',

@@ -1,7 +1,8 @@
-// `vm list` and `vm start|stop|reboot`: describe → run → parse against the host API.
+// `vm list`, `vm start|stop|reboot` and `vm delete`: describe → run → parse against the host API.
 import {
   LabsGetRequest,
   LabsListRequest,
+  VmsDeleteRequest,
   VmsForceStopRequest,
   VmsListRequest,
   VmsRebootRequest,
@@ -89,3 +90,39 @@ export function vmLifecycle(verb: 'start' | 'stop' | 'reboot'): CommandHandler {
     });
   };
 }
+
+const domainNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
+
+/**
+ * `vm delete VM [--confirm-foreign DOMAIN]`: one VM, since the confirmation names one domain. A
+ * domain this host did not make is deleted only when --confirm-foreign repeats its exact name.
+ */
+export const vmDelete: CommandHandler = async (parsed, output) => {
+  const commandPath = 'vm delete';
+  if (parsed.operands.length !== 1) {
+    throw new UsageError(`give exactly one VM (LAB/VM or a domain name); got ${parsed.operands.length}. Usage: vlm vm delete VM [--confirm-foreign DOMAIN].`, commandPath);
+  }
+  const address = parseVmAddress(parsed.operands[0] as string, commandPath);
+  const confirmForeign = parsed.options.get('confirm-foreign');
+  if (confirmForeign !== undefined && (confirmForeign.length > 200 || !domainNamePattern.test(confirmForeign))) {
+    throw new UsageError(`--confirm-foreign ${JSON.stringify(printable(confirmForeign))} is not a domain name: give the exact libvirt name of the VM to delete.`, commandPath);
+  }
+  return withHost(parsed, commandPath, output, async (session) => {
+    const domain = await domainNameOf(address, session);
+    try {
+      const result = await session.request(VmsDeleteRequest.type, { vm: domain, ...(confirmForeign === undefined ? {} : { confirmForeign }) });
+      output.stdout(`${printable(address.written)}: deleted (domain ${printable(result.deleted)}).
+`);
+      if (result.keptDisks.length > 0) output.stdout(`Its disk files were kept:
+${result.keptDisks.map((path) => `  ${printable(path)}
+`).join('')}`);
+      return exitCodes.success;
+    } catch (error) {
+      if (error instanceof ReportedFailure && confirmForeign === undefined && error.message.includes('confirmForeign')) {
+        throw new ReportedFailure(`${error.message}
+To delete it anyway, name it again: vlm vm delete ${printable(address.written)} --confirm-foreign ${printable(domain)}`, error.exitCode);
+      }
+      throw error;
+    }
+  });
+};

@@ -42,6 +42,26 @@ export const vmCommands: readonly Command[] = [
   ]),
   lifecycle('reboot', 'Reboot running VMs.'),
   {
+    words: ['vm', 'delete'],
+    summary: 'Delete a VM that belongs to no lab: stop it and undefine it; its disk files are kept.',
+    operandsUsage: 'VM',
+    details: [
+      addressDetail,
+      "A lab's VM is refused: remove it from the lab file and run 'vlm lab up', or 'vlm lab down' the lab.",
+      'A domain this host did not make (one VLM did not mark as made by this host) is refused unless\n' +
+        '--confirm-foreign repeats its exact domain name.',
+      'Exit status: 0 deleted, 1 the host refused or failed, 2 a wrong command line, 3 the host cannot be reached.',
+    ],
+    options: [
+      { name: 'confirm-foreign', valueName: 'DOMAIN', description: "Delete it even though this host did not make it; DOMAIN is the VM's exact domain name." },
+      hostOption,
+      helpOption,
+    ],
+    async loadHandler() {
+      return (await import('./vm-handlers')).vmDelete;
+    },
+  },
+  {
     words: ['console'],
     summary: "Attach this terminal to a running VM's serial console (or, with --ssh, a root shell over SSH).",
     operandsUsage: 'VM',

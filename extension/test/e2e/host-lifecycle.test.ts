@@ -130,8 +130,8 @@ async function deployStopDestroy(): Promise<void> {
   await dialog.waitFor({ timeout: 60_000 });
   const question = (await dialog.textContent()) ?? '';
   assert.match(question, new RegExp(`Deploy lab ${labName} to host local\\?`));
-  assert.match(question, new RegExp(`\\+ domain ${labName}-alpha`));
-  assert.match(question, new RegExp(`\\+ domain ${labName}-beta`));
+  assert.match(question, new RegExp(`\\+ domain ${labName}\\.alpha`));
+  assert.match(question, new RegExp(`\\+ domain ${labName}\\.beta`));
   await (session as VsCodeSession).screenshot('11-deploy-plan');
   await dialog.getByRole('button', { name: 'Deploy' }).click();
 
@@ -158,7 +158,7 @@ async function deployStopDestroy(): Promise<void> {
   await editor.locator('.codelens-decoration a', { hasText: 'Destroy' }).click();
   await dialog.waitFor({ timeout: 60_000 });
   const destroyQuestion = (await dialog.textContent()) ?? '';
-  assert.match(destroyQuestion, new RegExp(`VM alpha \\(libvirt domain ${labName}-alpha\\)`));
+  assert.match(destroyQuestion, new RegExp(`VM alpha \\(libvirt domain ${labName}\\.alpha\\)`));
   await (session as VsCodeSession).screenshot('14-destroy-question');
   await dialog.getByRole('button', { name: 'Destroy' }).click();
   await page.locator('.notification-toast', { hasText: `Lab ${labName} is destroyed on local.` }).waitFor({ timeout: 180_000 });

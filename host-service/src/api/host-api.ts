@@ -124,6 +124,11 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     }
   };
 
+  /** The lab's VM: recorded by it, or marked for it by this host (another vlm-host's lab of the same name is not it). */
+  const isLabDomain = (domain: DomainSummary, lab: string): boolean =>
+    domain.vlm?.lab === lab &&
+    (deployer.madeHere(domain) || (Object.hasOwn(store.state.labs, lab) && (store.state.labs[lab]?.resources.domains.some((item) => item.name === domain.name) ?? false)));
+
   const requireDomain = async (name: string): Promise<DomainSummary> => {
     const domain = await hypervisorCall(() => hypervisor.getDomain(name));
     if (!domain) throw hostError(HostErrorCode.NotFound, `There is no VM named "${name}".`, { field: '/vm' });
@@ -198,7 +203,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
       definition: structuredClone(record.definition) as Lab,
       resources: structuredClone(record.resources) as LabDetails['resources'],
       deployLog: structuredClone(record.deployLog) as LabDetails['deployLog'],
-      vms: domains.filter((domain) => domain.vlm?.lab === name).map(toVmSummary),
+      vms: domains.filter((domain) => isLabDomain(domain, name)).map(toVmSummary),
     };
     return details;
   });
@@ -259,24 +264,43 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   table.on(VmsListRequest.type, async ({ lab }, { token }) => {
     const domains = await hypervisorCall(() => hypervisor.listDomains());
     throwIfCancelled(token);
-    const selected = lab === undefined ? domains : domains.filter((domain) => domain.vlm?.lab === lab);
+    const selected = lab === undefined ? domains : domains.filter((domain) => isLabDomain(domain, lab));
     return { vms: selected.map(toVmSummary) };
   });
 
   table.on(VmsStartRequest.type, ({ vm }, { token }) => lifecycle(vm, 'start', (name) => hypervisor.start(name), token));
   table.on(VmsStopRequest.type, ({ vm }, { token }) => lifecycle(vm, 'stop', (name) => hypervisor.shutdown(name), token));
   table.on(VmsForceStopRequest.type, ({ vm }, { token }) => lifecycle(vm, 'force-stop', (name) => hypervisor.destroy(name), token));
-  table.on(VmsDeleteRequest.type, async ({ vm }, { token }) => {
+  /**
+   * Destructive calls on a domain this host did not make (no VLM mark naming its data directory)
+   * go ahead only when the request names the domain a second time, in confirmForeign.
+   */
+  const requireOwnedOrConfirmed = (domain: DomainSummary, confirmForeign: string | undefined, action: string): void => {
+    if (deployer.madeHere(domain) || confirmForeign === domain.name) return;
+    const vm = domain.name;
+    const whose = domain.vlm ? `carries the mark of another vlm-host or an older version (lab "${domain.vlm.lab}")` : 'has no VLM metadata';
+    throw hostError(
+      HostErrorCode.InvalidState,
+      confirmForeign === undefined
+        ? `VM "${vm}" was not made by this host (it ${whose}). To ${action} anyway, repeat its exact name in confirmForeign: "${vm}".`
+        : `confirmForeign "${confirmForeign}" does not name VM "${vm}": give the exact name of the domain to ${action}.`,
+      { field: '/confirmForeign', allowed: `the exact domain name ${JSON.stringify(vm)}` },
+    );
+  };
+
+  table.on(VmsDeleteRequest.type, async ({ vm, confirmForeign }, { token }) => {
     throwIfCancelled(token);
     const domain = await requireDomain(vm);
-    const lab = domain.vlm?.lab;
-    if (lab !== undefined && store.state.labs[lab]) {
+    const recordedBy = Object.values(store.state.labs).find((record) => record.resources.domains.some((item) => item.name === vm))?.name;
+    const lab = recordedBy ?? (deployer.madeHere(domain) && domain.vlm && Object.hasOwn(store.state.labs, domain.vlm.lab) ? domain.vlm.lab : undefined);
+    if (lab !== undefined) {
       throw hostError(
         HostErrorCode.InvalidState,
         `VM "${vm}" belongs to lab "${lab}": remove it from the lab file and apply, or destroy the lab.`,
         { field: '/vm' },
       );
     }
+    requireOwnedOrConfirmed(domain, confirmForeign, 'delete it');
     const definition = parseXml(await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm'));
     const keptDisks = descendants(definition, 'disk')
       .map((disk) => child(disk, 'source')?.attributes.file)
@@ -306,16 +330,16 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     return { snapshots };
   });
 
-  table.on(SnapshotsRevertRequest.type, async ({ vm, name }, { token }) => {
+  table.on(SnapshotsRevertRequest.type, async ({ vm, name, confirmForeign }, { token }) => {
     throwIfCancelled(token);
-    await requireDomain(vm);
+    requireOwnedOrConfirmed(await requireDomain(vm), confirmForeign, `revert it to snapshot "${name}"`);
     await hypervisorCall(() => hypervisor.revertSnapshot(vm, name), '/name');
     return toVmSummary(await requireDomain(vm));
   });
 
-  table.on(SnapshotsDeleteRequest.type, async ({ vm, name }, { token }) => {
+  table.on(SnapshotsDeleteRequest.type, async ({ vm, name, confirmForeign }, { token }) => {
     throwIfCancelled(token);
-    await requireDomain(vm);
+    requireOwnedOrConfirmed(await requireDomain(vm), confirmForeign, `delete its snapshot "${name}"`);
     await hypervisorCall(() => hypervisor.deleteSnapshot(vm, name), '/name');
     return { deleted: name };
   });

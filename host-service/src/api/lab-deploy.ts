@@ -3,8 +3,10 @@
 // libvirt removed it. So a crash part-way leaves a record of everything that may exist.
 //
 // Interrupted applies are rolled back, not resumed: on start, every unconfirmed intent is looked
-// up by name in libvirt (or on disk, for seeds) and removed if found; confirmed resources stay
-// recorded; the lab is marked failed. Destroy then removes all of it, and applying again makes
+// up by name in libvirt (or on disk, for seeds) and removed if found with proof this creation made
+// it (the UUID it gave, the seed's instance id, a volume in this data directory's own pool); what
+// lacks the proof is left alone and logged. Confirmed resources stay recorded; the lab is marked
+// failed. Destroy then removes all of it, and applying again makes
 // only what is missing and starts what is not running.
 //
 // A changed lab file is applied in place, as planned: removed VMs go with exactly their recorded
@@ -12,13 +14,16 @@
 // resizing); then removed and changed networks go, after the VMs that used them. The new
 // definition is recorded once those removals are done, and everything added or replaced is made
 // like in a first apply. Unchanged VMs are not touched.
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Lab, VM } from '@vlm/schemas';
 import { HostErrorCode, type LabStatus, type LabSweepResult, type PlanResult, type PlanStep, type SweepLeftover } from '@vlm/schemas/src/host-protocol';
 import { buildDomainXml } from '../libvirt/domain-xml';
-import { HypervisorError, type Hypervisor } from '../libvirt/hypervisor';
+import { HypervisorError, type DomainSummary, type Hypervisor } from '../libvirt/hypervisor';
 import { buildNetworkXml } from '../libvirt/network-xml';
+import { madeByDataDirectory, vlmMetadataOfNetwork } from '../libvirt/vlm-metadata';
+import { childText, parseXml } from '../libvirt/xml-parse';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../libvirt/volume-xml';
 import {
   deployLogLimit,
@@ -41,7 +46,16 @@ import { fromHypervisorError, hostError } from './host-errors';
 import type { ImageFiles, ImageStore } from './image-store';
 import { checkLab } from './lab-checks';
 import { planLab } from './lab-plan';
-import { domainName, networkName, seedPathFor, volumeName, volumePoolFor } from './lab-resources';
+import {
+  isSeedFileName,
+  labDomainName,
+  labNetworkName,
+  labVolumeName,
+  networkName,
+  seedPathFor,
+  serialLogPathFor,
+  volumePoolFor,
+} from './lab-resources';
 
 const portRanges: Record<PortKind, { first: number; last: number }> = {
   ssh: { first: 22000, last: 22999 },
@@ -127,6 +141,11 @@ export class LabDeployer {
     (this.options.log ?? ((text: string) => process.stderr.write(`vlm-host: ${text}\n`)))(line);
   }
 
+  /** True when this vlm-host made the domain: VLM's mark in it names this data directory. */
+  madeHere(domain: DomainSummary): boolean {
+    return madeByDataDirectory(domain.vlm, this.options.dataDirectory);
+  }
+
   /** The data directory's shared service key, made on first use: only labs deployed before per-lab keys use it. */
   serviceKey(): Promise<ServiceSshKey> {
     this.key ??= loadServiceSshKey(this.options.dataDirectory, (line) => this.hostLog(line)).catch((error: unknown) => {
@@ -188,34 +207,39 @@ export class LabDeployer {
 
   /**
    * Rolls back applies a previous run did not finish: every unconfirmed creation is looked up by
-   * name and removed if it exists; the lab is marked failed. Confirmed resources stay recorded.
+   * name and removed if it exists with proof this creation made it; the lab is marked failed.
+   * Confirmed resources stay recorded.
    */
   async recoverInterrupted(): Promise<string[]> {
     const labs = Object.values(this.options.store.state.labs).filter((lab) => lab.status === 'deploying' || (lab.pending ?? []).length > 0);
     for (const lab of labs) {
       const pending = [...(lab.pending ?? [])];
       const removed: string[] = [];
+      const kept: string[] = [];
       // Domains first: a domain holds its disk and seed open.
       const order: PendingCreation['kind'][] = ['domain', 'volume', 'seed', 'network'];
       pending.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
       for (const intent of pending) {
-        if (await this.removeUnconfirmed(intent)) removed.push(`${intent.kind} ${intent.name}`);
+        const outcome = await this.removeUnconfirmed(intent);
+        if (outcome === 'removed') removed.push(`${intent.kind} ${intent.name}`);
+        else if (outcome !== 'absent') kept.push(`${intent.kind} ${intent.name} (${outcome})`);
         await this.record(lab.name, (record) => {
           record.pending = (record.pending ?? []).filter((item) => !(item.kind === intent.kind && item.name === intent.name));
         });
       }
+      const keptNote = kept.length === 0 ? '' : ` Left alone, as nothing proves this apply made it: ${kept.join(', ')}.`;
       await this.log(
         lab.name,
         'error',
-        `The deploy was interrupted: vlm-host stopped before it finished. ${removed.length === 0 ? 'No unconfirmed resource existed' : `Rolled back what was made but not yet recorded: ${removed.join(', ')}`}. Destroy the lab or apply it again.`,
+        `The deploy was interrupted: vlm-host stopped before it finished. ${removed.length === 0 ? 'No unconfirmed resource of this apply existed' : `Rolled back what was made but not yet recorded: ${removed.join(', ')}`}.${keptNote} Destroy the lab or apply it again.`,
       );
       await this.setStatus(lab.name, 'failed');
     }
     return labs.map((lab) => lab.name);
   }
 
-  /** True when the resource existed and was removed. */
-  private async removeUnconfirmed(intent: PendingCreation): Promise<boolean> {
+  /** 'removed', 'absent', or why what carries the name was kept. */
+  private async removeUnconfirmed(intent: PendingCreation): Promise<'removed' | 'absent' | string> {
     const { hypervisor } = this.options;
     const ignoreGone = (error: unknown) => {
       if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
@@ -223,46 +247,53 @@ export class LabDeployer {
     switch (intent.kind) {
       case 'domain': {
         const domain = await hypervisor.getDomain(intent.name);
-        if (!domain) return false;
+        if (!domain) return 'absent';
+        if (intent.uuid === undefined) return 'an older version noted no UUID to check it by';
+        if (domain.uuid !== intent.uuid) return `its UUID ${domain.uuid} is not the one this apply gave`;
         if (domain.state !== 'shut-off') await hypervisor.destroy(intent.name).catch(ignoreGone);
         await hypervisor.undefine(intent.name, { snapshots: true }).catch(ignoreGone);
-        return true;
+        return 'removed';
       }
       case 'volume': {
-        const pool = intent.pool ?? this.volumePool;
-        const exists = await hypervisor.listVolumes(pool).then(
+        // This data directory's pool holds only what this vlm-host made, and names are one per lab and VM.
+        if ((intent.pool ?? this.volumePool) !== this.volumePool) return `not in this host's pool ${this.volumePool}`;
+        const exists = await hypervisor.listVolumes(this.volumePool).then(
           (volumes) => volumes.some((volume) => volume.name === intent.name),
           () => false,
         );
-        if (!exists) return false;
-        await hypervisor.deleteVolume(pool, intent.name).catch(ignoreGone);
-        return true;
+        if (!exists) return 'absent';
+        await hypervisor.deleteVolume(this.volumePool, intent.name).catch(ignoreGone);
+        return 'removed';
       }
       case 'network': {
-        const exists = (await hypervisor.listNetworks()).some((network) => network.name === intent.name);
-        if (!exists) return false;
+        const network = (await hypervisor.listNetworks()).find((item) => item.name === intent.name);
+        if (!network) return 'absent';
+        if (intent.uuid === undefined) return 'an older version noted no UUID to check it by';
+        if (network.uuid !== intent.uuid) return `its UUID ${network.uuid} is not the one this apply gave`;
         await hypervisor.destroyNetwork(intent.name).catch(ignoreGone);
         await hypervisor.undefineNetwork(intent.name).catch(ignoreGone);
-        return true;
+        return 'removed';
       }
       case 'seed': {
         if (!this.isSeedPath(intent.name)) throw new Error(`Refusing to remove ${JSON.stringify(intent.name)}: not a seed path of this data directory.`);
-        const existed = await readFile(intent.name).then(() => true, () => false);
-        await rm(intent.name, { force: true });
-        // A write killed half-way leaves its staging file beside the seed.
+        // A write killed half-way leaves its staging file beside the seed; the staging name is ours.
         const directory = dirname(intent.name);
         const staging = `.${basename(intent.name)}.`;
         for (const file of await readdir(directory).catch(() => [] as string[])) {
           if (file.startsWith(staging) && file.endsWith('.partial')) await rm(join(directory, file), { force: true });
         }
-        return existed;
+        const content = await readFile(intent.name).catch(() => undefined);
+        if (content === undefined) return 'absent';
+        if (intent.instanceId === undefined || !content.includes(intent.instanceId)) return 'it does not hold the instance id this apply wrote';
+        await rm(intent.name, { force: true });
+        return 'removed';
       }
     }
   }
 
   private isSeedPath(path: string): boolean {
     const directory = join(this.options.dataDirectory, 'pool') + '/';
-    return path.startsWith(directory) && /^[a-z0-9-]+\.seed\.iso$/.test(path.slice(directory.length));
+    return path.startsWith(directory) && isSeedFileName(path.slice(directory.length));
   }
 
   private async deleteSeed(lab: string, path: string): Promise<void> {
@@ -341,7 +372,7 @@ export class LabDeployer {
       // VMs to start (or to wait for), which execute does without changing anything else.
       const record = store.state.labs[lab.name];
       const running = new Set(domains.filter((domain) => domain.state === 'running').map((domain) => domain.name));
-      const allRunning = lab.vms.every((vm) => running.has(domainName(lab.name, vm.name)));
+      const allRunning = lab.vms.every((vm) => running.has(labDomainName(record, lab.name, vm.name)));
       if (plan.steps.length === 0 && allRunning && record?.status === 'running') {
         // Fields that need no step (description, tags, depends_on) are still recorded.
         if (JSON.stringify(record.definition) !== JSON.stringify(lab)) {
@@ -425,11 +456,14 @@ export class LabDeployer {
 
       for (const network of lab.networks ?? []) {
         checkpoint();
+        if (!steps.some((step) => step.action !== 'delete' && step.kind === 'network' && step.labItem === network.name)) continue;
+        // A replaced network was removed above, so it is made again under the current scheme's name.
         const name = networkName(lab.name, network.name);
-        if (!steps.some((step) => step.action !== 'delete' && step.kind === 'network' && step.resource === name)) continue;
-        await this.creating(lab.name, { kind: 'network', name, item: network.name }, async () => {
-          await hypervisor.defineNetwork(buildNetworkXml({ name, cidr: network.cidr, dhcp: network.dhcp ?? true }));
-        }, (record) => record.resources.networks.push({ name, network: network.name }));
+        const uuid = randomUUID();
+        const vlm = { lab: lab.name, network: network.name, dataDirectory: this.options.dataDirectory };
+        await this.creating(lab.name, { kind: 'network', name, item: network.name, uuid }, async () => {
+          await hypervisor.defineNetwork(buildNetworkXml({ name, uuid, cidr: network.cidr, dhcp: network.dhcp ?? true, vlm }));
+        }, (record) => record.resources.networks.push({ name, network: network.name, uuid }));
         await hypervisor.startNetwork(name);
         await this.log(lab.name, 'info', `Network ${name} (${network.cidr}) is up.`);
       }
@@ -440,18 +474,19 @@ export class LabDeployer {
       if (serviceKey !== undefined && store.state.labs[lab.name]?.sshKey !== 'lab') {
         await this.log(lab.name, 'warning', 'This lab was deployed before each lab had its own SSH key: its VMs trust the data directory\'s shared key. Destroy and apply it to give it a key of its own.');
       }
-      const created = new Set(steps.filter((step) => step.action !== 'delete' && step.kind === 'domain').map((step) => step.resource));
+      // By lab VM: a replaced VM's step names the domain it had, its new one may be named anew.
+      const created = new Set(steps.filter((step) => step.action !== 'delete' && step.kind === 'domain').map((step) => step.labItem));
       const states = new Map((await hypervisor.listDomains()).map((domain) => [domain.name, domain.state]));
       const vmSteps: ScheduledStep[] = lab.vms.map((vm) => ({
         name: vm.name,
         dependsOn: vm.depends_on ?? [],
         run: async (stepSignal) => {
-          const name = domainName(lab.name, vm.name);
+          let name = labDomainName(this.options.store.state.labs[lab.name], lab.name, vm.name);
           const stop = () => {
             if (stepSignal.aborted) throw signal.aborted ? cancelledError() : new Error('stopped because another step failed');
           };
-          if (created.has(name)) {
-            await this.createVm(lab, vm, { domainType, image: images.get(vm.os_image), poolPath, serviceKey, stop });
+          if (created.has(vm.name)) {
+            name = await this.createVm(lab, vm, { domainType, image: images.get(vm.os_image), poolPath, serviceKey, stop });
           } else if (states.get(name) === 'running') {
             return;
           }
@@ -526,7 +561,17 @@ export class LabDeployer {
     await this.record(lab, (record) => {
       record.pending = [...(record.pending ?? []), intent];
     });
-    await make();
+    try {
+      await make();
+    } catch (error) {
+      // libvirt refused because the name is taken: nothing was made, and what holds the name is not ours.
+      if (error instanceof HypervisorError && error.code === 'already-exists') {
+        await this.record(lab, (record) => {
+          record.pending = (record.pending ?? []).filter((item) => !(item.kind === intent.kind && item.name === intent.name));
+        });
+      }
+      throw error;
+    }
     await this.record(lab, (record) => {
       record.pending = (record.pending ?? []).filter((item) => !(item.kind === intent.kind && item.name === intent.name));
       confirm(record);
@@ -537,12 +582,13 @@ export class LabDeployer {
     lab: Lab,
     vm: VM,
     context: { domainType: 'kvm' | 'qemu'; image: ImageFiles | undefined; poolPath: string; serviceKey: ServiceSshKey | undefined; stop: () => void },
-  ): Promise<void> {
+  ): Promise<string> {
     const { hypervisor } = this.options;
     const { image, poolPath } = context;
-    const name = domainName(lab.name, vm.name);
-    const volume = volumeName(lab.name, vm.name);
-    const recorded = () => this.options.store.state.labs[lab.name]?.resources;
+    const labRecord = () => this.options.store.state.labs[lab.name];
+    const recorded = () => labRecord()?.resources;
+    const name = labDomainName(labRecord(), lab.name, vm.name);
+    const volume = labVolumeName(labRecord(), this.volumePool, lab.name, vm.name);
     context.stop();
     let volumePath = join(poolPath, volume);
     // A previous, interrupted apply may have made (and recorded) the disk already.
@@ -563,12 +609,14 @@ export class LabDeployer {
     context.stop();
     let seedPath: string | undefined;
     if (image !== undefined && context.serviceKey !== undefined) {
-      const path = seedPathFor(poolPath, lab.name, vm.name);
+      const path = recorded()?.seeds?.find((item) => item.vm === vm.name)?.path ?? seedPathFor(poolPath, lab.name, vm.name);
       const keys = [context.serviceKey.publicKey, ...(vm.ssh_authorized_keys ?? [])];
-      await this.creating(lab.name, { kind: 'seed', name: path, item: vm.name }, async () => {
-        // A new instance id per apply: cloud-init redoes its first-boot work for a recreated VM.
+      // A new instance id per apply: cloud-init redoes its first-boot work for a recreated VM. Its
+      // random part is also what proves, after a crash, that the file is this apply's.
+      const instanceId = `${name.slice(0, 111)}-${randomBytes(8).toString('hex')}`; // at most 128, as NoCloud seeds take
+      await this.creating(lab.name, { kind: 'seed', name: path, item: vm.name, instanceId }, async () => {
         const userData = mergeCloudConfig({ hostname: vm.name, sshAuthorizedKeys: keys, ...(vm.cloud_init === undefined ? {} : { cloudInit: vm.cloud_init }) });
-        await writeNoCloudSeed(path, { instanceId: `${name}-${Date.now().toString(36)}`, hostname: vm.name, sshAuthorizedKeys: keys, userData });
+        await writeNoCloudSeed(path, { instanceId, hostname: vm.name, sshAuthorizedKeys: keys, userData });
       }, (record) => {
         const seeds = (record.resources.seeds ??= []);
         if (!seeds.some((item) => item.path === path)) seeds.push({ path, vm: vm.name });
@@ -576,6 +624,7 @@ export class LabDeployer {
       seedPath = path;
     }
     const ports = recorded()?.ports ?? [];
+    const uuid = randomUUID();
     const sshPort = ports.find((port) => port.vm === vm.name && port.kind === 'ssh')?.port;
     const vncPort = ports.find((port) => port.vm === vm.name && port.kind === 'vnc')?.port;
     const xml = buildDomainXml({
@@ -585,7 +634,7 @@ export class LabDeployer {
       memoryMiB: vm.ram_mb,
       disk: { path: volumePath },
       ...(seedPath === undefined ? {} : { cdrom: seedPath, cdromBus: 'ide' as const }),
-      networks: (vm.networks ?? []).map((reference) => ({ network: networkName(lab.name, typeof reference === 'string' ? reference : reference.name) })),
+      networks: (vm.networks ?? []).map((reference) => ({ network: labNetworkName(labRecord(), lab.name, typeof reference === 'string' ? reference : reference.name) })),
       ...(vncPort === undefined ? {} : { vncPort }),
       ...(sshPort === undefined ? {} : { sshHostPort: sshPort }),
       ...(image?.kernel === undefined
@@ -597,15 +646,18 @@ export class LabDeployer {
               ...(image.cmdline === undefined ? {} : { cmdline: image.cmdline }),
             },
           }),
-      ...(image === undefined ? {} : { serialLogPath: join(this.options.dataDirectory, 'logs', `${name}.log`) }),
-      vlm: { lab: lab.name, vm: vm.name },
+      ...(image === undefined ? {} : { serialLogPath: serialLogPathFor(this.options.dataDirectory, name) }),
+      vlm: { lab: lab.name, vm: vm.name, dataDirectory: this.options.dataDirectory },
+      // Chosen here and noted in the intent: the proof, after a crash, that this domain is this apply's.
+      // It also makes libvirt refuse, rather than redefine, a domain someone else made under the name.
+      uuid,
     });
     context.stop();
-    let uuid = '';
-    await this.creating(lab.name, { kind: 'domain', name, item: vm.name }, async () => {
-      uuid = (await hypervisor.defineDomain(xml)).uuid;
+    await this.creating(lab.name, { kind: 'domain', name, item: vm.name, uuid }, async () => {
+      await hypervisor.defineDomain(xml);
     }, (record) => record.resources.domains.push({ name, vm: vm.name, uuid }));
     await this.log(lab.name, 'info', `Defined ${name} (${vm.vcpu} vCPU, ${vm.ram_mb} MiB, ${vm.disk_gb} GiB${seedPath === undefined ? '' : ', NoCloud seed on IDE'}).`, vm.name);
+    return name;
   }
 
   /** Gives every VM its ports: the lab file's, or the lowest free ones; recorded before use. */
@@ -648,7 +700,17 @@ export class LabDeployer {
     });
   }
 
-  private async ensurePool(): Promise<string> {
+  /** One pool check at a time: applies of two labs at once would both define and start it. */
+  private poolReady: Promise<string> | undefined;
+
+  private ensurePool(): Promise<string> {
+    const previous = this.poolReady ?? Promise.resolve('');
+    const next = previous.catch(() => '').then(() => this.ensurePoolOnce());
+    this.poolReady = next;
+    return next;
+  }
+
+  private async ensurePoolOnce(): Promise<string> {
     const { hypervisor, dataDirectory } = this.options;
     const path = join(dataDirectory, 'pool');
     // QEMU (its own user) opens the disks and libvirt's virtlogd writes the serial logs here.
@@ -675,7 +737,11 @@ export class LabDeployer {
 
   private async deleteDomain(lab: string, name: string): Promise<void> {
     const { hypervisor } = this.options;
-    const domain = await hypervisor.getDomain(name);
+    const found = await hypervisor.getDomain(name);
+    // The recorded UUID says which domain the lab made; one made since under the name is not it.
+    const recordedUuid = this.options.store.state.labs[lab]?.resources.domains.find((item) => item.name === name)?.uuid;
+    const domain = found && (recordedUuid === undefined || recordedUuid === '' || found.uuid === recordedUuid) ? found : undefined;
+    if (found && !domain) await this.log(lab, 'warning', `Left ${name} alone: its UUID ${found.uuid} is not the ${recordedUuid} this lab made, so it is someone else's.`);
     if (domain && domain.state !== 'shut-off') {
       await hypervisor.destroy(name).catch((error: unknown) => {
         if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
@@ -703,16 +769,22 @@ export class LabDeployer {
 
   private async deleteNetwork(lab: string, name: string): Promise<void> {
     const { hypervisor } = this.options;
-    await hypervisor.destroyNetwork(name).catch((error: unknown) => {
-      if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
-    });
-    await hypervisor.undefineNetwork(name).catch((error: unknown) => {
-      if (!isGone(error)) throw error;
-    });
+    const recordedUuid = this.options.store.state.labs[lab]?.resources.networks.find((item) => item.name === name)?.uuid;
+    const found = (await hypervisor.listNetworks()).find((item) => item.name === name);
+    if (found && recordedUuid !== undefined && found.uuid !== recordedUuid) {
+      await this.log(lab, 'warning', `Left network ${name} alone: its UUID ${found.uuid} is not the ${recordedUuid} this lab made, so it is someone else's.`);
+    } else if (found) {
+      await hypervisor.destroyNetwork(name).catch((error: unknown) => {
+        if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
+      });
+      await hypervisor.undefineNetwork(name).catch((error: unknown) => {
+        if (!isGone(error)) throw error;
+      });
+    }
     await this.record(lab, (record) => {
       record.resources.networks = record.resources.networks.filter((item) => item.name !== name);
     });
-    await this.log(lab, 'info', `Removed network ${name}.`);
+    if (!found || recordedUuid === undefined || found.uuid === recordedUuid) await this.log(lab, 'info', `Removed network ${name}.`);
   }
 
   /** Removes everything recorded for the lab, then the lab itself. */
@@ -753,10 +825,12 @@ export class LabDeployer {
   }
 
   /**
-   * Leftovers of this host service that no recorded lab owns: domains with VLM metadata whose disk
-   * lies in this data directory's pool, volumes and seed files in that pool, and networks named
-   * after one of those domains' labs or a recorded lab. Domains of other vlm-hosts sharing the
-   * libvirtd (other data directories) are never touched. Refused while an apply or destroy runs.
+   * Leftovers of this host service that no recorded lab owns, each with proof VLM made it here:
+   * domains and networks whose VLM mark names this data directory (domains from before the mark
+   * held it: VLM's mark and a disk in this data directory's pool), and volumes and seed files in
+   * this data directory's own pool. Names prove nothing: a network or domain named like a lab's
+   * but made by the user or another vlm-host is never listed. Also storage pools VLM named after a
+   * data directory whose folder is gone. Refused while an apply or destroy runs.
    */
   async sweep(remove: boolean): Promise<LabSweepResult> {
     if (this.busy.size > 0) {
@@ -773,21 +847,26 @@ export class LabDeployer {
       const ownedVolumes = new Set(labs.flatMap((lab) => lab.resources.volumes.map((item) => `${item.pool}/${item.name}`)));
       const ownedSeeds = new Set(labs.flatMap((lab) => (lab.resources.seeds ?? []).map((item) => item.path)));
       const leftovers: SweepLeftover[] = [];
-      const labNames = new Set(labs.map((lab) => lab.name));
       for (const domain of await hypervisor.listDomains()) {
         if (!domain.vlm || ownedDomains.has(domain.name)) continue;
+        if (domain.vlm.dataDirectory !== undefined) {
+          if (!madeByDataDirectory(domain.vlm, dataDirectory)) continue; // another vlm-host's
+          leftovers.push({ kind: 'domain', name: domain.name, reason: `VLM's mark for this data directory (lab ${domain.vlm.lab}, VM ${domain.vlm.vm}); no recorded lab owns it` });
+          continue;
+        }
+        // Marked by an older version, which did not name its data directory: its disk must be in this one's pool.
         const xml = await hypervisor.getDomainXml(domain.name).catch(() => '');
-        // Only this host's: its disk is in this data directory's pool.
         if (!xml.includes(`'${poolDirectory}`) && !xml.includes(`"${poolDirectory}`)) continue;
-        labNames.add(domain.vlm.lab);
-        leftovers.push({ kind: 'domain', name: domain.name, reason: `VLM metadata (lab ${domain.vlm.lab}, VM ${domain.vlm.vm}); no recorded lab owns it` });
+        leftovers.push({ kind: 'domain', name: domain.name, reason: `VLM's mark (lab ${domain.vlm.lab}, VM ${domain.vlm.vm}) and a disk in this host's pool; no recorded lab owns it` });
       }
       for (const network of await hypervisor.listNetworks()) {
         if (ownedNetworks.has(network.name)) continue;
-        const lab = [...labNames].find((name) => network.name.startsWith(`${name}-`));
-        if (lab !== undefined) leftovers.push({ kind: 'network', name: network.name, reason: `named after lab ${lab}; no recorded lab owns it` });
+        const mark = vlmMetadataOfNetwork(await hypervisor.getNetworkXml(network.name).catch(() => ''));
+        if (!mark || !madeByDataDirectory(mark, dataDirectory)) continue;
+        leftovers.push({ kind: 'network', name: network.name, reason: `VLM's mark for this data directory (lab ${mark.lab}, network ${mark.network}); no recorded lab owns it` });
       }
-      const pool = (await hypervisor.listStoragePools()).find((item) => item.name === this.volumePool);
+      const pools = await hypervisor.listStoragePools();
+      const pool = pools.find((item) => item.name === this.volumePool);
       const seen = new Set<string>();
       if (pool?.active) {
         for (const volume of await hypervisor.listVolumes(this.volumePool)) {
@@ -806,11 +885,16 @@ export class LabDeployer {
         if (seen.has(file) || !this.isSeedPath(path) || ownedSeeds.has(path)) continue;
         leftovers.push({ kind: 'seed', name: path, reason: `a seed in this host's pool directory; no recorded lab owns it` });
       }
+      for (const item of pools) {
+        if (!item.name.startsWith('vlm-')) continue;
+        const folder = await this.orphanPoolFolder(item.name);
+        if (folder !== undefined) leftovers.push({ kind: 'pool', name: item.name, reason: `the storage pool VLM names after ${folder}, which is gone` });
+      }
       if (remove) {
         const ignoreGone = (error: unknown) => {
           if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
         };
-        const order: SweepLeftover['kind'][] = ['domain', 'volume', 'seed', 'network'];
+        const order: SweepLeftover['kind'][] = ['domain', 'volume', 'seed', 'network', 'pool'];
         for (const kind of order) {
           for (const leftover of leftovers.filter((item) => item.kind === kind)) {
             if (kind === 'domain') {
@@ -820,9 +904,12 @@ export class LabDeployer {
               await hypervisor.deleteVolume(this.volumePool, leftover.name.slice(this.volumePool.length + 1)).catch(ignoreGone);
             } else if (kind === 'seed') {
               if (this.isSeedPath(leftover.name)) await rm(leftover.name, { force: true });
-            } else {
+            } else if (kind === 'network') {
               await hypervisor.destroyNetwork(leftover.name).catch(ignoreGone);
               await hypervisor.undefineNetwork(leftover.name).catch(ignoreGone);
+            } else {
+              await hypervisor.destroyStoragePool(leftover.name).catch(ignoreGone);
+              await hypervisor.undefineStoragePool(leftover.name).catch(ignoreGone);
             }
           }
         }
@@ -833,5 +920,23 @@ export class LabDeployer {
     } finally {
       this.busy.delete(sweeping);
     }
+  }
+
+  /**
+   * The folder a `vlm-*` pool points at, when VLM named the pool after it (volumePoolFor: the
+   * name is a hash of the folder's path, which proves VLM made it) and the folder is gone.
+   */
+  private async orphanPoolFolder(pool: string): Promise<string | undefined> {
+    const xml = await this.options.hypervisor.getStoragePoolXml(pool).catch(() => undefined);
+    if (xml === undefined) return undefined;
+    let folder: string | undefined;
+    try {
+      folder = childText(parseXml(xml), 'target', 'path');
+    } catch {
+      return undefined;
+    }
+    if (folder === undefined || basename(folder) !== 'pool' || volumePoolFor(dirname(folder)) !== pool) return undefined;
+    const exists = await stat(folder).then(() => true, () => false);
+    return exists ? undefined : folder;
   }
 }

@@ -6,7 +6,7 @@ import type { PlanResult, PlanStep } from '@vlm/schemas/src/host-protocol';
 import type { DomainSummary, NetworkSummary } from '../libvirt/hypervisor';
 import type { ReadonlyHostState } from '../state/state-store';
 import type { LabProblem } from './lab-checks';
-import { domainName, networkName, volumeName } from './lab-resources';
+import { labDomainName, labNetworkName, labVolumeName } from './lab-resources';
 
 type ReadonlyLabRecord = ReadonlyHostState['labs'][string];
 
@@ -72,7 +72,7 @@ export function planLab({ lab, record, domains, networks, volumePool }: PlanInpu
   const previousNetworks = new Map((previous?.networks ?? []).map((network) => [network.name, network]));
   const replacedNetworks = new Set<string>();
   (lab.networks ?? []).forEach((network, index) => {
-    const resource = networkName(lab.name, network.name);
+    const resource = labNetworkName(record, lab.name, network.name);
     const before = previousNetworks.get(network.name);
     previousNetworks.delete(network.name);
     if (!before || !recordedNetworks.has(resource)) {
@@ -94,14 +94,14 @@ export function planLab({ lab, record, domains, networks, volumePool }: PlanInpu
   const previousVms = new Map((previous?.vms ?? []).map((vm) => [vm.name, vm]));
   const recordedPorts = record?.resources.ports ?? [];
   lab.vms.forEach((vm, index) => {
-    const domain = domainName(lab.name, vm.name);
+    const domain = labDomainName(record, lab.name, vm.name);
     const before = previousVms.get(vm.name);
     previousVms.delete(vm.name);
     if (!before || !recordedDomains.has(domain)) {
       if (!recordedDomains.has(domain) && domains.some((existing) => existing.name === domain)) {
         conflicts.push({ field: `/lab/vms/${index}/name`, message: `libvirt already has a domain "${domain}" that this lab did not create` });
       }
-      steps.push({ action: 'create', kind: 'volume', resource: `${volumePool}/${volumeName(lab.name, vm.name)}`, labItem: vm.name, changes: [] });
+      steps.push({ action: 'create', kind: 'volume', resource: `${volumePool}/${labVolumeName(record, volumePool, lab.name, vm.name)}`, labItem: vm.name, changes: [] });
       steps.push({ action: 'create', kind: 'domain', resource: domain, labItem: vm.name, changes: [] });
     }
     const reasons = before && recordedDomains.has(domain) ? replaceReasons(before, vm) : [];

@@ -38,6 +38,15 @@ export type DomainState =
 export interface VlmMetadata {
   lab: string;
   vm: string;
+  /** The data directory of the vlm-host that made it; absent in domains older versions made. */
+  dataDirectory?: string;
+}
+
+/** The lab network a libvirt network was made for, read from its `<metadata><vlm:network .../>`. */
+export interface VlmNetworkMetadata {
+  lab: string;
+  network: string;
+  dataDirectory: string;
 }
 
 export interface DomainSummary {
@@ -189,6 +198,8 @@ export interface Hypervisor {
   deleteSnapshot(domain: string, snapshot: string): Promise<void>;
 
   listNetworks(): Promise<NetworkSummary[]>;
+  /** The network's XML (live when active). */
+  getNetworkXml(name: string): Promise<string>;
   /** Defines a persistent network. Refuses XML with a `<forward>` element (isolated networks only). */
   defineNetwork(xml: string): Promise<NetworkSummary>;
   startNetwork(name: string): Promise<void>;
@@ -196,6 +207,8 @@ export interface Hypervisor {
   undefineNetwork(name: string): Promise<void>;
 
   listStoragePools(): Promise<StoragePoolSummary[]>;
+  /** The pool's XML; its <target><path> says where its files are. */
+  getStoragePoolXml(name: string): Promise<string>;
   defineStoragePool(xml: string): Promise<StoragePoolSummary>;
   startStoragePool(name: string): Promise<void>;
   destroyStoragePool(name: string): Promise<void>;

@@ -48,7 +48,7 @@ import {
 import { dbusCall, toNumber, variantValue, type DbusRequest } from './dbus-call';
 import { buildSnapshotXml, parseSnapshotXml } from './snapshot-xml';
 import { networkXmlForwards } from './network-xml';
-import { parseVlmMetadataElement, vlmMetadataNamespace } from './vlm-metadata';
+import { parseVlmMetadataElement, vlmMetadataNamespace, vlmMetadataOfDomain } from './vlm-metadata';
 import { checkLibvirtName } from './xml-text';
 import { child, childText, descendants, parseXml } from './xml-parse';
 import { probeKvm, type KvmProbeResult } from './kvm-probe';
@@ -117,13 +117,8 @@ function parseDomainIdentity(xml: string): DomainIdentity {
     vcpu: Number(childText(root, 'vcpu') ?? '0'),
     memoryBytes: toBytes(Number(memoryElement?.text.trim() ?? '0'), memoryElement?.attributes['unit'] ?? 'KiB'),
   };
-  const metadata = child(root, 'metadata');
-  const element = metadata?.children.find((item) => Object.entries(item.attributes).some(([key, value]) => key.startsWith('xmlns') && value === vlmMetadataNamespace));
-  if (element) {
-    const lab = element.attributes['lab'];
-    const vm = element.attributes['vm'];
-    if (lab !== undefined && vm !== undefined) identity.vlm = { lab, vm };
-  }
+  const vlm = vlmMetadataOfDomain(root);
+  if (vlm) identity.vlm = vlm;
   return identity;
 }
 
@@ -741,6 +736,11 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     return mapConcurrent((paths as string[]) ?? [], listingConcurrency, (path) => this.readObject(path, networkInterface));
   }
 
+  async getNetworkXml(name: string): Promise<string> {
+    const [xml] = await this.call({ path: await this.networkPath(name), interface: networkInterface, member: 'GetXMLDesc', signature: 'u', body: [0] });
+    return String(xml);
+  }
+
   async defineNetwork(xml: string): Promise<NetworkSummary> {
     if (networkXmlForwards(xml)) throw new HypervisorError('invalid-argument', 'Network XML has a <forward> element: only isolated networks (no <forward>) may be defined');
     const [path] = await this.call({ path: this.connectPath, interface: connectInterface, member: 'NetworkDefineXML', signature: 's', body: [xml] });
@@ -775,6 +775,11 @@ export class LibvirtDbusHypervisor implements Hypervisor {
   async listStoragePools(): Promise<StoragePoolSummary[]> {
     const [paths] = await this.call({ path: this.connectPath, interface: connectInterface, member: 'ListStoragePools', signature: 'u', body: [listAllFlags] });
     return mapConcurrent((paths as string[]) ?? [], listingConcurrency, (path) => this.readObject(path, storagePoolInterface));
+  }
+
+  async getStoragePoolXml(name: string): Promise<string> {
+    const [xml] = await this.call({ path: await this.poolPath(name), interface: storagePoolInterface, member: 'GetXMLDesc', signature: 'u', body: [0] });
+    return String(xml);
   }
 
   async defineStoragePool(xml: string): Promise<StoragePoolSummary> {

@@ -1,6 +1,7 @@
 // XML for lab networks. Isolated only: no <forward>, so guests on it reach each other and
 // (when it has an address) the host, never anything beyond.
-import { HypervisorError } from './hypervisor';
+import { HypervisorError, type VlmNetworkMetadata } from './hypervisor';
+import { buildVlmNetworkMetadataElement } from './vlm-metadata';
 import { checkLibvirtName, checkUuid, escapeXml } from './xml-text';
 
 export interface NetworkSpec {
@@ -10,6 +11,8 @@ export interface NetworkSpec {
   cidr?: string;
   /** Serve DHCP on the network (needs `cidr`). */
   dhcp?: boolean;
+  /** VLM's mark: which lab and vlm-host made it. */
+  vlm?: VlmNetworkMetadata;
 }
 
 function parseIpv4(text: string): number | undefined {
@@ -45,6 +48,7 @@ export function buildNetworkXml(spec: NetworkSpec): string {
   if (spec.dhcp && spec.cidr === undefined) throw new HypervisorError('invalid-argument', `Network ${spec.name}: DHCP needs a CIDR`);
   const lines = ['<network>', `  <name>${escapeXml(spec.name)}</name>`];
   if (spec.uuid) lines.push(`  <uuid>${escapeXml(spec.uuid)}</uuid>`);
+  if (spec.vlm) lines.push(`  <metadata>${buildVlmNetworkMetadataElement(spec.vlm)}</metadata>`);
   if (spec.cidr !== undefined) {
     const { network, prefix } = parseCidr(spec.cidr);
     const size = 2 ** (32 - prefix);

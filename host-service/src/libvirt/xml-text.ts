@@ -14,14 +14,17 @@ export function escapeXml(value: string | number): string {
   return text.replace(/[&<>"']/g, (character) => entities[character] ?? character);
 }
 
-/** libvirt object names (domains, networks, pools, volumes, snapshots) this layer accepts. */
-const libvirtNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * libvirt object names (domains, networks, pools, volumes, snapshots) this layer accepts. Up to 200
+ * (the host protocol's domain name limit): a lab's longest part, LAB.PART.seed.iso, has 136.
+ */
+const libvirtNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
 
 export function checkLibvirtName(kind: string, name: string): string {
   if (typeof name !== 'string' || !libvirtNamePattern.test(name) || name.includes('..')) {
     throw new HypervisorError(
       'invalid-argument',
-      `Invalid ${kind} name ${JSON.stringify(name)}: use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'`,
+      `Invalid ${kind} name ${JSON.stringify(name)}: use 1-200 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'`,
     );
   }
   return name;

@@ -10,7 +10,7 @@ export const labStatuses: readonly LabStatus[] = ['pending', 'deploying', 'runni
 export type PortKind = 'ssh' | 'vnc';
 
 export interface RecordedDomain {
-  /** libvirt domain name, `LAB-VM`. */
+  /** libvirt domain name: `LAB.VM` (`LAB-VM` when an older version made it); see lab-resources.ts. */
   name: string;
   vm: string;
   uuid?: string;
@@ -23,10 +23,12 @@ export interface RecordedVolume {
 }
 
 export interface RecordedNetwork {
-  /** libvirt network name, `LAB-NETWORK`. */
+  /** libvirt network name: `LAB.NETWORK` (`LAB-NETWORK` when an older version made it). */
   name: string;
   /** The network's name in the lab file. */
   network: string;
+  /** The UUID it was made with; absent in records of older versions. */
+  uuid?: string;
 }
 
 /** A cloud-init NoCloud seed ISO written for one VM. */
@@ -38,7 +40,9 @@ export interface RecordedSeed {
 
 /**
  * Written before a resource is made and dropped once it is recorded (write-ahead), so a crash
- * between the two leaves a note of what may exist unrecorded; the next start looks it up by name.
+ * between the two leaves a note of what may exist unrecorded. The next start removes what it finds
+ * under that name only with proof this creation made it: the UUID it gave a domain or network, the
+ * instance id inside a seed, or for a volume its place in this data directory's own pool.
  */
 export interface PendingCreation {
   kind: 'domain' | 'volume' | 'network' | 'seed';
@@ -48,6 +52,10 @@ export interface PendingCreation {
   pool?: string;
   /** The VM or network in the lab file. */
   item: string;
+  /** The UUID the domain's or network's XML gives it. Absent in intents older versions wrote. */
+  uuid?: string;
+  /** The cloud-init instance id written into the seed. */
+  instanceId?: string;
 }
 
 export interface RecordedPort {

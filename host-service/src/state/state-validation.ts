@@ -4,7 +4,8 @@ import { labSchema, labSchemaId } from '@vlm/schemas';
 import { labStatuses } from './state-shape';
 
 const name = { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 63 };
-const libvirtName = { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 127 };
+// LAB.PART, or LAB-PART as older versions named them (lab-resources.ts).
+const libvirtName = { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?([.][a-z0-9]([a-z0-9-]*[a-z0-9])?)?$', maxLength: 127 };
 const port = { type: 'integer', minimum: 1, maximum: 65535 };
 const portKind = { enum: ['ssh', 'vnc'] };
 
@@ -57,7 +58,7 @@ const stateSchemaV1 = {
                   type: 'object',
                   additionalProperties: false,
                   required: ['name', 'network'],
-                  properties: { name: libvirtName, network: name },
+                  properties: { name: libvirtName, network: name, uuid: { type: 'string' } },
                 },
               },
               ports: {
@@ -86,7 +87,14 @@ const stateSchemaV1 = {
               type: 'object',
               additionalProperties: false,
               required: ['kind', 'name', 'item'],
-              properties: { kind: { enum: ['domain', 'volume', 'network', 'seed'] }, name: { type: 'string' }, pool: { type: 'string' }, item: name },
+              properties: {
+                kind: { enum: ['domain', 'volume', 'network', 'seed'] },
+                name: { type: 'string' },
+                pool: { type: 'string' },
+                item: name,
+                uuid: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' },
+                instanceId: { type: 'string' },
+              },
             },
           },
           sshKey: { const: 'lab' },

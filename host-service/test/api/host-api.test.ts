@@ -31,6 +31,7 @@ import {
   VmsStartRequest,
   VmsStopRequest,
   type HostEvent,
+  type SnapshotParams,
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
@@ -134,7 +135,7 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
     }
   });
 
-  test('snapshots: create, list, refuse a duplicate, revert, delete', async () => {
+  test('snapshots: create, list, refuse a duplicate, revert, delete (the test domain is not VLM-made: revert and delete need confirmForeign)', async () => {
     const created = await client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name: 'before-change', description: 'clean state' });
     assert.equal(created.name, 'before-change');
     assert.equal(created.description, 'clean state');
@@ -145,11 +146,24 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
       HostErrorCode.AlreadyExists,
       { field: '/name', message: /already has a snapshot named "before-change"/ },
     );
-    const reverted = await client.sendRequest(SnapshotsRevertRequest.type, { vm: 'test', name: 'before-change' });
+    // Revert and delete lose data; "test" was not made by this host, so they need its name again.
+    const destructive = [
+      (params: SnapshotParams) => client.sendRequest(SnapshotsRevertRequest.type, params),
+      (params: SnapshotParams) => client.sendRequest(SnapshotsDeleteRequest.type, params),
+    ];
+    for (const request of destructive) {
+      await rejectsWithHostError(request({ vm: 'test', name: 'before-change' }), HostErrorCode.InvalidState, {
+        field: '/confirmForeign',
+        message: /VM "test" was not made by this host \(it has no VLM metadata\)\. To (revert it to|delete its) snapshot "before-change" anyway, repeat its exact name in confirmForeign: "test"/,
+      });
+      await rejectsWithHostError(request({ vm: 'test', name: 'before-change', confirmForeign: 'tset' }), HostErrorCode.InvalidState, { field: '/confirmForeign' });
+    }
+    assert.equal((await client.sendRequest(SnapshotsListRequest.type, { vm: 'test' })).snapshots.length, 1, 'refused requests changed nothing');
+    const reverted = await client.sendRequest(SnapshotsRevertRequest.type, { vm: 'test', name: 'before-change', confirmForeign: 'test' });
     assert.equal(reverted.name, 'test');
-    assert.deepEqual(await client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'before-change' }), { deleted: 'before-change' });
+    assert.deepEqual(await client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'before-change', confirmForeign: 'test' }), { deleted: 'before-change' });
     assert.deepEqual((await client.sendRequest(SnapshotsListRequest.type, { vm: 'test' })).snapshots, []);
-    await rejectsWithHostError(client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'before-change' }), HostErrorCode.NotFound, {
+    await rejectsWithHostError(client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'before-change', confirmForeign: 'test' }), HostErrorCode.NotFound, {
       field: '/name',
     });
     await rejectsWithHostError(client.sendRequest(SnapshotsListRequest.type, { vm: 'missing' }), HostErrorCode.NotFound, { field: '/vm' });
@@ -331,13 +345,13 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
     const created = plan.steps.filter((step) => step.action === 'create').map((step) => `${step.kind}:${step.resource}`);
     const pool = volumePoolFor(dataDirectory);
     assert.deepEqual(created, [
-      'network:web-lab-lan',
-      `volume:${pool}/web-lab-web.qcow2`,
-      'domain:web-lab-web',
+      'network:web-lab.lan',
+      `volume:${pool}/web-lab.web.qcow2`,
+      'domain:web-lab.web',
       'port:ssh:allocated',
       'port:vnc:allocated',
-      `volume:${pool}/web-lab-db.qcow2`,
-      'domain:web-lab-db',
+      `volume:${pool}/web-lab.db.qcow2`,
+      'domain:web-lab.db',
       'port:ssh:allocated',
       'port:vnc:allocated',
     ]);

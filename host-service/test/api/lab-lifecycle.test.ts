@@ -85,15 +85,16 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
     assert.deepEqual(
       vms.map((vm) => [vm.name, vm.state, vm.labVm, vm.vcpu]).sort(),
       [
-        ['web-lab-db', 'running', 'db', 2],
-        ['web-lab-web', 'running', 'web', 1],
+        ['web-lab.db', 'running', 'db', 2],
+        ['web-lab.web', 'running', 'web', 1],
       ],
     );
     const details = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     assert.equal(details.status, 'running');
-    assert.deepEqual(details.resources.networks, [{ name: 'web-lab-lan', network: 'lan' }]);
+    assert.deepEqual(details.resources.networks.map(({ name, network }) => ({ name, network })), [{ name: 'web-lab.lan', network: 'lan' }]);
+    assert.match(details.resources.networks[0]?.uuid ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'the UUID it was made with');
     const pool = volumePoolFor(dataDirectory);
-    assert.deepEqual(details.resources.volumes.map((volume) => `${volume.pool}/${volume.name}`).sort(), [`${pool}/web-lab-db.qcow2`, `${pool}/web-lab-web.qcow2`]);
+    assert.deepEqual(details.resources.volumes.map((volume) => `${volume.pool}/${volume.name}`).sort(), [`${pool}/web-lab.db.qcow2`, `${pool}/web-lab.web.qcow2`]);
     // The lowest free ports of each range (ports other programs listen on are skipped).
     assert.deepEqual(
       details.resources.ports.map((port) => `${port.vm} ${port.kind}`),
@@ -125,7 +126,7 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
     (bigger.vms[1] as { ram_mb: number }).ram_mb = 512;
     const plan = await client.sendRequest(LabsPlanRequest.type, { lab: bigger });
     assert.deepEqual(plan.steps, [
-      { action: 'change', kind: 'domain', resource: 'web-lab-db', labItem: 'db', changes: ['replace: destroyed and made again, with a new disk', 'ram_mb 256 → 512'] },
+      { action: 'change', kind: 'domain', resource: 'web-lab.db', labItem: 'db', changes: ['replace: destroyed and made again, with a new disk', 'ram_mb 256 → 512'] },
     ]);
     const applied = await client.sendRequest(LabsApplyRequest.type, { lab: bigger });
     assert.deepEqual(applied.steps, plan.steps);
@@ -165,12 +166,12 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
     assert.deepEqual(
       result.steps.map((step) => `${step.kind}:${step.resource}`).sort(),
       [
-        'domain:web-lab-db',
-        'domain:web-lab-web',
-        'network:web-lab-lan',
+        'domain:web-lab.db',
+        'domain:web-lab.web',
+        'network:web-lab.lan',
         ...ports.map((port) => `port:${port.kind}:${port.port}`),
-        `volume:${volumePoolFor(dataDirectory)}/web-lab-db.qcow2`,
-        `volume:${volumePoolFor(dataDirectory)}/web-lab-web.qcow2`,
+        `volume:${volumePoolFor(dataDirectory)}/web-lab.db.qcow2`,
+        `volume:${volumePoolFor(dataDirectory)}/web-lab.web.qcow2`,
       ].sort(),
     );
     assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'web-lab' })).vms, []);

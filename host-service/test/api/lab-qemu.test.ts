@@ -63,11 +63,11 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
     // Whatever a failed test left: remove it by the names this run made.
     if (hypervisor) {
       for (const vm of lab.vms) {
-        await hypervisor.destroy(`${labName}-${vm.name}`).catch(() => undefined);
-        await hypervisor.undefine(`${labName}-${vm.name}`).catch(() => undefined);
+        await hypervisor.destroy(`${labName}.${vm.name}`).catch(() => undefined);
+        await hypervisor.undefine(`${labName}.${vm.name}`).catch(() => undefined);
       }
-      await hypervisor.destroyNetwork(`${labName}-lan`).catch(() => undefined);
-      await hypervisor.undefineNetwork(`${labName}-lan`).catch(() => undefined);
+      await hypervisor.destroyNetwork(`${labName}.lan`).catch(() => undefined);
+      await hypervisor.undefineNetwork(`${labName}.lan`).catch(() => undefined);
       // libvirtd is shared and outlives this run: the run's pool goes too.
       const pool = volumePoolFor(join(work, 'data'));
       for (const volume of await hypervisor.listVolumes(pool).catch(() => [])) await hypervisor.deleteVolume(pool, volume.name).catch(() => undefined);
@@ -101,7 +101,7 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
       // The guest is really up: its shell answers on the serial console.
       let output = '';
       client.onNotification(ConsoleOutputNotification.type, ({ data }) => (output += data));
-      const { consoleId } = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}-web` });
+      const { consoleId } = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}.web` });
       await waitUntil('a shell prompt on web', async () => {
         // The prompt may be followed by busybox's cursor-position query (ESC [6n).
         if (/# (\x1b\[6n)?$/m.test(output)) return true;
@@ -111,15 +111,15 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
       await client.sendRequest(ConsolesWriteRequest.type, { consoleId, data: 'echo up-$((40+2))\r' });
       await waitUntil('the command output', () => /up-42/.test(output.replace('up-$((40+2))', '')), 60_000);
       // The serial log libvirt writes for the VM holds its boot.
-      const logPath = join(work, 'data', 'logs', `${labName}-web.log`);
+      const logPath = join(work, 'data', 'logs', `${labName}.web.log`);
       assert.match(await readFile(logPath, 'utf8'), /vlm-tiny/);
 
       await client.sendRequest(LabsDestroyRequest.type, { name: labName });
       assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: labName })).vms, []);
-      assert.equal((await hypervisor.listNetworks()).some((network) => network.name === `${labName}-lan`), false);
+      assert.equal((await hypervisor.listNetworks()).some((network) => network.name === `${labName}.lan`), false);
       const volumes = await hypervisor.listVolumes(volumePoolFor(join(work, 'data')));
-      assert.equal(volumes.some((volume) => volume.name.startsWith(`${labName}-`)), false);
-      assert.equal(existsSync(join(work, 'data', 'pool', `${labName}-web.qcow2`)), false);
+      assert.equal(volumes.some((volume) => volume.name.startsWith(`${labName}.`)), false);
+      assert.equal(existsSync(join(work, 'data', 'pool', `${labName}.web.qcow2`)), false);
     } finally {
       client.close();
     }

@@ -4,6 +4,7 @@
 // in libvirt-dbus, which keeps running across the vlm-host kills.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,14 +73,14 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
   });
 
   /** What libvirt itself has of the lab, by name. */
-  async function libvirtView(): Promise<{ domains: string[]; networks: string[]; volumes: string[] }> {
+  async function libvirtView(lab = labName): Promise<{ domains: string[]; networks: string[]; volumes: string[] }> {
     const pool = volumePoolFor(dataDirectory);
     const pools = await hypervisor.listStoragePools();
     const volumes = pools.some((item) => item.name === pool && item.active) ? await hypervisor.listVolumes(pool) : [];
     return {
-      domains: (await hypervisor.listDomains()).map((item) => item.name).filter((name) => name.startsWith(`${labName}-`)).sort(),
-      networks: (await hypervisor.listNetworks()).map((item) => item.name).filter((name) => name.startsWith(`${labName}-`)).sort(),
-      volumes: volumes.map((item) => `${pool}/${item.name}`).filter((name) => name.includes(`/${labName}-`)).sort(),
+      domains: (await hypervisor.listDomains()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
+      networks: (await hypervisor.listNetworks()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
+      volumes: volumes.map((item) => `${pool}/${item.name}`).filter((name) => name.includes(`/${lab}.`)).sort(),
     };
   }
 
@@ -150,7 +151,7 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
         const applied = await client.sendRequest(LabsGetRequest.type, { name: labName });
         assert.equal(applied.status, 'running');
         assert.equal(applied.resources.domains.length, 10);
-        const running = (await hypervisor.listDomains()).filter((item) => item.name.startsWith(`${labName}-`) && item.state === 'running');
+        const running = (await hypervisor.listDomains()).filter((item) => item.name.startsWith(`${labName}.`) && item.state === 'running');
         assert.equal(running.length, 10, 'every VM runs after the second apply');
         assert.deepEqual(await libvirtView(), recordedView(applied));
       }
@@ -163,24 +164,26 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
     });
   }
 
-  test('a resource made but never confirmed (crash between libvirt and the state write) is found by name and removed', async () => {
+  test('a resource made but never confirmed (crash between libvirt and the state write) is found by name and the UUID it was given, and removed', async () => {
     // The exact moment is too short to hit with a kill, so its aftermath is made by hand: libvirt
-    // has a domain and a network whose intents were written, then the host died.
+    // has a domain and a network whose intents (with the UUIDs they were given) were written, then the host died.
     host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
     let client = await connectClient(socketPath);
     await client.sendRequest(LabsApplyRequest.type, { lab: { name: labName, vms: [{ name: 'node-0', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] } });
     client.close();
     await host.kill();
-    await hypervisor.defineNetwork(buildNetworkXml({ name: `${labName}-front`, cidr: '10.61.1.0/24' }));
-    await hypervisor.defineDomain(buildDomainXml({ name: `${labName}-node-1`, type: 'qemu', vcpu: 1, memoryMiB: 128, vlm: { lab: labName, vm: 'node-1' } }));
-    await hypervisor.start(`${labName}-node-1`);
+    const networkUuid = randomUUID();
+    const domainUuid = randomUUID();
+    await hypervisor.defineNetwork(buildNetworkXml({ name: `${labName}.front`, uuid: networkUuid, cidr: '10.61.1.0/24' }));
+    await hypervisor.defineDomain(buildDomainXml({ name: `${labName}.node-1`, uuid: domainUuid, type: 'qemu', vcpu: 1, memoryMiB: 128, vlm: { lab: labName, vm: 'node-1', dataDirectory } }));
+    await hypervisor.start(`${labName}.node-1`);
     const path = join(dataDirectory, 'state.json');
     const state = JSON.parse(await readFile(path, 'utf8'));
     state.labs[labName].status = 'deploying';
     state.labs[labName].pending = [
-      { kind: 'network', name: `${labName}-front`, item: 'front' },
-      { kind: 'domain', name: `${labName}-node-1`, item: 'node-1' },
-      { kind: 'domain', name: `${labName}-node-2`, item: 'node-2' },
+      { kind: 'network', name: `${labName}.front`, item: 'front', uuid: networkUuid },
+      { kind: 'domain', name: `${labName}.node-1`, item: 'node-1', uuid: domainUuid },
+      { kind: 'domain', name: `${labName}.node-2`, item: 'node-2', uuid: randomUUID() },
     ];
     await writeFile(path, JSON.stringify(state));
 
@@ -188,13 +191,108 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
     client = await connectClient(socketPath);
     const details = await client.sendRequest(LabsGetRequest.type, { name: labName });
     assert.equal(details.status, 'failed');
-    assert.match(details.deployLog.at(-1)?.text ?? '', /Rolled back what was made but not yet recorded: domain crash-lab-node-1, network crash-lab-front\./);
+    assert.match(details.deployLog.at(-1)?.text ?? '', /Rolled back what was made but not yet recorded: domain crash-lab\.node-1, network crash-lab\.front\. Destroy/);
     assert.deepEqual(await libvirtView(), recordedView(details));
-    assert.deepEqual((await libvirtView()).domains, ['crash-lab-node-0'], 'the confirmed VM stays');
+    assert.deepEqual((await libvirtView()).domains, ['crash-lab.node-0'], 'the confirmed VM stays');
     await client.sendRequest(LabsDestroyRequest.type, { name: labName });
     assert.deepEqual(await libvirtView(), { domains: [], networks: [], volumes: [] });
     client.close();
     assert.equal(await host.stop(), 0);
     host = undefined;
+  });
+
+  test('two colliding-under-the-old-scheme labs applied at once, a kill, and pending names that belong to someone else: the restart removes none of those, and destroying one lab leaves the other whole', async () => {
+    // Lab own-web with VM db-1 and lab own-web-db with VM 1 were both "own-web-db-1" before; the
+    // networks db-lan and lan too. Now their names differ, and recovery needs proof, not a name.
+    const vm = (name: string) => ({ name, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' });
+    const web: Lab = { name: 'own-web', networks: [{ name: 'db-lan', cidr: '10.63.1.0/24' }], vms: ['db-1', 'db-2', 'db-3', 'db-4'].map((name) => ({ ...vm(name), networks: ['db-lan'] })) };
+    const webDb: Lab = { name: 'own-web-db', networks: [{ name: 'lan', cidr: '10.63.2.0/24' }], vms: ['1', '2', '3', '4'].map((name) => ({ ...vm(name), networks: ['lan'] })) };
+    const ofLab = libvirtView;
+
+    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+    let client = await connectClient(socketPath);
+    const lines = new Map<string, number>();
+    const bothUnderWay = new Promise<void>((resolve) => {
+      client.onNotification(EventNotification.type, (event) => {
+        if (event.type !== 'deploy-log') return;
+        lines.set(event.lab, (lines.get(event.lab) ?? 0) + 1);
+        if ((lines.get(web.name) ?? 0) >= 6 && (lines.get(webDb.name) ?? 0) >= 6) resolve();
+      });
+    });
+    await client.sendRequest(EventsSubscribeRequest.type, {});
+    const applies = [web, webDb].map((lab) => client.sendRequest(LabsApplyRequest.type, { lab }).then(() => 'finished', () => 'interrupted'));
+    await Promise.race([bothUnderWay, Promise.all(applies)]);
+    host.child.kill('SIGKILL');
+    await host.kill();
+    client.close();
+
+    // Someone else's objects under names an apply of own-web might have been making: the user's
+    // domain and network without VLM's mark, a seed file of theirs in the pool folder, and the
+    // other lab's domain. Intents for all of them are left in own-web's state, as a crash would.
+    const userDomain = 'own-web.db-9';
+    const userNetwork = 'own-web.extra';
+    await hypervisor.defineDomain(buildDomainXml({ name: userDomain, type: 'qemu', vcpu: 1, memoryMiB: 128 }));
+    await hypervisor.defineNetwork(buildNetworkXml({ name: userNetwork }));
+    const userSeed = join(dataDirectory, 'pool', 'own-web.db-9.seed.iso');
+    await writeFile(userSeed, 'not made by this apply');
+    const otherLabDomain = (await ofLab(webDb.name)).domains[0];
+    const path = join(dataDirectory, 'state.json');
+    const state = JSON.parse(await readFile(path, 'utf8'));
+    state.labs[web.name] ??= { name: web.name, status: 'deploying', definition: web, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), resources: { domains: [], volumes: [], networks: [], ports: [], seeds: [] }, deployLog: [] };
+    state.labs[web.name].status = 'deploying';
+    state.labs[web.name].pending = [
+      ...(state.labs[web.name].pending ?? []),
+      { kind: 'domain', name: userDomain, item: 'db-9', uuid: randomUUID() },
+      { kind: 'network', name: userNetwork, item: 'extra', uuid: randomUUID() },
+      { kind: 'seed', name: userSeed, item: 'db-9', instanceId: `${userDomain}-0123456789abcdef` },
+      ...(otherLabDomain === undefined ? [] : [{ kind: 'domain', name: otherLabDomain, item: 'db-1', uuid: randomUUID() }]),
+    ];
+    await writeFile(path, JSON.stringify(state));
+    const webDbBefore = await ofLab(webDb.name);
+
+    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
+    client = await connectClient(socketPath);
+    const webDetails = await client.sendRequest(LabsGetRequest.type, { name: web.name });
+    const webDbDetails = await client.sendRequest(LabsGetRequest.type, { name: webDb.name });
+    assert.equal(webDetails.status, 'failed');
+    const recovery = webDetails.deployLog.at(-1)?.text ?? '';
+    assert.match(recovery, /Left alone, as nothing proves this apply made it: .*domain own-web\.db-9 \(its UUID [0-9a-f-]+ is not the one this apply gave\)/);
+    assert.match(recovery, /network own-web\.extra \(its UUID [0-9a-f-]+ is not the one this apply gave\)/);
+    assert.match(recovery, /seed [^ ]+own-web\.db-9\.seed\.iso \(it does not hold the instance id this apply wrote\)/);
+    {
+      assert.ok(await hypervisor.getDomain(userDomain), "the user's domain survives");
+      assert.ok((await hypervisor.listNetworks()).some((item) => item.name === userNetwork), "the user's network survives");
+      assert.equal(await readFile(userSeed, 'utf8'), 'not made by this apply', "the user's seed file survives");
+      assert.deepEqual(await ofLab(webDb.name), webDbBefore, "the other lab's objects all survive own-web's recovery");
+    }
+    // Each lab's objects are exactly what it recorded (the planted ones aside).
+    const withoutPlanted = (view: Awaited<ReturnType<typeof ofLab>>) => ({ ...view, domains: view.domains.filter((name) => name !== userDomain), networks: view.networks.filter((name) => name !== userNetwork) });
+    assert.deepEqual(withoutPlanted(await ofLab(web.name)), recordedView(webDetails));
+    assert.deepEqual(await ofLab(webDb.name), recordedView(webDbDetails));
+    assert.equal(
+      recordedView(webDetails).domains.some((name) => recordedView(webDbDetails).domains.includes(name)),
+      false,
+      'no name is recorded by both labs',
+    );
+
+    // Destroying one lab leaves the other whole; then both apply and run side by side.
+    await client.sendRequest(LabsDestroyRequest.type, { name: web.name });
+    assert.deepEqual(withoutPlanted(await ofLab(web.name)), { domains: [], networks: [], volumes: [] });
+    assert.deepEqual(await ofLab(webDb.name), recordedView(webDbDetails));
+    await client.sendRequest(LabsApplyRequest.type, { lab: web });
+    await client.sendRequest(LabsApplyRequest.type, { lab: webDb });
+    const running = (await hypervisor.listDomains()).filter((item) => item.state === 'running').map((item) => item.name);
+    for (const name of ['own-web.db-1', 'own-web-db.1']) assert.ok(running.includes(name), `${name} runs`);
+    await client.sendRequest(LabsDestroyRequest.type, { name: webDb.name });
+    assert.deepEqual(await ofLab(webDb.name), { domains: [], networks: [], volumes: [] });
+    assert.equal((await hypervisor.getDomain('own-web.db-1'))?.state, 'running', "own-web's VM is untouched by own-web-db's destroy");
+    await client.sendRequest(LabsDestroyRequest.type, { name: web.name });
+    assert.deepEqual(withoutPlanted(await ofLab(web.name)), { domains: [], networks: [], volumes: [] });
+    client.close();
+    assert.equal(await host.stop(), 0);
+    host = undefined;
+    await hypervisor.undefine(userDomain);
+    await hypervisor.undefineNetwork(userNetwork);
+    await rm(userSeed);
   });
 });

@@ -87,8 +87,8 @@ describe('applying a changed lab in place', () => {
   });
 
   /** libvirt's view: the lab's domains by name. */
-  const libvirtDomains = async () => new Map((await hypervisor.listDomains()).filter((domain) => domain.name.startsWith('chg-lab-')).map((domain) => [domain.name, domain]));
-  const libvirtNetworks = async () => (await hypervisor.listNetworks()).map((network) => network.name).filter((name) => name.startsWith('chg-lab-')).sort();
+  const libvirtDomains = async () => new Map((await hypervisor.listDomains()).filter((domain) => domain.name.startsWith('chg-lab.')).map((domain) => [domain.name, domain]));
+  const libvirtNetworks = async () => (await hypervisor.listNetworks()).map((network) => network.name).filter((name) => name.startsWith('chg-lab.')).sort();
   const allocatedPorts = async () =>
     (JSON.parse(await readFile(join(dataDirectory, 'state.json'), 'utf8')) as { allocated_ports: { kind: string; port: number; lab: string; vm: string }[] }).allocated_ports;
 
@@ -97,7 +97,7 @@ describe('applying a changed lab in place', () => {
     const first = await client.sendRequest(LabsGetRequest.type, { name: 'chg-lab' });
     assert.equal(first.status, 'running');
     const domainsBefore = await libvirtDomains();
-    assert.deepEqual([...domainsBefore.keys()].sort(), ['chg-lab-app', 'chg-lab-db', 'chg-lab-web']);
+    assert.deepEqual([...domainsBefore.keys()].sort(), ['chg-lab.app', 'chg-lab.db', 'chg-lab.web']);
     const webPorts = first.resources.ports.filter((port) => port.vm === 'web');
     assert.equal(webPorts.length, 2);
     const pool = volumePoolFor(dataDirectory);
@@ -106,15 +106,15 @@ describe('applying a changed lab in place', () => {
     assert.deepEqual(
       plan.steps.map((step) => `${step.action} ${step.kind} ${step.resource} ${step.changes.join('; ')}`.trim()).sort(),
       [
-        'change domain chg-lab-app replace: destroyed and made again, with a new disk; ram_mb 128 → 256',
-        'create domain chg-lab-cache',
-        'create network chg-lab-back',
+        'change domain chg-lab.app replace: destroyed and made again, with a new disk; ram_mb 128 → 256',
+        'create domain chg-lab.cache',
+        'create network chg-lab.back',
         'create port ssh:allocated',
         'create port vnc:allocated',
-        `create volume ${pool}/chg-lab-cache.qcow2`,
-        'delete domain chg-lab-web',
+        `create volume ${pool}/chg-lab.cache.qcow2`,
+        'delete domain chg-lab.web',
         ...webPorts.map((port) => `delete port ${port.kind}:${port.port}`),
-        `delete volume ${pool}/chg-lab-web.qcow2`,
+        `delete volume ${pool}/chg-lab.web.qcow2`,
       ].sort(),
     );
 
@@ -124,17 +124,17 @@ describe('applying a changed lab in place', () => {
 
     // libvirt's own view: db untouched (same UUID), app made again with its new memory, web gone, cache there.
     const domainsAfter = await libvirtDomains();
-    assert.deepEqual([...domainsAfter.keys()].sort(), ['chg-lab-app', 'chg-lab-cache', 'chg-lab-db']);
-    assert.equal(domainsAfter.get('chg-lab-db')?.uuid, domainsBefore.get('chg-lab-db')?.uuid);
-    assert.notEqual(domainsAfter.get('chg-lab-app')?.uuid, domainsBefore.get('chg-lab-app')?.uuid);
-    assert.equal(domainsAfter.get('chg-lab-app')?.memoryBytes, 256 * 1024 ** 2);
-    assert.equal(domainsAfter.get('chg-lab-db')?.memoryBytes, 128 * 1024 ** 2);
+    assert.deepEqual([...domainsAfter.keys()].sort(), ['chg-lab.app', 'chg-lab.cache', 'chg-lab.db']);
+    assert.equal(domainsAfter.get('chg-lab.db')?.uuid, domainsBefore.get('chg-lab.db')?.uuid);
+    assert.notEqual(domainsAfter.get('chg-lab.app')?.uuid, domainsBefore.get('chg-lab.app')?.uuid);
+    assert.equal(domainsAfter.get('chg-lab.app')?.memoryBytes, 256 * 1024 ** 2);
+    assert.equal(domainsAfter.get('chg-lab.db')?.memoryBytes, 128 * 1024 ** 2);
     for (const domain of domainsAfter.values()) assert.equal(domain.state, 'running', domain.name);
-    assert.match(await hypervisor.getDomainXml('chg-lab-cache'), /network=['"]chg-lab-back['"]/);
-    assert.deepEqual(await libvirtNetworks(), ['chg-lab-back', 'chg-lab-lan']);
+    assert.match(await hypervisor.getDomainXml('chg-lab.cache'), /network=['"]chg-lab.back['"]/);
+    assert.deepEqual(await libvirtNetworks(), ['chg-lab.back', 'chg-lab.lan']);
     assert.deepEqual(
-      (await hypervisor.listVolumes(pool)).map((volume) => volume.name).filter((name) => name.startsWith('chg-lab-')).sort(),
-      ['chg-lab-app.qcow2', 'chg-lab-cache.qcow2', 'chg-lab-db.qcow2'],
+      (await hypervisor.listVolumes(pool)).map((volume) => volume.name).filter((name) => name.startsWith('chg-lab.')).sort(),
+      ['chg-lab.app.qcow2', 'chg-lab.cache.qcow2', 'chg-lab.db.qcow2'],
     );
 
     // The record matches: the new definition, web's ports freed, everything else kept.
@@ -160,7 +160,7 @@ describe('applying a changed lab in place', () => {
       ['deploying', 'running'],
     );
     const log = details.deployLog.map((line) => line.text);
-    assert.ok(log.includes('Replacing chg-lab-app: ram_mb 128 → 256.'), log.join('\n'));
+    assert.ok(log.includes('Replacing chg-lab.app: ram_mb 128 → 256.'), log.join('\n'));
     assert.ok(log.includes('Removing VM web: it is no longer in the lab file.'), log.join('\n'));
     assert.equal(log.at(-1), 'The lab is running.');
   });
@@ -183,7 +183,7 @@ describe('applying a changed lab in place', () => {
     assert.deepEqual([...(await libvirtDomains()).keys()], []);
     assert.deepEqual(await libvirtNetworks(), []);
     const pool = volumePoolFor(dataDirectory);
-    assert.deepEqual((await hypervisor.listVolumes(pool)).filter((volume) => volume.name.startsWith('chg-lab-')), []);
+    assert.deepEqual((await hypervisor.listVolumes(pool)).filter((volume) => volume.name.startsWith('chg-lab.')), []);
     assert.deepEqual((await allocatedPorts()).filter((item) => item.lab === 'chg-lab'), []);
   });
 
@@ -195,7 +195,7 @@ describe('applying a changed lab in place', () => {
     await client.sendRequest(LabsApplyRequest.type, { lab: lab(128, ['a', 'b']) });
     const pool = volumePoolFor(dataDirectory);
     // The disk name the added VM c needs is taken, so making c fails.
-    await hypervisor.createVolume(pool, buildVolumeXml({ name: 'chg-fail-c.qcow2', capacityBytes: 1024 ** 3 }));
+    await hypervisor.createVolume(pool, buildVolumeXml({ name: 'chg-fail.c.qcow2', capacityBytes: 1024 ** 3 }));
     const changed = lab(256, ['a', 'c']);
     await assert.rejects(client.sendRequest(LabsApplyRequest.type, { lab: changed }), (error: unknown) => {
       assert.ok(error instanceof ResponseError);
@@ -205,23 +205,23 @@ describe('applying a changed lab in place', () => {
     });
     const failed = await client.sendRequest(LabsGetRequest.type, { name: 'chg-fail' });
     assert.equal(failed.status, 'failed');
-    const domains = async () => (await hypervisor.listDomains()).filter((domain) => domain.name.startsWith('chg-fail-'));
+    const domains = async () => (await hypervisor.listDomains()).filter((domain) => domain.name.startsWith('chg-fail.'));
     // b was removed before anything was made; the record names exactly what libvirt has.
-    assert.equal((await domains()).some((domain) => domain.name === 'chg-fail-b'), false);
+    assert.equal((await domains()).some((domain) => domain.name === 'chg-fail.b'), false);
     assert.deepEqual(failed.resources.domains.map((domain) => domain.uuid).sort(), (await domains()).map((domain) => domain.uuid).sort());
     assert.equal(failed.resources.ports.some((port) => port.vm === 'b'), false);
 
-    await hypervisor.deleteVolume(pool, 'chg-fail-c.qcow2');
+    await hypervisor.deleteVolume(pool, 'chg-fail.c.qcow2');
     await client.sendRequest(LabsApplyRequest.type, { lab: changed });
     assert.equal((await client.sendRequest(LabsGetRequest.type, { name: 'chg-fail' })).status, 'running');
     const finished = new Map((await domains()).map((domain) => [domain.name, domain]));
-    assert.deepEqual([...finished.keys()].sort(), ['chg-fail-a', 'chg-fail-c']);
-    assert.equal(finished.get('chg-fail-a')?.memoryBytes, 256 * 1024 ** 2);
+    assert.deepEqual([...finished.keys()].sort(), ['chg-fail.a', 'chg-fail.c']);
+    assert.equal(finished.get('chg-fail.a')?.memoryBytes, 256 * 1024 ** 2);
     assert.deepEqual((await client.sendRequest(LabsPlanRequest.type, { lab: changed })).steps, []);
 
     await client.sendRequest(LabsDestroyRequest.type, { name: 'chg-fail' });
     assert.deepEqual(await domains(), []);
-    assert.deepEqual((await hypervisor.listVolumes(pool)).filter((volume) => volume.name.startsWith('chg-fail-')), []);
+    assert.deepEqual((await hypervisor.listVolumes(pool)).filter((volume) => volume.name.startsWith('chg-fail.')), []);
     assert.deepEqual((await allocatedPorts()).filter((item) => item.lab === 'chg-fail'), []);
   });
 });

@@ -100,8 +100,8 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
     // What a failed test left, removed by the names this run made (libvirtd is shared).
     if (hypervisor) {
       for (const vm of lab.vms) {
-        await hypervisor.destroy(`${labName}-${vm.name}`).catch(() => undefined);
-        await hypervisor.undefine(`${labName}-${vm.name}`, { snapshots: true }).catch(() => undefined);
+        await hypervisor.destroy(`${labName}.${vm.name}`).catch(() => undefined);
+        await hypervisor.undefine(`${labName}.${vm.name}`, { snapshots: true }).catch(() => undefined);
       }
       const pool = volumePoolFor(dataDirectory);
       for (const volume of await hypervisor.listVolumes(pool).catch(() => [])) await hypervisor.deleteVolume(pool, volume.name).catch(() => undefined);
@@ -129,7 +129,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       }
       // gamma depends on alpha: it starts only once alpha is ready.
       const position = (pattern: RegExp) => details.deployLog.findIndex((line) => pattern.test(line.text));
-      assert.ok(position(new RegExp(`^${labName}-alpha is ready`)) < position(new RegExp(`^Started ${labName}-gamma`)));
+      assert.ok(position(new RegExp(`^${labName}\\.alpha is ready`)) < position(new RegExp(`^Started ${labName}\\.gamma`)));
       assert.equal(details.resources.seeds?.length, 3);
 
       // The lab's own key, private to the service; no shared service key was made.
@@ -163,7 +163,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       // The serial console shows the boot and a prompt.
       let output = '';
       client.onNotification(ConsoleOutputNotification.type, ({ data }) => (output += data));
-      const { consoleId } = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}-beta` });
+      const { consoleId } = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}.beta` });
       await waitUntil('a shell prompt on the serial console', async () => {
         // The prompt is followed by busybox's cursor-position query (ESC [6n), not a line end.
         if (/root@beta:~# /.test(output)) return true;
@@ -172,7 +172,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       }, 120_000, 1000);
 
       // Snapshot (memory and disk: vlm-tiny's root is in RAM), write a file, revert: the file is gone.
-      const alpha = `${labName}-alpha`;
+      const alpha = `${labName}.alpha`;
       const alphaPort = sshPorts.get('alpha') as number;
       await client.sendRequest(SnapshotsCreateRequest.type, { vm: alpha, name: 'before-file' });
       await sshRun(alphaPort, testKey.privateKey, 'echo written > /root/after-snapshot');

@@ -50,7 +50,7 @@ test('a virtio RNG is there unless turned off', () => {
 });
 
 test('seed paths are built from checked names only', () => {
-  assert.equal(seedPathFor('/data/pool', 'web', 'db'), '/data/pool/web-db.seed.iso');
+  assert.equal(seedPathFor('/data/pool', 'web', 'db'), '/data/pool/web.db.seed.iso');
   assert.throws(() => seedPathFor('/data/pool', 'web', '../etc'), /invalid VM name/);
 });
 

@@ -4,7 +4,14 @@ import { buildDomainXml, type DomainSpec } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml, networkXmlForwards } from '../../src/libvirt/network-xml';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { buildSnapshotXml, parseSnapshotXml } from '../../src/libvirt/snapshot-xml';
-import { buildVlmMetadataElement, parseVlmMetadataElement } from '../../src/libvirt/vlm-metadata';
+import {
+  buildVlmMetadataElement,
+  buildVlmNetworkMetadataElement,
+  madeByDataDirectory,
+  parseVlmMetadataElement,
+  vlmMetadataOfDomain,
+  vlmMetadataOfNetwork,
+} from '../../src/libvirt/vlm-metadata';
 import { escapeXml } from '../../src/libvirt/xml-text';
 import { child, childText, descendants, parseXml } from '../../src/libvirt/xml-parse';
 import { HypervisorError } from '../../src/libvirt/hypervisor';
@@ -118,6 +125,23 @@ test('VLM metadata element round-trips and carries only valid lab and VM names',
   assert.deepEqual(parseVlmMetadataElement(element), { lab: 'lab-1', vm: 'db-2' });
   assert.equal(parseVlmMetadataElement('<other:thing/>'), undefined);
   assert.equal(parseVlmMetadataElement('not xml <'), undefined);
+});
+
+test("VLM's mark carries the data directory, escaped, in domains and networks; hostile values are refused", () => {
+  const dataDirectory = `/srv/a"b<c>&'d`;
+  const domain = buildDomainXml({ ...baseSpec, vlm: { lab: 'lab-1', vm: 'db-2', dataDirectory } });
+  const parsed = vlmMetadataOfDomain(parseXml(domain));
+  assert.deepEqual(parsed, { lab: 'lab-1', vm: 'db-2', dataDirectory });
+  assert.equal(madeByDataDirectory(parsed, dataDirectory), true);
+  assert.equal(madeByDataDirectory(parsed, '/srv/other'), false);
+  assert.equal(madeByDataDirectory({ lab: 'lab-1', vm: 'db-2' } as never, dataDirectory), false, 'a mark without a data directory proves nothing');
+  const network = buildNetworkXml({ name: 'lab-1.lan', vlm: { lab: 'lab-1', network: 'lan', dataDirectory } });
+  assert.deepEqual(vlmMetadataOfNetwork(network), { lab: 'lab-1', network: 'lan', dataDirectory });
+  assert.equal(vlmMetadataOfNetwork(buildNetworkXml({ name: 'lab-1.lan' })), undefined, 'an unmarked network');
+  assert.equal(vlmMetadataOfNetwork('<network><metadata><x:network xmlns:x="urn:other" lab="a" network="b" data-directory="/c"/></metadata></network>'), undefined, "another namespace's element");
+  refusesWithInvalidArgument(() => buildVlmMetadataElement({ lab: 'lab-1', vm: 'db-2', dataDirectory: 'relative/dir' }), 'Invalid data directory');
+  refusesWithInvalidArgument(() => buildVlmMetadataElement({ lab: 'lab-1', vm: 'db-2', dataDirectory: '/a\u0001b' }), 'control characters');
+  refusesWithInvalidArgument(() => buildVlmNetworkMetadataElement({ lab: '../x', network: 'lan', dataDirectory: '/d' }), 'Invalid lab name');
 });
 
 test('network XML is isolated (no <forward>), with host address and DHCP range from the CIDR', () => {

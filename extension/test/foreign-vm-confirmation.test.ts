@@ -1,0 +1,101 @@
+// The flow the "Delete VM" and "Revert to Snapshot" commands follow for a domain VLM did not make,
+// against a real vlm-host on libvirt's test driver: refused at first, the user is asked for its
+// name, and only the exact name goes ahead; cancelling or a wrong name changes nothing.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import { HostErrorCode, SnapshotsCreateRequest, SnapshotsDeleteRequest, SnapshotsRevertRequest, VmsDeleteRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/test/support/test-libvirt';
+import { buildHostBundle, connectClient, startHost, type HostProcess } from '../../host-service/test/api/host-process';
+import { sendConfirmingForeign, isForeignRefusal, typedNameProblem } from '../src/foreign-vm-confirmation';
+
+type Client = MessageConnection & { close(): void };
+
+describe('deleting a VM VLM did not make, from the extension', () => {
+  let environment: LibvirtTestEnvironment;
+  let work: string;
+  let host: HostProcess;
+  let client: Client;
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'vlm-extension-foreign-'));
+    const bundle = await buildHostBundle(work);
+    environment = await startLibvirtTestEnvironment();
+    const socketPath = join(work, 'vlm-host.sock');
+    host = await startHost({ bundle, socketPath, dataDirectory: join(work, 'data'), busAddress: environment.busAddress });
+    client = await connectClient(socketPath);
+  });
+
+  after(async () => {
+    client?.close();
+    await host?.stop();
+    await environment?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const exists = async (name: string) => (await client.sendRequest(VmsListRequest.type, {})).vms.some((vm) => vm.name === name);
+  const send = (confirmForeign?: string) => client.sendRequest(VmsDeleteRequest.type, { vm: 'test', ...(confirmForeign === undefined ? {} : { confirmForeign }) });
+
+  test('the input box accepts only the exact domain name', () => {
+    assert.equal(typedNameProblem('test', 'test'), undefined);
+    for (const typed of ['', 'tes', 'Test', 'test ', ' test']) assert.equal(typedNameProblem(typed, 'test'), 'Type the domain name exactly: test');
+  });
+
+  test('the host refusal is recognized; other errors are not taken for it', async () => {
+    await assert.rejects(send(), (error: unknown) => isForeignRefusal(error));
+    assert.equal(isForeignRefusal(Object.assign(new Error('x'), { code: HostErrorCode.InvalidState, data: { field: '/vm' } })), false);
+    assert.equal(isForeignRefusal(new Error('x')), false);
+  });
+
+  test('reverting a snapshot of it follows the same flow: refused, asked, reverted only with its name', async () => {
+    await client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name: 'own-before' });
+    const revert = (confirmForeign?: string) => client.sendRequest(SnapshotsRevertRequest.type, { vm: 'test', name: 'own-before', ...(confirmForeign === undefined ? {} : { confirmForeign }) });
+    const reasons: string[] = [];
+    assert.equal(await sendConfirmingForeign('test', { send: revert, askForName: async (_domain, reason) => (reasons.push(reason), undefined) }), undefined);
+    assert.match(reasons[0] ?? '', /To revert it to snapshot "own-before" anyway, repeat its exact name/);
+    assert.equal((await sendConfirmingForeign('test', { send: revert, askForName: async (domain) => domain }))?.name, 'test');
+    await client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'own-before', confirmForeign: 'test' });
+  });
+
+  test('cancelled or mistyped: asked once with the host reason, nothing deleted', async () => {
+    const asked: Array<{ domain: string; reason: string }> = [];
+    for (const answer of [undefined, 'tes', 'TEST']) {
+      const result = await sendConfirmingForeign('test', {
+        send,
+        askForName: async (domain, reason) => {
+          asked.push({ domain, reason });
+          return answer;
+        },
+      });
+      assert.equal(result, undefined);
+      assert.ok(await exists('test'), `still there after answering ${String(answer)}`);
+    }
+    assert.equal(asked.length, 3);
+    assert.equal(asked[0]?.domain, 'test');
+    assert.match(asked[0]?.reason ?? '', /VM "test" was not made by this host/);
+  });
+
+  test('the exact name typed: deleted', async () => {
+    const result = await sendConfirmingForeign('test', { send, askForName: async (domain) => domain });
+    assert.equal(result?.deleted, 'test');
+    assert.equal(await exists('test'), false);
+  });
+
+  test('other refusals are not turned into a question', async () => {
+    let asked = false;
+    await assert.rejects(
+      sendConfirmingForeign('test', {
+        send,
+        askForName: async () => {
+          asked = true;
+          return 'test';
+        },
+      }),
+      (error: unknown) => (error as { code?: number }).code === HostErrorCode.NotFound,
+    );
+    assert.equal(asked, false);
+  });
+});
