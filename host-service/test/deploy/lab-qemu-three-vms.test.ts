@@ -151,7 +151,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
 
       // An SSH console logs in with the lab's key.
       let sshOutput = '';
-      const sshConsole = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}-alpha`, kind: 'ssh' });
+      const sshConsole = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}.alpha`, kind: 'ssh' });
       client.onNotification(ConsoleOutputNotification.type, ({ consoleId, data }) => {
         if (consoleId === sshConsole.consoleId) sshOutput += data;
       });
