@@ -1,7 +1,7 @@
 // SSH key pairs vlm-host puts into guests: one per lab (its VMs trust only that one), and the data
 // directory's older shared service key, still used by labs deployed before per-lab keys.
 //
-// Keys are ed25519 from Node's own crypto: the 32 public bytes come from a raw (JWK) export, and
+// Keys are ed25519 from Node's own crypto: the 32 public bytes come from its DER encoding, and
 // the OpenSSH public line and private key file are built here, so no byte can be dropped (ssh2's
 // generator dropped leading zero bytes about once in 270 keys). Every key read from disk is
 // checked; a malformed public half is rebuilt from the private key, and an unusable private key
@@ -67,12 +67,27 @@ function openSshPrivateKey(seed: Buffer, publicBytes: Buffer, comment: string): 
   return `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines.join('\n')}\n-----END OPENSSH PRIVATE KEY-----\n`;
 }
 
+// The fixed DER prefixes of an ed25519 SubjectPublicKeyInfo and PKCS#8 key (RFC 8410): the 32 raw
+// bytes follow them. DER straight from the generator: exporting a KeyObject as JWK can deadlock
+// Node 20 when a garbage collection runs during the export.
+const spkiPrefix = Buffer.from('302a300506032b6570032100', 'hex');
+const pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+function rawKeyBytes(der: Buffer, prefix: Buffer, what: string): Buffer {
+  if (der.length !== prefix.length + 32 || !der.subarray(0, prefix.length).equals(prefix)) {
+    throw new Error(`Node made an ed25519 ${what} of an unexpected form (${der.length} bytes of DER, not ${prefix.length + 32}).`);
+  }
+  return der.subarray(prefix.length);
+}
+
 /** A new ed25519 pair: the private key in OpenSSH format and its public line. */
 export function generateSshKeyPair(comment: string): KeyPairText {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const publicBytes = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
-  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
-  if (publicBytes.length !== 32 || seed.length !== 32) throw new Error(`Node made an ed25519 key of ${publicBytes.length}/${seed.length} bytes, not 32.`);
+  const pair = generateKeyPairSync('ed25519', {
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+  });
+  const publicBytes = rawKeyBytes(pair.publicKey, spkiPrefix, 'public key');
+  const seed = rawKeyBytes(pair.privateKey, pkcs8Prefix, 'private key');
   return { privateKey: openSshPrivateKey(seed, publicBytes, comment), publicKey: publicLine(publicBytes, comment) };
 }
 
