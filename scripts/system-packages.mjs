@@ -5,9 +5,10 @@ import { spawnSync } from 'node:child_process';
 /** Groups of Debian packages, by what needs them. */
 export const packageGroups = {
   // libvirt's test driver through libvirt-dbus on a private bus; libvirtd with QEMU guests.
-  // dnsmasq-base serves DHCP on isolated lab networks.
-  libvirt: ['dbus', 'libvirt-daemon', 'libvirt-daemon-driver-qemu', 'libvirt-clients', 'libvirt-dbus', 'dnsmasq-base'],
-  qemu: ['qemu-system-x86', 'qemu-utils'],
+  // dnsmasq-base serves DHCP on lab networks; iproute2 (ip) lists the host's addresses and routes,
+  // which lab networks must not overlap.
+  libvirt: ['dbus', 'libvirt-daemon', 'libvirt-daemon-driver-qemu', 'libvirt-clients', 'libvirt-dbus', 'dnsmasq-base', 'iproute2'],
+  qemu: ['qemu-system-x86', 'qemu-utils', 'ovmf'],
   // What the vlm-tiny guest image is built from.
   tinyImage: ['linux-image-cloud-amd64', 'busybox-static', 'dropbear-bin', 'cpio', 'openssh-client', 'genisoimage'],
   // Provisioning runs confined: bubblewrap's namespaces, and nc (netcat-openbsd) as ssh's

@@ -115,6 +115,13 @@ describe('vlm validate on good labs', () => {
     assert.equal(result.stderr, '1 file, 0 errors, 1 warning\n');
   });
 
+  it('refuses a loopback network with vlm-reserved-cidr and exit 1', () => {
+    const lab = ['name: t', 'networks:', '  - name: lo', '    cidr: 127.0.0.0/8', 'vms:', '  - name: a', '    vcpu: 1', '    ram_mb: 128', '    disk_gb: 1', '    os_image: vlm-tiny', '    networks: [lo]'];
+    const result = runVlm(['validate', '-'], { input: lab.join('\n') });
+    assert.deepEqual(result.lines, ['-:4:11: error: Invalid cidr: 127.0.0.0/8 overlaps loopback (127.0.0.0/8), which no lab network can use; pick a private range such as 10.10.1.0/24. [vlm-reserved-cidr]']);
+    assert.equal(result.status, 1);
+  });
+
   it('reads a lab from standard input when given "-"', () => {
     const result = runVlm(['validate', '-'], { input: problemsLab.join('\n') });
     assert.deepEqual(result.lines, expectedProblemLines('-'));
@@ -242,6 +249,42 @@ describe('vlm validate, bundled, against the language service in this process', 
     const result = runVlm(['validate', 'schema.lab.yaml'], { cwd: folder });
     assert.deepEqual(result.lines, expected);
     assert.equal(result.status, 1);
+    // Each schema problem names the field, what it holds and what is allowed, with a vlm code.
+    assert.deepEqual(result.lines.slice(0, 3), [
+      "schema.lab.yaml:1:7: error: name is \"Schema_Lab\", which is not allowed. Lab names are DNS labels: lowercase letters, digits and inner '-', at most 63 characters. [vlm-invalid-value]",
+      'schema.lab.yaml:4:11: error: vms[0].vcpu must be a whole number, but it is the text "many". [vlm-wrong-type]',
+      "schema.lab.yaml:8:5: error: Unknown field 'colour' in vms[0]; allowed fields: 'name', 'description', 'vcpu', 'ram_mb', 'disk_gb', 'os_image', 'networks', 'ssh_port', 'vnc_port', 'depends_on', 'tags', 'autostart', 'firmware', 'ssh_authorized_keys', 'cloud_init', 'ansible_config_yaml'. [vlm-unknown-field]",
+    ]);
+  });
+
+  it('suggests the nearest allowed key for a misspelt one, and never shows a regex or a bare number as code', () => {
+    writeFileSync(join(folder, 'typo.lab.yaml'), 'name: typo\nvm:\n  - name: Web_1\n');
+    const result = runVlm(['validate', 'typo.lab.yaml'], { cwd: folder });
+    assert.equal(result.status, 1);
+    assert.deepEqual(result.lines, [
+      "typo.lab.yaml:1:1: error: The lab has no vms. Required here: 'name', 'vms'. [vlm-missing-field]",
+      "typo.lab.yaml:2:1: error: Unknown field 'vm' in the lab; did you mean 'vms'? [vlm-unknown-field]",
+    ]);
+    for (const line of result.lines) assert.doesNotMatch(line, /\^|\[\d+\]$|pattern/);
+  });
+
+  it('reports a lab file with no content (empty, blank or only comments) as an error on line 1', () => {
+    for (const [file, text] of [['empty.lab.yaml', ''], ['blank.lab.yaml', '  \n\n'], ['comments.lab.yaml', '# a lab, some day\n# name: x\n']] as const) {
+      writeFileSync(join(folder, file), text);
+      const result = runVlm(['validate', file], { cwd: folder });
+      assert.equal(result.status, 1, `${file}: ${result.stdout}${result.stderr}`);
+      assert.equal(result.lines.length, 1, result.stdout);
+      assert.match(result.lines[0]!, new RegExp(`^${file.replace('.', '\\.')}:1:1: error: The lab file is empty\\. A lab needs at least a 'name' and one VM under 'vms' .* \\[vlm-empty-lab\\]$`));
+    }
+  });
+
+  it('reports an alias inside its own anchor once, instead of running out of stack', () => {
+    writeFileSync(join(folder, 'cycle.lab.yaml'), 'name: lab\nvms:\n  - &web\n    name: web\n    vcpu: 1\n    tags: [*web]\n');
+    const result = runVlm(['validate', 'cycle.lab.yaml'], { cwd: folder });
+    assert.equal(result.status, 1);
+    assert.deepEqual(result.lines, [
+      "cycle.lab.yaml:6:12: error: The alias '*web' is inside the node its anchor '&web' names, so the document would be infinitely deep. Refer to the anchor only from outside that node. The document was not validated. [vlm-alias-cycle]",
+    ]);
   });
 });
 

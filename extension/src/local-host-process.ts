@@ -50,6 +50,26 @@ export function localHostArguments(options: Omit<LocalHostOptions, 'output'>): {
   return { socketPath, args };
 }
 
+/**
+ * Node's inspector for the service when VLM_HOST_INSPECT names a port. Only for a service that is
+ * not root: the inspector listens on TCP, where any local user could attach and run code as the
+ * service, and node cannot put it on a Unix socket.
+ */
+export function inspectorArguments(environment: NodeJS.ProcessEnv = process.env, userId = process.getuid?.() ?? 0): string[] {
+  const value = environment.VLM_HOST_INSPECT;
+  if (value === undefined || value === '') return [];
+  if (!/^\d{4,5}$/.test(value) || Number(value) < 1024 || Number(value) > 65535) {
+    throw new Error(`VLM_HOST_INSPECT must be a port number (1024-65535) for the host service's inspector on 127.0.0.1, not ${JSON.stringify(value.slice(0, 50))}.`);
+  }
+  if (userId === 0) {
+    throw new Error(
+      'VLM_HOST_INSPECT is set, but the local vlm-host would run as root: its inspector listens on a TCP port that any local user could attach to and run code as root. ' +
+        'Unset VLM_HOST_INSPECT, or debug the host service from a VS Code that runs as a normal user.',
+    );
+  }
+  return [`--inspect=127.0.0.1:${value}`];
+}
+
 export class LocalHostProcess {
   readonly socketPath: string;
   private readonly child: ChildProcess;
@@ -58,16 +78,16 @@ export class LocalHostProcess {
   readonly exited: Promise<string>;
 
   constructor(options: LocalHostOptions) {
+    // Opt-in (see the README's Development section); checked before anything is made.
+    const inspect = inspectorArguments();
     mkdirSync(options.storageFolder, { recursive: true });
     mkdirSync(options.dataFolder, { recursive: true });
-    // Traversable by libvirt's QEMU user; what is private inside, vlm-host keeps private.
-    if (options.driver === 'qemu') chmodSync(options.dataFolder, 0o755);
+    // Traversable by libvirt's QEMU user, not listable; what is private inside, vlm-host keeps private.
+    if (options.driver === 'qemu') chmodSync(options.dataFolder, 0o711);
     const { socketPath, args } = localHostArguments(options);
     this.socketPath = socketPath;
     // A socket left by a service that crashed would look ready at once.
     rmSync(socketPath, { force: true });
-    // Set by the "Run Extension" launch configuration, for "Attach to Host Service".
-    const inspect = process.env.VLM_HOST_INSPECT ? [`--inspect=${process.env.VLM_HOST_INSPECT}`] : [];
     this.child = spawn(process.execPath, [...inspect, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       // Our own process group: stopping it ends anything the service started.

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseLocalDriver, localDataFolder, localHostArguments, LocalHostProcess } from '../src/local-host-process';
+import { chooseLocalDriver, inspectorArguments, localDataFolder, localHostArguments, LocalHostProcess } from '../src/local-host-process';
 
 test('simulated hosts keep data in VS Code storage; QEMU disks go where the QEMU user of libvirt can reach them', () => {
   assert.equal(localDataFolder('test', '/storage', {}, 1000), '/storage/data');
@@ -39,4 +39,25 @@ test('a service that exits before listening fails with its reason and output', a
   const service = new LocalHostProcess({ serverPath: server, storageFolder: folder, dataFolder: join(folder, 'data'), driver: 'test', busAddress: '', output: (line) => lines.push(line) });
   await assert.rejects(service.ready(10_000), /exited with code 3 before it listened/);
   assert.deepEqual(lines, ['cannot reach libvirt-dbus']);
+});
+
+test('the host inspector is opt-in, on 127.0.0.1, and refused for a root service', (context) => {
+  assert.deepEqual(inspectorArguments({}, 0), []);
+  assert.deepEqual(inspectorArguments({ VLM_HOST_INSPECT: '9230' }, 1000), ['--inspect=127.0.0.1:9230']);
+  assert.throws(() => inspectorArguments({ VLM_HOST_INSPECT: '9230' }, 0), /would run as root: its inspector listens on a TCP port that any local user could attach to/);
+  for (const bad of ['0.0.0.0:9230', '80', '99999', '9230 --require=x']) {
+    assert.throws(() => inspectorArguments({ VLM_HOST_INSPECT: bad }, 1000), /VLM_HOST_INSPECT must be a port number/);
+  }
+  // As root (these tests are), the service is not started at all with the variable set.
+  if (process.getuid?.() !== 0) return;
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-inspect-'));
+  context.after(() => rmSync(folder, { recursive: true, force: true }));
+  const previous = process.env.VLM_HOST_INSPECT;
+  process.env.VLM_HOST_INSPECT = '9230';
+  context.after(() => (previous === undefined ? delete process.env.VLM_HOST_INSPECT : (process.env.VLM_HOST_INSPECT = previous)));
+  assert.throws(
+    () => new LocalHostProcess({ serverPath: join(folder, 'vlm-host.js'), storageFolder: folder, dataFolder: join(folder, 'data'), driver: 'test', busAddress: '', output: () => undefined }),
+    /would run as root/,
+  );
+  assert.equal(existsSync(join(folder, 'data')), false, 'nothing was made');
 });

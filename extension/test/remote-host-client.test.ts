@@ -210,11 +210,14 @@ describe('remote hosts over SSH', () => {
     let passwordDestination: SshDestination;
     let serverKey: string;
     const password = 'correct horse battery';
+    /** Every password a client sent to this server. */
+    const passwordsSeen: string[] = [];
 
     before(async () => {
       serverKey = await readFile(join(folder, 'other_key'), 'utf8');
       server = new SshServer({ hostKeys: [serverKey] }, (connection) => {
         connection.on('authentication', (context) => {
+          if (context.method === 'password') passwordsSeen.push(context.password);
           if (context.method === 'password' && context.username === 'lab' && context.password === password) context.accept();
           else context.reject(['password']);
         });
@@ -270,6 +273,48 @@ describe('remote hosts over SSH', () => {
       const again = await openRemoteHostClient(passwordOptions(knownHosts, silent.prompts, secrets));
       again.dispose();
       assert.deepEqual(silent.asked.passwords, []);
+    });
+
+    test('a known host presenting a key of another type is refused as CHANGED, and the stored password is never sent', async () => {
+      // The server's key is ed25519; known_hosts knows this host only by an RSA key.
+      const knownHosts = join(folder, 'other-type-known_hosts');
+      keygen(join(folder, 'rsa_key'), 'rsa');
+      const rsa = (await readFile(join(folder, 'rsa_key.pub'), 'utf8')).split(' ').slice(0, 2).join(' ');
+      await writeFile(knownHosts, `[127.0.0.1]:${passwordDestination.port} ${rsa}\n`);
+      const secrets = new MemorySecrets();
+      await secrets.store(passwordSecretKey(passwordDestination), password);
+      const prompts = scriptedPrompts({ acceptKey: true, passwords: [password] });
+      const methodsBefore = passwordsSeen.length;
+      await assert.rejects(
+        openRemoteHostClient(passwordOptions(knownHosts, prompts.prompts, secrets)),
+        /host key of \[127\.0\.0\.1\]:\d+ has CHANGED \(now ssh-ed25519 SHA256:\S+; .* knows it only by a ssh-rsa key\).*Refusing to connect/,
+      );
+      assert.deepEqual(passwordsSeen.slice(methodsBefore), [], 'no password reached the server');
+      assert.deepEqual(prompts.asked, { keys: [], passwords: [] }, 'neither the key nor a password was asked for');
+      assert.equal(secrets.values.get(passwordSecretKey(passwordDestination)), password, 'the stored password is kept');
+      assert.equal(await readFile(knownHosts, 'utf8'), `[127.0.0.1]:${passwordDestination.port} ${rsa}\n`);
+    });
+
+    test('a server with keys of two types is asked for the type known_hosts records, and trusted', async () => {
+      keygen(join(folder, 'second_rsa_key'), 'rsa');
+      const both = new SshServer({ hostKeys: [serverKey, await readFile(join(folder, 'second_rsa_key'), 'utf8')] }, (connection) => {
+        connection.on('authentication', (context) => context.reject());
+        connection.on('error', () => undefined);
+      });
+      both.listen(0, '127.0.0.1');
+      await once(both, 'listening');
+      try {
+        const port = (both.address() as { port: number }).port;
+        const knownHosts = join(folder, 'two-types-known_hosts');
+        const rsa = (await readFile(join(folder, 'second_rsa_key.pub'), 'utf8')).split(' ').slice(0, 2).join(' ');
+        await writeFile(knownHosts, `[127.0.0.1]:${port} ${rsa}\n`);
+        const prompts = scriptedPrompts({ passwords: [] });
+        // The key is trusted, so the connection gets as far as the login (the password prompt).
+        await assert.rejects(openRemoteHostClient({ ...passwordOptions(knownHosts, prompts.prompts, new MemorySecrets()), destination: { ...passwordDestination, port } }), /Password entry for .* was cancelled/);
+        assert.deepEqual(prompts.asked, { keys: [], passwords: [false] });
+      } finally {
+        await new Promise<void>((resolve) => both.close(() => resolve()));
+      }
     });
 
     test('a stored password that stopped working is forgotten and asked for', async () => {

@@ -3,7 +3,7 @@
 // hostname and SSH keys from it. Every value is validated before it is written, and
 // genisoimage is run with an argument list, never through a shell.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 
@@ -185,8 +185,8 @@ function run(program: string, args: readonly string[]): Promise<void> {
 }
 
 /**
- * Writes the seed ISO to outputPath (an absolute path). The ISO is made under a temporary
- * name beside it and renamed, so readers never see half a seed.
+ * Writes the seed ISO to outputPath (an absolute path), readable by its owner only (mode 0600).
+ * The ISO is made under a temporary name beside it and renamed, so readers never see half a seed.
  */
 export async function writeNoCloudSeed(outputPath: string, options: NoCloudSeedOptions, write: WriteSeedOptions = {}): Promise<void> {
   if (!isAbsolute(outputPath) || outputPath.includes('\0')) {
@@ -204,6 +204,9 @@ export async function writeNoCloudSeed(outputPath: string, options: NoCloudSeedO
       files.push(join(staging, 'network-config'));
       await writeFile(files[2]!, networkConfig);
     }
+    // User data may hold passwords: the file exists as 0600 before genisoimage fills it.
+    await (await open(partial, 'w', 0o600)).close();
+    await chmod(partial, 0o600);
     // Rock Ridge and Joliet keep the names exact (plain ISO9660 would upper-case them).
     await run(write.genisoimage ?? 'genisoimage', ['-quiet', '-output', partial, '-volid', 'cidata', '-joliet', '-rock', '--', ...files]);
     await rename(partial, outputPath);

@@ -12,15 +12,20 @@ import { labKeyPathForDomain } from './deploy/service-ssh-key';
 import { ImageStore } from './api/image-store';
 import { HostServer } from './api/socket-server';
 import { loadRemoteListenConfig, type RemoteListenArguments } from './api/remote-listen';
+import { lookUpSocketGroup } from './api/socket-group';
 import type { Hypervisor, HypervisorEvent } from './libvirt/hypervisor';
 import { connectLibvirt } from './libvirt/libvirt-dbus-hypervisor';
 import { StateStore } from './state/state-store';
 
-const usage = `Usage: vlm-host [--socket PATH] [--data-dir DIR] [--libvirt test|qemu] [--bus-address ADDRESS] [--source-root DIR]
-                [--listen HOST:PORT --tls-cert PATH --tls-key PATH --token-file PATH [--allow-remote]]
+const usage = `Usage: vlm-host [--socket PATH] [--socket-group NAME] [--data-dir DIR] [--libvirt test|qemu] [--bus-address ADDRESS]
+                [--source-root DIR] [--listen HOST:PORT --tls-cert PATH --tls-key PATH --token-file PATH [--allow-remote]]
 
-  --socket PATH        Unix socket to serve the host API on (mode 0660).
+  --socket PATH        Unix socket to serve the host API on. Only the user vlm-host runs as may use it
+                       (mode 0600), unless --socket-group names a group.
                        Default: /run/vlm/vlm-host.sock as root, else $XDG_RUNTIME_DIR/vlm/vlm-host.sock.
+  --socket-group NAME  Members of this group may use the socket too: it gets that group and mode 0660
+                       (and so does its folder, when vlm-host creates it). Whoever may use the socket
+                       can create and run VMs and playbooks on this host.
   --data-dir DIR       Where the state file and lock live.
                        Default: /var/lib/vlm as root, else $XDG_DATA_HOME/vlm (~/.local/share/vlm).
   --libvirt test|qemu  libvirt driver: 'qemu' (qemu:///system, default) or 'test' (libvirt's test driver).
@@ -29,7 +34,9 @@ const usage = `Usage: vlm-host [--socket PATH] [--data-dir DIR] [--libvirt test|
                        Default: the one this vlm-host belongs to.
   --listen HOST:PORT   Also serve the host API on TCP with TLS, for clients that do not reach this host
                        over SSH. The first request of each connection must be vlm/authenticate with
-                       the token. Loopback addresses only, unless --allow-remote is given.
+                       the token. Loopback addresses only, unless --allow-remote is given. A wrong
+                       token closes the connection unread; past 5 failures in 60 s from one address,
+                       its connections are refused without checking their token.
   --tls-cert PATH      The TLS certificate (PEM) for --listen.
   --tls-key PATH       Its private key (PEM).
   --token-file PATH    File holding the token (mode 0600, owned by the user vlm-host runs as).
@@ -40,6 +47,7 @@ class UsageError extends Error {}
 
 interface Options {
   socketPath: string;
+  socketGroup?: string;
   dataDirectory: string;
   driver: 'test' | 'qemu';
   busAddress?: string;
@@ -60,7 +68,7 @@ function parseArguments(argv: string[]): Options | 'help' {
       allowRemote = true;
       continue;
     }
-    if (!['--socket', '--data-dir', '--libvirt', '--bus-address', '--source-root', '--listen', '--tls-cert', '--tls-key', '--token-file'].includes(flag as string)) {
+    if (!['--socket', '--socket-group', '--data-dir', '--libvirt', '--bus-address', '--source-root', '--listen', '--tls-cert', '--tls-key', '--token-file'].includes(flag as string)) {
       throw new UsageError(`Unknown argument ${JSON.stringify(argument)}.`);
     }
     const value = inline ?? argv[(index += 1)];
@@ -77,6 +85,8 @@ function parseArguments(argv: string[]): Options | 'help' {
   const sourceRoot = resolve(values.get('--source-root') ?? join(__dirname, '..', '..'));
   const options: Options = { socketPath, dataDirectory, driver, sourceRoot };
   if (busAddress !== undefined) options.busAddress = busAddress;
+  const socketGroup = values.get('--socket-group');
+  if (socketGroup !== undefined) options.socketGroup = socketGroup;
   const listen = values.get('--listen');
   if (listen === undefined) {
     const stray = ['--tls-cert', '--tls-key', '--token-file'].filter((flag) => values.has(flag));
@@ -126,6 +136,7 @@ function eventFromHypervisor(event: HypervisorEvent): HostEventBody {
 async function run(options: Options): Promise<void> {
   // Checked before anything starts: a bad certificate or token file leaves nothing behind.
   const remote = options.remote ? await loadRemoteListenConfig(options.remote) : undefined;
+  const socketGroup = options.socketGroup === undefined ? undefined : await lookUpSocketGroup(options.socketGroup);
   const store = await StateStore.open({ dataDirectory: options.dataDirectory, log });
   let hypervisor: Hypervisor | undefined;
   let server: HostServer | undefined;
@@ -154,14 +165,14 @@ async function run(options: Options): Promise<void> {
     const deployer = new LabDeployer({ hypervisor, store, events, images, dataDirectory: options.dataDirectory, log });
     for (const lab of await deployer.recoverInterrupted()) log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
     const handlers = createHostApi({ hypervisor, store, events, deployer, consoles, images, version: packageJson.version, startedAt: new Date().toISOString() });
-    server = await HostServer.listen({ socketPath: options.socketPath, handlers, log });
+    server = await HostServer.listen({ socketPath: options.socketPath, handlers, log, ...(socketGroup === undefined ? {} : { socketGroup }) });
     if (remote) remoteServer = await HostServer.listenRemote({ handlers, log, remote });
   } catch (error) {
     await shutdown();
     throw error;
   }
   // One line on stdout when ready, for whoever started the service.
-  process.stdout.write(`vlm-host ready: socket ${options.socketPath}, data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}${remoteServer ? `, TLS ${remoteServer.socketPath}` : ''}\n`);
+  process.stdout.write(`vlm-host ready: socket ${options.socketPath}${socketGroup ? ` (group ${socketGroup.name})` : ''}, data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}${remoteServer ? `, TLS ${remoteServer.socketPath}` : ''}\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

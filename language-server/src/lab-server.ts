@@ -98,6 +98,8 @@ export function startLabServer(connection: Connection, options: LabServerOptions
         completionProvider: { triggerCharacters: [' ', ':', '-', '[', ',', '{'] },
         hoverProvider: true,
         documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        selectionRangeProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: serverName, version: '0.1.0' },
@@ -135,6 +137,14 @@ export function startLabServer(connection: Connection, options: LabServerOptions
   connection.onDocumentSymbol((request) => guarded('Document symbols', [], () => {
     const document = documents.get(request.textDocument.uri);
     return document ? service.documentSymbols(document) : [];
+  }));
+  connection.onFoldingRanges((request) => guarded('Folding ranges', [], () => {
+    const document = documents.get(request.textDocument.uri);
+    return document ? service.foldingRanges(document) : [];
+  }));
+  connection.onSelectionRanges((request) => guarded('Selection ranges', [], () => {
+    const document = documents.get(request.textDocument.uri);
+    return document ? service.selectionRanges(document, request.positions) : [];
   }));
   connection.onCodeAction((request) => guarded('Code actions', [], () => {
     const document = documents.get(request.textDocument.uri);

@@ -7,9 +7,11 @@ import type {
   CompletionList,
   Diagnostic,
   DocumentSymbol,
+  FoldingRange,
   Hover,
   Position,
   Range,
+  SelectionRange,
 } from 'vscode-languageserver-types';
 import { getLanguageService, SchemaPriority } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
 import type { LanguageService as YamlLanguageService } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
@@ -25,7 +27,9 @@ import { diagnosticAt } from './lab-diagnostics';
 import { labQuickFixes } from './quick-fixes';
 import { labCompletions } from './lab-completion';
 import { installAliasResolutionCache } from './alias-resolution';
-import { ignoreDocumentSchemaChoices } from './lab-schema-only';
+import { ignoreDocumentSchemaChoices, skipSchemaValidationPass } from './lab-schema-only';
+import { installParseGuard, parseRefusal, withParseLimits } from './parse-guard';
+import { emptyLabDiagnostic, schemaCodes, schemaDiagnostics } from './schema-messages';
 
 export type { HostFacts } from './semantic-checks';
 
@@ -44,6 +48,8 @@ export interface LabLanguageService {
   complete(document: TextDocument, position: Position): Promise<CompletionList>;
   hover(document: TextDocument, position: Position): Promise<Hover | null>;
   documentSymbols(document: TextDocument): DocumentSymbol[];
+  foldingRanges(document: TextDocument): FoldingRange[];
+  selectionRanges(document: TextDocument, positions: Position[]): SelectionRange[];
   codeActions(document: TextDocument, range: Range, diagnostics: Diagnostic[]): CodeAction[];
   /** Facts of the lab's target host; `undefined` turns the capacity check off. */
   setHostFacts(facts: HostFacts | undefined): void;
@@ -58,6 +64,28 @@ const parserOptions = { customTags: [] as string[], yamlVersion: '1.2' as const 
 type ParseCache = { cache: Map<string, unknown> };
 
 const maxCachedDocuments = 64;
+/** Semantic codes that explain a value better than the schema's message at the same place. */
+const explainedBySemanticChecks: ReadonlySet<string> = new Set([
+  diagnosticCodes.portOutOfRange,
+  diagnosticCodes.unknownImage,
+  diagnosticCodes.invalidCidr,
+  diagnosticCodes.addressOutsideNetwork,
+]);
+// VS Code's own limit for folding ranges of one document.
+const maxFoldingRanges = 5000;
+
+// More problems than anyone reads; a hostile lab could otherwise publish millions.
+const maxDiagnostics = 1000;
+
+function capped(document: TextDocument, diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length <= maxDiagnostics) return diagnostics;
+  const shown = diagnostics.slice(0, maxDiagnostics);
+  const end = document.getText().length;
+  shown.push(diagnosticAt(document, { start: end, end }, diagnosticCodes.tooManyProblems,
+    `This lab has more than ${maxDiagnostics} problems; only the first ${maxDiagnostics} are shown. Fix these and validate again.`,
+    DiagnosticSeverity.Warning));
+  return shown;
+}
 
 function rangeKey(range: Range): string {
   return `${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}`;
@@ -65,7 +93,9 @@ function rangeKey(range: Range): string {
 
 export function createLabLanguageService(options: LabLanguageServiceOptions = {}): LabLanguageService {
   installAliasResolutionCache();
-  ignoreDocumentSchemaChoices(labSchemaId);
+  installParseGuard();
+  ignoreDocumentSchemaChoices();
+  skipSchemaValidationPass();
   let catalog: ImageCatalog = options.catalog ?? builtInImageCatalog;
   let hostFacts: HostFacts | undefined;
   const limits: InputLimits = { ...defaultInputLimits, ...options.limits };
@@ -112,7 +142,7 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
 
   function parsed(document: TextDocument): YAMLDocument {
     syncParseCache(document);
-    return yamlDocumentsCache.getYamlDocument(document, parserOptions, true);
+    return withParseLimits(limits, () => yamlDocumentsCache.getYamlDocument(document, parserOptions, true));
   }
 
   function labModels(document: TextDocument): LabModel[] {
@@ -135,45 +165,55 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
       `VLM could not ${what} this document (${detail}). This is a bug in the lab language server.`);
   }
 
-  /** What the input guards found; `refused` input must not reach the parser. */
-  function refusal(document: TextDocument): { refused: boolean; diagnostics: Diagnostic[]; tabLines: Set<number> } {
+  /**
+   * What the guards found. `refused` input gets no answer but its diagnostic: the line scan keeps
+   * it from the parser, the parse guard from everything that walks the parse. When not refused,
+   * the document is parsed (and cached) here, under the limits, before any feature uses it.
+   */
+  function guard(document: TextDocument): { refused: boolean; diagnostics: Diagnostic[]; tabLines: Set<number>; parse?: YAMLDocument } {
     const inspection = inspectInput(document.getText(), limits);
     const diagnostics = inspection.problems.map((problem) =>
       diagnosticAt(document, problem, problem.code, problem.message));
-    return { refused: inspection.refused, diagnostics, tabLines: inspection.tabIndentedLines };
+    if (inspection.refused) return { refused: true, diagnostics, tabLines: inspection.tabIndentedLines };
+    const parse = parsed(document);
+    const problem = parseRefusal(parse);
+    if (problem) {
+      return { refused: true, diagnostics: [diagnosticAt(document, problem, problem.code, problem.message)], tabLines: inspection.tabIndentedLines };
+    }
+    return { refused: false, diagnostics, tabLines: inspection.tabIndentedLines, parse };
   }
 
   return {
     async validate(document) {
       try {
-        const guard = refusal(document);
-        if (guard.refused) return guard.diagnostics;
-        syncParseCache(document);
+        const checked = guard(document);
+        if (checked.refused || !checked.parse) return checked.diagnostics;
+        const empty = emptyLabDiagnostic(document, checked.parse);
+        if (empty) return [empty];
         const yamlDiagnostics = await yamlService.doValidation(document, false);
-        const results: Diagnostic[] = [...guard.diagnostics];
+        let results: Diagnostic[] = [...checked.diagnostics];
         for (const diagnostic of yamlDiagnostics) {
-          if (diagnostic.source === 'YAML') {
-            // Syntax errors: the tab check already explained tab indentation on that line.
-            if (guard.tabLines.has(diagnostic.range.start.line)) continue;
-            results.push({ ...diagnostic, code: diagnosticCodes.yamlSyntax, source: 'vlm' });
-          } else {
-            // A lab that does not match its schema is rejected by the host: an error, not a warning.
-            results.push({ ...diagnostic, severity: DiagnosticSeverity.Error });
-          }
+          // Schema problems come from the lab's own schema check below, in words a user reads.
+          if (diagnostic.source !== 'YAML') continue;
+          // Syntax errors: the tab check already explained tab indentation on that line.
+          if (checked.tabLines.has(diagnostic.range.start.line)) continue;
+          results.push({ ...diagnostic, code: diagnosticCodes.yamlSyntax, source: 'vlm' });
         }
+        // concat, not push(...): a hostile lab can have more problems than a call has arguments.
+        results = results.concat(schemaDiagnostics(document, checked.parse, maxDiagnostics + 1));
         const names = imageNames(catalog);
-        const semantic: Diagnostic[] = [];
+        let semantic: Diagnostic[] = [];
         for (const model of labModels(document)) {
-          semantic.push(...runSemanticChecks({ document, model, imageNames: names, hostFacts }));
+          semantic = semantic.concat(runSemanticChecks({ document, model, imageNames: names, hostFacts }));
         }
-        // A port outside its range is reported once, by the check that names the range and
-        // offers a fix, not again by the schema's minimum/maximum.
-        const portProblemRanges = new Set(semantic
-          .filter((diagnostic) => diagnostic.code === diagnosticCodes.portOutOfRange)
+        // A value the lab checks explain (a port outside its range, an unknown image, a bad
+        // cidr or address) is reported once, by the check that says more and may offer a fix.
+        const explainedRanges = new Set(semantic
+          .filter((diagnostic) => explainedBySemanticChecks.has(diagnostic.code as string))
           .map((diagnostic) => rangeKey(diagnostic.range)));
-        const kept = portProblemRanges.size === 0 ? results : results.filter((diagnostic) =>
-          diagnostic.source === 'vlm' || !portProblemRanges.has(rangeKey(diagnostic.range)));
-        return [...kept, ...semantic];
+        const kept = results.filter((diagnostic) =>
+          !schemaCodes.has(diagnostic.code as string) || !explainedRanges.has(rangeKey(diagnostic.range)));
+        return capped(document, kept.concat(semantic));
       } catch (error) {
         return [internalError(document, 'validate', error)];
       }
@@ -189,8 +229,7 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
         // document. A `- ` entry of a VM's networks may also start the {name, ip} form, so the
         // schema's items are merged there.
         if (lab.context !== undefined && lab.context !== 'vm-network-item') return { isIncomplete: false, items: lab.items };
-        if (refusal(document).refused) return { isIncomplete: false, items: lab.items };
-        syncParseCache(document);
+        if (guard(document).refused) return { isIncomplete: false, items: lab.items };
         const schemaList = await yamlService.doComplete(document, position, false);
         const seen = new Set(lab.items.map((item) => item.label));
         return {
@@ -205,8 +244,7 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
 
     async hover(document, position) {
       try {
-        if (refusal(document).refused) return null;
-        syncParseCache(document);
+        if (guard(document).refused) return null;
         return await yamlService.doHover(document, position);
       } catch (error) {
         reportError(`hover ${document.uri}`, error);
@@ -216,8 +254,7 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
 
     documentSymbols(document) {
       try {
-        if (refusal(document).refused) return [];
-        syncParseCache(document);
+        if (guard(document).refused) return [];
         return yamlService.findDocumentSymbols2(document, {});
       } catch (error) {
         reportError(`documentSymbols ${document.uri}`, error);
@@ -225,9 +262,29 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
       }
     },
 
+    foldingRanges(document) {
+      try {
+        if (guard(document).refused) return [];
+        return yamlService.getFoldingRanges(document, { rangeLimit: maxFoldingRanges }) ?? [];
+      } catch (error) {
+        reportError(`foldingRanges ${document.uri}`, error);
+        return [];
+      }
+    },
+
+    selectionRanges(document, positions) {
+      try {
+        if (guard(document).refused) return [];
+        return yamlService.getSelectionRanges(document, positions);
+      } catch (error) {
+        reportError(`selectionRanges ${document.uri}`, error);
+        return [];
+      }
+    },
+
     codeActions(document, range, diagnostics) {
       try {
-        if (refusal(document).refused) return [];
+        if (guard(document).refused) return [];
         const models = labModels(document);
         return labQuickFixes({ document, range, diagnostics, models, imageNames: imageNames(catalog) });
       } catch (error) {

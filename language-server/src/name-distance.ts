@@ -14,11 +14,17 @@ export function editDistance(left: string, right: string): number {
   return previous[right.length]!;
 }
 
+// Names are at most 63 characters; longer text is compared by its start, so one comparison
+// costs at most this many squared steps whatever a document holds.
+const comparedLength = 128;
+
 /**
  * How far `value` is from `candidate`: the edit distance, or, when `value` looks like the start
  * of `candidate` being typed (`ubunty` for `ubuntu-24.04`), the distance to that start plus one.
  */
-export function nameDistance(value: string, candidate: string): number {
+export function nameDistance(fullValue: string, fullCandidate: string): number {
+  const value = fullValue.slice(0, comparedLength);
+  const candidate = fullCandidate.slice(0, comparedLength);
   const whole = editDistance(value, candidate);
   if (value.length === 0 || value.length >= candidate.length) return whole;
   return Math.min(whole, editDistance(value, candidate.slice(0, value.length)) + 1);
@@ -31,4 +37,37 @@ export function closestNames(value: string, candidates: readonly string[], limit
     .sort((left, right) => left.distance - right.distance || left.order - right.order)
     .slice(0, limit)
     .map((entry) => entry.name);
+}
+
+/** Whether `candidate` is close enough to `value` to be what a typo of it meant. */
+export function isLikelyTypo(value: string, candidate: string): boolean {
+  return nameDistance(value, candidate) <= Math.max(2, Math.floor(Math.min(value.length, comparedLength) / 3));
+}
+
+/**
+ * Suggestions for one validation: a lab can hold thousands of unknown names, each compared with
+ * thousands of candidates, so the comparisons share a budget of steps. Once it is spent, no more
+ * suggestions are made (the problems are still reported, without "did you mean").
+ */
+export class SuggestionBudget {
+  constructor(private steps = 2_000_000) {}
+
+  /** The closest candidate (see closestNames), or undefined when the budget is spent. */
+  closest(value: string, candidates: readonly string[]): string | undefined {
+    const valueLength = Math.min(value.length, comparedLength);
+    let cost = 0;
+    for (const candidate of candidates) cost += (valueLength + 1) * (Math.min(candidate.length, comparedLength) + 1) * 2;
+    if (cost > this.steps) {
+      this.steps = 0;
+      return undefined;
+    }
+    this.steps -= cost;
+    return closestNames(value, candidates, 1)[0];
+  }
+
+  /** The closest candidate if it is likely what a typo meant. */
+  typoOf(value: string, candidates: readonly string[]): string | undefined {
+    const closest = this.closest(value, candidates);
+    return closest !== undefined && isLikelyTypo(value, closest) ? closest : undefined;
+  }
 }

@@ -5,9 +5,8 @@ import type { Node, YAMLSeq } from 'yaml';
 import { CodeActionKind } from 'vscode-languageserver-types';
 import type { CodeAction, Diagnostic, Range, TextEdit } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { nameMaxLength, portRanges, type PortField } from '@vlm/schemas';
 import { diagnosticCodes } from './diagnostic-codes';
-import { cidrsOverlap, formatCidr, parseCidr, type Cidr } from './ipv4';
+import { cidrsOverlap, formatCidr, nameMaxLength, parseCidr, portRanges, type Cidr, type PortField } from '@vlm/schemas';
 import type { LabModel } from './lab-model';
 import type { LabDiagnosticData } from './lab-diagnostics';
 import { closestNames } from './name-distance';
@@ -77,6 +76,12 @@ export function labQuickFixes(input: QuickFixInput): CodeAction[] {
         const name = data?.kind === 'undefined-network' ? data.name : written;
         const edit = declareNetworkEdit(document, model, name);
         if (edit) actions.push(action(`Declare network '${name}' (${edit.cidr})`, document, diagnostic, [edit.edit], true));
+        break;
+      }
+      case diagnosticCodes.reservedCidr:
+      case diagnosticCodes.overlappingCidr: {
+        const cidr = freeSubnet(model);
+        if (cidr) actions.push(action(`Use ${cidr}, a private range no other network of the lab uses`, document, diagnostic, [{ range: diagnostic.range, newText: cidr }], true));
         break;
       }
       case diagnosticCodes.unknownImage: {

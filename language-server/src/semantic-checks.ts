@@ -3,12 +3,11 @@
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { portRanges, type PortField } from '@vlm/schemas';
 import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes';
-import { cidrsOverlap, formatCidr, parseCidr, parseIpv4, type Cidr } from './ipv4';
+import { cidrsOverlap, formatCidr, parseCidr, parseIpv4, portRanges, reservedRangeProblem, staticAddressProblem, type Cidr, type PortField } from '@vlm/schemas';
 import type { LabModel, LabValue, LabVm, SourceSpan } from './lab-model';
 import { checkAnsiblePlaybook } from './ansible-check';
-import { closestNames, nameDistance } from './name-distance';
+import { SuggestionBudget } from './name-distance';
 import { diagnosticAt, type LabDiagnosticData } from './lab-diagnostics';
 
 export interface HostFacts {
@@ -27,6 +26,11 @@ export interface SemanticCheckInput {
 export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
   const found: Diagnostic[] = [];
   const { document, model } = input;
+  const suggestions = new SuggestionBudget();
+  const suggestion = (value: string, candidates: string[]): string => {
+    const closest = suggestions.typoOf(value, candidates);
+    return closest === undefined ? '' : ` Did you mean '${closest}'?`;
+  };
   const lineOf = (offset: number): number => document.positionAt(offset).line + 1;
   const report = (
     span: SourceSpan,
@@ -77,6 +81,11 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
       report(network.cidr.span, diagnosticCodes.invalidCidr, `Invalid cidr: ${parsed.problem}.`);
       continue;
     }
+    const reserved = reservedRangeProblem(parsed.value);
+    if (reserved) {
+      report(network.cidr.span, diagnosticCodes.reservedCidr, `Invalid cidr: ${reserved}.`);
+      continue;
+    }
     const name = network.name?.value ?? '(unnamed)';
     validNetworks.push({ cidr: parsed.value, name, span: network.cidr.span });
     if (network.name && !cidrByNetwork.has(network.name.value)) cidrByNetwork.set(network.name.value, parsed.value);
@@ -107,16 +116,8 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
       const cidr = cidrByNetwork.get(networkName);
       if (!reference.ip || !cidr) continue;
       const address = parseIpv4(reference.ip.value);
-      if (!address.ok) {
-        report(reference.ip.span, diagnosticCodes.addressOutsideNetwork, `Invalid ip: ${address.problem}.`);
-      } else if (address.value < cidr.first || address.value > cidr.last) {
-        report(reference.ip.span, diagnosticCodes.addressOutsideNetwork,
-          `Address ${reference.ip.value} is outside network '${networkName}' (${formatCidr(cidr)}).`);
-      } else if (address.value === cidr.first || address.value === cidr.last) {
-        const which = address.value === cidr.first ? 'network address' : 'broadcast address';
-        report(reference.ip.span, diagnosticCodes.addressOutsideNetwork,
-          `Address ${reference.ip.value} is the ${which} of network '${networkName}' (${formatCidr(cidr)}); a VM needs a host address inside it.`);
-      }
+      const problem = address.ok ? staticAddressProblem(networkName, cidr, address.value) : address.problem;
+      if (problem) report(reference.ip.span, diagnosticCodes.addressOutsideNetwork, `Invalid ip: ${problem}.`);
     }
   }
 
@@ -168,7 +169,7 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
   for (const vm of model.vms) {
     const image = vm.osImage;
     if (!image || images.has(image.value)) continue;
-    const closest = closestNames(image.value, input.imageNames)[0];
+    const closest = suggestions.closest(image.value, input.imageNames);
     report(image.span, diagnosticCodes.unknownImage,
       `Image '${image.value}' is not in the catalog. Catalog images: ${input.imageNames.join(', ') || '(none)'}.${closest ? ` Closest: '${closest}'.` : ''}`,
       { kind: 'unknown-image', image: image.value });
@@ -203,13 +204,6 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
     }
   }
   return found;
-}
-
-/** ' Did you mean ...?' when a candidate is close enough to be a likely typo, else ''. */
-function suggestion(value: string, candidates: string[]): string {
-  const closest = closestNames(value, candidates, 1)[0];
-  if (closest === undefined || nameDistance(value, closest) > Math.max(2, Math.floor(value.length / 3))) return '';
-  return ` Did you mean '${closest}'?`;
 }
 
 interface CycleStep {

@@ -83,6 +83,58 @@ describe('hostile input', () => {
     await assertHandled(`name: deep\nvms:\n${'- '.repeat(50_000)}x\n`, diagnosticCodes.nestingTooDeep);
   });
 
+  test('an alias inside the node its anchor names is refused at the alias, and every feature answers empty', async () => {
+    const cases = [
+      // A VM that refers to itself (this gave vlm-internal-error, maximum call stack size exceeded).
+      ['name: lab\nvms:\n  - &web\n    name: web\n    vcpu: 1\n    tags: [*web]\n', '*web]'],
+      // Six lines that passed the line scan and made the outline exhaust the heap.
+      ['name: &n lab\nvms: &v\n  - name: a\n    vcpu: 1\n    tags: *v\n    description: *v\n', '*v'],
+      // Through a merge key, and through a nested anchor.
+      ['name: lab\nvms:\n  - &v\n    <<: *v\n    name: v\n', '*v'],
+      ['a: &a\n  b: &b\n    c: [*a]\n', '*a'],
+    ] as const;
+    for (const [text, alias] of cases) {
+      const document = labDocument(text);
+      const diagnostics = await service.validate(document);
+      assert.deepEqual(diagnostics.map((diagnostic) => diagnostic.code), [diagnosticCodes.aliasCycle], text);
+      assert.deepEqual(diagnostics[0]!.range.start, rangeOf(document, alias).start, text);
+      assert.match(diagnostics[0]!.message, /^The alias '\*[a-z]+' is inside the node its anchor '&[a-z]+' names, so the document would be infinitely deep\./);
+      const position = { line: 2, character: 4 };
+      assert.deepEqual(service.documentSymbols(document), []);
+      assert.deepEqual(service.foldingRanges(document), []);
+      assert.deepEqual(service.selectionRanges(document, [position]), []);
+      assert.equal(await service.hover(document, position), null);
+      assert.deepEqual(service.codeActions(document, diagnostics[0]!.range, diagnostics), []);
+      assert.ok(Array.isArray((await service.complete(document, position)).items));
+    }
+  });
+
+  test('aliases that nest deeper than the limit once expanded are refused as too deep', async () => {
+    const limited = createLabLanguageService({ limits: { maxNestingDepth: 10 } });
+    // At most 5 levels as written (with the lab's mapping); 11 through the aliases.
+    const text = 'a: &a [[[x]]]\nb: &b [[[*a]]]\nc: [[[[*b]]]]\n';
+    const diagnostics = await limited.validate(labDocument(text));
+    assert.deepEqual(diagnostics.map((diagnostic) => diagnostic.code), [diagnosticCodes.nestingTooDeep]);
+    assert.match(diagnostics[0]!.message, /With the alias '\*b' expanded, collections are nested more than 10 levels deep/);
+  });
+
+  test('thousands of unknown names and a list of 100 000 wrong items are reported without stalling: at most 1000 problems, suggestions within a budget', async () => {
+    // Each unknown depends_on entry is compared with every VM name for a "did you mean": the
+    // comparisons share a budget (this lab took over ten minutes before).
+    const vms = Array.from({ length: 2000 }, (_, index) =>
+      `  - name: vm-${'x'.repeat(50)}-${index}\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n    depends_on: [${Array.from({ length: 4 }, (_, entry) => `q${'y'.repeat(50)}${index}-${entry}`).join(', ')}]`);
+    for (const text of [`name: many\nvms:\n${vms.join('\n')}\n`, `name: items\nvms:\n${'  - 1\n'.repeat(100_000)}`]) {
+      const diagnostics = await service.validate(labDocument(text));
+      assert.equal(diagnostics.length, 1001);
+      assert.equal(withCode(diagnostics, diagnosticCodes.internalError).length, 0);
+      const last = diagnostics[1000]!;
+      assert.equal(last.code, diagnosticCodes.tooManyProblems);
+      assert.equal(last.message, 'This lab has more than 1000 problems; only the first 1000 are shown. Fix these and validate again.');
+    }
+    const items = await service.validate(labDocument(`name: items\nvms:\n${'  - 1\n'.repeat(100_000)}`));
+    assert.ok(items.some((diagnostic) => diagnostic.code === diagnosticCodes.itemCount && diagnostic.message === 'vms has 100000 items; at most 4096 are allowed.'));
+  });
+
   test('NUL bytes are refused as not text, at their position', async () => {
     const document = labDocument('name: x\nvms: []\ndescription: a\u0000b\n');
     const diagnostics = await service.validate(document);

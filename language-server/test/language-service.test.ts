@@ -160,6 +160,26 @@ describe('semantic checks', () => {
     assert.match(found[1]!.message, /broadcast address/);
   });
 
+  test("a static address on the host's own address of its network", async () => {
+    const document = labDocument(lab([vm('a', ['networks:', '  - name: lan', '    ip: 10.10.1.1'])]));
+    const found = withCode(await service.validate(document), diagnosticCodes.addressOutsideNetwork);
+    assert.equal(found.length, 1);
+    assert.deepEqual(found[0]!.range, rangeOf(document, '10.10.1.1'));
+    assert.match(found[0]!.message, /10\.10\.1\.1 is the host's own address on network 'lan' \(10\.10\.1\.0\/24\)/);
+  });
+
+  test('loopback, link-local, multicast and other never-valid ranges are refused as lab networks', async () => {
+    const cidrs = ['127.0.0.0/8', '127.5.0.0/16', '169.254.10.0/24', '224.0.0.0/8', '240.0.0.0/8', '0.0.0.0/8', '10.0.0.0/8'];
+    const networks = cidrs.map((cidr, index) => `  - name: n${index}\n    cidr: ${cidr}`).join('\n');
+    const document = labDocument(lab([vm('a')], networks));
+    const found = withCode(await service.validate(document), diagnosticCodes.reservedCidr);
+    assert.deepEqual(found.map((diagnostic) => document.getText(diagnostic.range)), cidrs.slice(0, 6));
+    assert.equal(found[0]!.code, 'vlm-reserved-cidr');
+    assert.match(found[0]!.message, /127\.0\.0\.0\/8 overlaps loopback \(127\.0\.0\.0\/8\), which no lab network can use/);
+    assert.match(found[2]!.message, /link-local/);
+    assert.match(found[3]!.message, /multicast/);
+  });
+
   test('host capacity is checked only once facts are given', async () => {
     const capacity = createLabLanguageService();
     const text = lab([vm('a').replace('vcpu: 1', 'vcpu: 8').replace('ram_mb: 512', 'ram_mb: 8192'), vm('b').replace('vcpu: 1', 'vcpu: 8')]);
@@ -178,11 +198,13 @@ describe('semantic checks', () => {
     assert.equal(withCode(await capacity.validate(labDocument(text)), diagnosticCodes.overCapacity).length, 0);
   });
 
-  test('schema problems are errors and keep a precise range', async () => {
+  test('schema problems are errors with a vlm code, the field and the allowed range, and keep a precise range', async () => {
     const document = labDocument(lab([vm('a').replace('vcpu: 1', 'vcpu: 0')]));
     const diagnostics = await service.validate(document);
-    const schema = diagnostics.find((diagnostic) => /minimum/.test(diagnostic.message));
+    const schema = withCode(diagnostics, diagnosticCodes.outOfRange)[0];
     assert.ok(schema, 'the schema minimum is reported');
+    assert.equal(schema.message, 'vms[0].vcpu is 0; it must be from 1 to 256.');
+    assert.equal(schema.source, 'vlm');
     assert.equal(schema.severity, DiagnosticSeverity.Error);
     const valueStart = rangeOf(document, 'vcpu: 0').start;
     assert.deepEqual(schema.range, { start: { line: valueStart.line, character: valueStart.character + 6 }, end: { line: valueStart.line, character: valueStart.character + 7 } });
@@ -200,9 +222,12 @@ describe('semantic checks', () => {
 
   test('a modeline or a $schema key cannot switch the lab schema off', async () => {
     const modeline = await codesOf('# yaml-language-server: $schema=http://example.invalid/other.json\nname: x\nvms: []\nbogus: 1\n');
-    assert.deepEqual(modeline.map((diagnostic) => diagnostic.message), ['Array has too few items. Expected 1 or more.', 'Property bogus is not allowed.']);
+    assert.deepEqual(modeline.map((diagnostic) => diagnostic.message), [
+      "Unknown field 'bogus' in the lab; allowed fields: 'name', 'description', 'host', 'tags', 'networks', 'vms'.",
+      'vms is empty; it needs at least 1 item.',
+    ]);
     const dollarSchema = await codesOf('$schema: http://example.invalid/other.json\nname: x\nvms: []\n');
-    assert.ok(dollarSchema.some((diagnostic) => diagnostic.message === 'Property $schema is not allowed.'), JSON.stringify(dollarSchema));
+    assert.ok(dollarSchema.some((diagnostic) => diagnostic.code === diagnosticCodes.unknownField && diagnostic.message.startsWith("Unknown field '$schema' in the lab;")), JSON.stringify(dollarSchema));
     assert.ok(!dollarSchema.some((diagnostic) => /Unable to load schema/.test(diagnostic.message)), 'no other schema is requested');
   });
 
@@ -241,6 +266,18 @@ describe('quick fixes', () => {
     assert.equal(actions[0]!.title, 'Use free ssh_port 22002');
     assert.deepEqual(actions[0]!.diagnostics, [diagnostic]);
     await assertFixed(document, actions[0]!, diagnosticCodes.portCollision);
+  });
+
+  test('a loopback or overlapping network gets a free private range', async () => {
+    for (const [networks, code, free] of [
+      ['  - name: lan\n    cidr: 10.0.1.0/24\n  - name: lo\n    cidr: 127.0.0.0/8', diagnosticCodes.reservedCidr, '10.0.2.0/24'],
+      ['  - name: lan\n    cidr: 10.0.1.0/24\n  - name: wide\n    cidr: 10.0.0.0/16', diagnosticCodes.overlappingCidr, '10.1.0.0/24'],
+    ] as const) {
+      const document = labDocument(lab([vm('a')], networks));
+      const { actions } = await fixesFor(document, code);
+      assert.equal(actions[0]!.title, `Use ${free}, a private range no other network of the lab uses`);
+      await assertFixed(document, actions[0]!, code);
+    }
   });
 
   test('a port out of range gets a free port in range', async () => {

@@ -1,6 +1,12 @@
 // A minimal LSP client for the tests: talks JSON-RPC over streams, answers
 // workspace/configuration from a settings table, and lets tests wait for published diagnostics.
 import { PassThrough } from 'node:stream';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import type { MessageConnection } from 'vscode-languageserver-protocol/node';
@@ -89,3 +95,41 @@ export const initializeParams = {
     },
   },
 };
+
+const repositoryRoot = join(import.meta.dirname, '..', '..');
+const bundle = join(repositoryRoot, 'language-server', 'dist', 'server.js');
+
+export interface BundledServer {
+  client: TestClient;
+  child: ChildProcess;
+  /** How the process ended, once it has. */
+  exited: Promise<[number | null, NodeJS.Signals | null]>;
+  /** The end of what the process wrote to standard error. */
+  stderr(): string;
+  /** Ends the connection, and the process if it still runs. */
+  dispose(): void;
+}
+
+/** Builds the server bundle and starts it as a process over stdio, with these node options. */
+export function startBundledServer(nodeOptions: string[] = []): BundledServer {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', 'language-server/'], { cwd: repositoryRoot, encoding: 'utf8' });
+  assert.equal(build.status, 0, `node scripts/build.mjs failed, so the server bundle cannot be tested:\n${build.stderr}${build.stdout}`);
+  assert.ok(existsSync(bundle), `the build did not produce ${bundle}`);
+  const child = spawn(process.execPath, [...nodeOptions, bundle, '--stdio'], { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8000);
+  });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const client = connectClient(child.stdout!, child.stdin!);
+  return {
+    client,
+    child,
+    exited,
+    stderr: () => stderr,
+    dispose() {
+      client.dispose();
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    },
+  };
+}

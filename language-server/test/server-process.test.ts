@@ -2,32 +2,18 @@
 // initialize and shuts down cleanly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { once } from 'node:events';
 import type { InitializeResult } from 'vscode-languageserver-protocol';
-import { connectClient, initializeParams } from './lsp-client';
-
-const repositoryRoot = join(import.meta.dirname, '..', '..');
-const bundle = join(repositoryRoot, 'language-server', 'dist', 'server.js');
+import { initializeParams, startBundledServer } from './lsp-client';
 
 test('the built server starts over stdio, answers initialize and exits after shutdown', async () => {
-  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repositoryRoot, encoding: 'utf8' });
-  assert.equal(build.status, 0, `node scripts/build.mjs failed, so the server bundle cannot be tested:\n${build.stderr}${build.stdout}`);
-  assert.ok(existsSync(bundle), `the build did not produce ${bundle}`);
-
-  const child = spawn(process.execPath, [bundle, '--stdio'], { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const client = connectClient(child.stdout, child.stdin);
+  const server = startBundledServer();
+  const { client } = server;
   try {
     const result: InitializeResult = await client.connection.sendRequest('initialize', { ...initializeParams, processId: process.pid });
     assert.equal(result.serverInfo?.name, 'vlm-language-server');
     assert.deepEqual(result.capabilities.textDocumentSync, { openClose: true, change: 2 });
+    assert.equal(result.capabilities.foldingRangeProvider, true);
+    assert.equal(result.capabilities.selectionRangeProvider, true);
     await client.connection.sendNotification('initialized', {});
 
     const uri = 'file:///process/lab.lab.yaml';
@@ -39,11 +25,10 @@ test('the built server starts over stdio, answers initialize and exits after shu
 
     await client.connection.sendRequest('shutdown');
     await client.connection.sendNotification('exit');
-    const [code, signal] = await exited;
+    const [code, signal] = await server.exited;
     assert.equal(signal, null);
-    assert.equal(code, 0, `server stderr:\n${stderr}`);
+    assert.equal(code, 0, `server stderr:\n${server.stderr()}`);
   } finally {
-    client.dispose();
-    if (child.exitCode === null) child.kill();
+    server.dispose();
   }
 });

@@ -18,7 +18,7 @@ export type VMNetwork =
   | {
       name: Name;
       /**
-       * Static IPv4 address inside the network's subnet.
+       * Static IPv4 address inside the network's subnet, not its first (the host's), network or broadcast address.
        */
       ip?: string;
     };
@@ -32,10 +32,7 @@ export interface Lab {
    * What the lab is for.
    */
   description?: string;
-  /**
-   * Host the lab is deployed on, as named in the vlm.hosts setting.
-   */
-  host?: string;
+  host?: Name;
   tags?: Tags;
   /**
    * Networks of the lab. Each becomes a libvirt network private to this lab.
@@ -61,7 +58,7 @@ export interface Network {
    */
   cidr: string;
   /**
-   * isolated: VMs reach each other and the host only. nat: VMs also reach outside through the host.
+   * isolated: VMs reach each other and the host only, with no DNS from the host. nat: VMs also reach outside through the host, which answers their DNS.
    */
   mode?: "isolated" | "nat";
   /**
@@ -116,7 +113,7 @@ export interface VM {
   depends_on?: Name[];
   tags?: Tags;
   /**
-   * Start the VM when the host boots.
+   * Start the VM when the host boots (libvirt autostart); its lab networks then start with the host too.
    */
   autostart?: boolean;
   /**

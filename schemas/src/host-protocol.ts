@@ -344,6 +344,23 @@ export namespace VmsRebootRequest {
   export const method = 'vlm/vms/reboot' as const;
   export const type = request<VmParams, VmSummary>(method);
 }
+/** Where and how to reach a VM's VNC display: loopback only, with the password vlm-host made for it. */
+export interface VncCredentials {
+  /** Always 127.0.0.1: reach it from elsewhere through an SSH tunnel. */
+  host: '127.0.0.1';
+  port: number;
+  /** VNC authentication's password (8 letters or digits); whoever may use this host API may have it. */
+  password: string;
+}
+/**
+ * The VNC display of a VM that vlm-host deployed. Each such VM has its own generated password
+ * (the display refuses connections without it); it is kept on the host, readable by the service
+ * only, and given out by this request alone.
+ */
+export namespace VmsVncCredentialsRequest {
+  export const method = 'vlm/vms/vncCredentials' as const;
+  export const type = request<VmParams, VncCredentials>(method);
+}
 
 export namespace SnapshotsCreateRequest {
   export const method = 'vlm/snapshots/create' as const;
@@ -421,6 +438,13 @@ export namespace ConsolesCloseRequest {
   export const method = 'vlm/consoles/close' as const;
   export const type = request<ConsoleCloseParams, Record<string, never>>(method);
 }
+/**
+ * A console write is answered within this long: written, or an error saying why not (the VM is
+ * paused, the guest does not read, the console is gone). What was not written by then is dropped.
+ */
+export const consoleWriteDeadlineMs = 5_000;
+/** Bytes of writes that may wait per console; a write past it is refused at once. */
+export const consoleWriteQueueBytes = 256 * 1024;
 /** Bytes of unacknowledged output after which a flow-controlled console stops reading its source. */
 export const consoleWindowBytes = 256 * 1024;
 /** Output processed by the client of a console opened with flowControl (a no-op for others). */
@@ -468,6 +492,7 @@ export const hostRequestParams = {
   [VmsForceStopRequest.method]: 'VmParams',
   [VmsRebootRequest.method]: 'VmParams',
   [VmsDeleteRequest.method]: 'VmDeleteParams',
+  [VmsVncCredentialsRequest.method]: 'VmParams',
   [SnapshotsCreateRequest.method]: 'SnapshotCreateParams',
   [SnapshotsListRequest.method]: 'VmParams',
   [SnapshotsRevertRequest.method]: 'SnapshotParams',

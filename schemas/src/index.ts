@@ -30,3 +30,18 @@ export const portRanges = {
 } as const;
 
 export type PortField = keyof typeof portRanges;
+
+export {
+  cidrContains,
+  cidrsOverlap,
+  formatCidr,
+  formatIpv4,
+  hostAddressOf,
+  parseCidr,
+  parseIpv4,
+  prefixRange,
+  reservedRangeProblem,
+  reservedRanges,
+  staticAddressProblem,
+} from './ipv4';
+export type { Cidr, ParseResult } from './ipv4';

@@ -9,8 +9,11 @@ export type HostKeyVerdict =
   | { kind: 'trusted' }
   /** No line names this host with a key of this type. */
   | { kind: 'unknown' }
-  /** A line names this host with another key of the same type: possibly an attacker. */
-  | { kind: 'changed'; line: number }
+  /**
+   * A line names this host with another key: possibly an attacker. `knownType` is set when the
+   * recorded key is of another type than the one presented (an attacker need not match the type).
+   */
+  | { kind: 'changed'; line: number; knownType?: string }
   | { kind: 'revoked'; line: number };
 
 /** "SHA256:..." as `ssh-keygen -l` prints it. */
@@ -61,6 +64,7 @@ export function checkHostKey(knownHostsText: string, host: string, port: number,
   const type = keyTypeOf(keyBlob);
   const key = keyBlob.toString('base64');
   let changedLine: number | undefined;
+  let otherType: { line: number; type: string } | undefined;
   let trusted = false;
   const lines = knownHostsText.split('\n');
   for (let index = 0; index < lines.length; index += 1) {
@@ -74,13 +78,47 @@ export function checkHostKey(knownHostsText: string, host: string, port: number,
       if (lineKey === key) return { kind: 'revoked', line: index + 1 };
       continue;
     }
-    if (lineType !== type) continue;
-    if (lineKey === key) trusted = true;
+    if (lineType !== type) otherType ??= { line: index + 1, type: lineType };
+    else if (lineKey === key) trusted = true;
     else changedLine ??= index + 1;
   }
   if (trusted) return { kind: 'trusted' };
   if (changedLine !== undefined) return { kind: 'changed', line: changedLine };
+  // Known under another key type only: as changed as any other key (clients ask for known types first).
+  if (otherType !== undefined) return { kind: 'changed', line: otherType.line, knownType: otherType.type };
   return { kind: 'unknown' };
+}
+
+/** The key types known_hosts records for a host (not @revoked or @cert-authority lines), in file order. */
+export function knownKeyTypes(knownHostsText: string, host: string, port: number): string[] {
+  const name = knownHostsName(host, port);
+  const types: string[] = [];
+  for (const line of knownHostsText.split('\n')) {
+    const words = line.trim().split(/\s+/);
+    if (words[0] === '' || words[0]?.startsWith('#') || words[0]?.startsWith('@')) continue;
+    const [hosts, lineType, lineKey] = words;
+    if (!hosts || !lineType || !lineKey || !hostFieldMatches(hosts, name)) continue;
+    if (!types.includes(lineType)) types.push(lineType);
+  }
+  return types;
+}
+
+/** SSH host key algorithms that yield a key of each known_hosts key type. */
+const algorithmsOfKeyType: Record<string, string[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+  'ssh-dss': ['ssh-dss'],
+};
+
+/**
+ * The host key algorithms to ask a server for first, as `ssh` does: those of the key types already
+ * recorded, so a server with several host keys shows a known one rather than look changed.
+ */
+export function preferredHostKeyAlgorithms(knownTypes: readonly string[]): string[] {
+  return [...new Set(knownTypes.flatMap((type) => algorithmsOfKeyType[type] ?? []))];
 }
 
 export async function readKnownHosts(path: string): Promise<string> {

@@ -12,7 +12,7 @@ import { Client, type AnyAuthMethod, type AuthenticationType, type ClientChannel
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { HostInfoRequest, hostProtocolVersion } from '@vlm/schemas/src/host-protocol';
 import type { HostClient } from '../host-client';
-import { checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, readKnownHosts, recordHostKey } from './known-hosts';
+import { checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, knownKeyTypes, preferredHostKeyAlgorithms, readKnownHosts, recordHostKey } from './known-hosts';
 import { formatSshDestination, type SshDestination } from './ssh-destination';
 
 /** Where passwords live: VS Code's SecretStorage in the extension, a map in tests. */
@@ -137,11 +137,14 @@ export async function openRemoteHostClient(options: RemoteHostOptions): Promise<
     client.once('close', () => reject(failure ?? new Error(`The SSH connection to ${where} closed before login finished.`)));
   });
 
+  const preferred = preferredHostKeyAlgorithms(knownKeyTypes(knownHosts, destination.host, destination.port));
   client.connect({
     host: destination.host,
     port: destination.port,
     username: destination.user,
     readyTimeout: timeoutMs,
+    // Known key types first; any other type presented is then refused as a changed key.
+    ...(preferred.length === 0 ? {} : { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } }),
     keepaliveInterval: 15_000,
     keepaliveCountMax: 3,
     hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
@@ -185,7 +188,7 @@ export async function openRemoteHostClient(options: RemoteHostOptions): Promise<
         throw new Error(`The host key of ${name} (${fingerprint}) is marked @revoked in ${knownHostsPath}:${verdict.line}. Refusing to connect.`);
       case 'changed':
         throw new Error(
-          `WARNING: the host key of ${name} has CHANGED (now ${keyTypeOf(key)} ${fingerprint}). Someone may be intercepting the connection, or the server was reinstalled. ` +
+          `WARNING: the host key of ${name} has CHANGED (now ${keyTypeOf(key)} ${fingerprint}${verdict.knownType === undefined ? '' : `; ${knownHostsPath} knows it only by a ${verdict.knownType} key`}). Someone may be intercepting the connection, or the server was reinstalled. ` +
             `Refusing to connect. If you know the server changed, remove the old key (line ${verdict.line} of ${knownHostsPath}, or run: ssh-keygen -R '${name}') and connect again.`,
         );
       case 'unknown': {

@@ -1,7 +1,7 @@
 // The handlers of the host API, one per request type. Params arrive already validated against
 // host-protocol.schema.json; handlers still check everything that depends on state.
 import type { CancellationToken, MessageConnection, RequestType } from 'vscode-jsonrpc/node';
-import type { Lab } from '@vlm/schemas';
+import { imageNames, type Lab } from '@vlm/schemas';
 import {
   ConsolesAckRequest,
   ConsolesCloseRequest,
@@ -30,6 +30,7 @@ import {
   VmsForceStopRequest,
   VmsListRequest,
   VmsRebootRequest,
+  VmsVncCredentialsRequest,
   VmsStartRequest,
   VmsStopRequest,
   type HostErrorData,
@@ -45,6 +46,7 @@ import type { StateStore } from '../state/state-store';
 import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
 import { checkLab } from './lab-checks';
+import { networkConflicts, occupiedRanges } from './network-surroundings';
 import type { ImageStore } from './image-store';
 import type { LabDeployer } from './lab-deploy';
 import { serialPtyPath } from './serial-consoles';
@@ -209,7 +211,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   });
 
   table.on(LabsPlanRequest.type, async ({ lab }, { token }) => {
-    const problems = checkLab(lab, store.state);
+    const problems = checkLab(lab, store.state, imageNames(await images.catalog()));
     if (problems.length > 0) {
       const first = problems[0] as { field: string; message: string };
       throw hostError(
@@ -225,6 +227,8 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     ]);
     throwIfCancelled(token);
     const { plan, conflicts } = planLab({ lab, record: store.state.labs[lab.name], domains, networks, volumePool: deployer.volumePool });
+    const { driver } = await hypervisorCall(() => hypervisor.hostInfo());
+    conflicts.push(...networkConflicts(lab, await hypervisorCall(() => occupiedRanges({ lab, state: store.state, hypervisor, driver }))));
     if (conflicts.length > 0) {
       const first = conflicts[0] as { field: string; message: string };
       throw hostError(HostErrorCode.AlreadyExists, `The lab "${lab.name}" cannot be planned: ${first.field}: ${first.message}.`, {
@@ -311,6 +315,17 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     return { deleted: vm, keptDisks };
   });
   table.on(VmsRebootRequest.type, ({ vm }, { token }) => lifecycle(vm, 'reboot', (name) => hypervisor.reboot(name), token));
+  table.on(VmsVncCredentialsRequest.type, async ({ vm }, { token }) => {
+    throwIfCancelled(token);
+    await requireDomain(vm);
+    const graphics = descendants(parseXml(await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm')), 'graphics').find((item) => item.attributes.type === 'vnc');
+    const port = Number(graphics?.attributes.port);
+    const password = await deployer.vncPasswords.read(vm);
+    if (!graphics || !Number.isInteger(port) || port <= 0 || password === undefined) {
+      throw hostError(HostErrorCode.NotFound, `VM "${vm}" has no VNC display with a password from this host: only VMs this host deployed from a lab have one.`, { field: '/vm' });
+    }
+    return { host: '127.0.0.1' as const, port, password };
+  });
 
   table.on(SnapshotsCreateRequest.type, async ({ vm, name, description }, { token }) => {
     throwIfCancelled(token);
@@ -374,7 +389,15 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
     const xml = await hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm');
     throwIfCancelled(token);
     session.cleanups.set('consoles', () => consoles.closeAllOf(connection));
-    const options = flowControl === undefined ? {} : { flowControl };
+    // Asked when a write misses its deadline: the VM's state says why input is not taken.
+    const whyStalled = async (): Promise<string> => {
+      const now = await hypervisor.getDomain(vm);
+      if (!now) return `VM "${vm}" no longer exists`;
+      if (now.state === 'paused') return `VM "${vm}" is paused: its console takes no input until it is resumed`;
+      if (now.state === 'running') return `the guest of VM "${vm}" is not reading its ${kind === 'ssh' ? 'SSH session' : 'serial console'}`;
+      return `VM "${vm}" is ${now.state}`;
+    };
+    const options = { whyStalled, ...(flowControl === undefined ? {} : { flowControl }) };
     if (kind === 'ssh') {
       const port = sshForwardPort(xml);
       if (port === undefined) throw hostError(HostErrorCode.InvalidState, `VM "${vm}" has no SSH port forwarded on 127.0.0.1.`, { field: '/vm' });

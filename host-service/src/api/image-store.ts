@@ -2,6 +2,7 @@
 // its manifest.json is there. Images the catalog builds locally (vlm-tiny) are pulled by running
 // their build script; `download` images are fetched and checked against their checksum list.
 import { randomBytes } from 'node:crypto';
+import { ensureDataFolder, dataFolderModes } from '../state/data-directory-modes';
 import { access, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import type { CatalogImage, ImageCatalog } from '@vlm/schemas';
@@ -9,6 +10,7 @@ import { HostErrorCode, type ImageSummary } from '@vlm/schemas/src/host-protocol
 import { hostError } from './host-errors';
 import { HostCatalogError, loadImageCatalog } from './host-image-catalog';
 import { ChecksumMismatchError, downloadImageFile, type DownloadProgress } from './image-download';
+import { ImageFormatError, inspectDiskFormat, type DiskFormat } from './image-format';
 import { CommandFailedError, describeCommand, requireSuccess, runCommand } from '../process/process-runner';
 
 /** What a VM needs from a present image: absolute paths from its manifest. */
@@ -16,6 +18,8 @@ export interface ImageFiles {
   kernel?: string;
   initramfs?: string;
   disk?: string;
+  /** The disk's real format, probed from its contents and checked against the manifest's. */
+  diskFormat?: DiskFormat;
   cmdline?: string;
 }
 
@@ -112,10 +116,13 @@ export class ImageStore {
     return image;
   }
 
-  /** The files of a present image; undefined when it has not been pulled. */
+  /**
+   * The files of a present image; undefined when it has not been pulled. The disk's format is
+   * probed from its contents: a disk whose contents do not match its declared format is refused.
+   */
   async files(name: string): Promise<ImageFiles | undefined> {
     const folder = this.folderOf(name);
-    let manifest: { kernel_cmdline?: unknown; files?: { role?: unknown; path?: unknown }[] };
+    let manifest: { kernel_cmdline?: unknown; files?: { role?: unknown; path?: unknown; format?: unknown }[] };
     try {
       manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8'));
     } catch {
@@ -126,7 +133,16 @@ export class ImageStore {
       if (typeof file.path !== 'string' || !/^[A-Za-z0-9._-]+$/.test(file.path)) continue;
       if (file.role === 'kernel') files.kernel = join(folder, file.path);
       if (file.role === 'initramfs') files.initramfs = join(folder, file.path);
-      if (file.role === 'disk') files.disk = join(folder, file.path);
+      if (file.role === 'disk') {
+        files.disk = join(folder, file.path);
+        const declared = file.format === 'qcow2' || file.format === 'raw' ? file.format : undefined;
+        try {
+          files.diskFormat = await inspectDiskFormat(files.disk, declared);
+        } catch (error) {
+          if (error instanceof ImageFormatError) throw hostError(HostErrorCode.InvalidState, `The image "${name}" cannot be used: ${error.message}.`);
+          throw error;
+        }
+      }
     }
     if (typeof manifest.kernel_cmdline === 'string') files.cmdline = manifest.kernel_cmdline;
     return files;
@@ -202,7 +218,7 @@ export class ImageStore {
       throw hostError(HostErrorCode.InternalError, `The build script of "${image.name}" is missing: ${script}.`);
     }
     // QEMU runs as its own user and must reach kernels and disks through these folders.
-    await mkdir(this.directory, { recursive: true, mode: 0o755 });
+    await ensureDataFolder(this.options.dataDirectory, 'images');
     const folder = this.folderOf(image.name);
     this.options.log(`Building image ${image.name} into ${folder}.`);
     report({ message: `${image.name}: building` });
@@ -221,9 +237,9 @@ export class ImageStore {
   }
 
   private async download(image: CatalogImage, source: DownloadSource, signal: AbortSignal, report: (progress: PullProgress) => void): Promise<ImageSummary> {
-    await mkdir(this.directory, { recursive: true, mode: 0o755 });
+    await ensureDataFolder(this.options.dataDirectory, 'images');
     const folder = this.folderOf(image.name);
-    const madeFolder = (await mkdir(folder, { recursive: true, mode: 0o755 })) !== undefined;
+    const madeFolder = (await mkdir(folder, { recursive: true, mode: dataFolderModes.images })) !== undefined;
     const fileName = source.format === 'raw' ? 'disk.raw' : 'disk.qcow2';
     this.options.log(`Downloading image ${image.name} from ${source.url}.`);
     try {

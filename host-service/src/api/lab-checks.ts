@@ -1,66 +1,41 @@
 // What JSON Schema cannot say about a lab: names unique, references resolvable, no dependency
 // cycles, subnets sane and apart, ports unused elsewhere, images known. Pointers are relative to
 // the request params (`/lab/...`).
-import { builtInImageCatalog, imageNames, type Lab } from '@vlm/schemas';
+import { cidrsOverlap, formatCidr, parseCidr, parseIpv4, reservedRangeProblem, staticAddressProblem, type Cidr, type Lab } from '@vlm/schemas';
 import type { ReadonlyHostState } from '../state/state-store';
+import { labNics, nicMac } from './lab-addresses';
 
 export interface LabProblem {
   field: string;
   message: string;
 }
 
-interface Subnet {
-  base: number;
-  prefix: number;
-}
-
-function parseAddress(text: string): number | undefined {
-  const parts = text.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part < 0 || part > 255)) return undefined;
-  return (((parts[0] as number) << 24) | ((parts[1] as number) << 16) | ((parts[2] as number) << 8) | (parts[3] as number)) >>> 0;
-}
-
-function maskOf(prefix: number): number {
-  return prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
-}
-
-function parseSubnet(cidr: string): Subnet | string {
-  const [address, prefixText] = cidr.split('/');
-  const base = parseAddress(address ?? '');
-  const prefix = Number(prefixText);
-  if (base === undefined) return `"${cidr}" has an octet above 255`;
-  if (!Number.isInteger(prefix) || prefix < 8 || prefix > 30) return `"${cidr}" has prefix length ${prefixText}; allowed: 8 to 30`;
-  if ((base & maskOf(prefix)) >>> 0 !== base) return `"${cidr}" has host bits set; the network address is needed`;
-  return { base, prefix };
-}
-
-function contains(subnet: Subnet, address: number): boolean {
-  return ((address & maskOf(subnet.prefix)) >>> 0) === subnet.base;
-}
-
-export function checkLab(lab: Lab, state: ReadonlyHostState, base = '/lab'): LabProblem[] {
+/** `imageNames`: the host's catalog (built-in images and the host's own). */
+export function checkLab(lab: Lab, state: ReadonlyHostState, imageNames: readonly string[], base = '/lab'): LabProblem[] {
   const problems: LabProblem[] = [];
   const add = (field: string, message: string) => problems.push({ field: `${base}${field}`, message });
 
-  const subnets = new Map<string, Subnet>();
+  const subnets = new Map<string, Cidr>();
   (lab.networks ?? []).forEach((network, index) => {
     if (subnets.has(network.name)) add(`/networks/${index}/name`, `network "${network.name}" is declared twice`);
-    const subnet = parseSubnet(network.cidr);
-    if (typeof subnet === 'string') {
-      add(`/networks/${index}/cidr`, subnet);
+    const parsed = parseCidr(network.cidr);
+    if (!parsed.ok) {
+      add(`/networks/${index}/cidr`, parsed.problem);
+      return;
+    }
+    const reserved = reservedRangeProblem(parsed.value);
+    if (reserved) {
+      add(`/networks/${index}/cidr`, reserved);
       return;
     }
     for (const [otherName, other] of subnets) {
-      const prefix = Math.min(subnet.prefix, other.prefix);
-      if (((subnet.base & maskOf(prefix)) >>> 0) === ((other.base & maskOf(prefix)) >>> 0)) {
-        add(`/networks/${index}/cidr`, `${network.cidr} overlaps network "${otherName}"`);
-      }
+      if (cidrsOverlap(parsed.value, other)) add(`/networks/${index}/cidr`, `${network.cidr} overlaps network "${otherName}" (${formatCidr(other)})`);
     }
-    subnets.set(network.name, subnet);
+    subnets.set(network.name, parsed.value);
   });
 
   const vmNames = new Set<string>();
-  const knownImages = imageNames(builtInImageCatalog);
+  const staticAddresses = new Map<string, string>();
   const ports = new Map<string, string>();
   const usedElsewhere = new Map(
     state.allocated_ports.filter((port) => port.lab !== lab.name).map((port) => [`${port.kind}:${port.port}`, `${port.lab}/${port.vm}`]),
@@ -68,8 +43,8 @@ export function checkLab(lab: Lab, state: ReadonlyHostState, base = '/lab'): Lab
   lab.vms.forEach((vm, index) => {
     if (vmNames.has(vm.name)) add(`/vms/${index}/name`, `VM "${vm.name}" is declared twice`);
     vmNames.add(vm.name);
-    if (!knownImages.includes(vm.os_image)) {
-      add(`/vms/${index}/os_image`, `unknown image "${vm.os_image}"; allowed: ${knownImages.join(', ')}`);
+    if (!imageNames.includes(vm.os_image)) {
+      add(`/vms/${index}/os_image`, `unknown image "${vm.os_image}"; this host's catalog has: ${imageNames.join(', ')}`);
     }
     (vm.networks ?? []).forEach((reference, position) => {
       const name = typeof reference === 'string' ? reference : reference.name;
@@ -79,10 +54,13 @@ export function checkLab(lab: Lab, state: ReadonlyHostState, base = '/lab'): Lab
         return;
       }
       if (typeof reference !== 'string' && reference.ip !== undefined && subnet) {
-        const address = parseAddress(reference.ip);
-        if (address === undefined || !contains(subnet, address)) {
-          add(`/vms/${index}/networks/${position}/ip`, `${reference.ip} is not inside network "${name}"`);
-        }
+        const field = `/vms/${index}/networks/${position}/ip`;
+        const address = parseIpv4(reference.ip);
+        const problem = address.ok ? staticAddressProblem(name, subnet, address.value) : address.problem;
+        const key = `${name} ${address.ok ? address.value : reference.ip}`;
+        if (problem) add(field, problem);
+        else if (staticAddresses.has(key)) add(field, `${reference.ip} on network "${name}" is also given to VM "${staticAddresses.get(key)}"`);
+        else staticAddresses.set(key, vm.name);
       }
     });
     for (const kind of ['ssh', 'vnc'] as const) {
@@ -93,6 +71,16 @@ export function checkLab(lab: Lab, state: ReadonlyHostState, base = '/lab'): Lab
       if (ports.has(key)) add(field, `${kind} port ${port} is also given to VM "${ports.get(key)}"`);
       else if (usedElsewhere.has(key)) add(field, `${kind} port ${port} is already used by ${usedElsewhere.get(key)}`);
       ports.set(key, vm.name);
+    }
+  });
+
+  // NIC MACs come from a hash of the names: a collision is unlikely, but would join two NICs.
+  const macs = new Map<string, string>();
+  lab.vms.forEach((vm, index) => {
+    for (const mac of [nicMac(lab.name, vm.name, 'management'), ...labNics(lab, vm).map((nic) => nic.mac)]) {
+      const other = macs.get(mac);
+      if (other !== undefined && other !== vm.name) add(`/vms/${index}/name`, `VM "${vm.name}" would get the MAC address ${mac} of VM "${other}"; rename one of them`);
+      macs.set(mac, vm.name);
     }
   });
 

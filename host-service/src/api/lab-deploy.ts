@@ -15,9 +15,9 @@
 // definition is recorded once those removals are done, and everything added or replaced is made
 // like in a first apply. Unchanged VMs are not touched.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Lab, VM } from '@vlm/schemas';
+import { imageNames, type Lab, type VM } from '@vlm/schemas';
 import { HostErrorCode, type LabStatus, type LabSweepResult, type PlanResult, type PlanStep, type SweepLeftover } from '@vlm/schemas/src/host-protocol';
 import { buildDomainXml } from '../libvirt/domain-xml';
 import { HypervisorError, type DomainSummary, type Hypervisor } from '../libvirt/hypervisor';
@@ -45,7 +45,9 @@ import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
 import type { ImageFiles, ImageStore } from './image-store';
 import { checkLab } from './lab-checks';
+import { networkConflicts, occupiedRanges } from './network-surroundings';
 import { planLab } from './lab-plan';
+import { labNics, nicMac, seedInterfaces } from './lab-addresses';
 import {
   isSeedFileName,
   labDomainName,
@@ -56,6 +58,8 @@ import {
   serialLogPathFor,
   volumePoolFor,
 } from './lab-resources';
+import { ensureDataFolder, type DataFolder } from '../state/data-directory-modes';
+import { VncPasswords } from '../deploy/vnc-passwords';
 
 const portRanges: Record<PortKind, { first: number; last: number }> = {
   ssh: { first: 22000, last: 22999 },
@@ -119,6 +123,8 @@ export class LabDeployer {
   /** Labs with an apply or destroy under way; a second one is refused rather than interleaved. */
   private readonly busy = new Set<string>();
   readonly volumePool: string;
+  /** The VNC password of every domain with a VNC display that this deployer defined. */
+  readonly vncPasswords: VncPasswords;
   readonly parallelLimit: number;
   readonly readinessTimeoutMs: number;
   readonly provisionTimeoutMs: number;
@@ -126,6 +132,7 @@ export class LabDeployer {
 
   constructor(private readonly options: LabDeployerOptions) {
     this.volumePool = volumePoolFor(options.dataDirectory);
+    this.vncPasswords = new VncPasswords(options.dataDirectory);
     this.parallelLimit = options.parallelLimit ?? 3;
     if (!Number.isInteger(this.parallelLimit) || this.parallelLimit < 1 || this.parallelLimit > 64) {
       throw new Error(`The parallel VM limit must be an integer from 1 to 64, not ${options.parallelLimit}.`);
@@ -310,7 +317,7 @@ export class LabDeployer {
    */
   async apply(lab: Lab, signal: AbortSignal = new AbortController().signal): Promise<PlanResult> {
     const { hypervisor, store } = this.options;
-    const problems = checkLab(lab, store.state);
+    const problems = checkLab(lab, store.state, imageNames(await this.options.images.catalog()));
     if (problems.length > 0) {
       const first = problems[0] as { field: string; message: string };
       throw hostError(HostErrorCode.InvalidLab, `The lab "${lab.name}" has ${problems.length} problem(s): ${first.field}: ${first.message}.`, {
@@ -361,6 +368,7 @@ export class LabDeployer {
       }
       const [domains, networks] = await Promise.all([hypervisor.listDomains(), hypervisor.listNetworks()]);
       const { plan, conflicts } = planLab({ lab, record: store.state.labs[lab.name], domains, networks, volumePool: this.volumePool });
+      conflicts.push(...networkConflicts(lab, await occupiedRanges({ lab, state: store.state, hypervisor, driver: info.driver })));
       if (conflicts.length > 0) {
         const first = conflicts[0] as { field: string; message: string };
         throw hostError(HostErrorCode.AlreadyExists, `The lab "${lab.name}" cannot be applied: ${first.field}: ${first.message}.`, {
@@ -462,7 +470,7 @@ export class LabDeployer {
         const uuid = randomUUID();
         const vlm = { lab: lab.name, network: network.name, dataDirectory: this.options.dataDirectory };
         await this.creating(lab.name, { kind: 'network', name, item: network.name, uuid }, async () => {
-          await hypervisor.defineNetwork(buildNetworkXml({ name, uuid, cidr: network.cidr, dhcp: network.dhcp ?? true, vlm }));
+          await hypervisor.defineNetwork(buildNetworkXml({ name, uuid, cidr: network.cidr, mode: network.mode ?? 'isolated', dhcp: network.dhcp ?? true, vlm }));
         }, (record) => record.resources.networks.push({ name, network: network.name, uuid }));
         await hypervisor.startNetwork(name);
         await this.log(lab.name, 'info', `Network ${name} (${network.cidr}) is up.`);
@@ -589,6 +597,7 @@ export class LabDeployer {
     const recorded = () => labRecord()?.resources;
     const name = labDomainName(labRecord(), lab.name, vm.name);
     const volume = labVolumeName(labRecord(), this.volumePool, lab.name, vm.name);
+    const nics = labNics(lab, vm);
     context.stop();
     let volumePath = join(poolPath, volume);
     // A previous, interrupted apply may have made (and recorded) the disk already.
@@ -600,7 +609,7 @@ export class LabDeployer {
             name: volume,
             capacityBytes: vm.disk_gb * 1024 ** 3,
             // A thin overlay: only the blocks the VM writes use space.
-            ...(image?.disk === undefined ? {} : { backingPath: image.disk, backingFormat: 'qcow2' as const }),
+            ...(image?.disk === undefined ? {} : { backingPath: image.disk, backingFormat: image.diskFormat }),
           }),
         );
         if (made.path) volumePath = made.path;
@@ -616,7 +625,8 @@ export class LabDeployer {
       const instanceId = `${name.slice(0, 111)}-${randomBytes(8).toString('hex')}`; // at most 128, as NoCloud seeds take
       await this.creating(lab.name, { kind: 'seed', name: path, item: vm.name, instanceId }, async () => {
         const userData = mergeCloudConfig({ hostname: vm.name, sshAuthorizedKeys: keys, ...(vm.cloud_init === undefined ? {} : { cloudInit: vm.cloud_init }) });
-        await writeNoCloudSeed(path, { instanceId, hostname: vm.name, sshAuthorizedKeys: keys, userData });
+        const interfaces = seedInterfaces(lab, vm);
+        await writeNoCloudSeed(path, { instanceId, hostname: vm.name, sshAuthorizedKeys: keys, userData, ...(interfaces ? { interfaces } : {}) });
       }, (record) => {
         const seeds = (record.resources.seeds ??= []);
         if (!seeds.some((item) => item.path === path)) seeds.push({ path, vm: vm.name });
@@ -627,16 +637,20 @@ export class LabDeployer {
     const uuid = randomUUID();
     const sshPort = ports.find((port) => port.vm === vm.name && port.kind === 'ssh')?.port;
     const vncPort = ports.find((port) => port.vm === vm.name && port.kind === 'vnc')?.port;
+    // On disk before the domain is defined: a display is never left without its recorded password.
+    const vncPassword = vncPort === undefined ? undefined : await this.vncPasswords.create(name);
     const xml = buildDomainXml({
       name,
       type: context.domainType,
       vcpu: vm.vcpu,
       memoryMiB: vm.ram_mb,
       disk: { path: volumePath },
-      ...(seedPath === undefined ? {} : { cdrom: seedPath, cdromBus: 'ide' as const }),
-      networks: (vm.networks ?? []).map((reference) => ({ network: labNetworkName(labRecord(), lab.name, typeof reference === 'string' ? reference : reference.name) })),
-      ...(vncPort === undefined ? {} : { vncPort }),
-      ...(sshPort === undefined ? {} : { sshHostPort: sshPort }),
+      // Under OVMF, Linux finds no IDE CD-ROM on 'pc' (the firmware leaves the channel unusable), so UEFI guests read the seed from virtio.
+      ...(seedPath === undefined ? {} : { cdrom: seedPath, cdromBus: vm.firmware === 'uefi' ? ('virtio' as const) : ('ide' as const) }),
+      networks: nics.map((nic) => ({ network: labNetworkName(labRecord(), lab.name, nic.network), mac: nic.mac })),
+      ...(vncPort === undefined ? {} : { vncPort, vncPassword }),
+      ...(sshPort === undefined ? {} : { sshHostPort: sshPort, sshMac: nicMac(lab.name, vm.name, 'management') }),
+      ...(vm.firmware === 'uefi' ? { firmware: 'uefi' as const, nvramPath: this.nvramPathFor(name) } : {}),
       ...(image?.kernel === undefined
         ? {}
         : {
@@ -653,10 +667,20 @@ export class LabDeployer {
       uuid,
     });
     context.stop();
+    // Static addresses: a fixed lease on the lab network too, for guests that ask DHCP anyway.
+    for (const nic of nics) {
+      const network = (lab.networks ?? []).find((item) => item.name === nic.network);
+      if (nic.ip === undefined || !(network?.dhcp ?? true)) continue;
+      await hypervisor.setNetworkDhcpHost(labNetworkName(labRecord(), lab.name, nic.network), { mac: nic.mac, ip: nic.ip, name: vm.name }, true);
+    }
+    if (vm.firmware === 'uefi') await ensureDataFolder(this.options.dataDirectory, 'nvram');
     await this.creating(lab.name, { kind: 'domain', name, item: vm.name, uuid }, async () => {
       await hypervisor.defineDomain(xml);
+      if (vm.autostart) await hypervisor.setAutostart(name, true);
     }, (record) => record.resources.domains.push({ name, vm: vm.name, uuid }));
-    await this.log(lab.name, 'info', `Defined ${name} (${vm.vcpu} vCPU, ${vm.ram_mb} MiB, ${vm.disk_gb} GiB${seedPath === undefined ? '' : ', NoCloud seed on IDE'}).`, vm.name);
+    // A VM that starts with the host needs its networks up by then.
+    if (vm.autostart) for (const nic of nics) await hypervisor.setNetworkAutostart(labNetworkName(labRecord(), lab.name, nic.network), true);
+    await this.log(lab.name, 'info', `Defined ${name} (${vm.vcpu} vCPU, ${vm.ram_mb} MiB, ${vm.disk_gb} GiB${seedPath === undefined ? '' : `, NoCloud seed on ${vm.firmware === 'uefi' ? 'virtio' : 'IDE'}`}).`, vm.name);
     return name;
   }
 
@@ -712,10 +736,9 @@ export class LabDeployer {
 
   private async ensurePoolOnce(): Promise<string> {
     const { hypervisor, dataDirectory } = this.options;
-    const path = join(dataDirectory, 'pool');
-    // QEMU (its own user) opens the disks and libvirt's virtlogd writes the serial logs here.
-    await mkdir(path, { recursive: true, mode: 0o755 });
-    await mkdir(join(dataDirectory, 'logs'), { recursive: true, mode: 0o755 });
+    // QEMU (its own user) passes through to the disks; virtlogd (root) writes the serial logs.
+    const path = await ensureDataFolder(dataDirectory, 'pool');
+    await ensureDataFolder(dataDirectory, 'logs');
     const pool = (await hypervisor.listStoragePools()).find((item) => item.name === this.volumePool);
     if (!pool) await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: this.volumePool, path }));
     if (!pool?.active) await hypervisor.startStoragePool(this.volumePool);
@@ -726,6 +749,16 @@ export class LabDeployer {
   private async removeVm(lab: string, vm: string, freePort: (port: { kind: PortKind; port: number }) => boolean): Promise<void> {
     const resources = () => this.options.store.state.labs[lab]?.resources;
     for (const item of [...(resources()?.domains ?? [])].filter((domain) => domain.vm === vm)) await this.deleteDomain(lab, item.name);
+    // Its fixed leases, on networks that stay (a network that goes takes them along).
+    const definition = this.options.store.state.labs[lab]?.definition as Lab | undefined;
+    const before = definition?.vms.find((item) => item.name === vm);
+    for (const nic of definition && before ? labNics(definition, before) : []) {
+      const network = resources()?.networks.find((item) => item.network === nic.network);
+      if (nic.ip === undefined || !network) continue;
+      await this.options.hypervisor.setNetworkDhcpHost(network.name, { mac: nic.mac, ip: nic.ip }, false).catch((error: unknown) => {
+        if (!isGone(error)) throw error;
+      });
+    }
     for (const item of [...(resources()?.volumes ?? [])].filter((volume) => volume.vm === vm)) await this.deleteVolume(lab, `${item.pool}/${item.name}`);
     for (const item of [...(resources()?.seeds ?? [])].filter((seed) => seed.vm === vm)) await this.deleteSeed(lab, item.path);
     await this.record(lab, (record, draft) => {
@@ -733,6 +766,11 @@ export class LabDeployer {
       record.resources.ports = record.resources.ports.filter((port) => !freed(port));
       draft.allocated_ports = draft.allocated_ports.filter((port) => port.lab !== lab || !freed(port));
     });
+  }
+
+  /** A UEFI guest's variable store: in the data directory, named after its domain. */
+  private nvramPathFor(domain: string): string {
+    return join(this.options.dataDirectory, 'nvram' satisfies DataFolder, `${domain}.fd`);
   }
 
   private async deleteDomain(lab: string, name: string): Promise<void> {
@@ -750,6 +788,9 @@ export class LabDeployer {
     if (domain) await hypervisor.undefine(name, { snapshots: true }).catch((error: unknown) => {
       if (!isGone(error)) throw error;
     });
+    // libvirt removes a UEFI guest's NVRAM with it; a file left by an older libvirt goes here.
+    await rm(this.nvramPathFor(name), { force: true });
+    await this.vncPasswords.remove(name);
     await this.record(lab, (record) => {
       record.resources.domains = record.resources.domains.filter((item) => item.name !== name);
     });

@@ -98,3 +98,48 @@ export function tokenMatches(presented: string, expected: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
   return timingSafeEqual(digest(presented), digest(expected));
 }
+
+/**
+ * Failed authentications per peer address, in a sliding window: past the limit, that address's
+ * connections are refused without looking at their token until the oldest failure leaves the
+ * window. Together with one token check per connection, guessing gets at most `maximumFailures`
+ * tries per window and address.
+ */
+export class AuthenticationRateLimit {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    readonly maximumFailures = 5,
+    readonly windowMs = 60_000,
+    /** Addresses remembered at once; the stalest are forgotten first past it. */
+    private readonly maximumAddresses = 10_000,
+  ) {}
+
+  /** Milliseconds until `address` may try again; 0 when it may now. */
+  retryAfterMs(address: string, now = Date.now()): number {
+    const recent = this.recent(address, now);
+    if (recent.length < this.maximumFailures) return 0;
+    return (recent[recent.length - this.maximumFailures] as number) + this.windowMs - now;
+  }
+
+  recordFailure(address: string, now = Date.now()): void {
+    const recent = this.recent(address, now);
+    recent.push(now);
+    // Re-inserted, so the map's order is least recently failed first.
+    this.failures.delete(address);
+    this.failures.set(address, recent.slice(-this.maximumFailures));
+    while (this.failures.size > this.maximumAddresses) this.failures.delete(this.failures.keys().next().value as string);
+  }
+
+  private recent(address: string, now: number): number[] {
+    const recent = (this.failures.get(address) ?? []).filter((time) => time > now - this.windowMs);
+    if (recent.length === 0) this.failures.delete(address);
+    return recent;
+  }
+}
+
+/** One address per peer: IPv4 clients of a dual-stack listener arrive as ::ffff:a.b.c.d. */
+export function peerAddress(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined) return 'unknown';
+  return remoteAddress.startsWith('::ffff:') && isIP(remoteAddress.slice(7)) === 4 ? remoteAddress.slice(7) : remoteAddress;
+}

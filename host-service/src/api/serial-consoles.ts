@@ -5,8 +5,13 @@
 // (resize has nothing to change) and pausing reads on the pty already stops the guest's UART.
 import { closeSync, constants, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ReadStream } from 'node:tty';
 import type { ConsoleSource, ConsoleSourceEvents } from '../consoles/console-source';
+
+/** Retries of a write to a full pty back off from the first delay to the last. */
+const firstRetryMs = 5;
+const lastRetryMs = 100;
 
 const ptyPathPattern = /<serial\s+type=['"]pty['"][^>]*>(?:(?!<\/serial>)[\s\S])*?<source\s+path=['"](\/dev\/pts\/\d+)['"]/;
 
@@ -38,12 +43,29 @@ class SerialConsoleSource implements ConsoleSource {
     });
   }
 
-  async write(bytes: Buffer): Promise<void> {
+  async write(bytes: Buffer, signal: AbortSignal): Promise<number> {
     let written = 0;
-    while (written < bytes.length) {
-      const result = await this.output.write(bytes, written, bytes.length - written);
-      written += result.bytesWritten;
+    let retryMs = firstRetryMs;
+    while (written < bytes.length && !signal.aborted) {
+      if (this.closed) throw new Error(`The console of ${this.vm} is closed.`);
+      try {
+        const result = await this.output.write(bytes, written, bytes.length - written);
+        written += result.bytesWritten;
+        retryMs = firstRetryMs;
+      } catch (error) {
+        // EIO: QEMU closed the pty (the VM stopped). Anything else but a full pty is as final.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new Error(`The console of ${this.vm} is gone: ${(error as Error).message}.`);
+        // The pty is full: the guest is not reading its UART (paused, or busy). Try again soon.
+        await delay(retryMs, undefined, { signal }).catch(() => undefined);
+        retryMs = Math.min(retryMs * 2, lastRetryMs);
+      }
     }
+    return written;
+  }
+
+  bufferedBytes(): number {
+    // Written bytes sit in the pty, which holds a few kilobytes at most.
+    return 0;
   }
 
   resize(): void {
@@ -79,12 +101,13 @@ class SerialConsoleSource implements ConsoleSource {
 
 export async function openSerialConsole(vm: string, ptyPath: string): Promise<ConsoleSource> {
   if (!/^\/dev\/pts\/\d+$/.test(ptyPath)) throw new Error(`Refusing to open ${JSON.stringify(ptyPath)} as a console.`);
-  // Two opens: libuv switches the reading side to non-blocking, writes stay plain blocking writes.
+  // Two opens: libuv reads through its own non-blocking copy; writes are non-blocking too, so a
+  // guest that does not read (a paused VM) never holds a thread of the pool: a full pty is EAGAIN.
   // A plain fd, not a FileHandle: the ReadStream takes it over and closes it itself.
   const reading = openSync(ptyPath, constants.O_RDWR | constants.O_NOCTTY);
   let writing: FileHandle;
   try {
-    writing = await open(ptyPath, constants.O_WRONLY | constants.O_NOCTTY);
+    writing = await open(ptyPath, constants.O_WRONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
   } catch (error) {
     closeSync(reading);
     throw error;

@@ -27,6 +27,10 @@ export class SizeLimitedMessageReader extends AbstractMessageReader {
   private buffered: Buffer = Buffer.alloc(0);
   private state: State = { kind: 'header' };
   private callback: DataCallback | undefined;
+  /** Input that arrived while held: read once released, dropped when discarded. */
+  private held: Buffer[] = [];
+  private holding = false;
+  private discarding = false;
 
   constructor(
     private readonly socket: Socket,
@@ -39,14 +43,7 @@ export class SizeLimitedMessageReader extends AbstractMessageReader {
 
   listen(callback: DataCallback): Disposable {
     this.callback = callback;
-    const onData = (chunk: Buffer) => {
-      try {
-        this.consume(chunk);
-      } catch (error) {
-        this.fireError(error);
-        this.socket.destroy();
-      }
-    };
+    const onData = (chunk: Buffer) => this.consumeSafely(chunk);
     const onClose = () => this.fireClose();
     const onError = (error: Error) => this.fireError(error);
     this.socket.on('data', onData);
@@ -60,9 +57,49 @@ export class SizeLimitedMessageReader extends AbstractMessageReader {
     });
   }
 
+  /**
+   * Delivers no further message until release(): what is already read waits here, and the socket
+   * is paused so the rest waits in the kernel. Called from `observe` to read one message at a time.
+   */
+  hold(): void {
+    this.holding = true;
+    this.socket.pause();
+  }
+
+  /** Reads on: first what waited while held. */
+  release(): void {
+    if (!this.holding || this.discarding) return;
+    this.holding = false;
+    const waiting = Buffer.concat(this.held);
+    this.held = [];
+    if (waiting.length > 0) this.consumeSafely(waiting);
+    if (!this.holding) this.socket.resume();
+  }
+
+  /** Never delivers another message: what waits is dropped unread, and the socket stays paused. */
+  discard(): void {
+    this.discarding = true;
+    this.held = [];
+    this.socket.pause();
+  }
+
+  private consumeSafely(chunk: Buffer): void {
+    try {
+      this.consume(chunk);
+    } catch (error) {
+      this.fireError(error);
+      this.socket.destroy();
+    }
+  }
+
   private consume(chunk: Buffer): void {
     let input = chunk;
     while (input.length > 0) {
+      if (this.discarding) return;
+      if (this.holding) {
+        this.held.push(input);
+        return;
+      }
       const state = this.state;
       if (state.kind === 'header') {
         this.buffered = this.buffered.length === 0 ? input : Buffer.concat([this.buffered, input]);

@@ -5,7 +5,7 @@
 // instead of an ever-growing queue).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   createMessageConnection,
@@ -20,11 +20,14 @@ import { AuthenticateRequest, HostErrorCode, hostRequestParams, maximumRequestBy
 import { fromHypervisorError, hostError } from './host-errors';
 import type { ClientSession, HandlerTable } from './host-api';
 import { isHostRequestMethod, paramsError } from './params-validation';
-import { tokenMatches, type RemoteListenConfig } from './remote-listen';
+import { AuthenticationRateLimit, peerAddress, tokenMatches, type RemoteListenConfig } from './remote-listen';
+import type { SocketGroup } from './socket-group';
 import { requestTooLargeMethod, SizeLimitedMessageReader, type RequestTooLargeParams } from './size-limited-message-reader';
 
 export interface HostServerOptions {
   socketPath: string;
+  /** The group that may use the Unix socket besides its owner; without one the socket is 0600. */
+  socketGroup?: SocketGroup;
   handlers: HandlerTable;
   log: (line: string) => void;
   /** Unanswered requests per connection before its socket is paused. */
@@ -42,11 +45,19 @@ export class SocketInUseError extends Error {
 }
 
 /** Makes `path` free for listening: a stale socket is removed, a live one or another file refused. */
-async function prepareSocketPath(path: string, log: (line: string) => void): Promise<void> {
+async function prepareSocketPath(path: string, group: SocketGroup | undefined, log: (line: string) => void): Promise<void> {
   if (Buffer.byteLength(path) > 107) {
     throw new Error(`The socket path ${path} is ${Buffer.byteLength(path)} bytes; Unix sockets allow at most 107.`);
   }
-  await mkdir(dirname(path), { recursive: true, mode: 0o750 });
+  const folder = dirname(path);
+  const made = await mkdir(folder, { recursive: true, mode: group ? 0o750 : 0o700 });
+  if (group) {
+    // A folder we made is the group's to pass through; one that was there is left as it is.
+    if (made !== undefined) await chown(folder, process.getuid?.() ?? -1, group.gid);
+    const info = await stat(folder);
+    const traversable = (info.mode & 0o001) !== 0 || ((info.mode & 0o010) !== 0 && info.gid === group.gid);
+    if (!traversable) log(`Members of group ${group.name} cannot reach the socket: its folder ${folder} is mode ${(info.mode & 0o777).toString(8).padStart(4, '0')} with group ${info.gid}.`);
+  }
   let isSocket: boolean;
   try {
     isSocket = (await lstat(path)).isSocket();
@@ -107,6 +118,8 @@ function isRequest(message: Message): boolean {
 
 export class HostServer {
   private readonly connections = new Set<{ socket: Socket; connection: MessageConnection; session: ClientSession }>();
+  /** For TCP: failed authentications per peer address. */
+  private readonly rateLimit = new AuthenticationRateLimit();
 
   private constructor(
     private readonly server: Server,
@@ -135,12 +148,14 @@ export class HostServer {
   }
 
   static async listen(options: HostServerOptions): Promise<HostServer> {
-    await prepareSocketPath(options.socketPath, options.log);
+    const group = options.socketGroup;
+    await prepareSocketPath(options.socketPath, group, options.log);
     const server = createServer();
     const host = new HostServer(server, options.socketPath, options);
     server.on('connection', (socket) => host.accept(socket));
-    // The socket file is created by listen(); the umask makes it 0660 from the start.
-    const previousUmask = process.umask(0o117);
+    // The socket file is created by listen(); the umask makes it owner-only from the start, the
+    // group is let in only once the file has that group.
+    const previousUmask = process.umask(0o177);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -152,7 +167,12 @@ export class HostServer {
     } finally {
       process.umask(previousUmask);
     }
-    await chmod(options.socketPath, 0o660);
+    if (group) {
+      await chown(options.socketPath, process.getuid?.() ?? -1, group.gid);
+      await chmod(options.socketPath, 0o660);
+    } else {
+      await chmod(options.socketPath, 0o600);
+    }
     return host;
   }
 
@@ -177,8 +197,11 @@ export class HostServer {
           socket.destroy();
         }, authenticationDeadlineMs);
     authenticationTimer?.unref();
-    const reader = new SizeLimitedMessageReader(socket, this.options.maximumRequestBytes ?? maximumRequestBytes, (message) => {
+    const reader: SizeLimitedMessageReader = new SizeLimitedMessageReader(socket, this.options.maximumRequestBytes ?? maximumRequestBytes, (message) => {
       if (!isRequest(message)) return;
+      // Unauthenticated, one request at a time: pipelined guesses wait unread behind the first,
+      // and are never read if it fails.
+      if (!authenticated) reader.hold();
       inFlight += 1;
       if (!paused && inFlight >= maximumInFlight) {
         paused = true;
@@ -188,7 +211,7 @@ export class HostServer {
       }
     });
     const writer = new CountingWriter(new StreamMessageWriter(socket), () => {
-      if (closeAfterAnswer) socket.end();
+      if (closeAfterAnswer) socket.destroySoon();
       inFlight -= 1;
       if (paused && inFlight <= maximumInFlight / 2) {
         paused = false;
@@ -218,20 +241,38 @@ export class HostServer {
     const entry = { socket, connection, session };
     this.connections.add(entry);
 
+    const peer = peerAddress(socket.remoteAddress);
     const authenticate = (method: string, params: unknown): { authenticated: true } => {
       const presented = (params as { token?: unknown } | undefined)?.token;
-      const refuse = (message: string) => {
+      const refuse = (message: string, allowed = `${AuthenticateRequest.method} with this host's token as the first request`) => {
+        // Nothing more is read from this connection: it ends once this answer is written.
+        reader.discard();
         closeAfterAnswer = true;
-        return hostError(HostErrorCode.Unauthenticated, `${message} The connection is closed.`, { allowed: `${AuthenticateRequest.method} with this host's token as the first request` });
+        this.rateLimit.recordFailure(peer);
+        return hostError(HostErrorCode.Unauthenticated, `${message} The connection is closed.`, { allowed });
       };
+      const waitMs = this.rateLimit.retryAfterMs(peer);
+      if (waitMs > 0) {
+        const { maximumFailures, windowMs } = this.rateLimit;
+        log(`Refused a TCP client from ${peer} without checking its token: too many failed authentications.`);
+        // Not counted again: waiting out the window is enough to be let in.
+        reader.discard();
+        closeAfterAnswer = true;
+        throw hostError(
+          HostErrorCode.Unauthenticated,
+          `Too many failed authentications from ${peer}: at most ${maximumFailures} in ${windowMs / 1000} s. This connection was not checked; try again in ${Math.ceil(waitMs / 1000)} s. The connection is closed.`,
+          { allowed: `at most ${maximumFailures} failed authentications per address in ${windowMs / 1000} s` },
+        );
+      }
       if (method !== AuthenticateRequest.method) throw refuse(`This host needs ${AuthenticateRequest.method} with its token as the first request, not ${JSON.stringify(method.slice(0, 100))}.`);
       if (typeof presented !== 'string' || presented.length > 4096) throw refuse('The authentication request has no token (params: { "token": "..." }).');
       if (!tokenMatches(presented, this.token as string)) {
-        log('A TCP client presented a wrong token; its connection is closed.');
+        log(`A TCP client from ${peer} presented a wrong token; its connection is closed.`);
         throw refuse('The token is not this host\'s token.');
       }
       authenticated = true;
       clearTimeout(authenticationTimer);
+      reader.release();
       return { authenticated: true };
     };
 

@@ -5,7 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
-import { ConsoleClosedNotification, ConsoleOutputNotification, consoleWindowBytes, HostErrorCode } from '@vlm/schemas/src/host-protocol';
+import {
+  ConsoleClosedNotification,
+  ConsoleOutputNotification,
+  consoleWindowBytes,
+  consoleWriteDeadlineMs,
+  consoleWriteQueueBytes,
+  HostErrorCode,
+} from '@vlm/schemas/src/host-protocol';
 import { hostError } from '../api/host-errors';
 import { openSerialConsole } from '../api/serial-consoles';
 import type { ConsoleSource } from './console-source';
@@ -20,11 +27,20 @@ interface OpenConsole {
   sentBytes: number;
   acknowledgedBytes: number;
   paused: boolean;
+  /** Bytes of writes accepted and not yet answered. */
+  queuedBytes: number;
+  /** Writes go out one after another, in the order they came. */
+  writes: Promise<void>;
+  whyStalled: () => Promise<string>;
+  /** Why the console ended, once it has. */
+  closedReason: string | undefined;
   close(reason?: string): void;
 }
 
 export interface ConsoleOpenOptions {
   flowControl?: boolean;
+  /** Why the console takes no input, in words for the user; asked when a write misses its deadline. */
+  whyStalled?: () => Promise<string>;
 }
 
 export interface ConsolesOptions {
@@ -38,6 +54,8 @@ export interface ConsolesOptions {
   /** JSON file of the SSH host keys pinned on first connect. */
   hostKeysPath: string;
   windowBytes?: number;
+  writeDeadlineMs?: number;
+  writeQueueBytes?: number;
 }
 
 export type SshOpenOptions = Pick<SshConsoleOptions, 'vm' | 'uuid' | 'port' | 'term' | 'columns' | 'rows'>;
@@ -47,10 +65,14 @@ export class Consoles {
   /** Connections already closed: a console whose open finishes after its client left is closed at once. */
   private readonly departed = new WeakSet<MessageConnection>();
   private readonly windowBytes: number;
+  private readonly writeDeadlineMs: number;
+  private readonly writeQueueBytes: number;
   private readonly hostKeys: SshHostKeys;
 
   constructor(private readonly options: ConsolesOptions) {
     this.windowBytes = options.windowBytes ?? consoleWindowBytes;
+    this.writeDeadlineMs = options.writeDeadlineMs ?? consoleWriteDeadlineMs;
+    this.writeQueueBytes = options.writeQueueBytes ?? consoleWriteQueueBytes;
     this.hostKeys = new SshHostKeys(options.hostKeysPath);
   }
 
@@ -85,9 +107,14 @@ export class Consoles {
       sentBytes: 0,
       acknowledgedBytes: 0,
       paused: false,
+      queuedBytes: 0,
+      writes: Promise.resolve(),
+      whyStalled: options.whyStalled ?? (async () => `the ${source.kind} console of ${vm} is not taking input`),
+      closedReason: undefined,
       close: (reason) => {
         if (closed) return;
         closed = true;
+        entry.closedReason = reason ?? 'it was closed';
         this.consoles.delete(consoleId);
         source.close();
         if (reason !== undefined) {
@@ -121,11 +148,51 @@ export class Consoles {
     return entry;
   }
 
+  /**
+   * Answers within the write deadline: with the byte count once all are written, or with an error
+   * saying why not. A write that would make more than writeQueueBytes wait is refused at once.
+   */
   async write(consoleId: string, data: string, owner: MessageConnection): Promise<number> {
     const entry = this.owned(consoleId, owner);
     const bytes = Buffer.from(data, 'utf8');
-    await entry.source.write(bytes);
-    return bytes.length;
+    const waiting = entry.queuedBytes + entry.source.bufferedBytes();
+    if (waiting + bytes.length > this.writeQueueBytes) {
+      throw hostError(
+        HostErrorCode.InvalidState,
+        `The console of ${entry.vm} already has ${waiting} bytes waiting to be written, and at most ${this.writeQueueBytes} may wait: ${await this.stallReason(entry)}. This write of ${bytes.length} bytes was refused.`,
+        { field: '/data', allowed: `at most ${this.writeQueueBytes} bytes waiting per console` },
+      );
+    }
+    entry.queuedBytes += bytes.length;
+    const timer = new AbortController();
+    const deadlineTimer = setTimeout(() => timer.abort(), this.writeDeadlineMs);
+    const deadline = timer.signal;
+    const turn = entry.writes.then(() => (deadline.aborted ? 0 : entry.source.write(bytes, deadline)));
+    entry.writes = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    let written: number;
+    try {
+      written = await turn;
+    } catch (error) {
+      const why = entry.closedReason ?? (error as Error).message;
+      throw hostError(HostErrorCode.InvalidState, `The console of ${entry.vm} is gone: ${why}`, { field: '/consoleId' });
+    } finally {
+      clearTimeout(deadlineTimer);
+      entry.queuedBytes -= bytes.length;
+    }
+    if (written === bytes.length) return written;
+    throw hostError(
+      HostErrorCode.InvalidState,
+      `${written} of ${bytes.length} bytes reached the console of ${entry.vm} within ${this.writeDeadlineMs / 1000} s: ${await this.stallReason(entry)}. The rest was dropped.`,
+      { field: '/data' },
+    );
+  }
+
+  private async stallReason(entry: OpenConsole): Promise<string> {
+    if (entry.closedReason !== undefined) return `the console is gone (${entry.closedReason})`;
+    return entry.whyStalled().catch((error: Error) => `the console is not taking input (its state is unknown: ${error.message})`);
   }
 
   resize(consoleId: string, columns: number, rows: number, owner: MessageConnection): void {

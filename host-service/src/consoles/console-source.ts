@@ -11,7 +11,13 @@ export interface ConsoleSource {
   readonly kind: 'serial' | 'ssh';
   /** Starts delivering events; called once, after the manager has registered the console. */
   start(events: ConsoleSourceEvents): void;
-  write(bytes: Buffer): Promise<void>;
+  /**
+   * Writes `bytes` and resolves with how many were written: all of them, or fewer when `signal`
+   * aborted first (the rest is dropped, never written later). Rejects when the source is gone.
+   */
+  write(bytes: Buffer, signal: AbortSignal): Promise<number>;
+  /** Bytes accepted by an earlier write that still wait inside the source (not ours to drop). */
+  bufferedBytes(): number;
   resize(columns: number, rows: number): void;
   /** Stop reading from the source (flow control): the VM's output backs up there, not in our memory. */
   pause(): void;

@@ -64,14 +64,30 @@ class SshConsoleSource implements ConsoleSource {
     this.client.on('error', (error) => end(`The SSH connection to ${this.vm} failed: ${error.message}`));
   }
 
-  write(bytes: Buffer): Promise<void> {
+  write(bytes: Buffer, signal: AbortSignal): Promise<number> {
     return new Promise((resolve, reject) => {
       if (this.closed) {
         reject(new SshConsoleError(`The SSH console of ${this.vm} is closed.`));
         return;
       }
-      this.channel.write(bytes, (error) => (error ? reject(error) : resolve()));
+      if (signal.aborted) {
+        resolve(0);
+        return;
+      }
+      // Once handed to the channel the bytes cannot be taken back: a late write counts as not
+      // confirmed (0), and what waits in the channel counts against the console's queue limit.
+      const late = () => resolve(0);
+      signal.addEventListener('abort', late, { once: true });
+      this.channel.write(bytes, (error) => {
+        signal.removeEventListener('abort', late);
+        if (error) reject(error);
+        else resolve(bytes.length);
+      });
     });
+  }
+
+  bufferedBytes(): number {
+    return this.channel.writableLength;
   }
 
   resize(columns: number, rows: number): void {

@@ -93,3 +93,8 @@ export const shutdownFlagsDefault = 0;
 
 /** virConnectListAllNetworksFlags / virConnectListAllStoragePoolsFlags: all. */
 export const listAllFlags = 0;
+
+/** virNetworkUpdate: commands, the section of fixed DHCP leases, and whom a change affects. */
+export const networkUpdateCommands = { modify: 1, delete: 2, addLast: 3 } as const;
+export const networkSectionDhcpHost = 4;
+export const networkUpdateFlags = { live: 1 << 0, config: 1 << 1 } as const;

@@ -1,6 +1,6 @@
-// Domain XML for a lab VM: qcow2 disk, optional direct kernel boot, serial console logged to a
-// file, VNC on loopback, NICs on lab networks, and SSH reached only through a loopback port
-// forward of QEMU user networking with restrict=on (no way out for the guest).
+// Domain XML for a lab VM: qcow2 disk, BIOS or UEFI (OVMF) firmware, optional direct kernel
+// boot, serial console logged to a file, VNC on loopback, NICs on lab networks, and SSH reached
+// only through a loopback port forward of QEMU user networking with restrict=on (no way out).
 import type { DomainType, VlmMetadata } from './hypervisor';
 import { HypervisorError } from './hypervisor';
 import { buildVlmMetadataElement } from './vlm-metadata';
@@ -44,14 +44,22 @@ export interface DomainSpec {
   /** A virtio RNG, so guests need not wait for entropy to make their SSH host keys. Default true. */
   randomNumberGenerator?: boolean;
   kernelBoot?: DirectKernelBoot;
+  /** 'uefi' boots OVMF (libvirt picks the firmware build); default 'bios' (SeaBIOS). */
+  firmware?: 'bios' | 'uefi';
+  /** Where a UEFI guest's variable store lives (made by libvirt from OVMF's template); uefi only. */
+  nvramPath?: string;
   /** File the serial console's output is copied to (by virtlogd). */
   serialLogPath?: string;
   /** VNC display on 127.0.0.1 at this TCP port. */
   vncPort?: number;
+  /** The VNC password (1-8 letters or digits); required with vncPort: no display without one. */
+  vncPassword?: string;
   /** Lab (libvirt) networks, one NIC each. */
   networks?: Array<{ network: string; mac?: string }>;
   /** Host port on 127.0.0.1 forwarded to the guest's SSH port. */
   sshHostPort?: number;
+  /** MAC address of the NIC carrying that forward, so the guest's network-config can name it. */
+  sshMac?: string;
   sshGuestPort?: number;
   vlm?: VlmMetadata;
 }
@@ -73,8 +81,20 @@ function checkDomainSpec(spec: DomainSpec): void {
     checkHostPath('kernel', spec.kernelBoot.kernel);
     if (spec.kernelBoot.initrd !== undefined) checkHostPath('initrd', spec.kernelBoot.initrd);
   }
+  if (spec.firmware !== undefined && spec.firmware !== 'bios' && spec.firmware !== 'uefi') {
+    throw new HypervisorError('invalid-argument', `Invalid firmware ${JSON.stringify(spec.firmware)}: expected 'bios' or 'uefi'`);
+  }
+  if (spec.nvramPath !== undefined) {
+    if (spec.firmware !== 'uefi') throw new HypervisorError('invalid-argument', 'An NVRAM file is for UEFI guests only');
+    checkHostPath('NVRAM', spec.nvramPath);
+  }
+  if (spec.sshMac !== undefined && !macPattern.test(spec.sshMac)) throw new HypervisorError('invalid-argument', `Invalid MAC address ${JSON.stringify(spec.sshMac)}`);
   if (spec.serialLogPath !== undefined) checkHostPath('serial log', spec.serialLogPath);
   if (spec.vncPort !== undefined) checkInteger('VNC port', spec.vncPort, 5900, 65535);
+  if (spec.vncPort !== undefined && spec.vncPassword === undefined) throw new HypervisorError('invalid-argument', 'A VNC display needs a password');
+  if (spec.vncPassword !== undefined && !/^[A-Za-z0-9]{1,8}$/.test(spec.vncPassword)) {
+    throw new HypervisorError('invalid-argument', 'A VNC password is 1 to 8 letters or digits (VNC authentication uses no more)');
+  }
   if (spec.sshHostPort !== undefined) checkInteger('SSH host port', spec.sshHostPort, 1024, 65535);
   if (spec.sshGuestPort !== undefined) checkInteger('SSH guest port', spec.sshGuestPort, 1, 65535);
   const networks = spec.networks ?? [];
@@ -100,9 +120,15 @@ export function buildDomainXml(spec: DomainSpec): string {
   if (spec.vlm) add(1, `<metadata>${buildVlmMetadataElement(spec.vlm)}</metadata>`);
   add(1, `<memory unit='MiB'>${spec.memoryMiB}</memory>`);
   add(1, `<vcpu>${spec.vcpu}</vcpu>`);
-  add(1, '<os>');
+  // UEFI: libvirt picks OVMF from the firmware descriptors QEMU's packages install.
+  add(1, spec.firmware === 'uefi' ? `<os firmware='efi'>` : '<os>');
   // i440fx ('pc'): the user-net NIC is placed on its root bus pci.0.
   add(2, `<type arch='x86_64' machine='pc'>hvm</type>`);
+  if (spec.firmware === 'uefi') {
+    // Plain OVMF: secure boot needs q35 and SMM, and VLM's guests boot unsigned kernels.
+    add(2, `<firmware><feature enabled='no' name='secure-boot'/></firmware>`);
+    if (spec.nvramPath !== undefined) add(2, `<nvram>${escapeXml(spec.nvramPath)}</nvram>`);
+  }
   if (spec.kernelBoot) {
     add(2, `<kernel>${escapeXml(spec.kernelBoot.kernel)}</kernel>`);
     if (spec.kernelBoot.initrd) add(2, `<initrd>${escapeXml(spec.kernelBoot.initrd)}</initrd>`);
@@ -153,7 +179,8 @@ export function buildDomainXml(spec: DomainSpec): string {
   add(2, '</serial>');
   add(2, `<console type='pty'><target type='serial' port='0'/></console>`);
   if (spec.vncPort !== undefined) {
-    add(2, `<graphics type='vnc' port='${spec.vncPort}' autoport='no' listen='127.0.0.1'>`);
+    // Loopback only, and a password: any local user can reach 127.0.0.1.
+    add(2, `<graphics type='vnc' port='${spec.vncPort}' autoport='no' listen='127.0.0.1' passwd='${escapeXml(spec.vncPassword ?? '')}'>`);
     add(3, `<listen type='address' address='127.0.0.1'/>`);
     add(2, '</graphics>');
   }
@@ -161,7 +188,8 @@ export function buildDomainXml(spec: DomainSpec): string {
   if (spec.sshHostPort !== undefined) {
     // libvirt 9.0 has no restrict=on user networking of its own (passt is refused), so QEMU gets it directly.
     const netdev = `user,id=vlmssh0,restrict=on,hostfwd=tcp:127.0.0.1:${spec.sshHostPort}-:${spec.sshGuestPort ?? 22}`;
-    const device = `virtio-net-pci,netdev=vlmssh0,bus=pci.0,addr=0x${userNetworkPciSlot.toString(16)}`;
+    const mac = spec.sshMac === undefined ? '' : `,mac=${spec.sshMac.toLowerCase()}`;
+    const device = `virtio-net-pci,netdev=vlmssh0,bus=pci.0,addr=0x${userNetworkPciSlot.toString(16)}${mac}`;
     add(1, '<qemu:commandline>');
     for (const value of ['-netdev', netdev, '-device', device]) add(2, `<qemu:arg value='${escapeXml(value)}'/>`);
     add(1, '</qemu:commandline>');

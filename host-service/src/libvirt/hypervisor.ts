@@ -1,5 +1,6 @@
 // The host service's view of a hypervisor: what the API and deploy code call, whatever backs it
 // (libvirt-dbus on the test driver or on qemu:///system). Units are bytes; names are libvirt names.
+import type { DhcpHost } from './network-xml';
 
 /** How guests run: hardware KVM, QEMU's software emulation (TCG), or libvirt's test driver. */
 export type Virtualization = 'kvm' | 'qemu' | 'test';
@@ -198,10 +199,16 @@ export interface Hypervisor {
   deleteSnapshot(domain: string, snapshot: string): Promise<void>;
 
   listNetworks(): Promise<NetworkSummary[]>;
-  /** The network's XML (live when active). */
-  getNetworkXml(name: string): Promise<string>;
-  /** Defines a persistent network. Refuses XML with a `<forward>` element (isolated networks only). */
+  /** Defines a persistent network: isolated (no `<forward>`) or NAT (`<forward mode='nat'/>`); other forwarding is refused. */
   defineNetwork(xml: string): Promise<NetworkSummary>;
+  /** The network's XML (live when active, with the bridge name libvirt chose). */
+  getNetworkXml(name: string): Promise<string>;
+  /**
+   * Adds (present) or removes a fixed DHCP lease, keyed by MAC, in the running network and its
+   * persistent definition; an existing lease of that MAC is replaced.
+   */
+  setNetworkDhcpHost(name: string, host: DhcpHost, present: boolean): Promise<void>;
+  setNetworkAutostart(name: string, autostart: boolean): Promise<void>;
   startNetwork(name: string): Promise<void>;
   destroyNetwork(name: string): Promise<void>;
   undefineNetwork(name: string): Promise<void>;

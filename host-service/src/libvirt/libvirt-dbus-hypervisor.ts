@@ -37,6 +37,9 @@ import {
   listDomainsFlags,
   metadataTypeElement,
   networkInterface,
+  networkSectionDhcpHost,
+  networkUpdateCommands,
+  networkUpdateFlags,
   propertiesInterface,
   shutdownFlagsDefault,
   snapshotFlagsNone,
@@ -47,7 +50,7 @@ import {
 } from './constants';
 import { dbusCall, toNumber, variantValue, type DbusRequest } from './dbus-call';
 import { buildSnapshotXml, parseSnapshotXml } from './snapshot-xml';
-import { networkXmlForwards } from './network-xml';
+import { buildDhcpHostXml, networkForwardProblem, type DhcpHost } from './network-xml';
 import { parseVlmMetadataElement, vlmMetadataNamespace, vlmMetadataOfDomain } from './vlm-metadata';
 import { checkLibvirtName } from './xml-text';
 import { child, childText, descendants, parseXml } from './xml-parse';
@@ -742,9 +745,33 @@ export class LibvirtDbusHypervisor implements Hypervisor {
   }
 
   async defineNetwork(xml: string): Promise<NetworkSummary> {
-    if (networkXmlForwards(xml)) throw new HypervisorError('invalid-argument', 'Network XML has a <forward> element: only isolated networks (no <forward>) may be defined');
+    const forwardProblem = networkForwardProblem(xml);
+    if (forwardProblem) throw new HypervisorError('invalid-argument', `Network XML refused: ${forwardProblem}`);
     const [path] = await this.call({ path: this.connectPath, interface: connectInterface, member: 'NetworkDefineXML', signature: 's', body: [xml] });
     return this.readObject(String(path), networkInterface);
+  }
+
+  async setNetworkDhcpHost(name: string, host: DhcpHost, present: boolean): Promise<void> {
+    const xml = buildDhcpHostXml(host);
+    const path = await this.networkPath(name);
+    const { active } = await this.readObject(path, networkInterface);
+    // Both the running dnsmasq and the persistent definition, so a restart keeps the lease.
+    const flags = networkUpdateFlags.config | (active ? networkUpdateFlags.live : 0);
+    const update = (command: number) =>
+      this.call({ path, interface: networkInterface, member: 'Update', signature: 'uuisu', body: [command, networkSectionDhcpHost, -1, xml, flags] });
+    // DHCP leases are the <host> elements with a MAC (DNS <host> entries have none).
+    const sameMac = descendants(parseXml(await this.getNetworkXml(name)), 'host').find((element) => (element.attributes['mac'] ?? '').toLowerCase() === host.mac.toLowerCase());
+    if (!present) {
+      if (sameMac) await update(networkUpdateCommands.delete);
+      return;
+    }
+    if (sameMac) await update(networkUpdateCommands.modify);
+    else await update(networkUpdateCommands.addLast);
+  }
+
+  async setNetworkAutostart(name: string, autostart: boolean): Promise<void> {
+    const path = await this.networkPath(name);
+    await this.call({ path, interface: propertiesInterface, member: 'Set', signature: 'ssv', body: [networkInterface, 'Autostart', new dbus.Variant('b', autostart)] });
   }
 
   async startNetwork(name: string): Promise<void> {

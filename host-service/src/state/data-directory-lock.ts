@@ -54,7 +54,7 @@ function readOwner(path: string): number | undefined {
  */
 function publish(path: string, contents: string): boolean {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, contents, { mode: 0o644 });
+  writeFileSync(temporary, contents, { mode: 0o600 });
   try {
     linkSync(temporary, path);
     return true;
@@ -96,7 +96,7 @@ export function acquireDataDirectoryLock(directory: string, log: (line: string) 
     try {
       if (readOwner(path) === owner) {
         const temporary = `${path}.${process.pid}.tmp`;
-        writeFileSync(temporary, own, { mode: 0o644 });
+        writeFileSync(temporary, own, { mode: 0o600 });
         renameSync(temporary, path);
         log(
           Number.isNaN(owner)

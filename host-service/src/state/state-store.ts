@@ -1,9 +1,10 @@
 // The host service's durable state: one JSON file in the data directory, read through lowdb,
 // written durably, one write at a time. A write's promise resolves only once it is on disk.
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { acquireDataDirectoryLock, type DataDirectoryLock } from './data-directory-lock';
+import { ensureDataFolder, secureDataDirectory } from './data-directory-modes';
 import { removeLeftoverTemporaryFiles, syncDirectory } from './durable-file';
 import { DurableJsonFile, StateFileError } from './durable-json-file';
 import { migrate } from './migrations';
@@ -43,9 +44,10 @@ export class StateStore {
   static async open(options: StateStoreOptions): Promise<StateStore> {
     const log = options.log ?? (() => undefined);
     // Others may pass through (QEMU must reach images below it) but not list it; the state file is 0600.
-    await mkdir(options.dataDirectory, { recursive: true, mode: 0o711 });
+    await ensureDataFolder(options.dataDirectory, '');
     const lock = acquireDataDirectoryLock(options.dataDirectory, log);
     try {
+      await secureDataDirectory(options.dataDirectory, log);
       const path = join(options.dataDirectory, stateFileName);
       for (const leftover of await removeLeftoverTemporaryFiles(path)) {
         log(`Removed ${leftover}, an unfinished write of a previous run.`);

@@ -78,10 +78,10 @@ describe('vlm-host over its Unix socket, on the libvirt test driver', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  test('the socket is mode 0660 and the data directory is locked by the service pid', async () => {
+  test('the socket is mode 0600 (its owner only) and the data directory is locked by the service pid', async () => {
     const info = await stat(socketPath);
     assert.ok(info.isSocket());
-    assert.equal(info.mode & 0o777, 0o660);
+    assert.equal(info.mode & 0o777, 0o600);
     assert.equal(await readFile(join(dataDirectory, 'vlm-host.lock'), 'utf8'), `${host.pid}\n`);
   });
 

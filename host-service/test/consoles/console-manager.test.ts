@@ -23,8 +23,20 @@ class StandInSource implements ConsoleSource {
   start(events: ConsoleSourceEvents): void {
     this.events = events;
   }
-  async write(bytes: Buffer): Promise<void> {
-    this.written.push(bytes);
+  /** Bytes the source takes per write before it stops taking input, like a full pty; all when undefined. */
+  accepts: number | undefined;
+  async write(bytes: Buffer, signal: AbortSignal): Promise<number> {
+    if (this.accepts === undefined) {
+      this.written.push(bytes);
+      return bytes.length;
+    }
+    this.written.push(bytes.subarray(0, this.accepts));
+    // Stalled: nothing more until the deadline aborts the write.
+    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    return Math.min(this.accepts, bytes.length);
+  }
+  bufferedBytes(): number {
+    return 0;
   }
   resize(columns: number, rows: number): void {
     this.size = [columns, rows];
@@ -119,6 +131,37 @@ describe('console manager', () => {
     assert.throws(() => manager.add('vm-1', late, owner), /disconnected/);
     assert.equal(late.closed, true);
     assert.equal(manager.openCount, 0);
+  });
+
+  test('a write the source does not take answers at its deadline, saying why; past the queue limit a write is refused at once', async () => {
+    const manager = new Consoles({ sshKeyPath: '/nonexistent/id_ed25519', hostKeysPath: '/nonexistent/pins.json', writeDeadlineMs: 300, writeQueueBytes: 1000 });
+    const owner = standInConnection();
+    const source = new StandInSource();
+    source.accepts = 10;
+    const id = manager.add('vm-1', source, owner, { whyStalled: async () => 'VM "vm-1" is paused' });
+    const answers = [manager.write(id, 'a'.repeat(400), owner), manager.write(id, 'b'.repeat(400), owner)];
+    // 800 wait: 400 more would pass the 1000-byte limit.
+    await assert.rejects(manager.write(id, 'c'.repeat(400), owner), /already has 800 bytes waiting to be written, and at most 1000 may wait: VM "vm-1" is paused\. This write of 400 bytes was refused\./);
+    await assert.rejects(answers[0] as Promise<number>, /^Error: 10 of 400 bytes reached the console of vm-1 within 0\.3 s: VM "vm-1" is paused\. The rest was dropped\.$/);
+    // The second waited behind the first and ends at the same deadline, with at most what the source took.
+    await assert.rejects(answers[1] as Promise<number>, /^Error: (0|10) of 400 bytes reached the console of vm-1 within 0\.3 s: VM "vm-1" is paused\./);
+    assert.equal(source.written[0]?.toString(), 'a'.repeat(10));
+    assert.ok(source.written.slice(1).every((chunk) => chunk.toString() === 'b'.repeat(10)));
+    // Nothing waits any more, and a source that takes input again is written to.
+    source.accepts = undefined;
+    assert.equal(await manager.write(id, 'typed\r', owner), 6);
+  });
+
+  test('a write to a console that ends meanwhile says the console is gone, and why', async () => {
+    const manager = new Consoles({ sshKeyPath: '/nonexistent/id_ed25519', hostKeysPath: '/nonexistent/pins.json', writeDeadlineMs: 60_000 });
+    const owner = standInConnection();
+    const source = new StandInSource();
+    source.write = async () => {
+      source.events?.end('The console of vm-1 ended (the VM stopped or its pty closed).');
+      throw new Error('EIO');
+    };
+    const id = manager.add('vm-1', source, owner);
+    await assert.rejects(manager.write(id, 'x', owner), /^Error: The console of vm-1 is gone: The console of vm-1 ended \(the VM stopped or its pty closed\)\.$/);
   });
 
   test('the client acknowledger sends running totals every quarter window and on flush', () => {

@@ -2,7 +2,7 @@
 // readers (the awk scripts its init runs) get back the hostname, keys and addresses.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import {
   isValidHostname, isValidSshPublicKey, renderNetworkConfig, renderUserData, SeedError, writeNoCloudSeed,
   type NoCloudSeedOptions,
 } from '../../images/nocloud-seed';
+import { labNics, nicMac, seedInterfaces } from '../../src/api/lab-addresses';
 import { makeKey, repositoryRoot, requireTools, runFile } from './tiny-guest';
 
 const guestFiles = join(repositoryRoot, 'host-service/images/vlm-tiny-guest');
@@ -77,9 +78,11 @@ describe('NoCloud seed', () => {
     assert.equal(existsSync(path), false);
   });
 
-  test('the ISO is labelled cidata and holds meta-data and user-data with the exact names', async () => {
+  test('the ISO is labelled cidata, readable by its owner only, and holds meta-data and user-data with the exact names', async () => {
     const path = join(directory, 'seed.iso');
     await writeNoCloudSeed(path, options);
+    // user-data may hold passwords.
+    assert.equal((await stat(path)).mode & 0o777, 0o600);
     // The primary volume descriptor starts at 32768; its volume id is bytes 40-71.
     const file = await open(path, 'r');
     const descriptor = Buffer.alloc(72);
@@ -101,5 +104,35 @@ describe('NoCloud seed', () => {
       await runAwk('network-config.awk', networkConfig, [], directory),
       'eth1 10.1.0.5/24,10.1.0.1\n52:54:00:ab:cd:ef dhcp\neth3 none\n',
     );
+  });
+
+  test("a lab VM's network-config names every NIC by its MAC: static, DHCP, and no address where the network serves none", async () => {
+    const lab = {
+      name: 'web-lab',
+      networks: [
+        { name: 'lan', cidr: '10.20.1.0/24' },
+        { name: 'out', cidr: '10.20.2.0/24', mode: 'nat' as const },
+        { name: 'quiet', cidr: '10.20.3.0/24', dhcp: false },
+      ],
+      vms: [{ name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: [{ name: 'lan', ip: '10.20.1.010' }, { name: 'out', ip: '10.20.2.7' }, 'lan', 'quiet'] }],
+    };
+    const vm = lab.vms[0]!;
+    const macs = labNics(lab, vm).map((nic) => nic.mac);
+    assert.equal(new Set([...macs, nicMac('web-lab', 'db', 'management')]).size, 5);
+    assert.equal(nicMac('web-lab', 'db', 0), macs[0], 'the same names give the same MAC on every apply');
+    assert.notEqual(nicMac('web', 'lab-db', 0), macs[0], 'the MAC depends on each name, not on their joined text');
+    const networkConfig = renderNetworkConfig({ ...options, interfaces: seedInterfaces(lab, vm)! }) ?? '';
+    assert.equal(
+      await runAwk('network-config.awk', networkConfig, [], directory),
+      [
+        `${nicMac('web-lab', 'db', 'management')} dhcp`,
+        // The address is written canonically; on the NAT network the host is the gateway.
+        `${macs[0]} 10.20.1.10/24`,
+        `${macs[1]} 10.20.2.7/24,10.20.2.1`,
+        `${macs[2]} dhcp`,
+        `${macs[3]} none`,
+      ].join('\n') + '\n',
+    );
+    assert.equal(seedInterfaces(lab, { ...vm, networks: [] }), undefined);
   });
 });

@@ -169,7 +169,7 @@ describe('qemu:///system through libvirt-dbus', () => {
     await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: poolName, path: poolFolder }));
     await hypervisor.startStoragePool(poolName);
     const base = await hypervisor.createVolume(poolName, buildVolumeXml({ name: 'base.qcow2', capacityBytes: 64 * 1024 ** 2 }));
-    const disk = await hypervisor.createVolume(poolName, buildVolumeXml({ name: 'disk.qcow2', capacityBytes: 128 * 1024 ** 2, backingPath: base.path }));
+    const disk = await hypervisor.createVolume(poolName, buildVolumeXml({ name: 'disk.qcow2', capacityBytes: 128 * 1024 ** 2, backingPath: base.path, backingFormat: 'qcow2' }));
     assert.equal(disk.path, join(poolFolder, 'disk.qcow2'));
     const image = JSON.parse(spawnSync('qemu-img', ['info', '--output=json', '-U', disk.path], { encoding: 'utf8' }).stdout) as Record<string, unknown>;
     assert.equal(image['format'], 'qcow2');

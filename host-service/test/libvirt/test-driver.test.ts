@@ -144,7 +144,7 @@ describe('libvirt test driver through libvirt-dbus', () => {
     assert.equal(await hypervisor.getDomain('snappy'), undefined);
   });
 
-  test('isolated networks: define, start, list, stop, undefine; NAT refused', async () => {
+  test('isolated networks: define, start, list, stop, undefine; NAT accepted, other forwarding refused', async () => {
     const defined = await hypervisor.defineNetwork(buildNetworkXml({ name: 'vlm-lab1-lan', cidr: '10.77.0.0/24', dhcp: true }));
     assert.deepEqual({ name: defined.name, active: defined.active, persistent: defined.persistent }, { name: 'vlm-lab1-lan', active: false, persistent: true });
     await hypervisor.startNetwork('vlm-lab1-lan');
@@ -153,7 +153,11 @@ describe('libvirt test driver through libvirt-dbus', () => {
     assert.equal((await hypervisor.listNetworks()).find((network) => network.name === 'vlm-lab1-lan')?.active, false);
     await hypervisor.undefineNetwork('vlm-lab1-lan');
     assert.equal((await hypervisor.listNetworks()).some((network) => network.name === 'vlm-lab1-lan'), false);
-    await rejectsWith(hypervisor.defineNetwork(`<network><name>natty</name><forward mode='nat'/></network>`), 'invalid-argument', /only isolated networks/);
+    await rejectsWith(hypervisor.defineNetwork(`<network><name>routy</name><forward mode='route'/></network>`), 'invalid-argument', /only isolated networks .* and NAT networks/);
+    await rejectsWith(hypervisor.defineNetwork(`<network><name>natty</name><forward mode='nat' dev='eth0'/></network>`), 'invalid-argument', /only isolated networks/);
+    const nat = await hypervisor.defineNetwork(buildNetworkXml({ name: 'vlm-lab1-out', cidr: '10.77.1.0/24', mode: 'nat' }));
+    assert.match(await hypervisor.getNetworkXml(nat.name), /<forward mode='nat'/);
+    await hypervisor.undefineNetwork(nat.name);
     await rejectsWith(hypervisor.startNetwork('missing-net'), 'no-such-network', /No network named 'missing-net'/);
   });
 

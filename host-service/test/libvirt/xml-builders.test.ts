@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildDomainXml, type DomainSpec } from '../../src/libvirt/domain-xml';
-import { buildNetworkXml, networkXmlForwards } from '../../src/libvirt/network-xml';
+import { buildDhcpHostXml, buildNetworkXml, networkForwardProblem } from '../../src/libvirt/network-xml';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { buildSnapshotXml, parseSnapshotXml } from '../../src/libvirt/snapshot-xml';
 import {
@@ -27,6 +27,7 @@ const baseSpec: DomainSpec = {
   kernelBoot: { kernel: '/var/lib/vlm/images/vmlinuz', initrd: '/var/lib/vlm/images/initrd.gz', cmdline: 'console=ttyS0 quiet' },
   serialLogPath: '/var/log/vlm/web-serial.log',
   vncPort: 5901,
+  vncPassword: 'Pa55word',
   networks: [{ network: 'vlm-lab1-lan' }],
   sshHostPort: 22022,
   vlm: { lab: 'lab1', vm: 'web' },
@@ -66,6 +67,7 @@ test('domain XML has the disk, kernel boot, logged serial console, loopback VNC,
   assert.equal(graphics.attributes['port'], '5901');
   assert.equal(graphics.attributes['listen'], '127.0.0.1');
   assert.equal(child(graphics, 'listen')?.attributes['address'], '127.0.0.1');
+  assert.equal(graphics.attributes['passwd'], 'Pa55word');
   assert.equal(child(domain, 'devices', 'interface', 'source')?.attributes['network'], 'vlm-lab1-lan');
   const metadata = child(domain, 'metadata', 'vlm:lab')!;
   assert.deepEqual({ lab: metadata.attributes['lab'], vm: metadata.attributes['vm'] }, { lab: 'lab1', vm: 'web' });
@@ -85,6 +87,25 @@ test('SSH goes through QEMU user networking with restrict=on and a forward bound
   // Lab NICs are pinned away from the user-net slot.
   assert.notEqual(child(domain, 'devices', 'interface', 'address')?.attributes['slot'], '0x09');
   assert.equal(buildDomainXml({ ...baseSpec, sshHostPort: undefined }).includes('qemu:commandline'), false);
+});
+
+test('UEFI domains boot OVMF through libvirt with their own NVRAM; BIOS ones name no firmware', () => {
+  const domain = parseXml(buildDomainXml({ ...baseSpec, firmware: 'uefi', nvramPath: '/var/lib/vlm/nvram/lab1-web.fd' }));
+  assert.equal(child(domain, 'os')?.attributes['firmware'], 'efi');
+  assert.deepEqual(child(domain, 'os', 'firmware', 'feature')?.attributes, { enabled: 'no', name: 'secure-boot' });
+  assert.equal(childText(domain, 'os', 'nvram'), '/var/lib/vlm/nvram/lab1-web.fd');
+  const bios = parseXml(buildDomainXml(baseSpec));
+  assert.equal(child(bios, 'os')?.attributes['firmware'], undefined);
+  assert.equal(child(bios, 'os', 'nvram'), undefined);
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, nvramPath: '/var/lib/vlm/nvram/x.fd' }), 'NVRAM file is for UEFI');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, firmware: 'uefi', nvramPath: '/var/lib/vlm/../../etc/shadow' }), 'Invalid NVRAM path');
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, firmware: `efi'/><x` as 'uefi' }), 'Invalid firmware');
+});
+
+test('the SSH NIC carries the MAC the guest network-config names', () => {
+  const xml = buildDomainXml({ ...baseSpec, sshMac: '52:54:00:AB:CD:EF' });
+  assert.match(xml, /virtio-net-pci,netdev=vlmssh0,bus=pci\.0,addr=0x9,mac=52:54:00:ab:cd:ef'/);
+  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, sshMac: '52:54:00:ab:cd:ef,romfile=/etc/shadow' }), 'Invalid MAC');
 });
 
 test('KVM domains use the host CPU', () => {
@@ -114,6 +135,11 @@ test('hostile names, paths and numbers are refused with a specific error', () =>
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vlm: { lab: 'lab1', vm: 'Web<' } }), 'Invalid vm name');
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, sshHostPort: 22.5 }), 'Invalid SSH host port');
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vncPort: 80 }), 'Invalid VNC port');
+  const { vncPassword: _none, ...withoutPassword } = baseSpec;
+  refusesWithInvalidArgument(() => buildDomainXml(withoutPassword), 'A VNC display needs a password');
+  for (const vncPassword of ['', 'longer-than-8', `x'/><a`, 'pass word']) {
+    refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vncPassword }), 'A VNC password is 1 to 8 letters or digits');
+  }
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vcpu: 0 }), 'Invalid vcpu count');
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, type: 'xen' as 'kvm' }), 'Invalid domain type');
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, uuid: `1'/><x` }), 'Invalid UUID');
@@ -144,15 +170,37 @@ test("VLM's mark carries the data directory, escaped, in domains and networks; h
   refusesWithInvalidArgument(() => buildVlmNetworkMetadataElement({ lab: '../x', network: 'lan', dataDirectory: '/d' }), 'Invalid lab name');
 });
 
-test('network XML is isolated (no <forward>), with host address and DHCP range from the CIDR', () => {
+test('network XML is isolated (no <forward>, DNS off), with host address and DHCP range from the CIDR', () => {
   const xml = buildNetworkXml({ name: 'vlm-lab1-lan', cidr: '10.20.30.0/24', dhcp: true });
-  assert.equal(networkXmlForwards(xml), false);
+  assert.equal(networkForwardProblem(xml), undefined);
   const network = parseXml(xml);
   assert.equal(childText(network, 'name'), 'vlm-lab1-lan');
+  assert.equal(child(network, 'forward'), undefined);
+  assert.deepEqual(child(network, 'dns')?.attributes, { enable: 'no' });
   assert.deepEqual(child(network, 'ip')?.attributes, { address: '10.20.30.1', netmask: '255.255.255.0' });
   assert.deepEqual(child(network, 'ip', 'dhcp', 'range')?.attributes, { start: '10.20.30.2', end: '10.20.30.254' });
   assert.equal(child(parseXml(buildNetworkXml({ name: 'bare' })), 'ip'), undefined);
-  assert.equal(networkXmlForwards(`<network><name>n</name><forward mode='nat'/></network>`), true);
+});
+
+test('network XML in NAT mode forwards with NAT and keeps DNS; only bare NAT forwarding may be defined', () => {
+  const network = parseXml(buildNetworkXml({ name: 'lab1-out', cidr: '10.20.31.0/24', mode: 'nat', dhcp: true }));
+  assert.deepEqual(child(network, 'forward')?.attributes, { mode: 'nat' });
+  assert.equal(child(network, 'dns'), undefined);
+  assert.equal(networkForwardProblem(buildNetworkXml({ name: 'lab1-out', cidr: '10.20.31.0/24', mode: 'nat' })), undefined);
+  for (const forward of [`<forward mode='route'/>`, `<forward mode='bridge'/>`, `<forward mode='open'/>`, `<forward/>`, `<forward mode='nat' dev='eth0'/>`, `<forward mode='nat'><interface dev='eth0'/></forward>`]) {
+    assert.match(networkForwardProblem(`<network><name>n</name>${forward}</network>`) ?? '', /only isolated networks/, forward);
+  }
+  refusesWithInvalidArgument(() => buildNetworkXml({ name: 'lan', mode: 'nat' }), 'NAT needs a CIDR');
+  refusesWithInvalidArgument(() => buildNetworkXml({ name: 'lan', cidr: '10.0.0.0/24', mode: 'route' as 'nat' }), 'invalid mode');
+});
+
+test('a fixed DHCP lease as XML: MAC, address and name checked', () => {
+  assert.equal(buildDhcpHostXml({ mac: '52:54:00:AA:00:01', ip: '10.20.30.10', name: 'db' }), `<host mac='52:54:00:aa:00:01' name='db' ip='10.20.30.10'/>`);
+  assert.equal(buildDhcpHostXml({ mac: '52:54:00:aa:00:02', ip: '10.20.30.11' }), `<host mac='52:54:00:aa:00:02' ip='10.20.30.11'/>`);
+  refusesWithInvalidArgument(() => buildDhcpHostXml({ mac: `52:54:00:aa:00:01'/><x`, ip: '10.20.30.10' }), 'Invalid MAC');
+  refusesWithInvalidArgument(() => buildDhcpHostXml({ mac: '52:54:00:aa:00:01', ip: `10.20.30.10'/><x` }), 'not an IPv4 address');
+  refusesWithInvalidArgument(() => buildDhcpHostXml({ mac: '52:54:00:aa:00:01', ip: '10.20.30.300' }), 'over 255');
+  refusesWithInvalidArgument(() => buildDhcpHostXml({ mac: '52:54:00:aa:00:01', ip: '10.20.30.10', name: `a'/>` }), 'Invalid DHCP host name');
 });
 
 test('network XML refuses bad CIDRs and hostile names', () => {
@@ -165,14 +213,22 @@ test('network XML refuses bad CIDRs and hostile names', () => {
 });
 
 test('volume XML: qcow2 over a backing image; hostile values refused', () => {
-  const volume = parseXml(buildVolumeXml({ name: 'web.qcow2', capacityBytes: 2 * 1024 ** 3, backingPath: '/var/lib/vlm/images/tiny.qcow2' }));
+  const volume = parseXml(buildVolumeXml({ name: 'web.qcow2', capacityBytes: 2 * 1024 ** 3, backingPath: '/var/lib/vlm/images/tiny.qcow2', backingFormat: 'qcow2' }));
   assert.equal(childText(volume, 'name'), 'web.qcow2');
   assert.equal(childText(volume, 'capacity'), String(2 * 1024 ** 3));
   assert.equal(child(volume, 'target', 'format')?.attributes['type'], 'qcow2');
   assert.equal(childText(volume, 'backingStore', 'path'), '/var/lib/vlm/images/tiny.qcow2');
+  assert.equal(child(volume, 'backingStore', 'format')?.attributes['type'], 'qcow2');
+  // A raw base image is declared raw; the overlay itself stays qcow2.
+  const overRaw = parseXml(buildVolumeXml({ name: 'web.qcow2', capacityBytes: 1024 ** 3, backingPath: '/var/lib/vlm/images/disk.raw', backingFormat: 'raw' }));
+  assert.equal(child(overRaw, 'backingStore', 'format')?.attributes['type'], 'raw');
+  assert.equal(child(overRaw, 'target', 'format')?.attributes['type'], 'qcow2');
+  // The backing format is never guessed.
+  refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/disk.qcow2' }), 'Invalid backing image format');
+  refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/disk', backingFormat: `raw'/><x` as 'raw' }), 'Invalid backing image format');
   refusesWithInvalidArgument(() => buildVolumeXml({ name: '../escape.qcow2', capacityBytes: 1 }), 'Invalid volume name');
   refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: -5 }), 'Invalid volume capacity');
-  refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/../../root' }), 'Invalid backing image path');
+  refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/../../root', backingFormat: 'raw' }), 'Invalid backing image path');
   refusesWithInvalidArgument(() => buildDirectoryPoolXml({ name: 'p', path: 'relative/dir' }), 'Invalid storage pool path');
   assert.equal(childText(parseXml(buildDirectoryPoolXml({ name: 'p', path: '/var/lib/vlm/pool' })), 'target', 'path'), '/var/lib/vlm/pool');
 });

@@ -7,10 +7,12 @@ import { chmod, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { connect as connectTcp } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { AuthenticateRequest, HostErrorCode, HostInfoRequest } from '@vlm/schemas/src/host-protocol';
 import { requireSuccess, runCommand } from '../../src/process/process-runner';
+import { AuthenticationRateLimit, peerAddress } from '../../src/api/remote-listen';
 import { buildHostBundle, spawnHost, startHost, type HostProcess } from '../api/host-process';
 import { freePort, requireTools } from '../images/tiny-guest';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
@@ -49,8 +51,10 @@ interface TlsClient {
   closed: Promise<unknown>;
 }
 
-async function connectClient(port: number, certificate: Buffer): Promise<TlsClient> {
-  const socket = connectTls({ host: '127.0.0.1', port, ca: certificate });
+async function connectClient(port: number, certificate: Buffer, localAddress = '127.0.0.1'): Promise<TlsClient> {
+  // From a chosen loopback address: the host limits failed authentications per address.
+  const tcp = connectTcp({ host: '127.0.0.1', port, localAddress });
+  const socket = connectTls({ socket: tcp, servername: '127.0.0.1', host: '127.0.0.1', ca: certificate });
   await once(socket, 'secureConnect');
   const closed = once(socket, 'close');
   const connection = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
@@ -169,6 +173,72 @@ describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
     }
   });
 
+  test('a wrong token closes the connection at once: requests pipelined behind it are never read', async () => {
+    const port = await freePort();
+    const host = await start(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token]);
+    const socket = connectTls({ host: '127.0.0.1', port, ca: certificate });
+    await once(socket, 'secureConnect');
+    const frame = (id: number, method: string, params: object) => {
+      const body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
+      return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    };
+    // One write: a wrong guess, more guesses, the right token, then a real request.
+    const guesses = Array.from({ length: 20 }, (_, index) => frame(index + 1, AuthenticateRequest.method, { token: `guess-${index}-${'x'.repeat(20)}` }));
+    socket.write([...guesses, frame(21, AuthenticateRequest.method, { token }), frame(22, HostInfoRequest.method, {})].join(''));
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    await once(socket, 'close');
+    const answers = received.split(/Content-Length: \d+\r\n\r\n/).filter(Boolean).map((body) => JSON.parse(body) as { id: number; error?: { code: number; message: string } });
+    assert.equal(answers.length, 1, `one answer, then the close: ${received}`);
+    assert.equal(answers[0]?.id, 1);
+    assert.equal(answers[0]?.error?.code, HostErrorCode.Unauthenticated);
+    assert.match(answers[0]?.error?.message ?? '', /The token is not this host's token\. The connection is closed\./);
+    assert.equal(host.stderr.match(/presented a wrong token/g)?.length, 1, 'only the first guess was checked');
+
+    // One failure is under the limit: the right token still works.
+    const client = await connectClient(port, certificate);
+    try {
+      assert.deepEqual(await client.connection.sendRequest(AuthenticateRequest.type, { token }), { authenticated: true });
+    } finally {
+      closeClient(client);
+    }
+  });
+
+  test('failed authentications are limited per address: past 5 in 60 s even the right token is refused unchecked, other addresses are not', async () => {
+    const port = await freePort();
+    const host = await start(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token]);
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      const guess = await connectClient(port, certificate);
+      try {
+        await assert.rejects(guess.connection.sendRequest(AuthenticateRequest.type, { token: `wrong-guess-number-${attempt}` }), /The token is not this host's token/);
+        await guess.closed;
+      } finally {
+        closeClient(guess);
+      }
+    }
+    const limited = await connectClient(port, certificate);
+    try {
+      await assert.rejects(limited.connection.sendRequest(AuthenticateRequest.type, { token }), (error: unknown) => {
+        assert.ok(error instanceof ResponseError);
+        assert.equal(error.code, HostErrorCode.Unauthenticated);
+        assert.match(error.message, /^Too many failed authentications from 127\.0\.0\.1: at most 5 in 60 s\. This connection was not checked; try again in \d+ s\. The connection is closed\.$/);
+        return true;
+      });
+      await limited.closed;
+    } finally {
+      closeClient(limited);
+    }
+    assert.match(host.stderr, /Refused a TCP client from 127\.0\.0\.1 without checking its token/);
+    // Another loopback address is another peer.
+    const other = await connectClient(port, certificate, '127.0.0.2');
+    try {
+      assert.deepEqual(await other.connection.sendRequest(AuthenticateRequest.type, { token }), { authenticated: true });
+      assert.equal((await other.connection.sendRequest(HostInfoRequest.type, {})).service.pid, host.pid);
+    } finally {
+      closeClient(other);
+    }
+  });
+
   test('refused at start: non-loopback bind without --allow-remote, a readable token file, missing certificate, TLS flags without --listen', async () => {
     const port = await freePort();
     const tls = ['--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token];
@@ -196,4 +266,18 @@ describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
     const badAddress = await refused(['--listen', 'example.org:443', ...tls]);
     assert.match(badAddress.stderr, /--listen needs an IP address or localhost to bind to, not "example\.org"/);
   });
+});
+
+test('the authentication limit is a sliding window per address, and forgets the stalest addresses past its size', () => {
+  const limit = new AuthenticationRateLimit(3, 60_000, 2);
+  for (const time of [0, 10_000, 20_000]) limit.recordFailure('10.0.0.1', time);
+  assert.equal(limit.retryAfterMs('10.0.0.1', 20_000), 40_000, 'until the oldest failure leaves the window');
+  assert.equal(limit.retryAfterMs('10.0.0.1', 60_001), 0);
+  assert.equal(limit.retryAfterMs('10.0.0.2', 20_000), 0);
+  for (const time of [0, 1, 2]) limit.recordFailure('10.0.0.2', time);
+  for (const time of [0, 1, 2]) limit.recordFailure('10.0.0.3', time);
+  assert.equal(limit.retryAfterMs('10.0.0.1', 30_000), 0, 'forgotten: two addresses at most');
+  assert.ok(limit.retryAfterMs('10.0.0.3', 30_000) > 0);
+  assert.equal(peerAddress('::ffff:127.0.0.1'), '127.0.0.1');
+  assert.equal(peerAddress('::1'), '::1');
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateFileError, StateStore } from '../../src/state/state-store';
@@ -138,5 +138,36 @@ test('a stale lock of a dead process is taken over with a log line', async () =>
     assert.equal(await readFile(join(directory, lockFileName), 'utf8'), `${process.pid}\n`);
     await store.close();
     assert.ok(!(await readdir(directory)).includes(lockFileName), 'close removes the lock');
+  });
+});
+
+test('a data directory of an older vlm-host is made private at start: folders passable or closed, user data owner-only', async () => {
+  await withDirectory(async (directory) => {
+    // As an older vlm-host left it: everything readable by every user.
+    for (const folder of ['pool', 'logs', 'images', 'ssh']) await mkdir(join(directory, folder), { mode: 0o755 });
+    await chmod(directory, 0o755);
+    for (const folder of ['pool', 'logs', 'images', 'ssh']) await chmod(join(directory, folder), 0o755);
+    const files = { seed: join(directory, 'pool', 'web-a.seed.iso'), disk: join(directory, 'pool', 'web-a.qcow2'), log: join(directory, 'logs', 'web-a.log'), key: join(directory, 'ssh', 'id_ed25519'), publicKey: join(directory, 'ssh', 'id_ed25519.pub') };
+    for (const path of Object.values(files)) await writeFile(path, 'data', { mode: 0o644 });
+    await chmod(files.key, 0o640);
+    const lines: string[] = [];
+    const store = await StateStore.open({ dataDirectory: directory, log: (line) => lines.push(line) });
+    try {
+      const mode = async (path: string) => (await stat(path)).mode & 0o777;
+      assert.deepEqual(
+        { data: await mode(directory), pool: await mode(join(directory, 'pool')), images: await mode(join(directory, 'images')), logs: await mode(join(directory, 'logs')), ssh: await mode(join(directory, 'ssh')) },
+        { data: 0o711, pool: 0o711, images: 0o711, logs: 0o700, ssh: 0o700 },
+      );
+      assert.deepEqual(
+        { seed: await mode(files.seed), disk: await mode(files.disk), log: await mode(files.log), key: await mode(files.key), publicKey: await mode(files.publicKey) },
+        { seed: 0o600, disk: 0o600, log: 0o600, key: 0o600, publicKey: 0o644 },
+      );
+      assert.equal(await mode(join(directory, 'state.json')), 0o600);
+      assert.equal(await mode(join(directory, lockFileName)), 0o600);
+      assert.ok(lines.includes(`Set ${join(directory, 'pool')} to mode 0711 (it was 0755).`), lines.join('\n'));
+      assert.ok(lines.includes(`Made 2 file(s) in ${join(directory, 'pool')} readable by their owner only.`), lines.join('\n'));
+    } finally {
+      await store.close();
+    }
   });
 });
