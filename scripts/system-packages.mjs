@@ -11,7 +11,9 @@ export const packageGroups = {
   qemu: ['qemu-system-x86', 'qemu-utils', 'ovmf'],
   // What the vlm-tiny guest image is built from.
   tinyImage: ['linux-image-cloud-amd64', 'busybox-static', 'dropbear-bin', 'cpio', 'openssh-client', 'genisoimage'],
-  ansible: ['ansible'],
+  // Provisioning runs confined: bubblewrap's namespaces, and nc (netcat-openbsd) as ssh's
+  // ProxyCommand to the one VM's socket.
+  ansible: ['ansible', 'bubblewrap', 'netcat-openbsd'],
   // vlm-host --listen tests make a self-signed TLS certificate.
   tls: ['openssl'],
   // The extension's remote-host tests start their own sshd on 127.0.0.1.

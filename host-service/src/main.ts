@@ -9,6 +9,7 @@ import { EventLog } from './api/event-log';
 import { createHostApi } from './api/host-api';
 import { LabDeployer } from './api/lab-deploy';
 import { Consoles } from './consoles/console-manager';
+import { labKeyPathForDomain } from './deploy/service-ssh-key';
 import { ImageStore } from './api/image-store';
 import { HostServer } from './api/socket-server';
 import { loadRemoteListenConfig, type RemoteListenArguments } from './api/remote-listen';
@@ -169,8 +170,9 @@ async function run(options: Options): Promise<void> {
   let remoteServer: HostServer | undefined;
   let stopListening: (() => void) | undefined;
   const consoles = new Consoles({
-    // The service key the deploy engine puts in every guest (one per data directory).
+    // Each lab's VMs trust only that lab's key; the shared service key is for labs deployed before that.
     sshKeyPath: join(options.dataDirectory, 'ssh', 'id_ed25519'),
+    labKeyPath: (domain) => labKeyPathForDomain(options.dataDirectory, store.state, domain),
     hostKeysPath: join(options.dataDirectory, 'ssh', 'pinned-host-keys.json'),
   });
   const shutdown = async () => {

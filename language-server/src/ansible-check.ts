@@ -1,6 +1,8 @@
-// `ansible_config_yaml` must hold a YAML list of plays. Its content is parsed on its own and
-// problems are placed at their line and column inside the block scalar.
+// `ansible_config_yaml` must hold a YAML list of plays, and nothing in it may act outside its VM
+// (the rules vlm-host enforces before a run, shared from @vlm/schemas). Its content is parsed on
+// its own and problems are placed at their line and column inside the block scalar.
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { findPlaybookRuleProblems } from '@vlm/schemas/src/playbook-rules';
 import type { Node } from 'yaml';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -28,8 +30,9 @@ function describeNode(node: unknown): string {
   return 'empty';
 }
 
-export function findPlaybookProblems(text: string): PlaybookProblem[] {
-  const cached = problemsByText.get(text);
+export function findPlaybookProblems(text: string, vmName?: string): PlaybookProblem[] {
+  const cacheKey = `${vmName ?? ''}\u0000${text}`;
+  const cached = problemsByText.get(cacheKey);
   if (cached) return cached;
   const problems: PlaybookProblem[] = [];
   // The playbook is parsed on its own, so it gets the same protection as the document.
@@ -65,8 +68,13 @@ export function findPlaybookProblems(text: string): PlaybookProblem[] {
       });
     }
   }
+  if (problems.length === 0) {
+    for (const problem of findPlaybookRuleProblems(text, vmName === undefined ? {} : { vmName })) {
+      problems.push({ start: problem.start, end: problem.end, message: `would act outside its VM: ${problem.message}` });
+    }
+  }
   if (problemsByText.size >= cacheLimit) problemsByText.clear();
-  problemsByText.set(text, problems);
+  problemsByText.set(cacheKey, problems);
   return problems;
 }
 
@@ -75,8 +83,9 @@ export function checkAnsiblePlaybook(
   documentText: string,
   value: LabValue<string>,
   keyColumn: number,
+  vmName?: string,
 ): Diagnostic[] {
-  const problems = findPlaybookProblems(value.value);
+  const problems = findPlaybookProblems(value.value, vmName);
   if (problems.length === 0) return [];
   const scalar = value.node;
   const blockScalar = scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED';

@@ -178,7 +178,7 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
   // Inline Ansible playbooks.
   const text = document.getText();
   for (const vm of model.vms) {
-    if (vm.ansible) found.push(...checkAnsiblePlaybook(document, text, vm.ansible.value, vm.ansible.keyColumn));
+    if (vm.ansible) found.push(...checkAnsiblePlaybook(document, text, vm.ansible.value, vm.ansible.keyColumn, vm.name?.value));
   }
 
   // Host capacity, when the lab targets the host whose facts are known.

@@ -113,4 +113,28 @@ describe('ansible_config_yaml', () => {
     assert.match(found[0]!.message, /ansible_config_yaml was not checked: Collections are nested more than 100 levels/);
     assert.equal(found[0]!.range.start.line, rangeOf(document, '- hosts:').start.line);
   });
+
+  test('a playbook that would act outside its VM is flagged at the offending key, with the rule vlm-host applies', async () => {
+    const playbook = [
+      '- hosts: all',
+      '  tasks:',
+      '    - ansible.builtin.raw: id',
+      '      delegate_to: localhost',
+      '    - ansible.builtin.copy:',
+      '        src: /etc/shadow',
+      '        dest: /tmp/x',
+    ];
+    const { found, document } = await ansibleProblems(labWithPlaybook('|', playbook));
+    assert.deepEqual(found.map((item) => item.range.start), [rangeOf(document, 'delegate_to').start, rangeOf(document, 'ansible.builtin.copy').start]);
+    assert.match(found[0]!.message, /^ansible_config_yaml would act outside its VM: delegate_to: "localhost" runs the task on another host/);
+    assert.match(found[1]!.message, /copy with src: "\/etc\/shadow" reads that file from the VLM host; set remote_src: true/);
+  });
+
+  test('hosts may name the VM itself, not another one', async () => {
+    const own = await ansibleProblems(labWithPlaybook('|', ['- hosts: app', '  tasks: []']));
+    assert.deepEqual(own.found, []);
+    const other = await ansibleProblems(labWithPlaybook('|', ['- hosts: other', '  tasks: []']));
+    assert.equal(other.found.length, 1);
+    assert.match(other.found[0]!.message, /hosts: "other" names a host other than this lab's VM; use 'hosts: all' \(or 'app'\)/);
+  });
 });

@@ -69,7 +69,7 @@ export const vmCommands: readonly Command[] = [
       addressDetail,
       'Press Ctrl-] to detach. Everything else, Ctrl-C included, goes to the VM. The terminal is put\n' +
         'in raw mode while attached and restored when the console ends, however it ends.',
-      'With --ssh the host opens a login shell over the VM\'s forwarded SSH port with its service key,\n' +
+      'With --ssh the host opens a login shell over the VM\'s forwarded SSH port with its lab\'s key,\n' +
         'sized like this terminal; a guest whose host key changed is refused.',
       'Exit status: 0 detached or the console ended (the VM stopped), 1 the host refused (the VM is\n' +
         'not running, has no serial console), 2 a wrong command line, 3 the host cannot be reached.',

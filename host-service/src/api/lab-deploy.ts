@@ -38,9 +38,9 @@ import {
 } from '../state/state-shape';
 import { writeNoCloudSeed } from '../../images/nocloud-seed';
 import { CloudInitError, mergeCloudConfig } from '../deploy/cloud-config';
-import { loadServiceSshKey, type ServiceSshKey } from '../deploy/service-ssh-key';
+import { loadLabSshKey, loadServiceSshKey, removeLabSshKey, type ServiceSshKey } from '../deploy/service-ssh-key';
 import { waitForSsh } from '../deploy/ssh-readiness';
-import { PlaybookInputError, runPlaybook, validatePlaybook } from '../provision/ansible-playbook';
+import { defaultPlaybookTimeoutMs, PlaybookInputError, runPlaybook, validatePlaybook } from '../provision/ansible-playbook';
 import { runScheduled, StepFailedError, type ScheduledStep } from '../deploy/step-scheduler';
 import type { StateStore } from '../state/state-store';
 import type { EventLog } from './event-log';
@@ -79,7 +79,9 @@ export interface LabDeployerOptions {
   parallelLimit?: number;
   /** How long a started VM may take to accept SSH. Default 180 s (TCG boots on a busy host are slow). */
   readinessTimeoutMs?: number;
-  /** The service's own log, for what concerns no lab (the data directory's pool). */
+  /** How long one VM's playbook may run before it is stopped. Default 30 minutes. */
+  provisionTimeoutMs?: number;
+  /** Where the deployer reports what concerns the whole host (a replaced key); stderr by default. */
   log?: (line: string) => void;
 }
 
@@ -128,6 +130,7 @@ export class LabDeployer {
   readonly vncPasswords: VncPasswords;
   readonly parallelLimit: number;
   readonly readinessTimeoutMs: number;
+  readonly provisionTimeoutMs: number;
   private key: Promise<ServiceSshKey> | undefined;
 
   constructor(private readonly options: LabDeployerOptions) {
@@ -138,6 +141,14 @@ export class LabDeployer {
       throw new Error(`The parallel VM limit must be an integer from 1 to 64, not ${options.parallelLimit}.`);
     }
     this.readinessTimeoutMs = options.readinessTimeoutMs ?? 180_000;
+    this.provisionTimeoutMs = options.provisionTimeoutMs ?? defaultPlaybookTimeoutMs;
+    if (!Number.isInteger(this.provisionTimeoutMs) || this.provisionTimeoutMs < 1000) {
+      throw new Error(`The provisioning deadline must be a whole number of milliseconds, at least 1000, not ${options.provisionTimeoutMs}.`);
+    }
+  }
+
+  private hostLog(line: string): void {
+    (this.options.log ?? ((text: string) => process.stderr.write(`vlm-host: ${text}\n`)))(line);
   }
 
   /** True when this vlm-host made the domain: VLM's mark in it names this data directory. */
@@ -145,13 +156,23 @@ export class LabDeployer {
     return madeByDataDirectory(domain.vlm, this.options.dataDirectory);
   }
 
-  /** The service's own SSH key, made on first use. */
+  /** The data directory's shared service key, made on first use: only labs deployed before per-lab keys use it. */
   serviceKey(): Promise<ServiceSshKey> {
-    this.key ??= loadServiceSshKey(this.options.dataDirectory).catch((error: unknown) => {
+    this.key ??= loadServiceSshKey(this.options.dataDirectory, (line) => this.hostLog(line)).catch((error: unknown) => {
       this.key = undefined;
       throw error;
     });
     return this.key;
+  }
+
+  /**
+   * The key the lab's VMs trust: its own pair (made at its first apply), or for a lab deployed
+   * before per-lab keys (its record has no `sshKey`), the data directory's service key.
+   */
+  labKey(lab: string): Promise<ServiceSshKey> {
+    const record = this.options.store.state.labs[lab];
+    if (record && record.sshKey !== 'lab') return this.serviceKey();
+    return loadLabSshKey(this.options.dataDirectory, lab, (line) => this.hostLog(`lab ${lab}: ${line}`));
   }
 
   private async log(lab: string, level: DeployLogLine['level'], text: string, vm?: string): Promise<void> {
@@ -322,7 +343,7 @@ export class LabDeployer {
     for (const [index, vm] of lab.vms.entries()) {
       if (vm.ansible_config_yaml === undefined) continue;
       try {
-        validatePlaybook(vm.ansible_config_yaml);
+        validatePlaybook(vm.ansible_config_yaml, vm.name);
       } catch (error) {
         if (!(error instanceof PlaybookInputError)) throw error;
         const field = `/lab/vms/${index}/ansible_config_yaml`;
@@ -412,6 +433,7 @@ export class LabDeployer {
           resources: { domains: [], volumes: [], networks: [], ports: [], seeds: [] },
           pending: [],
           deployLog: [],
+          sshKey: 'lab',
         });
       }
     });
@@ -459,7 +481,10 @@ export class LabDeployer {
 
       await this.allocatePorts(lab);
       const poolPath = await this.ensurePool();
-      const serviceKey = images.size > 0 ? await this.serviceKey() : undefined;
+      const serviceKey = images.size > 0 ? await this.labKey(lab.name) : undefined;
+      if (serviceKey !== undefined && store.state.labs[lab.name]?.sshKey !== 'lab') {
+        await this.log(lab.name, 'warning', 'This lab was deployed before each lab had its own SSH key: its VMs trust the data directory\'s shared key. Destroy and apply it to give it a key of its own.');
+      }
       // By lab VM: a replaced VM's step names the domain it had, its new one may be named anew.
       const created = new Set(steps.filter((step) => step.action !== 'delete' && step.kind === 'domain').map((step) => step.labItem));
       const states = new Map((await hypervisor.listDomains()).map((domain) => [domain.name, domain.state]));
@@ -495,7 +520,7 @@ export class LabDeployer {
             await this.log(
               lab.name,
               'info',
-              `${name} is ready: SSH on 127.0.0.1:${sshPort} accepted the service key after ${(ready.elapsedMs / 1000).toFixed(1)} s (${ready.attempts} attempt(s)); host key SHA256:${ready.hostKeySha256}.`,
+              `${name} is ready: SSH on 127.0.0.1:${sshPort} accepted the lab's key after ${(ready.elapsedMs / 1000).toFixed(1)} s (${ready.attempts} attempt(s)); host key SHA256:${ready.hostKeySha256}.`,
               vm.name,
             );
             if (vm.ansible_config_yaml !== undefined) {
@@ -506,6 +531,9 @@ export class LabDeployer {
                 port: sshPort,
                 user: 'root',
                 privateKeyPath: serviceKey.privateKeyPath,
+                // Nothing of the data directory (keys, state, other labs) is visible to the run.
+                hiddenPaths: [this.options.dataDirectory],
+                timeoutMs: this.provisionTimeoutMs,
                 // Lines are logged in order (the store serializes updates); a failed write is not the playbook's failure.
                 onLine: (line) => void this.log(lab.name, 'info', line, vm.name).catch(() => undefined),
                 signal: stepSignal,
@@ -838,6 +866,8 @@ export class LabDeployer {
         delete draft.labs[lab];
         draft.allocated_ports = draft.allocated_ports.filter((port) => port.lab !== lab);
       });
+      // The lab's key goes with it: nothing it opened exists any more.
+      await removeLabSshKey(this.options.dataDirectory, lab);
       this.options.events.publish({ type: 'lab-status', lab, status: 'destroyed' });
       await this.removePoolIfLast(lab);
       return { lab, newLab: false, steps, unchanged: 0 };

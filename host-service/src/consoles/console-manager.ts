@@ -44,8 +44,13 @@ export interface ConsoleOpenOptions {
 }
 
 export interface ConsolesOptions {
-  /** The service's SSH private key, which the deploy engine puts in every guest's authorized_keys. */
+  /**
+   * The data directory's service key: for VMs of labs deployed before per-lab keys, and VMs no
+   * lab records (whoever made them put that key in).
+   */
   sshKeyPath: string;
+  /** The key of the lab that recorded this domain (name and uuid), if one did: its VMs trust only that. */
+  labKeyPath?: (domain: { name: string; uuid: string }) => string | undefined;
   /** JSON file of the SSH host keys pinned on first connect. */
   hostKeysPath: string;
   windowBytes?: number;
@@ -76,7 +81,8 @@ export class Consoles {
   }
 
   async openSsh(ssh: SshOpenOptions, owner: MessageConnection, options: ConsoleOpenOptions = {}): Promise<string> {
-    const source = await openSshConsole({ ...ssh, privateKeyPath: this.options.sshKeyPath, hostKeys: this.hostKeys });
+    const privateKeyPath = this.options.labKeyPath?.({ name: ssh.vm, uuid: ssh.uuid }) ?? this.options.sshKeyPath;
+    const source = await openSshConsole({ ...ssh, privateKeyPath, hostKeys: this.hostKeys });
     return this.add(ssh.vm, source, owner, options);
   }
 

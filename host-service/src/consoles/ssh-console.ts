@@ -1,5 +1,5 @@
 // SSH consoles: a login shell with a pty, over the VM's SSH port forwarded on 127.0.0.1,
-// authenticated with the service's key. The guest's host key is pinned on the first connect
+// authenticated with the key of the VM's lab. The guest's host key is pinned on the first connect
 // and must match afterwards.
 import { readFile } from 'node:fs/promises';
 import { Client, type CipherAlgorithm, type ClientChannel } from 'ssh2';
@@ -117,7 +117,7 @@ export async function openSshConsole(options: SshConsoleOptions): Promise<Consol
   try {
     privateKey = await readFile(options.privateKeyPath);
   } catch (error) {
-    throw new SshConsoleError(`The service SSH key ${options.privateKeyPath} cannot be read: ${(error as Error).message}`);
+    throw new SshConsoleError(`The SSH key ${options.privateKeyPath} for ${vm} cannot be read: ${(error as Error).message}`);
   }
   const pinned = await options.hostKeys.get(options.uuid);
   let seen: string | undefined;

@@ -1,5 +1,5 @@
 // Readiness of a guest: an SSH handshake on its forwarded loopback port that ends with the
-// service key accepted. Until the guest's sshd is up the port refuses or hangs up, so connects
+// lab's key accepted. Until the guest's sshd is up the port refuses or hangs up, so connects
 // are retried with a short backoff until the deadline or the lab's cancellation.
 import { createHash } from 'node:crypto';
 import { Client } from 'ssh2';
@@ -89,6 +89,6 @@ export async function waitForSsh(options: SshReadinessOptions): Promise<SshReady
   }
   if (options.signal.aborted) throw new SshNotReadyError(`waiting for SSH on 127.0.0.1:${options.port} was cancelled`);
   throw new SshNotReadyError(
-    `SSH on ${options.host}:${options.port} did not accept the service key within ${Math.round(options.timeoutMs / 1000)} s (${attempts} attempt(s); last: ${lastError})`,
+    `SSH on ${options.host}:${options.port} did not accept the lab's key within ${Math.round(options.timeoutMs / 1000)} s (${attempts} attempt(s); last: ${lastError})`,
   );
 }

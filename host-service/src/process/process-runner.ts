@@ -17,10 +17,13 @@ export interface CommandDescription {
 
 export interface RunOptions {
   signal?: AbortSignal;
-  onStdoutLine?: (line: string) => void;
-  onStderrLine?: (line: string) => void;
+  /** Each line; `cutCharacters` is how much of an over-long line was dropped (see maximumLineCharacters). */
+  onStdoutLine?: (line: string, cutCharacters: number) => void;
+  onStderrLine?: (line: string, cutCharacters: number) => void;
   /** Output kept in the result per stream; the rest is dropped from the front. */
   maximumKeptBytes?: number;
+  /** Lines longer than this reach the callbacks cut to this length, so one endless line cannot fill memory. */
+  maximumLineCharacters?: number;
 }
 
 export interface CommandResult {
@@ -84,20 +87,36 @@ function signalGroup(groupId: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Splits a byte stream into lines; the last partial line comes out at the end. */
+/** Splits a byte stream into lines, each cut at `limit`; the last partial line comes out at the end. */
 class LineSplitter {
   private pending = '';
-  constructor(private readonly onLine: ((line: string) => void) | undefined) {}
+  private cut = 0;
+  constructor(
+    private readonly onLine: ((line: string, cutCharacters: number) => void) | undefined,
+    private readonly limit = Number.POSITIVE_INFINITY,
+  ) {}
   push(text: string): void {
     if (!this.onLine) return;
-    this.pending += text;
-    const lines = this.pending.split('\n');
-    this.pending = lines.pop() ?? '';
-    for (const line of lines) this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
+      this.add(text.slice(start, newline));
+      const line = this.pending.endsWith('\r') && this.cut === 0 ? this.pending.slice(0, -1) : this.pending;
+      this.onLine(line, this.cut);
+      this.pending = '';
+      this.cut = 0;
+      start = newline + 1;
+    }
+    this.add(text.slice(start));
+  }
+  private add(text: string): void {
+    const room = Math.max(0, this.limit - this.pending.length);
+    this.pending += text.slice(0, room);
+    this.cut += Math.max(0, text.length - room);
   }
   end(): void {
-    if (this.onLine && this.pending !== '') this.onLine(this.pending);
+    if (this.onLine && (this.pending !== '' || this.cut > 0)) this.onLine(this.pending, this.cut);
     this.pending = '';
+    this.cut = 0;
   }
 }
 
@@ -130,8 +149,8 @@ export function runCommand(command: CommandDescription, options: RunOptions = {}
     });
     const stdout = new KeptText(kept);
     const stderr = new KeptText(kept);
-    const stdoutLines = new LineSplitter(options.onStdoutLine);
-    const stderrLines = new LineSplitter(options.onStderrLine);
+    const stdoutLines = new LineSplitter(options.onStdoutLine, options.maximumLineCharacters);
+    const stderrLines = new LineSplitter(options.onStderrLine, options.maximumLineCharacters);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {

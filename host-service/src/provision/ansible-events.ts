@@ -65,6 +65,8 @@ export class PlaybookProgress {
   readonly failures: TaskFailure[] = [];
   /** Per-host counts from the final recap, when the run got that far. */
   recap: Record<string, Record<string, unknown>> | undefined;
+  /** The task that started last, if any. */
+  lastTask: string | undefined;
 
   /** Readable lines for one line of ansible-playbook's stdout. */
   readLine(line: string): string[] {
@@ -77,6 +79,7 @@ export class PlaybookProgress {
         return [`PLAY ${text(event.play?.name) || '(unnamed play)'}`];
       case 'v2_playbook_on_task_start':
       case 'v2_playbook_on_handler_task_start':
+        this.lastTask = task;
         return [`TASK ${task}`];
       case 'v2_runner_on_ok':
         return hosts.map(([host, result]) => `${result.changed === true ? 'changed' : 'ok'}: ${host}`);

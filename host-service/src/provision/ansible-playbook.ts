@@ -1,24 +1,54 @@
-// Runs a lab's Ansible playbook against one guest reached through its loopback SSH forward. Each
-// run gets a private temp folder (inventory, config, playbook, known_hosts) that is always removed;
-// output comes as JSON lines (ansible.posix.jsonl) and is streamed as short readable lines.
-import { access, constants, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// Runs a lab's Ansible playbook against one guest, confined (see sandbox.ts): the playbook is
+// checked against the shared rules first (refused with its line), then ansible-playbook runs in a
+// bubblewrap sandbox whose only way out is a Unix socket forwarded to that guest's SSH port. Each
+// run gets a private folder (inventory, config, playbook, known_hosts) that is always removed.
+// Output comes as JSON lines (ansible.posix.jsonl), streamed as short readable lines, bounded in
+// line length and count; a run past its deadline is ended with everything it started.
+import { readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CommandFailedError, describeCommand, lastLines, runCommand, type CommandDescription } from '../process/process-runner';
+import { findPlaybookRuleProblems } from '@vlm/schemas/src/playbook-rules';
+import { CommandFailedError, describeCommand, lastLines, runCommand } from '../process/process-runner';
 import { PlaybookProgress, type TaskFailure } from './ansible-events';
+import {
+  forwardSocketToPort,
+  createRunDirectory,
+  requireSandboxPrograms,
+  sandboxCommand,
+  sandboxAgentSocketName,
+  sandboxRunDirectory,
+  sandboxSocketName,
+  sandboxUser,
+  type SocketForward,
+} from './sandbox';
+import { serveSshAgent, type SshAgent } from './ssh-agent';
 
 export interface PlaybookOptions {
   /** The playbook's YAML text: a list of plays. */
   playbook: string;
-  /** The inventory name of the guest (the VM's name); it is always reached at 127.0.0.1. */
+  /** The inventory name of the guest (the VM's name). */
   host: string;
+  /** The guest's SSH port on 127.0.0.1, reached only through the sandbox's socket. */
   port: number;
   user: string;
+  /** Read by vlm-host, which signs the run's logins with it through an agent: the key never enters the sandbox. */
   privateKeyPath: string;
+  /** Host paths the run must not see even where the sandbox shows the system (the data directory). */
+  hiddenPaths?: readonly string[];
+  /** The run is ended after this long. Default: defaultPlaybookTimeoutMs. */
+  timeoutMs?: number;
   onLine(line: string): void;
   signal: AbortSignal;
 }
+
+/** 30 minutes: package installs on slow (TCG) guests take a while; a run that hangs is ended. */
+export const defaultPlaybookTimeoutMs = 30 * 60_000;
+/** Lines of a run that reach the log; the rest are counted and reported as cut. */
+export const maximumPlaybookLogLines = 1000;
+/** Characters of one log line; longer lines are cut, saying how much. */
+export const maximumPlaybookLineCharacters = 2000;
+// One output line is read up to this length (Ansible's JSON events hold whole task results).
+const maximumReadLineCharacters = 256 * 1024;
 
 /** The options or the playbook are not acceptable; nothing was run. */
 export class PlaybookInputError extends Error {
@@ -42,12 +72,15 @@ const maximumPlaybookBytes = 1024 * 1024;
 // Keys a play may have besides tasks; one of these marks a mapping as a play.
 const playMarkers = ['hosts', 'import_playbook', 'ansible.builtin.import_playbook'];
 
-/** Checks that the text is a YAML list of plays; the error says what is wrong and where. */
-export function validatePlaybook(playbook: string): void {
+/**
+ * Checks that the text is a YAML list of plays and that nothing in it acts outside the VM `host`
+ * (the shared playbook rules); the error says what is wrong and on which line.
+ */
+export function validatePlaybook(playbook: string, host?: string): void {
   if (Buffer.byteLength(playbook) > maximumPlaybookBytes) throw new PlaybookInputError(`The playbook is larger than ${maximumPlaybookBytes} bytes.`);
   let document: unknown;
   try {
-    document = parseYaml(playbook, { prettyErrors: true });
+    document = parseYaml(playbook, { prettyErrors: true, maxAliasCount: 1000 });
   } catch (error) {
     throw new PlaybookInputError(`The playbook is not valid YAML: ${(error as Error).message}`);
   }
@@ -61,12 +94,16 @@ export function validatePlaybook(playbook: string): void {
     if (!playMarkers.some((key) => key in play)) {
       throw new PlaybookInputError(`Play ${index + 1} of the playbook has no "hosts:"; every play names the hosts it runs on.`);
     }
-    // Imports would read other files on the VLM host, outside what the lab gave us.
-    if (!('hosts' in play)) throw new PlaybookInputError(`Play ${index + 1} imports another playbook; a lab's playbook must hold its plays itself.`);
   });
+  const problems = findPlaybookRuleProblems(playbook, host === undefined ? {} : { vmName: host });
+  if (problems.length > 0) {
+    const listed = problems.slice(0, 5).map((problem) => `line ${problem.line}: ${problem.message}`).join(' ');
+    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+    throw new PlaybookInputError(`The playbook would act outside its VM, so nothing was run. ${listed}${more}`);
+  }
 }
 
-async function validateOptions(options: PlaybookOptions): Promise<void> {
+async function validateOptions(options: PlaybookOptions): Promise<string> {
   if (!hostPattern.test(options.host)) {
     throw new PlaybookInputError(`The Ansible host name ${JSON.stringify(options.host)} is not allowed: use letters, digits, ".", "_" and "-" (at most 63, starting with a letter or digit).`);
   }
@@ -76,33 +113,37 @@ async function validateOptions(options: PlaybookOptions): Promise<void> {
   if (!userPattern.test(options.user)) {
     throw new PlaybookInputError(`The SSH user ${JSON.stringify(options.user)} is not a valid user name.`);
   }
-  if (!isAbsolute(options.privateKeyPath) || /[\n\r"]/.test(options.privateKeyPath)) {
+  const timeout = options.timeoutMs ?? defaultPlaybookTimeoutMs;
+  if (!Number.isInteger(timeout) || timeout < 1000) throw new PlaybookInputError(`The provisioning deadline must be a whole number of milliseconds, at least 1000, not ${timeout}.`);
+  if (!isAbsolute(options.privateKeyPath)) {
     throw new PlaybookInputError(`The private key path ${JSON.stringify(options.privateKeyPath)} must be an absolute path.`);
   }
+  let key: string;
   try {
-    if (!(await stat(options.privateKeyPath)).isFile()) throw new Error('not a regular file');
-    await access(options.privateKeyPath, constants.R_OK);
+    key = await readFile(options.privateKeyPath, 'utf8');
   } catch (error) {
     throw new PlaybookInputError(`The private key ${options.privateKeyPath} cannot be read: ${(error as Error).message}`);
   }
-  validatePlaybook(options.playbook);
+  validatePlaybook(options.playbook, options.host);
+  return key;
 }
 
-/** Ansible's settings for this run, as a config file (the user's own ansible config is not read). */
-function ansibleConfig(directory: string): string {
-  // Guests behind loopback forwards: ports are reused by other guests, so host keys are kept per
-  // run (accept-new into this run's own file) and never written to or read from the user's files.
-  // No ControlPersist: a lingering SSH master would outlive the run and escape cancellation.
+/** Ansible's settings for this run, as a config file (no other ansible config is read). Paths are the sandbox's. */
+function ansibleConfig(): string {
+  // Host keys are kept per run (accept-new into this run's own file). No ControlPersist: a
+  // lingering SSH master would outlive the run. The only way to the VM is the forwarded socket.
   const sshArguments = [
     '-o ControlMaster=no',
     '-o ControlPath=none',
-    `-o UserKnownHostsFile=${join(directory, 'known_hosts')}`,
+    `-o UserKnownHostsFile=${sandboxRunDirectory}/known_hosts`,
     '-o GlobalKnownHostsFile=/dev/null',
     '-o StrictHostKeyChecking=accept-new',
-    '-o IdentitiesOnly=yes',
+    // The agent's one key, nothing else (no key files exist inside).
+    `-o IdentityAgent=${sandboxRunDirectory}/${sandboxAgentSocketName}`,
     '-o BatchMode=yes',
     '-o ConnectTimeout=20',
     '-o LogLevel=ERROR',
+    `-o "ProxyCommand=nc -U ${sandboxRunDirectory}/${sandboxSocketName}"`,
   ].join(' ');
   return [
     '[defaults]',
@@ -110,7 +151,7 @@ function ansibleConfig(directory: string): string {
     'retry_files_enabled = False',
     'nocolor = True',
     'host_key_checking = True',
-    `local_tmp = ${join(directory, 'tmp')}`,
+    'local_tmp = /tmp/ansible-local',
     'interpreter_python = auto_silent',
     '[ssh_connection]',
     `ssh_args = ${sshArguments}`,
@@ -119,15 +160,19 @@ function ansibleConfig(directory: string): string {
   ].join('\n');
 }
 
-/** The child's environment: the parent's without ANSIBLE_* settings, pointed at our config. */
-function ansibleEnvironment(directory: string): NodeJS.ProcessEnv {
-  const environment: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('ANSIBLE_')) environment[name] = value;
-  environment.ANSIBLE_CONFIG = join(directory, 'ansible.cfg');
-  environment.ANSIBLE_HOME = join(directory, 'home');
-  environment.ANSIBLE_FORCE_COLOR = '0';
-  environment.PYTHONUNBUFFERED = '1';
-  return environment;
+/** The sandbox's whole environment: nothing of vlm-host's own. */
+function ansibleEnvironment(): Record<string, string> {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: `${sandboxRunDirectory}/home`,
+    USER: 'vlm-provision',
+    LANG: 'C.UTF-8',
+    TMPDIR: '/tmp',
+    ANSIBLE_CONFIG: `${sandboxRunDirectory}/ansible.cfg`,
+    ANSIBLE_HOME: `${sandboxRunDirectory}/home/.ansible`,
+    ANSIBLE_FORCE_COLOR: '0',
+    PYTHONUNBUFFERED: '1',
+  };
 }
 
 /** Why a run failed, naming the failed task and host when Ansible said so. */
@@ -145,61 +190,124 @@ function failureMessage(progress: PlaybookProgress, stderr: string, error: Comma
   return tail ? `ansible-playbook failed before any task ran: ${tail}` : error.message;
 }
 
+/** Passes lines on up to the run's budget, each cut to a readable length; counts the rest. */
+class BoundedLines {
+  private logged = 0;
+  private droppedLines = 0;
+  private droppedCharacters = 0;
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(line: string, cutCharacters = 0): void {
+    if (this.logged >= maximumPlaybookLogLines) {
+      this.droppedLines += 1;
+      this.droppedCharacters += line.length + cutCharacters;
+      return;
+    }
+    this.logged += 1;
+    const cut = cutCharacters + Math.max(0, line.length - maximumPlaybookLineCharacters);
+    this.onLine(cut > 0 ? `${line.slice(0, maximumPlaybookLineCharacters)} ... (${cut} more characters cut)` : line);
+  }
+
+  /** A closing line saying what was cut, if anything. */
+  finish(): void {
+    if (this.droppedLines === 0) return;
+    this.onLine(`Output cut: ${this.droppedLines} more line(s), ${this.droppedCharacters} characters, past the first ${maximumPlaybookLogLines} lines of this run were not kept.`);
+  }
+}
+
+/** Readable lines for one line of stdout; a JSON event too long to read whole is named, not parsed. */
+function readStdoutLine(progress: PlaybookProgress, line: string, cutCharacters: number): string[] {
+  if (cutCharacters === 0) return progress.readLine(line);
+  const event = /^\{"_event": ?"(\w+)"/.exec(line)?.[1];
+  const size = line.length + cutCharacters;
+  return [event ? `(an Ansible event ${event} of ${size} characters was too long to keep; its output is not shown)` : line];
+}
+
 /**
- * Runs the playbook against the guest at 127.0.0.1:port. Resolves when every play succeeded;
- * rejects with PlaybookInputError (nothing run), PlaybookFailedError, or the signal's reason when
- * cancelled (ansible-playbook's whole process tree is ended first).
+ * Runs the playbook, confined, against the guest whose SSH is forwarded to 127.0.0.1:port.
+ * Resolves when every play succeeded; rejects with PlaybookInputError (nothing run),
+ * PlaybookFailedError (including a run past its deadline), or the signal's reason when cancelled
+ * (ansible-playbook's whole process tree is ended first).
  */
 export async function runPlaybook(options: PlaybookOptions): Promise<void> {
   options.signal.throwIfAborted();
-  await validateOptions(options);
-  const directory = await mkdtemp(join(tmpdir(), 'vlm-ansible-'));
-  try {
-    const inventory = {
-      all: {
-        hosts: {
-          [options.host]: {
-            ansible_host: '127.0.0.1',
-            ansible_port: options.port,
-            ansible_user: options.user,
-            ansible_ssh_private_key_file: options.privateKeyPath,
-            ansible_connection: 'ssh',
-          },
+  const privateKey = await validateOptions(options);
+  const user = sandboxUser();
+  requireSandboxPrograms(user.uid !== undefined);
+  const timeoutMs = options.timeoutMs ?? defaultPlaybookTimeoutMs;
+  const inventory = {
+    all: {
+      hosts: {
+        [options.host]: {
+          // Only the socket leads anywhere; the address is a name for known_hosts.
+          ansible_host: options.host,
+          ansible_port: 22,
+          ansible_user: options.user,
+          ansible_connection: 'ssh',
         },
       },
-    };
-    // JSON is YAML: the inventory needs no escaping of its own.
-    await writeFile(join(directory, 'inventory.yml'), JSON.stringify(inventory, null, 2), { mode: 0o600 });
-    await writeFile(join(directory, 'ansible.cfg'), ansibleConfig(directory), { mode: 0o600 });
-    await writeFile(join(directory, 'playbook.yml'), options.playbook, { mode: 0o600 });
+    },
+  };
+  // JSON is YAML: the inventory needs no escaping of its own.
+  const directory = await createRunDirectory(user, {
+    'inventory.yml': JSON.stringify(inventory, null, 2),
+    'ansible.cfg': ansibleConfig(),
+    'playbook.yml': options.playbook,
+  });
+  let forward: SocketForward | undefined;
+  let agent: SshAgent | undefined;
+  try {
+    forward = await forwardSocketToPort(join(directory, sandboxSocketName), options.port, user);
+    agent = await serveSshAgent(join(directory, sandboxAgentSocketName), privateKey, user.uid);
 
-    const command: CommandDescription = {
-      program: 'ansible-playbook',
-      args: ['--inventory', join(directory, 'inventory.yml'), '--limit', options.host, join(directory, 'playbook.yml')],
-      cwd: directory,
-      env: ansibleEnvironment(directory),
-    };
+    const command = await sandboxCommand({
+      runDirectory: directory,
+      user,
+      hiddenPaths: options.hiddenPaths ?? [],
+      environment: ansibleEnvironment(),
+      command: ['ansible-playbook', '--inventory', `${sandboxRunDirectory}/inventory.yml`, '--limit', options.host, `${sandboxRunDirectory}/playbook.yml`],
+    });
+    command.timeoutMs = timeoutMs;
     const progress = new PlaybookProgress();
+    const lines = new BoundedLines(options.onLine);
     let result;
     try {
       result = await runCommand(command, {
         signal: options.signal,
-        onStdoutLine: (line) => progress.readLine(line).forEach((text) => options.onLine(text)),
-        onStderrLine: (line) => {
-          if (line.trim() !== '') options.onLine(line);
+        maximumKeptBytes: 64 * 1024,
+        maximumLineCharacters: maximumReadLineCharacters,
+        onStdoutLine: (line, cut) => readStdoutLine(progress, line, cut).forEach((text) => lines.push(text)),
+        onStderrLine: (line, cut) => {
+          if (line.trim() !== '' || cut > 0) lines.push(line, cut);
         },
       });
-    } catch (error) {
-      if (/ENOENT/.test((error as Error).message)) {
-        throw new Error(`ansible-playbook is not installed: install Debian's "ansible" package (apt-get install --no-install-recommends ansible). ${(error as Error).message}`);
-      }
-      throw error;
+    } finally {
+      lines.finish();
     }
     if (result.cancelled) options.signal.throwIfAborted();
+    if (result.timedOut) {
+      throw new PlaybookFailedError(
+        `The playbook did not finish within ${formatDuration(timeoutMs)}: it was stopped, with everything it started.${progress.lastTask ? ` It was running task "${progress.lastTask}".` : ''}`,
+        progress.failures,
+      );
+    }
     if (result.exitCode === 0) return;
+    if (result.exitCode === 1 && /^bwrap: /m.test(result.stderr) && progress.lastTask === undefined) {
+      throw new PlaybookFailedError(`The provisioning sandbox could not start: ${lastLines(result.stderr, 3)}`, []);
+    }
     const failed = new CommandFailedError(describeCommand(command), result);
-    throw new PlaybookFailedError(failureMessage(progress, result.stderr, failed), progress.failures);
+    // ssh only sees its socket close: the reason is on this side of the forward.
+    const unreachable = progress.failures.some((failure) => failure.unreachable) && forward.lastError !== undefined ? ` (connecting to the VM's SSH port 127.0.0.1:${options.port} failed: ${forward.lastError})` : '';
+    throw new PlaybookFailedError(failureMessage(progress, result.stderr, failed) + unreachable, progress.failures);
   } finally {
+    await forward?.close();
+    await agent?.close();
     await rm(directory, { recursive: true, force: true });
   }
+}
+
+function formatDuration(milliseconds: number): string {
+  const seconds = Math.round(milliseconds / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  return `${Math.round(seconds / 60)} min`;
 }

@@ -90,6 +90,12 @@ export interface LabRecord {
   pending?: PendingCreation[];
   /** The latest deploy's log, oldest first, capped at deployLogLimit lines. */
   deployLog: DeployLogLine[];
+  /**
+   * Which SSH key the lab's VMs trust: 'lab', its own pair (ssh/labs/LAB/). Absent in records
+   * written before per-lab keys: those labs' VMs trust the data directory's service key
+   * (ssh/id_ed25519), which they keep using until the lab is destroyed.
+   */
+  sshKey?: 'lab';
 }
 
 export interface AllocatedPort {

@@ -97,6 +97,7 @@ const stateSchemaV1 = {
               },
             },
           },
+          sshKey: { const: 'lab' },
           deployLog: {
             type: 'array',
             items: {

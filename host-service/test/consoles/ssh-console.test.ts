@@ -8,7 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, utils, type ServerChannel } from 'ssh2';
+import { Server, type ServerChannel } from 'ssh2';
+import { generateSshKeyPair } from '../../src/deploy/service-ssh-key';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { Consoles } from '../../src/consoles/console-manager';
 import { waitUntil } from '../support/wait-until';
@@ -20,12 +21,16 @@ interface SessionLog {
   shell?: ServerChannel;
 }
 
-/** An SSH server that accepts any public key and opens a shell that greets and records input. */
-async function startServer(hostKey: string): Promise<{ port: number; sessions: SessionLog[]; stop(): Promise<void> }> {
+/** An SSH server that accepts any public key (or only `allowedKey`, a public key line) and opens a shell that greets and records input. */
+async function startServer(hostKey: string, allowedKey?: string): Promise<{ port: number; sessions: SessionLog[]; stop(): Promise<void> }> {
+  const allowedBlob = allowedKey === undefined ? undefined : Buffer.from(allowedKey.split(' ')[1] as string, 'base64');
   const sessions: SessionLog[] = [];
   const server = new Server({ hostKeys: [hostKey] }, (client) => {
     client.on('error', () => undefined);
-    client.on('authentication', (context) => (context.method === 'publickey' ? context.accept() : context.reject(['publickey'])));
+    client.on('authentication', (context) => {
+      const allowed = context.method === 'publickey' && (allowedBlob === undefined || context.key.data.equals(allowedBlob));
+      return allowed ? context.accept() : context.reject(['publickey']);
+    });
     client.on('ready', () => {
       client.on('session', (accept) => {
         const log: SessionLog = { windowChanges: [], input: '' };
@@ -76,8 +81,8 @@ describe('SSH consoles against a local ssh2 server', () => {
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'vlm-ssh-console-'));
-    const clientKey = utils.generateKeyPairSync('ed25519');
-    await writeFile(join(work, 'id_ed25519'), clientKey.private, { mode: 0o600 });
+    const clientKey = generateSshKeyPair('vlm-test');
+    await writeFile(join(work, 'id_ed25519'), clientKey.privateKey, { mode: 0o600 });
     consoles = new Consoles({ sshKeyPath: join(work, 'id_ed25519'), hostKeysPath: join(work, 'pinned-host-keys.json') });
   });
 
@@ -87,7 +92,7 @@ describe('SSH consoles against a local ssh2 server', () => {
   });
 
   test('size, terminal, input, output and resize reach the other side; the host key is pinned', async () => {
-    const server = await startServer(utils.generateKeyPairSync('ed25519').private);
+    const server = await startServer(generateSshKeyPair('vlm-test').privateKey);
     const owner = standInConnection();
     try {
       const consoleId = await consoles.openSsh({ vm: 'vm-a', uuid: 'uuid-a', port: server.port, columns: 101, rows: 33, term: 'vt100' }, owner);
@@ -110,7 +115,7 @@ describe('SSH consoles against a local ssh2 server', () => {
   });
 
   test('a VM whose host key changed since it was pinned is refused, naming both fingerprints', async () => {
-    const first = await startServer(utils.generateKeyPairSync('ed25519').private);
+    const first = await startServer(generateSshKeyPair('vlm-test').privateKey);
     const owner = standInConnection();
     try {
       const consoleId = await consoles.openSsh({ vm: 'vm-b', uuid: 'uuid-b', port: first.port }, owner);
@@ -118,7 +123,7 @@ describe('SSH consoles against a local ssh2 server', () => {
     } finally {
       await first.stop();
     }
-    const impostor = await startServer(utils.generateKeyPairSync('ed25519').private);
+    const impostor = await startServer(generateSshKeyPair('vlm-test').privateKey);
     try {
       await assert.rejects(consoles.openSsh({ vm: 'vm-b', uuid: 'uuid-b', port: impostor.port }, owner), /host key of vm-b changed: pinned SHA256:\S+ on .*, now SHA256:\S+\. Refusing/);
       assert.equal(consoles.openCount, 0);
@@ -127,8 +132,27 @@ describe('SSH consoles against a local ssh2 server', () => {
     }
   });
 
+  test('a VM a lab recorded is opened with that lab\'s key; the service key does not open it', async () => {
+    const labKey = generateSshKeyPair('vlm-lab-web@test');
+    await writeFile(join(work, 'lab-key'), labKey.privateKey, { mode: 0o600 });
+    const server = await startServer(generateSshKeyPair('vlm-test').privateKey, labKey.publicKey);
+    const owner = standInConnection();
+    try {
+      const withLabKeys = new Consoles({
+        sshKeyPath: join(work, 'id_ed25519'),
+        hostKeysPath: join(work, 'pins-lab.json'),
+        labKeyPath: (domain) => (domain.name === 'web-db' && domain.uuid === 'uuid-d' ? join(work, 'lab-key') : undefined),
+      });
+      const consoleId = await withLabKeys.openSsh({ vm: 'web-db', uuid: 'uuid-d', port: server.port }, owner);
+      withLabKeys.close(consoleId, owner);
+      await assert.rejects(consoles.openSsh({ vm: 'web-db', uuid: 'uuid-d', port: server.port }, owner), /Cannot open an SSH console on web-db .*authentication methods failed/);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('a missing service key is a clear error', async () => {
     const missing = new Consoles({ sshKeyPath: join(work, 'no-such-key'), hostKeysPath: join(work, 'pins.json') });
-    await assert.rejects(missing.openSsh({ vm: 'vm-c', uuid: 'uuid-c', port: 1 }, standInConnection()), /service SSH key .*no-such-key cannot be read/);
+    await assert.rejects(missing.openSsh({ vm: 'vm-c', uuid: 'uuid-c', port: 1 }, standInConnection()), /SSH key .*no-such-key for vm-c cannot be read/);
   });
 });

@@ -1,6 +1,6 @@
 // The real tier: a three-VM vlm-tiny lab applied through the real vlm-host on qemu:///system
-// (TCG). Each guest gets its NoCloud seed (hostname, the service key, the lab's key), apply
-// returns only once SSH accepts the service key on every VM, a test key from the lab file logs
+// (TCG). Each guest gets its NoCloud seed (hostname, the lab's own key, the lab file's keys), apply
+// returns only once SSH accepts the lab's key on every VM (and no other lab's key), a test key from the lab file logs
 // (or in a VM's cloud_init) in too, the serial console shows the boot, a snapshot revert drops a file written after the
 // snapshot, and after destroy virsh (an independent client) shows nothing of the lab.
 import { after, before, describe, test } from 'node:test';
@@ -11,9 +11,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, utils } from 'ssh2';
+import { Client } from 'ssh2';
 import {
   ConsoleOutputNotification,
+  ConsolesCloseRequest,
   ConsolesOpenRequest,
   ConsolesWriteRequest,
   ImagesPullRequest,
@@ -27,6 +28,7 @@ import type { Lab } from '@vlm/schemas';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { volumePoolFor } from '../../src/api/lab-resources';
+import { generateSshKeyPair } from '../../src/deploy/service-ssh-key';
 import { requireCommand } from '../support/require-command';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
@@ -67,7 +69,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
   let dataDirectory: string;
   let host: HostProcess;
   const labName = `tri-${randomBytes(3).toString('hex')}`;
-  const testKey = utils.generateKeyPairSync('ed25519', { comment: 'deploy-test' });
+  const testKey = generateSshKeyPair('deploy-test');
   const lab: Lab = {
     name: labName,
     vms: ['alpha', 'beta', 'gamma'].map((name) => ({
@@ -76,10 +78,10 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       ram_mb: 128,
       disk_gb: 1,
       os_image: 'vlm-tiny',
-      // gamma gets the test key through its own cloud-config, which the seed merges with the service key.
+      // gamma gets the test key through its own cloud-config, which the seed merges with the lab's key.
       ...(name === 'gamma'
-        ? { depends_on: ['alpha'], cloud_init: `#cloud-config\nssh_authorized_keys:\n  - ${testKey.public.trim()}\n` }
-        : { ssh_authorized_keys: [testKey.public.trim()] }),
+        ? { depends_on: ['alpha'], cloud_init: `#cloud-config\nssh_authorized_keys:\n  - ${testKey.publicKey.trim()}\n` }
+        : { ssh_authorized_keys: [testKey.publicKey.trim()] }),
     })),
   };
 
@@ -120,7 +122,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       assert.equal(details.status, 'running');
       for (const vm of lab.vms) {
         assert.ok(
-          details.deployLog.some((line) => line.vm === vm.name && /is ready: SSH on 127\.0\.0\.1:\d+ accepted the service key/.test(line.text)),
+          details.deployLog.some((line) => line.vm === vm.name && /is ready: SSH on 127\.0\.0\.1:\d+ accepted the lab's key/.test(line.text)),
           `readiness of ${vm.name} is in the deploy log`,
         );
       }
@@ -129,18 +131,33 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       assert.ok(position(new RegExp(`^${labName}\\.alpha is ready`)) < position(new RegExp(`^Started ${labName}\\.gamma`)));
       assert.equal(details.resources.seeds?.length, 3);
 
-      // The service key is this data directory's own, private to the service.
-      const keyPath = join(dataDirectory, 'ssh', 'id_ed25519');
+      // The lab's own key, private to the service; no shared service key was made.
+      const keyPath = join(dataDirectory, 'ssh', 'labs', labName, 'id_ed25519');
       assert.equal((await stat(keyPath)).mode & 0o777, 0o600);
-      const serviceKey = await readFile(keyPath, 'utf8');
+      const labKey = await readFile(keyPath, 'utf8');
+      await assert.rejects(stat(join(dataDirectory, 'ssh', 'id_ed25519')), /ENOENT/);
+      // Another lab's key (made the same way) opens none of this lab's VMs.
+      const otherLabKey = generateSshKeyPair('vlm-lab-other@test').privateKey;
 
       const sshPorts = new Map(details.resources.ports.filter((port) => port.kind === 'ssh').map((port) => [port.vm, port.port]));
       for (const vm of lab.vms) {
         const port = sshPorts.get(vm.name) as number;
         // The hostname came from the seed; the lab file's key and the service key both log in.
-        assert.equal((await sshRun(port, testKey.private, 'hostname')).trim(), vm.name);
-        assert.equal((await sshRun(port, serviceKey, 'echo service-$((6*7))')).trim(), 'service-42');
+        assert.equal((await sshRun(port, testKey.privateKey, 'hostname')).trim(), vm.name);
+        assert.equal((await sshRun(port, labKey, 'echo lab-$((6*7))')).trim(), 'lab-42');
+        await assert.rejects(sshRun(port, otherLabKey, 'true'), /authentication methods failed/);
       }
+
+      // An SSH console logs in with the lab's key.
+      let sshOutput = '';
+      const sshConsole = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}.alpha`, kind: 'ssh' });
+      client.onNotification(ConsoleOutputNotification.type, ({ consoleId, data }) => {
+        if (consoleId === sshConsole.consoleId) sshOutput += data;
+      });
+      await client.sendRequest(ConsolesWriteRequest.type, { consoleId: sshConsole.consoleId, data: 'echo console-$((6*7))\r' });
+      await waitUntil('the SSH console to answer', () => sshOutput.includes('console-42'), 60_000, 100);
+      await client.sendRequest(ConsolesCloseRequest.type, { consoleId: sshConsole.consoleId });
+
 
       // The serial console shows the boot and a prompt.
       let output = '';
@@ -157,10 +174,10 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       const alpha = `${labName}.alpha`;
       const alphaPort = sshPorts.get('alpha') as number;
       await client.sendRequest(SnapshotsCreateRequest.type, { vm: alpha, name: 'before-file' });
-      await sshRun(alphaPort, testKey.private, 'echo written > /root/after-snapshot');
-      assert.equal((await sshRun(alphaPort, testKey.private, 'cat /root/after-snapshot')).trim(), 'written');
+      await sshRun(alphaPort, testKey.privateKey, 'echo written > /root/after-snapshot');
+      assert.equal((await sshRun(alphaPort, testKey.privateKey, 'cat /root/after-snapshot')).trim(), 'written');
       await client.sendRequest(SnapshotsRevertRequest.type, { vm: alpha, name: 'before-file' });
-      const check = await waitUntil('SSH on alpha after the revert', async () => sshRun(alphaPort, testKey.private, 'test -e /root/after-snapshot && echo present || echo gone'), 120_000, 500);
+      const check = await waitUntil('SSH on alpha after the revert', async () => sshRun(alphaPort, testKey.privateKey, 'test -e /root/after-snapshot && echo present || echo gone'), 120_000, 500);
       assert.equal(check.trim(), 'gone');
 
       await client.sendRequest(LabsDestroyRequest.type, { name: labName });
@@ -171,6 +188,7 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
       assert.doesNotMatch(virsh('pool-list', '--all', '--name'), new RegExp(volumePoolFor(dataDirectory)));
       assert.equal(existsSync(join(dataDirectory, 'pool')), false, 'no disk or seed file is left');
       assert.deepEqual(readdirSync(join(dataDirectory, 'logs')), [], 'the serial logs went with their domains');
+      await assert.rejects(stat(join(dataDirectory, 'ssh', 'labs', labName)), /ENOENT/, 'the lab\'s key went with it');
     } finally {
       client.close();
     }

@@ -3,14 +3,27 @@
 // user-data merged from the lab's cloud_init.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { buildDomainXml, type DomainSpec } from '../../src/libvirt/domain-xml';
 import { HypervisorError } from '../../src/libvirt/hypervisor';
 import { descendants, parseXml } from '../../src/libvirt/xml-parse';
-import { loadServiceSshKey } from '../../src/deploy/service-ssh-key';
+import {
+  generateSshKeyPair,
+  labKeyPathForDomain,
+  loadLabSshKey,
+  loadServiceSshKey,
+  publicKeyProblem,
+  removeLabSshKey,
+} from '../../src/deploy/service-ssh-key';
+import type { HostState, LabRecord } from '../../src/state/state-shape';
+import { StateStore } from '../../src/state/state-store';
+import { LabDeployer } from '../../src/api/lab-deploy';
+import type { EventLog } from '../../src/api/event-log';
+import type { ImageStore } from '../../src/api/image-store';
+import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { seedPathFor } from '../../src/api/lab-resources';
 import { CloudInitError, mergeCloudConfig } from '../../src/deploy/cloud-config';
 import { parse as parseYaml } from 'yaml';
@@ -67,4 +80,108 @@ test('the lab\'s cloud-config is merged with the hostname and keys; scripts and 
   assert.throws(() => mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#!/bin/sh\necho hi\n' }), CloudInitError);
   assert.throws(() => mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#cloud-config\n- a\n' }), /must be a mapping/);
   assert.throws(() => mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#cloud-config\nssh_authorized_keys: 5\n' }), /must be a list of key lines/);
+});
+
+test('20,000 generated keys: every public line is 32 bytes of ed25519 and matches its private key', () => {
+  for (let index = 0; index < 20_000; index += 1) {
+    const pair = generateSshKeyPair('vlm-test');
+    const problem = publicKeyProblem(pair.publicKey);
+    if (problem !== undefined) assert.fail(`key ${index}: ${problem}: ${pair.publicKey}`);
+    const parsed = utils.parseKey(pair.privateKey);
+    if (parsed instanceof Error || Array.isArray(parsed)) assert.fail(`key ${index}: the private key does not parse`);
+    if (parsed.getPublicSSH().toString('base64') !== pair.publicKey.split(' ')[1]) assert.fail(`key ${index}: the private key's public half differs`);
+  }
+});
+
+test('a public key line with dropped bytes (as ssh2 once made) is found out', () => {
+  const good = generateSshKeyPair('c').publicKey;
+  assert.equal(publicKeyProblem(good), undefined);
+  // The blob of a key whose first public byte was 0 and got dropped: 31 bytes of key.
+  const blob = Buffer.from(good.split(' ')[1] as string, 'base64');
+  const short = Buffer.concat([blob.subarray(0, 15), Buffer.from([0, 0, 0, 31]), blob.subarray(20)]);
+  assert.match(publicKeyProblem(`ssh-ed25519 ${short.toString('base64')} c`) ?? '', /key blob has 50 bytes, not 51/);
+  assert.match(publicKeyProblem('ssh-rsa AAAA c') ?? '', /type is "ssh-rsa"/);
+  assert.match(publicKeyProblem('') ?? '', /not one line/);
+});
+
+test('a key read from disk is checked: a bad public line is rebuilt from the private key, a bad private key replaced', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'vlm-key-check-'));
+  try {
+    const lines: string[] = [];
+    const first = await loadServiceSshKey(directory, (line) => lines.push(line));
+    const path = join(directory, 'ssh', 'id_ed25519');
+    // A public line 30 bytes short of a key, as a data directory of the old generator may hold.
+    await writeFile(`${path}.pub`, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAHgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA old\n');
+    const repaired = await loadServiceSshKey(directory, (line) => lines.push(line));
+    assert.equal(repaired.privateKey, first.privateKey, 'the private key is kept');
+    assert.equal(repaired.publicKey.split(' ')[1], first.publicKey.split(' ')[1]);
+    assert.equal((await readFile(`${path}.pub`, 'utf8')).split(' ')[1], first.publicKey.split(' ')[1]);
+    assert.match(lines.at(-1) ?? '', new RegExp(`The SSH public key ${path}\\.pub is malformed \\(its key blob has \\d+ bytes, not 51 .*\\): rebuilt it from the private key`));
+
+    await writeFile(path, 'not a key\n', { mode: 0o644 });
+    const replaced = await loadServiceSshKey(directory, (line) => lines.push(line));
+    assert.notEqual(replaced.privateKey, first.privateKey);
+    assert.equal(publicKeyProblem(replaced.publicKey), undefined);
+    assert.equal((await stat(path)).mode & 0o777, 0o600);
+    assert.match(lines.at(-1) ?? '', new RegExp(`The SSH private key ${path} is not a usable ed25519 key: replaced it with a new pair`));
+    assert.equal(lines.length, 2);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+});
+
+test('each lab has its own key pair in ssh/labs/LAB (0700 folder, 0600 key), removed with the lab', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'vlm-lab-key-'));
+  try {
+    const web = await loadLabSshKey(directory, 'web');
+    const shop = await loadLabSshKey(directory, 'constructor');
+    assert.equal(web.privateKeyPath, join(directory, 'ssh', 'labs', 'web', 'id_ed25519'));
+    assert.notEqual(web.publicKey.split(' ')[1], shop.publicKey.split(' ')[1]);
+    assert.equal((await stat(web.privateKeyPath)).mode & 0o777, 0o600);
+    assert.equal((await stat(join(directory, 'ssh', 'labs', 'web'))).mode & 0o777, 0o700);
+    assert.equal((await loadLabSshKey(directory, 'web')).privateKey, web.privateKey, 'the same key on the next apply');
+    await removeLabSshKey(directory, 'web');
+    await assert.rejects(stat(join(directory, 'ssh', 'labs', 'web')), /ENOENT/);
+    await stat(shop.privateKeyPath);
+    await assert.rejects(loadLabSshKey(directory, '../ssh'), /invalid lab name/);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+});
+
+/** A recorded lab with one domain; `sshKey` absent as in records written before per-lab keys. */
+const record = (name: string, sshKey: 'lab' | undefined): LabRecord => ({
+  name,
+  status: 'running',
+  definition: { name, vms: [{ name: 'vm', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] },
+  createdAt: '',
+  updatedAt: '',
+  resources: { domains: [{ name: `${name}-vm`, vm: 'vm', uuid: `uuid-${name}` }], volumes: [], networks: [], ports: [] },
+  deployLog: [],
+  ...(sshKey === undefined ? {} : { sshKey }),
+});
+
+test('consoles find the key of the lab that recorded the domain; older labs and foreign domains use the service key', async () => {
+  const state: HostState = { schema_version: 1, event_sequence: 0, labs: { web: record('web', 'lab'), old: record('old', undefined) }, allocated_ports: [] };
+  assert.equal(labKeyPathForDomain('/data', state, { name: 'web-vm', uuid: 'uuid-web' }), '/data/ssh/labs/web/id_ed25519');
+  assert.equal(labKeyPathForDomain('/data', state, { name: 'old-vm', uuid: 'uuid-old' }), undefined, 'a lab from before per-lab keys');
+  assert.equal(labKeyPathForDomain('/data', state, { name: 'web-vm', uuid: 'another-uuid' }), undefined, 'a domain of the same name that the lab did not make');
+  assert.equal(labKeyPathForDomain('/data', state, { name: 'stranger', uuid: 'u' }), undefined);
+});
+
+test('a lab deployed before per-lab keys keeps the service key its VMs trust; a new lab gets its own', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'vlm-legacy-key-'));
+  const store = await StateStore.open({ dataDirectory: directory });
+  try {
+    await store.update((draft) => {
+      draft.labs['old'] = record('old', undefined);
+    });
+    // labKey reads only the state and the data directory.
+    const deployer = new LabDeployer({ hypervisor: {} as Hypervisor, store, events: {} as EventLog, images: {} as ImageStore, dataDirectory: directory, log: () => undefined });
+    assert.equal((await deployer.labKey('old')).privateKeyPath, join(directory, 'ssh', 'id_ed25519'));
+    assert.equal((await deployer.labKey('fresh')).privateKeyPath, join(directory, 'ssh', 'labs', 'fresh', 'id_ed25519'));
+  } finally {
+    await store.close();
+    await rm(directory, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,5 @@
 // Readiness against a real SSH server (ssh2's) on 127.0.0.1: nothing listens at first, then a
-// server comes up that accepts only the service key. Also: the wrong key never counts as ready,
+// server comes up that accepts only the lab's key. Also: the wrong key never counts as ready,
 // and cancellation ends the wait at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,11 +7,12 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { Server, utils } from 'ssh2';
+import { generateSshKeyPair } from '../../src/deploy/service-ssh-key';
 import { SshNotReadyError, waitForSsh } from '../../src/deploy/ssh-readiness';
 
-const serviceKey = utils.generateKeyPairSync('ed25519');
-const otherKey = utils.generateKeyPairSync('ed25519');
-const hostKey = utils.generateKeyPairSync('ed25519');
+const serviceKey = generateSshKeyPair('vlm-test');
+const otherKey = generateSshKeyPair('vlm-test');
+const hostKey = generateSshKeyPair('vlm-test');
 
 /** A free loopback port: bound, read and released. */
 async function freePort(): Promise<number> {
@@ -27,7 +28,7 @@ async function freePort(): Promise<number> {
 function sshServer(allowed: string): Server {
   const allowedKey = utils.parseKey(allowed);
   if (allowedKey instanceof Error) throw allowedKey;
-  return new Server({ hostKeys: [hostKey.private] }, (connection) => {
+  return new Server({ hostKeys: [hostKey.privateKey] }, (connection) => {
     connection.on('authentication', (context) => {
       const matches =
         context.method === 'publickey' &&
@@ -43,15 +44,15 @@ function sshServer(allowed: string): Server {
 
 test('waits through refused connects until the server is up and accepts the key', async () => {
   const port = await freePort();
-  const server = sshServer(serviceKey.public);
-  const waiting = waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.private, timeoutMs: 20_000, signal: new AbortController().signal });
+  const server = sshServer(serviceKey.publicKey);
+  const waiting = waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.privateKey, timeoutMs: 20_000, signal: new AbortController().signal });
   // The wait begins against a closed port (connects are refused); the server comes up after.
   await new Promise((resolve) => setImmediate(resolve));
   server.listen(port, '127.0.0.1');
   try {
     const ready = await waiting;
     assert.ok(ready.attempts >= 1);
-    const expected = utils.parseKey(hostKey.public);
+    const expected = utils.parseKey(hostKey.publicKey);
     if (expected instanceof Error) throw expected;
     // The fingerprint OpenSSH would print for the server's host key.
     assert.equal(ready.hostKeySha256, createHash('sha256').update(expected.getPublicSSH()).digest('base64').replace(/=+$/, ''));
@@ -61,16 +62,16 @@ test('waits through refused connects until the server is up and accepts the key'
 });
 
 test('a server that refuses the key is not ready: the deadline error says why', async () => {
-  const server = sshServer(otherKey.public);
+  const server = sshServer(otherKey.publicKey);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   try {
     await assert.rejects(
-      waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.private, timeoutMs: 1500, signal: new AbortController().signal }),
+      waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.privateKey, timeoutMs: 1500, signal: new AbortController().signal }),
       (error: unknown) => {
         assert.ok(error instanceof SshNotReadyError);
-        assert.match(error.message, new RegExp(`SSH on 127\\.0\\.0\\.1:${port} did not accept the service key within 2 s \\(\\d+ attempt\\(s\\); last: All configured authentication methods failed\\)`));
+        assert.match(error.message, new RegExp(`SSH on 127\\.0\\.0\\.1:${port} did not accept the lab's key within 2 s \\(\\d+ attempt\\(s\\); last: All configured authentication methods failed\\)`));
         return true;
       },
     );
@@ -82,7 +83,7 @@ test('a server that refuses the key is not ready: the deadline error says why', 
 test('cancellation ends the wait promptly', async () => {
   const port = await freePort();
   const controller = new AbortController();
-  const waiting = waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.private, timeoutMs: 60_000, signal: controller.signal });
+  const waiting = waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.privateKey, timeoutMs: 60_000, signal: controller.signal });
   controller.abort();
   await assert.rejects(waiting, /waiting for SSH on 127\.0\.0\.1:\d+ was cancelled/);
 });

@@ -37,6 +37,17 @@ describe('runCommand', () => {
     assert.equal(result.cancelled, false);
   });
 
+  test('over-long lines reach the callback cut, with how much was dropped; memory stays bounded', async () => {
+    const lines: Array<[string, number]> = [];
+    const result = await runCommand(
+      { program: 'sh', args: ['-c', 'head -c 3000000 /dev/zero | tr "\\0" x; echo; printf "short\\r\\nlast"'] },
+      { maximumLineCharacters: 1000, maximumKeptBytes: 100, onStdoutLine: (line, cut) => lines.push([line, cut]) },
+    );
+    assert.equal(result.exitCode, 0);
+    assert.deepEqual(lines, [['x'.repeat(1000), 2_999_000], ['short', 0], ['last', 0]]);
+    assert.equal(result.stdout.length, 100);
+  });
+
   test('arguments reach the program as given, with no shell in between', async () => {
     const tricky = '$(touch /tmp/never) "quoted" ; *';
     const result = await runCommand({ program: 'printf', args: ['%s', tricky] });

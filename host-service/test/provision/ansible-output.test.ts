@@ -61,7 +61,7 @@ describe('playbook validation', () => {
     ['[]', /not an empty list/],
     ['- just a string\n', /Play 1 of the playbook is not a mapping/],
     ['- hosts: all\n- tasks: []\n', /Play 2 of the playbook has no "hosts:"/],
-    ['- import_playbook: /etc/other.yml\n', /Play 1 imports another playbook/],
+    ['- import_playbook: /etc/other.yml\n', /line 1: import_playbook reads files from the VLM host/],
     ['- hosts: [unclosed\n', /not valid YAML/],
   ] as const) {
     test(`refused: ${JSON.stringify(text)}`, () => {
@@ -76,5 +76,6 @@ describe('playbook validation', () => {
     await assert.rejects(runPlaybook({ ...base, user: 'root;rm' }), /SSH user "root;rm" is not a valid user name/);
     await assert.rejects(runPlaybook({ ...base, privateKeyPath: 'relative/key' }), /must be an absolute path/);
     await assert.rejects(runPlaybook({ ...base, privateKeyPath: '/nonexistent/vlm-key' }), /private key \/nonexistent\/vlm-key cannot be read/);
+    await assert.rejects(runPlaybook({ ...base, timeoutMs: 10 }), /provisioning deadline must be a whole number of milliseconds, at least 1000, not 10/);
   });
 });

@@ -1,19 +1,15 @@
 // runPlaybook against a real vlm-tiny guest on qemu:///system, reached through its loopback SSH
-// forward. vlm-tiny has no Python, so plays use gather_facts: false and ansible.builtin.raw.
+// forward (from inside the sandbox, through its socket). vlm-tiny has no Python, so plays use
+// gather_facts: false and ansible.builtin.raw.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { access, chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { access, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeNoCloudSeed } from '../../images/nocloud-seed';
-import { buildDomainXml } from '../../src/libvirt/domain-xml';
-import type { Hypervisor } from '../../src/libvirt/hypervisor';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { PlaybookFailedError, runPlaybook } from '../../src/provision/ansible-playbook';
-import { buildImage, freePort, makeKey, requireTools, runFile, sshOptions, sshUntilConnected } from '../images/tiny-guest';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { freePort } from '../images/tiny-guest';
 import { waitUntil } from '../support/wait-until';
+import { startProvisionGuest, type ProvisionGuest } from './provision-guest';
 
 interface ProcessEntry {
   pid: number;
@@ -57,52 +53,18 @@ const running = (pid: number): Promise<boolean> =>
   );
 
 describe('runPlaybook against a vlm-tiny guest', { timeout: 600_000 }, () => {
-  let environment: LibvirtTestEnvironment | undefined;
-  let hypervisor: Hypervisor | undefined;
-  let workDirectory: string | undefined;
-  let domain: string | undefined;
-  let privateKey = '';
+  let guest: ProvisionGuest | undefined;
+  let host = '';
   let sshPort = 0;
-  const host = `vlm-ansible-${randomBytes(4).toString('hex')}`;
+  let privateKey = '';
 
   before(async () => {
-    requireTools('qemu-system-x86_64', 'genisoimage', 'ssh-keygen', 'ssh', 'ansible-playbook', 'libvirtd', 'virtlogd');
-    environment = await startLibvirtTestEnvironment({ realDaemons: true });
-    hypervisor = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });
-    const image = await buildImage();
-    workDirectory = await mkdtemp(join(tmpdir(), 'vlm-ansible-test-'));
-    // QEMU runs as libvirt-qemu and must reach the seed in this folder.
-    await chmod(workDirectory, 0o755);
-    const key = await makeKey(join(workDirectory, 'key'));
-    privateKey = key.privateKey;
-    const seed = join(workDirectory, 'seed.iso');
-    await writeNoCloudSeed(seed, { instanceId: `iid-${host}`, hostname: 'ansible-guest', sshAuthorizedKeys: [key.publicKey] });
-    sshPort = await freePort();
-    const xml = buildDomainXml({
-      name: host,
-      type: 'qemu',
-      vcpu: 1,
-      memoryMiB: 128,
-      cdrom: seed,
-      kernelBoot: { kernel: image.kernel, initrd: image.initramfs, cmdline: image.manifest.kernel_cmdline },
-      serialLogPath: join(workDirectory, 'console.log'),
-      sshHostPort: sshPort,
-    });
-    await hypervisor.defineDomain(xml);
-    domain = host;
-    await hypervisor.start(host);
-    const reached = await sshUntilConnected(privateKey, sshPort, 'true', 180_000);
-    assert.equal(reached.code, 0, `the guest never answered SSH: ${reached.stderr}`);
+    guest = await startProvisionGuest('vlm-ansible');
+    ({ host, sshPort, privateKey } = guest);
   });
 
   after(async () => {
-    if (hypervisor && domain) {
-      await hypervisor.destroy(domain).catch(() => undefined);
-      await hypervisor.undefine(domain).catch(() => undefined);
-    }
-    await hypervisor?.close();
-    await environment?.stop();
-    if (workDirectory) await rm(workDirectory, { recursive: true, force: true });
+    await guest?.stop();
   });
 
   const options = (playbook: string, lines: string[], signal = new AbortController().signal) => ({
@@ -128,7 +90,7 @@ describe('runPlaybook against a vlm-tiny guest', { timeout: 600_000 }, () => {
     await runPlaybook(options(playbook, lines));
     assert.deepEqual(lines.slice(0, 3), ['PLAY Provision the guest', 'TASK Write the marker', `changed: ${host}`]);
     assert.match(lines.at(-1) ?? '', new RegExp(`^RECAP ${host}: changed=1 failures=0`));
-    const read = await runFile('ssh', [...sshOptions(privateKey, sshPort), 'root@127.0.0.1', 'cat /root/vlm-marker'], 30_000);
+    const read = await (guest as ProvisionGuest).ssh('cat /root/vlm-marker');
     assert.equal(read.code, 0, read.stderr);
     assert.equal(read.stdout.trim(), marker);
   });
@@ -154,7 +116,7 @@ describe('runPlaybook against a vlm-tiny guest', { timeout: 600_000 }, () => {
   test('an unreachable guest is named as such', async () => {
     const closedPort = await freePort();
     const playbook = '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Touch\n      ansible.builtin.raw: "true"\n';
-    await assert.rejects(runPlaybook({ ...options(playbook, []), port: closedPort }), new RegExp(`Ansible task "Touch" could not reach ${host}: .*Connection refused`));
+    await assert.rejects(runPlaybook({ ...options(playbook, []), port: closedPort }), new RegExp(`Ansible task "Touch" could not reach ${host}: .*\\(connecting to the VM's SSH port 127\\.0\\.0\\.1:${closedPort} failed: ECONNREFUSED\\)`));
   });
 
   test('cancelling mid-play ends ansible-playbook and its whole process tree and removes its folder', async () => {
@@ -172,13 +134,14 @@ describe('runPlaybook against a vlm-tiny guest', { timeout: 600_000 }, () => {
       60_000,
       100,
     );
-    const inventory = (tree[0]?.commandLine.match(/--inventory (\S+)/) ?? [])[1] as string;
-    assert.ok(inventory, 'the inventory path is on the command line');
-    await access(dirname(inventory));
+    // The run folder is bound into the sandbox at /provision.
+    const runFolder = (tree[0]?.commandLine.match(/--bind (\S+) \/provision/) ?? [])[1] as string;
+    assert.ok(runFolder, 'the run folder is on the sandbox command line');
+    await access(join(runFolder, 'inventory.yml'));
     controller.abort();
     await assert.rejects(run, (error: unknown) => (error as Error).name === 'AbortError');
     for (const entry of tree) assert.equal(await running(entry.pid), false, `${entry.pid} (${entry.commandLine.slice(0, 60)}) has ended`);
-    await assert.rejects(access(dirname(inventory)), /ENOENT/, 'the private folder is removed');
+    await assert.rejects(access(runFolder), /ENOENT/, 'the private folder is removed');
     assert.ok(lines.includes('TASK Sleep long'));
   });
 });
