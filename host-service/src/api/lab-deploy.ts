@@ -170,7 +170,7 @@ export class LabDeployer {
    * before per-lab keys (its record has no `sshKey`), the data directory's service key.
    */
   labKey(lab: string): Promise<ServiceSshKey> {
-    const record = this.options.store.state.labs[lab];
+    const record = recordedLab(this.options.store.state.labs, lab);
     if (record && record.sshKey !== 'lab') return this.serviceKey();
     return loadLabSshKey(this.options.dataDirectory, lab, (line) => this.hostLog(`lab ${lab}: ${line}`));
   }
@@ -482,7 +482,7 @@ export class LabDeployer {
       await this.allocatePorts(lab);
       const poolPath = await this.ensurePool();
       const serviceKey = images.size > 0 ? await this.labKey(lab.name) : undefined;
-      if (serviceKey !== undefined && store.state.labs[lab.name]?.sshKey !== 'lab') {
+      if (serviceKey !== undefined && recordedLab(store.state.labs, lab.name)?.sshKey !== 'lab') {
         await this.log(lab.name, 'warning', 'This lab was deployed before each lab had its own SSH key: its VMs trust the data directory\'s shared key. Destroy and apply it to give it a key of its own.');
       }
       // By lab VM: a replaced VM's step names the domain it had, its new one may be named anew.
