@@ -13,9 +13,12 @@ export interface HostClient {
   dispose(): void;
 }
 
-/** Connects, then asks the service who it is; rejects with a reason a user can act on. */
-export async function openHostClient(path: string, timeoutMs = 5000): Promise<HostClient> {
-  const socket: Socket = await openHostSocket(path, timeoutMs);
+/**
+ * Connects, then asks the service who it is; rejects with a reason a user can act on. The first
+ * answer may wait on the service checking whether KVM guests run (up to 10 s where they hang).
+ */
+export async function openHostClient(path: string, connectTimeoutMs = 5000, answerTimeoutMs = 30_000): Promise<HostClient> {
+  const socket: Socket = await openHostSocket(path, connectTimeoutMs);
   const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
   const closed = new Promise<void>((resolve) => {
     connection.onClose(() => resolve());
@@ -33,7 +36,7 @@ export async function openHostClient(path: string, timeoutMs = 5000): Promise<Ho
         throw new Error(`Something listens on ${path}, but it closed the connection instead of answering as a VLM host service.`);
       }),
       new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`The host service at ${path} did not answer within ${timeoutMs / 1000} s.`)), timeoutMs).unref(),
+        setTimeout(() => reject(new Error(`The host service at ${path} did not answer within ${answerTimeoutMs / 1000} s.`)), answerTimeoutMs).unref(),
       ),
     ]);
     if (info.protocolVersion !== hostProtocolVersion) {

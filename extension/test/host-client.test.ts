@@ -71,7 +71,7 @@ test('something that closes instead of answering is not taken for a host service
 
 test('a service that never answers times out', async () => {
   await withService(() => undefined, async (path) => {
-    await assert.rejects(openHostClient(path, 300), /did not answer within 0\.3 s/);
+    await assert.rejects(openHostClient(path, 300, 300), /did not answer within 0\.3 s/);
   });
 });
 

@@ -18,7 +18,7 @@ export interface KvmProbeResult {
 }
 
 /** A kernel panics on a missing root in about a second under KVM; a stuck vCPU prints nothing. */
-const kernelDeadlineMs = 20_000;
+const defaultKernelDeadlineMs = 10_000;
 /** Without a kernel to boot: how long firmware must stay running (immediate crashes only). */
 const firmwareSurvivalMs = 1500;
 const checkIntervalMs = 100;
@@ -87,8 +87,14 @@ function readText(path: string): string {
   }
 }
 
-/** `domainType` is 'kvm' but for tests, which show under TCG that a booting kernel is recognised. */
-export async function probeKvm(call: (request: DbusRequest) => Promise<unknown[]>, connectPath: string, domainType: 'kvm' | 'qemu' = 'kvm'): Promise<KvmProbeResult> {
+export interface KvmProbeOptions {
+  /** 'kvm' but for tests, which show under TCG that a booting kernel is recognised. */
+  domainType?: 'kvm' | 'qemu';
+  kernelDeadlineMs?: number;
+}
+
+export async function probeKvm(call: (request: DbusRequest) => Promise<unknown[]>, connectPath: string, options: KvmProbeOptions = {}): Promise<KvmProbeResult> {
+  const { domainType = 'kvm', kernelDeadlineMs = defaultKernelDeadlineMs } = options;
   const name = `vlm-kvm-probe-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const kernelPath = hostKernel();
   const folder = kernelPath ? mkdtempSync(join(tmpdir(), 'vlm-kvm-probe-')) : undefined;

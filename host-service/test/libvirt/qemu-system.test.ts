@@ -92,7 +92,7 @@ describe('qemu:///system through libvirt-dbus', () => {
     // Here KVM vCPUs hang once a kernel runs; TCG shows the probe's other answer on a real boot.
     const bus = dbus.sessionBus({ busAddress: environment.busAddress });
     try {
-      const result = await probeKvm((request) => dbusCall(bus, 'org.libvirt', request, 30_000), '/org/libvirt/QEMU', 'qemu');
+      const result = await probeKvm((request) => dbusCall(bus, 'org.libvirt', request, 30_000), '/org/libvirt/QEMU', { domainType: 'qemu', kernelDeadlineMs: 60_000 });
       assert.deepEqual(result, { works: true, reason: '' });
     } finally {
       bus.disconnect();
