@@ -84,8 +84,8 @@ describe('qemu:///system through libvirt-dbus', () => {
     assert.equal(info.domainType, info.virtualization);
     console.log(`virtualization: ${info.virtualization}; warnings: ${info.warnings.join(' ') || 'none'}`);
     if (info.virtualization === 'qemu') assert.ok(info.warnings.some((warning) => /KVM/.test(warning) && /emulation/.test(warning)), JSON.stringify(info.warnings));
-    // The probe guest must not linger.
-    assert.equal(virsh('list', '--all', '--name').output.includes('vlm-kvm-probe'), false);
+    // This process's probe guest must not linger (other runs may share libvirtd).
+    assert.equal(virsh('list', '--all', '--name').output.includes(`vlm-kvm-probe-${process.pid}-`), false);
   });
 
   test('the KVM probe recognises a kernel that boots: the same probe under TCG reaches the kernel', async () => {
@@ -97,7 +97,7 @@ describe('qemu:///system through libvirt-dbus', () => {
     } finally {
       bus.disconnect();
     }
-    assert.equal(virsh('list', '--all', '--name').output.includes('vlm-kvm-probe'), false);
+    assert.equal(virsh('list', '--all', '--name').output.includes(`vlm-kvm-probe-${process.pid}-`), false);
   });
 
   test('a tiny domain is defined, runs, pauses, stops and is undefined; virsh agrees at each step', async () => {
