@@ -42,6 +42,8 @@ let packedVsix: string | undefined;
 export function packedExtension(): string {
   if (packedVsix) return packedVsix;
   const folder = mkdtempSync(join(tmpdir(), 'vlm-vsix-'));
+  // code-server copies the package when it installs it: the file is of no use after this process.
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
   const vsix = join(folder, 'virtual-lab-manager.vsix');
   runScript('Packing the extension', 'package.mjs', ['--out', vsix]);
   packedVsix = vsix;
