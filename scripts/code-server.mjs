@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { repositoryRoot } from './paths.mjs';
 import { ensureSystemPackages } from './system-packages.mjs';
+import { npmInstallEnvironment } from './ensure-installed.mjs';
 
 export const codeServerVersion = '4.100.3';
 export const toolsFolder = join(repositoryRoot, '.tools', 'code-server');
@@ -30,7 +31,7 @@ function run(title, command, args, cwd, extraEnvironment = {}) {
   const result = spawnSync(command, args, {
     cwd,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, npm_config_yes: 'true', npm_config_fund: 'false', npm_config_audit: 'false', ...extraEnvironment },
+    env: npmInstallEnvironment({ npm_config_fund: 'false', npm_config_audit: 'false', ...extraEnvironment }),
   });
   if (result.status !== 0) {
     throw new Error(

@@ -3,8 +3,26 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repositoryRoot } from './paths.mjs';
+
+/**
+ * The environment for npm installs that may build native modules. node-gyp downloads Node's
+ * headers unless told where they are; the running Node's own (PREFIX/include/node) serve, so
+ * builds need no network beyond the registry. A nodedir the user set wins.
+ */
+export function npmInstallEnvironment(extra = {}) {
+  const prefix = dirname(dirname(process.execPath));
+  const localHeaders = existsSync(join(prefix, 'include', 'node', 'common.gypi'));
+  const nodedirSet = Object.keys(process.env).some((name) => name.toLowerCase() === 'npm_config_nodedir');
+  return {
+    ...process.env,
+    // node-pty's post-install runs npx, which would wait for a prompt answer.
+    npm_config_yes: 'true',
+    ...(localHeaders && !nodedirSet ? { npm_config_nodedir: prefix } : {}),
+    ...extra,
+  };
+}
 
 export function ensureNpmDependencies() {
   const lock = join(repositoryRoot, 'package-lock.json');
@@ -15,8 +33,7 @@ export function ensureNpmDependencies() {
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
     cwd: repositoryRoot,
     stdio: 'inherit',
-    // node-pty's post-install runs npx, which would wait for a prompt answer.
-    env: { ...process.env, npm_config_yes: 'true' },
+    env: npmInstallEnvironment(),
   });
   if (result.status !== 0) {
     console.error('npm ci failed: see the output above. The npm registry must be reachable.');
