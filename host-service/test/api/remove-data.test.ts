@@ -123,7 +123,7 @@ describe('vlm-host --remove-data', () => {
 
     const used = join(work, 'used');
     const host = await startHost({ bundle, socketPath: join(work, 'used.sock'), dataDirectory: used, busAddress: environment.busAddress });
-    assert.equal(await host.stop(), 0);
+    assert.equal(await host.stop(), 0, `vlm-host ended with ${JSON.stringify(await host.exited)}: ${host.stderr}`);
     await hypervisor.defineDomain(buildDomainXml({ name: 'rm-user', type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: join(used, 'pool', 'x.qcow2') } }));
     try {
       const inUse = await removeData(used);
