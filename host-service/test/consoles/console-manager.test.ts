@@ -64,7 +64,7 @@ function standInConnection(): MessageConnection & { sent: Array<{ method: string
 
 const consoles = () => new Consoles({ sshKeyPath: '/nonexistent/id_ed25519', hostKeysPath: '/nonexistent/pins.json', windowBytes: 1000 });
 
-describe('console manager', () => {
+describe('console manager: flow control and ownership', () => {
   test('a flow-controlled console pauses its source a window ahead and resumes at half', () => {
     const manager = consoles();
     const source = new StandInSource();
@@ -132,7 +132,9 @@ describe('console manager', () => {
     assert.equal(late.closed, true);
     assert.equal(manager.openCount, 0);
   });
+});
 
+describe('console manager: writes', () => {
   test('a write the source does not take answers at its deadline, saying why; past the queue limit a write is refused at once', async () => {
     const manager = new Consoles({ sshKeyPath: '/nonexistent/id_ed25519', hostKeysPath: '/nonexistent/pins.json', writeDeadlineMs: 300, writeQueueBytes: 1000 });
     const owner = standInConnection();
@@ -163,7 +165,9 @@ describe('console manager', () => {
     const id = manager.add('vm-1', source, owner);
     await assert.rejects(manager.write(id, 'x', owner), /^Error: The console of vm-1 is gone: The console of vm-1 ended \(the VM stopped or its pty closed\)\.$/);
   });
+});
 
+describe('console output acknowledgements and pinned host keys', () => {
   test('the client acknowledger sends running totals every quarter window and on flush', () => {
     const totals: number[] = [];
     const acknowledger = new ConsoleOutputAcknowledger((total) => totals.push(total));
