@@ -23,31 +23,31 @@ async function runAwk(script: string, input: string, variables: string[], direct
   return result.stdout;
 }
 
-describe('NoCloud seed', () => {
-  let directory: string;
-  let publicKey: string;
-  let options: NoCloudSeedOptions;
+let directory: string;
+let publicKey: string;
+let options: NoCloudSeedOptions;
 
-  before(async () => {
-    requireTools('genisoimage', 'isoinfo', 'ssh-keygen', 'busybox');
-    directory = await mkdtemp(join(tmpdir(), 'vlm-seed-test-'));
-    publicKey = (await makeKey(join(directory, 'key'))).publicKey;
-    options = {
-      instanceId: 'iid-lab-1.web',
-      hostname: 'web-1',
-      sshAuthorizedKeys: [publicKey, `${publicKey.replace(/ vlm-test$/, '')} "quoted" \\ comment`],
-      interfaces: [
-        { name: 'eth1', addresses: ['10.1.0.5/24', '10.1.0.6/24'], gateway4: '10.1.0.1' },
-        { name: 'lab2', macAddress: '52:54:00:AB:CD:EF', dhcp4: true },
-        { name: 'eth3' },
-      ],
-    };
-  });
+before(async () => {
+  requireTools('genisoimage', 'isoinfo', 'ssh-keygen', 'busybox');
+  directory = await mkdtemp(join(tmpdir(), 'vlm-seed-test-'));
+  publicKey = (await makeKey(join(directory, 'key'))).publicKey;
+  options = {
+    instanceId: 'iid-lab-1.web',
+    hostname: 'web-1',
+    sshAuthorizedKeys: [publicKey, `${publicKey.replace(/ vlm-test$/, '')} "quoted" \\ comment`],
+    interfaces: [
+      { name: 'eth1', addresses: ['10.1.0.5/24', '10.1.0.6/24'], gateway4: '10.1.0.1' },
+      { name: 'lab2', macAddress: '52:54:00:AB:CD:EF', dhcp4: true },
+      { name: 'eth3' },
+    ],
+  };
+});
 
-  after(async () => {
-    if (directory !== undefined) await rm(directory, { recursive: true, force: true });
-  });
+after(async () => {
+  if (directory !== undefined) await rm(directory, { recursive: true, force: true });
+});
 
+describe('NoCloud seed: what it refuses', () => {
   test('hostnames must be one DNS label', () => {
     for (const good of ['web-1', 'a', 'A1', 'x'.repeat(63)]) assert.ok(isValidHostname(good), good);
     for (const bad of ['', '-web', 'web-', 'web.lab', 'web_1', 'x'.repeat(64), 'web\n1', 'wéb']) assert.ok(!isValidHostname(bad), JSON.stringify(bad));
@@ -55,7 +55,8 @@ describe('NoCloud seed', () => {
 
   test('SSH keys must be one OpenSSH public key line whose data matches its type', () => {
     assert.ok(isValidSshPublicKey(publicKey));
-    const data = publicKey.split(' ')[1]!;
+    const data = publicKey.split(' ')[1] ?? '';
+    assert.ok(data !== '', 'the key has a data field');
     assert.ok(isValidSshPublicKey(`ssh-ed25519 ${data}`), 'without a comment');
     for (const bad of [
       `ssh-rsa ${data} mislabelled`,
@@ -77,7 +78,9 @@ describe('NoCloud seed', () => {
     await assert.rejects(writeNoCloudSeed('relative.iso', options), /absolute/);
     assert.equal(existsSync(path), false);
   });
+});
 
+describe('NoCloud seed: what the ISO holds and the guest reads back', () => {
   test('the ISO is labelled cidata, readable by its owner only, and holds meta-data and user-data with the exact names', async () => {
     const path = join(directory, 'seed.iso');
     await writeNoCloudSeed(path, options);
@@ -105,7 +108,9 @@ describe('NoCloud seed', () => {
       'eth1 10.1.0.5/24,10.1.0.1\n52:54:00:ab:cd:ef dhcp\neth3 none\n',
     );
   });
+});
 
+describe('NoCloud seed of a lab VM', () => {
   test("a lab VM's network-config names every NIC by its MAC: static, DHCP, and no address where the network serves none", async () => {
     const lab = {
       name: 'web-lab',
@@ -116,12 +121,15 @@ describe('NoCloud seed', () => {
       ],
       vms: [{ name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: [{ name: 'lan', ip: '10.20.1.010' }, { name: 'out', ip: '10.20.2.7' }, 'lan', 'quiet'] }],
     };
-    const vm = lab.vms[0]!;
+    const [vm] = lab.vms;
+    assert.ok(vm);
     const macs = labNics(lab, vm).map((nic) => nic.mac);
     assert.equal(new Set([...macs, nicMac('web-lab', 'db', 'management')]).size, 5);
     assert.equal(nicMac('web-lab', 'db', 0), macs[0], 'the same names give the same MAC on every apply');
     assert.notEqual(nicMac('web', 'lab-db', 0), macs[0], 'the MAC depends on each name, not on their joined text');
-    const networkConfig = renderNetworkConfig({ ...options, interfaces: seedInterfaces(lab, vm)! }) ?? '';
+    const interfaces = seedInterfaces(lab, vm);
+    assert.ok(interfaces, 'a VM with networks has seed interfaces');
+    const networkConfig = renderNetworkConfig({ ...options, interfaces }) ?? '';
     assert.equal(
       await runAwk('network-config.awk', networkConfig, [], directory),
       [
@@ -131,7 +139,8 @@ describe('NoCloud seed', () => {
         `${macs[1]} 10.20.2.7/24,10.20.2.1`,
         `${macs[2]} dhcp`,
         `${macs[3]} none`,
-      ].join('\n') + '\n',
+        '',
+      ].join('\n'),
     );
     assert.equal(seedInterfaces(lab, { ...vm, networks: [] }), undefined);
   });
