@@ -34,8 +34,8 @@ import {
   type SnapshotParams,
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { waitUntil } from '../support/wait-until';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { volumePoolFor } from '../../src/api/lab-resources';
 import { buildHostBundle, connectClient, rejectsWithHostError, spawnHost, startHost, type HostProcess } from './host-process';
 

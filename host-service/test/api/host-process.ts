@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import assert from 'node:assert/strict';
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { HostErrorData } from '@vlm/schemas/src/host-protocol';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 
 const repositoryRoot = join(__dirname, '..', '..', '..');
 

@@ -19,8 +19,8 @@ import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { volumePoolFor } from '../../src/api/lab-resources';
 import { removeRunLeftovers } from '../support/libvirt-leftovers';
-import { requireCommand } from '../support/require-command';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { requireCommand } from '../../local-libvirt/require-command';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { makeKey, sshUntilConnected } from '../images/tiny-guest';
 import { buildHostBundle, connectClient, rejectsWithHostError, startHost, type HostProcess } from './host-process';
 

@@ -16,7 +16,7 @@ import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { poolIsDefined, startPoolOf } from '../support/volume-pools';
 import { buildHostBundle, connectClient, startHost } from './host-process';
 

@@ -26,10 +26,10 @@ import { VncPasswords } from '../../src/deploy/vnc-passwords';
 import { ensureDataFolder } from '../../src/state/data-directory-modes';
 import { writeNoCloudSeed } from '../../images/nocloud-seed';
 import { buildImage, freePort } from '../images/tiny-guest';
-import { requireCommand } from '../support/require-command';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { requireCommand } from '../../local-libvirt/require-command';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { authenticateVnc, vncChallengeResponse } from '../support/vnc-client';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { buildHostBundle, connectClient, rejectsWithHostError, startHost, type HostProcess } from './host-process';
 
 /** Runs `command` as nobody, in no extra group: what any other local user could do. */

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireCommand } from '../support/require-command';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { requireCommand } from '../../local-libvirt/require-command';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from './host-process';
 import { HostInfoRequest } from '@vlm/schemas/src/host-protocol';
 

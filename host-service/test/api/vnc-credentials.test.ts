@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostErrorCode, LabsApplyRequest, LabsDestroyRequest, VmsListRequest, VmsVncCredentialsRequest } from '@vlm/schemas/src/host-protocol';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { buildHostBundle, connectClient, rejectsWithHostError, startHost, type HostProcess } from './host-process';
 
 describe('VNC passwords of deployed VMs (test driver)', () => {

@@ -21,8 +21,8 @@ import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
 import { buildImage, ConsoleWatcher, freePort, makeKey, requireTools } from '../images/tiny-guest';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { waitUntil } from '../support/wait-until';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
+import { waitUntil } from '../../local-libvirt/wait-until';
 
 export type Client = MessageConnection & { close(): void };
 

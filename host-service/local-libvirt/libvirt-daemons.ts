@@ -1,6 +1,6 @@
-// virtlogd + libvirtd for the real tier (qemu:///system). Several test runs and engineers share
-// one libvirtd, so each run takes a lease; the run that started the daemons stops them when the
-// last lease is released, and daemons that were already running are left alone.
+// virtlogd + libvirtd for real VMs (qemu:///system), for `npm start` and the real-tier tests.
+// Several runs and engineers share one libvirtd, so each run takes a lease; the run that started
+// the daemons stops them when the last lease is released, and daemons already running are left alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
