@@ -19,79 +19,79 @@ import {
 import { requireTools } from '../images/tiny-guest';
 import { startCountingListener, type CountingListener } from '../support/counting-listener';
 
-describe('the provisioning sandbox', { timeout: 120_000 }, () => {
-  let dataDirectory = '';
-  let secret = '';
-  let canary = '';
-  let listener: CountingListener | undefined;
+let dataDirectory = '';
+let secret = '';
+let canary = '';
+let listener: CountingListener | undefined;
 
-  before(async () => {
-    requireTools('bwrap', 'nc', 'setpriv');
-    assert.equal(process.getuid?.(), 0, 'these tests run as root, like vlm-host on qemu:///system');
-    // A stand-in data directory with a root-only secret and a world-readable file.
-    dataDirectory = await mkdtemp(join(tmpdir(), 'vlm-sandbox-data-'));
-    await chmod(dataDirectory, 0o755);
-    secret = randomBytes(16).toString('hex');
-    await writeFile(join(dataDirectory, 'secret'), secret, { mode: 0o600 });
-    await writeFile(join(dataDirectory, 'readable'), secret, { mode: 0o644 });
-    canary = join(tmpdir(), `vlm-canary-${randomBytes(6).toString('hex')}`);
-    // Another service on host loopback (say, another lab's VM's SSH forward).
-    listener = await startCountingListener();
-  });
+before(async () => {
+  requireTools('bwrap', 'nc', 'setpriv');
+  assert.equal(process.getuid?.(), 0, 'these tests run as root, like vlm-host on qemu:///system');
+  // A stand-in data directory with a root-only secret and a world-readable file.
+  dataDirectory = await mkdtemp(join(tmpdir(), 'vlm-sandbox-data-'));
+  await chmod(dataDirectory, 0o755);
+  secret = randomBytes(16).toString('hex');
+  await writeFile(join(dataDirectory, 'secret'), secret, { mode: 0o600 });
+  await writeFile(join(dataDirectory, 'readable'), secret, { mode: 0o644 });
+  canary = join(tmpdir(), `vlm-canary-${randomBytes(6).toString('hex')}`);
+  // Another service on host loopback (say, another lab's VM's SSH forward).
+  listener = await startCountingListener();
+});
 
-  after(async () => {
-    await listener?.close();
-    await rm(dataDirectory, { recursive: true, force: true });
-    await rm(canary, { force: true });
-  });
+after(async () => {
+  await listener?.close();
+  await rm(dataDirectory, { recursive: true, force: true });
+  await rm(canary, { force: true });
+});
 
-  /**
-   * Runs `script` with sh inside a sandbox for `user`. With `asUid`, the whole command runs as that
-   * uid, which owns the run folder: vlm-host started by an ordinary user.
-   */
-  async function confined(script: string, user: SandboxUser, options: { asUid?: number; hiddenPaths?: string[] } = {}) {
-    const directory = await createRunDirectory(user, {});
-    try {
-      if (options.asUid !== undefined) {
-        await chown(directory, options.asUid, options.asUid);
-        await chown(join(directory, 'home'), options.asUid, options.asUid);
-      }
-      const command = await sandboxCommand({
-        runDirectory: directory,
-        user,
-        hiddenPaths: [dataDirectory, ...(options.hiddenPaths ?? [])],
-        environment: { PATH: '/usr/bin:/bin', HOME: '/provision/home' },
-        command: ['sh', '-c', script],
-      });
-      if (options.asUid !== undefined) {
-        command.args = [`--reuid=${options.asUid}`, `--regid=${options.asUid}`, '--clear-groups', '--', command.program, ...command.args];
-        command.program = 'setpriv';
-      }
-      command.timeoutMs = 30_000;
-      return await runCommand(command);
-    } finally {
-      await rm(directory, { recursive: true, force: true });
+/**
+ * Runs `script` with sh inside a sandbox for `user`. With `asUid`, the whole command runs as that
+ * uid, which owns the run folder: vlm-host started by an ordinary user.
+ */
+async function confined(script: string, user: SandboxUser, options: { asUid?: number; hiddenPaths?: string[] } = {}) {
+  const directory = await createRunDirectory(user, {});
+  try {
+    if (options.asUid !== undefined) {
+      await chown(directory, options.asUid, options.asUid);
+      await chown(join(directory, 'home'), options.asUid, options.asUid);
     }
+    const command = await sandboxCommand({
+      runDirectory: directory,
+      user,
+      hiddenPaths: [dataDirectory, ...(options.hiddenPaths ?? [])],
+      environment: { PATH: '/usr/bin:/bin', HOME: '/provision/home' },
+      command: ['sh', '-c', script],
+    });
+    if (options.asUid !== undefined) {
+      command.args = [`--reuid=${options.asUid}`, `--regid=${options.asUid}`, '--clear-groups', '--', command.program, ...command.args];
+      command.program = 'setpriv';
+    }
+    command.timeoutMs = 30_000;
+    return await runCommand(command);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
   }
+}
 
-  const probes = () => [
-    // Lands in the sandbox's own /tmp (a tmpfs), never in the host's.
-    `touch ${canary}`,
-    `touch /root/${canary.split('/').pop()} 2>/dev/null && echo wrote-root`,
-    `touch ${dataDirectory}/planted 2>/dev/null && echo wrote-data`,
-    'cat /etc/shadow >/dev/null 2>&1 && echo read-shadow',
-    `cat ${dataDirectory}/secret 2>/dev/null; cat ${dataDirectory}/readable 2>/dev/null`,
-    'ls /root >/dev/null 2>&1 && echo saw-root',
-    'ls /var/lib >/dev/null 2>&1 && echo saw-var',
-    `nc -z -w 2 127.0.0.1 ${listener?.port} 2>/dev/null && echo reached-host-port`,
-    'echo pids=$(ls /proc | grep -c "^[0-9]")',
-    'echo uid=$(id -u)',
-    'touch /usr/planted 2>/dev/null && echo wrote-usr',
-    'touch /provision/own && echo wrote-run-folder',
-    'touch /tmp/own && echo wrote-tmp',
-    "echo limits=$(awk '/Max processes/ {print $3}' /proc/self/limits)/$(ulimit -v)",
-  ].join('; ');
+const probes = () => [
+  // Lands in the sandbox's own /tmp (a tmpfs), never in the host's.
+  `touch ${canary}`,
+  `touch /root/${canary.split('/').pop()} 2>/dev/null && echo wrote-root`,
+  `touch ${dataDirectory}/planted 2>/dev/null && echo wrote-data`,
+  'cat /etc/shadow >/dev/null 2>&1 && echo read-shadow',
+  `cat ${dataDirectory}/secret 2>/dev/null; cat ${dataDirectory}/readable 2>/dev/null`,
+  'ls /root >/dev/null 2>&1 && echo saw-root',
+  'ls /var/lib >/dev/null 2>&1 && echo saw-var',
+  `nc -z -w 2 127.0.0.1 ${listener?.port} 2>/dev/null && echo reached-host-port`,
+  'echo pids=$(ls /proc | grep -c "^[0-9]")',
+  'echo uid=$(id -u)',
+  'touch /usr/planted 2>/dev/null && echo wrote-usr',
+  'touch /provision/own && echo wrote-run-folder',
+  'touch /tmp/own && echo wrote-tmp',
+  "echo limits=$(awk '/Max processes/ {print $3}' /proc/self/limits)/$(ulimit -v)",
+].join('; ');
 
+describe('the provisioning sandbox', { timeout: 120_000 }, () => {
   test('as root: a fresh unprivileged uid that writes only its run folder and /tmp, reads no secret, reaches no host port', async () => {
     const user = sandboxUser();
     assert.ok(user.uid !== undefined && user.uid >= 2_000_000_000, `a fresh high uid, not ${user.uid}`);
@@ -134,7 +134,9 @@ describe('the provisioning sandbox', { timeout: 120_000 }, () => {
     await assert.rejects(access(canary), /ENOENT/);
     assert.equal(listener?.connections, 0);
   });
+});
 
+describe('the provisioning sandbox refuses what it cannot confine', { timeout: 120_000 }, () => {
   test('a missing bwrap is named with its Debian package', async () => {
     // A PATH holding every program the sandbox needs but bwrap.
     const bin = await mkdtemp(join(tmpdir(), 'vlm-sandbox-path-'));
