@@ -27,8 +27,7 @@ import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../
 import { poolVolumes } from '../support/volume-pools';
 import { waitUntil } from '../../local-libvirt/wait-until';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
-
-type Client = Awaited<ReturnType<typeof connectClient>>;
+import type { Client } from '../support/host-fixture';
 
 function firstLab(): Lab {
   return {

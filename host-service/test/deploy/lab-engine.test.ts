@@ -18,8 +18,7 @@ import { volumePoolFor } from '../../src/api/lab-resources';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { poolIsDefined, poolVolumes, startPoolOf } from '../support/volume-pools';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
-
-type Client = Awaited<ReturnType<typeof connectClient>>;
+import type { Client } from '../support/host-fixture';
 
 function engineLab(): Lab {
   return {
