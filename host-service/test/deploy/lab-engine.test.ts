@@ -3,22 +3,17 @@
 // has changed since, and labs/sweep finds (and on request removes) only this host's leftovers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostErrorCode, LabsApplyRequest, LabsDestroyRequest, LabsGetRequest, LabsPlanRequest, LabsSweepRequest } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
-import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { volumePoolFor } from '../../src/api/lab-resources';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { poolIsDefined, poolVolumes, startPoolOf } from '../support/volume-pools';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
-import type { Client } from '../support/host-fixture';
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
 
 function engineLab(): Lab {
   return {
@@ -32,40 +27,25 @@ function engineLab(): Lab {
   };
 }
 
-describe('deploy engine on the libvirt test driver', () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
-  let work: string;
-  let dataDirectory: string;
-  let host: HostProcess;
-  let client: Client;
-  let bundle: string;
+let fixture: HostFixture;
 
-  before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'vlm-deploy-engine-'));
-    bundle = await buildHostBundle(work);
-    environment = await startLibvirtTestEnvironment();
-    hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
-    dataDirectory = join(work, 'data');
-    host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress });
-    client = await connectClient(host.socketPath);
-  });
+before(async () => {
+  fixture = await startHostFixture({ name: 'deploy-engine' });
+});
 
-  after(async () => {
-    client?.close();
-    await host?.stop();
-    await hypervisor?.close();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+after(async () => {
+  await fixture?.dispose();
+});
 
-  const labDomains = async (prefix: string) =>
-    (await hypervisor.listDomains())
-      .filter((domain) => domain.name.startsWith(prefix))
-      .map((domain) => `${domain.name} ${domain.uuid} ${domain.state}`)
-      .sort();
+const labDomains = async (prefix: string) =>
+  (await fixture.hypervisor.listDomains())
+    .filter((domain) => domain.name.startsWith(prefix))
+    .map((domain) => `${domain.name} ${domain.uuid} ${domain.state}`)
+    .sort();
 
+describe('deploy engine on the libvirt test driver: apply and destroy', () => {
   test('a second apply of an unchanged lab changes nothing', async () => {
+    const { client, dataDirectory } = fixture;
     await client.sendRequest(LabsApplyRequest.type, { lab: engineLab() });
     const first = await client.sendRequest(LabsGetRequest.type, { name: 'eng-lab' });
     assert.equal(first.status, 'running');
@@ -81,6 +61,7 @@ describe('deploy engine on the libvirt test driver', () => {
   });
 
   test('destroy removes exactly what was recorded, even after the lab file changed', async () => {
+    const { client, hypervisor, dataDirectory } = fixture;
     // Someone else's domain with a look-alike name, not made by VLM.
     await hypervisor.defineDomain(buildDomainXml({ name: 'eng-lab.bystander', type: 'qemu', vcpu: 1, memoryMiB: 64 }));
     // The lab file changes: a VM renamed, one added, the network gone. Planned, never applied.
@@ -106,8 +87,11 @@ describe('deploy engine on the libvirt test driver', () => {
     assert.equal(await poolIsDefined(hypervisor, dataDirectory), false);
     await hypervisor.undefine('eng-lab.bystander');
   });
+});
 
+describe('deploy engine on the libvirt test driver: sweep', () => {
   test('sweep lists, then removes, only what VLM can prove this host made and no recorded lab owns; names prove nothing', async () => {
+    const { client, hypervisor, dataDirectory } = fixture;
     const kept: Lab = { name: 'kept', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] };
     await client.sendRequest(LabsApplyRequest.type, { lab: kept });
     const pool = volumePoolFor(dataDirectory);
@@ -172,8 +156,11 @@ describe('deploy engine on the libvirt test driver', () => {
     for (const name of foreign.networks) await hypervisor.undefineNetwork(name);
     for (const name of foreign.pools) await hypervisor.undefineStoragePool(name);
   });
+});
 
+describe('deploy engine on the libvirt test driver: failures and names', () => {
   test('one failing VM stops the apply: the lab is failed, the VM is named, what was made is recorded and destroyable', async () => {
+    const { client, hypervisor, dataDirectory } = fixture;
     const pool = await startPoolOf(hypervisor, dataDirectory);
     // The disk name VM "b" needs is taken, so creating it fails.
     await hypervisor.createVolume(pool, buildVolumeXml({ name: 'fail-lab.b.qcow2', capacityBytes: 1024 ** 3 }));
@@ -211,6 +198,7 @@ describe('deploy engine on the libvirt test driver', () => {
   });
 
   test('a lab with the longest names (63 + 63 characters) applies and is destroyed', async () => {
+    const { client, hypervisor, dataDirectory } = fixture;
     const name = `own${'l'.repeat(59)}z`;
     const vm = `v${'m'.repeat(61)}z`;
     const lab: Lab = { name, networks: [{ name: vm, cidr: '10.62.33.0/24' }], vms: [{ name: vm, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: [vm] }] };
@@ -223,6 +211,7 @@ describe('deploy engine on the libvirt test driver', () => {
   });
 
   test("destroy removes the lab's own domain and network, not someone else's made since under the same names", async () => {
+    const { client, hypervisor } = fixture;
     const lab: Lab = { name: 'own-swap', networks: [{ name: 'lan', cidr: '10.62.34.0/24' }], vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }] };
     await client.sendRequest(LabsApplyRequest.type, { lab });
     // Behind VLM's back, the lab's domain and network are removed and the user makes their own under those names.
@@ -240,12 +229,15 @@ describe('deploy engine on the libvirt test driver', () => {
     await hypervisor.undefine('own-swap.a');
     await hypervisor.undefineNetwork('own-swap.lan');
   });
+});
 
+describe('deploy engine on the libvirt test driver: labs of older versions', () => {
   test("a lab an older version deployed keeps its LAB-PART names: unchanged, extended with LAB.PART parts on the old network, destroyed whole", async () => {
+    const { client, hypervisor, dataDirectory } = fixture;
     const lab: Lab = { name: 'own-old', networks: [{ name: 'lan', cidr: '10.62.35.0/24' }], vms: [{ name: 'web', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }] };
     await client.sendRequest(LabsApplyRequest.type, { lab });
     client.close();
-    assert.equal(await host.stop(), 0);
+    assert.equal(await fixture.host.stop(), 0);
     // Turn it into what an older version left: the same objects under LAB-PART names, no data
     // directory in the mark, no network UUID recorded.
     const pool = volumePoolFor(dataDirectory);
@@ -272,16 +264,16 @@ describe('deploy engine on the libvirt test driver', () => {
     record.resources.networks = [{ name: 'own-old-lan', network: 'lan' }];
     record.resources.volumes = [{ pool, name: 'own-old-web.qcow2', vm: 'web' }];
     await writeFile(statePath, JSON.stringify(state));
-    host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress });
-    client = await connectClient(host.socketPath);
+    await fixture.restart();
+    const restarted = fixture.client;
 
-    assert.deepEqual((await client.sendRequest(LabsPlanRequest.type, { lab })).steps, [], 'nothing to do for the recorded lab');
+    assert.deepEqual((await restarted.sendRequest(LabsPlanRequest.type, { lab })).steps, [], 'nothing to do for the recorded lab');
     const extended: Lab = { ...lab, vms: [...lab.vms, { name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }] };
-    const plan = await client.sendRequest(LabsApplyRequest.type, { lab: extended });
+    const plan = await restarted.sendRequest(LabsApplyRequest.type, { lab: extended });
     assert.deepEqual(plan.steps.filter((step) => step.kind === 'domain' || step.kind === 'network').map((step) => `${step.action} ${step.kind} ${step.resource}`), ['create domain own-old.db']);
     assert.equal((await hypervisor.getDomain('own-old-web'))?.uuid, oldDomain.uuid, 'the old VM is untouched');
     assert.match(await hypervisor.getDomainXml('own-old.db'), /network=['"]own-old-lan['"]/, 'the new VM joins the recorded network');
-    await client.sendRequest(LabsDestroyRequest.type, { name: 'own-old' });
+    await restarted.sendRequest(LabsDestroyRequest.type, { name: 'own-old' });
     assert.deepEqual(await labDomains('own-old'), []);
     assert.equal((await hypervisor.listNetworks()).some((network) => network.name.startsWith('own-old')), false);
     assert.deepEqual((await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('own-old')), []);
