@@ -3,8 +3,7 @@
 // replaced, and unchanged VMs keep their domains. Checked through libvirt's own listing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   EventNotification,
@@ -19,15 +18,11 @@ import {
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
-import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { volumePoolFor } from '../../src/api/lab-resources';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { poolVolumes } from '../support/volume-pools';
 import { waitUntil } from '../../local-libvirt/wait-until';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
-import type { Client } from '../support/host-fixture';
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
 
 function firstLab(): Lab {
   return {
@@ -57,42 +52,28 @@ function changedLab(): Lab {
   };
 }
 
+let fixture: HostFixture;
+const events: HostEvent[] = [];
+
+before(async () => {
+  fixture = await startHostFixture({ name: 'lab-change' });
+  fixture.client.onNotification(EventNotification.type, (event) => events.push(event));
+  await fixture.client.sendRequest(EventsSubscribeRequest.type, {});
+});
+
+after(async () => {
+  await fixture?.dispose();
+});
+
+/** libvirt's view: the lab's domains by name. */
+const libvirtDomains = async () => new Map((await fixture.hypervisor.listDomains()).filter((domain) => domain.name.startsWith('chg-lab.')).map((domain) => [domain.name, domain]));
+const libvirtNetworks = async () => (await fixture.hypervisor.listNetworks()).map((network) => network.name).filter((name) => name.startsWith('chg-lab.')).sort();
+const allocatedPorts = async () =>
+  (JSON.parse(await readFile(join(fixture.dataDirectory, 'state.json'), 'utf8')) as { allocated_ports: { kind: string; port: number; lab: string; vm: string }[] }).allocated_ports;
+
 describe('applying a changed lab in place', () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
-  let work: string;
-  let dataDirectory: string;
-  let host: HostProcess;
-  let client: Client;
-  const events: HostEvent[] = [];
-
-  before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'vlm-lab-change-'));
-    const bundle = await buildHostBundle(work);
-    environment = await startLibvirtTestEnvironment();
-    hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
-    dataDirectory = join(work, 'data');
-    host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress });
-    client = await connectClient(host.socketPath);
-    client.onNotification(EventNotification.type, (event) => events.push(event));
-    await client.sendRequest(EventsSubscribeRequest.type, {});
-  });
-
-  after(async () => {
-    client?.close();
-    await host?.stop();
-    await hypervisor?.close();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
-  /** libvirt's view: the lab's domains by name. */
-  const libvirtDomains = async () => new Map((await hypervisor.listDomains()).filter((domain) => domain.name.startsWith('chg-lab.')).map((domain) => [domain.name, domain]));
-  const libvirtNetworks = async () => (await hypervisor.listNetworks()).map((network) => network.name).filter((name) => name.startsWith('chg-lab.')).sort();
-  const allocatedPorts = async () =>
-    (JSON.parse(await readFile(join(dataDirectory, 'state.json'), 'utf8')) as { allocated_ports: { kind: string; port: number; lab: string; vm: string }[] }).allocated_ports;
-
   test('add, remove and change VMs and a network: the plan names exactly those steps, apply carries them out', async () => {
+    const { client, hypervisor, dataDirectory } = fixture;
     await client.sendRequest(LabsApplyRequest.type, { lab: firstLab() });
     const first = await client.sendRequest(LabsGetRequest.type, { name: 'chg-lab' });
     assert.equal(first.status, 'running');
@@ -164,8 +145,11 @@ describe('applying a changed lab in place', () => {
     assert.ok(log.includes('Removing VM web: it is no longer in the lab file.'), log.join('\n'));
     assert.equal(log.at(-1), 'The lab is running.');
   });
+});
 
+describe('a changed lab, applied again and destroyed', () => {
   test('a second apply after the change is a no-op', async () => {
+    const { client, dataDirectory } = fixture;
     const domainsBefore = await libvirtDomains();
     const stateBefore = await readFile(join(dataDirectory, 'state.json'), 'utf8');
     const again = await client.sendRequest(LabsApplyRequest.type, { lab: changedLab() });
@@ -179,14 +163,18 @@ describe('applying a changed lab in place', () => {
   });
 
   test('destroy after the change leaves nothing of the lab', async () => {
+    const { client, hypervisor, dataDirectory } = fixture;
     await client.sendRequest(LabsDestroyRequest.type, { name: 'chg-lab' });
     assert.deepEqual([...(await libvirtDomains()).keys()], []);
     assert.deepEqual(await libvirtNetworks(), []);
     assert.deepEqual((await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('chg-lab.')), []);
     assert.deepEqual((await allocatedPorts()).filter((item) => item.lab === 'chg-lab'), []);
   });
+});
 
+describe('a change that fails part-way', () => {
   test('a change that fails part-way marks the lab failed with what exists recorded; applying again finishes it, destroy removes it', async () => {
+    const { client, hypervisor, dataDirectory } = fixture;
     const lab = (ramA: number, vms: string[]): Lab => ({
       name: 'chg-fail',
       vms: vms.map((name) => ({ name, vcpu: 1, ram_mb: name === 'a' ? ramA : 128, disk_gb: 1, os_image: 'vlm-tiny' })),
