@@ -6,17 +6,13 @@
 // plan time. The test driver boots nothing, so no traffic goes anywhere.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostErrorCode, LabsApplyRequest, LabsDestroyRequest, LabsPlanRequest } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
-import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { child, descendants, parseXml } from '../../src/libvirt/xml-parse';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
-import { buildHostBundle, connectClient, rejectsWithHostError, startHost, type HostProcess } from '../api/host-process';
-import type { Client } from '../support/host-fixture';
+import { rejectsWithHostError } from '../api/host-process';
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
 
 /** An image only this host's catalog has. */
 const hostCatalog = {
@@ -48,34 +44,29 @@ function fieldsLab(): Lab {
   };
 }
 
+/** fieldsLab() with VM `index` changed. */
+function fieldsLabWith(index: number, changes: Partial<Lab['vms'][number]>): Lab {
+  const lab = fieldsLab();
+  lab.vms = lab.vms.map((vm, at) => (at === index ? { ...vm, ...changes } : vm));
+  return lab;
+}
+
+let fixture: HostFixture;
+
+before(async () => {
+  fixture = await startHostFixture({ name: 'lab-fields', startHost: false });
+  await mkdir(fixture.dataDirectory, { recursive: true });
+  await writeFile(join(fixture.dataDirectory, 'image-catalog.json'), JSON.stringify(hostCatalog));
+  await fixture.restart();
+});
+
+after(async () => {
+  await fixture?.dispose();
+});
+
 describe('lab fields on the libvirt test driver', () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
-  let work: string;
-  let host: HostProcess;
-  let client: Client;
-
-  before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'vlm-lab-fields-'));
-    const bundle = await buildHostBundle(work);
-    environment = await startLibvirtTestEnvironment();
-    hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
-    const dataDirectory = join(work, 'data');
-    await mkdir(dataDirectory, { recursive: true });
-    await writeFile(join(dataDirectory, 'image-catalog.json'), JSON.stringify(hostCatalog));
-    host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress });
-    client = await connectClient(host.socketPath);
-  });
-
-  after(async () => {
-    client?.close();
-    await host?.stop();
-    await hypervisor?.close();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
   test('nat, isolated, static ip, autostart, uefi and a host catalog image all reach libvirt', async () => {
+    const { client, hypervisor, dataDirectory } = fixture;
     await client.sendRequest(LabsApplyRequest.type, { lab: fieldsLab() });
 
     const out = parseXml(await hypervisor.getNetworkXml('fld-lab.out'));
@@ -87,10 +78,10 @@ describe('lab fields on the libvirt test driver', () => {
 
     // The static address is a fixed lease for exactly the MAC of db's NIC on that network.
     const db = parseXml(await hypervisor.getDomainXml('fld-lab.db'));
-    const nics = descendants(db, 'interface').map((nic) => ({ network: child(nic, 'source')?.attributes['network'], mac: child(nic, 'mac')?.attributes['address'] }));
+    const nics = descendants(db, 'interface').map((nic) => ({ network: child(nic, 'source')?.attributes.network, mac: child(nic, 'mac')?.attributes.address }));
     assert.deepEqual(nics.map((nic) => nic.network), ['fld-lab.lan', 'fld-lab.out']);
     const leases = descendants(lan, 'host').map((element) => element.attributes);
-    assert.deepEqual(leases, [{ mac: nics[0]!.mac, name: 'db', ip: '10.71.2.10' }]);
+    assert.deepEqual(leases, [{ mac: nics[0]?.mac, name: 'db', ip: '10.71.2.10' }]);
 
     // autostart: the domain, and the networks it needs at host boot; web asked for nothing.
     assert.equal((await hypervisor.getDomain('fld-lab.db'))?.autostart, true);
@@ -100,30 +91,30 @@ describe('lab fields on the libvirt test driver', () => {
     assert.equal(networks.get('fld-lab.out'), true);
 
     // uefi: OVMF through libvirt's firmware selection, with the NVRAM in the data directory.
-    assert.equal(child(db, 'os')?.attributes['firmware'], 'efi');
-    assert.match(descendants(db, 'nvram')[0]?.text ?? '', new RegExp(`^${join(work, 'data', 'nvram')}/fld-lab\\.db\\.fd$`));
-    assert.equal(child(parseXml(await hypervisor.getDomainXml('fld-lab.web')), 'os')?.attributes['firmware'], undefined);
+    assert.equal(child(db, 'os')?.attributes.firmware, 'efi');
+    assert.match(descendants(db, 'nvram')[0]?.text ?? '', new RegExp(`^${join(dataDirectory, 'nvram')}/fld-lab\\.db\\.fd$`));
+    assert.equal(child(parseXml(await hypervisor.getDomainXml('fld-lab.web')), 'os')?.attributes.firmware, undefined);
 
     // A changed address moves the lease with the replaced VM.
-    const moved = fieldsLab();
-    moved.vms[0]!.networks = [{ name: 'lan', ip: '10.71.2.20' }, 'out'];
+    const moved = fieldsLabWith(0, { networks: [{ name: 'lan', ip: '10.71.2.20' }, 'out'] });
     await client.sendRequest(LabsApplyRequest.type, { lab: moved });
-    const movedLeases = descendants(parseXml(await hypervisor.getNetworkXml('fld-lab.lan')), 'host').map((element) => element.attributes['ip']);
+    const movedLeases = descendants(parseXml(await hypervisor.getNetworkXml('fld-lab.lan')), 'host').map((element) => element.attributes.ip);
     assert.deepEqual(movedLeases, ['10.71.2.20']);
 
     await client.sendRequest(LabsDestroyRequest.type, { name: 'fld-lab' });
     assert.equal((await hypervisor.listNetworks()).some((network) => network.name.startsWith('fld-lab.')), false);
   });
+});
 
+describe('lab fields the host refuses, on the libvirt test driver', () => {
   test('a static address on the host address, twice in a network, or outside it is refused with its field', async () => {
-    const hostAddress = fieldsLab();
-    hostAddress.vms[0]!.networks = [{ name: 'lan', ip: '10.71.2.1' }];
+    const { client } = fixture;
+    const hostAddress = fieldsLabWith(0, { networks: [{ name: 'lan', ip: '10.71.2.1' }] });
     await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab: hostAddress }), HostErrorCode.InvalidLab, {
       field: '/lab/vms/0/networks/0/ip',
       message: /10\.71\.2\.1 is the host's own address on network 'lan' \(10\.71\.2\.0\/24\)/,
     });
-    const twice = fieldsLab();
-    twice.vms[1]!.networks = [{ name: 'lan', ip: '10.71.2.10' }];
+    const twice = fieldsLabWith(1, { networks: [{ name: 'lan', ip: '10.71.2.10' }] });
     await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab: twice }), HostErrorCode.InvalidLab, {
       field: '/lab/vms/1/networks/0/ip',
       message: /10\.71\.2\.10 on network "lan" is also given to VM "db"/,
@@ -131,8 +122,8 @@ describe('lab fields on the libvirt test driver', () => {
   });
 
   test('an image neither catalog has is refused, naming the host catalog', async () => {
-    const unknown = fieldsLab();
-    unknown.vms[0]!.os_image = 'nowhere-image';
+    const { client } = fixture;
+    const unknown = fieldsLabWith(0, { os_image: 'nowhere-image' });
     await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab: unknown }), HostErrorCode.InvalidLab, {
       field: '/lab/vms/0/os_image',
       message: /unknown image "nowhere-image"; this host's catalog has: debian-12, ubuntu-24\.04, vlm-tiny, site-image/,
@@ -140,10 +131,10 @@ describe('lab fields on the libvirt test driver', () => {
   });
 
   test('networks on loopback, link-local or multicast ranges, or over another lab\'s network, are refused at plan time', async () => {
+    const { client } = fixture;
     for (const [cidr, named] of [['127.0.0.0/8', /loopback/], ['169.254.1.0/24', /link-local/], ['224.1.0.0/16', /multicast/]] as const) {
-      const reserved = fieldsLab();
-      reserved.networks![1]!.cidr = cidr;
-      reserved.vms[0]!.networks = ['lan'];
+      const reserved = fieldsLabWith(0, { networks: ['lan'] });
+      reserved.networks = reserved.networks?.map((network) => (network.name === 'lan' ? { ...network, cidr } : network));
       await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab: reserved }), HostErrorCode.InvalidLab, { field: '/lab/networks/1/cidr', message: named });
     }
 
