@@ -5,8 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   EventNotification,
@@ -17,14 +16,10 @@ import {
   type LabDetails,
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
-import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { volumePoolFor } from '../../src/api/lab-resources';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
-import { waitUntil } from '../../local-libvirt/wait-until';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
 
 const labName = 'crash-lab';
 
@@ -47,70 +42,88 @@ function crashLab(): Lab {
   };
 }
 
+let fixture: HostFixture;
+
+before(async () => {
+  fixture = await startHostFixture({ name: 'deploy-kill', startHost: false });
+});
+
+after(async () => {
+  await fixture?.dispose();
+});
+
+/** What libvirt itself has of the lab, by name. */
+async function libvirtView(lab = labName): Promise<{ domains: string[]; networks: string[]; volumes: string[] }> {
+  const { hypervisor, dataDirectory } = fixture;
+  const pool = volumePoolFor(dataDirectory);
+  const pools = await hypervisor.listStoragePools();
+  const volumes = pools.some((item) => item.name === pool && item.active) ? await hypervisor.listVolumes(pool) : [];
+  return {
+    domains: (await hypervisor.listDomains()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
+    networks: (await hypervisor.listNetworks()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
+    volumes: volumes.map((item) => `${pool}/${item.name}`).filter((name) => name.includes(`/${lab}.`)).sort(),
+  };
+}
+
+function recordedView(details: LabDetails | undefined) {
+  return {
+    domains: (details?.resources.domains ?? []).map((item) => item.name).sort(),
+    networks: (details?.resources.networks ?? []).map((item) => item.name).sort(),
+    volumes: (details?.resources.volumes ?? []).map((item) => `${item.pool}/${item.name}`).sort(),
+  };
+}
+
+async function stateFile() {
+  return JSON.parse(await readFile(join(fixture.dataDirectory, 'state.json'), 'utf8')) as {
+    labs: Record<string, { status: string; pending?: unknown[] }>;
+    allocated_ports: Array<{ lab: string; vm: string }>;
+  };
+}
+
+/** Applies both labs at once and kills vlm-host once each has logged six deploy lines (or both finished). */
+async function killDuringTwoApplies(labs: Lab[]): Promise<void> {
+  const host = await fixture.startHost();
+  const client = await fixture.connect();
+  const lines = new Map<string, number>();
+  const bothUnderWay = new Promise<void>((resolve) => {
+    client.onNotification(EventNotification.type, (event) => {
+      if (event.type !== 'deploy-log') return;
+      lines.set(event.lab, (lines.get(event.lab) ?? 0) + 1);
+      if (labs.every((lab) => (lines.get(lab.name) ?? 0) >= 6)) resolve();
+    });
+  });
+  await client.sendRequest(EventsSubscribeRequest.type, {});
+  const applies = labs.map((lab) => client.sendRequest(LabsApplyRequest.type, { lab }).then(() => 'finished', () => 'interrupted'));
+  await Promise.race([bothUnderWay, Promise.all(applies)]);
+  host.child.kill('SIGKILL');
+  await host.kill();
+  client.close();
+}
+
+/** Leaves `pending` intents in `lab`'s record, as a crash in the middle of its apply would. */
+async function leaveIntents(lab: Lab, pending: object[]): Promise<void> {
+  const path = join(fixture.dataDirectory, 'state.json');
+  const state = JSON.parse(await readFile(path, 'utf8'));
+  state.labs[lab.name] ??= { name: lab.name, status: 'deploying', definition: lab, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), resources: { domains: [], volumes: [], networks: [], ports: [], seeds: [] }, deployLog: [] };
+  state.labs[lab.name].status = 'deploying';
+  state.labs[lab.name].pending = [...(state.labs[lab.name].pending ?? []), ...pending];
+  await writeFile(path, JSON.stringify(state));
+}
+
 describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
-  let work: string;
-  let bundle: string;
-  let dataDirectory: string;
-  let socketPath: string;
-  let host: HostProcess | undefined;
-
-  before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'vlm-deploy-kill-'));
-    bundle = await buildHostBundle(work);
-    environment = await startLibvirtTestEnvironment();
-    hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
-    dataDirectory = join(work, 'data');
-    socketPath = join(work, 'vlm-host.sock');
-  });
-
-  after(async () => {
-    await host?.kill();
-    await hypervisor?.close();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
-  /** What libvirt itself has of the lab, by name. */
-  async function libvirtView(lab = labName): Promise<{ domains: string[]; networks: string[]; volumes: string[] }> {
-    const pool = volumePoolFor(dataDirectory);
-    const pools = await hypervisor.listStoragePools();
-    const volumes = pools.some((item) => item.name === pool && item.active) ? await hypervisor.listVolumes(pool) : [];
-    return {
-      domains: (await hypervisor.listDomains()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
-      networks: (await hypervisor.listNetworks()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
-      volumes: volumes.map((item) => `${pool}/${item.name}`).filter((name) => name.includes(`/${lab}.`)).sort(),
-    };
-  }
-
-  function recordedView(details: LabDetails | undefined) {
-    return {
-      domains: (details?.resources.domains ?? []).map((item) => item.name).sort(),
-      networks: (details?.resources.networks ?? []).map((item) => item.name).sort(),
-      volumes: (details?.resources.volumes ?? []).map((item) => `${item.pool}/${item.name}`).sort(),
-    };
-  }
-
-  async function stateFile() {
-    return JSON.parse(await readFile(join(dataDirectory, 'state.json'), 'utf8')) as {
-      labs: Record<string, { status: string; pending?: unknown[] }>;
-      allocated_ports: Array<{ lab: string; vm: string }>;
-    };
-  }
-
   // The deploy-log line count at which vlm-host is killed: just after it began, while networks
   // are made, while disks and domains are defined, and while VMs start.
   for (const [round, killAfter] of [2, 4, 9, 17, 30].entries()) {
     test(`killed after ${killAfter} deploy-log lines: restart rolls back, then ${round % 2 === 0 ? 'destroy' : 'apply again'} works`, async (t) => {
-      host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
-      let client = await connectClient(socketPath);
+      const { hypervisor } = fixture;
+      let host = await fixture.startHost();
+      let client = await fixture.connect();
       let lines = 0;
       const killed = new Promise<void>((resolve) => {
         client.onNotification(EventNotification.type, (event) => {
           if (event.type !== 'deploy-log' || event.lab !== labName) return;
           lines += 1;
-          if (lines === killAfter) host?.child.kill('SIGKILL');
+          if (lines === killAfter) host.child.kill('SIGKILL');
           if (lines >= killAfter) resolve();
         });
       });
@@ -126,8 +139,8 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
       client.close();
       const before = await libvirtView();
 
-      host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
-      client = await connectClient(socketPath);
+      host = await fixture.startHost();
+      client = await fixture.connect();
       const details = await client.sendRequest(LabsGetRequest.type, { name: labName });
       const state = await stateFile();
       assert.deepEqual(state.labs[labName]?.pending ?? [], [], 'no creation is left unconfirmed');
@@ -160,15 +173,17 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
       assert.deepEqual((await stateFile()).allocated_ports, []);
       client.close();
       assert.equal(await host.stop(), 0);
-      host = undefined;
     });
   }
+});
 
+describe('a resource made but never confirmed is rolled back by name and UUID (libvirt test driver)', () => {
   test('a resource made but never confirmed (crash between libvirt and the state write) is found by name and the UUID it was given, and removed', async () => {
     // The exact moment is too short to hit with a kill, so its aftermath is made by hand: libvirt
     // has a domain and a network whose intents (with the UUIDs they were given) were written, then the host died.
-    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
-    let client = await connectClient(socketPath);
+    const { hypervisor, dataDirectory } = fixture;
+    let host = await fixture.startHost();
+    let client = await fixture.connect();
     await client.sendRequest(LabsApplyRequest.type, { lab: { name: labName, vms: [{ name: 'node-0', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] } });
     client.close();
     await host.kill();
@@ -187,8 +202,8 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
     ];
     await writeFile(path, JSON.stringify(state));
 
-    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
-    client = await connectClient(socketPath);
+    host = await fixture.startHost();
+    client = await fixture.connect();
     const details = await client.sendRequest(LabsGetRequest.type, { name: labName });
     assert.equal(details.status, 'failed');
     assert.match(details.deployLog.at(-1)?.text ?? '', /Rolled back what was made but not yet recorded: domain crash-lab\.node-1, network crash-lab\.front\. Destroy/);
@@ -198,9 +213,10 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
     assert.deepEqual(await libvirtView(), { domains: [], networks: [], volumes: [] });
     client.close();
     assert.equal(await host.stop(), 0);
-    host = undefined;
   });
+});
 
+describe('two labs applied at once, killed, with planted intents (libvirt test driver)', () => {
   test('two colliding-under-the-old-scheme labs applied at once, a kill, and pending names that belong to someone else: the restart removes none of those, and destroying one lab leaves the other whole', async () => {
     // Lab own-web with VM db-1 and lab own-web-db with VM 1 were both "own-web-db-1" before; the
     // networks db-lan and lan too. Now their names differ, and recovery needs proof, not a name.
@@ -209,22 +225,8 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
     const webDb: Lab = { name: 'own-web-db', networks: [{ name: 'lan', cidr: '10.63.2.0/24' }], vms: ['1', '2', '3', '4'].map((name) => ({ ...vm(name), networks: ['lan'] })) };
     const ofLab = libvirtView;
 
-    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
-    let client = await connectClient(socketPath);
-    const lines = new Map<string, number>();
-    const bothUnderWay = new Promise<void>((resolve) => {
-      client.onNotification(EventNotification.type, (event) => {
-        if (event.type !== 'deploy-log') return;
-        lines.set(event.lab, (lines.get(event.lab) ?? 0) + 1);
-        if ((lines.get(web.name) ?? 0) >= 6 && (lines.get(webDb.name) ?? 0) >= 6) resolve();
-      });
-    });
-    await client.sendRequest(EventsSubscribeRequest.type, {});
-    const applies = [web, webDb].map((lab) => client.sendRequest(LabsApplyRequest.type, { lab }).then(() => 'finished', () => 'interrupted'));
-    await Promise.race([bothUnderWay, Promise.all(applies)]);
-    host.child.kill('SIGKILL');
-    await host.kill();
-    client.close();
+    const { hypervisor, dataDirectory } = fixture;
+    await killDuringTwoApplies([web, webDb]);
 
     // Someone else's objects under names an apply of own-web might have been making: the user's
     // domain and network without VLM's mark, a seed file of theirs in the pool folder, and the
@@ -236,22 +238,16 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
     const userSeed = join(dataDirectory, 'pool', 'own-web.db-9.seed.iso');
     await writeFile(userSeed, 'not made by this apply');
     const otherLabDomain = (await ofLab(webDb.name)).domains[0];
-    const path = join(dataDirectory, 'state.json');
-    const state = JSON.parse(await readFile(path, 'utf8'));
-    state.labs[web.name] ??= { name: web.name, status: 'deploying', definition: web, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), resources: { domains: [], volumes: [], networks: [], ports: [], seeds: [] }, deployLog: [] };
-    state.labs[web.name].status = 'deploying';
-    state.labs[web.name].pending = [
-      ...(state.labs[web.name].pending ?? []),
+    await leaveIntents(web, [
       { kind: 'domain', name: userDomain, item: 'db-9', uuid: randomUUID() },
       { kind: 'network', name: userNetwork, item: 'extra', uuid: randomUUID() },
       { kind: 'seed', name: userSeed, item: 'db-9', instanceId: `${userDomain}-0123456789abcdef` },
       ...(otherLabDomain === undefined ? [] : [{ kind: 'domain', name: otherLabDomain, item: 'db-1', uuid: randomUUID() }]),
-    ];
-    await writeFile(path, JSON.stringify(state));
+    ]);
     const webDbBefore = await ofLab(webDb.name);
 
-    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
-    client = await connectClient(socketPath);
+    const host = await fixture.startHost();
+    const client = await fixture.connect();
     const webDetails = await client.sendRequest(LabsGetRequest.type, { name: web.name });
     const webDbDetails = await client.sendRequest(LabsGetRequest.type, { name: webDb.name });
     assert.equal(webDetails.status, 'failed');
@@ -259,12 +255,10 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
     assert.match(recovery, /Left alone, as nothing proves this apply made it: .*domain own-web\.db-9 \(its UUID [0-9a-f-]+ is not the one this apply gave\)/);
     assert.match(recovery, /network own-web\.extra \(its UUID [0-9a-f-]+ is not the one this apply gave\)/);
     assert.match(recovery, /seed [^ ]+own-web\.db-9\.seed\.iso \(it does not hold the instance id this apply wrote\)/);
-    {
-      assert.ok(await hypervisor.getDomain(userDomain), "the user's domain survives");
-      assert.ok((await hypervisor.listNetworks()).some((item) => item.name === userNetwork), "the user's network survives");
-      assert.equal(await readFile(userSeed, 'utf8'), 'not made by this apply', "the user's seed file survives");
-      assert.deepEqual(await ofLab(webDb.name), webDbBefore, "the other lab's objects all survive own-web's recovery");
-    }
+    assert.ok(await hypervisor.getDomain(userDomain), "the user's domain survives");
+    assert.ok((await hypervisor.listNetworks()).some((item) => item.name === userNetwork), "the user's network survives");
+    assert.equal(await readFile(userSeed, 'utf8'), 'not made by this apply', "the user's seed file survives");
+    assert.deepEqual(await ofLab(webDb.name), webDbBefore, "the other lab's objects all survive own-web's recovery");
     // Each lab's objects are exactly what it recorded (the planted ones aside).
     const withoutPlanted = (view: Awaited<ReturnType<typeof ofLab>>) => ({ ...view, domains: view.domains.filter((name) => name !== userDomain), networks: view.networks.filter((name) => name !== userNetwork) });
     assert.deepEqual(withoutPlanted(await ofLab(web.name)), recordedView(webDetails));
@@ -290,7 +284,6 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
     assert.deepEqual(withoutPlanted(await ofLab(web.name)), { domains: [], networks: [], volumes: [] });
     client.close();
     assert.equal(await host.stop(), 0);
-    host = undefined;
     await hypervisor.undefine(userDomain);
     await hypervisor.undefineNetwork(userNetwork);
     await rm(userSeed);
