@@ -94,7 +94,7 @@ export async function leaseLibvirtDaemons(): Promise<LibvirtDaemonsLease> {
     }
     if (startedNow.length > 0) {
       const earlier = existsSync(startedFile) ? readFileSync(startedFile, 'utf8').split('\n').filter(Boolean) : [];
-      writeFileSync(startedFile, [...new Set([...earlier, ...startedNow])].join('\n') + '\n');
+      writeFileSync(startedFile, `${[...new Set([...earlier, ...startedNow])].join('\n')}\n`);
     }
     writeFileSync(join(leaseFolder, `lease-${process.pid}`), '');
     return startedNow.length > 0;

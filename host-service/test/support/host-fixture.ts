@@ -3,7 +3,7 @@
 // undoes all of it, whatever a failed test left.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { volumePoolFor } from '../../src/api/lab-resources';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
@@ -21,9 +21,9 @@ export interface HostFixtureOptions {
   name: string;
   /** Mode of the temporary folder, e.g. 0o755 so that QEMU's user reaches the disks in it. */
   folderMode?: number;
-  /** Default: data in the temporary folder. */
+  /** Default: data; a relative path is inside the temporary folder. */
   dataDirectory?: string;
-  /** Default: vlm-host.sock in the temporary folder. */
+  /** Default: vlm-host.sock; a relative path is inside the temporary folder. */
   socketPath?: string;
   /** More vlm-host options (e.g. --socket-group, --listen). */
   hostArguments?: string[];
@@ -97,7 +97,7 @@ async function assemble(options: HostFixtureOptions, parts: Parts): Promise<Host
   const driver = options.driver ?? 'test';
   const folder = await mkdtemp(join(tmpdir(), `vlm-${options.name}-`));
   parts.folder = folder;
-  const dataDirectory = options.dataDirectory ?? join(folder, 'data');
+  const dataDirectory = resolve(folder, options.dataDirectory ?? 'data');
   parts.dataDirectory = dataDirectory;
   if (options.folderMode !== undefined) await chmod(folder, options.folderMode);
   const bundle = await buildHostBundle(folder);
@@ -105,7 +105,7 @@ async function assemble(options: HostFixtureOptions, parts: Parts): Promise<Host
   parts.libvirt = libvirt;
   const hypervisor = await connectLibvirt({ driver, busAddress: libvirt.busAddress, pollIntervalMs: options.pollIntervalMs ?? (driver === 'test' ? 60_000 : undefined) });
   parts.hypervisor = hypervisor;
-  const socketPath = options.socketPath ?? join(folder, 'vlm-host.sock');
+  const socketPath = resolve(folder, options.socketPath ?? 'vlm-host.sock');
 
   const hostOptions = (overrides: Partial<HostStartOptions> = {}): HostStartOptions => ({
     bundle,
