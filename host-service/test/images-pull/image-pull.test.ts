@@ -3,15 +3,13 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
 import { HostErrorCode, ImagesListRequest, ImagesPullRequest, WorkDoneProgress, type WorkDoneProgressValue } from '@vlm/schemas/src/host-protocol';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
 import { waitUntil } from '../../local-libvirt/wait-until';
 
 const sha = (algorithm: string, data: Buffer): string => createHash(algorithm).update(data).digest('hex');
@@ -76,61 +74,54 @@ function catalogImage(name: string, url: string, checksumUrl: string) {
   };
 }
 
+let fixture: HostFixture;
+const server = new ImageServer();
+const good = randomBytes(3 * 1024 * 1024 + 17);
+const other = randomBytes(2 * 1024 * 1024);
+const suffix = randomBytes(3).toString('hex');
+const names = { good: `pull-good-${suffix}`, sha512: `pull-sha512-${suffix}`, bad: `pull-bad-${suffix}`, slow: `pull-slow-${suffix}`, unlisted: `pull-unlisted-${suffix}` };
+
+/** Serves the images and their checksum lists; the host catalog names them. */
+async function serveImages(): Promise<{ images: ReturnType<typeof catalogImage>[] }> {
+  await server.start();
+  server.files.set('/good/image.qcow2', good);
+  server.files.set('/good/SHA256SUMS', Buffer.from(`${sha('sha256', other)}  other.qcow2\n${sha('sha256', good)}  image.qcow2\n`));
+  server.files.set('/sha512/disk%20one.qcow2', other);
+  server.files.set('/sha512/SHA512SUMS', Buffer.from(`${sha('sha512', other)} *disk one.qcow2\n`));
+  server.files.set('/bad/image.qcow2', good);
+  server.files.set('/bad/SHA256SUMS', Buffer.from(`${sha('sha256', other)}  image.qcow2\n`));
+  server.files.set('/slow/image.qcow2', randomBytes(16 * 1024 * 1024));
+  server.files.set('/slow/SHA256SUMS', Buffer.from(`${'0'.repeat(64)}  image.qcow2\n`));
+  server.stalling.add('/slow/image.qcow2');
+  return {
+    images: [
+      catalogImage(names.good, server.url('/good/image.qcow2'), server.url('/good/SHA256SUMS')),
+      catalogImage(names.sha512, server.url('/sha512/disk%20one.qcow2'), server.url('/sha512/SHA512SUMS')),
+      catalogImage(names.bad, server.url('/bad/image.qcow2'), server.url('/bad/SHA256SUMS')),
+      catalogImage(names.slow, server.url('/slow/image.qcow2'), server.url('/slow/SHA256SUMS')),
+      catalogImage(names.unlisted, server.url('/good/missing.qcow2'), server.url('/good/SHA256SUMS')),
+    ],
+  };
+}
+
+before(async () => {
+  const catalog = await serveImages();
+  fixture = await startHostFixture({ name: 'image-pull', startHost: false });
+  await mkdir(fixture.dataDirectory, { recursive: true });
+  await writeFile(join(fixture.dataDirectory, 'image-catalog.json'), JSON.stringify(catalog));
+  await fixture.restart();
+});
+
+after(async () => {
+  await fixture?.dispose();
+  await server.stop();
+});
+
+const client = () => fixture.connect();
+const imageFolder = (name: string) => join(fixture.dataDirectory, 'images', name);
+const folderEntries = (name: string) => readdir(imageFolder(name)).catch(() => [] as string[]);
+
 describe('images/pull of download images', { timeout: 120_000 }, () => {
-  let work: string;
-  let dataDirectory: string;
-  let environment: LibvirtTestEnvironment | undefined;
-  let host: HostProcess | undefined;
-  const server = new ImageServer();
-  const good = randomBytes(3 * 1024 * 1024 + 17);
-  const other = randomBytes(2 * 1024 * 1024);
-  const suffix = randomBytes(3).toString('hex');
-  const names = { good: `pull-good-${suffix}`, sha512: `pull-sha512-${suffix}`, bad: `pull-bad-${suffix}`, slow: `pull-slow-${suffix}`, unlisted: `pull-unlisted-${suffix}` };
-
-  before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'vlm-image-pull-'));
-    dataDirectory = join(work, 'data');
-    await server.start();
-    server.files.set('/good/image.qcow2', good);
-    server.files.set('/good/SHA256SUMS', Buffer.from(`${sha('sha256', other)}  other.qcow2\n${sha('sha256', good)}  image.qcow2\n`));
-    server.files.set('/sha512/disk%20one.qcow2', other);
-    server.files.set('/sha512/SHA512SUMS', Buffer.from(`${sha('sha512', other)} *disk one.qcow2\n`));
-    server.files.set('/bad/image.qcow2', good);
-    server.files.set('/bad/SHA256SUMS', Buffer.from(`${sha('sha256', other)}  image.qcow2\n`));
-    server.files.set('/slow/image.qcow2', randomBytes(16 * 1024 * 1024));
-    server.files.set('/slow/SHA256SUMS', Buffer.from(`${'0'.repeat(64)}  image.qcow2\n`));
-    server.stalling.add('/slow/image.qcow2');
-    const catalog = {
-      images: [
-        catalogImage(names.good, server.url('/good/image.qcow2'), server.url('/good/SHA256SUMS')),
-        catalogImage(names.sha512, server.url('/sha512/disk%20one.qcow2'), server.url('/sha512/SHA512SUMS')),
-        catalogImage(names.bad, server.url('/bad/image.qcow2'), server.url('/bad/SHA256SUMS')),
-        catalogImage(names.slow, server.url('/slow/image.qcow2'), server.url('/slow/SHA256SUMS')),
-        catalogImage(names.unlisted, server.url('/good/missing.qcow2'), server.url('/good/SHA256SUMS')),
-      ],
-    };
-    const { mkdir } = await import('node:fs/promises');
-    await mkdir(dataDirectory, { recursive: true });
-    await writeFile(join(dataDirectory, 'image-catalog.json'), JSON.stringify(catalog));
-    environment = await startLibvirtTestEnvironment();
-    const bundle = await buildHostBundle(work);
-    host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress });
-  });
-
-  after(async () => {
-    await host?.stop();
-    await environment?.stop();
-    await server.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
-  async function client() {
-    return connectClient(join(work, 'vlm-host.sock'));
-  }
-
-  const imageFolder = (name: string) => join(dataDirectory, 'images', name);
-  const folderEntries = (name: string) => readdir(imageFolder(name)).catch(() => [] as string[]);
-
   test("the host catalog's images are listed next to the built-in ones", async () => {
     const connection = await client();
     try {
@@ -185,7 +176,9 @@ describe('images/pull of download images', { timeout: 120_000 }, () => {
       connection.close();
     }
   });
+});
 
+describe('images/pull refuses what does not check out', { timeout: 120_000 }, () => {
   test('a checksum mismatch is refused with both digests shown and nothing kept', async () => {
     const connection = await client();
     try {
@@ -213,7 +206,9 @@ describe('images/pull of download images', { timeout: 120_000 }, () => {
       connection.close();
     }
   });
+});
 
+describe('images/pull of downloads that do not finish', { timeout: 120_000 }, () => {
   test('cancelling a download mid-way removes the partial file and ends the transfer', async () => {
     const connection = await client();
     try {
@@ -232,7 +227,9 @@ describe('images/pull of download images', { timeout: 120_000 }, () => {
       connection.close();
     }
   });
+});
 
+describe('images/pull after a host killed mid-download', { timeout: 120_000 }, () => {
   test('a download killed with its host leaves a partial file; the next start removes it and keeps complete images', async () => {
     const connection = await client();
     await connection.sendRequest(ImagesPullRequest.type, { name: names.good });
@@ -242,16 +239,18 @@ describe('images/pull of download images', { timeout: 120_000 }, () => {
     connection.onProgress(WorkDoneProgress.type, token, (value) => progress.push(value));
     connection.sendRequest(ImagesPullRequest.type, { name: names.slow, workDoneToken: token }).catch(() => undefined);
     await waitUntil('bytes to arrive', () => progress.some((value) => value.kind === 'report' && /^[^:]+: [1-9]/.test(value.message ?? '')), 20_000);
-    await host!.kill();
+    await fixture.host.kill();
     connection.close();
     const partial = (await folderEntries(names.slow)).filter((entry) => entry.endsWith('.part'));
     assert.equal(partial.length, 1, 'the killed download left its partial file');
     // A stray partial beside a complete image goes too; the image itself stays.
     await writeFile(join(imageFolder(names.good), '.disk.qcow2.0123456789ab.part'), 'half');
 
-    host = await startHost({ bundle: join(work, 'vlm-host.js'), socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment!.busAddress });
-    assert.ok(host.stderr.includes(`Removed ${join(imageFolder(names.slow), partial[0]!)}, left unfinished by a download of a previous run.`), host.stderr);
-    assert.deepEqual(await readdir(join(dataDirectory, 'images')).then((entries) => entries.includes(names.slow)), false, 'the folder it left empty is gone');
+    await fixture.restart();
+    const [left] = partial;
+    assert.ok(left);
+    assert.ok(fixture.host.stderr.includes(`Removed ${join(imageFolder(names.slow), left)}, left unfinished by a download of a previous run.`), fixture.host.stderr);
+    assert.deepEqual(await readdir(join(fixture.dataDirectory, 'images')).then((entries) => entries.includes(names.slow)), false, 'the folder it left empty is gone');
     assert.deepEqual((await folderEntries(names.good)).sort(), ['disk.qcow2', 'manifest.json']);
     assert.deepEqual(await readFile(join(imageFolder(names.good), 'disk.qcow2')), complete);
     const again = await client();
