@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { chmod, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect as connectTcp } from 'node:net';
@@ -13,9 +12,9 @@ import { createMessageConnection, ResponseError, StreamMessageReader, StreamMess
 import { AuthenticateRequest, HostErrorCode, HostInfoRequest } from '@vlm/schemas/src/host-protocol';
 import { requireSuccess, runCommand } from '../../src/process/process-runner';
 import { AuthenticationRateLimit, peerAddress } from '../../src/api/remote-listen';
-import { buildHostBundle, spawnHost, startHost, type HostProcess } from '../api/host-process';
+import type { HostProcess } from '../api/host-process';
 import { freePort, requireTools } from '../images/tiny-guest';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
 
 /** Inodes of the TCP sockets in LISTEN state (state 0A) on this machine, with their local address. */
 async function listeningTcpSockets(): Promise<Map<string, string>> {
@@ -67,52 +66,49 @@ function closeClient(client: TlsClient): void {
   client.socket.destroy();
 }
 
+let fixture: HostFixture;
+let hostCount = 0;
+let certificate: Buffer;
+const token = randomBytes(32).toString('hex');
+let files: { cert: string; key: string; token: string };
+
+before(async () => {
+  requireTools('openssl');
+  fixture = await startHostFixture({ name: 'listen', startHost: false });
+  const work = fixture.folder;
+  files = { cert: join(work, 'cert.pem'), key: join(work, 'key.pem'), token: join(work, 'token') };
+  const generate = {
+    program: 'openssl',
+    args: ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=vlm-host test', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', files.key, '-out', files.cert],
+    timeoutMs: 30_000,
+  };
+  requireSuccess(generate, await runCommand(generate));
+  certificate = await readFile(files.cert);
+  await writeFile(files.token, `${token}\n`, { mode: 0o600 });
+});
+
+after(async () => {
+  await fixture?.dispose();
+});
+
+/** Each host its own data directory and socket. */
+function nextHostOptions(extraArguments: string[]) {
+  hostCount += 1;
+  return { dataDirectory: join(fixture.folder, `data-${hostCount}`), socketPath: join(fixture.folder, `host-${hostCount}.sock`), extraArguments };
+}
+
+function start(extraArguments: string[]): Promise<HostProcess> {
+  return fixture.startHost(nextHostOptions(extraArguments));
+}
+
+/** Runs vlm-host expecting it to refuse its arguments: exit status and what it said. */
+async function refused(extraArguments: string[]): Promise<{ code: number | null; stderr: string }> {
+  const host = fixture.spawnHost(nextHostOptions(extraArguments));
+  const { code } = await host.exited;
+  return { code, stderr: host.stderr };
+}
+
 describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
-  let work: string;
-  let bundle: string;
-  let environment: LibvirtTestEnvironment | undefined;
-  const hosts: HostProcess[] = [];
-  let certificate: Buffer;
-  const token = randomBytes(32).toString('hex');
-  let files: { cert: string; key: string; token: string };
-
-  before(async () => {
-    requireTools('openssl');
-    work = await mkdtemp(join(tmpdir(), 'vlm-listen-'));
-    files = { cert: join(work, 'cert.pem'), key: join(work, 'key.pem'), token: join(work, 'token') };
-    const generate = {
-      program: 'openssl',
-      args: ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=vlm-host test', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', files.key, '-out', files.cert],
-      timeoutMs: 30_000,
-    };
-    requireSuccess(generate, await runCommand(generate));
-    certificate = await readFile(files.cert);
-    await writeFile(files.token, `${token}\n`, { mode: 0o600 });
-    environment = await startLibvirtTestEnvironment();
-    bundle = await buildHostBundle(work);
-  });
-
-  after(async () => {
-    for (const host of hosts) await host.stop();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
-  const base = () => ({ bundle, dataDirectory: join(work, `data-${hosts.length}`), socketPath: join(work, `host-${hosts.length}.sock`), busAddress: environment?.busAddress as string });
-
-  async function start(extraArguments: string[]): Promise<HostProcess> {
-    const host = await startHost({ ...base(), extraArguments });
-    hosts.push(host);
-    return host;
-  }
-
-  /** Runs vlm-host expecting it to refuse its arguments: exit status and what it said. */
-  async function refused(extraArguments: string[]): Promise<{ code: number | null; stderr: string }> {
-    const host = spawnHost({ ...base(), extraArguments });
-    const { code } = await host.exited;
-    return { code, stderr: host.stderr };
-  }
-
   test('without --listen, vlm-host opens no TCP port', async () => {
     const host = await start([]);
     assert.deepEqual(await tcpListenersOf(host.pid), []);
@@ -133,7 +129,9 @@ describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
       closeClient(client);
     }
   });
+});
 
+describe('vlm-host --listen refuses a wrong token', { timeout: 120_000 }, () => {
   test('a wrong token, or any other first request, is refused with a clear error and the connection closed', async () => {
     const port = await freePort();
     await start(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token]);
@@ -172,7 +170,9 @@ describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
       closeClient(empty);
     }
   });
+});
 
+describe('vlm-host --listen closes on a wrong token', { timeout: 120_000 }, () => {
   test('a wrong token closes the connection at once: requests pipelined behind it are never read', async () => {
     const port = await freePort();
     const host = await start(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token]);
@@ -203,7 +203,9 @@ describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
       closeClient(client);
     }
   });
+});
 
+describe('vlm-host --listen limits failed authentications', { timeout: 120_000 }, () => {
   test('failed authentications are limited per address: past 5 in 60 s even the right token is refused unchecked, other addresses are not', async () => {
     const port = await freePort();
     const host = await start(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token]);
@@ -238,7 +240,9 @@ describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
       closeClient(other);
     }
   });
+});
 
+describe('vlm-host --listen refused at start', { timeout: 120_000 }, () => {
   test('refused at start: non-loopback bind without --allow-remote, a readable token file, missing certificate, TLS flags without --listen', async () => {
     const port = await freePort();
     const tls = ['--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token];
@@ -247,13 +251,13 @@ describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
     assert.equal(remote.code, 1);
     assert.match(remote.stderr, /--listen 0\.0\.0\.0:\d+ would accept connections from other machines.*pass --allow-remote/);
 
-    const openToken = join(work, 'open-token');
+    const openToken = join(fixture.folder, 'open-token');
     await writeFile(openToken, token);
     await chmod(openToken, 0o644);
     const readable = await refused(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', openToken]);
     assert.match(readable.stderr, /--token-file: .*open-token has mode 0644; others could read the token\. Make it 0600/);
 
-    const noCertificate = await refused(['--listen', `127.0.0.1:${port}`, '--tls-cert', join(work, 'nope.pem'), '--tls-key', files.key, '--token-file', files.token]);
+    const noCertificate = await refused(['--listen', `127.0.0.1:${port}`, '--tls-cert', join(fixture.folder, 'nope.pem'), '--tls-key', files.key, '--token-file', files.token]);
     assert.match(noCertificate.stderr, /--tls-cert: cannot read .*nope\.pem: ENOENT/);
 
     const swapped = await refused(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.key, '--tls-key', files.cert, '--token-file', files.token]);
