@@ -3,40 +3,24 @@
 // name, and only the exact name goes ahead; cancelling or a wrong name changes nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HostErrorCode, SnapshotsCreateRequest, SnapshotsDeleteRequest, SnapshotsRevertRequest, VmsDeleteRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/local-libvirt/libvirt-environment';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from '../../host-service/test/api/host-process';
 import { sendConfirmingForeign, isForeignRefusal, typedNameProblem } from '../src/foreign-vm-confirmation';
-import type { Client } from '../../host-service/test/support/host-fixture';
+import { startHostFixture, type HostFixture } from '../../host-service/test/support/host-fixture';
 
-describe('deleting a VM VLM did not make, from the extension', () => {
-  let environment: LibvirtTestEnvironment;
-  let work: string;
-  let host: HostProcess;
-  let client: Client;
+let fixture: HostFixture;
 
-  before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'vlm-extension-foreign-'));
-    const bundle = await buildHostBundle(work);
-    environment = await startLibvirtTestEnvironment();
-    const socketPath = join(work, 'vlm-host.sock');
-    host = await startHost({ bundle, socketPath, dataDirectory: join(work, 'data'), busAddress: environment.busAddress });
-    client = await connectClient(socketPath);
-  });
+before(async () => {
+  fixture = await startHostFixture({ name: 'extension-foreign' });
+});
 
-  after(async () => {
-    client?.close();
-    await host?.stop();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+after(async () => {
+  await fixture?.dispose();
+});
 
-  const exists = async (name: string) => (await client.sendRequest(VmsListRequest.type, {})).vms.some((vm) => vm.name === name);
-  const send = (confirmForeign?: string) => client.sendRequest(VmsDeleteRequest.type, { vm: 'test', ...(confirmForeign === undefined ? {} : { confirmForeign }) });
+const exists = async (name: string) => (await fixture.client.sendRequest(VmsListRequest.type, {})).vms.some((vm) => vm.name === name);
+const send = (confirmForeign?: string) => fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'test', ...(confirmForeign === undefined ? {} : { confirmForeign }) });
 
+describe('asking for the name of a VM VLM did not make, from the extension', () => {
   test('the input box accepts only the exact domain name', () => {
     assert.equal(typedNameProblem('test', 'test'), undefined);
     for (const typed of ['', 'tes', 'Test', 'test ', ' test']) assert.equal(typedNameProblem(typed, 'test'), 'Type the domain name exactly: test');
@@ -49,15 +33,22 @@ describe('deleting a VM VLM did not make, from the extension', () => {
   });
 
   test('reverting a snapshot of it follows the same flow: refused, asked, reverted only with its name', async () => {
+    const { client } = fixture;
     await client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name: 'own-before' });
     const revert = (confirmForeign?: string) => client.sendRequest(SnapshotsRevertRequest.type, { vm: 'test', name: 'own-before', ...(confirmForeign === undefined ? {} : { confirmForeign }) });
     const reasons: string[] = [];
-    assert.equal(await sendConfirmingForeign('test', { send: revert, askForName: async (_domain, reason) => (reasons.push(reason), undefined) }), undefined);
+    const askForName = async (_domain: string, reason: string) => {
+      reasons.push(reason);
+      return undefined;
+    };
+    assert.equal(await sendConfirmingForeign('test', { send: revert, askForName }), undefined);
     assert.match(reasons[0] ?? '', /To revert it to snapshot "own-before" anyway, repeat its exact name/);
     assert.equal((await sendConfirmingForeign('test', { send: revert, askForName: async (domain) => domain }))?.name, 'test');
     await client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'own-before', confirmForeign: 'test' });
   });
+});
 
+describe('deleting a VM VLM did not make, from the extension', () => {
   test('cancelled or mistyped: asked once with the host reason, nothing deleted', async () => {
     const asked: Array<{ domain: string; reason: string }> = [];
     for (const answer of [undefined, 'tes', 'TEST']) {
