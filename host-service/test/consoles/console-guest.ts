@@ -2,8 +2,7 @@
 // qemu:///system (TCG) with the service key in its seed and SSH forwarded on 127.0.0.1, a real
 // vlm-host on the QEMU driver, and a client that sorts console output by console.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, readlink, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readlink, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ConsoleClosedNotification,
@@ -17,12 +16,10 @@ import { ConsoleOutputAcknowledger } from '@vlm/schemas/src/console-flow';
 import { writeNoCloudSeed } from '../../images/nocloud-seed';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
+import { connectClient, type HostProcess } from '../api/host-process';
 import { buildImage, ConsoleWatcher, freePort, makeKey, requireTools } from '../images/tiny-guest';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { waitUntil } from '../../local-libvirt/wait-until';
-import type { Client } from '../support/host-fixture';
+import { startHostFixture, type Client } from '../support/host-fixture';
 
 export interface ConsoleGuest {
   domain: string;
@@ -40,34 +37,18 @@ export interface ConsoleGuest {
 export async function startConsoleGuest(prefix: string): Promise<ConsoleGuest> {
   requireTools('genisoimage', 'ssh-keygen', 'virsh', 'libvirtd', 'virtlogd');
   const domain = `${prefix}-${randomBytes(4).toString('hex')}`;
-  const work = await mkdtemp(join(tmpdir(), `${prefix}-`));
-  let environment: LibvirtTestEnvironment | undefined;
-  let hypervisor: Hypervisor | undefined;
-  let host: HostProcess | undefined;
-  const stop = async (): Promise<void> => {
-    await host?.stop();
-    if (hypervisor) {
-      await hypervisor.destroy(domain).catch(() => undefined);
-      await hypervisor.undefine(domain).catch(() => undefined);
-      await hypervisor.close();
-    }
-    await environment?.stop();
-    await rm(work, { recursive: true, force: true });
-  };
+  // QEMU runs as another user under qemu:///system: it must reach the kernel, seed and log.
+  const fixture = await startHostFixture({ name: prefix.replace(/^vlm-/, ''), driver: 'qemu', folderMode: 0o755, startHost: false, leftovers: { domains: [domain] } });
   try {
-    // QEMU runs as another user under qemu:///system: it must reach the kernel, seed and log.
-    await chmod(work, 0o755);
-    const dataDirectory = join(work, 'data');
+    const { folder, dataDirectory, hypervisor } = fixture;
     // Where vlm-host looks for the service key (the deploy engine makes it on first deploy).
     await mkdir(join(dataDirectory, 'ssh'), { recursive: true, mode: 0o700 });
     const key = await makeKey(join(dataDirectory, 'ssh', 'id_ed25519'));
-    const seed = join(work, 'seed.iso');
+    const seed = join(folder, 'seed.iso');
     await writeNoCloudSeed(seed, { instanceId: domain, hostname: 'console-guest', sshAuthorizedKeys: [key.publicKey] });
-    environment = await startLibvirtTestEnvironment({ realDaemons: true });
     const image = await buildImage();
-    hypervisor = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });
     const sshPort = await freePort();
-    const serialLogPath = join(work, 'serial.log');
+    const serialLogPath = join(folder, 'serial.log');
     await hypervisor.defineDomain(
       buildDomainXml({
         name: domain,
@@ -82,11 +63,10 @@ export async function startConsoleGuest(prefix: string): Promise<ConsoleGuest> {
       }),
     );
     await hypervisor.start(domain);
-    const bundle = await buildHostBundle(work);
-    host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress, driver: 'qemu' });
-    return { domain, sshPort, privateKeyPath: key.privateKey, serialLogPath, dataDirectory, host, hypervisor, stop };
+    await fixture.restart();
+    return { domain, sshPort, privateKeyPath: key.privateKey, serialLogPath, dataDirectory, host: fixture.host, hypervisor, stop: () => fixture.dispose() };
   } catch (error) {
-    await stop();
+    await fixture.dispose();
     throw error;
   }
 }
@@ -163,6 +143,7 @@ export async function waitForPrompt(console: ClientConsole, timeoutMs = 240_000)
     'a shell prompt on the console',
     async () => {
       // busybox ash asks a terminal for the cursor position (ESC [6n) right after its prompt.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: that escape sequence is what it matches
       if (/# (?:\x1b\[6n)?$/.test(console.output.text)) return true;
       await console.write('\r');
       return false;

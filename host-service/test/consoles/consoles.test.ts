@@ -23,20 +23,82 @@ import {
 /** The largest chunk the host reads from a source at once (libuv and ssh2 both stay under it). */
 const largestChunkBytes = 64 * 1024;
 
+let guest: ConsoleGuest;
+let client: ConsoleClient;
+
+before(async () => {
+  guest = await startConsoleGuest('vlm-consoles-test');
+  client = await ConsoleClient.connect(guest.host.socketPath);
+});
+
+after(async () => {
+  client?.close();
+  await guest?.stop();
+});
+
+async function floodWithSlowClient(kind: ConsoleKind): Promise<void> {
+  const console = kind === 'ssh' ? await client.open({ vm: guest.domain, kind, flowControl: true }) : await client.open({ vm: guest.domain, flowControl: true });
+  await waitForPrompt(console, 30_000);
+  // The slow client: it shows nothing until a full window has arrived, stays stalled for two
+  // seconds (the host must stop there), then shows 64 KiB every 50 ms.
+  const acknowledger = client.acknowledger(console);
+  let waiting = 0;
+  let largestUnacknowledged = 0;
+  let stalled = true;
+  let stallTimer: NodeJS.Timeout | undefined;
+  client.onOutput = (target, bytes) => {
+    if (target !== console) return;
+    waiting += bytes;
+    largestUnacknowledged = Math.max(largestUnacknowledged, target.receivedBytes - acknowledger.processedBytes);
+    if (stallTimer === undefined && largestUnacknowledged >= consoleWindowBytes) stallTimer = setTimeout(() => (stalled = false), 2000);
+  };
+  const reader = setInterval(() => {
+    if (stalled) return;
+    const shown = Math.min(waiting, 64 * 1024);
+    waiting -= shown;
+    acknowledger.processed(shown);
+    if (waiting === 0) acknowledger.flush();
+  }, 50);
+  try {
+    const before = await residentBytes(guest.host.pid);
+    let largest = before;
+    const from = console.output.text.length;
+    const startBytes = console.receivedBytes;
+    // The serial line of a TCG guest carries about 40 KB/s: it floods longer to fill a window.
+    const seconds = kind === 'ssh' ? 5 : 15;
+    await console.write(`timeout ${seconds} yes vlm-flood-line; echo flood-over-$((40+2))\r`);
+    await waitUntil('a window of flood output', () => console.receivedBytes - startBytes >= consoleWindowBytes, 60_000);
+    // The service still answers other requests while the console is flooded and paused.
+    const info = await client.connection.sendRequest(HostInfoRequest.type, {});
+    assert.equal(info.service.pid, guest.host.pid, 'host/info answers during the flood');
+    await waitUntil(
+      'the flood to end and the slow client to catch up',
+      async () => {
+        largest = Math.max(largest, await residentBytes(guest.host.pid));
+        return /flood-over-42/.test(console.output.text.slice(from));
+      },
+      180_000,
+      100,
+    );
+    const received = console.receivedBytes - startBytes;
+    const growth = largest - before;
+    process.stdout.write(`# ${kind} flood: ${received} bytes shown, largest unacknowledged ${largestUnacknowledged}, RSS ${before} -> ${largest} bytes\n`);
+    assert.ok(received > consoleWindowBytes, `the flood reached the client (${received} bytes)`);
+    assert.ok(largestUnacknowledged >= consoleWindowBytes, `the stalled client was a full window behind (${largestUnacknowledged})`);
+    assert.ok(largestUnacknowledged <= consoleWindowBytes + largestChunkBytes, `unacknowledged output stayed within the window: ${largestUnacknowledged}`);
+    assert.ok(growth < 48 * 1024 * 1024, `vlm-host's RSS grew by ${growth} bytes during the flood`);
+  } finally {
+    clearInterval(reader);
+    clearTimeout(stallTimer);
+    client.onOutput = undefined;
+    await client.connection.sendRequest(ConsolesCloseRequest.type, { consoleId: console.consoleId }).catch(() => undefined);
+  }
+}
+
+const ptyTargets = (targets: string[]) => targets.filter((target) => target === '/dev/ptmx' || target.startsWith('/dev/pts/')).sort();
+const socketTargets = (targets: string[]) => targets.filter((target) => target.startsWith('socket:')).length;
+
 describe('consoles of a vlm-tiny guest through vlm-host', { timeout: 900_000 }, () => {
-  let guest: ConsoleGuest;
-  let client: ConsoleClient;
-
-  before(async () => {
-    guest = await startConsoleGuest('vlm-consoles-test');
-    client = await ConsoleClient.connect(guest.host.socketPath);
-  });
-
-  after(async () => {
-    client?.close();
-    await guest?.stop();
-  });
-
   test('serial console: a command typed at the prompt gets the guest shell’s answer', async () => {
     const serial = await client.open({ vm: guest.domain });
     await waitForPrompt(serial);
@@ -78,75 +140,17 @@ describe('consoles of a vlm-tiny guest through vlm-host', { timeout: 900_000 }, 
     assert.match(await runInShell(ssh, 'echo size=$(stty size)'), /size=50 132/);
     await client.connection.sendRequest(ConsolesCloseRequest.type, { consoleId: ssh.consoleId });
   });
+});
 
+describe('console flow control under a flood', { timeout: 900_000 }, () => {
   for (const kind of ['ssh', 'serial'] as const) {
     test(`${kind} console: a flood read by a slow client keeps output in flight and the service's memory bounded`, async () => {
       await floodWithSlowClient(kind);
     });
   }
+});
 
-  async function floodWithSlowClient(kind: ConsoleKind): Promise<void> {
-    const console = kind === 'ssh' ? await client.open({ vm: guest.domain, kind, flowControl: true }) : await client.open({ vm: guest.domain, flowControl: true });
-    await waitForPrompt(console, 30_000);
-    // The slow client: it shows nothing until a full window has arrived, stays stalled for two
-    // seconds (the host must stop there), then shows 64 KiB every 50 ms.
-    const acknowledger = client.acknowledger(console);
-    let waiting = 0;
-    let largestUnacknowledged = 0;
-    let stalled = true;
-    let stallTimer: NodeJS.Timeout | undefined;
-    client.onOutput = (target, bytes) => {
-      if (target !== console) return;
-      waiting += bytes;
-      largestUnacknowledged = Math.max(largestUnacknowledged, target.receivedBytes - acknowledger.processedBytes);
-      if (stallTimer === undefined && largestUnacknowledged >= consoleWindowBytes) stallTimer = setTimeout(() => (stalled = false), 2000);
-    };
-    const reader = setInterval(() => {
-      if (stalled) return;
-      const shown = Math.min(waiting, 64 * 1024);
-      waiting -= shown;
-      acknowledger.processed(shown);
-      if (waiting === 0) acknowledger.flush();
-    }, 50);
-    try {
-      const before = await residentBytes(guest.host.pid);
-      let largest = before;
-      const from = console.output.text.length;
-      const startBytes = console.receivedBytes;
-      // The serial line of a TCG guest carries about 40 KB/s: it floods longer to fill a window.
-      const seconds = kind === 'ssh' ? 5 : 15;
-      await console.write(`timeout ${seconds} yes vlm-flood-line; echo flood-over-$((40+2))\r`);
-      await waitUntil('a window of flood output', () => console.receivedBytes - startBytes >= consoleWindowBytes, 60_000);
-      // The service still answers other requests while the console is flooded and paused.
-      const info = await client.connection.sendRequest(HostInfoRequest.type, {});
-      assert.equal(info.service.pid, guest.host.pid, 'host/info answers during the flood');
-      await waitUntil(
-        'the flood to end and the slow client to catch up',
-        async () => {
-          largest = Math.max(largest, await residentBytes(guest.host.pid));
-          return /flood-over-42/.test(console.output.text.slice(from));
-        },
-        180_000,
-        100,
-      );
-      const received = console.receivedBytes - startBytes;
-      const growth = largest - before;
-      process.stdout.write(`# ${kind} flood: ${received} bytes shown, largest unacknowledged ${largestUnacknowledged}, RSS ${before} -> ${largest} bytes\n`);
-      assert.ok(received > consoleWindowBytes, `the flood reached the client (${received} bytes)`);
-      assert.ok(largestUnacknowledged >= consoleWindowBytes, `the stalled client was a full window behind (${largestUnacknowledged})`);
-      assert.ok(largestUnacknowledged <= consoleWindowBytes + largestChunkBytes, `unacknowledged output stayed within the window: ${largestUnacknowledged}`);
-      assert.ok(growth < 48 * 1024 * 1024, `vlm-host's RSS grew by ${growth} bytes during the flood`);
-    } finally {
-      clearInterval(reader);
-      clearTimeout(stallTimer);
-      client.onOutput = undefined;
-      await client.connection.sendRequest(ConsolesCloseRequest.type, { consoleId: console.consoleId }).catch(() => undefined);
-    }
-  }
-
-  const ptyTargets = (targets: string[]) => targets.filter((target) => target === '/dev/ptmx' || target.startsWith('/dev/pts/')).sort();
-  const socketTargets = (targets: string[]) => targets.filter((target) => target.startsWith('socket:')).length;
-
+describe('console descriptors of vlm-host', { timeout: 900_000 }, () => {
   test('200 serial and 200 SSH console open/close cycles leave vlm-host with the descriptors it had', async () => {
     const pid = guest.host.pid;
     // The previous test's consoles finish closing asynchronously; start from rest, where vlm-host
@@ -199,7 +203,9 @@ describe('consoles of a vlm-tiny guest through vlm-host', { timeout: 900_000 }, 
       10_000,
     );
   });
+});
 
+describe('consoles of a VM that stops', { timeout: 900_000 }, () => {
   test('stopping the VM closes its serial and SSH consoles with a reason, releasing their descriptors', async () => {
     const baseline = await descriptorTargets(guest.host.pid);
     const serial = await client.open({ vm: guest.domain });
