@@ -29,6 +29,8 @@ export interface HostFixtureOptions {
   hostArguments?: string[];
   /** The vlm-host process's environment (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Runs before the host starts, e.g. to write files into the data directory. */
+  prepare?: (paths: { folder: string; dataDirectory: string }) => Promise<void> | void;
   /** false: everything but the host and its client, for tests that start their own. */
   startHost?: boolean;
   /** Passed to the fixture's own hypervisor connection (default: 60 s on the test driver). */
@@ -131,6 +133,7 @@ async function assemble(options: HostFixtureOptions, parts: Parts): Promise<Host
     parts.host = await start();
     parts.client = await connect();
   };
+  await options.prepare?.({ folder, dataDirectory });
   if (options.startHost !== false) await restart();
 
   return {
