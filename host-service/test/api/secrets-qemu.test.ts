@@ -18,11 +18,10 @@ import {
   HostInfoRequest,
   VmsVncCredentialsRequest,
 } from '@vlm/schemas/src/host-protocol';
-import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { VncPasswords } from '../../src/deploy/vnc-passwords';
 import { ensureDataFolder } from '../../src/state/data-directory-modes';
 import { writeNoCloudSeed } from '../../images/nocloud-seed';
-import { buildImage, freePort } from '../images/tiny-guest';
+import { buildImage, directBootDomainXml, freePort } from '../images/tiny-guest';
 import { requireCommand } from '../../local-libvirt/require-command';
 import { authenticateVnc, vncChallengeResponse } from '../support/vnc-client';
 import { waitUntil } from '../../local-libvirt/wait-until';
@@ -71,12 +70,7 @@ async function bootBox(): Promise<void> {
   serialLog = join(await ensureDataFolder(dataDirectory, 'logs'), `${domain}.log`);
   const vncPassword = await new VncPasswords(dataDirectory).create(domain);
   await hypervisor.defineDomain(
-    buildDomainXml({
-      name: domain,
-      type: 'qemu',
-      vcpu: 1,
-      memoryMiB: 128,
-      kernelBoot: { kernel: image.kernel, initrd: image.initramfs, cmdline: image.manifest.kernel_cmdline },
+    directBootDomainXml(domain, image, {
       cdrom: seed,
       cdromBus: 'ide',
       serialLogPath: serialLog,

@@ -12,8 +12,7 @@ import {
   ConsolesWriteRequest,
   VmsForceStopRequest,
 } from '@vlm/schemas/src/host-protocol';
-import { buildDomainXml } from '../../src/libvirt/domain-xml';
-import { buildImage, type BuiltImage } from '../images/tiny-guest';
+import { buildImage, directBootDomainXml, type BuiltImage } from '../images/tiny-guest';
 import { waitUntil } from '../../local-libvirt/wait-until';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
 
@@ -32,15 +31,7 @@ describe('serial console of a vlm-tiny guest through vlm-host', { timeout: 600_0
   });
 
   test('typing a command gets the guest shell’s answer; stopping the VM closes the console', async () => {
-    await fixture.hypervisor.defineDomain(
-      buildDomainXml({
-        name: domain,
-        type: 'qemu',
-        vcpu: 1,
-        memoryMiB: 128,
-        kernelBoot: { kernel: image.kernel, initrd: image.initramfs, cmdline: image.manifest.kernel_cmdline },
-      }),
-    );
+    await fixture.hypervisor.defineDomain(directBootDomainXml(domain, image));
     await fixture.hypervisor.start(domain);
 
     const client = await fixture.connect();
