@@ -62,8 +62,8 @@ export interface HostFixture {
   /** A new client of the fixture's socket (or `socketPath`); dispose closes it. */
   connect(socketPath?: string): Promise<Client>;
   /**
-   * Starts `host` again on the same socket and data directory, once the test has stopped or
-   * killed it, and connects a new `client`.
+   * Starts `host` on the fixture's socket and data directory (again, once the test has stopped or
+   * killed the last one; or first, after { startHost: false }) and connects a new `client`.
    */
   restart(): Promise<void>;
   /** Runs `cleanup` at dispose, before the hosts stop. */
