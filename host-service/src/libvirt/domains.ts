@@ -30,6 +30,7 @@ import {
 import type { LibvirtCall, LibvirtConnection } from './libvirt-connection';
 import {
   listingConcurrency,
+  lookupPath,
   mapConcurrent,
   objectPaths,
   type Properties,
@@ -73,27 +74,14 @@ function parseDomainIdentity(xml: string): DomainIdentity {
 }
 
 /** The object path of the domain named `name`; a 'no-such-domain' error names it. */
-export async function lookupDomainPath(
-  call: LibvirtCall,
-  connectPath: string,
-  name: string,
-): Promise<string> {
+export async function lookupDomainPath(call: LibvirtCall, connectPath: string, name: string): Promise<string> {
   checkLibvirtName('domain', name);
-  try {
-    const [path] = await call({
-      path: connectPath,
-      interface: connectInterface,
-      member: 'DomainLookupByName',
-      signature: 's',
-      body: [name],
-    });
-    return String(path);
-  } catch (error) {
-    if (error instanceof HypervisorError && error.code === 'no-such-domain') {
-      throw new HypervisorError('no-such-domain', `No domain named '${name}'`, error.libvirtMessage);
-    }
-    throw error;
-  }
+  return lookupPath(
+    call,
+    { path: connectPath, interface: connectInterface, member: 'DomainLookupByName', signature: 's', body: [name] },
+    'no-such-domain',
+    `No domain named '${name}'`,
+  );
 }
 
 /** The whole host's domain lists and stats, from four calls. */

@@ -1,9 +1,9 @@
-// What the per-kind modules share about libvirt-dbus objects: how object paths name UUIDs, how
-// property bags unpack, how libvirt's sizes convert to bytes, and how listings read many objects
+// What the per-kind modules share about libvirt-dbus objects: lookups by name, how object paths
+// name UUIDs, how property bags unpack, the XML they describe themselves with, how libvirt's sizes convert to bytes, and how listings read many objects
 // at once without exceeding the bus's limit on pending replies.
-import { propertiesInterface } from './constants';
-import { variantValue } from './dbus-call';
-import type { NetworkSummary } from './hypervisor';
+import { connectInterface, listAllFlags, propertiesInterface } from './constants';
+import { type DbusRequest, variantValue } from './dbus-call';
+import { HypervisorError, type HypervisorErrorCode, type NetworkSummary } from './hypervisor';
 import type { LibvirtCall } from './libvirt-connection';
 
 /** Concurrent per-object calls in a listing; the system bus allows 128 pending replies per connection. */
@@ -88,4 +88,51 @@ export async function readObjectSummary(
 /** The object paths a listing call returned; a missing list reads as empty. */
 export function objectPaths(value: unknown): string[] {
   return (value as string[] | undefined) ?? [];
+}
+
+/** Looks an object up by name; libvirt's not-found error becomes `notFound` worded as `message`. */
+export async function lookupPath(
+  call: LibvirtCall,
+  request: DbusRequest,
+  notFound: HypervisorErrorCode,
+  message: string,
+): Promise<string> {
+  try {
+    const [path] = await call(request);
+    return String(path);
+  } catch (error) {
+    if (error instanceof HypervisorError && error.code === notFound) {
+      throw new HypervisorError(notFound, message, error.libvirtMessage);
+    }
+    throw error;
+  }
+}
+
+/** An object's XML description (GetXMLDesc without flags). */
+export async function readXmlDescription(
+  call: LibvirtCall,
+  path: string,
+  interfaceName: string,
+): Promise<string> {
+  const [xml] = await call({ path, interface: interfaceName, member: 'GetXMLDesc', signature: 'u', body: [0] });
+  return String(xml);
+}
+
+/** All networks or all storage pools (`member` says which), each read with one GetAll. */
+export async function listObjectSummaries(
+  call: LibvirtCall,
+  connectPath: string,
+  member: string,
+  interfaceName: string,
+): Promise<NetworkSummary[]> {
+  const [paths] = await call({
+    path: connectPath,
+    interface: connectInterface,
+    member,
+    signature: 'u',
+    body: [listAllFlags],
+  });
+  return mapConcurrent(objectPaths(paths), listingConcurrency, (path) =>
+    readObjectSummary(call, path, interfaceName),
+  );
 }

@@ -3,7 +3,6 @@
 import dbus from 'dbus-next';
 import {
   connectInterface,
-  listAllFlags,
   networkInterface,
   networkSectionDhcpHost,
   networkUpdateCommands,
@@ -12,7 +11,12 @@ import {
 } from './constants';
 import { HypervisorError, type NetworkSummary } from './hypervisor';
 import type { LibvirtCall, LibvirtConnection } from './libvirt-connection';
-import { listingConcurrency, mapConcurrent, objectPaths, readObjectSummary } from './libvirt-objects';
+import {
+  listObjectSummaries,
+  lookupPath,
+  readObjectSummary,
+  readXmlDescription,
+} from './libvirt-objects';
 import { buildDhcpHostXml, type DhcpHost, networkForwardProblem } from './network-xml';
 import { descendants, parseXml } from './xml-parse';
 import { checkLibvirtName } from './xml-text';
@@ -26,47 +30,26 @@ export class LibvirtNetworks {
 
   private async networkPath(name: string): Promise<string> {
     checkLibvirtName('network', name);
-    try {
-      const [path] = await this.call({
-        path: this.connection.connectPath,
-        interface: connectInterface,
-        member: 'NetworkLookupByName',
-        signature: 's',
-        body: [name],
-      });
-      return String(path);
-    } catch (error) {
-      if (error instanceof HypervisorError && error.code === 'no-such-network') {
-        throw new HypervisorError('no-such-network', `No network named '${name}'`, error.libvirtMessage);
-      }
-      throw error;
-    }
+    const { call, connectPath } = this.connection;
+    return lookupPath(
+      call,
+      { path: connectPath, interface: connectInterface, member: 'NetworkLookupByName', signature: 's', body: [name] },
+      'no-such-network',
+      `No network named '${name}'`,
+    );
   }
 
   private readNetwork(path: string): Promise<NetworkSummary> {
     return readObjectSummary(this.call, path, networkInterface);
   }
 
-  async listNetworks(): Promise<NetworkSummary[]> {
-    const [paths] = await this.call({
-      path: this.connection.connectPath,
-      interface: connectInterface,
-      member: 'ListNetworks',
-      signature: 'u',
-      body: [listAllFlags],
-    });
-    return mapConcurrent(objectPaths(paths), listingConcurrency, (path) => this.readNetwork(path));
+  listNetworks(): Promise<NetworkSummary[]> {
+    const { call, connectPath } = this.connection;
+    return listObjectSummaries(call, connectPath, 'ListNetworks', networkInterface);
   }
 
   async getNetworkXml(name: string): Promise<string> {
-    const [xml] = await this.call({
-      path: await this.networkPath(name),
-      interface: networkInterface,
-      member: 'GetXMLDesc',
-      signature: 'u',
-      body: [0],
-    });
-    return String(xml);
+    return readXmlDescription(this.call, await this.networkPath(name), networkInterface);
   }
 
   async defineNetwork(xml: string): Promise<NetworkSummary> {

@@ -1,10 +1,16 @@
 // Domain snapshots over libvirt-dbus: create, list, revert and delete, addressed by domain and
 // snapshot name.
 import { domainInterface, snapshotFlagsNone, snapshotInterface } from './constants';
-import { HypervisorError, type SnapshotOptions, type SnapshotSummary } from './hypervisor';
+import type { SnapshotOptions, SnapshotSummary } from './hypervisor';
 import { lookupDomainPath } from './domains';
 import type { LibvirtCall, LibvirtConnection } from './libvirt-connection';
-import { listingConcurrency, mapConcurrent, objectPaths } from './libvirt-objects';
+import {
+  listingConcurrency,
+  lookupPath,
+  mapConcurrent,
+  objectPaths,
+  readXmlDescription,
+} from './libvirt-objects';
 import { buildSnapshotXml, parseSnapshotXml } from './snapshot-xml';
 import { checkLibvirtName } from './xml-text';
 
@@ -22,33 +28,20 @@ export class LibvirtSnapshots {
   private async snapshotPath(domain: string, snapshot: string): Promise<string> {
     checkLibvirtName('snapshot', snapshot);
     const path = await this.domainPath(domain);
-    try {
-      const [snapshotPath] = await this.call({
-        path,
-        interface: domainInterface,
-        member: 'SnapshotLookupByName',
-        signature: 'su',
-        body: [snapshot, 0],
-      });
-      return String(snapshotPath);
-    } catch (error) {
-      if (error instanceof HypervisorError && error.code === 'no-such-snapshot') {
-        throw new HypervisorError(
-          'no-such-snapshot',
-          `Domain '${domain}' has no snapshot named '${snapshot}'`,
-          error.libvirtMessage,
-        );
-      }
-      throw error;
-    }
+    return lookupPath(
+      this.call,
+      { path, interface: domainInterface, member: 'SnapshotLookupByName', signature: 'su', body: [snapshot, 0] },
+      'no-such-snapshot',
+      `Domain '${domain}' has no snapshot named '${snapshot}'`,
+    );
   }
 
   private async readSnapshot(path: string): Promise<SnapshotSummary> {
-    const [[xml], [current]] = await Promise.all([
-      this.call({ path, interface: snapshotInterface, member: 'GetXMLDesc', signature: 'u', body: [0] }),
+    const [xml, [current]] = await Promise.all([
+      readXmlDescription(this.call, path, snapshotInterface),
       this.call({ path, interface: snapshotInterface, member: 'IsCurrent', signature: 'u', body: [0] }),
     ]);
-    return parseSnapshotXml(String(xml), current === true);
+    return parseSnapshotXml(xml, current === true);
   }
 
   async createSnapshot(domain: string, options: SnapshotOptions): Promise<SnapshotSummary> {
@@ -81,25 +74,16 @@ export class LibvirtSnapshots {
     );
   }
 
-  async revertSnapshot(domain: string, snapshot: string): Promise<void> {
-    const path = await this.snapshotPath(domain, snapshot);
-    await this.call({
-      path,
-      interface: snapshotInterface,
-      member: 'Revert',
-      signature: 'u',
-      body: [snapshotFlagsNone],
-    });
+  revertSnapshot(domain: string, snapshot: string): Promise<void> {
+    return this.snapshotCall(domain, snapshot, 'Revert');
   }
 
-  async deleteSnapshot(domain: string, snapshot: string): Promise<void> {
+  deleteSnapshot(domain: string, snapshot: string): Promise<void> {
+    return this.snapshotCall(domain, snapshot, 'Delete');
+  }
+
+  private async snapshotCall(domain: string, snapshot: string, member: string): Promise<void> {
     const path = await this.snapshotPath(domain, snapshot);
-    await this.call({
-      path,
-      interface: snapshotInterface,
-      member: 'Delete',
-      signature: 'u',
-      body: [snapshotFlagsNone],
-    });
+    await this.call({ path, interface: snapshotInterface, member, signature: 'u', body: [snapshotFlagsNone] });
   }
 }

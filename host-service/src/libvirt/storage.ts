@@ -1,13 +1,16 @@
 // Storage over libvirt-dbus: pools (define, start, stop, undefine) and the volumes in them
 // (list, create, delete), addressed by pool and volume name.
-import { connectInterface, listAllFlags, storagePoolInterface, storageVolumeInterface } from './constants';
-import { HypervisorError, type StoragePoolSummary, type VolumeSummary } from './hypervisor';
+import { connectInterface, storagePoolInterface, storageVolumeInterface } from './constants';
+import type { StoragePoolSummary, VolumeSummary } from './hypervisor';
 import type { LibvirtCall, LibvirtConnection } from './libvirt-connection';
 import {
   listingConcurrency,
+  listObjectSummaries,
+  lookupPath,
   mapConcurrent,
   objectPaths,
   readObjectSummary,
+  readXmlDescription,
   toBytes,
 } from './libvirt-objects';
 import { child, childText, parseXml } from './xml-parse';
@@ -22,47 +25,26 @@ export class LibvirtStorage {
 
   private async poolPath(name: string): Promise<string> {
     checkLibvirtName('storage pool', name);
-    try {
-      const [path] = await this.call({
-        path: this.connection.connectPath,
-        interface: connectInterface,
-        member: 'StoragePoolLookupByName',
-        signature: 's',
-        body: [name],
-      });
-      return String(path);
-    } catch (error) {
-      if (error instanceof HypervisorError && error.code === 'no-such-pool') {
-        throw new HypervisorError('no-such-pool', `No storage pool named '${name}'`, error.libvirtMessage);
-      }
-      throw error;
-    }
+    const { call, connectPath } = this.connection;
+    return lookupPath(
+      call,
+      { path: connectPath, interface: connectInterface, member: 'StoragePoolLookupByName', signature: 's', body: [name] },
+      'no-such-pool',
+      `No storage pool named '${name}'`,
+    );
   }
 
   private readPool(path: string): Promise<StoragePoolSummary> {
     return readObjectSummary(this.call, path, storagePoolInterface);
   }
 
-  async listStoragePools(): Promise<StoragePoolSummary[]> {
-    const [paths] = await this.call({
-      path: this.connection.connectPath,
-      interface: connectInterface,
-      member: 'ListStoragePools',
-      signature: 'u',
-      body: [listAllFlags],
-    });
-    return mapConcurrent(objectPaths(paths), listingConcurrency, (path) => this.readPool(path));
+  listStoragePools(): Promise<StoragePoolSummary[]> {
+    const { call, connectPath } = this.connection;
+    return listObjectSummaries(call, connectPath, 'ListStoragePools', storagePoolInterface);
   }
 
   async getStoragePoolXml(name: string): Promise<string> {
-    const [xml] = await this.call({
-      path: await this.poolPath(name),
-      interface: storagePoolInterface,
-      member: 'GetXMLDesc',
-      signature: 'u',
-      body: [0],
-    });
-    return String(xml);
+    return readXmlDescription(this.call, await this.poolPath(name), storagePoolInterface);
   }
 
   async defineStoragePool(xml: string): Promise<StoragePoolSummary> {
@@ -96,14 +78,7 @@ export class LibvirtStorage {
 
   /** From the volume's XML: one call, and the test driver has no StorageVol.GetInfo. */
   private async readVolume(pool: string, path: string): Promise<VolumeSummary> {
-    const [xml] = await this.call({
-      path,
-      interface: storageVolumeInterface,
-      member: 'GetXMLDesc',
-      signature: 'u',
-      body: [0],
-    });
-    const volume = parseXml(String(xml));
+    const volume = parseXml(await readXmlDescription(this.call, path, storageVolumeInterface));
     const size = (name: string) => {
       const element = child(volume, name);
       return element ? toBytes(Number(element.text.trim()), element.attributes.unit ?? 'bytes') : 0;
@@ -142,25 +117,18 @@ export class LibvirtStorage {
 
   async deleteVolume(pool: string, name: string): Promise<void> {
     checkLibvirtName('volume', name);
-    let path: string;
-    try {
-      [path] = (await this.call({
+    const path = await lookupPath(
+      this.call,
+      {
         path: await this.poolPath(pool),
         interface: storagePoolInterface,
         member: 'StorageVolLookupByName',
         signature: 's',
         body: [name],
-      })) as [string];
-    } catch (error) {
-      if (error instanceof HypervisorError && error.code === 'no-such-volume') {
-        throw new HypervisorError(
-          'no-such-volume',
-          `Pool '${pool}' has no volume named '${name}'`,
-          error.libvirtMessage,
-        );
-      }
-      throw error;
-    }
+      },
+      'no-such-volume',
+      `Pool '${pool}' has no volume named '${name}'`,
+    );
     await this.call({ path, interface: storageVolumeInterface, member: 'Delete', signature: 'u', body: [0] });
   }
 }
