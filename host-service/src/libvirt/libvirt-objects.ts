@@ -1,6 +1,6 @@
-// What the per-kind modules share about libvirt-dbus objects: lookups by name, how object paths
-// name UUIDs, how property bags unpack, the XML they describe themselves with, how libvirt's sizes convert to bytes, and how listings read many objects
-// at once without exceeding the bus's limit on pending replies.
+// What the per-kind modules share about libvirt-dbus objects: lookup by name, how object paths
+// name UUIDs, how property bags unpack, reading an object's XML, libvirt's sizes in bytes, and
+// listings that read many objects at once within the bus's limit on pending replies.
 import { connectInterface, listAllFlags, propertiesInterface } from './constants';
 import { type DbusRequest, variantValue } from './dbus-call';
 import { HypervisorError, type HypervisorErrorCode, type NetworkSummary } from './hypervisor';
