@@ -21,7 +21,8 @@ export interface LibvirtDaemonsLease {
   release(): Promise<void>;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process of that pid exists (signal 0 checks without sending anything). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -29,6 +29,8 @@ export interface HostFixtureOptions {
   hostArguments?: string[];
   /** The vlm-host process's environment (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Runs before the host starts, e.g. to write files into the data directory. */
+  prepare?: (paths: { folder: string; dataDirectory: string }) => Promise<void> | void;
   /** false: everything but the host and its client, for tests that start their own. */
   startHost?: boolean;
   /** Passed to the fixture's own hypervisor connection (default: 60 s on the test driver). */
@@ -60,8 +62,8 @@ export interface HostFixture {
   /** A new client of the fixture's socket (or `socketPath`); dispose closes it. */
   connect(socketPath?: string): Promise<Client>;
   /**
-   * Starts `host` again on the same socket and data directory, once the test has stopped or
-   * killed it, and connects a new `client`.
+   * Starts `host` on the fixture's socket and data directory (again, once the test has stopped or
+   * killed the last one; or first, after { startHost: false }) and connects a new `client`.
    */
   restart(): Promise<void>;
   /** Runs `cleanup` at dispose, before the hosts stop. */
@@ -131,6 +133,7 @@ async function assemble(options: HostFixtureOptions, parts: Parts): Promise<Host
     parts.host = await start();
     parts.client = await connect();
   };
+  await options.prepare?.({ folder, dataDirectory });
   if (options.startHost !== false) await restart();
 
   return {
