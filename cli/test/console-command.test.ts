@@ -6,14 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImagesPullRequest, LabsDestroyRequest, LabsListRequest } from '@vlm/schemas/src/host-protocol';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/local-libvirt/libvirt-environment';
+import { ImagesPullRequest } from '@vlm/schemas/src/host-protocol';
 import { waitUntil } from '../../host-service/local-libvirt/wait-until';
-import { removePoolOf } from '../../host-service/test/support/volume-pools';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from '../../host-service/test/api/host-process';
+import { domainName } from '../../host-service/src/api/lab-resources';
+import { startHostFixture, type HostFixture } from '../../host-service/test/support/host-fixture';
 import { ensureBuilt, launcher, repositoryRoot } from './run-vlm';
 
 interface ConsoleProcess {
@@ -44,6 +42,7 @@ async function waitForPrompt(console: ConsoleProcess, timeoutMs = 240_000): Prom
     'a shell prompt on the console',
     () => {
       // busybox's shell may end its prompt with a cursor position query (ESC [6n).
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: that escape sequence is what it matches
       if (/# (\u001b\[6n)?$/.test(console.output())) return true;
       console.type('\r');
       return false;
@@ -64,56 +63,37 @@ function run(commandLine: string[]): Promise<{ status: number | null; stdout: st
   return once(child, 'exit').then(([status]) => ({ status: status as number | null, stdout, stderr }));
 }
 
-describe('vlm console on a vlm-tiny guest on qemu:///system', { timeout: 600_000 }, () => {
-  let environment: LibvirtTestEnvironment;
-  let work: string;
-  let host: HostProcess;
-  let hostArgument: string;
-  // libvirtd is shared by every test run on the machine: a name no other run uses.
-  const labName = `console-${randomBytes(3).toString('hex')}`;
-  const vm = `${labName}/solo`;
+let fixture: HostFixture;
+let hostArgument: string;
+// libvirtd is shared by every test run on the machine: a name no other run uses.
+const labName = `console-${randomBytes(3).toString('hex')}`;
+const vm = `${labName}/solo`;
 
-  before(async () => {
-    ensureBuilt();
-    work = await mkdtemp(join(tmpdir(), 'vlm-cli-console-'));
+before(async () => {
+  ensureBuilt();
+  fixture = await startHostFixture({
+    name: 'cli-console',
+    driver: 'qemu',
     // QEMU runs as another user and must reach the disks under the data directory.
-    await chmod(work, 0o755);
-    environment = await startLibvirtTestEnvironment({ realDaemons: true });
-    const bundle = await buildHostBundle(work);
-    const socketPath = join(work, 'vlm-host.sock');
-    host = await startHost({ bundle, socketPath, dataDirectory: join(work, 'data'), busAddress: environment.busAddress, driver: 'qemu' });
-    hostArgument = `unix:${socketPath}`;
-    // Pulling images has no vlm command yet: set up through the API.
-    const client = await connectClient(socketPath);
-    try {
-      await client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' });
-    } finally {
-      client.close();
-    }
-    const file = join(work, 'solo.lab.yaml');
-    await writeFile(file, `name: ${labName}\nvms:\n  - name: solo\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n`);
-    const up = await run(['lab', 'up', file, '--yes', '--host', hostArgument]);
-    // The reason first: the plan above it is long.
-    assert.equal(up.status, 0, `${up.stderr}\n${up.stdout.slice(-3000)}`);
+    folderMode: 0o755,
+    // Whatever a failed test left behind on the shared libvirtd goes, with the data directory's pool.
+    leftovers: { domains: [domainName(labName, 'solo')] },
   });
+  hostArgument = `unix:${fixture.socketPath}`;
+  // Pulling images has no vlm command yet: set up through the API.
+  await fixture.client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' });
+  const file = join(fixture.folder, 'solo.lab.yaml');
+  await writeFile(file, `name: ${labName}\nvms:\n  - name: solo\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n`);
+  const up = await run(['lab', 'up', file, '--yes', '--host', hostArgument]);
+  // The reason first: the plan above it is long.
+  assert.equal(up.status, 0, `${up.stderr}\n${up.stdout.slice(-3000)}`);
+});
 
-  after(async () => {
-    if (host) {
-      // Whatever a failed test left behind on the shared libvirtd goes.
-      const client = await connectClient(host.socketPath).catch(() => undefined);
-      if (client) {
-        const { labs } = await client.sendRequest(LabsListRequest.type, {});
-        if (labs.some((lab) => lab.name === labName)) await client.sendRequest(LabsDestroyRequest.type, { name: labName }).catch(() => undefined);
-        client.close();
-      }
-      await host.stop();
-    }
-    // libvirtd is shared and outlives this run: the data directory's pool goes too.
-    if (work) removePoolOf(join(work, 'data'));
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+after(async () => {
+  await fixture?.dispose();
+});
 
+describe('vlm console on a vlm-tiny guest on qemu:///system', { timeout: 600_000 }, () => {
   it('relays typing to the guest shell and its answer back; Ctrl-] detaches', async () => {
     const console = startConsole(vm, hostArgument);
     await waitUntil('the connected line', () => console.errors().includes('Press Ctrl-] to detach.'), 30_000);
@@ -136,7 +116,9 @@ describe('vlm console on a vlm-tiny guest on qemu:///system', { timeout: 600_000
     assert.equal(await console.exited, 0, console.errors());
     assert.match(console.errors(), new RegExp(`Detached from ${vm}\\.\\n$`));
   });
+});
 
+describe('vlm console on a terminal, on a vlm-tiny guest on qemu:///system', { timeout: 600_000 }, () => {
   it('on a terminal: raw mode while attached, the terminal as it was after Ctrl-]', async () => {
     // `stty` after vlm shows the terminal settings vlm left behind.
     const command = `'${process.execPath}' '${launcher}' console ${vm} --host '${hostArgument}'; echo "vlm exited $?"; stty -a`;
@@ -159,7 +141,9 @@ describe('vlm console on a vlm-tiny guest on qemu:///system', { timeout: 600_000
     const settings = output.slice(output.indexOf('vlm exited'));
     for (const flag of ['icanon', 'echo', 'isig']) assert.match(settings, new RegExp(`(^|\\s)${flag}(\\s|$)`, 'm'), `${flag} restored:\n${settings}`);
   });
+});
 
+describe('vlm console when the VM stops, on a vlm-tiny guest on qemu:///system', { timeout: 600_000 }, () => {
   it('says so and exits when the VM stops under it', async () => {
     const console = startConsole(vm, hostArgument);
     await waitForPrompt(console, 60_000);
