@@ -5,39 +5,33 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsListRequest, VmsForceStopRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../../host-service/local-libvirt/libvirt-environment';
-import { removePoolOf } from '../../../host-service/test/support/volume-pools';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from '../../../host-service/test/api/host-process';
+import type { Locator, Page } from 'playwright-core';
+import { ImagesPullRequest, LabsApplyRequest, VmsForceStopRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
+import { domainName } from '../../../host-service/src/api/lab-resources';
+import { startHostFixture, type HostFixture } from '../../../host-service/test/support/host-fixture';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
 // libvirtd is shared by every test run on the machine: a lab name no other run uses.
 const labName = `console-${randomBytes(3).toString('hex')}`;
-let environment: LibvirtTestEnvironment;
-let work: string;
-let host: HostProcess;
+let fixture: HostFixture;
 let workspace: string;
 let session: VsCodeSession;
 
 before(async () => {
-  work = await mkdtemp(join(tmpdir(), 'vlm-e2e-console-'));
-  // QEMU runs as another user and must reach the disks under the data directory.
-  await chmod(work, 0o755);
-  environment = await startLibvirtTestEnvironment({ realDaemons: true });
-  const bundle = await buildHostBundle(work);
-  host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory: join(work, 'data'), busAddress: environment.busAddress, driver: 'qemu' });
-  const client = await connectClient(host.socketPath);
-  try {
-    await client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' });
-    await client.sendRequest(LabsApplyRequest.type, {
-      lab: { name: labName, vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] },
-    });
-  } finally {
-    client.close();
-  }
+  fixture = await startHostFixture({
+    name: 'e2e-console',
+    driver: 'qemu',
+    // QEMU runs as another user and must reach the disks under the data directory.
+    folderMode: 0o755,
+    // Whatever a failed test left behind on the shared libvirtd goes, with the data directory's pool.
+    leftovers: { domains: [domainName(labName, 'solo')] },
+  });
+  await fixture.client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' });
+  await fixture.client.sendRequest(LabsApplyRequest.type, {
+    lab: { name: labName, vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] },
+  });
   workspace = exampleWorkspace();
   // The DOM renderer keeps the terminal's text in the page, where the test can read it.
   await mkdir(join(workspace, '.vscode'), { recursive: true });
@@ -47,27 +41,12 @@ before(async () => {
 
 after(async () => {
   await session?.close();
-  if (host) {
-    // Whatever a failed test left behind on the shared libvirtd goes.
-    const client = await connectClient(host.socketPath).catch(() => undefined);
-    if (client) {
-      const { labs } = await client.sendRequest(LabsListRequest.type, {});
-      if (labs.some((lab) => lab.name === labName)) await client.sendRequest(LabsDestroyRequest.type, { name: labName }).catch(() => undefined);
-      client.close();
-    }
-    await host.stop();
-  }
-  // libvirtd is shared and outlives this run: the data directory's pool goes too.
-  if (work) removePoolOf(join(work, 'data'));
-  await environment?.stop();
+  await fixture?.dispose();
   if (workspace) removeFolder(workspace);
-  if (work) await rm(work, { recursive: true, force: true });
 });
 
-test('the serial console opens from the VM context menu; the guest shell answers a typed command', { timeout: 600_000 }, async () => {
-  const { page } = session;
-
-  // Point the local host at the test's host service, in the Settings editor.
+/** Points the local host at the test's host service, in the Settings editor. */
+async function pointLocalHostAt(page: Page, socketPath: string): Promise<void> {
   await page.keyboard.press('Control+Comma');
   const search = page.locator('.settings-editor .settings-header .suggest-input-container');
   await search.waitFor();
@@ -80,10 +59,12 @@ test('the serial console opens from the VM context menu; the guest shell answers
     await session.screenshot('failed-console-settings');
     throw error;
   });
-  await socketSetting.fill(host.socketPath);
+  await socketSetting.fill(socketPath);
   await page.keyboard.press('Tab');
+}
 
-  // The host connects and shows the deployed lab and its VM.
+/** The VM's row in the Virtual Labs view, once shown: the host connects and shows the deployed lab and its VM. */
+async function revealVmRow(page: Page): Promise<Locator> {
   await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
   const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
   const lab = view.locator('.monaco-list-row', { hasText: labName });
@@ -100,11 +81,40 @@ test('the serial console opens from the VM context menu; the guest shell answers
     else if ((await localHost.isVisible()) && (await localHost.getAttribute('aria-expanded')) === 'false') await localHost.click();
     await vm.or(lab).first().waitFor({ timeout: 2000 }).catch(() => undefined);
   }
+  return vm;
+}
+
+/** Runs "Open Console" from the VM row's context menu. */
+async function openConsoleOf(page: Page, vm: Locator): Promise<void> {
   await vm.click({ button: 'right' });
-  const openConsole = page.getByRole('menuitem', { name: 'Open Console', exact: true });
-  await openConsole.hover();
+  await page.getByRole('menuitem', { name: 'Open Console', exact: true }).hover();
   // The menu item under the pointer takes the focus; Enter runs it, as a click does.
   await page.keyboard.press('Enter');
+}
+
+/** The terminal's text as the user reads it, row by row. */
+async function terminalText(rows: Locator): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: rows are separate elements, and innerText keeps the line breaks between them that the test matches
+  return (await rows.innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** Waits until the terminal shows `pattern`, doing `meanwhile` between looks; on timeout a screenshot and what it shows. */
+async function waitForTerminal(rows: Locator, pattern: RegExp, timeoutMs: number, failure: { screenshot: string; message: string }, meanwhile: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(await terminalText(rows))) {
+    if (Date.now() > deadline) {
+      await session.screenshot(failure.screenshot);
+      throw new Error(`${failure.message}${JSON.stringify((await terminalText(rows)).slice(-400))}`);
+    }
+    await meanwhile();
+  }
+}
+
+test('the serial console opens from the VM context menu; the guest shell answers a typed command', { timeout: 600_000 }, async () => {
+  const { page } = session;
+  await pointLocalHostAt(page, fixture.socketPath);
+  const vm = await revealVmRow(page);
+  await openConsoleOf(page, vm);
 
   // A terminal named for the VM, its lab and host opens with the guest's console.
   const title = `solo serial (${labName} on local)`;
@@ -115,59 +125,42 @@ test('the serial console opens from the VM context menu; the guest shell answers
     await session.screenshot('failed-console-terminal');
     throw error;
   });
-  const terminalText = async () => (await rows.innerText()).replace(/\u00a0/g, ' ');
   // The guest may still be booting: Enter until the shell prompts.
-  const promptDeadline = Date.now() + 240_000;
-  while (!/#\s*$/m.test(await terminalText())) {
-    if (Date.now() > promptDeadline) {
-      await session.screenshot('failed-console-prompt');
-      throw new Error(`No shell prompt on the console; it shows: ${JSON.stringify((await terminalText()).slice(-400))}`);
-    }
+  await waitForTerminal(rows, /#\s*$/m, 240_000, { screenshot: 'failed-console-prompt', message: 'No shell prompt on the console; it shows: ' }, async () => {
     // The terminal took the focus when it opened: keys go to the console.
     await page.keyboard.press('Enter');
     await rows.filter({ hasText: '#' }).waitFor({ timeout: 3000 }).catch(() => undefined);
-  }
+  });
   await session.screenshot('console-01-prompt');
 
   // The guest computes the answer, so seeing it proves the typing reached the shell.
   await page.keyboard.type('echo console-$((6*7))');
   await page.keyboard.press('Enter');
   // Rows are separate elements: their text, line by line, is what the user reads.
-  const answerDeadline = Date.now() + 60_000;
-  while (!/^console-42\s*$/m.test(await terminalText())) {
-    if (Date.now() > answerDeadline) {
-      await session.screenshot('failed-console-command');
-      throw new Error(`The guest's answer did not show; the terminal shows: ${JSON.stringify((await terminalText()).slice(-400))}`);
-    }
-    await rows.filter({ hasText: 'console-42' }).waitFor({ timeout: 2000 }).catch(() => undefined);
-  }
-  assert.match(await terminalText(), /^console-42\s*$/m);
+  await waitForTerminal(rows, /^console-42\s*$/m, 60_000, { screenshot: 'failed-console-command', message: "The guest's answer did not show; the terminal shows: " }, () =>
+    rows.filter({ hasText: 'console-42' }).waitFor({ timeout: 2000 }).catch(() => undefined),
+  );
+  assert.match(await terminalText(rows), /^console-42\s*$/m);
   await session.screenshot('console-02-command-output');
 
   // Opening the console again shows the same terminal instead of a second one.
-  await vm.click({ button: 'right' });
-  await page.getByRole('menuitem', { name: 'Open Console', exact: true }).hover();
-  await page.keyboard.press('Enter');
+  await openConsoleOf(page, vm);
   await terminalTab.waitFor();
   assert.equal(await page.locator('.terminal-tabs-entry').count(), 0, 'one terminal, so no tab list');
-  assert.match(await terminalText(), /^console-42\s*$/m);
+  assert.match(await terminalText(rows), /^console-42\s*$/m);
 
   // The VM stops from elsewhere (another user, the CLI): the terminal says so and stays open.
-  const client = await connectClient(host.socketPath);
-  try {
-    const { vms } = await client.sendRequest(VmsListRequest.type, { lab: labName });
-    await client.sendRequest(VmsForceStopRequest.type, { vm: vms[0]!.name });
-  } finally {
-    client.close();
-  }
-  const endedDeadline = Date.now() + 60_000;
-  while (!/\[The console of \S+solo ended[\s\S]*Close this terminal when done\.\]/.test(await terminalText())) {
-    if (Date.now() > endedDeadline) {
-      await session.screenshot('failed-console-ended');
-      throw new Error(`The terminal did not say the console ended; it shows: ${JSON.stringify((await terminalText()).slice(-400))}`);
-    }
-    await rows.filter({ hasText: 'ended' }).waitFor({ timeout: 2000 }).catch(() => undefined);
-  }
+  const { vms } = await fixture.client.sendRequest(VmsListRequest.type, { lab: labName });
+  const [stopping] = vms;
+  assert.ok(stopping, `lab ${labName} has its VM`);
+  await fixture.client.sendRequest(VmsForceStopRequest.type, { vm: stopping.name });
+  await waitForTerminal(
+    rows,
+    /\[The console of \S+solo ended[\s\S]*Close this terminal when done\.\]/,
+    60_000,
+    { screenshot: 'failed-console-ended', message: 'The terminal did not say the console ended; it shows: ' },
+    () => rows.filter({ hasText: 'ended' }).waitFor({ timeout: 2000 }).catch(() => undefined),
+  );
   assert.ok(await terminalTab.isVisible(), 'the terminal stays until the user closes it');
   await session.screenshot('console-03-vm-stopped');
 });
