@@ -67,12 +67,12 @@ function startNpm(dataFolder: string): NpmStart {
     env: { ...process.env, [markName]: mark, VLM_HOST_DATA_DIR: dataFolder },
   });
   let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const interrupt = () => {
     try {
-      process.kill(-child.pid!, 'SIGINT');
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
     } catch {
       // The whole group has ended already.
     }
@@ -114,81 +114,89 @@ function killMarked(mark: string): void {
 
 const addressLine = /Virtual Lab Manager is running in VS Code at (http:\/\/127\.0\.0\.1:\d+\/)/;
 
-describe('Ctrl-C of npm start leaves nothing it started', { timeout: 1_800_000 }, () => {
-  const runs: NpmStart[] = [];
-  const dataFolders: string[] = [];
-  let browser: Browser | undefined;
-  const labName = `ctrlc-${randomBytes(3).toString('hex')}`;
-  const domain = domainName(labName, 'solo');
-  const virsh = (...words: string[]) => spawnSync('virsh', ['-q', '-c', 'qemu:///system', ...words], { encoding: 'utf8' });
+const runs: NpmStart[] = [];
+const dataFolders: string[] = [];
+let browser: Browser | undefined;
+const labName = `ctrlc-${randomBytes(3).toString('hex')}`;
+const domain = domainName(labName, 'solo');
+const virsh = (...words: string[]) => spawnSync('virsh', ['-q', '-c', 'qemu:///system', ...words], { encoding: 'utf8' });
+let daemons: LibvirtDaemonsLease | undefined;
 
-  /** A data folder of this test, not npm start's own one; libvirt's QEMU user must reach it. */
-  function dataFolder(): string {
-    const folder = mkdtempSync(join(tmpdir(), 'vlm-npm-start-test-'));
-    chmodSync(folder, 0o755);
-    dataFolders.push(folder);
-    return folder;
+/** A data folder of this test, not npm start's own one; libvirt's QEMU user must reach it. */
+function dataFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-npm-start-test-'));
+  chmodSync(folder, 0o755);
+  dataFolders.push(folder);
+  return folder;
+}
+
+/** Starts npm start with its own data folder, to be cleaned up after. */
+function startRun(folder = dataFolder()): NpmStart {
+  const run = startNpm(folder);
+  runs.push(run);
+  return run;
+}
+
+/** Opens the address npm start printed in a browser, once it has, and waits for the workbench. */
+async function openWorkbench(run: NpmStart): Promise<void> {
+  const url = await whileRunning(run, 'it printed its address', () => addressLine.exec(run.output())?.[1], 600_000);
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 120_000 });
+}
+
+async function closeWorkbench(): Promise<void> {
+  await browser?.close();
+  browser = undefined;
+}
+
+before(async () => {
+  if (process.getuid?.() !== 0) throw new Error('npm start drives qemu:///system only as root; run this test as root.');
+  ensureTools();
+  // Held for the whole test, so libvirtd is still there to clean up after the last npm start.
+  daemons = await leaseLibvirtDaemons();
+});
+
+after(async () => {
+  await closeWorkbench();
+  for (const run of runs) {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.interrupt();
+    killMarked(run.mark);
   }
+  // The labs npm start keeps for its next run are this test's to remove: every domain with a disk in its data folders.
+  for (const name of virsh('list', '--all', '--name').stdout.split('\n').map((line) => line.trim()).filter(Boolean)) {
+    const xml = virsh('dumpxml', name).stdout;
+    if (!dataFolders.some((folder) => xml.includes(`${folder}/`))) continue;
+    virsh('destroy', name);
+    virsh('undefine', name, '--remove-all-storage');
+  }
+  for (const folder of dataFolders) {
+    removePoolOf(folder);
+    rmSync(folder, { recursive: true, force: true });
+  }
+  await daemons?.release();
+});
 
-  let daemons: LibvirtDaemonsLease | undefined;
-
-  before(async () => {
-    if (process.getuid?.() !== 0) throw new Error('npm start drives qemu:///system only as root; run this test as root.');
-    ensureTools();
-    // Held for the whole test, so libvirtd is still there to clean up after the last npm start.
-    daemons = await leaseLibvirtDaemons();
-  });
-
-  after(async () => {
-    await browser?.close();
-    for (const run of runs) {
-      if (run.child.exitCode === null && run.child.signalCode === null) run.interrupt();
-      killMarked(run.mark);
-    }
-    // The labs npm start keeps for its next run are this test's to remove: every domain with a disk in its data folders.
-    for (const name of virsh('list', '--all', '--name').stdout.split('\n').map((line) => line.trim()).filter(Boolean)) {
-      const xml = virsh('dumpxml', name).stdout;
-      if (!dataFolders.some((folder) => xml.includes(`${folder}/`))) continue;
-      virsh('destroy', name);
-      virsh('undefine', name, '--remove-all-storage');
-    }
-    for (const folder of dataFolders) {
-      removePoolOf(folder);
-      rmSync(folder, { recursive: true, force: true });
-    }
-    await daemons?.release();
-  });
-
+describe('Ctrl-C of npm start leaves nothing it started', { timeout: 1_800_000 }, () => {
   test('early: while it is still starting (the private bus is up, VS Code is not yet)', async () => {
-    const run = startNpm(dataFolder());
-    runs.push(run);
+    const run = startRun();
     await whileRunning(run, 'its private D-Bus bus to start', () => markedProcesses(run.mark).some((item) => /dbus-daemon/.test(item.command)), 600_000);
     assert.doesNotMatch(run.output(), addressLine, 'the interrupt comes before the address');
     await interruptAndCheck(run);
   });
 
   test('middle: after it printed its address, with the workbench open in a browser', async () => {
-    const run = startNpm(dataFolder());
-    runs.push(run);
-    const url = await whileRunning(run, 'it printed its address', () => addressLine.exec(run.output())?.[1], 600_000);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
-    const page = await browser.newPage();
-    await page.goto(url);
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 120_000 });
+    const run = startRun();
+    await openWorkbench(run);
     await interruptAndCheck(run);
-    await browser.close();
-    browser = undefined;
+    await closeWorkbench();
   });
 
   test('late: a lab VM running on qemu:///system and the workbench open; the VM is powered off', async () => {
     const folder = dataFolder();
-    const run = startNpm(folder);
-    runs.push(run);
-    const url = await whileRunning(run, 'it printed its address', () => addressLine.exec(run.output())?.[1], 600_000);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
-    const page = await browser.newPage();
-    await page.goto(url);
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 120_000 });
+    const run = startRun(folder);
+    await openWorkbench(run);
     // The extension starts vlm-host for the host `local`; its socket is on its command line.
     const socketPath = await whileRunning(
       run,
@@ -214,7 +222,6 @@ describe('Ctrl-C of npm start leaves nothing it started', { timeout: 1_800_000 }
     await interruptAndCheck(run);
     assert.match(run.output(), new RegExp(`Powered off VM ${domain}; its lab stays deployed for the next npm start\\.`));
     assert.equal(virsh('domstate', domain).stdout.trim(), 'shut off');
-    await browser.close();
-    browser = undefined;
+    await closeWorkbench();
   });
 });
