@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { formatCidr, type Lab } from '@vlm/schemas';
-import { hostRanges, networkConflicts, readLibvirtNetworkXml } from '../../src/api/network-surroundings';
+import { hostRanges, networkConflicts, readLibvirtNetworkXml } from '../../src/deploy/network-surroundings';
 import { requireCommand } from '../support/require-command';
 
 test('libvirt network XML: IPv4 ranges from netmask or prefix, IPv6 and odd masks skipped, the bridge named', () => {

@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import {
   isValidHostname, isValidSshPublicKey, renderNetworkConfig, renderUserData, SeedError, writeNoCloudSeed,
   type NoCloudSeedOptions,
-} from '../../images/nocloud-seed';
-import { labNics, nicMac, seedInterfaces } from '../../src/api/lab-addresses';
+} from '../../src/deploy/nocloud-seed';
+import { labNics, nicMac, seedInterfaces } from '../../src/deploy/lab-addresses';
 import { makeKey, repositoryRoot, requireTools, runFile } from './tiny-guest';
 
 const guestFiles = join(repositoryRoot, 'host-service/images/vlm-tiny-guest');

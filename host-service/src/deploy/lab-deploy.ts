@@ -36,17 +36,17 @@ import {
   recordedLab,
   setRecordedLab,
 } from '../state/state-shape';
-import { writeNoCloudSeed } from '../../images/nocloud-seed';
+import { writeNoCloudSeed } from './nocloud-seed';
 import { CloudInitError, mergeCloudConfig } from '../deploy/cloud-config';
 import { loadLabSshKey, loadServiceSshKey, removeLabSshKey, type ServiceSshKey } from '../deploy/service-ssh-key';
 import { waitForSsh } from '../deploy/ssh-readiness';
 import { defaultPlaybookTimeoutMs, PlaybookInputError, runPlaybook, validatePlaybook } from '../provision/ansible-playbook';
 import { runScheduled, StepFailedError, type ScheduledStep } from '../deploy/step-scheduler';
 import type { StateStore } from '../state/state-store';
-import type { EventLog } from './event-log';
-import { fromHypervisorError, hostError } from './host-errors';
-import type { ImageFiles, ImageStore } from './image-store';
-import { checkLab } from './lab-checks';
+import type { EventLog } from '../api/event-log';
+import { fromHypervisorError, hostError } from '../api/host-errors';
+import type { ImageFiles, ImageStore } from '../images/image-store';
+import { checkLab } from '../api/lab-checks';
 import { networkConflicts, occupiedRanges } from './network-surroundings';
 import { planLab } from './lab-plan';
 import { labNics, nicMac, seedInterfaces } from './lab-addresses';
