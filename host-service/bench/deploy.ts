@@ -14,7 +14,7 @@ import { connectLibvirt } from '../src/libvirt/libvirt-dbus-hypervisor';
 import { StateStore } from '../src/state/state-store';
 import { EventLog } from '../src/api/event-log';
 import { ImageStore } from '../src/images/image-store';
-import { LabDeployer } from '../src/deploy/lab-deploy';
+import { LabDeployer } from '../src/deploy/lab-deployer';
 import { volumePoolFor } from '../src/deploy/lab-resources';
 import { median, milliseconds } from './libvirt-bench-statistics';
 

@@ -7,7 +7,7 @@ import packageJson from '../package.json';
 import { removeDataDirectory } from './state/data-directory-removal';
 import { EventLog } from './api/event-log';
 import { createHostApi } from './api/host-api';
-import { LabDeployer } from './deploy/lab-deploy';
+import { LabDeployer } from './deploy/lab-deployer';
 import { Consoles } from './consoles/console-manager';
 import { labKeyPathForDomain } from './deploy/service-ssh-key';
 import { ImageStore } from './images/image-store';

@@ -49,7 +49,7 @@ import { fromHypervisorError, hostError } from './host-errors';
 import { checkLab } from './lab-checks';
 import { networkConflicts, occupiedRanges } from '../deploy/network-surroundings';
 import type { ImageStore } from '../images/image-store';
-import type { LabDeployer } from '../deploy/lab-deploy';
+import type { LabDeployer } from '../deploy/lab-deployer';
 import { serialPtyPath } from './serial-consoles';
 import type { Consoles } from '../consoles/console-manager';
 import { SshConsoleError, sshForwardPort } from '../consoles/ssh-console';

@@ -20,7 +20,7 @@ import {
 } from '../../src/deploy/service-ssh-key';
 import type { HostState, LabRecord } from '../../src/state/state-shape';
 import { StateStore } from '../../src/state/state-store';
-import { LabDeployer } from '../../src/deploy/lab-deploy';
+import { LabDeployer } from '../../src/deploy/lab-deployer';
 import type { EventLog } from '../../src/api/event-log';
 import type { ImageStore } from '../../src/images/image-store';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
