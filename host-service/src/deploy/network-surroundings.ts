@@ -38,7 +38,7 @@ function prefixOfNetmask(netmask: string): number | undefined {
 /** The IPv4 ranges and bridge of a libvirt network, from its XML. */
 export function readLibvirtNetworkXml(xml: string): { bridge?: string; ranges: Cidr[] } {
   const root = parseXml(xml);
-  const bridge = child(root, 'bridge')?.attributes['name'];
+  const bridge = child(root, 'bridge')?.attributes.name;
   const ranges: Cidr[] = [];
   for (const ip of descendants(root, 'ip')) {
     const { address, netmask, prefix, family } = ip.attributes;
