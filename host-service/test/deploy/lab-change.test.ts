@@ -22,7 +22,7 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { poolVolumes } from '../support/volume-pools';
 import { waitUntil } from '../../local-libvirt/wait-until';
