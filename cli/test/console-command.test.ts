@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImagesPullRequest } from '@vlm/schemas/src/host-protocol';
 import { waitUntil } from '../../host-service/local-libvirt/wait-until';
-import { domainName } from '../../host-service/src/api/lab-resources';
+import { domainName } from '../../host-service/src/deploy/lab-resources';
 import { startHostFixture, type HostFixture } from '../../host-service/test/support/host-fixture';
 import { ensureBuilt, launcher, repositoryRoot } from './run-vlm';
 

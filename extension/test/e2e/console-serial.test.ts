@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { ImagesPullRequest, LabsApplyRequest, VmsForceStopRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
-import { domainName } from '../../../host-service/src/api/lab-resources';
+import { domainName } from '../../../host-service/src/deploy/lab-resources';
 import { startHostFixture, type HostFixture } from '../../../host-service/test/support/host-fixture';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 

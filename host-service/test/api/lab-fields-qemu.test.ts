@@ -100,7 +100,7 @@ before(async () => {
       key = await makeKey(join(folder, 'id_ed25519'));
       await mkdir(dataDirectory, { recursive: true });
       // An image only this host's catalog has: vlm-tiny's build under another name.
-      const site = { name: 'site-tiny', title: 'This host\'s tiny guest', os: 'linux', default_user: 'root', min_ram_mb: 96, min_disk_gb: 1, cloud_init: true, source: { kind: 'build', script: 'host-service/images/build-vlm-tiny.sh' } };
+      const site = { name: 'site-tiny', title: 'This host\'s tiny guest', os: 'linux', default_user: 'root', min_ram_mb: 96, min_disk_gb: 1, cloud_init: true, source: { kind: 'build', script: 'host-service/vlm-tiny/build-vlm-tiny.sh' } };
       await writeFile(join(dataDirectory, 'image-catalog.json'), JSON.stringify({ images: [site] }));
     },
   });

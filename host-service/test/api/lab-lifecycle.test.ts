@@ -20,7 +20,7 @@ import {
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { waitUntil } from '../../local-libvirt/wait-until';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
 import { rejectsWithHostError } from './host-process';
 

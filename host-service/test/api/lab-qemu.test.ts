@@ -23,7 +23,7 @@ import type { Lab } from '@vlm/schemas';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
 import { requireCommand } from '../../local-libvirt/require-command';
 import { waitUntil } from '../../local-libvirt/wait-until';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
 
 let fixture: HostFixture;

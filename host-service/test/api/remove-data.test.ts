@@ -10,7 +10,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabsApplyRequest, LabsDestroyRequest } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { poolIsDefined, startPoolOf } from '../support/volume-pools';

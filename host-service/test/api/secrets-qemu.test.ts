@@ -20,7 +20,7 @@ import {
 } from '@vlm/schemas/src/host-protocol';
 import { VncPasswords } from '../../src/deploy/vnc-passwords';
 import { ensureDataFolder } from '../../src/state/data-directory-modes';
-import { writeNoCloudSeed } from '../../images/nocloud-seed';
+import { writeNoCloudSeed } from '../../src/deploy/nocloud-seed';
 import { buildImage, directBootDomainXml, freePort } from '../images/tiny-guest';
 import { requireCommand } from '../../local-libvirt/require-command';
 import { authenticateVnc, vncChallengeResponse } from '../support/vnc-client';

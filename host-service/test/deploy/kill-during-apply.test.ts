@@ -16,7 +16,7 @@ import {
   type LabDetails,
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';

@@ -19,7 +19,7 @@ import {
 import type { Lab } from '@vlm/schemas';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { poolVolumes } from '../support/volume-pools';
 import { waitUntil } from '../../local-libvirt/wait-until';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';

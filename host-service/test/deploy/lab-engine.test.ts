@@ -11,7 +11,7 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { poolIsDefined, poolVolumes, startPoolOf } from '../support/volume-pools';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
 

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsGetRequest, LabsSweepRequest } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { requireCommand } from '../../local-libvirt/require-command';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
 

@@ -25,7 +25,7 @@ import {
   type LabDetails,
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { generateSshKeyPair } from '../../src/deploy/service-ssh-key';
 import { requireCommand } from '../../local-libvirt/require-command';
 import { waitUntil } from '../../local-libvirt/wait-until';

@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { ImageCatalog } from '@vlm/schemas';
 import { HostErrorCode } from '@vlm/schemas/src/host-protocol';
-import { ImageStore } from '../../src/api/image-store';
+import { ImageStore } from '../../src/images/image-store';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { removeRunLeftovers } from '../support/libvirt-leftovers';

@@ -56,7 +56,7 @@ async function attempt(playbook: string, timeoutMs = 300_000): Promise<Attempt> 
       port: target.sshPort,
       user: 'root',
       privateKeyPath: target.privateKey,
-      // As lab-deploy does with the data directory; the key's folder too.
+      // As the deploy engine (vm-provisioning.ts) does with the data directory; the key's folder too.
       hiddenPaths: [dataDirectory, target.workDirectory],
       timeoutMs,
       onLine: (line) => lines.push(line),
