@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { HostErrorCode, LabsApplyRequest, LabsDestroyRequest, LabsGetRequest, LabsPlanRequest, LabsSweepRequest } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { ResponseError } from 'vscode-jsonrpc/node';
+import type { DomainSummary } from '../../src/libvirt/hypervisor';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
@@ -89,6 +90,39 @@ describe('deploy engine on the libvirt test driver: apply and destroy', () => {
   });
 });
 
+/**
+ * Makes what sweep must tell apart: leftovers of this host (its mark, its pool) and objects that
+ * only look like them. Returns the orphan pool's name and the objects that are not this host's.
+ */
+async function makeLeftovers(pool: string): Promise<{ orphanPool: string; foreign: { domains: string[]; networks: string[]; pools: string[] } }> {
+  const { hypervisor, dataDirectory } = fixture;
+  const poolDirectory = join(dataDirectory, 'pool');
+  const otherDataDirectory = join(dataDirectory, '..', 'another-vlm-host');
+  // Leftovers as a lost state file would leave them: a VM and a network carrying this host's
+  // mark, a stray volume in its pool, and a VM an older version marked (no data directory) whose
+  // disk is in this host's pool.
+  await hypervisor.createVolume(pool, buildVolumeXml({ name: 'ghost.x.qcow2', capacityBytes: 1024 ** 3 }));
+  await hypervisor.defineDomain(buildDomainXml({ name: 'ghost.x', type: 'qemu', vcpu: 1, memoryMiB: 64, vlm: { lab: 'ghost', vm: 'x', dataDirectory } }));
+  await hypervisor.defineNetwork(buildNetworkXml({ name: 'ghost.lan', cidr: '10.62.9.0/24', vlm: { lab: 'ghost', network: 'lan', dataDirectory } }));
+  await hypervisor.defineDomain(
+    buildDomainXml({ name: 'old-x', type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: join(poolDirectory, 'old-x.qcow2') }, vlm: { lab: 'old', vm: 'x' } }),
+  );
+  // A pool VLM named after a data directory that is gone, and look-alikes it did not name.
+  const goneDataDirectory = join(dataDirectory, '..', 'gone-data');
+  const orphanPool = volumePoolFor(goneDataDirectory);
+  await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: orphanPool, path: join(goneDataDirectory, 'pool') }));
+  await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: 'vlm-0000look', path: join(dataDirectory, '..', 'gone-too', 'pool') }));
+  // Not this host's: another vlm-host's VM and network, and the user's networks and VM named like
+  // the recorded lab's parts (under either scheme), without VLM's mark.
+  await hypervisor.defineDomain(buildDomainXml({ name: 'elsewhere.y', type: 'qemu', vcpu: 1, memoryMiB: 64, vlm: { lab: 'elsewhere', vm: 'y', dataDirectory: otherDataDirectory } }));
+  await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept.other', vlm: { lab: 'kept', network: 'other', dataDirectory: otherDataDirectory } }));
+  await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept-x' }));
+  await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept.x' }));
+  await hypervisor.defineDomain(buildDomainXml({ name: 'kept.b', type: 'qemu', vcpu: 1, memoryMiB: 64 }));
+  const foreign = { domains: ['elsewhere.y', 'kept.b'], networks: ['kept.other', 'kept-x', 'kept.x'], pools: ['vlm-0000look'] };
+  return { orphanPool, foreign };
+}
+
 describe('deploy engine on the libvirt test driver: sweep', () => {
   test('sweep lists, then removes, only what VLM can prove this host made and no recorded lab owns; names prove nothing', async () => {
     const { client, hypervisor, dataDirectory } = fixture;
@@ -96,30 +130,7 @@ describe('deploy engine on the libvirt test driver: sweep', () => {
     await client.sendRequest(LabsApplyRequest.type, { lab: kept });
     const pool = volumePoolFor(dataDirectory);
     assert.equal(await poolIsDefined(hypervisor, dataDirectory), true, 'an apply defines the pool again');
-    const poolDirectory = join(dataDirectory, 'pool');
-    const otherDataDirectory = join(dataDirectory, '..', 'another-vlm-host');
-    // Leftovers as a lost state file would leave them: a VM and a network carrying this host's
-    // mark, a stray volume in its pool, and a VM an older version marked (no data directory) whose
-    // disk is in this host's pool.
-    await hypervisor.createVolume(pool, buildVolumeXml({ name: 'ghost.x.qcow2', capacityBytes: 1024 ** 3 }));
-    await hypervisor.defineDomain(buildDomainXml({ name: 'ghost.x', type: 'qemu', vcpu: 1, memoryMiB: 64, vlm: { lab: 'ghost', vm: 'x', dataDirectory } }));
-    await hypervisor.defineNetwork(buildNetworkXml({ name: 'ghost.lan', cidr: '10.62.9.0/24', vlm: { lab: 'ghost', network: 'lan', dataDirectory } }));
-    await hypervisor.defineDomain(
-      buildDomainXml({ name: 'old-x', type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: join(poolDirectory, 'old-x.qcow2') }, vlm: { lab: 'old', vm: 'x' } }),
-    );
-    // A pool VLM named after a data directory that is gone, and look-alikes it did not name.
-    const goneDataDirectory = join(dataDirectory, '..', 'gone-data');
-    const orphanPool = volumePoolFor(goneDataDirectory);
-    await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: orphanPool, path: join(goneDataDirectory, 'pool') }));
-    await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: 'vlm-0000look', path: join(dataDirectory, '..', 'gone-too', 'pool') }));
-    // Not this host's: another vlm-host's VM and network, and the user's networks and VM named like
-    // the recorded lab's parts (under either scheme), without VLM's mark.
-    await hypervisor.defineDomain(buildDomainXml({ name: 'elsewhere.y', type: 'qemu', vcpu: 1, memoryMiB: 64, vlm: { lab: 'elsewhere', vm: 'y', dataDirectory: otherDataDirectory } }));
-    await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept.other', vlm: { lab: 'kept', network: 'other', dataDirectory: otherDataDirectory } }));
-    await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept-x' }));
-    await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept.x' }));
-    await hypervisor.defineDomain(buildDomainXml({ name: 'kept.b', type: 'qemu', vcpu: 1, memoryMiB: 64 }));
-    const foreign = { domains: ['elsewhere.y', 'kept.b'], networks: ['kept.other', 'kept-x', 'kept.x'], pools: ['vlm-0000look'] };
+    const { orphanPool, foreign } = await makeLeftovers(pool);
 
     const listed = await client.sendRequest(LabsSweepRequest.type, {});
     assert.equal(listed.removed, false);
@@ -209,7 +220,9 @@ describe('deploy engine on the libvirt test driver: failures and names', () => {
     assert.deepEqual(await labDomains(`${name}.`), []);
     assert.equal((await hypervisor.listNetworks()).some((network) => network.name === `${name}.${vm}`), false);
   });
+});
 
+describe('deploy engine on the libvirt test driver: objects remade behind its back', () => {
   test("destroy removes the lab's own domain and network, not someone else's made since under the same names", async () => {
     const { client, hypervisor } = fixture;
     const lab: Lab = { name: 'own-swap', networks: [{ name: 'lan', cidr: '10.62.34.0/24' }], vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }] };
@@ -231,6 +244,38 @@ describe('deploy engine on the libvirt test driver: failures and names', () => {
   });
 });
 
+/** Turns the applied lab own-old into what an older version left, and returns its domain. */
+async function rewriteAsOlderVersion(): Promise<DomainSummary> {
+  const { hypervisor, dataDirectory } = fixture;
+  // Turn it into what an older version left: the same objects under LAB-PART names, no data
+  // directory in the mark, no network UUID recorded.
+  const pool = volumePoolFor(dataDirectory);
+  const domainXml = (await hypervisor.getDomainXml('own-old.web'))
+    .replace('<name>own-old.web</name>', '<name>own-old-web</name>')
+    .replace(/ data-directory="[^"]*"/, '')
+    .replaceAll("network='own-old.lan'", "network='own-old-lan'")
+    .replaceAll('own-old.web.qcow2', 'own-old-web.qcow2');
+  const networkXml = (await hypervisor.getNetworkXml('own-old.lan')).replace('<name>own-old.lan</name>', '<name>own-old-lan</name>');
+  await hypervisor.destroy('own-old.web');
+  await hypervisor.undefine('own-old.web');
+  await hypervisor.destroyNetwork('own-old.lan');
+  await hypervisor.undefineNetwork('own-old.lan');
+  await hypervisor.defineNetwork(networkXml);
+  await hypervisor.startNetwork('own-old-lan');
+  await hypervisor.deleteVolume(pool, 'own-old.web.qcow2');
+  await hypervisor.createVolume(pool, buildVolumeXml({ name: 'own-old-web.qcow2', capacityBytes: 1024 ** 3 }));
+  const oldDomain = await hypervisor.defineDomain(domainXml);
+  await hypervisor.start('own-old-web');
+  const statePath = join(dataDirectory, 'state.json');
+  const state = JSON.parse(await readFile(statePath, 'utf8'));
+  const record = state.labs['own-old'];
+  record.resources.domains = [{ name: 'own-old-web', vm: 'web', uuid: oldDomain.uuid }];
+  record.resources.networks = [{ name: 'own-old-lan', network: 'lan' }];
+  record.resources.volumes = [{ pool, name: 'own-old-web.qcow2', vm: 'web' }];
+  await writeFile(statePath, JSON.stringify(state));
+  return oldDomain;
+}
+
 describe('deploy engine on the libvirt test driver: labs of older versions', () => {
   test("a lab an older version deployed keeps its LAB-PART names: unchanged, extended with LAB.PART parts on the old network, destroyed whole", async () => {
     const { client, hypervisor, dataDirectory } = fixture;
@@ -238,32 +283,7 @@ describe('deploy engine on the libvirt test driver: labs of older versions', () 
     await client.sendRequest(LabsApplyRequest.type, { lab });
     client.close();
     assert.equal(await fixture.host.stop(), 0);
-    // Turn it into what an older version left: the same objects under LAB-PART names, no data
-    // directory in the mark, no network UUID recorded.
-    const pool = volumePoolFor(dataDirectory);
-    const domainXml = (await hypervisor.getDomainXml('own-old.web'))
-      .replace('<name>own-old.web</name>', '<name>own-old-web</name>')
-      .replace(/ data-directory="[^"]*"/, '')
-      .replaceAll("network='own-old.lan'", "network='own-old-lan'")
-      .replaceAll('own-old.web.qcow2', 'own-old-web.qcow2');
-    const networkXml = (await hypervisor.getNetworkXml('own-old.lan')).replace('<name>own-old.lan</name>', '<name>own-old-lan</name>');
-    await hypervisor.destroy('own-old.web');
-    await hypervisor.undefine('own-old.web');
-    await hypervisor.destroyNetwork('own-old.lan');
-    await hypervisor.undefineNetwork('own-old.lan');
-    await hypervisor.defineNetwork(networkXml);
-    await hypervisor.startNetwork('own-old-lan');
-    await hypervisor.deleteVolume(pool, 'own-old.web.qcow2');
-    await hypervisor.createVolume(pool, buildVolumeXml({ name: 'own-old-web.qcow2', capacityBytes: 1024 ** 3 }));
-    const oldDomain = await hypervisor.defineDomain(domainXml);
-    await hypervisor.start('own-old-web');
-    const statePath = join(dataDirectory, 'state.json');
-    const state = JSON.parse(await readFile(statePath, 'utf8'));
-    const record = state.labs['own-old'];
-    record.resources.domains = [{ name: 'own-old-web', vm: 'web', uuid: oldDomain.uuid }];
-    record.resources.networks = [{ name: 'own-old-lan', network: 'lan' }];
-    record.resources.volumes = [{ pool, name: 'own-old-web.qcow2', vm: 'web' }];
-    await writeFile(statePath, JSON.stringify(state));
+    const oldDomain = await rewriteAsOlderVersion();
     await fixture.restart();
     const restarted = fixture.client;
 
