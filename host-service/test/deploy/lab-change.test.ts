@@ -15,9 +15,11 @@ import {
   LabsPlanRequest,
   HostErrorCode,
   type HostEvent,
+  type LabDetails,
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { ResponseError } from 'vscode-jsonrpc/node';
+import type { DomainSummary } from '../../src/libvirt/hypervisor';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { poolVolumes } from '../support/volume-pools';
@@ -71,9 +73,41 @@ const libvirtNetworks = async () => (await fixture.hypervisor.listNetworks()).ma
 const allocatedPorts = async () =>
   (JSON.parse(await readFile(join(fixture.dataDirectory, 'state.json'), 'utf8')) as { allocated_ports: { kind: string; port: number; lab: string; vm: string }[] }).allocated_ports;
 
+/** libvirt's view after the change; returns the lab's domains by name. */
+async function assertLibvirtAfterChange(domainsBefore: Map<string, DomainSummary>, pool: string): Promise<Map<string, DomainSummary>> {
+  const { hypervisor } = fixture;
+  // libvirt's own view: db untouched (same UUID), app made again with its new memory, web gone, cache there.
+  const domainsAfter = await libvirtDomains();
+  assert.deepEqual([...domainsAfter.keys()].sort(), ['chg-lab.app', 'chg-lab.cache', 'chg-lab.db']);
+  assert.equal(domainsAfter.get('chg-lab.db')?.uuid, domainsBefore.get('chg-lab.db')?.uuid);
+  assert.notEqual(domainsAfter.get('chg-lab.app')?.uuid, domainsBefore.get('chg-lab.app')?.uuid);
+  assert.equal(domainsAfter.get('chg-lab.app')?.memoryBytes, 256 * 1024 ** 2);
+  assert.equal(domainsAfter.get('chg-lab.db')?.memoryBytes, 128 * 1024 ** 2);
+  for (const domain of domainsAfter.values()) assert.equal(domain.state, 'running', domain.name);
+  assert.match(await hypervisor.getDomainXml('chg-lab.cache'), /network=['"]chg-lab.back['"]/);
+  assert.deepEqual(await libvirtNetworks(), ['chg-lab.back', 'chg-lab.lan']);
+  assert.deepEqual(
+    (await hypervisor.listVolumes(pool)).map((volume) => volume.name).filter((name) => name.startsWith('chg-lab.')).sort(),
+    ['chg-lab.app.qcow2', 'chg-lab.cache.qcow2', 'chg-lab.db.qcow2'],
+  );
+  return domainsAfter;
+}
+
+/** The allocated ports after the change: web's freed (or the new VM's), none twice, two per VM. */
+async function assertPortsAfterChange(webPorts: LabDetails['resources']['ports']): Promise<void> {
+  const allocated = await allocatedPorts();
+  // Freed ports are the lowest free ones again, so the new VM may well get them.
+  for (const port of webPorts) {
+    const holders = allocated.filter((item) => item.kind === port.kind && item.port === port.port).map((item) => item.vm);
+    assert.ok(holders.length === 0 || (holders.length === 1 && holders[0] === 'cache'), `${port.kind} ${port.port} is freed, not held by ${holders.join(', ')}`);
+  }
+  assert.equal(new Set(allocated.map((item) => `${item.kind}:${item.port}`)).size, allocated.length);
+  assert.deepEqual(allocated.filter((item) => item.lab === 'chg-lab').map((item) => `${item.vm} ${item.kind}`).sort(), ['app ssh', 'app vnc', 'cache ssh', 'cache vnc', 'db ssh', 'db vnc']);
+}
+
 describe('applying a changed lab in place', () => {
   test('add, remove and change VMs and a network: the plan names exactly those steps, apply carries them out', async () => {
-    const { client, hypervisor, dataDirectory } = fixture;
+    const { client, dataDirectory } = fixture;
     await client.sendRequest(LabsApplyRequest.type, { lab: firstLab() });
     const first = await client.sendRequest(LabsGetRequest.type, { name: 'chg-lab' });
     assert.equal(first.status, 'running');
@@ -103,20 +137,7 @@ describe('applying a changed lab in place', () => {
     const applied = await client.sendRequest(LabsApplyRequest.type, { lab: changedLab() });
     assert.deepEqual(applied.steps, plan.steps);
 
-    // libvirt's own view: db untouched (same UUID), app made again with its new memory, web gone, cache there.
-    const domainsAfter = await libvirtDomains();
-    assert.deepEqual([...domainsAfter.keys()].sort(), ['chg-lab.app', 'chg-lab.cache', 'chg-lab.db']);
-    assert.equal(domainsAfter.get('chg-lab.db')?.uuid, domainsBefore.get('chg-lab.db')?.uuid);
-    assert.notEqual(domainsAfter.get('chg-lab.app')?.uuid, domainsBefore.get('chg-lab.app')?.uuid);
-    assert.equal(domainsAfter.get('chg-lab.app')?.memoryBytes, 256 * 1024 ** 2);
-    assert.equal(domainsAfter.get('chg-lab.db')?.memoryBytes, 128 * 1024 ** 2);
-    for (const domain of domainsAfter.values()) assert.equal(domain.state, 'running', domain.name);
-    assert.match(await hypervisor.getDomainXml('chg-lab.cache'), /network=['"]chg-lab.back['"]/);
-    assert.deepEqual(await libvirtNetworks(), ['chg-lab.back', 'chg-lab.lan']);
-    assert.deepEqual(
-      (await hypervisor.listVolumes(pool)).map((volume) => volume.name).filter((name) => name.startsWith('chg-lab.')).sort(),
-      ['chg-lab.app.qcow2', 'chg-lab.cache.qcow2', 'chg-lab.db.qcow2'],
-    );
+    const domainsAfter = await assertLibvirtAfterChange(domainsBefore, pool);
 
     // The record matches: the new definition, web's ports freed, everything else kept.
     const details = await client.sendRequest(LabsGetRequest.type, { name: 'chg-lab' });
@@ -125,14 +146,7 @@ describe('applying a changed lab in place', () => {
     assert.deepEqual(details.resources.domains.map((domain) => `${domain.vm} ${domain.uuid}`).sort(), [...domainsAfter.values()].map((domain) => `${domain.vlm?.vm} ${domain.uuid}`).sort());
     assert.deepEqual(details.resources.ports.filter((port) => port.vm === 'db'), first.resources.ports.filter((port) => port.vm === 'db'));
     assert.equal(details.resources.ports.some((port) => port.vm === 'web'), false);
-    const allocated = await allocatedPorts();
-    // Freed ports are the lowest free ones again, so the new VM may well get them.
-    for (const port of webPorts) {
-      const holders = allocated.filter((item) => item.kind === port.kind && item.port === port.port).map((item) => item.vm);
-      assert.ok(holders.length === 0 || (holders.length === 1 && holders[0] === 'cache'), `${port.kind} ${port.port} is freed, not held by ${holders.join(', ')}`);
-    }
-    assert.equal(new Set(allocated.map((item) => `${item.kind}:${item.port}`)).size, allocated.length);
-    assert.deepEqual(allocated.filter((item) => item.lab === 'chg-lab').map((item) => `${item.vm} ${item.kind}`).sort(), ['app ssh', 'app vnc', 'cache ssh', 'cache vnc', 'db ssh', 'db vnc']);
+    await assertPortsAfterChange(webPorts);
 
     // Reported like any apply: deploying, then running, with the replacement and removal logged.
     await waitUntil('the running status event', () => events.slice(seen).some((event) => event.type === 'lab-status' && event.status === 'running'));
