@@ -19,7 +19,7 @@ import type { Lab } from '@vlm/schemas';
 import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
-import { startHostFixture, type HostFixture } from '../support/host-fixture';
+import { startHostFixture, type Client, type HostFixture } from '../support/host-fixture';
 
 const labName = 'crash-lab';
 
@@ -216,34 +216,61 @@ describe('a resource made but never confirmed is rolled back by name and UUID (l
   });
 });
 
+// Lab own-web with VM db-1 and lab own-web-db with VM 1 were both "own-web-db-1" before; the
+// networks db-lan and lan too. Now their names differ, and recovery needs proof, not a name.
+const vm = (name: string) => ({ name, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' });
+const web: Lab = { name: 'own-web', networks: [{ name: 'db-lan', cidr: '10.63.1.0/24' }], vms: ['db-1', 'db-2', 'db-3', 'db-4'].map((name) => ({ ...vm(name), networks: ['db-lan'] })) };
+const webDb: Lab = { name: 'own-web-db', networks: [{ name: 'lan', cidr: '10.63.2.0/24' }], vms: ['1', '2', '3', '4'].map((name) => ({ ...vm(name), networks: ['lan'] })) };
+
+/** Plants objects that are not own-web's under names its apply might have been making, with intents for them. */
+async function plantOthersObjects(): Promise<{ userDomain: string; userNetwork: string; userSeed: string }> {
+  const { hypervisor, dataDirectory } = fixture;
+  // Someone else's objects under names an apply of own-web might have been making: the user's
+  // domain and network without VLM's mark, a seed file of theirs in the pool folder, and the
+  // other lab's domain. Intents for all of them are left in own-web's state, as a crash would.
+  const userDomain = 'own-web.db-9';
+  const userNetwork = 'own-web.extra';
+  await hypervisor.defineDomain(buildDomainXml({ name: userDomain, type: 'qemu', vcpu: 1, memoryMiB: 128 }));
+  await hypervisor.defineNetwork(buildNetworkXml({ name: userNetwork }));
+  const userSeed = join(dataDirectory, 'pool', 'own-web.db-9.seed.iso');
+  await writeFile(userSeed, 'not made by this apply');
+  const otherLabDomain = (await libvirtView(webDb.name)).domains[0];
+  await leaveIntents(web, [
+    { kind: 'domain', name: userDomain, item: 'db-9', uuid: randomUUID() },
+    { kind: 'network', name: userNetwork, item: 'extra', uuid: randomUUID() },
+    { kind: 'seed', name: userSeed, item: 'db-9', instanceId: `${userDomain}-0123456789abcdef` },
+    ...(otherLabDomain === undefined ? [] : [{ kind: 'domain', name: otherLabDomain, item: 'db-1', uuid: randomUUID() }]),
+  ]);
+  return { userDomain, userNetwork, userSeed };
+}
+
+type LabView = Awaited<ReturnType<typeof libvirtView>>;
+
+/** Destroying one lab leaves the other whole; then both apply and run side by side, and each destroy takes only its own. */
+async function destroyOneThenBoth(client: Client, withoutPlanted: (view: LabView) => LabView, webDbRecorded: LabView): Promise<void> {
+  const { hypervisor } = fixture;
+  await client.sendRequest(LabsDestroyRequest.type, { name: web.name });
+  assert.deepEqual(withoutPlanted(await libvirtView(web.name)), { domains: [], networks: [], volumes: [] });
+  assert.deepEqual(await libvirtView(webDb.name), webDbRecorded);
+  await client.sendRequest(LabsApplyRequest.type, { lab: web });
+  await client.sendRequest(LabsApplyRequest.type, { lab: webDb });
+  const running = (await hypervisor.listDomains()).filter((item) => item.state === 'running').map((item) => item.name);
+  for (const name of ['own-web.db-1', 'own-web-db.1']) assert.ok(running.includes(name), `${name} runs`);
+  await client.sendRequest(LabsDestroyRequest.type, { name: webDb.name });
+  assert.deepEqual(await libvirtView(webDb.name), { domains: [], networks: [], volumes: [] });
+  assert.equal((await hypervisor.getDomain('own-web.db-1'))?.state, 'running', "own-web's VM is untouched by own-web-db's destroy");
+  await client.sendRequest(LabsDestroyRequest.type, { name: web.name });
+  assert.deepEqual(withoutPlanted(await libvirtView(web.name)), { domains: [], networks: [], volumes: [] });
+}
+
 describe('two labs applied at once, killed, with planted intents (libvirt test driver)', () => {
   test('two colliding-under-the-old-scheme labs applied at once, a kill, and pending names that belong to someone else: the restart removes none of those, and destroying one lab leaves the other whole', async () => {
-    // Lab own-web with VM db-1 and lab own-web-db with VM 1 were both "own-web-db-1" before; the
-    // networks db-lan and lan too. Now their names differ, and recovery needs proof, not a name.
-    const vm = (name: string) => ({ name, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' });
-    const web: Lab = { name: 'own-web', networks: [{ name: 'db-lan', cidr: '10.63.1.0/24' }], vms: ['db-1', 'db-2', 'db-3', 'db-4'].map((name) => ({ ...vm(name), networks: ['db-lan'] })) };
-    const webDb: Lab = { name: 'own-web-db', networks: [{ name: 'lan', cidr: '10.63.2.0/24' }], vms: ['1', '2', '3', '4'].map((name) => ({ ...vm(name), networks: ['lan'] })) };
     const ofLab = libvirtView;
 
-    const { hypervisor, dataDirectory } = fixture;
+    const { hypervisor } = fixture;
     await killDuringTwoApplies([web, webDb]);
 
-    // Someone else's objects under names an apply of own-web might have been making: the user's
-    // domain and network without VLM's mark, a seed file of theirs in the pool folder, and the
-    // other lab's domain. Intents for all of them are left in own-web's state, as a crash would.
-    const userDomain = 'own-web.db-9';
-    const userNetwork = 'own-web.extra';
-    await hypervisor.defineDomain(buildDomainXml({ name: userDomain, type: 'qemu', vcpu: 1, memoryMiB: 128 }));
-    await hypervisor.defineNetwork(buildNetworkXml({ name: userNetwork }));
-    const userSeed = join(dataDirectory, 'pool', 'own-web.db-9.seed.iso');
-    await writeFile(userSeed, 'not made by this apply');
-    const otherLabDomain = (await ofLab(webDb.name)).domains[0];
-    await leaveIntents(web, [
-      { kind: 'domain', name: userDomain, item: 'db-9', uuid: randomUUID() },
-      { kind: 'network', name: userNetwork, item: 'extra', uuid: randomUUID() },
-      { kind: 'seed', name: userSeed, item: 'db-9', instanceId: `${userDomain}-0123456789abcdef` },
-      ...(otherLabDomain === undefined ? [] : [{ kind: 'domain', name: otherLabDomain, item: 'db-1', uuid: randomUUID() }]),
-    ]);
+    const { userDomain, userNetwork, userSeed } = await plantOthersObjects();
     const webDbBefore = await ofLab(webDb.name);
 
     const host = await fixture.startHost();
@@ -260,7 +287,7 @@ describe('two labs applied at once, killed, with planted intents (libvirt test d
     assert.equal(await readFile(userSeed, 'utf8'), 'not made by this apply', "the user's seed file survives");
     assert.deepEqual(await ofLab(webDb.name), webDbBefore, "the other lab's objects all survive own-web's recovery");
     // Each lab's objects are exactly what it recorded (the planted ones aside).
-    const withoutPlanted = (view: Awaited<ReturnType<typeof ofLab>>) => ({ ...view, domains: view.domains.filter((name) => name !== userDomain), networks: view.networks.filter((name) => name !== userNetwork) });
+    const withoutPlanted = (view: LabView) => ({ ...view, domains: view.domains.filter((name) => name !== userDomain), networks: view.networks.filter((name) => name !== userNetwork) });
     assert.deepEqual(withoutPlanted(await ofLab(web.name)), recordedView(webDetails));
     assert.deepEqual(await ofLab(webDb.name), recordedView(webDbDetails));
     assert.equal(
@@ -269,19 +296,7 @@ describe('two labs applied at once, killed, with planted intents (libvirt test d
       'no name is recorded by both labs',
     );
 
-    // Destroying one lab leaves the other whole; then both apply and run side by side.
-    await client.sendRequest(LabsDestroyRequest.type, { name: web.name });
-    assert.deepEqual(withoutPlanted(await ofLab(web.name)), { domains: [], networks: [], volumes: [] });
-    assert.deepEqual(await ofLab(webDb.name), recordedView(webDbDetails));
-    await client.sendRequest(LabsApplyRequest.type, { lab: web });
-    await client.sendRequest(LabsApplyRequest.type, { lab: webDb });
-    const running = (await hypervisor.listDomains()).filter((item) => item.state === 'running').map((item) => item.name);
-    for (const name of ['own-web.db-1', 'own-web-db.1']) assert.ok(running.includes(name), `${name} runs`);
-    await client.sendRequest(LabsDestroyRequest.type, { name: webDb.name });
-    assert.deepEqual(await ofLab(webDb.name), { domains: [], networks: [], volumes: [] });
-    assert.equal((await hypervisor.getDomain('own-web.db-1'))?.state, 'running', "own-web's VM is untouched by own-web-db's destroy");
-    await client.sendRequest(LabsDestroyRequest.type, { name: web.name });
-    assert.deepEqual(withoutPlanted(await ofLab(web.name)), { domains: [], networks: [], volumes: [] });
+    await destroyOneThenBoth(client, withoutPlanted, recordedView(webDbDetails));
     client.close();
     assert.equal(await host.stop(), 0);
     await hypervisor.undefine(userDomain);
