@@ -7,11 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import { Client, type AnyAuthMethod, type AuthenticationType, type ClientChannel } from 'ssh2';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { HostInfoRequest, hostProtocolVersion } from '@vlm/schemas/src/host-protocol';
-import type { HostClient } from '../host-client';
+import { speakHostProtocol, type HostClient } from '@vlm/host-client/src/connection';
+import { rootSocketPath } from '@vlm/host-client/src/socket-defaults';
 import { checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, knownKeyTypes, preferredHostKeyAlgorithms, readKnownHosts, recordHostKey } from './known-hosts';
 import { formatSshDestination, type SshDestination } from './ssh-destination';
 
@@ -53,7 +51,7 @@ export interface RemoteHostOptions {
 }
 
 /** Where vlm-host listens when it runs as root, its usual way on a lab server. */
-export const defaultRemoteSocket = '/run/vlm/vlm-host.sock';
+export const defaultRemoteSocket = rootSocketPath;
 
 export function passwordSecretKey(destination: SshDestination): string {
   return `vlm.ssh.password/${formatSshDestination(destination)}`;
@@ -221,43 +219,14 @@ export async function openRemoteHostClient(options: RemoteHostOptions): Promise<
         `Is vlm-host running on that machine, and may ${destination.user} use its socket?`,
     );
   }
-  return speakHostProtocol(client, stream, where, timeoutMs);
-}
-
-async function speakHostProtocol(client: Client, stream: Duplex, where: string, timeoutMs: number): Promise<HostClient> {
-  const connection = createMessageConnection(new StreamMessageReader(stream), new StreamMessageWriter(stream));
-  const closed = new Promise<void>((resolve) => {
-    connection.onClose(() => resolve());
-    stream.once('close', () => resolve());
-    client.once('close', () => resolve());
+  return speakHostProtocol(stream, {
+    where: `on ${where}`,
+    client: 'this extension',
+    closedEarly: `The host service on ${where} closed the forwarded connection instead of answering.`,
+    timeoutMs,
+    alsoEndedBy: [client],
+    release: () => client.end(),
   });
-  connection.listen();
-  const dispose = () => {
-    connection.dispose();
-    stream.destroy();
-    client.end();
-  };
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const info = await Promise.race([
-      connection.sendRequest(HostInfoRequest.type, {}),
-      closed.then(() => {
-        throw new Error(`The host service on ${where} closed the forwarded connection instead of answering.`);
-      }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`The host service on ${where} did not answer within ${timeoutMs / 1000} s.`)), timeoutMs);
-      }),
-    ]);
-    if (info.protocolVersion !== hostProtocolVersion) {
-      throw new Error(`The host service on ${where} speaks protocol version ${info.protocolVersion}; this extension speaks ${hostProtocolVersion}. Update the one that is older.`);
-    }
-    return { connection, info, closed, dispose };
-  } catch (error) {
-    dispose();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function explainSshError(error: Error & { level?: string; code?: string }, where: string): Error {
