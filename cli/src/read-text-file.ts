@@ -1,5 +1,5 @@
 // Reads a lab or catalog file, turning each way it can fail into a sentence a user can act on.
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /** Far above any real lab or catalog; stops `vlm validate /dev/zero` from eating the machine. */
 export const maximumFileBytes = 64 * 1024 * 1024;
@@ -50,7 +50,7 @@ export async function readTextFile(path: string, standardInput: AsyncIterable<Ui
     const bytes = await readCapped(standardInput);
     return bytes ? { path, text: decodeText(bytes) } : { path, problem: tooLarge };
   }
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (error) {

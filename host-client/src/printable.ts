@@ -2,6 +2,7 @@
 
 // Control characters and bidirectional overrides could rewrite a CI log's lines or hide text;
 // file names and messages can carry them, so they are shown escaped.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** The text with every unsafe character escaped: for paths, where each character matters. */
