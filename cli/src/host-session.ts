@@ -4,7 +4,7 @@
 import { CancellationTokenSource, type MessageConnection, type NotificationType, type RequestType } from 'vscode-jsonrpc/node';
 import type { HostErrorData } from '@vlm/schemas/src/host-protocol';
 import { commandLineSocketFailure } from '@vlm/host-client/src/connection-errors';
-import { openHostSocket, speakHostProtocol, type HostClient } from '@vlm/host-client/src/connection';
+import { checkHostConnection, openHostSocket, type CheckedConnection } from '@vlm/host-client/src/connection';
 import { HostRequestCancelled, HostRequestError, sendHostRequest } from '@vlm/host-client/src/host-requests';
 import { defaultSocketPath } from '@vlm/host-client/src/socket-defaults';
 import type { CommandOutput, OptionSpec, ParsedArguments } from './command-table';
@@ -70,7 +70,7 @@ export class HostSession {
   private readonly closed: Promise<never>;
 
   private constructor(
-    private readonly client: HostClient,
+    private readonly client: CheckedConnection,
     socketPath: string,
   ) {
     this.connection = client.connection;
@@ -87,11 +87,12 @@ export class HostSession {
   static async open(socketPath: string): Promise<HostSession> {
     try {
       const socket = await openHostSocket(socketPath, undefined, commandLineSocketFailure);
-      const client = await speakHostProtocol(socket, {
+      const client = await checkHostConnection(socket, {
         where: `at unix:${socketPath}`,
         client: 'this vlm',
         closedEarly: `something listens on unix:${socketPath}, but it closed the connection instead of answering as a VLM host service.`,
         timeoutMs: answerTimeoutMs,
+        versionUnknownOnHostError: true,
       });
       return new HostSession(client, socketPath);
     } catch (error) {

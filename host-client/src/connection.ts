@@ -4,7 +4,7 @@
 import type { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { HostInfoRequest, hostProtocolVersion, type HostInfoResult } from '@vlm/schemas/src/host-protocol';
 import { noAnswerReason, socketFailureReason, versionMismatchReason } from './connection-errors';
 
@@ -71,12 +71,19 @@ export interface HandshakeOptions {
   release?: () => void;
 }
 
+/** A connection whose service answered as a VLM host of this protocol version, as far as known. */
+export interface CheckedConnection extends Omit<HostClient, 'info'> {
+  /** Undefined when the service answered who it is with a host error (libvirt down, say). */
+  info: HostInfoResult | undefined;
+}
+
 /**
  * Speaks the host protocol on `stream`: asks the service who it is and checks its version. The
  * first answer may wait on the service checking whether KVM guests run (up to 10 s where they
- * hang). On failure the stream is released and the reason thrown.
+ * hang). A host error in answer fails too, unless `versionUnknownOnHostError` (the CLI: a lab's
+ * recorded status needs no libvirt). On failure the stream is released and the reason thrown.
  */
-export async function speakHostProtocol(stream: Duplex, options: HandshakeOptions): Promise<HostClient> {
+export async function checkHostConnection(stream: Duplex, options: HandshakeOptions & { versionUnknownOnHostError?: boolean }): Promise<CheckedConnection> {
   const { connection, closed } = startHostConnection(stream, options.alsoEndedBy);
   const dispose = () => {
     connection.dispose();
@@ -85,8 +92,12 @@ export async function speakHostProtocol(stream: Duplex, options: HandshakeOption
   };
   let timer: NodeJS.Timeout | undefined;
   try {
+    const asked = connection.sendRequest(HostInfoRequest.type, {}).catch((error: unknown) => {
+      if (options.versionUnknownOnHostError && error instanceof ResponseError) return undefined;
+      throw error;
+    });
     const info = await Promise.race([
-      connection.sendRequest(HostInfoRequest.type, {}),
+      asked,
       closed.then(() => {
         throw new Error(options.closedEarly);
       }),
@@ -94,7 +105,7 @@ export async function speakHostProtocol(stream: Duplex, options: HandshakeOption
         timer = setTimeout(() => reject(new Error(noAnswerReason(options.where, options.timeoutMs))), options.timeoutMs);
       }),
     ]);
-    if (info.protocolVersion !== hostProtocolVersion) {
+    if (info && info.protocolVersion !== hostProtocolVersion) {
       throw new Error(versionMismatchReason(options.where, info.protocolVersion, hostProtocolVersion, options.client));
     }
     return { connection, info, closed, dispose };
@@ -104,6 +115,14 @@ export async function speakHostProtocol(stream: Duplex, options: HandshakeOption
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** As checkHostConnection, where the service must say who it is. */
+export async function speakHostProtocol(stream: Duplex, options: HandshakeOptions): Promise<HostClient> {
+  const checked = await checkHostConnection(stream, options);
+  const { info } = checked;
+  if (!info) throw new Error(options.closedEarly); // not reached: without versionUnknownOnHostError a host error throws
+  return { ...checked, info };
 }
 
 /** Connects to the socket at `path` and speaks the host protocol on it, for the extension. */
