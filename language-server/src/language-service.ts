@@ -17,8 +17,8 @@ import { getLanguageService, SchemaPriority } from 'yaml-language-server/lib/umd
 import type { LanguageService as YamlLanguageService } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
 import { yamlDocumentsCache } from 'yaml-language-server/lib/umd/languageservice/parser/yaml-documents';
 import type { YAMLDocument } from 'yaml-language-server/lib/umd/languageservice/parser/yaml-documents';
-import { builtInImageCatalog, imageNames, labSchema, labSchemaId } from '@vlm/schemas';
-import type { ImageCatalog } from '@vlm/schemas';
+import { builtInImageCatalog, labSchema, labSchemaId } from '@vlm/schemas';
+import type { CatalogImages } from './protocol';
 import { diagnosticCodes } from './diagnostic-codes';
 import { defaultInputLimits, inspectInput, type InputLimits } from './input-guards';
 import { LabReader, type LabModel } from './lab-model';
@@ -35,7 +35,7 @@ export type { HostFacts } from './semantic-checks';
 
 export interface LabLanguageServiceOptions {
   /** Image catalog to check `os_image` against; the built-in one by default. */
-  catalog?: ImageCatalog;
+  catalog?: CatalogImages;
   /** Limits that protect against hostile input; the defaults suit hand-written labs. */
   limits?: Partial<InputLimits>;
   /** Told about unexpected exceptions, which the service turns into harmless answers. */
@@ -53,7 +53,8 @@ export interface LabLanguageService {
   codeActions(document: TextDocument, range: Range, diagnostics: Diagnostic[]): CodeAction[];
   /** Facts of the lab's target host; `undefined` turns the capacity check off. */
   setHostFacts(facts: HostFacts | undefined): void;
-  setCatalog(catalog: ImageCatalog): void;
+  /** The images `os_image` may name from now on (a host's catalog adds its own). */
+  setCatalog(catalog: CatalogImages): void;
   /** Drops what is cached for a document (call when it is closed). */
   forget(uri: string): void;
 }
@@ -96,7 +97,9 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
   installParseGuard();
   ignoreDocumentSchemaChoices();
   skipSchemaValidationPass();
-  let catalog: ImageCatalog = options.catalog ?? builtInImageCatalog;
+  let catalog: CatalogImages = options.catalog ?? builtInImageCatalog;
+  // Read in each request, inside its guard: a catalog a client got wrong is an error of that request.
+  const catalogNames = (): string[] => catalog.images.map((image) => image.name);
   let hostFacts: HostFacts | undefined;
   const limits: InputLimits = { ...defaultInputLimits, ...options.limits };
   // Text each URI was last parsed from: two documents with one URI and version but different
@@ -201,7 +204,7 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
         }
         // concat, not push(...): a hostile lab can have more problems than a call has arguments.
         results = results.concat(schemaDiagnostics(document, checked.parse, maxDiagnostics + 1));
-        const names = imageNames(catalog);
+        const names = catalogNames();
         let semantic: Diagnostic[] = [];
         for (const model of labModels(document)) {
           semantic = semantic.concat(runSemanticChecks({ document, model, imageNames: names, hostFacts }));
@@ -223,7 +226,7 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
       const empty: CompletionList = { isIncomplete: false, items: [] };
       try {
         // Lab completions are line scans, safe on any input; only the schema pass is guarded.
-        const lab = labCompletions(document, position, imageNames(catalog));
+        const lab = labCompletions(document, position, catalogNames());
         // The schema offers nothing for depends_on entries, network names or os_image beyond
         // its examples (catalog images already): skip its pass, which re-matches the whole
         // document. A `- ` entry of a VM's networks may also start the {name, ip} form, so the
@@ -286,7 +289,7 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
       try {
         if (guard(document).refused) return [];
         const models = labModels(document);
-        return labQuickFixes({ document, range, diagnostics, models, imageNames: imageNames(catalog) });
+        return labQuickFixes({ document, range, diagnostics, models, imageNames: catalogNames() });
       } catch (error) {
         reportError(`codeActions ${document.uri}`, error);
         return [];

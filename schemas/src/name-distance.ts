@@ -1,4 +1,4 @@
-// Edit distance between names, to suggest the closest known one.
+// Edit distance between names, to suggest the closest known one (lab rules, schema messages, quick fixes).
 
 export function editDistance(left: string, right: string): number {
   if (left === right) return 0;
