@@ -49,7 +49,13 @@ describe('catalog sync', () => {
   test('the same connections are not read again; a reconnect is', async () => {
     const sync = setup();
     let reads = 0;
-    const counted = (key: string): CatalogSource => ({ key, imageNames: async () => (reads++, ['site-image']) });
+    const counted = (key: string): CatalogSource => ({
+      key,
+      imageNames: async () => {
+        reads++;
+        return ['site-image'];
+      },
+    });
     sync.connect(counted('site 1'));
     await Promise.all([sync.refresh(), sync.refresh()]);
     assert.equal(reads, 1);

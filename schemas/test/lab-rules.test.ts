@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { checkLabRules, type LabFinding, type LabRuleOptions, type RuleLab } from '../src/index';
 
 const options: LabRuleOptions = { imageNames: ['debian-12', 'vlm-tiny'], where: (path) => `at ${path.join('.')}` };
+const messageOf = (findings: LabFinding[], index: number): string => findings[index]?.message ?? '';
 const brief = (findings: LabFinding[]) => findings.map((finding) => `${finding.code} ${finding.path.join('.')}`);
 
 describe('lab rules', () => {
@@ -38,11 +39,11 @@ describe('lab rules', () => {
       'vlm-duplicate-address vms.1.networks.1.ip',
       'vlm-address-outside-network vms.1.networks.2.ip',
     ]);
-    assert.match(findings[0]!.message, /Network name 'lan' is already used by the network at networks\.0\.name\./);
-    assert.match(findings[3]!.message, /overlaps network 'lan' \(10\.1\.0\.0\/16\) at networks\.0\.cidr/);
-    assert.match(findings[5]!.message, /Did you mean 'lan'\?/);
-    assert.deepEqual(findings[5]!.data, { kind: 'undefined-network', name: 'lam' });
-    assert.match(findings[6]!.message, /10\.1\.0\.10 on network "lan" is also given to VM "a"/);
+    assert.match(messageOf(findings, 0), /Network name 'lan' is already used by the network at networks\.0\.name\./);
+    assert.match(messageOf(findings, 3), /overlaps network 'lan' \(10\.1\.0\.0\/16\) at networks\.0\.cidr/);
+    assert.match(messageOf(findings, 5), /Did you mean 'lan'\?/);
+    assert.deepEqual(findings[5]?.data, { kind: 'undefined-network', name: 'lam' });
+    assert.match(messageOf(findings, 6), /10\.1\.0\.10 on network "lan" is also given to VM "a"/);
   });
 
   test('depends_on: unknown VMs, self-dependency and cycles, one finding per edge of a cycle', () => {
@@ -56,16 +57,16 @@ describe('lab rules', () => {
       'vlm-dependency-cycle vms.1.depends_on.0',
       'vlm-dependency-cycle vms.2.depends_on.0',
     ]);
-    assert.match(findings[1]!.message, /dependency cycle: a → b → a/);
-    assert.match(findings[3]!.message, /c → c/);
+    assert.match(messageOf(findings, 1), /dependency cycle: a → b → a/);
+    assert.match(messageOf(findings, 3), /c → c/);
   });
 
   test('ports: range, a second VM of the lab, and ports other labs hold', () => {
     const lab: RuleLab = { vms: [{ name: 'a', ssh_port: 22005, vnc_port: 6000 }, { name: 'b', ssh_port: 22005 }, { name: 'c', vnc_port: 5901 }] };
     const findings = checkLabRules(lab, { ...options, portsHeldElsewhere: new Map([['vnc:5901', 'other/x']]) });
     assert.deepEqual(brief(findings), ['vlm-port-out-of-range vms.0.vnc_port', 'vlm-port-collision vms.1.ssh_port', 'vlm-port-held-elsewhere vms.2.vnc_port']);
-    assert.match(findings[1]!.message, /Port 22005 is already the ssh_port of VM 'a' at vms\.0\.ssh_port/);
-    assert.match(findings[2]!.message, /vnc port 5901 is already used by other\/x/);
+    assert.match(messageOf(findings, 1), /Port 22005 is already the ssh_port of VM 'a' at vms\.0\.ssh_port/);
+    assert.match(messageOf(findings, 2), /vnc port 5901 is already used by other\/x/);
   });
 
   test('images are checked against the catalog given, not a built-in one', () => {
