@@ -284,8 +284,7 @@ function usePasswordServer(fixture: RemoteFixture): PasswordServer {
   return server;
 }
 
-function storedPasswordTests(fixture: RemoteFixture, server: PasswordServer): void {
-
+function storedPasswordTests(server: PasswordServer): void {
   test('a typed password is kept in the secret store, and the next connection needs no prompt', async () => {
     const secrets = new MemorySecrets();
     const knownHosts = await server.trusted();
@@ -313,7 +312,6 @@ function storedPasswordTests(fixture: RemoteFixture, server: PasswordServer): vo
 }
 
 function hostKeyTypeTests(fixture: RemoteFixture, server: PasswordServer): void {
-
   test('a known host presenting a key of another type is refused as CHANGED, and the stored password is never sent', async () => {
     // The server's key is ed25519; known_hosts knows this host only by an RSA key.
     const knownHosts = join(fixture.folder, 'other-type-known_hosts');
@@ -363,7 +361,7 @@ describe('remote hosts over SSH', () => {
 
   describe('passwords', () => {
     const server = usePasswordServer(fixture);
-    storedPasswordTests(fixture, server);
+    storedPasswordTests(server);
     hostKeyTypeTests(fixture, server);
   });
 });
