@@ -17,6 +17,8 @@ for (const file of sources) {
     additionalProperties: false,
     declareExternallyReferenced: true,
     format: true,
+    // The repository's formatter settings (biome.json), so the generated file needs no reformatting.
+    style: { singleQuote: true, printWidth: 140, trailingComma: 'all' },
     ignoreMinAndMaxItems: true,
     cwd: root,
   }));
