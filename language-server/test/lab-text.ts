@@ -56,3 +56,10 @@ vms:
     ssh_port: 22002
     vnc_port: 5901
 `;
+
+/** The item at `index`, or a failure that says how many items there were. */
+export function elementAt<T>(items: ArrayLike<T>, index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new Error(`Expected an item at index ${index}, but there are ${items.length}.`);
+  return item;
+}

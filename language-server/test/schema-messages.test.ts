@@ -3,7 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { labSchema } from '@vlm/schemas';
 import { createLabLanguageService, diagnosticCodes } from '../src/index';
-import { labDocument, rangeOf } from './lab-text';
+import { elementAt, labDocument, rangeOf } from './lab-text';
 
 const service = createLabLanguageService();
 
@@ -49,7 +49,8 @@ describe('schema messages', () => {
   test('the unknown key is marked, not its value', async () => {
     const document = labDocument(lab(['ram: 5']));
     const [diagnostic] = await service.validate(document);
-    assert.deepEqual(diagnostic!.range, rangeOf(document, 'ram', 2));
+    assert.ok(diagnostic, 'the unknown key is reported');
+    assert.deepEqual(diagnostic.range, rangeOf(document, 'ram', 2));
   });
 
   test('type, enum, minimum and maximum, missing fields, item counts and duplicates', async () => {
@@ -91,7 +92,7 @@ describe('schema messages', () => {
     for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       const found = await problems(lab([`${key}: 1`]));
       assert.deepEqual(found.map((problem) => problem.code), [diagnosticCodes.unknownField], key);
-      assert.match(found[0]!.message, new RegExp(`^Unknown field '${key}' in vms\\[0\\];`));
+      assert.match(elementAt(found, 0).message, new RegExp(`^Unknown field '${key}' in vms\\[0\\];`));
     }
   });
 
@@ -123,9 +124,9 @@ describe('schema messages', () => {
       const document = labDocument(text);
       const diagnostics = await service.validate(document);
       assert.equal(diagnostics.length, 1, JSON.stringify(text));
-      assert.equal(diagnostics[0]!.code, diagnosticCodes.emptyLab);
-      assert.equal(diagnostics[0]!.range.start.line, 0);
-      assert.match(diagnostics[0]!.message, /^The lab file is empty\. A lab needs at least a 'name' and one VM under 'vms'/);
+      assert.equal(elementAt(diagnostics, 0).code, diagnosticCodes.emptyLab);
+      assert.equal(elementAt(diagnostics, 0).range.start.line, 0);
+      assert.match(elementAt(diagnostics, 0).message, /^The lab file is empty\. A lab needs at least a 'name' and one VM under 'vms'/);
     }
   });
 });
