@@ -15,6 +15,7 @@ import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes';
 import { diagnosticAt } from './lab-diagnostics';
 import type { SourceSpan } from './lab-model';
 import { SuggestionBudget } from './name-distance';
+import { elementAt } from './element-at';
 
 type Segment = string | number;
 
@@ -263,18 +264,18 @@ function fieldWords(path: Segment[], root: unknown): FieldWords {
     const oneOf = { pointer: `${pointer}/oneOf`, branches };
     const chosen = branchFor(branches, value);
     if (chosen < 0) return last ? oneOf : undefined;
-    enter(branches[chosen]!, `${pointer}/oneOf/${chosen}`, value, last);
+    enter(elementAt(branches, chosen), `${pointer}/oneOf/${chosen}`, value, last);
     return last ? oneOf : undefined;
   };
   let oneOf = enter(schema, '', root, path.length === 0);
-  for (let index = 0; index < path.length; index++) {
-    const segment = path[index]!;
+  for (const [index, segment] of path.entries()) {
     const value = valueAt(root, path.slice(0, index + 1));
     const last = index === path.length - 1;
+    const property = typeof segment === 'string' ? (schema.properties as Record<string, SchemaNode> | undefined)?.[segment] : undefined;
     if (typeof segment === 'number' && schema.items && typeof schema.items === 'object') {
       oneOf = enter(schema.items as SchemaNode, `${pointer}/items`, value, last);
-    } else if (typeof segment === 'string' && (schema.properties as SchemaNode | undefined)?.[segment]) {
-      oneOf = enter((schema.properties as Record<string, SchemaNode>)[segment]!, `${pointer}/properties/${segment}`, value, last);
+    } else if (property) {
+      oneOf = enter(property, `${pointer}/properties/${segment}`, value, last);
     } else {
       allowed = undefined;
       break;
@@ -429,7 +430,7 @@ function schemaProblems(root: unknown, suggestions: SuggestionBudget): Problem[]
   }
   for (const entry of missing.values()) {
     const fields = entry.fields;
-    const list = fields.length === 1 ? fields[0]! : `${fields.slice(0, -1).join(', ')} and ${fields[fields.length - 1]}`;
+    const list = fields.length === 1 ? elementAt(fields, 0) : `${fields.slice(0, -1).join(', ')} and ${fields[fields.length - 1]}`;
     entry.message = entry.message.replace(/has no [^.]*\./, `has no ${list}.`);
   }
   return problems;

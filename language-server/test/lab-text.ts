@@ -2,6 +2,8 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, Range, TextEdit } from 'vscode-languageserver-types';
 
+export { elementAt } from '../src/element-at';
+
 let documentCounter = 0;
 
 /** A new lab document; each gets its own URI so no cached parse is shared. */
@@ -56,10 +58,3 @@ vms:
     ssh_port: 22002
     vnc_port: 5901
 `;
-
-/** The item at `index`, or a failure that says how many items there were. */
-export function elementAt<T>(items: ArrayLike<T>, index: number): T {
-  const item = items[index];
-  if (item === undefined) throw new Error(`Expected an item at index ${index}, but there are ${items.length}.`);
-  return item;
-}
