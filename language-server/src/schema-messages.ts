@@ -296,6 +296,33 @@ function joinWords(words: string[]): string {
   return words.map((word) => `'${word}'`).join(', ');
 }
 
+/** A string that does not have the field's form, or is too short or too long. */
+function textMessage(keyword: string, Where: string, value: unknown, params: Record<string, unknown>, allowed: string | undefined): string {
+  const allowedSentence = allowed ? ` ${allowed}` : '';
+  if (keyword === 'maxLength' && !allowed) {
+    return `${Where} is ${String(value).length} characters long; at most ${String(params.limit)} are allowed.`;
+  }
+  if (keyword === 'minLength' && value === '') return `${Where} is empty.${allowedSentence}`;
+  return `${Where} is ${describe(value)}, which is not allowed.${allowedSentence || ' It does not have the form this field takes.'}`;
+}
+
+/** The range a number must be in, from the schema's bounds. */
+function rangeWords(parent: SchemaNode, params: Record<string, unknown>): string {
+  const minimum = parent.minimum as number | undefined;
+  const maximum = parent.maximum as number | undefined;
+  if (minimum !== undefined && maximum !== undefined) return `from ${minimum} to ${maximum}`;
+  if (minimum !== undefined) return `at least ${minimum}`;
+  if (maximum !== undefined) return `at most ${maximum}`;
+  return `${String(params.comparison)} ${String(params.limit)}`;
+}
+
+function itemCountMessage(keyword: string, Where: string, value: unknown, limit: number): string {
+  const count = writtenLength(value);
+  return keyword === 'minItems'
+    ? `${Where} ${count === 0 ? 'is empty' : `has ${count} item${count === 1 ? '' : 's'}`}; it needs at least ${limit} item${limit === 1 ? '' : 's'}.`
+    : `${Where} has ${count} items; at most ${limit} are allowed.`;
+}
+
 function explain(error: ErrorObject, root: unknown, suggestions: SuggestionBudget): Problem | undefined {
   const path = pathSegments(error.instancePath, root);
   const where = path.length === 0 ? 'the lab' : displayPath(path);
@@ -331,34 +358,16 @@ function explain(error: ErrorObject, root: unknown, suggestions: SuggestionBudge
     }
     case 'pattern':
     case 'minLength':
-    case 'maxLength': {
-      if (error.keyword === 'maxLength' && !words.allowed) {
-        return { code: diagnosticCodes.invalidValue, path, message: `${Where} is ${String(value).length} characters long; at most ${String(params.limit)} are allowed.` };
-      }
-      if (error.keyword === 'minLength' && value === '') {
-        return { code: diagnosticCodes.invalidValue, path, message: `${Where} is empty.${allowedSentence}` };
-      }
-      return { code: diagnosticCodes.invalidValue, path, message: `${Where} is ${describe(value)}, which is not allowed.${allowedSentence || ' It does not have the form this field takes.'}` };
-    }
+    case 'maxLength':
+      return { code: diagnosticCodes.invalidValue, path, message: textMessage(error.keyword, Where, value, params, words.allowed) };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
-    case 'exclusiveMaximum': {
-      const minimum = parent.minimum as number | undefined;
-      const maximum = parent.maximum as number | undefined;
-      const range = minimum !== undefined && maximum !== undefined ? `from ${minimum} to ${maximum}`
-        : minimum !== undefined ? `at least ${minimum}` : maximum !== undefined ? `at most ${maximum}` : `${String(params.comparison)} ${String(params.limit)}`;
-      return { code: diagnosticCodes.outOfRange, path, message: `${Where} is ${describe(value)}; it must be ${range}.` };
-    }
+    case 'exclusiveMaximum':
+      return { code: diagnosticCodes.outOfRange, path, message: `${Where} is ${describe(value)}; it must be ${rangeWords(parent, params)}.` };
     case 'minItems':
-    case 'maxItems': {
-      const count = writtenLength(value);
-      const limit = Number(params.limit);
-      const message = error.keyword === 'minItems'
-        ? `${Where} ${count === 0 ? 'is empty' : `has ${count} item${count === 1 ? '' : 's'}`}; it needs at least ${limit} item${limit === 1 ? '' : 's'}.`
-        : `${Where} has ${count} items; at most ${limit} are allowed.`;
-      return { code: diagnosticCodes.itemCount, path, message };
-    }
+    case 'maxItems':
+      return { code: diagnosticCodes.itemCount, path, message: itemCountMessage(error.keyword, Where, value, Number(params.limit)) };
     case 'uniqueItems': {
       const first = Math.min(Number(params.i), Number(params.j));
       const again = Math.max(Number(params.i), Number(params.j));

@@ -36,7 +36,7 @@ async function ansibleProblems(text: string): Promise<{ found: Diagnostic[]; doc
 // A playbook whose line 3 has a duplicate key: the error belongs on the second `become`.
 const duplicateKeyPlaybook = ['- hosts: all', '  become: true', '  become: false', '  tasks: []'];
 
-describe('ansible_config_yaml', () => {
+describe('ansible_config_yaml positions', () => {
   test('a valid playbook passes in every block style', async () => {
     for (const header of ['|', '|-', '|+', '>', '>-', '|2', '|-2']) {
       const { found } = await ansibleProblems(labWithPlaybook(header, ['- hosts: all', '  tasks:', '    - ansible.builtin.ping: {}']));
@@ -75,7 +75,9 @@ describe('ansible_config_yaml', () => {
       assert.deepEqual(elementAt(found, 0).range.start, rangeOf(document, 'become', 2).start, header);
     }
   });
+});
 
+describe('ansible_config_yaml problems', () => {
   test('a mapping instead of a list of plays', async () => {
     const { found, document } = await ansibleProblems(labWithPlaybook('|', ['hosts: all', 'tasks: []']));
     assert.equal(found.length, 1);

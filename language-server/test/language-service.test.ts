@@ -27,7 +27,7 @@ function editsOf(action: CodeAction, document: TextDocument): TextEdit[] {
   return action.edit?.changes?.[document.uri] ?? [];
 }
 
-describe('semantic checks', () => {
+describe('semantic checks: names, references and cycles', () => {
   test('a valid lab has no diagnostics', async () => {
     assert.deepEqual(await codesOf(validLab), []);
   });
@@ -93,7 +93,9 @@ describe('semantic checks', () => {
     assert.equal(found.length, 1);
     assert.match(elementAt(found, 0).message, /solo → solo/);
   });
+});
 
+describe('semantic checks: ports and images', () => {
   test('port collisions name the VM that has the port', async () => {
     const document = labDocument(lab([vm('a', ['ssh_port: 22005', 'vnc_port: 5905']), vm('b', ['ssh_port: 22005', 'vnc_port: 5905'])]));
     const found = withCode(await service.validate(document), diagnosticCodes.portCollision);
@@ -129,7 +131,9 @@ describe('semantic checks', () => {
     custom.setCatalog({ images: [...builtInImageCatalog.images, { ...elementAt(builtInImageCatalog.images, 0), name: 'my-image' }] });
     assert.equal(withCode(await custom.validate(labDocument(text)), diagnosticCodes.unknownImage).length, 0);
   });
+});
 
+describe('semantic checks: networks and addresses', () => {
   test('CIDR syntax: octets over 255, prefixes outside 8..30, host bits set', async () => {
     const networks = ['300.0.0.0/24', '10.1.0.0/31', '10.2.0.0/4', '10.3.0.1/24']
       .map((cidr, index) => `  - name: n${index}\n    cidr: ${cidr}`).join('\n');
@@ -179,7 +183,9 @@ describe('semantic checks', () => {
     assert.match(elementAt(found, 2).message, /link-local/);
     assert.match(elementAt(found, 3).message, /multicast/);
   });
+});
 
+describe('semantic checks: capacity, schema and syntax', () => {
   test('host capacity is checked only once facts are given', async () => {
     const capacity = createLabLanguageService();
     const text = lab([vm('a').replace('vcpu: 1', 'vcpu: 8').replace('ram_mb: 512', 'ram_mb: 8192'), vm('b').replace('vcpu: 1', 'vcpu: 8')]);
@@ -245,20 +251,20 @@ describe('semantic checks', () => {
   });
 });
 
-describe('quick fixes', () => {
-  async function fixesFor(document: TextDocument, code: string): Promise<{ diagnostic: Diagnostic; actions: CodeAction[] }> {
-    const diagnostic = withCode(await service.validate(document), code)[0];
-    assert.ok(diagnostic, `expected a ${code} diagnostic`);
-    return { diagnostic, actions: service.codeActions(document, diagnostic.range, [diagnostic]) };
-  }
+async function fixesFor(document: TextDocument, code: string): Promise<{ diagnostic: Diagnostic; actions: CodeAction[] }> {
+  const diagnostic = withCode(await service.validate(document), code)[0];
+  assert.ok(diagnostic, `expected a ${code} diagnostic`);
+  return { diagnostic, actions: service.codeActions(document, diagnostic.range, [diagnostic]) };
+}
 
-  async function assertFixed(document: TextDocument, action: CodeAction, code: string): Promise<TextDocument> {
-    assert.equal(action.kind, 'quickfix');
-    const fixed = applyEdits(document, editsOf(action, document));
-    assert.deepEqual(withCode(await service.validate(fixed), code), [], `after '${action.title}':\n${fixed.getText()}`);
-    return fixed;
-  }
+async function assertFixed(document: TextDocument, action: CodeAction, code: string): Promise<TextDocument> {
+  assert.equal(action.kind, 'quickfix');
+  const fixed = applyEdits(document, editsOf(action, document));
+  assert.deepEqual(withCode(await service.validate(fixed), code), [], `after '${action.title}':\n${fixed.getText()}`);
+  return fixed;
+}
 
+describe('quick fixes: ports, ranges and names', () => {
   test('a port collision gets the next free port in range', async () => {
     const document = labDocument(lab([vm('a', ['ssh_port: 22000']), vm('b', ['ssh_port: 22001']), vm('c', ['ssh_port: 22000'])]));
     const { diagnostic, actions } = await fixesFor(document, diagnosticCodes.portCollision);
@@ -294,7 +300,9 @@ describe('quick fixes', () => {
     const fixed = await assertFixed(document, elementAt(actions, 0), diagnosticCodes.duplicateName);
     assert.match(fixed.getText(), /name: web-3/);
   });
+});
 
+describe('quick fixes: missing networks and images', () => {
   test('a missing network is declared with a free /24 in the existing list', async () => {
     const document = labDocument(lab([vm('a', ['networks: [lan, wan]'])], '  - name: lan\n    cidr: 10.0.1.0/24'));
     const { actions } = await fixesFor(document, diagnosticCodes.undefinedNetwork);

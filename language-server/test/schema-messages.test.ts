@@ -18,7 +18,7 @@ async function problems(text: string): Promise<Array<{ code: unknown; message: s
   return diagnostics.map((diagnostic) => ({ code: diagnostic.code, message: diagnostic.message }));
 }
 
-describe('schema messages', () => {
+describe('schema messages: names and unknown keys', () => {
   test('a name that is not a DNS label says which name and what names may be', async () => {
     assert.deepEqual(await problems(lab().replace('name: web', 'name: Web_1')), [{
       code: diagnosticCodes.invalidValue,
@@ -52,7 +52,9 @@ describe('schema messages', () => {
     assert.ok(diagnostic, 'the unknown key is reported');
     assert.deepEqual(diagnostic.range, rangeOf(document, 'ram', 2));
   });
+});
 
+describe('schema messages: values and forms', () => {
   test('type, enum, minimum and maximum, missing fields, item counts and duplicates', async () => {
     assert.deepEqual(await problems(lab(['autostart: yes'])), [{
       code: diagnosticCodes.wrongType, message: 'vms[0].autostart must be true or false, but it is the text "yes".',
@@ -95,7 +97,9 @@ describe('schema messages', () => {
       assert.match(elementAt(found, 0).message, new RegExp(`^Unknown field '${key}' in vms\\[0\\];`));
     }
   });
+});
 
+describe('schema messages: no raw patterns or keywords, empty files', () => {
   test('no schema message shows a regular expression or an ajv keyword as its code', async () => {
     const text = lab(['ssh_authorized_keys: [not-a-key]', 'os_image: Debian 12', 'tags: ["-x"]'], ['host: Bad_Host', 'networks:', '  - name: lan', '    cidr: 10.1.0.0']);
     const found = await problems(text);

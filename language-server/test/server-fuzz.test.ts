@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import { initializeParams, startBundledServer } from './lsp-client';
+import { initializeParams, startBundledServer, type TestClient } from './lsp-client';
 import { elementAt } from './lab-text';
 
 const examplesFolder = join(import.meta.dirname, '..', '..', 'schemas', 'examples');
@@ -94,6 +94,25 @@ const knownHostile = [
   `${'['.repeat(500)}\n`,
 ];
 
+/** Asks for every feature at `position` of an open document; `answered` holds each request to the deadline. */
+async function askEveryFeature(
+  client: TestClient,
+  answered: <T>(what: string, pending: Promise<T>) => Promise<T>,
+  textDocument: { uri: string },
+  position: { line: number; character: number },
+  diagnostics: Diagnostic[],
+): Promise<void> {
+  const range = { start: position, end: position };
+  await answered('textDocument/documentSymbol', client.connection.sendRequest('textDocument/documentSymbol', { textDocument }));
+  await answered('textDocument/foldingRange', client.connection.sendRequest('textDocument/foldingRange', { textDocument }));
+  await answered('textDocument/selectionRange', client.connection.sendRequest('textDocument/selectionRange', { textDocument, positions: [position] }));
+  await answered('textDocument/hover', client.connection.sendRequest('textDocument/hover', { textDocument, position }));
+  await answered('textDocument/completion', client.connection.sendRequest('textDocument/completion', { textDocument, position }));
+  await answered('textDocument/codeAction', client.connection.sendRequest('textDocument/codeAction', {
+    textDocument, range: diagnostics[0]?.range ?? range, context: { diagnostics },
+  }));
+}
+
 test(`the server process (heap ${heapMegabytes} MB) answers every request within ${deadlineMilliseconds} ms for ${rounds} random edits of the example labs`, { timeout: 600_000 }, async () => {
   const seed = process.env.VLM_FUZZ_SEED ? Number(process.env.VLM_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
   const random = randomFrom(seed);
@@ -156,15 +175,7 @@ test(`the server process (heap ${heapMegabytes} MB) answers every request within
       const lines = text.split('\n');
       const line = Math.floor(random() * lines.length);
       const position = { line, character: Math.floor(random() * (elementAt(lines, line).length + 1)) };
-      const range = { start: position, end: position };
-      await answered('textDocument/documentSymbol', client.connection.sendRequest('textDocument/documentSymbol', { textDocument }));
-      await answered('textDocument/foldingRange', client.connection.sendRequest('textDocument/foldingRange', { textDocument }));
-      await answered('textDocument/selectionRange', client.connection.sendRequest('textDocument/selectionRange', { textDocument, positions: [position] }));
-      await answered('textDocument/hover', client.connection.sendRequest('textDocument/hover', { textDocument, position }));
-      await answered('textDocument/completion', client.connection.sendRequest('textDocument/completion', { textDocument, position }));
-      await answered('textDocument/codeAction', client.connection.sendRequest('textDocument/codeAction', {
-        textDocument, range: diagnostics[0]?.range ?? range, context: { diagnostics },
-      }));
+      await askEveryFeature(client, answered, textDocument, position, diagnostics);
       await client.connection.sendNotification('textDocument/didClose', { textDocument });
     }
     round = -1;

@@ -12,21 +12,22 @@ import { elementAt, validLab } from './lab-text';
 
 const codes = (diagnostics: Diagnostic[]): string[] => diagnostics.map((diagnostic) => String(diagnostic.code));
 
-describe('LSP server over in-memory streams', () => {
-  let client: TestClient;
-  let initializeResult: InitializeResult;
+// One server for every test of the file.
+let client: TestClient;
+let initializeResult: InitializeResult;
 
-  before(async () => {
-    client = inMemoryServer(100);
-    initializeResult = await client.connection.sendRequest('initialize', initializeParams);
-    await client.connection.sendNotification('initialized', {});
-  });
-  after(() => client.dispose());
+before(async () => {
+  client = inMemoryServer(100);
+  initializeResult = await client.connection.sendRequest('initialize', initializeParams);
+  await client.connection.sendNotification('initialized', {});
+});
+after(() => client.dispose());
 
-  function open(uri: string, text: string): Promise<void> {
-    return client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
-  }
+function open(uri: string, text: string): Promise<void> {
+  return client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+}
 
+describe('LSP server over in-memory streams: documents and features', () => {
   test('initialize announces incremental sync and the features', () => {
     const capabilities = initializeResult.capabilities;
     assert.deepEqual(capabilities.textDocumentSync, { openClose: true, change: 2 });
@@ -95,7 +96,9 @@ describe('LSP server over in-memory streams', () => {
     assert.equal(elementAt(actions, 0).isPreferred, true);
     assert.deepEqual(elementAt(actions, 0).edit?.changes?.[uri], [{ range: image.range, newText: 'ubuntu-24.04' }]);
   });
+});
 
+describe('LSP server over in-memory streams: host facts, catalog, settings and closing', () => {
   test('the host facts request turns the capacity check on and off for open documents', async () => {
     const uri = 'file:///server/capacity.lab.yaml';
     await open(uri, validLab);
