@@ -102,7 +102,8 @@ export function checkAnsiblePlaybook(
       const lastCharacter = Math.max(offsets.length - 2, 0);
       const start = elementAt(offsets, Math.min(problem.start, lastCharacter));
       const endIndex = Math.min(Math.max(problem.end, problem.start + 1), offsets.length - 1);
-      const end = Math.max(elementAt(offsets, endIndex - 1) + 1, start + 1);
+      // An empty value has only its end offset: the problem then spans one character from its start.
+      const end = endIndex > 0 ? Math.max(elementAt(offsets, endIndex - 1) + 1, start + 1) : start + 1;
       span = { start, end: Math.min(end, documentText.length) };
     }
     return diagnosticAt(document, span, diagnosticCodes.invalidAnsible, `ansible_config_yaml ${problem.message}`);
