@@ -12,7 +12,7 @@ const target = join(root, 'src', 'generated-types.ts');
 let output = '// Generated from the JSON schemas by schemas/scripts/generate-types.mjs. Do not edit.\n';
 for (const file of sources) {
   const schema = bareReferences(JSON.parse(readFileSync(join(root, file), 'utf8')));
-  output += '\n' + (await compile(schema, schema.title, {
+  const types = await compile(schema, schema.title, {
     bannerComment: '',
     additionalProperties: false,
     declareExternallyReferenced: true,
@@ -21,7 +21,8 @@ for (const file of sources) {
     style: { singleQuote: true, printWidth: 140, trailingComma: 'all' },
     ignoreMinAndMaxItems: true,
     cwd: root,
-  }));
+  });
+  output += `\n${types}`;
 }
 
 // A `$ref` with sibling keywords makes a numbered copy of the referenced type
