@@ -359,7 +359,9 @@ class StructureScanner {
         code: diagnosticCodes.aliasLimit,
         start,
         end,
-        message: `Aliases here expand to more than ${this.limits.maxAliasExpansion} nodes (alias '*${name}' alone stands for ${expansion}); this looks like an alias bomb and the document was not validated.`,
+        message:
+          `Aliases here expand to more than ${this.limits.maxAliasExpansion} nodes (alias '*${name}' alone stands for ${expansion}); ` +
+          'this looks like an alias bomb and the document was not validated.',
       };
     }
   }

@@ -68,7 +68,8 @@ describe('hostile input: size, alias bombs and depth', () => {
 
   test('a lab that reuses one anchor many times is not mistaken for a bomb', async () => {
     const vms = Array.from({ length: 300 }, (_, index) =>
-      `  - name: vm-${index}\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n    ansible_config_yaml: ${index === 0 ? '&book |\n      - hosts: all\n        tasks: []' : '*book'}`);
+      `  - name: vm-${index}\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n` +
+        `    ansible_config_yaml: ${index === 0 ? '&book |\n      - hosts: all\n        tasks: []' : '*book'}`);
     const diagnostics = await service.validate(labDocument(`name: reuse\nvms:\n${vms.join('\n')}\n`));
     assert.deepEqual(diagnostics, []);
   });
@@ -124,7 +125,8 @@ describe('hostile input: recursive aliases and floods of problems', () => {
     // Each unknown depends_on entry is compared with every VM name for a "did you mean": the
     // comparisons share a budget (this lab took over ten minutes before).
     const vms = Array.from({ length: 2000 }, (_, index) =>
-      `  - name: vm-${'x'.repeat(50)}-${index}\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n    depends_on: [${Array.from({ length: 4 }, (_, entry) => `q${'y'.repeat(50)}${index}-${entry}`).join(', ')}]`);
+      `  - name: vm-${'x'.repeat(50)}-${index}\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n` +
+        `    depends_on: [${Array.from({ length: 4 }, (_, entry) => `q${'y'.repeat(50)}${index}-${entry}`).join(', ')}]`);
     for (const text of [`name: many\nvms:\n${vms.join('\n')}\n`, `name: items\nvms:\n${'  - 1\n'.repeat(100_000)}`]) {
       const diagnostics = await service.validate(labDocument(text));
       assert.equal(diagnostics.length, 1001);

@@ -88,7 +88,8 @@ const knownHostile = [
   'name: lab\nvms:\n  - &web\n    name: web\n    vcpu: 1\n    tags: [*web]\n',
   'name: &n lab\nvms: &v\n  - name: a\n    vcpu: 1\n    tags: *v\n    description: *v\n',
   'a: &a\n  b: *a\n  c: *a\n  d: *a\n',
-  'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n',
+  'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n' +
+    'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n',
   'name: lab\nvms:\n  - &v\n    <<: *v\n    name: v\n',
   `${'- '.repeat(500)}x\n`,
   `${'['.repeat(500)}\n`,
