@@ -4,13 +4,13 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { HostEventBody } from '@vlm/schemas/src/host-protocol';
 import packageJson from '../package.json';
-import { removeDataDirectory } from './api/data-directory-removal';
+import { removeDataDirectory } from './state/data-directory-removal';
 import { EventLog } from './api/event-log';
 import { createHostApi } from './api/host-api';
-import { LabDeployer } from './api/lab-deploy';
+import { LabDeployer } from './deploy/lab-deployer';
 import { Consoles } from './consoles/console-manager';
 import { labKeyPathForDomain } from './deploy/service-ssh-key';
-import { ImageStore } from './api/image-store';
+import { ImageStore } from './images/image-store';
 import { HostServer } from './api/socket-server';
 import { loadRemoteListenConfig, type RemoteListenArguments } from './api/remote-listen';
 import { lookUpSocketGroup } from './api/socket-group';
@@ -32,7 +32,7 @@ const usage = `Usage: vlm-host [--socket PATH] [--socket-group NAME] [--data-dir
                        Default: /var/lib/vlm as root, else $XDG_DATA_HOME/vlm (~/.local/share/vlm).
   --libvirt test|qemu  libvirt driver: 'qemu' (qemu:///system, default) or 'test' (libvirt's test driver).
   --bus-address ADDR   D-Bus address of libvirt-dbus. Default: $DBUS_SESSION_BUS_ADDRESS, else the system bus.
-  --source-root DIR    The VLM installation whose host-service/images builds local images.
+  --source-root DIR    The VLM installation whose host-service/vlm-tiny builds local images.
                        Default: the one this vlm-host belongs to.
   --listen HOST:PORT   Also serve the host API on TCP with TLS, for clients that do not reach this host
                        over SSH. The first request of each connection must be vlm/authenticate with

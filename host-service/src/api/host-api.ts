@@ -47,13 +47,13 @@ import { recordedLab } from '../state/state-shape';
 import type { EventLog } from './event-log';
 import { fromHypervisorError, hostError } from './host-errors';
 import { checkLab } from './lab-checks';
-import { networkConflicts, occupiedRanges } from './network-surroundings';
-import type { ImageStore } from './image-store';
-import type { LabDeployer } from './lab-deploy';
+import { networkConflicts, occupiedRanges } from '../deploy/network-surroundings';
+import type { ImageStore } from '../images/image-store';
+import type { LabDeployer } from '../deploy/lab-deployer';
 import { serialPtyPath } from './serial-consoles';
 import type { Consoles } from '../consoles/console-manager';
 import { SshConsoleError, sshForwardPort } from '../consoles/ssh-console';
-import { planLab } from './lab-plan';
+import { planLab } from '../deploy/lab-plan';
 
 /** What a handler knows about the request and the client that sent it. */
 export interface RequestContext {

@@ -79,9 +79,9 @@ export function isValidSshPublicKey(line: string): boolean {
     fields.push(blob.subarray(offset + 4, offset + 4 + length));
     offset += 4 + length;
   }
-  const [keyType, key] = fields;
-  if (fields.length < 2 || keyType?.toString('latin1') !== type) return false;
-  return type !== 'ssh-ed25519' || (fields.length === 2 && key?.length === 32);
+  const [keyType, keyBytes] = fields;
+  if (keyType === undefined || keyBytes === undefined || keyType.toString('latin1') !== type) return false;
+  return type !== 'ssh-ed25519' || (fields.length === 2 && keyBytes.length === 32);
 }
 
 function isIpv4(text: string): boolean {
@@ -197,11 +197,11 @@ export async function writeNoCloudSeed(outputPath: string, options: NoCloudSeedO
   const staging = await mkdtemp(join(tmpdir(), 'vlm-seed-'));
   const partial = join(dirname(outputPath), `.${basename(outputPath)}.${process.pid}.partial`);
   try {
-    const metaDataFile = join(staging, 'meta-data');
-    const userDataFile = join(staging, 'user-data');
-    const files = [metaDataFile, userDataFile];
-    await writeFile(metaDataFile, renderMetaData(options));
-    await writeFile(userDataFile, renderUserData(options));
+    const metaData = join(staging, 'meta-data');
+    const userData = join(staging, 'user-data');
+    const files = [metaData, userData];
+    await writeFile(metaData, renderMetaData(options));
+    await writeFile(userData, renderUserData(options));
     const networkConfig = renderNetworkConfig(options);
     if (networkConfig !== undefined) {
       const networkConfigFile = join(staging, 'network-config');
