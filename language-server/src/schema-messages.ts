@@ -14,7 +14,7 @@ import { labSchema, labSchemaId } from '@vlm/schemas';
 import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes';
 import { diagnosticAt } from './lab-diagnostics';
 import type { SourceSpan } from './lab-model';
-import { SuggestionBudget } from './name-distance';
+import { SuggestionBudget } from '@vlm/schemas';
 import { elementAt } from './element-at';
 
 type Segment = string | number;
