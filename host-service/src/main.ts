@@ -2,7 +2,7 @@
 // and serves the host API on a Unix socket until SIGTERM or SIGINT.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { defaultSocketPath } from '@vlm/host-client/src/socket-defaults';
+import { defaultSocketPath } from '@vlm/schemas/src/socket-defaults';
 import type { HostEventBody } from '@vlm/schemas/src/host-protocol';
 import packageJson from '../package.json';
 import { removeDataDirectory } from './state/data-directory-removal';
