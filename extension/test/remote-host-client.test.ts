@@ -6,13 +6,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server as SshServer, utils as sshUtils } from 'ssh2';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/local-libvirt/libvirt-environment';
-import { buildHostBundle, startHost, type HostProcess } from '../../host-service/test/api/host-process';
+import type { HostProcess } from '../../host-service/test/api/host-process';
+import { startHostFixture, type HostFixture } from '../../host-service/test/support/host-fixture';
 import { requireCommand } from '../../host-service/local-libvirt/require-command';
 import { waitUntil } from '../../host-service/local-libvirt/wait-until';
 import { openRemoteHostClient, passwordSecretKey, type RemoteHostPrompts, type SecretStore, type UnknownHostKey } from '../src/remote/remote-host-client';
@@ -70,7 +69,7 @@ function scriptedPrompts(answers: { acceptKey?: boolean; passwords?: Array<strin
 
 interface RemoteFixture {
   folder: string;
-  environment: LibvirtTestEnvironment;
+  hostFixture: HostFixture;
   host: HostProcess;
   sshd: ChildProcess;
   sshdOutput: string;
@@ -108,11 +107,10 @@ function useRemoteFixture(): RemoteFixture {
   before(async () => {
     const sshdPath = requireCommand('sshd', 'openssh-server');
     requireCommand('ssh-keygen', 'openssh-client');
-    const folder = await mkdtemp(join(tmpdir(), 'vlm-remote-'));
+    fixture.hostFixture = await startHostFixture({ name: 'remote' });
+    const folder = fixture.hostFixture.folder;
     fixture.folder = folder;
-    fixture.environment = await startLibvirtTestEnvironment();
-    const bundle = await buildHostBundle(folder);
-    fixture.host = await startHost({ bundle, socketPath: join(folder, 'vlm-host.sock'), dataDirectory: join(folder, 'data'), busAddress: fixture.environment.busAddress });
+    fixture.host = fixture.hostFixture.host;
 
     keygen(join(folder, 'host_key'));
     keygen(join(folder, 'client_key'));
@@ -135,9 +133,7 @@ function useRemoteFixture(): RemoteFixture {
       fixture.sshd.kill('SIGTERM');
       await once(fixture.sshd, 'exit');
     }
-    await fixture.host?.stop();
-    await fixture.environment?.stop();
-    await rm(fixture.folder, { recursive: true, force: true });
+    await fixture.hostFixture?.dispose();
   });
   return fixture;
 }
