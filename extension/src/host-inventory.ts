@@ -1,7 +1,7 @@
 // What one connected host holds: its labs and VMs, kept current from the host's event stream.
 // No `vscode` import: unit-tested, and benchmarked with 1000 VMs.
 import type { HostEvent, LabStatus, LabSummary, VmState, VmSummary } from '@vlm/schemas/src/host-protocol';
-import type { LabSnapshot, VmSnapshot, VmStatus } from './host-state';
+import type { LabSnapshot, VmSnapshot, VmStatus } from './host-snapshot';
 
 /** The lab that holds VMs VLM did not make (or whose lab is gone). */
 export const looseVmsLabName = '';
@@ -119,7 +119,10 @@ export class HostInventory {
     for (const vm of this.vms.values()) {
       const labName = vm.lab !== undefined && this.labs.has(vm.lab) ? vm.lab : looseVmsLabName;
       let list = byLab.get(labName);
-      if (!list) byLab.set(labName, (list = []));
+      if (!list) {
+        list = [];
+        byLab.set(labName, list);
+      }
       list.push(vmSnapshot(vm, this.sshPorts.get(vm.name)));
     }
     const labs: LabSnapshot[] = [];

@@ -2,6 +2,7 @@
 // and serves the host API on a Unix socket until SIGTERM or SIGINT.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { defaultSocketPath } from '@vlm/schemas/src/socket-defaults';
 import type { HostEventBody } from '@vlm/schemas/src/host-protocol';
 import packageJson from '../package.json';
 import { removeDataDirectory } from './state/data-directory-removal';
@@ -105,7 +106,7 @@ function parseArguments(argv: string[]): Options | 'help' {
     if (stopWhenStdinCloses) serving.push('--stop-when-stdin-closes');
     if (serving.length > 0) throw new UsageError(`--remove-data serves nothing: ${serving.join(', ')} ${serving.length === 1 ? 'does' : 'do'} not apply.`);
   }
-  const socketPath = values.get('--socket') ?? (removeData ? '' : defaultSocketPath());
+  const socketPath = values.get('--socket') ?? (removeData ? '' : defaultSocket());
   const dataDirectory = values.get('--data-dir') ?? defaultDataDirectory();
   const busAddress = values.get('--bus-address');
   // Bundled as host-service/dist/vlm-host.js (or run from host-service/src): two levels up.
@@ -125,11 +126,10 @@ function parseArguments(argv: string[]): Options | 'help' {
   return options;
 }
 
-function defaultSocketPath(): string {
-  if (isRoot) return '/run/vlm/vlm-host.sock';
-  const runtime = process.env.XDG_RUNTIME_DIR;
-  if (!runtime) throw new UsageError('XDG_RUNTIME_DIR is not set: give the socket path with --socket PATH.');
-  return join(runtime, 'vlm', 'vlm-host.sock');
+function defaultSocket(): string {
+  const path = defaultSocketPath(isRoot, process.env.XDG_RUNTIME_DIR);
+  if (path === undefined) throw new UsageError('XDG_RUNTIME_DIR is not set: give the socket path with --socket PATH.');
+  return path;
 }
 
 function defaultDataDirectory(): string {
