@@ -18,7 +18,7 @@ import {
 } from 'vscode-jsonrpc/node';
 import { AuthenticateRequest, HostErrorCode, hostRequestParams, maximumRequestBytes } from '@vlm/schemas/src/host-protocol';
 import { fromHypervisorError, hostError } from './host-errors';
-import type { ClientSession, HandlerTable } from './host-api';
+import type { ClientSession, HandlerTable } from './handler-table';
 import { isHostRequestMethod, paramsError } from './params-validation';
 import { AuthenticationRateLimit, peerAddress, tokenMatches, type RemoteListenConfig } from './remote-listen';
 import type { SocketGroup } from './socket-group';

@@ -21,7 +21,7 @@ import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildImage, type BuiltImage } from '../images/tiny-guest';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from './host-process';
+import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
 
 describe('serial console of a vlm-tiny guest through vlm-host', { timeout: 600_000 }, () => {
   let environment: LibvirtTestEnvironment;
