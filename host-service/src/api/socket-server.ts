@@ -133,7 +133,7 @@ interface ConnectionState {
   authenticationTimer: NodeJS.Timeout | undefined;
 }
 
-/** Runs what the connection holds down: its event subscription and its cleanups. */
+/** Ends what a closed connection held: its event subscription and its cleanups. */
 function closeSession(session: ClientSession): void {
   session.stopEvents?.();
   for (const cleanup of session.cleanups.values()) cleanup();
