@@ -195,5 +195,5 @@ export function buildDomainXml(spec: DomainSpec): string {
     add(1, '</qemu:commandline>');
   }
   add(0, '</domain>');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -72,7 +72,7 @@ export function buildNetworkXml(spec: NetworkSpec): string {
     lines.push('  </ip>');
   }
   lines.push('</network>');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /**

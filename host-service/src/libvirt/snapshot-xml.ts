@@ -9,7 +9,7 @@ export function buildSnapshotXml(options: SnapshotOptions): string {
   const lines = ['<domainsnapshot>', `  <name>${escapeXml(options.name)}</name>`];
   if (options.description !== undefined) lines.push(`  <description>${escapeXml(options.description)}</description>`);
   lines.push('</domainsnapshot>');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** libvirt's snapshot <state> words, in this layer's DomainState spelling where one exists. */

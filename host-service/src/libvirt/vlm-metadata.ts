@@ -65,8 +65,8 @@ function isVlmElement(item: XmlElement, tag: string): boolean {
 }
 
 function domainMetadataOf(item: XmlElement): VlmMetadata | undefined {
-  const lab = item.attributes['lab'];
-  const vm = item.attributes['vm'];
+  const lab = item.attributes.lab;
+  const vm = item.attributes.vm;
   if (lab === undefined || vm === undefined) return undefined;
   const dataDirectory = item.attributes['data-directory'];
   return dataDirectory === undefined ? { lab, vm } : { lab, vm, dataDirectory };
@@ -92,8 +92,8 @@ export function vlmMetadataOfDomain(domain: XmlElement): VlmMetadata | undefined
 export function vlmMetadataOfNetwork(xml: string): VlmNetworkMetadata | undefined {
   try {
     const found = child(parseXml(xml), 'metadata')?.children.find((item) => isVlmElement(item, 'network'));
-    const lab = found?.attributes['lab'];
-    const name = found?.attributes['network'];
+    const lab = found?.attributes.lab;
+    const name = found?.attributes.network;
     const dataDirectory = found?.attributes['data-directory'];
     return lab === undefined || name === undefined || dataDirectory === undefined ? undefined : { lab, network: name, dataDirectory };
   } catch {

@@ -35,7 +35,7 @@ export function buildVolumeXml(spec: VolumeSpec): string {
     lines.push(`  <backingStore><path>${escapeXml(spec.backingPath)}</path><format type='${escapeXml(spec.backingFormat ?? '')}'/></backingStore>`);
   }
   lines.push('</volume>');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export interface DirectoryPoolSpec {
@@ -46,5 +46,6 @@ export interface DirectoryPoolSpec {
 export function buildDirectoryPoolXml(spec: DirectoryPoolSpec): string {
   checkLibvirtName('storage pool', spec.name);
   checkHostPath('storage pool', spec.path);
-  return [`<pool type='dir'>`, `  <name>${escapeXml(spec.name)}</name>`, `  <target><path>${escapeXml(spec.path)}</path></target>`, '</pool>'].join('\n') + '\n';
+  const lines = [`<pool type='dir'>`, `  <name>${escapeXml(spec.name)}</name>`, `  <target><path>${escapeXml(spec.path)}</path></target>`, '</pool>'];
+  return `${lines.join('\n')}\n`;
 }

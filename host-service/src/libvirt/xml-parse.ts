@@ -27,7 +27,8 @@ export function parseXml(source: string): XmlElement {
   const tokens = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>]*>|<\/\s*([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
   for (const match of source.matchAll(tokens)) {
     const [, cdata, closing, opening, attributeText, selfClosing, text] = match;
-    const parent = stack[stack.length - 1]!;
+    const parent = stack.at(-1);
+    if (!parent) throw new Error('XML: more closing tags than opening ones');
     if (cdata !== undefined) parent.text += cdata;
     else if (text !== undefined) parent.text += decodeEntities(text);
     else if (closing !== undefined) {
@@ -35,14 +36,16 @@ export function parseXml(source: string): XmlElement {
       stack.pop();
     } else if (opening !== undefined) {
       const element: XmlElement = { name: opening, attributes: {}, children: [], text: '' };
-      for (const attribute of (attributeText ?? '').matchAll(attributePattern)) {
-        element.attributes[attribute[1]!] = decodeEntities(attribute[2] ?? attribute[3] ?? '');
+      for (const [, name, doubleQuoted, singleQuoted] of (attributeText ?? '').matchAll(attributePattern)) {
+        if (name !== undefined) element.attributes[name] = decodeEntities(doubleQuoted ?? singleQuoted ?? '');
       }
       parent.children.push(element);
       if (!selfClosing) stack.push(element);
     }
   }
-  if (stack.length !== 1) throw new Error(`XML: <${stack[stack.length - 1]!.name}> is not closed`);
+  const unclosed = stack.at(-1);
+  if (!unclosed) throw new Error('XML: more closing tags than opening ones');
+  if (stack.length !== 1) throw new Error(`XML: <${unclosed.name}> is not closed`);
   const documentElement = root.children[0];
   if (!documentElement) throw new Error('XML: no element');
   return documentElement;

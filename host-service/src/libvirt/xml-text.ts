@@ -8,6 +8,7 @@ const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 export function escapeXml(value: string | number): string {
   const text = String(value);
   // XML 1.0 cannot carry most control characters at all, escaped or not.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(text)) {
     throw new HypervisorError('invalid-argument', `Value ${JSON.stringify(text)} holds control characters, which XML cannot carry`);
   }

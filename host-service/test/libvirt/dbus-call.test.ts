@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dbus from 'dbus-next';
 import { toHypervisorError } from '../../src/libvirt/dbus-call';
-import { uuidFromObjectPath } from '../../src/libvirt/libvirt-dbus-hypervisor';
+import { uuidFromObjectPath } from '../../src/libvirt/libvirt-objects';
 
 const request = { path: '/org/libvirt/QEMU/domain/_1', interface: 'org.libvirt.Domain', member: 'Create' };
 

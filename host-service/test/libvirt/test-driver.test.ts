@@ -23,21 +23,39 @@ async function rejectsWith(promise: Promise<unknown>, code: string, mentions: Re
   });
 }
 
-describe('libvirt test driver through libvirt-dbus', () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
+interface TestDriver {
+  environment: LibvirtTestEnvironment;
+  hypervisor: Hypervisor;
+}
 
+/** For the enclosing describe block: a private bus with libvirt-dbus on the test driver and a hypervisor on it, gone after. */
+function useTestDriver(): TestDriver {
+  let environment: LibvirtTestEnvironment | undefined;
+  let hypervisor: Hypervisor | undefined;
   before(async () => {
     environment = await startLibvirtTestEnvironment();
     hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
   });
-
   after(async () => {
     await hypervisor?.close();
     await environment?.stop();
   });
+  return {
+    get environment() {
+      assert.ok(environment, 'the test environment starts before the tests');
+      return environment;
+    },
+    get hypervisor() {
+      assert.ok(hypervisor, 'the hypervisor connects before the tests');
+      return hypervisor;
+    },
+  };
+}
 
+/** Host info, and the listing with the built-in domain. */
+function hostTests(driver: TestDriver): void {
   test('host info names the test driver and its libvirt version', async () => {
+    const { hypervisor } = driver;
     const info = await hypervisor.hostInfo();
     assert.equal(info.driver, 'test');
     assert.equal(info.virtualization, 'test');
@@ -48,6 +66,7 @@ describe('libvirt test driver through libvirt-dbus', () => {
   });
 
   test('lists the test driver\'s built-in domain', async () => {
+    const { hypervisor } = driver;
     const domains = await hypervisor.listDomains();
     const builtIn = domains.find((domain) => domain.name === 'test');
     assert.ok(builtIn, `no 'test' domain in ${JSON.stringify(domains)}`);
@@ -56,8 +75,12 @@ describe('libvirt test driver through libvirt-dbus', () => {
     assert.match(builtIn.uuid, /^[0-9a-f-]{36}$/);
     assert.equal(builtIn.vlm, undefined, 'a domain VLM did not make has no VLM metadata');
   });
+}
 
+/** A domain's life cycle and events, its errors, and autostart. */
+function domainTests(driver: TestDriver): void {
   test('define, start, suspend, resume, reboot, shut down, destroy and undefine a domain, with an event for each change', async () => {
+    const { hypervisor } = driver;
     const defined = waitForEvent(hypervisor, 'defined', isDomainEvent('defined', 'life'));
     const domain = await hypervisor.defineDomain(domainXml('life', 'web'));
     assert.deepEqual(
@@ -100,6 +123,7 @@ describe('libvirt test driver through libvirt-dbus', () => {
   });
 
   test('operations on a missing domain or in the wrong state fail with specific errors', async () => {
+    const { hypervisor } = driver;
     await rejectsWith(hypervisor.start('missing'), 'no-such-domain', /No domain named 'missing'/);
     await rejectsWith(hypervisor.start('test'), 'invalid-operation', /already running/);
     await rejectsWith(hypervisor.start('../etc/passwd'), 'invalid-argument', /Invalid domain name/);
@@ -107,6 +131,7 @@ describe('libvirt test driver through libvirt-dbus', () => {
   });
 
   test('autostart can be set and is listed', async () => {
+    const { hypervisor } = driver;
     await hypervisor.defineDomain(domainXml('auto'));
     await hypervisor.setAutostart('auto', true);
     assert.equal((await hypervisor.listDomains()).find((domain) => domain.name === 'auto')?.autostart, true);
@@ -114,8 +139,12 @@ describe('libvirt test driver through libvirt-dbus', () => {
     assert.equal((await hypervisor.getDomain('auto'))?.autostart, false);
     await hypervisor.undefine('auto');
   });
+}
 
+/** The other object kinds: snapshots, networks, storage pools and volumes. */
+function snapshotNetworkStorageTests(driver: TestDriver): void {
   test('snapshots: create, list, revert, delete', async () => {
+    const { hypervisor } = driver;
     await hypervisor.defineDomain(domainXml('snappy'));
     await hypervisor.start('snappy');
     const first = await hypervisor.createSnapshot('snappy', { name: 'running-state', description: 'taken while <running> & "fine"' });
@@ -145,6 +174,7 @@ describe('libvirt test driver through libvirt-dbus', () => {
   });
 
   test('isolated networks: define, start, list, stop, undefine; NAT accepted, other forwarding refused', async () => {
+    const { hypervisor } = driver;
     const defined = await hypervisor.defineNetwork(buildNetworkXml({ name: 'vlm-lab1-lan', cidr: '10.77.0.0/24', dhcp: true }));
     assert.deepEqual({ name: defined.name, active: defined.active, persistent: defined.persistent }, { name: 'vlm-lab1-lan', active: false, persistent: true });
     await hypervisor.startNetwork('vlm-lab1-lan');
@@ -162,6 +192,7 @@ describe('libvirt test driver through libvirt-dbus', () => {
   });
 
   test('storage: a pool, a volume created and deleted in it', async () => {
+    const { hypervisor } = driver;
     await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: 'vlm-pool', path: '/vlm-test-pool' }));
     await hypervisor.startStoragePool('vlm-pool');
     assert.equal((await hypervisor.listStoragePools()).find((pool) => pool.name === 'vlm-pool')?.active, true);
@@ -177,8 +208,16 @@ describe('libvirt test driver through libvirt-dbus', () => {
     await hypervisor.undefineStoragePool('vlm-pool');
     assert.equal((await hypervisor.listStoragePools()).some((pool) => pool.name === 'vlm-pool'), false);
   });
+}
+
+describe('libvirt test driver through libvirt-dbus', () => {
+  const driver = useTestDriver();
+  hostTests(driver);
+  domainTests(driver);
+  snapshotNetworkStorageTests(driver);
 
   test('a hung libvirt-dbus gives a timeout error naming the interface, method and object path', async () => {
+    const { environment } = driver;
     const impatient = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, callTimeoutMs: 300, pollIntervalMs: 60_000 });
     environment.libvirtDbus.process.freeze();
     try {
@@ -191,20 +230,10 @@ describe('libvirt test driver through libvirt-dbus', () => {
 });
 
 describe('reconnecting when libvirt-dbus restarts', () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
-
-  before(async () => {
-    environment = await startLibvirtTestEnvironment();
-    hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
-  });
-
-  after(async () => {
-    await hypervisor?.close();
-    await environment?.stop();
-  });
+  const driver = useTestDriver();
 
   test('connection lost and restored are reported, events flow again afterwards, and the poll reports what changed meanwhile', async () => {
+    const { environment, hypervisor } = driver;
     // The restarted libvirt-dbus brings a fresh test driver, without this domain: a change no signal announces.
     await hypervisor.defineDomain(domainXml('before-crash'));
     const vanished = waitForEvent(hypervisor, 'domain-changed for before-crash', (event) => event.type === 'domain-changed' && event.name === 'before-crash');
@@ -245,20 +274,10 @@ describe('reconnecting when libvirt-dbus restarts', () => {
 });
 
 describe('reconnecting when the D-Bus daemon restarts', () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
-
-  before(async () => {
-    environment = await startLibvirtTestEnvironment();
-    hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
-  });
-
-  after(async () => {
-    await hypervisor?.close();
-    await environment?.stop();
-  });
+  const driver = useTestDriver();
 
   test('a new bus at the same address is picked up, with lost and restored reported', async () => {
+    const { environment, hypervisor } = driver;
     const lost = waitForEvent(hypervisor, 'connection-lost', (event) => event.type === 'connection-lost');
     await environment.bus.kill();
     // Nothing is listening now: a call fails as disconnected rather than hanging.

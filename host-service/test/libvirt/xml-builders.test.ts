@@ -16,6 +16,12 @@ import { escapeXml } from '../../src/libvirt/xml-text';
 import { child, childText, descendants, parseXml } from '../../src/libvirt/xml-parse';
 import { HypervisorError } from '../../src/libvirt/hypervisor';
 
+/** The element a test goes on to inspect, failing the test when it is missing. */
+function present<T>(value: T | undefined, what: string): T {
+  assert.ok(value !== undefined, `${what} is missing`);
+  return value;
+}
+
 const hostile = `a'b"c<d>&e $(reboot) \`id\` ../../etc/passwd`;
 
 const baseSpec: DomainSpec = {
@@ -50,33 +56,33 @@ test('escapeXml escapes all five XML specials and nothing else', () => {
 
 test('domain XML has the disk, kernel boot, logged serial console, loopback VNC, lab NIC and metadata', () => {
   const domain = parseXml(buildDomainXml(baseSpec));
-  assert.equal(domain.attributes['type'], 'qemu');
+  assert.equal(domain.attributes.type, 'qemu');
   assert.equal(childText(domain, 'name'), 'vlm-lab1-web');
   assert.equal(childText(domain, 'vcpu'), '2');
-  assert.equal(child(domain, 'memory')?.attributes['unit'], 'MiB');
-  const disk = descendants(domain, 'disk')[0]!;
-  assert.equal(child(disk, 'driver')?.attributes['type'], 'qcow2');
-  assert.equal(child(disk, 'source')?.attributes['file'], '/var/lib/vlm/disks/web.qcow2');
+  assert.equal(child(domain, 'memory')?.attributes.unit, 'MiB');
+  const disk = present(descendants(domain, 'disk')[0], '<disk>');
+  assert.equal(child(disk, 'driver')?.attributes.type, 'qcow2');
+  assert.equal(child(disk, 'source')?.attributes.file, '/var/lib/vlm/disks/web.qcow2');
   assert.equal(childText(domain, 'os', 'kernel'), '/var/lib/vlm/images/vmlinuz');
   assert.equal(childText(domain, 'os', 'initrd'), '/var/lib/vlm/images/initrd.gz');
   assert.equal(childText(domain, 'os', 'cmdline'), 'console=ttyS0 quiet');
-  const serial = child(domain, 'devices', 'serial')!;
-  assert.equal(serial.attributes['type'], 'pty');
-  assert.equal(child(serial, 'log')?.attributes['file'], '/var/log/vlm/web-serial.log');
-  const graphics = child(domain, 'devices', 'graphics')!;
-  assert.equal(graphics.attributes['port'], '5901');
-  assert.equal(graphics.attributes['listen'], '127.0.0.1');
-  assert.equal(child(graphics, 'listen')?.attributes['address'], '127.0.0.1');
-  assert.equal(graphics.attributes['passwd'], 'Pa55word');
-  assert.equal(child(domain, 'devices', 'interface', 'source')?.attributes['network'], 'vlm-lab1-lan');
-  const metadata = child(domain, 'metadata', 'vlm:lab')!;
-  assert.deepEqual({ lab: metadata.attributes['lab'], vm: metadata.attributes['vm'] }, { lab: 'lab1', vm: 'web' });
+  const serial = present(child(domain, 'devices', 'serial'), '<serial>');
+  assert.equal(serial.attributes.type, 'pty');
+  assert.equal(child(serial, 'log')?.attributes.file, '/var/log/vlm/web-serial.log');
+  const graphics = present(child(domain, 'devices', 'graphics'), '<graphics>');
+  assert.equal(graphics.attributes.port, '5901');
+  assert.equal(graphics.attributes.listen, '127.0.0.1');
+  assert.equal(child(graphics, 'listen')?.attributes.address, '127.0.0.1');
+  assert.equal(graphics.attributes.passwd, 'Pa55word');
+  assert.equal(child(domain, 'devices', 'interface', 'source')?.attributes.network, 'vlm-lab1-lan');
+  const metadata = present(child(domain, 'metadata', 'vlm:lab'), '<vlm:lab>');
+  assert.deepEqual({ lab: metadata.attributes.lab, vm: metadata.attributes.vm }, { lab: 'lab1', vm: 'web' });
   assert.equal(child(domain, 'cpu'), undefined, 'TCG guests keep QEMU\'s default CPU model');
 });
 
 test('SSH goes through QEMU user networking with restrict=on and a forward bound to 127.0.0.1 only', () => {
   const domain = parseXml(buildDomainXml(baseSpec));
-  const args = descendants(domain, 'qemu:arg').map((arg) => arg.attributes['value']);
+  const args = descendants(domain, 'qemu:arg').map((arg) => arg.attributes.value);
   assert.deepEqual(args, [
     '-netdev',
     'user,id=vlmssh0,restrict=on,hostfwd=tcp:127.0.0.1:22022-:22',
@@ -85,17 +91,17 @@ test('SSH goes through QEMU user networking with restrict=on and a forward bound
   ]);
   assert.equal(domain.attributes['xmlns:qemu'], 'http://libvirt.org/schemas/domain/qemu/1.0');
   // Lab NICs are pinned away from the user-net slot.
-  assert.notEqual(child(domain, 'devices', 'interface', 'address')?.attributes['slot'], '0x09');
+  assert.notEqual(child(domain, 'devices', 'interface', 'address')?.attributes.slot, '0x09');
   assert.equal(buildDomainXml({ ...baseSpec, sshHostPort: undefined }).includes('qemu:commandline'), false);
 });
 
 test('UEFI domains boot OVMF through libvirt with their own NVRAM; BIOS ones name no firmware', () => {
   const domain = parseXml(buildDomainXml({ ...baseSpec, firmware: 'uefi', nvramPath: '/var/lib/vlm/nvram/lab1-web.fd' }));
-  assert.equal(child(domain, 'os')?.attributes['firmware'], 'efi');
+  assert.equal(child(domain, 'os')?.attributes.firmware, 'efi');
   assert.deepEqual(child(domain, 'os', 'firmware', 'feature')?.attributes, { enabled: 'no', name: 'secure-boot' });
   assert.equal(childText(domain, 'os', 'nvram'), '/var/lib/vlm/nvram/lab1-web.fd');
   const bios = parseXml(buildDomainXml(baseSpec));
-  assert.equal(child(bios, 'os')?.attributes['firmware'], undefined);
+  assert.equal(child(bios, 'os')?.attributes.firmware, undefined);
   assert.equal(child(bios, 'os', 'nvram'), undefined);
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, nvramPath: '/var/lib/vlm/nvram/x.fd' }), 'NVRAM file is for UEFI');
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, firmware: 'uefi', nvramPath: '/var/lib/vlm/../../etc/shadow' }), 'Invalid NVRAM path');
@@ -110,8 +116,8 @@ test('the SSH NIC carries the MAC the guest network-config names', () => {
 
 test('KVM domains use the host CPU', () => {
   const domain = parseXml(buildDomainXml({ ...baseSpec, type: 'kvm' }));
-  assert.equal(domain.attributes['type'], 'kvm');
-  assert.equal(child(domain, 'cpu')?.attributes['mode'], 'host-passthrough');
+  assert.equal(domain.attributes.type, 'kvm');
+  assert.equal(child(domain, 'cpu')?.attributes.mode, 'host-passthrough');
 });
 
 test('hostile free text in the kernel command line comes out escaped and reads back unchanged', () => {
@@ -216,13 +222,13 @@ test('volume XML: qcow2 over a backing image; hostile values refused', () => {
   const volume = parseXml(buildVolumeXml({ name: 'web.qcow2', capacityBytes: 2 * 1024 ** 3, backingPath: '/var/lib/vlm/images/tiny.qcow2', backingFormat: 'qcow2' }));
   assert.equal(childText(volume, 'name'), 'web.qcow2');
   assert.equal(childText(volume, 'capacity'), String(2 * 1024 ** 3));
-  assert.equal(child(volume, 'target', 'format')?.attributes['type'], 'qcow2');
+  assert.equal(child(volume, 'target', 'format')?.attributes.type, 'qcow2');
   assert.equal(childText(volume, 'backingStore', 'path'), '/var/lib/vlm/images/tiny.qcow2');
-  assert.equal(child(volume, 'backingStore', 'format')?.attributes['type'], 'qcow2');
+  assert.equal(child(volume, 'backingStore', 'format')?.attributes.type, 'qcow2');
   // A raw base image is declared raw; the overlay itself stays qcow2.
   const overRaw = parseXml(buildVolumeXml({ name: 'web.qcow2', capacityBytes: 1024 ** 3, backingPath: '/var/lib/vlm/images/disk.raw', backingFormat: 'raw' }));
-  assert.equal(child(overRaw, 'backingStore', 'format')?.attributes['type'], 'raw');
-  assert.equal(child(overRaw, 'target', 'format')?.attributes['type'], 'qcow2');
+  assert.equal(child(overRaw, 'backingStore', 'format')?.attributes.type, 'raw');
+  assert.equal(child(overRaw, 'target', 'format')?.attributes.type, 'qcow2');
   // The backing format is never guessed.
   refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/disk.qcow2' }), 'Invalid backing image format');
   refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/disk', backingFormat: `raw'/><x` as 'raw' }), 'Invalid backing image format');

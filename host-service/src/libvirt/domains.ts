@@ -1,0 +1,398 @@
+// Domains over libvirt-dbus: lookup, listing, reading, definition and lifecycle. A domain's name,
+// UUID, size and VLM metadata change only when it is (re)defined, so they are cached per UUID and
+// read again when a DomainEvent says so. The last state seen per domain lets the poll report only
+// real changes.
+import dbus from 'dbus-next';
+import {
+  affectCurrent,
+  connectInterface,
+  domainEventDetails,
+  domainEventKinds,
+  domainInterface,
+  domainStates,
+  domainStatsTypes,
+  domainXmlFlags,
+  listDomainsFlags,
+  metadataTypeElement,
+  propertiesInterface,
+  shutdownFlagsDefault,
+  undefineFlags,
+} from './constants';
+import { toNumber } from './dbus-call';
+import {
+  type DomainState,
+  type DomainSummary,
+  HypervisorError,
+  type HypervisorEvent,
+  type UndefineOptions,
+  type VlmMetadata,
+} from './hypervisor';
+import type { LibvirtCall, LibvirtConnection } from './libvirt-connection';
+import {
+  listingConcurrency,
+  lookupPath,
+  mapConcurrent,
+  objectPaths,
+  type Properties,
+  toBytes,
+  unpackProperties,
+  uuidFromObjectPath,
+} from './libvirt-objects';
+import { parseVlmMetadataElement, vlmMetadataNamespace, vlmMetadataOfDomain } from './vlm-metadata';
+import { child, childText, parseXml } from './xml-parse';
+import { checkLibvirtName } from './xml-text';
+
+/** What a domain's XML says that changes only when the domain is (re)defined. */
+interface DomainIdentity {
+  name: string;
+  uuid: string;
+  vcpu: number;
+  memoryBytes: number;
+  vlm?: VlmMetadata;
+}
+
+function parseDomainIdentity(xml: string): DomainIdentity {
+  const root = parseXml(xml);
+  const name = childText(root, 'name');
+  const uuid = childText(root, 'uuid');
+  if (!name || !uuid) {
+    throw new HypervisorError('libvirt', 'libvirt returned domain XML without <name> or <uuid>');
+  }
+  const memoryElement = child(root, 'currentMemory') ?? child(root, 'memory');
+  const identity: DomainIdentity = {
+    name,
+    uuid,
+    vcpu: Number(childText(root, 'vcpu') ?? '0'),
+    memoryBytes: toBytes(
+      Number(memoryElement?.text.trim() ?? '0'),
+      memoryElement?.attributes.unit ?? 'KiB',
+    ),
+  };
+  const vlm = vlmMetadataOfDomain(root);
+  if (vlm) identity.vlm = vlm;
+  return identity;
+}
+
+/** The object path of the domain named `name`; a 'no-such-domain' error names it. */
+export async function lookupDomainPath(call: LibvirtCall, connectPath: string, name: string): Promise<string> {
+  checkLibvirtName('domain', name);
+  return lookupPath(
+    call,
+    { path: connectPath, interface: connectInterface, member: 'DomainLookupByName', signature: 's', body: [name] },
+    'no-such-domain',
+    `No domain named '${name}'`,
+  );
+}
+
+/** The whole host's domain lists and stats, from four calls. */
+interface DomainListing {
+  paths: string[];
+  persistent: Set<string>;
+  autostart: Set<string>;
+  statsByName: Map<string, Properties>;
+}
+
+export class LibvirtDomains {
+  private readonly identities = new Map<string, DomainIdentity>();
+  /** Last state reported per domain UUID, so the poll reports only real changes. */
+  private readonly knownStates = new Map<string, DomainState>();
+  /** Names of the domains in knownStates, to name the ones that vanish (identities may be cleared). */
+  private readonly knownNames = new Map<string, string>();
+
+  constructor(private readonly connection: LibvirtConnection) {}
+
+  private get call(): LibvirtCall {
+    return this.connection.call;
+  }
+
+  domainPath(name: string): Promise<string> {
+    return lookupDomainPath(this.call, this.connection.connectPath, name);
+  }
+
+  /** After a reconnection: domains may have been redefined meanwhile. */
+  forgetIdentities(): void {
+    this.identities.clear();
+  }
+
+  private async identity(path: string): Promise<DomainIdentity> {
+    const uuid = uuidFromObjectPath(path);
+    const cached = this.identities.get(uuid);
+    if (cached) return cached;
+    const [xml] = await this.call({
+      path,
+      interface: domainInterface,
+      member: 'GetXMLDesc',
+      signature: 'u',
+      body: [domainXmlFlags.live],
+    });
+    const identity = parseDomainIdentity(String(xml));
+    this.identities.set(uuid, identity);
+    return identity;
+  }
+
+  /** One domain: properties, state and (unless `rereadXml` is false and it is cached) XML, concurrently. */
+  private async readDomain(path: string, rereadXml = true): Promise<DomainSummary> {
+    if (rereadXml) this.identities.delete(uuidFromObjectPath(path));
+    const [propertiesBody, stateBody, identity] = await Promise.all([
+      this.call({
+        path,
+        interface: propertiesInterface,
+        member: 'GetAll',
+        signature: 's',
+        body: [domainInterface],
+      }),
+      this.call({ path, interface: domainInterface, member: 'GetState', signature: 'u', body: [0] }),
+      this.identity(path),
+    ]);
+    const properties = unpackProperties(propertiesBody[0]);
+    const [stateNumber] = stateBody[0] as [number, number];
+    return {
+      uuid: identity.uuid,
+      name: identity.name,
+      state: domainStates[stateNumber] ?? 'no-state',
+      vcpu: identity.vcpu,
+      memoryBytes: identity.memoryBytes,
+      persistent: properties.Persistent === true,
+      autostart: properties.Autostart === true,
+      ...(identity.vlm ? { vlm: identity.vlm } : {}),
+    };
+  }
+
+  private async readListing(): Promise<DomainListing> {
+    const connectPath = this.connection.connectPath;
+    const listing = (flags: number) =>
+      this.call({
+        path: connectPath,
+        interface: connectInterface,
+        member: 'ListDomains',
+        signature: 'u',
+        body: [flags],
+      });
+    const [allBody, persistentBody, autostartBody, statsBody] = await Promise.all([
+      listing(listDomainsFlags.all),
+      listing(listDomainsFlags.persistent),
+      listing(listDomainsFlags.autostart),
+      this.call({
+        path: connectPath,
+        interface: connectInterface,
+        member: 'GetAllDomainStats',
+        signature: 'uu',
+        body: [domainStatsTypes.state | domainStatsTypes.balloon | domainStatsTypes.vcpu, 0],
+      }),
+    ]);
+    const statsByName = new Map<string, Properties>();
+    const allStats = (statsBody[0] as Array<[string, unknown]> | undefined) ?? [];
+    for (const [name, stats] of allStats) statsByName.set(name, unpackProperties(stats));
+    return {
+      paths: objectPaths(allBody[0]),
+      persistent: new Set(objectPaths(persistentBody[0]).map(uuidFromObjectPath)),
+      autostart: new Set(objectPaths(autostartBody[0]).map(uuidFromObjectPath)),
+      statsByName,
+    };
+  }
+
+  /**
+   * Four calls for the whole host (all, persistent and autostart domain lists, and one
+   * GetAllDomainStats for states), plus one GetXMLDesc per domain not seen before: names, UUIDs,
+   * sizes and VLM metadata change only on (re)definition, which a DomainEvent announces.
+   */
+  async listDomains(): Promise<DomainSummary[]> {
+    const { paths, persistent, autostart, statsByName } = await this.readListing();
+    const identify = (path: string) =>
+      this.identity(path).catch((error: unknown) => {
+        if (error instanceof HypervisorError && error.code === 'no-such-domain') return undefined; // undefined meanwhile
+        throw error;
+      });
+    const identities = await mapConcurrent(paths, listingConcurrency, identify);
+    // A cached name the stats do not know means a rename whose event was missed: read the XML again.
+    for (const [index, identity] of identities.entries()) {
+      const path = paths[index];
+      if (!identity || statsByName.has(identity.name) || path === undefined) continue;
+      this.identities.delete(identity.uuid);
+      identities[index] = await identify(path);
+    }
+    const domains: DomainSummary[] = [];
+    for (const identity of identities) {
+      if (!identity) continue;
+      const stats = statsByName.get(identity.name);
+      if (!stats) continue; // Gone between the calls, or renamed: the next listing sees it right.
+      const balloonKiB = stats['balloon.current'];
+      const vcpus = stats['vcpu.current'];
+      domains.push({
+        uuid: identity.uuid,
+        name: identity.name,
+        state: domainStates[Number(stats['state.state'])] ?? 'no-state',
+        vcpu: vcpus === undefined ? identity.vcpu : toNumber(vcpus),
+        memoryBytes: balloonKiB === undefined ? identity.memoryBytes : toNumber(balloonKiB) * 1024,
+        persistent: persistent.has(identity.uuid),
+        autostart: autostart.has(identity.uuid),
+        ...(identity.vlm ? { vlm: identity.vlm } : {}),
+      });
+    }
+    return domains;
+  }
+
+  /** Lists all domains and returns a domain-changed event for each whose state differs from the last known. */
+  async refreshStates(): Promise<HypervisorEvent[]> {
+    const domains = await this.listDomains();
+    const changes: HypervisorEvent[] = [];
+    const seen = new Set<string>();
+    for (const domain of domains) {
+      seen.add(domain.uuid);
+      const before = this.knownStates.get(domain.uuid);
+      this.knownStates.set(domain.uuid, domain.state);
+      if (before !== domain.state) {
+        changes.push({ type: 'domain-changed', name: domain.name, uuid: domain.uuid, domain });
+      }
+    }
+    for (const uuid of [...this.knownStates.keys()]) {
+      if (seen.has(uuid)) continue;
+      this.knownStates.delete(uuid);
+      changes.push({ type: 'domain-changed', name: this.knownNames.get(uuid) ?? '', uuid });
+    }
+    for (const domain of domains) this.knownNames.set(domain.uuid, domain.name);
+    for (const uuid of [...this.knownNames.keys()]) if (!seen.has(uuid)) this.knownNames.delete(uuid);
+    return changes;
+  }
+
+  /** A DomainEvent is a hint: re-read that domain and report it with the event. */
+  async onDomainEvent(
+    domainPath: string,
+    eventNumber: number,
+    detailNumber: number,
+  ): Promise<HypervisorEvent | undefined> {
+    const kind = domainEventKinds[eventNumber];
+    if (!kind) return undefined; // A newer libvirt's event type: the poll will report its effect.
+    const uuid = uuidFromObjectPath(domainPath);
+    const knownName = this.identities.get(uuid)?.name ?? this.knownNames.get(uuid) ?? '';
+    if (kind === 'defined' || kind === 'undefined') this.identities.delete(uuid);
+    let domain: DomainSummary | undefined;
+    try {
+      // Only (un)definition changes what the XML says; other events reuse the cached identity.
+      domain = await this.readDomain(domainPath, kind === 'defined');
+    } catch {
+      domain = undefined; // Undefined by now, or unreachable: the event still goes out, without a state.
+    }
+    if (domain) {
+      this.knownStates.set(uuid, domain.state);
+      this.knownNames.set(uuid, domain.name);
+    } else {
+      this.knownStates.delete(uuid);
+      this.knownNames.delete(uuid);
+    }
+    return {
+      type: 'domain',
+      kind,
+      detail: domainEventDetails[kind][detailNumber] ?? `detail-${detailNumber}`,
+      name: domain?.name ?? knownName,
+      uuid,
+      ...(domain ? { domain } : {}),
+    };
+  }
+
+  async getDomain(name: string): Promise<DomainSummary | undefined> {
+    let path: string;
+    try {
+      path = await this.domainPath(name);
+    } catch (error) {
+      if (error instanceof HypervisorError && error.code === 'no-such-domain') return undefined;
+      throw error;
+    }
+    return this.readDomain(path);
+  }
+
+  async getDomainXml(name: string): Promise<string> {
+    const [xml] = await this.domainCall(name, 'GetXMLDesc', 'u', [domainXmlFlags.live]);
+    return String(xml);
+  }
+
+  /** The VLM metadata as libvirt stores it (Domain.GetMetadata), for sweeps that want to be sure. */
+  async getVlmMetadata(name: string): Promise<VlmMetadata | undefined> {
+    const path = await this.domainPath(name);
+    try {
+      const [xml] = await this.call({
+        path,
+        interface: domainInterface,
+        member: 'GetMetadata',
+        signature: 'isu',
+        body: [metadataTypeElement, vlmMetadataNamespace, affectCurrent],
+      });
+      return parseVlmMetadataElement(String(xml));
+    } catch (error) {
+      if (error instanceof HypervisorError && /metadata not found/i.test(error.libvirtMessage ?? '')) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async defineDomain(xml: string): Promise<DomainSummary> {
+    const [path] = await this.call({
+      path: this.connection.connectPath,
+      interface: connectInterface,
+      member: 'DomainDefineXML',
+      signature: 's',
+      body: [xml],
+    });
+    return this.readDomain(String(path));
+  }
+
+  private async domainCall(
+    name: string,
+    member: string,
+    signature = 'u',
+    body: unknown[] = [0],
+  ): Promise<unknown[]> {
+    const path = await this.domainPath(name);
+    return this.call({ path, interface: domainInterface, member, signature, body });
+  }
+
+  async start(name: string): Promise<void> {
+    await this.domainCall(name, 'Create');
+  }
+
+  async shutdown(name: string): Promise<void> {
+    await this.domainCall(name, 'Shutdown', 'u', [shutdownFlagsDefault]);
+  }
+
+  async destroy(name: string): Promise<void> {
+    await this.domainCall(name, 'Destroy');
+  }
+
+  async reboot(name: string): Promise<void> {
+    await this.domainCall(name, 'Reboot');
+  }
+
+  async suspend(name: string): Promise<void> {
+    await this.domainCall(name, 'Suspend', '', []);
+  }
+
+  async resume(name: string): Promise<void> {
+    await this.domainCall(name, 'Resume', '', []);
+  }
+
+  async undefine(name: string, options: UndefineOptions = {}): Promise<void> {
+    let flags = undefineFlags.managedSave;
+    if (options.snapshots !== false) flags |= undefineFlags.snapshotsMetadata;
+    try {
+      // UEFI guests' NVRAM files go too; drivers without NVRAM (the test driver) refuse the flag.
+      await this.domainCall(name, 'Undefine', 'u', [flags | undefineFlags.nvram]);
+    } catch (error) {
+      if (!(error instanceof HypervisorError && /unsupported flags/.test(error.libvirtMessage ?? ''))) {
+        throw error;
+      }
+      await this.domainCall(name, 'Undefine', 'u', [flags]);
+    }
+  }
+
+  async setAutostart(name: string, autostart: boolean): Promise<void> {
+    const path = await this.domainPath(name);
+    await this.call({
+      path,
+      interface: propertiesInterface,
+      member: 'Set',
+      signature: 'ssv',
+      body: [domainInterface, 'Autostart', new dbus.Variant('b', autostart)],
+    });
+  }
+}

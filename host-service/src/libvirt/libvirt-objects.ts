@@ -1,0 +1,138 @@
+// What the per-kind modules share about libvirt-dbus objects: lookup by name, how object paths
+// name UUIDs, how property bags unpack, reading an object's XML, libvirt's sizes in bytes, and
+// listings that read many objects at once within the bus's limit on pending replies.
+import { connectInterface, listAllFlags, propertiesInterface } from './constants';
+import { type DbusRequest, variantValue } from './dbus-call';
+import { HypervisorError, type HypervisorErrorCode, type NetworkSummary } from './hypervisor';
+import type { LibvirtCall } from './libvirt-connection';
+
+/** Concurrent per-object calls in a listing; the system bus allows 128 pending replies per connection. */
+export const listingConcurrency = 64;
+
+export type Properties = Record<string, unknown>;
+
+export function unpackProperties(value: unknown): Properties {
+  const properties: Properties = {};
+  for (const [key, item] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+    properties[key] = variantValue(item);
+  }
+  return properties;
+}
+
+/** libvirt-dbus names domain objects after their UUID: /.../domain/_6695eb01_f6a4_... */
+export function uuidFromObjectPath(path: string): string {
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return last.replace(/^_/, '').replace(/_/g, '-');
+}
+
+/** Maps `items` with at most `limit` calls in flight; results keep the items' order. */
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  map: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+const unitFactors: Record<string, number> = {
+  b: 1,
+  bytes: 1,
+  k: 1024,
+  kib: 1024,
+  kb: 1000,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  mb: 1e6,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  gb: 1e9,
+};
+
+/** A libvirt size in `unit` (an unknown unit counts as KiB, libvirt's default) in bytes. */
+export function toBytes(value: number, unit: string): number {
+  return value * (unitFactors[unit.toLowerCase()] ?? 1024);
+}
+
+/** Networks and storage pools answer the same properties: one GetAll reads them. */
+export async function readObjectSummary(
+  call: LibvirtCall,
+  path: string,
+  interfaceName: string,
+): Promise<NetworkSummary> {
+  const [body] = await call({
+    path,
+    interface: propertiesInterface,
+    member: 'GetAll',
+    signature: 's',
+    body: [interfaceName],
+  });
+  const properties = unpackProperties(body);
+  return {
+    uuid: String(properties.UUID ?? ''),
+    name: String(properties.Name ?? ''),
+    active: properties.Active === true,
+    persistent: properties.Persistent === true,
+    autostart: properties.Autostart === true,
+  };
+}
+
+/** The object paths a listing call returned; a missing list reads as empty. */
+export function objectPaths(value: unknown): string[] {
+  return (value as string[] | undefined) ?? [];
+}
+
+/** Looks an object up by name; libvirt's not-found error becomes `notFound` worded as `message`. */
+export async function lookupPath(
+  call: LibvirtCall,
+  request: DbusRequest,
+  notFound: HypervisorErrorCode,
+  message: string,
+): Promise<string> {
+  try {
+    const [path] = await call(request);
+    return String(path);
+  } catch (error) {
+    if (error instanceof HypervisorError && error.code === notFound) {
+      throw new HypervisorError(notFound, message, error.libvirtMessage);
+    }
+    throw error;
+  }
+}
+
+/** An object's XML description (GetXMLDesc without flags). */
+export async function readXmlDescription(
+  call: LibvirtCall,
+  path: string,
+  interfaceName: string,
+): Promise<string> {
+  const [xml] = await call({ path, interface: interfaceName, member: 'GetXMLDesc', signature: 'u', body: [0] });
+  return String(xml);
+}
+
+/** All networks or all storage pools (`member` says which), each read with one GetAll. */
+export async function listObjectSummaries(
+  call: LibvirtCall,
+  connectPath: string,
+  member: string,
+  interfaceName: string,
+): Promise<NetworkSummary[]> {
+  const [paths] = await call({
+    path: connectPath,
+    interface: connectInterface,
+    member,
+    signature: 'u',
+    body: [listAllFlags],
+  });
+  return mapConcurrent(objectPaths(paths), listingConcurrency, (path) =>
+    readObjectSummary(call, path, interfaceName),
+  );
+}
