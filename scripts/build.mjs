@@ -23,7 +23,7 @@ export const bundles = [
   // dbus-next requires x11 only for X11 bus autolaunch, and usocket (native) only for abstract sockets when present.
   { entry: 'host-service/src/main.ts', outfile: 'host-service/dist/vlm-host.js', external: ['x11', 'usocket', 'cpu-features'] },
   // The extension's .vsix ships its own copy of the language server, and of the host service for
-  // the `local` host, laid out as in the repository so vlm-host finds host-service/images two
+  // the `local` host, laid out as in the repository so vlm-host finds host-service/vlm-tiny two
   // folders up from its bundle.
   { entry: 'host-service/src/main.ts', outfile: 'extension/dist/host-service/dist/vlm-host.js', external: ['x11', 'usocket', 'cpu-features'] },
   { entry: 'language-server/src/server.ts', outfile: 'extension/dist/server.js', alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' } },
@@ -32,7 +32,7 @@ export const bundles = [
 /** Files copied as they are: the example labs the extension offers, and what builds vlm-tiny. */
 export const copies = [
   { from: 'schemas/examples', to: 'extension/dist/examples' },
-  { from: 'host-service/images', to: 'extension/dist/host-service/images' },
+  { from: 'host-service/vlm-tiny', to: 'extension/dist/host-service/vlm-tiny' },
 ];
 
 const watch = process.argv.includes('--watch');

@@ -13,9 +13,9 @@ import { startLibvirtTestEnvironment } from '../test/support/test-libvirt';
 import { connectLibvirt } from '../src/libvirt/libvirt-dbus-hypervisor';
 import { StateStore } from '../src/state/state-store';
 import { EventLog } from '../src/api/event-log';
-import { ImageStore } from '../src/api/image-store';
-import { LabDeployer } from '../src/api/lab-deploy';
-import { volumePoolFor } from '../src/api/lab-resources';
+import { ImageStore } from '../src/images/image-store';
+import { LabDeployer } from '../src/deploy/lab-deployer';
+import { volumePoolFor } from '../src/deploy/lab-resources';
 import { median, milliseconds } from './libvirt-bench-statistics';
 
 const rounds = Number(process.argv[2] ?? 3);

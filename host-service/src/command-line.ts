@@ -18,7 +18,7 @@ export const usage = `Usage: vlm-host [--socket PATH] [--socket-group NAME] [--d
                        Default: /var/lib/vlm as root, else $XDG_DATA_HOME/vlm (~/.local/share/vlm).
   --libvirt test|qemu  libvirt driver: 'qemu' (qemu:///system, default) or 'test' (libvirt's test driver).
   --bus-address ADDR   D-Bus address of libvirt-dbus. Default: $DBUS_SESSION_BUS_ADDRESS, else the system bus.
-  --source-root DIR    The VLM installation whose host-service/images builds local images.
+  --source-root DIR    The VLM installation whose host-service/vlm-tiny builds local images.
                        Default: the one this vlm-host belongs to.
   --listen HOST:PORT   Also serve the host API on TCP with TLS, for clients that do not reach this host
                        over SSH. The first request of each connection must be vlm/authenticate with

@@ -2,13 +2,13 @@
 // and serves the host API on a Unix socket until SIGTERM or SIGINT.
 import { join, resolve } from 'node:path';
 import packageJson from '../package.json';
-import { removeDataDirectory } from './api/data-directory-removal';
+import { removeDataDirectory } from './state/data-directory-removal';
 import { EventLog, eventFromHypervisor } from './api/event-log';
 import { createHostApi } from './api/host-api';
-import { LabDeployer } from './api/lab-deploy';
+import { LabDeployer } from './deploy/lab-deployer';
 import { Consoles } from './consoles/console-manager';
 import { labKeyPathForDomain } from './deploy/service-ssh-key';
-import { ImageStore } from './api/image-store';
+import { ImageStore } from './images/image-store';
 import { HostServer } from './api/socket-server';
 import { loadRemoteListenConfig } from './api/remote-listen';
 import { lookUpSocketGroup, type SocketGroup } from './api/socket-group';

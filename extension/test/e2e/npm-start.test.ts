@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { ImagesPullRequest, LabsApplyRequest } from '@vlm/schemas/src/host-protocol';
 import { connectClient } from '../../../host-service/test/api/host-process';
-import { domainName } from '../../../host-service/src/api/lab-resources';
+import { domainName } from '../../../host-service/src/deploy/lab-resources';
 import { waitUntil } from '../../../host-service/test/support/wait-until';
 import { removePoolOf } from '../../../host-service/test/support/volume-pools';
 import { leaseLibvirtDaemons, type LibvirtDaemonsLease } from '../../../host-service/test/support/libvirt-daemons';

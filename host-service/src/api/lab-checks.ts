@@ -3,7 +3,7 @@
 // the request params (`/lab/...`).
 import { cidrsOverlap, formatCidr, parseCidr, parseIpv4, reservedRangeProblem, staticAddressProblem, type Cidr, type Lab } from '@vlm/schemas';
 import type { ReadonlyHostState } from '../state/state-store';
-import { labNics, nicMac } from './lab-addresses';
+import { labNics, nicMac } from '../deploy/lab-addresses';
 
 export interface LabProblem {
   field: string;

@@ -34,7 +34,7 @@ export function mergeCloudConfig(input: CloudConfigInput): string {
     if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new CloudInitError('cloud_init must be a mapping of cloud-config keys');
     user = (parsed ?? {}) as Record<string, unknown>;
   }
-  const userKeys = user['ssh_authorized_keys'];
+  const userKeys = user.ssh_authorized_keys;
   if (userKeys !== undefined && (!Array.isArray(userKeys) || !userKeys.every((key) => typeof key === 'string'))) {
     throw new CloudInitError('cloud_init: ssh_authorized_keys must be a list of key lines');
   }

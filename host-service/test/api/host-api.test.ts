@@ -36,7 +36,7 @@ import {
 import type { Lab } from '@vlm/schemas';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { buildHostBundle, connectClient, rejectsWithHostError, spawnHost, startHost, type HostProcess } from './host-process';
 
 type Client = MessageConnection & { close(): void };

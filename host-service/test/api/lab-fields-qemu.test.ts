@@ -17,7 +17,7 @@ import type { Lab } from '@vlm/schemas';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { removeRunLeftovers } from '../support/libvirt-leftovers';
 import { requireCommand } from '../support/require-command';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
@@ -86,7 +86,7 @@ describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, 
     dataDirectory = join(work, 'data');
     await mkdir(dataDirectory, { recursive: true });
     // An image only this host's catalog has: vlm-tiny's build under another name.
-    const site = { name: 'site-tiny', title: 'This host\'s tiny guest', os: 'linux', default_user: 'root', min_ram_mb: 96, min_disk_gb: 1, cloud_init: true, source: { kind: 'build', script: 'host-service/images/build-vlm-tiny.sh' } };
+    const site = { name: 'site-tiny', title: 'This host\'s tiny guest', os: 'linux', default_user: 'root', min_ram_mb: 96, min_disk_gb: 1, cloud_init: true, source: { kind: 'build', script: 'host-service/vlm-tiny/build-vlm-tiny.sh' } };
     await writeFile(join(dataDirectory, 'image-catalog.json'), JSON.stringify({ images: [site] }));
     environment = await startLibvirtTestEnvironment({ realDaemons: true });
     hypervisor = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });

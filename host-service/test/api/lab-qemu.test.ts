@@ -28,7 +28,7 @@ import { requireCommand } from '../support/require-command';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { waitUntil } from '../support/wait-until';
 import { removePoolOf } from '../support/volume-pools';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from './host-process';
 
 describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }, () => {

@@ -24,7 +24,7 @@ import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { VncPasswords } from '../../src/deploy/vnc-passwords';
 import { ensureDataFolder } from '../../src/state/data-directory-modes';
-import { writeNoCloudSeed } from '../../images/nocloud-seed';
+import { writeNoCloudSeed } from '../../src/deploy/nocloud-seed';
 import { buildImage, freePort } from '../images/tiny-guest';
 import { requireCommand } from '../support/require-command';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';

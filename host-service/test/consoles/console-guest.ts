@@ -15,7 +15,7 @@ import {
   type ConsoleOpenParams,
 } from '@vlm/schemas/src/host-protocol';
 import { ConsoleOutputAcknowledger } from '@vlm/schemas/src/console-flow';
-import { writeNoCloudSeed } from '../../images/nocloud-seed';
+import { writeNoCloudSeed } from '../../src/deploy/nocloud-seed';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';

@@ -19,7 +19,7 @@ import {
 import type { Lab } from '@vlm/schemas';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';

@@ -22,7 +22,7 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { poolVolumes } from '../support/volume-pools';
 import { waitUntil } from '../support/wait-until';

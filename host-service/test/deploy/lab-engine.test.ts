@@ -14,7 +14,7 @@ import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { poolIsDefined, poolVolumes, startPoolOf } from '../support/volume-pools';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';

@@ -14,7 +14,7 @@ import { ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsGetRequest
 import type { Lab } from '@vlm/schemas';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { requireCommand } from '../support/require-command';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';

@@ -20,11 +20,11 @@ import {
 } from '../../src/deploy/service-ssh-key';
 import type { HostState, LabRecord } from '../../src/state/state-shape';
 import { StateStore } from '../../src/state/state-store';
-import { LabDeployer } from '../../src/api/lab-deploy';
+import { LabDeployer } from '../../src/deploy/lab-deployer';
 import type { EventLog } from '../../src/api/event-log';
-import type { ImageStore } from '../../src/api/image-store';
+import type { ImageStore } from '../../src/images/image-store';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
-import { seedPathFor } from '../../src/api/lab-resources';
+import { seedPathFor } from '../../src/deploy/lab-resources';
 import { CloudInitError, mergeCloudConfig } from '../../src/deploy/cloud-config';
 import { parse as parseYaml } from 'yaml';
 

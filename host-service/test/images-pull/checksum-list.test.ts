@@ -5,9 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { findChecksum, parseChecksumList } from '../../src/api/checksum-list';
-import { HostCatalogError, loadImageCatalog } from '../../src/api/host-image-catalog';
-import { checkDownloadAddress, fileNameInAddress } from '../../src/api/image-download';
+import { findChecksum, parseChecksumList } from '../../src/images/checksum-list';
+import { HostCatalogError, loadImageCatalog } from '../../src/images/host-image-catalog';
+import { checkDownloadAddress, fileNameInAddress } from '../../src/images/image-download';
 
 const sha256 = 'a'.repeat(64);
 const sha512 = 'B'.repeat(128);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageCatalog } from '@vlm/schemas';
 import { HostErrorCode } from '@vlm/schemas/src/host-protocol';
-import { ImageStore } from '../../src/api/image-store';
+import { ImageStore } from '../../src/images/image-store';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';

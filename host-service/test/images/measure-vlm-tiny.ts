@@ -4,7 +4,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeNoCloudSeed } from '../../images/nocloud-seed';
+import { writeNoCloudSeed } from '../../src/deploy/nocloud-seed';
 import { buildImage, freePort, makeKey, requireTools, sshUntilConnected, startQemu } from './tiny-guest';
 
 const separator = process.argv.indexOf('--');

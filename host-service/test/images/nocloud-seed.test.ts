@@ -9,11 +9,11 @@ import { after, before, describe, test } from 'node:test';
 import {
   isValidHostname, isValidSshPublicKey, renderNetworkConfig, renderUserData, SeedError, writeNoCloudSeed,
   type NoCloudSeedOptions,
-} from '../../images/nocloud-seed';
-import { labNics, nicMac, seedInterfaces } from '../../src/api/lab-addresses';
+} from '../../src/deploy/nocloud-seed';
+import { labNics, nicMac, seedInterfaces } from '../../src/deploy/lab-addresses';
 import { makeKey, repositoryRoot, requireTools, runFile } from './tiny-guest';
 
-const guestFiles = join(repositoryRoot, 'host-service/images/vlm-tiny-guest');
+const guestFiles = join(repositoryRoot, 'host-service/vlm-tiny/vlm-tiny-guest');
 
 async function runAwk(script: string, input: string, variables: string[], directory: string): Promise<string> {
   const inputFile = join(directory, `awk-input-${Math.random().toString(36).slice(2)}`);

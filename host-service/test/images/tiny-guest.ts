@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildScriptIn, buildVlmTiny, type VlmTinyImage } from '../../images/vlm-tiny-image';
+import { buildScriptIn, buildVlmTiny, type VlmTinyImage } from '../../vlm-tiny/vlm-tiny-image';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const buildScript = buildScriptIn(repositoryRoot);

@@ -7,7 +7,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeNoCloudSeed } from '../../images/nocloud-seed';
+import { writeNoCloudSeed } from '../../src/deploy/nocloud-seed';
 import { buildImage, freePort, makeKey, requireTools, runFile, sshUntilConnected, type BuiltImage } from './tiny-guest';
 
 const connection = 'qemu:///system';

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeNoCloudSeed } from '../../images/nocloud-seed';
+import { writeNoCloudSeed } from '../../src/deploy/nocloud-seed';
 import {
   buildImage, freePort, makeKey, requireTools, runFile, sshOptions, sshUntilConnected, startQemu,
   type BuiltImage, type QemuGuest,

@@ -57,7 +57,7 @@ describe('hostile playbooks', { timeout: 900_000 }, () => {
         port: target.sshPort,
         user: 'root',
         privateKeyPath: target.privateKey,
-        // As lab-deploy does with the data directory; the key's folder too.
+        // As the deploy engine (vm-provisioning.ts) does with the data directory; the key's folder too.
         hiddenPaths: [dataDirectory, target.workDirectory],
         timeoutMs,
         onLine: (line) => lines.push(line),

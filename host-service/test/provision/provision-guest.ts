@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeNoCloudSeed } from '../../images/nocloud-seed';
+import { writeNoCloudSeed } from '../../src/deploy/nocloud-seed';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';

@@ -2,7 +2,7 @@
 // outlives a test run, and goes with the data directory's last lab.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { volumePoolFor } from '../../src/api/lab-resources';
+import { volumePoolFor } from '../../src/deploy/lab-resources';
 import type { Hypervisor, VolumeSummary } from '../../src/libvirt/hypervisor';
 import { buildDirectoryPoolXml } from '../../src/libvirt/volume-xml';
 

@@ -8,8 +8,8 @@ import { recordedLab } from '../../state/state-shape';
 import type { StateStore } from '../../state/state-store';
 import type { EventLog } from '../event-log';
 import { fromHypervisorError, hostError } from '../host-errors';
-import type { ImageStore } from '../image-store';
-import type { LabDeployer } from '../lab-deploy';
+import type { ImageStore } from '../../images/image-store';
+import type { LabDeployer } from '../../deploy/lab-deployer';
 
 export interface HostApiDependencies {
   hypervisor: Hypervisor;

@@ -18,8 +18,8 @@ import { recordedLab } from '../../state/state-shape';
 import type { HandlerTable } from '../handler-table';
 import { hostError } from '../host-errors';
 import { checkLab } from '../lab-checks';
-import { planLab } from '../lab-plan';
-import { networkConflicts, occupiedRanges } from '../network-surroundings';
+import { planLab } from '../../deploy/lab-plan';
+import { networkConflicts, occupiedRanges } from '../../deploy/network-surroundings';
 import { type HandlerContext, throwIfCancelled, toVmSummary } from './handler-context';
 
 export function registerLabHandlers(table: HandlerTable, context: HandlerContext): void {

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Hypervisor } from '../libvirt/hypervisor';
 import { lockFileName } from '../state/data-directory-lock';
 import { StateStore, stateFileName } from '../state/state-store';
-import { volumePoolFor } from './lab-resources';
+import { volumePoolFor } from '../deploy/lab-resources';
 
 export class DataDirectoryRemovalRefused extends Error {
   override readonly name = 'DataDirectoryRemovalRefused';

@@ -7,7 +7,7 @@ import { access, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from '
 import { isAbsolute, join, normalize } from 'node:path';
 import type { CatalogImage, ImageCatalog } from '@vlm/schemas';
 import { HostErrorCode, type ImageSummary } from '@vlm/schemas/src/host-protocol';
-import { hostError } from './host-errors';
+import { hostError } from '../api/host-errors';
 import { HostCatalogError, loadImageCatalog } from './host-image-catalog';
 import { ChecksumMismatchError, downloadImageFile, isUnfinishedDownload, type DownloadProgress } from './image-download';
 import { ImageFormatError, inspectDiskFormat, type DiskFormat } from './image-format';
@@ -190,7 +190,9 @@ export class ImageStore {
     if (!shared) {
       const controller = new AbortController();
       const listeners = new Set<(progress: PullProgress) => void>();
-      const report = (progress: PullProgress) => listeners.forEach((listener) => listener(progress));
+      const report = (progress: PullProgress) => {
+        for (const listener of listeners) listener(progress);
+      };
       const work = this.run(image, controller.signal, report).finally(() => this.pulling.delete(name));
       // A pull nobody waits for any more still settles; its outcome is not an unhandled rejection.
       work.catch(() => undefined);
@@ -232,7 +234,7 @@ export class ImageStore {
     if (source.kind === 'download') return this.download(image, source, signal, report);
     // The catalog is ours, but the path still must stay inside the installation.
     const script = normalize(join(this.options.sourceRoot, source.script));
-    if (isAbsolute(source.script) || !script.startsWith(normalize(this.options.sourceRoot) + '/')) {
+    if (isAbsolute(source.script) || !script.startsWith(`${normalize(this.options.sourceRoot)}/`)) {
       throw hostError(HostErrorCode.InternalError, `The catalog's build script ${source.script} is outside ${this.options.sourceRoot}.`);
     }
     if (!(await exists(script))) {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { formatCidr, type Lab } from '@vlm/schemas';
-import { hostRanges, networkConflicts, readLibvirtNetworkXml } from '../../src/api/network-surroundings';
+import { hostRanges, networkConflicts, readLibvirtNetworkXml } from '../../src/deploy/network-surroundings';
 import { requireCommand } from '../support/require-command';
 
 test('libvirt network XML: IPv4 ranges from netmask or prefix, IPv6 and odd masks skipped, the bridge named', () => {
@@ -19,7 +19,9 @@ test('libvirt network XML: IPv4 ranges from netmask or prefix, IPv6 and odd mask
 test("a lab network over an occupied range is a problem naming the holder; others are not", () => {
   const lab = { name: 'l', networks: [{ name: 'a', cidr: '10.5.7.0/24' }, { name: 'b', cidr: '10.6.0.0/24' }], vms: [] } as unknown as Lab;
   const holder = 'libvirt network "other" (10.5.0.0/16)';
-  const problems = networkConflicts(lab, [{ cidr: readLibvirtNetworkXml(`<network><ip address='10.5.0.1' prefix='16'/></network>`).ranges[0]!, holder }]);
+  const [cidr] = readLibvirtNetworkXml(`<network><ip address='10.5.0.1' prefix='16'/></network>`).ranges;
+  if (cidr === undefined) throw new Error('the network XML gave no range');
+  const problems = networkConflicts(lab, [{ cidr, holder }]);
   assert.deepEqual(problems, [{ field: '/lab/networks/0/cidr', message: `10.5.7.0/24 overlaps ${holder}; pick a range nothing on this host uses` }]);
 });
 
@@ -33,6 +35,8 @@ test("the host's addresses and routes come from iproute2; the default route is n
     }
   }
   assert.equal(ranges.some((range) => range.cidr.prefix === 0), false);
-  const skipped = links[0]!.ifname;
+  const [first] = links;
+  if (first === undefined) throw new Error('ip -j addr show listed no interface');
+  const skipped = first.ifname;
   assert.equal((await hostRanges(new Set([skipped]))).some((range) => range.holder.endsWith(`interface ${skipped}`)), false);
 });

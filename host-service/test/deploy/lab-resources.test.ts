@@ -13,7 +13,7 @@ import {
   seedPathFor,
   serialLogPathFor,
   volumeName,
-} from '../../src/api/lab-resources';
+} from '../../src/deploy/lab-resources';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';

@@ -6,7 +6,7 @@
 #   disk.qcow2         a blank 1 GiB disk, for engines that give every machine a disk
 #   manifest.json      files with sizes and sha256, the kernel command line to boot with
 # The guest runs entirely from the initramfs and reads its hostname and SSH keys from a
-# cloud-init NoCloud seed (a disk labelled cidata), see nocloud-seed.ts.
+# cloud-init NoCloud seed (a disk labelled cidata), see src/deploy/nocloud-seed.ts.
 #
 # Usage: build-vlm-tiny.sh OUTPUT_DIR
 # Skips the build when OUTPUT_DIR holds an image made from the same inputs (script, guest

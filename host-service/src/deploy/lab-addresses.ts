@@ -3,7 +3,7 @@
 // gets, with its static addresses.
 import { createHash } from 'node:crypto';
 import { formatIpv4, hostAddressOf, parseCidr, parseIpv4, type Lab, type VM } from '@vlm/schemas';
-import type { SeedInterface } from '../../images/nocloud-seed';
+import type { SeedInterface } from './nocloud-seed';
 
 /** The management NIC (QEMU user networking for SSH), or the index of a lab NIC in `vm.networks`. */
 export type NicSlot = 'management' | number;

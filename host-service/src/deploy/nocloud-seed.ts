@@ -79,8 +79,9 @@ export function isValidSshPublicKey(line: string): boolean {
     fields.push(blob.subarray(offset + 4, offset + 4 + length));
     offset += 4 + length;
   }
-  if (fields.length < 2 || fields[0]!.toString('latin1') !== type) return false;
-  return type !== 'ssh-ed25519' || (fields.length === 2 && fields[1]!.length === 32);
+  const [keyType, keyBytes] = fields;
+  if (keyType === undefined || keyBytes === undefined || keyType.toString('latin1') !== type) return false;
+  return type !== 'ssh-ed25519' || (fields.length === 2 && keyBytes.length === 32);
 }
 
 function isIpv4(text: string): boolean {
@@ -196,13 +197,16 @@ export async function writeNoCloudSeed(outputPath: string, options: NoCloudSeedO
   const staging = await mkdtemp(join(tmpdir(), 'vlm-seed-'));
   const partial = join(dirname(outputPath), `.${basename(outputPath)}.${process.pid}.partial`);
   try {
-    const files = [join(staging, 'meta-data'), join(staging, 'user-data')];
-    await writeFile(files[0]!, renderMetaData(options));
-    await writeFile(files[1]!, renderUserData(options));
+    const metaData = join(staging, 'meta-data');
+    const userData = join(staging, 'user-data');
+    const files = [metaData, userData];
+    await writeFile(metaData, renderMetaData(options));
+    await writeFile(userData, renderUserData(options));
     const networkConfig = renderNetworkConfig(options);
     if (networkConfig !== undefined) {
-      files.push(join(staging, 'network-config'));
-      await writeFile(files[2]!, networkConfig);
+      const networkConfigFile = join(staging, 'network-config');
+      files.push(networkConfigFile);
+      await writeFile(networkConfigFile, networkConfig);
     }
     // User data may hold passwords: the file exists as 0600 before genisoimage fills it.
     await (await open(partial, 'w', 0o600)).close();

@@ -7,7 +7,7 @@ import { child, descendants, parseXml } from '../libvirt/xml-parse';
 import { runCommand } from '../process/process-runner';
 import type { ReadonlyHostState } from '../state/state-store';
 import { recordedLab } from '../state/state-shape';
-import type { LabProblem } from './lab-checks';
+import type { LabProblem } from '../api/lab-checks';
 
 export interface OccupiedRange {
   cidr: Cidr;
@@ -38,7 +38,7 @@ function prefixOfNetmask(netmask: string): number | undefined {
 /** The IPv4 ranges and bridge of a libvirt network, from its XML. */
 export function readLibvirtNetworkXml(xml: string): { bridge?: string; ranges: Cidr[] } {
   const root = parseXml(xml);
-  const bridge = child(root, 'bridge')?.attributes['name'];
+  const bridge = child(root, 'bridge')?.attributes.name;
   const ranges: Cidr[] = [];
   for (const ip of descendants(root, 'ip')) {
     const { address, netmask, prefix, family } = ip.attributes;

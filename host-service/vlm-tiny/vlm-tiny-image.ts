@@ -1,5 +1,5 @@
-// Builds (or finds up to date) the vlm-tiny guest image and reads its manifest, for the deploy
-// engine and the tests. The build itself is build-vlm-tiny.sh beside this file.
+// Builds (or finds up to date) the vlm-tiny guest image and reads its manifest, for the tests.
+// The build itself is build-vlm-tiny.sh beside this file; the host service runs it directly.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
  * catalog names the script relative to it); import.meta is not available in the CJS bundles.
  */
 export function buildScriptIn(repositoryRoot: string): string {
-  return join(repositoryRoot, 'host-service/images/build-vlm-tiny.sh');
+  return join(repositoryRoot, 'host-service/vlm-tiny/build-vlm-tiny.sh');
 }
 
 export interface VlmTinyFile {

@@ -1,10 +1,23 @@
-// A data directory's storage pool and serial logs: libvirt keeps a pool defined host-wide until
-// it is undefined, so the pool goes when the data directory's last lab goes, and logs go with
-// their domains.
+// A data directory's storage pool and serial logs: the pool is made when a lab first needs it;
+// libvirt keeps a pool defined host-wide until it is undefined, so the pool goes when the data
+// directory's last lab goes, and logs go with their domains.
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HypervisorError, type Hypervisor } from '../libvirt/hypervisor';
+import { buildDirectoryPoolXml } from '../libvirt/volume-xml';
+import { ensureDataFolder } from '../state/data-directory-modes';
 import { serialLogPathFor } from './lab-resources';
+
+/** Defines and starts pool `name` on the data directory's pool folder if needed; returns the folder. */
+export async function ensureVolumePool(hypervisor: Hypervisor, dataDirectory: string, name: string): Promise<string> {
+  // QEMU (its own user) passes through to the disks; virtlogd (root) writes the serial logs.
+  const path = await ensureDataFolder(dataDirectory, 'pool');
+  await ensureDataFolder(dataDirectory, 'logs');
+  const pool = (await hypervisor.listStoragePools()).find((item) => item.name === name);
+  if (!pool) await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name, path }));
+  if (!pool?.active) await hypervisor.startStoragePool(name);
+  return path;
+}
 
 export type PoolRemoval = { removed: boolean } | { kept: string };
 
