@@ -11,7 +11,9 @@ import { createLanguageClient, labLanguageId } from './language-client';
 import { LabsTreeProvider } from './labs-tree';
 import { Log } from './log';
 import { PlanDocuments } from './lab-actions';
-import { HostFactsRequest } from '@vlm/language-server/src/protocol';
+import { CatalogRequest, HostFactsRequest } from '@vlm/language-server/src/protocol';
+import { ImagesListRequest } from '@vlm/schemas/src/host-protocol';
+import { createCatalogSync } from './catalog-sync';
 
 let languageClient: LanguageClient | undefined;
 
@@ -23,7 +25,10 @@ export function activate(context: vscode.ExtensionContext): void {
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.
-  void startLanguageClient(scope).then(() => sendHostFactsOnConnect(scope));
+  void startLanguageClient(scope).then(() => {
+    sendHostFactsOnConnect(scope);
+    sendCatalogOnConnect(scope);
+  });
 }
 
 export async function deactivate(): Promise<void> {
@@ -75,6 +80,26 @@ function sendHostFactsOnConnect(scope: ExtensionScope): void {
   };
   scope.context.subscriptions.push(scope.hosts.onDidChange(send));
   send();
+}
+
+/** Tells the language server which images the connected hosts have, so os_image is checked against them. */
+function sendCatalogOnConnect(scope: ExtensionScope): void {
+  const refresh = createCatalogSync({
+    connected: () =>
+      scope.hosts.all()
+        .filter((connection) => connection.state.status === 'connected' && connection.info)
+        .map((connection) => ({
+          key: `${connection.host.name} ${connection.info?.service.pid} ${connection.info?.service.startedAt}`,
+          imageNames: async () => (await connection.request(ImagesListRequest.type, {})).images.map((image) => image.name),
+        })),
+    send: async (catalog) => {
+      if (!languageClient?.isRunning()) throw new Error('the language server is not running');
+      await languageClient.sendRequest(CatalogRequest.type, catalog);
+    },
+    warn: (message) => scope.log.warn(message),
+  });
+  scope.context.subscriptions.push(scope.hosts.onDidChange(() => void refresh()));
+  void refresh();
 }
 
 async function startLanguageClient(scope: ExtensionScope): Promise<void> {

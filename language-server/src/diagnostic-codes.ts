@@ -1,18 +1,10 @@
-// Stable codes of the semantic checks. Users and tests match on them; never renumber.
+// Stable codes of the editor's diagnostics: the lab rules' own (from @vlm/schemas), then those of
+// the editor's checks. Users and tests match on them; never renumber.
+import { labRuleCodes } from '@vlm/schemas';
+
 export const diagnosticCodes = {
-  duplicateName: 'vlm-duplicate-name',
-  undefinedNetwork: 'vlm-undefined-network',
-  undefinedVm: 'vlm-undefined-vm',
-  dependencyCycle: 'vlm-dependency-cycle',
-  portCollision: 'vlm-port-collision',
-  portOutOfRange: 'vlm-port-out-of-range',
-  unknownImage: 'vlm-unknown-image',
-  invalidCidr: 'vlm-invalid-cidr',
-  overlappingCidr: 'vlm-overlapping-cidr',
-  reservedCidr: 'vlm-reserved-cidr',
-  addressOutsideNetwork: 'vlm-address-outside-network',
+  ...labRuleCodes,
   invalidAnsible: 'vlm-invalid-ansible',
-  overCapacity: 'vlm-over-capacity',
   documentTooLarge: 'vlm-document-too-large',
   aliasLimit: 'vlm-alias-limit',
   aliasCycle: 'vlm-alias-cycle',

@@ -2,16 +2,12 @@
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { PortField } from '@vlm/schemas';
+import type { LabFindingData } from '@vlm/schemas';
 import type { DiagnosticCode } from './diagnostic-codes';
 import type { SourceSpan } from './lab-model';
 
 /** What quick fixes need to know about a diagnostic, carried in `Diagnostic.data`. */
-export type LabDiagnosticData =
-  | { kind: 'duplicate-name'; entity: 'vm' | 'network'; name: string }
-  | { kind: 'undefined-network'; name: string }
-  | { kind: 'port'; field: PortField }
-  | { kind: 'unknown-image'; image: string };
+export type LabDiagnosticData = LabFindingData;
 
 export function diagnosticAt(
   document: TextDocument,

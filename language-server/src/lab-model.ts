@@ -1,4 +1,4 @@
-// The parts of a lab the semantic checks need, read from the YAML AST that yaml-language-server
+// The parts of a lab the lab checks need, read from the YAML AST that yaml-language-server
 // already parsed (no second parse). Every value keeps the source span it came from.
 import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
@@ -25,6 +25,8 @@ export interface LabNetwork {
 
 export interface VmNetworkReference {
   span: SourceSpan;
+  /** Written as the network's name alone (`- lan`), not as a mapping (`- name: lan`). */
+  short?: boolean;
   name?: LabValue<string>;
   ip?: LabValue<string>;
 }
@@ -211,7 +213,7 @@ export class LabReader {
               vm.networks.push(reference);
             } else {
               const name = this.stringValue(entry);
-              if (name) vm.networks.push({ span: entrySpan, name });
+              if (name) vm.networks.push({ span: entrySpan, name, short: true });
             }
           }
           break;

@@ -1,10 +1,9 @@
 // Custom messages between the VLM extension and the lab language server. Shared by both sides,
 // so it imports only protocol types, never server code.
 import { RequestType } from 'vscode-languageserver-protocol';
-import type { ImageCatalog } from '@vlm/schemas';
-import type { HostFacts } from './semantic-checks';
+import type { HostFacts } from '@vlm/schemas';
 
-export type { HostFacts } from './semantic-checks';
+export type { HostFacts } from '@vlm/schemas';
 
 /** Settings the server pulls per document with workspace/configuration, section `vlm`. */
 export interface LabServerSettings {
@@ -27,8 +26,16 @@ export namespace HostFactsRequest {
   export const type = new RequestType<HostFacts | null, null, void>(method);
 }
 
+/**
+ * The images `os_image` may name: an image catalog, or a host's image list (`vlm/images/list`),
+ * since only the names are read.
+ */
+export interface CatalogImages {
+  images: ReadonlyArray<{ name: string }>;
+}
+
 /** Replaces the image catalog `os_image` is checked against (a host may add images). */
 export namespace CatalogRequest {
   export const method: 'vlm/setCatalog' = 'vlm/setCatalog';
-  export const type = new RequestType<ImageCatalog, null, void>(method);
+  export const type = new RequestType<CatalogImages, null, void>(method);
 }

@@ -9,7 +9,7 @@ import { diagnosticCodes } from './diagnostic-codes';
 import { cidrsOverlap, formatCidr, nameMaxLength, parseCidr, portRanges, type Cidr, type PortField } from '@vlm/schemas';
 import type { LabModel } from './lab-model';
 import type { LabDiagnosticData } from './lab-diagnostics';
-import { closestNames } from './name-distance';
+import { closestNames } from '@vlm/schemas';
 
 export interface QuickFixInput {
   document: TextDocument;

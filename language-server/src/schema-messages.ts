@@ -14,7 +14,7 @@ import { labSchema, labSchemaId } from '@vlm/schemas';
 import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes';
 import { diagnosticAt } from './lab-diagnostics';
 import type { SourceSpan } from './lab-model';
-import { SuggestionBudget } from './name-distance';
+import { SuggestionBudget } from '@vlm/schemas';
 
 type Segment = string | number;
 
@@ -263,18 +263,18 @@ function fieldWords(path: Segment[], root: unknown): FieldWords {
     const oneOf = { pointer: `${pointer}/oneOf`, branches };
     const chosen = branchFor(branches, value);
     if (chosen < 0) return last ? oneOf : undefined;
-    enter(branches[chosen]!, `${pointer}/oneOf/${chosen}`, value, last);
+    enter(branches[chosen] as SchemaNode, `${pointer}/oneOf/${chosen}`, value, last);
     return last ? oneOf : undefined;
   };
   let oneOf = enter(schema, '', root, path.length === 0);
   for (let index = 0; index < path.length; index++) {
-    const segment = path[index]!;
+    const segment = path[index];
     const value = valueAt(root, path.slice(0, index + 1));
     const last = index === path.length - 1;
     if (typeof segment === 'number' && schema.items && typeof schema.items === 'object') {
       oneOf = enter(schema.items as SchemaNode, `${pointer}/items`, value, last);
     } else if (typeof segment === 'string' && (schema.properties as SchemaNode | undefined)?.[segment]) {
-      oneOf = enter((schema.properties as Record<string, SchemaNode>)[segment]!, `${pointer}/properties/${segment}`, value, last);
+      oneOf = enter((schema.properties as Record<string, SchemaNode>)[segment] as SchemaNode, `${pointer}/properties/${segment}`, value, last);
     } else {
       allowed = undefined;
       break;
@@ -429,7 +429,7 @@ function schemaProblems(root: unknown, suggestions: SuggestionBudget): Problem[]
   }
   for (const entry of missing.values()) {
     const fields = entry.fields;
-    const list = fields.length === 1 ? fields[0]! : `${fields.slice(0, -1).join(', ')} and ${fields[fields.length - 1]}`;
+    const list = fields.length === 1 ? fields[0] : `${fields.slice(0, -1).join(', ')} and ${fields[fields.length - 1]}`;
     entry.message = entry.message.replace(/has no [^.]*\./, `has no ${list}.`);
   }
   return problems;

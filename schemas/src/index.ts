@@ -24,12 +24,10 @@ export function isValidName(value: unknown): value is string {
   return typeof value === 'string' && value.length <= nameMaxLength && namePattern.test(value);
 }
 
-export const portRanges = {
-  ssh_port: { minimum: 22000, maximum: 22999 },
-  vnc_port: { minimum: 5900, maximum: 5999 },
-} as const;
-
-export type PortField = keyof typeof portRanges;
+export { portRanges, type PortField } from './ports';
+export { checkLabRules, labRuleCodes } from './lab-rules';
+export type { HostFacts, LabFinding, LabFindingData, LabPath, LabRuleCode, LabRuleOptions, RuleLab, RuleNetwork, RuleNetworkReference, RuleVm } from './lab-rules';
+export { closestNames, editDistance, isLikelyTypo, nameDistance, SuggestionBudget } from './name-distance';
 
 export {
   cidrContains,

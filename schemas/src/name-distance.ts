@@ -1,4 +1,4 @@
-// Edit distance between names, to suggest the closest known one.
+// Edit distance between names, to suggest the closest known one (lab rules, schema messages, quick fixes).
 
 export function editDistance(left: string, right: string): number {
   if (left === right) return 0;
@@ -6,12 +6,12 @@ export function editDistance(left: string, right: string): number {
   for (let row = 1; row <= left.length; row++) {
     const current = [row];
     for (let column = 1; column <= right.length; column++) {
-      const substitution = previous[column - 1]! + (left[row - 1] === right[column - 1] ? 0 : 1);
-      current.push(Math.min(previous[column]! + 1, current[column - 1]! + 1, substitution));
+      const substitution = (previous[column - 1] ?? 0) + (left[row - 1] === right[column - 1] ? 0 : 1);
+      current.push(Math.min((previous[column] ?? 0) + 1, (current[column - 1] ?? 0) + 1, substitution));
     }
     previous = current;
   }
-  return previous[right.length]!;
+  return previous[right.length] ?? 0;
 }
 
 // Names are at most 63 characters; longer text is compared by its start, so one comparison
