@@ -23,6 +23,7 @@ export const packageGroups = {
 };
 
 function missingPackages(names) {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: ${...} is dpkg-query's own format syntax.
   const query = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...names], { encoding: 'utf8' });
   const installed = new Set(
     query.stdout.split('\n').filter((line) => /\sii\s*$/.test(line)).map((line) => line.split(' ')[0]),

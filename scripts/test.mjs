@@ -1,4 +1,4 @@
-// `npm test`: installs what is missing, builds, typechecks, then runs every test tier.
+// `npm test`: installs what is missing, builds, typechecks, lints, then runs every test tier.
 import { spawnSync } from 'node:child_process';
 import { ensureNpmDependencies } from './ensure-installed.mjs';
 import { ensureSystemPackages } from './system-packages.mjs';
@@ -21,5 +21,7 @@ function step(title, command, args) {
 step('Build bundles', process.execPath, ['scripts/build.mjs']);
 step('Typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
 step('Types match the schemas', process.execPath, ['schemas/scripts/generate-types.mjs', '--check']);
+// `biome ci` fails on lint errors and on unformatted files alike (biome.json).
+step('Lint and format', process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'ci', '.']);
 console.log('\n== Tests');
 process.exit(runTests([]));

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateLab } from '../../language-server/bench/generate-lab';
 import { median, percentile } from '../../language-server/bench/statistics';
+import { elementAt } from '../../language-server/src/element-at';
 
 const repositoryRoot = join(__dirname, '..', '..');
 const launcher = join(repositoryRoot, 'cli', 'bin', 'vlm.js');
@@ -41,16 +42,16 @@ function main(): void {
     for (let round = -1; round < runs; round += 1) {
       for (let step = 0; step < cases.length; step += 1) {
         const index = (step + Math.max(round, 0)) % cases.length;
-        const elapsed = wallTime(cases[index]!.commandLine);
-        if (round >= 0) samples[index]!.push(elapsed);
+        const elapsed = wallTime(elementAt(cases, index).commandLine);
+        if (round >= 0) elementAt(samples, index).push(elapsed);
       }
     }
-    const anchorMedian = median(samples[0]!);
+    const anchorMedian = median(elementAt(samples, 0));
     console.log(`CLI start-up: wall time of whole processes, ${runs} runs each, interleaved; anchor: bare node startup`);
     console.log(`${'command'.padEnd(30)}  ${'median'.padStart(9)}  ${'p95'.padStart(9)}  ${'x anchor'.padStart(8)}`);
     const figures = cases.map((entry, index) => {
-      const medianMs = median(samples[index]!);
-      const p95Ms = percentile(samples[index]!, 0.95);
+      const medianMs = median(elementAt(samples, index));
+      const p95Ms = percentile(elementAt(samples, index), 0.95);
       console.log(
         `${entry.label.padEnd(30)}  ${`${medianMs.toFixed(0)} ms`.padStart(9)}  ${`${p95Ms.toFixed(0)} ms`.padStart(9)}  ${(medianMs / anchorMedian).toFixed(2).padStart(8)}`,
       );

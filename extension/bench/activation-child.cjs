@@ -5,6 +5,7 @@ const { performance } = require('node:perf_hooks');
 
 // Every property is a function that returns another stub, so any VS Code call "works".
 function stub() {
+  // biome-ignore lint/complexity/useArrowFunction: an arrow function cannot be constructed, and `new` on a stub must work.
   const target = function () {};
   return new Proxy(target, {
     get(_target, key) {

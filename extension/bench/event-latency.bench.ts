@@ -53,7 +53,8 @@ async function main(): Promise<void> {
       return;
     }
     inventory.apply(event);
-    refreshTimer ??= setTimeout(() => {
+    if (refreshTimer !== undefined) return;
+    refreshTimer = setTimeout(() => {
       refreshTimer = undefined;
       const { changed } = rows.reconcile(labsTree([{ host, state: { status: 'connected' }, labs: inventory.snapshot() }]));
       const row = changed.find((candidate) => candidate.kind === 'vm' && candidate.domain === waiting?.vm);

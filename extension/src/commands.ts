@@ -1,5 +1,6 @@
-// Every command of the extension. Each one runs through `run`, so failures are logged and
-// shown the same way and a cancelled prompt ends the command silently.
+// The commands of the sidebar, lab files and hosts (console commands are in consoles/). Each one
+// is registered through `register`, so failures are logged and shown the same way and a
+// cancellation ends the command silently.
 import * as vscode from 'vscode';
 import { isValidName } from '@vlm/schemas';
 import { sshDestinationProblem } from './host-configuration';

@@ -119,7 +119,10 @@ export class HostInventory {
     for (const vm of this.vms.values()) {
       const labName = vm.lab !== undefined && this.labs.has(vm.lab) ? vm.lab : looseVmsLabName;
       let list = byLab.get(labName);
-      if (!list) byLab.set(labName, (list = []));
+      if (!list) {
+        list = [];
+        byLab.set(labName, list);
+      }
       list.push(vmSnapshot(vm, this.sshPorts.get(vm.name)));
     }
     const labs: LabSnapshot[] = [];

@@ -52,7 +52,10 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   }
 
   getChildren(row?: Row): Row[] {
-    if (!row) return (this.roots ??= this.rows.reconcile(labsTree(this.hosts.snapshots(), this.filterText)).roots);
+    if (!row) {
+      this.roots ??= this.rows.reconcile(labsTree(this.hosts.snapshots(), this.filterText)).roots;
+      return this.roots;
+    }
     return row.kind === 'vm' ? [] : row.children;
   }
 

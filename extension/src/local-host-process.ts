@@ -107,11 +107,15 @@ export class LocalHostProcess {
     this.child.stdout?.on('data', forward);
     this.child.stderr?.on('data', forward);
     this.exited = new Promise((resolve) => {
-      this.child.once('error', (error) => resolve((this.exitReason = `vlm-host could not start: ${error.message}`)));
+      this.child.once('error', (error) => {
+        this.exitReason = `vlm-host could not start: ${error.message}`;
+        resolve(this.exitReason);
+      });
       this.child.once('close', (code, signal) => {
         // No pid file outlives its process, where a reused pid could be taken for the service's.
         if (this.child.pid !== undefined && existsSync(pidFile) && readFileSync(pidFile, 'utf8') === pidText) rmSync(pidFile, { force: true });
-        resolve((this.exitReason = signal ? `vlm-host was ended by ${signal}` : `vlm-host exited with code ${code}`));
+        this.exitReason = signal ? `vlm-host was ended by ${signal}` : `vlm-host exited with code ${code}`;
+        resolve(this.exitReason);
       });
     });
   }

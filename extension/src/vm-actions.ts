@@ -133,7 +133,8 @@ export async function deleteVms(scope: ExtensionScope, row: unknown, selection: 
   }
   if (vms.length === 0) return;
   const answer = await vscode.window.showWarningMessage(
-    `Delete ${vms.length === 1 ? `VM ${names(vms)}` : `${vms.length} VMs (${names(vms)})`}? A running VM is force-stopped, then its definition and snapshots are removed from libvirt. Its disk files are kept.`,
+    `Delete ${vms.length === 1 ? `VM ${names(vms)}` : `${vms.length} VMs (${names(vms)})`}? ` +
+      'A running VM is force-stopped, then its definition and snapshots are removed from libvirt. Its disk files are kept.',
     { modal: true },
     'Delete',
   );

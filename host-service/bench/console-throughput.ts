@@ -150,7 +150,8 @@ async function main(): Promise<void> {
     console.log(`  ratio ours/anchor           ${(oursMedian / anchorMedian).toFixed(2).padStart(8)}x`);
     const hostCpuPerMegabyte = (hostCpu * 1000) / oursMegabytes;
     const sshCpuPerMegabyte = (sshCpu * 1000) / anchorMegabytes;
-    console.log(`  CPU per MB: vlm-host ${hostCpuPerMegabyte.toFixed(1)} ms, ssh client ${sshCpuPerMegabyte.toFixed(1)} ms, ratio ${(hostCpuPerMegabyte / sshCpuPerMegabyte).toFixed(2)}x (totals over the rounds)`);
+    const cpuRatio = (hostCpuPerMegabyte / sshCpuPerMegabyte).toFixed(2);
+    console.log(`  CPU per MB: vlm-host ${hostCpuPerMegabyte.toFixed(1)} ms, ssh client ${sshCpuPerMegabyte.toFixed(1)} ms, ratio ${cpuRatio}x (totals over the rounds)`);
     console.log(`  vlm-host serial console     ${median(serialRounds.map(megabytesPerSecond)).toFixed(2).padStart(8)} MB/s (${serialSizeKiB} KiB, ${serialRounds.length} rounds; no anchor)`);
     console.log(`  samples ours   ${ours.map((round) => megabytesPerSecond(round).toFixed(2)).join(' ')}`);
     console.log(`  samples anchor ${anchor.map((round) => megabytesPerSecond(round).toFixed(2)).join(' ')}`);

@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   let listener: ChildProcessWithoutNullStreams | undefined;
   let shell: ChildProcessWithoutNullStreams | undefined;
   try {
-    hypervisor = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });
+    const connected = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });
+    hypervisor = connected;
     const info = await hypervisor.hostInfo();
     await hypervisor.defineDomain(buildDomainXml({ name, type: info.domainType, vcpu: 1, memoryMiB: 64, vlm: { lab: 'bench', vm: 'events' } }));
     await hypervisor.start(name);
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       const kind = suspend ? 'suspended' : 'resumed';
       const oursArrived = new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${kind} event within ${deadlineMs} ms`)), deadlineMs);
-        const subscription = hypervisor!.subscribe((event: HypervisorEvent) => {
+        const subscription = connected.subscribe((event: HypervisorEvent) => {
           if (event.type === 'domain' && event.kind === kind && event.name === name) {
             const now = performance.now();
             clearTimeout(timer);

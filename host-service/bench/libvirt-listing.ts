@@ -61,7 +61,7 @@ class VirshShell {
   async run(commands: string[]): Promise<string> {
     const marker = `vlm-marker-${++this.marker}`;
     const start = this.output.length;
-    this.child.stdin.write(commands.join('\n') + `\necho ${marker}\n`);
+    this.child.stdin.write(`${commands.join('\n')}\necho ${marker}\n`);
     while (!this.output.slice(start).includes(marker)) await new Promise<void>((resolve) => this.waiters.push(resolve));
     const text = this.output.slice(start);
     this.output = '';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { completionCases, generateLab, withRunMarker } from './generate-lab';
 import { createAnchor, createOurs, labDocument, type Engine, type EngineName } from './engines';
 import { median, percentile } from './statistics';
+import { elementAt } from '../src/element-at';
 
 const quick = process.argv.includes('--quick');
 const repositoryRoot = join(__dirname, '..', '..');
@@ -140,7 +141,7 @@ function verdict(pass: boolean): string {
 }
 
 function row(cells: readonly string[], widths: readonly number[]): string {
-  return cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  ');
+  return cells.map((cell, index) => (index === 0 ? cell.padEnd(elementAt(widths, index)) : cell.padStart(elementAt(widths, index)))).join('  ');
 }
 
 /** Runs a bench child process and parses the JSON line it prints last. */
@@ -195,22 +196,19 @@ interface AliasBombResult {
   smallLabTimes: number[];
 }
 
-async function main(): Promise<void> {
-  const started = performance.now();
-  const engines = [createOurs(), createAnchor()];
-  console.log('Language server benchmarks');
-  console.log('Anchor: plain yaml-language-server with the same lab schema (schema checks only), same documents,');
-  console.log('interleaved in this process. Every run uses a new document version and text. Runs "41/7": ours/anchor.');
-  if (quick) console.log('QUICK MODE: too few runs for real figures; use it only to check the benchmark works.');
+type ValidateResult = { vmCount: number } & LatencyFigures;
+type CompletionResult = { vmCount: number; position: string; state: CompletionState; oursItems: number; anchorItems: number } & LatencyFigures;
+type Engines = Engine[];
 
-  // Sanity first: the generated labs are valid, so both engines should find no errors in them.
+/** The generated labs are valid, so both engines should find no errors in them. */
+async function checkSanity(engines: Engines): Promise<void> {
   for (const plan of sizePlans) {
     const lab = generateLab(plan.vmCount);
     for (const engine of engines) {
       const diagnostics = await engine.validate(labDocument(`sanity-${engine.name}-${plan.vmCount}`, nextVersion++, lab));
       const errors = diagnostics.filter((diagnostic) => (diagnostic.severity ?? 1) === 1);
-      if (diagnostics.length > 0) {
-        const first = diagnostics[0]!;
+      const first = diagnostics[0];
+      if (first) {
         console.log(
           `note: ${engine.name} reports ${diagnostics.length} diagnostics (${errors.length} errors) on the valid ${plan.vmCount}-VM lab; ` +
             `first at line ${first.range.start.line + 1}: ${first.message}`,
@@ -219,7 +217,10 @@ async function main(): Promise<void> {
     }
   }
 
-  const validateResults: Array<{ vmCount: number } & LatencyFigures> = [];
+}
+
+async function measureValidate(engines: Engines): Promise<ValidateResult[]> {
+  const validateResults: ValidateResult[] = [];
   for (const plan of sizePlans) {
     const lab = generateLab(plan.vmCount);
     const samples = await interleave(engines, plan.validateRuns, (engine, version) =>
@@ -228,16 +229,18 @@ async function main(): Promise<void> {
     validateResults.push({ vmCount: plan.vmCount, ...figures(samples) });
   }
 
+  return validateResults;
+}
+
+async function measureCompletion(engines: Engines): Promise<CompletionResult[]> {
   // Cold: a document never seen before (the user opened a file and asked at once). After validate:
   // the same version was validated first, untimed, as an editor does between keystrokes.
-  const completionResults: Array<
-    { vmCount: number; position: string; state: CompletionState; oursItems: number; anchorItems: number } & LatencyFigures
-  > = [];
+  const completionResults: CompletionResult[] = [];
   for (const plan of sizePlans) {
     const cases = completionCases(plan.vmCount);
     const scenarios = [
       ...cases.map((completionCase) => ({ completionCase, state: 'cold' as const })),
-      { completionCase: cases[0]!, state: 'after validate' as const },
+      { completionCase: elementAt(cases, 0), state: 'after validate' as const },
     ];
     for (const { completionCase, state } of scenarios) {
       const itemCounts = new Map<EngineName, number>();
@@ -264,6 +267,10 @@ async function main(): Promise<void> {
     }
   }
 
+  return completionResults;
+}
+
+async function measureMemory(): Promise<MemoryProbeResult[]> {
   const memoryResults: MemoryProbeResult[] = [];
   for (const plan of sizePlans) {
     for (const engineName of ['ours', 'anchor'] as const) {
@@ -273,18 +280,24 @@ async function main(): Promise<void> {
     }
   }
 
-  let aliasBomb: AliasBombResult | { error: string };
+  return memoryResults;
+}
+
+async function probeAliasBomb(): Promise<AliasBombResult | { error: string }> {
   try {
-    aliasBomb = (await runChild('alias-bomb-probe.ts', [String(aliasBombRuns)], {
+    return (await runChild('alias-bomb-probe.ts', [String(aliasBombRuns)], {
       heapMiB: aliasBombHeapMiB,
       timeoutMs: aliasBombTimeoutMs,
     })) as AliasBombResult;
   } catch (error) {
-    aliasBomb = { error: error instanceof Error ? error.message : String(error) };
+    return { error: error instanceof Error ? error.message : String(error) };
   }
 
-  // Report.
-  const largest = validateResults[validateResults.length - 1]!;
+}
+
+function reportValidate(validateResults: ValidateResult[]): { validateMedianPass: boolean; validateRatioPass: boolean } {
+  const largest = validateResults.at(-1);
+  if (!largest) throw new Error('no validate results: sizePlans is empty');
   const validateMedianPass = largest.oursMedianMs < targets.validate1000MedianMs;
   const validateRatioPass = largest.ratio <= targets.validate1000Ratio;
   console.log('');
@@ -312,6 +325,10 @@ async function main(): Promise<void> {
       `ratio ours/anchor <= ${targets.validate1000Ratio}: ${largest.ratio.toFixed(2)} ${verdict(validateRatioPass)}`,
   );
 
+  return { validateMedianPass, validateRatioPass };
+}
+
+function reportCompletion(completionResults: CompletionResult[]): { worstCompletionP95: number; completionPass: boolean } {
   console.log('');
   console.log('Completion');
   const completionWidths = [10, 16, 15, 5, 12, 10, 14, 11, 6, 14];
@@ -352,13 +369,18 @@ async function main(): Promise<void> {
     `  target: ours p95 < ${targets.completionP95Ms} ms at every size and position: worst ${worstBySize} ${verdict(completionPass)}`,
   );
 
+  return { worstCompletionP95, completionPass };
+}
+
+function reportMemory(memoryResults: MemoryProbeResult[]): void {
   console.log('');
   console.log(`Peak memory (max RSS; each engine alone in its own process, ${memoryProbeRuns} validations + completions)`);
   const memoryWidths = [10, 12, 12, 14, 14, 6];
   console.log(row(['lab', 'ours peak', 'ours loaded', 'anchor peak', 'anchor loaded', 'ratio'], memoryWidths));
   for (const plan of sizePlans) {
-    const ours = memoryResults.find((result) => result.engine === 'ours' && result.vmCount === plan.vmCount)!;
-    const anchor = memoryResults.find((result) => result.engine === 'anchor' && result.vmCount === plan.vmCount)!;
+    const ours = memoryResults.find((result) => result.engine === 'ours' && result.vmCount === plan.vmCount);
+    const anchor = memoryResults.find((result) => result.engine === 'anchor' && result.vmCount === plan.vmCount);
+    if (!ours || !anchor) throw new Error(`a memory probe of the ${plan.vmCount}-VM lab gave no result`);
     console.log(
       row(
         [
@@ -374,6 +396,9 @@ async function main(): Promise<void> {
     );
   }
 
+}
+
+function reportAliasBomb(aliasBomb: AliasBombResult | { error: string }): { aliasBombPass: boolean; aliasBombSummary: Record<string, unknown> } {
   console.log('');
   console.log('Alias bomb (billion laughs, 10^9 nodes if expanded)');
   let aliasBombPass = false;
@@ -394,6 +419,28 @@ async function main(): Promise<void> {
     console.log(`  target: refused < ${targets.aliasBombMedianMs} ms: ${verdict(aliasBombPass)}`);
     aliasBombSummary = { refused: aliasBomb.refused, medianMs: bombMedian, tenVmLabMedianMs: smallMedian, runs: aliasBomb.bombTimes.length };
   }
+
+  return { aliasBombPass, aliasBombSummary };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const engines = [createOurs(), createAnchor()];
+  console.log('Language server benchmarks');
+  console.log('Anchor: plain yaml-language-server with the same lab schema (schema checks only), same documents,');
+  console.log('interleaved in this process. Every run uses a new document version and text. Runs "41/7": ours/anchor.');
+  if (quick) console.log('QUICK MODE: too few runs for real figures; use it only to check the benchmark works.');
+
+  await checkSanity(engines);
+  const validateResults = await measureValidate(engines);
+  const completionResults = await measureCompletion(engines);
+  const memoryResults = await measureMemory();
+  const aliasBomb = await probeAliasBomb();
+
+  const { validateMedianPass, validateRatioPass } = reportValidate(validateResults);
+  const { worstCompletionP95, completionPass } = reportCompletion(completionResults);
+  reportMemory(memoryResults);
+  const { aliasBombPass, aliasBombSummary } = reportAliasBomb(aliasBomb);
 
   if (!validateMedianPass || !validateRatioPass || !completionPass) {
     console.log('');

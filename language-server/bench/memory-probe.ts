@@ -2,6 +2,7 @@
 // times, and prints its peak memory as a JSON line. One engine per process, so figures don't mix.
 import { completionCases, generateLab, withRunMarker } from './generate-lab';
 import { createEngine, labDocument, type EngineName } from './engines';
+import { elementAt } from '../src/element-at';
 
 async function main(): Promise<void> {
   const [engineName, vmCountText, runsText] = process.argv.slice(2);
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const runs = Number(runsText);
   const engine = createEngine(engineName as EngineName);
   const lab = generateLab(vmCount);
-  const completion = completionCases(vmCount)[0]!;
+  const completion = elementAt(completionCases(vmCount), 0);
   const rssAfterLoad = process.memoryUsage().rss;
   for (let run = 1; run <= runs; run += 1) {
     await engine.validate(labDocument(`memory-${vmCount}`, run, withRunMarker(lab, run)));

@@ -4,6 +4,7 @@
 import { Session } from 'node:inspector/promises';
 import { completionCases, generateLab, withRunMarker } from './generate-lab';
 import { createOurs, labDocument } from './engines';
+import { elementAt } from '../src/element-at';
 
 interface ProfileNode {
   id: number;
@@ -19,8 +20,8 @@ interface Profile {
 /** 'yaml-language-server', 'yaml', 'language-server/src/semantic-checks.ts', or '(native or V8)'. */
 function ownerOf(url: string): string {
   if (!url) return '(native or V8)';
-  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)\/[^]*$/.exec(url);
-  if (inPackage) return inPackage[1]!;
+  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (inPackage?.[1]) return inPackage[1];
   return fileOf(url);
 }
 
@@ -31,7 +32,7 @@ function fileOf(url: string): string {
   const lastPackage = path.lastIndexOf('node_modules/');
   if (lastPackage >= 0) return path.slice(lastPackage + 'node_modules/'.length);
   const inWorkspace = /\/((?:language-server|cli|schemas|host-service|extension)\/.+)$/.exec(path);
-  return inWorkspace ? inWorkspace[1]! : path;
+  return inWorkspace?.[1] ?? path;
 }
 
 function printTop(title: string, totals: Map<string, number>, overall: number, count: number): void {
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const operation = process.argv[4] ?? 'validate';
   const engine = createOurs();
   const lab = generateLab(vmCount);
-  const completion = completionCases(vmCount)[0]!;
+  const completion = elementAt(completionCases(vmCount), 0);
   const once = (version: number) =>
     operation === 'complete'
       ? engine.complete(labDocument('profile-complete', version, withRunMarker(completion.text, version)), completion.position)

@@ -11,6 +11,7 @@ import type { LabValue, SourceSpan } from './lab-model';
 import { mapBlockScalar } from './block-scalar';
 import { inspectInput } from './input-guards';
 import { diagnosticAt } from './lab-diagnostics';
+import { elementAt } from './element-at';
 
 interface PlaybookProblem {
   /** Offsets in the playbook text. */
@@ -99,9 +100,10 @@ export function checkAnsiblePlaybook(
       const offsets = content.sourceOffsets;
       // Offsets past the last character (errors at the end of the text) stay on its last line.
       const lastCharacter = Math.max(offsets.length - 2, 0);
-      const start = offsets[Math.min(problem.start, lastCharacter)]!;
+      const start = elementAt(offsets, Math.min(problem.start, lastCharacter));
       const endIndex = Math.min(Math.max(problem.end, problem.start + 1), offsets.length - 1);
-      const end = Math.max(offsets[endIndex - 1]! + 1, start + 1);
+      // An empty value has only its end offset: the problem then spans one character from its start.
+      const end = endIndex > 0 ? Math.max(elementAt(offsets, endIndex - 1) + 1, start + 1) : start + 1;
       span = { start, end: Math.min(end, documentText.length) };
     }
     return diagnosticAt(document, span, diagnosticCodes.invalidAnsible, `ansible_config_yaml ${problem.message}`);

@@ -21,6 +21,27 @@ interface ContentLine {
 
 const headerPattern = /^([|>])([1-9][+-]?|[+-][1-9]?)?[ \t]*(#.*)?$/;
 
+interface Header {
+  folded: boolean;
+  chomping: 'strip' | 'keep' | 'clip';
+  /** The indentation indicator, when the header has one. */
+  explicitIndent: number | undefined;
+}
+
+/** The characters of the value being rebuilt, each with the document offset it came from. */
+class Reconstruction {
+  readonly characters: string[] = [];
+  readonly offsets: number[] = [];
+
+  /** Appends `text`; with `step`, its characters come from consecutive offsets, else all from `offset`. */
+  emit(text: string, offset: number, step: boolean): void {
+    for (let index = 0; index < text.length; index++) {
+      this.characters.push(text.charAt(index));
+      this.offsets.push(step ? offset + index : offset);
+    }
+  }
+}
+
 /**
  * @param documentText the whole document
  * @param start offset of the block scalar's header indicator (`|` or `>`)
@@ -37,14 +58,50 @@ export function mapBlockScalar(
 ): BlockScalarContent | undefined {
   const headerEnd = documentText.indexOf('\n', start);
   if (headerEnd < 0 || headerEnd > end) return undefined;
-  const header = /^([^\r\n]*)/.exec(documentText.slice(start, headerEnd))![1]!.trimEnd();
-  const headerMatch = headerPattern.exec(header);
-  if (!headerMatch) return undefined;
-  const folded = headerMatch[1] === '>';
-  const indicators = headerMatch[2] ?? '';
-  const chomping = indicators.includes('-') ? 'strip' : indicators.includes('+') ? 'keep' : 'clip';
-  const explicitIndent = /[1-9]/.exec(indicators);
+  const header = parseHeader(documentText.slice(start, headerEnd));
+  if (!header) return undefined;
+  const lines = contentLines(documentText, headerEnd, end, parentIndent, header.explicitIndent);
+  // Lines of only spaces count as empty for chomping and folding.
+  let lastText = -1;
+  for (const [index, line] of lines.entries()) if (isText(line)) lastText = index;
 
+  const value = new Reconstruction();
+  if (lastText >= 0) {
+    if (header.folded) emitFolded(value, lines.slice(0, lastText + 1));
+    else emitLiteral(value, lines.slice(0, lastText + 1));
+    if (header.chomping === 'strip') {
+      value.characters.pop();
+      value.offsets.pop();
+    } else if (header.chomping === 'keep') {
+      for (const line of lines.slice(lastText + 1)) value.emit('\n', line.lineEnd, false);
+    }
+  } else if (header.chomping === 'keep') {
+    for (const line of lines) value.emit('\n', line.lineEnd, false);
+  }
+
+  const text = value.characters.join('');
+  if (text !== expectedValue) return undefined;
+  const { offsets } = value;
+  const last = offsets.at(-1);
+  offsets.push(last !== undefined ? last + 1 : headerEnd + 1);
+  return { text, sourceOffsets: offsets };
+}
+
+/** The header line's indicators, or undefined when it is not a block scalar header. */
+function parseHeader(headerLine: string): Header | undefined {
+  const headerMatch = headerPattern.exec(headerLine.replace(/[\r\n][\s\S]*$/, '').trimEnd());
+  if (!headerMatch) return undefined;
+  const indicators = headerMatch[2] ?? '';
+  const explicitIndent = /[1-9]/.exec(indicators);
+  return {
+    folded: headerMatch[1] === '>',
+    chomping: indicators.includes('-') ? 'strip' : indicators.includes('+') ? 'keep' : 'clip',
+    explicitIndent: explicitIndent ? Number(explicitIndent[0]) : undefined,
+  };
+}
+
+/** The scalar's lines after the header, with the block indentation taken off. */
+function contentLines(documentText: string, headerEnd: number, end: number, parentIndent: number, explicitIndent: number | undefined): ContentLine[] {
   const rawLines: Array<{ start: number; end: number; text: string }> = [];
   let lineStart = headerEnd + 1;
   while (lineStart < end || (lineStart === end && rawLines.length === 0 && end < documentText.length)) {
@@ -58,13 +115,13 @@ export function mapBlockScalar(
   }
 
   let indent: number;
-  if (explicitIndent) indent = parentIndent + Number(explicitIndent[0]);
+  if (explicitIndent !== undefined) indent = parentIndent + explicitIndent;
   else {
     const firstText = rawLines.find((line) => line.text.trim() !== '');
     indent = firstText ? firstText.text.length - firstText.text.trimStart().length : 0;
   }
 
-  const lines: ContentLine[] = rawLines.map((line) => {
+  return rawLines.map((line) => {
     const hasContent = line.text.length > indent;
     return {
       contentStart: line.start + Math.min(indent, line.text.length),
@@ -72,68 +129,41 @@ export function mapBlockScalar(
       content: hasContent ? line.text.slice(indent) : '',
     };
   });
-  // Lines of only spaces count as empty for chomping and folding.
-  const isText = (line: ContentLine): boolean => line.content.trim() !== '';
-  let lastText = -1;
-  for (let index = lines.length - 1; index >= 0; index--) {
-    if (isText(lines[index]!)) {
-      lastText = index;
-      break;
-    }
+}
+
+function isText(line: ContentLine): boolean {
+  return line.content.trim() !== '';
+}
+
+/** `|`: every line as written, each with its line break; `lines` ends with a text line. */
+function emitLiteral(value: Reconstruction, lines: ContentLine[]): void {
+  for (const line of lines) {
+    value.emit(line.content, line.contentStart, true);
+    value.emit('\n', line.lineEnd, false);
   }
+}
 
-  const characters: string[] = [];
-  const offsets: number[] = [];
-  const emit = (text: string, offset: number, step: boolean): void => {
-    for (let index = 0; index < text.length; index++) {
-      characters.push(text[index]!);
-      offsets.push(step ? offset + index : offset);
+/** `>`: lines joined by a space, except around empty or more-indented lines; `lines` ends with a text line. */
+function emitFolded(value: Reconstruction, lines: ContentLine[]): void {
+  let previous: ContentLine | undefined;
+  let emptyRun = 0;
+  const spaced = (candidate: ContentLine): boolean => /^[ \t]/.test(candidate.content);
+  for (const line of lines) {
+    if (!isText(line)) {
+      emptyRun++;
+      if (!previous) value.emit('\n', line.lineEnd, false);
+      continue;
     }
-  };
-
-  if (lastText >= 0) {
-    if (!folded) {
-      for (let index = 0; index <= lastText; index++) {
-        const line = lines[index]!;
-        emit(line.content, line.contentStart, true);
-        emit('\n', line.lineEnd, false);
+    if (previous) {
+      if (!spaced(previous) && !spaced(line)) {
+        value.emit(emptyRun === 0 ? ' ' : '\n'.repeat(emptyRun), previous.lineEnd, false);
+      } else {
+        value.emit('\n'.repeat(emptyRun + 1), previous.lineEnd, false);
       }
-    } else {
-      let previous: ContentLine | undefined;
-      let emptyRun = 0;
-      for (let index = 0; index <= lastText; index++) {
-        const line = lines[index]!;
-        if (!isText(line)) {
-          emptyRun++;
-          if (!previous) emit('\n', line.lineEnd, false);
-          continue;
-        }
-        if (previous) {
-          const spaced = (candidate: ContentLine): boolean => /^[ \t]/.test(candidate.content);
-          if (!spaced(previous) && !spaced(line)) {
-            emit(emptyRun === 0 ? ' ' : '\n'.repeat(emptyRun), previous.lineEnd, false);
-          } else {
-            emit('\n'.repeat(emptyRun + 1), previous.lineEnd, false);
-          }
-        }
-        emit(line.content, line.contentStart, true);
-        previous = line;
-        emptyRun = 0;
-      }
-      emit('\n', previous!.lineEnd, false);
     }
-    if (chomping === 'strip') {
-      characters.pop();
-      offsets.pop();
-    } else if (chomping === 'keep') {
-      for (let index = lastText + 1; index < lines.length; index++) emit('\n', lines[index]!.lineEnd, false);
-    }
-  } else if (chomping === 'keep') {
-    for (const line of lines) emit('\n', line.lineEnd, false);
+    value.emit(line.content, line.contentStart, true);
+    previous = line;
+    emptyRun = 0;
   }
-
-  const text = characters.join('');
-  if (text !== expectedValue) return undefined;
-  offsets.push(offsets.length > 0 ? offsets[offsets.length - 1]! + 1 : headerEnd + 1);
-  return { text, sourceOffsets: offsets };
+  if (previous) value.emit('\n', previous.lineEnd, false);
 }

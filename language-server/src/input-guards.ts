@@ -42,6 +42,7 @@ function formatMegabytes(bytes: number): string {
 
 // C0 controls other than tab, LF and CR, DEL, the UTF-8 replacement character and non-characters:
 // none can appear in a YAML text file.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this pattern is for.
 const notTextCharacter = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD\uFFFE\uFFFF]/;
 
 function describeCharacter(character: string): string {
@@ -192,12 +193,11 @@ class StructureScanner {
     position = whitespaceEnd;
     this.lineIndent = indent;
     if (this.flowDepth === 0) {
-      while (this.anchors.length > 0 && this.anchors[this.anchors.length - 1]!.kind === 'block' &&
-        this.anchors[this.anchors.length - 1]!.lineIndent >= indent) {
+      for (let anchor = this.anchors.at(-1); anchor?.kind === 'block' && anchor.lineIndent >= indent; anchor = this.anchors.at(-1)) {
         this.closeAnchor();
         if (this.refusal) return;
       }
-      while (this.indentStack.length > 0 && this.indentStack[this.indentStack.length - 1]! >= indent) this.indentStack.pop();
+      for (let top = this.indentStack.at(-1); top !== undefined && top >= indent; top = this.indentStack.at(-1)) this.indentStack.pop();
       this.indentStack.push(indent);
       // Compact nested sequences (`- - - x`) add one level per indicator.
       while ((text[position] === '-' || text[position] === '?') && isBlank(text[position + 1])) {
@@ -230,7 +230,7 @@ class StructureScanner {
     // At a value start a new node may begin; elsewhere in block context we are inside a plain scalar.
     let valueStart = true;
     while (position < end && !this.refusal) {
-      const character = text[position]!;
+      const character = text.charAt(position);
       const previous = position > from ? text[position - 1] : ' ';
       if (character === ' ' || character === '\t' || character === '\r') {
         position++;
@@ -275,8 +275,7 @@ class StructureScanner {
       if (this.flowDepth > 0) {
         if (character === ']' || character === '}') {
           this.flowDepth--;
-          while (this.anchors.length > 0 && this.anchors[this.anchors.length - 1]!.kind === 'flow' &&
-            this.anchors[this.anchors.length - 1]!.flowDepth >= this.flowDepth) {
+          for (let anchor = this.anchors.at(-1); anchor?.kind === 'flow' && anchor.flowDepth >= this.flowDepth; anchor = this.anchors.at(-1)) {
             this.closeAnchor();
           }
           position++;
@@ -360,7 +359,9 @@ class StructureScanner {
         code: diagnosticCodes.aliasLimit,
         start,
         end,
-        message: `Aliases here expand to more than ${this.limits.maxAliasExpansion} nodes (alias '*${name}' alone stands for ${expansion}); this looks like an alias bomb and the document was not validated.`,
+        message:
+          `Aliases here expand to more than ${this.limits.maxAliasExpansion} nodes (alias '*${name}' alone stands for ${expansion}); ` +
+          'this looks like an alias bomb and the document was not validated.',
       };
     }
   }

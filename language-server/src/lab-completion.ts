@@ -5,6 +5,7 @@ import { CompletionItemKind } from 'vscode-languageserver-types';
 import type { CompletionItem, Position } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { scanLabOutline, type LabOutline, type OutlineItem } from './lab-outline';
+import { elementAt } from './element-at';
 
 export type CompletionContext = 'vm-network' | 'vm-network-item' | 'depends-on' | 'image' | undefined;
 
@@ -23,10 +24,10 @@ function parentKey(lines: (line: number) => string, lineNumber: number, column: 
     const indent = text.length - text.trimStart().length;
     const match = keyLinePattern.exec(text);
     if (match) {
-      const keyColumn = match[1]!.length + match[2]!.length;
+      const keyColumn = elementAt(match, 1).length + elementAt(match, 2).length;
       // A sequence may sit at its key's own indentation (`key:` then `- item`).
       if (keyColumn < column || (isSequenceItem && keyColumn === column && match[2] === '')) {
-        return { key: match[3]!, column: keyColumn };
+        return { key: elementAt(match, 3), column: keyColumn };
       }
     }
     if (indent < column) {
@@ -47,15 +48,15 @@ export function completionContextAt(document: TextDocument, position: Position, 
   if (/(?:^|[\s{,])os_image\s*:\s*["']?[\w.-]*$/.test(prefix)) return 'image';
   const flow = /(?:^|[\s{,])(depends_on|networks)\s*:\s*\[([^\]]*)$/.exec(prefix);
   if (flow) {
-    const keyColumn = prefix.indexOf(flow[1]!, flow.index);
+    const keyColumn = prefix.indexOf(elementAt(flow, 1), flow.index);
     if (flow[1] === 'depends_on') return 'depends-on';
-    if (keyColumn > rootColumn && !/[{:]/.test(flow[2]!.split(',').pop() ?? '')) return 'vm-network';
-    if (keyColumn > rootColumn && /\{\s*name\s*:\s*["']?[\w.-]*$/.test(flow[2]!)) return 'vm-network';
+    if (keyColumn > rootColumn && !/[{:]/.test(elementAt(flow, 2).split(',').pop() ?? '')) return 'vm-network';
+    if (keyColumn > rootColumn && /\{\s*name\s*:\s*["']?[\w.-]*$/.test(elementAt(flow, 2))) return 'vm-network';
     return undefined;
   }
   const dashItem = /^(\s*)-\s+["']?[\w.-]*$/.exec(prefix);
   if (dashItem) {
-    const key = parentKey(lines, position.line, dashItem[1]!.length, true);
+    const key = parentKey(lines, position.line, elementAt(dashItem, 1).length, true);
     if (key?.key === 'depends_on') return 'depends-on';
     if (isVmNetworks(key)) return 'vm-network-item';
     return undefined;
@@ -63,14 +64,14 @@ export function completionContextAt(document: TextDocument, position: Position, 
   const nameKey = /^(\s*)(-\s+)?name\s*:\s*["']?[\w.-]*$/.exec(prefix);
   if (nameKey) {
     // `name:` of a `{name, ip}` entry in a VM's networks.
-    let itemColumn = nameKey[1]!.length;
+    let itemColumn = elementAt(nameKey, 1).length;
     let itemLine = position.line;
     if (!nameKey[2]) {
       for (let line = position.line - 1; line >= 0; line--) {
         const text = lines(line);
         const item = /^(\s*)-\s+/.exec(text);
         if (item && item[0].length === itemColumn) {
-          itemColumn = item[1]!.length;
+          itemColumn = elementAt(item, 1).length;
           itemLine = line;
           break;
         }
@@ -86,7 +87,7 @@ export function completionContextAt(document: TextDocument, position: Position, 
 /** Indentation of the first content line from `start`: the column of the lab's keys. */
 function rootColumnOf(text: string, start: number): number {
   const match = /^([ ]*)[^\s#-]/m.exec(start === 0 ? text : text.slice(start, start + 65_536));
-  return match ? match[1]!.length : 0;
+  return match ? elementAt(match, 1).length : 0;
 }
 
 function itemAt(items: OutlineItem[], offset: number): OutlineItem | undefined {
@@ -121,7 +122,7 @@ export function labCompletions(document: TextDocument, position: Position, image
   if (!context) return { context, items: [] };
 
   const prefix = document.getText({ start: { line: position.line, character: 0 }, end: position });
-  const word = /[\w.-]*$/.exec(prefix)![0];
+  const word = prefix.slice(prefix.search(/[\w.-]*$/));
   const replace = { start: { line: position.line, character: position.character - word.length }, end: position };
   const item = (label: string, kind: CompletionItemKind, detail: string): CompletionItem => ({
     label,

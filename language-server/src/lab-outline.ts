@@ -1,5 +1,6 @@
 // A line scan of a lab for the names completion offers. Completion runs on every keystroke,
 // often on text that does not parse yet, and must not wait for a full parse of a large lab.
+import { elementAt } from './element-at';
 
 export interface OutlineItem {
   name: string;
@@ -51,21 +52,21 @@ export function scanLabOutline(text: string): LabOutline {
     if (!section || (firstCharacter !== '-' && firstCharacter !== 'n')) continue;
     const line = text.slice(start, lineEnd).replace(/\r$/, '');
     const dash = /^(\s*)-(\s+)(.*)$/.exec(line);
-    if (dash && (itemIndent < 0 || dash[1]!.length === itemIndent)) {
-      itemIndent = dash[1]!.length;
-      contentColumn = itemIndent + 1 + dash[2]!.length;
+    if (dash && (itemIndent < 0 || elementAt(dash, 1).length === itemIndent)) {
+      itemIndent = elementAt(dash, 1).length;
+      contentColumn = itemIndent + 1 + elementAt(dash, 2).length;
       current = { name: '', start: start + itemIndent };
       outline[section].push(current);
-      const rest = dash[3]!;
+      const rest = elementAt(dash, 3);
       const flowName = /^\{.*?\bname\s*:\s*([^,}\s]+)/.exec(rest);
       const blockName = /^name\s*:\s*(.*)$/.exec(rest);
-      if (flowName) current.name = cleanValue(flowName[1]!);
-      else if (blockName) current.name = cleanValue(blockName[1]!);
+      if (flowName) current.name = cleanValue(elementAt(flowName, 1));
+      else if (blockName) current.name = cleanValue(elementAt(blockName, 1));
       continue;
     }
     if (current && indent === contentColumn) {
       const blockName = /^name\s*:\s*(.*)$/.exec(line.slice(indent));
-      if (blockName) current.name = cleanValue(blockName[1]!);
+      if (blockName) current.name = cleanValue(elementAt(blockName, 1));
     }
   }
   return outline;

@@ -25,73 +25,11 @@ export function startLabServer(connection: Connection, options: LabServerOptions
   const service = options.service ?? createLabLanguageService({
     onError: (what, error) => connection.console.error(`${what} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
   });
-  const debounce = options.debounceMilliseconds ?? 200;
   const documents = new TextDocuments(TextDocument);
-  const timers = new Map<string, NodeJS.Timeout>();
-  let canPullSettings = false;
-
-  /** Runs a handler; an exception becomes a log line and a harmless answer, never a crash. */
-  async function guarded<T>(what: string, fallback: T, run: () => T | Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      connection.console.error(`${what} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      return fallback;
-    }
-  }
-
-  async function settingsFor(uri: string): Promise<LabServerSettings> {
-    if (!canPullSettings) return defaultLabServerSettings;
-    let pulled: Partial<LabServerSettings> | null | undefined;
-    try {
-      pulled = (await connection.workspace.getConfiguration({ scopeUri: uri, section: settingsSection })) as typeof pulled;
-    } catch (error) {
-      // A client that cannot answer still gets diagnostics, with the default settings.
-      connection.console.warn(`Could not read the vlm settings for ${uri}: ${error instanceof Error ? error.message : String(error)}`);
-      return defaultLabServerSettings;
-    }
-    return {
-      validation: { enable: pulled?.validation?.enable ?? defaultLabServerSettings.validation.enable },
-    };
-  }
-
-  async function validateNow(uri: string): Promise<void> {
-    const document = documents.get(uri);
-    if (!document) return;
-    const version = document.version;
-    let diagnostics: Diagnostic[];
-    try {
-      const settings = await settingsFor(uri);
-      diagnostics = settings.validation.enable ? await service.validate(document) : [];
-    } catch (error) {
-      connection.console.error(`Validating ${uri} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      diagnostics = [{
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        message: `VLM could not validate this document (${error instanceof Error ? error.message : String(error)}).`,
-        severity: 1,
-        code: diagnosticCodes.internalError,
-        source: 'vlm',
-      }];
-    }
-    // A newer version arrived (or the document closed) while this one was validated: drop it.
-    if (documents.get(uri)?.version !== version) return;
-    await connection.sendDiagnostics({ uri, version, diagnostics });
-  }
-
-  function schedule(uri: string, delay: number): void {
-    clearTimeout(timers.get(uri));
-    timers.set(uri, setTimeout(() => {
-      timers.delete(uri);
-      void validateNow(uri);
-    }, delay));
-  }
-
-  function validateOpenDocuments(): void {
-    for (const document of documents.all()) schedule(document.uri, 0);
-  }
+  const validation = new DocumentValidation(connection, service, documents);
 
   connection.onInitialize((request): InitializeResult => {
-    canPullSettings = request.capabilities.workspace?.configuration === true;
+    validation.canPullSettings = request.capabilities.workspace?.configuration === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -108,23 +46,42 @@ export function startLabServer(connection: Connection, options: LabServerOptions
 
   // Opening validates at once; edits wait for a pause. TextDocuments reports an open as a
   // content change too, which must not delay the first diagnostics.
+  const debounce = options.debounceMilliseconds ?? 200;
   const justOpened = new Set<string>();
   documents.onDidOpen((event) => {
     justOpened.add(event.document.uri);
-    schedule(event.document.uri, 0);
+    validation.schedule(event.document.uri, 0);
   });
   documents.onDidChangeContent((event) => {
     if (justOpened.delete(event.document.uri)) return;
-    schedule(event.document.uri, debounce);
+    validation.schedule(event.document.uri, debounce);
   });
   documents.onDidClose((event) => {
     const uri = event.document.uri;
-    clearTimeout(timers.get(uri));
-    timers.delete(uri);
+    validation.cancel(uri);
     service.forget(uri);
     void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
-  connection.onDidChangeConfiguration(() => validateOpenDocuments());
+  connection.onDidChangeConfiguration(() => validation.validateOpenDocuments());
+
+  answerRequests(connection, service, documents, validation);
+  connection.onShutdown(() => validation.cancelAll());
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** The language features, each a thin guarded call into the service. */
+function answerRequests(connection: Connection, service: LabLanguageService, documents: TextDocuments<TextDocument>, validation: DocumentValidation): void {
+  /** Runs a handler; an exception becomes a log line and a harmless answer, never a crash. */
+  async function guarded<T>(what: string, fallback: T, run: () => T | Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      connection.console.error(`${what} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      return fallback;
+    }
+  }
 
   connection.onCompletion((request) => guarded('Completion', null, () => {
     const document = documents.get(request.textDocument.uri);
@@ -152,19 +109,85 @@ export function startLabServer(connection: Connection, options: LabServerOptions
   }));
   connection.onRequest(HostFactsRequest.type, (facts) => guarded('Setting host facts', null, () => {
     service.setHostFacts(facts ?? undefined);
-    validateOpenDocuments();
+    validation.validateOpenDocuments();
     return null;
   }));
   connection.onRequest(CatalogRequest.type, (catalog) => guarded('Setting the image catalog', null, () => {
     service.setCatalog(catalog);
-    validateOpenDocuments();
+    validation.validateOpenDocuments();
     return null;
   }));
-  connection.onShutdown(() => {
-    for (const timer of timers.values()) clearTimeout(timer);
-    timers.clear();
-  });
+}
 
-  documents.listen(connection);
-  connection.listen();
+/** Validates documents when asked, one timer per document, and publishes the diagnostics. */
+class DocumentValidation {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Whether the client answers workspace/configuration; known after initialize. */
+  canPullSettings = false;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly service: LabLanguageService,
+    private readonly documents: TextDocuments<TextDocument>,
+  ) {}
+
+  schedule(uri: string, delay: number): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.set(uri, setTimeout(() => {
+      this.timers.delete(uri);
+      void this.validateNow(uri);
+    }, delay));
+  }
+
+  validateOpenDocuments(): void {
+    for (const document of this.documents.all()) this.schedule(document.uri, 0);
+  }
+
+  cancel(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+  }
+
+  cancelAll(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async settingsFor(uri: string): Promise<LabServerSettings> {
+    if (!this.canPullSettings) return defaultLabServerSettings;
+    let pulled: Partial<LabServerSettings> | null | undefined;
+    try {
+      pulled = (await this.connection.workspace.getConfiguration({ scopeUri: uri, section: settingsSection })) as typeof pulled;
+    } catch (error) {
+      // A client that cannot answer still gets diagnostics, with the default settings.
+      this.connection.console.warn(`Could not read the vlm settings for ${uri}: ${error instanceof Error ? error.message : String(error)}`);
+      return defaultLabServerSettings;
+    }
+    return {
+      validation: { enable: pulled?.validation?.enable ?? defaultLabServerSettings.validation.enable },
+    };
+  }
+
+  private async validateNow(uri: string): Promise<void> {
+    const document = this.documents.get(uri);
+    if (!document) return;
+    const version = document.version;
+    let diagnostics: Diagnostic[];
+    try {
+      const settings = await this.settingsFor(uri);
+      diagnostics = settings.validation.enable ? await this.service.validate(document) : [];
+    } catch (error) {
+      this.connection.console.error(`Validating ${uri} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      diagnostics = [{
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        message: `VLM could not validate this document (${error instanceof Error ? error.message : String(error)}).`,
+        severity: 1,
+        code: diagnosticCodes.internalError,
+        source: 'vlm',
+      }];
+    }
+    // A newer version arrived (or the document closed) while this one was validated: drop it.
+    if (this.documents.get(uri)?.version !== version) return;
+    await this.connection.sendDiagnostics({ uri, version, diagnostics });
+  }
 }

@@ -71,7 +71,9 @@ export function measureDocument(document: Document, limits: InputLimits): InputP
         problem = {
           code: diagnosticCodes.aliasCycle,
           ...spanOf(node),
-          message: `The alias '*${node.source}' is inside the node its anchor '&${node.source}' names, so the document would be infinitely deep. Refer to the anchor only from outside that node. The document was not validated.`,
+          message:
+            `The alias '*${node.source}' is inside the node its anchor '&${node.source}' names, so the document would be infinitely deep. ` +
+            'Refer to the anchor only from outside that node. The document was not validated.',
         };
         return leaf;
       }
@@ -81,7 +83,9 @@ export function measureDocument(document: Document, limits: InputLimits): InputP
         problem = {
           code: diagnosticCodes.aliasLimit,
           ...spanOf(node),
-          message: `Aliases here expand to more than ${limits.maxAliasExpansion} nodes (alias '*${node.source}' alone stands for ${extent.size}); this looks like an alias bomb and the document was not validated.`,
+          message:
+            `Aliases here expand to more than ${limits.maxAliasExpansion} nodes (alias '*${node.source}' alone stands for ${extent.size}); ` +
+            'this looks like an alias bomb and the document was not validated.',
         };
       } else if (!problem && depth + extent.height > limits.maxNestingDepth) {
         problem = {

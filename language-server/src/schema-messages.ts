@@ -15,6 +15,7 @@ import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes';
 import { diagnosticAt } from './lab-diagnostics';
 import type { SourceSpan } from './lab-model';
 import { SuggestionBudget } from '@vlm/schemas';
+import { elementAt } from './element-at';
 
 type Segment = string | number;
 
@@ -263,18 +264,18 @@ function fieldWords(path: Segment[], root: unknown): FieldWords {
     const oneOf = { pointer: `${pointer}/oneOf`, branches };
     const chosen = branchFor(branches, value);
     if (chosen < 0) return last ? oneOf : undefined;
-    enter(branches[chosen] as SchemaNode, `${pointer}/oneOf/${chosen}`, value, last);
+    enter(elementAt(branches, chosen), `${pointer}/oneOf/${chosen}`, value, last);
     return last ? oneOf : undefined;
   };
   let oneOf = enter(schema, '', root, path.length === 0);
-  for (let index = 0; index < path.length; index++) {
-    const segment = path[index];
+  for (const [index, segment] of path.entries()) {
     const value = valueAt(root, path.slice(0, index + 1));
     const last = index === path.length - 1;
+    const property = typeof segment === 'string' ? (schema.properties as Record<string, SchemaNode> | undefined)?.[segment] : undefined;
     if (typeof segment === 'number' && schema.items && typeof schema.items === 'object') {
       oneOf = enter(schema.items as SchemaNode, `${pointer}/items`, value, last);
-    } else if (typeof segment === 'string' && (schema.properties as SchemaNode | undefined)?.[segment]) {
-      oneOf = enter((schema.properties as Record<string, SchemaNode>)[segment] as SchemaNode, `${pointer}/properties/${segment}`, value, last);
+    } else if (property) {
+      oneOf = enter(property, `${pointer}/properties/${segment}`, value, last);
     } else {
       allowed = undefined;
       break;
@@ -293,6 +294,33 @@ interface Problem {
 
 function joinWords(words: string[]): string {
   return words.map((word) => `'${word}'`).join(', ');
+}
+
+/** A string that does not have the field's form, or is too short or too long. */
+function textMessage(keyword: string, Where: string, value: unknown, params: Record<string, unknown>, allowed: string | undefined): string {
+  const allowedSentence = allowed ? ` ${allowed}` : '';
+  if (keyword === 'maxLength' && !allowed) {
+    return `${Where} is ${String(value).length} characters long; at most ${String(params.limit)} are allowed.`;
+  }
+  if (keyword === 'minLength' && value === '') return `${Where} is empty.${allowedSentence}`;
+  return `${Where} is ${describe(value)}, which is not allowed.${allowedSentence || ' It does not have the form this field takes.'}`;
+}
+
+/** The range a number must be in, from the schema's bounds. */
+function rangeWords(parent: SchemaNode, params: Record<string, unknown>): string {
+  const minimum = parent.minimum as number | undefined;
+  const maximum = parent.maximum as number | undefined;
+  if (minimum !== undefined && maximum !== undefined) return `from ${minimum} to ${maximum}`;
+  if (minimum !== undefined) return `at least ${minimum}`;
+  if (maximum !== undefined) return `at most ${maximum}`;
+  return `${String(params.comparison)} ${String(params.limit)}`;
+}
+
+function itemCountMessage(keyword: string, Where: string, value: unknown, limit: number): string {
+  const count = writtenLength(value);
+  return keyword === 'minItems'
+    ? `${Where} ${count === 0 ? 'is empty' : `has ${count} item${count === 1 ? '' : 's'}`}; it needs at least ${limit} item${limit === 1 ? '' : 's'}.`
+    : `${Where} has ${count} items; at most ${limit} are allowed.`;
 }
 
 function explain(error: ErrorObject, root: unknown, suggestions: SuggestionBudget): Problem | undefined {
@@ -330,34 +358,16 @@ function explain(error: ErrorObject, root: unknown, suggestions: SuggestionBudge
     }
     case 'pattern':
     case 'minLength':
-    case 'maxLength': {
-      if (error.keyword === 'maxLength' && !words.allowed) {
-        return { code: diagnosticCodes.invalidValue, path, message: `${Where} is ${String(value).length} characters long; at most ${String(params.limit)} are allowed.` };
-      }
-      if (error.keyword === 'minLength' && value === '') {
-        return { code: diagnosticCodes.invalidValue, path, message: `${Where} is empty.${allowedSentence}` };
-      }
-      return { code: diagnosticCodes.invalidValue, path, message: `${Where} is ${describe(value)}, which is not allowed.${allowedSentence || ' It does not have the form this field takes.'}` };
-    }
+    case 'maxLength':
+      return { code: diagnosticCodes.invalidValue, path, message: textMessage(error.keyword, Where, value, params, words.allowed) };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
-    case 'exclusiveMaximum': {
-      const minimum = parent.minimum as number | undefined;
-      const maximum = parent.maximum as number | undefined;
-      const range = minimum !== undefined && maximum !== undefined ? `from ${minimum} to ${maximum}`
-        : minimum !== undefined ? `at least ${minimum}` : maximum !== undefined ? `at most ${maximum}` : `${String(params.comparison)} ${String(params.limit)}`;
-      return { code: diagnosticCodes.outOfRange, path, message: `${Where} is ${describe(value)}; it must be ${range}.` };
-    }
+    case 'exclusiveMaximum':
+      return { code: diagnosticCodes.outOfRange, path, message: `${Where} is ${describe(value)}; it must be ${rangeWords(parent, params)}.` };
     case 'minItems':
-    case 'maxItems': {
-      const count = writtenLength(value);
-      const limit = Number(params.limit);
-      const message = error.keyword === 'minItems'
-        ? `${Where} ${count === 0 ? 'is empty' : `has ${count} item${count === 1 ? '' : 's'}`}; it needs at least ${limit} item${limit === 1 ? '' : 's'}.`
-        : `${Where} has ${count} items; at most ${limit} are allowed.`;
-      return { code: diagnosticCodes.itemCount, path, message };
-    }
+    case 'maxItems':
+      return { code: diagnosticCodes.itemCount, path, message: itemCountMessage(error.keyword, Where, value, Number(params.limit)) };
     case 'uniqueItems': {
       const first = Math.min(Number(params.i), Number(params.j));
       const again = Math.max(Number(params.i), Number(params.j));
@@ -429,7 +439,7 @@ function schemaProblems(root: unknown, suggestions: SuggestionBudget): Problem[]
   }
   for (const entry of missing.values()) {
     const fields = entry.fields;
-    const list = fields.length === 1 ? fields[0] : `${fields.slice(0, -1).join(', ')} and ${fields[fields.length - 1]}`;
+    const list = fields.length === 1 ? elementAt(fields, 0) : `${fields.slice(0, -1).join(', ')} and ${fields[fields.length - 1]}`;
     entry.message = entry.message.replace(/has no [^.]*\./, `has no ${list}.`);
   }
   return problems;

@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { createLabLanguageService, diagnosticCodes } from '../src/index';
-import { labDocument, rangeOf, withCode } from './lab-text';
+import { elementAt, labDocument, rangeOf, withCode } from './lab-text';
 
 const service = createLabLanguageService();
 
@@ -36,7 +36,7 @@ async function ansibleProblems(text: string): Promise<{ found: Diagnostic[]; doc
 // A playbook whose line 3 has a duplicate key: the error belongs on the second `become`.
 const duplicateKeyPlaybook = ['- hosts: all', '  become: true', '  become: false', '  tasks: []'];
 
-describe('ansible_config_yaml', () => {
+describe('ansible_config_yaml positions', () => {
   test('a valid playbook passes in every block style', async () => {
     for (const header of ['|', '|-', '|+', '>', '>-', '|2', '|-2']) {
       const { found } = await ansibleProblems(labWithPlaybook(header, ['- hosts: all', '  tasks:', '    - ansible.builtin.ping: {}']));
@@ -48,8 +48,8 @@ describe('ansible_config_yaml', () => {
     test(`an error inside a '${header}' block points at its line and column`, async () => {
       const { found, document } = await ansibleProblems(labWithPlaybook(header, duplicateKeyPlaybook));
       assert.equal(found.length, 1, JSON.stringify(found));
-      assert.deepEqual(found[0]!.range.start, rangeOf(document, 'become', 2).start);
-      assert.match(found[0]!.message, /ansible_config_yaml is not valid YAML: Map keys must be unique/);
+      assert.deepEqual(elementAt(found, 0).range.start, rangeOf(document, 'become', 2).start);
+      assert.match(elementAt(found, 0).message, /ansible_config_yaml is not valid YAML: Map keys must be unique/);
     });
   }
 
@@ -58,45 +58,47 @@ describe('ansible_config_yaml', () => {
     const text = labWithPlaybook('|4', ['  - hosts: all', '    become: true', '    become: false'], '        ');
     const { found, document } = await ansibleProblems(text);
     assert.equal(found.length, 1, JSON.stringify(found));
-    assert.deepEqual(found[0]!.range.start, rangeOf(document, 'become', 2).start);
+    assert.deepEqual(elementAt(found, 0).range.start, rangeOf(document, 'become', 2).start);
   });
 
   test('CRLF line endings keep positions right', async () => {
     const text = labWithPlaybook('|', duplicateKeyPlaybook).replace(/\n/g, '\r\n');
     const { found, document } = await ansibleProblems(text);
     assert.equal(found.length, 1);
-    assert.deepEqual(found[0]!.range.start, rangeOf(document, 'become', 2).start);
+    assert.deepEqual(elementAt(found, 0).range.start, rangeOf(document, 'become', 2).start);
   });
 
   test('blank lines inside the block keep line numbers right', async () => {
     for (const header of ['|', '>']) {
       const { found, document } = await ansibleProblems(labWithPlaybook(header, ['- hosts: all', '', '  become: true', '', '', '  become: false']));
       assert.equal(found.length, 1, header);
-      assert.deepEqual(found[0]!.range.start, rangeOf(document, 'become', 2).start, header);
+      assert.deepEqual(elementAt(found, 0).range.start, rangeOf(document, 'become', 2).start, header);
     }
   });
+});
 
+describe('ansible_config_yaml problems', () => {
   test('a mapping instead of a list of plays', async () => {
     const { found, document } = await ansibleProblems(labWithPlaybook('|', ['hosts: all', 'tasks: []']));
     assert.equal(found.length, 1);
-    assert.match(found[0]!.message, /must be a YAML list of plays .* but it is a mapping/);
-    assert.deepEqual(found[0]!.range.start, rangeOf(document, 'hosts: all').start);
+    assert.match(elementAt(found, 0).message, /must be a YAML list of plays .* but it is a mapping/);
+    assert.deepEqual(elementAt(found, 0).range.start, rangeOf(document, 'hosts: all').start);
   });
 
   test('a play that is not a mapping, and a play without hosts', async () => {
     const { found, document } = await ansibleProblems(labWithPlaybook('|', ['- just a string', '- name: no hosts', '  tasks: []']));
     assert.equal(found.length, 2);
-    assert.match(found[0]!.message, /play 1 is the string "just a string"; each play must be a mapping/);
-    assert.deepEqual(found[0]!.range, rangeOf(document, 'just a string'));
-    assert.match(found[1]!.message, /play 2 has no 'hosts'/);
-    assert.deepEqual(found[1]!.range.start, rangeOf(document, 'name: no hosts').start);
+    assert.match(elementAt(found, 0).message, /play 1 is the string "just a string"; each play must be a mapping/);
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, 'just a string'));
+    assert.match(elementAt(found, 1).message, /play 2 has no 'hosts'/);
+    assert.deepEqual(elementAt(found, 1).range.start, rangeOf(document, 'name: no hosts').start);
   });
 
   test('a quoted string value is checked and reported on the whole scalar', async () => {
     const text = labWithPlaybook('"hosts: all"', []);
     const { found, document } = await ansibleProblems(text);
     assert.equal(found.length, 1);
-    assert.deepEqual(found[0]!.range, rangeOf(document, '"hosts: all"'));
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, '"hosts: all"'));
   });
 
   test('an alias to a playbook is checked where the alias is', async () => {
@@ -104,14 +106,14 @@ describe('ansible_config_yaml', () => {
       "  - name: other\n    vcpu: 1", "  - name: other\n    ansible_config_yaml: *book\n    vcpu: 1");
     const { found, document } = await ansibleProblems(text);
     assert.equal(found.length, 2);
-    assert.deepEqual(found[1]!.range, rangeOf(document, '*book'));
+    assert.deepEqual(elementAt(found, 1).range, rangeOf(document, '*book'));
   });
 
   test('a hostile playbook gets the same guards as the document', async () => {
     const { found, document } = await ansibleProblems(labWithPlaybook('|', [`- hosts: ${'['.repeat(20_000)}`]));
     assert.equal(found.length, 1);
-    assert.match(found[0]!.message, /ansible_config_yaml was not checked: Collections are nested more than 100 levels/);
-    assert.equal(found[0]!.range.start.line, rangeOf(document, '- hosts:').start.line);
+    assert.match(elementAt(found, 0).message, /ansible_config_yaml was not checked: Collections are nested more than 100 levels/);
+    assert.equal(elementAt(found, 0).range.start.line, rangeOf(document, '- hosts:').start.line);
   });
 
   test('a playbook that would act outside its VM is flagged at the offending key, with the rule vlm-host applies', async () => {
@@ -126,8 +128,8 @@ describe('ansible_config_yaml', () => {
     ];
     const { found, document } = await ansibleProblems(labWithPlaybook('|', playbook));
     assert.deepEqual(found.map((item) => item.range.start), [rangeOf(document, 'delegate_to').start, rangeOf(document, 'ansible.builtin.copy').start]);
-    assert.match(found[0]!.message, /^ansible_config_yaml would act outside its VM: delegate_to: "localhost" runs the task on another host/);
-    assert.match(found[1]!.message, /copy with src: "\/etc\/shadow" reads that file from the VLM host; set remote_src: true/);
+    assert.match(elementAt(found, 0).message, /^ansible_config_yaml would act outside its VM: delegate_to: "localhost" runs the task on another host/);
+    assert.match(elementAt(found, 1).message, /copy with src: "\/etc\/shadow" reads that file from the VLM host; set remote_src: true/);
   });
 
   test('hosts may name the VM itself, not another one', async () => {
@@ -135,6 +137,6 @@ describe('ansible_config_yaml', () => {
     assert.deepEqual(own.found, []);
     const other = await ansibleProblems(labWithPlaybook('|', ['- hosts: other', '  tasks: []']));
     assert.equal(other.found.length, 1);
-    assert.match(other.found[0]!.message, /hosts: "other" names a host other than this lab's VM; use 'hosts: all' \(or 'app'\)/);
+    assert.match(elementAt(other.found, 0).message, /hosts: "other" names a host other than this lab's VM; use 'hosts: all' \(or 'app'\)/);
   });
 });

@@ -2,6 +2,8 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, Range, TextEdit } from 'vscode-languageserver-types';
 
+export { elementAt } from '../src/element-at';
+
 let documentCounter = 0;
 
 /** A new lab document; each gets its own URI so no cached parse is shared. */

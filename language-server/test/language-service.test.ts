@@ -7,7 +7,7 @@ import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-typ
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { builtInImageCatalog } from '@vlm/schemas';
 import { createLabLanguageService, diagnosticCodes } from '../src/index';
-import { applyEdits, labDocument, rangeOf, validLab, withCode } from './lab-text';
+import { applyEdits, elementAt, labDocument, rangeOf, validLab, withCode } from './lab-text';
 
 const service = createLabLanguageService();
 
@@ -27,7 +27,7 @@ function editsOf(action: CodeAction, document: TextDocument): TextEdit[] {
   return action.edit?.changes?.[document.uri] ?? [];
 }
 
-describe('semantic checks', () => {
+describe('semantic checks: names, references and cycles', () => {
   test('a valid lab has no diagnostics', async () => {
     assert.deepEqual(await codesOf(validLab), []);
   });
@@ -36,46 +36,46 @@ describe('semantic checks', () => {
     const document = labDocument(lab([vm('web'), vm('web'), vm('db'), vm('web')]));
     const found = withCode(await service.validate(document), diagnosticCodes.duplicateName);
     assert.equal(found.length, 2);
-    assert.deepEqual(found[0]!.range, rangeOf(document, 'web', 2));
-    assert.deepEqual(found[1]!.range, rangeOf(document, 'web', 3));
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, 'web', 2));
+    assert.deepEqual(elementAt(found, 1).range, rangeOf(document, 'web', 3));
     const firstLine = rangeOf(document, 'web', 1).start.line + 1;
-    assert.match(found[0]!.message, new RegExp(`VM name 'web' is already used .* line ${firstLine}\\b`));
-    assert.equal(found[0]!.source, 'vlm');
-    assert.equal(found[0]!.severity, DiagnosticSeverity.Error);
+    assert.match(elementAt(found, 0).message, new RegExp(`VM name 'web' is already used .* line ${firstLine}\\b`));
+    assert.equal(elementAt(found, 0).source, 'vlm');
+    assert.equal(elementAt(found, 0).severity, DiagnosticSeverity.Error);
   });
 
   test('a VM repeated through an alias is flagged on the alias', async () => {
     const document = labDocument(`name: test-lab\nvms:\n  - &base\n    name: web\n    vcpu: 1\n    ram_mb: 512\n    disk_gb: 5\n    os_image: debian-12\n  - *base\n`);
     const found = withCode(await service.validate(document), diagnosticCodes.duplicateName);
     assert.equal(found.length, 1);
-    assert.deepEqual(found[0]!.range, rangeOf(document, '*base'));
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, '*base'));
   });
 
   test('duplicate network names are flagged', async () => {
     const document = labDocument(lab([vm('a')], '  - name: lan\n    cidr: 10.0.1.0/24\n  - name: lan\n    cidr: 10.0.2.0/24'));
     const found = withCode(await service.validate(document), diagnosticCodes.duplicateName);
     assert.equal(found.length, 1);
-    assert.deepEqual(found[0]!.range, rangeOf(document, 'lan', 2));
-    assert.match(found[0]!.message, /Network name 'lan' is already used .* line 3\b/);
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, 'lan', 2));
+    assert.match(elementAt(found, 0).message, /Network name 'lan' is already used .* line 3\b/);
   });
 
   test('undefined networks in both the name and {name} forms', async () => {
     const document = labDocument(lab([vm('a', ['networks: [lan, wan]']), vm('b', ['networks:', '  - name: dmz', '    ip: 10.0.0.5'])]));
     const found = withCode(await service.validate(document), diagnosticCodes.undefinedNetwork);
     assert.equal(found.length, 2);
-    assert.deepEqual(found[0]!.range, rangeOf(document, 'wan'));
-    assert.deepEqual(found[1]!.range, rangeOf(document, 'dmz'));
-    assert.match(found[0]!.message, /Network 'wan' is not declared.*Declared networks: lan\./);
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, 'wan'));
+    assert.deepEqual(elementAt(found, 1).range, rangeOf(document, 'dmz'));
+    assert.match(elementAt(found, 0).message, /Network 'wan' is not declared.*Declared networks: lan\./);
   });
 
   test('depends_on naming an undefined VM', async () => {
     const document = labDocument(lab([vm('web', ['depends_on: [dbb]']), vm('db')]));
     const found = withCode(await service.validate(document), diagnosticCodes.undefinedVm);
     assert.equal(found.length, 1);
-    assert.deepEqual(found[0]!.range, rangeOf(document, 'dbb'));
-    assert.match(found[0]!.message, /'dbb', which is not a VM of this lab\. Did you mean 'db'\?/);
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, 'dbb'));
+    assert.match(elementAt(found, 0).message, /'dbb', which is not a VM of this lab\. Did you mean 'db'\?/);
     const far = withCode(await codesOf(lab([vm('web', ['depends_on: [storage-array]']), vm('db')])), diagnosticCodes.undefinedVm);
-    assert.doesNotMatch(far[0]!.message, /Did you mean/, 'no suggestion when nothing is close');
+    assert.doesNotMatch(elementAt(far, 0).message, /Did you mean/, 'no suggestion when nothing is close');
   });
 
   test('depends_on cycles list the cycle', async () => {
@@ -85,31 +85,33 @@ describe('semantic checks', () => {
     for (const diagnostic of found) assert.match(diagnostic.message, /a → b → c → a/);
     const entry = rangeOf(document, 'depends_on: [b]').start;
     const column = entry.character + 'depends_on: ['.length;
-    assert.deepEqual(found[0]!.range, { start: { line: entry.line, character: column }, end: { line: entry.line, character: column + 1 } });
+    assert.deepEqual(elementAt(found, 0).range, { start: { line: entry.line, character: column }, end: { line: entry.line, character: column + 1 } });
   });
 
   test('a VM depending on itself is a cycle', async () => {
     const found = withCode(await codesOf(lab([vm('solo', ['depends_on: [solo]'])])), diagnosticCodes.dependencyCycle);
     assert.equal(found.length, 1);
-    assert.match(found[0]!.message, /solo → solo/);
+    assert.match(elementAt(found, 0).message, /solo → solo/);
   });
+});
 
+describe('semantic checks: ports and images', () => {
   test('port collisions name the VM that has the port', async () => {
     const document = labDocument(lab([vm('a', ['ssh_port: 22005', 'vnc_port: 5905']), vm('b', ['ssh_port: 22005', 'vnc_port: 5905'])]));
     const found = withCode(await service.validate(document), diagnosticCodes.portCollision);
     assert.equal(found.length, 2);
-    assert.deepEqual(found[0]!.range, rangeOf(document, '22005', 2));
-    assert.deepEqual(found[1]!.range, rangeOf(document, '5905', 2));
-    assert.match(found[0]!.message, /Port 22005 is already the ssh_port of VM 'a'/);
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, '22005', 2));
+    assert.deepEqual(elementAt(found, 1).range, rangeOf(document, '5905', 2));
+    assert.match(elementAt(found, 0).message, /Port 22005 is already the ssh_port of VM 'a'/);
   });
 
   test('ports outside their range say the allowed range', async () => {
     const document = labDocument(lab([vm('a', ['ssh_port: 2222', 'vnc_port: 6000'])]));
     const found = withCode(await service.validate(document), diagnosticCodes.portOutOfRange);
     assert.equal(found.length, 2);
-    assert.deepEqual(found[0]!.range, rangeOf(document, '2222'));
-    assert.match(found[0]!.message, /ssh_port 2222 is outside the allowed range 22000 to 22999/);
-    assert.match(found[1]!.message, /vnc_port 6000 is outside the allowed range 5900 to 5999/);
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, '2222'));
+    assert.match(elementAt(found, 0).message, /ssh_port 2222 is outside the allowed range 22000 to 22999/);
+    assert.match(elementAt(found, 1).message, /vnc_port 6000 is outside the allowed range 5900 to 5999/);
     const all = await service.validate(document);
     assert.equal(all.length, 2, `the schema's own minimum/maximum is not reported twice: ${JSON.stringify(all)}`);
   });
@@ -118,18 +120,20 @@ describe('semantic checks', () => {
     const document = labDocument(lab([vm('a').replace('debian-12', 'debain-12')]));
     const found = withCode(await service.validate(document), diagnosticCodes.unknownImage);
     assert.equal(found.length, 1);
-    assert.deepEqual(found[0]!.range, rangeOf(document, 'debain-12'));
-    assert.match(found[0]!.message, /Catalog images: debian-12, ubuntu-24\.04, vlm-tiny\. Closest: 'debian-12'\./);
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, 'debain-12'));
+    assert.match(elementAt(found, 0).message, /Catalog images: debian-12, ubuntu-24\.04, vlm-tiny\. Closest: 'debian-12'\./);
   });
 
   test('setCatalog changes which images are known', async () => {
     const custom = createLabLanguageService();
     const text = lab([vm('a').replace('debian-12', 'my-image')]);
     assert.equal(withCode(await custom.validate(labDocument(text)), diagnosticCodes.unknownImage).length, 1);
-    custom.setCatalog({ images: [...builtInImageCatalog.images, { ...builtInImageCatalog.images[0]!, name: 'my-image' }] });
+    custom.setCatalog({ images: [...builtInImageCatalog.images, { ...elementAt(builtInImageCatalog.images, 0), name: 'my-image' }] });
     assert.equal(withCode(await custom.validate(labDocument(text)), diagnosticCodes.unknownImage).length, 0);
   });
+});
 
+describe('semantic checks: networks and addresses', () => {
   test('CIDR syntax: octets over 255, prefixes outside 8..30, host bits set', async () => {
     const networks = ['300.0.0.0/24', '10.1.0.0/31', '10.2.0.0/4', '10.3.0.1/24']
       .map((cidr, index) => `  - name: n${index}\n    cidr: ${cidr}`).join('\n');
@@ -137,35 +141,35 @@ describe('semantic checks', () => {
     const found = withCode(await service.validate(document), diagnosticCodes.invalidCidr);
     assert.equal(found.length, 4);
     assert.deepEqual(found.map((diagnostic) => document.getText(diagnostic.range)), ['300.0.0.0/24', '10.1.0.0/31', '10.2.0.0/4', '10.3.0.1/24']);
-    assert.match(found[0]!.message, /octet 300 .* over 255/);
-    assert.match(found[1]!.message, /\/31 is outside the allowed 8 to 30/);
-    assert.match(found[2]!.message, /\/4 is outside the allowed 8 to 30/);
-    assert.match(found[3]!.message, /host bits set; the network address is 10\.3\.0\.0\/24/);
+    assert.match(elementAt(found, 0).message, /octet 300 .* over 255/);
+    assert.match(elementAt(found, 1).message, /\/31 is outside the allowed 8 to 30/);
+    assert.match(elementAt(found, 2).message, /\/4 is outside the allowed 8 to 30/);
+    assert.match(elementAt(found, 3).message, /host bits set; the network address is 10\.3\.0\.0\/24/);
   });
 
   test('overlapping networks are flagged on the later one', async () => {
     const document = labDocument(lab([vm('a')], '  - name: big\n    cidr: 10.0.0.0/16\n  - name: small\n    cidr: 10.0.5.0/24\n  - name: apart\n    cidr: 10.1.0.0/24'));
     const found = withCode(await service.validate(document), diagnosticCodes.overlappingCidr);
     assert.equal(found.length, 1);
-    assert.deepEqual(found[0]!.range, rangeOf(document, '10.0.5.0/24'));
-    assert.match(found[0]!.message, /'small' \(10\.0\.5\.0\/24\) overlaps network 'big' \(10\.0\.0\.0\/16\) on line 4/);
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, '10.0.5.0/24'));
+    assert.match(elementAt(found, 0).message, /'small' \(10\.0\.5\.0\/24\) overlaps network 'big' \(10\.0\.0\.0\/16\) on line 4/);
   });
 
   test('a static address outside its network', async () => {
     const document = labDocument(lab([vm('a', ['networks:', '  - name: lan', '    ip: 10.10.2.7', '  - name: lan', '    ip: 10.10.1.255'])]));
     const found = withCode(await service.validate(document), diagnosticCodes.addressOutsideNetwork);
     assert.equal(found.length, 2);
-    assert.deepEqual(found[0]!.range, rangeOf(document, '10.10.2.7'));
-    assert.match(found[0]!.message, /10\.10\.2\.7 is outside network 'lan' \(10\.10\.1\.0\/24\)/);
-    assert.match(found[1]!.message, /broadcast address/);
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, '10.10.2.7'));
+    assert.match(elementAt(found, 0).message, /10\.10\.2\.7 is outside network 'lan' \(10\.10\.1\.0\/24\)/);
+    assert.match(elementAt(found, 1).message, /broadcast address/);
   });
 
   test("a static address on the host's own address of its network", async () => {
     const document = labDocument(lab([vm('a', ['networks:', '  - name: lan', '    ip: 10.10.1.1'])]));
     const found = withCode(await service.validate(document), diagnosticCodes.addressOutsideNetwork);
     assert.equal(found.length, 1);
-    assert.deepEqual(found[0]!.range, rangeOf(document, '10.10.1.1'));
-    assert.match(found[0]!.message, /10\.10\.1\.1 is the host's own address on network 'lan' \(10\.10\.1\.0\/24\)/);
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, '10.10.1.1'));
+    assert.match(elementAt(found, 0).message, /10\.10\.1\.1 is the host's own address on network 'lan' \(10\.10\.1\.0\/24\)/);
   });
 
   test('loopback, link-local, multicast and other never-valid ranges are refused as lab networks', async () => {
@@ -174,12 +178,14 @@ describe('semantic checks', () => {
     const document = labDocument(lab([vm('a')], networks));
     const found = withCode(await service.validate(document), diagnosticCodes.reservedCidr);
     assert.deepEqual(found.map((diagnostic) => document.getText(diagnostic.range)), cidrs.slice(0, 6));
-    assert.equal(found[0]!.code, 'vlm-reserved-cidr');
-    assert.match(found[0]!.message, /127\.0\.0\.0\/8 overlaps loopback \(127\.0\.0\.0\/8\), which no lab network can use/);
-    assert.match(found[2]!.message, /link-local/);
-    assert.match(found[3]!.message, /multicast/);
+    assert.equal(elementAt(found, 0).code, 'vlm-reserved-cidr');
+    assert.match(elementAt(found, 0).message, /127\.0\.0\.0\/8 overlaps loopback \(127\.0\.0\.0\/8\), which no lab network can use/);
+    assert.match(elementAt(found, 2).message, /link-local/);
+    assert.match(elementAt(found, 3).message, /multicast/);
   });
+});
 
+describe('semantic checks: capacity, schema and syntax', () => {
   test('host capacity is checked only once facts are given', async () => {
     const capacity = createLabLanguageService();
     const text = lab([vm('a').replace('vcpu: 1', 'vcpu: 8').replace('ram_mb: 512', 'ram_mb: 8192'), vm('b').replace('vcpu: 1', 'vcpu: 8')]);
@@ -188,9 +194,9 @@ describe('semantic checks', () => {
     const document = labDocument(text);
     const found = withCode(await capacity.validate(document), diagnosticCodes.overCapacity);
     assert.equal(found.length, 2);
-    assert.deepEqual(found[0]!.range, rangeOf(document, 'vms'));
-    assert.match(found[0]!.message, /8704 MiB of RAM in total, more than the 4096 MiB host 'local' has/);
-    assert.match(found[1]!.message, /16 vCPUs in total, more than the 4 CPUs/);
+    assert.deepEqual(elementAt(found, 0).range, rangeOf(document, 'vms'));
+    assert.match(elementAt(found, 0).message, /8704 MiB of RAM in total, more than the 4096 MiB host 'local' has/);
+    assert.match(elementAt(found, 1).message, /16 vCPUs in total, more than the 4 CPUs/);
     capacity.setHostFacts({ name: 'other-host', cpus: 4, memory_mb: 4096 });
     assert.equal(withCode(await capacity.validate(labDocument(`host: local\n${text}`)), diagnosticCodes.overCapacity).length, 0,
       'facts of another host do not apply');
@@ -215,8 +221,8 @@ describe('semantic checks', () => {
       const document = labDocument(`name: x\n${key} 5\nvms: []\n`);
       const found = withCode(await service.validate(document), diagnosticCodes.yamlSyntax);
       assert.equal(found.length, 1, key);
-      assert.equal(found[0]!.range.start.line, 1);
-      assert.match(found[0]!.message, /empty or null key/);
+      assert.equal(elementAt(found, 0).range.start.line, 1);
+      assert.match(elementAt(found, 0).message, /empty or null key/);
     }
   });
 
@@ -234,7 +240,7 @@ describe('semantic checks', () => {
   test('YAML syntax errors carry the syntax code', async () => {
     const found = withCode(await codesOf('name: x\nvms: [\n'), diagnosticCodes.yamlSyntax);
     assert.ok(found.length >= 1);
-    assert.equal(found[0]!.source, 'vlm');
+    assert.equal(elementAt(found, 0).source, 'vlm');
   });
 
   test('the same URI and version with new text is validated afresh', async () => {
@@ -245,27 +251,27 @@ describe('semantic checks', () => {
   });
 });
 
-describe('quick fixes', () => {
-  async function fixesFor(document: TextDocument, code: string): Promise<{ diagnostic: Diagnostic; actions: CodeAction[] }> {
-    const diagnostic = withCode(await service.validate(document), code)[0];
-    assert.ok(diagnostic, `expected a ${code} diagnostic`);
-    return { diagnostic, actions: service.codeActions(document, diagnostic.range, [diagnostic]) };
-  }
+async function fixesFor(document: TextDocument, code: string): Promise<{ diagnostic: Diagnostic; actions: CodeAction[] }> {
+  const diagnostic = withCode(await service.validate(document), code)[0];
+  assert.ok(diagnostic, `expected a ${code} diagnostic`);
+  return { diagnostic, actions: service.codeActions(document, diagnostic.range, [diagnostic]) };
+}
 
-  async function assertFixed(document: TextDocument, action: CodeAction, code: string): Promise<TextDocument> {
-    assert.equal(action.kind, 'quickfix');
-    const fixed = applyEdits(document, editsOf(action, document));
-    assert.deepEqual(withCode(await service.validate(fixed), code), [], `after '${action.title}':\n${fixed.getText()}`);
-    return fixed;
-  }
+async function assertFixed(document: TextDocument, action: CodeAction, code: string): Promise<TextDocument> {
+  assert.equal(action.kind, 'quickfix');
+  const fixed = applyEdits(document, editsOf(action, document));
+  assert.deepEqual(withCode(await service.validate(fixed), code), [], `after '${action.title}':\n${fixed.getText()}`);
+  return fixed;
+}
 
+describe('quick fixes: ports, ranges and names', () => {
   test('a port collision gets the next free port in range', async () => {
     const document = labDocument(lab([vm('a', ['ssh_port: 22000']), vm('b', ['ssh_port: 22001']), vm('c', ['ssh_port: 22000'])]));
     const { diagnostic, actions } = await fixesFor(document, diagnosticCodes.portCollision);
     assert.equal(actions.length, 1);
-    assert.equal(actions[0]!.title, 'Use free ssh_port 22002');
-    assert.deepEqual(actions[0]!.diagnostics, [diagnostic]);
-    await assertFixed(document, actions[0]!, diagnosticCodes.portCollision);
+    assert.equal(elementAt(actions, 0).title, 'Use free ssh_port 22002');
+    assert.deepEqual(elementAt(actions, 0).diagnostics, [diagnostic]);
+    await assertFixed(document, elementAt(actions, 0), diagnosticCodes.portCollision);
   });
 
   test('a loopback or overlapping network gets a free private range', async () => {
@@ -275,32 +281,34 @@ describe('quick fixes', () => {
     ] as const) {
       const document = labDocument(lab([vm('a')], networks));
       const { actions } = await fixesFor(document, code);
-      assert.equal(actions[0]!.title, `Use ${free}, a private range no other network of the lab uses`);
-      await assertFixed(document, actions[0]!, code);
+      assert.equal(elementAt(actions, 0).title, `Use ${free}, a private range no other network of the lab uses`);
+      await assertFixed(document, elementAt(actions, 0), code);
     }
   });
 
   test('a port out of range gets a free port in range', async () => {
     const document = labDocument(lab([vm('a', ['vnc_port: 80'])]));
     const { actions } = await fixesFor(document, diagnosticCodes.portOutOfRange);
-    assert.equal(actions[0]!.title, 'Use free vnc_port 5900');
-    await assertFixed(document, actions[0]!, diagnosticCodes.portOutOfRange);
+    assert.equal(elementAt(actions, 0).title, 'Use free vnc_port 5900');
+    await assertFixed(document, elementAt(actions, 0), diagnosticCodes.portOutOfRange);
   });
 
   test('a duplicate name is renamed to the next free name-N', async () => {
     const document = labDocument(lab([vm('web'), vm('web-2'), vm('web')]));
     const { actions } = await fixesFor(document, diagnosticCodes.duplicateName);
-    assert.equal(actions[0]!.title, "Rename to 'web-3'");
-    const fixed = await assertFixed(document, actions[0]!, diagnosticCodes.duplicateName);
+    assert.equal(elementAt(actions, 0).title, "Rename to 'web-3'");
+    const fixed = await assertFixed(document, elementAt(actions, 0), diagnosticCodes.duplicateName);
     assert.match(fixed.getText(), /name: web-3/);
   });
+});
 
+describe('quick fixes: missing networks and images', () => {
   test('a missing network is declared with a free /24 in the existing list', async () => {
     const document = labDocument(lab([vm('a', ['networks: [lan, wan]'])], '  - name: lan\n    cidr: 10.0.1.0/24'));
     const { actions } = await fixesFor(document, diagnosticCodes.undefinedNetwork);
     assert.equal(actions.length, 1);
-    assert.equal(actions[0]!.title, "Declare network 'wan' (10.0.2.0/24)");
-    const fixed = await assertFixed(document, actions[0]!, diagnosticCodes.undefinedNetwork);
+    assert.equal(elementAt(actions, 0).title, "Declare network 'wan' (10.0.2.0/24)");
+    const fixed = await assertFixed(document, elementAt(actions, 0), diagnosticCodes.undefinedNetwork);
     assert.match(fixed.getText(), /networks:\n {2}- name: lan\n {4}cidr: 10\.0\.1\.0\/24\n {2}- name: wan\n {4}cidr: 10\.0\.2\.0\/24\nvms:/);
     assert.deepEqual(await service.validate(fixed), []);
   });
@@ -308,7 +316,7 @@ describe('quick fixes', () => {
   test('a missing network creates the networks key when the lab has none', async () => {
     const document = labDocument(lab([vm('a', ['networks: [lan]'])], ''));
     const { actions } = await fixesFor(document, diagnosticCodes.undefinedNetwork);
-    const fixed = await assertFixed(document, actions[0]!, diagnosticCodes.undefinedNetwork);
+    const fixed = await assertFixed(document, elementAt(actions, 0), diagnosticCodes.undefinedNetwork);
     assert.match(fixed.getText(), /^name: test-lab\nnetworks:\n {2}- name: lan\n {4}cidr: 10\.0\.1\.0\/24\nvms:/);
     assert.deepEqual(await service.validate(fixed), []);
   });
@@ -316,7 +324,7 @@ describe('quick fixes', () => {
   test('declaring a network keeps CRLF line endings', async () => {
     const document = labDocument(lab([vm('a', ['networks: [lan, wan]'])]).replace(/\n/g, '\r\n'));
     const { actions } = await fixesFor(document, diagnosticCodes.undefinedNetwork);
-    const fixed = await assertFixed(document, actions[0]!, diagnosticCodes.undefinedNetwork);
+    const fixed = await assertFixed(document, elementAt(actions, 0), diagnosticCodes.undefinedNetwork);
     assert.doesNotMatch(fixed.getText(), /[^\r]\n/);
     assert.deepEqual(await service.validate(fixed), []);
   });
@@ -325,7 +333,7 @@ describe('quick fixes', () => {
     for (const networks of ['networks: []\n', 'networks:\n']) {
       const document = labDocument(`name: test-lab\n${networks}vms:\n${vm('a', ['networks: [lan]'])}\n`);
       const { actions } = await fixesFor(document, diagnosticCodes.undefinedNetwork);
-      const fixed = await assertFixed(document, actions[0]!, diagnosticCodes.undefinedNetwork);
+      const fixed = await assertFixed(document, elementAt(actions, 0), diagnosticCodes.undefinedNetwork);
       assert.deepEqual(await service.validate(fixed), [], fixed.getText());
     }
   });
@@ -334,7 +342,7 @@ describe('quick fixes', () => {
     const document = labDocument(lab([vm('a').replace('debian-12', 'ubunty-24.04')]));
     const { actions } = await fixesFor(document, diagnosticCodes.unknownImage);
     assert.deepEqual(actions.map((action) => action.title), ["Use image 'ubuntu-24.04'", "Use image 'debian-12'", "Use image 'vlm-tiny'"]);
-    assert.equal(actions[0]!.isPreferred, true);
+    assert.equal(elementAt(actions, 0).isPreferred, true);
     assert.equal(actions.filter((action) => action.isPreferred).length, 1);
     for (const action of actions) await assertFixed(document, action, diagnosticCodes.unknownImage);
   });
@@ -410,7 +418,8 @@ describe('completion, hover and symbols', () => {
     const symbols = service.documentSymbols(labDocument(validLab));
     const names = symbols.map((symbol) => symbol.name);
     assert.deepEqual(names, ['name', 'networks', 'vms']);
-    const vms = symbols.find((symbol) => symbol.name === 'vms')!;
+    const vms = symbols.find((symbol) => symbol.name === 'vms');
+    assert.ok(vms, 'the outline has a vms entry');
     assert.equal(vms.children?.length, 2);
   });
 });

@@ -13,6 +13,7 @@ import type { MessageConnection } from 'vscode-languageserver-protocol/node';
 import { createConnection } from 'vscode-languageserver/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { startLabServer } from '../src/lab-server';
+import { elementAt } from './lab-text';
 
 export interface TestClient {
   connection: MessageConnection;
@@ -53,7 +54,7 @@ export function connectClient(input: Readable, output: Writable, onDispose: () =
   connection.onNotification('textDocument/publishDiagnostics', (publication: PublishDiagnosticsParams) => {
     client.published.push(publication);
     for (let index = waiters.length - 1; index >= 0; index--) {
-      const waiter = waiters[index]!;
+      const waiter = elementAt(waiters, index);
       if (waiter.accept(publication)) {
         waiters.splice(index, 1);
         waiter.resolve(publication);
@@ -121,7 +122,7 @@ export function startBundledServer(nodeOptions: string[] = []): BundledServer {
     stderr = (stderr + chunk.toString()).slice(-8000);
   });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const client = connectClient(child.stdout!, child.stdin!);
+  const client = connectClient(child.stdout, child.stdin);
   return {
     client,
     child,

@@ -3,7 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { labSchema } from '@vlm/schemas';
 import { createLabLanguageService, diagnosticCodes } from '../src/index';
-import { labDocument, rangeOf } from './lab-text';
+import { elementAt, labDocument, rangeOf } from './lab-text';
 
 const service = createLabLanguageService();
 
@@ -18,7 +18,7 @@ async function problems(text: string): Promise<Array<{ code: unknown; message: s
   return diagnostics.map((diagnostic) => ({ code: diagnostic.code, message: diagnostic.message }));
 }
 
-describe('schema messages', () => {
+describe('schema messages: names and unknown keys', () => {
   test('a name that is not a DNS label says which name and what names may be', async () => {
     assert.deepEqual(await problems(lab().replace('name: web', 'name: Web_1')), [{
       code: diagnosticCodes.invalidValue,
@@ -49,9 +49,12 @@ describe('schema messages', () => {
   test('the unknown key is marked, not its value', async () => {
     const document = labDocument(lab(['ram: 5']));
     const [diagnostic] = await service.validate(document);
-    assert.deepEqual(diagnostic!.range, rangeOf(document, 'ram', 2));
+    assert.ok(diagnostic, 'the unknown key is reported');
+    assert.deepEqual(diagnostic.range, rangeOf(document, 'ram', 2));
   });
+});
 
+describe('schema messages: values and forms', () => {
   test('type, enum, minimum and maximum, missing fields, item counts and duplicates', async () => {
     assert.deepEqual(await problems(lab(['autostart: yes'])), [{
       code: diagnosticCodes.wrongType, message: 'vms[0].autostart must be true or false, but it is the text "yes".',
@@ -91,10 +94,12 @@ describe('schema messages', () => {
     for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       const found = await problems(lab([`${key}: 1`]));
       assert.deepEqual(found.map((problem) => problem.code), [diagnosticCodes.unknownField], key);
-      assert.match(found[0]!.message, new RegExp(`^Unknown field '${key}' in vms\\[0\\];`));
+      assert.match(elementAt(found, 0).message, new RegExp(`^Unknown field '${key}' in vms\\[0\\];`));
     }
   });
+});
 
+describe('schema messages: no raw patterns or keywords, empty files', () => {
   test('no schema message shows a regular expression or an ajv keyword as its code', async () => {
     const text = lab(['ssh_authorized_keys: [not-a-key]', 'os_image: Debian 12', 'tags: ["-x"]'], ['host: Bad_Host', 'networks:', '  - name: lan', '    cidr: 10.1.0.0']);
     const found = await problems(text);
@@ -123,9 +128,9 @@ describe('schema messages', () => {
       const document = labDocument(text);
       const diagnostics = await service.validate(document);
       assert.equal(diagnostics.length, 1, JSON.stringify(text));
-      assert.equal(diagnostics[0]!.code, diagnosticCodes.emptyLab);
-      assert.equal(diagnostics[0]!.range.start.line, 0);
-      assert.match(diagnostics[0]!.message, /^The lab file is empty\. A lab needs at least a 'name' and one VM under 'vms'/);
+      assert.equal(elementAt(diagnostics, 0).code, diagnosticCodes.emptyLab);
+      assert.equal(elementAt(diagnostics, 0).range.start.line, 0);
+      assert.match(elementAt(diagnostics, 0).message, /^The lab file is empty\. A lab needs at least a 'name' and one VM under 'vms'/);
     }
   });
 });

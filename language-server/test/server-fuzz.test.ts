@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import { initializeParams, startBundledServer } from './lsp-client';
+import { initializeParams, startBundledServer, type TestClient } from './lsp-client';
+import { elementAt } from './lab-text';
 
 const examplesFolder = join(import.meta.dirname, '..', '..', 'schemas', 'examples');
 const rounds = 3000;
@@ -34,10 +35,10 @@ const fragments = ['[', ']', '{', '}', ':', '- ', '\n', '  ', '|', '>-', '"', "'
 
 /** One random edit of `text`, of the kinds a user (or a paste) could make. */
 function mutate(text: string, random: () => number): string {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const pick = <T>(items: readonly T[]): T => elementAt(items, Math.floor(random() * items.length));
   const lines = text.split('\n');
   const lineIndex = Math.floor(random() * lines.length);
-  const line = lines[lineIndex]!;
+  const line = elementAt(lines, lineIndex);
   const indent = line.length - line.trimStart().length;
   const anchor = `a${Math.floor(random() * 4)}`;
   const at = Math.floor(random() * (text.length + 1));
@@ -87,11 +88,31 @@ const knownHostile = [
   'name: lab\nvms:\n  - &web\n    name: web\n    vcpu: 1\n    tags: [*web]\n',
   'name: &n lab\nvms: &v\n  - name: a\n    vcpu: 1\n    tags: *v\n    description: *v\n',
   'a: &a\n  b: *a\n  c: *a\n  d: *a\n',
-  'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n',
+  'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n' +
+    'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n',
   'name: lab\nvms:\n  - &v\n    <<: *v\n    name: v\n',
   `${'- '.repeat(500)}x\n`,
   `${'['.repeat(500)}\n`,
 ];
+
+/** Asks for every feature at `position` of an open document; `answered` holds each request to the deadline. */
+async function askEveryFeature(
+  client: TestClient,
+  answered: <T>(what: string, pending: Promise<T>) => Promise<T>,
+  textDocument: { uri: string },
+  position: { line: number; character: number },
+  diagnostics: Diagnostic[],
+): Promise<void> {
+  const range = { start: position, end: position };
+  await answered('textDocument/documentSymbol', client.connection.sendRequest('textDocument/documentSymbol', { textDocument }));
+  await answered('textDocument/foldingRange', client.connection.sendRequest('textDocument/foldingRange', { textDocument }));
+  await answered('textDocument/selectionRange', client.connection.sendRequest('textDocument/selectionRange', { textDocument, positions: [position] }));
+  await answered('textDocument/hover', client.connection.sendRequest('textDocument/hover', { textDocument, position }));
+  await answered('textDocument/completion', client.connection.sendRequest('textDocument/completion', { textDocument, position }));
+  await answered('textDocument/codeAction', client.connection.sendRequest('textDocument/codeAction', {
+    textDocument, range: diagnostics[0]?.range ?? range, context: { diagnostics },
+  }));
+}
 
 test(`the server process (heap ${heapMegabytes} MB) answers every request within ${deadlineMilliseconds} ms for ${rounds} random edits of the example labs`, { timeout: 600_000 }, async () => {
   const seed = process.env.VLM_FUZZ_SEED ? Number(process.env.VLM_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
@@ -132,14 +153,14 @@ test(`the server process (heap ${heapMegabytes} MB) answers every request within
     // Starting the process (loading and compiling the schema) is not a request on a document.
     await answered('initialize', client.connection.sendRequest('initialize', { ...initializeParams, processId: process.pid }), 30_000);
     await client.connection.sendNotification('initialized', {});
-    let base = examples[0]!;
+    let base = elementAt(examples, 0);
     for (round = 0; round < knownHostile.length + rounds; round++) {
-      if (round < knownHostile.length) text = knownHostile[round]!;
+      if (round < knownHostile.length) text = elementAt(knownHostile, round);
       else {
         // Edits pile up for a while, as when a user keeps typing, then a fresh example.
-        if (round % 25 === 0) base = examples[Math.floor(random() * examples.length)]!;
+        if (round % 25 === 0) base = elementAt(examples, Math.floor(random() * examples.length));
         for (let edit = 0, edits = 1 + Math.floor(random() * 4); edit < edits; edit++) base = mutate(base, random);
-        if (base.length > 200_000) base = examples[0]!;
+        if (base.length > 200_000) base = elementAt(examples, 0);
         text = base;
       }
       const uri = `file:///fuzz/round-${round}.lab.yaml`;
@@ -154,16 +175,8 @@ test(`the server process (heap ${heapMegabytes} MB) answers every request within
       assert.deepEqual(internal, [], `an internal error; ${context()}`);
       const lines = text.split('\n');
       const line = Math.floor(random() * lines.length);
-      const position = { line, character: Math.floor(random() * (lines[line]!.length + 1)) };
-      const range = { start: position, end: position };
-      await answered('textDocument/documentSymbol', client.connection.sendRequest('textDocument/documentSymbol', { textDocument }));
-      await answered('textDocument/foldingRange', client.connection.sendRequest('textDocument/foldingRange', { textDocument }));
-      await answered('textDocument/selectionRange', client.connection.sendRequest('textDocument/selectionRange', { textDocument, positions: [position] }));
-      await answered('textDocument/hover', client.connection.sendRequest('textDocument/hover', { textDocument, position }));
-      await answered('textDocument/completion', client.connection.sendRequest('textDocument/completion', { textDocument, position }));
-      await answered('textDocument/codeAction', client.connection.sendRequest('textDocument/codeAction', {
-        textDocument, range: diagnostics[0]?.range ?? range, context: { diagnostics },
-      }));
+      const position = { line, character: Math.floor(random() * (elementAt(lines, line).length + 1)) };
+      await askEveryFeature(client, answered, textDocument, position, diagnostics);
       await client.connection.sendNotification('textDocument/didClose', { textDocument });
     }
     round = -1;

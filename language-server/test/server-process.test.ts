@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InitializeResult } from 'vscode-languageserver-protocol';
 import { initializeParams, startBundledServer } from './lsp-client';
+import { elementAt } from './lab-text';
 
 test('the built server starts over stdio, answers initialize and exits after shutdown', async () => {
   const server = startBundledServer();
@@ -53,7 +54,7 @@ test('the built server treats lab, VM and network names that are object keys as 
     const dependsLine = lines.findIndex((line) => line.endsWith('depends_on: ['));
     const completion: { items: Array<{ label: string }> } = await client.connection.sendRequest('textDocument/completion', {
       textDocument: { uri },
-      position: { line: dependsLine, character: lines[dependsLine]!.length },
+      position: { line: dependsLine, character: elementAt(lines, dependsLine).length },
     });
     assert.deepEqual(completion.items.map((item) => item.label).sort(), [...names].sort());
 

@@ -8,25 +8,26 @@ import { diagnosticCodes } from '../src/index';
 import { builtInImageCatalog } from '@vlm/schemas';
 import { CatalogRequest, HostFactsRequest } from '../src/protocol';
 import { inMemoryServer, initializeParams, type TestClient } from './lsp-client';
-import { validLab } from './lab-text';
+import { elementAt, validLab } from './lab-text';
 
 const codes = (diagnostics: Diagnostic[]): string[] => diagnostics.map((diagnostic) => String(diagnostic.code));
 
-describe('LSP server over in-memory streams', () => {
-  let client: TestClient;
-  let initializeResult: InitializeResult;
+// One server for every test of the file.
+let client: TestClient;
+let initializeResult: InitializeResult;
 
-  before(async () => {
-    client = inMemoryServer(100);
-    initializeResult = await client.connection.sendRequest('initialize', initializeParams);
-    await client.connection.sendNotification('initialized', {});
-  });
-  after(() => client.dispose());
+before(async () => {
+  client = inMemoryServer(100);
+  initializeResult = await client.connection.sendRequest('initialize', initializeParams);
+  await client.connection.sendNotification('initialized', {});
+});
+after(() => client.dispose());
 
-  function open(uri: string, text: string): Promise<void> {
-    return client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
-  }
+function open(uri: string, text: string): Promise<void> {
+  return client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+}
 
+describe('LSP server over in-memory streams: documents and features', () => {
   test('initialize announces incremental sync and the features', () => {
     const capabilities = initializeResult.capabilities;
     assert.deepEqual(capabilities.textDocumentSync, { openClose: true, change: 2 });
@@ -62,7 +63,7 @@ describe('LSP server over in-memory streams', () => {
     }
     const latest = await client.diagnostics((publication) => publication.uri === uri && publication.version === 6, 'for version 6');
     assert.deepEqual(codes(latest.diagnostics), [diagnosticCodes.portCollision]);
-    assert.equal(latest.diagnostics[0]!.range.start.line, line);
+    assert.equal(elementAt(latest.diagnostics, 0).range.start.line, line);
     const stale = client.published.filter((publication) => publication.uri === uri && publication.version !== undefined && publication.version > 1 && publication.version < 6);
     assert.deepEqual(stale.map((publication) => publication.version), [], 'intermediate versions were debounced or dropped');
   });
@@ -76,7 +77,7 @@ describe('LSP server over in-memory streams', () => {
     const dependsLine = lines.findIndex((line) => line.includes('depends_on: ['));
     const completion: CompletionList = await client.connection.sendRequest('textDocument/completion', {
       textDocument: { uri },
-      position: { line: dependsLine, character: lines[dependsLine]!.length },
+      position: { line: dependsLine, character: elementAt(lines, dependsLine).length },
     });
     assert.deepEqual(completion.items.map((item) => item.label), ['db']);
 
@@ -91,11 +92,13 @@ describe('LSP server over in-memory streams', () => {
       range: image.range,
       context: { diagnostics: [image] },
     });
-    assert.equal(actions[0]!.title, "Use image 'ubuntu-24.04'");
-    assert.equal(actions[0]!.isPreferred, true);
-    assert.deepEqual(actions[0]!.edit?.changes?.[uri], [{ range: image.range, newText: 'ubuntu-24.04' }]);
+    assert.equal(elementAt(actions, 0).title, "Use image 'ubuntu-24.04'");
+    assert.equal(elementAt(actions, 0).isPreferred, true);
+    assert.deepEqual(elementAt(actions, 0).edit?.changes?.[uri], [{ range: image.range, newText: 'ubuntu-24.04' }]);
   });
+});
 
+describe('LSP server over in-memory streams: host facts, catalog, settings and closing', () => {
   test('the host facts request turns the capacity check on and off for open documents', async () => {
     const uri = 'file:///server/capacity.lab.yaml';
     await open(uri, validLab);
@@ -104,7 +107,7 @@ describe('LSP server over in-memory streams', () => {
     await client.connection.sendRequest(HostFactsRequest.type, { name: 'local', cpus: 2, memory_mb: 1024 });
     const over = await client.diagnostics((publication) => publication.uri === uri, 'with the capacity check', countBefore);
     assert.deepEqual(codes(over.diagnostics), [diagnosticCodes.overCapacity, diagnosticCodes.overCapacity]);
-    assert.match(over.diagnostics[0]!.message, /3072 MiB of RAM in total, more than the 1024 MiB host 'local' has/);
+    assert.match(elementAt(over.diagnostics, 0).message, /3072 MiB of RAM in total, more than the 1024 MiB host 'local' has/);
     const countOn = client.published.length;
     await client.connection.sendRequest(HostFactsRequest.method, null);
     const cleared = await client.diagnostics((publication) => publication.uri === uri, 'after facts were cleared', countOn);
@@ -117,7 +120,7 @@ describe('LSP server over in-memory streams', () => {
     const unknown = await client.diagnostics((publication) => publication.uri === uri, 'with the built-in catalog');
     assert.deepEqual(codes(unknown.diagnostics), [diagnosticCodes.unknownImage]);
     const count = client.published.length;
-    const houseImage = { ...builtInImageCatalog.images[0]!, name: 'house-image' };
+    const houseImage = { ...elementAt(builtInImageCatalog.images, 0), name: 'house-image' };
     await client.connection.sendRequest(CatalogRequest.type, { images: [...builtInImageCatalog.images, houseImage] });
     const known = await client.diagnostics((publication) => publication.uri === uri, 'with the extended catalog', count);
     assert.deepEqual(known.diagnostics, []);

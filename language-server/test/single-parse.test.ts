@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createLabLanguageService } from '../src/index';
-import { labDocument, validLab } from './lab-text';
+import { elementAt, labDocument, validLab } from './lab-text';
 
 test('validate parses the document once; symbols, code actions and hover reuse that parse', async (context) => {
   // The module whose `parse` the parse cache calls; counting its calls counts parses.
@@ -27,7 +27,7 @@ test('validate parses the document once; symbols, code actions and hover reuse t
   assert.equal(parses, 1, 'one parse for the schema checks and the semantic checks together');
 
   service.documentSymbols(document);
-  service.codeActions(document, diagnostics[0]!.range, diagnostics);
+  service.codeActions(document, elementAt(diagnostics, 0).range, diagnostics);
   await service.hover(document, { line: 0, character: 1 });
   assert.equal(parses, 1, 'symbols, code actions and hover reuse the same parse');
 });

@@ -12,14 +12,17 @@ const target = join(root, 'src', 'generated-types.ts');
 let output = '// Generated from the JSON schemas by schemas/scripts/generate-types.mjs. Do not edit.\n';
 for (const file of sources) {
   const schema = bareReferences(JSON.parse(readFileSync(join(root, file), 'utf8')));
-  output += '\n' + (await compile(schema, schema.title, {
+  const types = await compile(schema, schema.title, {
     bannerComment: '',
     additionalProperties: false,
     declareExternallyReferenced: true,
     format: true,
+    // The repository's formatter settings (biome.json), so the generated file needs no reformatting.
+    style: { singleQuote: true, printWidth: 140, trailingComma: 'all' },
     ignoreMinAndMaxItems: true,
     cwd: root,
-  }));
+  });
+  output += `\n${types}`;
 }
 
 // A `$ref` with sibling keywords makes a numbered copy of the referenced type

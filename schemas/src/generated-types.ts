@@ -60,7 +60,7 @@ export interface Network {
   /**
    * isolated: VMs reach each other and the host only, with no DNS from the host. nat: VMs also reach outside through the host, which answers their DNS.
    */
-  mode?: "isolated" | "nat";
+  mode?: 'isolated' | 'nat';
   /**
    * Whether the host serves DHCP on this network.
    */
@@ -119,7 +119,7 @@ export interface VM {
   /**
    * Firmware the VM boots with.
    */
-  firmware?: "bios" | "uefi";
+  firmware?: 'bios' | 'uefi';
   /**
    * Public keys allowed to log in over SSH, added through cloud-init.
    *
@@ -162,7 +162,7 @@ export interface CatalogImage {
   /**
    * Operating system family.
    */
-  os: "linux" | "windows" | "bsd" | "other";
+  os: 'linux' | 'windows' | 'bsd' | 'other';
   /**
    * User that SSH logs in as.
    */
@@ -187,7 +187,7 @@ export interface CatalogImage {
         /**
          * Downloaded by the host.
          */
-        kind: "download";
+        kind: 'download';
         /**
          * Image address.
          */
@@ -199,13 +199,13 @@ export interface CatalogImage {
         /**
          * Disk format.
          */
-        format: "qcow2" | "raw";
+        format: 'qcow2' | 'raw';
       }
     | {
         /**
          * Built on the host.
          */
-        kind: "build";
+        kind: 'build';
         /**
          * Build script, relative to the repository.
          */

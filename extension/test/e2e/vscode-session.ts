@@ -231,7 +231,12 @@ export class VsCodeSession {
 
 function readLaunchUrl(server: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: server.stdout! });
+    const output = server.stdout;
+    if (!output) {
+      reject(new Error('code-server was started without a pipe for its output.'));
+      return;
+    }
+    const lines = createInterface({ input: output });
     const onExit = (code: number | null) => reject(new Error(`code-server launch exited (${code}) before it was ready; see its output above.`));
     server.once('exit', onExit);
     lines.on('line', (line) => {
@@ -239,7 +244,7 @@ function readLaunchUrl(server: ChildProcess): Promise<string> {
       server.off('exit', onExit);
       lines.close();
       // Keep draining code-server's output so it never blocks on a full pipe.
-      server.stdout!.resume();
+      output.resume();
       resolve((JSON.parse(line) as { url: string }).url);
     });
   });

@@ -85,7 +85,7 @@ export function validatePlaybook(playbook: string, host?: string): void {
     throw new PlaybookInputError(`The playbook is not valid YAML: ${(error as Error).message}`);
   }
   if (!Array.isArray(document) || document.length === 0) {
-    throw new PlaybookInputError('The playbook must be a YAML list of plays (each "- hosts: ..." with tasks), not ' + (Array.isArray(document) ? 'an empty list.' : `${document === null ? 'empty' : typeof document}.`));
+    throw new PlaybookInputError(`The playbook must be a YAML list of plays (each "- hosts: ..." with tasks), not ${Array.isArray(document) ? 'an empty list.' : `${document === null ? 'empty' : typeof document}.`}`);
   }
   document.forEach((play: unknown, index) => {
     if (typeof play !== 'object' || play === null || Array.isArray(play)) {
@@ -270,13 +270,15 @@ export async function runPlaybook(options: PlaybookOptions): Promise<void> {
     command.timeoutMs = timeoutMs;
     const progress = new PlaybookProgress();
     const lines = new BoundedLines(options.onLine);
-    let result;
+    let result: Awaited<ReturnType<typeof runCommand>>;
     try {
       result = await runCommand(command, {
         signal: options.signal,
         maximumKeptBytes: 64 * 1024,
         maximumLineCharacters: maximumReadLineCharacters,
-        onStdoutLine: (line, cut) => readStdoutLine(progress, line, cut).forEach((text) => lines.push(text)),
+        onStdoutLine: (line, cut) => {
+          for (const text of readStdoutLine(progress, line, cut)) lines.push(text);
+        },
         onStderrLine: (line, cut) => {
           if (line.trim() !== '' || cut > 0) lines.push(line, cut);
         },

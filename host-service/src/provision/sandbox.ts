@@ -71,7 +71,12 @@ export function requireSandboxPrograms(root: boolean): void {
 /** The passwd and group lines the sandbox sees: root and its own user, nothing of the host's. */
 function sandboxAccounts(uid: number): { passwd: string; group: string } {
   return {
-    passwd: `root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n${sandboxUserName}:x:${uid}:${uid}:VLM provisioning:${sandboxRunDirectory}/home:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+    passwd: [
+      'root:x:0:0:root:/nonexistent:/usr/sbin/nologin',
+      `${sandboxUserName}:x:${uid}:${uid}:VLM provisioning:${sandboxRunDirectory}/home:/bin/sh`,
+      'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin',
+      '',
+    ].join('\n'),
     group: `root:x:0:\n${sandboxUserName}:x:${uid}:\nnogroup:x:65534:\n`,
   };
 }
@@ -111,7 +116,8 @@ async function giveRunDirectory(directory: string, user: SandboxUser): Promise<v
     const info = await stat(parent);
     if ((info.mode & 0o001) === 0) {
       throw new SandboxUnavailableError(
-        `The provisioning folder ${directory} cannot be reached by the sandbox's user: ${parent} is mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}. Set TMPDIR to a folder every user may enter (such as /tmp).`,
+        `The provisioning folder ${directory} cannot be reached by the sandbox's user: ${parent} is mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}. ` +
+          'Set TMPDIR to a folder every user may enter (such as /tmp).',
       );
     }
     if (parent === dirname(parent)) break;

@@ -66,7 +66,8 @@ describe('build-vlm-tiny.sh', { timeout: 600_000 }, () => {
       else if (Date.now() > deadline) throw new Error('the build never started filling its folder');
       else await new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
     }
-    process.kill(-child.pid!, 'SIGKILL');
+    assert.ok(child.pid !== undefined, 'the build runs as a process with a pid');
+    process.kill(-child.pid, 'SIGKILL');
     await exited;
     assert.equal(existsSync(output), false, 'no image folder after the kill');
 

@@ -12,8 +12,9 @@ const boots = Number(process.argv[2] !== undefined && process.argv[2] !== '--' ?
 const extraQemuArguments = separator >= 0 ? process.argv.slice(separator + 1) : [];
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  // The middle value, or the mean of the middle two.
+  const middle = sorted.slice((sorted.length - 1) >> 1, (sorted.length >> 1) + 1);
+  return middle.reduce((sum, value) => sum + value, 0) / middle.length;
 };
 const seconds = (value: number): string => `${value.toFixed(2)} s`;
 
@@ -42,14 +43,16 @@ async function main(): Promise<void> {
       const guest = startQemu({ image: cold, sshPort, seedIso, logFile: join(work, `console-${boot}.log`), extraQemuArguments });
       try {
         await guest.serial.waitFor(/root@tiny-measure:[^\n]*# /, 180_000);
-        promptTimes.push((performance.now() - guest.startedAt) / 1000);
+        const promptSeconds = (performance.now() - guest.startedAt) / 1000;
+        promptTimes.push(promptSeconds);
         const result = await sshUntilConnected(key.privateKey, sshPort, 'hostname', 60_000);
         if (result.code !== 0 || result.stdout.trim() !== 'tiny-measure') throw new Error(`ssh failed: ${result.stderr}`);
-        sshTimes.push((performance.now() - guest.startedAt) / 1000);
+        const sshSeconds = (performance.now() - guest.startedAt) / 1000;
+        sshTimes.push(sshSeconds);
+        console.log(`boot ${boot}: prompt ${seconds(promptSeconds)}, ssh ${seconds(sshSeconds)}`);
       } finally {
         await guest.stop();
       }
-      console.log(`boot ${boot}: prompt ${seconds(promptTimes.at(-1)!)}, ssh ${seconds(sshTimes.at(-1)!)}`);
     }
     console.log(`median of ${boots} boots: prompt ${seconds(median(promptTimes))}, ssh ${seconds(median(sshTimes))}` +
       (extraQemuArguments.length > 0 ? ` (extra qemu arguments: ${extraQemuArguments.join(' ')})` : ''));
