@@ -1,7 +1,7 @@
 // Asking before changing a host: a question on a terminal, --yes otherwise.
 import { createInterface } from 'node:readline/promises';
 import { exitCodes } from './exit-codes';
-import { ReportedFailure, type HostSession } from './host-connection';
+import { ReportedFailure, type HostSession } from './host-session';
 
 /**
  * True when the user agreed (or gave --yes). Without --yes, standard input must be a terminal:

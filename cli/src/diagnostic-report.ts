@@ -1,6 +1,9 @@
 // Turns diagnostics into the CLI's text and JSON output. Positions become 1-based here and
 // nowhere else.
 import type { Diagnostic } from 'vscode-languageserver-types';
+import { printable, printableMessage } from '@vlm/host-client/src/printable';
+
+export { printable, printableMessage };
 
 export type SeverityWord = 'error' | 'warning' | 'info' | 'hint';
 
@@ -41,20 +44,6 @@ export interface Summary {
   infos: number;
   hints: number;
   unreadable: number;
-}
-
-// Control characters and bidirectional overrides could rewrite a CI log's lines or hide text;
-// file names and messages can carry them, so they are shown escaped.
-const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** The text with every unsafe character escaped: for paths, where each character matters. */
-export function printable(text: string): string {
-  return text.replace(unsafeCharacters, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** A message on one line: line breaks become spaces, other unsafe characters are escaped. */
-export function printableMessage(text: string): string {
-  return printable(text.replace(/\s*\r?\n\s*/g, ' '));
 }
 
 function comparePositions(left: Diagnostic, right: Diagnostic): number {

@@ -9,7 +9,7 @@ import type { Lab } from '@vlm/schemas';
 import type { CommandOutput } from './command-table';
 import { severityWord, summarize, summaryLine, textLine, printable } from './diagnostic-report';
 import { exitCodes, UsageError } from './exit-codes';
-import { ReportedFailure } from './host-connection';
+import { ReportedFailure } from './host-session';
 import { readTextFile } from './read-text-file';
 
 /** The lab in `path` when it has no errors; warnings are printed and allowed. */

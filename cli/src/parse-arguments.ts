@@ -27,8 +27,7 @@ export function parseArguments(tokens: readonly string[], command: Command): Par
   }
 
   let index = 0;
-  while (index < tokens.length) {
-    const token = tokens[index]!;
+  for (let token = tokens[index]; token !== undefined; token = tokens[index]) {
     index += 1;
     if (token === '--') {
       operands.push(...tokens.slice(index));

@@ -1,5 +1,5 @@
 // Reads a lab or catalog file, turning each way it can fail into a sentence a user can act on.
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /** Far above any real lab or catalog; stops `vlm validate /dev/zero` from eating the machine. */
 export const maximumFileBytes = 64 * 1024 * 1024;
@@ -8,11 +8,13 @@ export type TextFileRead =
   | { path: string; text: string }
   | { path: string; problem: string };
 
+const directoryReason = 'it is a directory, not a file';
+
 const reasonsByCode: Record<string, string> = {
   ENOENT: 'no such file',
   EACCES: 'permission denied',
   EPERM: 'permission denied',
-  EISDIR: 'it is a directory, not a file',
+  EISDIR: directoryReason,
   ENOTDIR: 'a folder in the path is not a directory',
   ELOOP: 'too many levels of symbolic links',
   ENAMETOOLONG: 'the name is too long',
@@ -50,7 +52,7 @@ export async function readTextFile(path: string, standardInput: AsyncIterable<Ui
     const bytes = await readCapped(standardInput);
     return bytes ? { path, text: decodeText(bytes) } : { path, problem: tooLarge };
   }
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (error) {
@@ -58,7 +60,7 @@ export async function readTextFile(path: string, standardInput: AsyncIterable<Ui
   }
   try {
     const status = await handle.stat();
-    if (status.isDirectory()) return { path, problem: reasonsByCode.EISDIR! };
+    if (status.isDirectory()) return { path, problem: directoryReason };
     if (status.isFile() && status.size > maximumFileBytes) return { path, problem: tooLarge };
     // Pipes and devices (`<(generate-lab)`, /dev/stdin) have no size up front: read with a cap.
     const bytes = await readCapped(handle.createReadStream({ autoClose: false }));

@@ -24,8 +24,9 @@ function helpFor(words: readonly string[], commands: readonly Command[]): string
   if (words.length === 0) return toolHelp(commands, version);
   const command = commands.find((candidate) => candidate.words.join(' ') === words.join(' '));
   if (command) return commandHelp(command);
-  const members = words.length === 1 ? groupMembers(words[0]!, commands) : [];
-  return members.length > 0 ? groupHelp(words[0]!, members) : undefined;
+  const [group] = words;
+  const members = words.length === 1 && group !== undefined ? groupMembers(group, commands) : [];
+  return group !== undefined && members.length > 0 ? groupHelp(group, members) : undefined;
 }
 
 async function dispatch(tokens: readonly string[], output: CommandOutput, commands: readonly Command[]): Promise<number> {

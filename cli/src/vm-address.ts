@@ -4,7 +4,7 @@ import { isValidName, nameMaxLength } from '@vlm/schemas';
 import { VmsListRequest } from '@vlm/schemas/src/host-protocol';
 import { printable } from './diagnostic-report';
 import { exitCodes, UsageError } from './exit-codes';
-import { ReportedFailure, type HostSession } from './host-connection';
+import { ReportedFailure, type HostSession } from './host-session';
 
 const domainNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 const domainNameMaxLength = 200;

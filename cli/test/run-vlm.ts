@@ -10,7 +10,7 @@ export const launcher = join(repositoryRoot, 'cli', 'bin', 'vlm.js');
 const bundle = join(repositoryRoot, 'cli', 'dist', 'vlm.js');
 
 /** Sources that end up in the bundle; a bundle older than any of them is stale. */
-const bundledSources = ['cli/src', 'cli/build', 'scripts/build.mjs', 'language-server/src', 'schemas/src', 'schemas/lab.schema.json', 'schemas/image-catalog.json'];
+const bundledSources = ['cli/src', 'host-client/src', 'cli/build', 'scripts/build.mjs', 'language-server/src', 'schemas/src', 'schemas/lab.schema.json', 'schemas/image-catalog.json'];
 
 function newestModification(path: string): number {
   const status = statSync(path);

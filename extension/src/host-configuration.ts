@@ -1,5 +1,6 @@
 // Which hosts the extension shows, from the `vlm.*` settings. No `vscode` import: unit-tested.
 import { join } from 'node:path';
+import { defaultSocketPath } from '@vlm/host-client/src/socket-defaults';
 import { isValidName } from '@vlm/schemas';
 
 /** How the extension reaches a host's service. */
@@ -28,9 +29,10 @@ export const localHostName = 'local';
 
 /** Where the local host service (host-service/src/main.ts) listens unless `vlm.localHost.socket` says otherwise. */
 export function defaultLocalSocket(environment: NodeJS.ProcessEnv = process.env, userId = process.getuid?.() ?? 0): string {
-  if (userId === 0) return '/run/vlm/vlm-host.sock';
+  // Without $XDG_RUNTIME_DIR, the folder systemd gives each user.
   const runtimeFolder = environment.XDG_RUNTIME_DIR || join('/run/user', String(userId));
-  return join(runtimeFolder, 'vlm', 'vlm-host.sock');
+  // Never undefined: a runtime folder is always given.
+  return defaultSocketPath(userId === 0, runtimeFolder) as string;
 }
 
 export function readHostConfiguration(

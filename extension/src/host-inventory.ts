@@ -1,7 +1,7 @@
 // What one connected host holds: its labs and VMs, kept current from the host's event stream.
 // No `vscode` import: unit-tested, and benchmarked with 1000 VMs.
 import type { HostEvent, LabStatus, LabSummary, VmState, VmSummary } from '@vlm/schemas/src/host-protocol';
-import type { LabSnapshot, VmSnapshot, VmStatus } from './host-state';
+import type { LabSnapshot, VmSnapshot, VmStatus } from './host-snapshot';
 
 /** The lab that holds VMs VLM did not make (or whose lab is gone). */
 export const looseVmsLabName = '';

@@ -15,9 +15,9 @@ import {
   type HostInfoResult,
 } from '@vlm/schemas/src/host-protocol';
 import { readHostConfiguration, type HostDefinition } from './host-configuration';
-import { describeHostInfo, openHostClient, type HostClient } from './host-client';
+import { describeHostInfo, openHostClient, type HostClient } from '@vlm/host-client/src/connection';
 import { HostInventory } from './host-inventory';
-import type { HostSnapshot, HostState } from './host-state';
+import type { HostConnectionState, HostSnapshot } from './host-snapshot';
 import { chooseLocalDriver, localDataFolder, LocalHostProcess, type LocalDriver } from './local-host-process';
 import type { Log } from './log';
 import { connectRemoteHost } from './remote/remote-host-prompts';
@@ -40,7 +40,7 @@ const reconnectDelaysMs = [1000, 2000, 5000, 10_000, 30_000];
 
 /** One host and, while connected, the resources of that connection. */
 export class HostConnection implements vscode.Disposable {
-  state: HostState = { status: 'disconnected', reason: 'Not connected yet.' };
+  state: HostConnectionState = { status: 'disconnected', reason: 'Not connected yet.' };
   readonly inventory = new HostInventory();
   private client: HostClient | undefined;
   private scope: vscode.Disposable[] = [];
@@ -262,7 +262,7 @@ export class HostConnection implements vscode.Disposable {
     for (const disposable of scope) disposable.dispose();
   }
 
-  private setState(state: HostState): void {
+  private setState(state: HostConnectionState): void {
     if (this.disposed) return;
     this.state = state;
     this.changed();

@@ -9,7 +9,7 @@ import type { ExtensionScope } from './extension-scope';
 import type { HostConnection } from './hosts';
 import { readLabHeader } from './lab-document';
 import type { LabRow } from './labs-tree-model';
-import { clipLines, destroyLines, planDocument, planLines, planSummary } from './plan-text';
+import { clipLines, destroyLines, planDocument, planLines, planSummary } from '@vlm/host-client/src/plan-text';
 
 export type LabVerb = 'deploy' | 'plan' | 'destroy' | 'export';
 

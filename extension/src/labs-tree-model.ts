@@ -1,6 +1,6 @@
 // The sidebar's tree as plain data: what each row says, its icon and the `contextValue` that
 // menus match on. The `vscode` adapter (labs-tree.ts) only maps it to TreeItems. Unit-tested.
-import type { HostSnapshot, LabSnapshot, VmSnapshot, VmStatus } from './host-state';
+import type { HostSnapshot, LabSnapshot, VmSnapshot, VmStatus } from './host-snapshot';
 
 /** Codicon name plus the theme colour that tints it, if any. */
 export interface RowIcon {

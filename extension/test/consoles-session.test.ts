@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMessageConnection, SocketMessageReader, SocketMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ResponseError, SocketMessageReader, SocketMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   ConsoleClosedNotification,
   ConsoleOutputNotification,
@@ -17,10 +17,13 @@ import {
   ConsolesResizeRequest,
   ConsolesWriteRequest,
   consoleWindowBytes,
+  consoleWriteMaximumCharacters,
+  HostErrorCode,
   VmsListRequest,
   type ConsoleOpenParams,
 } from '@vlm/schemas/src/host-protocol';
-import { ConsoleRegistry, ConsoleSession, consoleKeyText, consoleTitle, endedLine, findDomainName, type ConsoleKey } from '../src/consoles/console-session';
+import { ConsoleSession, findDomainName, type ConsoleKey } from '@vlm/host-client/src/console-session';
+import { ConsoleRegistry, consoleKeyText, consoleTitle, endedLine, writeFailedLine } from '../src/consoles/console-registry';
 
 interface StandInHost {
   opened: ConsoleOpenParams[];
@@ -30,6 +33,8 @@ interface StandInHost {
   acknowledged: number[];
   /** Output sent right after the open answer's id is chosen, before the answer itself. */
   greeting?: string;
+  /** When set, every write is refused with this message. */
+  refuseWrites?: string;
   service: MessageConnection;
 }
 
@@ -41,82 +46,113 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000)
   }
 }
 
-describe('console sessions', () => {
-  let folder: string;
-  let server: Server;
-  let host: StandInHost;
-  let client: MessageConnection;
-  let clientSocket: Socket;
+interface StandIn {
+  server: Server;
+  host: StandInHost;
+  client: MessageConnection;
+  clientSocket: Socket;
+}
 
+/** A stand-in host on a Unix socket in `folder`, and a client connection to it. */
+async function startStandIn(folder: string): Promise<StandIn> {
+  const path = join(folder, 'host.sock');
+  let server: Server | undefined;
+  const accepted = new Promise<Socket>((resolve) => {
+    server = createServer(resolve);
+  });
+  server?.listen(path);
+  await once(server as Server, 'listening');
+  const clientSocket = connect(path);
+  const serviceSocket = await accepted;
+  const service = createMessageConnection(new SocketMessageReader(serviceSocket), new SocketMessageWriter(serviceSocket));
+  const host: StandInHost = { opened: [], written: [], resized: [], closed: [], acknowledged: [], service };
+  answerConsoleRequests(host);
+  service.listen();
+  const client = createMessageConnection(new SocketMessageReader(clientSocket), new SocketMessageWriter(clientSocket));
+  client.listen();
+  return { server: server as Server, host, client, clientSocket };
+}
+
+function answerConsoleRequests(host: StandInHost): void {
+  const service = host.service;
+  let next = 1;
+  service.onRequest(ConsolesOpenRequest.type, async (params) => {
+    host.opened.push(params);
+    const consoleId = `console-${next++}`;
+    if (host.greeting) await service.sendNotification(ConsoleOutputNotification.type, { consoleId, data: host.greeting, bytes: host.greeting.length });
+    return { consoleId };
+  });
+  service.onRequest(ConsolesWriteRequest.type, ({ data }) => {
+    // As the real host does: the schema's limit, and a console that cannot take input.
+    if (data.length > consoleWriteMaximumCharacters) return new ResponseError(HostErrorCode.InvalidParams, 'data is too long');
+    if (host.refuseWrites) return new ResponseError(HostErrorCode.InvalidState, host.refuseWrites);
+    host.written.push(data);
+    return { written: data.length };
+  });
+  service.onRequest(ConsolesResizeRequest.type, ({ columns, rows }) => {
+    host.resized.push([columns, rows]);
+    return {};
+  });
+  service.onRequest(ConsolesCloseRequest.type, ({ consoleId }) => {
+    host.closed.push(consoleId);
+    return {};
+  });
+  service.onRequest(ConsolesAckRequest.type, ({ bytes }) => {
+    host.acknowledged.push(bytes);
+    return {};
+  });
+  service.onRequest(VmsListRequest.type, ({ lab }) => ({
+    vms: lab === 'lab-a'
+      ? [{ name: 'vlm-lab-a-web', uuid: 'u1', state: 'running' as const, vcpu: 1, memoryBytes: 1, persistent: true, autostart: false, lab: 'lab-a', labVm: 'web' }]
+      : [],
+  }));
+}
+
+/** Registers a fresh stand-in host for each test of the enclosing describe. */
+function useStandIn(): StandIn {
+  const context = {} as StandIn;
+  let folder: string;
   beforeEach(async () => {
     folder = await mkdtemp(join(tmpdir(), 'vlm-consoles-'));
-    const path = join(folder, 'host.sock');
-    const accepted = new Promise<Socket>((resolve) => {
-      server = createServer(resolve);
-    });
-    server.listen(path);
-    await once(server, 'listening');
-    clientSocket = connect(path);
-    const serviceSocket = await accepted;
-    const service = createMessageConnection(new SocketMessageReader(serviceSocket), new SocketMessageWriter(serviceSocket));
-    host = { opened: [], written: [], resized: [], closed: [], acknowledged: [], service };
-    let next = 1;
-    service.onRequest(ConsolesOpenRequest.type, async (params) => {
-      host.opened.push(params);
-      const consoleId = `console-${next++}`;
-      if (host.greeting) await service.sendNotification(ConsoleOutputNotification.type, { consoleId, data: host.greeting, bytes: host.greeting.length });
-      return { consoleId };
-    });
-    service.onRequest(ConsolesWriteRequest.type, ({ data }) => {
-      host.written.push(data);
-      return { written: data.length };
-    });
-    service.onRequest(ConsolesResizeRequest.type, ({ columns, rows }) => {
-      host.resized.push([columns, rows]);
-      return {};
-    });
-    service.onRequest(ConsolesCloseRequest.type, ({ consoleId }) => {
-      host.closed.push(consoleId);
-      return {};
-    });
-    service.onRequest(ConsolesAckRequest.type, ({ bytes }) => {
-      host.acknowledged.push(bytes);
-      return {};
-    });
-    service.onRequest(VmsListRequest.type, ({ lab }) => ({
-      vms: lab === 'lab-a'
-        ? [{ name: 'vlm-lab-a-web', uuid: 'u1', state: 'running' as const, vcpu: 1, memoryBytes: 1, persistent: true, autostart: false, lab: 'lab-a', labVm: 'web' }]
-        : [],
-    }));
-    service.listen();
-    client = createMessageConnection(new SocketMessageReader(clientSocket), new SocketMessageWriter(clientSocket));
-    client.listen();
+    Object.assign(context, await startStandIn(folder));
   });
-
   afterEach(async () => {
-    client.dispose();
-    host.service.dispose();
-    clientSocket.destroy();
-    server.close();
+    context.client.dispose();
+    context.host.service.dispose();
+    context.clientSocket.destroy();
+    context.server.close();
     await rm(folder, { recursive: true, force: true });
   });
+  return context;
+}
 
-  const key: ConsoleKey = { host: 'local', lab: 'lab-a', vm: 'web', kind: 'serial' };
+const key: ConsoleKey = { host: 'local', lab: 'lab-a', vm: 'web', kind: 'serial' };
 
-  function collect(session: ConsoleSession): { text: () => string; endings: string[] } {
-    let text = '';
-    const endings: string[] = [];
-    session.attach({ output: (chunk) => (text += chunk), ended: (reason) => endings.push(reason) });
-    return { text: () => text, endings };
-  }
+interface Terminal {
+  text: () => string;
+  endings: string[];
+  writeFailures: string[];
+}
 
+function collect(session: ConsoleSession): Terminal {
+  let text = '';
+  const endings: string[] = [];
+  const writeFailures: string[] = [];
+  session.attach({ output: (chunk) => (text += chunk), ended: (reason) => endings.push(reason), writeFailed: (reason) => writeFailures.push(reason) });
+  return { text: () => text, endings, writeFailures };
+}
+
+describe('console sessions: output and typing', () => {
+  const standIn = useStandIn();
   test('finds the domain of a lab VM, and names the VMs a lab has when it is not there', async () => {
+    const { client } = standIn;
     assert.equal(await findDomainName(client, 'lab-a', 'web'), 'vlm-lab-a-web');
     await assert.rejects(findDomainName(client, 'lab-a', 'db'), /Lab "lab-a" has no VM "db".*it has web/);
     await assert.rejects(findDomainName(client, 'lab-b', 'web'), /no VMs of lab "lab-b"/);
   });
 
   test('keeps output that comes before the terminal opens, then streams it; typing reaches the host in order', async () => {
+    const { client, host } = standIn;
     host.greeting = 'login: ';
     const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web', columns: 80, rows: 24 });
     assert.equal(host.opened[0]?.vm, 'vlm-lab-a-web');
@@ -133,6 +169,7 @@ describe('console sessions', () => {
   });
 
   test('acknowledges a full slice of the window at once while output streams', async () => {
+    const { client, host } = standIn;
     const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
     const terminal = collect(session);
     const chunk = 'x'.repeat(4096);
@@ -144,7 +181,37 @@ describe('console sessions', () => {
     await waitFor('one acknowledgement of the slice', () => host.acknowledged.includes(consoleWindowBytes / 4));
   });
 
+  test('a paste larger than one write arrives whole, in writes the host accepts', async () => {
+    const { client, host } = standIn;
+    const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
+    const terminal = collect(session);
+    const paste = Array.from({ length: 3000 }, (_, line) => `${String(line).padStart(5, '0')} ${'p'.repeat(93)}\n`).join('');
+    assert.equal(paste.length, 300_000);
+    session.write(paste);
+    await session.written();
+    assert.equal(host.written.join(''), paste);
+    assert.ok(host.written.every((piece) => piece.length <= consoleWriteMaximumCharacters));
+    assert.deepEqual(terminal.writeFailures, []);
+  });
+
+  test('a write the host refuses is reported, and the rest of that paste is not sent', async () => {
+    const { client, host } = standIn;
+    const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
+    const terminal = collect(session);
+    host.refuseWrites = 'The VM is paused: it reads no input.';
+    session.write('y'.repeat(2 * consoleWriteMaximumCharacters));
+    await session.written();
+    assert.deepEqual(host.written, []);
+    assert.equal(terminal.writeFailures.length, 1);
+    assert.match(terminal.writeFailures[0] ?? '', /^131072 typed characters did not reach the console: The VM is paused: it reads no input\.$/);
+    assert.match(writeFailedLine(terminal.writeFailures[0] ?? ''), /\[131072 typed characters did not reach the console: .*\]/);
+  });
+});
+
+describe('console sessions: endings, sizes and connections', () => {
+  const standIn = useStandIn();
   test('says why a console ended, then ignores typing; closing after that sends nothing', async () => {
+    const { client, host } = standIn;
     const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
     const terminal = collect(session);
     await host.service.sendNotification(ConsoleClosedNotification.type, { consoleId: 'console-1', reason: 'the VM stopped' });
@@ -160,6 +227,7 @@ describe('console sessions', () => {
   });
 
   test('an ending that comes before the terminal opens is shown when it does', async () => {
+    const { client, host } = standIn;
     const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
     await host.service.sendNotification(ConsoleClosedNotification.type, { consoleId: 'console-1', reason: 'the VM stopped' });
     await waitFor('the session to end', () => session.ended);
@@ -167,6 +235,7 @@ describe('console sessions', () => {
   });
 
   test('closing tells the host; resizing passes new sizes once', async () => {
+    const { client, host } = standIn;
     const session = await ConsoleSession.open(client, { key: { ...key, kind: 'ssh' }, domain: 'vlm-lab-a-web', columns: 100, rows: 30 });
     assert.equal(host.opened[0]?.kind, 'ssh');
     assert.equal(host.opened[0]?.columns, 100);
@@ -181,6 +250,7 @@ describe('console sessions', () => {
   });
 
   test('two consoles on one connection each get only their own output', async () => {
+    const { client, host } = standIn;
     const first = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
     const second = await ConsoleSession.open(client, { key: { ...key, lab: 'lab-b' }, domain: 'vlm-lab-b-web' });
     const one = collect(first);
@@ -191,6 +261,7 @@ describe('console sessions', () => {
   });
 
   test('losing the host connection ends every console with that reason', async () => {
+    const { client, clientSocket } = standIn;
     const session = await ConsoleSession.open(client, { key, domain: 'vlm-lab-a-web' });
     const terminal = collect(session);
     clientSocket.destroy();

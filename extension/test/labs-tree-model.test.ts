@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostDefinition } from '../src/host-configuration';
-import type { HostSnapshot, LabSnapshot } from '../src/host-state';
+import type { HostSnapshot, LabSnapshot } from '../src/host-snapshot';
 import { labsTree, matchesFilter } from '../src/labs-tree-model';
 
 const local: HostDefinition = { name: 'local', isLocal: true, address: { kind: 'socket', path: '/run/user/0/vlm/host.sock' } };

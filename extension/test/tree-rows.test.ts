@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostDefinition } from '../src/host-configuration';
-import type { LabSnapshot } from '../src/host-state';
+import type { LabSnapshot } from '../src/host-snapshot';
 import { labsTree } from '../src/labs-tree-model';
 import { StableRows } from '../src/tree-rows';
 

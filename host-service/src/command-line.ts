@@ -2,6 +2,7 @@
 // differ for root and for a user).
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { defaultSocketPath } from '@vlm/host-client/src/socket-defaults';
 import type { RemoteListenArguments } from './api/remote-listen';
 
 export const usage = `Usage: vlm-host [--socket PATH] [--socket-group NAME] [--data-dir DIR] [--libvirt test|qemu] [--bus-address ADDRESS]
@@ -95,7 +96,7 @@ export function parseArguments(argv: string[]): Options | 'help' {
     if (stopWhenStdinCloses) serving.push('--stop-when-stdin-closes');
     if (serving.length > 0) throw new UsageError(`--remove-data serves nothing: ${serving.join(', ')} ${serving.length === 1 ? 'does' : 'do'} not apply.`);
   }
-  const socketPath = values.get('--socket') ?? (removeData ? '' : defaultSocketPath());
+  const socketPath = values.get('--socket') ?? (removeData ? '' : defaultSocket());
   const dataDirectory = values.get('--data-dir') ?? defaultDataDirectory();
   const busAddress = values.get('--bus-address');
   // Bundled as host-service/dist/vlm-host.js (or run from host-service/src): two levels up.
@@ -115,11 +116,10 @@ export function parseArguments(argv: string[]): Options | 'help' {
   return options;
 }
 
-function defaultSocketPath(): string {
-  if (isRoot) return '/run/vlm/vlm-host.sock';
-  const runtime = process.env.XDG_RUNTIME_DIR;
-  if (!runtime) throw new UsageError('XDG_RUNTIME_DIR is not set: give the socket path with --socket PATH.');
-  return join(runtime, 'vlm', 'vlm-host.sock');
+function defaultSocket(): string {
+  const path = defaultSocketPath(isRoot, process.env.XDG_RUNTIME_DIR);
+  if (path === undefined) throw new UsageError('XDG_RUNTIME_DIR is not set: give the socket path with --socket PATH.');
+  return path;
 }
 
 function defaultDataDirectory(): string {

@@ -1,8 +1,9 @@
-// Client side of console flow control, for the CLI and the extension. Open the console with
-// `flowControl: true`, then call `processed(bytes)` with each output notification's `bytes` once
-// that output is shown (written to the terminal, not just received): the host keeps at most
-// consoleWindowBytes unacknowledged, so a slow terminal slows the VM's output instead of
-// filling the host's memory.
+// Client side of console flow control, used by host-client's console session (so by the
+// extension's consoles; `vlm console` opens without flow control) and the host's console tests.
+// Open the console with `flowControl: true`, then call `processed(bytes)` with each output
+// notification's `bytes` once that output is shown (written to the terminal, not just received):
+// the host keeps at most consoleWindowBytes unacknowledged, so a slow terminal slows the VM's
+// output instead of filling the host's memory.
 import { consoleWindowBytes } from './host-protocol';
 
 export class ConsoleOutputAcknowledger {

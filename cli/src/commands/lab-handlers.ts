@@ -17,9 +17,10 @@ import type { CommandHandler, ParsedArguments } from '../command-table';
 import { printable } from '../diagnostic-report';
 import { exitCodes, UsageError } from '../exit-codes';
 import { confirm } from '../confirmation';
-import { ReportedFailure, reportFailures, withHost } from '../host-connection';
+import { ReportedFailure, reportFailures, withHost } from '../host-session';
 import { readValidLab } from '../lab-file';
-import { planReport, useColour } from '../plan-report';
+import { planReport } from '@vlm/host-client/src/plan-text';
+import { useColour } from '../terminal-colour';
 import { textTable } from '../text-table';
 import { checkLabName } from '../vm-address';
 

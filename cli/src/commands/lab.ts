@@ -1,6 +1,6 @@
 // The `lab` command group: labs on a host through the host API.
 import { helpOption, type Command } from '../command-table';
-import { hostOption, jsonOption, yesOption } from '../host-connection';
+import { hostOption, jsonOption, yesOption } from '../host-session';
 
 const hostDetail = 'The host is reached at --host unix:PATH, else $VLM_HOST, else vlm-host\'s default socket\n' +
   '(/run/vlm/vlm-host.sock as root, $XDG_RUNTIME_DIR/vlm/vlm-host.sock otherwise).';

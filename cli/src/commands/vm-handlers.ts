@@ -13,7 +13,7 @@ import {
 import type { CommandHandler } from '../command-table';
 import { printable } from '../diagnostic-report';
 import { exitCodes, UsageError } from '../exit-codes';
-import { ReportedFailure, withHost } from '../host-connection';
+import { ReportedFailure, withHost } from '../host-session';
 import { textTable } from '../text-table';
 import { domainNameOf, parseVmAddress } from '../vm-address';
 import { portsByVm } from './lab-handlers';

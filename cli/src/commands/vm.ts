@@ -1,6 +1,6 @@
 // The `vm` group and `console`: single VMs on a host through the host API.
 import { helpOption, type Command } from '../command-table';
-import { hostOption, jsonOption } from '../host-connection';
+import { hostOption, jsonOption } from '../host-session';
 
 const addressDetail = "A VM is LAB/VM (the names in the lab file, such as web-lab/db) or a libvirt domain name.";
 const exitDetail = 'Exit status: 0 done, 1 the host refused or failed (for any VM), 2 a wrong command line,\n' +
@@ -76,7 +76,7 @@ export const vmCommands: readonly Command[] = [
     ],
     options: [{ name: 'ssh', description: 'A shell over SSH instead of the serial console.' }, hostOption, helpOption],
     async loadHandler() {
-      return (await import('./console-session')).attachConsole;
+      return (await import('./console-attach')).attachConsole;
     },
   },
 ];

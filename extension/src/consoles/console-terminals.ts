@@ -1,9 +1,10 @@
-// VM consoles in the integrated terminal: one Pseudoterminal per console key, fed by a
+// VM consoles in the integrated terminal: one Pseudoterminal per console key, fed by host-client's
 // ConsoleSession. Opening a console that is already open reveals its terminal.
 import * as vscode from 'vscode';
 import type { MessageConnection } from 'vscode-jsonrpc';
 import { VmsListRequest, type ConsoleKind } from '@vlm/schemas/src/host-protocol';
-import { ConsoleRegistry, ConsoleSession, consoleTitle, endedLine, findDomainName, type ConsoleKey } from './console-session';
+import { ConsoleSession, findDomainName, type ConsoleKey } from '@vlm/host-client/src/console-session';
+import { ConsoleRegistry, consoleTitle, endedLine, writeFailedLine } from './console-registry';
 
 /** What the terminals need of the hosts: the open connection of a host, if it has one. */
 export interface ConsoleHosts {
@@ -100,6 +101,7 @@ function consolePseudoterminal(session: ConsoleSession): vscode.Pseudoterminal {
       session.attach({
         output: (text) => written.fire(text),
         ended: (reason) => written.fire(endedLine(reason)),
+        writeFailed: (reason) => written.fire(writeFailedLine(reason)),
       });
     },
     handleInput: (data) => session.write(data),

@@ -7,11 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import { Client, type AnyAuthMethod, type AuthenticationType, type ClientChannel } from 'ssh2';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { HostInfoRequest, hostProtocolVersion } from '@vlm/schemas/src/host-protocol';
-import type { HostClient } from '../host-client';
+import { speakHostProtocol, type HostClient } from '@vlm/host-client/src/connection';
+import { rootSocketPath } from '@vlm/host-client/src/socket-defaults';
 import { checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, knownKeyTypes, preferredHostKeyAlgorithms, readKnownHosts, recordHostKey } from './known-hosts';
 import { formatSshDestination, type SshDestination } from './ssh-destination';
 
@@ -53,7 +51,7 @@ export interface RemoteHostOptions {
 }
 
 /** Where vlm-host listens when it runs as root, its usual way on a lab server. */
-export const defaultRemoteSocket = '/run/vlm/vlm-host.sock';
+export const defaultRemoteSocket = rootSocketPath;
 
 export function passwordSecretKey(destination: SshDestination): string {
   return `vlm.ssh.password/${formatSshDestination(destination)}`;
@@ -78,186 +76,210 @@ async function readableKeys(paths: string[]): Promise<Array<{ path: string; key:
   return keys;
 }
 
-export async function openRemoteHostClient(options: RemoteHostOptions): Promise<HostClient> {
-  const { destination, secrets, prompts } = options;
-  const where = formatSshDestination(destination);
-  const log = options.log ?? (() => undefined);
-  const socketPath = options.socketPath ?? defaultRemoteSocket;
+/** The options with their defaults filled in, and what they point at, read. */
+interface Login {
+  destination: SshDestination;
+  where: string;
+  secrets: SecretStore;
+  prompts: RemoteHostPrompts;
+  log: (line: string) => void;
+  knownHostsPath: string;
+  knownHosts: Awaited<ReturnType<typeof readKnownHosts>>;
+  keys: Array<{ path: string; key: Buffer }>;
+  agentSocket: string;
+  timeoutMs: number;
+  /** Why the connection failed, when we know better than ssh2's own message. */
+  failure?: Error;
+}
+
+async function prepareLogin(options: RemoteHostOptions): Promise<Login> {
   const knownHostsPath = options.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts');
   const identityFiles = options.identityFiles ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name));
-  const agentSocket = options.agentSocket ?? process.env.SSH_AUTH_SOCK ?? '';
-  const timeoutMs = options.timeoutMs ?? 20_000;
-  const knownHosts = await readKnownHosts(knownHostsPath);
-  const keys = await readableKeys(identityFiles);
-  const secretKey = passwordSecretKey(destination);
+  return {
+    destination: options.destination,
+    where: formatSshDestination(options.destination),
+    secrets: options.secrets,
+    prompts: options.prompts,
+    log: options.log ?? (() => undefined),
+    knownHostsPath,
+    knownHosts: await readKnownHosts(knownHostsPath),
+    keys: await readableKeys(identityFiles),
+    agentSocket: options.agentSocket ?? process.env.SSH_AUTH_SOCK ?? '',
+    timeoutMs: options.timeoutMs ?? 20_000,
+  };
+}
 
-  // Why the connection failed, when we know better than ssh2's own message.
-  let failure: Error | undefined;
-  let passwordAttempts = 0;
-  let triedStoredPassword = false;
-  let lastPassword: { value: string; prompted: boolean } | undefined;
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
 
-  const methods: Array<() => Promise<AnyAuthMethod | undefined>> = [];
-  if (agentSocket) methods.push(async () => ({ type: 'agent', username: destination.user, agent: agentSocket }));
-  for (const { path, key } of keys) {
-    methods.push(async () => {
-      log(`${where}: trying the key ${path}`);
-      return { type: 'publickey', username: destination.user, key };
-    });
+/**
+ * The login methods in order: the agent, each key file, then passwords (the stored one, then
+ * prompts; at most maximumPasswordAttempts). A typed password that worked is stored after login.
+ */
+class LoginMethods {
+  private readonly methods: Array<() => Promise<AnyAuthMethod | undefined>> = [];
+  private readonly secretKey: string;
+  private passwordAttempts = 0;
+  private triedStoredPassword = false;
+  private lastPassword: { value: string; prompted: boolean } | undefined;
+
+  constructor(private readonly login: Login) {
+    this.secretKey = passwordSecretKey(login.destination);
+    const username = login.destination.user;
+    if (login.agentSocket) this.methods.push(async () => ({ type: 'agent', username, agent: login.agentSocket }));
+    for (const { path, key } of login.keys) {
+      this.methods.push(async () => {
+        login.log(`${login.where}: trying the key ${path}`);
+        return { type: 'publickey', username, key };
+      });
+    }
   }
 
-  const nextPassword = async (): Promise<AnyAuthMethod | undefined> => {
-    if (passwordAttempts >= maximumPasswordAttempts) return undefined;
-    if (!triedStoredPassword) {
-      triedStoredPassword = true;
-      const stored = await secrets.get(secretKey);
+  /** For ssh2's authHandler: the next method the server allows, or false when none is left. */
+  async next(methodsLeft: AuthenticationType[]): Promise<AnyAuthMethod | false> {
+    const allowed = (type: AuthenticationType) => !methodsLeft || methodsLeft.includes(type === 'agent' ? 'publickey' : type);
+    for (let take = this.methods.shift(); take; take = this.methods.shift()) {
+      const method = await take();
+      if (method && allowed(method.type)) return method;
+    }
+    if (allowed('password')) {
+      const method = await this.nextPassword();
+      if (method) return method;
+    }
+    const tried = [this.login.agentSocket ? 'the SSH agent' : '', this.login.keys.length ? 'your key files' : '', 'a password'].filter(Boolean).join(', ');
+    this.login.failure ??= new Error(
+      `Could not log in to ${this.login.where}: the server accepted none of ${tried}. Check the user name, or add your public key to the server's authorized_keys.`,
+    );
+    return false;
+  }
+
+  async storeTypedPassword(): Promise<void> {
+    if (this.lastPassword?.prompted) await this.login.secrets.store(this.secretKey, this.lastPassword.value);
+  }
+
+  private async nextPassword(): Promise<AnyAuthMethod | undefined> {
+    const { secrets, prompts, destination, where } = this.login;
+    if (this.passwordAttempts >= maximumPasswordAttempts) return undefined;
+    if (!this.triedStoredPassword) {
+      this.triedStoredPassword = true;
+      const stored = await secrets.get(this.secretKey);
       if (stored !== undefined) {
-        lastPassword = { value: stored, prompted: false };
-        passwordAttempts += 1;
+        this.lastPassword = { value: stored, prompted: false };
+        this.passwordAttempts += 1;
         return { type: 'password', username: destination.user, password: stored };
       }
     }
-    const refused = lastPassword !== undefined;
+    const refused = this.lastPassword !== undefined;
     // A stored password that no longer works is forgotten.
-    if (lastPassword && !lastPassword.prompted) await secrets.delete(secretKey);
+    if (this.lastPassword && !this.lastPassword.prompted) await secrets.delete(this.secretKey);
     const typed = await prompts.askPassword(where, refused);
     if (typed === undefined) {
-      failure = new SshCancelled(`Password entry for ${where} was cancelled.`);
+      this.login.failure = new SshCancelled(`Password entry for ${where} was cancelled.`);
       return undefined;
     }
-    lastPassword = { value: typed, prompted: true };
-    passwordAttempts += 1;
+    this.lastPassword = { value: typed, prompted: true };
+    this.passwordAttempts += 1;
     return { type: 'password', username: destination.user, password: typed };
-  };
+  }
+}
 
+/** True for a known key; asks about an unknown one and records it; throws for a changed or revoked one. */
+async function verifyHostKey(login: Login, key: Buffer): Promise<boolean> {
+  const { destination, knownHostsPath } = login;
+  const verdict = checkHostKey(login.knownHosts, destination.host, destination.port, key);
+  const fingerprint = keyFingerprint(key);
+  const name = knownHostsName(destination.host, destination.port);
+  switch (verdict.kind) {
+    case 'trusted':
+      return true;
+    case 'revoked':
+      throw new Error(`The host key of ${name} (${fingerprint}) is marked @revoked in ${knownHostsPath}:${verdict.line}. Refusing to connect.`);
+    case 'changed':
+      throw new Error(
+        `WARNING: the host key of ${name} has CHANGED (now ${keyTypeOf(key)} ${fingerprint}${verdict.knownType === undefined ? '' : `; ${knownHostsPath} knows it only by a ${verdict.knownType} key`}). Someone may be intercepting the connection, or the server was reinstalled. ` +
+          `Refusing to connect. If you know the server changed, remove the old key (line ${verdict.line} of ${knownHostsPath}, or run: ssh-keygen -R '${name}') and connect again.`,
+      );
+    case 'unknown': {
+      const accepted = await login.prompts.confirmHostKey({ name, keyType: keyTypeOf(key), fingerprint });
+      if (!accepted) throw new SshCancelled(`The host key of ${name} was not accepted.`);
+      await recordHostKey(knownHostsPath, destination.host, destination.port, key);
+      login.log(`${login.where}: recorded host key ${keyTypeOf(key)} ${fingerprint} in ${knownHostsPath}`);
+      return true;
+    }
+  }
+}
+
+/** An SSH connection, logged in, with the host key checked. */
+async function logIn(login: Login): Promise<Client> {
+  const { destination, where } = login;
+  const methods = new LoginMethods(login);
   const client = new Client();
   const ready = new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
-    client.once('error', (error) => reject(failure ?? explainSshError(error, where)));
-    client.once('close', () => reject(failure ?? new Error(`The SSH connection to ${where} closed before login finished.`)));
+    client.once('error', (error) => reject(login.failure ?? explainSshError(error, where)));
+    client.once('close', () => reject(login.failure ?? new Error(`The SSH connection to ${where} closed before login finished.`)));
   });
-
-  const preferred = preferredHostKeyAlgorithms(knownKeyTypes(knownHosts, destination.host, destination.port));
+  const preferred = preferredHostKeyAlgorithms(knownKeyTypes(login.knownHosts, destination.host, destination.port));
   client.connect({
     host: destination.host,
     port: destination.port,
     username: destination.user,
-    readyTimeout: timeoutMs,
+    readyTimeout: login.timeoutMs,
     // Known key types first; any other type presented is then refused as a changed key.
     ...(preferred.length === 0 ? {} : { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } }),
     keepaliveInterval: 15_000,
     keepaliveCountMax: 3,
     hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
-      void verifyHostKey(key).then(verify, (error: unknown) => {
-        failure = error instanceof Error ? error : new Error(String(error));
+      void verifyHostKey(login, key).then(verify, (error: unknown) => {
+        login.failure = asError(error);
         verify(false);
       });
     },
     authHandler: (methodsLeft: AuthenticationType[], _partialSuccess: boolean, next: (method: AnyAuthMethod | false) => void) => {
-      void (async () => {
-        const allowed = (type: AuthenticationType) => !methodsLeft || methodsLeft.includes(type === 'agent' ? 'publickey' : type);
-        while (methods.length > 0) {
-          const method = await methods.shift()!();
-          if (method && allowed(method.type)) return next(method);
-        }
-        if (allowed('password')) {
-          const method = await nextPassword();
-          if (method) return next(method);
-        }
-        failure ??= new Error(
-          `Could not log in to ${where}: the server accepted none of ${[agentSocket ? 'the SSH agent' : '', keys.length ? 'your key files' : '', 'a password']
-            .filter(Boolean)
-            .join(', ')}. Check the user name, or add your public key to the server's authorized_keys.`,
-        );
-        next(false);
-      })().catch((error: unknown) => {
-        failure = error instanceof Error ? error : new Error(String(error));
+      void methods.next(methodsLeft).then(next, (error: unknown) => {
+        login.failure = asError(error);
         next(false);
       });
     },
   } as Parameters<Client['connect']>[0]);
-
-  async function verifyHostKey(key: Buffer): Promise<boolean> {
-    const verdict = checkHostKey(knownHosts, destination.host, destination.port, key);
-    const fingerprint = keyFingerprint(key);
-    const name = knownHostsName(destination.host, destination.port);
-    switch (verdict.kind) {
-      case 'trusted':
-        return true;
-      case 'revoked':
-        throw new Error(`The host key of ${name} (${fingerprint}) is marked @revoked in ${knownHostsPath}:${verdict.line}. Refusing to connect.`);
-      case 'changed':
-        throw new Error(
-          `WARNING: the host key of ${name} has CHANGED (now ${keyTypeOf(key)} ${fingerprint}${verdict.knownType === undefined ? '' : `; ${knownHostsPath} knows it only by a ${verdict.knownType} key`}). Someone may be intercepting the connection, or the server was reinstalled. ` +
-            `Refusing to connect. If you know the server changed, remove the old key (line ${verdict.line} of ${knownHostsPath}, or run: ssh-keygen -R '${name}') and connect again.`,
-        );
-      case 'unknown': {
-        const accepted = await prompts.confirmHostKey({ name, keyType: keyTypeOf(key), fingerprint });
-        if (!accepted) throw new SshCancelled(`The host key of ${name} was not accepted.`);
-        await recordHostKey(knownHostsPath, destination.host, destination.port, key);
-        log(`${where}: recorded host key ${keyTypeOf(key)} ${fingerprint} in ${knownHostsPath}`);
-        return true;
-      }
-    }
-  }
-
   try {
     await ready;
   } catch (error) {
     client.end();
     throw error;
   }
-  if (lastPassword?.prompted) await secrets.store(secretKey, lastPassword.value);
+  await methods.storeTypedPassword();
+  return client;
+}
 
-  let stream: ClientChannel;
+/** The host service's socket on the remote machine, forwarded through `client`. */
+async function forwardHostSocket(client: Client, login: Login, socketPath: string): Promise<ClientChannel> {
   try {
-    stream = await new Promise<ClientChannel>((resolve, reject) =>
+    return await new Promise<ClientChannel>((resolve, reject) =>
       client.openssh_forwardOutStreamLocal(socketPath, (error, channel) => (error ? reject(error) : resolve(channel))),
     );
   } catch (error) {
     client.end();
     throw new Error(
-      `Logged in to ${where}, but could not reach the host service's socket ${socketPath} there (${error instanceof Error ? error.message : String(error)}). ` +
-        `Is vlm-host running on that machine, and may ${destination.user} use its socket?`,
+      `Logged in to ${login.where}, but could not reach the host service's socket ${socketPath} there (${error instanceof Error ? error.message : String(error)}). ` +
+        `Is vlm-host running on that machine, and may ${login.destination.user} use its socket?`,
     );
   }
-  return speakHostProtocol(client, stream, where, timeoutMs);
 }
 
-async function speakHostProtocol(client: Client, stream: Duplex, where: string, timeoutMs: number): Promise<HostClient> {
-  const connection = createMessageConnection(new StreamMessageReader(stream), new StreamMessageWriter(stream));
-  const closed = new Promise<void>((resolve) => {
-    connection.onClose(() => resolve());
-    stream.once('close', () => resolve());
-    client.once('close', () => resolve());
+export async function openRemoteHostClient(options: RemoteHostOptions): Promise<HostClient> {
+  const login = await prepareLogin(options);
+  const client = await logIn(login);
+  const stream = await forwardHostSocket(client, login, options.socketPath ?? defaultRemoteSocket);
+  return speakHostProtocol(stream, {
+    where: `on ${login.where}`,
+    client: 'this extension',
+    closedEarly: `The host service on ${login.where} closed the forwarded connection instead of answering.`,
+    timeoutMs: login.timeoutMs,
+    alsoEndedBy: [client],
+    release: () => client.end(),
   });
-  connection.listen();
-  const dispose = () => {
-    connection.dispose();
-    stream.destroy();
-    client.end();
-  };
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const info = await Promise.race([
-      connection.sendRequest(HostInfoRequest.type, {}),
-      closed.then(() => {
-        throw new Error(`The host service on ${where} closed the forwarded connection instead of answering.`);
-      }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`The host service on ${where} did not answer within ${timeoutMs / 1000} s.`)), timeoutMs);
-      }),
-    ]);
-    if (info.protocolVersion !== hostProtocolVersion) {
-      throw new Error(`The host service on ${where} speaks protocol version ${info.protocolVersion}; this extension speaks ${hostProtocolVersion}. Update the one that is older.`);
-    }
-    return { connection, info, closed, dispose };
-  } catch (error) {
-    dispose();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function explainSshError(error: Error & { level?: string; code?: string }, where: string): Error {

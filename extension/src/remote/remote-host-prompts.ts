@@ -2,7 +2,7 @@
 // as a masked input box, passwords kept in SecretStorage, and a connect function that the
 // host connections call with a `user@host[:port]` destination.
 import * as vscode from 'vscode';
-import type { HostClient } from '../host-client';
+import type { HostClient } from '@vlm/host-client/src/connection';
 import { openRemoteHostClient, type RemoteHostPrompts, type SecretStore } from './remote-host-client';
 import { parseSshDestination } from './ssh-destination';
 

@@ -1,12 +1,12 @@
 // Test support for the API tests: builds the vlm-host bundle, starts it as a real process, and
-// connects vscode-jsonrpc clients to its socket.
+// connects host-client connections to its socket.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import assert from 'node:assert/strict';
-import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
+import { openHostSocket, startHostConnection } from '@vlm/host-client/src/connection';
 import type { HostErrorData } from '@vlm/schemas/src/host-protocol';
 import { waitUntil } from '../support/wait-until';
 
@@ -104,11 +104,10 @@ export async function startHost(options: HostStartOptions): Promise<HostProcess>
   return host;
 }
 
+/** A raw connection through host-client, without its handshake: tests choose their first request. */
 export async function connectClient(socketPath: string): Promise<MessageConnection & { close(): void }> {
-  const socket = connect(socketPath);
-  await once(socket, 'connect');
-  const connection = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
-  connection.listen();
+  const socket = await openHostSocket(socketPath);
+  const { connection } = startHostConnection(socket);
   return Object.assign(connection, {
     close() {
       connection.dispose();

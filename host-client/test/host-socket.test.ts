@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openHostSocket } from '../src/host-state';
+import { openHostSocket } from '../src/connection';
 
 test('a missing socket means the host service is not running, and says where it looked', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'vlm-extension-'));

@@ -1,5 +1,6 @@
-// `vlm console VM`: the terminal relayed to a VM's serial console through the host API
-// (consoles/open, write, resize, close; output and closed notifications).
+// `vlm console VM`: this terminal relayed to a VM's serial console (or SSH shell) through the host
+// API (consoles/open, write, resize, close; output and closed notifications). Writes are split as
+// host-client's console session splits them.
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import {
@@ -11,16 +12,15 @@ import {
   ConsolesWriteRequest,
   type ConsoleOpenParams,
 } from '@vlm/schemas/src/host-protocol';
+import { consoleWritePieces } from '@vlm/host-client/src/console-session';
 import type { CommandHandler } from '../command-table';
 import { printable } from '../diagnostic-report';
 import { exitCodes, UsageError } from '../exit-codes';
-import { Cancelled, ReportedFailure, withHost, type HostSession } from '../host-connection';
+import { Cancelled, ReportedFailure, withHost, type HostSession } from '../host-session';
 import { domainNameOf, parseVmAddress } from '../vm-address';
 
 /** Ctrl-] (group separator), the detach key telnet and virsh console use. */
 const detachByte = 0x1d;
-/** The host takes at most this many characters per write. */
-const maximumWriteCharacters = 65_536;
 
 type Ending =
   | { kind: 'detached' }
@@ -68,8 +68,7 @@ async function relay(session: HostSession, consoleId: string, output: { stdout(t
       resolve(ending);
     };
     const send = (text: string) => {
-      for (let start = 0; start < text.length; start += maximumWriteCharacters) {
-        const data = text.slice(start, start + maximumWriteCharacters);
+      for (const data of consoleWritePieces(text)) {
         writing = writing.then(() => session.request(ConsolesWriteRequest.type, { consoleId, data })).catch((error: unknown) => {
           finish(error instanceof Cancelled ? { kind: 'interrupted' } : { kind: 'failed', error });
         });

@@ -1,6 +1,7 @@
-// A VM console as a stream of text both ways over a host connection: opening, typing, resizing,
-// closing, the host's flow-control acknowledgements, and why a console ended. No `vscode`
-// import: the terminal in console-terminals.ts only shows what this produces. Unit-tested.
+// A VM console as a stream of text both ways over a host connection: opening, typing (split to
+// the host's write limit, a failed write reported rather than dropped), resizing, closing, the
+// host's flow-control acknowledgements, and why a console ended. The extension's terminals show
+// what this produces.
 import type { MessageConnection } from 'vscode-jsonrpc';
 import {
   ConsoleClosedNotification,
@@ -10,10 +11,12 @@ import {
   ConsolesOpenRequest,
   ConsolesResizeRequest,
   ConsolesWriteRequest,
+  consoleWriteMaximumCharacters,
   VmsListRequest,
   type ConsoleKind,
 } from '@vlm/schemas/src/host-protocol';
 import { ConsoleOutputAcknowledger } from '@vlm/schemas/src/console-flow';
+import { sendHostRequest } from './host-requests';
 
 /** Which console: the same VM name in two labs, or on two hosts, is two consoles. */
 export interface ConsoleKey {
@@ -23,20 +26,13 @@ export interface ConsoleKey {
   kind: ConsoleKind;
 }
 
-export function consoleKeyText(key: ConsoleKey): string {
-  return JSON.stringify([key.host, key.lab, key.vm, key.kind]);
-}
-
-/** The terminal's name, e.g. "web-1 serial (lab-a on local)". */
-export function consoleTitle(key: ConsoleKey): string {
-  return `${key.vm} ${key.kind === 'ssh' ? 'SSH' : 'serial'} (${key.lab} on ${key.host})`;
-}
-
 /** Where a session's output goes: a terminal, or a test. */
 export interface ConsoleSink {
   output(text: string): void;
   /** The console ended without the user closing it; `reason` is in words. */
   ended(reason: string): void;
+  /** Typed text did not reach the console (the rest of that write was not sent); `reason` is in words. */
+  writeFailed(reason: string): void;
 }
 
 interface Route {
@@ -127,6 +123,23 @@ async function ignoringFailure(send: () => Promise<unknown>): Promise<void> {
   }
 }
 
+/**
+ * `text` in pieces of at most consoleWriteMaximumCharacters, never splitting a surrogate pair,
+ * so each piece is a write the host accepts.
+ */
+export function consoleWritePieces(text: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + consoleWriteMaximumCharacters, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  return pieces;
+}
+
 /** Output shown but not yet acknowledged is acknowledged after this long without more. */
 const idleAcknowledgeMs = 50;
 
@@ -145,6 +158,7 @@ export class ConsoleSession {
   private pending: string[] = [];
   private pendingBytes = 0;
   private endReason: string | undefined;
+  private failedWrites: string[] = [];
   private acknowledger: ConsoleOutputAcknowledger | undefined;
   private acknowledgeTimer: NodeJS.Timeout | undefined;
   private writes: Promise<unknown> = Promise.resolve();
@@ -195,14 +209,24 @@ export class ConsoleSession {
       this.acknowledger?.flush();
       this.pendingBytes = 0;
     }
+    for (const reason of this.failedWrites.splice(0)) sink.writeFailed(reason);
     if (this.endReason !== undefined) sink.ended(this.endReason);
   }
 
-  /** Keys typed by the user, in order; dropped once the console has ended. */
+  /**
+   * Keys typed or text pasted by the user, in order, in pieces the host accepts. Dropped once the
+   * console has ended; a piece the host refuses is reported to the sink and the rest of that
+   * write is not sent, so a paste arrives whole or visibly not at all.
+   */
   write(data: string): void {
     if (this.finished || !this.consoleId) return;
     const consoleId = this.consoleId;
-    this.writes = this.writes.then(() => ignoringFailure(() => this.connection.sendRequest(ConsolesWriteRequest.type, { consoleId, data })));
+    this.writes = this.writes.then(() => this.send(consoleId, data));
+  }
+
+  /** Resolves once every write so far has been answered. */
+  written(): Promise<void> {
+    return this.writes.then(() => undefined);
   }
 
   /** The terminal's size; the host passes it to an SSH console's pty and ignores it for serial. */
@@ -220,6 +244,21 @@ export class ConsoleSession {
     const consoleId = this.consoleId;
     this.finish();
     if (consoleId) await ignoringFailure(() => this.connection.sendRequest(ConsolesCloseRequest.type, { consoleId }));
+  }
+
+  private async send(consoleId: string, data: string): Promise<void> {
+    for (const piece of consoleWritePieces(data)) {
+      if (this.finished) return;
+      try {
+        await sendHostRequest(this.connection, ConsolesWriteRequest.type, { consoleId, data: piece });
+      } catch (error) {
+        if (this.finished) return;
+        const reason = `${data.length} typed characters did not reach the console: ${error instanceof Error ? error.message : String(error)}`;
+        if (this.sink) this.sink.writeFailed(reason);
+        else this.failedWrites.push(reason);
+        return;
+      }
+    }
   }
 
   private receive(data: string, bytes: number): void {
@@ -252,31 +291,3 @@ export class ConsoleSession {
   }
 }
 
-/** Open consoles by key, so a second open reveals the first instead of adding another. */
-export class ConsoleRegistry<T> {
-  private readonly entries = new Map<string, T>();
-
-  get(key: ConsoleKey): T | undefined {
-    return this.entries.get(consoleKeyText(key));
-  }
-
-  set(key: ConsoleKey, value: T): void {
-    this.entries.set(consoleKeyText(key), value);
-  }
-
-  /** Removes `key` only while it still maps to `value` (a newer console may have replaced it). */
-  delete(key: ConsoleKey, value: T): void {
-    if (this.entries.get(consoleKeyText(key)) === value) this.entries.delete(consoleKeyText(key));
-  }
-
-  values(): T[] {
-    return [...this.entries.values()];
-  }
-}
-
-/** The line a terminal shows when its console ends on its own; the host's reason is a sentence. */
-export function endedLine(reason: string): string {
-  const sentence = reason.trim().replace(/^./, (first) => first.toUpperCase());
-  const ended = /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
-  return `\r\n\x1b[33m[${ended} Close this terminal when done.]\x1b[0m\r\n`;
-}

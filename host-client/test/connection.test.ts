@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node';
 import { HostInfoRequest, hostProtocolVersion, type HostInfoResult } from '@vlm/schemas/src/host-protocol';
-import { describeHostInfo, openHostClient } from '../src/host-client';
+import { describeHostInfo, openHostClient } from '../src/connection';
 
 const info: HostInfoResult = {
   protocolVersion: hostProtocolVersion,

@@ -1,20 +1,13 @@
-// The connection to vlm-host: where it is (--host, $VLM_HOST, the service's default socket),
-// one vscode-jsonrpc connection over the Unix socket, Ctrl-C as request cancellation, and the
-// host's errors turned into messages a user can act on.
-import { connect, type Socket } from 'node:net';
-import {
-  CancellationTokenSource,
-  createMessageConnection,
-  ResponseError,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type MessageConnection,
-  type NotificationType,
-  type RequestType,
-} from 'vscode-jsonrpc/node';
-import { HostErrorCode, type HostErrorData } from '@vlm/schemas/src/host-protocol';
+// A command's session with vlm-host: where it is (--host, $VLM_HOST, the service's default
+// socket), host-client's connection (with its version check) over the Unix socket, Ctrl-C as
+// request cancellation, and failures as `vlm: ...` lines with an exit code.
+import { CancellationTokenSource, type MessageConnection, type NotificationType, type RequestType } from 'vscode-jsonrpc/node';
+import type { HostErrorData } from '@vlm/schemas/src/host-protocol';
+import { commandLineSocketFailure } from '@vlm/host-client/src/connection-errors';
+import { checkHostConnection, openHostSocket, type CheckedConnection } from '@vlm/host-client/src/connection';
+import { HostRequestCancelled, HostRequestError, sendHostRequest } from '@vlm/host-client/src/host-requests';
+import { defaultSocketPath } from '@vlm/host-client/src/socket-defaults';
 import type { CommandOutput, OptionSpec, ParsedArguments } from './command-table';
-import { printable } from './diagnostic-report';
 import { exitCodes, UsageError } from './exit-codes';
 
 export const hostOption: OptionSpec = {
@@ -26,13 +19,6 @@ export const hostOption: OptionSpec = {
 export const yesOption: OptionSpec = { name: 'yes', short: 'y', description: 'Do not ask for confirmation.' };
 export const jsonOption: OptionSpec = { name: 'json', description: 'Print one JSON document instead of text.' };
 
-/** The socket vlm-host listens on when started without --socket (see host-service/src/main.ts). */
-export function defaultSocketPath(): string | undefined {
-  if (process.getuid?.() === 0) return '/run/vlm/vlm-host.sock';
-  const runtime = process.env.XDG_RUNTIME_DIR;
-  return runtime ? `${runtime.replace(/\/$/, '')}/vlm/vlm-host.sock` : undefined;
-}
-
 /** The socket path from --host, else $VLM_HOST, else the default. */
 export function hostSocketPath(parsed: ParsedArguments, commandPath: string): string {
   const given = parsed.options.get('host');
@@ -40,7 +26,7 @@ export function hostSocketPath(parsed: ParsedArguments, commandPath: string): st
   const [address, source] =
     given !== undefined ? [given, 'option --host'] : fromEnvironment ? [fromEnvironment, 'VLM_HOST'] : [undefined, ''];
   if (address === undefined) {
-    const path = defaultSocketPath();
+    const path = defaultSocketPath(process.getuid?.() === 0, process.env.XDG_RUNTIME_DIR);
     if (path === undefined) {
       throw new UsageError('XDG_RUNTIME_DIR is not set, so there is no default host socket: give it with --host unix:PATH or VLM_HOST.', commandPath);
     }
@@ -71,39 +57,12 @@ export class Cancelled extends Error {
   override readonly name = 'Cancelled';
 }
 
-function unreachableMessage(socketPath: string, error: NodeJS.ErrnoException): string {
-  const where = `unix:${socketPath}`;
-  const start = `'vlm-host --socket ${socketPath}' (or 'systemctl start vlm-host'), or point --host or VLM_HOST at the right socket`;
-  switch (error.code) {
-    case 'ENOENT':
-      return `no host service at ${where}: the socket does not exist. Is vlm-host running? Start it with ${start}.`;
-    case 'ECONNREFUSED':
-      return `no host service at ${where}: nothing is listening on the socket (a stale socket?). Is vlm-host running? Start it with ${start}.`;
-    case 'EACCES':
-    case 'EPERM':
-      return `cannot connect to the host service at ${where}: permission denied. Run as a user in the socket's group, or as root.`;
-    case 'ENOTSOCK':
-      return `${where} is not a socket: point --host or VLM_HOST at vlm-host's socket.`;
-    default:
-      return `cannot connect to the host service at ${where}: ${error.message}.`;
-  }
-}
-
-/** The message of a host error, with the field it names and each problem it lists. */
-export function describeHostError(error: ResponseError<HostErrorData>): string {
-  const data = error.data;
-  const lines = [printable(error.message)];
-  const problems = data?.problems ?? [];
-  if (problems.length > 1) {
-    for (const problem of problems) lines.push(`  ${printable(problem.field)}: ${printable(problem.message)}`);
-  } else if (data?.allowed) {
-    lines.push(`  ${data.field ? `${printable(data.field)}: ` : ''}allowed: ${printable(data.allowed)}`);
-  }
-  return lines.join('\n');
-}
+/** How long the host may take to say who it is (it may first check whether KVM guests run). */
+const answerTimeoutMs = 30_000;
 
 export class HostSession {
   readonly address: string;
+  readonly connection: MessageConnection;
   private readonly cancellation = new CancellationTokenSource();
   private interrupted = false;
   private readonly interruptListeners: Array<() => void> = [];
@@ -111,28 +70,34 @@ export class HostSession {
   private readonly closed: Promise<never>;
 
   private constructor(
-    readonly connection: MessageConnection,
-    private readonly socket: Socket,
+    private readonly client: CheckedConnection,
     socketPath: string,
   ) {
+    this.connection = client.connection;
     this.address = `unix:${socketPath}`;
     // Rejects when the host goes away, so no request waits for an answer that cannot come.
     this.closed = new Promise<never>((_resolve, reject) => {
-      connection.onClose(() => reject(new ReportedFailure(`the host service at ${this.address} closed the connection (did vlm-host stop?).`, exitCodes.hostUnreachable)));
+      this.connection.onClose(() => reject(new ReportedFailure(`the host service at ${this.address} closed the connection (did vlm-host stop?).`, exitCodes.hostUnreachable)));
     });
     this.closed.catch(() => undefined);
     process.on('SIGINT', this.onSignal);
   }
 
+  /** Connects and checks the host's protocol version; an unreachable or other host exits 3. */
   static async open(socketPath: string): Promise<HostSession> {
-    const socket = connect(socketPath);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('error', (error: NodeJS.ErrnoException) => reject(new ReportedFailure(unreachableMessage(socketPath, error), exitCodes.hostUnreachable)));
-    });
-    const connection = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
-    connection.listen();
-    return new HostSession(connection, socket, socketPath);
+    try {
+      const socket = await openHostSocket(socketPath, undefined, commandLineSocketFailure);
+      const client = await checkHostConnection(socket, {
+        where: `at unix:${socketPath}`,
+        client: 'this vlm',
+        closedEarly: `something listens on unix:${socketPath}, but it closed the connection instead of answering as a VLM host service.`,
+        timeoutMs: answerTimeoutMs,
+        versionUnknownOnHostError: true,
+      });
+      return new HostSession(client, socketPath);
+    } catch (error) {
+      throw new ReportedFailure(error instanceof Error ? error.message : String(error), exitCodes.hostUnreachable);
+    }
   }
 
   get wasInterrupted(): boolean {
@@ -162,10 +127,10 @@ export class HostSession {
   async request<P, R>(type: RequestType<P, R, HostErrorData>, params: P): Promise<R> {
     if (this.interrupted) throw new Cancelled('cancelled');
     try {
-      return await Promise.race([this.connection.sendRequest(type, params, this.cancellation.token), this.closed]);
+      return await sendHostRequest(this.connection, type, params, { token: this.cancellation.token, closed: this.closed });
     } catch (error) {
-      if (this.interrupted || (error instanceof ResponseError && error.code === HostErrorCode.RequestCancelled)) throw new Cancelled('cancelled');
-      if (error instanceof ResponseError) throw new ReportedFailure(describeHostError(error as ResponseError<HostErrorData>), exitCodes.problems);
+      if (this.interrupted || error instanceof HostRequestCancelled) throw new Cancelled('cancelled');
+      if (error instanceof HostRequestError) throw new ReportedFailure(error.message, exitCodes.problems);
       throw error;
     }
   }
@@ -176,8 +141,7 @@ export class HostSession {
 
   close(): void {
     process.removeListener('SIGINT', this.onSignal);
-    this.connection.dispose();
-    this.socket.destroy();
+    this.client.dispose();
   }
 }
 

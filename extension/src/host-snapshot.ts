@@ -1,0 +1,48 @@
+// What the extension knows of each host: its connection state and what the sidebar shows of its
+// labs and VMs. No `vscode` import: unit-tested.
+import type { HostDefinition } from './host-configuration';
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
+
+/** The state of the extension's connection to a host (not the host's persisted state). */
+export interface HostConnectionState {
+  status: ConnectionStatus;
+  /** Why the host is not connected, in words a user can act on. */
+  reason?: string;
+  /** What a connected host's service said about it, one line each. */
+  details?: string[];
+  /** True when the host runs libvirt's test driver: its VMs are simulated. */
+  simulated?: boolean;
+}
+
+export type VmStatus = 'running' | 'stopped' | 'paused' | 'starting' | 'stopping' | 'crashed' | 'unknown';
+
+export interface VmSnapshot {
+  /** The VM's name in its lab (or the libvirt name for VMs of no lab). */
+  name: string;
+  /** The libvirt domain name: what VM requests to the host take. */
+  domain?: string;
+  status: VmStatus;
+  tags: string[];
+  description?: string;
+  /** Tooltip lines. */
+  details?: string[];
+  /** The loopback port forwarded to the guest's SSH, when known. */
+  sshPort?: number;
+}
+
+export interface LabSnapshot {
+  /** '' holds the VMs that belong to no lab. */
+  name: string;
+  status?: 'pending' | 'deploying' | 'running' | 'failed';
+  tags: string[];
+  description?: string;
+  vms: VmSnapshot[];
+}
+
+/** Everything the sidebar shows of one host. */
+export interface HostSnapshot {
+  host: HostDefinition;
+  state: HostConnectionState;
+  labs: LabSnapshot[];
+}
