@@ -6,7 +6,7 @@ import type { HostErrorData } from '@vlm/schemas/src/host-protocol';
 import { commandLineSocketFailure } from '@vlm/host-client/src/connection-errors';
 import { checkHostConnection, openHostSocket, type CheckedConnection } from '@vlm/host-client/src/connection';
 import { HostRequestCancelled, HostRequestError, sendHostRequest } from '@vlm/host-client/src/host-requests';
-import { defaultSocketPath } from '@vlm/host-client/src/socket-defaults';
+import { defaultSocketPath } from '@vlm/schemas/src/socket-defaults';
 import type { CommandOutput, OptionSpec, ParsedArguments } from './command-table';
 import { exitCodes, UsageError } from './exit-codes';
 

@@ -1,6 +1,6 @@
 // Which hosts the extension shows, from the `vlm.*` settings. No `vscode` import: unit-tested.
 import { join } from 'node:path';
-import { defaultSocketPath } from '@vlm/host-client/src/socket-defaults';
+import { defaultSocketPath } from '@vlm/schemas/src/socket-defaults';
 import { isValidName } from '@vlm/schemas';
 
 /** How the extension reaches a host's service. */

@@ -2,7 +2,7 @@
 // differ for root and for a user).
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { defaultSocketPath } from '@vlm/host-client/src/socket-defaults';
+import { defaultSocketPath } from '@vlm/schemas/src/socket-defaults';
 import type { RemoteListenArguments } from './api/remote-listen';
 
 export const usage = `Usage: vlm-host [--socket PATH] [--socket-group NAME] [--data-dir DIR] [--libvirt test|qemu] [--bus-address ADDRESS]

@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type AnyAuthMethod, type AuthenticationType, type ClientChannel } from 'ssh2';
 import { speakHostProtocol, type HostClient } from '@vlm/host-client/src/connection';
-import { rootSocketPath } from '@vlm/host-client/src/socket-defaults';
+import { rootSocketPath } from '@vlm/schemas/src/socket-defaults';
 import { checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, knownKeyTypes, preferredHostKeyAlgorithms, readKnownHosts, recordHostKey } from './known-hosts';
 import { formatSshDestination, type SshDestination } from './ssh-destination';
 

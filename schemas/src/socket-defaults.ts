@@ -1,5 +1,5 @@
 // Where vlm-host listens when started without --socket, and so where its clients look first.
-// Written once: host-service/src/main.ts, the CLI and the extension all ask here.
+// A contract between vlm-host and its clients, so it lives beside the protocol: main.ts, the CLI and the extension all ask here.
 import { join } from 'node:path';
 
 /** The socket of a vlm-host run as root, its usual way on a lab server. */
