@@ -53,9 +53,9 @@ async function startWorkbench() {
   const { packageExtension } = await import('./package.mjs');
   const vsix = packageExtension();
   const { launchCodeServer } = await import('./code-server.mjs');
-  // The host-service test support starts the private bus, libvirt-dbus and the daemons.
+  // host-service/local-libvirt starts the private bus, libvirt-dbus and the daemons.
   const { tsImport } = await import('tsx/esm/api');
-  const { startLibvirtTestEnvironment } = await tsImport('../host-service/test/support/test-libvirt.ts', import.meta.url);
+  const { startLibvirtTestEnvironment } = await tsImport('../host-service/local-libvirt/libvirt-environment.ts', import.meta.url);
 
   try {
     // Real VMs need root's libvirtd; anyone else gets the simulated host.

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/test/support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/local-libvirt/libvirt-environment';
 import { buildHostBundle, startHost, type HostProcess } from '../../host-service/test/api/host-process';
 import { connectLibvirt } from '../../host-service/src/libvirt/libvirt-dbus-hypervisor';
 import { buildDomainXml } from '../../host-service/src/libvirt/domain-xml';

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostProtocolVersion } from '@vlm/schemas/src/host-protocol';
-import { waitUntil } from '../../host-service/test/support/wait-until';
+import { waitUntil } from '../../host-service/local-libvirt/wait-until';
 import { ensureBuilt, repositoryRoot, runVlm } from './run-vlm';
 
 /** A stand-in service in its own process (runVlm blocks this one): it answers host/info with version 999 and logs every method asked. */

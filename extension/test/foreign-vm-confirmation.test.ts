@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { HostErrorCode, SnapshotsCreateRequest, SnapshotsDeleteRequest, SnapshotsRevertRequest, VmsDeleteRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/test/support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../host-service/local-libvirt/libvirt-environment';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../../host-service/test/api/host-process';
 import { sendConfirmingForeign, isForeignRefusal, typedNameProblem } from '../src/foreign-vm-confirmation';
-
-type Client = MessageConnection & { close(): void };
+import type { Client } from '../../host-service/test/support/host-fixture';
 
 describe('deleting a VM VLM did not make, from the extension', () => {
   let environment: LibvirtTestEnvironment;

@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseLocalDriver, inspectorArguments, localDataFolder, localHostArguments, LocalHostProcess } from '../src/local-host-process';
-import { startLibvirtTestEnvironment } from '../../host-service/test/support/test-libvirt';
-import { waitUntil } from '../../host-service/test/support/wait-until';
+import { startLibvirtTestEnvironment } from '../../host-service/local-libvirt/libvirt-environment';
+import { waitUntil } from '../../host-service/local-libvirt/wait-until';
 
 const repositoryRoot = join(__dirname, '..', '..');
 

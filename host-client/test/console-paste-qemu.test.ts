@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startConsoleGuest, type ConsoleGuest } from '../../host-service/test/consoles/console-guest';
 import { connectClient } from '../../host-service/test/api/host-process';
-import { waitUntil } from '../../host-service/test/support/wait-until';
+import { waitUntil } from '../../host-service/local-libvirt/wait-until';
 import { ConsoleSession } from '../src/console-session';
 
 /** What the terminal shows, and whatever the session reports. */

@@ -9,7 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Lab } from '@vlm/schemas';
-import { startLibvirtTestEnvironment } from '../test/support/test-libvirt';
+import { startLibvirtTestEnvironment } from '../local-libvirt/libvirt-environment';
 import { connectLibvirt } from '../src/libvirt/libvirt-dbus-hypervisor';
 import { StateStore } from '../src/state/state-store';
 import { EventLog } from '../src/api/event-log';

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { HostInfoRequest, LabsPlanRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { StateStore } from '../src/state/state-store';
-import { startLibvirtTestEnvironment } from '../test/support/test-libvirt';
+import { startLibvirtTestEnvironment } from '../local-libvirt/libvirt-environment';
 import { buildHostBundle, connectClient, startHost } from '../test/api/host-process';
 
 const quick = process.argv.includes('--quick');

@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { startLibvirtTestEnvironment } from '../test/support/test-libvirt';
+import { startLibvirtTestEnvironment } from '../local-libvirt/libvirt-environment';
 import { connectLibvirt } from '../src/libvirt/libvirt-dbus-hypervisor';
 import { buildDomainXml } from '../src/libvirt/domain-xml';
 import type { HypervisorEvent } from '../src/libvirt/hypervisor';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import dbus from 'dbus-next';
-import { startLibvirtTestEnvironment } from '../test/support/test-libvirt';
+import { startLibvirtTestEnvironment } from '../local-libvirt/libvirt-environment';
 import { LibvirtDbusHypervisor } from '../src/libvirt/libvirt-dbus-hypervisor';
 import { buildDomainXml } from '../src/libvirt/domain-xml';
 import { dbusCall } from '../src/libvirt/dbus-call';

@@ -9,7 +9,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsListRequest, VmsForceStopRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../../host-service/test/support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../../host-service/local-libvirt/libvirt-environment';
 import { removePoolOf } from '../../../host-service/test/support/volume-pools';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../../../host-service/test/api/host-process';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../../host-service/test/support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../../host-service/local-libvirt/libvirt-environment';
 import { removePoolOf } from '../../../host-service/test/support/volume-pools';
 import { VsCodeSession, exampleWorkspace, removeFolder, repositoryRoot } from './vscode-session';
 

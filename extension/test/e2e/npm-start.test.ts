@@ -17,13 +17,13 @@ import { chromium, type Browser } from 'playwright-core';
 import { ImagesPullRequest, LabsApplyRequest } from '@vlm/schemas/src/host-protocol';
 import { connectClient } from '../../../host-service/test/api/host-process';
 import { domainName } from '../../../host-service/src/deploy/lab-resources';
-import { waitUntil } from '../../../host-service/test/support/wait-until';
+import { waitUntil } from '../../../host-service/local-libvirt/wait-until';
 import { removePoolOf } from '../../../host-service/test/support/volume-pools';
-import { leaseLibvirtDaemons, type LibvirtDaemonsLease } from '../../../host-service/test/support/libvirt-daemons';
+import { leaseLibvirtDaemons, type LibvirtDaemonsLease } from '../../../host-service/local-libvirt/libvirt-daemons';
 import { chromiumArguments, chromiumPath, ensureTools, repositoryRoot } from './vscode-session';
 
 const markName = 'VLM_NPM_START_TEST_MARK';
-/** libvirtd and virtlogd are shared by every run on the machine: the lease in host-service/test/support/libvirt-daemons.ts stops them when its last holder is done. */
+/** libvirtd and virtlogd are shared by every run on the machine: the lease in host-service/local-libvirt/libvirt-daemons.ts stops them when its last holder is done. */
 const sharedDaemons = new Set(['libvirtd', 'virtlogd']);
 
 interface MarkedProcess {

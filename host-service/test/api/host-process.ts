@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
 import { openHostSocket, startHostConnection } from '@vlm/host-client/src/connection';
 import type { HostErrorData } from '@vlm/schemas/src/host-protocol';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 
 const repositoryRoot = join(__dirname, '..', '..', '..');
 
@@ -49,6 +49,8 @@ export interface HostStartOptions {
   /** Default 'test'. */
   driver?: 'test' | 'qemu';
   extraArguments?: string[];
+  /** The process's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function spawnHost(options: HostStartOptions): HostProcess {
@@ -69,7 +71,7 @@ export function spawnHost(options: HostStartOptions): HostProcess {
       repositoryRoot,
       ...(options.extraArguments ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: options.env },
   );
   const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   const host: HostProcess = {

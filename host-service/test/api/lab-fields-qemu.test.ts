@@ -9,20 +9,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HostErrorCode, ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsGetRequest, LabsPlanRequest } from '@vlm/schemas/src/host-protocol';
+import { HostErrorCode, ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsGetRequest, LabsPlanRequest, type LabDetails } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
-import type { Hypervisor } from '../../src/libvirt/hypervisor';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
-import { volumePoolFor } from '../../src/deploy/lab-resources';
-import { removeRunLeftovers } from '../support/libvirt-leftovers';
-import { requireCommand } from '../support/require-command';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { requireCommand } from '../../local-libvirt/require-command';
 import { makeKey, sshUntilConnected } from '../images/tiny-guest';
-import { buildHostBundle, connectClient, rejectsWithHostError, startHost, type HostProcess } from './host-process';
+import { startHostFixture, type Client, type HostFixture } from '../support/host-fixture';
+import { rejectsWithHostError } from './host-process';
 
 function virsh(...args: string[]): string {
   const result = spawnSync('virsh', ['-c', 'qemu:///system', ...args], { encoding: 'utf8' });
@@ -41,112 +36,108 @@ function hostInterfaceAddress(): { name: string; address: string } {
   throw new Error('This host has no IPv4 address besides loopback; the overlap check needs one to test against.');
 }
 
-describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
-  let work: string;
-  let dataDirectory: string;
-  let host: HostProcess;
-  let key: { privateKey: string; publicKey: string };
-  const prefix = `fld-${randomBytes(3).toString('hex')}`;
-  const labName = prefix;
-  const natName = `${prefix}-nat`;
-  const second = 200 + ((randomBytes(1)[0] as number) % 50);
-  const third = randomBytes(1)[0] as number;
-  const subnet = `10.${second}.${third}.0/24`;
-  const address = (last: number) => `10.${second}.${third}.${last}`;
+let fixture: HostFixture;
+let key: { privateKey: string; publicKey: string };
+const prefix = `fld-${randomBytes(3).toString('hex')}`;
+const labName = prefix;
+const natName = `${prefix}-nat`;
+const second = 200 + ((randomBytes(1)[0] as number) % 50);
+const third = randomBytes(1)[0] as number;
+const subnet = `10.${second}.${third}.0/24`;
+const address = (last: number) => `10.${second}.${third}.${last}`;
 
-  const lab = (): Lab => ({
-    name: labName,
-    networks: [{ name: 'lan', cidr: subnet }],
-    vms: [
-      {
-        name: 'alpha',
-        vcpu: 1,
-        ram_mb: 192,
-        disk_gb: 1,
-        os_image: 'site-tiny',
-        networks: [{ name: 'lan', ip: address(10) }],
-        firmware: 'uefi',
-        autostart: true,
-        ssh_authorized_keys: [key.publicKey],
-      },
-      { name: 'beta', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'site-tiny', networks: [{ name: 'lan', ip: address(11) }], ssh_authorized_keys: [key.publicKey] },
-    ],
+const lab = (): Lab => ({
+  name: labName,
+  networks: [{ name: 'lan', cidr: subnet }],
+  vms: [
+    {
+      name: 'alpha',
+      vcpu: 1,
+      ram_mb: 192,
+      disk_gb: 1,
+      os_image: 'site-tiny',
+      networks: [{ name: 'lan', ip: address(10) }],
+      firmware: 'uefi',
+      autostart: true,
+      ssh_authorized_keys: [key.publicKey],
+    },
+    { name: 'beta', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'site-tiny', networks: [{ name: 'lan', ip: address(11) }], ssh_authorized_keys: [key.publicKey] },
+  ],
+});
+
+/** Applies the lab; when that fails, what the guests printed says why they were not reachable. */
+async function applyShowingConsoles(client: Client): Promise<void> {
+  await client.sendRequest(LabsApplyRequest.type, { lab: lab() }).catch(async (error: Error) => {
+    const consoles = await Promise.all(['alpha', 'beta'].map(async (vm) => {
+      const log = await readFile(join(fixture.dataDirectory, 'logs', `${labName}.${vm}.log`), 'utf8').catch(() => '(no log)');
+      return `--- ${vm} console (end) ---\n${log.slice(-3000)}`;
+    }));
+    throw new Error(`${error.message}\n${consoles.join('\n')}`);
   });
+}
 
-  before(async () => {
-    requireCommand('dnsmasq', 'dnsmasq-base');
-    requireCommand('ip', 'iproute2');
-    if (!existsSync('/usr/share/OVMF/OVMF_CODE_4M.fd')) throw new Error('OVMF is not installed: apt-get install -y --no-install-recommends ovmf');
-    work = await mkdtemp(join(tmpdir(), 'vlm-lab-fields-qemu-'));
-    // QEMU runs as its own user and must pass through here to the data directory's disks.
-    await chmod(work, 0o755);
-    key = await makeKey(join(work, 'id_ed25519'));
-    dataDirectory = join(work, 'data');
-    await mkdir(dataDirectory, { recursive: true });
-    // An image only this host's catalog has: vlm-tiny's build under another name.
-    const site = { name: 'site-tiny', title: 'This host\'s tiny guest', os: 'linux', default_user: 'root', min_ram_mb: 96, min_disk_gb: 1, cloud_init: true, source: { kind: 'build', script: 'host-service/vlm-tiny/build-vlm-tiny.sh' } };
-    await writeFile(join(dataDirectory, 'image-catalog.json'), JSON.stringify({ images: [site] }));
-    environment = await startLibvirtTestEnvironment({ realDaemons: true });
-    hypervisor = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });
-    const bundle = await buildHostBundle(work);
-    host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress, driver: 'qemu' });
+/** Runs `command` over SSH in `vm` of the deployed lab; asserts it succeeded and returns its output. */
+async function inGuest(details: LabDetails, vm: string, command: string): Promise<string> {
+  const port = details.resources.ports.find((item) => item.vm === vm && item.kind === 'ssh');
+  assert.ok(port, `an SSH port for ${vm}`);
+  const result = await sshUntilConnected(key.privateKey, port.port, command, 120_000);
+  assert.equal(result.code, 0, `${vm}: ${command}: ${result.stderr}`);
+  return result.stdout;
+}
+
+before(async () => {
+  requireCommand('dnsmasq', 'dnsmasq-base');
+  requireCommand('ip', 'iproute2');
+  if (!existsSync('/usr/share/OVMF/OVMF_CODE_4M.fd')) throw new Error('OVMF is not installed: apt-get install -y --no-install-recommends ovmf');
+  fixture = await startHostFixture({
+    name: 'lab-fields-qemu',
+    driver: 'qemu',
+    // QEMU runs as its own user and must pass through the folder to the data directory's disks.
+    folderMode: 0o755,
+    // Whatever a failed test left: removed by the names this run made.
+    leftovers: { domains: ['alpha', 'beta'].map((vm) => `${labName}.${vm}`), networks: [`${labName}.lan`, natName] },
+    async prepare({ folder, dataDirectory }) {
+      key = await makeKey(join(folder, 'id_ed25519'));
+      await mkdir(dataDirectory, { recursive: true });
+      // An image only this host's catalog has: vlm-tiny's build under another name.
+      const site = { name: 'site-tiny', title: 'This host\'s tiny guest', os: 'linux', default_user: 'root', min_ram_mb: 96, min_disk_gb: 1, cloud_init: true, source: { kind: 'build', script: 'host-service/vlm-tiny/build-vlm-tiny.sh' } };
+      await writeFile(join(dataDirectory, 'image-catalog.json'), JSON.stringify({ images: [site] }));
+    },
   });
+}, { timeout: 900_000 });
 
-  after(async () => {
-    // Whatever a failed test left: remove it by the names this run made.
-    if (hypervisor) {
-      await removeRunLeftovers(hypervisor, {
-        domains: ['alpha', 'beta'].map((vm) => `${labName}.${vm}`),
-        networks: [`${labName}.lan`, natName],
-        pool: volumePoolFor(dataDirectory),
-      });
-      await hypervisor.close();
-    }
-    await host?.stop();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+after(async () => {
+  await fixture?.dispose();
+});
 
+describe('a NAT network on qemu:///system', { timeout: 900_000 }, () => {
   test('a NAT network is defined as libvirt NAT (read with virsh net-dumpxml, never started)', async () => {
-    await hypervisor.defineNetwork(buildNetworkXml({ name: natName, cidr: `10.${second}.${(third + 1) % 256}.0/24`, mode: 'nat', dhcp: true }));
+    await fixture.hypervisor.defineNetwork(buildNetworkXml({ name: natName, cidr: `10.${second}.${(third + 1) % 256}.0/24`, mode: 'nat', dhcp: true }));
     try {
       const xml = virsh('net-dumpxml', natName);
       assert.match(xml, /<forward mode='nat'\s*\/?>/);
       assert.doesNotMatch(xml, /<dns enable='no'\/>/);
       assert.match(virsh('net-info', natName), /Active:\s+no/);
     } finally {
-      await hypervisor.undefineNetwork(natName);
+      await fixture.hypervisor.undefineNetwork(natName);
     }
   });
+});
 
+describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, () => {
   test('static addresses, guest to guest, no DNS, UEFI and autostart on two real guests; overlaps refused', async () => {
-    const client = await connectClient(host.socketPath);
+    const client = await fixture.connect();
     try {
       assert.equal((await client.sendRequest(ImagesPullRequest.type, { name: 'site-tiny' })).present, true);
-      await client.sendRequest(LabsApplyRequest.type, { lab: lab() }).catch(async (error: Error) => {
-        // What the guests printed says why they were not reachable.
-        const consoles = await Promise.all(['alpha', 'beta'].map(async (vm) => {
-          const log = await readFile(join(dataDirectory, 'logs', `${labName}.${vm}.log`), 'utf8').catch(() => '(no log)');
-          return `--- ${vm} console (end) ---\n${log.slice(-3000)}`;
-        }));
-        throw new Error(`${error.message}\n${consoles.join('\n')}`);
-      });
+      await applyShowingConsoles(client);
       const details = await client.sendRequest(LabsGetRequest.type, { name: labName });
       assert.equal(details.status, 'running');
-      const sshPort = (vm: string) => details.resources.ports.find((port) => port.vm === vm && port.kind === 'ssh')!.port;
-      const inGuest = async (vm: string, command: string) => {
-        const result = await sshUntilConnected(key.privateKey, sshPort(vm), command, 120_000);
-        assert.equal(result.code, 0, `${vm}: ${command}: ${result.stderr}`);
-        return result.stdout;
-      };
 
       // Each guest has its static address on its lab NIC, and they reach each other on it.
-      assert.match(await inGuest('alpha', 'ip -4 addr'), new RegExp(`inet ${address(10).replace(/\./g, '\\.')}/24 `));
-      assert.match(await inGuest('beta', 'ip -4 addr'), new RegExp(`inet ${address(11).replace(/\./g, '\\.')}/24 `));
-      assert.match(await inGuest('alpha', `ping -c 1 -W 10 ${address(11)}`), /1 packets received/);
-      assert.match(await inGuest('beta', `ping -c 1 -W 10 ${address(10)}`), /1 packets received/);
+      assert.match(await inGuest(details, 'alpha', 'ip -4 addr'), new RegExp(`inet ${address(10).replace(/\./g, '\\.')}/24 `));
+      assert.match(await inGuest(details, 'beta', 'ip -4 addr'), new RegExp(`inet ${address(11).replace(/\./g, '\\.')}/24 `));
+      assert.match(await inGuest(details, 'alpha', `ping -c 1 -W 10 ${address(11)}`), /1 packets received/);
+      assert.match(await inGuest(details, 'beta', `ping -c 1 -W 10 ${address(10)}`), /1 packets received/);
 
       // The network holds the fixed leases, for the MACs the domains' NICs have.
       const networkXml = virsh('net-dumpxml', `${labName}.lan`);
@@ -162,11 +153,11 @@ describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, 
       // UEFI: OVMF is the loader, its NVRAM is in the data directory, and the guest sees EFI.
       const alphaXml = virsh('dumpxml', `${labName}.alpha`);
       assert.match(alphaXml, /<loader [^>]*type='pflash'[^>]*>\/usr\/share\/OVMF\/OVMF_CODE[^<]*\.fd<\/loader>/);
-      const nvram = join(dataDirectory, 'nvram', `${labName}.alpha.fd`);
+      const nvram = join(fixture.dataDirectory, 'nvram', `${labName}.alpha.fd`);
       assert.match(alphaXml, new RegExp(`<nvram[^>]*>${nvram}</nvram>`));
       assert.equal(existsSync(nvram), true);
-      assert.match(await inGuest('alpha', 'test -d /sys/firmware/efi && echo efi'), /^efi$/m);
-      assert.match(await inGuest('beta', 'test -d /sys/firmware/efi && echo efi || echo bios'), /^bios$/m);
+      assert.match(await inGuest(details, 'alpha', 'test -d /sys/firmware/efi && echo efi'), /^efi$/m);
+      assert.match(await inGuest(details, 'beta', 'test -d /sys/firmware/efi && echo efi || echo bios'), /^bios$/m);
       assert.doesNotMatch(virsh('dumpxml', `${labName}.beta`), /<loader/);
 
       // autostart: alpha starts with the host, and so does the network it needs; beta does not.

@@ -2,10 +2,9 @@
 // is recorded durably, reported as events, survives a restart, and is removed again by destroy.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CancellationTokenSource, type MessageConnection } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import {
   EventNotification,
   EventsSubscribeRequest,
@@ -20,12 +19,10 @@ import {
   type HostEvent,
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { volumePoolFor } from '../../src/deploy/lab-resources';
-import { buildHostBundle, connectClient, rejectsWithHostError, startHost, type HostProcess } from './host-process';
-
-type Client = MessageConnection & { close(): void };
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
+import { rejectsWithHostError } from './host-process';
 
 function webLab(): Lab {
   return {
@@ -39,49 +36,27 @@ function webLab(): Lab {
 }
 
 
-describe('labs: apply and destroy on the libvirt test driver', () => {
-  let environment: LibvirtTestEnvironment;
-  let work: string;
-  let bundle: string;
-  let host: HostProcess;
-  let client: Client;
-  let socketPath: string;
-  let dataDirectory: string;
+let fixture: HostFixture;
 
-  const restart = async () => {
-    client.close();
-    assert.equal(await host.stop(), 0);
-    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
-    client = await connectClient(socketPath);
-  };
+before(async () => {
+  fixture = await startHostFixture({ name: 'host-labs' });
+});
 
-  before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'vlm-host-labs-'));
-    bundle = await buildHostBundle(work);
-    environment = await startLibvirtTestEnvironment();
-    socketPath = join(work, 'vlm-host.sock');
-    dataDirectory = join(work, 'data');
-    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
-    client = await connectClient(socketPath);
-  });
+after(async () => {
+  await fixture?.dispose();
+});
 
-  after(async () => {
-    client?.close();
-    await host?.stop();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
+describe('labs on the libvirt test driver: apply', () => {
   test('apply makes the networks, disks and VMs, starts them in dependency order, and reports it', async () => {
     const events: HostEvent[] = [];
-    client.onNotification(EventNotification.type, (event) => events.push(event));
-    await client.sendRequest(EventsSubscribeRequest.type, {});
+    fixture.client.onNotification(EventNotification.type, (event) => events.push(event));
+    await fixture.client.sendRequest(EventsSubscribeRequest.type, {});
 
-    const plan = await client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
+    const plan = await fixture.client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
     assert.equal(plan.newLab, true);
     assert.equal(plan.steps.filter((step) => step.kind === 'domain').length, 2);
 
-    const { vms } = await client.sendRequest(VmsListRequest.type, { lab: 'web-lab' });
+    const { vms } = await fixture.client.sendRequest(VmsListRequest.type, { lab: 'web-lab' });
     assert.deepEqual(
       vms.map((vm) => [vm.name, vm.state, vm.labVm, vm.vcpu]).sort(),
       [
@@ -89,11 +64,11 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
         ['web-lab.web', 'running', 'web', 1],
       ],
     );
-    const details = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    const details = await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     assert.equal(details.status, 'running');
     assert.deepEqual(details.resources.networks.map(({ name, network }) => ({ name, network })), [{ name: 'web-lab.lan', network: 'lan' }]);
     assert.match(details.resources.networks[0]?.uuid ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'the UUID it was made with');
-    const pool = volumePoolFor(dataDirectory);
+    const pool = volumePoolFor(fixture.dataDirectory);
     assert.deepEqual(details.resources.volumes.map((volume) => `${volume.pool}/${volume.name}`).sort(), [`${pool}/web-lab.db.qcow2`, `${pool}/web-lab.web.qcow2`]);
     // The lowest free ports of each range (ports other programs listen on are skipped).
     assert.deepEqual(
@@ -113,56 +88,60 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
     const logged = events.filter((event) => event.type === 'deploy-log').length;
     assert.equal(logged, details.deployLog.length, 'every deploy log line was also an event');
     const sequences = events.map((event) => event.sequence);
-    sequences.forEach((sequence, index) => index > 0 && assert.equal(sequence, (sequences[index - 1] as number) + 1));
+    for (const [index, sequence] of sequences.entries()) if (index > 0) assert.equal(sequence, (sequences[index - 1] as number) + 1);
   });
 
   test('applying the same lab again changes nothing; a changed VM is planned and applied as a replacement', async () => {
-    const again = await client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
+    const again = await fixture.client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
     assert.deepEqual(again.steps, []);
     assert.equal(again.newLab, false);
 
-    const before = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    const before = await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     const bigger = webLab();
     (bigger.vms[1] as { ram_mb: number }).ram_mb = 512;
-    const plan = await client.sendRequest(LabsPlanRequest.type, { lab: bigger });
+    const plan = await fixture.client.sendRequest(LabsPlanRequest.type, { lab: bigger });
     assert.deepEqual(plan.steps, [
       { action: 'change', kind: 'domain', resource: 'web-lab.db', labItem: 'db', changes: ['replace: destroyed and made again, with a new disk', 'ram_mb 256 → 512'] },
     ]);
-    const applied = await client.sendRequest(LabsApplyRequest.type, { lab: bigger });
+    const applied = await fixture.client.sendRequest(LabsApplyRequest.type, { lab: bigger });
     assert.deepEqual(applied.steps, plan.steps);
-    assert.equal((await client.sendRequest(LabsExportRequest.type, { name: 'web-lab' })).lab.vms[1]?.ram_mb, 512);
-    const after = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    assert.equal((await fixture.client.sendRequest(LabsExportRequest.type, { name: 'web-lab' })).lab.vms[1]?.ram_mb, 512);
+    const after = await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     assert.equal(after.status, 'running');
     const uuid = (details: typeof before, vm: string) => details.resources.domains.find((domain) => domain.vm === vm)?.uuid;
     assert.notEqual(uuid(after, 'db'), uuid(before, 'db'), 'db was made again');
     assert.equal(uuid(after, 'web'), uuid(before, 'web'), 'web was left alone');
     // Unchanged ports stay with their VMs.
     assert.deepEqual(after.resources.ports, before.resources.ports);
-    assert.deepEqual((await client.sendRequest(LabsApplyRequest.type, { lab: bigger })).steps, []);
+    assert.deepEqual((await fixture.client.sendRequest(LabsApplyRequest.type, { lab: bigger })).steps, []);
   });
+});
 
+describe('labs on the libvirt test driver: ports, restart and destroy', () => {
   test('a port another lab holds is refused, naming the holder', async () => {
-    const held = (await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' })).resources.ports.find((port) => port.vm === 'db' && port.kind === 'ssh');
+    const held = (await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' })).resources.ports.find((port) => port.vm === 'db' && port.kind === 'ssh');
     assert.ok(held);
     const other: Lab = { name: 'other', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', ssh_port: held.port }] };
-    await rejectsWithHostError(client.sendRequest(LabsApplyRequest.type, { lab: other }), HostErrorCode.InvalidLab, {
+    await rejectsWithHostError(fixture.client.sendRequest(LabsApplyRequest.type, { lab: other }), HostErrorCode.InvalidLab, {
       field: '/lab/vms/0/ssh_port',
       message: new RegExp(`ssh port ${held.port} is already used by web-lab/db`),
     });
-    assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs.map((lab) => lab.name), ['web-lab']);
+    assert.deepEqual((await fixture.client.sendRequest(LabsListRequest.type, {})).labs.map((lab) => lab.name), ['web-lab']);
   });
 
   test('the recorded lab survives a restart', async () => {
-    const before = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
-    await restart();
-    const after = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    const before = await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    fixture.client.close();
+    assert.equal(await fixture.host.stop(), 0);
+    await fixture.restart();
+    const after = await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     assert.deepEqual(after.resources, before.resources);
     assert.equal(after.status, 'running');
   });
 
   test('destroy removes every recorded resource and frees the ports', async () => {
-    const ports = (await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' })).resources.ports;
-    const result = await client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' });
+    const ports = (await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' })).resources.ports;
+    const result = await fixture.client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' });
     assert.deepEqual(
       result.steps.map((step) => `${step.kind}:${step.resource}`).sort(),
       [
@@ -170,27 +149,29 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
         'domain:web-lab.web',
         'network:web-lab.lan',
         ...ports.map((port) => `port:${port.kind}:${port.port}`),
-        `volume:${volumePoolFor(dataDirectory)}/web-lab.db.qcow2`,
-        `volume:${volumePoolFor(dataDirectory)}/web-lab.web.qcow2`,
+        `volume:${volumePoolFor(fixture.dataDirectory)}/web-lab.db.qcow2`,
+        `volume:${volumePoolFor(fixture.dataDirectory)}/web-lab.web.qcow2`,
       ].sort(),
     );
-    assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'web-lab' })).vms, []);
-    assert.deepEqual((await client.sendRequest(LabsListRequest.type, {})).labs, []);
-    const state = JSON.parse(await readFile(join(dataDirectory, 'state.json'), 'utf8'));
+    assert.deepEqual((await fixture.client.sendRequest(VmsListRequest.type, { lab: 'web-lab' })).vms, []);
+    assert.deepEqual((await fixture.client.sendRequest(LabsListRequest.type, {})).labs, []);
+    const state = JSON.parse(await readFile(join(fixture.dataDirectory, 'state.json'), 'utf8'));
     assert.deepEqual(state.allocated_ports, []);
-    await rejectsWithHostError(client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' }), HostErrorCode.NotFound);
+    await rejectsWithHostError(fixture.client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' }), HostErrorCode.NotFound);
     // The names are free again: the same lab applies cleanly, with the same ports.
-    await client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
-    const again = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    await fixture.client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
+    const again = await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     assert.deepEqual(again.resources.ports, ports);
   });
+});
 
+describe('labs on the libvirt test driver: cancelled and interrupted deploys', () => {
   test('cancelling an apply stops it between steps; what was made is recorded and destroy removes it', async () => {
     const big: Lab = {
       name: 'big-lab',
       vms: Array.from({ length: 40 }, (_, index) => ({ name: `vm-${index}`, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' })),
     };
-    const watcher = await connectClient(socketPath);
+    const watcher = await fixture.connect();
     try {
       const source = new CancellationTokenSource();
       // Cancel the moment the first VM is defined: the apply is then under way, far from done.
@@ -198,36 +179,35 @@ describe('labs: apply and destroy on the libvirt test driver', () => {
         if (event.type === 'deploy-log' && event.lab === 'big-lab' && event.line.text.startsWith('Defined')) source.cancel();
       });
       await watcher.sendRequest(EventsSubscribeRequest.type, {});
-      await rejectsWithHostError(client.sendRequest(LabsApplyRequest.type, { lab: big }, source.token), HostErrorCode.RequestCancelled, {
+      await rejectsWithHostError(fixture.client.sendRequest(LabsApplyRequest.type, { lab: big }, source.token), HostErrorCode.RequestCancelled, {
         message: /The apply of "big-lab" was cancelled; what was made so far is recorded/,
       });
-      const details = await client.sendRequest(LabsGetRequest.type, { name: 'big-lab' });
+      const details = await fixture.client.sendRequest(LabsGetRequest.type, { name: 'big-lab' });
       assert.equal(details.status, 'failed');
       assert.match(details.deployLog.at(-1)?.text ?? '', /^Apply cancelled by the client/);
       const made = details.resources.domains.length;
       assert.ok(made >= 1 && made < 40, `${made} of 40 domains were made`);
-      assert.equal((await client.sendRequest(VmsListRequest.type, { lab: 'big-lab' })).vms.length, made);
-      await client.sendRequest(LabsDestroyRequest.type, { name: 'big-lab' });
-      assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'big-lab' })).vms, []);
+      assert.equal((await fixture.client.sendRequest(VmsListRequest.type, { lab: 'big-lab' })).vms.length, made);
+      await fixture.client.sendRequest(LabsDestroyRequest.type, { name: 'big-lab' });
+      assert.deepEqual((await fixture.client.sendRequest(VmsListRequest.type, { lab: 'big-lab' })).vms, []);
     } finally {
       watcher.close();
     }
   });
 
   test('a deploy interrupted by a restart is marked failed, and destroy still cleans it up', async () => {
-    client.close();
-    assert.equal(await host.stop(), 0);
-    const path = join(dataDirectory, 'state.json');
+    fixture.client.close();
+    assert.equal(await fixture.host.stop(), 0);
+    const path = join(fixture.dataDirectory, 'state.json');
     const state = JSON.parse(await readFile(path, 'utf8'));
     state.labs['web-lab'].status = 'deploying';
     await writeFile(path, JSON.stringify(state));
-    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
-    client = await connectClient(socketPath);
-    assert.match(host.stderr, /The deploy of lab web-lab was interrupted/);
-    const details = await client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
+    await fixture.restart();
+    assert.match(fixture.host.stderr, /The deploy of lab web-lab was interrupted/);
+    const details = await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     assert.equal(details.status, 'failed');
     assert.match(details.deployLog.at(-1)?.text ?? '', /interrupted/);
-    await client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' });
-    assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'web-lab' })).vms, []);
+    await fixture.client.sendRequest(LabsDestroyRequest.type, { name: 'web-lab' });
+    assert.deepEqual((await fixture.client.sendRequest(VmsListRequest.type, { lab: 'web-lab' })).vms, []);
   });
 });

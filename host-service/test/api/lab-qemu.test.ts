@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ConsoleOutputNotification,
@@ -22,65 +21,45 @@ import {
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
-import type { Hypervisor } from '../../src/libvirt/hypervisor';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
-import { requireCommand } from '../support/require-command';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { waitUntil } from '../support/wait-until';
-import { removePoolOf } from '../support/volume-pools';
+import { requireCommand } from '../../local-libvirt/require-command';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { volumePoolFor } from '../../src/deploy/lab-resources';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from './host-process';
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
+
+let fixture: HostFixture;
+// A name no other run uses, since libvirtd is shared.
+const labName = `qemu-${randomBytes(3).toString('hex')}`;
+// A /24 from a range unlikely to be in use on the host.
+const subnet = `10.${200 + (randomBytes(1)[0] as number) % 50}.${randomBytes(1)[0] as number}.0/24`;
+const lab: Lab = {
+  name: labName,
+  networks: [{ name: 'lan', cidr: subnet }],
+  vms: [
+    { name: 'web', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'], depends_on: ['db'] },
+    { name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] },
+  ],
+};
+
+before(async () => {
+  // libvirt serves DHCP and DNS on a lab network with dnsmasq.
+  requireCommand('dnsmasq', 'dnsmasq-base');
+  // QEMU runs as its own user and must pass through the folder to the data directory's disks.
+  fixture = await startHostFixture({
+    name: 'lab-qemu',
+    driver: 'qemu',
+    folderMode: 0o755,
+    // Whatever a failed test left: removed by the names this run made.
+    leftovers: { domains: lab.vms.map((vm) => `${labName}.${vm.name}`), networks: [`${labName}.lan`] },
+  });
+}, { timeout: 600_000 });
+
+after(async () => {
+  await fixture?.dispose();
+});
 
 describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }, () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
-  let work: string;
-  let host: HostProcess;
-  // A name no other run uses, since libvirtd is shared.
-  const labName = `qemu-${randomBytes(3).toString('hex')}`;
-  // A /24 from a range unlikely to be in use on the host.
-  const subnet = `10.${200 + (randomBytes(1)[0] as number) % 50}.${randomBytes(1)[0] as number}.0/24`;
-  const lab: Lab = {
-    name: labName,
-    networks: [{ name: 'lan', cidr: subnet }],
-    vms: [
-      { name: 'web', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'], depends_on: ['db'] },
-      { name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] },
-    ],
-  };
-
-  before(async () => {
-    // libvirt serves DHCP and DNS on a lab network with dnsmasq.
-    requireCommand('dnsmasq', 'dnsmasq-base');
-    work = await mkdtemp(join(tmpdir(), 'vlm-lab-qemu-'));
-    // QEMU runs as its own user and must pass through here to the data directory's disks.
-    await chmod(work, 0o755);
-    environment = await startLibvirtTestEnvironment({ realDaemons: true });
-    hypervisor = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });
-    const bundle = await buildHostBundle(work);
-    host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory: join(work, 'data'), busAddress: environment.busAddress, driver: 'qemu' });
-  });
-
-  after(async () => {
-    // Whatever a failed test left: remove it by the names this run made.
-    if (hypervisor) {
-      for (const vm of lab.vms) {
-        await hypervisor.destroy(`${labName}.${vm.name}`).catch(() => undefined);
-        await hypervisor.undefine(`${labName}.${vm.name}`).catch(() => undefined);
-      }
-      await hypervisor.destroyNetwork(`${labName}.lan`).catch(() => undefined);
-      await hypervisor.undefineNetwork(`${labName}.lan`).catch(() => undefined);
-      await hypervisor.close();
-      // libvirtd is shared and outlives this run: the run's pool goes too.
-      removePoolOf(join(work, 'data'));
-    }
-    await host?.stop();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
   test('apply refuses until the image is pulled, then boots both VMs; destroy removes them', async () => {
-    const client = await connectClient(host.socketPath);
+    const client = await fixture.connect();
     try {
       await assert.rejects(client.sendRequest(LabsApplyRequest.type, { lab }), (error: unknown) => {
         assert.ok(error instanceof ResponseError);
@@ -103,6 +82,7 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
       const { consoleId } = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}.web` });
       await waitUntil('a shell prompt on web', async () => {
         // The prompt may be followed by busybox's cursor-position query (ESC [6n).
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape sequence is what busybox writes
         if (/# (\x1b\[6n)?$/m.test(output)) return true;
         await client.sendRequest(ConsolesWriteRequest.type, { consoleId, data: '\r' });
         return false;
@@ -110,49 +90,51 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
       await client.sendRequest(ConsolesWriteRequest.type, { consoleId, data: 'echo up-$((40+2))\r' });
       await waitUntil('the command output', () => /up-42/.test(output.replace('up-$((40+2))', '')), 60_000);
       // The serial log libvirt writes for the VM holds its boot.
-      const logPath = join(work, 'data', 'logs', `${labName}.web.log`);
+      const logPath = join(fixture.dataDirectory, 'logs', `${labName}.web.log`);
       assert.match(await readFile(logPath, 'utf8'), /vlm-tiny/);
 
       await client.sendRequest(LabsDestroyRequest.type, { name: labName });
       assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: labName })).vms, []);
-      assert.equal((await hypervisor.listNetworks()).some((network) => network.name === `${labName}.lan`), false);
-      assert.equal(existsSync(join(work, 'data', 'pool', `${labName}.web.qcow2`)), false);
+      assert.equal((await fixture.hypervisor.listNetworks()).some((network) => network.name === `${labName}.lan`), false);
+      assert.equal(existsSync(join(fixture.dataDirectory, 'pool', `${labName}.web.qcow2`)), false);
       // The serial logs went with their domains, and the pool, disks and folder with the data directory's last lab.
-      assert.deepEqual(await readdir(join(work, 'data', 'logs')), []);
+      assert.deepEqual(await readdir(join(fixture.dataDirectory, 'logs')), []);
       const pools = spawnSync('virsh', ['-c', 'qemu:///system', 'pool-list', '--all', '--name'], { encoding: 'utf8' });
       assert.equal(pools.status, 0, pools.stderr);
-      assert.equal(pools.stdout.split('\n').includes(volumePoolFor(join(work, 'data'))), false, pools.stdout);
-      assert.equal(existsSync(join(work, 'data', 'pool')), false);
+      assert.equal(pools.stdout.split('\n').includes(volumePoolFor(fixture.dataDirectory)), false, pools.stdout);
+      assert.equal(existsSync(join(fixture.dataDirectory, 'pool')), false);
     } finally {
       client.close();
     }
   });
+});
 
+describe('a lab on qemu:///system cancelled while it boots', { timeout: 600_000 }, () => {
   test('a lab cancelled while its VM boots is destroyed with its serial log, and the data directory\'s pool goes with it', async () => {
-    const client = await connectClient(host.socketPath);
+    const client = await fixture.connect();
     const cancelled: Lab = { name: `${labName}-c`, vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] };
     const domain = `${cancelled.name}.solo`;
-    const logPath = join(work, 'data', 'logs', `${domain}.log`);
+    const logPath = join(fixture.dataDirectory, 'logs', `${domain}.log`);
     try {
       await client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' });
       const cancellation = new CancellationTokenSource();
       const applying = client.sendRequest(LabsApplyRequest.type, { lab: cancelled }, cancellation.token);
       // Booting, its serial log being written: the apply is waiting for SSH.
-      await waitUntil('the VM to boot', async () => (await hypervisor.getDomain(domain))?.state === 'running' && existsSync(logPath), 120_000, 250);
+      await waitUntil('the VM to boot', async () => (await fixture.hypervisor.getDomain(domain))?.state === 'running' && existsSync(logPath), 120_000, 250);
       cancellation.cancel();
       await assert.rejects(applying, (error: unknown) => error instanceof ResponseError && error.code === HostErrorCode.RequestCancelled);
       assert.equal((await client.sendRequest(LabsGetRequest.type, { name: cancelled.name })).status, 'failed');
 
       await client.sendRequest(LabsDestroyRequest.type, { name: cancelled.name });
-      assert.equal(await hypervisor.getDomain(domain), undefined);
+      assert.equal(await fixture.hypervisor.getDomain(domain), undefined);
       assert.equal(existsSync(logPath), false, 'the serial log went with its VM');
       const pools = spawnSync('virsh', ['-c', 'qemu:///system', 'pool-list', '--all', '--name'], { encoding: 'utf8' });
       assert.equal(pools.status, 0, pools.stderr);
-      assert.equal(pools.stdout.split('\n').includes(volumePoolFor(join(work, 'data'))), false, pools.stdout);
+      assert.equal(pools.stdout.split('\n').includes(volumePoolFor(fixture.dataDirectory)), false, pools.stdout);
     } finally {
       client.close();
-      await hypervisor.destroy(domain).catch(() => undefined);
-      await hypervisor.undefine(domain).catch(() => undefined);
+      await fixture.hypervisor.destroy(domain).catch(() => undefined);
+      await fixture.hypervisor.undefine(domain).catch(() => undefined);
     }
   });
 });

@@ -6,62 +6,50 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabsApplyRequest, LabsDestroyRequest } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
-import type { Hypervisor } from '../../src/libvirt/hypervisor';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
 import { poolIsDefined, startPoolOf } from '../support/volume-pools';
-import { buildHostBundle, connectClient, startHost } from './host-process';
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
 
-describe('vlm-host --remove-data', () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
-  let work: string;
-  let bundle: string;
-  const lab: Lab = { name: 'rm-lab', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] };
+let fixture: HostFixture;
+const lab: Lab = { name: 'rm-lab', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] };
 
-  /** Runs `vlm-host --remove-data` on `dataDirectory` as a process; resolves with how it ended. */
-  async function removeData(dataDirectory: string, ...extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [bundle, '--remove-data', '--data-dir', dataDirectory, '--libvirt', 'test', '--bus-address', environment.busAddress, ...extra], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = await once(child, 'exit');
-    return { code: code as number | null, stdout, stderr };
-  }
-
-  before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'vlm-remove-data-'));
-    bundle = await buildHostBundle(work);
-    environment = await startLibvirtTestEnvironment();
-    hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress });
+/** Runs `vlm-host --remove-data` on `dataDirectory` as a process; resolves with how it ended. */
+async function removeData(dataDirectory: string, ...extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [fixture.bundle, '--remove-data', '--data-dir', dataDirectory, '--libvirt', 'test', '--bus-address', fixture.busAddress, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = await once(child, 'exit');
+  return { code: code as number | null, stdout, stderr };
+}
 
-  after(async () => {
-    await hypervisor?.close();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+before(async () => {
+  fixture = await startHostFixture({ name: 'remove-data', startHost: false });
+});
 
+after(async () => {
+  await fixture?.dispose();
+});
+
+describe('vlm-host --remove-data: a data directory in use or recording a lab', () => {
   test('refuses while a vlm-host runs on it and while it records a lab; removes directory and pool once the lab is destroyed', async () => {
-    const dataDirectory = join(work, 'data');
-    const host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress });
+    const dataDirectory = fixture.dataDirectory;
+    const host = await fixture.startHost();
     try {
-      const client = await connectClient(host.socketPath);
+      const client = await fixture.connect(host.socketPath);
       await client.sendRequest(LabsApplyRequest.type, { lab });
       client.close();
-      assert.equal(await poolIsDefined(hypervisor, dataDirectory), true);
+      assert.equal(await poolIsDefined(fixture.hypervisor, dataDirectory), true);
 
       const running = await removeData(dataDirectory);
       assert.equal(running.code, 1);
@@ -74,46 +62,48 @@ describe('vlm-host --remove-data', () => {
     assert.equal(recorded.code, 1);
     assert.match(recorded.stderr, /still records the lab rm-lab\. Destroy it first \(vlm lab down NAME, with this vlm-host running\), then remove the data directory\. Nothing was removed\./);
     assert.ok(existsSync(join(dataDirectory, 'state.json')));
-    assert.equal(await poolIsDefined(hypervisor, dataDirectory), true);
+    assert.equal(await poolIsDefined(fixture.hypervisor, dataDirectory), true);
 
     // Destroying the last lab removes the pool by itself; a leftover volume keeps it, and
     // --remove-data then takes both.
-    const again = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress });
+    const again = await fixture.startHost();
     try {
-      const client = await connectClient(again.socketPath);
+      const client = await fixture.connect(again.socketPath);
       await client.sendRequest(LabsDestroyRequest.type, { name: 'rm-lab' });
       client.close();
-      assert.equal(await poolIsDefined(hypervisor, dataDirectory), false);
+      assert.equal(await poolIsDefined(fixture.hypervisor, dataDirectory), false);
       assert.match(again.stderr, new RegExp(`Removed the storage pool ${volumePoolFor(dataDirectory)}: its last lab, rm-lab, is destroyed\\.`));
     } finally {
       assert.equal(await again.stop(), 0);
     }
-    const pool = await startPoolOf(hypervisor, dataDirectory);
-    await hypervisor.createVolume(pool, buildVolumeXml({ name: 'stray.qcow2', capacityBytes: 1024 ** 2 }));
+    const pool = await startPoolOf(fixture.hypervisor, dataDirectory);
+    await fixture.hypervisor.createVolume(pool, buildVolumeXml({ name: 'stray.qcow2', capacityBytes: 1024 ** 2 }));
 
     const removed = await removeData(dataDirectory);
     assert.equal(removed.code, 0, removed.stderr);
     assert.equal(removed.stdout, `Removed storage pool ${pool} and data directory ${dataDirectory}.\n`);
     assert.equal(existsSync(dataDirectory), false);
-    assert.equal(await poolIsDefined(hypervisor, dataDirectory), false);
+    assert.equal(await poolIsDefined(fixture.hypervisor, dataDirectory), false);
 
     const nothing = await removeData(dataDirectory);
     assert.equal(nothing.code, 0, nothing.stderr);
     assert.equal(nothing.stdout, `Nothing to remove: ${dataDirectory} and its storage pool do not exist.\n`);
   });
+});
 
+describe('vlm-host --remove-data: folders gone, foreign or in use, and serving options', () => {
   test('removes the pool of a data directory whose folder is already gone', async () => {
-    const gone = join(work, 'gone');
-    await startPoolOf(hypervisor, gone);
+    const gone = join(fixture.folder, 'gone');
+    await startPoolOf(fixture.hypervisor, gone);
     await rm(gone, { recursive: true, force: true });
     const result = await removeData(gone);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, `Removed storage pool ${volumePoolFor(gone)}.\n`);
-    assert.equal(await poolIsDefined(hypervisor, gone), false);
+    assert.equal(await poolIsDefined(fixture.hypervisor, gone), false);
   });
 
   test('refuses a folder that is not a data directory, and one whose files a domain still uses', async () => {
-    const notData = join(work, 'documents');
+    const notData = join(fixture.folder, 'documents');
     await mkdir(notData);
     await writeFile(join(notData, 'thesis.txt'), 'years of work');
     const refused = await removeData(notData);
@@ -121,24 +111,24 @@ describe('vlm-host --remove-data', () => {
     assert.equal(refused.stderr, `vlm-host: ${notData} holds no state.json, so it is not a vlm-host data directory: nothing was removed.\n`);
     assert.deepEqual(await readdir(notData), ['thesis.txt']);
 
-    const used = join(work, 'used');
-    const host = await startHost({ bundle, socketPath: join(work, 'used.sock'), dataDirectory: used, busAddress: environment.busAddress });
+    const used = join(fixture.folder, 'used');
+    const host = await fixture.startHost({ socketPath: join(fixture.folder, 'used.sock'), dataDirectory: used });
     assert.equal(await host.stop(), 0, `vlm-host ended with ${JSON.stringify(await host.exited)}: ${host.stderr}`);
-    await hypervisor.defineDomain(buildDomainXml({ name: 'rm-user', type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: join(used, 'pool', 'x.qcow2') } }));
+    await fixture.hypervisor.defineDomain(buildDomainXml({ name: 'rm-user', type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: join(used, 'pool', 'x.qcow2') } }));
     try {
       const inUse = await removeData(used);
       assert.equal(inUse.code, 1);
       assert.match(inUse.stderr, new RegExp(`libvirt domain\\(s\\) rm-user use files of ${used}, though no lab records them\\..*Nothing was removed\\.`));
       assert.ok(existsSync(join(used, 'state.json')));
     } finally {
-      await hypervisor.undefine('rm-user');
+      await fixture.hypervisor.undefine('rm-user');
     }
     assert.equal((await removeData(used)).code, 0);
     assert.equal(existsSync(used), false);
   });
 
   test('refuses serving options with --remove-data', async () => {
-    const result = await removeData(join(work, 'data'), '--socket', join(work, 'x.sock'));
+    const result = await removeData(join(fixture.folder, 'data'), '--socket', join(fixture.folder, 'x.sock'));
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^vlm-host: --remove-data serves nothing: --socket does not apply\./);
   });

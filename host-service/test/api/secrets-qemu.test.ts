@@ -7,8 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ConsoleOutputNotification,
@@ -19,18 +18,15 @@ import {
   HostInfoRequest,
   VmsVncCredentialsRequest,
 } from '@vlm/schemas/src/host-protocol';
-import type { Hypervisor } from '../../src/libvirt/hypervisor';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
-import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { VncPasswords } from '../../src/deploy/vnc-passwords';
 import { ensureDataFolder } from '../../src/state/data-directory-modes';
 import { writeNoCloudSeed } from '../../src/deploy/nocloud-seed';
-import { buildImage, freePort } from '../images/tiny-guest';
-import { requireCommand } from '../support/require-command';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { buildImage, directBootDomainXml, freePort } from '../images/tiny-guest';
+import { requireCommand } from '../../local-libvirt/require-command';
 import { authenticateVnc, vncChallengeResponse } from '../support/vnc-client';
-import { waitUntil } from '../support/wait-until';
-import { buildHostBundle, connectClient, rejectsWithHostError, startHost, type HostProcess } from './host-process';
+import { waitUntil } from '../../local-libvirt/wait-until';
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
+import { rejectsWithHostError } from './host-process';
 
 /** Runs `command` as nobody, in no extra group: what any other local user could do. */
 function asNobody(...command: string[]): { code: number | null; output: string } {
@@ -57,84 +53,69 @@ async function listenersOn(port: number): Promise<string[]> {
   return found;
 }
 
-describe('secrets of a VM on qemu:///system', { timeout: 900_000 }, () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
-  let work: string;
-  let dataDirectory: string;
-  let host: HostProcess;
-  let client: Awaited<ReturnType<typeof connectClient>>;
-  let seed: string;
-  let serialLog: string;
-  const domain = `secrets-${randomBytes(3).toString('hex')}-box`;
-  const canary = `canary-${randomBytes(8).toString('hex')}`;
+let fixture: HostFixture;
+let seed: string;
+let serialLog: string;
+const domain = `secrets-${randomBytes(3).toString('hex')}-box`;
+const canary = `canary-${randomBytes(8).toString('hex')}`;
 
-  before(async () => {
-    requireCommand('setpriv', 'util-linux');
-    requireCommand('virsh', 'libvirt-clients');
-    work = await mkdtemp(join(tmpdir(), 'vlm-secrets-qemu-'));
-    // QEMU's user passes through to the data directory; what it (and nobody) may do inside is the test.
-    await chmod(work, 0o711);
-    dataDirectory = join(work, 'data');
-    environment = await startLibvirtTestEnvironment({ realDaemons: true });
-    hypervisor = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });
-    const image = await buildImage();
-    const bundle = await buildHostBundle(work);
-    host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory, busAddress: environment.busAddress, driver: 'qemu' });
-    client = await connectClient(host.socketPath);
-    // The VM as the deploy engine makes one (seed, serial log and VNC password in the data
-    // directory, by the same code), with the kernel booted directly: no disk to wait for.
-    seed = join(await ensureDataFolder(dataDirectory, 'pool'), `${domain}.seed.iso`);
-    await writeNoCloudSeed(seed, { instanceId: `${domain}-1`, hostname: 'box', sshAuthorizedKeys: [], userData: `#cloud-config\npassword: ${canary}\nchpasswd: { expire: false }\n` });
-    serialLog = join(await ensureDataFolder(dataDirectory, 'logs'), `${domain}.log`);
-    const vncPassword = await new VncPasswords(dataDirectory).create(domain);
-    await hypervisor.defineDomain(
-      buildDomainXml({
-        name: domain,
-        type: 'qemu',
-        vcpu: 1,
-        memoryMiB: 128,
-        kernelBoot: { kernel: image.kernel, initrd: image.initramfs, cmdline: image.manifest.kernel_cmdline },
-        cdrom: seed,
-        cdromBus: 'ide',
-        serialLogPath: serialLog,
-        vncPort: await freePort(),
-        vncPassword,
-      }),
-    );
-    await hypervisor.start(domain);
-    // The guest's init read its hostname and key from the seed: QEMU read the seed and the kernel.
-    let booted = '';
-    await waitUntil('the guest to read its seed and start its shell', async () => /ready: hostname box/.test((booted = await readFile(serialLog, 'utf8').catch(() => ''))), 300_000, 500).catch((error: Error) => {
-      throw new Error(`${error.message}; its serial log ends with: ${JSON.stringify(booted.slice(-1500))}`);
-    });
-    assert.match(booted, /seed found on \/dev\/sr0\r?\nvlm-tiny: hostname box,/);
+/** Defines and boots the VM; resolves once its shell has started. */
+async function bootBox(): Promise<void> {
+  const { dataDirectory, hypervisor } = fixture;
+  const image = await buildImage();
+  // The VM as the deploy engine makes one (seed, serial log and VNC password in the data
+  // directory, by the same code), with the kernel booted directly: no disk to wait for.
+  seed = join(await ensureDataFolder(dataDirectory, 'pool'), `${domain}.seed.iso`);
+  await writeNoCloudSeed(seed, { instanceId: `${domain}-1`, hostname: 'box', sshAuthorizedKeys: [], userData: `#cloud-config\npassword: ${canary}\nchpasswd: { expire: false }\n` });
+  serialLog = join(await ensureDataFolder(dataDirectory, 'logs'), `${domain}.log`);
+  const vncPassword = await new VncPasswords(dataDirectory).create(domain);
+  await hypervisor.defineDomain(
+    directBootDomainXml(domain, image, {
+      cdrom: seed,
+      cdromBus: 'ide',
+      serialLogPath: serialLog,
+      vncPort: await freePort(),
+      vncPassword,
+    }),
+  );
+  await hypervisor.start(domain);
+  // The guest's init read its hostname and key from the seed: QEMU read the seed and the kernel.
+  let booted = '';
+  const shellStarted = async () => {
+    booted = await readFile(serialLog, 'utf8').catch(() => '');
+    return /ready: hostname box/.test(booted);
+  };
+  await waitUntil('the guest to read its seed and start its shell', shellStarted, 300_000, 500).catch((error: Error) => {
+    throw new Error(`${error.message}; its serial log ends with: ${JSON.stringify(booted.slice(-1500))}`);
   });
+  assert.match(booted, /seed found on \/dev\/sr0\r?\nvlm-tiny: hostname box,/);
+}
 
-  after(async () => {
-    client?.close();
-    if (hypervisor) {
-      await hypervisor.destroy(domain).catch(() => undefined);
-      await hypervisor.undefine(domain).catch(() => undefined);
-      await hypervisor.close();
-    }
-    await host?.stop();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+before(async () => {
+  requireCommand('setpriv', 'util-linux');
+  requireCommand('virsh', 'libvirt-clients');
+  // QEMU's user passes through to the data directory; what it (and nobody) may do inside is the test.
+  fixture = await startHostFixture({ name: 'secrets-qemu', driver: 'qemu', folderMode: 0o711, leftovers: { domains: [domain] } });
+  await bootBox();
+}, { timeout: 900_000 });
 
+after(async () => {
+  await fixture?.dispose();
+});
+
+describe('secrets of a VM on qemu:///system: files', { timeout: 900_000 }, () => {
   test('seed, serial log, VNC password and state are the service’s and QEMU’s alone; the guest still booted from them', async () => {
     assert.ok((await readFile(seed)).includes(canary), 'the seed holds the user data');
-    const logs = join(dataDirectory, 'logs');
-    const vncPassword = join(dataDirectory, 'vnc', domain);
+    const logs = join(fixture.dataDirectory, 'logs');
+    const vncPassword = join(fixture.dataDirectory, 'vnc', domain);
     const qemuUid = Number(spawnSync('id', ['-u', 'libvirt-qemu'], { encoding: 'utf8' }).stdout.trim());
 
     const mode = async (path: string) => (await stat(path)).mode & 0o777;
     assert.deepEqual(
-      { data: await mode(dataDirectory), pool: await mode(join(dataDirectory, 'pool')), logs: await mode(logs), vnc: await mode(join(dataDirectory, 'vnc')) },
+      { data: await mode(fixture.dataDirectory), pool: await mode(join(fixture.dataDirectory, 'pool')), logs: await mode(logs), vnc: await mode(join(fixture.dataDirectory, 'vnc')) },
       { data: 0o711, pool: 0o711, logs: 0o700, vnc: 0o700 },
     );
-    for (const path of [seed, serialLog, vncPassword, join(dataDirectory, 'state.json')]) {
+    for (const path of [seed, serialLog, vncPassword, join(fixture.dataDirectory, 'state.json')]) {
       const info = await stat(path);
       assert.equal(info.mode & 0o077, 0, `${path} is mode ${(info.mode & 0o777).toString(8)}`);
       // libvirt hands the seed to QEMU's user while the VM runs.
@@ -142,27 +123,29 @@ describe('secrets of a VM on qemu:///system', { timeout: 900_000 }, () => {
     }
     assert.equal((await stat(seed)).uid, qemuUid, 'libvirt gave the seed to QEMU');
 
-    for (const path of [seed, serialLog, vncPassword, join(dataDirectory, 'state.json')]) {
+    for (const path of [seed, serialLog, vncPassword, join(fixture.dataDirectory, 'state.json')]) {
       const read = asNobody('cat', path);
       assert.notEqual(read.code, 0, `nobody read ${path}`);
       assert.match(read.output, /Permission denied/);
     }
-    for (const folder of [dataDirectory, join(dataDirectory, 'pool'), logs, join(dataDirectory, 'vnc')]) {
+    for (const folder of [fixture.dataDirectory, join(fixture.dataDirectory, 'pool'), logs, join(fixture.dataDirectory, 'vnc')]) {
       const listed = asNobody('ls', folder);
       assert.notEqual(listed.code, 0, `nobody listed ${folder}: ${listed.output}`);
       assert.match(listed.output, /Permission denied/);
     }
   });
+});
 
+describe('secrets of a VM on qemu:///system: VNC', { timeout: 900_000 }, () => {
   test('VNC listens on 127.0.0.1 only, with the password from vncCredentials: a wrong one is refused, the right one accepted', async () => {
     // The DES step itself, on the classic test vector (key 133457799BBCDFF1 is the bit-reversed password).
     const password = Buffer.from([...Buffer.from('133457799BBCDFF1', 'hex')].map((byte) => Number.parseInt(byte.toString(2).padStart(8, '0').split('').reverse().join(''), 2)));
     assert.equal(vncChallengeResponse(Buffer.from('0123456789ABCDEF0123456789ABCDEF', 'hex'), password.toString('latin1')).toString('hex'), '85e813540f0ab405'.repeat(2));
 
-    const credentials = await client.sendRequest(VmsVncCredentialsRequest.type, { vm: domain });
+    const credentials = await fixture.client.sendRequest(VmsVncCredentialsRequest.type, { vm: domain });
     assert.equal(credentials.host, '127.0.0.1');
     assert.match(credentials.password, /^[A-Za-z0-9]{8}$/);
-    assert.equal((await readFile(join(dataDirectory, 'vnc', domain), 'utf8')).trim(), credentials.password);
+    assert.equal((await readFile(join(fixture.dataDirectory, 'vnc', domain), 'utf8')).trim(), credentials.password);
     assert.match(virsh('dumpxml', '--security-info', domain), new RegExp(`<graphics type='vnc' port='${credentials.port}' autoport='no' listen='127\\.0\\.0\\.1' passwd='${credentials.password}'`));
     assert.doesNotMatch(virsh('dumpxml', domain), /passwd=/, 'libvirt shows the password only with --security-info');
     assert.deepEqual(await listenersOn(credentials.port), ['0100007F']);
@@ -173,29 +156,31 @@ describe('secrets of a VM on qemu:///system', { timeout: 900_000 }, () => {
     assert.equal(refused.accepted, false);
     assert.equal((await authenticateVnc(credentials.port, credentials.password)).accepted, true);
 
-    await rejectsWithHostError(client.sendRequest(VmsVncCredentialsRequest.type, { vm: 'vlm-no-such-vm' }), HostErrorCode.NotFound, { field: '/vm', message: /There is no VM named "vlm-no-such-vm"/ });
-    await rejectsWithHostError(client.sendRequest(VmsVncCredentialsRequest.type, { vm: '../state.json' }), HostErrorCode.InvalidParams, { field: '/vm' });
+    await rejectsWithHostError(fixture.client.sendRequest(VmsVncCredentialsRequest.type, { vm: 'vlm-no-such-vm' }), HostErrorCode.NotFound, { field: '/vm', message: /There is no VM named "vlm-no-such-vm"/ });
+    await rejectsWithHostError(fixture.client.sendRequest(VmsVncCredentialsRequest.type, { vm: '../state.json' }), HostErrorCode.InvalidParams, { field: '/vm' });
   });
+});
 
+describe('secrets of a VM on qemu:///system: console writes while paused', { timeout: 900_000 }, () => {
   test('writes to the consoles of a paused VM answer within their deadline naming the pause; past 256 KiB waiting they are refused; after resume they work', async () => {
     let output = '';
-    client.onNotification(ConsoleOutputNotification.type, ({ data }) => (output += data));
+    fixture.client.onNotification(ConsoleOutputNotification.type, ({ data }) => (output += data));
     const consoles: string[] = [];
-    for (let index = 0; index < 5; index += 1) consoles.push((await client.sendRequest(ConsolesOpenRequest.type, { vm: domain })).consoleId);
-    await hypervisor.suspend(domain);
+    for (let index = 0; index < 5; index += 1) consoles.push((await fixture.client.sendRequest(ConsolesOpenRequest.type, { vm: domain })).consoleId);
+    await fixture.hypervisor.suspend(domain);
     try {
       // A comment line, harmless when the guest reads it after the resume.
       const data = '#'.repeat(60 * 1024);
       const started = Date.now();
       const answers = await Promise.all(
         Array.from({ length: 10 }, (_, index) =>
-          client.sendRequest(ConsolesWriteRequest.type, { consoleId: consoles[index % 5] as string, data }).then(
+          fixture.client.sendRequest(ConsolesWriteRequest.type, { consoleId: consoles[index % 5] as string, data }).then(
             () => ({ error: undefined, seconds: (Date.now() - started) / 1000 }),
             (error: Error) => ({ error, seconds: (Date.now() - started) / 1000 }),
           ),
         ).concat(
           // Other requests still answer meanwhile.
-          [client.sendRequest(HostInfoRequest.type, {}).then(() => ({ error: undefined, seconds: (Date.now() - started) / 1000 }))],
+          [fixture.client.sendRequest(HostInfoRequest.type, {}).then(() => ({ error: undefined, seconds: (Date.now() - started) / 1000 }))],
         ),
       );
       const info = answers.pop();
@@ -207,14 +192,14 @@ describe('secrets of a VM on qemu:///system', { timeout: 900_000 }, () => {
       }
 
       // Five writes of 60 KiB at once on one console: the fifth would make more than 256 KiB wait.
-      const queued = await Promise.allSettled(Array.from({ length: 5 }, () => client.sendRequest(ConsolesWriteRequest.type, { consoleId: consoles[0] as string, data })));
+      const queued = await Promise.allSettled(Array.from({ length: 5 }, () => fixture.client.sendRequest(ConsolesWriteRequest.type, { consoleId: consoles[0] as string, data })));
       const refusals = queued.filter((result) => result.status === 'rejected').map((result) => ((result as PromiseRejectedResult).reason as Error).message);
       assert.equal(refusals.length, 5, 'none is written while the VM is paused');
       assert.equal(refusals.filter((message) => message.startsWith(`The console of ${domain} already has 245760 bytes waiting to be written, and at most 262144 may wait: VM "${domain}" is paused`)).length, 1, refusals.join('\n'));
     } finally {
-      await hypervisor.resume(domain);
+      await fixture.hypervisor.resume(domain);
     }
-    const written = await client.sendRequest(ConsolesWriteRequest.type, { consoleId: consoles[1] as string, data: '\recho resumed-$((6*7))\r' });
+    const written = await fixture.client.sendRequest(ConsolesWriteRequest.type, { consoleId: consoles[1] as string, data: '\recho resumed-$((6*7))\r' });
     assert.equal(written.written, '\recho resumed-$((6*7))\r'.length);
     await waitUntil('the guest to answer after the resume', () => /resumed-42/.test(output.replace('resumed-$((6*7))', '')), 120_000);
   });

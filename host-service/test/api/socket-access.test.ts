@@ -4,12 +4,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requireCommand } from '../support/require-command';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from './host-process';
+import { requireCommand } from '../../local-libvirt/require-command';
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
 import { HostInfoRequest } from '@vlm/schemas/src/host-protocol';
 
 /** A group every Debian system has (base-passwd) and `nobody` is not in. */
@@ -32,52 +30,43 @@ function hostInfoAsNobody(socketPath: string, extraGroup?: number): { code: numb
 }
 
 describe('who may use the host API socket', () => {
-  let work: string;
-  let bundle: string;
-  let environment: LibvirtTestEnvironment;
+  let fixture: HostFixture;
   let gid: number;
-  const hosts: HostProcess[] = [];
 
   before(async () => {
     requireCommand('setpriv', 'util-linux');
     const found = spawnSync('getent', ['group', group], { encoding: 'utf8' });
     assert.equal(found.status, 0, `the group ${group} is missing: it comes with Debian's base-passwd`);
     gid = Number(found.stdout.split(':')[2]);
-    work = await mkdtemp(join(tmpdir(), 'vlm-socket-access-'));
     // nobody may pass through to the socket folders; what it may do there is the test.
-    await chmod(work, 0o711);
-    bundle = await buildHostBundle(work);
-    environment = await startLibvirtTestEnvironment();
+    fixture = await startHostFixture({ name: 'socket-access', folderMode: 0o711, startHost: false });
   });
 
   after(async () => {
-    for (const host of hosts) await host.stop();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await fixture?.dispose();
   });
 
   test('by default the socket and its folder are the service user’s alone: nobody cannot connect', async () => {
-    const socketPath = join(work, 'private', 'vlm-host.sock');
-    hosts.push(await startHost({ bundle, socketPath, dataDirectory: join(work, 'private-data'), busAddress: environment.busAddress }));
+    const socketPath = join(fixture.folder, 'private', 'vlm-host.sock');
+    await fixture.startHost({ socketPath, dataDirectory: join(fixture.folder, 'private-data') });
     const info = await stat(socketPath);
     assert.equal(info.mode & 0o777, 0o600);
     assert.equal(info.uid, process.getuid?.());
-    assert.equal((await stat(join(work, 'private'))).mode & 0o777, 0o700);
-    const owner = await connectClient(socketPath);
+    assert.equal((await stat(join(fixture.folder, 'private'))).mode & 0o777, 0o700);
+    const owner = await fixture.connect(socketPath);
     assert.equal((await owner.sendRequest(HostInfoRequest.type, {})).driver, 'test');
     owner.close();
     assert.deepEqual(hostInfoAsNobody(socketPath, gid), { code: 3, output: 'error EACCES' });
   });
 
   test(`--socket-group ${group}: mode 0660 and that group; a member connects, nobody outside it cannot`, async () => {
-    const socketPath = join(work, 'shared', 'vlm-host.sock');
-    const host = await startHost({ bundle, socketPath, dataDirectory: join(work, 'shared-data'), busAddress: environment.busAddress, extraArguments: ['--socket-group', group] });
-    hosts.push(host);
+    const socketPath = join(fixture.folder, 'shared', 'vlm-host.sock');
+    const host = await fixture.startHost({ socketPath, dataDirectory: join(fixture.folder, 'shared-data'), extraArguments: ['--socket-group', group] });
     assert.match(host.stdout, new RegExp(`socket ${socketPath} \\(group ${group}\\)`));
     const info = await stat(socketPath);
     assert.equal(info.mode & 0o777, 0o660);
     assert.equal(info.gid, gid);
-    const folder = await stat(join(work, 'shared'));
+    const folder = await stat(join(fixture.folder, 'shared'));
     assert.equal(folder.mode & 0o777, 0o750);
     assert.equal(folder.gid, gid);
     assert.deepEqual(hostInfoAsNobody(socketPath, gid), { code: 0, output: 'answered' });
@@ -86,8 +75,8 @@ describe('who may use the host API socket', () => {
 
   test('a group that does not exist, or is no group name, stops vlm-host before it listens, saying why', async () => {
     const run = (name: string) => {
-      const socketPath = join(work, 'refused', 'vlm-host.sock');
-      const result = spawnSync(process.execPath, [bundle, '--socket', socketPath, '--socket-group', name, '--data-dir', join(work, 'refused-data'), '--libvirt', 'test', '--bus-address', environment.busAddress], { encoding: 'utf8', timeout: 30_000 });
+      const socketPath = join(fixture.folder, 'refused', 'vlm-host.sock');
+      const result = spawnSync(process.execPath, [fixture.bundle, '--socket', socketPath, '--socket-group', name, '--data-dir', join(fixture.folder, 'refused-data'), '--libvirt', 'test', '--bus-address', fixture.busAddress], { encoding: 'utf8', timeout: 30_000 });
       assert.equal(spawnSync('test', ['-e', socketPath]).status, 1, 'no socket was made');
       return { code: result.status, stderr: result.stderr };
     };

@@ -3,10 +3,7 @@
 // request names it again in confirmForeign; a lab's VM, a missing VM and a hostile name are refused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MessageConnection } from 'vscode-jsonrpc/node';
 import {
   HostErrorCode,
   LabsApplyRequest,
@@ -14,78 +11,58 @@ import {
   VmsDeleteRequest,
   VmsListRequest,
 } from '@vlm/schemas/src/host-protocol';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
-import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { buildHostBundle, connectClient, rejectsWithHostError, startHost, type HostProcess } from './host-process';
-
-type Client = MessageConnection & { close(): void };
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
+import { rejectsWithHostError } from './host-process';
 
 describe('vms: delete on the libvirt test driver', () => {
-  let environment: LibvirtTestEnvironment;
-  let work: string;
-  let host: HostProcess;
-  let client: Client;
-  let hypervisor: Hypervisor;
-  let dataDirectory: string;
+  let fixture: HostFixture;
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'vlm-host-vm-delete-'));
-    const bundle = await buildHostBundle(work);
-    environment = await startLibvirtTestEnvironment();
-    hypervisor = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
-    const socketPath = join(work, 'vlm-host.sock');
-    dataDirectory = join(work, 'data');
-    host = await startHost({ bundle, socketPath, dataDirectory, busAddress: environment.busAddress });
-    client = await connectClient(socketPath);
+    fixture = await startHostFixture({ name: 'host-vm-delete' });
   });
 
   after(async () => {
-    client?.close();
-    await host?.stop();
-    await hypervisor?.close();
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await fixture?.dispose();
   });
 
-  const vmNames = async () => (await client.sendRequest(VmsListRequest.type, {})).vms.map((vm) => vm.name).sort();
+  const vmNames = async () => (await fixture.client.sendRequest(VmsListRequest.type, {})).vms.map((vm) => vm.name).sort();
 
   test('a domain VLM did not make is refused until confirmForeign repeats its exact name; then it is stopped and removed', async () => {
     assert.ok((await vmNames()).includes('test'), 'the test driver starts with its "test" domain, which has no VLM metadata');
-    await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: 'test' }), HostErrorCode.InvalidState, {
+    await rejectsWithHostError(fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'test' }), HostErrorCode.InvalidState, {
       field: '/confirmForeign',
       allowed: /^the exact domain name "test"$/,
       message: /VM "test" was not made by this host \(it has no VLM metadata\)\. To delete it anyway, repeat its exact name in confirmForeign: "test"/,
     });
-    await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: 'test', confirmForeign: 'tes' }), HostErrorCode.InvalidState, {
+    await rejectsWithHostError(fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'test', confirmForeign: 'tes' }), HostErrorCode.InvalidState, {
       field: '/confirmForeign',
       message: /confirmForeign "tes" does not name VM "test"/,
     });
-    await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: 'test', confirmForeign: 'TEST' }), HostErrorCode.InvalidState, { field: '/confirmForeign' });
+    await rejectsWithHostError(fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'test', confirmForeign: 'TEST' }), HostErrorCode.InvalidState, { field: '/confirmForeign' });
     assert.ok((await vmNames()).includes('test'), 'refused requests left it alone');
-    const result = await client.sendRequest(VmsDeleteRequest.type, { vm: 'test', confirmForeign: 'test' });
+    const result = await fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'test', confirmForeign: 'test' });
     assert.equal(result.deleted, 'test');
     assert.ok(Array.isArray(result.keptDisks));
     assert.ok(!(await vmNames()).includes('test'));
-    await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: 'test', confirmForeign: 'test' }), HostErrorCode.NotFound);
+    await rejectsWithHostError(fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'test', confirmForeign: 'test' }), HostErrorCode.NotFound);
   });
 
   test("a domain marked by another vlm-host's data directory needs the confirmation too; one this host made for no lab does not", async () => {
     const other = 'own-other.web';
     const mine = 'own-mine.web';
-    await hypervisor.defineDomain(buildDomainXml({ name: other, type: 'qemu', vcpu: 1, memoryMiB: 128, vlm: { lab: 'own-other', vm: 'web', dataDirectory: join(work, 'another-data') } }));
-    await hypervisor.defineDomain(buildDomainXml({ name: mine, type: 'qemu', vcpu: 1, memoryMiB: 128, vlm: { lab: 'own-mine', vm: 'web', dataDirectory } }));
-    await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: other }), HostErrorCode.InvalidState, {
+    await fixture.hypervisor.defineDomain(buildDomainXml({ name: other, type: 'qemu', vcpu: 1, memoryMiB: 128, vlm: { lab: 'own-other', vm: 'web', dataDirectory: join(fixture.folder, 'another-data') } }));
+    await fixture.hypervisor.defineDomain(buildDomainXml({ name: mine, type: 'qemu', vcpu: 1, memoryMiB: 128, vlm: { lab: 'own-mine', vm: 'web', dataDirectory: fixture.dataDirectory } }));
+    await rejectsWithHostError(fixture.client.sendRequest(VmsDeleteRequest.type, { vm: other }), HostErrorCode.InvalidState, {
       field: '/confirmForeign',
       message: /carries the mark of another vlm-host or an older version \(lab "own-other"\).*confirmForeign: "own-other\.web"/,
     });
     assert.ok((await vmNames()).includes(other));
     // Listed under a lab only when this host made it: another host's lab of that name is not it.
-    assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'own-other' })).vms, []);
-    assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: 'own-mine' })).vms.map((item) => item.name), [mine]);
-    assert.equal((await client.sendRequest(VmsDeleteRequest.type, { vm: mine })).deleted, mine);
-    assert.equal((await client.sendRequest(VmsDeleteRequest.type, { vm: other, confirmForeign: other })).deleted, other);
+    assert.deepEqual((await fixture.client.sendRequest(VmsListRequest.type, { lab: 'own-other' })).vms, []);
+    assert.deepEqual((await fixture.client.sendRequest(VmsListRequest.type, { lab: 'own-mine' })).vms.map((item) => item.name), [mine]);
+    assert.equal((await fixture.client.sendRequest(VmsDeleteRequest.type, { vm: mine })).deleted, mine);
+    assert.equal((await fixture.client.sendRequest(VmsDeleteRequest.type, { vm: other, confirmForeign: other })).deleted, other);
     assert.ok(!(await vmNames()).some((name) => name === mine || name === other));
   });
 
@@ -94,22 +71,22 @@ describe('vms: delete on the libvirt test driver', () => {
       name: 'keep',
       vms: [{ name: 'one', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }],
     };
-    await client.sendRequest(LabsApplyRequest.type, { lab });
+    await fixture.client.sendRequest(LabsApplyRequest.type, { lab });
     for (const confirmForeign of [undefined, 'keep.one']) {
-      await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: 'keep.one', ...(confirmForeign === undefined ? {} : { confirmForeign }) }), HostErrorCode.InvalidState, {
+      await rejectsWithHostError(fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'keep.one', ...(confirmForeign === undefined ? {} : { confirmForeign }) }), HostErrorCode.InvalidState, {
         field: '/vm',
         message: /belongs to lab "keep".*destroy the lab/,
       });
     }
     assert.ok((await vmNames()).includes('keep.one'));
-    await client.sendRequest(LabsDestroyRequest.type, { name: 'keep' });
+    await fixture.client.sendRequest(LabsDestroyRequest.type, { name: 'keep' });
   });
 
   test('hostile names are refused before libvirt is asked', async () => {
     for (const vm of ['../etc', "a'b", '$(reboot)', 'a<b']) {
-      await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm }), HostErrorCode.InvalidParams, { field: '/vm' });
-      await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: 'x', confirmForeign: vm }), HostErrorCode.InvalidParams, { field: '/confirmForeign' });
+      await rejectsWithHostError(fixture.client.sendRequest(VmsDeleteRequest.type, { vm }), HostErrorCode.InvalidParams, { field: '/vm' });
+      await rejectsWithHostError(fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'x', confirmForeign: vm }), HostErrorCode.InvalidParams, { field: '/confirmForeign' });
     }
-    await rejectsWithHostError(client.sendRequest(VmsDeleteRequest.type, { vm: 'x', confirmForeign: true } as never), HostErrorCode.InvalidParams, { field: '/confirmForeign' });
+    await rejectsWithHostError(fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'x', confirmForeign: true } as never), HostErrorCode.InvalidParams, { field: '/confirmForeign' });
   });
 });

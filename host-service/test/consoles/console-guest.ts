@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, readlink, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MessageConnection } from 'vscode-jsonrpc/node';
 import {
   ConsoleClosedNotification,
   ConsoleOutputNotification,
@@ -21,10 +20,9 @@ import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
 import { buildImage, ConsoleWatcher, freePort, makeKey, requireTools } from '../images/tiny-guest';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { waitUntil } from '../support/wait-until';
-
-export type Client = MessageConnection & { close(): void };
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
+import { waitUntil } from '../../local-libvirt/wait-until';
+import type { Client } from '../support/host-fixture';
 
 export interface ConsoleGuest {
   domain: string;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConsolesCloseRequest, ConsolesResizeRequest, consoleWindowBytes, HostInfoRequest, VmsForceStopRequest, type ConsoleKind } from '@vlm/schemas/src/host-protocol';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import {
   ConsoleClient,
   descriptorTargets,

@@ -4,9 +4,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ConsoleClosedNotification,
   ConsoleOutputNotification,
@@ -15,62 +12,29 @@ import {
   ConsolesWriteRequest,
   VmsForceStopRequest,
 } from '@vlm/schemas/src/host-protocol';
-import { buildDomainXml } from '../../src/libvirt/domain-xml';
-import type { Hypervisor } from '../../src/libvirt/hypervisor';
-import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
-import { buildImage, type BuiltImage } from '../images/tiny-guest';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { waitUntil } from '../support/wait-until';
-import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
+import { buildImage, directBootDomainXml, type BuiltImage } from '../images/tiny-guest';
+import { waitUntil } from '../../local-libvirt/wait-until';
+import { startHostFixture, type HostFixture } from '../support/host-fixture';
 
 describe('serial console of a vlm-tiny guest through vlm-host', { timeout: 600_000 }, () => {
-  let environment: LibvirtTestEnvironment;
-  let hypervisor: Hypervisor;
+  let fixture: HostFixture;
   let image: BuiltImage;
-  let work: string;
-  let host: HostProcess;
   const domain = `vlm-console-test-${randomBytes(4).toString('hex')}`;
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'vlm-console-'));
-    await chmod(work, 0o755);
-    environment = await startLibvirtTestEnvironment({ realDaemons: true });
+    fixture = await startHostFixture({ name: 'console', driver: 'qemu', folderMode: 0o755, leftovers: { domains: [domain] } });
     image = await buildImage();
-    hypervisor = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });
-    const bundle = await buildHostBundle(work);
-    host = await startHost({
-      bundle,
-      socketPath: join(work, 'vlm-host.sock'),
-      dataDirectory: join(work, 'data'),
-      busAddress: environment.busAddress,
-      driver: 'qemu',
-    });
   });
 
   after(async () => {
-    await host?.stop();
-    if (hypervisor) {
-      await hypervisor.destroy(domain).catch(() => undefined);
-      await hypervisor.undefine(domain).catch(() => undefined);
-      await hypervisor.close();
-    }
-    await environment?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await fixture?.dispose();
   });
 
   test('typing a command gets the guest shell’s answer; stopping the VM closes the console', async () => {
-    await hypervisor.defineDomain(
-      buildDomainXml({
-        name: domain,
-        type: 'qemu',
-        vcpu: 1,
-        memoryMiB: 128,
-        kernelBoot: { kernel: image.kernel, initrd: image.initramfs, cmdline: image.manifest.kernel_cmdline },
-      }),
-    );
-    await hypervisor.start(domain);
+    await fixture.hypervisor.defineDomain(directBootDomainXml(domain, image));
+    await fixture.hypervisor.start(domain);
 
-    const client = await connectClient(host.socketPath);
+    const client = await fixture.connect();
     try {
       let output = '';
       const closed: string[] = [];

@@ -12,7 +12,7 @@ import { Server, type ServerChannel } from 'ssh2';
 import { generateSshKeyPair } from '../../src/deploy/service-ssh-key';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { Consoles } from '../../src/consoles/console-manager';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 
 interface SessionLog {
   pty?: { cols: number; rows: number; term: string };

@@ -22,8 +22,8 @@ import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { waitUntil } from '../support/wait-until';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
 
 const labName = 'crash-lab';

@@ -23,12 +23,11 @@ import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { volumePoolFor } from '../../src/deploy/lab-resources';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { poolVolumes } from '../support/volume-pools';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
-
-type Client = Awaited<ReturnType<typeof connectClient>>;
+import type { Client } from '../support/host-fixture';
 
 function firstLab(): Lab {
   return {

@@ -15,11 +15,10 @@ import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { volumePoolFor } from '../../src/deploy/lab-resources';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { poolIsDefined, poolVolumes, startPoolOf } from '../support/volume-pools';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
-
-type Client = Awaited<ReturnType<typeof connectClient>>;
+import type { Client } from '../support/host-fixture';
 
 function engineLab(): Lab {
   return {

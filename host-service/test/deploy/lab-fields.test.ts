@@ -14,10 +14,9 @@ import type { Lab } from '@vlm/schemas';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { child, descendants, parseXml } from '../../src/libvirt/xml-parse';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { buildHostBundle, connectClient, rejectsWithHostError, startHost, type HostProcess } from '../api/host-process';
-
-type Client = Awaited<ReturnType<typeof connectClient>>;
+import type { Client } from '../support/host-fixture';
 
 /** An image only this host's catalog has. */
 const hostCatalog = {

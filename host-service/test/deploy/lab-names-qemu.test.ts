@@ -15,8 +15,8 @@ import type { Lab } from '@vlm/schemas';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { volumePoolFor } from '../../src/deploy/lab-resources';
-import { requireCommand } from '../support/require-command';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { requireCommand } from '../../local-libvirt/require-command';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
 
 function virsh(...args: string[]): string {

@@ -29,9 +29,9 @@ import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { volumePoolFor } from '../../src/deploy/lab-resources';
 import { generateSshKeyPair } from '../../src/deploy/service-ssh-key';
-import { requireCommand } from '../support/require-command';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { waitUntil } from '../support/wait-until';
+import { requireCommand } from '../../local-libvirt/require-command';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { removePoolOf } from '../support/volume-pools';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { formatCidr, type Lab } from '@vlm/schemas';
 import { hostRanges, networkConflicts, readLibvirtNetworkXml } from '../../src/deploy/network-surroundings';
-import { requireCommand } from '../support/require-command';
+import { requireCommand } from '../../local-libvirt/require-command';
 
 test('libvirt network XML: IPv4 ranges from netmask or prefix, IPv6 and odd masks skipped, the bridge named', () => {
   const read = readLibvirtNetworkXml(`<network><name>n</name><bridge name='virbr7'/>

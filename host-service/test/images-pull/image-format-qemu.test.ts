@@ -20,9 +20,9 @@ import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { removeRunLeftovers } from '../support/libvirt-leftovers';
-import { requireCommand } from '../support/require-command';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { waitUntil } from '../support/wait-until';
+import { requireCommand } from '../../local-libvirt/require-command';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { repositoryRoot } from '../images/tiny-guest';
 
 function virsh(...args: string[]): string {

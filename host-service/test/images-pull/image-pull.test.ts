@@ -11,8 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
 import { HostErrorCode, ImagesListRequest, ImagesPullRequest, WorkDoneProgress, type WorkDoneProgressValue } from '@vlm/schemas/src/host-protocol';
 import { buildHostBundle, connectClient, startHost, type HostProcess } from '../api/host-process';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
-import { waitUntil } from '../support/wait-until';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
+import { waitUntil } from '../../local-libvirt/wait-until';
 
 const sha = (algorithm: string, data: Buffer): string => createHash(algorithm).update(data).digest('hex');
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildScriptIn, buildVlmTiny, type VlmTinyImage } from '../../vlm-tiny/vlm-tiny-image';
+import { buildDomainXml, type DomainSpec } from '../../src/libvirt/domain-xml';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const buildScript = buildScriptIn(repositoryRoot);
@@ -56,6 +57,12 @@ export async function buildImage(directory = imageDirectory): Promise<BuiltImage
   const started = performance.now();
   const image = await buildVlmTiny(buildScript, directory);
   return { ...image, output: image.buildOutput, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A small QEMU domain that boots vlm-tiny's kernel directly (no disk to wait for), with `devices` added. */
+export function directBootDomainXml(name: string, image: VlmTinyImage, devices: Partial<DomainSpec> = {}): string {
+  const kernelBoot = { kernel: image.kernel, initrd: image.initramfs, cmdline: image.manifest.kernel_cmdline };
+  return buildDomainXml({ name, type: 'qemu', vcpu: 1, memoryMiB: 128, kernelBoot, ...devices });
 }
 
 /** A throwaway ed25519 key pair: returns the private key path and the public key line. */

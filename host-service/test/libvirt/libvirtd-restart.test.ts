@@ -5,9 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
+import { processAlive } from '../../local-libvirt/libvirt-daemons';
 import { isDomainEvent, waitForEvent } from '../support/hypervisor-events';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { LibvirtDbusHypervisor } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import type { HypervisorEvent } from '../../src/libvirt/hypervisor';
@@ -17,15 +18,6 @@ const libvirtdPidFile = '/run/libvirtd.pid';
 function virsh(...args: string[]): { ok: boolean; output: string } {
   const result = spawnSync('virsh', ['-c', 'qemu:///system', ...args], { encoding: 'utf8', timeout: 20_000 });
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}`.trim() };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** libvirtd's pid from its pid file, if that process is alive and is libvirtd. */

@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { isDomainEvent, waitForEvent } from '../support/hypervisor-events';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import dbus from 'dbus-next';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { dbusCall } from '../../src/libvirt/dbus-call';

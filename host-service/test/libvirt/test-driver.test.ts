@@ -1,9 +1,9 @@
 // The fast tier: libvirt's test driver (test:///default) through libvirt-dbus on a private bus.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 import { isDomainEvent, waitForEvent } from '../support/hypervisor-events';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';

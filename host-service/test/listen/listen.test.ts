@@ -15,7 +15,7 @@ import { requireSuccess, runCommand } from '../../src/process/process-runner';
 import { AuthenticationRateLimit, peerAddress } from '../../src/api/remote-listen';
 import { buildHostBundle, spawnHost, startHost, type HostProcess } from '../api/host-process';
 import { freePort, requireTools } from '../images/tiny-guest';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 
 /** Inodes of the TCP sockets in LISTEN state (state 0A) on this machine, with their local address. */
 async function listeningTcpSockets(): Promise<Map<string, string>> {

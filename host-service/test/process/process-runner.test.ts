@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { CommandFailedError, requireSuccess, runCommand } from '../../src/process/process-runner';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 
 /** Running, not just a zombie waiting for whoever adopted it to reap it. */
 function alive(pid: number): boolean {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PlaybookFailedError, runPlaybook } from '../../src/provision/ansible-playbook';
 import { freePort } from '../images/tiny-guest';
-import { waitUntil } from '../support/wait-until';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { startProvisionGuest, type ProvisionGuest } from './provision-guest';
 
 interface ProcessEntry {

@@ -10,7 +10,7 @@ import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildImage, freePort, makeKey, requireTools, runFile, sshOptions, sshUntilConnected } from '../images/tiny-guest';
-import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../support/test-libvirt';
+import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../local-libvirt/libvirt-environment';
 
 export interface ProvisionGuest {
   /** The domain name, also the Ansible host name. */

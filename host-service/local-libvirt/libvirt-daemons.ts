@@ -1,6 +1,6 @@
-// virtlogd + libvirtd for the real tier (qemu:///system). Several test runs and engineers share
-// one libvirtd, so each run takes a lease; the run that started the daemons stops them when the
-// last lease is released, and daemons that were already running are left alone.
+// virtlogd + libvirtd for real VMs (qemu:///system), for `npm start` and the real-tier tests.
+// Several runs and engineers share one libvirtd, so each run takes a lease; the run that started
+// the daemons stops them when the last lease is released, and daemons already running are left alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,8 @@ export interface LibvirtDaemonsLease {
   release(): Promise<void>;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process of that pid exists (signal 0 checks without sending anything). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -94,7 +95,7 @@ export async function leaseLibvirtDaemons(): Promise<LibvirtDaemonsLease> {
     }
     if (startedNow.length > 0) {
       const earlier = existsSync(startedFile) ? readFileSync(startedFile, 'utf8').split('\n').filter(Boolean) : [];
-      writeFileSync(startedFile, [...new Set([...earlier, ...startedNow])].join('\n') + '\n');
+      writeFileSync(startedFile, `${[...new Set([...earlier, ...startedNow])].join('\n')}\n`);
     }
     writeFileSync(join(leaseFolder, `lease-${process.pid}`), '');
     return startedNow.length > 0;

@@ -1,4 +1,4 @@
-// Fails a test run loudly, with the install command, when a system program is missing.
+// Fails `npm start` or a test run loudly, with the install command, when a system program is missing.
 import { spawnSync } from 'node:child_process';
 
 /** Throws naming the Debian package to install when `command` is not on PATH (or in /usr/sbin). */

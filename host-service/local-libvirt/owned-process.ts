@@ -1,4 +1,4 @@
-// A spawned program the tests own: stopped by its own pid, never by name.
+// A spawned program this run owns (`npm start` or a test): stopped by its own pid, never by name.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { requireCommand } from './require-command';

@@ -1,7 +1,7 @@
 // libvirt-dbus on a private bus: the service our Hypervisor implementation talks to.
 import dbus from 'dbus-next';
 import { requireCommand } from './require-command';
-import { spawnOwned, type OwnedProcess } from './child-process';
+import { spawnOwned, type OwnedProcess } from './owned-process';
 import { waitUntil } from './wait-until';
 
 export interface LibvirtDbusProcess {

@@ -1,4 +1,5 @@
-// One call for what most libvirt tests need: a private bus with libvirt-dbus on it.
+// One call for a local libvirt stack, as `npm start` and the tests use it: a private bus with
+// libvirt-dbus on it, and with { realDaemons: true } a lease on virtlogd + libvirtd.
 import { startPrivateBus, type PrivateBus } from './private-bus';
 import { startLibvirtDbus, type LibvirtDbusProcess } from './libvirt-dbus-process';
 import { leaseLibvirtDaemons, type LibvirtDaemonsLease } from './libvirt-daemons';

@@ -1,9 +1,9 @@
-// A private D-Bus session bus (dbus-daemon) for one test file or benchmark.
+// A private D-Bus session bus (dbus-daemon) for one `npm start`, test file or benchmark.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireCommand } from './require-command';
-import { spawnOwned, type OwnedProcess } from './child-process';
+import { spawnOwned, type OwnedProcess } from './owned-process';
 import { waitUntil } from './wait-until';
 
 export interface PrivateBus {
