@@ -3,7 +3,7 @@
 import { join, resolve } from 'node:path';
 import packageJson from '../package.json';
 import { removeDataDirectory } from './state/data-directory-removal';
-import { EventLog, eventFromHypervisor } from './api/event-log';
+import { EventLog, eventFromHypervisor } from './event-log';
 import { createHostApi } from './api/host-api';
 import { LabDeployer } from './deploy/lab-deployer';
 import { Consoles } from './consoles/console-manager';

@@ -17,7 +17,7 @@ import {
   type ResponseMessage,
 } from 'vscode-jsonrpc/node';
 import { AuthenticateRequest, HostErrorCode, hostRequestParams, maximumRequestBytes } from '@vlm/schemas/src/host-protocol';
-import { fromHypervisorError, hostError } from './host-errors';
+import { fromHypervisorError, hostError } from '../host-errors';
 import type { ClientSession, HandlerTable, RequestContext } from './handler-table';
 import { isHostRequestMethod, paramsError } from './params-validation';
 import { AuthenticationRateLimit, peerAddress, tokenMatches, type RemoteListenConfig } from './remote-listen';

@@ -11,7 +11,7 @@ import {
 import { serialPtyPath } from '../../consoles/serial-consoles';
 import { SshConsoleError, sshForwardPort } from '../../consoles/ssh-console';
 import type { HandlerTable } from '../handler-table';
-import { hostError } from '../host-errors';
+import { hostError } from '../../host-errors';
 import { type HandlerContext, throwIfCancelled } from './handler-context';
 
 export function registerConsoleHandlers(table: HandlerTable, context: HandlerContext): void {

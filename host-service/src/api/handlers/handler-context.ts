@@ -6,8 +6,8 @@ import type { Consoles } from '../../consoles/console-manager';
 import type { DomainSummary, Hypervisor } from '../../libvirt/hypervisor';
 import { recordedLab } from '../../state/state-shape';
 import type { StateStore } from '../../state/state-store';
-import type { EventLog } from '../event-log';
-import { fromHypervisorError, hostError } from '../host-errors';
+import type { EventLog } from '../../event-log';
+import { fromHypervisorError, hostError } from '../../host-errors';
 import type { ImageStore } from '../../images/image-store';
 import type { LabDeployer } from '../../deploy/lab-deployer';
 

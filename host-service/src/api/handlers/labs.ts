@@ -16,8 +16,8 @@ import {
 } from '@vlm/schemas/src/host-protocol';
 import { recordedLab } from '../../state/state-shape';
 import type { HandlerTable } from '../handler-table';
-import { hostError } from '../host-errors';
-import { checkLab } from '../lab-checks';
+import { hostError } from '../../host-errors';
+import { checkLab } from '../../deploy/lab-checks';
 import { planLab } from '../../deploy/lab-plan';
 import { networkConflicts, occupiedRanges } from '../../deploy/network-surroundings';
 import { type HandlerContext, throwIfCancelled, toVmSummary } from './handler-context';

@@ -8,7 +8,7 @@ import {
   SnapshotsRevertRequest,
 } from '@vlm/schemas/src/host-protocol';
 import type { HandlerTable } from '../handler-table';
-import { hostError } from '../host-errors';
+import { hostError } from '../../host-errors';
 import { type HandlerContext, throwIfCancelled, toVmSummary } from './handler-context';
 
 export function registerSnapshotHandlers(table: HandlerTable, context: HandlerContext): void {

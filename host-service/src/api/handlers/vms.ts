@@ -15,7 +15,7 @@ import {
 import { HypervisorError } from '../../libvirt/hypervisor';
 import { child, descendants, parseXml } from '../../libvirt/xml-parse';
 import type { HandlerTable } from '../handler-table';
-import { fromHypervisorError, hostError } from '../host-errors';
+import { fromHypervisorError, hostError } from '../../host-errors';
 import { type HandlerContext, throwIfCancelled, toVmSummary } from './handler-context';
 
 type LifecycleVerb = 'start' | 'stop' | 'force-stop' | 'reboot';

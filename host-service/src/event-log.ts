@@ -2,8 +2,8 @@
 // events for clients that reconnect, and the live listeners. Sequence numbers are reserved in
 // blocks in the state file, so a restarted service never hands out a number twice.
 import type { EventsSubscribeResult, HostEvent, HostEventBody } from '@vlm/schemas/src/host-protocol';
-import type { HypervisorEvent } from '../libvirt/hypervisor';
-import type { StateStore } from '../state/state-store';
+import type { HypervisorEvent } from './libvirt/hypervisor';
+import type { StateStore } from './state/state-store';
 
 const reservationBlock = 1000;
 
