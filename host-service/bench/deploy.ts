@@ -12,7 +12,7 @@ import type { Lab } from '@vlm/schemas';
 import { startLibvirtTestEnvironment } from '../local-libvirt/libvirt-environment';
 import { connectLibvirt } from '../src/libvirt/libvirt-dbus-hypervisor';
 import { StateStore } from '../src/state/state-store';
-import { EventLog } from '../src/api/event-log';
+import { EventLog } from '../src/event-log';
 import { ImageStore } from '../src/images/image-store';
 import { LabDeployer } from '../src/deploy/lab-deployer';
 import { volumePoolFor } from '../src/deploy/lab-resources';

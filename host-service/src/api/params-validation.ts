@@ -9,7 +9,7 @@ import {
   hostRequestParams,
   type HostRequestMethod,
 } from '@vlm/schemas/src/host-protocol';
-import { hostError, type HostError } from './host-errors';
+import { hostError, type HostError } from '../host-errors';
 
 const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });
 ajv.addSchema(labSchema);

@@ -2,6 +2,7 @@
 // remote access is asked for explicitly), a TLS certificate and key that belong together, and a
 // bearer token from a file only its owner can read. Every problem is a clear error naming the file.
 import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
@@ -58,7 +59,7 @@ async function readRequired(path: string | undefined, flag: string, what: string
 /** The token, once its file is checked: a regular file of ours that nobody else can read or write. */
 async function readToken(path: string | undefined): Promise<string> {
   if (path === undefined) throw new RemoteListenError('--listen needs --token-file PATH: a file (mode 0600) holding the token clients must send first.');
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (error) {

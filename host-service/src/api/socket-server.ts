@@ -17,8 +17,8 @@ import {
   type ResponseMessage,
 } from 'vscode-jsonrpc/node';
 import { AuthenticateRequest, HostErrorCode, hostRequestParams, maximumRequestBytes } from '@vlm/schemas/src/host-protocol';
-import { fromHypervisorError, hostError } from './host-errors';
-import type { ClientSession, HandlerTable } from './host-api';
+import { fromHypervisorError, hostError } from '../host-errors';
+import type { ClientSession, HandlerTable, RequestContext } from './handler-table';
 import { isHostRequestMethod, paramsError } from './params-validation';
 import { AuthenticationRateLimit, peerAddress, tokenMatches, type RemoteListenConfig } from './remote-listen';
 import type { SocketGroup } from './socket-group';
@@ -116,8 +116,62 @@ function isRequest(message: Message): boolean {
   return candidate.id !== undefined && candidate.id !== null && typeof candidate.method === 'string';
 }
 
+interface ConnectionEntry {
+  socket: Socket;
+  connection: MessageConnection;
+  session: ClientSession;
+}
+
+/** One connection's unanswered requests and its progress through authentication. */
+interface ConnectionState {
+  inFlight: number;
+  paused: boolean;
+  warned: boolean;
+  /** TCP connections start unauthenticated; a refused one is closed once its answer is written. */
+  authenticated: boolean;
+  closeAfterAnswer: boolean;
+  authenticationTimer: NodeJS.Timeout | undefined;
+}
+
+/** Ends what a closed connection held: its event subscription and its cleanups. */
+function closeSession(session: ClientSession): void {
+  session.stopEvents?.();
+  for (const cleanup of session.cleanups.values()) cleanup();
+  session.cleanups.clear();
+}
+
+/** An authenticated request: checked against the protocol, then given to its handler. */
+async function dispatchRequest(handlers: HandlerTable, method: string, params: unknown, context: RequestContext): Promise<unknown> {
+  if (method === requestTooLargeMethod) {
+    const details = params as RequestTooLargeParams;
+    throw hostError(
+      HostErrorCode.RequestTooLarge,
+      `The request${details.method ? ` ${details.method}` : ''} is ${details.bytes} bytes; this host accepts at most ${details.limit} bytes per request.`,
+      { field: '', allowed: `a request body of at most ${details.limit} bytes` },
+    );
+  }
+  if (!isHostRequestMethod(method)) {
+    throw hostError(HostErrorCode.MethodNotFound, `Unknown method ${JSON.stringify(method.slice(0, 100))}.`, {
+      allowed: Object.keys(hostRequestParams).join(', '),
+    });
+  }
+  // JSON-RPC allows omitting params; for us that means an empty object.
+  const given = params === undefined ? {} : params;
+  const invalid = paramsError(method, given);
+  if (invalid) throw invalid;
+  // Already authenticated, or on the Unix socket where the file mode is the access check.
+  if (method === AuthenticateRequest.method) return { authenticated: true };
+  const handler = handlers.get(method);
+  if (!handler) throw hostError(HostErrorCode.NotImplemented, `${method} is not implemented by this vlm-host yet.`);
+  try {
+    return await handler(given, context);
+  } catch (error) {
+    throw fromHypervisorError(error);
+  }
+}
+
 export class HostServer {
-  private readonly connections = new Set<{ socket: Socket; connection: MessageConnection; session: ClientSession }>();
+  private readonly connections = new Set<ConnectionEntry>();
   /** For TCP: failed authentications per peer address. */
   private readonly rateLimit = new AuthenticationRateLimit();
 
@@ -181,43 +235,10 @@ export class HostServer {
   }
 
   private accept(socket: Socket): void {
-    const { handlers, log } = this.options;
-    const maximumInFlight = this.options.maximumInFlight ?? 256;
-    const maximumQueued = this.options.maximumQueuedOutputBytes ?? 64 * 1024 * 1024;
-    let inFlight = 0;
-    let paused = false;
-    let warned = false;
-    // TCP connections start unauthenticated; a refused one is closed once its answer is written.
-    let authenticated = this.token === undefined;
-    let closeAfterAnswer = false;
-    const authenticationTimer = authenticated
-      ? undefined
-      : setTimeout(() => {
-          log('Disconnecting a TCP client that did not authenticate in time.');
-          socket.destroy();
-        }, authenticationDeadlineMs);
-    authenticationTimer?.unref();
-    const reader: SizeLimitedMessageReader = new SizeLimitedMessageReader(socket, this.options.maximumRequestBytes ?? maximumRequestBytes, (message) => {
-      if (!isRequest(message)) return;
-      // Unauthenticated, one request at a time: pipelined guesses wait unread behind the first,
-      // and are never read if it fails.
-      if (!authenticated) reader.hold();
-      inFlight += 1;
-      if (!paused && inFlight >= maximumInFlight) {
-        paused = true;
-        socket.pause();
-        if (!warned) log(`A client has ${inFlight} unanswered requests: reading from it pauses until half are answered.`);
-        warned = true;
-      }
-    });
-    const writer = new CountingWriter(new StreamMessageWriter(socket), () => {
-      if (closeAfterAnswer) socket.destroySoon();
-      inFlight -= 1;
-      if (paused && inFlight <= maximumInFlight / 2) {
-        paused = false;
-        socket.resume();
-      }
-    });
+    const { log } = this.options;
+    const state = this.startAuthentication(socket);
+    const reader = this.flowControlledReader(socket, state);
+    const writer = this.countingWriter(socket, state);
     const connection = createMessageConnection(reader, writer, {
       error: (text) => log(`connection: ${text}`),
       warn: (text) => log(`connection: ${text}`),
@@ -233,81 +254,112 @@ export class HostServer {
       },
     });
     const session: ClientSession = { cleanups: new Map() };
-    const cleanUp = () => {
-      session.stopEvents?.();
-      for (const cleanup of session.cleanups.values()) cleanup();
-      session.cleanups.clear();
-    };
     const entry = { socket, connection, session };
     this.connections.add(entry);
 
     const peer = peerAddress(socket.remoteAddress);
-    const authenticate = (method: string, params: unknown): { authenticated: true } => {
-      const presented = (params as { token?: unknown } | undefined)?.token;
-      const refuse = (message: string, allowed = `${AuthenticateRequest.method} with this host's token as the first request`) => {
-        // Nothing more is read from this connection: it ends once this answer is written.
-        reader.discard();
-        closeAfterAnswer = true;
-        this.rateLimit.recordFailure(peer);
-        return hostError(HostErrorCode.Unauthenticated, `${message} The connection is closed.`, { allowed });
-      };
-      const waitMs = this.rateLimit.retryAfterMs(peer);
-      if (waitMs > 0) {
-        const { maximumFailures, windowMs } = this.rateLimit;
-        log(`Refused a TCP client from ${peer} without checking its token: too many failed authentications.`);
-        // Not counted again: waiting out the window is enough to be let in.
-        reader.discard();
-        closeAfterAnswer = true;
-        throw hostError(
-          HostErrorCode.Unauthenticated,
-          `Too many failed authentications from ${peer}: at most ${maximumFailures} in ${windowMs / 1000} s. This connection was not checked; try again in ${Math.ceil(waitMs / 1000)} s. The connection is closed.`,
-          { allowed: `at most ${maximumFailures} failed authentications per address in ${windowMs / 1000} s` },
-        );
-      }
-      if (method !== AuthenticateRequest.method) throw refuse(`This host needs ${AuthenticateRequest.method} with its token as the first request, not ${JSON.stringify(method.slice(0, 100))}.`);
-      if (typeof presented !== 'string' || presented.length > 4096) throw refuse('The authentication request has no token (params: { "token": "..." }).');
-      if (!tokenMatches(presented, this.token as string)) {
-        log(`A TCP client from ${peer} presented a wrong token; its connection is closed.`);
-        throw refuse('The token is not this host\'s token.');
-      }
-      authenticated = true;
-      clearTimeout(authenticationTimer);
-      reader.release();
-      return { authenticated: true };
-    };
-
     connection.onRequest(async (method: string, params: unknown, token: CancellationToken) => {
-      if (!authenticated) return authenticate(method, params);
-      if (method === requestTooLargeMethod) {
-        const details = params as RequestTooLargeParams;
-        throw hostError(
-          HostErrorCode.RequestTooLarge,
-          `The request${details.method ? ` ${details.method}` : ''} is ${details.bytes} bytes; this host accepts at most ${details.limit} bytes per request.`,
-          { field: '', allowed: `a request body of at most ${details.limit} bytes` },
-        );
-      }
-      if (!isHostRequestMethod(method)) {
-        throw hostError(HostErrorCode.MethodNotFound, `Unknown method ${JSON.stringify(method.slice(0, 100))}.`, {
-          allowed: Object.keys(hostRequestParams).join(', '),
-        });
-      }
-      // JSON-RPC allows omitting params; for us that means an empty object.
-      const given = params === undefined ? {} : params;
-      const invalid = paramsError(method, given);
-      if (invalid) throw invalid;
-      // Already authenticated, or on the Unix socket where the file mode is the access check.
-      if (method === AuthenticateRequest.method) return { authenticated: true };
-      const handler = handlers.get(method);
-      if (!handler) throw hostError(HostErrorCode.NotImplemented, `${method} is not implemented by this vlm-host yet.`);
-      try {
-        return await handler(given, { token, connection, session });
-      } catch (error) {
-        throw fromHypervisorError(error);
+      if (!state.authenticated) return this.authenticate(method, params, { state, reader, peer });
+      return dispatchRequest(this.options.handlers, method, params, { token, connection, session });
+    });
+    this.watchConnection(entry, state);
+    connection.listen();
+  }
+
+  /** TCP connections start unauthenticated, with a deadline to authenticate; Unix ones do not. */
+  private startAuthentication(socket: Socket): ConnectionState {
+    const authenticated = this.token === undefined;
+    const authenticationTimer = authenticated
+      ? undefined
+      : setTimeout(() => {
+          this.options.log('Disconnecting a TCP client that did not authenticate in time.');
+          socket.destroy();
+        }, authenticationDeadlineMs);
+    authenticationTimer?.unref();
+    return { inFlight: 0, paused: false, warned: false, authenticated, closeAfterAnswer: false, authenticationTimer };
+  }
+
+  /** Reads requests, and stops reading the socket while too many of them are unanswered. */
+  private flowControlledReader(socket: Socket, state: ConnectionState): SizeLimitedMessageReader {
+    const { log } = this.options;
+    const maximumInFlight = this.options.maximumInFlight ?? 256;
+    const reader: SizeLimitedMessageReader = new SizeLimitedMessageReader(socket, this.options.maximumRequestBytes ?? maximumRequestBytes, (message) => {
+      if (!isRequest(message)) return;
+      // Unauthenticated, one request at a time: pipelined guesses wait unread behind the first,
+      // and are never read if it fails.
+      if (!state.authenticated) reader.hold();
+      state.inFlight += 1;
+      if (!state.paused && state.inFlight >= maximumInFlight) {
+        state.paused = true;
+        socket.pause();
+        if (!state.warned) log(`A client has ${state.inFlight} unanswered requests: reading from it pauses until half are answered.`);
+        state.warned = true;
       }
     });
+    return reader;
+  }
+
+  /** Writes answers, and resumes reading once half of the unanswered requests are answered. */
+  private countingWriter(socket: Socket, state: ConnectionState): CountingWriter {
+    const maximumInFlight = this.options.maximumInFlight ?? 256;
+    return new CountingWriter(new StreamMessageWriter(socket), () => {
+      if (state.closeAfterAnswer) socket.destroySoon();
+      state.inFlight -= 1;
+      if (state.paused && state.inFlight <= maximumInFlight / 2) {
+        state.paused = false;
+        socket.resume();
+      }
+    });
+  }
+
+  /** The first request of a TCP connection: vlm/authenticate with this host's token, or the connection closes. */
+  private authenticate(
+    method: string,
+    params: unknown,
+    { state, reader, peer }: { state: ConnectionState; reader: SizeLimitedMessageReader; peer: string },
+  ): { authenticated: true } {
+    const { log } = this.options;
+    const presented = (params as { token?: unknown } | undefined)?.token;
+    const refuse = (message: string, allowed = `${AuthenticateRequest.method} with this host's token as the first request`) => {
+      // Nothing more is read from this connection: it ends once this answer is written.
+      reader.discard();
+      state.closeAfterAnswer = true;
+      this.rateLimit.recordFailure(peer);
+      return hostError(HostErrorCode.Unauthenticated, `${message} The connection is closed.`, { allowed });
+    };
+    const waitMs = this.rateLimit.retryAfterMs(peer);
+    if (waitMs > 0) {
+      const { maximumFailures, windowMs } = this.rateLimit;
+      log(`Refused a TCP client from ${peer} without checking its token: too many failed authentications.`);
+      // Not counted again: waiting out the window is enough to be let in.
+      reader.discard();
+      state.closeAfterAnswer = true;
+      throw hostError(
+        HostErrorCode.Unauthenticated,
+        `Too many failed authentications from ${peer}: at most ${maximumFailures} in ${windowMs / 1000} s. This connection was not checked; try again in ${Math.ceil(waitMs / 1000)} s. The connection is closed.`,
+        { allowed: `at most ${maximumFailures} failed authentications per address in ${windowMs / 1000} s` },
+      );
+    }
+    if (method !== AuthenticateRequest.method) throw refuse(`This host needs ${AuthenticateRequest.method} with its token as the first request, not ${JSON.stringify(method.slice(0, 100))}.`);
+    if (typeof presented !== 'string' || presented.length > 4096) throw refuse('The authentication request has no token (params: { "token": "..." }).');
+    if (!tokenMatches(presented, this.token as string)) {
+      log(`A TCP client from ${peer} presented a wrong token; its connection is closed.`);
+      throw refuse('The token is not this host\'s token.');
+    }
+    state.authenticated = true;
+    clearTimeout(state.authenticationTimer);
+    reader.release();
+    return { authenticated: true };
+  }
+
+  /** Cleans up when either side closes, and cuts off a client that stops reading. */
+  private watchConnection(entry: ConnectionEntry, state: ConnectionState): void {
+    const { socket, connection, session } = entry;
+    const { log } = this.options;
+    const maximumQueued = this.options.maximumQueuedOutputBytes ?? 64 * 1024 * 1024;
     connection.onError(([error]) => log(`connection error: ${error.message}`));
     connection.onClose(() => {
-      cleanUp();
+      closeSession(session);
       this.connections.delete(entry);
     });
     // A client that stops reading while events pile up is cut off rather than let memory grow.
@@ -320,13 +372,12 @@ export class HostServer {
     watchOutput.unref();
     socket.on('close', () => {
       clearInterval(watchOutput);
-      clearTimeout(authenticationTimer);
-      cleanUp();
+      clearTimeout(state.authenticationTimer);
+      closeSession(session);
       connection.dispose();
       this.connections.delete(entry);
     });
     socket.on('error', () => undefined);
-    connection.listen();
   }
 
   /** Stops accepting, closes every client connection, removes the socket file. */

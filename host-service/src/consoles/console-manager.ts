@@ -13,8 +13,8 @@ import {
   consoleWriteQueueBytes,
   HostErrorCode,
 } from '@vlm/schemas/src/host-protocol';
-import { hostError } from '../api/host-errors';
-import { openSerialConsole } from '../api/serial-consoles';
+import { hostError } from '../host-errors';
+import { openSerialConsole } from './serial-consoles';
 import type { ConsoleSource } from './console-source';
 import { openSshConsole, type SshConsoleOptions } from './ssh-console';
 import { SshHostKeys } from './ssh-host-keys';

@@ -3,8 +3,8 @@
 // queue that keeps storage pool work one at a time.
 import { join } from 'node:path';
 import { HostErrorCode, type LabStatus } from '@vlm/schemas/src/host-protocol';
-import type { EventLog } from '../api/event-log';
-import { hostError } from '../api/host-errors';
+import type { EventLog } from '../event-log';
+import { hostError } from '../host-errors';
 import type { ImageStore } from '../images/image-store';
 import { type Hypervisor, HypervisorError } from '../libvirt/hypervisor';
 import type { DataFolder } from '../state/data-directory-modes';

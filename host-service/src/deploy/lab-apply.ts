@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Lab } from '@vlm/schemas';
 import { HostErrorCode, type PlanResult, type PlanStep } from '@vlm/schemas/src/host-protocol';
-import { fromHypervisorError, type HostError, hostError } from '../api/host-errors';
+import { fromHypervisorError, type HostError, hostError } from '../host-errors';
 import type { ImageFiles } from '../images/image-store';
 import { HypervisorError } from '../libvirt/hypervisor';
 import { buildNetworkXml } from '../libvirt/network-xml';

@@ -3,7 +3,7 @@
 // last lab, its storage pool.
 import { join } from 'node:path';
 import { HostErrorCode, type PlanResult, type PlanStep } from '@vlm/schemas/src/host-protocol';
-import { fromHypervisorError, hostError } from '../api/host-errors';
+import { fromHypervisorError, hostError } from '../host-errors';
 import type { ReadonlyHostState } from '../state/state-store';
 import type { DeployContext } from './deploy-context';
 import { deleteDomain, deleteNetwork, deleteSeed, deleteVolume } from './resource-removal';

@@ -5,7 +5,7 @@ import type { Lab, Network, VM } from '@vlm/schemas';
 import type { PlanResult, PlanStep } from '@vlm/schemas/src/host-protocol';
 import type { DomainSummary, NetworkSummary } from '../libvirt/hypervisor';
 import type { ReadonlyHostState } from '../state/state-store';
-import type { LabProblem } from '../api/lab-checks';
+import type { LabProblem } from './lab-checks';
 import { labDomainName, labNetworkName, labVolumeName } from './lab-resources';
 
 type ReadonlyLabRecord = ReadonlyHostState['labs'][string];

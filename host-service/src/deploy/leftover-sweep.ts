@@ -7,7 +7,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HostErrorCode, type LabSweepResult, type SweepLeftover } from '@vlm/schemas/src/host-protocol';
-import { fromHypervisorError, hostError } from '../api/host-errors';
+import { fromHypervisorError, hostError } from '../host-errors';
 import { madeByDataDirectory, vlmMetadataOfNetwork } from '../libvirt/vlm-metadata';
 import { childText, parseXml } from '../libvirt/xml-parse';
 import { type DeployContext, ignoreGoneOrStopped } from './deploy-context';

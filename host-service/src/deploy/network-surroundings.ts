@@ -7,7 +7,7 @@ import { child, descendants, parseXml } from '../libvirt/xml-parse';
 import { runCommand } from '../process/process-runner';
 import type { ReadonlyHostState } from '../state/state-store';
 import { recordedLab } from '../state/state-shape';
-import type { LabProblem } from '../api/lab-checks';
+import type { LabProblem } from './lab-checks';
 
 export interface OccupiedRange {
   cidr: Cidr;

@@ -3,8 +3,8 @@
 // conflicts with what libvirt and the host already hold.
 import { imageNames, type Lab } from '@vlm/schemas';
 import { HostErrorCode, type PlanResult } from '@vlm/schemas/src/host-protocol';
-import { checkLab } from '../api/lab-checks';
-import { type HostError, hostError } from '../api/host-errors';
+import { checkLab } from './lab-checks';
+import { type HostError, hostError } from '../host-errors';
 import type { ImageFiles, ImageStore } from '../images/image-store';
 import type { DomainSummary, HostInfo } from '../libvirt/hypervisor';
 import type { ReadonlyHostState } from '../state/state-store';

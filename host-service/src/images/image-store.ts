@@ -7,7 +7,7 @@ import { access, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from '
 import { isAbsolute, join, normalize } from 'node:path';
 import type { CatalogImage, ImageCatalog } from '@vlm/schemas';
 import { HostErrorCode, type ImageSummary } from '@vlm/schemas/src/host-protocol';
-import { hostError } from '../api/host-errors';
+import { hostError } from '../host-errors';
 import { HostCatalogError, loadImageCatalog } from './host-image-catalog';
 import { ChecksumMismatchError, downloadImageFile, isUnfinishedDownload, type DownloadProgress } from './image-download';
 import { ImageFormatError, inspectDiskFormat, type DiskFormat } from './image-format';

@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Hypervisor } from '../libvirt/hypervisor';
-import { lockFileName } from '../state/data-directory-lock';
-import { StateStore, stateFileName } from '../state/state-store';
+import { lockFileName } from './data-directory-lock';
+import { StateStore, stateFileName } from './state-store';
 import { volumePoolFor } from '../deploy/lab-resources';
 
 export class DataDirectoryRemovalRefused extends Error {

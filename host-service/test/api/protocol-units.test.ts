@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Message } from 'vscode-jsonrpc/node';
 import * as protocol from '@vlm/schemas/src/host-protocol';
 import { hostProtocolSchema, hostRequestParams } from '@vlm/schemas/src/host-protocol';
-import { EventLog } from '../../src/api/event-log';
+import { EventLog } from '../../src/event-log';
 import { isHostRequestMethod, paramsError } from '../../src/api/params-validation';
 import { requestTooLargeMethod, SizeLimitedMessageReader } from '../../src/api/size-limited-message-reader';
 import { StateStore } from '../../src/state/state-store';

@@ -21,7 +21,7 @@ import {
 import type { HostState, LabRecord } from '../../src/state/state-shape';
 import { StateStore } from '../../src/state/state-store';
 import { LabDeployer } from '../../src/deploy/lab-deployer';
-import type { EventLog } from '../../src/api/event-log';
+import type { EventLog } from '../../src/event-log';
 import type { ImageStore } from '../../src/images/image-store';
 import type { Hypervisor } from '../../src/libvirt/hypervisor';
 import { seedPathFor } from '../../src/deploy/lab-resources';

@@ -2,7 +2,7 @@
 // (JSON pointer into the params) and what is allowed there.
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { HostErrorCode, type HostErrorData } from '@vlm/schemas/src/host-protocol';
-import { HypervisorError } from '../libvirt/hypervisor';
+import { HypervisorError } from './libvirt/hypervisor';
 
 const kinds: Record<number, string> = {
   [HostErrorCode.InvalidParams]: 'invalid-params',

@@ -4,7 +4,7 @@
 // address scheme (NIC MACs).
 import { checkLabRules, type Lab, type LabFinding, type LabPath } from '@vlm/schemas';
 import type { ReadonlyHostState } from '../state/state-store';
-import { labNics, nicMac } from '../deploy/lab-addresses';
+import { labNics, nicMac } from './lab-addresses';
 
 export interface LabProblem {
   field: string;

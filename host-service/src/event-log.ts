@@ -2,7 +2,8 @@
 // events for clients that reconnect, and the live listeners. Sequence numbers are reserved in
 // blocks in the state file, so a restarted service never hands out a number twice.
 import type { EventsSubscribeResult, HostEvent, HostEventBody } from '@vlm/schemas/src/host-protocol';
-import type { StateStore } from '../state/state-store';
+import type { HypervisorEvent } from './libvirt/hypervisor';
+import type { StateStore } from './state/state-store';
 
 const reservationBlock = 1000;
 
@@ -84,5 +85,25 @@ export class EventLog {
           if (this.waiting.length > 0) this.drain();
         });
     }
+  }
+}
+
+/** What a hypervisor signal becomes in the event stream. */
+export function eventFromHypervisor(event: HypervisorEvent): HostEventBody {
+  switch (event.type) {
+    case 'domain': {
+      const body: HostEventBody = { type: 'vm-state', vm: event.name, state: event.domain?.state ?? 'undefined', detail: `${event.kind}/${event.detail}` };
+      if (event.domain?.vlm) body.lab = event.domain.vlm.lab;
+      return body;
+    }
+    case 'domain-changed': {
+      const body: HostEventBody = { type: 'vm-state', vm: event.name, state: event.domain?.state ?? 'undefined', detail: 'changed' };
+      if (event.domain?.vlm) body.lab = event.domain.vlm.lab;
+      return body;
+    }
+    case 'connection-lost':
+      return { type: 'connection-state', connected: false, reason: event.reason };
+    case 'connection-restored':
+      return { type: 'connection-state', connected: true };
   }
 }

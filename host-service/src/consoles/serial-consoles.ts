@@ -7,7 +7,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ReadStream } from 'node:tty';
-import type { ConsoleSource, ConsoleSourceEvents } from '../consoles/console-source';
+import type { ConsoleSource, ConsoleSourceEvents } from './console-source';
 
 /** Retries of a write to a full pty back off from the first delay to the last. */
 const firstRetryMs = 5;
