@@ -8,7 +8,11 @@ const { build } = await import('esbuild');
 
 /** Each bundle: its entry point, its output, and what stays outside the bundle. */
 export const bundles = [
-  { entry: 'language-server/src/server.ts', outfile: 'language-server/dist/server.js', alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' } },
+  {
+    entry: 'language-server/src/server.ts',
+    outfile: 'language-server/dist/server.js',
+    alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' },
+  },
   // yaml-language-server's lib/umd modules hide their requires from esbuild; its out/server/src
   // tree is the same code as plain CommonJS, which bundles.
   // Lazy meta-schemas: `vlm` runs once per CI step, so its start-up time counts.
@@ -25,8 +29,16 @@ export const bundles = [
   // The extension's .vsix ships its own copy of the language server, and of the host service for
   // the `local` host, laid out as in the repository so vlm-host finds host-service/vlm-tiny two
   // folders up from its bundle.
-  { entry: 'host-service/src/main.ts', outfile: 'extension/dist/host-service/dist/vlm-host.js', external: ['x11', 'usocket', 'cpu-features'] },
-  { entry: 'language-server/src/server.ts', outfile: 'extension/dist/server.js', alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' } },
+  {
+    entry: 'host-service/src/main.ts',
+    outfile: 'extension/dist/host-service/dist/vlm-host.js',
+    external: ['x11', 'usocket', 'cpu-features'],
+  },
+  {
+    entry: 'language-server/src/server.ts',
+    outfile: 'extension/dist/server.js',
+    alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' },
+  },
 ];
 
 /** Files copied as they are: the example labs the extension offers, and what builds vlm-tiny. */

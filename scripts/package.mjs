@@ -31,11 +31,10 @@ export function packageExtension(out = vsixPath()) {
   const vsce = join(repositoryRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   if (!existsSync(vsce)) fail('@vscode/vsce is not installed: run `npm ci` at the repository root.');
   mkdirSync(dirname(out), { recursive: true });
-  const packed = spawnSync(
-    process.execPath,
-    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out],
-    { cwd: extensionFolder, stdio: 'inherit' },
-  );
+  const packed = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], {
+    cwd: extensionFolder,
+    stdio: 'inherit',
+  });
   if (packed.status !== 0) fail('vsce could not pack the extension: see above.');
   return out;
 }

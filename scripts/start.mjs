@@ -66,7 +66,8 @@ async function startWorkbench() {
     process.env.VLM_HOST_SERVER = join(repositoryRoot, 'host-service', 'dist', 'vlm-host.js');
     const folder = join(repositoryRoot, 'schemas', 'examples');
     // The service's state and disks, kept between runs; libvirt's QEMU user must reach the disks.
-    const dataFolder = process.env.VLM_HOST_DATA_DIR || (isRoot ? '/var/lib/vlm/npm-start' : join(tmpdir(), `vlm-npm-start-${process.getuid?.()}`));
+    const dataFolder =
+      process.env.VLM_HOST_DATA_DIR || (isRoot ? '/var/lib/vlm/npm-start' : join(tmpdir(), `vlm-npm-start-${process.getuid?.()}`));
     mkdirSync(dataFolder, { recursive: true, mode: 0o755 });
     process.env.VLM_HOST_DATA_DIR = dataFolder;
     // Its labs' VMs run under libvirtd, not under this process: they are powered off last.
@@ -88,7 +89,9 @@ async function startWorkbench() {
       void stop(signal === 'SIGINT' ? 0 : (code ?? 1));
     });
     console.log(`\nVirtual Lab Manager is running in VS Code at ${launched.url}`);
-    console.log(`Host "local": ${isRoot ? 'qemu:///system (real vlm-tiny VMs)' : "libvirt's test driver (simulated)"}. Open tiny-pair.lab.yaml and click Deploy.`);
+    console.log(
+      `Host "local": ${isRoot ? 'qemu:///system (real vlm-tiny VMs)' : "libvirt's test driver (simulated)"}. Open tiny-pair.lab.yaml and click Deploy.`,
+    );
     console.log('Press Ctrl-C to stop.');
   } catch (error) {
     console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
@@ -104,7 +107,10 @@ function powerOffVms(dataFolder) {
   const virsh = (...words) => spawnSync('virsh', ['-q', '-c', 'qemu:///system', ...words], { encoding: 'utf8', timeout: 60_000 });
   const running = virsh('list', '--name', '--state-running');
   if (running.status !== 0) throw new Error(`virsh list failed: ${running.stderr.trim()}`);
-  for (const name of running.stdout.split('\n').map((line) => line.trim()).filter(Boolean)) {
+  for (const name of running.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)) {
     if (!virsh('dumpxml', name).stdout.includes(`${dataFolder}/`)) continue;
     const stopped = virsh('destroy', name);
     if (stopped.status !== 0) throw new Error(`virsh destroy ${name} failed: ${stopped.stderr.trim()}`);
@@ -139,7 +145,9 @@ async function validateExamples(folderArgument) {
   const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = await import('vscode-jsonrpc/node.js');
 
   const examplesFolder = folderArgument ?? join(repositoryRoot, 'schemas', 'examples');
-  const files = readdirSync(examplesFolder).filter((file) => /\.lab\.ya?ml$/.test(file)).map((file) => join(examplesFolder, file));
+  const files = readdirSync(examplesFolder)
+    .filter((file) => /\.lab\.ya?ml$/.test(file))
+    .map((file) => join(examplesFolder, file));
   const serverPath = join(repositoryRoot, 'language-server', 'dist', 'server.js');
   const server = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
@@ -182,11 +190,15 @@ async function validateExamples(folderArgument) {
     const path = relative(process.cwd(), file);
     for (const { range, severity, message, code } of diagnostics) {
       if (severity === 1) errors++;
-      console.log(`${path}:${range.start.line + 1}:${range.start.character + 1}: ${severities[severity] ?? 'error'}: ${message}${code ? ` [${code}]` : ''}`);
+      console.log(
+        `${path}:${range.start.line + 1}:${range.start.character + 1}: ${severities[severity] ?? 'error'}: ${message}${code ? ` [${code}]` : ''}`,
+      );
     }
     if (diagnostics.length === 0) console.log(`${path}: ok`);
   }
-  console.log(`\nThe language server validated ${files.length} example labs in ${Math.round(performance.now() - started)} ms: ${errors} errors.`);
+  console.log(
+    `\nThe language server validated ${files.length} example labs in ${Math.round(performance.now() - started)} ms: ${errors} errors.`,
+  );
   await connection.sendRequest('shutdown');
   connection.sendNotification('exit');
   connection.dispose();

@@ -26,7 +26,10 @@ function missingPackages(names) {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: ${...} is dpkg-query's own format syntax.
   const query = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...names], { encoding: 'utf8' });
   const installed = new Set(
-    query.stdout.split('\n').filter((line) => /\sii\s*$/.test(line)).map((line) => line.split(' ')[0]),
+    query.stdout
+      .split('\n')
+      .filter((line) => /\sii\s*$/.test(line))
+      .map((line) => line.split(' ')[0]),
   );
   return names.filter((name) => !installed.has(name));
 }
@@ -45,9 +48,8 @@ export function ensureSystemPackages(groups) {
   const options = { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
   const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
   const update = spawnSync('apt-get', [...lockWait, 'update'], options);
-  const install = update.status === 0
-    ? spawnSync('apt-get', [...lockWait, 'install', '-y', '--no-install-recommends', ...missing], options)
-    : update;
+  const install =
+    update.status === 0 ? spawnSync('apt-get', [...lockWait, 'install', '-y', '--no-install-recommends', ...missing], options) : update;
   if (install.status !== 0) {
     console.error(`Could not install ${missing.join(', ')}. Try by hand:\n  ${command}`);
     process.exit(1);

@@ -22,9 +22,7 @@ export function severityWord(severity: number | undefined): SeverityWord {
 }
 
 /** Results for one file: its diagnostics, or why it could not be read. */
-export type FileResult =
-  | { path: string; diagnostics: Diagnostic[] }
-  | { path: string; problem: string };
+export type FileResult = { path: string; diagnostics: Diagnostic[] } | { path: string; problem: string };
 
 export interface ReportedDiagnostic {
   line: number;

@@ -50,7 +50,7 @@ export function toolHelp(commands: readonly Command[], version: string): string 
     '',
     'Options:',
     ...twoColumns([
-      ['-h, --help', 'Show this help, or a command\'s help after the command.'],
+      ['-h, --help', "Show this help, or a command's help after the command."],
       ['    --version', 'Print the version and exit.'],
     ]),
     '',

@@ -28,7 +28,10 @@ export function hostSocketPath(parsed: ParsedArguments, commandPath: string): st
   if (address === undefined) {
     const path = defaultSocketPath(process.getuid?.() === 0, process.env.XDG_RUNTIME_DIR);
     if (path === undefined) {
-      throw new UsageError('XDG_RUNTIME_DIR is not set, so there is no default host socket: give it with --host unix:PATH or VLM_HOST.', commandPath);
+      throw new UsageError(
+        'XDG_RUNTIME_DIR is not set, so there is no default host socket: give it with --host unix:PATH or VLM_HOST.',
+        commandPath,
+      );
     }
     return path;
   }
@@ -77,7 +80,11 @@ export class HostSession {
     this.address = `unix:${socketPath}`;
     // Rejects when the host goes away, so no request waits for an answer that cannot come.
     this.closed = new Promise<never>((_resolve, reject) => {
-      this.connection.onClose(() => reject(new ReportedFailure(`the host service at ${this.address} closed the connection (did vlm-host stop?).`, exitCodes.hostUnreachable)));
+      this.connection.onClose(() =>
+        reject(
+          new ReportedFailure(`the host service at ${this.address} closed the connection (did vlm-host stop?).`, exitCodes.hostUnreachable),
+        ),
+      );
     });
     this.closed.catch(() => undefined);
     process.on('SIGINT', this.onSignal);

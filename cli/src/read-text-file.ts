@@ -4,9 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 /** Far above any real lab or catalog; stops `vlm validate /dev/zero` from eating the machine. */
 export const maximumFileBytes = 64 * 1024 * 1024;
 
-export type TextFileRead =
-  | { path: string; text: string }
-  | { path: string; problem: string };
+export type TextFileRead = { path: string; text: string } | { path: string; problem: string };
 
 const directoryReason = 'it is a directory, not a file';
 

@@ -26,10 +26,16 @@ export function parseVmAddress(written: string, commandPath: string): VmAddress 
     const lab = written.slice(0, slash);
     const vm = written.slice(slash + 1);
     if (!isValidName(lab)) {
-      throw new UsageError(`argument VM ${JSON.stringify(printable(written))}: the lab part '${printable(lab)}' is not a lab name: ${nameRule}.`, commandPath);
+      throw new UsageError(
+        `argument VM ${JSON.stringify(printable(written))}: the lab part '${printable(lab)}' is not a lab name: ${nameRule}.`,
+        commandPath,
+      );
     }
     if (!isValidName(vm)) {
-      throw new UsageError(`argument VM ${JSON.stringify(printable(written))}: the VM part '${printable(vm)}' is not a VM name: ${nameRule}.`, commandPath);
+      throw new UsageError(
+        `argument VM ${JSON.stringify(printable(written))}: the VM part '${printable(vm)}' is not a VM name: ${nameRule}.`,
+        commandPath,
+      );
     }
     return { kind: 'lab-vm', lab, vm, written };
   }
@@ -51,7 +57,10 @@ export async function domainNameOf(address: VmAddress, session: HostSession): Pr
   if (!found) {
     const known = vms.map((vm) => vm.labVm).filter((name) => name !== undefined);
     const hint = vms.length === 0 ? `the host has no VMs of lab '${address.lab}'` : `its VMs: ${known.join(', ')}`;
-    throw new ReportedFailure(`there is no VM '${address.vm}' in lab '${address.lab}' on ${session.address} (${hint}).`, exitCodes.problems);
+    throw new ReportedFailure(
+      `there is no VM '${address.vm}' in lab '${address.lab}' on ${session.address} (${hint}).`,
+      exitCodes.problems,
+    );
   }
   return found.name;
 }

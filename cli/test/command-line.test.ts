@@ -14,7 +14,7 @@ describe('vlm command line', () => {
     assert.equal(result.status, 0);
   });
 
-  it('lists its commands with --help, and shows a command\'s options with COMMAND --help', () => {
+  it("lists its commands with --help, and shows a command's options with COMMAND --help", () => {
     const tool = runVlm(['--help']);
     assert.equal(tool.status, 0);
     assert.match(tool.stdout, /^Usage: vlm <command>/);

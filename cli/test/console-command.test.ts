@@ -23,7 +23,10 @@ interface ConsoleProcess {
 
 /** `vlm console` with piped standard input, as a script would run it. */
 function startConsole(vm: string, hostArgument: string, extra: string[] = []): ConsoleProcess {
-  const child = spawn(process.execPath, [launcher, 'console', ...extra, vm, '--host', hostArgument], { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [launcher, 'console', ...extra, vm, '--host', hostArgument], {
+    cwd: repositoryRoot,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -50,7 +53,9 @@ async function waitForPrompt(console: ConsoleProcess, timeoutMs = 240_000): Prom
     timeoutMs,
     1000,
   ).catch((error: Error) => {
-    throw new Error(`${error.message}; the console printed ${JSON.stringify(console.output().slice(-500))}, and on stderr ${JSON.stringify(console.errors())}`);
+    throw new Error(
+      `${error.message}; the console printed ${JSON.stringify(console.output().slice(-500))}, and on stderr ${JSON.stringify(console.errors())}`,
+    );
   });
 }
 
@@ -106,7 +111,7 @@ describe('vlm console on a vlm-tiny guest on qemu:///system', { timeout: 600_000
     assert.match(console.errors(), new RegExp(`Detached from ${vm}\\.\\n$`));
   });
 
-  it('--ssh opens a root shell over the VM\'s SSH forward instead', async () => {
+  it("--ssh opens a root shell over the VM's SSH forward instead", async () => {
     const console = startConsole(vm, hostArgument, ['--ssh']);
     await waitUntil('the connected line', () => console.errors().includes(`Connected to an SSH shell on ${vm}.`), 60_000);
     await waitForPrompt(console, 60_000);
@@ -128,18 +133,24 @@ describe('vlm console on a terminal, on a vlm-tiny guest on qemu:///system', { t
     const exited = once(child, 'exit');
     await waitUntil('the connected line', () => output.includes('Press Ctrl-] to detach.'), 30_000);
     const typed = 'echo raw-$((40+2))\r';
-    await waitUntil('the guest to answer', () => {
-      if (/raw-42/.test(output.replace('raw-$((40+2))', ''))) return true;
-      child.stdin.write(typed);
-      return false;
-    }, 60_000, 2000);
+    await waitUntil(
+      'the guest to answer',
+      () => {
+        if (/raw-42/.test(output.replace('raw-$((40+2))', ''))) return true;
+        child.stdin.write(typed);
+        return false;
+      },
+      60_000,
+      2000,
+    );
     // A cooked terminal would hold a lone Ctrl-] until Enter: detaching on it alone shows raw mode.
     child.stdin.write('\u001d');
     await waitUntil('vlm to exit', () => output.includes('vlm exited'), 30_000);
     await exited;
     assert.match(output, /vlm exited 0/);
     const settings = output.slice(output.indexOf('vlm exited'));
-    for (const flag of ['icanon', 'echo', 'isig']) assert.match(settings, new RegExp(`(^|\\s)${flag}(\\s|$)`, 'm'), `${flag} restored:\n${settings}`);
+    for (const flag of ['icanon', 'echo', 'isig'])
+      assert.match(settings, new RegExp(`(^|\\s)${flag}(\\s|$)`, 'm'), `${flag} restored:\n${settings}`);
   });
 });
 

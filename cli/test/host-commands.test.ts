@@ -26,14 +26,16 @@ after(async () => {
 });
 
 describe('vlm vm commands against vlm-host on the libvirt test driver', () => {
-  it('lists the test driver\'s own VM, which belongs to no lab', async () => {
+  it("lists the test driver's own VM, which belongs to no lab", async () => {
     const result = await vlm('vm', 'list');
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.lines[0] ?? '', /^LAB +VM +STATE +SSH +VNC$/);
     assert.match(result.stdout, /^- +test +running +- +-$/m);
     const json = await vlm('vm', 'list', '--json');
     assert.equal(json.status, 0, json.stderr);
-    assert.deepEqual(JSON.parse(json.stdout).vms, [{ lab: null, vm: 'test', domain: 'test', state: 'running', sshPort: null, vncPort: null }]);
+    assert.deepEqual(JSON.parse(json.stdout).vms, [
+      { lab: null, vm: 'test', domain: 'test', state: 'running', sshPort: null, vncPort: null },
+    ]);
   });
 
   it('stops, force-stops and starts a VM by its domain name, and says when that does not fit its state', async () => {
@@ -66,8 +68,14 @@ describe('vlm lab plan against vlm-host on the libvirt test driver', () => {
     const steps = result.lines.slice(1, -1);
     assert.ok(steps.length > 0);
     for (const step of steps) assert.match(step, /^ {2}\+ (network|volume|domain|port) +\S+ \(\S+\)$/, step);
-    assert.ok(steps.some((step) => /\+ domain +tiny-pair\.alpha \(alpha\)$/.test(step)), result.stdout);
-    assert.ok(steps.some((step) => /\+ network +\S+ \(lan\)$/.test(step)), result.stdout);
+    assert.ok(
+      steps.some((step) => /\+ domain +tiny-pair\.alpha \(alpha\)$/.test(step)),
+      result.stdout,
+    );
+    assert.ok(
+      steps.some((step) => /\+ network +\S+ \(lan\)$/.test(step)),
+      result.stdout,
+    );
     assert.match(result.lines.at(-1) ?? '', new RegExp(`^${steps.length} to create, 0 to change, 0 to delete, 0 unchanged\\.$`));
     // biome-ignore lint/suspicious/noControlCharactersInRegex: an escape sequence is what it looks for
     assert.doesNotMatch(result.stdout, /\u001b\[/, 'no colour when standard output is not a terminal');
@@ -75,7 +83,10 @@ describe('vlm lab plan against vlm-host on the libvirt test driver', () => {
 
   it('validates the lab file first and prints its errors as vlm validate does, without asking the host', async () => {
     const broken = join(fixture.folder, 'broken.lab.yaml');
-    await writeFile(broken, 'name: broken\nvms:\n  - name: one\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n    networks: [wan]\n');
+    await writeFile(
+      broken,
+      'name: broken\nvms:\n  - name: one\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n    networks: [wan]\n',
+    );
     const result = await vlm('lab', 'plan', broken);
     const validate = runVlm(['validate', broken]);
     assert.equal(result.status, 1);
@@ -88,7 +99,10 @@ describe('vlm lab plan against vlm-host on the libvirt test driver', () => {
   it('refuses to apply without --yes when standard input is not a terminal, and applies nothing', async () => {
     const result = await vlm('lab', 'up', tinyPair);
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /not asking for confirmation: standard input is not a terminal\. Run 'vlm lab up .*tiny-pair\.lab\.yaml --yes'/);
+    assert.match(
+      result.stderr,
+      /not asking for confirmation: standard input is not a terminal\. Run 'vlm lab up .*tiny-pair\.lab\.yaml --yes'/,
+    );
     const labs = await vlm('lab', 'list', '--json');
     assert.deepEqual(JSON.parse(labs.stdout), { labs: [] });
   });
@@ -112,11 +126,17 @@ describe('vlm lab up and down against vlm-host on the libvirt test driver', () =
     assert.match(status.stdout, /^beta +tiny-pair\.beta +running +22\d{3} +59\d{2}$/m);
     const details = JSON.parse((await vlm('lab', 'status', 'tiny-pair', '--json')).stdout);
     assert.equal(details.status, 'running');
-    assert.deepEqual(details.resources.domains.map((domain: { name: string }) => domain.name).sort(), ['tiny-pair.alpha', 'tiny-pair.beta']);
+    assert.deepEqual(details.resources.domains.map((domain: { name: string }) => domain.name).sort(), [
+      'tiny-pair.alpha',
+      'tiny-pair.beta',
+    ]);
 
     const again = await vlm('lab', 'up', tinyPair);
     assert.equal(again.status, 0, again.stderr);
-    assert.match(again.stdout, /^ {2}nothing to do: the host matches the lab file\.\n0 to create, 0 to change, 0 to delete, \d+ unchanged\.\nLab tiny-pair is up to date\.\n$/m);
+    assert.match(
+      again.stdout,
+      /^ {2}nothing to do: the host matches the lab file\.\n0 to create, 0 to change, 0 to delete, \d+ unchanged\.\nLab tiny-pair is up to date\.\n$/m,
+    );
 
     const list = await vlm('lab', 'list');
     assert.match(list.stdout, /^tiny-pair +running +2 +\S+$/m);
@@ -182,7 +202,10 @@ describe('vlm on a terminal against vlm-host on the libvirt test driver', () => 
 
 describe('Ctrl-C of vlm lab up against vlm-host on the libvirt test driver', () => {
   it('Ctrl-C during lab up cancels the apply: exit 130, and the host records the cancelled apply', async () => {
-    const vms = Array.from({ length: 20 }, (_, index) => `  - { name: vm${index}, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: vlm-tiny, networks: [lan] }`);
+    const vms = Array.from(
+      { length: 20 },
+      (_, index) => `  - { name: vm${index}, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: vlm-tiny, networks: [lan] }`,
+    );
     const file = join(fixture.folder, 'many.lab.yaml');
     await writeFile(file, `name: many\nnetworks:\n  - { name: lan, cidr: 10.98.0.0/24 }\nvms:\n${vms.join('\n')}\n`);
     const terminal = startOnTerminal(['lab', 'up', file, '--host', hostArgument]);
@@ -206,7 +229,10 @@ describe('Ctrl-C of vlm lab up against vlm-host on the libvirt test driver', () 
 
     const details = JSON.parse((await vlm('lab', 'status', 'many', '--json')).stdout);
     assert.equal(details.status, 'failed');
-    assert.ok(details.deployLog.some((line: { text: string }) => line.text.startsWith('Apply cancelled by the client')), JSON.stringify(details.deployLog));
+    assert.ok(
+      details.deployLog.some((line: { text: string }) => line.text.startsWith('Apply cancelled by the client')),
+      JSON.stringify(details.deployLog),
+    );
     const down = await vlm('lab', 'down', 'many', '--yes');
     assert.equal(down.status, 0, down.stderr);
   });
@@ -251,7 +277,17 @@ describe('vlm with labs named like object keys, against vlm-host on the libvirt 
     // Lab names are DNS labels, so these are the lowercase names every JavaScript object has or knows.
     const file = join(fixture.folder, 'object-keys.lab.yaml');
     const vm = (name: string) => `  - { name: ${name}, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: vlm-tiny, networks: [prototype] }`;
-    await writeFile(file, ['name: constructor', 'networks:', '  - { name: prototype, cidr: 10.97.0.0/24 }', 'vms:', ...['constructor', 'valueof', 'hasownproperty'].map(vm), ''].join('\n'));
+    await writeFile(
+      file,
+      [
+        'name: constructor',
+        'networks:',
+        '  - { name: prototype, cidr: 10.97.0.0/24 }',
+        'vms:',
+        ...['constructor', 'valueof', 'hasownproperty'].map(vm),
+        '',
+      ].join('\n'),
+    );
     assert.equal((await vlm('lab', 'status', 'constructor')).stderr, 'vlm: There is no lab named "constructor" on this host.\n');
     assert.equal((await vlm('lab', 'plan', file)).lines[0], `Plan for lab constructor on ${hostArgument} (a new lab):`);
 
@@ -291,7 +327,10 @@ describe('vlm vm delete and errors against vlm-host on the libvirt test driver',
       const refused = await vlm('vm', 'delete', 'own-cli.foreign');
       assert.equal(refused.status, 1);
       assert.match(refused.stderr, /^vlm: VM "own-cli\.foreign" was not made by this host \(it has no VLM metadata\)/);
-      assert.match(refused.stderr, /^To delete it anyway, name it again: vlm vm delete own-cli\.foreign --confirm-foreign own-cli\.foreign$/m);
+      assert.match(
+        refused.stderr,
+        /^To delete it anyway, name it again: vlm vm delete own-cli\.foreign --confirm-foreign own-cli\.foreign$/m,
+      );
       const wrong = await vlm('vm', 'delete', 'own-cli.foreign', '--confirm-foreign', 'own-cli');
       assert.equal(wrong.status, 1);
       assert.match(wrong.stderr, /confirmForeign "own-cli" does not name VM "own-cli\.foreign"/);
@@ -316,7 +355,7 @@ describe('vlm vm delete and errors against vlm-host on the libvirt test driver',
     assert.equal(result.stderr, 'vlm: There is no lab named "ghost" on this host.\n');
   });
 
-  it('reports that the test driver\'s VM has no serial console to attach to', async () => {
+  it("reports that the test driver's VM has no serial console to attach to", async () => {
     const result = await vlm('console', 'test');
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^vlm: VM "test" has no serial console on a pty\./);

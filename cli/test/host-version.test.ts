@@ -34,7 +34,10 @@ describe('vlm against a host of another protocol version', () => {
   before(async () => {
     ensureBuilt();
     folder = await mkdtemp(join(tmpdir(), 'vlm-cli-version-'));
-    service = spawn(process.execPath, ['-e', standInService, join(folder, 'host.sock')], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    service = spawn(process.execPath, ['-e', standInService, join(folder, 'host.sock')], {
+      cwd: repositoryRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     service.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     await waitUntil('the stand-in service to listen', () => output.includes('listening'), 10_000);
   });
@@ -58,6 +61,9 @@ describe('vlm against a host of another protocol version', () => {
     );
     // The stand-in's log arrives once this process runs again after runVlm.
     await waitUntil('the stand-in to log the request', () => output.includes('asked '), 10_000);
-    assert.deepEqual(output.split('\n').filter((line) => line.startsWith('asked ')), ['asked vlm/host/info']);
+    assert.deepEqual(
+      output.split('\n').filter((line) => line.startsWith('asked ')),
+      ['asked vlm/host/info'],
+    );
   });
 });

@@ -10,7 +10,16 @@ export const launcher = join(repositoryRoot, 'cli', 'bin', 'vlm.js');
 const bundle = join(repositoryRoot, 'cli', 'dist', 'vlm.js');
 
 /** Sources that end up in the bundle; a bundle older than any of them is stale. */
-const bundledSources = ['cli/src', 'host-client/src', 'cli/build', 'scripts/build.mjs', 'language-server/src', 'schemas/src', 'schemas/lab.schema.json', 'schemas/image-catalog.json'];
+const bundledSources = [
+  'cli/src',
+  'host-client/src',
+  'cli/build',
+  'scripts/build.mjs',
+  'language-server/src',
+  'schemas/src',
+  'schemas/lab.schema.json',
+  'schemas/image-catalog.json',
+];
 
 function newestModification(path: string): number {
   const status = statSync(path);
@@ -77,7 +86,10 @@ export interface VlmResult {
  * its reach. The bundle needs nothing else from the checkout.
  */
 export function copyVlmInto(directory: string): string {
-  for (const [from, to] of [[launcher, join(directory, 'bin', 'vlm.js')], [bundle, join(directory, 'dist', 'vlm.js')]] as const) {
+  for (const [from, to] of [
+    [launcher, join(directory, 'bin', 'vlm.js')],
+    [bundle, join(directory, 'dist', 'vlm.js')],
+  ] as const) {
     mkdirSync(join(to, '..'), { recursive: true, mode: 0o755 });
     copyFileSync(from, to);
   }

@@ -15,7 +15,11 @@ export interface RunningVlm {
 
 /** Starts vlm without a terminal on stdin; the host keeps running meanwhile. */
 export function startVlm(commandLine: readonly string[], environment: NodeJS.ProcessEnv = process.env): RunningVlm {
-  const child = spawn(process.execPath, [launcher, ...commandLine], { cwd: repositoryRoot, env: environment, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [launcher, ...commandLine], {
+    cwd: repositoryRoot,
+    env: environment,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   child.stdin.end();
   let stdout = '';
   let stderr = '';
@@ -39,7 +43,9 @@ export function startVlm(commandLine: readonly string[], environment: NodeJS.Pro
       const check = () => pattern.test(stream()) && resolve();
       watchers.push(check);
       check();
-      void finished.then((result) => reject(new Error(`vlm exited (${result.status}) before printing ${pattern}:\n${result.stdout}${result.stderr}`)));
+      void finished.then((result) =>
+        reject(new Error(`vlm exited (${result.status}) before printing ${pattern}:\n${result.stdout}${result.stderr}`)),
+      );
     });
   return {
     finished,
@@ -64,7 +70,10 @@ export interface TerminalVlm {
 /** Runs vlm on a pseudo-terminal, as in an interactive shell, through util-linux's `script`. */
 export function startOnTerminal(commandLine: readonly string[]): TerminalVlm {
   const command = [process.execPath, launcher, ...commandLine].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
+    cwd: repositoryRoot,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   const watchers: Array<() => void> = [];
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

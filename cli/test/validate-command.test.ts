@@ -70,7 +70,16 @@ function expectedProblemLines(path: string): string[] {
   });
 }
 
-const validLab = ['name: fine', 'vms:', '  - name: one', '    vcpu: 2', '    ram_mb: 1024', '    disk_gb: 5', '    os_image: debian-12', ''].join('\n');
+const validLab = [
+  'name: fine',
+  'vms:',
+  '  - name: one',
+  '    vcpu: 2',
+  '    ram_mb: 1024',
+  '    disk_gb: 5',
+  '    os_image: debian-12',
+  '',
+].join('\n');
 
 let folder: string;
 
@@ -89,7 +98,9 @@ after(() => {
 
 describe('vlm validate on good labs', () => {
   it('passes every example lab with exit 0 and no output lines', () => {
-    const examples = readdirSync(examplesFolder).filter((entry) => entry.endsWith('.yaml')).sort();
+    const examples = readdirSync(examplesFolder)
+      .filter((entry) => entry.endsWith('.yaml'))
+      .sort();
     assert.ok(examples.length >= 4, `expected the example labs in ${examplesFolder}`);
     for (const example of examples) {
       const result = runVlm(['validate', join('schemas', 'examples', example)]);
@@ -116,9 +127,23 @@ describe('vlm validate on good labs', () => {
   });
 
   it('refuses a loopback network with vlm-reserved-cidr and exit 1', () => {
-    const lab = ['name: t', 'networks:', '  - name: lo', '    cidr: 127.0.0.0/8', 'vms:', '  - name: a', '    vcpu: 1', '    ram_mb: 128', '    disk_gb: 1', '    os_image: vlm-tiny', '    networks: [lo]'];
+    const lab = [
+      'name: t',
+      'networks:',
+      '  - name: lo',
+      '    cidr: 127.0.0.0/8',
+      'vms:',
+      '  - name: a',
+      '    vcpu: 1',
+      '    ram_mb: 128',
+      '    disk_gb: 1',
+      '    os_image: vlm-tiny',
+      '    networks: [lo]',
+    ];
     const result = runVlm(['validate', '-'], { input: lab.join('\n') });
-    assert.deepEqual(result.lines, ['-:4:11: error: Invalid cidr: 127.0.0.0/8 overlaps loopback (127.0.0.0/8), which no lab network can use; pick a private range such as 10.10.1.0/24. [vlm-reserved-cidr]']);
+    assert.deepEqual(result.lines, [
+      '-:4:11: error: Invalid cidr: 127.0.0.0/8 overlaps loopback (127.0.0.0/8), which no lab network can use; pick a private range such as 10.10.1.0/24. [vlm-reserved-cidr]',
+    ]);
     assert.equal(result.status, 1);
   });
 
@@ -172,7 +197,10 @@ describe('vlm validate on labs with problems', () => {
     assert.equal(result.status, 1);
     const report = JSON.parse(result.stdout);
     assert.deepEqual(report.summary, { files: 2, errors: 5, warnings: 0, infos: 0, hints: 0, unreadable: 0 });
-    assert.deepEqual(report.files.map((file: { path: string }) => file.path), ['problems.lab.yaml', 'valid.lab.yaml']);
+    assert.deepEqual(
+      report.files.map((file: { path: string }) => file.path),
+      ['problems.lab.yaml', 'valid.lab.yaml'],
+    );
     assert.deepEqual(report.files[0].diagnostics[0], {
       line: 11,
       column: 21,
@@ -200,7 +228,11 @@ describe('vlm validate on labs with problems', () => {
   it('refuses an alias bomb instead of expanding it', () => {
     const bomb = ['name: bomb', 'x-0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
     for (let level = 1; level <= 8; level += 1) {
-      bomb.push(`x-${level}: &l${level} [${Array(10).fill(`*l${level - 1}`).join(', ')}]`);
+      bomb.push(
+        `x-${level}: &l${level} [${Array(10)
+          .fill(`*l${level - 1}`)
+          .join(', ')}]`,
+      );
     }
     bomb.push('vms: *l8', '');
     writeFileSync(join(folder, 'bomb.lab.yaml'), bomb.join('\n'));
@@ -251,7 +283,7 @@ describe('vlm validate, bundled, against the language service in this process', 
     assert.equal(result.status, 1);
     // Each schema problem names the field, what it holds and what is allowed, with a vlm code.
     assert.deepEqual(result.lines.slice(0, 3), [
-      "schema.lab.yaml:1:7: error: name is \"Schema_Lab\", which is not allowed. Lab names are DNS labels: lowercase letters, digits and inner '-', at most 63 characters. [vlm-invalid-value]",
+      'schema.lab.yaml:1:7: error: name is "Schema_Lab", which is not allowed. Lab names are DNS labels: lowercase letters, digits and inner \'-\', at most 63 characters. [vlm-invalid-value]',
       'schema.lab.yaml:4:11: error: vms[0].vcpu must be a whole number, but it is the text "many". [vlm-wrong-type]',
       "schema.lab.yaml:8:5: error: Unknown field 'colour' in vms[0]; allowed fields: 'name', 'description', 'vcpu', 'ram_mb', 'disk_gb', 'os_image', 'networks', 'ssh_port', 'vnc_port', 'depends_on', 'tags', 'autostart', 'firmware', 'ssh_authorized_keys', 'cloud_init', 'ansible_config_yaml'. [vlm-unknown-field]",
     ]);
@@ -269,12 +301,21 @@ describe('vlm validate, bundled, against the language service in this process', 
   });
 
   it('reports a lab file with no content (empty, blank or only comments) as an error on line 1', () => {
-    for (const [file, text] of [['empty.lab.yaml', ''], ['blank.lab.yaml', '  \n\n'], ['comments.lab.yaml', '# a lab, some day\n# name: x\n']] as const) {
+    for (const [file, text] of [
+      ['empty.lab.yaml', ''],
+      ['blank.lab.yaml', '  \n\n'],
+      ['comments.lab.yaml', '# a lab, some day\n# name: x\n'],
+    ] as const) {
       writeFileSync(join(folder, file), text);
       const result = runVlm(['validate', file], { cwd: folder });
       assert.equal(result.status, 1, `${file}: ${result.stdout}${result.stderr}`);
       assert.equal(result.lines.length, 1, result.stdout);
-      assert.match(result.lines[0]!, new RegExp(`^${file.replace('.', '\\.')}:1:1: error: The lab file is empty\\. A lab needs at least a 'name' and one VM under 'vms' .* \\[vlm-empty-lab\\]$`));
+      assert.match(
+        result.lines[0]!,
+        new RegExp(
+          `^${file.replace('.', '\\.')}:1:1: error: The lab file is empty\\. A lab needs at least a 'name' and one VM under 'vms' .* \\[vlm-empty-lab\\]$`,
+        ),
+      );
     }
   });
 
@@ -324,11 +365,18 @@ describe('vlm validate with files it cannot read', () => {
 });
 
 describe('vlm validate with names that are JavaScript object keys', () => {
-  const vm = (name: string, more = '') => `  - { name: ${name}, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: vlm-tiny, networks: [prototype]${more} }`;
+  const vm = (name: string, more = '') =>
+    `  - { name: ${name}, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: vlm-tiny, networks: [prototype]${more} }`;
 
   it('passes a lab, VMs and a network named constructor, prototype, valueof, tostring, hasownproperty', () => {
     const path = join(folder, 'object-keys.lab.yaml');
-    const vms = [vm('constructor'), vm('prototype'), vm('valueof', ', depends_on: [constructor, prototype]'), vm('tostring'), vm('hasownproperty', ', depends_on: [valueof]')];
+    const vms = [
+      vm('constructor'),
+      vm('prototype'),
+      vm('valueof', ', depends_on: [constructor, prototype]'),
+      vm('tostring'),
+      vm('hasownproperty', ', depends_on: [valueof]'),
+    ];
     writeFileSync(path, ['name: constructor', 'networks:', '  - { name: prototype, cidr: 10.97.0.0/24 }', 'vms:', ...vms, ''].join('\n'));
     const result = runVlm(['validate', path]);
     assert.deepEqual(result.lines, []);
@@ -338,21 +386,48 @@ describe('vlm validate with names that are JavaScript object keys', () => {
 
   it('reports undeclared references named constructor or __proto__ as undeclared, and __proto__ as a key as not allowed', () => {
     const path = join(folder, 'object-key-references.lab.yaml');
-    const text = ['name: refs', '__proto__: { name: other }', 'networks:', '  - { name: prototype, cidr: 10.97.0.0/24 }', 'vms:', vm('one', ', depends_on: [constructor]').replace('[prototype]', '[constructor, __proto__]'), ''];
+    const text = [
+      'name: refs',
+      '__proto__: { name: other }',
+      'networks:',
+      '  - { name: prototype, cidr: 10.97.0.0/24 }',
+      'vms:',
+      vm('one', ', depends_on: [constructor]').replace('[prototype]', '[constructor, __proto__]'),
+      '',
+    ];
     writeFileSync(path, text.join('\n'));
     const result = runVlm(['validate', path]);
     assert.equal(result.status, 1, result.stderr);
     const problems = (line: number) => result.lines.filter((entry) => entry.startsWith(`${path}:${line}:`));
     assert.equal(problems(2).length, 1, result.stdout);
     assert.match(problems(2)[0]!, /__proto__/);
-    assert.ok(result.lines.some((entry) => /Network 'constructor' is not declared in the lab's networks\. Declared networks: prototype\. \[vlm-undefined-network\]$/.test(entry)), result.stdout);
-    assert.ok(result.lines.some((entry) => /Network '__proto__' is not declared/.test(entry)), result.stdout);
-    assert.ok(result.lines.some((entry) => /depends_on names 'constructor', which is not a VM of this lab\. \[vlm-undefined-vm\]$/.test(entry)), result.stdout);
+    assert.ok(
+      result.lines.some((entry) =>
+        /Network 'constructor' is not declared in the lab's networks\. Declared networks: prototype\. \[vlm-undefined-network\]$/.test(
+          entry,
+        ),
+      ),
+      result.stdout,
+    );
+    assert.ok(
+      result.lines.some((entry) => /Network '__proto__' is not declared/.test(entry)),
+      result.stdout,
+    );
+    assert.ok(
+      result.lines.some((entry) => /depends_on names 'constructor', which is not a VM of this lab\. \[vlm-undefined-vm\]$/.test(entry)),
+      result.stdout,
+    );
   });
 });
 
 describe('vlm validate with hostile file names', () => {
-  const names = ['my lab.lab.yaml', `it's "quoted".lab.yaml`, '-starts-with-dash.lab.yaml', '$(touch pwned).lab.yaml', 'ünïcode ☃.lab.yaml'];
+  const names = [
+    'my lab.lab.yaml',
+    `it's "quoted".lab.yaml`,
+    '-starts-with-dash.lab.yaml',
+    '$(touch pwned).lab.yaml',
+    'ünïcode ☃.lab.yaml',
+  ];
 
   it('prints each path as given, spaces, quotes and all', () => {
     mkdirSync(join(folder, 'hostile'), { recursive: true });
@@ -414,7 +489,16 @@ describe('vlm validate piped into a reader that stops early', () => {
 });
 
 describe('vlm validate --catalog', () => {
-  const windowsLab = ['name: win', 'vms:', '  - name: a', '    vcpu: 2', '    ram_mb: 4096', '    disk_gb: 40', '    os_image: windows-2022', ''].join('\n');
+  const windowsLab = [
+    'name: win',
+    'vms:',
+    '  - name: a',
+    '    vcpu: 2',
+    '    ram_mb: 4096',
+    '    disk_gb: 40',
+    '    os_image: windows-2022',
+    '',
+  ].join('\n');
   const hostCatalog = {
     images: [
       {
@@ -450,7 +534,10 @@ describe('vlm validate --catalog', () => {
     const cases: Array<[string, RegExp]> = [
       ['missing.json', /^vlm: cannot read the image catalog 'missing\.json': no such file\./],
       ['not-json.json', /^vlm: the image catalog 'not-json\.json' is not JSON: /],
-      ['not-catalog.json', /^vlm: the image catalog 'not-catalog\.json' does not match the image catalog schema: \/images\/0 must have required property 'title'/],
+      [
+        'not-catalog.json',
+        /^vlm: the image catalog 'not-catalog\.json' does not match the image catalog schema: \/images\/0 must have required property 'title'/,
+      ],
     ];
     for (const [catalog, message] of cases) {
       const result = runVlm(['validate', '--catalog', catalog, 'valid.lab.yaml'], { cwd: folder });

@@ -24,22 +24,61 @@ function stub() {
 // Any member is a stub; esbuild's import helper copies the listed keys, so the namespaces our own
 // code imports are listed.
 const apiNames = [
-  'window', 'workspace', 'commands', 'languages', 'env', 'extensions', 'l10n', 'debug', 'tasks', 'scm', 'tests', 'authentication',
-  'Uri', 'EventEmitter', 'Disposable', 'TreeItem', 'ThemeIcon', 'ThemeColor', 'ProgressLocation', 'TreeItemCollapsibleState',
-  'ViewColumn', 'ConfigurationTarget', 'CodeLens', 'Range', 'Position', 'Selection', 'Location', 'RelativePattern',
-  'CancellationTokenSource', 'CancellationError', 'MarkdownString', 'Diagnostic', 'DiagnosticSeverity', 'StatusBarAlignment',
-  'TerminalLocation', 'FileType', 'version', 'TextEdit', 'WorkspaceEdit', 'CompletionItem', 'CompletionItemKind',
+  'window',
+  'workspace',
+  'commands',
+  'languages',
+  'env',
+  'extensions',
+  'l10n',
+  'debug',
+  'tasks',
+  'scm',
+  'tests',
+  'authentication',
+  'Uri',
+  'EventEmitter',
+  'Disposable',
+  'TreeItem',
+  'ThemeIcon',
+  'ThemeColor',
+  'ProgressLocation',
+  'TreeItemCollapsibleState',
+  'ViewColumn',
+  'ConfigurationTarget',
+  'CodeLens',
+  'Range',
+  'Position',
+  'Selection',
+  'Location',
+  'RelativePattern',
+  'CancellationTokenSource',
+  'CancellationError',
+  'MarkdownString',
+  'Diagnostic',
+  'DiagnosticSeverity',
+  'StatusBarAlignment',
+  'TerminalLocation',
+  'FileType',
+  'version',
+  'TextEdit',
+  'WorkspaceEdit',
+  'CompletionItem',
+  'CompletionItemKind',
 ];
 const members = new Map();
 const member = (key) => {
   if (!members.has(key)) members.set(key, stub());
   return members.get(key);
 };
-const vscodeStub = new Proxy({}, {
-  get: (_target, key) => (key === '__esModule' || key === 'then' ? undefined : member(key)),
-  ownKeys: () => apiNames,
-  getOwnPropertyDescriptor: (_target, key) => ({ configurable: true, enumerable: true, value: member(key) }),
-});
+const vscodeStub = new Proxy(
+  {},
+  {
+    get: (_target, key) => (key === '__esModule' || key === 'then' ? undefined : member(key)),
+    ownKeys: () => apiNames,
+    getOwnPropertyDescriptor: (_target, key) => ({ configurable: true, enumerable: true, value: member(key) }),
+  },
+);
 const originalLoad = Module._load;
 Module._load = function (request, ...rest) {
   if (request === 'vscode') return vscodeStub;

@@ -20,7 +20,15 @@ const folder = mkdtempSync(join(tmpdir(), 'vlm-latency-'));
 const socketPath = join(folder, 'host.sock');
 
 const vms: VmSummary[] = Array.from({ length: 100 }, (_, index) => ({
-  name: `lab-vm-${index}`, uuid: String(index), state: 'shut-off', vcpu: 1, memoryBytes: 1 << 27, persistent: true, autostart: false, lab: 'lab', labVm: `vm-${index}`,
+  name: `lab-vm-${index}`,
+  uuid: String(index),
+  state: 'shut-off',
+  vcpu: 1,
+  memoryBytes: 1 << 27,
+  persistent: true,
+  autostart: false,
+  lab: 'lab',
+  labVm: `vm-${index}`,
 }));
 
 function percentile(values: number[], fraction: number): number {
@@ -71,7 +79,15 @@ async function main(): Promise<void> {
     const state = running ? 'shut-off' : 'running';
     return new Promise<number>((resolve) => {
       waiting = { vm: vm.name, contextValue: running ? 'stoppedVm' : 'runningVm', sentAt: performance.now(), done: resolve };
-      const event: HostEvent = { type: 'vm-state', vm: vm.name, state, lab: 'lab', detail: '', sequence: ++sequence, time: new Date().toISOString() };
+      const event: HostEvent = {
+        type: 'vm-state',
+        vm: vm.name,
+        state,
+        lab: 'lab',
+        detail: '',
+        sequence: ++sequence,
+        time: new Date().toISOString(),
+      };
       void hostConnection.sendNotification(EventNotification.type, event);
     });
   }
@@ -91,8 +107,12 @@ async function main(): Promise<void> {
   rmSync(folder, { recursive: true, force: true });
 
   console.log(`Event to tree row, ${samples} VM state changes over a Unix socket (100 VMs on the host):`);
-  console.log(`  anchor, notification arrival:  p50 ${percentile(anchor, 0.5).toFixed(2)} ms, p95 ${percentile(anchor, 0.95).toFixed(2)} ms`);
-  console.log(`  row changed (incl. ${refreshDelayMs} ms debounce): p50 ${percentile(tree, 0.5).toFixed(2)} ms, p95 ${percentile(tree, 0.95).toFixed(2)} ms (target p95 < 250 ms)`);
+  console.log(
+    `  anchor, notification arrival:  p50 ${percentile(anchor, 0.5).toFixed(2)} ms, p95 ${percentile(anchor, 0.95).toFixed(2)} ms`,
+  );
+  console.log(
+    `  row changed (incl. ${refreshDelayMs} ms debounce): p50 ${percentile(tree, 0.5).toFixed(2)} ms, p95 ${percentile(tree, 0.95).toFixed(2)} ms (target p95 < 250 ms)`,
+  );
   console.log(`  ratio p50 row / arrival:       ${(percentile(tree, 0.5) / percentile(anchor, 0.5)).toFixed(1)}`);
   process.exit(0);
 }

@@ -20,13 +20,30 @@ for (let lab = 0; lab < labCount; lab++) {
   const labName = `lab-${lab}`;
   labs.push({ name: labName, status: 'running', vmCount: vmsPerLab, updatedAt: '2026-11-21T00:00:00Z' });
   for (let vm = 0; vm < vmsPerLab; vm++) {
-    vms.push({ name: `${labName}-vm-${vm}`, uuid: `${lab}-${vm}`, state: 'running', vcpu: 1, memoryBytes: 128 * 1024 ** 2, persistent: true, autostart: false, lab: labName, labVm: `vm-${vm}` });
+    vms.push({
+      name: `${labName}-vm-${vm}`,
+      uuid: `${lab}-${vm}`,
+      state: 'running',
+      vcpu: 1,
+      memoryBytes: 128 * 1024 ** 2,
+      persistent: true,
+      autostart: false,
+      lab: labName,
+      labVm: `vm-${vm}`,
+    });
   }
 }
 
 /** What VS Code does per refreshed row in the extension host: make its tree item and serialize it for the window. */
 function treeItem(row: Row): string {
-  return JSON.stringify({ label: row.label, id: row.id, description: row.description, tooltip: row.tooltip, contextValue: row.contextValue, icon: row.icon });
+  return JSON.stringify({
+    label: row.label,
+    id: row.id,
+    description: row.description,
+    tooltip: row.tooltip,
+    contextValue: row.contextValue,
+    icon: row.icon,
+  });
 }
 
 function allRows(rows: readonly Row[], into: Row[] = []): Row[] {

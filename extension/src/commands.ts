@@ -10,7 +10,12 @@ import type { Row } from './labs-tree-model';
 import { copySshCommand, deleteVms, powerAction, revertVm, snapshotVm, type VmPowerVerb } from './vm-actions';
 import type { ExtensionScope } from './extension-scope';
 
-const labCommands: Record<string, LabVerb> = { 'vlm.deploy': 'deploy', 'vlm.plan': 'plan', 'vlm.destroy': 'destroy', 'vlm.export': 'export' };
+const labCommands: Record<string, LabVerb> = {
+  'vlm.deploy': 'deploy',
+  'vlm.plan': 'plan',
+  'vlm.destroy': 'destroy',
+  'vlm.export': 'export',
+};
 
 const powerCommands: Record<string, VmPowerVerb> = {
   'vlm.vm.start': 'start',
@@ -147,7 +152,10 @@ async function openExampleLab(scope: ExtensionScope): Promise<void> {
       return { label: file.replace(/\.lab\.yaml$/, ''), detail: summary, text };
     }),
   );
-  const picked = await vscode.window.showQuickPick(items, { title: 'Open Example Lab', placeHolder: 'An example opens as a new, unsaved lab file' });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Open Example Lab',
+    placeHolder: 'An example opens as a new, unsaved lab file',
+  });
   if (!picked) return;
   const document = await vscode.workspace.openTextDocument({ language: 'vlm-lab', content: picked.text });
   await vscode.window.showTextDocument(document);

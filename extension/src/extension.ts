@@ -43,7 +43,14 @@ function createScope(context: vscode.ExtensionContext): ExtensionScope {
   const treeView = vscode.window.createTreeView('vlm.labs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const plans = new PlanDocuments();
   // Disposed in reverse: the view before the hosts it shows, the log last.
-  context.subscriptions.push(log, hosts, tree, treeView, plans, vscode.workspace.registerTextDocumentContentProvider(PlanDocuments.scheme, plans));
+  context.subscriptions.push(
+    log,
+    hosts,
+    tree,
+    treeView,
+    plans,
+    vscode.workspace.registerTextDocumentContentProvider(PlanDocuments.scheme, plans),
+  );
   log.info(`Virtual Lab Manager ${context.extension.packageJSON.version as string} activated.`);
   return { context, log, hosts, tree, treeView, plans };
 }
@@ -76,7 +83,9 @@ function sendHostFactsOnConnect(scope: ExtensionScope): void {
     const key = JSON.stringify(facts);
     if (!languageClient?.isRunning() || key === sent) return;
     sent = key;
-    languageClient.sendRequest(HostFactsRequest.type, facts).catch((error: unknown) => scope.log.warn(`Could not send host facts to the language server: ${String(error)}`));
+    languageClient
+      .sendRequest(HostFactsRequest.type, facts)
+      .catch((error: unknown) => scope.log.warn(`Could not send host facts to the language server: ${String(error)}`));
   };
   scope.context.subscriptions.push(scope.hosts.onDidChange(send));
   send();
@@ -86,7 +95,8 @@ function sendHostFactsOnConnect(scope: ExtensionScope): void {
 function sendCatalogOnConnect(scope: ExtensionScope): void {
   const refresh = createCatalogSync({
     connected: () =>
-      scope.hosts.all()
+      scope.hosts
+        .all()
         .filter((connection) => connection.state.status === 'connected' && connection.info)
         .map((connection) => ({
           key: `${connection.host.name} ${connection.info?.service.pid} ${connection.info?.service.startedAt}`,

@@ -78,7 +78,11 @@ export class HostConnection implements vscode.Disposable {
     try {
       // Over SSH, the remote service's socket is forwarded through the SSH connection.
       const socketPath =
-        address.kind === 'ssh' ? `${address.destination} (SSH)` : this.localService ? await this.startLocalService(this.localService) : address.path;
+        address.kind === 'ssh'
+          ? `${address.destination} (SSH)`
+          : this.localService
+            ? await this.startLocalService(this.localService)
+            : address.path;
       const client =
         address.kind === 'ssh'
           ? await connectRemoteHost(address.destination, this.secrets ?? missingSecrets, (line) => this.log.info(line))
@@ -156,7 +160,9 @@ export class HostConnection implements vscode.Disposable {
   /** Starts (or keeps) the vlm-host this extension runs for the local host; returns its socket. */
   private async startLocalService(settings: LocalServiceSettings): Promise<string> {
     if (!this.service || this.service.exitReason) {
-      this.log.info(`Host ${this.host.name}: starting ${settings.serverPath} (libvirt ${settings.driver}${settings.busAddress ? `, bus ${settings.busAddress}` : ''}).`);
+      this.log.info(
+        `Host ${this.host.name}: starting ${settings.serverPath} (libvirt ${settings.driver}${settings.busAddress ? `, bus ${settings.busAddress}` : ''}).`,
+      );
       const service = new LocalHostProcess({ ...settings, output: (line) => this.log.info(`vlm-host: ${line}`) });
       this.service = service;
       void service.exited.then((reason) => {
@@ -212,7 +218,9 @@ export class HostConnection implements vscode.Disposable {
     for (const listener of this.eventListeners) listener(event);
     if (event.type === 'deploy-log') {
       const line = event.line;
-      this.deployLogs.get(event.lab)?.appendLine(`${line.time} ${line.level === 'info' ? '' : `${line.level}: `}${line.vm ? `[${line.vm}] ` : ''}${line.text}`);
+      this.deployLogs
+        .get(event.lab)
+        ?.appendLine(`${line.time} ${line.level === 'info' ? '' : `${line.level}: `}${line.vm ? `[${line.vm}] ` : ''}${line.text}`);
       return;
     }
     const change = this.inventory.apply(event);

@@ -4,7 +4,16 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Lab } from '@vlm/schemas';
-import { ImagesListRequest, ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsExportRequest, LabsGetRequest, LabsPlanRequest, type PlanResult } from '@vlm/schemas/src/host-protocol';
+import {
+  ImagesListRequest,
+  ImagesPullRequest,
+  LabsApplyRequest,
+  LabsDestroyRequest,
+  LabsExportRequest,
+  LabsGetRequest,
+  LabsPlanRequest,
+  type PlanResult,
+} from '@vlm/schemas/src/host-protocol';
 import type { ExtensionScope } from './extension-scope';
 import type { HostConnection } from './hosts';
 import { readLabHeader } from './lab-document';
@@ -127,7 +136,9 @@ async function deploy(scope: ExtensionScope, lab: LabTarget): Promise<void> {
         channel.appendLine(`--- Done: ${planSummary(applied)}`);
         scope.log.info(`Deployed lab ${lab.name} on ${hostName}.`);
       } catch (error) {
-        channel.appendLine(`--- ${token.isCancellationRequested ? 'Cancelled' : `Failed: ${error instanceof Error ? error.message : String(error)}`}`);
+        channel.appendLine(
+          `--- ${token.isCancellationRequested ? 'Cancelled' : `Failed: ${error instanceof Error ? error.message : String(error)}`}`,
+        );
         throw error;
       } finally {
         listener.dispose();
@@ -161,7 +172,7 @@ async function destroy(scope: ExtensionScope, lab: LabTarget): Promise<void> {
   const lines = destroyLines(details.resources);
   const answer = await vscode.window.showWarningMessage(
     `Destroy lab ${lab.name} on host ${hostName}? This deletes ${details.resources.domains.length} VMs and their disks for good.`,
-    { modal: true, detail: clipLines(lines.length > 0 ? lines : ['Nothing but the lab\'s record.']) },
+    { modal: true, detail: clipLines(lines.length > 0 ? lines : ["Nothing but the lab's record."]) },
     'Destroy',
   );
   if (answer !== 'Destroy') return;
@@ -201,7 +212,9 @@ export async function connectedHost(scope: ExtensionScope, hostName: string, act
   }
   if (connection.state.status !== 'connected') {
     const reason =
-      connection.state.status === 'connecting' ? 'It is still connecting: try again in a moment.' : (connection.state.reason ?? 'It is not connected.');
+      connection.state.status === 'connecting'
+        ? 'It is still connecting: try again in a moment.'
+        : (connection.state.reason ?? 'It is not connected.');
     scope.log.warn(`Cannot ${action}: host ${hostName} is not connected. ${reason}`);
     const choice = await vscode.window.showWarningMessage(
       `Cannot ${action}: host "${hostName}" is not connected. ${reason}`,

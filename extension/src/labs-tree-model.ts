@@ -135,7 +135,9 @@ function labRow(hostName: string, lab: LabSnapshot, filter: string): LabRow | un
     kind: 'lab',
     id: `lab/${hostName}/${lab.name}`,
     label: lab.name || 'VMs in no lab',
-    description: [lab.status && lab.status !== 'running' ? lab.status : '', `${running} of ${lab.vms.length} running`].filter(Boolean).join(' · '),
+    description: [lab.status && lab.status !== 'running' ? lab.status : '', `${running} of ${lab.vms.length} running`]
+      .filter(Boolean)
+      .join(' · '),
     tooltip: [
       lab.name ? `Lab ${lab.name} on ${hostName}` : `VMs on ${hostName} that belong to no lab`,
       lab.status ? `Status: ${lab.status}` : '',
@@ -183,9 +185,10 @@ export function hostRow(snapshot: HostSnapshot, filter = ''): HostRow {
     label: host.name,
     description: hostDescription(snapshot),
     tooltip,
-    icon: state.status === 'connecting'
-      ? { codicon: 'loading~spin' }
-      : { codicon: host.isLocal ? 'device-desktop' : 'server', color: connected ? undefined : 'disabledForeground' },
+    icon:
+      state.status === 'connecting'
+        ? { codicon: 'loading~spin' }
+        : { codicon: host.isLocal ? 'device-desktop' : 'server', color: connected ? undefined : 'disabledForeground' },
     contextValue: connected ? 'connectedHost' : state.status === 'connecting' ? 'connectingHost' : 'disconnectedHost',
     hostName: host.name,
     children: snapshot.labs.flatMap((lab) => labRow(host.name, lab, filter) ?? []),

@@ -37,7 +37,12 @@ export function chooseLocalDriver(setting: string, libvirtSocket = '/var/run/lib
  * which must reach their disks: not inside VS Code's storage (often a private home folder), but
  * a folder of its own that others may traverse.
  */
-export function localDataFolder(driver: LocalDriver, storageFolder: string, environment: NodeJS.ProcessEnv = process.env, userId = process.getuid?.() ?? 0): string {
+export function localDataFolder(
+  driver: LocalDriver,
+  storageFolder: string,
+  environment: NodeJS.ProcessEnv = process.env,
+  userId = process.getuid?.() ?? 0,
+): string {
   if (environment.VLM_HOST_DATA_DIR) return environment.VLM_HOST_DATA_DIR;
   if (driver === 'test') return join(storageFolder, 'data');
   return userId === 0 ? '/var/lib/vlm/vscode-local-host' : `/var/tmp/vlm-local-host-${userId}`;
@@ -62,7 +67,9 @@ export function inspectorArguments(environment: NodeJS.ProcessEnv = process.env,
   const value = environment.VLM_HOST_INSPECT;
   if (value === undefined || value === '') return [];
   if (!/^\d{4,5}$/.test(value) || Number(value) < 1024 || Number(value) > 65535) {
-    throw new Error(`VLM_HOST_INSPECT must be a port number (1024-65535) for the host service's inspector on 127.0.0.1, not ${JSON.stringify(value.slice(0, 50))}.`);
+    throw new Error(
+      `VLM_HOST_INSPECT must be a port number (1024-65535) for the host service's inspector on 127.0.0.1, not ${JSON.stringify(value.slice(0, 50))}.`,
+    );
   }
   if (userId === 0) {
     throw new Error(
@@ -113,7 +120,8 @@ export class LocalHostProcess {
       });
       this.child.once('close', (code, signal) => {
         // No pid file outlives its process, where a reused pid could be taken for the service's.
-        if (this.child.pid !== undefined && existsSync(pidFile) && readFileSync(pidFile, 'utf8') === pidText) rmSync(pidFile, { force: true });
+        if (this.child.pid !== undefined && existsSync(pidFile) && readFileSync(pidFile, 'utf8') === pidText)
+          rmSync(pidFile, { force: true });
         this.exitReason = signal ? `vlm-host was ended by ${signal}` : `vlm-host exited with code ${code}`;
         resolve(this.exitReason);
       });

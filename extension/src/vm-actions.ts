@@ -77,8 +77,9 @@ export async function snapshotVm(scope: ExtensionScope, row: unknown): Promise<v
     validateInput: (value) => (isValidName(value) ? undefined : 'Use lowercase letters, digits and "-" (not first or last).'),
   });
   if (name === undefined) return;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Taking snapshot ${name} of ${vm.vmName}` }, () =>
-    connection.request(SnapshotsCreateRequest.type, { vm: vm.domain, name }),
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Taking snapshot ${name} of ${vm.vmName}` },
+    () => connection.request(SnapshotsCreateRequest.type, { vm: vm.domain, name }),
   );
   void vscode.window.showInformationMessage(`Snapshot ${name} of ${vm.vmName} taken.`);
 }
@@ -110,7 +111,11 @@ export async function revertVm(scope: ExtensionScope, row: unknown): Promise<voi
   if (answer !== 'Revert') return;
   const reverted = await sendConfirmingForeign(vm.domain, {
     send: (confirmForeign) =>
-      connection.request(SnapshotsRevertRequest.type, { vm: vm.domain, name: picked.label, ...(confirmForeign === undefined ? {} : { confirmForeign }) }),
+      connection.request(SnapshotsRevertRequest.type, {
+        vm: vm.domain,
+        name: picked.label,
+        ...(confirmForeign === undefined ? {} : { confirmForeign }),
+      }),
     askForName: (domain, reason) => askForForeignName(vm.hostName, domain, reason, `revert it to snapshot ${picked.label}`),
   });
   if (reverted === undefined) return;
@@ -146,14 +151,17 @@ export async function deleteVms(scope: ExtensionScope, row: unknown, selection: 
     if (!connection) continue;
     try {
       const result = await sendConfirmingForeign(vm.domain, {
-        send: (confirmForeign) => connection.request(VmsDeleteRequest.type, { vm: vm.domain, ...(confirmForeign === undefined ? {} : { confirmForeign }) }),
+        send: (confirmForeign) =>
+          connection.request(VmsDeleteRequest.type, { vm: vm.domain, ...(confirmForeign === undefined ? {} : { confirmForeign }) }),
         askForName: (domain, reason) => askForForeignName(vm.hostName, domain, reason, 'delete it'),
       });
       if (result === undefined) {
         scope.log.info(`Did not delete VM ${vm.domain} on ${vm.hostName}: VLM did not make it and its name was not typed.`);
         continue;
       }
-      scope.log.info(`Deleted VM ${vm.domain} on ${vm.hostName}${result.keptDisks.length ? `; disk files kept: ${result.keptDisks.join(', ')}` : ''}.`);
+      scope.log.info(
+        `Deleted VM ${vm.domain} on ${vm.hostName}${result.keptDisks.length ? `; disk files kept: ${result.keptDisks.join(', ')}` : ''}.`,
+      );
     } catch (error) {
       failures.push(`${vm.vmName}: ${error instanceof Error ? error.message : String(error)}`);
     }

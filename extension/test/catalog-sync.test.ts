@@ -22,14 +22,19 @@ function setup() {
     warn: (message) => warnings.push(message),
   });
   const unknownImages = async () =>
-    (await service.validate(TextDocument.create('file:///site.lab.yaml', 'vlm-lab', 1, labText))).filter((diagnostic) => diagnostic.code === 'vlm-unknown-image').length;
+    (await service.validate(TextDocument.create('file:///site.lab.yaml', 'vlm-lab', 1, labText))).filter(
+      (diagnostic) => diagnostic.code === 'vlm-unknown-image',
+    ).length;
   const connect = (...sources: CatalogSource[]) => {
     connected = sources;
   };
   return { refresh, sent, warnings, unknownImages, connect };
 }
 
-const siteHost = (key = 'site 1'): CatalogSource => ({ key, imageNames: async () => ['debian-12', 'ubuntu-24.04', 'vlm-tiny', 'site-image'] });
+const siteHost = (key = 'site 1'): CatalogSource => ({
+  key,
+  imageNames: async () => ['debian-12', 'ubuntu-24.04', 'vlm-tiny', 'site-image'],
+});
 
 describe('catalog sync', () => {
   test("a host's own image is refused until the host is connected, then accepted", async () => {

@@ -7,7 +7,13 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMessageConnection, ResponseError, SocketMessageReader, SocketMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  ResponseError,
+  SocketMessageReader,
+  SocketMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import {
   ConsoleClosedNotification,
   ConsoleOutputNotification,
@@ -79,7 +85,8 @@ function answerConsoleRequests(host: StandInHost): void {
   service.onRequest(ConsolesOpenRequest.type, async (params) => {
     host.opened.push(params);
     const consoleId = `console-${next++}`;
-    if (host.greeting) await service.sendNotification(ConsoleOutputNotification.type, { consoleId, data: host.greeting, bytes: host.greeting.length });
+    if (host.greeting)
+      await service.sendNotification(ConsoleOutputNotification.type, { consoleId, data: host.greeting, bytes: host.greeting.length });
     return { consoleId };
   });
   service.onRequest(ConsolesWriteRequest.type, ({ data }) => {
@@ -102,9 +109,22 @@ function answerConsoleRequests(host: StandInHost): void {
     return {};
   });
   service.onRequest(VmsListRequest.type, ({ lab }) => ({
-    vms: lab === 'lab-a'
-      ? [{ name: 'vlm-lab-a-web', uuid: 'u1', state: 'running' as const, vcpu: 1, memoryBytes: 1, persistent: true, autostart: false, lab: 'lab-a', labVm: 'web' }]
-      : [],
+    vms:
+      lab === 'lab-a'
+        ? [
+            {
+              name: 'vlm-lab-a-web',
+              uuid: 'u1',
+              state: 'running' as const,
+              vcpu: 1,
+              memoryBytes: 1,
+              persistent: true,
+              autostart: false,
+              lab: 'lab-a',
+              labVm: 'web',
+            },
+          ]
+        : [],
   }));
 }
 
@@ -138,7 +158,11 @@ function collect(session: ConsoleSession): Terminal {
   let text = '';
   const endings: string[] = [];
   const writeFailures: string[] = [];
-  session.attach({ output: (chunk) => (text += chunk), ended: (reason) => endings.push(reason), writeFailed: (reason) => writeFailures.push(reason) });
+  session.attach({
+    output: (chunk) => (text += chunk),
+    ended: (reason) => endings.push(reason),
+    writeFailed: (reason) => writeFailures.push(reason),
+  });
   return { text: () => text, endings, writeFailures };
 }
 
@@ -203,7 +227,10 @@ describe('console sessions: output and typing', () => {
     await session.written();
     assert.deepEqual(host.written, []);
     assert.equal(terminal.writeFailures.length, 1);
-    assert.match(terminal.writeFailures[0] ?? '', /^131072 typed characters did not reach the console: The VM is paused: it reads no input\.$/);
+    assert.match(
+      terminal.writeFailures[0] ?? '',
+      /^131072 typed characters did not reach the console: The VM is paused: it reads no input\.$/,
+    );
     assert.match(writeFailedLine(terminal.writeFailures[0] ?? ''), /\[131072 typed characters did not reach the console: .*\]/);
   });
 });
@@ -245,7 +272,10 @@ describe('console sessions: endings, sizes and connections', () => {
     session.resize(90, 20);
     await waitFor('two resizes', () => host.resized.length === 2);
     await session.close();
-    assert.deepEqual(host.resized, [[120, 40], [90, 20]]);
+    assert.deepEqual(host.resized, [
+      [120, 40],
+      [90, 20],
+    ]);
     assert.deepEqual(host.closed, ['console-1']);
   });
 

@@ -3,7 +3,14 @@
 // name, and only the exact name goes ahead; cancelling or a wrong name changes nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HostErrorCode, SnapshotsCreateRequest, SnapshotsDeleteRequest, SnapshotsRevertRequest, VmsDeleteRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
+import {
+  HostErrorCode,
+  SnapshotsCreateRequest,
+  SnapshotsDeleteRequest,
+  SnapshotsRevertRequest,
+  VmsDeleteRequest,
+  VmsListRequest,
+} from '@vlm/schemas/src/host-protocol';
 import { sendConfirmingForeign, isForeignRefusal, typedNameProblem } from '../src/foreign-vm-confirmation';
 import { startHostFixture, type HostFixture } from '../../host-service/test/support/host-fixture';
 
@@ -18,12 +25,14 @@ after(async () => {
 });
 
 const exists = async (name: string) => (await fixture.client.sendRequest(VmsListRequest.type, {})).vms.some((vm) => vm.name === name);
-const send = (confirmForeign?: string) => fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'test', ...(confirmForeign === undefined ? {} : { confirmForeign }) });
+const send = (confirmForeign?: string) =>
+  fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'test', ...(confirmForeign === undefined ? {} : { confirmForeign }) });
 
 describe('asking for the name of a VM VLM did not make, from the extension', () => {
   test('the input box accepts only the exact domain name', () => {
     assert.equal(typedNameProblem('test', 'test'), undefined);
-    for (const typed of ['', 'tes', 'Test', 'test ', ' test']) assert.equal(typedNameProblem(typed, 'test'), 'Type the domain name exactly: test');
+    for (const typed of ['', 'tes', 'Test', 'test ', ' test'])
+      assert.equal(typedNameProblem(typed, 'test'), 'Type the domain name exactly: test');
   });
 
   test('the host refusal is recognized; other errors are not taken for it', async () => {
@@ -35,7 +44,12 @@ describe('asking for the name of a VM VLM did not make, from the extension', () 
   test('reverting a snapshot of it follows the same flow: refused, asked, reverted only with its name', async () => {
     const { client } = fixture;
     await client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name: 'own-before' });
-    const revert = (confirmForeign?: string) => client.sendRequest(SnapshotsRevertRequest.type, { vm: 'test', name: 'own-before', ...(confirmForeign === undefined ? {} : { confirmForeign }) });
+    const revert = (confirmForeign?: string) =>
+      client.sendRequest(SnapshotsRevertRequest.type, {
+        vm: 'test',
+        name: 'own-before',
+        ...(confirmForeign === undefined ? {} : { confirmForeign }),
+      });
     const reasons: string[] = [];
     const askForName = async (_domain: string, reason: string) => {
       reasons.push(reason);

@@ -62,7 +62,10 @@ test('bad entries are left out, each with a reason that names it', () => {
     environment,
     1000,
   );
-  assert.deepEqual(hosts.map((host) => host.name), ['local', 'ok']);
+  assert.deepEqual(
+    hosts.map((host) => host.name),
+    ['local', 'ok'],
+  );
   assert.equal(problems.length, 4);
   assert.match(problems[0] ?? '', /vlm\.hosts\[0\]/);
   assert.match(problems[1] ?? '', /vlm\.hosts\[1\].*lowercase/);

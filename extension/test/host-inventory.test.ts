@@ -28,12 +28,21 @@ function pairInventory(): HostInventory {
 
 test('labs hold their VMs under their lab names; VMs of no lab come last', () => {
   const labs = pairInventory().snapshot();
-  assert.deepEqual(labs.map((lab) => lab.name), ['tiny-pair', '']);
-  assert.deepEqual(labs[0]?.vms.map((entry) => [entry.name, entry.domain, entry.status]), [
-    ['alpha', 'tiny-pair.alpha', 'running'],
-    ['beta', 'tiny-pair.beta', 'stopped'],
-  ]);
-  assert.deepEqual(labs[1]?.vms.map((entry) => entry.name), ['scratch']);
+  assert.deepEqual(
+    labs.map((lab) => lab.name),
+    ['tiny-pair', ''],
+  );
+  assert.deepEqual(
+    labs[0]?.vms.map((entry) => [entry.name, entry.domain, entry.status]),
+    [
+      ['alpha', 'tiny-pair.alpha', 'running'],
+      ['beta', 'tiny-pair.beta', 'stopped'],
+    ],
+  );
+  assert.deepEqual(
+    labs[1]?.vms.map((entry) => entry.name),
+    ['scratch'],
+  );
 });
 
 test('a vm-state event changes that VM and its lab only', () => {
@@ -58,11 +67,17 @@ test('a VM the inventory has not seen is reported so its details can be read', (
 test('an undefined domain leaves; a destroyed lab leaves the host', () => {
   const inventory = pairInventory();
   inventory.apply(event({ type: 'vm-state', vm: 'scratch', state: 'undefined', detail: 'undefined' }));
-  assert.deepEqual(inventory.snapshot().map((lab) => lab.name), ['tiny-pair']);
+  assert.deepEqual(
+    inventory.snapshot().map((lab) => lab.name),
+    ['tiny-pair'],
+  );
   const change = inventory.apply(event({ type: 'lab-status', lab: 'tiny-pair', status: 'destroyed' }));
   assert.equal(change.labsAdded, true);
   // Its domains, until their own events arrive, show among the VMs of no lab.
-  assert.deepEqual(inventory.snapshot().map((lab) => lab.name), ['']);
+  assert.deepEqual(
+    inventory.snapshot().map((lab) => lab.name),
+    [''],
+  );
 });
 
 test('a new lab appears with its status', () => {
@@ -79,14 +94,23 @@ test('labs and VMs named constructor, prototype or valueof are ordinary rows, fo
       { name: 'constructor', status: 'running', vmCount: 2, updatedAt: '2026-11-21T00:00:00Z' },
       { name: 'prototype', status: 'running', vmCount: 1, updatedAt: '2026-11-21T00:00:00Z' },
     ],
-    [vm('constructor.constructor', 'running', 'constructor'), vm('constructor.valueof', 'shut-off', 'constructor'), vm('prototype.hasownproperty', 'running', 'prototype')],
+    [
+      vm('constructor.constructor', 'running', 'constructor'),
+      vm('constructor.valueof', 'shut-off', 'constructor'),
+      vm('prototype.hasownproperty', 'running', 'prototype'),
+    ],
   );
   const labs = inventory.snapshot();
-  assert.deepEqual(labs.map((lab) => [lab.name, lab.vms.map((entry) => entry.name)]), [
-    ['constructor', ['constructor', 'valueof']],
-    ['prototype', ['hasownproperty']],
-  ]);
-  const change = inventory.apply(event({ type: 'vm-state', vm: 'constructor.valueof', state: 'running', lab: 'constructor', detail: 'booted' }));
+  assert.deepEqual(
+    labs.map((lab) => [lab.name, lab.vms.map((entry) => entry.name)]),
+    [
+      ['constructor', ['constructor', 'valueof']],
+      ['prototype', ['hasownproperty']],
+    ],
+  );
+  const change = inventory.apply(
+    event({ type: 'vm-state', vm: 'constructor.valueof', state: 'running', lab: 'constructor', detail: 'booted' }),
+  );
   assert.deepEqual([...change.vms], ['constructor.valueof']);
   assert.equal(change.unknownVm, undefined);
   assert.equal(inventory.apply(event({ type: 'vm-state', vm: 'tostring', state: 'running', detail: 'defined' })).unknownVm, 'tostring');

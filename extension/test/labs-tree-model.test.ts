@@ -56,15 +56,28 @@ test('a connected host lists its labs and VMs, and menus can tell running VMs fr
 });
 
 test('the filter keeps a matching lab whole, or only the matching VMs of another', () => {
-  const otherLab: LabSnapshot = { name: 'sandbox', tags: [], vms: [{ name: 'dev', status: 'stopped', tags: ['database'] }, { name: 'box', status: 'stopped', tags: [] }] };
+  const otherLab: LabSnapshot = {
+    name: 'sandbox',
+    tags: [],
+    vms: [
+      { name: 'dev', status: 'stopped', tags: ['database'] },
+      { name: 'box', status: 'stopped', tags: [] },
+    ],
+  };
   const snapshots: HostSnapshot[] = [{ host: local, state: { status: 'connected' }, labs: [webLab, otherLab] }];
   const byLabTag = labsTree(snapshots, 'WEB')[0]?.children ?? [];
-  assert.deepEqual(byLabTag.map((lab) => [lab.label, lab.children.length]), [['web-lab', 3]]);
+  assert.deepEqual(
+    byLabTag.map((lab) => [lab.label, lab.children.length]),
+    [['web-lab', 3]],
+  );
   const byVmTag = labsTree(snapshots, 'database')[0]?.children ?? [];
-  assert.deepEqual(byVmTag.map((lab) => [lab.label, lab.children.map((vm) => vm.label)]), [
-    ['web-lab', ['db']],
-    ['sandbox', ['dev']],
-  ]);
+  assert.deepEqual(
+    byVmTag.map((lab) => [lab.label, lab.children.map((vm) => vm.label)]),
+    [
+      ['web-lab', ['db']],
+      ['sandbox', ['dev']],
+    ],
+  );
   assert.deepEqual(labsTree(snapshots, 'nothing-like-this')[0]?.children, []);
 });
 

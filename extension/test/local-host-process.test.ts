@@ -30,9 +30,26 @@ test('auto picks qemu only when the libvirt socket is usable', (context) => {
 });
 
 test('the service gets its socket and data folder in the storage folder, and the bus when given', () => {
-  const { socketPath, args } = localHostArguments({ serverPath: '/x/vlm-host.js', storageFolder: '/s', dataFolder: '/s/data', driver: 'test', busAddress: 'unix:path=/b' });
+  const { socketPath, args } = localHostArguments({
+    serverPath: '/x/vlm-host.js',
+    storageFolder: '/s',
+    dataFolder: '/s/data',
+    driver: 'test',
+    busAddress: 'unix:path=/b',
+  });
   assert.equal(socketPath, '/s/vlm-host.sock');
-  assert.deepEqual(args, ['/x/vlm-host.js', '--socket', '/s/vlm-host.sock', '--data-dir', '/s/data', '--libvirt', 'test', '--bus-address', 'unix:path=/b', '--stop-when-stdin-closes']);
+  assert.deepEqual(args, [
+    '/x/vlm-host.js',
+    '--socket',
+    '/s/vlm-host.sock',
+    '--data-dir',
+    '/s/data',
+    '--libvirt',
+    'test',
+    '--bus-address',
+    'unix:path=/b',
+    '--stop-when-stdin-closes',
+  ]);
 });
 
 test('a service that exits before listening fails with its reason and output', async (context) => {
@@ -42,7 +59,14 @@ test('a service that exits before listening fails with its reason and output', a
   writeFileSync(server, "console.error('cannot reach libvirt-dbus'); process.exit(3);\n");
   chmodSync(server, 0o644);
   const lines: string[] = [];
-  const service = new LocalHostProcess({ serverPath: server, storageFolder: folder, dataFolder: join(folder, 'data'), driver: 'test', busAddress: '', output: (line) => lines.push(line) });
+  const service = new LocalHostProcess({
+    serverPath: server,
+    storageFolder: folder,
+    dataFolder: join(folder, 'data'),
+    driver: 'test',
+    busAddress: '',
+    output: (line) => lines.push(line),
+  });
   await assert.rejects(service.ready(10_000), /exited with code 3 before it listened/);
   assert.deepEqual(lines, ['cannot reach libvirt-dbus']);
   assert.equal(existsSync(join(folder, 'data', 'vlm-host.pid')), false, 'no pid file outlives the service');
@@ -96,7 +120,10 @@ test('the service shuts down when the process that started it is killed, so it n
 test('the host inspector is opt-in, on 127.0.0.1, and refused for a root service', (context) => {
   assert.deepEqual(inspectorArguments({}, 0), []);
   assert.deepEqual(inspectorArguments({ VLM_HOST_INSPECT: '9230' }, 1000), ['--inspect=127.0.0.1:9230']);
-  assert.throws(() => inspectorArguments({ VLM_HOST_INSPECT: '9230' }, 0), /would run as root: its inspector listens on a TCP port that any local user could attach to/);
+  assert.throws(
+    () => inspectorArguments({ VLM_HOST_INSPECT: '9230' }, 0),
+    /would run as root: its inspector listens on a TCP port that any local user could attach to/,
+  );
   for (const bad of ['0.0.0.0:9230', '80', '99999', '9230 --require=x']) {
     assert.throws(() => inspectorArguments({ VLM_HOST_INSPECT: bad }, 1000), /VLM_HOST_INSPECT must be a port number/);
   }
@@ -108,7 +135,15 @@ test('the host inspector is opt-in, on 127.0.0.1, and refused for a root service
   process.env.VLM_HOST_INSPECT = '9230';
   context.after(() => (previous === undefined ? delete process.env.VLM_HOST_INSPECT : (process.env.VLM_HOST_INSPECT = previous)));
   assert.throws(
-    () => new LocalHostProcess({ serverPath: join(folder, 'vlm-host.js'), storageFolder: folder, dataFolder: join(folder, 'data'), driver: 'test', busAddress: '', output: () => undefined }),
+    () =>
+      new LocalHostProcess({
+        serverPath: join(folder, 'vlm-host.js'),
+        storageFolder: folder,
+        dataFolder: join(folder, 'data'),
+        driver: 'test',
+        busAddress: '',
+        output: () => undefined,
+      }),
     /would run as root/,
   );
   assert.equal(existsSync(join(folder, 'data')), false, 'nothing was made');

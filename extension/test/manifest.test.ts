@@ -65,7 +65,8 @@ test('deploy, destroy and the VM actions are off in untrusted folders, and the m
   assert.match(trust.description, /deploying, destroying and running commands in VMs are turned off/);
   for (const command of commands) {
     // Copying a command line runs nothing.
-    const runsSomething = /^vlm\.(deploy|destroy|vm\.|lab\.openAllConsoles$)/.test(command.command) && command.command !== 'vlm.vm.copySshCommand';
+    const runsSomething =
+      /^vlm\.(deploy|destroy|vm\.|lab\.openAllConsoles$)/.test(command.command) && command.command !== 'vlm.vm.copySshCommand';
     const enablement = (command as { enablement?: string }).enablement;
     assert.equal(enablement === 'isWorkspaceTrusted', runsSomething, command.command);
   }

@@ -14,7 +14,13 @@ import type { HostProcess } from '../../host-service/test/api/host-process';
 import { startHostFixture, type HostFixture } from '../../host-service/test/support/host-fixture';
 import { requireCommand } from '../../host-service/local-libvirt/require-command';
 import { waitUntil } from '../../host-service/local-libvirt/wait-until';
-import { openRemoteHostClient, passwordSecretKey, type RemoteHostPrompts, type SecretStore, type UnknownHostKey } from '../src/remote/remote-host-client';
+import {
+  openRemoteHostClient,
+  passwordSecretKey,
+  type RemoteHostPrompts,
+  type SecretStore,
+  type UnknownHostKey,
+} from '../src/remote/remote-host-client';
 import { knownHostsName } from '../src/remote/known-hosts';
 import type { SshDestination } from '../src/remote/ssh-destination';
 
@@ -168,7 +174,10 @@ function hostKeyAndSocketTests(fixture: RemoteFixture): void {
       client.dispose();
     }
     const recorded = await readFile(knownHosts, 'utf8');
-    assert.equal(recorded, `${knownHostsName('127.0.0.1', fixture.destination.port)} ${fixture.hostPublicKey.split(' ').slice(0, 2).join(' ')}\n`);
+    assert.equal(
+      recorded,
+      `${knownHostsName('127.0.0.1', fixture.destination.port)} ${fixture.hostPublicKey.split(' ').slice(0, 2).join(' ')}\n`,
+    );
     // `ssh` itself accepts the line we wrote.
     const found = spawnSync('ssh-keygen', ['-F', `[127.0.0.1]:${fixture.destination.port}`, '-f', knownHosts], { encoding: 'utf8' });
     assert.equal(found.status, 0);
@@ -182,7 +191,10 @@ function hostKeyAndSocketTests(fixture: RemoteFixture): void {
   test('declining an unknown key cancels quietly and records nothing', async () => {
     const knownHosts = join(fixture.folder, 'decline-known_hosts');
     const declined = scriptedPrompts({ acceptKey: false });
-    await assert.rejects(openRemoteHostClient(remoteOptions(fixture, knownHosts, declined.prompts)), (error: Error) => error.name === 'Canceled');
+    await assert.rejects(
+      openRemoteHostClient(remoteOptions(fixture, knownHosts, declined.prompts)),
+      (error: Error) => error.name === 'Canceled',
+    );
     assert.equal(declined.asked.keys.length, 1);
     await assert.rejects(readFile(knownHosts, 'utf8'), { code: 'ENOENT' });
   });
@@ -192,7 +204,10 @@ function hostKeyAndSocketTests(fixture: RemoteFixture): void {
     const other = (await readFile(join(fixture.folder, 'other_key.pub'), 'utf8')).split(' ').slice(0, 2).join(' ');
     await writeFile(knownHosts, `[127.0.0.1]:${fixture.destination.port} ${other}\n`);
     const prompts = scriptedPrompts({ acceptKey: true });
-    await assert.rejects(openRemoteHostClient(remoteOptions(fixture, knownHosts, prompts.prompts)), /host key of \[127\.0\.0\.1\]:\d+ has CHANGED.*Refusing to connect.*ssh-keygen -R/);
+    await assert.rejects(
+      openRemoteHostClient(remoteOptions(fixture, knownHosts, prompts.prompts)),
+      /host key of \[127\.0\.0\.1\]:\d+ has CHANGED.*Refusing to connect.*ssh-keygen -R/,
+    );
     assert.equal(prompts.asked.keys.length, 0);
     assert.equal(await readFile(knownHosts, 'utf8'), `[127.0.0.1]:${fixture.destination.port} ${other}\n`);
   });
@@ -211,7 +226,10 @@ function hostKeyAndSocketTests(fixture: RemoteFixture): void {
     const knownHosts = join(fixture.folder, 'socket-known_hosts');
     await writeFile(knownHosts, `[127.0.0.1]:${fixture.destination.port} ${fixture.hostPublicKey}`);
     await assert.rejects(
-      openRemoteHostClient({ ...remoteOptions(fixture, knownHosts, scriptedPrompts({}).prompts), socketPath: join(fixture.folder, 'nothing.sock') }),
+      openRemoteHostClient({
+        ...remoteOptions(fixture, knownHosts, scriptedPrompts({}).prompts),
+        socketPath: join(fixture.folder, 'nothing.sock'),
+      }),
       /Logged in to .*could not reach the host service's socket .*nothing\.sock/,
     );
   });
@@ -301,7 +319,10 @@ function storedPasswordTests(server: PasswordServer): void {
     const secrets = new MemorySecrets();
     await secrets.store(passwordSecretKey(server.destination), 'old password');
     const typed = scriptedPrompts({ passwords: [undefined] });
-    await assert.rejects(openRemoteHostClient(server.options(await server.trusted(), typed.prompts, secrets)), (error: Error) => error.name === 'Canceled');
+    await assert.rejects(
+      openRemoteHostClient(server.options(await server.trusted(), typed.prompts, secrets)),
+      (error: Error) => error.name === 'Canceled',
+    );
     assert.deepEqual(typed.asked.passwords, [true]);
     assert.equal(secrets.values.size, 0);
   });
@@ -343,7 +364,13 @@ function hostKeyTypeTests(fixture: RemoteFixture, server: PasswordServer): void 
       await writeFile(knownHosts, `[127.0.0.1]:${port} ${rsa}\n`);
       const prompts = scriptedPrompts({ passwords: [] });
       // The key is trusted, so the connection gets as far as the login (the password prompt).
-      await assert.rejects(openRemoteHostClient({ ...server.options(knownHosts, prompts.prompts, new MemorySecrets()), destination: { ...server.destination, port } }), /Password entry for .* was cancelled/);
+      await assert.rejects(
+        openRemoteHostClient({
+          ...server.options(knownHosts, prompts.prompts, new MemorySecrets()),
+          destination: { ...server.destination, port },
+        }),
+        /Password entry for .* was cancelled/,
+      );
       assert.deepEqual(prompts.asked, { keys: [], passwords: [false] });
     } finally {
       await new Promise<void>((resolve) => both.close(() => resolve()));

@@ -6,7 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkHostKey, keyFingerprint, keyTypeOf, knownKeyTypes, preferredHostKeyAlgorithms, recordHostKey } from '../src/remote/known-hosts';
+import {
+  checkHostKey,
+  keyFingerprint,
+  keyTypeOf,
+  knownKeyTypes,
+  preferredHostKeyAlgorithms,
+  recordHostKey,
+} from '../src/remote/known-hosts';
 import { formatSshDestination, parseSshDestination } from '../src/remote/ssh-destination';
 
 async function withKeys(run: (folder: string, key: Buffer, other: Buffer, line: (path: string) => Promise<string>) => Promise<void>) {
@@ -32,21 +39,41 @@ test('host keys: trusted, unknown, changed, revoked, with ports and patterns', (
     assert.deepEqual(checkHostKey(`lab-server ${mine}\n`, 'lab-server', 22, key), { kind: 'trusted' });
     assert.deepEqual(checkHostKey(`lab-server ${mine}\n`, 'lab-server', 2222, key), { kind: 'unknown' }, 'another port is another host');
     assert.deepEqual(checkHostKey(`[lab-server]:2222 ${mine}\n`, 'lab-server', 2222, key), { kind: 'trusted' });
-    assert.deepEqual(checkHostKey(`# comment\n\nother-host ${theirs}\nlab-server ${theirs}\n`, 'lab-server', 22, key), { kind: 'changed', line: 4 });
+    assert.deepEqual(checkHostKey(`# comment\n\nother-host ${theirs}\nlab-server ${theirs}\n`, 'lab-server', 22, key), {
+      kind: 'changed',
+      line: 4,
+    });
     assert.deepEqual(checkHostKey(`*.lab ${mine}\n`, 'web.lab', 22, key), { kind: 'trusted' });
     assert.deepEqual(checkHostKey(`*.lab,!db.lab ${mine}\n`, 'db.lab', 22, key), { kind: 'unknown' });
     assert.deepEqual(checkHostKey(`@revoked * ${mine}\nlab-server ${mine}\n`, 'lab-server', 22, key), { kind: 'revoked', line: 1 });
     // A host recorded only with a key of another type presents a changed key, not an unknown one.
-    assert.deepEqual(checkHostKey(`lab-server ssh-rsa AAAA\n`, 'lab-server', 22, other), { kind: 'changed', line: 1, knownType: 'ssh-rsa' });
-    assert.deepEqual(checkHostKey(`lab-server ssh-rsa AAAA\nlab-server ${theirs}\n`, 'lab-server', 22, other), { kind: 'trusted' }, 'a host with keys of two types');
-    assert.deepEqual(checkHostKey(`@revoked lab-server ssh-rsa AAAA\n`, 'lab-server', 22, other), { kind: 'unknown' }, 'a revoked line records no key');
+    assert.deepEqual(checkHostKey(`lab-server ssh-rsa AAAA\n`, 'lab-server', 22, other), {
+      kind: 'changed',
+      line: 1,
+      knownType: 'ssh-rsa',
+    });
+    assert.deepEqual(
+      checkHostKey(`lab-server ssh-rsa AAAA\nlab-server ${theirs}\n`, 'lab-server', 22, other),
+      { kind: 'trusted' },
+      'a host with keys of two types',
+    );
+    assert.deepEqual(
+      checkHostKey(`@revoked lab-server ssh-rsa AAAA\n`, 'lab-server', 22, other),
+      { kind: 'unknown' },
+      'a revoked line records no key',
+    );
   }));
 
 test('known key types of a host are asked for first, RSA by its SHA-2 signature algorithms too', () =>
   withKeys(async (_folder, _key, _other, line) => {
     const text = `other ecdsa-sha2-nistp256 AAAA\n[lab-server]:2222 ssh-rsa AAAA\n[lab-server]:2222 ${await line('key')}\n@revoked [lab-server]:2222 ssh-dss AAAA\n`;
     assert.deepEqual(knownKeyTypes(text, 'lab-server', 2222), ['ssh-rsa', 'ssh-ed25519']);
-    assert.deepEqual(preferredHostKeyAlgorithms(knownKeyTypes(text, 'lab-server', 2222)), ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519']);
+    assert.deepEqual(preferredHostKeyAlgorithms(knownKeyTypes(text, 'lab-server', 2222)), [
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+      'ssh-ed25519',
+    ]);
     assert.deepEqual(preferredHostKeyAlgorithms(knownKeyTypes(text, 'new-host', 22)), []);
   }));
 

@@ -25,7 +25,9 @@ test('the language service finds nothing to report in the starter lab', async ()
 });
 
 test('the starter lab teaches through comments', () => {
-  const comments = starterLab('x').split('\n').filter((line) => line.trim().startsWith('#'));
+  const comments = starterLab('x')
+    .split('\n')
+    .filter((line) => line.trim().startsWith('#'));
   assert.ok(comments.length >= 5, `only ${comments.length} comment lines`);
 });
 

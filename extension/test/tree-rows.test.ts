@@ -42,5 +42,8 @@ test('a VM joining a lab refreshes the lab, not its siblings', () => {
   const rows = new StableRows();
   rows.reconcile(tree(lab('running')));
   const after = rows.reconcile(tree(lab('running', ['gamma'])));
-  assert.deepEqual(after.changed.map((row) => row.id), ['lab/local/tiny-pair']);
+  assert.deepEqual(
+    after.changed.map((row) => row.id),
+    ['lab/local/tiny-pair'],
+  );
 });

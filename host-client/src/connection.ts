@@ -4,7 +4,13 @@
 import type { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import { HostInfoRequest, hostProtocolVersion, type HostInfoResult } from '@vlm/schemas/src/host-protocol';
 import { noAnswerReason, socketFailureReason, versionMismatchReason } from './connection-errors';
 
@@ -47,7 +53,10 @@ export function openHostSocket(
 }
 
 /** A listening connection on `stream`, and a promise that resolves when it is gone. */
-export function startHostConnection(stream: Duplex, alsoEndedBy: EventEmitter[] = []): { connection: MessageConnection; closed: Promise<void> } {
+export function startHostConnection(
+  stream: Duplex,
+  alsoEndedBy: EventEmitter[] = [],
+): { connection: MessageConnection; closed: Promise<void> } {
   const connection = createMessageConnection(new StreamMessageReader(stream), new StreamMessageWriter(stream));
   const closed = new Promise<void>((resolve) => {
     connection.onClose(() => resolve());
@@ -83,7 +92,10 @@ export interface CheckedConnection extends Omit<HostClient, 'info'> {
  * hang). A host error in answer fails too, unless `versionUnknownOnHostError` (the CLI: a lab's
  * recorded status needs no libvirt). On failure the stream is released and the reason thrown.
  */
-export async function checkHostConnection(stream: Duplex, options: HandshakeOptions & { versionUnknownOnHostError?: boolean }): Promise<CheckedConnection> {
+export async function checkHostConnection(
+  stream: Duplex,
+  options: HandshakeOptions & { versionUnknownOnHostError?: boolean },
+): Promise<CheckedConnection> {
   const { connection, closed } = startHostConnection(stream, options.alsoEndedBy);
   const dispose = () => {
     connection.dispose();

@@ -107,7 +107,9 @@ export async function findDomainName(connection: MessageConnection, lab: string,
   if (found) return found.name;
   const known = vms.map((summary) => summary.labVm).filter((name) => name !== undefined);
   throw new Error(
-    known.length === 0 ? `The host has no VMs of lab "${lab}".` : `Lab "${lab}" has no VM "${vm}" on this host; it has ${known.join(', ')}.`,
+    known.length === 0
+      ? `The host has no VMs of lab "${lab}".`
+      : `Lab "${lab}" has no VM "${vm}" on this host; it has ${known.join(', ')}.`,
   );
 }
 
@@ -290,4 +292,3 @@ export class ConsoleSession {
     if (this.consoleId) routerOf(this.connection).detach(this.consoleId);
   }
 }
-

@@ -55,7 +55,11 @@ export async function sendHostRequest<P, R>(
   } catch (error) {
     if (error instanceof ResponseError) {
       if (error.code === HostErrorCode.RequestCancelled) throw new HostRequestCancelled(error.message);
-      throw new HostRequestError(describeHostError(error as ResponseError<HostErrorData>), error.code, error.data as HostErrorData | undefined);
+      throw new HostRequestError(
+        describeHostError(error as ResponseError<HostErrorData>),
+        error.code,
+        error.data as HostErrorData | undefined,
+      );
     }
     throw error;
   }

@@ -64,15 +64,21 @@ test('a service of another protocol version is refused with what to do', async (
 });
 
 test('something that closes instead of answering is not taken for a host service', async () => {
-  await withService((socket) => socket.end(), async (path) => {
-    await assert.rejects(openHostClient(path), /closed the connection instead of answering as a VLM host service/);
-  });
+  await withService(
+    (socket) => socket.end(),
+    async (path) => {
+      await assert.rejects(openHostClient(path), /closed the connection instead of answering as a VLM host service/);
+    },
+  );
 });
 
 test('a service that never answers times out', async () => {
-  await withService(() => undefined, async (path) => {
-    await assert.rejects(openHostClient(path, 300, 300), /did not answer within 0\.3 s/);
-  });
+  await withService(
+    () => undefined,
+    async (path) => {
+      await assert.rejects(openHostClient(path, 300, 300), /did not answer within 0\.3 s/);
+    },
+  );
 });
 
 test('the tooltip lines say what the host has, and its warnings', () => {

@@ -31,7 +31,10 @@ describe('a 300 KB paste into a serial console through vlm-host', { timeout: 900
   });
 
   test('arrives whole: the guest counts every byte and the checksum matches', async () => {
-    const session = await ConsoleSession.open(client, { key: { host: 'test', lab: 'paste', vm: 'guest', kind: 'serial' }, domain: guest.domain });
+    const session = await ConsoleSession.open(client, {
+      key: { host: 'test', lab: 'paste', vm: 'guest', kind: 'serial' },
+      domain: guest.domain,
+    });
     const screen: Screen = { text: '', endings: [], writeFailures: [] };
     session.attach({
       output: (text) => (screen.text += text),
@@ -54,12 +57,19 @@ describe('a 300 KB paste into a serial console through vlm-host', { timeout: 900
     const paste = Array.from({ length: 3000 }, (_, line) => `${String(line).padStart(5, '0')} ${'abcdefghij'.repeat(9)}xyz\n`).join('');
     assert.equal(paste.length, 300_000);
     const expected = createHash('md5').update(paste).digest('hex');
-    session.write(`stty -echo; echo ready-$((40+2)); head -c ${paste.length} > /tmp/paste; stty echo; echo got-$(wc -c < /tmp/paste)-$(md5sum < /tmp/paste | cut -c1-32)\r`);
+    session.write(
+      `stty -echo; echo ready-$((40+2)); head -c ${paste.length} > /tmp/paste; stty echo; echo got-$(wc -c < /tmp/paste)-$(md5sum < /tmp/paste | cut -c1-32)\r`,
+    );
     await waitUntil('the guest to read the paste', () => /ready-42/.test(screen.text), 60_000);
     session.write(paste);
     await session.written();
     assert.deepEqual(screen.writeFailures, []);
-    const answer = await waitUntil('the guest to count the paste', () => /got-\s*(\d+)-([0-9a-f]{32})/.exec(screen.text) ?? undefined, 300_000, 500);
+    const answer = await waitUntil(
+      'the guest to count the paste',
+      () => /got-\s*(\d+)-([0-9a-f]{32})/.exec(screen.text) ?? undefined,
+      300_000,
+      500,
+    );
     assert.equal(Number(answer[1]), paste.length);
     assert.equal(answer[2], expected);
     assert.deepEqual(screen.endings, []);

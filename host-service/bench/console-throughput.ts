@@ -11,13 +11,24 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ConsolesCloseRequest } from '@vlm/schemas/src/host-protocol';
 import { sshOptions } from '../test/images/tiny-guest';
-import { ConsoleClient, openSshWhenReady, runInShell, startConsoleGuest, waitForPrompt, type ClientConsole } from '../test/consoles/console-guest';
+import {
+  ConsoleClient,
+  openSshWhenReady,
+  runInShell,
+  startConsoleGuest,
+  waitForPrompt,
+  type ClientConsole,
+} from '../test/consoles/console-guest';
 import { median } from './libvirt-bench-statistics';
 
 const sizeMiB = Number(process.argv[2] ?? 4);
 const rounds = Number(process.argv[3] ?? 5);
 const serialSizeKiB = Number(process.argv[4] ?? 256);
-for (const [name, value] of [['SIZE_MIB', sizeMiB], ['ROUNDS', rounds], ['SERIAL_SIZE_KIB', serialSizeKiB]] as const) {
+for (const [name, value] of [
+  ['SIZE_MIB', sizeMiB],
+  ['ROUNDS', rounds],
+  ['SERIAL_SIZE_KIB', serialSizeKiB],
+] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number from 1, not ${value}.`);
 }
 
@@ -91,7 +102,9 @@ const megabytesPerSecond = (round: Round) => round.bytes / round.seconds / 1e6;
 
 /** User plus system CPU seconds a process has used (from /proc/PID/stat, in clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -144,15 +157,21 @@ async function main(): Promise<void> {
 
     const oursMedian = median(ours.map(megabytesPerSecond));
     const anchorMedian = median(anchor.map(megabytesPerSecond));
-    console.log(`console throughput, ${sizeMiB} MiB of zeros through base64 (${ours[0]?.bytes ?? 0} bytes of output), ${rounds} rounds, medians:`);
+    console.log(
+      `console throughput, ${sizeMiB} MiB of zeros through base64 (${ours[0]?.bytes ?? 0} bytes of output), ${rounds} rounds, medians:`,
+    );
     console.log(`  vlm-host SSH console        ${oursMedian.toFixed(2).padStart(8)} MB/s`);
     console.log(`  plain ssh -tt (anchor)      ${anchorMedian.toFixed(2).padStart(8)} MB/s`);
     console.log(`  ratio ours/anchor           ${(oursMedian / anchorMedian).toFixed(2).padStart(8)}x`);
     const hostCpuPerMegabyte = (hostCpu * 1000) / oursMegabytes;
     const sshCpuPerMegabyte = (sshCpu * 1000) / anchorMegabytes;
     const cpuRatio = (hostCpuPerMegabyte / sshCpuPerMegabyte).toFixed(2);
-    console.log(`  CPU per MB: vlm-host ${hostCpuPerMegabyte.toFixed(1)} ms, ssh client ${sshCpuPerMegabyte.toFixed(1)} ms, ratio ${cpuRatio}x (totals over the rounds)`);
-    console.log(`  vlm-host serial console     ${median(serialRounds.map(megabytesPerSecond)).toFixed(2).padStart(8)} MB/s (${serialSizeKiB} KiB, ${serialRounds.length} rounds; no anchor)`);
+    console.log(
+      `  CPU per MB: vlm-host ${hostCpuPerMegabyte.toFixed(1)} ms, ssh client ${sshCpuPerMegabyte.toFixed(1)} ms, ratio ${cpuRatio}x (totals over the rounds)`,
+    );
+    console.log(
+      `  vlm-host serial console     ${median(serialRounds.map(megabytesPerSecond)).toFixed(2).padStart(8)} MB/s (${serialSizeKiB} KiB, ${serialRounds.length} rounds; no anchor)`,
+    );
     console.log(`  samples ours   ${ours.map((round) => megabytesPerSecond(round).toFixed(2)).join(' ')}`);
     console.log(`  samples anchor ${anchor.map((round) => megabytesPerSecond(round).toFixed(2)).join(' ')}`);
   } finally {

@@ -38,10 +38,23 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round += 1) {
       const order: Array<'parallel' | 'sequential'> = round % 2 === 0 ? ['sequential', 'parallel'] : ['parallel', 'sequential'];
       for (const mode of order) {
-        const deployer = new LabDeployer({ hypervisor, store, events, images, dataDirectory, parallelLimit: mode === 'parallel' ? vmCount : 1 });
+        const deployer = new LabDeployer({
+          hypervisor,
+          store,
+          events,
+          images,
+          dataDirectory,
+          parallelLimit: mode === 'parallel' ? vmCount : 1,
+        });
         const lab: Lab = {
           name: `bench-${run}-${round}-${mode === 'parallel' ? 'p' : 's'}`,
-          vms: Array.from({ length: vmCount }, (_, index) => ({ name: `vm-${index}`, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' })),
+          vms: Array.from({ length: vmCount }, (_, index) => ({
+            name: `vm-${index}`,
+            vcpu: 1,
+            ram_mb: 128,
+            disk_gb: 1,
+            os_image: 'vlm-tiny',
+          })),
         };
         const started = performance.now();
         try {
@@ -55,7 +68,8 @@ async function main(): Promise<void> {
     }
   } finally {
     const pool = volumePoolFor(dataDirectory);
-    for (const volume of await hypervisor.listVolumes(pool).catch(() => [])) await hypervisor.deleteVolume(pool, volume.name).catch(() => undefined);
+    for (const volume of await hypervisor.listVolumes(pool).catch(() => []))
+      await hypervisor.deleteVolume(pool, volume.name).catch(() => undefined);
     await hypervisor.destroyStoragePool(pool).catch(() => undefined);
     await hypervisor.undefineStoragePool(pool).catch(() => undefined);
     await store.close();
@@ -67,7 +81,9 @@ async function main(): Promise<void> {
   const parallel = median(times.parallel);
   console.log(`deploy ${vmCount} vlm-tiny VMs to SSH-ready on qemu:///system (TCG), ${cpus().length} cores, ${rounds} round(s), medians:`);
   console.log(`  anchor: one at a time (limit 1)   ${milliseconds(sequential)}   rounds ${times.sequential.map(milliseconds).join(', ')}`);
-  console.log(`  ours:   all at once (limit ${vmCount})     ${milliseconds(parallel)}   rounds ${times.parallel.map(milliseconds).join(', ')}`);
+  console.log(
+    `  ours:   all at once (limit ${vmCount})     ${milliseconds(parallel)}   rounds ${times.parallel.map(milliseconds).join(', ')}`,
+  );
   console.log(`  ratio parallel/sequential: ${(parallel / sequential).toFixed(2)}`);
 }
 

@@ -16,14 +16,23 @@ const quick = process.argv.includes('--quick');
 function summary(label: string, samples: number[]): void {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] as number;
-  console.log(`${label.padEnd(44)} n=${String(sorted.length).padStart(5)}  p50 ${at(0.5).toFixed(2)} ms  p95 ${at(0.95).toFixed(2)} ms  max ${at(1).toFixed(2)} ms`);
+  console.log(
+    `${label.padEnd(44)} n=${String(sorted.length).padStart(5)}  p50 ${at(0.5).toFixed(2)} ms  p95 ${at(0.95).toFixed(2)} ms  max ${at(1).toFixed(2)} ms`,
+  );
 }
 
 function lab(index: number): Lab {
   return {
     name: `lab-${index}`,
     networks: [{ name: 'lan', cidr: '10.30.0.0/24' }],
-    vms: Array.from({ length: 4 }, (_, vm) => ({ name: `vm-${vm}`, vcpu: 1, ram_mb: 256, disk_gb: 2, os_image: 'vlm-tiny', networks: ['lan'] })),
+    vms: Array.from({ length: 4 }, (_, vm) => ({
+      name: `vm-${vm}`,
+      vcpu: 1,
+      ram_mb: 256,
+      disk_gb: 2,
+      os_image: 'vlm-tiny',
+      networks: ['lan'],
+    })),
   };
 }
 
@@ -38,8 +47,13 @@ async function main(): Promise<void> {
         for (let index = 0; index < labs; index += 1) {
           const now = new Date().toISOString();
           draft.labs[`lab-${index}`] = {
-            name: `lab-${index}`, status: 'running', definition: lab(index), createdAt: now, updatedAt: now,
-            resources: { domains: [], volumes: [], networks: [], ports: [] }, deployLog: [],
+            name: `lab-${index}`,
+            status: 'running',
+            definition: lab(index),
+            createdAt: now,
+            updatedAt: now,
+            resources: { domains: [], volumes: [], networks: [], ports: [] },
+            deployLog: [],
           };
         }
       });
@@ -61,13 +75,23 @@ async function main(): Promise<void> {
       const startups: number[] = [];
       for (let run = 0; run < (quick ? 2 : 5); run += 1) {
         const started = performance.now();
-        const host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory: join(work, 'data'), busAddress: environment.busAddress });
+        const host = await startHost({
+          bundle,
+          socketPath: join(work, 'vlm-host.sock'),
+          dataDirectory: join(work, 'data'),
+          busAddress: environment.busAddress,
+        });
         startups.push(performance.now() - started);
         await host.stop();
       }
       summary('vlm-host spawn to ready line', startups);
 
-      const host = await startHost({ bundle, socketPath: join(work, 'vlm-host.sock'), dataDirectory: join(work, 'data'), busAddress: environment.busAddress });
+      const host = await startHost({
+        bundle,
+        socketPath: join(work, 'vlm-host.sock'),
+        dataDirectory: join(work, 'data'),
+        busAddress: environment.busAddress,
+      });
       const client = await connectClient(host.socketPath);
       const requests = quick ? 200 : 2000;
       for (const [label, send] of [

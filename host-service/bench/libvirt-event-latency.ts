@@ -49,7 +49,9 @@ async function main(): Promise<void> {
     const connected = await connectLibvirt({ driver: 'qemu', busAddress: environment.busAddress });
     hypervisor = connected;
     const info = await hypervisor.hostInfo();
-    await hypervisor.defineDomain(buildDomainXml({ name, type: info.domainType, vcpu: 1, memoryMiB: 64, vlm: { lab: 'bench', vm: 'events' } }));
+    await hypervisor.defineDomain(
+      buildDomainXml({ name, type: info.domainType, vcpu: 1, memoryMiB: 64, vlm: { lab: 'bench', vm: 'events' } }),
+    );
     await hypervisor.start(name);
 
     listener = spawn('virsh', ['-c', 'qemu:///system', 'event', '--domain', name, '--event', 'lifecycle', '--loop']);
@@ -87,7 +89,10 @@ async function main(): Promise<void> {
     }
 
     console.log(`Event latency on qemu:///system (${info.virtualization}), ${changes} suspend/resume changes made by a virsh shell`);
-    for (const [label, fraction] of [['p50', 0.5], ['p95', 0.95]] as const) {
+    for (const [label, fraction] of [
+      ['p50', 0.5],
+      ['p95', 0.95],
+    ] as const) {
       const oursValue = percentile(ours, fraction);
       const anchorValue = percentile(anchor, fraction);
       console.log(

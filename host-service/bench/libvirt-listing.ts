@@ -14,7 +14,14 @@ import { startLibvirtTestEnvironment } from '../local-libvirt/libvirt-environmen
 import { LibvirtDbusHypervisor } from '../src/libvirt/libvirt-dbus-hypervisor';
 import { buildDomainXml } from '../src/libvirt/domain-xml';
 import { dbusCall } from '../src/libvirt/dbus-call';
-import { connectInterface, connectPaths, domainInterface, domainStatsTypes, libvirtService, propertiesInterface } from '../src/libvirt/constants';
+import {
+  connectInterface,
+  connectPaths,
+  domainInterface,
+  domainStatsTypes,
+  libvirtService,
+  propertiesInterface,
+} from '../src/libvirt/constants';
 import { besideAnchor, median } from './libvirt-bench-statistics';
 
 const domainCount = Number(process.argv[2] ?? 1000);
@@ -79,7 +86,12 @@ async function main(): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'vlm-bench-listing-'));
   const virshShell = new VirshShell();
   try {
-    const hypervisor = await LibvirtDbusHypervisor.connect({ driver: 'test', busAddress: environment.busAddress, callTimeoutMs: timeoutMs, pollIntervalMs: 3_600_000 });
+    const hypervisor = await LibvirtDbusHypervisor.connect({
+      driver: 'test',
+      busAddress: environment.busAddress,
+      callTimeoutMs: timeoutMs,
+      pollIntervalMs: 3_600_000,
+    });
     const files: string[] = [];
     for (let index = 0; index < domainCount; index++) {
       const xml = benchDomainXml(index);
@@ -104,7 +116,12 @@ async function main(): Promise<void> {
       if (listed.length !== expected) throw new Error(`ours listed ${listed.length} domains, expected ${expected}`);
 
       start = performance.now();
-      const fresh = await LibvirtDbusHypervisor.connect({ driver: 'test', busAddress: environment.busAddress, callTimeoutMs: timeoutMs, pollIntervalMs: 3_600_000 });
+      const fresh = await LibvirtDbusHypervisor.connect({
+        driver: 'test',
+        busAddress: environment.busAddress,
+        callTimeoutMs: timeoutMs,
+        pollIntervalMs: 3_600_000,
+      });
       oursCold.push(performance.now() - start);
       await fresh.close();
 
@@ -127,7 +144,9 @@ async function main(): Promise<void> {
     console.log(besideAnchor('ours, cold (new connection)', median(oursCold), "cockpit's way (4 calls per domain)", median(cockpit)));
     console.log(besideAnchor('ours, warm', median(oursWarm), 'virsh: list --all + dominfo each', median(virsh)));
     console.log(besideAnchor('ours, cold', median(oursCold), 'virsh: list --all + dominfo each', median(virsh)));
-    console.log(`target: ours <= 0.5x cockpit's way — warm ${(median(oursWarm) / median(cockpit)).toFixed(2)}x, cold ${(median(oursCold) / median(cockpit)).toFixed(2)}x`);
+    console.log(
+      `target: ours <= 0.5x cockpit's way — warm ${(median(oursWarm) / median(cockpit)).toFixed(2)}x, cold ${(median(oursCold) / median(cockpit)).toFixed(2)}x`,
+    );
   } finally {
     await virshShell.close();
     await environment.stop();

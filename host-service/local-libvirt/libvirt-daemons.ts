@@ -43,16 +43,22 @@ function runningPid(pidFile: string, name: string): number | undefined {
 }
 
 async function withLock<T>(action: () => Promise<T>): Promise<T> {
-  await waitUntil('the libvirtd test lease lock', () => {
-    try {
-      mkdirSync(lockFolder);
-      return true;
-    } catch {
-      // A lock left by a run that crashed: older than a minute.
-      if (existsSync(lockFolder) && Date.now() - statSync(lockFolder).mtimeMs > 60_000) rmSync(lockFolder, { recursive: true, force: true });
-      return false;
-    }
-  }, 120_000, 50);
+  await waitUntil(
+    'the libvirtd test lease lock',
+    () => {
+      try {
+        mkdirSync(lockFolder);
+        return true;
+      } catch {
+        // A lock left by a run that crashed: older than a minute.
+        if (existsSync(lockFolder) && Date.now() - statSync(lockFolder).mtimeMs > 60_000)
+          rmSync(lockFolder, { recursive: true, force: true });
+        return false;
+      }
+    },
+    120_000,
+    50,
+  );
   try {
     return await action();
   } finally {

@@ -7,7 +7,10 @@ export class OwnedProcess {
   private exited: Promise<void>;
   private stderrTail = '';
 
-  constructor(readonly label: string, readonly child: ChildProcess) {
+  constructor(
+    readonly label: string,
+    readonly child: ChildProcess,
+  ) {
     this.exited = once(child, 'exit').then(() => undefined);
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);

@@ -76,7 +76,20 @@ export function parseArguments(argv: string[]): Options | 'help' {
       stopWhenStdinCloses = true;
       continue;
     }
-    if (!['--socket', '--socket-group', '--data-dir', '--libvirt', '--bus-address', '--source-root', '--listen', '--tls-cert', '--tls-key', '--token-file'].includes(flag as string)) {
+    if (
+      ![
+        '--socket',
+        '--socket-group',
+        '--data-dir',
+        '--libvirt',
+        '--bus-address',
+        '--source-root',
+        '--listen',
+        '--tls-cert',
+        '--tls-key',
+        '--token-file',
+      ].includes(flag as string)
+    ) {
       throw new UsageError(`Unknown argument ${JSON.stringify(argument)}.`);
     }
     let value = inline;
@@ -91,17 +104,27 @@ export function parseArguments(argv: string[]): Options | 'help' {
   const driver = values.get('--libvirt') ?? 'qemu';
   if (driver !== 'test' && driver !== 'qemu') throw new UsageError(`--libvirt must be 'test' or 'qemu', not ${JSON.stringify(driver)}.`);
   if (removeData) {
-    const serving = ['--socket', '--socket-group', '--source-root', '--listen', '--tls-cert', '--tls-key', '--token-file'].filter((flag) => values.has(flag));
+    const serving = ['--socket', '--socket-group', '--source-root', '--listen', '--tls-cert', '--tls-key', '--token-file'].filter((flag) =>
+      values.has(flag),
+    );
     if (allowRemote) serving.push('--allow-remote');
     if (stopWhenStdinCloses) serving.push('--stop-when-stdin-closes');
-    if (serving.length > 0) throw new UsageError(`--remove-data serves nothing: ${serving.join(', ')} ${serving.length === 1 ? 'does' : 'do'} not apply.`);
+    if (serving.length > 0)
+      throw new UsageError(`--remove-data serves nothing: ${serving.join(', ')} ${serving.length === 1 ? 'does' : 'do'} not apply.`);
   }
   const socketPath = values.get('--socket') ?? (removeData ? '' : defaultSocket());
   const dataDirectory = values.get('--data-dir') ?? defaultDataDirectory();
   const busAddress = values.get('--bus-address');
   // Bundled as host-service/dist/vlm-host.js (or run from host-service/src): two levels up.
   const sourceRoot = resolve(values.get('--source-root') ?? join(__dirname, '..', '..'));
-  const options: Options = { command: removeData ? 'remove-data' : 'serve', socketPath, dataDirectory, driver, sourceRoot, stopWhenStdinCloses };
+  const options: Options = {
+    command: removeData ? 'remove-data' : 'serve',
+    socketPath,
+    dataDirectory,
+    driver,
+    sourceRoot,
+    stopWhenStdinCloses,
+  };
   if (busAddress !== undefined) options.busAddress = busAddress;
   const socketGroup = values.get('--socket-group');
   if (socketGroup !== undefined) options.socketGroup = socketGroup;
@@ -109,9 +132,16 @@ export function parseArguments(argv: string[]): Options | 'help' {
   if (listen === undefined) {
     const stray = ['--tls-cert', '--tls-key', '--token-file'].filter((flag) => values.has(flag));
     if (allowRemote) stray.push('--allow-remote');
-    if (stray.length > 0) throw new UsageError(`${stray.join(', ')} only ${stray.length === 1 ? 'applies' : 'apply'} with --listen HOST:PORT.`);
+    if (stray.length > 0)
+      throw new UsageError(`${stray.join(', ')} only ${stray.length === 1 ? 'applies' : 'apply'} with --listen HOST:PORT.`);
   } else {
-    options.remote = { listen, certificatePath: values.get('--tls-cert'), keyPath: values.get('--tls-key'), tokenPath: values.get('--token-file'), allowRemote };
+    options.remote = {
+      listen,
+      certificatePath: values.get('--tls-cert'),
+      keyPath: values.get('--tls-key'),
+      tokenPath: values.get('--token-file'),
+      allowRemote,
+    };
   }
   return options;
 }

@@ -92,7 +92,12 @@ export class EventLog {
 export function eventFromHypervisor(event: HypervisorEvent): HostEventBody {
   switch (event.type) {
     case 'domain': {
-      const body: HostEventBody = { type: 'vm-state', vm: event.name, state: event.domain?.state ?? 'undefined', detail: `${event.kind}/${event.detail}` };
+      const body: HostEventBody = {
+        type: 'vm-state',
+        vm: event.name,
+        state: event.domain?.state ?? 'undefined',
+        detail: `${event.kind}/${event.detail}`,
+      };
       if (event.domain?.vlm) body.lab = event.domain.vlm.lab;
       return body;
     }

@@ -53,16 +53,33 @@ async function startService(options: Options): Promise<Service> {
     await store.close();
   };
   try {
-    hypervisor = await connectLibvirt(options.busAddress === undefined ? { driver: options.driver } : { driver: options.driver, busAddress: options.busAddress });
+    hypervisor = await connectLibvirt(
+      options.busAddress === undefined ? { driver: options.driver } : { driver: options.driver, busAddress: options.busAddress },
+    );
     const events = await EventLog.create(store);
     const subscription = hypervisor.subscribe((event) => events.publish(eventFromHypervisor(event)));
     stopListening = () => subscription.dispose();
     const images = new ImageStore({ dataDirectory: options.dataDirectory, sourceRoot: options.sourceRoot, log });
     await images.removeUnfinishedDownloads();
     const deployer = new LabDeployer({ hypervisor, store, events, images, dataDirectory: options.dataDirectory, log });
-    for (const lab of await deployer.recoverInterrupted()) log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
-    const handlers = createHostApi({ hypervisor, store, events, deployer, consoles, images, version: packageJson.version, startedAt: new Date().toISOString() });
-    server = await HostServer.listen({ socketPath: options.socketPath, handlers, log, ...(socketGroup === undefined ? {} : { socketGroup }) });
+    for (const lab of await deployer.recoverInterrupted())
+      log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
+    const handlers = createHostApi({
+      hypervisor,
+      store,
+      events,
+      deployer,
+      consoles,
+      images,
+      version: packageJson.version,
+      startedAt: new Date().toISOString(),
+    });
+    server = await HostServer.listen({
+      socketPath: options.socketPath,
+      handlers,
+      log,
+      ...(socketGroup === undefined ? {} : { socketGroup }),
+    });
     if (remote) remoteServer = await HostServer.listenRemote({ handlers, log, remote });
   } catch (error) {
     await shutdown();
@@ -98,15 +115,24 @@ function untilStopped(options: Options, shutdown: () => Promise<void>): Promise<
 async function run(options: Options): Promise<void> {
   const { socketGroup, remoteServer, shutdown } = await startService(options);
   // One line on stdout when ready, for whoever started the service.
-  process.stdout.write(`vlm-host ready: socket ${options.socketPath}${socketGroup ? ` (group ${socketGroup.name})` : ''}, data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}${remoteServer ? `, TLS ${remoteServer.socketPath}` : ''}\n`);
+  process.stdout.write(
+    `vlm-host ready: socket ${options.socketPath}${socketGroup ? ` (group ${socketGroup.name})` : ''}, data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}${remoteServer ? `, TLS ${remoteServer.socketPath}` : ''}\n`,
+  );
   await untilStopped(options, shutdown);
   log('stopped.');
 }
 
 async function removeData(options: Options): Promise<void> {
-  const connect = () => connectLibvirt(options.busAddress === undefined ? { driver: options.driver } : { driver: options.driver, busAddress: options.busAddress });
+  const connect = () =>
+    connectLibvirt(
+      options.busAddress === undefined ? { driver: options.driver } : { driver: options.driver, busAddress: options.busAddress },
+    );
   const removed = await removeDataDirectory({ dataDirectory: options.dataDirectory, connect, log });
-  process.stdout.write(removed.length === 0 ? `Nothing to remove: ${resolve(options.dataDirectory)} and its storage pool do not exist.\n` : `Removed ${removed.join(' and ')}.\n`);
+  process.stdout.write(
+    removed.length === 0
+      ? `Nothing to remove: ${resolve(options.dataDirectory)} and its storage pool do not exist.\n`
+      : `Removed ${removed.join(' and ')}.\n`,
+  );
 }
 
 function main(): void {

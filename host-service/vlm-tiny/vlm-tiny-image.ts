@@ -66,16 +66,23 @@ export function buildVlmTiny(buildScript: string, directory: string, timeoutMs =
         reject(new Error(`build-vlm-tiny.sh failed: ${stderr.trim() || error.message}`));
         return;
       }
-      readVlmTinyManifest(directory).then((manifest) => {
-        const path = (role: VlmTinyFile['role']): string => {
-          const file = manifest.files.find((entry) => entry.role === role);
-          if (!file) throw new Error(`the vlm-tiny manifest lists no ${role}`);
-          return join(directory, file.path);
-        };
-        resolvePromise({
-          directory, manifest, kernel: path('kernel'), initramfs: path('initramfs'), disk: path('disk'), buildOutput: stdout,
-        });
-      }).catch(reject);
+      readVlmTinyManifest(directory)
+        .then((manifest) => {
+          const path = (role: VlmTinyFile['role']): string => {
+            const file = manifest.files.find((entry) => entry.role === role);
+            if (!file) throw new Error(`the vlm-tiny manifest lists no ${role}`);
+            return join(directory, file.path);
+          };
+          resolvePromise({
+            directory,
+            manifest,
+            kernel: path('kernel'),
+            initramfs: path('initramfs'),
+            disk: path('disk'),
+            buildOutput: stdout,
+          });
+        })
+        .catch(reject);
     });
   });
 }

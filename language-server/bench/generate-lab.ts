@@ -44,7 +44,12 @@ function vmLines(index: number, vmCount: number): string[] {
     const secondary = (index + 1) % networks;
     const host = 10 + Math.floor(index / networks);
     const subnet = networkSubnet(secondary).split('.').slice(0, 3).join('.');
-    lines.push('    networks:', `      - ${networkName(primary)}`, `      - name: ${networkName(secondary)}`, `        ip: ${subnet}.${host}`);
+    lines.push(
+      '    networks:',
+      `      - ${networkName(primary)}`,
+      `      - name: ${networkName(secondary)}`,
+      `        ip: ${subnet}.${host}`,
+    );
   } else {
     lines.push(`    networks: [${networkName(primary)}]`);
   }
@@ -142,14 +147,6 @@ export function aliasBomb(): string {
     const previous = `*l${level - 1}`;
     lines.push(`x-l${level}: &l${level} [${Array.from({ length: 10 }, () => previous).join(', ')}]`);
   }
-  lines.push(
-    'vms:',
-    '  - name: a',
-    '    vcpu: 1',
-    '    ram_mb: 128',
-    '    disk_gb: 1',
-    '    os_image: vlm-tiny',
-    '    tags: *l8',
-  );
+  lines.push('vms:', '  - name: a', '    vcpu: 1', '    ram_mb: 128', '    disk_gb: 1', '    os_image: vlm-tiny', '    tags: *l8');
   return `${lines.join('\n')}\n`;
 }

@@ -141,7 +141,9 @@ function verdict(pass: boolean): string {
 }
 
 function row(cells: readonly string[], widths: readonly number[]): string {
-  return cells.map((cell, index) => (index === 0 ? cell.padEnd(elementAt(widths, index)) : cell.padStart(elementAt(widths, index)))).join('  ');
+  return cells
+    .map((cell, index) => (index === 0 ? cell.padEnd(elementAt(widths, index)) : cell.padStart(elementAt(widths, index))))
+    .join('  ');
 }
 
 /** Runs a bench child process and parses the JSON line it prints last. */
@@ -167,7 +169,9 @@ function runChild(
       if (signal === 'SIGKILL') {
         reject(new Error(`${script} ${childArguments.join(' ')} did not finish within ${timeoutMs / 1000} s`));
       } else if (stderr.includes('heap out of memory')) {
-        reject(new Error(`${script} ${childArguments.join(' ')} ran out of memory (heap capped at ${limits.heapMiB ?? 'the default'} MiB)`));
+        reject(
+          new Error(`${script} ${childArguments.join(' ')} ran out of memory (heap capped at ${limits.heapMiB ?? 'the default'} MiB)`),
+        );
       } else if (code !== 0) {
         reject(new Error(`${script} ${childArguments.join(' ')} exited with ${code}: ${stderr.trim()}`));
       } else {
@@ -197,7 +201,13 @@ interface AliasBombResult {
 }
 
 type ValidateResult = { vmCount: number } & LatencyFigures;
-type CompletionResult = { vmCount: number; position: string; state: CompletionState; oursItems: number; anchorItems: number } & LatencyFigures;
+type CompletionResult = {
+  vmCount: number;
+  position: string;
+  state: CompletionState;
+  oursItems: number;
+  anchorItems: number;
+} & LatencyFigures;
 type Engines = Engine[];
 
 /** The generated labs are valid, so both engines should find no errors in them. */
@@ -216,7 +226,6 @@ async function checkSanity(engines: Engines): Promise<void> {
       }
     }
   }
-
 }
 
 async function measureValidate(engines: Engines): Promise<ValidateResult[]> {
@@ -246,7 +255,8 @@ async function measureCompletion(engines: Engines): Promise<CompletionResult[]> 
       const itemCounts = new Map<EngineName, number>();
       const samples = await interleave(engines, plan.completionRuns, async (engine, version) => {
         // Cold runs use a URI never seen before, so nothing of an earlier run can be reused.
-        const label = state === 'cold' ? `complete-cold-${engine.name}-${plan.vmCount}-${version}` : `complete-${engine.name}-${plan.vmCount}`;
+        const label =
+          state === 'cold' ? `complete-cold-${engine.name}-${plan.vmCount}-${version}` : `complete-${engine.name}-${plan.vmCount}`;
         const document = labDocument(label, version, withRunMarker(completionCase.text, version));
         if (state === 'after validate') await engine.validate(document);
         const start = performance.now();
@@ -292,7 +302,6 @@ async function probeAliasBomb(): Promise<AliasBombResult | { error: string }> {
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }
-
 }
 
 function reportValidate(validateResults: ValidateResult[]): { validateMedianPass: boolean; validateRatioPass: boolean } {
@@ -395,10 +404,12 @@ function reportMemory(memoryResults: MemoryProbeResult[]): void {
       ),
     );
   }
-
 }
 
-function reportAliasBomb(aliasBomb: AliasBombResult | { error: string }): { aliasBombPass: boolean; aliasBombSummary: Record<string, unknown> } {
+function reportAliasBomb(aliasBomb: AliasBombResult | { error: string }): {
+  aliasBombPass: boolean;
+  aliasBombSummary: Record<string, unknown>;
+} {
   console.log('');
   console.log('Alias bomb (billion laughs, 10^9 nodes if expanded)');
   let aliasBombPass = false;
@@ -417,7 +428,12 @@ function reportAliasBomb(aliasBomb: AliasBombResult | { error: string }): { alia
         `beside validating the 10-VM lab: ${milliseconds(smallMedian)} (ratio ${(bombMedian / smallMedian).toPrecision(2)})`,
     );
     console.log(`  target: refused < ${targets.aliasBombMedianMs} ms: ${verdict(aliasBombPass)}`);
-    aliasBombSummary = { refused: aliasBomb.refused, medianMs: bombMedian, tenVmLabMedianMs: smallMedian, runs: aliasBomb.bombTimes.length };
+    aliasBombSummary = {
+      refused: aliasBomb.refused,
+      medianMs: bombMedian,
+      tenVmLabMedianMs: smallMedian,
+      runs: aliasBomb.bombTimes.length,
+    };
   }
 
   return { aliasBombPass, aliasBombSummary };
@@ -445,7 +461,8 @@ async function main(): Promise<void> {
   if (!validateMedianPass || !validateRatioPass || !completionPass) {
     console.log('');
     console.log('A target was missed. To see where the time goes (self and inclusive time by package and function):');
-    if (!validateMedianPass || !validateRatioPass) console.log('  node --import tsx language-server/bench/profile-validate.ts 1000 10 validate');
+    if (!validateMedianPass || !validateRatioPass)
+      console.log('  node --import tsx language-server/bench/profile-validate.ts 1000 10 validate');
     if (!completionPass) console.log('  node --import tsx language-server/bench/profile-validate.ts 1000 10 complete');
   }
 

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   console.log(`${operation} of a ${vmCount}-VM lab, ${runs} runs: ${(wall / runs).toFixed(1)} ms per run (mean, under the profiler)`);
   printTop('Self time by package or file:', byOwner, overall, 12);
   printTop('Self time by function:', byFunction, overall, 20);
-  printTop("Inclusive time by function (where the calls come from):", inclusive, overall, Number(process.env.VLM_PROFILE_TOP ?? "25"));
+  printTop('Inclusive time by function (where the calls come from):', inclusive, overall, Number(process.env.VLM_PROFILE_TOP ?? '25'));
 }
 
 main().catch((error: unknown) => {

@@ -62,7 +62,10 @@ export function findPlaybookProblems(text: string, vmName?: string): PlaybookPro
         const itemRange = (item as Node | null)?.range;
         const where = { start: itemRange?.[0] ?? range?.[0] ?? 0, end: itemRange?.[1] ?? range?.[1] ?? text.length };
         if (!isMap(item)) {
-          problems.push({ ...where, message: `play ${position + 1} is ${describeNode(item)}; each play must be a mapping such as 'hosts: all'.` });
+          problems.push({
+            ...where,
+            message: `play ${position + 1} is ${describeNode(item)}; each play must be a mapping such as 'hosts: all'.`,
+          });
         } else if (!item.has('hosts') && !item.has('import_playbook') && !item.has('ansible.builtin.import_playbook')) {
           problems.push({ ...where, message: `play ${position + 1} has no 'hosts'; Ansible requires it (use 'hosts: all' for this VM).` });
         }
@@ -91,9 +94,8 @@ export function checkAnsiblePlaybook(
   const scalar = value.node;
   const blockScalar = scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED';
   const range = scalar.range;
-  const content = !value.viaAlias && blockScalar && range
-    ? mapBlockScalar(documentText, range[0], range[1], keyColumn, value.value)
-    : undefined;
+  const content =
+    !value.viaAlias && blockScalar && range ? mapBlockScalar(documentText, range[0], range[1], keyColumn, value.value) : undefined;
   return problems.map((problem) => {
     let span: SourceSpan = value.span;
     if (content) {

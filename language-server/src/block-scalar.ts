@@ -101,7 +101,13 @@ function parseHeader(headerLine: string): Header | undefined {
 }
 
 /** The scalar's lines after the header, with the block indentation taken off. */
-function contentLines(documentText: string, headerEnd: number, end: number, parentIndent: number, explicitIndent: number | undefined): ContentLine[] {
+function contentLines(
+  documentText: string,
+  headerEnd: number,
+  end: number,
+  parentIndent: number,
+  explicitIndent: number | undefined,
+): ContentLine[] {
   const rawLines: Array<{ start: number; end: number; text: string }> = [];
   let lineStart = headerEnd + 1;
   while (lineStart < end || (lineStart === end && rawLines.length === 0 && end < documentText.length)) {

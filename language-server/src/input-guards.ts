@@ -275,7 +275,11 @@ class StructureScanner {
       if (this.flowDepth > 0) {
         if (character === ']' || character === '}') {
           this.flowDepth--;
-          for (let anchor = this.anchors.at(-1); anchor?.kind === 'flow' && anchor.flowDepth >= this.flowDepth; anchor = this.anchors.at(-1)) {
+          for (
+            let anchor = this.anchors.at(-1);
+            anchor?.kind === 'flow' && anchor.flowDepth >= this.flowDepth;
+            anchor = this.anchors.at(-1)
+          ) {
             this.closeAnchor();
           }
           position++;
@@ -287,9 +291,13 @@ class StructureScanner {
         }
         // A plain scalar inside a flow collection: runs to the next indicator.
         this.nodeStarts(false);
-        while (position < end && !isFlowIndicator(text[position]) &&
+        while (
+          position < end &&
+          !isFlowIndicator(text[position]) &&
           !(text[position] === ':' && (isBlank(text[position + 1]) || isFlowIndicator(text[position + 1]))) &&
-          !(text[position] === '#' && isBlank(text[position - 1]))) position++;
+          !(text[position] === '#' && isBlank(text[position - 1]))
+        )
+          position++;
         continue;
       }
       // Block context: a key, or a plain scalar that ends at `: ` (a key) or a comment.

@@ -41,7 +41,8 @@ function parentKey(lines: (line: number) => string, lineNumber: number, column: 
 }
 
 export function completionContextAt(document: TextDocument, position: Position, rootColumn: number): CompletionContext {
-  const lines = (line: number): string => document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
+  const lines = (line: number): string =>
+    document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
   const prefix = document.getText({ start: { line: position.line, character: 0 }, end: position });
   const isVmNetworks = (key: KeyLine | undefined): boolean => key?.key === 'networks' && key.column > rootColumn;
 
@@ -131,8 +132,9 @@ export function labCompletions(document: TextDocument, position: Position, image
     sortText: `0-${label}`,
     textEdit: { range: replace, newText: label },
   });
-  const names = (items: OutlineItem[], except?: OutlineItem): string[] =>
-    [...new Set(items.filter((entry) => entry !== except && entry.name !== '').map((entry) => entry.name))];
+  const names = (items: OutlineItem[], except?: OutlineItem): string[] => [
+    ...new Set(items.filter((entry) => entry !== except && entry.name !== '').map((entry) => entry.name)),
+  ];
 
   if (context === 'image') return { context, items: imageNames.map((name) => item(name, CompletionItemKind.Value, 'Catalog image')) };
   const outline: LabOutline = scanLabOutline(text.slice(documentStart, documentEnd));

@@ -27,4 +27,3 @@ export function diagnosticAt(
   if (data) diagnostic.data = data;
   return diagnostic;
 }
-

@@ -46,7 +46,11 @@ export function skipSchemaValidationPass(): void {
   };
   if (prototype[schemaCheckPatched]) return;
   const original = prototype.getSchemaDiagnostics;
-  prototype.getSchemaDiagnostics = function schemaDiagnostics(this: { schemaService: unknown }, document: unknown, yamlDocument: unknown): Promise<unknown[]> {
+  prototype.getSchemaDiagnostics = function schemaDiagnostics(
+    this: { schemaService: unknown },
+    document: unknown,
+    yamlDocument: unknown,
+  ): Promise<unknown[]> {
     return servesLabSchema(this.schemaService) ? Promise.resolve([]) : original.call(this, document, yamlDocument);
   };
   prototype[schemaCheckPatched] = true;

@@ -5,13 +5,7 @@ import type { Connection, Diagnostic, InitializeResult } from 'vscode-languagese
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createLabLanguageService, type LabLanguageService } from './language-service';
 import { diagnosticCodes } from './diagnostic-codes';
-import {
-  CatalogRequest,
-  HostFactsRequest,
-  defaultLabServerSettings,
-  settingsSection,
-  type LabServerSettings,
-} from './protocol';
+import { CatalogRequest, HostFactsRequest, defaultLabServerSettings, settingsSection, type LabServerSettings } from './protocol';
 
 export interface LabServerOptions {
   /** Quiet time after an edit before a document is validated again. */
@@ -22,9 +16,12 @@ export interface LabServerOptions {
 export const serverName = 'vlm-language-server';
 
 export function startLabServer(connection: Connection, options: LabServerOptions = {}): void {
-  const service = options.service ?? createLabLanguageService({
-    onError: (what, error) => connection.console.error(`${what} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
-  });
+  const service =
+    options.service ??
+    createLabLanguageService({
+      onError: (what, error) =>
+        connection.console.error(`${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    });
   const documents = new TextDocuments(TextDocument);
   const validation = new DocumentValidation(connection, service, documents);
 
@@ -72,51 +69,72 @@ export function startLabServer(connection: Connection, options: LabServerOptions
 }
 
 /** The language features, each a thin guarded call into the service. */
-function answerRequests(connection: Connection, service: LabLanguageService, documents: TextDocuments<TextDocument>, validation: DocumentValidation): void {
+function answerRequests(
+  connection: Connection,
+  service: LabLanguageService,
+  documents: TextDocuments<TextDocument>,
+  validation: DocumentValidation,
+): void {
   /** Runs a handler; an exception becomes a log line and a harmless answer, never a crash. */
   async function guarded<T>(what: string, fallback: T, run: () => T | Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      connection.console.error(`${what} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      connection.console.error(`${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return fallback;
     }
   }
 
-  connection.onCompletion((request) => guarded('Completion', null, () => {
-    const document = documents.get(request.textDocument.uri);
-    return document ? service.complete(document, request.position) : null;
-  }));
-  connection.onHover((request) => guarded('Hover', null, () => {
-    const document = documents.get(request.textDocument.uri);
-    return document ? service.hover(document, request.position) : null;
-  }));
-  connection.onDocumentSymbol((request) => guarded('Document symbols', [], () => {
-    const document = documents.get(request.textDocument.uri);
-    return document ? service.documentSymbols(document) : [];
-  }));
-  connection.onFoldingRanges((request) => guarded('Folding ranges', [], () => {
-    const document = documents.get(request.textDocument.uri);
-    return document ? service.foldingRanges(document) : [];
-  }));
-  connection.onSelectionRanges((request) => guarded('Selection ranges', [], () => {
-    const document = documents.get(request.textDocument.uri);
-    return document ? service.selectionRanges(document, request.positions) : [];
-  }));
-  connection.onCodeAction((request) => guarded('Code actions', [], () => {
-    const document = documents.get(request.textDocument.uri);
-    return document ? service.codeActions(document, request.range, request.context.diagnostics) : [];
-  }));
-  connection.onRequest(HostFactsRequest.type, (facts) => guarded('Setting host facts', null, () => {
-    service.setHostFacts(facts ?? undefined);
-    validation.validateOpenDocuments();
-    return null;
-  }));
-  connection.onRequest(CatalogRequest.type, (catalog) => guarded('Setting the image catalog', null, () => {
-    service.setCatalog(catalog);
-    validation.validateOpenDocuments();
-    return null;
-  }));
+  connection.onCompletion((request) =>
+    guarded('Completion', null, () => {
+      const document = documents.get(request.textDocument.uri);
+      return document ? service.complete(document, request.position) : null;
+    }),
+  );
+  connection.onHover((request) =>
+    guarded('Hover', null, () => {
+      const document = documents.get(request.textDocument.uri);
+      return document ? service.hover(document, request.position) : null;
+    }),
+  );
+  connection.onDocumentSymbol((request) =>
+    guarded('Document symbols', [], () => {
+      const document = documents.get(request.textDocument.uri);
+      return document ? service.documentSymbols(document) : [];
+    }),
+  );
+  connection.onFoldingRanges((request) =>
+    guarded('Folding ranges', [], () => {
+      const document = documents.get(request.textDocument.uri);
+      return document ? service.foldingRanges(document) : [];
+    }),
+  );
+  connection.onSelectionRanges((request) =>
+    guarded('Selection ranges', [], () => {
+      const document = documents.get(request.textDocument.uri);
+      return document ? service.selectionRanges(document, request.positions) : [];
+    }),
+  );
+  connection.onCodeAction((request) =>
+    guarded('Code actions', [], () => {
+      const document = documents.get(request.textDocument.uri);
+      return document ? service.codeActions(document, request.range, request.context.diagnostics) : [];
+    }),
+  );
+  connection.onRequest(HostFactsRequest.type, (facts) =>
+    guarded('Setting host facts', null, () => {
+      service.setHostFacts(facts ?? undefined);
+      validation.validateOpenDocuments();
+      return null;
+    }),
+  );
+  connection.onRequest(CatalogRequest.type, (catalog) =>
+    guarded('Setting the image catalog', null, () => {
+      service.setCatalog(catalog);
+      validation.validateOpenDocuments();
+      return null;
+    }),
+  );
 }
 
 /** Validates documents when asked, one timer per document, and publishes the diagnostics. */
@@ -133,10 +151,13 @@ class DocumentValidation {
 
   schedule(uri: string, delay: number): void {
     clearTimeout(this.timers.get(uri));
-    this.timers.set(uri, setTimeout(() => {
-      this.timers.delete(uri);
-      void this.validateNow(uri);
-    }, delay));
+    this.timers.set(
+      uri,
+      setTimeout(() => {
+        this.timers.delete(uri);
+        void this.validateNow(uri);
+      }, delay),
+    );
   }
 
   validateOpenDocuments(): void {
@@ -177,14 +198,16 @@ class DocumentValidation {
       const settings = await this.settingsFor(uri);
       diagnostics = settings.validation.enable ? await this.service.validate(document) : [];
     } catch (error) {
-      this.connection.console.error(`Validating ${uri} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      diagnostics = [{
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        message: `VLM could not validate this document (${error instanceof Error ? error.message : String(error)}).`,
-        severity: 1,
-        code: diagnosticCodes.internalError,
-        source: 'vlm',
-      }];
+      this.connection.console.error(`Validating ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      diagnostics = [
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          message: `VLM could not validate this document (${error instanceof Error ? error.message : String(error)}).`,
+          severity: 1,
+          code: diagnosticCodes.internalError,
+          source: 'vlm',
+        },
+      ];
     }
     // A newer version arrived (or the document closed) while this one was validated: drop it.
     if (this.documents.get(uri)?.version !== version) return;

@@ -74,9 +74,15 @@ function capped(document: TextDocument, diagnostics: Diagnostic[]): Diagnostic[]
   if (diagnostics.length <= maxDiagnostics) return diagnostics;
   const shown = diagnostics.slice(0, maxDiagnostics);
   const end = document.getText().length;
-  shown.push(diagnosticAt(document, { start: end, end }, diagnosticCodes.tooManyProblems,
-    `This lab has more than ${maxDiagnostics} problems; only the first ${maxDiagnostics} are shown. Fix these and validate again.`,
-    DiagnosticSeverity.Warning));
+  shown.push(
+    diagnosticAt(
+      document,
+      { start: end, end },
+      diagnosticCodes.tooManyProblems,
+      `This lab has more than ${maxDiagnostics} problems; only the first ${maxDiagnostics} are shown. Fix these and validate again.`,
+      DiagnosticSeverity.Warning,
+    ),
+  );
   return shown;
 }
 
@@ -140,11 +146,14 @@ async function validateLab({ document, yamlService, documents, imageNames, hostF
   }
   // A value the lab checks explain (a port outside its range, an unknown image, a bad
   // cidr or address) is reported once, by the check that says more and may offer a fix.
-  const explainedRanges = new Set(semantic
-    .filter((diagnostic) => explainedBySemanticChecks.has(diagnostic.code as string))
-    .map((diagnostic) => rangeKey(diagnostic.range)));
-  const kept = results.filter((diagnostic) =>
-    !schemaCodes.has(diagnostic.code as string) || !explainedRanges.has(rangeKey(diagnostic.range)));
+  const explainedRanges = new Set(
+    semantic
+      .filter((diagnostic) => explainedBySemanticChecks.has(diagnostic.code as string))
+      .map((diagnostic) => rangeKey(diagnostic.range)),
+  );
+  const kept = results.filter(
+    (diagnostic) => !schemaCodes.has(diagnostic.code as string) || !explainedRanges.has(rangeKey(diagnostic.range)),
+  );
   return capped(document, kept.concat(semantic));
 }
 
@@ -185,8 +194,14 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
       } catch (error) {
         reportError(`validate ${document.uri}`, error);
         const detail = error instanceof Error ? error.message : String(error);
-        return [diagnosticAt(document, { start: 0, end: 0 }, diagnosticCodes.internalError,
-          `VLM could not validate this document (${detail}). This is a bug in the lab language server.`)];
+        return [
+          diagnosticAt(
+            document,
+            { start: 0, end: 0 },
+            diagnosticCodes.internalError,
+            `VLM could not validate this document (${detail}). This is a bug in the lab language server.`,
+          ),
+        ];
       }
     },
 
@@ -225,10 +240,12 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
     documentSymbols: (document) => answer('documentSymbols', document, [], () => yamlService.findDocumentSymbols2(document, {})),
     foldingRanges: (document) =>
       answer('foldingRanges', document, [], () => yamlService.getFoldingRanges(document, { rangeLimit: maxFoldingRanges }) ?? []),
-    selectionRanges: (document, positions) => answer('selectionRanges', document, [], () => yamlService.getSelectionRanges(document, positions)),
+    selectionRanges: (document, positions) =>
+      answer('selectionRanges', document, [], () => yamlService.getSelectionRanges(document, positions)),
     codeActions: (document, range, diagnostics) =>
       answer('codeActions', document, [], () =>
-        labQuickFixes({ document, range, diagnostics, models: documents.labModels(document), imageNames: imageNames() })),
+        labQuickFixes({ document, range, diagnostics, models: documents.labModels(document), imageNames: imageNames() }),
+      ),
 
     setHostFacts(facts) {
       hostFacts = facts;

@@ -53,7 +53,11 @@ export class ParsedDocuments {
     const parse = this.parse(document);
     const problem = parseRefusal(parse);
     if (problem) {
-      return { refused: true, diagnostics: [diagnosticAt(document, problem, problem.code, problem.message)], tabLines: inspection.tabIndentedLines };
+      return {
+        refused: true,
+        diagnostics: [diagnosticAt(document, problem, problem.code, problem.message)],
+        tabLines: inspection.tabIndentedLines,
+      };
     }
     return { refused: false, diagnostics, tabLines: inspection.tabIndentedLines, parse };
   }

@@ -37,10 +37,12 @@ function action(title: string, document: TextDocument, diagnostic: Diagnostic, e
 
 /** The lab (of a multi-document file) that holds an offset. */
 function modelAt(models: LabModel[], offset: number): LabModel | undefined {
-  return models.find((model) => {
-    const range = model.root?.range;
-    return range !== undefined && range !== null && offset >= range[0] && offset <= range[2];
-  }) ?? models[0];
+  return (
+    models.find((model) => {
+      const range = model.root?.range;
+      return range !== undefined && range !== null && offset >= range[0] && offset <= range[2];
+    }) ?? models[0]
+  );
 }
 
 export function labQuickFixes(input: QuickFixInput): CodeAction[] {
@@ -59,15 +61,24 @@ export function labQuickFixes(input: QuickFixInput): CodeAction[] {
         if (!field) break;
         const port = nextFreePort(model, field);
         if (port !== undefined) {
-          actions.push(action(`Use free ${field} ${port}`, document, diagnostic, [{ range: diagnostic.range, newText: String(port) }], true));
+          actions.push(
+            action(`Use free ${field} ${port}`, document, diagnostic, [{ range: diagnostic.range, newText: String(port) }], true),
+          );
         }
         break;
       }
       case diagnosticCodes.duplicateName: {
-        const entity = data?.kind === 'duplicate-name' ? data.entity : isNetworkNameAt(model, document.offsetAt(diagnostic.range.start)) ? 'network' : 'vm';
-        const taken = new Set(entity === 'vm'
-          ? model.vms.flatMap((vm) => (vm.name ? [vm.name.value] : []))
-          : model.networks.flatMap((network) => (network.name ? [network.name.value] : [])));
+        const entity =
+          data?.kind === 'duplicate-name'
+            ? data.entity
+            : isNetworkNameAt(model, document.offsetAt(diagnostic.range.start))
+              ? 'network'
+              : 'vm';
+        const taken = new Set(
+          entity === 'vm'
+            ? model.vms.flatMap((vm) => (vm.name ? [vm.name.value] : []))
+            : model.networks.flatMap((network) => (network.name ? [network.name.value] : [])),
+        );
         const renamed = freeName(written, taken);
         actions.push(action(`Rename to '${renamed}'`, document, diagnostic, [{ range: diagnostic.range, newText: renamed }], true));
         break;
@@ -81,13 +92,24 @@ export function labQuickFixes(input: QuickFixInput): CodeAction[] {
       case diagnosticCodes.reservedCidr:
       case diagnosticCodes.overlappingCidr: {
         const cidr = freeSubnet(model);
-        if (cidr) actions.push(action(`Use ${cidr}, a private range no other network of the lab uses`, document, diagnostic, [{ range: diagnostic.range, newText: cidr }], true));
+        if (cidr)
+          actions.push(
+            action(
+              `Use ${cidr}, a private range no other network of the lab uses`,
+              document,
+              diagnostic,
+              [{ range: diagnostic.range, newText: cidr }],
+              true,
+            ),
+          );
         break;
       }
       case diagnosticCodes.unknownImage: {
         const image = data?.kind === 'unknown-image' ? data.image : written;
         closestNames(image, input.imageNames).forEach((candidate, order) => {
-          actions.push(action(`Use image '${candidate}'`, document, diagnostic, [{ range: diagnostic.range, newText: candidate }], order === 0));
+          actions.push(
+            action(`Use image '${candidate}'`, document, diagnostic, [{ range: diagnostic.range, newText: candidate }], order === 0),
+          );
         });
         break;
       }
@@ -196,7 +218,13 @@ function declareNetworkEdit(document: TextDocument, model: LabModel, name: strin
   if (vmsKey && isMap(model.root) && !model.root.flow) {
     const lineStart = lineStartOffset(document, vmsKey[0]);
     const indent = ' '.repeat(vmsKey[0] - lineStart);
-    return { cidr, edit: insertAt(lineStart, `${indent}networks:${lineBreak}${indent}  - name: ${name}${lineBreak}${indent}    cidr: ${cidr}${lineBreak}`) };
+    return {
+      cidr,
+      edit: insertAt(
+        lineStart,
+        `${indent}networks:${lineBreak}${indent}  - name: ${name}${lineBreak}${indent}    cidr: ${cidr}${lineBreak}`,
+      ),
+    };
   }
   return undefined;
 }

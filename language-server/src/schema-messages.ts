@@ -72,8 +72,12 @@ export function emptyLabDiagnostic(document: TextDocument, parsed: YAMLDocument)
   const hasContent = /\S/.test(text) && parsed.documents.some((single) => written(single.internalDocument.contents));
   if (hasContent) return undefined;
   const firstLineEnd = text.search(/\r?\n|$/);
-  return diagnosticAt(document, { start: 0, end: firstLineEnd }, diagnosticCodes.emptyLab,
-    "The lab file is empty. A lab needs at least a 'name' and one VM under 'vms' (each VM with name, vcpu, ram_mb, disk_gb and os_image).");
+  return diagnosticAt(
+    document,
+    { start: 0, end: firstLineEnd },
+    diagnosticCodes.emptyLab,
+    "The lab file is empty. A lab needs at least a 'name' and one VM under 'vms' (each VM with name, vcpu, ram_mb, disk_gb and os_image).",
+  );
 }
 
 // No list of the schema may hold more items than this; longer ones are checked only this far
@@ -83,14 +87,14 @@ const listLengths = new WeakMap<unknown[], number>();
 
 function largestMaxItems(node: unknown): number {
   if (node === null || typeof node !== 'object') return 0;
-  let largest = typeof (node as SchemaNode).maxItems === 'number' ? (node as SchemaNode).maxItems as number : 0;
+  let largest = typeof (node as SchemaNode).maxItems === 'number' ? ((node as SchemaNode).maxItems as number) : 0;
   for (const value of Object.values(node as SchemaNode)) largest = Math.max(largest, largestMaxItems(value));
   return largest;
 }
 
 /** The length of a list as written, before it was cut to `longestList`. */
 function writtenLength(value: unknown): number {
-  return Array.isArray(value) ? listLengths.get(value) ?? value.length : 0;
+  return Array.isArray(value) ? (listLengths.get(value) ?? value.length) : 0;
 }
 
 /** The document's data as plain values, for ajv; undefined when a key is empty (reported elsewhere). */
@@ -336,7 +340,12 @@ function explain(error: ErrorObject, root: unknown, suggestions: SuggestionBudge
     case 'required': {
       const missing = String(params.missingProperty);
       const required = (parent.required as string[] | undefined) ?? [missing];
-      return { code: diagnosticCodes.missingField, path, key: missing, message: `${Where} has no ${missing}. Required here: ${joinWords(required)}.` };
+      return {
+        code: diagnosticCodes.missingField,
+        path,
+        key: missing,
+        message: `${Where} has no ${missing}. Required here: ${joinWords(required)}.`,
+      };
     }
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
@@ -347,14 +356,25 @@ function explain(error: ErrorObject, root: unknown, suggestions: SuggestionBudge
       return { code: diagnosticCodes.unknownField, path, key, message: `Unknown field '${shown}' in ${where}; ${hint}` };
     }
     case 'type': {
-      const wanted = String(params.type).split(',').map((type) => typeWords[type] ?? type).join(' or ');
-      return { code: diagnosticCodes.wrongType, path, message: `${Where} must be ${wanted}, but it is ${describe(value, true)}.${allowedSentence}` };
+      const wanted = String(params.type)
+        .split(',')
+        .map((type) => typeWords[type] ?? type)
+        .join(' or ');
+      return {
+        code: diagnosticCodes.wrongType,
+        path,
+        message: `${Where} must be ${wanted}, but it is ${describe(value, true)}.${allowedSentence}`,
+      };
     }
     case 'enum': {
       const allowed = ((params.allowedValues as unknown[] | undefined) ?? []).map(String);
       const closest = typeof value === 'string' ? suggestions.typoOf(value, allowed) : undefined;
       const near = closest !== undefined ? ` Did you mean '${closest}'?` : '';
-      return { code: diagnosticCodes.invalidValue, path, message: `${Where} is ${describe(value)}; allowed values: ${joinWords(allowed)}.${near}` };
+      return {
+        code: diagnosticCodes.invalidValue,
+        path,
+        message: `${Where} is ${describe(value)}; allowed values: ${joinWords(allowed)}.${near}`,
+      };
     }
     case 'pattern':
     case 'minLength':
@@ -364,7 +384,11 @@ function explain(error: ErrorObject, root: unknown, suggestions: SuggestionBudge
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return { code: diagnosticCodes.outOfRange, path, message: `${Where} is ${describe(value)}; it must be ${rangeWords(parent, params)}.` };
+      return {
+        code: diagnosticCodes.outOfRange,
+        path,
+        message: `${Where} is ${describe(value)}; it must be ${rangeWords(parent, params)}.`,
+      };
     case 'minItems':
     case 'maxItems':
       return { code: diagnosticCodes.itemCount, path, message: itemCountMessage(error.keyword, Where, value, Number(params.limit)) };

@@ -25,8 +25,14 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
   // yaml-language-server's schema check stops at a null key and reports nothing at all, so
   // say what is wrong here.
   for (const span of model.emptyKeys) {
-    found.push(diagnosticAt(document, span, diagnosticCodes.yamlSyntax,
-      "This entry has an empty or null key. Lab keys are names such as 'vcpu'; the schema is not checked until every key has one."));
+    found.push(
+      diagnosticAt(
+        document,
+        span,
+        diagnosticCodes.yamlSyntax,
+        "This entry has an empty or null key. Lab keys are names such as 'vcpu'; the schema is not checked until every key has one.",
+      ),
+    );
   }
   const { lab, spans } = ruleInput(model);
   const spanOf = (path: LabPath): SourceSpan => spans.get(path.join('/')) ?? { start: 0, end: 0 };
@@ -35,8 +41,15 @@ export function runSemanticChecks(input: SemanticCheckInput): Diagnostic[] {
     hostFacts: input.hostFacts,
     where: (path) => `on line ${document.positionAt(spanOf(path).start).line + 1}`,
   });
-  const diagnosticOf = (finding: LabFinding): Diagnostic => diagnosticAt(document, spanOf(finding.path), finding.code, finding.message,
-    finding.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, finding.data);
+  const diagnosticOf = (finding: LabFinding): Diagnostic =>
+    diagnosticAt(
+      document,
+      spanOf(finding.path),
+      finding.code,
+      finding.message,
+      finding.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
+      finding.data,
+    );
   // Capacity is about the whole lab; it comes last, after the problems of single values.
   const capacity = (finding: LabFinding): boolean => finding.code === diagnosticCodes.overCapacity;
   for (const finding of findings) if (!capacity(finding)) found.push(diagnosticOf(finding));

@@ -70,7 +70,9 @@ describe('ansible_config_yaml positions', () => {
 
   test('blank lines inside the block keep line numbers right', async () => {
     for (const header of ['|', '>']) {
-      const { found, document } = await ansibleProblems(labWithPlaybook(header, ['- hosts: all', '', '  become: true', '', '', '  become: false']));
+      const { found, document } = await ansibleProblems(
+        labWithPlaybook(header, ['- hosts: all', '', '  become: true', '', '', '  become: false']),
+      );
       assert.equal(found.length, 1, header);
       assert.deepEqual(elementAt(found, 0).range.start, rangeOf(document, 'become', 2).start, header);
     }
@@ -103,7 +105,9 @@ describe('ansible_config_yaml problems', () => {
 
   test('an alias to a playbook is checked where the alias is', async () => {
     const text = labWithPlaybook('&book |', ['hosts: all']).replace(
-      "  - name: other\n    vcpu: 1", "  - name: other\n    ansible_config_yaml: *book\n    vcpu: 1");
+      '  - name: other\n    vcpu: 1',
+      '  - name: other\n    ansible_config_yaml: *book\n    vcpu: 1',
+    );
     const { found, document } = await ansibleProblems(text);
     assert.equal(found.length, 2);
     assert.deepEqual(elementAt(found, 1).range, rangeOf(document, '*book'));
@@ -127,8 +131,14 @@ describe('ansible_config_yaml problems', () => {
       '        dest: /tmp/x',
     ];
     const { found, document } = await ansibleProblems(labWithPlaybook('|', playbook));
-    assert.deepEqual(found.map((item) => item.range.start), [rangeOf(document, 'delegate_to').start, rangeOf(document, 'ansible.builtin.copy').start]);
-    assert.match(elementAt(found, 0).message, /^ansible_config_yaml would act outside its VM: delegate_to: "localhost" runs the task on another host/);
+    assert.deepEqual(
+      found.map((item) => item.range.start),
+      [rangeOf(document, 'delegate_to').start, rangeOf(document, 'ansible.builtin.copy').start],
+    );
+    assert.match(
+      elementAt(found, 0).message,
+      /^ansible_config_yaml would act outside its VM: delegate_to: "localhost" runs the task on another host/,
+    );
     assert.match(elementAt(found, 1).message, /copy with src: "\/etc\/shadow" reads that file from the VLM host; set remote_src: true/);
   });
 

@@ -67,9 +67,12 @@ describe('hostile input: size, alias bombs and depth', () => {
   });
 
   test('a lab that reuses one anchor many times is not mistaken for a bomb', async () => {
-    const vms = Array.from({ length: 300 }, (_, index) =>
-      `  - name: vm-${index}\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n` +
-        `    ansible_config_yaml: ${index === 0 ? '&book |\n      - hosts: all\n        tasks: []' : '*book'}`);
+    const vms = Array.from(
+      { length: 300 },
+      (_, index) =>
+        `  - name: vm-${index}\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n` +
+        `    ansible_config_yaml: ${index === 0 ? '&book |\n      - hosts: all\n        tasks: []' : '*book'}`,
+    );
     const diagnostics = await service.validate(labDocument(`name: reuse\nvms:\n${vms.join('\n')}\n`));
     assert.deepEqual(diagnostics, []);
   });
@@ -99,9 +102,16 @@ describe('hostile input: recursive and deeply nested aliases', () => {
     for (const [text, alias] of cases) {
       const document = labDocument(text);
       const diagnostics = await service.validate(document);
-      assert.deepEqual(diagnostics.map((diagnostic) => diagnostic.code), [diagnosticCodes.aliasCycle], text);
+      assert.deepEqual(
+        diagnostics.map((diagnostic) => diagnostic.code),
+        [diagnosticCodes.aliasCycle],
+        text,
+      );
       assert.deepEqual(elementAt(diagnostics, 0).range.start, rangeOf(document, alias).start, text);
-      assert.match(elementAt(diagnostics, 0).message, /^The alias '\*[a-z]+' is inside the node its anchor '&[a-z]+' names, so the document would be infinitely deep\./);
+      assert.match(
+        elementAt(diagnostics, 0).message,
+        /^The alias '\*[a-z]+' is inside the node its anchor '&[a-z]+' names, so the document would be infinitely deep\./,
+      );
       const position = { line: 2, character: 4 };
       assert.deepEqual(service.documentSymbols(document), []);
       assert.deepEqual(service.foldingRanges(document), []);
@@ -117,7 +127,10 @@ describe('hostile input: recursive and deeply nested aliases', () => {
     // At most 5 levels as written (with the lab's mapping); 11 through the aliases.
     const text = 'a: &a [[[x]]]\nb: &b [[[*a]]]\nc: [[[[*b]]]]\n';
     const diagnostics = await limited.validate(labDocument(text));
-    assert.deepEqual(diagnostics.map((diagnostic) => diagnostic.code), [diagnosticCodes.nestingTooDeep]);
+    assert.deepEqual(
+      diagnostics.map((diagnostic) => diagnostic.code),
+      [diagnosticCodes.nestingTooDeep],
+    );
     assert.match(elementAt(diagnostics, 0).message, /With the alias '\*b' expanded, collections are nested more than 10 levels deep/);
   });
 });
@@ -126,9 +139,12 @@ describe('hostile input: floods of problems', () => {
   test('thousands of unknown names and a list of 100 000 wrong items are reported without stalling: at most 1000 problems, suggestions within a budget', async () => {
     // Each unknown depends_on entry is compared with every VM name for a "did you mean": the
     // comparisons share a budget (this lab took over ten minutes before).
-    const vms = Array.from({ length: 2000 }, (_, index) =>
-      `  - name: vm-${'x'.repeat(50)}-${index}\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n` +
-        `    depends_on: [${Array.from({ length: 4 }, (_, entry) => `q${'y'.repeat(50)}${index}-${entry}`).join(', ')}]`);
+    const vms = Array.from(
+      { length: 2000 },
+      (_, index) =>
+        `  - name: vm-${'x'.repeat(50)}-${index}\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n` +
+        `    depends_on: [${Array.from({ length: 4 }, (_, entry) => `q${'y'.repeat(50)}${index}-${entry}`).join(', ')}]`,
+    );
     for (const text of [`name: many\nvms:\n${vms.join('\n')}\n`, `name: items\nvms:\n${'  - 1\n'.repeat(100_000)}`]) {
       const diagnostics = await service.validate(labDocument(text));
       assert.equal(diagnostics.length, 1001);
@@ -138,7 +154,12 @@ describe('hostile input: floods of problems', () => {
       assert.equal(last.message, 'This lab has more than 1000 problems; only the first 1000 are shown. Fix these and validate again.');
     }
     const items = await service.validate(labDocument(`name: items\nvms:\n${'  - 1\n'.repeat(100_000)}`));
-    assert.ok(items.some((diagnostic) => diagnostic.code === diagnosticCodes.itemCount && diagnostic.message === 'vms has 100000 items; at most 4096 are allowed.'));
+    assert.ok(
+      items.some(
+        (diagnostic) =>
+          diagnostic.code === diagnosticCodes.itemCount && diagnostic.message === 'vms has 100000 items; at most 4096 are allowed.',
+      ),
+    );
   });
 });
 
@@ -155,7 +176,11 @@ describe('hostile input: not text and tabs', () => {
   test('binary garbage and invalid UTF-8 are refused as not text', async () => {
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919 + 13) % 256)).toString('utf8');
     await assertHandled(garbage, diagnosticCodes.notText);
-    const invalidUtf8 = Buffer.concat([Buffer.from('name: x\nvms: []\ndescription: '), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('\n')]).toString('utf8');
+    const invalidUtf8 = Buffer.concat([
+      Buffer.from('name: x\nvms: []\ndescription: '),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('\n'),
+    ]).toString('utf8');
     const diagnostics = await assertHandled(invalidUtf8, diagnosticCodes.notText);
     assert.match(elementAt(diagnostics, 0).message, /invalid UTF-8/);
   });
@@ -170,28 +195,50 @@ describe('hostile input: not text and tabs', () => {
   });
 
   test('a tab inside a block scalar or after a value is not indentation', async () => {
-    const text = 'name: tabs\nvms:\n  - name: a\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n    cloud_init: |\n      #!/bin/sh\n      \techo hi\n';
+    const text =
+      'name: tabs\nvms:\n  - name: a\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: vlm-tiny\n    cloud_init: |\n      #!/bin/sh\n      \techo hi\n';
     assert.deepEqual(withCode(await service.validate(labDocument(text)), diagnosticCodes.yamlSyntax), []);
   });
 });
 
 describe('hostile input: line endings, odd documents and exceptions', () => {
   test('CRLF line endings keep every position right', async () => {
-    const lf = 'name: crlf\nnetworks:\n  - name: lan\n    cidr: 10.0.0.0/24\nvms:\n  - name: a\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: nope\n    networks: [wan]\n    ssh_port: 1\n';
+    const lf =
+      'name: crlf\nnetworks:\n  - name: lan\n    cidr: 10.0.0.0/24\nvms:\n  - name: a\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: nope\n    networks: [wan]\n    ssh_port: 1\n';
     const lfDocument = labDocument(lf);
     const crlfDocument = labDocument(lf.replace(/\n/g, '\r\n'));
     const lfDiagnostics = await service.validate(lfDocument);
     const crlfDiagnostics = await service.validate(crlfDocument);
-    assert.deepEqual(crlfDiagnostics.map((d) => [d.code, d.range]), lfDiagnostics.map((d) => [d.code, d.range]));
+    assert.deepEqual(
+      crlfDiagnostics.map((d) => [d.code, d.range]),
+      lfDiagnostics.map((d) => [d.code, d.range]),
+    );
     assert.deepEqual(elementAt(withCode(crlfDiagnostics, diagnosticCodes.unknownImage), 0).range, rangeOf(crlfDocument, 'nope'));
     assert.deepEqual(elementAt(withCode(crlfDiagnostics, diagnosticCodes.undefinedNetwork), 0).range, rangeOf(crlfDocument, 'wan'));
   });
 
   test('odd but harmless documents do not crash', async () => {
-    for (const text of ['', '---\n...\n', '[]', '"just a string"', 'vms: 5', 'vms: [1, null, [], {}]', '- a\n- b', '{', '?', ':', 'name: x\nvms:\n  - networks: [{}, {name: 5}]\n    depends_on: [[], {}]\n', '---\nname: a\n---\nname: b\n']) {
+    for (const text of [
+      '',
+      '---\n...\n',
+      '[]',
+      '"just a string"',
+      'vms: 5',
+      'vms: [1, null, [], {}]',
+      '- a\n- b',
+      '{',
+      '?',
+      ':',
+      'name: x\nvms:\n  - networks: [{}, {name: 5}]\n    depends_on: [[], {}]\n',
+      '---\nname: a\n---\nname: b\n',
+    ]) {
       const diagnostics = await service.validate(labDocument(text));
       assert.ok(Array.isArray(diagnostics));
-      assert.equal(withCode(diagnostics, diagnosticCodes.internalError).length, 0, `${JSON.stringify(text)}: ${JSON.stringify(diagnostics)}`);
+      assert.equal(
+        withCode(diagnostics, diagnosticCodes.internalError).length,
+        0,
+        `${JSON.stringify(text)}: ${JSON.stringify(diagnostics)}`,
+      );
     }
   });
 
@@ -201,7 +248,10 @@ describe('hostile input: line endings, odd documents and exceptions', () => {
     broken.setCatalog({ images: null } as unknown as ImageCatalog);
     const document = labDocument('name: x\nvms:\n  - name: a\n    os_image: debian-12\n');
     const diagnostics = await broken.validate(document);
-    assert.deepEqual(diagnostics.map((diagnostic) => diagnostic.code), [diagnosticCodes.internalError]);
+    assert.deepEqual(
+      diagnostics.map((diagnostic) => diagnostic.code),
+      [diagnosticCodes.internalError],
+    );
     assert.match(elementAt(diagnostics, 0).message, /could not validate this document/);
     assert.deepEqual(await broken.complete(document, { line: 3, character: 14 }), { isIncomplete: false, items: [] });
     assert.deepEqual(errors, ['validate', 'complete']);

@@ -27,8 +27,12 @@ export function withCode(diagnostics: Diagnostic[], code: string): Diagnostic[] 
 }
 
 export function applyEdits(document: TextDocument, edits: TextEdit[]): TextDocument {
-  return TextDocument.create(document.uri.replace(/\.lab\.yaml$/, `-fixed-${++documentCounter}.lab.yaml`), 'yaml', 1,
-    TextDocument.applyEdits(document, edits));
+  return TextDocument.create(
+    document.uri.replace(/\.lab\.yaml$/, `-fixed-${++documentCounter}.lab.yaml`),
+    'yaml',
+    1,
+    TextDocument.applyEdits(document, edits),
+  );
 }
 
 /** A small valid lab to start tests from. */

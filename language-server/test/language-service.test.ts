@@ -16,7 +16,14 @@ async function codesOf(text: string): Promise<Diagnostic[]> {
 }
 
 function vm(name: string, extra: string[] = []): string {
-  return [`  - name: ${name}`, '    vcpu: 1', '    ram_mb: 512', '    disk_gb: 5', '    os_image: debian-12', ...extra.map((line) => `    ${line}`)].join('\n');
+  return [
+    `  - name: ${name}`,
+    '    vcpu: 1',
+    '    ram_mb: 512',
+    '    disk_gb: 5',
+    '    os_image: debian-12',
+    ...extra.map((line) => `    ${line}`),
+  ].join('\n');
 }
 
 function lab(vms: string[], networks = '  - name: lan\n    cidr: 10.10.1.0/24'): string {
@@ -45,7 +52,9 @@ describe('semantic checks: names, references and cycles', () => {
   });
 
   test('a VM repeated through an alias is flagged on the alias', async () => {
-    const document = labDocument(`name: test-lab\nvms:\n  - &base\n    name: web\n    vcpu: 1\n    ram_mb: 512\n    disk_gb: 5\n    os_image: debian-12\n  - *base\n`);
+    const document = labDocument(
+      `name: test-lab\nvms:\n  - &base\n    name: web\n    vcpu: 1\n    ram_mb: 512\n    disk_gb: 5\n    os_image: debian-12\n  - *base\n`,
+    );
     const found = withCode(await service.validate(document), diagnosticCodes.duplicateName);
     assert.equal(found.length, 1);
     assert.deepEqual(elementAt(found, 0).range, rangeOf(document, '*base'));
@@ -79,13 +88,18 @@ describe('semantic checks: names, references and cycles', () => {
   });
 
   test('depends_on cycles list the cycle', async () => {
-    const document = labDocument(lab([vm('a', ['depends_on: [b]']), vm('b', ['depends_on: [c]']), vm('c', ['depends_on: [a]']), vm('d', ['depends_on: [a]'])]));
+    const document = labDocument(
+      lab([vm('a', ['depends_on: [b]']), vm('b', ['depends_on: [c]']), vm('c', ['depends_on: [a]']), vm('d', ['depends_on: [a]'])]),
+    );
     const found = withCode(await service.validate(document), diagnosticCodes.dependencyCycle);
     assert.equal(found.length, 3, 'one per edge of the cycle; d only depends on it');
     for (const diagnostic of found) assert.match(diagnostic.message, /a → b → c → a/);
     const entry = rangeOf(document, 'depends_on: [b]').start;
     const column = entry.character + 'depends_on: ['.length;
-    assert.deepEqual(elementAt(found, 0).range, { start: { line: entry.line, character: column }, end: { line: entry.line, character: column + 1 } });
+    assert.deepEqual(elementAt(found, 0).range, {
+      start: { line: entry.line, character: column },
+      end: { line: entry.line, character: column + 1 },
+    });
   });
 
   test('a VM depending on itself is a cycle', async () => {
@@ -136,11 +150,15 @@ describe('semantic checks: ports and images', () => {
 describe('semantic checks: networks and addresses', () => {
   test('CIDR syntax: octets over 255, prefixes outside 8..30, host bits set', async () => {
     const networks = ['300.0.0.0/24', '10.1.0.0/31', '10.2.0.0/4', '10.3.0.1/24']
-      .map((cidr, index) => `  - name: n${index}\n    cidr: ${cidr}`).join('\n');
+      .map((cidr, index) => `  - name: n${index}\n    cidr: ${cidr}`)
+      .join('\n');
     const document = labDocument(lab([vm('a')], networks));
     const found = withCode(await service.validate(document), diagnosticCodes.invalidCidr);
     assert.equal(found.length, 4);
-    assert.deepEqual(found.map((diagnostic) => document.getText(diagnostic.range)), ['300.0.0.0/24', '10.1.0.0/31', '10.2.0.0/4', '10.3.0.1/24']);
+    assert.deepEqual(
+      found.map((diagnostic) => document.getText(diagnostic.range)),
+      ['300.0.0.0/24', '10.1.0.0/31', '10.2.0.0/4', '10.3.0.1/24'],
+    );
     assert.match(elementAt(found, 0).message, /octet 300 .* over 255/);
     assert.match(elementAt(found, 1).message, /\/31 is outside the allowed 8 to 30/);
     assert.match(elementAt(found, 2).message, /\/4 is outside the allowed 8 to 30/);
@@ -148,7 +166,12 @@ describe('semantic checks: networks and addresses', () => {
   });
 
   test('overlapping networks are flagged on the later one', async () => {
-    const document = labDocument(lab([vm('a')], '  - name: big\n    cidr: 10.0.0.0/16\n  - name: small\n    cidr: 10.0.5.0/24\n  - name: apart\n    cidr: 10.1.0.0/24'));
+    const document = labDocument(
+      lab(
+        [vm('a')],
+        '  - name: big\n    cidr: 10.0.0.0/16\n  - name: small\n    cidr: 10.0.5.0/24\n  - name: apart\n    cidr: 10.1.0.0/24',
+      ),
+    );
     const found = withCode(await service.validate(document), diagnosticCodes.overlappingCidr);
     assert.equal(found.length, 1);
     assert.deepEqual(elementAt(found, 0).range, rangeOf(document, '10.0.5.0/24'));
@@ -156,7 +179,9 @@ describe('semantic checks: networks and addresses', () => {
   });
 
   test('a static address outside its network', async () => {
-    const document = labDocument(lab([vm('a', ['networks:', '  - name: lan', '    ip: 10.10.2.7', '  - name: lan', '    ip: 10.10.1.255'])]));
+    const document = labDocument(
+      lab([vm('a', ['networks:', '  - name: lan', '    ip: 10.10.2.7', '  - name: lan', '    ip: 10.10.1.255'])]),
+    );
     const found = withCode(await service.validate(document), diagnosticCodes.addressOutsideNetwork);
     assert.equal(found.length, 2);
     assert.deepEqual(elementAt(found, 0).range, rangeOf(document, '10.10.2.7'));
@@ -177,7 +202,10 @@ describe('semantic checks: networks and addresses', () => {
     const networks = cidrs.map((cidr, index) => `  - name: n${index}\n    cidr: ${cidr}`).join('\n');
     const document = labDocument(lab([vm('a')], networks));
     const found = withCode(await service.validate(document), diagnosticCodes.reservedCidr);
-    assert.deepEqual(found.map((diagnostic) => document.getText(diagnostic.range)), cidrs.slice(0, 6));
+    assert.deepEqual(
+      found.map((diagnostic) => document.getText(diagnostic.range)),
+      cidrs.slice(0, 6),
+    );
     assert.equal(elementAt(found, 0).code, 'vlm-reserved-cidr');
     assert.match(elementAt(found, 0).message, /127\.0\.0\.0\/8 overlaps loopback \(127\.0\.0\.0\/8\), which no lab network can use/);
     assert.match(elementAt(found, 2).message, /link-local/);
@@ -198,8 +226,11 @@ describe('semantic checks: capacity, schema and syntax', () => {
     assert.match(elementAt(found, 0).message, /8704 MiB of RAM in total, more than the 4096 MiB host 'local' has/);
     assert.match(elementAt(found, 1).message, /16 vCPUs in total, more than the 4 CPUs/);
     capacity.setHostFacts({ name: 'other-host', cpus: 4, memory_mb: 4096 });
-    assert.equal(withCode(await capacity.validate(labDocument(`host: local\n${text}`)), diagnosticCodes.overCapacity).length, 0,
-      'facts of another host do not apply');
+    assert.equal(
+      withCode(await capacity.validate(labDocument(`host: local\n${text}`)), diagnosticCodes.overCapacity).length,
+      0,
+      'facts of another host do not apply',
+    );
     capacity.setHostFacts(undefined);
     assert.equal(withCode(await capacity.validate(labDocument(text)), diagnosticCodes.overCapacity).length, 0);
   });
@@ -213,7 +244,10 @@ describe('semantic checks: capacity, schema and syntax', () => {
     assert.equal(schema.source, 'vlm');
     assert.equal(schema.severity, DiagnosticSeverity.Error);
     const valueStart = rangeOf(document, 'vcpu: 0').start;
-    assert.deepEqual(schema.range, { start: { line: valueStart.line, character: valueStart.character + 6 }, end: { line: valueStart.line, character: valueStart.character + 7 } });
+    assert.deepEqual(schema.range, {
+      start: { line: valueStart.line, character: valueStart.character + 6 },
+      end: { line: valueStart.line, character: valueStart.character + 7 },
+    });
   });
 
   test('an empty or null key is reported, since the schema check stops at it', async () => {
@@ -228,12 +262,21 @@ describe('semantic checks: capacity, schema and syntax', () => {
 
   test('a modeline or a $schema key cannot switch the lab schema off', async () => {
     const modeline = await codesOf('# yaml-language-server: $schema=http://example.invalid/other.json\nname: x\nvms: []\nbogus: 1\n');
-    assert.deepEqual(modeline.map((diagnostic) => diagnostic.message), [
-      "Unknown field 'bogus' in the lab; allowed fields: 'name', 'description', 'host', 'tags', 'networks', 'vms'.",
-      'vms is empty; it needs at least 1 item.',
-    ]);
+    assert.deepEqual(
+      modeline.map((diagnostic) => diagnostic.message),
+      [
+        "Unknown field 'bogus' in the lab; allowed fields: 'name', 'description', 'host', 'tags', 'networks', 'vms'.",
+        'vms is empty; it needs at least 1 item.',
+      ],
+    );
     const dollarSchema = await codesOf('$schema: http://example.invalid/other.json\nname: x\nvms: []\n');
-    assert.ok(dollarSchema.some((diagnostic) => diagnostic.code === diagnosticCodes.unknownField && diagnostic.message.startsWith("Unknown field '$schema' in the lab;")), JSON.stringify(dollarSchema));
+    assert.ok(
+      dollarSchema.some(
+        (diagnostic) =>
+          diagnostic.code === diagnosticCodes.unknownField && diagnostic.message.startsWith("Unknown field '$schema' in the lab;"),
+      ),
+      JSON.stringify(dollarSchema),
+    );
     assert.ok(!dollarSchema.some((diagnostic) => /Unable to load schema/.test(diagnostic.message)), 'no other schema is requested');
   });
 
@@ -309,7 +352,10 @@ describe('quick fixes: missing networks and images', () => {
     assert.equal(actions.length, 1);
     assert.equal(elementAt(actions, 0).title, "Declare network 'wan' (10.0.2.0/24)");
     const fixed = await assertFixed(document, elementAt(actions, 0), diagnosticCodes.undefinedNetwork);
-    assert.match(fixed.getText(), /networks:\n {2}- name: lan\n {4}cidr: 10\.0\.1\.0\/24\n {2}- name: wan\n {4}cidr: 10\.0\.2\.0\/24\nvms:/);
+    assert.match(
+      fixed.getText(),
+      /networks:\n {2}- name: lan\n {4}cidr: 10\.0\.1\.0\/24\n {2}- name: wan\n {4}cidr: 10\.0\.2\.0\/24\nvms:/,
+    );
     assert.deepEqual(await service.validate(fixed), []);
   });
 
@@ -341,7 +387,10 @@ describe('quick fixes: missing networks and images', () => {
   test('an unknown image gets one action per catalog image, closest first and preferred', async () => {
     const document = labDocument(lab([vm('a').replace('debian-12', 'ubunty-24.04')]));
     const { actions } = await fixesFor(document, diagnosticCodes.unknownImage);
-    assert.deepEqual(actions.map((action) => action.title), ["Use image 'ubuntu-24.04'", "Use image 'debian-12'", "Use image 'vlm-tiny'"]);
+    assert.deepEqual(
+      actions.map((action) => action.title),
+      ["Use image 'ubuntu-24.04'", "Use image 'debian-12'", "Use image 'vlm-tiny'"],
+    );
     assert.equal(elementAt(actions, 0).isPreferred, true);
     assert.equal(actions.filter((action) => action.isPreferred).length, 1);
     for (const action of actions) await assertFixed(document, action, diagnosticCodes.unknownImage);
@@ -395,7 +444,10 @@ describe('completion, hover and symbols', () => {
     const list = await service.complete(document, position);
     const ubuntu = list.items.find((item) => item.label === 'ubuntu-24.04');
     assert.ok(ubuntu, list.items.map((item) => item.label).join(', '));
-    assert.deepEqual(ubuntu.textEdit, { range: { start: { line: position.line, character: position.character - 2 }, end: position }, newText: 'ubuntu-24.04' });
+    assert.deepEqual(ubuntu.textEdit, {
+      range: { start: { line: position.line, character: position.character - 2 }, end: position },
+      newText: 'ubuntu-24.04',
+    });
     for (const image of builtInImageCatalog.images) assert.ok(list.items.some((item) => item.label === image.name));
   });
 

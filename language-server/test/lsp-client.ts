@@ -31,7 +31,10 @@ export interface TestClient {
 
 export function connectClient(input: Readable, output: Writable, onDispose: () => void = () => {}): TestClient {
   const connection = createMessageConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
-  const waiters: Array<{ accept: (publication: PublishDiagnosticsParams) => boolean; resolve: (publication: PublishDiagnosticsParams) => void }> = [];
+  const waiters: Array<{
+    accept: (publication: PublishDiagnosticsParams) => boolean;
+    resolve: (publication: PublishDiagnosticsParams) => void;
+  }> = [];
   const client: TestClient = {
     connection,
     settings: new Map(),
@@ -42,8 +45,22 @@ export function connectClient(input: Readable, output: Writable, onDispose: () =
       const already = client.published.slice(after).find(accept);
       if (already) return Promise.resolve(already);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no publishDiagnostics ${what} within ${timeoutMilliseconds} ms; got ${JSON.stringify(client.published.map((p) => [p.uri, p.version, p.diagnostics.map((d) => d.code)]))}`)), timeoutMilliseconds);
-        waiters.push({ accept, resolve: (publication) => { clearTimeout(timer); resolve(publication); } });
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no publishDiagnostics ${what} within ${timeoutMilliseconds} ms; got ${JSON.stringify(client.published.map((p) => [p.uri, p.version, p.diagnostics.map((d) => d.code)]))}`,
+              ),
+            ),
+          timeoutMilliseconds,
+        );
+        waiters.push({
+          accept,
+          resolve: (publication) => {
+            clearTimeout(timer);
+            resolve(publication);
+          },
+        });
       });
     },
     dispose() {
@@ -63,7 +80,9 @@ export function connectClient(input: Readable, output: Writable, onDispose: () =
   });
   connection.onRequest('workspace/configuration', (request: { items: Array<{ scopeUri?: string; section?: string }> }) => {
     client.configurationRequests++;
-    return request.items.map((item) => (item.section === 'vlm' ? client.settings.get(item.scopeUri ?? '') ?? { validation: { enable: true } } : null));
+    return request.items.map((item) =>
+      item.section === 'vlm' ? (client.settings.get(item.scopeUri ?? '') ?? { validation: { enable: true } }) : null,
+    );
   });
   connection.onNotification('window/logMessage', () => {});
   connection.listen();

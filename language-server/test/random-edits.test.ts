@@ -8,8 +8,34 @@ import { createLabLanguageService, diagnosticCodes } from '../src/index';
 import { elementAt, labDocument } from './lab-text';
 
 const examplesFolder = join(import.meta.dirname, '..', '..', 'schemas', 'examples');
-const fragments = ['[', ']', '{', '}', ':', '- ', '\n', '  ', '&a ', '*a', '|', '>-', '"', "'", '#', '\t', '\r\n',
-  'name: x', '---\n', '?', ',', '!!str ', '|2', '~: ', '\u00a0', '😀'];
+const fragments = [
+  '[',
+  ']',
+  '{',
+  '}',
+  ':',
+  '- ',
+  '\n',
+  '  ',
+  '&a ',
+  '*a',
+  '|',
+  '>-',
+  '"',
+  "'",
+  '#',
+  '\t',
+  '\r\n',
+  'name: x',
+  '---\n',
+  '?',
+  ',',
+  '!!str ',
+  '|2',
+  '~: ',
+  '\u00a0',
+  '😀',
+];
 
 test('200 randomly edited labs never produce an internal error', async () => {
   let seed = 20261121;
@@ -18,15 +44,17 @@ test('200 randomly edited labs never produce an internal error', async () => {
     return seed / 2147483648;
   };
   const service = createLabLanguageService();
-  const bases = readdirSync(examplesFolder).filter((file) => file.endsWith('.lab.yaml'))
+  const bases = readdirSync(examplesFolder)
+    .filter((file) => file.endsWith('.lab.yaml'))
     .map((file) => readFileSync(join(examplesFolder, file), 'utf8'));
   for (let round = 0; round < 200; round++) {
     let text = elementAt(bases, round % bases.length);
     for (let edit = 0, edits = 1 + Math.floor(random() * 6); edit < edits; edit++) {
       const at = Math.floor(random() * text.length);
-      text = random() < 0.3
-        ? text.slice(0, at) + text.slice(at + Math.floor(random() * 30))
-        : text.slice(0, at) + fragments[Math.floor(random() * fragments.length)] + text.slice(at);
+      text =
+        random() < 0.3
+          ? text.slice(0, at) + text.slice(at + Math.floor(random() * 30))
+          : text.slice(0, at) + fragments[Math.floor(random() * fragments.length)] + text.slice(at);
     }
     const document = labDocument(text);
     const diagnostics = await service.validate(document);

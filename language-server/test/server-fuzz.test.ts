@@ -31,7 +31,28 @@ function randomFrom(seed: number): () => number {
 
 const tags = ['!!str ', '!!map ', '!!seq ', '!!int ', '!!binary ', '!custom ', '!<tag:yaml.org,2002:str> ', '!! ', '!'];
 const controls = ['\u0000', '\u0007', '\u001b', '\u007f', '\ufeff', '\u202e', '\u00a0', '\t', '\r', '\ufffd', '😀'];
-const fragments = ['[', ']', '{', '}', ':', '- ', '\n', '  ', '|', '>-', '"', "'", '#', '---\n', '?', ',', '~: ', '|2', '...\n', '%YAML 1.1\n'];
+const fragments = [
+  '[',
+  ']',
+  '{',
+  '}',
+  ':',
+  '- ',
+  '\n',
+  '  ',
+  '|',
+  '>-',
+  '"',
+  "'",
+  '#',
+  '---\n',
+  '?',
+  ',',
+  '~: ',
+  '|2',
+  '...\n',
+  '%YAML 1.1\n',
+];
 
 /** One random edit of `text`, of the kinds a user (or a paste) could make. */
 function mutate(text: string, random: () => number): string {
@@ -49,19 +70,25 @@ function mutate(text: string, random: () => number): string {
     case 1: // an alias instead of a value
       lines[lineIndex] = line.replace(/(: |- ).*$/, `$1*${anchor}`);
       return lines.join('\n');
-    case 2: { // a node that refers to itself, through an alias or a merge key
+    case 2: {
+      // a node that refers to itself, through an alias or a merge key
       lines[lineIndex] = line.replace(/(: |- )/, `$1&${anchor} `);
       const inner = `${' '.repeat(indent + 2)}${random() < 0.5 ? '<<' : 'self'}: *${anchor}`;
       lines.splice(lineIndex + 1, 0, inner);
       return lines.join('\n');
     }
     case 3: // a merge key
-      lines.splice(lineIndex, 0, `${' '.repeat(indent)}<<: ${random() < 0.7 ? `*${anchor}` : `[*${anchor}, *a${Math.floor(random() * 4)}]`}`);
+      lines.splice(
+        lineIndex,
+        0,
+        `${' '.repeat(indent)}<<: ${random() < 0.7 ? `*${anchor}` : `[*${anchor}, *a${Math.floor(random() * 4)}]`}`,
+      );
       return lines.join('\n');
     case 4: // a tag
       lines[lineIndex] = line.replace(/(: |- |^ *)/, `$1${pick(tags)}`);
       return lines.join('\n');
-    case 5: { // indentation changes
+    case 5: {
+      // indentation changes
       const change = Math.floor(random() * 9) - 4;
       lines[lineIndex] = change >= 0 ? ' '.repeat(change) + line : line.slice(Math.min(-change, indent));
       return lines.join('\n');
@@ -70,7 +97,8 @@ function mutate(text: string, random: () => number): string {
       return text.slice(0, at) + pick(controls) + text.slice(at);
     case 7: // a deletion
       return text.slice(0, at) + text.slice(at + Math.floor(random() * 80));
-    case 8: { // a duplication of a block of lines
+    case 8: {
+      // a duplication of a block of lines
       const count = 1 + Math.floor(random() * 6);
       const block = lines.slice(lineIndex, lineIndex + 1 + Math.floor(random() * 8));
       lines.splice(lineIndex, 0, ...Array.from({ length: count }, () => block).flat());
@@ -106,18 +134,29 @@ async function askEveryFeature(
   const range = { start: position, end: position };
   await answered('textDocument/documentSymbol', client.connection.sendRequest('textDocument/documentSymbol', { textDocument }));
   await answered('textDocument/foldingRange', client.connection.sendRequest('textDocument/foldingRange', { textDocument }));
-  await answered('textDocument/selectionRange', client.connection.sendRequest('textDocument/selectionRange', { textDocument, positions: [position] }));
+  await answered(
+    'textDocument/selectionRange',
+    client.connection.sendRequest('textDocument/selectionRange', { textDocument, positions: [position] }),
+  );
   await answered('textDocument/hover', client.connection.sendRequest('textDocument/hover', { textDocument, position }));
   await answered('textDocument/completion', client.connection.sendRequest('textDocument/completion', { textDocument, position }));
-  await answered('textDocument/codeAction', client.connection.sendRequest('textDocument/codeAction', {
-    textDocument, range: diagnostics[0]?.range ?? range, context: { diagnostics },
-  }));
+  await answered(
+    'textDocument/codeAction',
+    client.connection.sendRequest('textDocument/codeAction', {
+      textDocument,
+      range: diagnostics[0]?.range ?? range,
+      context: { diagnostics },
+    }),
+  );
 }
 
-test(`the server process (heap ${heapMegabytes} MB) answers every request within ${deadlineMilliseconds} ms for ${rounds} random edits of the example labs`, { timeout: 600_000 }, async () => {
+test(`the server process (heap ${heapMegabytes} MB) answers every request within ${deadlineMilliseconds} ms for ${rounds} random edits of the example labs`, {
+  timeout: 600_000,
+}, async () => {
   const seed = process.env.VLM_FUZZ_SEED ? Number(process.env.VLM_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
   const random = randomFrom(seed);
-  const examples = readdirSync(examplesFolder).filter((file) => file.endsWith('.lab.yaml'))
+  const examples = readdirSync(examplesFolder)
+    .filter((file) => file.endsWith('.lab.yaml'))
     .map((file) => readFileSync(join(examplesFolder, file), 'utf8'));
   assert.ok(examples.length > 0, `no example labs in ${examplesFolder}`);
 
@@ -129,21 +168,27 @@ test(`the server process (heap ${heapMegabytes} MB) answers every request within
   });
   let text = '';
   let round = -1;
-  const context = (): string => `seed ${seed} (replay with VLM_FUZZ_SEED=${seed}), round ${round}, document ${JSON.stringify(text).slice(0, 3000)}`;
+  const context = (): string =>
+    `seed ${seed} (replay with VLM_FUZZ_SEED=${seed}), round ${round}, document ${JSON.stringify(text).slice(0, 3000)}`;
 
   /** A request (or wait) that must finish within the deadline while the process lives. */
   async function answered<T>(what: string, pending: Promise<T>, limit = deadlineMilliseconds): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const started = performance.now();
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} got no answer within ${limit} ms${died ? `: ${died}` : ''}; ${context()}`)), limit);
+      timer = setTimeout(
+        () => reject(new Error(`${what} got no answer within ${limit} ms${died ? `: ${died}` : ''}; ${context()}`)),
+        limit,
+      );
     });
     try {
       return await Promise.race([pending, deadline]);
     } catch (error) {
       if (died) throw new Error(`${what} failed: ${died}; ${context()}`);
       if (error instanceof Error && error.message.includes('got no answer')) throw error;
-      throw new Error(`${what} was answered with an error (${error instanceof Error ? error.message : String(error)}) after ${Math.round(performance.now() - started)} ms; ${context()}`);
+      throw new Error(
+        `${what} was answered with an error (${error instanceof Error ? error.message : String(error)}) after ${Math.round(performance.now() - started)} ms; ${context()}`,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -168,8 +213,10 @@ test(`the server process (heap ${heapMegabytes} MB) answers every request within
       const publishedBefore = client.published.length;
       await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
       // Opening validates at once: its diagnostics are the answer to the open.
-      const published = await answered('validation (publishDiagnostics after didOpen)',
-        client.diagnostics((publication) => publication.uri === uri, `for round ${round}`, publishedBefore));
+      const published = await answered(
+        'validation (publishDiagnostics after didOpen)',
+        client.diagnostics((publication) => publication.uri === uri, `for round ${round}`, publishedBefore),
+      );
       const diagnostics: Diagnostic[] = published.diagnostics;
       const internal = diagnostics.filter((diagnostic) => diagnostic.code === 'vlm-internal-error');
       assert.deepEqual(internal, [], `an internal error; ${context()}`);

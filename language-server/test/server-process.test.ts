@@ -19,10 +19,18 @@ test('the built server starts over stdio, answers initialize and exits after shu
 
     const uri = 'file:///process/lab.lab.yaml';
     await client.connection.sendNotification('textDocument/didOpen', {
-      textDocument: { uri, languageId: 'yaml', version: 1, text: 'name: p\nvms:\n  - name: a\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: nope\n' },
+      textDocument: {
+        uri,
+        languageId: 'yaml',
+        version: 1,
+        text: 'name: p\nvms:\n  - name: a\n    vcpu: 1\n    ram_mb: 128\n    disk_gb: 1\n    os_image: nope\n',
+      },
     });
     const published = await client.diagnostics((publication) => publication.uri === uri, 'from the bundled server');
-    assert.deepEqual(published.diagnostics.map((diagnostic) => diagnostic.code), ['vlm-unknown-image']);
+    assert.deepEqual(
+      published.diagnostics.map((diagnostic) => diagnostic.code),
+      ['vlm-unknown-image'],
+    );
 
     await client.connection.sendRequest('shutdown');
     await client.connection.sendNotification('exit');
@@ -42,7 +50,21 @@ test('the built server treats lab, VM and network names that are object keys as 
     await client.connection.sendNotification('initialized', {});
     const names = ['constructor', 'prototype', 'valueof', 'tostring', 'hasownproperty'];
     const vm = (name: string) => `  - { name: ${name}, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: vlm-tiny, networks: [constructor] }`;
-    const lines = ['name: constructor', 'networks:', '  - { name: constructor, cidr: 10.97.0.0/24 }', 'vms:', ...names.map(vm), '  - name: last', '    vcpu: 1', '    ram_mb: 128', '    disk_gb: 1', '    os_image: vlm-tiny', '    networks: [constructor]', '    depends_on: [', ''];
+    const lines = [
+      'name: constructor',
+      'networks:',
+      '  - { name: constructor, cidr: 10.97.0.0/24 }',
+      'vms:',
+      ...names.map(vm),
+      '  - name: last',
+      '    vcpu: 1',
+      '    ram_mb: 128',
+      '    disk_gb: 1',
+      '    os_image: vlm-tiny',
+      '    networks: [constructor]',
+      '    depends_on: [',
+      '',
+    ];
     const uri = 'file:///process/object-keys.lab.yaml';
     const text = lines.join('\n').replace('depends_on: [\n', 'depends_on: [constructor, prototype]\n');
     await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
@@ -50,7 +72,10 @@ test('the built server treats lab, VM and network names that are object keys as 
     assert.deepEqual(published.diagnostics, []);
 
     // Completion offers every VM name, the object-key ones included, where a VM is named.
-    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: lines.join('\n') }] });
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ text: lines.join('\n') }],
+    });
     const dependsLine = lines.findIndex((line) => line.endsWith('depends_on: ['));
     const completion: { items: Array<{ label: string }> } = await client.connection.sendRequest('textDocument/completion', {
       textDocument: { uri },
@@ -58,7 +83,8 @@ test('the built server treats lab, VM and network names that are object keys as 
     });
     assert.deepEqual(completion.items.map((item) => item.label).sort(), [...names].sort());
 
-    const symbols: Array<{ name: string; children?: Array<{ name: string; children?: Array<{ name: string }> }> }> = await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } });
+    const symbols: Array<{ name: string; children?: Array<{ name: string; children?: Array<{ name: string }> }> }> =
+      await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } });
     const outline = JSON.stringify(symbols);
     for (const name of names) assert.ok(outline.includes(`"${name}"`), `${name} in the outline ${outline}`);
 

@@ -64,8 +64,14 @@ describe('LSP server over in-memory streams: documents and features', () => {
     const latest = await client.diagnostics((publication) => publication.uri === uri && publication.version === 6, 'for version 6');
     assert.deepEqual(codes(latest.diagnostics), [diagnosticCodes.portCollision]);
     assert.equal(elementAt(latest.diagnostics, 0).range.start.line, line);
-    const stale = client.published.filter((publication) => publication.uri === uri && publication.version !== undefined && publication.version > 1 && publication.version < 6);
-    assert.deepEqual(stale.map((publication) => publication.version), [], 'intermediate versions were debounced or dropped');
+    const stale = client.published.filter(
+      (publication) => publication.uri === uri && publication.version !== undefined && publication.version > 1 && publication.version < 6,
+    );
+    assert.deepEqual(
+      stale.map((publication) => publication.version),
+      [],
+      'intermediate versions were debounced or dropped',
+    );
   });
 
   test('completion, hover and a quick fix over LSP', async () => {
@@ -79,10 +85,16 @@ describe('LSP server over in-memory streams: documents and features', () => {
       textDocument: { uri },
       position: { line: dependsLine, character: elementAt(lines, dependsLine).length },
     });
-    assert.deepEqual(completion.items.map((item) => item.label), ['db']);
+    assert.deepEqual(
+      completion.items.map((item) => item.label),
+      ['db'],
+    );
 
     const vcpuLine = lines.findIndex((line) => line.includes('vcpu:'));
-    const hover: Hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: vcpuLine, character: 6 } });
+    const hover: Hover = await client.connection.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: vcpuLine, character: 6 },
+    });
     assert.match((hover.contents as { value: string }).value, /Number of virtual CPUs/);
 
     const image = published.diagnostics.find((diagnostic) => diagnostic.code === diagnosticCodes.unknownImage);

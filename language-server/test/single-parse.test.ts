@@ -23,7 +23,10 @@ test('validate parses the document once; symbols, code actions and hover reuse t
   const service = createLabLanguageService();
   const document = labDocument(validLab.replace('os_image: debian-12', 'os_image: nope'));
   const diagnostics = await service.validate(document);
-  assert.ok(diagnostics.some((diagnostic) => diagnostic.code === 'vlm-unknown-image'), 'the semantic checks ran');
+  assert.ok(
+    diagnostics.some((diagnostic) => diagnostic.code === 'vlm-unknown-image'),
+    'the semantic checks ran',
+  );
   assert.equal(parses, 1, 'one parse for the schema checks and the semantic checks together');
 
   service.documentSymbols(document);

@@ -20,7 +20,8 @@ export class ConsoleOutputAcknowledger {
     private readonly send: (totalBytes: number) => void,
     private readonly every = consoleWindowBytes / 4,
   ) {
-    if (!(every > 0 && every <= consoleWindowBytes)) throw new RangeError(`every must be from 1 to ${consoleWindowBytes} bytes, not ${every}.`);
+    if (!(every > 0 && every <= consoleWindowBytes))
+      throw new RangeError(`every must be from 1 to ${consoleWindowBytes} bytes, not ${every}.`);
   }
 
   /** Output of `bytes` bytes has been shown to the user. */

@@ -9,11 +9,25 @@
 // seen; if the answer says `complete: false`, re-read what you show. Use this module's vscode-jsonrpc
 // (the hoisted 8.2.1): RequestTypes from another copy of the library do not work with it.
 import hostProtocolSchemaJson from '../host-protocol.schema.json';
-import { ConsolesAckRequest, ConsolesCloseRequest, ConsolesOpenRequest, ConsolesResizeRequest, ConsolesWriteRequest } from './host-protocol/console-messages';
+import {
+  ConsolesAckRequest,
+  ConsolesCloseRequest,
+  ConsolesOpenRequest,
+  ConsolesResizeRequest,
+  ConsolesWriteRequest,
+} from './host-protocol/console-messages';
 import { EventsSubscribeRequest } from './host-protocol/event-messages';
 import { AuthenticateRequest, HostInfoRequest } from './host-protocol/host-messages';
 import { ImagesListRequest, ImagesPullRequest } from './host-protocol/image-messages';
-import { LabsApplyRequest, LabsDestroyRequest, LabsExportRequest, LabsGetRequest, LabsListRequest, LabsPlanRequest, LabsSweepRequest } from './host-protocol/lab-messages';
+import {
+  LabsApplyRequest,
+  LabsDestroyRequest,
+  LabsExportRequest,
+  LabsGetRequest,
+  LabsListRequest,
+  LabsPlanRequest,
+  LabsSweepRequest,
+} from './host-protocol/lab-messages';
 import {
   SnapshotsCreateRequest,
   SnapshotsDeleteRequest,

@@ -26,7 +26,18 @@ export function isValidName(value: unknown): value is string {
 
 export { portRanges, type PortField } from './ports';
 export { checkLabRules, labRuleCodes } from './lab-rules';
-export type { HostFacts, LabFinding, LabFindingData, LabPath, LabRuleCode, LabRuleOptions, RuleLab, RuleNetwork, RuleNetworkReference, RuleVm } from './lab-rules';
+export type {
+  HostFacts,
+  LabFinding,
+  LabFindingData,
+  LabPath,
+  LabRuleCode,
+  LabRuleOptions,
+  RuleLab,
+  RuleNetwork,
+  RuleNetworkReference,
+  RuleVm,
+} from './lab-rules';
 export { closestNames, editDistance, isLikelyTypo, nameDistance, SuggestionBudget } from './name-distance';
 
 export {

@@ -92,7 +92,9 @@ export const reservedRanges: ReadonlyArray<{ cidr: Cidr; what: string }> = [
 /** Why a lab network may not use `cidr`, or undefined when it may. */
 export function reservedRangeProblem(cidr: Cidr): string | undefined {
   const reserved = reservedRanges.find((range) => cidrsOverlap(range.cidr, cidr));
-  return reserved && `${formatCidr(cidr)} overlaps ${reserved.what}, which no lab network can use; pick a private range such as 10.10.1.0/24`;
+  return (
+    reserved && `${formatCidr(cidr)} overlaps ${reserved.what}, which no lab network can use; pick a private range such as 10.10.1.0/24`
+  );
 }
 
 /**

@@ -53,7 +53,7 @@ const controllerAlways: Record<string, string> = {
   script: 'copies a script from the VLM host',
   fetch: 'writes its dest on the VLM host',
   synchronize: 'runs rsync on the VLM host',
-  add_host: 'adds hosts to the inventory (only the lab\'s VM may be reached)',
+  add_host: "adds hosts to the inventory (only the lab's VM may be reached)",
 };
 
 /** Keys that hold lists of tasks, in a play or a block. */
@@ -163,7 +163,10 @@ class RuleWalker {
     if (context === 'play' && key === 'hosts') {
       for (const host of this.strings(value)) {
         if (host !== 'all' && host !== this.vmName) {
-          this.report(keyNode, `hosts: ${shown(host)} names a host other than this lab's VM; use 'hosts: all'${this.vmName ? ` (or '${this.vmName}')` : ''}.`);
+          this.report(
+            keyNode,
+            `hosts: ${shown(host)} names a host other than this lab's VM; use 'hosts: all'${this.vmName ? ` (or '${this.vmName}')` : ''}.`,
+          );
         }
       }
     } else if (key === 'delegate_to') {
@@ -175,7 +178,11 @@ class RuleWalker {
       this.report(keyNode, `${key} ${elsewhereKeywords[key]}; a lab's playbook may only act on its own VM.`);
     } else if ((context === 'play' || context === 'task') && key === 'connection') {
       const type = String(this.scalar(value));
-      if (shortName(type) !== 'ssh') this.report(keyNode, `connection: ${shown(type)} is not allowed: VLM connects to the VM over SSH, and 'local' would run tasks on the VLM host.`);
+      if (shortName(type) !== 'ssh')
+        this.report(
+          keyNode,
+          `connection: ${shown(type)} is not allowed: VLM connects to the VM over SSH, and 'local' would run tasks on the VLM host.`,
+        );
     } else if (connectionVariables.has(key)) {
       const setting = this.scalar(value);
       if (!(key === 'ansible_connection' && shortName(String(setting)) === 'ssh')) {
@@ -185,9 +192,17 @@ class RuleWalker {
       this.report(keyNode, `${key} reads files from the VLM host; a lab's playbook must hold its plays, tasks and variables itself.`);
     } else if ((key === 'roles' && context === 'play') || ((name === 'include_role' || name === 'import_role') && context === 'task')) {
       const roles = this.resolve(value);
-      const names = isSeq(roles) ? roles.items.map((item) => (isMap(this.resolve(item)) ? this.entries(item).find((entry) => entry.key === 'role' || entry.key === 'name')?.value : item)) : [isMap(roles) ? this.entries(roles).find((entry) => entry.key === 'name')?.value : roles];
+      const names = isSeq(roles)
+        ? roles.items.map((item) =>
+            isMap(this.resolve(item)) ? this.entries(item).find((entry) => entry.key === 'role' || entry.key === 'name')?.value : item,
+          )
+        : [isMap(roles) ? this.entries(roles).find((entry) => entry.key === 'name')?.value : roles];
       for (const role of names.map((item) => String(this.scalar(item)))) {
-        if (/[/{]|\.\./.test(role)) this.report(keyNode, `${key} names the role by a path (${shown(role)}), which reads files from the VLM host; use an installed role's name.`);
+        if (/[/{]|\.\./.test(role))
+          this.report(
+            keyNode,
+            `${key} names the role by a path (${shown(role)}), which reads files from the VLM host; use an installed role's name.`,
+          );
       }
     }
     const inner: Context = context === 'play' || context === 'task' ? (taskLists.has(key) ? 'tasks' : 'any') : 'any';
@@ -197,7 +212,11 @@ class RuleWalker {
   /** Modules run with controller-side files. Arguments come from the module's value, `args:` or `action:`. */
   private checkModules(entries: Entry[]): void {
     const extra = entries.find((entry) => entry.key === 'args');
-    const candidates: Array<{ module: string; keyNode: Node | null; value: unknown }> = entries.map((entry) => ({ module: shortName(entry.key), keyNode: entry.keyNode, value: entry.value }));
+    const candidates: Array<{ module: string; keyNode: Node | null; value: unknown }> = entries.map((entry) => ({
+      module: shortName(entry.key),
+      keyNode: entry.keyNode,
+      value: entry.value,
+    }));
     const action = entries.find((entry) => entry.key === 'action');
     if (action) {
       const value = this.resolve(action.value);
@@ -215,7 +234,10 @@ class RuleWalker {
       } else if (controllerSourceUnlessRemote.has(module)) {
         const args = { ...this.arguments(value), ...this.arguments(extra?.value) };
         if ('src' in args && !truthy(args['remote_src'])) {
-          this.report(keyNode, `${module} with src: ${JSON.stringify(String(args['src'])).slice(0, 60)} reads that file from the VLM host; set remote_src: true for a file on the VM, or give the text with content:.`);
+          this.report(
+            keyNode,
+            `${module} with src: ${JSON.stringify(String(args['src'])).slice(0, 60)} reads that file from the VLM host; set remote_src: true for a file on the VM, or give the text with content:.`,
+          );
         }
       }
     }
@@ -229,7 +251,8 @@ class RuleWalker {
       for (const entry of this.entries(resolved)) result[entry.key] = this.scalar(entry.value);
     } else {
       const text = isScalar(resolved) ? String(resolved.value ?? '') : typeof value === 'string' ? value : '';
-      for (const match of text.matchAll(/(\w+)=("[^"]*"|'[^']*'|\S+)/g)) result[match[1] as string] = (match[2] as string).replace(/^["']|["']$/g, '');
+      for (const match of text.matchAll(/(\w+)=("[^"]*"|'[^']*'|\S+)/g))
+        result[match[1] as string] = (match[2] as string).replace(/^["']|["']$/g, '');
     }
     return result;
   }

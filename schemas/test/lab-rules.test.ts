@@ -22,7 +22,11 @@ describe('lab rules', () => {
 
   test('names, networks and addresses are placed by path, and point at the first holder', () => {
     const lab: RuleLab = {
-      networks: [{ name: 'lan', cidr: '10.1.0.0/16' }, { name: 'lan', cidr: '10.1.2.0/24' }, { name: 'bad', cidr: '10.1.0.1/24' }],
+      networks: [
+        { name: 'lan', cidr: '10.1.0.0/16' },
+        { name: 'lan', cidr: '10.1.2.0/24' },
+        { name: 'bad', cidr: '10.1.0.1/24' },
+      ],
       vms: [
         { name: 'a', networks: ['wan', { name: 'lan', ip: '10.1.0.10' }] },
         { name: 'a', networks: [{ name: 'lam' }, { name: 'lan', ip: '10.1.0.10' }, { name: 'lan', ip: '10.2.0.1' }] },
@@ -48,7 +52,11 @@ describe('lab rules', () => {
 
   test('depends_on: unknown VMs, self-dependency and cycles, one finding per edge of a cycle', () => {
     const lab: RuleLab = {
-      vms: [{ name: 'a', depends_on: ['b'] }, { name: 'b', depends_on: ['a', 'ghost'] }, { name: 'c', depends_on: ['c'] }],
+      vms: [
+        { name: 'a', depends_on: ['b'] },
+        { name: 'b', depends_on: ['a', 'ghost'] },
+        { name: 'c', depends_on: ['c'] },
+      ],
     };
     const findings = checkLabRules(lab, options);
     assert.deepEqual(brief(findings), [
@@ -62,9 +70,19 @@ describe('lab rules', () => {
   });
 
   test('ports: range, a second VM of the lab, and ports other labs hold', () => {
-    const lab: RuleLab = { vms: [{ name: 'a', ssh_port: 22005, vnc_port: 6000 }, { name: 'b', ssh_port: 22005 }, { name: 'c', vnc_port: 5901 }] };
+    const lab: RuleLab = {
+      vms: [
+        { name: 'a', ssh_port: 22005, vnc_port: 6000 },
+        { name: 'b', ssh_port: 22005 },
+        { name: 'c', vnc_port: 5901 },
+      ],
+    };
     const findings = checkLabRules(lab, { ...options, portsHeldElsewhere: new Map([['vnc:5901', 'other/x']]) });
-    assert.deepEqual(brief(findings), ['vlm-port-out-of-range vms.0.vnc_port', 'vlm-port-collision vms.1.ssh_port', 'vlm-port-held-elsewhere vms.2.vnc_port']);
+    assert.deepEqual(brief(findings), [
+      'vlm-port-out-of-range vms.0.vnc_port',
+      'vlm-port-collision vms.1.ssh_port',
+      'vlm-port-held-elsewhere vms.2.vnc_port',
+    ]);
     assert.match(messageOf(findings, 1), /Port 22005 is already the ssh_port of VM 'a' at vms\.0\.ssh_port/);
     assert.match(messageOf(findings, 2), /vnc port 5901 is already used by other\/x/);
   });
@@ -75,12 +93,15 @@ describe('lab rules', () => {
     assert.deepEqual(checkLabRules(lab, { ...options, imageNames: [...options.imageNames, 'site-image'] }), []);
   });
 
-  test('capacity only with host facts of the lab\'s host; too few CPUs is a warning', () => {
+  test("capacity only with host facts of the lab's host; too few CPUs is a warning", () => {
     const lab: RuleLab = { vms: [{ name: 'a', vcpu: 8, ram_mb: 8192 }] };
     assert.deepEqual(checkLabRules(lab, options), []);
     const hostFacts = { name: 'local', cpus: 4, memory_mb: 4096 };
     const findings = checkLabRules(lab, { ...options, hostFacts });
-    assert.deepEqual(findings.map((finding) => `${finding.path.join('.')} ${finding.severity}`), ['vms error', 'vms warning']);
+    assert.deepEqual(
+      findings.map((finding) => `${finding.path.join('.')} ${finding.severity}`),
+      ['vms error', 'vms warning'],
+    );
     assert.deepEqual(checkLabRules({ ...lab, host: 'elsewhere' }, { ...options, hostFacts }), []);
   });
 });

@@ -7,14 +7,16 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { findPlaybookRuleProblems } from '../src/playbook-rules';
 
-const lines = (text: string, vmName = 'web') => findPlaybookRuleProblems(text, { vmName }).map((problem) => `${problem.line}: ${problem.message.split(';')[0]}`);
+const lines = (text: string, vmName = 'web') =>
+  findPlaybookRuleProblems(text, { vmName }).map((problem) => `${problem.line}: ${problem.message.split(';')[0]}`);
 
-test('the example labs\' playbooks pass', () => {
+test("the example labs' playbooks pass", () => {
   const folder = join(__dirname, '..', 'examples');
   for (const file of readdirSync(folder).filter((name) => name.endsWith('.lab.yaml'))) {
     const lab = parse(readFileSync(join(folder, file), 'utf8')) as { vms: Array<{ name: string; ansible_config_yaml?: string }> };
     for (const vm of lab.vms) {
-      if (vm.ansible_config_yaml !== undefined) assert.deepEqual(findPlaybookRuleProblems(vm.ansible_config_yaml, { vmName: vm.name }), [], `${file} ${vm.name}`);
+      if (vm.ansible_config_yaml !== undefined)
+        assert.deepEqual(findPlaybookRuleProblems(vm.ansible_config_yaml, { vmName: vm.name }), [], `${file} ${vm.name}`);
     }
   }
 });
@@ -59,8 +61,8 @@ test('the less obvious forms are found: action:, args:, blocks, handlers, roles 
     '2: roles names the role by a path ("/etc/ansible/roles/x"), which reads files from the VLM host',
     '5: fetch writes its dest on the VLM host',
     '8: copy with src: "/etc/shadow" reads that file from the VLM host',
-    '11: add_host adds hosts to the inventory (only the lab\'s VM may be reached)',
-    '11: ansible_host is set by VLM to reach the lab\'s VM',
+    "11: add_host adds hosts to the inventory (only the lab's VM may be reached)",
+    "11: ansible_host is set by VLM to reach the lab's VM",
     '13: include_role names the role by a path ("{{ x }}"), which reads files from the VLM host',
     '14: hosts: "all,localhost" names a host other than this lab\'s VM',
   ]);
@@ -68,7 +70,12 @@ test('the less obvious forms are found: action:, args:, blocks, handlers, roles 
 
 test('an alias bomb or a self-referring alias does not make the check explode', () => {
   const bomb = ['- hosts: all', '  vars:', '    a: &a [x, x, x, x, x, x, x, x, x, x]'];
-  for (let level = 1; level < 9; level += 1) bomb.push(`    ${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10).fill(`*${String.fromCharCode(96 + level)}`).join(', ')}]`);
+  for (let level = 1; level < 9; level += 1)
+    bomb.push(
+      `    ${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10)
+        .fill(`*${String.fromCharCode(96 + level)}`)
+        .join(', ')}]`,
+    );
   bomb.push('  tasks: []', '');
   const started = performance.now();
   assert.deepEqual(lines(bomb.join('\n')), []);

@@ -69,9 +69,11 @@ async function relay(session: HostSession, consoleId: string, output: { stdout(t
     };
     const send = (text: string) => {
       for (const data of consoleWritePieces(text)) {
-        writing = writing.then(() => session.request(ConsolesWriteRequest.type, { consoleId, data })).catch((error: unknown) => {
-          finish(error instanceof Cancelled ? { kind: 'interrupted' } : { kind: 'failed', error });
-        });
+        writing = writing
+          .then(() => session.request(ConsolesWriteRequest.type, { consoleId, data }))
+          .catch((error: unknown) => {
+            finish(error instanceof Cancelled ? { kind: 'interrupted' } : { kind: 'failed', error });
+          });
       }
     };
     const onInput = (chunk: Buffer) => {
@@ -100,7 +102,12 @@ async function relay(session: HostSession, consoleId: string, output: { stdout(t
     session.onNotification(ConsoleClosedNotification.type, (message) => {
       if (message.consoleId === consoleId) finish({ kind: 'closed', reason: message.reason });
     });
-    session.connection.onClose(() => finish({ kind: 'failed', error: new ReportedFailure(`the host service at ${session.address} closed the connection.`, exitCodes.hostUnreachable) }));
+    session.connection.onClose(() =>
+      finish({
+        kind: 'failed',
+        error: new ReportedFailure(`the host service at ${session.address} closed the connection.`, exitCodes.hostUnreachable),
+      }),
+    );
     // Without a terminal, Ctrl-C arrives as SIGINT rather than as a byte for the guest.
     session.onInterrupt(() => finish({ kind: 'interrupted' }));
     process.stdin.on('data', onInput);

@@ -28,12 +28,14 @@ import { checkLabName } from '../vm-address';
 function oneOperand(parsed: ParsedArguments, name: string, commandPath: string): string {
   const [first, ...extra] = parsed.operands;
   if (first === undefined) throw new UsageError(`missing ${name}. Usage: vlm ${commandPath} ${name}.`, commandPath);
-  if (extra.length > 0) throw new UsageError(`'vlm ${commandPath}' takes one ${name}; also got: ${extra.map(printable).join(' ')}.`, commandPath);
+  if (extra.length > 0)
+    throw new UsageError(`'vlm ${commandPath}' takes one ${name}; also got: ${extra.map(printable).join(' ')}.`, commandPath);
   return first;
 }
 
 function noOperands(parsed: ParsedArguments, commandPath: string): void {
-  if (parsed.operands.length > 0) throw new UsageError(`'vlm ${commandPath}' takes no arguments; got: ${parsed.operands.map(printable).join(' ')}.`, commandPath);
+  if (parsed.operands.length > 0)
+    throw new UsageError(`'vlm ${commandPath}' takes no arguments; got: ${parsed.operands.map(printable).join(' ')}.`, commandPath);
 }
 
 function logLine(line: DeployLogLine): string {
@@ -86,7 +88,9 @@ export const labUp: CommandHandler = async (parsed, output) => {
         }
       });
       await session.request(EventsSubscribeRequest.type, {});
-      const stopExplaining = session.onInterrupt(() => output.stderr('vlm: cancelling the apply; the host records what was made so far.\n'));
+      const stopExplaining = session.onInterrupt(() =>
+        output.stderr('vlm: cancelling the apply; the host records what was made so far.\n'),
+      );
       output.stdout(`Applying to ${session.address}:\n`);
       try {
         await session.request(LabsApplyRequest.type, { lab });
@@ -94,7 +98,10 @@ export const labUp: CommandHandler = async (parsed, output) => {
         if (error instanceof ReportedFailure) {
           const failing = errorLines.at(-1);
           const step = failing ? ` Failing step: ${failing.vm ? `[${printable(failing.vm)}] ` : ''}${printable(failing.text)}` : '';
-          throw new ReportedFailure(`lab up failed: ${error.message}${step}\nSee 'vlm lab status ${lab.name}'; 'vlm lab down ${lab.name}' removes what was made.`, error.exitCode);
+          throw new ReportedFailure(
+            `lab up failed: ${error.message}${step}\nSee 'vlm lab status ${lab.name}'; 'vlm lab down ${lab.name}' removes what was made.`,
+            error.exitCode,
+          );
         }
         throw error;
       } finally {
@@ -121,7 +128,9 @@ export const labDown: CommandHandler = async (parsed, output) => {
   return withHost(parsed, 'lab down', output, async (session) => {
     const details = await session.request(LabsGetRequest.type, { name });
     const lines = resourceLines(details);
-    output.stdout(`Removing lab ${name} from ${session.address} removes:\n${lines.length > 0 ? lines.join('\n') : '  nothing but its record (no resources were made)'}\n`);
+    output.stdout(
+      `Removing lab ${name} from ${session.address} removes:\n${lines.length > 0 ? lines.join('\n') : '  nothing but its record (no resources were made)'}\n`,
+    );
     const agreed = await confirm(`Remove lab ${name}?`, parsed.options.has('yes'), session, `vlm lab down ${name}`);
     if (session.wasInterrupted) return exitCodes.cancelled;
     if (!agreed) {
@@ -158,7 +167,13 @@ export const labStatus: CommandHandler = async (parsed, output) => {
     const rows = details.definition.vms.map((vm) => {
       const domain = details.resources.domains.find((candidate) => candidate.vm === vm.name)?.name;
       const port = ports.get(vm.name);
-      return [vm.name, domain ?? '-', domain ? (states.get(domain) ?? 'missing') : 'not made', String(port?.ssh ?? '-'), String(port?.vnc ?? '-')];
+      return [
+        vm.name,
+        domain ?? '-',
+        domain ? (states.get(domain) ?? 'missing') : 'not made',
+        String(port?.ssh ?? '-'),
+        String(port?.vnc ?? '-'),
+      ];
     });
     output.stdout(`Lab ${details.name}: ${details.status} (updated ${details.updatedAt}) on ${session.address}\n\n`);
     output.stdout(textTable(['VM', 'DOMAIN', 'STATE', 'SSH', 'VNC'], rows));
@@ -180,7 +195,12 @@ export const labList: CommandHandler = async (parsed, output) => {
       output.stdout(`No labs on ${session.address}.\n`);
       return exitCodes.success;
     }
-    output.stdout(textTable(['LAB', 'STATUS', 'VMS', 'UPDATED'], labs.map((lab) => [lab.name, lab.status, String(lab.vmCount), lab.updatedAt])));
+    output.stdout(
+      textTable(
+        ['LAB', 'STATUS', 'VMS', 'UPDATED'],
+        labs.map((lab) => [lab.name, lab.status, String(lab.vmCount), lab.updatedAt]),
+      ),
+    );
     return exitCodes.success;
   });
 };
@@ -207,7 +227,11 @@ export const labSweep: CommandHandler = async (parsed, output) => {
     }
     // The host looks again when removing: it reports what it removed, which may differ from the list.
     const swept = await session.request(LabsSweepRequest.type, { remove: true });
-    output.stdout(swept.leftovers.length === 0 ? 'Nothing was left to remove.\n' : `Removed ${swept.leftovers.length}:\n${leftoverLines(swept.leftovers)}\n`);
+    output.stdout(
+      swept.leftovers.length === 0
+        ? 'Nothing was left to remove.\n'
+        : `Removed ${swept.leftovers.length}:\n${leftoverLines(swept.leftovers)}\n`,
+    );
     return exitCodes.success;
   });
 };

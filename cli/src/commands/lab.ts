@@ -2,9 +2,11 @@
 import { helpOption, type Command } from '../command-table';
 import { hostOption, jsonOption, yesOption } from '../host-session';
 
-const hostDetail = 'The host is reached at --host unix:PATH, else $VLM_HOST, else vlm-host\'s default socket\n' +
+const hostDetail =
+  "The host is reached at --host unix:PATH, else $VLM_HOST, else vlm-host's default socket\n" +
   '(/run/vlm/vlm-host.sock as root, $XDG_RUNTIME_DIR/vlm/vlm-host.sock otherwise).';
-const exitDetail = 'Exit status: 0 done, 1 the lab file has errors or the host refused or failed,\n' +
+const exitDetail =
+  'Exit status: 0 done, 1 the lab file has errors or the host refused or failed,\n' +
   '2 a wrong command line (or no --yes without a terminal), 3 the host cannot be reached, 130 Ctrl-C.';
 
 export const labCommands: readonly Command[] = [
@@ -45,7 +47,11 @@ export const labCommands: readonly Command[] = [
     words: ['lab', 'down'],
     summary: 'Remove a lab from the host: its VMs, disks, networks and ports.',
     operandsUsage: 'NAME',
-    details: ['Lists exactly what the host recorded for the lab, asks for confirmation (or --yes), then destroys it.', hostDetail, exitDetail],
+    details: [
+      'Lists exactly what the host recorded for the lab, asks for confirmation (or --yes), then destroys it.',
+      hostDetail,
+      exitDetail,
+    ],
     options: [yesOption, hostOption, helpOption],
     async loadHandler() {
       return (await import('./lab-handlers')).labDown;
@@ -55,7 +61,7 @@ export const labCommands: readonly Command[] = [
     words: ['lab', 'status'],
     summary: "Show a lab's status, VMs, ports and latest deploy log lines.",
     operandsUsage: 'NAME',
-    details: ['With --json, the host\'s whole record of the lab (definition, resources, deploy log, VMs).', hostDetail, exitDetail],
+    details: ["With --json, the host's whole record of the lab (definition, resources, deploy log, VMs).", hostDetail, exitDetail],
     options: [jsonOption, hostOption, helpOption],
     async loadHandler() {
       return (await import('./lab-handlers')).labStatus;
@@ -76,7 +82,7 @@ export const labCommands: readonly Command[] = [
     summary: 'Remove leftovers: VLM-made VMs, disks and networks that no lab on the host records.',
     operandsUsage: '',
     details: [
-      'Lists what the host takes for leftovers (VMs with VLM metadata, networks named like a lab\'s,\n' +
+      "Lists what the host takes for leftovers (VMs with VLM metadata, networks named like a lab's,\n" +
         "disks and seeds in the host's pool) with the reason for each, asks for confirmation (or\n" +
         '--yes), then removes them. With --dry-run it only lists.',
       hostDetail,

@@ -67,11 +67,19 @@ export const vmList: CommandHandler = async (parsed, output) => {
 export function vmLifecycle(verb: 'start' | 'stop' | 'reboot'): CommandHandler {
   const commandPath = `vm ${verb}`;
   return async (parsed, output) => {
-    if (parsed.operands.length === 0) throw new UsageError(`no VM given. Usage: vlm ${commandPath} VM... (LAB/VM or a domain name).`, commandPath);
+    if (parsed.operands.length === 0)
+      throw new UsageError(`no VM given. Usage: vlm ${commandPath} VM... (LAB/VM or a domain name).`, commandPath);
     // Every name is checked before anything is sent, so a typo stops the whole command.
     const addresses = parsed.operands.map((operand) => parseVmAddress(operand, commandPath));
     const force = parsed.options.has('force');
-    const type = verb === 'start' ? VmsStartRequest.type : verb === 'reboot' ? VmsRebootRequest.type : force ? VmsForceStopRequest.type : VmsStopRequest.type;
+    const type =
+      verb === 'start'
+        ? VmsStartRequest.type
+        : verb === 'reboot'
+          ? VmsRebootRequest.type
+          : force
+            ? VmsForceStopRequest.type
+            : VmsStopRequest.type;
     return withHost(parsed, commandPath, output, async (session) => {
       let failed = 0;
       for (const address of addresses) {
@@ -100,27 +108,44 @@ const domainNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 export const vmDelete: CommandHandler = async (parsed, output) => {
   const commandPath = 'vm delete';
   if (parsed.operands.length !== 1) {
-    throw new UsageError(`give exactly one VM (LAB/VM or a domain name); got ${parsed.operands.length}. Usage: vlm vm delete VM [--confirm-foreign DOMAIN].`, commandPath);
+    throw new UsageError(
+      `give exactly one VM (LAB/VM or a domain name); got ${parsed.operands.length}. Usage: vlm vm delete VM [--confirm-foreign DOMAIN].`,
+      commandPath,
+    );
   }
   const address = parseVmAddress(parsed.operands[0] as string, commandPath);
   const confirmForeign = parsed.options.get('confirm-foreign');
   if (confirmForeign !== undefined && (confirmForeign.length > 200 || !domainNamePattern.test(confirmForeign))) {
-    throw new UsageError(`--confirm-foreign ${JSON.stringify(printable(confirmForeign))} is not a domain name: give the exact libvirt name of the VM to delete.`, commandPath);
+    throw new UsageError(
+      `--confirm-foreign ${JSON.stringify(printable(confirmForeign))} is not a domain name: give the exact libvirt name of the VM to delete.`,
+      commandPath,
+    );
   }
   return withHost(parsed, commandPath, output, async (session) => {
     const domain = await domainNameOf(address, session);
     try {
-      const result = await session.request(VmsDeleteRequest.type, { vm: domain, ...(confirmForeign === undefined ? {} : { confirmForeign }) });
+      const result = await session.request(VmsDeleteRequest.type, {
+        vm: domain,
+        ...(confirmForeign === undefined ? {} : { confirmForeign }),
+      });
       output.stdout(`${printable(address.written)}: deleted (domain ${printable(result.deleted)}).
 `);
-      if (result.keptDisks.length > 0) output.stdout(`Its disk files were kept:
-${result.keptDisks.map((path) => `  ${printable(path)}
-`).join('')}`);
+      if (result.keptDisks.length > 0)
+        output.stdout(`Its disk files were kept:
+${result.keptDisks
+  .map(
+    (path) => `  ${printable(path)}
+`,
+  )
+  .join('')}`);
       return exitCodes.success;
     } catch (error) {
       if (error instanceof ReportedFailure && confirmForeign === undefined && error.message.includes('confirmForeign')) {
-        throw new ReportedFailure(`${error.message}
-To delete it anyway, name it again: vlm vm delete ${printable(address.written)} --confirm-foreign ${printable(domain)}`, error.exitCode);
+        throw new ReportedFailure(
+          `${error.message}
+To delete it anyway, name it again: vlm vm delete ${printable(address.written)} --confirm-foreign ${printable(domain)}`,
+          error.exitCode,
+        );
       }
       throw error;
     }

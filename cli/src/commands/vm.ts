@@ -2,9 +2,9 @@
 import { helpOption, type Command } from '../command-table';
 import { hostOption, jsonOption } from '../host-session';
 
-const addressDetail = "A VM is LAB/VM (the names in the lab file, such as web-lab/db) or a libvirt domain name.";
-const exitDetail = 'Exit status: 0 done, 1 the host refused or failed (for any VM), 2 a wrong command line,\n' +
-  '3 the host cannot be reached, 130 Ctrl-C.';
+const addressDetail = 'A VM is LAB/VM (the names in the lab file, such as web-lab/db) or a libvirt domain name.';
+const exitDetail =
+  'Exit status: 0 done, 1 the host refused or failed (for any VM), 2 a wrong command line,\n' + '3 the host cannot be reached, 130 Ctrl-C.';
 
 function lifecycle(verb: 'start' | 'stop' | 'reboot', summary: string, extraDetails: string[] = []): Command {
   return {
@@ -12,9 +12,10 @@ function lifecycle(verb: 'start' | 'stop' | 'reboot', summary: string, extraDeta
     summary,
     operandsUsage: 'VM...',
     details: [addressDetail, ...extraDetails, exitDetail],
-    options: verb === 'stop'
-      ? [{ name: 'force', description: 'Pull the plug (force-stop) instead of asking the guest to power off.' }, hostOption, helpOption]
-      : [hostOption, helpOption],
+    options:
+      verb === 'stop'
+        ? [{ name: 'force', description: 'Pull the plug (force-stop) instead of asking the guest to power off.' }, hostOption, helpOption]
+        : [hostOption, helpOption],
     async loadHandler() {
       return (await import('./vm-handlers')).vmLifecycle(verb);
     },
@@ -53,7 +54,11 @@ export const vmCommands: readonly Command[] = [
       'Exit status: 0 deleted, 1 the host refused or failed, 2 a wrong command line, 3 the host cannot be reached.',
     ],
     options: [
-      { name: 'confirm-foreign', valueName: 'DOMAIN', description: "Delete it even though this host did not make it; DOMAIN is the VM's exact domain name." },
+      {
+        name: 'confirm-foreign',
+        valueName: 'DOMAIN',
+        description: "Delete it even though this host did not make it; DOMAIN is the VM's exact domain name.",
+      },
       hostOption,
       helpOption,
     ],
@@ -69,7 +74,7 @@ export const vmCommands: readonly Command[] = [
       addressDetail,
       'Press Ctrl-] to detach. Everything else, Ctrl-C included, goes to the VM. The terminal is put\n' +
         'in raw mode while attached and restored when the console ends, however it ends.',
-      'With --ssh the host opens a login shell over the VM\'s forwarded SSH port with its lab\'s key,\n' +
+      "With --ssh the host opens a login shell over the VM's forwarded SSH port with its lab's key,\n" +
         'sized like this terminal; a guest whose host key changed is refused.',
       'Exit status: 0 detached or the console ended (the VM stopped), 1 the host refused (the VM is\n' +
         'not running, has no serial console), 2 a wrong command line, 3 the host cannot be reached.',

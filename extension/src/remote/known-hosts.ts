@@ -34,7 +34,10 @@ export function knownHostsName(host: string, port: number): string {
 }
 
 function wildcardMatches(pattern: string, name: string): boolean {
-  const expression = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const expression = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${expression}$`, 'i').test(name);
 }
 
@@ -135,5 +138,7 @@ export async function recordHostKey(path: string, host: string, port: number, ke
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const existing = await readKnownHosts(path);
   const separator = existing === '' || existing.endsWith('\n') ? '' : '\n';
-  await appendFile(path, `${separator}${knownHostsName(host, port)} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}\n`, { mode: 0o600 });
+  await appendFile(path, `${separator}${knownHostsName(host, port)} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}\n`, {
+    mode: 0o600,
+  });
 }

@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import { Client, type AnyAuthMethod, type AuthenticationType, type ClientChannel } from 'ssh2';
 import { speakHostProtocol, type HostClient } from '@vlm/host-client/src/connection';
 import { rootSocketPath } from '@vlm/schemas/src/socket-defaults';
-import { checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, knownKeyTypes, preferredHostKeyAlgorithms, readKnownHosts, recordHostKey } from './known-hosts';
+import {
+  checkHostKey,
+  keyFingerprint,
+  keyTypeOf,
+  knownHostsName,
+  knownKeyTypes,
+  preferredHostKeyAlgorithms,
+  readKnownHosts,
+  recordHostKey,
+} from './known-hosts';
 import { formatSshDestination, type SshDestination } from './ssh-destination';
 
 /** Where passwords live: VS Code's SecretStorage in the extension, a map in tests. */
@@ -147,7 +156,9 @@ class LoginMethods {
       const method = await this.nextPassword();
       if (method) return method;
     }
-    const tried = [this.login.agentSocket ? 'the SSH agent' : '', this.login.keys.length ? 'your key files' : '', 'a password'].filter(Boolean).join(', ');
+    const tried = [this.login.agentSocket ? 'the SSH agent' : '', this.login.keys.length ? 'your key files' : '', 'a password']
+      .filter(Boolean)
+      .join(', ');
     this.login.failure ??= new Error(
       `Could not log in to ${this.login.where}: the server accepted none of ${tried}. Check the user name, or add your public key to the server's authorized_keys.`,
     );
@@ -194,7 +205,9 @@ async function verifyHostKey(login: Login, key: Buffer): Promise<boolean> {
     case 'trusted':
       return true;
     case 'revoked':
-      throw new Error(`The host key of ${name} (${fingerprint}) is marked @revoked in ${knownHostsPath}:${verdict.line}. Refusing to connect.`);
+      throw new Error(
+        `The host key of ${name} (${fingerprint}) is marked @revoked in ${knownHostsPath}:${verdict.line}. Refusing to connect.`,
+      );
     case 'changed':
       throw new Error(
         `WARNING: the host key of ${name} has CHANGED (now ${keyTypeOf(key)} ${fingerprint}${verdict.knownType === undefined ? '' : `; ${knownHostsPath} knows it only by a ${verdict.knownType} key`}). Someone may be intercepting the connection, or the server was reinstalled. ` +

@@ -24,7 +24,7 @@ const prompts: RemoteHostPrompts = {
   async askPassword(destination, retry) {
     return vscode.window.showInputBox({
       title: `Password for ${destination}`,
-      prompt: retry ? 'That password was refused. Try again.' : 'Kept in VS Code\'s secret storage until it stops working.',
+      prompt: retry ? 'That password was refused. Try again.' : "Kept in VS Code's secret storage until it stops working.",
       password: true,
       ignoreFocusOut: true,
     });

@@ -29,4 +29,3 @@ export function formatSshDestination(destination: SshDestination): string {
   const host = destination.host.includes(':') ? `[${destination.host}]` : destination.host;
   return `${destination.user}@${host}${destination.port === 22 ? '' : `:${destination.port}`}`;
 }
-

@@ -79,7 +79,11 @@ async function revealVmRow(page: Page): Promise<Locator> {
     const localHost = view.locator('.monaco-list-row', { hasText: 'local' }).first();
     if ((await lab.isVisible()) && (await lab.getAttribute('aria-expanded')) === 'false') await lab.click();
     else if ((await localHost.isVisible()) && (await localHost.getAttribute('aria-expanded')) === 'false') await localHost.click();
-    await vm.or(lab).first().waitFor({ timeout: 2000 }).catch(() => undefined);
+    await vm
+      .or(lab)
+      .first()
+      .waitFor({ timeout: 2000 })
+      .catch(() => undefined);
   }
   return vm;
 }
@@ -99,7 +103,13 @@ async function terminalText(rows: Locator): Promise<string> {
 }
 
 /** Waits until the terminal shows `pattern`, doing `meanwhile` between looks; on timeout a screenshot and what it shows. */
-async function waitForTerminal(rows: Locator, pattern: RegExp, timeoutMs: number, failure: { screenshot: string; message: string }, meanwhile: () => Promise<unknown>): Promise<void> {
+async function waitForTerminal(
+  rows: Locator,
+  pattern: RegExp,
+  timeoutMs: number,
+  failure: { screenshot: string; message: string },
+  meanwhile: () => Promise<unknown>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(await terminalText(rows))) {
     if (Date.now() > deadline) {
@@ -126,19 +136,36 @@ test('the serial console opens from the VM context menu; the guest shell answers
     throw error;
   });
   // The guest may still be booting: Enter until the shell prompts.
-  await waitForTerminal(rows, /#\s*$/m, 240_000, { screenshot: 'failed-console-prompt', message: 'No shell prompt on the console; it shows: ' }, async () => {
-    // The terminal took the focus when it opened: keys go to the console.
-    await page.keyboard.press('Enter');
-    await rows.filter({ hasText: '#' }).waitFor({ timeout: 3000 }).catch(() => undefined);
-  });
+  await waitForTerminal(
+    rows,
+    /#\s*$/m,
+    240_000,
+    { screenshot: 'failed-console-prompt', message: 'No shell prompt on the console; it shows: ' },
+    async () => {
+      // The terminal took the focus when it opened: keys go to the console.
+      await page.keyboard.press('Enter');
+      await rows
+        .filter({ hasText: '#' })
+        .waitFor({ timeout: 3000 })
+        .catch(() => undefined);
+    },
+  );
   await session.screenshot('console-01-prompt');
 
   // The guest computes the answer, so seeing it proves the typing reached the shell.
   await page.keyboard.type('echo console-$((6*7))');
   await page.keyboard.press('Enter');
   // Rows are separate elements: their text, line by line, is what the user reads.
-  await waitForTerminal(rows, /^console-42\s*$/m, 60_000, { screenshot: 'failed-console-command', message: "The guest's answer did not show; the terminal shows: " }, () =>
-    rows.filter({ hasText: 'console-42' }).waitFor({ timeout: 2000 }).catch(() => undefined),
+  await waitForTerminal(
+    rows,
+    /^console-42\s*$/m,
+    60_000,
+    { screenshot: 'failed-console-command', message: "The guest's answer did not show; the terminal shows: " },
+    () =>
+      rows
+        .filter({ hasText: 'console-42' })
+        .waitFor({ timeout: 2000 })
+        .catch(() => undefined),
   );
   assert.match(await terminalText(rows), /^console-42\s*$/m);
   await session.screenshot('console-02-command-output');
@@ -159,7 +186,11 @@ test('the serial console opens from the VM context menu; the guest shell answers
     /\[The console of \S+solo ended[\s\S]*Close this terminal when done\.\]/,
     60_000,
     { screenshot: 'failed-console-ended', message: 'The terminal did not say the console ended; it shows: ' },
-    () => rows.filter({ hasText: 'ended' }).waitFor({ timeout: 2000 }).catch(() => undefined),
+    () =>
+      rows
+        .filter({ hasText: 'ended' })
+        .waitFor({ timeout: 2000 })
+        .catch(() => undefined),
   );
   assert.ok(await terminalTab.isVisible(), 'the terminal stays until the user closes it');
   await session.screenshot('console-03-vm-stopped');

@@ -24,12 +24,18 @@ let dataFolder = '';
 function libvirtDomains(): string[] {
   const listed = spawnSync('virsh', ['-c', 'qemu:///system', 'list', '--all', '--name'], { encoding: 'utf8' });
   assert.equal(listed.status, 0, `virsh list failed: ${listed.stderr}`);
-  return listed.stdout.split('\n').map((line) => line.trim()).filter((line) => line.startsWith(labName));
+  return listed.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith(labName));
 }
 
 function libvirtNetworks(): string[] {
   const listed = spawnSync('virsh', ['-c', 'qemu:///system', 'net-list', '--all', '--name'], { encoding: 'utf8' });
-  return listed.stdout.split('\n').map((line) => line.trim()).filter((line) => line.startsWith(labName));
+  return listed.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith(labName));
 }
 
 before(async () => {
@@ -98,7 +104,11 @@ function treeRow(label: string): Locator {
 async function waitForDescription(row: Locator, pattern: RegExp, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = (await row.locator('.label-description').textContent().catch(() => null)) ?? '';
+    const text =
+      (await row
+        .locator('.label-description')
+        .textContent()
+        .catch(() => null)) ?? '';
     if (pattern.test(text)) return text;
     if (Date.now() > deadline) throw new Error(`row description stayed "${text}", expected ${pattern}`);
     await row.page().waitForTimeout(250);

@@ -72,7 +72,10 @@ test('Deploy above the lab name says no host is connected, and offers a way on',
   const deploy = editor.locator('.codelens-decoration a', { hasText: 'Deploy' });
   await deploy.waitFor({ timeout: 30_000 });
   const lensTitles = await editor.locator('.codelens-decoration a').allTextContents();
-  assert.deepEqual(lensTitles.map((title) => title.trim()), ['Deploy', 'Plan', 'Destroy']);
+  assert.deepEqual(
+    lensTitles.map((title) => title.trim()),
+    ['Deploy', 'Plan', 'Destroy'],
+  );
   await deploy.click();
   const notification = page.locator('.notification-toast', { hasText: 'Cannot deploy lab tiny-pair: host "local" is not connected.' });
   await notification.waitFor();
@@ -100,7 +103,10 @@ test('New Lab File writes a commented starter lab that has no problems', async (
   await editor.locator('.view-line', { hasText: 'name: my-lab' }).waitFor();
   // An empty Problems panel proves nothing until the server has looked: break the file on
   // purpose, see the problem, undo, and see the panel empty again.
-  const line = starterLab('my-lab').split('\n').findIndex((text) => text.trim() === 'ram_mb: 128') + 1;
+  const line =
+    starterLab('my-lab')
+      .split('\n')
+      .findIndex((text) => text.trim() === 'ram_mb: 128') + 1;
   await session.goToLineEnd(line);
   await page.keyboard.press('Backspace');
   await page.keyboard.press('Backspace');

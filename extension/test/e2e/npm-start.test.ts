@@ -83,7 +83,8 @@ function startNpm(dataFolder: string): NpmStart {
 /** Waits for `probe` while npm start runs; fails at once, with its output, if it exits first. */
 async function whileRunning<T>(run: NpmStart, what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
   const result = await waitUntil(what, () => (run.child.exitCode !== null ? { exited: run.child.exitCode } : probe()), timeoutMs, 250);
-  if (typeof result === 'object' && result !== null && 'exited' in result) assert.fail(`npm start exited (${String(result.exited)}) before ${what}:\n${run.output().slice(-3000)}`);
+  if (typeof result === 'object' && result !== null && 'exited' in result)
+    assert.fail(`npm start exited (${String(result.exited)}) before ${what}:\n${run.output().slice(-3000)}`);
   return result as T;
 }
 
@@ -97,7 +98,11 @@ async function interruptAndCheck(run: NpmStart): Promise<void> {
   try {
     await waitUntil('every process npm start started to end', () => markedProcesses(run.mark).length === 0, 30_000, 250);
   } catch {
-    assert.fail(`left running after Ctrl-C:\n${markedProcesses(run.mark).map((item) => `${item.pid} ${item.command}`).join('\n')}\nnpm start said:\n${run.output().slice(-3000)}`);
+    assert.fail(
+      `left running after Ctrl-C:\n${markedProcesses(run.mark)
+        .map((item) => `${item.pid} ${item.command}`)
+        .join('\n')}\nnpm start said:\n${run.output().slice(-3000)}`,
+    );
   }
 }
 
@@ -165,7 +170,10 @@ after(async () => {
     killMarked(run.mark);
   }
   // The labs npm start keeps for its next run are this test's to remove: every domain with a disk in its data folders.
-  for (const name of virsh('list', '--all', '--name').stdout.split('\n').map((line) => line.trim()).filter(Boolean)) {
+  for (const name of virsh('list', '--all', '--name')
+    .stdout.split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)) {
     const xml = virsh('dumpxml', name).stdout;
     if (!dataFolders.some((folder) => xml.includes(`${folder}/`))) continue;
     virsh('destroy', name);
@@ -181,7 +189,12 @@ after(async () => {
 describe('Ctrl-C of npm start leaves nothing it started', { timeout: 1_800_000 }, () => {
   test('early: while it is still starting (the private bus is up, VS Code is not yet)', async () => {
     const run = startRun();
-    await whileRunning(run, 'its private D-Bus bus to start', () => markedProcesses(run.mark).some((item) => /dbus-daemon/.test(item.command)), 600_000);
+    await whileRunning(
+      run,
+      'its private D-Bus bus to start',
+      () => markedProcesses(run.mark).some((item) => /dbus-daemon/.test(item.command)),
+      600_000,
+    );
     assert.doesNotMatch(run.output(), addressLine, 'the interrupt comes before the address');
     await interruptAndCheck(run);
   });
@@ -213,7 +226,9 @@ describe('Ctrl-C of npm start leaves nothing it started', { timeout: 1_800_000 }
       await client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' });
       // Not awaited: Ctrl-C may well come while the apply still waits for the guest's SSH.
       client
-        .sendRequest(LabsApplyRequest.type, { lab: { name: labName, vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] } })
+        .sendRequest(LabsApplyRequest.type, {
+          lab: { name: labName, vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] },
+        })
         .catch(() => undefined);
       await waitUntil('the lab VM to run', () => virsh('domstate', domain).stdout.trim() === 'running', 300_000, 500);
     } finally {

@@ -24,7 +24,10 @@ test('an untrusted folder offers Plan but not Deploy or Destroy, and still expla
   const plan = editor.locator('.codelens-decoration a', { hasText: 'Plan' });
   await plan.waitFor({ timeout: 30_000 });
   const lensTitles = await editor.locator('.codelens-decoration a').allTextContents();
-  assert.deepEqual(lensTitles.map((title) => title.trim()), ['Plan']);
+  assert.deepEqual(
+    lensTitles.map((title) => title.trim()),
+    ['Plan'],
+  );
   assert.equal(await page.locator('.editor-actions [aria-label^="Deploy Lab"]').count(), 0);
 
   const key = editor.locator('.view-line span', { hasText: /^ssh_port$/ }).first();

@@ -54,10 +54,14 @@ export function packedExtension(): string {
 export function ensureTools(): void {
   runScript('Installing the Debian packages for code-server and Chromium', 'system-packages.mjs', ['codeServer']);
   // Test files may run at once: one installs, the others wait for it (util-linux flock).
-  const install = spawnSync('flock', [join(tmpdir(), 'vlm-code-server-install.lock'), process.execPath, join(repositoryRoot, 'scripts', 'code-server.mjs'), 'install'], {
-    cwd: repositoryRoot,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const install = spawnSync(
+    'flock',
+    [join(tmpdir(), 'vlm-code-server-install.lock'), process.execPath, join(repositoryRoot, 'scripts', 'code-server.mjs'), 'install'],
+    {
+      cwd: repositoryRoot,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   if (install.status !== 0) throw new Error('Installing code-server failed (node scripts/code-server.mjs install): see the output above.');
   if (!existsSync(chromiumPath)) {
     throw new Error(`${chromiumPath} is missing: install it with \`node scripts/system-packages.mjs codeServer\` (Debian's chromium).`);
@@ -87,7 +91,15 @@ export class VsCodeSession {
   static async open(options: VsCodeSessionOptions): Promise<VsCodeSession> {
     ensureTools();
     const vsix = packedExtension();
-    const args = [join(repositoryRoot, 'scripts', 'code-server.mjs'), 'launch', '--folder', options.workspace, '--vsix', vsix, '--stop-when-stdin-closes'];
+    const args = [
+      join(repositoryRoot, 'scripts', 'code-server.mjs'),
+      'launch',
+      '--folder',
+      options.workspace,
+      '--vsix',
+      vsix,
+      '--stop-when-stdin-closes',
+    ];
     args.push('--theme', options.theme ?? 'dark');
     if (options.trusted === false) args.push('--untrusted');
     // stdin stays open as a lifeline: when this process ends, however, code-server stops too.
@@ -129,9 +141,7 @@ export class VsCodeSession {
         finished: Promise<unknown>;
       }
       const page = globalThis as unknown as { document: { getAnimations(): PageAnimation[] } };
-      const ending = page.document
-        .getAnimations()
-        .filter((animation) => animation.effect?.getComputedTiming().iterations !== Infinity);
+      const ending = page.document.getAnimations().filter((animation) => animation.effect?.getComputedTiming().iterations !== Infinity);
       return Promise.all(ending.map((animation) => animation.finished.catch(() => undefined)));
     });
     await this.page.screenshot({ path });
@@ -237,7 +247,8 @@ function readLaunchUrl(server: ChildProcess): Promise<string> {
       return;
     }
     const lines = createInterface({ input: output });
-    const onExit = (code: number | null) => reject(new Error(`code-server launch exited (${code}) before it was ready; see its output above.`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`code-server launch exited (${code}) before it was ready; see its output above.`));
     server.once('exit', onExit);
     lines.on('line', (line) => {
       if (!line.startsWith('{')) return;

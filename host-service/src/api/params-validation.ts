@@ -29,11 +29,10 @@ export function isHostRequestMethod(method: string): method is HostRequestMethod
 /** Undefined when `params` fit `method`; else the error to answer with. */
 export function paramsError(method: HostRequestMethod, params: unknown): HostError | undefined {
   if (params === undefined || params === null || typeof params !== 'object' || Array.isArray(params)) {
-    return hostError(
-      HostErrorCode.InvalidParams,
-      `${method}: params must be an object (named parameters), not ${describe(params)}.`,
-      { field: '', allowed: 'an object' },
-    );
+    return hostError(HostErrorCode.InvalidParams, `${method}: params must be an object (named parameters), not ${describe(params)}.`, {
+      field: '',
+      allowed: 'an object',
+    });
   }
   const validate = validators.get(method);
   if (!validate || validate(params)) return undefined;

@@ -40,10 +40,14 @@ export function parseListenAddress(text: string): { host: string; port: number }
   const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
-  if (!match || host === undefined) throw new RemoteListenError(`--listen needs HOST:PORT (for example 127.0.0.1:7443 or [::1]:7443), not ${JSON.stringify(text)}.`);
-  if (host !== 'localhost' && isIP(host) === 0) throw new RemoteListenError(`--listen needs an IP address or localhost to bind to, not ${JSON.stringify(host)}.`);
-  if (match[2] !== undefined && isIP(host) === 6) throw new RemoteListenError(`--listen: write an IPv6 address in brackets, as [${host}]:PORT.`);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RemoteListenError(`--listen: ${match[3]} is not a TCP port (1-65535).`);
+  if (!match || host === undefined)
+    throw new RemoteListenError(`--listen needs HOST:PORT (for example 127.0.0.1:7443 or [::1]:7443), not ${JSON.stringify(text)}.`);
+  if (host !== 'localhost' && isIP(host) === 0)
+    throw new RemoteListenError(`--listen needs an IP address or localhost to bind to, not ${JSON.stringify(host)}.`);
+  if (match[2] !== undefined && isIP(host) === 6)
+    throw new RemoteListenError(`--listen: write an IPv6 address in brackets, as [${host}]:PORT.`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new RemoteListenError(`--listen: ${match[3]} is not a TCP port (1-65535).`);
   return { host, port };
 }
 
@@ -58,7 +62,8 @@ async function readRequired(path: string | undefined, flag: string, what: string
 
 /** The token, once its file is checked: a regular file of ours that nobody else can read or write. */
 async function readToken(path: string | undefined): Promise<string> {
-  if (path === undefined) throw new RemoteListenError('--listen needs --token-file PATH: a file (mode 0600) holding the token clients must send first.');
+  if (path === undefined)
+    throw new RemoteListenError('--listen needs --token-file PATH: a file (mode 0600) holding the token clients must send first.');
   let info: Stats;
   try {
     info = await stat(path);
@@ -67,12 +72,21 @@ async function readToken(path: string | undefined): Promise<string> {
   }
   if (!info.isFile()) throw new RemoteListenError(`--token-file: ${path} is not a regular file.`);
   if ((info.mode & 0o077) !== 0) {
-    throw new RemoteListenError(`--token-file: ${path} has mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}; others could read the token. Make it 0600 (chmod 600 ${path}).`);
+    throw new RemoteListenError(
+      `--token-file: ${path} has mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}; others could read the token. Make it 0600 (chmod 600 ${path}).`,
+    );
   }
-  if (process.getuid && info.uid !== process.getuid()) throw new RemoteListenError(`--token-file: ${path} belongs to uid ${info.uid}, not to the user vlm-host runs as.`);
+  if (process.getuid && info.uid !== process.getuid())
+    throw new RemoteListenError(`--token-file: ${path} belongs to uid ${info.uid}, not to the user vlm-host runs as.`);
   const token = (await readFile(path, 'utf8')).trim();
-  if (token.length < minimumTokenLength) throw new RemoteListenError(`--token-file: the token in ${path} is ${token.length} characters; use at least ${minimumTokenLength} (for example: openssl rand -hex 32).`);
-  if (token.length > maximumTokenLength || /\s/.test(token)) throw new RemoteListenError(`--token-file: ${path} must hold one token: one line without spaces, at most ${maximumTokenLength} characters.`);
+  if (token.length < minimumTokenLength)
+    throw new RemoteListenError(
+      `--token-file: the token in ${path} is ${token.length} characters; use at least ${minimumTokenLength} (for example: openssl rand -hex 32).`,
+    );
+  if (token.length > maximumTokenLength || /\s/.test(token))
+    throw new RemoteListenError(
+      `--token-file: ${path} must hold one token: one line without spaces, at most ${maximumTokenLength} characters.`,
+    );
   return token;
 }
 
@@ -88,7 +102,9 @@ export async function loadRemoteListenConfig(options: RemoteListenArguments): Pr
   try {
     createSecureContext({ cert: certificate, key: privateKey });
   } catch (error) {
-    throw new RemoteListenError(`--tls-cert ${options.certificatePath} and --tls-key ${options.keyPath} cannot be used together: ${(error as Error).message}.`);
+    throw new RemoteListenError(
+      `--tls-cert ${options.certificatePath} and --tls-key ${options.keyPath} cannot be used together: ${(error as Error).message}.`,
+    );
   }
   const token = await readToken(options.tokenPath);
   return { host, port, certificate, privateKey, token };

@@ -165,7 +165,9 @@ export class SizeLimitedMessageReader extends AbstractMessageReader {
     const id = /"id"\s*:\s*(\d+|"(?:[^"\\]|\\.){0,200}")/.exec(prefix)?.[1];
     const method = /"method"\s*:\s*"([^"\\]{1,200})"/.exec(prefix)?.[1];
     if (id === undefined) {
-      throw new Error(`Received a ${state.length}-byte message, over the ${this.limit}-byte limit, with no id in its first bytes; closing the connection.`);
+      throw new Error(
+        `Received a ${state.length}-byte message, over the ${this.limit}-byte limit, with no id in its first bytes; closing the connection.`,
+      );
     }
     const params: RequestTooLargeParams = { bytes: state.length, limit: this.limit, method };
     this.deliver({ jsonrpc: '2.0', id: JSON.parse(id) as number | string, method: requestTooLargeMethod, params } as Message);

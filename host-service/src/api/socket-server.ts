@@ -56,7 +56,10 @@ async function prepareSocketPath(path: string, group: SocketGroup | undefined, l
     if (made !== undefined) await chown(folder, process.getuid?.() ?? -1, group.gid);
     const info = await stat(folder);
     const traversable = (info.mode & 0o001) !== 0 || ((info.mode & 0o010) !== 0 && info.gid === group.gid);
-    if (!traversable) log(`Members of group ${group.name} cannot reach the socket: its folder ${folder} is mode ${(info.mode & 0o777).toString(8).padStart(4, '0')} with group ${info.gid}.`);
+    if (!traversable)
+      log(
+        `Members of group ${group.name} cannot reach the socket: its folder ${folder} is mode ${(info.mode & 0o777).toString(8).padStart(4, '0')} with group ${info.gid}.`,
+      );
   }
   let isSocket: boolean;
   try {
@@ -239,20 +242,25 @@ export class HostServer {
     const state = this.startAuthentication(socket);
     const reader = this.flowControlledReader(socket, state);
     const writer = this.countingWriter(socket, state);
-    const connection = createMessageConnection(reader, writer, {
-      error: (text) => log(`connection: ${text}`),
-      warn: (text) => log(`connection: ${text}`),
-      info: () => undefined,
-      log: () => undefined,
-    }, {
-      connectionStrategy: {
-        // A request cancelled before it started is answered without running it.
-        cancelUndispatched: (message) => {
-          const error = hostError(HostErrorCode.RequestCancelled, 'The request was cancelled before it started.');
-          return { jsonrpc: '2.0', id: (message as unknown as { id: number | string }).id, error: error.toJson() };
+    const connection = createMessageConnection(
+      reader,
+      writer,
+      {
+        error: (text) => log(`connection: ${text}`),
+        warn: (text) => log(`connection: ${text}`),
+        info: () => undefined,
+        log: () => undefined,
+      },
+      {
+        connectionStrategy: {
+          // A request cancelled before it started is answered without running it.
+          cancelUndispatched: (message) => {
+            const error = hostError(HostErrorCode.RequestCancelled, 'The request was cancelled before it started.');
+            return { jsonrpc: '2.0', id: (message as unknown as { id: number | string }).id, error: error.toJson() };
+          },
         },
       },
-    });
+    );
     const session: ClientSession = { cleanups: new Map() };
     const entry = { socket, connection, session };
     this.connections.add(entry);
@@ -283,19 +291,23 @@ export class HostServer {
   private flowControlledReader(socket: Socket, state: ConnectionState): SizeLimitedMessageReader {
     const { log } = this.options;
     const maximumInFlight = this.options.maximumInFlight ?? 256;
-    const reader: SizeLimitedMessageReader = new SizeLimitedMessageReader(socket, this.options.maximumRequestBytes ?? maximumRequestBytes, (message) => {
-      if (!isRequest(message)) return;
-      // Unauthenticated, one request at a time: pipelined guesses wait unread behind the first,
-      // and are never read if it fails.
-      if (!state.authenticated) reader.hold();
-      state.inFlight += 1;
-      if (!state.paused && state.inFlight >= maximumInFlight) {
-        state.paused = true;
-        socket.pause();
-        if (!state.warned) log(`A client has ${state.inFlight} unanswered requests: reading from it pauses until half are answered.`);
-        state.warned = true;
-      }
-    });
+    const reader: SizeLimitedMessageReader = new SizeLimitedMessageReader(
+      socket,
+      this.options.maximumRequestBytes ?? maximumRequestBytes,
+      (message) => {
+        if (!isRequest(message)) return;
+        // Unauthenticated, one request at a time: pipelined guesses wait unread behind the first,
+        // and are never read if it fails.
+        if (!state.authenticated) reader.hold();
+        state.inFlight += 1;
+        if (!state.paused && state.inFlight >= maximumInFlight) {
+          state.paused = true;
+          socket.pause();
+          if (!state.warned) log(`A client has ${state.inFlight} unanswered requests: reading from it pauses until half are answered.`);
+          state.warned = true;
+        }
+      },
+    );
     return reader;
   }
 
@@ -340,11 +352,15 @@ export class HostServer {
         { allowed: `at most ${maximumFailures} failed authentications per address in ${windowMs / 1000} s` },
       );
     }
-    if (method !== AuthenticateRequest.method) throw refuse(`This host needs ${AuthenticateRequest.method} with its token as the first request, not ${JSON.stringify(method.slice(0, 100))}.`);
-    if (typeof presented !== 'string' || presented.length > 4096) throw refuse('The authentication request has no token (params: { "token": "..." }).');
+    if (method !== AuthenticateRequest.method)
+      throw refuse(
+        `This host needs ${AuthenticateRequest.method} with its token as the first request, not ${JSON.stringify(method.slice(0, 100))}.`,
+      );
+    if (typeof presented !== 'string' || presented.length > 4096)
+      throw refuse('The authentication request has no token (params: { "token": "..." }).');
     if (!tokenMatches(presented, this.token as string)) {
       log(`A TCP client from ${peer} presented a wrong token; its connection is closed.`);
-      throw refuse('The token is not this host\'s token.');
+      throw refuse("The token is not this host's token.");
     }
     state.authenticated = true;
     clearTimeout(state.authenticationTimer);

@@ -203,7 +203,11 @@ export class Consoles {
   acknowledge(consoleId: string, totalBytes: number, owner: MessageConnection): void {
     const entry = this.owned(consoleId, owner);
     if (totalBytes > entry.sentBytes) {
-      throw hostError(HostErrorCode.InvalidParams, `Console ${consoleId} has sent ${entry.sentBytes} bytes; ${totalBytes} cannot have been processed.`, { field: '/bytes' });
+      throw hostError(
+        HostErrorCode.InvalidParams,
+        `Console ${consoleId} has sent ${entry.sentBytes} bytes; ${totalBytes} cannot have been processed.`,
+        { field: '/bytes' },
+      );
     }
     entry.acknowledgedBytes = Math.max(entry.acknowledgedBytes, totalBytes);
     if (entry.paused && entry.sentBytes - entry.acknowledgedBytes <= this.windowBytes / 2) {

@@ -54,7 +54,8 @@ class SerialConsoleSource implements ConsoleSource {
         retryMs = firstRetryMs;
       } catch (error) {
         // EIO: QEMU closed the pty (the VM stopped). Anything else but a full pty is as final.
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new Error(`The console of ${this.vm} is gone: ${(error as Error).message}.`);
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN')
+          throw new Error(`The console of ${this.vm} is gone: ${(error as Error).message}.`);
         // The pty is full: the guest is not reading its UART (paused, or busy). Try again soon.
         await delay(retryMs, undefined, { signal }).catch(() => undefined);
         retryMs = Math.min(retryMs * 2, lastRetryMs);

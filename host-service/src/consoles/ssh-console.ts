@@ -10,7 +10,14 @@ import { hostKeyFingerprint, type SshHostKeys } from './ssh-host-keys';
  * ChaCha20-Poly1305 first, as OpenSSH does: guests without AES instructions (every TCG guest, small
  * VMs) spend less CPU on it than on AES-CTR with a separate MAC, which ssh2 would otherwise pick.
  */
-const cipherPreference: CipherAlgorithm[] = ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr'];
+const cipherPreference: CipherAlgorithm[] = [
+  'chacha20-poly1305@openssh.com',
+  'aes128-gcm@openssh.com',
+  'aes256-gcm@openssh.com',
+  'aes128-ctr',
+  'aes192-ctr',
+  'aes256-ctr',
+];
 
 const hostForwardPattern = /hostfwd=tcp:127\.0\.0\.1:(\d+)-:(\d+)/;
 
@@ -145,14 +152,19 @@ export async function openSshConsole(options: SshConsoleOptions): Promise<Consol
   } catch (error) {
     client.destroy();
     if (pinned !== undefined && seen !== undefined && seen !== pinned.fingerprint) {
-      throw new SshConsoleError(`The SSH host key of ${vm} changed: pinned ${pinned.fingerprint} on ${pinned.pinnedAt}, now ${seen}. Refusing to connect.`);
+      throw new SshConsoleError(
+        `The SSH host key of ${vm} changed: pinned ${pinned.fingerprint} on ${pinned.pinnedAt}, now ${seen}. Refusing to connect.`,
+      );
     }
     throw new SshConsoleError(`Cannot open an SSH console on ${vm} (127.0.0.1:${options.port}): ${(error as Error).message}`);
   }
   try {
-    if (pinned === undefined && seen !== undefined) await options.hostKeys.pin(options.uuid, { vm, fingerprint: seen, pinnedAt: new Date().toISOString() });
+    if (pinned === undefined && seen !== undefined)
+      await options.hostKeys.pin(options.uuid, { vm, fingerprint: seen, pinnedAt: new Date().toISOString() });
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      client.shell({ term: options.term ?? 'xterm-256color', cols: options.columns ?? 80, rows: options.rows ?? 24 }, (error, stream) => (error ? reject(error) : resolve(stream)));
+      client.shell({ term: options.term ?? 'xterm-256color', cols: options.columns ?? 80, rows: options.rows ?? 24 }, (error, stream) =>
+        error ? reject(error) : resolve(stream),
+      );
     });
     return new SshConsoleSource(vm, client, channel);
   } catch (error) {

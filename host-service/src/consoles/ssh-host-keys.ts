@@ -28,7 +28,8 @@ export class SshHostKeys {
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
       this.pins = parsed as Record<string, PinnedHostKey>;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`The pinned SSH host keys in ${this.path} cannot be read: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new Error(`The pinned SSH host keys in ${this.path} cannot be read: ${(error as Error).message}`);
       this.pins = {};
     }
     return this.pins;

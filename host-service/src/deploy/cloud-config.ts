@@ -22,7 +22,9 @@ export function mergeCloudConfig(input: CloudConfigInput): string {
   let user: Record<string, unknown> = {};
   if (input.cloudInit !== undefined && input.cloudInit.trim() !== '') {
     if (input.cloudInit.startsWith('#!')) {
-      throw new CloudInitError('cloud_init is a script ("#!"); only a #cloud-config document can be combined with the hostname and SSH keys');
+      throw new CloudInitError(
+        'cloud_init is a script ("#!"); only a #cloud-config document can be combined with the hostname and SSH keys',
+      );
     }
     if (!input.cloudInit.startsWith('#cloud-config')) throw new CloudInitError('cloud_init must start with "#cloud-config"');
     let parsed: unknown;
@@ -31,7 +33,8 @@ export function mergeCloudConfig(input: CloudConfigInput): string {
     } catch (error) {
       throw new CloudInitError(`cloud_init is not valid YAML: ${(error as Error).message}`);
     }
-    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new CloudInitError('cloud_init must be a mapping of cloud-config keys');
+    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed)))
+      throw new CloudInitError('cloud_init must be a mapping of cloud-config keys');
     user = (parsed ?? {}) as Record<string, unknown>;
   }
   const userKeys = user.ssh_authorized_keys;

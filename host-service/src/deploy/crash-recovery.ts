@@ -11,7 +11,9 @@ import { forgetIntent } from './write-ahead';
 
 /** Rolls back what interrupted applies made but did not confirm; returns the labs marked failed. */
 export async function recoverInterrupted(context: DeployContext): Promise<string[]> {
-  const labs = Object.values(context.options.store.state.labs).filter((lab) => lab.status === 'deploying' || (lab.pending ?? []).length > 0);
+  const labs = Object.values(context.options.store.state.labs).filter(
+    (lab) => lab.status === 'deploying' || (lab.pending ?? []).length > 0,
+  );
   for (const lab of labs) {
     const pending = [...(lab.pending ?? [])];
     const removed: string[] = [];
@@ -87,7 +89,8 @@ async function removeUnconfirmedNetwork(context: DeployContext, intent: PendingC
 }
 
 async function removeUnconfirmedSeed(context: DeployContext, intent: PendingCreation): Promise<string> {
-  if (!context.isSeedPath(intent.name)) throw new Error(`Refusing to remove ${JSON.stringify(intent.name)}: not a seed path of this data directory.`);
+  if (!context.isSeedPath(intent.name))
+    throw new Error(`Refusing to remove ${JSON.stringify(intent.name)}: not a seed path of this data directory.`);
   // A write killed half-way leaves its staging file beside the seed; the staging name is ours.
   const directory = dirname(intent.name);
   const staging = `.${basename(intent.name)}.`;

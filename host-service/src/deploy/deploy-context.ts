@@ -8,13 +8,7 @@ import { hostError } from '../host-errors';
 import type { ImageStore } from '../images/image-store';
 import { type Hypervisor, HypervisorError } from '../libvirt/hypervisor';
 import type { DataFolder } from '../state/data-directory-modes';
-import {
-  type DeployLogLine,
-  deployLogLimit,
-  type HostState,
-  type LabRecord,
-  recordedLab,
-} from '../state/state-shape';
+import { type DeployLogLine, deployLogLimit, type HostState, type LabRecord, recordedLab } from '../state/state-shape';
 import type { ReadonlyHostState, StateStore } from '../state/state-store';
 import { defaultPlaybookTimeoutMs } from '../provision/ansible-playbook';
 import { isSeedFileName, volumePoolFor } from './lab-resources';
@@ -78,7 +72,9 @@ export class DeployContext {
     this.readinessTimeoutMs = options.readinessTimeoutMs ?? 180_000;
     this.provisionTimeoutMs = options.provisionTimeoutMs ?? defaultPlaybookTimeoutMs;
     if (!Number.isInteger(this.provisionTimeoutMs) || this.provisionTimeoutMs < 1000) {
-      throw new Error(`The provisioning deadline must be a whole number of milliseconds, at least 1000, not ${options.provisionTimeoutMs}.`);
+      throw new Error(
+        `The provisioning deadline must be a whole number of milliseconds, at least 1000, not ${options.provisionTimeoutMs}.`,
+      );
     }
   }
 

@@ -91,7 +91,11 @@ async function execute(context: DeployContext, run: ApplyRun): Promise<void> {
     const poolPath = await context.withPool(() => ensureVolumePool(hypervisor, dataDirectory, context.volumePool));
     const serviceKey = run.images.size > 0 ? await context.labKey(lab.name) : undefined;
     if (serviceKey !== undefined && context.labRecord(lab.name)?.sshKey !== 'lab') {
-      await context.log(lab.name, 'warning', "This lab was deployed before each lab had its own SSH key: its VMs trust the data directory's shared key. Destroy and apply it to give it a key of its own.");
+      await context.log(
+        lab.name,
+        'warning',
+        "This lab was deployed before each lab had its own SSH key: its VMs trust the data directory's shared key. Destroy and apply it to give it a key of its own.",
+      );
     }
     await runScheduled(await vmSteps(context, run, poolPath, serviceKey), context.parallelLimit, run.signal);
     await context.log(lab.name, 'info', 'The lab is running.');
@@ -139,11 +143,22 @@ async function removeWhatGoes(context: DeployContext, run: ApplyRun): Promise<vo
   const { lab, steps } = run;
   const removedVms = new Set(steps.filter((item) => item.action === 'delete' && item.kind === 'domain').map((item) => item.labItem));
   const replacedVms = new Set(steps.filter((item) => item.action === 'change' && item.kind === 'domain').map((item) => item.labItem));
-  const movedPorts = new Set(steps.filter((item) => item.action === 'change' && item.kind === 'port').map((item) => `${item.labItem} ${item.resource.split(':')[0]}`));
+  const movedPorts = new Set(
+    steps
+      .filter((item) => item.action === 'change' && item.kind === 'port')
+      .map((item) => `${item.labItem} ${item.resource.split(':')[0]}`),
+  );
   for (const vm of [...removedVms, ...replacedVms]) {
     checkpoint(run);
     const replaced = steps.find((item) => item.action === 'change' && item.kind === 'domain' && item.labItem === vm);
-    await context.log(lab.name, 'info', replaced ? `Replacing ${replaced.resource}: ${replaced.changes.slice(1).join(', ')}.` : `Removing VM ${vm}: it is no longer in the lab file.`, vm);
+    await context.log(
+      lab.name,
+      'info',
+      replaced
+        ? `Replacing ${replaced.resource}: ${replaced.changes.slice(1).join(', ')}.`
+        : `Removing VM ${vm}: it is no longer in the lab file.`,
+      vm,
+    );
     await removeVm(context, lab.name, vm, (port) => removedVms.has(vm) || movedPorts.has(`${vm} ${port.kind}`));
   }
   for (const step of steps.filter((item) => (item.action === 'delete' || item.action === 'change') && item.kind === 'network')) {
@@ -177,7 +192,9 @@ async function makeNetworks(context: DeployContext, run: ApplyRun): Promise<void
       lab.name,
       { kind: 'network', name, item: network.name, uuid },
       async () => {
-        await hypervisor.defineNetwork(buildNetworkXml({ name, uuid, cidr: network.cidr, mode: network.mode ?? 'isolated', dhcp: network.dhcp ?? true, vlm }));
+        await hypervisor.defineNetwork(
+          buildNetworkXml({ name, uuid, cidr: network.cidr, mode: network.mode ?? 'isolated', dhcp: network.dhcp ?? true, vlm }),
+        );
       },
       (record) => record.resources.networks.push({ name, network: network.name, uuid }),
     );
@@ -187,7 +204,12 @@ async function makeNetworks(context: DeployContext, run: ApplyRun): Promise<void
 }
 
 /** One step per VM: create it if the plan says so, start it, wait for it, provision it. */
-async function vmSteps(context: DeployContext, run: ApplyRun, poolPath: string, serviceKey: ServiceSshKey | undefined): Promise<ScheduledStep[]> {
+async function vmSteps(
+  context: DeployContext,
+  run: ApplyRun,
+  poolPath: string,
+  serviceKey: ServiceSshKey | undefined,
+): Promise<ScheduledStep[]> {
   const { lab, steps, images } = run;
   const { hypervisor } = context.options;
   // By lab VM: a replaced VM's step names the domain it had, its new one may be named anew.
@@ -224,9 +246,12 @@ async function failed(context: DeployContext, run: ApplyRun, error: unknown): Pr
   const { lab, signal } = run;
   const stepFailure = error instanceof StepFailedError ? error : undefined;
   const cause = stepFailure ? stepFailure.reason : error;
-  const reason = cause instanceof HypervisorError ? (cause.libvirtMessage ?? cause.message) : cause instanceof Error ? cause.message : String(cause);
+  const reason =
+    cause instanceof HypervisorError ? (cause.libvirtMessage ?? cause.message) : cause instanceof Error ? cause.message : String(cause);
   const where = stepFailure ? ` at VM "${stepFailure.step}"` : '';
-  await context.log(lab.name, 'error', signal.aborted ? `Apply cancelled by the client${where}: ${reason}` : `Apply failed${where}: ${reason}`).catch(() => undefined);
+  await context
+    .log(lab.name, 'error', signal.aborted ? `Apply cancelled by the client${where}: ${reason}` : `Apply failed${where}: ${reason}`)
+    .catch(() => undefined);
   await context.setStatus(lab.name, 'failed').catch(() => undefined);
   if (signal.aborted) return cancelledError(run);
   if (stepFailure) {

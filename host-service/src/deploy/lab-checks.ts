@@ -13,7 +13,8 @@ export interface LabProblem {
 
 /** `imageNames`: the host's catalog (built-in images and the host's own). */
 export function checkLab(lab: Lab, state: ReadonlyHostState, imageNames: readonly string[], base = '/lab'): LabProblem[] {
-  const pointer = (path: LabPath): string => `${base}${path.map((key) => `/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`;
+  const pointer = (path: LabPath): string =>
+    `${base}${path.map((key) => `/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`;
   const portsHeldElsewhere = new Map(
     state.allocated_ports.filter((port) => port.lab !== lab.name).map((port) => [`${port.kind}:${port.port}`, `${port.lab}/${port.vm}`]),
   );
@@ -31,7 +32,8 @@ export function checkLab(lab: Lab, state: ReadonlyHostState, imageNames: readonl
  */
 function hostWording(finding: LabFinding, imageNames: readonly string[]): string {
   if (finding.data?.kind === 'undefined-network') return `network "${finding.data.name}" is not declared in the lab's networks`;
-  if (finding.data?.kind === 'unknown-image') return `unknown image "${finding.data.image}"; this host's catalog has: ${imageNames.join(', ')}`;
+  if (finding.data?.kind === 'unknown-image')
+    return `unknown image "${finding.data.image}"; this host's catalog has: ${imageNames.join(', ')}`;
   return finding.message.replace(/\.$/, '');
 }
 
@@ -43,7 +45,10 @@ function macCollisions(lab: Lab, base: string): LabProblem[] {
     for (const mac of [nicMac(lab.name, vm.name, 'management'), ...labNics(lab, vm).map((nic) => nic.mac)]) {
       const other = macs.get(mac);
       if (other !== undefined && other !== vm.name) {
-        problems.push({ field: `${base}/vms/${index}/name`, message: `VM "${vm.name}" would get the MAC address ${mac} of VM "${other}"; rename one of them` });
+        problems.push({
+          field: `${base}/vms/${index}/name`,
+          message: `VM "${vm.name}" would get the MAC address ${mac} of VM "${other}"; rename one of them`,
+        });
       }
       macs.set(mac, vm.name);
     }

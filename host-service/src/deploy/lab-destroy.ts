@@ -46,11 +46,21 @@ export async function destroyLab(context: DeployContext, lab: string): Promise<P
 function destroySteps(record: ReadonlyHostState['labs'][string]): PlanStep[] {
   const { resources } = record;
   return [
-    ...resources.domains.map((item): PlanStep => ({ action: 'delete', kind: 'domain', resource: item.name, labItem: item.vm, changes: [] })),
-    ...resources.volumes.map((item): PlanStep => ({ action: 'delete', kind: 'volume', resource: `${item.pool}/${item.name}`, labItem: item.vm, changes: [] })),
-    ...resources.networks.map((item): PlanStep => ({ action: 'delete', kind: 'network', resource: item.name, labItem: item.network, changes: [] })),
-    ...(resources.seeds ?? []).map((item): PlanStep => ({ action: 'delete', kind: 'seed', resource: item.path, labItem: item.vm, changes: [] })),
-    ...resources.ports.map((item): PlanStep => ({ action: 'delete', kind: 'port', resource: `${item.kind}:${item.port}`, labItem: item.vm, changes: [] })),
+    ...resources.domains.map(
+      (item): PlanStep => ({ action: 'delete', kind: 'domain', resource: item.name, labItem: item.vm, changes: [] }),
+    ),
+    ...resources.volumes.map(
+      (item): PlanStep => ({ action: 'delete', kind: 'volume', resource: `${item.pool}/${item.name}`, labItem: item.vm, changes: [] }),
+    ),
+    ...resources.networks.map(
+      (item): PlanStep => ({ action: 'delete', kind: 'network', resource: item.name, labItem: item.network, changes: [] }),
+    ),
+    ...(resources.seeds ?? []).map(
+      (item): PlanStep => ({ action: 'delete', kind: 'seed', resource: item.path, labItem: item.vm, changes: [] }),
+    ),
+    ...resources.ports.map(
+      (item): PlanStep => ({ action: 'delete', kind: 'port', resource: `${item.kind}:${item.port}`, labItem: item.vm, changes: [] }),
+    ),
   ];
 }
 
@@ -69,5 +79,7 @@ function removePoolIfLast(context: DeployContext, lab: string): Promise<void> {
       if ('kept' in result) log(`The storage pool ${volumePool} stays although no lab is left: ${result.kept}.`);
       else if (result.removed) log(`Removed the storage pool ${volumePool}: its last lab, ${lab}, is destroyed.`);
     })
-    .catch((error: unknown) => log(`Removing the storage pool ${volumePool} failed: ${error instanceof Error ? error.message : String(error)}`));
+    .catch((error: unknown) =>
+      log(`Removing the storage pool ${volumePool} failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
 }

@@ -13,7 +13,8 @@ type ReadonlyLabRecord = ReadonlyHostState['labs'][string];
 function networkChanges(before: Network, after: Network): string[] {
   const changes: string[] = [];
   if (before.cidr !== after.cidr) changes.push(`cidr ${before.cidr} → ${after.cidr}`);
-  if ((before.mode ?? 'isolated') !== (after.mode ?? 'isolated')) changes.push(`mode ${before.mode ?? 'isolated'} → ${after.mode ?? 'isolated'}`);
+  if ((before.mode ?? 'isolated') !== (after.mode ?? 'isolated'))
+    changes.push(`mode ${before.mode ?? 'isolated'} → ${after.mode ?? 'isolated'}`);
   if ((before.dhcp ?? true) !== (after.dhcp ?? true)) changes.push(`dhcp ${before.dhcp ?? true} → ${after.dhcp ?? true}`);
   return changes;
 }
@@ -77,7 +78,10 @@ export function planLab({ lab, record, domains, networks, volumePool }: PlanInpu
     previousNetworks.delete(network.name);
     if (!before || !recordedNetworks.has(resource)) {
       if (!recordedNetworks.has(resource) && networks.some((existing) => existing.name === resource)) {
-        conflicts.push({ field: `/lab/networks/${index}/name`, message: `libvirt already has a network "${resource}" that this lab did not create` });
+        conflicts.push({
+          field: `/lab/networks/${index}/name`,
+          message: `libvirt already has a network "${resource}" that this lab did not create`,
+        });
       }
       steps.push({ action: 'create', kind: 'network', resource, labItem: network.name, changes: [] });
       return;
@@ -85,7 +89,13 @@ export function planLab({ lab, record, domains, networks, volumePool }: PlanInpu
     const changes = networkChanges(before, network);
     if (changes.length > 0) {
       replacedNetworks.add(network.name);
-      steps.push({ action: 'change', kind: 'network', resource, labItem: network.name, changes: ['replace: removed and made again, with every VM on it', ...changes] });
+      steps.push({
+        action: 'change',
+        kind: 'network',
+        resource,
+        labItem: network.name,
+        changes: ['replace: removed and made again, with every VM on it', ...changes],
+      });
     } else {
       unchanged += 1;
     }
@@ -99,9 +109,18 @@ export function planLab({ lab, record, domains, networks, volumePool }: PlanInpu
     previousVms.delete(vm.name);
     if (!before || !recordedDomains.has(domain)) {
       if (!recordedDomains.has(domain) && domains.some((existing) => existing.name === domain)) {
-        conflicts.push({ field: `/lab/vms/${index}/name`, message: `libvirt already has a domain "${domain}" that this lab did not create` });
+        conflicts.push({
+          field: `/lab/vms/${index}/name`,
+          message: `libvirt already has a domain "${domain}" that this lab did not create`,
+        });
       }
-      steps.push({ action: 'create', kind: 'volume', resource: `${volumePool}/${labVolumeName(record, volumePool, lab.name, vm.name)}`, labItem: vm.name, changes: [] });
+      steps.push({
+        action: 'create',
+        kind: 'volume',
+        resource: `${volumePool}/${labVolumeName(record, volumePool, lab.name, vm.name)}`,
+        labItem: vm.name,
+        changes: [],
+      });
       steps.push({ action: 'create', kind: 'domain', resource: domain, labItem: vm.name, changes: [] });
     }
     const reasons = before && recordedDomains.has(domain) ? replaceReasons(before, vm) : [];
@@ -116,13 +135,20 @@ export function planLab({ lab, record, domains, networks, volumePool }: PlanInpu
       } else if (held) {
         // The port is in the domain's definition, so the VM is replaced with it.
         reasons.push(`${kind}_port ${held.port} → ${wanted}`);
-        steps.push({ action: 'change', kind: 'port', resource: `${kind}:${wanted}`, labItem: vm.name, changes: [`${kind} port ${held.port} → ${wanted}`] });
+        steps.push({
+          action: 'change',
+          kind: 'port',
+          resource: `${kind}:${wanted}`,
+          labItem: vm.name,
+          changes: [`${kind} port ${held.port} → ${wanted}`],
+        });
       } else {
         steps.push({ action: 'create', kind: 'port', resource: `${kind}:${wanted ?? 'allocated'}`, labItem: vm.name, changes: [] });
       }
     }
     if (before && recordedDomains.has(domain)) {
-      if (reasons.length > 0) steps.push({ action: 'change', kind: 'domain', resource: domain, labItem: vm.name, changes: [replaceNote, ...reasons] });
+      if (reasons.length > 0)
+        steps.push({ action: 'change', kind: 'domain', resource: domain, labItem: vm.name, changes: [replaceNote, ...reasons] });
       else unchanged += 2; // its domain and its disk
     }
   });

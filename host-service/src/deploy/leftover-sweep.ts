@@ -25,7 +25,10 @@ interface Owned {
 /** Lists the leftovers and, when `remove`, removes them. Refused while an apply or destroy runs. */
 export async function sweepLeftovers(context: DeployContext, remove: boolean): Promise<LabSweepResult> {
   if (context.busy.size > 0) {
-    throw hostError(HostErrorCode.InvalidState, `A sweep waits until no lab is being applied or destroyed (busy: ${[...context.busy].join(', ')}).`);
+    throw hostError(
+      HostErrorCode.InvalidState,
+      `A sweep waits until no lab is being applied or destroyed (busy: ${[...context.busy].join(', ')}).`,
+    );
   }
   const sweeping = '\u0000sweep';
   context.busy.add(sweeping);
@@ -59,13 +62,21 @@ async function leftoverDomains(context: DeployContext, owned: Owned): Promise<Sw
     if (!domain.vlm || owned.domains.has(domain.name)) continue;
     if (domain.vlm.dataDirectory !== undefined) {
       if (!madeByDataDirectory(domain.vlm, dataDirectory)) continue; // another vlm-host's
-      leftovers.push({ kind: 'domain', name: domain.name, reason: `VLM's mark for this data directory (lab ${domain.vlm.lab}, VM ${domain.vlm.vm}); no recorded lab owns it` });
+      leftovers.push({
+        kind: 'domain',
+        name: domain.name,
+        reason: `VLM's mark for this data directory (lab ${domain.vlm.lab}, VM ${domain.vlm.vm}); no recorded lab owns it`,
+      });
       continue;
     }
     // Marked by an older version, which did not name its data directory: its disk must be in this one's pool.
     const xml = await hypervisor.getDomainXml(domain.name).catch(() => '');
     if (!xml.includes(`'${poolDirectory}`) && !xml.includes(`"${poolDirectory}`)) continue;
-    leftovers.push({ kind: 'domain', name: domain.name, reason: `VLM's mark (lab ${domain.vlm.lab}, VM ${domain.vlm.vm}) and a disk in this host's pool; no recorded lab owns it` });
+    leftovers.push({
+      kind: 'domain',
+      name: domain.name,
+      reason: `VLM's mark (lab ${domain.vlm.lab}, VM ${domain.vlm.vm}) and a disk in this host's pool; no recorded lab owns it`,
+    });
   }
   return leftovers;
 }
@@ -77,7 +88,11 @@ async function leftoverNetworks(context: DeployContext, owned: Owned): Promise<S
     if (owned.networks.has(network.name)) continue;
     const mark = vlmMetadataOfNetwork(await hypervisor.getNetworkXml(network.name).catch(() => ''));
     if (!mark || !madeByDataDirectory(mark, dataDirectory)) continue;
-    leftovers.push({ kind: 'network', name: network.name, reason: `VLM's mark for this data directory (lab ${mark.lab}, network ${mark.network}); no recorded lab owns it` });
+    leftovers.push({
+      kind: 'network',
+      name: network.name,
+      reason: `VLM's mark for this data directory (lab ${mark.lab}, network ${mark.network}); no recorded lab owns it`,
+    });
   }
   return leftovers;
 }
@@ -97,7 +112,11 @@ async function leftoversInPool(context: DeployContext, owned: Owned): Promise<Sw
       if (owned.volumes.has(`${volumePool}/${volume.name}`) || owned.seeds.has(join(poolDirectory, volume.name))) continue;
       leftovers.push(
         volume.name.endsWith('.seed.iso')
-          ? { kind: 'seed', name: join(poolDirectory, volume.name), reason: `a seed in this host's pool ${volumePool}; no recorded lab owns it` }
+          ? {
+              kind: 'seed',
+              name: join(poolDirectory, volume.name),
+              reason: `a seed in this host's pool ${volumePool}; no recorded lab owns it`,
+            }
           : { kind: 'volume', name: `${volumePool}/${volume.name}`, reason: `in this host's pool ${volumePool}; no recorded lab owns it` },
       );
     }
@@ -111,7 +130,8 @@ async function leftoversInPool(context: DeployContext, owned: Owned): Promise<Sw
   for (const item of pools) {
     if (!item.name.startsWith('vlm-')) continue;
     const folder = await orphanPoolFolder(context, item.name);
-    if (folder !== undefined) leftovers.push({ kind: 'pool', name: item.name, reason: `the storage pool VLM names after ${folder}, which is gone` });
+    if (folder !== undefined)
+      leftovers.push({ kind: 'pool', name: item.name, reason: `the storage pool VLM names after ${folder}, which is gone` });
   }
   return leftovers;
 }

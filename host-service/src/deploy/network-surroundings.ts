@@ -63,7 +63,10 @@ async function ipJson(args: string[]): Promise<unknown[]> {
 /** The host's own IPv4 addresses and routes (main table, not the default route), from iproute2. */
 export async function hostRanges(skipDevices: ReadonlySet<string>): Promise<OccupiedRange[]> {
   const ranges: OccupiedRange[] = [];
-  for (const link of (await ipJson(['addr', 'show'])) as Array<{ ifname?: string; addr_info?: Array<{ local?: string; prefixlen?: number }> }>) {
+  for (const link of (await ipJson(['addr', 'show'])) as Array<{
+    ifname?: string;
+    addr_info?: Array<{ local?: string; prefixlen?: number }>;
+  }>) {
     if (link.ifname === undefined || skipDevices.has(link.ifname)) continue;
     for (const info of link.addr_info ?? []) {
       const range = info.local === undefined ? undefined : rangeOf(info.local, 32);
@@ -74,7 +77,8 @@ export async function hostRanges(skipDevices: ReadonlySet<string>): Promise<Occu
     if (route.dst === undefined || route.dst === 'default' || (route.dev !== undefined && skipDevices.has(route.dev))) continue;
     const [address, prefix] = route.dst.split('/');
     const range = rangeOf(address ?? '', prefix === undefined ? 32 : Number(prefix));
-    if (range) ranges.push({ cidr: range, holder: `the host's route to ${formatCidr(range)}${route.dev === undefined ? '' : ` on ${route.dev}`}` });
+    if (range)
+      ranges.push({ cidr: range, holder: `the host's route to ${formatCidr(range)}${route.dev === undefined ? '' : ` on ${route.dev}`}` });
   }
   return ranges;
 }
@@ -120,7 +124,11 @@ export function networkConflicts(lab: Lab, occupied: readonly OccupiedRange[]): 
     const parsed = parseCidr(network.cidr);
     if (!parsed.ok) return;
     const taken = occupied.find((range) => cidrsOverlap(range.cidr, parsed.value));
-    if (taken) problems.push({ field: `/lab/networks/${index}/cidr`, message: `${network.cidr} overlaps ${taken.holder}; pick a range nothing on this host uses` });
+    if (taken)
+      problems.push({
+        field: `/lab/networks/${index}/cidr`,
+        message: `${network.cidr} overlaps ${taken.holder}; pick a range nothing on this host uses`,
+      });
   });
   return problems;
 }

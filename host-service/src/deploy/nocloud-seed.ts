@@ -72,7 +72,7 @@ export function isValidSshPublicKey(line: string): boolean {
   const blob = Buffer.from(data, 'base64');
   if (blob.toString('base64') !== data) return false;
   const fields: Buffer[] = [];
-  for (let offset = 0; offset < blob.length;) {
+  for (let offset = 0; offset < blob.length; ) {
     if (offset + 4 > blob.length) return false;
     const length = blob.readUInt32BE(offset);
     if (offset + 4 + length > blob.length) return false;
@@ -91,8 +91,9 @@ function isIpv4(text: string): boolean {
 
 function isIpv4WithPrefix(text: string): boolean {
   const [address, prefix, ...rest] = text.split('/');
-  return rest.length === 0 && address !== undefined && isIpv4(address) &&
-    prefix !== undefined && /^(?:[0-9]|[12][0-9]|3[0-2])$/.test(prefix);
+  return (
+    rest.length === 0 && address !== undefined && isIpv4(address) && prefix !== undefined && /^(?:[0-9]|[12][0-9]|3[0-2])$/.test(prefix)
+  );
 }
 
 /** Throws a SeedError naming the first invalid value. */
@@ -110,19 +111,24 @@ export function validateSeedOptions(options: NoCloudSeedOptions): void {
   });
   if (options.userData !== undefined) {
     if (!/^(#cloud-config|#!)/.test(options.userData)) throw new SeedError('user-data must start with "#cloud-config" or "#!"');
-    if (options.userData.includes('\0') || Buffer.byteLength(options.userData) > 1024 * 1024) throw new SeedError('user-data must be text of at most 1 MiB');
+    if (options.userData.includes('\0') || Buffer.byteLength(options.userData) > 1024 * 1024)
+      throw new SeedError('user-data must be text of at most 1 MiB');
   }
   const seen = new Set<string>();
   for (const entry of options.interfaces ?? []) {
     const label = JSON.stringify(entry.name);
-    if (!interfaceNamePattern.test(entry.name)) throw new SeedError(`interface name ${label} is not valid (at most 15 letters, digits, '_', '.', '-')`);
+    if (!interfaceNamePattern.test(entry.name))
+      throw new SeedError(`interface name ${label} is not valid (at most 15 letters, digits, '_', '.', '-')`);
     if (seen.has(entry.name)) throw new SeedError(`interface ${label} is given twice`);
     seen.add(entry.name);
-    if (entry.macAddress !== undefined && !macAddressPattern.test(entry.macAddress)) throw new SeedError(`interface ${label}: MAC address ${JSON.stringify(entry.macAddress)} is not valid`);
+    if (entry.macAddress !== undefined && !macAddressPattern.test(entry.macAddress))
+      throw new SeedError(`interface ${label}: MAC address ${JSON.stringify(entry.macAddress)} is not valid`);
     for (const address of entry.addresses ?? []) {
-      if (!isIpv4WithPrefix(address)) throw new SeedError(`interface ${label}: address ${JSON.stringify(address)} is not IPv4 with a prefix length (10.0.0.5/24)`);
+      if (!isIpv4WithPrefix(address))
+        throw new SeedError(`interface ${label}: address ${JSON.stringify(address)} is not IPv4 with a prefix length (10.0.0.5/24)`);
     }
-    if (entry.gateway4 !== undefined && !isIpv4(entry.gateway4)) throw new SeedError(`interface ${label}: gateway ${JSON.stringify(entry.gateway4)} is not an IPv4 address`);
+    if (entry.gateway4 !== undefined && !isIpv4(entry.gateway4))
+      throw new SeedError(`interface ${label}: gateway ${JSON.stringify(entry.gateway4)} is not an IPv4 address`);
   }
 }
 
@@ -172,11 +178,15 @@ function run(program: string, args: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { errors += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      errors += chunk;
+    });
     child.on('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT'
-        ? new SeedError(`${program} not found: install it as root with "apt-get install -y --no-install-recommends genisoimage"`)
-        : error);
+      reject(
+        error.code === 'ENOENT'
+          ? new SeedError(`${program} not found: install it as root with "apt-get install -y --no-install-recommends genisoimage"`)
+          : error,
+      );
     });
     child.on('close', (code) => {
       if (code === 0) resolve();

@@ -20,10 +20,14 @@ export async function refuseInvalidLab(lab: Lab, state: ReadonlyHostState, image
   const problems = checkLab(lab, state, imageNames(await images.catalog()));
   if (problems.length > 0) {
     const first = problems[0] as { field: string; message: string };
-    throw hostError(HostErrorCode.InvalidLab, `The lab "${lab.name}" has ${problems.length} problem(s): ${first.field}: ${first.message}.`, {
-      field: first.field,
-      problems,
-    });
+    throw hostError(
+      HostErrorCode.InvalidLab,
+      `The lab "${lab.name}" has ${problems.length} problem(s): ${first.field}: ${first.message}.`,
+      {
+        field: first.field,
+        problems,
+      },
+    );
   }
   // cloud_init that cannot be merged into the seed is refused before anything is made.
   for (const [index, vm] of lab.vms.entries()) {
@@ -48,7 +52,10 @@ export async function refuseInvalidLab(lab: Lab, state: ReadonlyHostState, image
 }
 
 function oneProblem(lab: Lab, field: string, message: string): HostError {
-  return hostError(HostErrorCode.InvalidLab, `The lab "${lab.name}" has 1 problem(s): ${field}: ${message}.`, { field, problems: [{ field, message }] });
+  return hostError(HostErrorCode.InvalidLab, `The lab "${lab.name}" has 1 problem(s): ${field}: ${message}.`, {
+    field,
+    problems: [{ field, message }],
+  });
 }
 
 /**
@@ -72,10 +79,20 @@ export async function requireImages(images: ImageStore, lab: Lab, driver: HostIn
 }
 
 /** The lab's plan and the domains libvirt has; throws AlreadyExists on the first conflict. */
-export async function planWithoutConflicts(context: DeployContext, lab: Lab, driver: HostInfo['driver']): Promise<{ plan: PlanResult; domains: DomainSummary[] }> {
+export async function planWithoutConflicts(
+  context: DeployContext,
+  lab: Lab,
+  driver: HostInfo['driver'],
+): Promise<{ plan: PlanResult; domains: DomainSummary[] }> {
   const { hypervisor, store } = context.options;
   const [domains, networks] = await Promise.all([hypervisor.listDomains(), hypervisor.listNetworks()]);
-  const { plan, conflicts } = planLab({ lab, record: recordedLab(store.state.labs, lab.name), domains, networks, volumePool: context.volumePool });
+  const { plan, conflicts } = planLab({
+    lab,
+    record: recordedLab(store.state.labs, lab.name),
+    domains,
+    networks,
+    volumePool: context.volumePool,
+  });
   conflicts.push(...networkConflicts(lab, await occupiedRanges({ lab, state: store.state, hypervisor, driver })));
   if (conflicts.length > 0) {
     const first = conflicts[0] as { field: string; message: string };

@@ -23,7 +23,12 @@ export async function deleteDomain(context: DeployContext, lab: string, name: st
   // The recorded UUID says which domain the lab made; one made since under the name is not it.
   const recordedUuid = context.labRecord(lab)?.resources.domains.find((item) => item.name === name)?.uuid;
   const domain = found && (recordedUuid === undefined || recordedUuid === '' || found.uuid === recordedUuid) ? found : undefined;
-  if (found && !domain) await context.log(lab, 'warning', `Left ${name} alone: its UUID ${found.uuid} is not the ${recordedUuid} this lab made, so it is someone else's.`);
+  if (found && !domain)
+    await context.log(
+      lab,
+      'warning',
+      `Left ${name} alone: its UUID ${found.uuid} is not the ${recordedUuid} this lab made, so it is someone else's.`,
+    );
   if (domain && domain.state !== 'shut-off') await hypervisor.destroy(name).catch(ignoreGoneOrStopped);
   if (domain) await hypervisor.undefine(name, { snapshots: true }).catch(ignoreGone);
   await removeSerialLogs(dataDirectory, name);
@@ -50,7 +55,11 @@ export async function deleteNetwork(context: DeployContext, lab: string, name: s
   const recordedUuid = context.labRecord(lab)?.resources.networks.find((item) => item.name === name)?.uuid;
   const found = (await hypervisor.listNetworks()).find((item) => item.name === name);
   if (found && recordedUuid !== undefined && found.uuid !== recordedUuid) {
-    await context.log(lab, 'warning', `Left network ${name} alone: its UUID ${found.uuid} is not the ${recordedUuid} this lab made, so it is someone else's.`);
+    await context.log(
+      lab,
+      'warning',
+      `Left network ${name} alone: its UUID ${found.uuid} is not the ${recordedUuid} this lab made, so it is someone else's.`,
+    );
   } else if (found) {
     await hypervisor.destroyNetwork(name).catch(ignoreGoneOrStopped);
     await hypervisor.undefineNetwork(name).catch(ignoreGone);
@@ -78,7 +87,8 @@ export async function removeVm(
     if (nic.ip === undefined || !network) continue;
     await context.options.hypervisor.setNetworkDhcpHost(network.name, { mac: nic.mac, ip: nic.ip }, false).catch(ignoreGone);
   }
-  for (const item of [...(resources()?.volumes ?? [])].filter((volume) => volume.vm === vm)) await deleteVolume(context, lab, `${item.pool}/${item.name}`);
+  for (const item of [...(resources()?.volumes ?? [])].filter((volume) => volume.vm === vm))
+    await deleteVolume(context, lab, `${item.pool}/${item.name}`);
   for (const item of [...(resources()?.seeds ?? [])].filter((seed) => seed.vm === vm)) await deleteSeed(context, lab, item.path);
   await context.record(lab, (record, draft) => {
     const freed = (port: { kind: PortKind; port: number; vm: string }) => port.vm === vm && freePort(port);

@@ -48,7 +48,14 @@ function publicLine(publicBytes: Buffer, comment: string): string {
 /** The "openssh-key-v1" private key file (unencrypted), as ssh-keygen writes it. */
 function openSshPrivateKey(seed: Buffer, publicBytes: Buffer, comment: string): string {
   const check = randomBytes(4);
-  const body = [check, check, sshString(keyType), sshString(publicBytes), sshString(Buffer.concat([seed, publicBytes])), sshString(comment)];
+  const body = [
+    check,
+    check,
+    sshString(keyType),
+    sshString(publicBytes),
+    sshString(Buffer.concat([seed, publicBytes])),
+    sshString(comment),
+  ];
   // Padded with 1, 2, 3, ... to the cipher block size (8 for "none").
   const length = body.reduce((sum, part) => sum + part.length, 0);
   const padding = Buffer.from(Array.from({ length: (8 - (length % 8)) % 8 }, (_, index) => index + 1));
@@ -132,7 +139,11 @@ async function writePair(privateKeyPath: string, pair: KeyPairText): Promise<voi
  * checked on every read: a bad public line is rebuilt from the private key, a bad private key is
  * replaced, each with a line through `log`.
  */
-export async function loadSshKeyPair(directory: string, log: (line: string) => void = () => undefined, comment = defaultComment()): Promise<ServiceSshKey> {
+export async function loadSshKeyPair(
+  directory: string,
+  log: (line: string) => void = () => undefined,
+  comment = defaultComment(),
+): Promise<ServiceSshKey> {
   const privateKeyPath = join(directory, 'id_ed25519');
   const publicKeyPath = `${privateKeyPath}.pub`;
   const read = (path: string) =>
@@ -148,13 +159,18 @@ export async function loadSshKeyPair(directory: string, log: (line: string) => v
     if (derived !== undefined) {
       const stored = publicText?.trim() ?? '';
       const storedBlob = stored.split(/\s+/)[1];
-      if (publicKeyProblem(stored) === undefined && storedBlob === derived.split(' ')[1]) return { privateKeyPath, privateKey: privateText, publicKey: stored };
+      if (publicKeyProblem(stored) === undefined && storedBlob === derived.split(' ')[1])
+        return { privateKeyPath, privateKey: privateText, publicKey: stored };
       const why = publicText === undefined ? 'is missing' : (publicKeyProblem(stored) ?? 'does not match the private key');
-      log(`The SSH public key ${publicKeyPath} ${why === 'is missing' ? why : `is malformed (${why})`}: rebuilt it from the private key ${privateKeyPath}.`);
+      log(
+        `The SSH public key ${publicKeyPath} ${why === 'is missing' ? why : `is malformed (${why})`}: rebuilt it from the private key ${privateKeyPath}.`,
+      );
       await writeFile(publicKeyPath, `${derived}\n`, { mode: 0o644 });
       return { privateKeyPath, privateKey: privateText, publicKey: derived };
     }
-    log(`The SSH private key ${privateKeyPath} is not a usable ed25519 key: replaced it with a new pair. Guests that trusted the old key must be recreated.`);
+    log(
+      `The SSH private key ${privateKeyPath} is not a usable ed25519 key: replaced it with a new pair. Guests that trusted the old key must be recreated.`,
+    );
   }
   await mkdir(directory, { recursive: true, mode: 0o700 });
   await chmod(directory, 0o700);
@@ -188,7 +204,11 @@ export async function removeLabSshKey(dataDirectory: string, lab: string): Promi
  * The key for SSH into a domain a lab recorded (by name, and uuid when recorded): that lab's own
  * key, or undefined for a lab deployed before per-lab keys or a domain no lab recorded.
  */
-export function labKeyPathForDomain(dataDirectory: string, state: ReadonlyHostState, domain: { name: string; uuid: string }): string | undefined {
+export function labKeyPathForDomain(
+  dataDirectory: string,
+  state: ReadonlyHostState,
+  domain: { name: string; uuid: string },
+): string | undefined {
   for (const lab of Object.values(state.labs)) {
     const owns = lab.resources.domains.some((item) => item.name === domain.name && (item.uuid === undefined || item.uuid === domain.uuid));
     if (owns) return lab.sshKey === 'lab' ? join(labKeyDirectory(dataDirectory, lab.name), 'id_ed25519') : undefined;

@@ -62,5 +62,6 @@ export async function runScheduled(steps: readonly ScheduledStep[], limit: numbe
     outer.removeEventListener('abort', forward);
   }
   if (failure) throw failure;
-  if (waiting.length > 0 && !outer.aborted) throw new Error(`Steps could not start (unmet dependencies): ${waiting.map((step) => step.name).join(', ')}.`);
+  if (waiting.length > 0 && !outer.aborted)
+    throw new Error(`Steps could not start (unmet dependencies): ${waiting.map((step) => step.name).join(', ')}.`);
 }

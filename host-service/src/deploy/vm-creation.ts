@@ -36,14 +36,28 @@ export async function createVm(context: DeployContext, lab: Lab, vm: VM, creatio
   const volumePath = await createDisk(context, lab, vm, creation);
   creation.stop();
   const { image, serviceKey } = creation;
-  const seedPath = image !== undefined && serviceKey !== undefined ? await writeSeed(context, lab, vm, { name, poolPath: creation.poolPath, serviceKey }) : undefined;
-  const { xml, uuid } = await assembleDomainXml(context, lab, vm, { name, volumePath, seedPath, nics, domainType: creation.domainType, image });
+  const seedPath =
+    image !== undefined && serviceKey !== undefined
+      ? await writeSeed(context, lab, vm, { name, poolPath: creation.poolPath, serviceKey })
+      : undefined;
+  const { xml, uuid } = await assembleDomainXml(context, lab, vm, {
+    name,
+    volumePath,
+    seedPath,
+    nics,
+    domainType: creation.domainType,
+    image,
+  });
   creation.stop();
   // Static addresses: a fixed lease on the lab network too, for guests that ask DHCP anyway.
   for (const nic of nics) {
     const network = (lab.networks ?? []).find((item) => item.name === nic.network);
     if (nic.ip === undefined || !(network?.dhcp ?? true)) continue;
-    await hypervisor.setNetworkDhcpHost(labNetworkName(labRecord(), lab.name, nic.network), { mac: nic.mac, ip: nic.ip, name: vm.name }, true);
+    await hypervisor.setNetworkDhcpHost(
+      labNetworkName(labRecord(), lab.name, nic.network),
+      { mac: nic.mac, ip: nic.ip, name: vm.name },
+      true,
+    );
   }
   if (vm.firmware === 'uefi') await ensureDataFolder(context.options.dataDirectory, 'nvram');
   await creating(
@@ -92,8 +106,15 @@ async function createDisk(context: DeployContext, lab: Lab, vm: VM, creation: Vm
 }
 
 /** Writes the VM's NoCloud seed; returns its path. */
-async function writeSeed(context: DeployContext, lab: Lab, vm: VM, target: { name: string; poolPath: string; serviceKey: ServiceSshKey }): Promise<string> {
-  const path = context.labRecord(lab.name)?.resources.seeds?.find((item) => item.vm === vm.name)?.path ?? seedPathFor(target.poolPath, lab.name, vm.name);
+async function writeSeed(
+  context: DeployContext,
+  lab: Lab,
+  vm: VM,
+  target: { name: string; poolPath: string; serviceKey: ServiceSshKey },
+): Promise<string> {
+  const path =
+    context.labRecord(lab.name)?.resources.seeds?.find((item) => item.vm === vm.name)?.path ??
+    seedPathFor(target.poolPath, lab.name, vm.name);
   const keys = [target.serviceKey.publicKey, ...(vm.ssh_authorized_keys ?? [])];
   // A new instance id per apply: cloud-init redoes its first-boot work for a recreated VM. Its
   // random part is also what proves, after a crash, that the file is this apply's.
@@ -103,9 +124,19 @@ async function writeSeed(context: DeployContext, lab: Lab, vm: VM, target: { nam
     lab.name,
     { kind: 'seed', name: path, item: vm.name, instanceId },
     async () => {
-      const userData = mergeCloudConfig({ hostname: vm.name, sshAuthorizedKeys: keys, ...(vm.cloud_init === undefined ? {} : { cloudInit: vm.cloud_init }) });
+      const userData = mergeCloudConfig({
+        hostname: vm.name,
+        sshAuthorizedKeys: keys,
+        ...(vm.cloud_init === undefined ? {} : { cloudInit: vm.cloud_init }),
+      });
       const interfaces = seedInterfaces(lab, vm);
-      await writeNoCloudSeed(path, { instanceId, hostname: vm.name, sshAuthorizedKeys: keys, userData, ...(interfaces ? { interfaces } : {}) });
+      await writeNoCloudSeed(path, {
+        instanceId,
+        hostname: vm.name,
+        sshAuthorizedKeys: keys,
+        userData,
+        ...(interfaces ? { interfaces } : {}),
+      });
     },
     (record) => {
       record.resources.seeds ??= [];

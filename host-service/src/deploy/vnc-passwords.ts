@@ -24,7 +24,8 @@ export class VncPasswords {
   constructor(private readonly dataDirectory: string) {}
 
   private path(domain: string): string {
-    if (!domainNamePattern.test(domain) || domain.startsWith('.')) throw new Error(`Refusing to name a VNC password file after ${JSON.stringify(domain.slice(0, 100))}.`);
+    if (!domainNamePattern.test(domain) || domain.startsWith('.'))
+      throw new Error(`Refusing to name a VNC password file after ${JSON.stringify(domain.slice(0, 100))}.`);
     return join(this.dataDirectory, 'vnc', domain);
   }
 

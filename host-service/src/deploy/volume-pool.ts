@@ -36,7 +36,9 @@ export async function removeVolumePool(hypervisor: Hypervisor, name: string, dir
   const left = [...new Set([...volumes, ...files])].sort();
   if (left.length > 0) {
     const shown = left.slice(0, 5).join(', ');
-    return { kept: `${directory} still holds ${left.length} file(s) (${shown}${left.length > 5 ? ', ...' : ''}); vlm lab sweep lists leftovers` };
+    return {
+      kept: `${directory} still holds ${left.length} file(s) (${shown}${left.length > 5 ? ', ...' : ''}); vlm lab sweep lists leftovers`,
+    };
   }
   const gone = (error: unknown) => {
     if (!(error instanceof HypervisorError && (error.code === 'no-such-pool' || error.code === 'invalid-operation'))) throw error;
@@ -54,6 +56,8 @@ export async function removeSerialLogs(dataDirectory: string, domain: string): P
   const log = serialLogPathFor(dataDirectory, domain);
   const folder = join(dataDirectory, 'logs');
   const prefix = `${domain}.log.`;
-  const rotated = (await readdir(folder).catch(() => [] as string[])).filter((file) => file.startsWith(prefix) && /^\d+$/.test(file.slice(prefix.length)));
+  const rotated = (await readdir(folder).catch(() => [] as string[])).filter(
+    (file) => file.startsWith(prefix) && /^\d+$/.test(file.slice(prefix.length)),
+  );
   for (const path of [log, ...rotated.map((file) => join(folder, file))]) await rm(path, { force: true });
 }

@@ -35,7 +35,9 @@ export function parseChecksumList(text: string): ChecksumEntry[] {
 export function findChecksum(entries: ChecksumEntry[], file: string, listAddress: string): ChecksumEntry {
   const matches = entries.filter((entry) => entry.file === file);
   if (matches.length === 0) {
-    throw new Error(`The checksum list ${listAddress} has no entry for ${file} (it lists ${entries.length} file${entries.length === 1 ? '' : 's'}).`);
+    throw new Error(
+      `The checksum list ${listAddress} has no entry for ${file} (it lists ${entries.length} file${entries.length === 1 ? '' : 's'}).`,
+    );
   }
   // The strongest digest when a list carries several.
   return matches.find((entry) => entry.algorithm === 'sha512') ?? (matches[0] as ChecksumEntry);

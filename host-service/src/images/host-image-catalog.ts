@@ -28,6 +28,9 @@ export async function loadImageCatalog(dataDirectory: string, log: (line: string
     throw new HostCatalogError(`The host image catalog ${path} cannot be read: ${(error as Error).message}.`);
   }
   const { catalog, ignored } = extendBuiltInCatalog(parseHostCatalog(path, text));
-  if (ignored.length > 0) log(`${path}: ${ignored.join(', ')} ${ignored.length === 1 ? 'is a built-in image' : 'are built-in images'}; the built-in entry is used.`);
+  if (ignored.length > 0)
+    log(
+      `${path}: ${ignored.join(', ')} ${ignored.length === 1 ? 'is a built-in image' : 'are built-in images'}; the built-in entry is used.`,
+    );
   return catalog;
 }

@@ -40,7 +40,8 @@ export class ChecksumMismatchError extends Error {
 const maximumChecksumListBytes = 1024 * 1024;
 const progressIntervalMs = 200;
 
-const isLoopback = (hostname: string): boolean => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) || hostname === '[::1]' || hostname === 'localhost';
+const isLoopback = (hostname: string): boolean =>
+  /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) || hostname === '[::1]' || hostname === 'localhost';
 
 /** An address the host may fetch: https anywhere, plain http only on loopback (nothing to intercept). */
 export function checkDownloadAddress(address: string, what: string): URL {
@@ -52,7 +53,10 @@ export function checkDownloadAddress(address: string, what: string): URL {
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
-  if (url.protocol === 'http:') throw new Error(`The ${what} ${address} uses plain http to another machine; only https is accepted there, so the image and its checksums cannot be swapped on the way.`);
+  if (url.protocol === 'http:')
+    throw new Error(
+      `The ${what} ${address} uses plain http to another machine; only https is accepted there, so the image and its checksums cannot be swapped on the way.`,
+    );
   throw new Error(`The ${what} ${address} is not an https address.`);
 }
 
@@ -73,7 +77,8 @@ async function readChecksumList(address: string, signal: AbortSignal): Promise<s
   let size = 0;
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (size > maximumChecksumListBytes) throw new Error(`The checksum list ${address} is larger than ${maximumChecksumListBytes} bytes; that is not a checksum list.`);
+    if (size > maximumChecksumListBytes)
+      throw new Error(`The checksum list ${address} is larger than ${maximumChecksumListBytes} bytes; that is not a checksum list.`);
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -126,9 +131,14 @@ export async function downloadImageFile(request: DownloadRequest): Promise<Downl
     });
     // QEMU (another user) reads the image through the images folder: world-readable.
     try {
-      await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>), measure, createWriteStream(partial, { mode: 0o644, flags: 'wx' }), {
-        signal: request.signal,
-      });
+      await pipeline(
+        Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>),
+        measure,
+        createWriteStream(partial, { mode: 0o644, flags: 'wx' }),
+        {
+          signal: request.signal,
+        },
+      );
     } finally {
       clearTimeout(pendingReport);
     }

@@ -27,9 +27,12 @@ export async function inspectDiskFormat(path: string, declared?: DiskFormat): Pr
   // --force-share: running VMs may hold the base image open; info only reads it.
   const command = { program: 'qemu-img', args: ['info', '--output=json', '--force-share', '--', path], timeoutMs: inspectTimeoutMs };
   const result = await runCommand(command).catch((error: Error) => {
-    throw new ImageFormatError(`${error.message} (qemu-img is in Debian's qemu-utils: apt-get install -y --no-install-recommends qemu-utils)`);
+    throw new ImageFormatError(
+      `${error.message} (qemu-img is in Debian's qemu-utils: apt-get install -y --no-install-recommends qemu-utils)`,
+    );
   });
-  if (result.exitCode !== 0) throw new ImageFormatError(`qemu-img cannot read the image ${path}: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
+  if (result.exitCode !== 0)
+    throw new ImageFormatError(`qemu-img cannot read the image ${path}: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
   let info: QemuImgInfo;
   try {
     info = JSON.parse(result.stdout) as QemuImgInfo;
@@ -41,10 +44,14 @@ export async function inspectDiskFormat(path: string, declared?: DiskFormat): Pr
     throw new ImageFormatError(`The image ${path} is ${typeof format === 'string' ? format : 'of an unknown format'}; allowed: qcow2, raw`);
   }
   if (declared !== undefined && declared !== format) {
-    throw new ImageFormatError(`The image ${path} is declared ${declared} but its contents are ${format}; fix the catalog's format or the file`);
+    throw new ImageFormatError(
+      `The image ${path} is declared ${declared} but its contents are ${format}; fix the catalog's format or the file`,
+    );
   }
   if (info['backing-filename'] !== undefined) {
-    throw new ImageFormatError(`The image ${path} has a backing file of its own (${String(info['backing-filename'])}); a base image must be self-contained`);
+    throw new ImageFormatError(
+      `The image ${path} has a backing file of its own (${String(info['backing-filename'])}); a base image must be self-contained`,
+    );
   }
   if (info['format-specific']?.data?.['data-file'] !== undefined) {
     throw new ImageFormatError(`The image ${path} keeps its data in an external file; a base image must be self-contained`);

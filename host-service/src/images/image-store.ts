@@ -160,7 +160,8 @@ export class ImageStore {
         try {
           files.diskFormat = await inspectDiskFormat(files.disk, declared);
         } catch (error) {
-          if (error instanceof ImageFormatError) throw hostError(HostErrorCode.InvalidState, `The image "${name}" cannot be used: ${error.message}.`);
+          if (error instanceof ImageFormatError)
+            throw hostError(HostErrorCode.InvalidState, `The image "${name}" cannot be used: ${error.message}.`);
           throw error;
         }
       }
@@ -259,7 +260,12 @@ export class ImageStore {
     return { name: image.name, title: image.title, present: await exists(join(folder, 'manifest.json')) };
   }
 
-  private async download(image: CatalogImage, source: DownloadSource, signal: AbortSignal, report: (progress: PullProgress) => void): Promise<ImageSummary> {
+  private async download(
+    image: CatalogImage,
+    source: DownloadSource,
+    signal: AbortSignal,
+    report: (progress: PullProgress) => void,
+  ): Promise<ImageSummary> {
     await ensureDataFolder(this.options.dataDirectory, 'images');
     const folder = this.folderOf(image.name);
     const madeFolder = (await mkdir(folder, { recursive: true, mode: dataFolderModes.images })) !== undefined;
@@ -278,7 +284,15 @@ export class ImageStore {
         name: image.name,
         manifest_version: 1,
         source: { url: source.url, checksum_url: source.checksum_url },
-        files: [{ role: 'disk', path: fileName, size: downloaded.bytes, [downloaded.checksum.algorithm]: downloaded.checksum.digest, format: source.format }],
+        files: [
+          {
+            role: 'disk',
+            path: fileName,
+            size: downloaded.bytes,
+            [downloaded.checksum.algorithm]: downloaded.checksum.digest,
+            format: source.format,
+          },
+        ],
       };
       // The manifest marks the image complete: it appears whole or not at all.
       const temporary = join(folder, `.manifest.${randomBytes(6).toString('hex')}.json`);
@@ -289,7 +303,8 @@ export class ImageStore {
     } catch (error) {
       await rm(join(folder, fileName), { force: true });
       if (madeFolder && (await readdir(folder).catch(() => ['?'])).length === 0) await rmdir(folder).catch(() => undefined);
-      if (signal.aborted) throw hostError(HostErrorCode.RequestCancelled, `The download of image ${image.name} was cancelled; the partial file was removed.`);
+      if (signal.aborted)
+        throw hostError(HostErrorCode.RequestCancelled, `The download of image ${image.name} was cancelled; the partial file was removed.`);
       if (error instanceof ChecksumMismatchError) throw hostError(HostErrorCode.InvalidState, error.message);
       throw hostError(HostErrorCode.InternalError, `Downloading image ${image.name} failed: ${(error as Error).message}`);
     }

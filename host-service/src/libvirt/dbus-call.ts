@@ -41,9 +41,11 @@ function libvirtErrorCode(text: string): HypervisorErrorCode {
   // libxml2's parse errors name the document libvirt was reading: "(domain_definition):1: ...".
   if (/^\([a-z_]+\):\d+:/.test(text)) return 'invalid-argument';
   if (/already exists/.test(text)) return 'already-exists';
-  if (/is not running|is already running|already active|not active|is not paused|domain is not running/.test(text)) return 'invalid-operation';
+  if (/is not running|is already running|already active|not active|is not paused|domain is not running/.test(text))
+    return 'invalid-operation';
   // libvirt-dbus lost libvirtd: "Cannot recv data", "client socket is closed", "no connection driver".
-  if (/Cannot (recv|write) data|client socket is closed|Connection reset|Failed to connect socket|no connection driver/i.test(text)) return 'disconnected';
+  if (/Cannot (recv|write) data|client socket is closed|Connection reset|Failed to connect socket|no connection driver/i.test(text))
+    return 'disconnected';
   return 'libvirt';
 }
 
@@ -56,8 +58,10 @@ export function toHypervisorError(error: unknown, request: DbusRequest): Hypervi
   if (error instanceof HypervisorError) return error;
   const where = describeRequest(request);
   if (error instanceof dbus.DBusError) {
-    if (error.type === libvirtErrorName) return new HypervisorError(libvirtErrorCode(error.text), `${where} failed: ${error.text}`, error.text);
-    if (disconnectedErrorNames.has(error.type)) return new HypervisorError('disconnected', `${where} failed: libvirt-dbus is not on the bus (${error.type}: ${error.text})`);
+    if (error.type === libvirtErrorName)
+      return new HypervisorError(libvirtErrorCode(error.text), `${where} failed: ${error.text}`, error.text);
+    if (disconnectedErrorNames.has(error.type))
+      return new HypervisorError('disconnected', `${where} failed: libvirt-dbus is not on the bus (${error.type}: ${error.text})`);
     return new HypervisorError('libvirt', `${where} failed: ${error.type}: ${error.text}`);
   }
   const text = error instanceof Error ? error.message : String(error);

@@ -68,7 +68,8 @@ const macPattern = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
 function checkDomainSpec(spec: DomainSpec): void {
   checkLibvirtName('domain', spec.name);
-  if (spec.type !== 'kvm' && spec.type !== 'qemu') throw new HypervisorError('invalid-argument', `Invalid domain type ${JSON.stringify(spec.type)}: expected 'kvm' or 'qemu'`);
+  if (spec.type !== 'kvm' && spec.type !== 'qemu')
+    throw new HypervisorError('invalid-argument', `Invalid domain type ${JSON.stringify(spec.type)}: expected 'kvm' or 'qemu'`);
   if (spec.uuid !== undefined) checkUuid(spec.uuid);
   checkInteger('vcpu count', spec.vcpu, 1, 256);
   checkInteger('memory (MiB)', spec.memoryMiB, 16, 4 * 1024 * 1024);
@@ -88,20 +89,24 @@ function checkDomainSpec(spec: DomainSpec): void {
     if (spec.firmware !== 'uefi') throw new HypervisorError('invalid-argument', 'An NVRAM file is for UEFI guests only');
     checkHostPath('NVRAM', spec.nvramPath);
   }
-  if (spec.sshMac !== undefined && !macPattern.test(spec.sshMac)) throw new HypervisorError('invalid-argument', `Invalid MAC address ${JSON.stringify(spec.sshMac)}`);
+  if (spec.sshMac !== undefined && !macPattern.test(spec.sshMac))
+    throw new HypervisorError('invalid-argument', `Invalid MAC address ${JSON.stringify(spec.sshMac)}`);
   if (spec.serialLogPath !== undefined) checkHostPath('serial log', spec.serialLogPath);
   if (spec.vncPort !== undefined) checkInteger('VNC port', spec.vncPort, 5900, 65535);
-  if (spec.vncPort !== undefined && spec.vncPassword === undefined) throw new HypervisorError('invalid-argument', 'A VNC display needs a password');
+  if (spec.vncPort !== undefined && spec.vncPassword === undefined)
+    throw new HypervisorError('invalid-argument', 'A VNC display needs a password');
   if (spec.vncPassword !== undefined && !/^[A-Za-z0-9]{1,8}$/.test(spec.vncPassword)) {
     throw new HypervisorError('invalid-argument', 'A VNC password is 1 to 8 letters or digits (VNC authentication uses no more)');
   }
   if (spec.sshHostPort !== undefined) checkInteger('SSH host port', spec.sshHostPort, 1024, 65535);
   if (spec.sshGuestPort !== undefined) checkInteger('SSH guest port', spec.sshGuestPort, 1, 65535);
   const networks = spec.networks ?? [];
-  if (networks.length > maximumLabNics) throw new HypervisorError('invalid-argument', `A domain can have at most ${maximumLabNics} lab networks`);
+  if (networks.length > maximumLabNics)
+    throw new HypervisorError('invalid-argument', `A domain can have at most ${maximumLabNics} lab networks`);
   for (const nic of networks) {
     checkLibvirtName('network', nic.network);
-    if (nic.mac !== undefined && !macPattern.test(nic.mac)) throw new HypervisorError('invalid-argument', `Invalid MAC address ${JSON.stringify(nic.mac)}`);
+    if (nic.mac !== undefined && !macPattern.test(nic.mac))
+      throw new HypervisorError('invalid-argument', `Invalid MAC address ${JSON.stringify(nic.mac)}`);
   }
 }
 

@@ -63,10 +63,7 @@ function parseDomainIdentity(xml: string): DomainIdentity {
     name,
     uuid,
     vcpu: Number(childText(root, 'vcpu') ?? '0'),
-    memoryBytes: toBytes(
-      Number(memoryElement?.text.trim() ?? '0'),
-      memoryElement?.attributes.unit ?? 'KiB',
-    ),
+    memoryBytes: toBytes(Number(memoryElement?.text.trim() ?? '0'), memoryElement?.attributes.unit ?? 'KiB'),
   };
   const vlm = vlmMetadataOfDomain(root);
   if (vlm) identity.vlm = vlm;
@@ -256,11 +253,7 @@ export class LibvirtDomains {
   }
 
   /** A DomainEvent is a hint: re-read that domain and report it with the event. */
-  async onDomainEvent(
-    domainPath: string,
-    eventNumber: number,
-    detailNumber: number,
-  ): Promise<HypervisorEvent | undefined> {
+  async onDomainEvent(domainPath: string, eventNumber: number, detailNumber: number): Promise<HypervisorEvent | undefined> {
     const kind = domainEventKinds[eventNumber];
     if (!kind) return undefined; // A newer libvirt's event type: the poll will report its effect.
     const uuid = uuidFromObjectPath(domainPath);
@@ -337,12 +330,7 @@ export class LibvirtDomains {
     return this.readDomain(String(path));
   }
 
-  private async domainCall(
-    name: string,
-    member: string,
-    signature = 'u',
-    body: unknown[] = [0],
-  ): Promise<unknown[]> {
+  private async domainCall(name: string, member: string, signature = 'u', body: unknown[] = [0]): Promise<unknown[]> {
     const path = await this.domainPath(name);
     return this.call({ path, interface: domainInterface, member, signature, body });
   }

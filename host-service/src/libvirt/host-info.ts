@@ -86,9 +86,7 @@ export class LibvirtHostInfo {
     if (driver === 'test') return info;
     if (!offersKvm(capabilities)) {
       info.virtualization = 'qemu';
-      info.warnings.push(
-        `KVM is not available on this host (no /dev/kvm, or libvirt does not offer it): ${tcgSlowdown}`,
-      );
+      info.warnings.push(`KVM is not available on this host (no /dev/kvm, or libvirt does not offer it): ${tcgSlowdown}`);
       return info;
     }
     const probe = await this.probeKvmOnce();
@@ -97,9 +95,7 @@ export class LibvirtHostInfo {
       info.domainType = 'kvm';
     } else {
       info.virtualization = 'qemu';
-      info.warnings.push(
-        `KVM is present but a KVM guest does not run here (${probe.reason}): ${tcgSlowdown}`,
-      );
+      info.warnings.push(`KVM is present but a KVM guest does not run here (${probe.reason}): ${tcgSlowdown}`);
     }
     return info;
   }

@@ -25,15 +25,7 @@ export interface HostInfo {
   warnings: string[];
 }
 
-export type DomainState =
-  | 'no-state'
-  | 'running'
-  | 'blocked'
-  | 'paused'
-  | 'shutting-down'
-  | 'shut-off'
-  | 'crashed'
-  | 'pm-suspended';
+export type DomainState = 'no-state' | 'running' | 'blocked' | 'paused' | 'shutting-down' | 'shut-off' | 'crashed' | 'pm-suspended';
 
 /** The lab and VM a domain was made for, read from its `<metadata><vlm:lab .../>`. */
 export interface VlmMetadata {

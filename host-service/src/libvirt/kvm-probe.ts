@@ -28,7 +28,10 @@ const kernelReached = /Kernel panic|VFS: Unable to mount root/;
 function hostKernel(): string | undefined {
   let names: string[];
   try {
-    names = readdirSync('/boot').filter((name) => /^vmlinuz-[A-Za-z0-9._+-]+$/.test(name)).sort().reverse();
+    names = readdirSync('/boot')
+      .filter((name) => /^vmlinuz-[A-Za-z0-9._+-]+$/.test(name))
+      .sort()
+      .reverse();
   } catch {
     return undefined;
   }
@@ -53,7 +56,12 @@ function probeDomainXml(name: string, domainType: 'kvm' | 'qemu', kernel: { path
     `  <os><type arch='x86_64' machine='pc'>hvm</type>`,
   ];
   if (kernel) lines.push(`    <kernel>${escapeXml(kernel.path)}</kernel>`, `    <cmdline>console=ttyS0 panic=0 quiet loglevel=3</cmdline>`);
-  lines.push(`  </os>`, domainType === 'kvm' ? `  <cpu mode='host-passthrough'/>` : `  <cpu mode='custom'><model>qemu64</model></cpu>`, `  <on_reboot>destroy</on_reboot>`, `  <devices>`);
+  lines.push(
+    `  </os>`,
+    domainType === 'kvm' ? `  <cpu mode='host-passthrough'/>` : `  <cpu mode='custom'><model>qemu64</model></cpu>`,
+    `  <on_reboot>destroy</on_reboot>`,
+    `  <devices>`,
+  );
   // Without a kernel, no disk and no devices: SeaBIOS finds nothing to boot and spins.
   if (kernel) lines.push(`    <serial type='pty'><log file='${escapeXml(kernel.serialLog)}' append='off'/><target port='0'/></serial>`);
   lines.push(`    <memballoon model='none'/>`, `  </devices>`, `</domain>`);
@@ -93,7 +101,11 @@ export interface KvmProbeOptions {
   kernelDeadlineMs?: number;
 }
 
-export async function probeKvm(call: (request: DbusRequest) => Promise<unknown[]>, connectPath: string, options: KvmProbeOptions = {}): Promise<KvmProbeResult> {
+export async function probeKvm(
+  call: (request: DbusRequest) => Promise<unknown[]>,
+  connectPath: string,
+  options: KvmProbeOptions = {},
+): Promise<KvmProbeResult> {
   const { domainType = 'kvm', kernelDeadlineMs = defaultKernelDeadlineMs } = options;
   const name = `vlm-kvm-probe-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const kernelPath = hostKernel();
@@ -101,7 +113,13 @@ export async function probeKvm(call: (request: DbusRequest) => Promise<unknown[]
   const kernel = kernelPath && folder ? { path: kernelPath, serialLog: join(folder, 'serial.log') } : undefined;
   let path: string;
   try {
-    [path] = (await call({ path: connectPath, interface: connectInterface, member: 'DomainCreateXML', signature: 'su', body: [probeDomainXml(name, domainType, kernel), 0] })) as [string];
+    [path] = (await call({
+      path: connectPath,
+      interface: connectInterface,
+      member: 'DomainCreateXML',
+      signature: 'su',
+      body: [probeDomainXml(name, domainType, kernel), 0],
+    })) as [string];
   } catch (error) {
     if (folder) rmSync(folder, { recursive: true, force: true });
     if (error instanceof HypervisorError && (error.code === 'disconnected' || error.code === 'timeout')) throw error;
@@ -112,12 +130,18 @@ export async function probeKvm(call: (request: DbusRequest) => Promise<unknown[]
   try {
     while (Date.now() < deadline) {
       if (kernel && kernelReached.test(readText(kernel.serialLog))) return { works: true, reason: '' };
-      const [[state]] = (await call({ path, interface: domainInterface, member: 'GetState', signature: 'u', body: [0] })) as [[number, number]];
-      if (domainStates[state] !== 'running') return { works: false, reason: `a KVM guest went to state '${domainStates[state] ?? state}' right after starting` };
+      const [[state]] = (await call({ path, interface: domainInterface, member: 'GetState', signature: 'u', body: [0] })) as [
+        [number, number],
+      ];
+      if (domainStates[state] !== 'running')
+        return { works: false, reason: `a KVM guest went to state '${domainStates[state] ?? state}' right after starting` };
       await delay(checkIntervalMs);
     }
     if (!kernel) return { works: true, reason: '' };
-    return { works: false, reason: `a KVM guest booting ${kernel.path} printed nothing of its kernel within ${kernelDeadlineMs / 1000} s (its vCPU hangs)` };
+    return {
+      works: false,
+      reason: `a KVM guest booting ${kernel.path} printed nothing of its kernel within ${kernelDeadlineMs / 1000} s (its vCPU hangs)`,
+    };
   } catch (error) {
     // A transient domain that died is gone: lookups fail with "Domain not found".
     if (error instanceof HypervisorError && error.code === 'no-such-domain') {

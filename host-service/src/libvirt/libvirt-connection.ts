@@ -8,12 +8,7 @@
 import dbus from 'dbus-next';
 import { connectInterface, connectPaths, libvirtService, propertiesInterface } from './constants';
 import { type DbusRequest, dbusCall } from './dbus-call';
-import {
-  type Disposable,
-  type HypervisorConnectOptions,
-  HypervisorError,
-  type HypervisorEvent,
-} from './hypervisor';
+import { type Disposable, type HypervisorConnectOptions, HypervisorError, type HypervisorEvent } from './hypervisor';
 import { uuidFromObjectPath } from './libvirt-objects';
 
 const defaultCallTimeoutMs = 30_000;
@@ -32,11 +27,7 @@ export interface ConnectionHooks {
   /** Lists all domains; returns a domain-changed event for each that changed since the last listing. */
   refresh(): Promise<HypervisorEvent[]>;
   /** Re-reads the domain a DomainEvent names; undefined when there is nothing to report. */
-  domainEvent(
-    domainPath: string,
-    event: number,
-    detail: number,
-  ): Promise<HypervisorEvent | undefined>;
+  domainEvent(domainPath: string, event: number, detail: number): Promise<HypervisorEvent | undefined>;
   /** Signals may have been missed meanwhile: drop what was cached. */
   forgetCaches(): void;
 }
@@ -93,9 +84,7 @@ export class LibvirtConnection {
       throw error;
     });
     // Until it becomes this.bus, onBusGone ignores it; the listener keeps an 'error' from crashing the process.
-    bus.on('error', (error: unknown) =>
-      this.onBusGone(bus, error instanceof Error ? error.message : String(error)),
-    );
+    bus.on('error', (error: unknown) => this.onBusGone(bus, error instanceof Error ? error.message : String(error)));
     const rules = [
       `type='signal',sender='${libvirtService}',path='${this.connectPath}',interface='${connectInterface}',member='DomainEvent'`,
       `type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='${libvirtService}'`,
@@ -145,10 +134,7 @@ export class LibvirtConnection {
     if (this.closed) throw new HypervisorError('disconnected', 'This hypervisor connection is closed');
     const bus = this.bus;
     if (!bus) {
-      throw new HypervisorError(
-        'disconnected',
-        `Not connected to D-Bus (reconnecting): ${request.interface}.${request.member} not sent`,
-      );
+      throw new HypervisorError('disconnected', `Not connected to D-Bus (reconnecting): ${request.interface}.${request.member} not sent`);
     }
     try {
       return await this.rawCall(bus, libvirtService, request);
@@ -176,22 +162,14 @@ export class LibvirtConnection {
 
   private onMessage(message: dbus.Message): void {
     if (message.type !== dbus.MessageType.SIGNAL || this.closed) return;
-    if (
-      message.interface === 'org.freedesktop.DBus' &&
-      message.member === 'NameOwnerChanged' &&
-      message.body[0] === libvirtService
-    ) {
+    if (message.interface === 'org.freedesktop.DBus' && message.member === 'NameOwnerChanged' && message.body[0] === libvirtService) {
       const newOwner = message.body[2] as string;
       if (newOwner === '') this.markLost('libvirt-dbus left the bus');
       // A new libvirt-dbus registers event callbacks only once a call opens its libvirt connection.
       else void this.pollNow();
       return;
     }
-    if (
-      message.interface === connectInterface &&
-      message.member === 'DomainEvent' &&
-      message.path === this.connectPath
-    ) {
+    if (message.interface === connectInterface && message.member === 'DomainEvent' && message.path === this.connectPath) {
       const [domainPath, event, detail] = message.body as [string, number, number];
       this.queueDomainEvent(domainPath, event, detail);
     }
@@ -236,10 +214,7 @@ export class LibvirtConnection {
 
   private scheduleLivenessCheck(): void {
     if (this.closed) return;
-    this.livenessTimer = setTimeout(
-      () => void this.checkLiveness().finally(() => this.scheduleLivenessCheck()),
-      this.livenessIntervalMs,
-    );
+    this.livenessTimer = setTimeout(() => void this.checkLiveness().finally(() => this.scheduleLivenessCheck()), this.livenessIntervalMs);
     this.livenessTimer.unref();
   }
 
@@ -287,10 +262,7 @@ export class LibvirtConnection {
       }
       for (const change of changes) this.emit(change);
     } catch (error) {
-      if (
-        error instanceof HypervisorError &&
-        (error.code === 'disconnected' || error.code === 'timeout')
-      ) {
+      if (error instanceof HypervisorError && (error.code === 'disconnected' || error.code === 'timeout')) {
         this.markLost(error.message);
       }
       // If the bus itself is gone (dbus-daemon restarted), drop it so the next poll connects afresh.

@@ -54,10 +54,7 @@ export class LibvirtDbusHypervisor implements Hypervisor {
 
   static async connect(options: LibvirtDbusConnectOptions): Promise<LibvirtDbusHypervisor> {
     if (options.driver !== 'test' && options.driver !== 'qemu') {
-      throw new HypervisorError(
-        'invalid-argument',
-        `Unknown libvirt driver ${JSON.stringify(options.driver)}: expected 'test' or 'qemu'`,
-      );
+      throw new HypervisorError('invalid-argument', `Unknown libvirt driver ${JSON.stringify(options.driver)}: expected 'test' or 'qemu'`);
     }
     const hypervisor = new LibvirtDbusHypervisor(options);
     await hypervisor.connection.open();

@@ -26,11 +26,7 @@ export function uuidFromObjectPath(path: string): string {
 }
 
 /** Maps `items` with at most `limit` calls in flight; results keep the items' order. */
-export async function mapConcurrent<T, R>(
-  items: readonly T[],
-  limit: number,
-  map: (item: T) => Promise<R>,
-): Promise<R[]> {
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -63,11 +59,7 @@ export function toBytes(value: number, unit: string): number {
 }
 
 /** Networks and storage pools answer the same properties: one GetAll reads them. */
-export async function readObjectSummary(
-  call: LibvirtCall,
-  path: string,
-  interfaceName: string,
-): Promise<NetworkSummary> {
+export async function readObjectSummary(call: LibvirtCall, path: string, interfaceName: string): Promise<NetworkSummary> {
   const [body] = await call({
     path,
     interface: propertiesInterface,
@@ -91,12 +83,7 @@ export function objectPaths(value: unknown): string[] {
 }
 
 /** Looks an object up by name; libvirt's not-found error becomes `notFound` worded as `message`. */
-export async function lookupPath(
-  call: LibvirtCall,
-  request: DbusRequest,
-  notFound: HypervisorErrorCode,
-  message: string,
-): Promise<string> {
+export async function lookupPath(call: LibvirtCall, request: DbusRequest, notFound: HypervisorErrorCode, message: string): Promise<string> {
   try {
     const [path] = await call(request);
     return String(path);
@@ -109,11 +96,7 @@ export async function lookupPath(
 }
 
 /** An object's XML description (GetXMLDesc without flags). */
-export async function readXmlDescription(
-  call: LibvirtCall,
-  path: string,
-  interfaceName: string,
-): Promise<string> {
+export async function readXmlDescription(call: LibvirtCall, path: string, interfaceName: string): Promise<string> {
   const [xml] = await call({ path, interface: interfaceName, member: 'GetXMLDesc', signature: 'u', body: [0] });
   return String(xml);
 }
@@ -132,7 +115,5 @@ export async function listObjectSummaries(
     signature: 'u',
     body: [listAllFlags],
   });
-  return mapConcurrent(objectPaths(paths), listingConcurrency, (path) =>
-    readObjectSummary(call, path, interfaceName),
-  );
+  return mapConcurrent(objectPaths(paths), listingConcurrency, (path) => readObjectSummary(call, path, interfaceName));
 }

@@ -44,7 +44,8 @@ export function buildDhcpHostXml(host: DhcpHost): string {
   if (!macPattern.test(host.mac)) throw new HypervisorError('invalid-argument', `Invalid MAC address ${JSON.stringify(host.mac)}`);
   const address = parseIpv4(String(host.ip));
   if (!address.ok) throw new HypervisorError('invalid-argument', `Invalid DHCP host address: ${address.problem}`);
-  if (host.name !== undefined && !hostnamePattern.test(host.name)) throw new HypervisorError('invalid-argument', `Invalid DHCP host name ${JSON.stringify(host.name)}`);
+  if (host.name !== undefined && !hostnamePattern.test(host.name))
+    throw new HypervisorError('invalid-argument', `Invalid DHCP host name ${JSON.stringify(host.name)}`);
   const name = host.name === undefined ? '' : ` name='${escapeXml(host.name)}'`;
   return `<host mac='${escapeXml(host.mac.toLowerCase())}'${name} ip='${escapeXml(formatIpv4(address.value))}'/>`;
 }
@@ -53,7 +54,11 @@ export function buildNetworkXml(spec: NetworkSpec): string {
   checkLibvirtName('network', spec.name);
   if (spec.uuid !== undefined) checkUuid(spec.uuid);
   const mode = spec.mode ?? 'isolated';
-  if (mode !== 'isolated' && mode !== 'nat') throw new HypervisorError('invalid-argument', `Network ${spec.name}: invalid mode ${JSON.stringify(mode)}: expected 'isolated' or 'nat'`);
+  if (mode !== 'isolated' && mode !== 'nat')
+    throw new HypervisorError(
+      'invalid-argument',
+      `Network ${spec.name}: invalid mode ${JSON.stringify(mode)}: expected 'isolated' or 'nat'`,
+    );
   if (mode === 'nat' && spec.cidr === undefined) throw new HypervisorError('invalid-argument', `Network ${spec.name}: NAT needs a CIDR`);
   if (spec.dhcp && spec.cidr === undefined) throw new HypervisorError('invalid-argument', `Network ${spec.name}: DHCP needs a CIDR`);
   const lines = ['<network>', `  <name>${escapeXml(spec.name)}</name>`];
@@ -67,7 +72,9 @@ export function buildNetworkXml(spec: NetworkSpec): string {
     const netmask = formatIpv4(2 ** 32 - 2 ** (32 - cidr.prefix));
     lines.push(`  <ip address='${escapeXml(formatIpv4(cidr.network + 1))}' netmask='${escapeXml(netmask)}'>`);
     if (spec.dhcp) {
-      lines.push(`    <dhcp><range start='${escapeXml(formatIpv4(cidr.network + 2))}' end='${escapeXml(formatIpv4(cidr.last - 1))}'/></dhcp>`);
+      lines.push(
+        `    <dhcp><range start='${escapeXml(formatIpv4(cidr.network + 2))}' end='${escapeXml(formatIpv4(cidr.last - 1))}'/></dhcp>`,
+      );
     }
     lines.push('  </ip>');
   }
@@ -83,6 +90,11 @@ export function buildNetworkXml(spec: NetworkSpec): string {
 export function networkForwardProblem(xml: string): string | undefined {
   const forwards = xml.match(/<\s*forward\b[^>]*>/g) ?? [];
   if (forwards.length === 0) return undefined;
-  if (forwards.length === 1 && /^<\s*forward\s+mode\s*=\s*(['"])nat\1\s*\/>$/.test(forwards[0] as string) && !/<\s*\/\s*forward\s*>/.test(xml)) return undefined;
-  return 'only isolated networks (no <forward>) and NAT networks (a bare <forward mode=\'nat\'/>) may be defined';
+  if (
+    forwards.length === 1 &&
+    /^<\s*forward\s+mode\s*=\s*(['"])nat\1\s*\/>$/.test(forwards[0] as string) &&
+    !/<\s*\/\s*forward\s*>/.test(xml)
+  )
+    return undefined;
+  return "only isolated networks (no <forward>) and NAT networks (a bare <forward mode='nat'/>) may be defined";
 }

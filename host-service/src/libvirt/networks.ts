@@ -11,12 +11,7 @@ import {
 } from './constants';
 import { HypervisorError, type NetworkSummary } from './hypervisor';
 import type { LibvirtCall, LibvirtConnection } from './libvirt-connection';
-import {
-  listObjectSummaries,
-  lookupPath,
-  readObjectSummary,
-  readXmlDescription,
-} from './libvirt-objects';
+import { listObjectSummaries, lookupPath, readObjectSummary, readXmlDescription } from './libvirt-objects';
 import { buildDhcpHostXml, type DhcpHost, networkForwardProblem } from './network-xml';
 import { descendants, parseXml } from './xml-parse';
 import { checkLibvirtName } from './xml-text';

@@ -4,13 +4,7 @@ import { domainInterface, snapshotFlagsNone, snapshotInterface } from './constan
 import type { SnapshotOptions, SnapshotSummary } from './hypervisor';
 import { lookupDomainPath } from './domains';
 import type { LibvirtCall, LibvirtConnection } from './libvirt-connection';
-import {
-  listingConcurrency,
-  lookupPath,
-  mapConcurrent,
-  objectPaths,
-  readXmlDescription,
-} from './libvirt-objects';
+import { listingConcurrency, lookupPath, mapConcurrent, objectPaths, readXmlDescription } from './libvirt-objects';
 import { buildSnapshotXml, parseSnapshotXml } from './snapshot-xml';
 import { checkLibvirtName } from './xml-text';
 
@@ -66,12 +60,8 @@ export class LibvirtSnapshots {
       signature: 'u',
       body: [0],
     });
-    const snapshots = await mapConcurrent(objectPaths(paths), listingConcurrency, (snapshotPath) =>
-      this.readSnapshot(snapshotPath),
-    );
-    return snapshots.sort(
-      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name),
-    );
+    const snapshots = await mapConcurrent(objectPaths(paths), listingConcurrency, (snapshotPath) => this.readSnapshot(snapshotPath));
+    return snapshots.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
   }
 
   revertSnapshot(domain: string, snapshot: string): Promise<void> {

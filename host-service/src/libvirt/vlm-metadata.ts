@@ -15,14 +15,20 @@ export const vlmMetadataPrefix = 'vlm';
 function checkNames(names: Record<string, string>): void {
   for (const [field, value] of Object.entries(names)) {
     if (!isValidName(value)) {
-      throw new HypervisorError('invalid-argument', `Invalid ${field} name ${JSON.stringify(value)} for VLM metadata: use a DNS label (a-z, 0-9, '-')`);
+      throw new HypervisorError(
+        'invalid-argument',
+        `Invalid ${field} name ${JSON.stringify(value)} for VLM metadata: use a DNS label (a-z, 0-9, '-')`,
+      );
     }
   }
 }
 
 function checkDataDirectory(path: string): string {
   if (typeof path !== 'string' || !isAbsolute(path)) {
-    throw new HypervisorError('invalid-argument', `Invalid data directory ${JSON.stringify(path)} for VLM metadata: it must be an absolute path`);
+    throw new HypervisorError(
+      'invalid-argument',
+      `Invalid data directory ${JSON.stringify(path)} for VLM metadata: it must be an absolute path`,
+    );
   }
   return resolve(path);
 }

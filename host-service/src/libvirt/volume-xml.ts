@@ -18,7 +18,10 @@ export function buildVolumeXml(spec: VolumeSpec): string {
   if (spec.backingPath !== undefined) {
     checkHostPath('backing image', spec.backingPath);
     if (spec.backingFormat !== 'qcow2' && spec.backingFormat !== 'raw') {
-      throw new HypervisorError('invalid-argument', `Invalid backing image format ${JSON.stringify(spec.backingFormat)}: expected 'qcow2' or 'raw', as probed from the image`);
+      throw new HypervisorError(
+        'invalid-argument',
+        `Invalid backing image format ${JSON.stringify(spec.backingFormat)}: expected 'qcow2' or 'raw', as probed from the image`,
+      );
     }
   }
   if (spec.format !== undefined && spec.format !== 'qcow2' && spec.format !== 'raw') {
@@ -32,7 +35,9 @@ export function buildVolumeXml(spec: VolumeSpec): string {
     `  <target><format type='${escapeXml(format)}'/></target>`,
   ];
   if (spec.backingPath !== undefined) {
-    lines.push(`  <backingStore><path>${escapeXml(spec.backingPath)}</path><format type='${escapeXml(spec.backingFormat ?? '')}'/></backingStore>`);
+    lines.push(
+      `  <backingStore><path>${escapeXml(spec.backingPath)}</path><format type='${escapeXml(spec.backingFormat ?? '')}'/></backingStore>`,
+    );
   }
   lines.push('</volume>');
   return `${lines.join('\n')}\n`;
@@ -46,6 +51,11 @@ export interface DirectoryPoolSpec {
 export function buildDirectoryPoolXml(spec: DirectoryPoolSpec): string {
   checkLibvirtName('storage pool', spec.name);
   checkHostPath('storage pool', spec.path);
-  const lines = [`<pool type='dir'>`, `  <name>${escapeXml(spec.name)}</name>`, `  <target><path>${escapeXml(spec.path)}</path></target>`, '</pool>'];
+  const lines = [
+    `<pool type='dir'>`,
+    `  <name>${escapeXml(spec.name)}</name>`,
+    `  <target><path>${escapeXml(spec.path)}</path></target>`,
+    '</pool>',
+  ];
   return `${lines.join('\n')}\n`;
 }

@@ -34,14 +34,20 @@ export function checkLibvirtName(kind: string, name: string): string {
 /** Host file paths: absolute, no '..' segments, no characters QEMU's option parser treats specially. */
 export function checkHostPath(kind: string, path: string): string {
   if (typeof path !== 'string' || !path.startsWith('/') || path.split('/').includes('..') || /[,\n\r\0]/.test(path)) {
-    throw new HypervisorError('invalid-argument', `Invalid ${kind} path ${JSON.stringify(path)}: it must be absolute, without '..' segments, commas or line breaks`);
+    throw new HypervisorError(
+      'invalid-argument',
+      `Invalid ${kind} path ${JSON.stringify(path)}: it must be absolute, without '..' segments, commas or line breaks`,
+    );
   }
   return path;
 }
 
 export function checkInteger(kind: string, value: number, minimum: number, maximum: number): number {
   if (!Number.isInteger(value) || value < minimum || value > maximum) {
-    throw new HypervisorError('invalid-argument', `Invalid ${kind} ${JSON.stringify(value)}: expected a whole number from ${minimum} to ${maximum}`);
+    throw new HypervisorError(
+      'invalid-argument',
+      `Invalid ${kind} ${JSON.stringify(value)}: expected a whole number from ${minimum} to ${maximum}`,
+    );
   }
   return value;
 }
@@ -49,6 +55,7 @@ export function checkInteger(kind: string, value: number, minimum: number, maxim
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function checkUuid(uuid: string): string {
-  if (typeof uuid !== 'string' || !uuidPattern.test(uuid)) throw new HypervisorError('invalid-argument', `Invalid UUID ${JSON.stringify(uuid)}`);
+  if (typeof uuid !== 'string' || !uuidPattern.test(uuid))
+    throw new HypervisorError('invalid-argument', `Invalid UUID ${JSON.stringify(uuid)}`);
   return uuid;
 }

@@ -32,7 +32,8 @@ export function parseEventLine(line: string): PlaybookEvent | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
     const value = JSON.parse(line) as unknown;
-    if (typeof value === 'object' && value !== null && typeof (value as { _event?: unknown })._event === 'string') return value as PlaybookEvent;
+    if (typeof value === 'object' && value !== null && typeof (value as { _event?: unknown })._event === 'string')
+      return value as PlaybookEvent;
   } catch {
     // Not an event: passed through as text.
   }
@@ -45,7 +46,10 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 const sshNoise = /^(Shared c|C)onnection to \S+ closed\.$/;
 
 function lastLine(value: unknown): string {
-  const lines = text(value).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !sshNoise.test(line));
+  const lines = text(value)
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !sshNoise.test(line));
   return lines[lines.length - 1] ?? '';
 }
 
@@ -97,7 +101,10 @@ export class PlaybookProgress {
       case 'v2_playbook_on_stats': {
         this.recap = event.stats ?? {};
         return Object.entries(this.recap).map(
-          ([host, counts]) => `RECAP ${host}: ${Object.entries(counts).map(([name, count]) => `${name}=${String(count)}`).join(' ')}`,
+          ([host, counts]) =>
+            `RECAP ${host}: ${Object.entries(counts)
+              .map(([name, count]) => `${name}=${String(count)}`)
+              .join(' ')}`,
         );
       }
       default:

@@ -77,7 +77,8 @@ const playMarkers = ['hosts', 'import_playbook', 'ansible.builtin.import_playboo
  * (the shared playbook rules); the error says what is wrong and on which line.
  */
 export function validatePlaybook(playbook: string, host?: string): void {
-  if (Buffer.byteLength(playbook) > maximumPlaybookBytes) throw new PlaybookInputError(`The playbook is larger than ${maximumPlaybookBytes} bytes.`);
+  if (Buffer.byteLength(playbook) > maximumPlaybookBytes)
+    throw new PlaybookInputError(`The playbook is larger than ${maximumPlaybookBytes} bytes.`);
   let document: unknown;
   try {
     document = parseYaml(playbook, { prettyErrors: true, maxAliasCount: 1000 });
@@ -85,7 +86,9 @@ export function validatePlaybook(playbook: string, host?: string): void {
     throw new PlaybookInputError(`The playbook is not valid YAML: ${(error as Error).message}`);
   }
   if (!Array.isArray(document) || document.length === 0) {
-    throw new PlaybookInputError(`The playbook must be a YAML list of plays (each "- hosts: ..." with tasks), not ${Array.isArray(document) ? 'an empty list.' : `${document === null ? 'empty' : typeof document}.`}`);
+    throw new PlaybookInputError(
+      `The playbook must be a YAML list of plays (each "- hosts: ..." with tasks), not ${Array.isArray(document) ? 'an empty list.' : `${document === null ? 'empty' : typeof document}.`}`,
+    );
   }
   document.forEach((play: unknown, index) => {
     if (typeof play !== 'object' || play === null || Array.isArray(play)) {
@@ -97,7 +100,10 @@ export function validatePlaybook(playbook: string, host?: string): void {
   });
   const problems = findPlaybookRuleProblems(playbook, host === undefined ? {} : { vmName: host });
   if (problems.length > 0) {
-    const listed = problems.slice(0, 5).map((problem) => `line ${problem.line}: ${problem.message}`).join(' ');
+    const listed = problems
+      .slice(0, 5)
+      .map((problem) => `line ${problem.line}: ${problem.message}`)
+      .join(' ');
     const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
     throw new PlaybookInputError(`The playbook would act outside its VM, so nothing was run. ${listed}${more}`);
   }
@@ -105,7 +111,9 @@ export function validatePlaybook(playbook: string, host?: string): void {
 
 async function validateOptions(options: PlaybookOptions): Promise<string> {
   if (!hostPattern.test(options.host)) {
-    throw new PlaybookInputError(`The Ansible host name ${JSON.stringify(options.host)} is not allowed: use letters, digits, ".", "_" and "-" (at most 63, starting with a letter or digit).`);
+    throw new PlaybookInputError(
+      `The Ansible host name ${JSON.stringify(options.host)} is not allowed: use letters, digits, ".", "_" and "-" (at most 63, starting with a letter or digit).`,
+    );
   }
   if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) {
     throw new PlaybookInputError(`The SSH port ${options.port} is not a TCP port (1-65535).`);
@@ -114,7 +122,8 @@ async function validateOptions(options: PlaybookOptions): Promise<string> {
     throw new PlaybookInputError(`The SSH user ${JSON.stringify(options.user)} is not a valid user name.`);
   }
   const timeout = options.timeoutMs ?? defaultPlaybookTimeoutMs;
-  if (!Number.isInteger(timeout) || timeout < 1000) throw new PlaybookInputError(`The provisioning deadline must be a whole number of milliseconds, at least 1000, not ${timeout}.`);
+  if (!Number.isInteger(timeout) || timeout < 1000)
+    throw new PlaybookInputError(`The provisioning deadline must be a whole number of milliseconds, at least 1000, not ${timeout}.`);
   if (!isAbsolute(options.privateKeyPath)) {
     throw new PlaybookInputError(`The private key path ${JSON.stringify(options.privateKeyPath)} must be an absolute path.`);
   }
@@ -211,7 +220,9 @@ class BoundedLines {
   /** A closing line saying what was cut, if anything. */
   finish(): void {
     if (this.droppedLines === 0) return;
-    this.onLine(`Output cut: ${this.droppedLines} more line(s), ${this.droppedCharacters} characters, past the first ${maximumPlaybookLogLines} lines of this run were not kept.`);
+    this.onLine(
+      `Output cut: ${this.droppedLines} more line(s), ${this.droppedCharacters} characters, past the first ${maximumPlaybookLogLines} lines of this run were not kept.`,
+    );
   }
 }
 
@@ -265,7 +276,14 @@ export async function runPlaybook(options: PlaybookOptions): Promise<void> {
       user,
       hiddenPaths: options.hiddenPaths ?? [],
       environment: ansibleEnvironment(),
-      command: ['ansible-playbook', '--inventory', `${sandboxRunDirectory}/inventory.yml`, '--limit', options.host, `${sandboxRunDirectory}/playbook.yml`],
+      command: [
+        'ansible-playbook',
+        '--inventory',
+        `${sandboxRunDirectory}/inventory.yml`,
+        '--limit',
+        options.host,
+        `${sandboxRunDirectory}/playbook.yml`,
+      ],
     });
     command.timeoutMs = timeoutMs;
     const progress = new PlaybookProgress();
@@ -299,7 +317,10 @@ export async function runPlaybook(options: PlaybookOptions): Promise<void> {
     }
     const failed = new CommandFailedError(describeCommand(command), result);
     // ssh only sees its socket close: the reason is on this side of the forward.
-    const unreachable = progress.failures.some((failure) => failure.unreachable) && forward.lastError !== undefined ? ` (connecting to the VM's SSH port 127.0.0.1:${options.port} failed: ${forward.lastError})` : '';
+    const unreachable =
+      progress.failures.some((failure) => failure.unreachable) && forward.lastError !== undefined
+        ? ` (connecting to the VM's SSH port 127.0.0.1:${options.port} failed: ${forward.lastError})`
+        : '';
     throw new PlaybookFailedError(failureMessage(progress, result.stderr, failed) + unreachable, progress.failures);
   } finally {
     await forward?.close();

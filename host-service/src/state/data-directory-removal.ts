@@ -27,7 +27,9 @@ export async function removeDataDirectory(options: DataDirectoryRemovalOptions):
   if (existsSync(directory)) {
     // Only a folder a vlm-host made is removed: a mistyped --data-dir must never lose files.
     if (!existsSync(join(directory, stateFileName))) {
-      throw new DataDirectoryRemovalRefused(`${directory} holds no ${stateFileName}, so it is not a vlm-host data directory: nothing was removed.`);
+      throw new DataDirectoryRemovalRefused(
+        `${directory} holds no ${stateFileName}, so it is not a vlm-host data directory: nothing was removed.`,
+      );
     }
     // Refuses while a vlm-host uses the directory, and keeps another from starting meanwhile.
     store = await StateStore.open({ dataDirectory: directory, log: options.log });
@@ -67,7 +69,8 @@ export async function removeDataDirectory(options: DataDirectoryRemovalOptions):
     }
     if (store) {
       // Everything but the lock first, so no vlm-host starts on a half-removed directory.
-      for (const entry of await readdir(directory)) if (entry !== lockFileName) await rm(join(directory, entry), { recursive: true, force: true });
+      for (const entry of await readdir(directory))
+        if (entry !== lockFileName) await rm(join(directory, entry), { recursive: true, force: true });
       await store.close();
       store = undefined;
       await rm(directory, { recursive: true, force: true });

@@ -134,9 +134,7 @@ export class StateStore {
 
 function schemaVersionOf(data: unknown, path: string): number {
   const version =
-    typeof data === 'object' && data !== null && !Array.isArray(data)
-      ? (data as Record<string, unknown>).schema_version
-      : undefined;
+    typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>).schema_version : undefined;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     throw new StateFileError(
       path,

@@ -94,14 +94,19 @@ describe('vlm-host over its Unix socket (test driver): socket, host info, VMs an
 
       const stopped = await fixture.client.sendRequest(VmsForceStopRequest.type, { vm: 'test' });
       assert.equal(stopped.state, 'shut-off');
-      await waitUntil('a shut-off event', () => seen.some((event) => event.type === 'vm-state' && event.vm === 'test' && event.state === 'shut-off'));
+      await waitUntil('a shut-off event', () =>
+        seen.some((event) => event.type === 'vm-state' && event.vm === 'test' && event.state === 'shut-off'),
+      );
       const started = await fixture.client.sendRequest(VmsStartRequest.type, { vm: 'test' });
       assert.equal(started.state, 'running');
-      await waitUntil('a running event', () => seen.some((event) => event.type === 'vm-state' && event.vm === 'test' && event.state === 'running'));
+      await waitUntil('a running event', () =>
+        seen.some((event) => event.type === 'vm-state' && event.vm === 'test' && event.state === 'running'),
+      );
 
       const sequences = seen.map((event) => event.sequence);
       assert.equal(sequences[0], subscribed.currentSequence + 1, 'the first live event follows the subscribe answer');
-      for (const [index, sequence] of sequences.entries()) if (index > 0) assert.equal(sequence, (sequences[index - 1] as number) + 1, 'gapless');
+      for (const [index, sequence] of sequences.entries())
+        if (index > 0) assert.equal(sequence, (sequences[index - 1] as number) + 1, 'gapless');
 
       // Starting a running VM is a state error, not a crash.
       await rejectsWithHostError(fixture.client.sendRequest(VmsStartRequest.type, { vm: 'test' }), HostErrorCode.InvalidState, {
@@ -120,11 +125,18 @@ describe('vlm-host over its Unix socket (test driver): socket, host info, VMs an
 
 describe('vlm-host over its Unix socket (test driver): snapshots and power', () => {
   test('snapshots: create, list, refuse a duplicate, revert, delete (the test domain is not VLM-made: revert and delete need confirmForeign)', async () => {
-    const created = await fixture.client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name: 'before-change', description: 'clean state' });
+    const created = await fixture.client.sendRequest(SnapshotsCreateRequest.type, {
+      vm: 'test',
+      name: 'before-change',
+      description: 'clean state',
+    });
     assert.equal(created.name, 'before-change');
     assert.equal(created.description, 'clean state');
     const listed = await fixture.client.sendRequest(SnapshotsListRequest.type, { vm: 'test' });
-    assert.deepEqual(listed.snapshots.map((snapshot) => snapshot.name), ['before-change']);
+    assert.deepEqual(
+      listed.snapshots.map((snapshot) => snapshot.name),
+      ['before-change'],
+    );
     await rejectsWithHostError(
       fixture.client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name: 'before-change' }),
       HostErrorCode.AlreadyExists,
@@ -138,19 +150,39 @@ describe('vlm-host over its Unix socket (test driver): snapshots and power', () 
     for (const request of destructive) {
       await rejectsWithHostError(request({ vm: 'test', name: 'before-change' }), HostErrorCode.InvalidState, {
         field: '/confirmForeign',
-        message: /VM "test" was not made by this host \(it has no VLM metadata\)\. To (revert it to|delete its) snapshot "before-change" anyway, repeat its exact name in confirmForeign: "test"/,
+        message:
+          /VM "test" was not made by this host \(it has no VLM metadata\)\. To (revert it to|delete its) snapshot "before-change" anyway, repeat its exact name in confirmForeign: "test"/,
       });
-      await rejectsWithHostError(request({ vm: 'test', name: 'before-change', confirmForeign: 'tset' }), HostErrorCode.InvalidState, { field: '/confirmForeign' });
+      await rejectsWithHostError(request({ vm: 'test', name: 'before-change', confirmForeign: 'tset' }), HostErrorCode.InvalidState, {
+        field: '/confirmForeign',
+      });
     }
-    assert.equal((await fixture.client.sendRequest(SnapshotsListRequest.type, { vm: 'test' })).snapshots.length, 1, 'refused requests changed nothing');
-    const reverted = await fixture.client.sendRequest(SnapshotsRevertRequest.type, { vm: 'test', name: 'before-change', confirmForeign: 'test' });
-    assert.equal(reverted.name, 'test');
-    assert.deepEqual(await fixture.client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'before-change', confirmForeign: 'test' }), { deleted: 'before-change' });
-    assert.deepEqual((await fixture.client.sendRequest(SnapshotsListRequest.type, { vm: 'test' })).snapshots, []);
-    await rejectsWithHostError(fixture.client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'before-change', confirmForeign: 'test' }), HostErrorCode.NotFound, {
-      field: '/name',
+    assert.equal(
+      (await fixture.client.sendRequest(SnapshotsListRequest.type, { vm: 'test' })).snapshots.length,
+      1,
+      'refused requests changed nothing',
+    );
+    const reverted = await fixture.client.sendRequest(SnapshotsRevertRequest.type, {
+      vm: 'test',
+      name: 'before-change',
+      confirmForeign: 'test',
     });
-    await rejectsWithHostError(fixture.client.sendRequest(SnapshotsListRequest.type, { vm: 'missing' }), HostErrorCode.NotFound, { field: '/vm' });
+    assert.equal(reverted.name, 'test');
+    assert.deepEqual(
+      await fixture.client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'before-change', confirmForeign: 'test' }),
+      { deleted: 'before-change' },
+    );
+    assert.deepEqual((await fixture.client.sendRequest(SnapshotsListRequest.type, { vm: 'test' })).snapshots, []);
+    await rejectsWithHostError(
+      fixture.client.sendRequest(SnapshotsDeleteRequest.type, { vm: 'test', name: 'before-change', confirmForeign: 'test' }),
+      HostErrorCode.NotFound,
+      {
+        field: '/name',
+      },
+    );
+    await rejectsWithHostError(fixture.client.sendRequest(SnapshotsListRequest.type, { vm: 'missing' }), HostErrorCode.NotFound, {
+      field: '/vm',
+    });
   });
 
   test('stop asks the guest to power off; reboot keeps it running', async () => {
@@ -175,7 +207,9 @@ describe('vlm-host over its Unix socket (test driver): event replay', () => {
     first.onNotification(EventNotification.type, (event) => before.push(event));
     await first.sendRequest(EventsSubscribeRequest.type, {});
     await fixture.client.sendRequest(VmsForceStopRequest.type, { vm: 'test' });
-    await waitUntil('the first client to see the stop', () => before.some((event) => event.type === 'vm-state' && event.state === 'shut-off'));
+    await waitUntil('the first client to see the stop', () =>
+      before.some((event) => event.type === 'vm-state' && event.state === 'shut-off'),
+    );
     const lastSeen = (before[before.length - 1] as HostEvent).sequence;
     first.close();
 
@@ -220,10 +254,14 @@ describe('vlm-host over its Unix socket (test driver): refused requests', () => 
         field: '/vm',
         allowed: /libvirt domain name/,
       });
-      await rejectsWithHostError(fixture.client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name }), HostErrorCode.InvalidParams, {
-        field: '/name',
-        allowed: /snapshot name/,
-      });
+      await rejectsWithHostError(
+        fixture.client.sendRequest(SnapshotsCreateRequest.type, { vm: 'test', name }),
+        HostErrorCode.InvalidParams,
+        {
+          field: '/name',
+          allowed: /snapshot name/,
+        },
+      );
       await rejectsWithHostError(fixture.client.sendRequest(LabsPlanRequest.type, { lab: tinyLab(name) }), HostErrorCode.InvalidParams, {
         field: '/lab/name',
         allowed: /DNS label/,
@@ -250,10 +288,14 @@ describe('vlm-host over its Unix socket (test driver): refused requests', () => 
       [{ ssh_port: 22 }, '/lab/vms/0/ssh_port', /whole number from 22000 to 22999/],
     ];
     for (const [override, field, allowed] of cases) {
-      await rejectsWithHostError(fixture.client.sendRequest(LabsPlanRequest.type, { lab: tinyLab('sizes', override) }), HostErrorCode.InvalidParams, {
-        field,
-        allowed,
-      });
+      await rejectsWithHostError(
+        fixture.client.sendRequest(LabsPlanRequest.type, { lab: tinyLab('sizes', override) }),
+        HostErrorCode.InvalidParams,
+        {
+          field,
+          allowed,
+        },
+      );
     }
     await rejectsWithHostError(
       fixture.client.sendRequest(EventsSubscribeRequest.type, { afterSequence: -1 }),
@@ -271,14 +313,18 @@ describe('vlm-host over its Unix socket (test driver): refused requests', () => 
     );
     assert.match(unknownField.message, /unknown field "force"/);
     const lab = { ...tinyLab('extra'), flavour: 'large' } as unknown as Lab;
-    await rejectsWithHostError(fixture.client.sendRequest(LabsPlanRequest.type, { lab }), HostErrorCode.InvalidParams, { field: '/lab/flavour' });
+    await rejectsWithHostError(fixture.client.sendRequest(LabsPlanRequest.type, { lab }), HostErrorCode.InvalidParams, {
+      field: '/lab/flavour',
+    });
     await rejectsWithHostError(fixture.client.sendRequest(VmsStartRequest.type, {} as never), HostErrorCode.InvalidParams, {
       field: '/vm',
       message: /missing required field "vm"/,
       allowed: /libvirt domain name/,
     });
     await rejectsWithHostError(fixture.client.sendRequest('vlm/vms/start', ['test']), HostErrorCode.InvalidParams, { field: '' });
-    await rejectsWithHostError(fixture.client.sendRequest('vlm/vms/explode', {}), HostErrorCode.MethodNotFound, { allowed: /vlm\/vms\/start/ });
+    await rejectsWithHostError(fixture.client.sendRequest('vlm/vms/explode', {}), HostErrorCode.MethodNotFound, {
+      allowed: /vlm\/vms\/start/,
+    });
     // The VM was not touched by any of it.
     assert.equal((await fixture.client.sendRequest(VmsListRequest.type, {})).vms.find((vm) => vm.name === 'test')?.state, 'running');
   });
@@ -325,7 +371,10 @@ describe('vlm-host over its Unix socket (test driver): load', () => {
     );
     for (const source of sources) source.cancel();
     const outcomes = await Promise.all(results);
-    assert.ok(outcomes.every((outcome) => outcome === 'answered' || outcome === 'cancelled'), outcomes.join(', '));
+    assert.ok(
+      outcomes.every((outcome) => outcome === 'answered' || outcome === 'cancelled'),
+      outcomes.join(', '),
+    );
     assert.ok(outcomes.includes('cancelled'), 'none of the 200 was cancelled');
   });
 });
@@ -360,7 +409,9 @@ describe('vlm-host over its Unix socket (test driver): labs and consoles', () =>
     });
     assert.ok(error.data?.problems?.some((problem) => /dependency cycle: web → db → web/.test(problem.message)));
 
-    await rejectsWithHostError(fixture.client.sendRequest(LabsGetRequest.type, { name: 'nope' }), HostErrorCode.NotFound, { field: '/name' });
+    await rejectsWithHostError(fixture.client.sendRequest(LabsGetRequest.type, { name: 'nope' }), HostErrorCode.NotFound, {
+      field: '/name',
+    });
     await rejectsWithHostError(fixture.client.sendRequest(LabsApplyRequest.type, { lab: broken }), HostErrorCode.InvalidLab, {
       field: '/lab/vms/1/networks/0',
     });
@@ -377,10 +428,14 @@ describe('vlm-host over its Unix socket (test driver): labs and consoles', () =>
       HostErrorCode.NotFound,
       { field: '/consoleId' },
     );
-    await rejectsWithHostError(fixture.client.sendRequest(ConsolesCloseRequest.type, { consoleId: '../../dev/sda' }), HostErrorCode.InvalidParams, {
-      field: '/consoleId',
-      allowed: /32 lowercase hex digits/,
-    });
+    await rejectsWithHostError(
+      fixture.client.sendRequest(ConsolesCloseRequest.type, { consoleId: '../../dev/sda' }),
+      HostErrorCode.InvalidParams,
+      {
+        field: '/consoleId',
+        allowed: /32 lowercase hex digits/,
+      },
+    );
   });
 });
 
@@ -405,7 +460,10 @@ describe('vlm-host over its Unix socket (test driver): images, and losing libvir
     assert.equal(pulled.present, true);
     const manifest = JSON.parse(await readFile(join(fixture.dataDirectory, 'images', 'vlm-tiny', 'manifest.json'), 'utf8'));
     assert.equal(manifest.name, 'vlm-tiny');
-    assert.equal((await fixture.client.sendRequest(ImagesListRequest.type, {})).images.find((image) => image.name === 'vlm-tiny')?.present, true);
+    assert.equal(
+      (await fixture.client.sendRequest(ImagesListRequest.type, {})).images.find((image) => image.name === 'vlm-tiny')?.present,
+      true,
+    );
   });
 
   test('losing libvirt-dbus is reported as connection-state events, and requests fail clearly meanwhile', async () => {
@@ -416,7 +474,9 @@ describe('vlm-host over its Unix socket (test driver): images, and losing libvir
       await watcher.sendRequest(EventsSubscribeRequest.type, {});
       await fixture.libvirt.libvirtDbus.kill();
       await waitUntil('a disconnected event', () => seen.some((event) => event.type === 'connection-state' && !event.connected));
-      await rejectsWithHostError(fixture.client.sendRequest(VmsListRequest.type, {}), HostErrorCode.HypervisorError, { message: /libvirt-dbus is not on the bus/ });
+      await rejectsWithHostError(fixture.client.sendRequest(VmsListRequest.type, {}), HostErrorCode.HypervisorError, {
+        message: /libvirt-dbus is not on the bus/,
+      });
       await fixture.libvirt.libvirtDbus.restart();
       await waitUntil('a connected event', () => seen.some((event) => event.type === 'connection-state' && event.connected), 30_000);
       assert.ok((await fixture.client.sendRequest(VmsListRequest.type, {})).vms.some((vm) => vm.name === 'test'));

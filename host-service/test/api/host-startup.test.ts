@@ -49,7 +49,16 @@ test('a corrupt or newer state file is refused and left untouched', async () => 
     const dataDirectory = join(work, name);
     await mkdir(dataDirectory);
     await writeFile(join(dataDirectory, 'state.json'), contents);
-    const { code, stderr } = runHost('--socket', join(work, `${name}.sock`), '--data-dir', dataDirectory, '--libvirt', 'test', '--bus-address', noBus);
+    const { code, stderr } = runHost(
+      '--socket',
+      join(work, `${name}.sock`),
+      '--data-dir',
+      dataDirectory,
+      '--libvirt',
+      'test',
+      '--bus-address',
+      noBus,
+    );
     assert.equal(code, 1);
     assert.match(stderr, message);
     assert.equal(await readFile(join(dataDirectory, 'state.json'), 'utf8'), contents);
@@ -59,7 +68,16 @@ test('a corrupt or newer state file is refused and left untouched', async () => 
 
 test('an unreachable libvirt-dbus is named, and the data directory is released', async () => {
   const dataDirectory = join(work, 'no-libvirt');
-  const { code, stderr } = runHost('--socket', join(work, 'x.sock'), '--data-dir', dataDirectory, '--libvirt', 'test', '--bus-address', noBus);
+  const { code, stderr } = runHost(
+    '--socket',
+    join(work, 'x.sock'),
+    '--data-dir',
+    dataDirectory,
+    '--libvirt',
+    'test',
+    '--bus-address',
+    noBus,
+  );
   assert.equal(code, 1);
   assert.match(stderr, /Cannot connect to D-Bus at unix:path=\/nonexistent\/vlm-test-bus/);
   assert.deepEqual(await readdir(dataDirectory), ['state.json']);

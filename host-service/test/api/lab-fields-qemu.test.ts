@@ -11,7 +11,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HostErrorCode, ImagesPullRequest, LabsApplyRequest, LabsDestroyRequest, LabsGetRequest, LabsPlanRequest, type LabDetails } from '@vlm/schemas/src/host-protocol';
+import {
+  HostErrorCode,
+  ImagesPullRequest,
+  LabsApplyRequest,
+  LabsDestroyRequest,
+  LabsGetRequest,
+  LabsPlanRequest,
+  type LabDetails,
+} from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { requireCommand } from '../../local-libvirt/require-command';
@@ -61,17 +69,27 @@ const lab = (): Lab => ({
       autostart: true,
       ssh_authorized_keys: [key.publicKey],
     },
-    { name: 'beta', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'site-tiny', networks: [{ name: 'lan', ip: address(11) }], ssh_authorized_keys: [key.publicKey] },
+    {
+      name: 'beta',
+      vcpu: 1,
+      ram_mb: 128,
+      disk_gb: 1,
+      os_image: 'site-tiny',
+      networks: [{ name: 'lan', ip: address(11) }],
+      ssh_authorized_keys: [key.publicKey],
+    },
   ],
 });
 
 /** Applies the lab; when that fails, what the guests printed says why they were not reachable. */
 async function applyShowingConsoles(client: Client): Promise<void> {
   await client.sendRequest(LabsApplyRequest.type, { lab: lab() }).catch(async (error: Error) => {
-    const consoles = await Promise.all(['alpha', 'beta'].map(async (vm) => {
-      const log = await readFile(join(fixture.dataDirectory, 'logs', `${labName}.${vm}.log`), 'utf8').catch(() => '(no log)');
-      return `--- ${vm} console (end) ---\n${log.slice(-3000)}`;
-    }));
+    const consoles = await Promise.all(
+      ['alpha', 'beta'].map(async (vm) => {
+        const log = await readFile(join(fixture.dataDirectory, 'logs', `${labName}.${vm}.log`), 'utf8').catch(() => '(no log)');
+        return `--- ${vm} console (end) ---\n${log.slice(-3000)}`;
+      }),
+    );
     throw new Error(`${error.message}\n${consoles.join('\n')}`);
   });
 }
@@ -85,26 +103,39 @@ async function inGuest(details: LabDetails, vm: string, command: string): Promis
   return result.stdout;
 }
 
-before(async () => {
-  requireCommand('dnsmasq', 'dnsmasq-base');
-  requireCommand('ip', 'iproute2');
-  if (!existsSync('/usr/share/OVMF/OVMF_CODE_4M.fd')) throw new Error('OVMF is not installed: apt-get install -y --no-install-recommends ovmf');
-  fixture = await startHostFixture({
-    name: 'lab-fields-qemu',
-    driver: 'qemu',
-    // QEMU runs as its own user and must pass through the folder to the data directory's disks.
-    folderMode: 0o755,
-    // Whatever a failed test left: removed by the names this run made.
-    leftovers: { domains: ['alpha', 'beta'].map((vm) => `${labName}.${vm}`), networks: [`${labName}.lan`, natName] },
-    async prepare({ folder, dataDirectory }) {
-      key = await makeKey(join(folder, 'id_ed25519'));
-      await mkdir(dataDirectory, { recursive: true });
-      // An image only this host's catalog has: vlm-tiny's build under another name.
-      const site = { name: 'site-tiny', title: 'This host\'s tiny guest', os: 'linux', default_user: 'root', min_ram_mb: 96, min_disk_gb: 1, cloud_init: true, source: { kind: 'build', script: 'host-service/vlm-tiny/build-vlm-tiny.sh' } };
-      await writeFile(join(dataDirectory, 'image-catalog.json'), JSON.stringify({ images: [site] }));
-    },
-  });
-}, { timeout: 900_000 });
+before(
+  async () => {
+    requireCommand('dnsmasq', 'dnsmasq-base');
+    requireCommand('ip', 'iproute2');
+    if (!existsSync('/usr/share/OVMF/OVMF_CODE_4M.fd'))
+      throw new Error('OVMF is not installed: apt-get install -y --no-install-recommends ovmf');
+    fixture = await startHostFixture({
+      name: 'lab-fields-qemu',
+      driver: 'qemu',
+      // QEMU runs as its own user and must pass through the folder to the data directory's disks.
+      folderMode: 0o755,
+      // Whatever a failed test left: removed by the names this run made.
+      leftovers: { domains: ['alpha', 'beta'].map((vm) => `${labName}.${vm}`), networks: [`${labName}.lan`, natName] },
+      async prepare({ folder, dataDirectory }) {
+        key = await makeKey(join(folder, 'id_ed25519'));
+        await mkdir(dataDirectory, { recursive: true });
+        // An image only this host's catalog has: vlm-tiny's build under another name.
+        const site = {
+          name: 'site-tiny',
+          title: "This host's tiny guest",
+          os: 'linux',
+          default_user: 'root',
+          min_ram_mb: 96,
+          min_disk_gb: 1,
+          cloud_init: true,
+          source: { kind: 'build', script: 'host-service/vlm-tiny/build-vlm-tiny.sh' },
+        };
+        await writeFile(join(dataDirectory, 'image-catalog.json'), JSON.stringify({ images: [site] }));
+      },
+    });
+  },
+  { timeout: 900_000 },
+);
 
 after(async () => {
   await fixture?.dispose();
@@ -112,7 +143,9 @@ after(async () => {
 
 describe('a NAT network on qemu:///system', { timeout: 900_000 }, () => {
   test('a NAT network is defined as libvirt NAT (read with virsh net-dumpxml, never started)', async () => {
-    await fixture.hypervisor.defineNetwork(buildNetworkXml({ name: natName, cidr: `10.${second}.${(third + 1) % 256}.0/24`, mode: 'nat', dhcp: true }));
+    await fixture.hypervisor.defineNetwork(
+      buildNetworkXml({ name: natName, cidr: `10.${second}.${(third + 1) % 256}.0/24`, mode: 'nat', dhcp: true }),
+    );
     try {
       const xml = virsh('net-dumpxml', natName);
       assert.match(xml, /<forward mode='nat'\s*\/?>/);
@@ -141,7 +174,10 @@ describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, 
 
       // The network holds the fixed leases, for the MACs the domains' NICs have.
       const networkXml = virsh('net-dumpxml', `${labName}.lan`);
-      for (const [vm, last] of [['alpha', 10], ['beta', 11]] as const) {
+      for (const [vm, last] of [
+        ['alpha', 10],
+        ['beta', 11],
+      ] as const) {
         const mac = /<mac address='([0-9a-f:]+)'\/>\s*<source network='[^']*\.lan'/.exec(virsh('dumpxml', `${labName}.${vm}`))?.[1];
         assert.ok(mac, `a MAC on ${vm}'s lab NIC`);
         assert.match(networkXml, new RegExp(`<host mac='${mac}' name='${vm}' ip='${address(last).replace(/\./g, '\\.')}'/>`));
@@ -166,7 +202,11 @@ describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, 
       assert.match(virsh('net-info', `${labName}.lan`), /Autostart:\s+yes/);
 
       // Plans that overlap the deployed network, or the host's own interface, are refused.
-      const other: Lab = { name: `${prefix}-b`, networks: [{ name: 'net', cidr: `10.${second}.0.0/16` }], vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'site-tiny', networks: ['net'] }] };
+      const other: Lab = {
+        name: `${prefix}-b`,
+        networks: [{ name: 'net', cidr: `10.${second}.0.0/16` }],
+        vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'site-tiny', networks: ['net'] }],
+      };
       await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab: other }), HostErrorCode.AlreadyExists, {
         field: '/lab/networks/0/cidr',
         message: new RegExp(`overlaps network "lan" \\(${subnet.replace(/\./g, '\\.')}\\) of lab "${labName}"`),
@@ -176,7 +216,10 @@ describe('lab fields on qemu:///system through vlm-host', { timeout: 900_000 }, 
       await rejectsWithHostError(
         client.sendRequest(LabsPlanRequest.type, { lab: { ...other, networks: [{ name: 'net', cidr: ownRange }] } }),
         HostErrorCode.AlreadyExists,
-        { field: '/lab/networks/0/cidr', message: new RegExp(`overlaps the address ${own.address.replace(/\./g, '\\.')} of the host's interface ${own.name}`) },
+        {
+          field: '/lab/networks/0/cidr',
+          message: new RegExp(`overlaps the address ${own.address.replace(/\./g, '\\.')} of the host's interface ${own.name}`),
+        },
       );
 
       await client.sendRequest(LabsDestroyRequest.type, { name: labName });

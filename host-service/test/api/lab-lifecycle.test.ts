@@ -35,7 +35,6 @@ function webLab(): Lab {
   };
 }
 
-
 let fixture: HostFixture;
 
 before(async () => {
@@ -57,33 +56,45 @@ describe('labs on the libvirt test driver: apply', () => {
     assert.equal(plan.steps.filter((step) => step.kind === 'domain').length, 2);
 
     const { vms } = await fixture.client.sendRequest(VmsListRequest.type, { lab: 'web-lab' });
-    assert.deepEqual(
-      vms.map((vm) => [vm.name, vm.state, vm.labVm, vm.vcpu]).sort(),
-      [
-        ['web-lab.db', 'running', 'db', 2],
-        ['web-lab.web', 'running', 'web', 1],
-      ],
-    );
+    assert.deepEqual(vms.map((vm) => [vm.name, vm.state, vm.labVm, vm.vcpu]).sort(), [
+      ['web-lab.db', 'running', 'db', 2],
+      ['web-lab.web', 'running', 'web', 1],
+    ]);
     const details = await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' });
     assert.equal(details.status, 'running');
-    assert.deepEqual(details.resources.networks.map(({ name, network }) => ({ name, network })), [{ name: 'web-lab.lan', network: 'lan' }]);
-    assert.match(details.resources.networks[0]?.uuid ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'the UUID it was made with');
+    assert.deepEqual(
+      details.resources.networks.map(({ name, network }) => ({ name, network })),
+      [{ name: 'web-lab.lan', network: 'lan' }],
+    );
+    assert.match(
+      details.resources.networks[0]?.uuid ?? '',
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      'the UUID it was made with',
+    );
     const pool = volumePoolFor(fixture.dataDirectory);
-    assert.deepEqual(details.resources.volumes.map((volume) => `${volume.pool}/${volume.name}`).sort(), [`${pool}/web-lab.db.qcow2`, `${pool}/web-lab.web.qcow2`]);
+    assert.deepEqual(details.resources.volumes.map((volume) => `${volume.pool}/${volume.name}`).sort(), [
+      `${pool}/web-lab.db.qcow2`,
+      `${pool}/web-lab.web.qcow2`,
+    ]);
     // The lowest free ports of each range (ports other programs listen on are skipped).
     assert.deepEqual(
       details.resources.ports.map((port) => `${port.vm} ${port.kind}`),
       ['web ssh', 'web vnc', 'db ssh', 'db vnc'],
     );
     for (const port of details.resources.ports) {
-      assert.ok(port.kind === 'ssh' ? port.port >= 22000 && port.port <= 22999 : port.port >= 5900 && port.port <= 5999, `${port.kind} ${port.port}`);
+      assert.ok(
+        port.kind === 'ssh' ? port.port >= 22000 && port.port <= 22999 : port.port >= 5900 && port.port <= 5999,
+        `${port.kind} ${port.port}`,
+      );
     }
     assert.equal(new Set(details.resources.ports.map((port) => `${port.kind}:${port.port}`)).size, 4);
     const started = details.deployLog.filter((line) => line.text.startsWith('Started')).map((line) => line.vm);
     assert.deepEqual(started, ['db', 'web'], 'db boots before web, which depends on it');
 
     await waitUntil('the running status event', () => events.some((event) => event.type === 'lab-status' && event.status === 'running'));
-    const statuses = events.filter((event) => event.type === 'lab-status').map((event) => (event.type === 'lab-status' ? event.status : ''));
+    const statuses = events
+      .filter((event) => event.type === 'lab-status')
+      .map((event) => (event.type === 'lab-status' ? event.status : ''));
     assert.deepEqual(statuses, ['deploying', 'running']);
     const logged = events.filter((event) => event.type === 'deploy-log').length;
     assert.equal(logged, details.deployLog.length, 'every deploy log line was also an event');
@@ -101,7 +112,13 @@ describe('labs on the libvirt test driver: apply', () => {
     (bigger.vms[1] as { ram_mb: number }).ram_mb = 512;
     const plan = await fixture.client.sendRequest(LabsPlanRequest.type, { lab: bigger });
     assert.deepEqual(plan.steps, [
-      { action: 'change', kind: 'domain', resource: 'web-lab.db', labItem: 'db', changes: ['replace: destroyed and made again, with a new disk', 'ram_mb 256 → 512'] },
+      {
+        action: 'change',
+        kind: 'domain',
+        resource: 'web-lab.db',
+        labItem: 'db',
+        changes: ['replace: destroyed and made again, with a new disk', 'ram_mb 256 → 512'],
+      },
     ]);
     const applied = await fixture.client.sendRequest(LabsApplyRequest.type, { lab: bigger });
     assert.deepEqual(applied.steps, plan.steps);
@@ -119,14 +136,19 @@ describe('labs on the libvirt test driver: apply', () => {
 
 describe('labs on the libvirt test driver: ports, restart and destroy', () => {
   test('a port another lab holds is refused, naming the holder', async () => {
-    const held = (await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' })).resources.ports.find((port) => port.vm === 'db' && port.kind === 'ssh');
+    const held = (await fixture.client.sendRequest(LabsGetRequest.type, { name: 'web-lab' })).resources.ports.find(
+      (port) => port.vm === 'db' && port.kind === 'ssh',
+    );
     assert.ok(held);
     const other: Lab = { name: 'other', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', ssh_port: held.port }] };
     await rejectsWithHostError(fixture.client.sendRequest(LabsApplyRequest.type, { lab: other }), HostErrorCode.InvalidLab, {
       field: '/lab/vms/0/ssh_port',
       message: new RegExp(`ssh port ${held.port} is already used by web-lab/db`),
     });
-    assert.deepEqual((await fixture.client.sendRequest(LabsListRequest.type, {})).labs.map((lab) => lab.name), ['web-lab']);
+    assert.deepEqual(
+      (await fixture.client.sendRequest(LabsListRequest.type, {})).labs.map((lab) => lab.name),
+      ['web-lab'],
+    );
   });
 
   test('the recorded lab survives a restart', async () => {
@@ -179,9 +201,13 @@ describe('labs on the libvirt test driver: cancelled and interrupted deploys', (
         if (event.type === 'deploy-log' && event.lab === 'big-lab' && event.line.text.startsWith('Defined')) source.cancel();
       });
       await watcher.sendRequest(EventsSubscribeRequest.type, {});
-      await rejectsWithHostError(fixture.client.sendRequest(LabsApplyRequest.type, { lab: big }, source.token), HostErrorCode.RequestCancelled, {
-        message: /The apply of "big-lab" was cancelled; what was made so far is recorded/,
-      });
+      await rejectsWithHostError(
+        fixture.client.sendRequest(LabsApplyRequest.type, { lab: big }, source.token),
+        HostErrorCode.RequestCancelled,
+        {
+          message: /The apply of "big-lab" was cancelled; what was made so far is recorded/,
+        },
+      );
       const details = await fixture.client.sendRequest(LabsGetRequest.type, { name: 'big-lab' });
       assert.equal(details.status, 'failed');
       assert.match(details.deployLog.at(-1)?.text ?? '', /^Apply cancelled by the client/);

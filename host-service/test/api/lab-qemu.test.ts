@@ -30,7 +30,7 @@ let fixture: HostFixture;
 // A name no other run uses, since libvirtd is shared.
 const labName = `qemu-${randomBytes(3).toString('hex')}`;
 // A /24 from a range unlikely to be in use on the host.
-const subnet = `10.${200 + (randomBytes(1)[0] as number) % 50}.${randomBytes(1)[0] as number}.0/24`;
+const subnet = `10.${200 + ((randomBytes(1)[0] as number) % 50)}.${randomBytes(1)[0] as number}.0/24`;
 const lab: Lab = {
   name: labName,
   networks: [{ name: 'lan', cidr: subnet }],
@@ -40,18 +40,21 @@ const lab: Lab = {
   ],
 };
 
-before(async () => {
-  // libvirt serves DHCP and DNS on a lab network with dnsmasq.
-  requireCommand('dnsmasq', 'dnsmasq-base');
-  // QEMU runs as its own user and must pass through the folder to the data directory's disks.
-  fixture = await startHostFixture({
-    name: 'lab-qemu',
-    driver: 'qemu',
-    folderMode: 0o755,
-    // Whatever a failed test left: removed by the names this run made.
-    leftovers: { domains: lab.vms.map((vm) => `${labName}.${vm.name}`), networks: [`${labName}.lan`] },
-  });
-}, { timeout: 600_000 });
+before(
+  async () => {
+    // libvirt serves DHCP and DNS on a lab network with dnsmasq.
+    requireCommand('dnsmasq', 'dnsmasq-base');
+    // QEMU runs as its own user and must pass through the folder to the data directory's disks.
+    fixture = await startHostFixture({
+      name: 'lab-qemu',
+      driver: 'qemu',
+      folderMode: 0o755,
+      // Whatever a failed test left: removed by the names this run made.
+      leftovers: { domains: lab.vms.map((vm) => `${labName}.${vm.name}`), networks: [`${labName}.lan`] },
+    });
+  },
+  { timeout: 600_000 },
+);
 
 after(async () => {
   await fixture?.dispose();
@@ -72,21 +75,32 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
       await client.sendRequest(LabsApplyRequest.type, { lab });
       const details = await client.sendRequest(LabsGetRequest.type, { name: labName });
       assert.equal(details.status, 'running');
-      assert.deepEqual(details.deployLog.filter((line) => line.text.startsWith('Started')).map((line) => line.vm), ['db', 'web']);
+      assert.deepEqual(
+        details.deployLog.filter((line) => line.text.startsWith('Started')).map((line) => line.vm),
+        ['db', 'web'],
+      );
       const { vms } = await client.sendRequest(VmsListRequest.type, { lab: labName });
-      assert.deepEqual(vms.map((vm) => [vm.labVm, vm.state]).sort(), [['db', 'running'], ['web', 'running']]);
+      assert.deepEqual(vms.map((vm) => [vm.labVm, vm.state]).sort(), [
+        ['db', 'running'],
+        ['web', 'running'],
+      ]);
 
       // The guest is really up: its shell answers on the serial console.
       let output = '';
       client.onNotification(ConsoleOutputNotification.type, ({ data }) => (output += data));
       const { consoleId } = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}.web` });
-      await waitUntil('a shell prompt on web', async () => {
-        // The prompt may be followed by busybox's cursor-position query (ESC [6n).
-        // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape sequence is what busybox writes
-        if (/# (\x1b\[6n)?$/m.test(output)) return true;
-        await client.sendRequest(ConsolesWriteRequest.type, { consoleId, data: '\r' });
-        return false;
-      }, 240_000, 1000);
+      await waitUntil(
+        'a shell prompt on web',
+        async () => {
+          // The prompt may be followed by busybox's cursor-position query (ESC [6n).
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape sequence is what busybox writes
+          if (/# (\x1b\[6n)?$/m.test(output)) return true;
+          await client.sendRequest(ConsolesWriteRequest.type, { consoleId, data: '\r' });
+          return false;
+        },
+        240_000,
+        1000,
+      );
       await client.sendRequest(ConsolesWriteRequest.type, { consoleId, data: 'echo up-$((40+2))\r' });
       await waitUntil('the command output', () => /up-42/.test(output.replace('up-$((40+2))', '')), 60_000);
       // The serial log libvirt writes for the VM holds its boot.
@@ -95,7 +109,10 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
 
       await client.sendRequest(LabsDestroyRequest.type, { name: labName });
       assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: labName })).vms, []);
-      assert.equal((await fixture.hypervisor.listNetworks()).some((network) => network.name === `${labName}.lan`), false);
+      assert.equal(
+        (await fixture.hypervisor.listNetworks()).some((network) => network.name === `${labName}.lan`),
+        false,
+      );
       assert.equal(existsSync(join(fixture.dataDirectory, 'pool', `${labName}.web.qcow2`)), false);
       // The serial logs went with their domains, and the pool, disks and folder with the data directory's last lab.
       assert.deepEqual(await readdir(join(fixture.dataDirectory, 'logs')), []);
@@ -110,7 +127,7 @@ describe('a two-VM lab on qemu:///system through vlm-host', { timeout: 600_000 }
 });
 
 describe('a lab on qemu:///system cancelled while it boots', { timeout: 600_000 }, () => {
-  test('a lab cancelled while its VM boots is destroyed with its serial log, and the data directory\'s pool goes with it', async () => {
+  test("a lab cancelled while its VM boots is destroyed with its serial log, and the data directory's pool goes with it", async () => {
     const client = await fixture.connect();
     const cancelled: Lab = { name: `${labName}-c`, vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] };
     const domain = `${cancelled.name}.solo`;
@@ -120,7 +137,12 @@ describe('a lab on qemu:///system cancelled while it boots', { timeout: 600_000 
       const cancellation = new CancellationTokenSource();
       const applying = client.sendRequest(LabsApplyRequest.type, { lab: cancelled }, cancellation.token);
       // Booting, its serial log being written: the apply is waiting for SSH.
-      await waitUntil('the VM to boot', async () => (await fixture.hypervisor.getDomain(domain))?.state === 'running' && existsSync(logPath), 120_000, 250);
+      await waitUntil(
+        'the VM to boot',
+        async () => (await fixture.hypervisor.getDomain(domain))?.state === 'running' && existsSync(logPath),
+        120_000,
+        250,
+      );
       cancellation.cancel();
       await assert.rejects(applying, (error: unknown) => error instanceof ResponseError && error.code === HostErrorCode.RequestCancelled);
       assert.equal((await client.sendRequest(LabsGetRequest.type, { name: cancelled.name })).status, 'failed');

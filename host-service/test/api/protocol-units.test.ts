@@ -18,7 +18,10 @@ import { StateStore } from '../../src/state/state-store';
 test('every request namespace is in the params table, with a schema definition', () => {
   const definitions = hostProtocolSchema.definitions as Record<string, unknown>;
   const requestMethods = Object.values(protocol)
-    .filter((value): value is { method: string; type: unknown } => typeof value === 'object' && value !== null && 'method' in value && 'type' in value)
+    .filter(
+      (value): value is { method: string; type: unknown } =>
+        typeof value === 'object' && value !== null && 'method' in value && 'type' in value,
+    )
     .filter((namespace) => (namespace.type as object).constructor.name.startsWith('RequestType'))
     .map((namespace) => namespace.method)
     .sort();
@@ -51,7 +54,10 @@ test('event sequence numbers stay gapless across reservation blocks and never re
     const deadline = Date.now() + 10_000;
     while (seen.length < 2500 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
     assert.equal(seen.length, 2500);
-    assert.deepEqual(seen, Array.from({ length: 2500 }, (_, index) => log.firstSequence + index));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 2500 }, (_, index) => log.firstSequence + index),
+    );
     // Only the last 100 are kept: an older resume point is reported incomplete.
     assert.equal(log.since(log.currentSequence - 50).result.complete, true);
     assert.equal(log.since(log.currentSequence - 50).events.length, 50);
@@ -125,7 +131,10 @@ test('the reader reassembles split messages and turns an oversized one into a to
 test('a message that cannot be answered (bad JSON, or oversized with no id) closes the connection with a reason', async () => {
   const directory = await mkdtemp(join(tmpdir(), 'vlm-reader-'));
   try {
-    for (const body of ['{"jsonrpc": "2.0", "id": 1, "method": ', JSON.stringify({ params: { pad: 'x'.repeat(10_000) }, jsonrpc: '2.0', id: 5, method: 'vlm/labs/plan' })]) {
+    for (const body of [
+      '{"jsonrpc": "2.0", "id": 1, "method": ',
+      JSON.stringify({ params: { pad: 'x'.repeat(10_000) }, jsonrpc: '2.0', id: 5, method: 'vlm/labs/plan' }),
+    ]) {
       const pair = await socketPair(directory);
       try {
         const errors: string[] = [];

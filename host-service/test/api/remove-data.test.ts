@@ -21,10 +21,14 @@ const lab: Lab = { name: 'rm-lab', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk
 
 /** Runs `vlm-host --remove-data` on `dataDirectory` as a process; resolves with how it ended. */
 async function removeData(dataDirectory: string, ...extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [fixture.bundle, '--remove-data', '--data-dir', dataDirectory, '--libvirt', 'test', '--bus-address', fixture.busAddress, ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 60_000,
-  });
+  const child = spawn(
+    process.execPath,
+    [fixture.bundle, '--remove-data', '--data-dir', dataDirectory, '--libvirt', 'test', '--bus-address', fixture.busAddress, ...extra],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -60,7 +64,10 @@ describe('vlm-host --remove-data: a data directory in use or recording a lab', (
 
     const recorded = await removeData(dataDirectory);
     assert.equal(recorded.code, 1);
-    assert.match(recorded.stderr, /still records the lab rm-lab\. Destroy it first \(vlm lab down NAME, with this vlm-host running\), then remove the data directory\. Nothing was removed\./);
+    assert.match(
+      recorded.stderr,
+      /still records the lab rm-lab\. Destroy it first \(vlm lab down NAME, with this vlm-host running\), then remove the data directory\. Nothing was removed\./,
+    );
     assert.ok(existsSync(join(dataDirectory, 'state.json')));
     assert.equal(await poolIsDefined(fixture.hypervisor, dataDirectory), true);
 
@@ -72,7 +79,10 @@ describe('vlm-host --remove-data: a data directory in use or recording a lab', (
       await client.sendRequest(LabsDestroyRequest.type, { name: 'rm-lab' });
       client.close();
       assert.equal(await poolIsDefined(fixture.hypervisor, dataDirectory), false);
-      assert.match(again.stderr, new RegExp(`Removed the storage pool ${volumePoolFor(dataDirectory)}: its last lab, rm-lab, is destroyed\\.`));
+      assert.match(
+        again.stderr,
+        new RegExp(`Removed the storage pool ${volumePoolFor(dataDirectory)}: its last lab, rm-lab, is destroyed\\.`),
+      );
     } finally {
       assert.equal(await again.stop(), 0);
     }
@@ -108,17 +118,25 @@ describe('vlm-host --remove-data: folders gone, foreign or in use, and serving o
     await writeFile(join(notData, 'thesis.txt'), 'years of work');
     const refused = await removeData(notData);
     assert.equal(refused.code, 1);
-    assert.equal(refused.stderr, `vlm-host: ${notData} holds no state.json, so it is not a vlm-host data directory: nothing was removed.\n`);
+    assert.equal(
+      refused.stderr,
+      `vlm-host: ${notData} holds no state.json, so it is not a vlm-host data directory: nothing was removed.\n`,
+    );
     assert.deepEqual(await readdir(notData), ['thesis.txt']);
 
     const used = join(fixture.folder, 'used');
     const host = await fixture.startHost({ socketPath: join(fixture.folder, 'used.sock'), dataDirectory: used });
     assert.equal(await host.stop(), 0, `vlm-host ended with ${JSON.stringify(await host.exited)}: ${host.stderr}`);
-    await fixture.hypervisor.defineDomain(buildDomainXml({ name: 'rm-user', type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: join(used, 'pool', 'x.qcow2') } }));
+    await fixture.hypervisor.defineDomain(
+      buildDomainXml({ name: 'rm-user', type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: join(used, 'pool', 'x.qcow2') } }),
+    );
     try {
       const inUse = await removeData(used);
       assert.equal(inUse.code, 1);
-      assert.match(inUse.stderr, new RegExp(`libvirt domain\\(s\\) rm-user use files of ${used}, though no lab records them\\..*Nothing was removed\\.`));
+      assert.match(
+        inUse.stderr,
+        new RegExp(`libvirt domain\\(s\\) rm-user use files of ${used}, though no lab records them\\..*Nothing was removed\\.`),
+      );
       assert.ok(existsSync(join(used, 'state.json')));
     } finally {
       await fixture.hypervisor.undefine('rm-user');

@@ -30,7 +30,10 @@ import { rejectsWithHostError } from './host-process';
 
 /** Runs `command` as nobody, in no extra group: what any other local user could do. */
 function asNobody(...command: string[]): { code: number | null; output: string } {
-  const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', ...command], { encoding: 'utf8', timeout: 20_000 });
+  const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', ...command], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -66,7 +69,12 @@ async function bootBox(): Promise<void> {
   // The VM as the deploy engine makes one (seed, serial log and VNC password in the data
   // directory, by the same code), with the kernel booted directly: no disk to wait for.
   seed = join(await ensureDataFolder(dataDirectory, 'pool'), `${domain}.seed.iso`);
-  await writeNoCloudSeed(seed, { instanceId: `${domain}-1`, hostname: 'box', sshAuthorizedKeys: [], userData: `#cloud-config\npassword: ${canary}\nchpasswd: { expire: false }\n` });
+  await writeNoCloudSeed(seed, {
+    instanceId: `${domain}-1`,
+    hostname: 'box',
+    sshAuthorizedKeys: [],
+    userData: `#cloud-config\npassword: ${canary}\nchpasswd: { expire: false }\n`,
+  });
   serialLog = join(await ensureDataFolder(dataDirectory, 'logs'), `${domain}.log`);
   const vncPassword = await new VncPasswords(dataDirectory).create(domain);
   await hypervisor.defineDomain(
@@ -91,13 +99,16 @@ async function bootBox(): Promise<void> {
   assert.match(booted, /seed found on \/dev\/sr0\r?\nvlm-tiny: hostname box,/);
 }
 
-before(async () => {
-  requireCommand('setpriv', 'util-linux');
-  requireCommand('virsh', 'libvirt-clients');
-  // QEMU's user passes through to the data directory; what it (and nobody) may do inside is the test.
-  fixture = await startHostFixture({ name: 'secrets-qemu', driver: 'qemu', folderMode: 0o711, leftovers: { domains: [domain] } });
-  await bootBox();
-}, { timeout: 900_000 });
+before(
+  async () => {
+    requireCommand('setpriv', 'util-linux');
+    requireCommand('virsh', 'libvirt-clients');
+    // QEMU's user passes through to the data directory; what it (and nobody) may do inside is the test.
+    fixture = await startHostFixture({ name: 'secrets-qemu', driver: 'qemu', folderMode: 0o711, leftovers: { domains: [domain] } });
+    await bootBox();
+  },
+  { timeout: 900_000 },
+);
 
 after(async () => {
   await fixture?.dispose();
@@ -112,7 +123,12 @@ describe('secrets of a VM on qemu:///system: files', { timeout: 900_000 }, () =>
 
     const mode = async (path: string) => (await stat(path)).mode & 0o777;
     assert.deepEqual(
-      { data: await mode(fixture.dataDirectory), pool: await mode(join(fixture.dataDirectory, 'pool')), logs: await mode(logs), vnc: await mode(join(fixture.dataDirectory, 'vnc')) },
+      {
+        data: await mode(fixture.dataDirectory),
+        pool: await mode(join(fixture.dataDirectory, 'pool')),
+        logs: await mode(logs),
+        vnc: await mode(join(fixture.dataDirectory, 'vnc')),
+      },
       { data: 0o711, pool: 0o711, logs: 0o700, vnc: 0o700 },
     );
     for (const path of [seed, serialLog, vncPassword, join(fixture.dataDirectory, 'state.json')]) {
@@ -139,14 +155,24 @@ describe('secrets of a VM on qemu:///system: files', { timeout: 900_000 }, () =>
 describe('secrets of a VM on qemu:///system: VNC', { timeout: 900_000 }, () => {
   test('VNC listens on 127.0.0.1 only, with the password from vncCredentials: a wrong one is refused, the right one accepted', async () => {
     // The DES step itself, on the classic test vector (key 133457799BBCDFF1 is the bit-reversed password).
-    const password = Buffer.from([...Buffer.from('133457799BBCDFF1', 'hex')].map((byte) => Number.parseInt(byte.toString(2).padStart(8, '0').split('').reverse().join(''), 2)));
-    assert.equal(vncChallengeResponse(Buffer.from('0123456789ABCDEF0123456789ABCDEF', 'hex'), password.toString('latin1')).toString('hex'), '85e813540f0ab405'.repeat(2));
+    const password = Buffer.from(
+      [...Buffer.from('133457799BBCDFF1', 'hex')].map((byte) =>
+        Number.parseInt(byte.toString(2).padStart(8, '0').split('').reverse().join(''), 2),
+      ),
+    );
+    assert.equal(
+      vncChallengeResponse(Buffer.from('0123456789ABCDEF0123456789ABCDEF', 'hex'), password.toString('latin1')).toString('hex'),
+      '85e813540f0ab405'.repeat(2),
+    );
 
     const credentials = await fixture.client.sendRequest(VmsVncCredentialsRequest.type, { vm: domain });
     assert.equal(credentials.host, '127.0.0.1');
     assert.match(credentials.password, /^[A-Za-z0-9]{8}$/);
     assert.equal((await readFile(join(fixture.dataDirectory, 'vnc', domain), 'utf8')).trim(), credentials.password);
-    assert.match(virsh('dumpxml', '--security-info', domain), new RegExp(`<graphics type='vnc' port='${credentials.port}' autoport='no' listen='127\\.0\\.0\\.1' passwd='${credentials.password}'`));
+    assert.match(
+      virsh('dumpxml', '--security-info', domain),
+      new RegExp(`<graphics type='vnc' port='${credentials.port}' autoport='no' listen='127\\.0\\.0\\.1' passwd='${credentials.password}'`),
+    );
     assert.doesNotMatch(virsh('dumpxml', domain), /passwd=/, 'libvirt shows the password only with --security-info');
     assert.deepEqual(await listenersOn(credentials.port), ['0100007F']);
 
@@ -156,8 +182,16 @@ describe('secrets of a VM on qemu:///system: VNC', { timeout: 900_000 }, () => {
     assert.equal(refused.accepted, false);
     assert.equal((await authenticateVnc(credentials.port, credentials.password)).accepted, true);
 
-    await rejectsWithHostError(fixture.client.sendRequest(VmsVncCredentialsRequest.type, { vm: 'vlm-no-such-vm' }), HostErrorCode.NotFound, { field: '/vm', message: /There is no VM named "vlm-no-such-vm"/ });
-    await rejectsWithHostError(fixture.client.sendRequest(VmsVncCredentialsRequest.type, { vm: '../state.json' }), HostErrorCode.InvalidParams, { field: '/vm' });
+    await rejectsWithHostError(
+      fixture.client.sendRequest(VmsVncCredentialsRequest.type, { vm: 'vlm-no-such-vm' }),
+      HostErrorCode.NotFound,
+      { field: '/vm', message: /There is no VM named "vlm-no-such-vm"/ },
+    );
+    await rejectsWithHostError(
+      fixture.client.sendRequest(VmsVncCredentialsRequest.type, { vm: '../state.json' }),
+      HostErrorCode.InvalidParams,
+      { field: '/vm' },
+    );
   });
 });
 
@@ -166,7 +200,8 @@ describe('secrets of a VM on qemu:///system: console writes while paused', { tim
     let output = '';
     fixture.client.onNotification(ConsoleOutputNotification.type, ({ data }) => (output += data));
     const consoles: string[] = [];
-    for (let index = 0; index < 5; index += 1) consoles.push((await fixture.client.sendRequest(ConsolesOpenRequest.type, { vm: domain })).consoleId);
+    for (let index = 0; index < 5; index += 1)
+      consoles.push((await fixture.client.sendRequest(ConsolesOpenRequest.type, { vm: domain })).consoleId);
     await fixture.hypervisor.suspend(domain);
     try {
       // A comment line, harmless when the guest reads it after the resume.
@@ -186,20 +221,40 @@ describe('secrets of a VM on qemu:///system: console writes while paused', { tim
       const info = answers.pop();
       assert.equal(info?.error, undefined);
       for (const answer of answers) {
-        assert.match(answer.error?.message ?? 'written', new RegExp(`^\\d+ of 61440 bytes reached the console of ${domain} within ${consoleWriteDeadlineMs / 1000} s: VM "${domain}" is paused: its console takes no input until it is resumed\\. The rest was dropped\\.$`));
+        assert.match(
+          answer.error?.message ?? 'written',
+          new RegExp(
+            `^\\d+ of 61440 bytes reached the console of ${domain} within ${consoleWriteDeadlineMs / 1000} s: VM "${domain}" is paused: its console takes no input until it is resumed\\. The rest was dropped\\.$`,
+          ),
+        );
         // The deadline, and slack for a machine shared by many test runs.
         assert.ok(answer.seconds < consoleWriteDeadlineMs / 1000 + 10, `answered after ${answer.seconds} s`);
       }
 
       // Five writes of 60 KiB at once on one console: the fifth would make more than 256 KiB wait.
-      const queued = await Promise.allSettled(Array.from({ length: 5 }, () => fixture.client.sendRequest(ConsolesWriteRequest.type, { consoleId: consoles[0] as string, data })));
-      const refusals = queued.filter((result) => result.status === 'rejected').map((result) => ((result as PromiseRejectedResult).reason as Error).message);
+      const queued = await Promise.allSettled(
+        Array.from({ length: 5 }, () => fixture.client.sendRequest(ConsolesWriteRequest.type, { consoleId: consoles[0] as string, data })),
+      );
+      const refusals = queued
+        .filter((result) => result.status === 'rejected')
+        .map((result) => ((result as PromiseRejectedResult).reason as Error).message);
       assert.equal(refusals.length, 5, 'none is written while the VM is paused');
-      assert.equal(refusals.filter((message) => message.startsWith(`The console of ${domain} already has 245760 bytes waiting to be written, and at most 262144 may wait: VM "${domain}" is paused`)).length, 1, refusals.join('\n'));
+      assert.equal(
+        refusals.filter((message) =>
+          message.startsWith(
+            `The console of ${domain} already has 245760 bytes waiting to be written, and at most 262144 may wait: VM "${domain}" is paused`,
+          ),
+        ).length,
+        1,
+        refusals.join('\n'),
+      );
     } finally {
       await fixture.hypervisor.resume(domain);
     }
-    const written = await fixture.client.sendRequest(ConsolesWriteRequest.type, { consoleId: consoles[1] as string, data: '\recho resumed-$((6*7))\r' });
+    const written = await fixture.client.sendRequest(ConsolesWriteRequest.type, {
+      consoleId: consoles[1] as string,
+      data: '\recho resumed-$((6*7))\r',
+    });
     assert.equal(written.written, '\recho resumed-$((6*7))\r'.length);
     await waitUntil('the guest to answer after the resume', () => /resumed-42/.test(output.replace('resumed-$((6*7))', '')), 120_000);
   });

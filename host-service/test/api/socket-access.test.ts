@@ -25,7 +25,10 @@ function hostInfoAsNobody(socketPath: string, extraGroup?: number): { code: numb
     let text = '';
     socket.on('data', (chunk) => { text += chunk; if (text.includes('"protocolVersion"')) { console.log('answered'); process.exit(0); } });`;
   const groups = extraGroup === undefined ? ['--clear-groups'] : [`--groups=${extraGroup}`];
-  const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', ...groups, process.execPath, '-e', client, socketPath], { encoding: 'utf8', timeout: 20_000 });
+  const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', ...groups, process.execPath, '-e', client, socketPath], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   return { code: result.status, output: `${result.stdout}${result.stderr}`.trim() };
 }
 
@@ -61,7 +64,11 @@ describe('who may use the host API socket', () => {
 
   test(`--socket-group ${group}: mode 0660 and that group; a member connects, nobody outside it cannot`, async () => {
     const socketPath = join(fixture.folder, 'shared', 'vlm-host.sock');
-    const host = await fixture.startHost({ socketPath, dataDirectory: join(fixture.folder, 'shared-data'), extraArguments: ['--socket-group', group] });
+    const host = await fixture.startHost({
+      socketPath,
+      dataDirectory: join(fixture.folder, 'shared-data'),
+      extraArguments: ['--socket-group', group],
+    });
     assert.match(host.stdout, new RegExp(`socket ${socketPath} \\(group ${group}\\)`));
     const info = await stat(socketPath);
     assert.equal(info.mode & 0o777, 0o660);
@@ -76,13 +83,32 @@ describe('who may use the host API socket', () => {
   test('a group that does not exist, or is no group name, stops vlm-host before it listens, saying why', async () => {
     const run = (name: string) => {
       const socketPath = join(fixture.folder, 'refused', 'vlm-host.sock');
-      const result = spawnSync(process.execPath, [fixture.bundle, '--socket', socketPath, '--socket-group', name, '--data-dir', join(fixture.folder, 'refused-data'), '--libvirt', 'test', '--bus-address', fixture.busAddress], { encoding: 'utf8', timeout: 30_000 });
+      const result = spawnSync(
+        process.execPath,
+        [
+          fixture.bundle,
+          '--socket',
+          socketPath,
+          '--socket-group',
+          name,
+          '--data-dir',
+          join(fixture.folder, 'refused-data'),
+          '--libvirt',
+          'test',
+          '--bus-address',
+          fixture.busAddress,
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
       assert.equal(spawnSync('test', ['-e', socketPath]).status, 1, 'no socket was made');
       return { code: result.status, stderr: result.stderr };
     };
     const missing = run('vlm-no-such-group');
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /--socket-group: there is no group named "vlm-no-such-group" on this host\. Create it \(groupadd vlm-no-such-group\)/);
+    assert.match(
+      missing.stderr,
+      /--socket-group: there is no group named "vlm-no-such-group" on this host\. Create it \(groupadd vlm-no-such-group\)/,
+    );
     for (const hostile of ['../etc', '-x', 'root;id', 'a b', 'x'.repeat(40), 'Users']) {
       const refused = run(hostile);
       assert.equal(refused.code, 1, hostile);

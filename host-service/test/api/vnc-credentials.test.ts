@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HostErrorCode, LabsApplyRequest, LabsDestroyRequest, VmsListRequest, VmsVncCredentialsRequest } from '@vlm/schemas/src/host-protocol';
+import {
+  HostErrorCode,
+  LabsApplyRequest,
+  LabsDestroyRequest,
+  VmsListRequest,
+  VmsVncCredentialsRequest,
+} from '@vlm/schemas/src/host-protocol';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
 import { rejectsWithHostError } from './host-process';
 

@@ -38,7 +38,13 @@ export async function startConsoleGuest(prefix: string): Promise<ConsoleGuest> {
   requireTools('genisoimage', 'ssh-keygen', 'virsh', 'libvirtd', 'virtlogd');
   const domain = `${prefix}-${randomBytes(4).toString('hex')}`;
   // QEMU runs as another user under qemu:///system: it must reach the kernel, seed and log.
-  const fixture = await startHostFixture({ name: prefix.replace(/^vlm-/, ''), driver: 'qemu', folderMode: 0o755, startHost: false, leftovers: { domains: [domain] } });
+  const fixture = await startHostFixture({
+    name: prefix.replace(/^vlm-/, ''),
+    driver: 'qemu',
+    folderMode: 0o755,
+    startHost: false,
+    leftovers: { domains: [domain] },
+  });
   try {
     const { folder, dataDirectory, hypervisor } = fixture;
     // Where vlm-host looks for the service key (the deploy engine makes it on first deploy).
@@ -64,7 +70,16 @@ export async function startConsoleGuest(prefix: string): Promise<ConsoleGuest> {
     );
     await hypervisor.start(domain);
     await fixture.restart();
-    return { domain, sshPort, privateKeyPath: key.privateKey, serialLogPath, dataDirectory, host: fixture.host, hypervisor, stop: () => fixture.dispose() };
+    return {
+      domain,
+      sshPort,
+      privateKeyPath: key.privateKey,
+      serialLogPath,
+      dataDirectory,
+      host: fixture.host,
+      hypervisor,
+      stop: () => fixture.dispose(),
+    };
   } catch (error) {
     await fixture.dispose();
     throw error;
@@ -134,7 +149,12 @@ export class ConsoleClient {
 
 /** Opens an SSH console, retrying while the guest's SSH server is not up yet. */
 export async function openSshWhenReady(client: ConsoleClient, params: ConsoleOpenParams, timeoutMs = 240_000): Promise<ClientConsole> {
-  return waitUntil('an SSH console (the guest SSH server to accept the service key)', () => client.open({ ...params, kind: 'ssh' }), timeoutMs, 500);
+  return waitUntil(
+    'an SSH console (the guest SSH server to accept the service key)',
+    () => client.open({ ...params, kind: 'ssh' }),
+    timeoutMs,
+    500,
+  );
 }
 
 /** Presses Enter until a shell prompt shows (the guest may still be booting). */

@@ -79,7 +79,10 @@ describe('console manager: flow control and ownership', () => {
     manager.acknowledge(id, 500, owner);
     assert.equal(source.paused, false, 'resumed at 500 unacknowledged');
     const outputs = owner.sent.filter((message) => message.method === 'vlm/consoles/output');
-    assert.deepEqual(outputs.map((message) => (message.params as { bytes: number }).bytes), [600, 400]);
+    assert.deepEqual(
+      outputs.map((message) => (message.params as { bytes: number }).bytes),
+      [600, 400],
+    );
   });
 
   test('without flow control the source is never paused and acknowledgements are harmless', () => {
@@ -98,11 +101,14 @@ describe('console manager: flow control and ownership', () => {
     const source = new StandInSource();
     const id = manager.add('vm-1', source, owner, { flowControl: true });
     source.events?.data(Buffer.from('hello'));
-    assert.throws(() => manager.acknowledge(id, 6, owner), (error: Error & { code?: number; data?: { field?: string } }) => {
-      assert.equal(error.code, -32602);
-      assert.equal(error.data?.field, '/bytes');
-      return true;
-    });
+    assert.throws(
+      () => manager.acknowledge(id, 6, owner),
+      (error: Error & { code?: number; data?: { field?: string } }) => {
+        assert.equal(error.code, -32602);
+        assert.equal(error.data?.field, '/bytes');
+        return true;
+      },
+    );
   });
 
   test('a console belongs to its connection; the source ending sends closed with the reason', () => {
@@ -136,17 +142,31 @@ describe('console manager: flow control and ownership', () => {
 
 describe('console manager: writes', () => {
   test('a write the source does not take answers at its deadline, saying why; past the queue limit a write is refused at once', async () => {
-    const manager = new Consoles({ sshKeyPath: '/nonexistent/id_ed25519', hostKeysPath: '/nonexistent/pins.json', writeDeadlineMs: 300, writeQueueBytes: 1000 });
+    const manager = new Consoles({
+      sshKeyPath: '/nonexistent/id_ed25519',
+      hostKeysPath: '/nonexistent/pins.json',
+      writeDeadlineMs: 300,
+      writeQueueBytes: 1000,
+    });
     const owner = standInConnection();
     const source = new StandInSource();
     source.accepts = 10;
     const id = manager.add('vm-1', source, owner, { whyStalled: async () => 'VM "vm-1" is paused' });
     const answers = [manager.write(id, 'a'.repeat(400), owner), manager.write(id, 'b'.repeat(400), owner)];
     // 800 wait: 400 more would pass the 1000-byte limit.
-    await assert.rejects(manager.write(id, 'c'.repeat(400), owner), /already has 800 bytes waiting to be written, and at most 1000 may wait: VM "vm-1" is paused\. This write of 400 bytes was refused\./);
-    await assert.rejects(answers[0] as Promise<number>, /^Error: 10 of 400 bytes reached the console of vm-1 within 0\.3 s: VM "vm-1" is paused\. The rest was dropped\.$/);
+    await assert.rejects(
+      manager.write(id, 'c'.repeat(400), owner),
+      /already has 800 bytes waiting to be written, and at most 1000 may wait: VM "vm-1" is paused\. This write of 400 bytes was refused\./,
+    );
+    await assert.rejects(
+      answers[0] as Promise<number>,
+      /^Error: 10 of 400 bytes reached the console of vm-1 within 0\.3 s: VM "vm-1" is paused\. The rest was dropped\.$/,
+    );
     // The second waited behind the first and ends at the same deadline, with at most what the source took.
-    await assert.rejects(answers[1] as Promise<number>, /^Error: (0|10) of 400 bytes reached the console of vm-1 within 0\.3 s: VM "vm-1" is paused\./);
+    await assert.rejects(
+      answers[1] as Promise<number>,
+      /^Error: (0|10) of 400 bytes reached the console of vm-1 within 0\.3 s: VM "vm-1" is paused\./,
+    );
     assert.equal(source.written[0]?.toString(), 'a'.repeat(10));
     assert.ok(source.written.slice(1).every((chunk) => chunk.toString() === 'b'.repeat(10)));
     // Nothing waits any more, and a source that takes input again is written to.
@@ -155,7 +175,11 @@ describe('console manager: writes', () => {
   });
 
   test('a write to a console that ends meanwhile says the console is gone, and why', async () => {
-    const manager = new Consoles({ sshKeyPath: '/nonexistent/id_ed25519', hostKeysPath: '/nonexistent/pins.json', writeDeadlineMs: 60_000 });
+    const manager = new Consoles({
+      sshKeyPath: '/nonexistent/id_ed25519',
+      hostKeysPath: '/nonexistent/pins.json',
+      writeDeadlineMs: 60_000,
+    });
     const owner = standInConnection();
     const source = new StandInSource();
     source.write = async () => {
@@ -163,7 +187,10 @@ describe('console manager: writes', () => {
       throw new Error('EIO');
     };
     const id = manager.add('vm-1', source, owner);
-    await assert.rejects(manager.write(id, 'x', owner), /^Error: The console of vm-1 is gone: The console of vm-1 ended \(the VM stopped or its pty closed\)\.$/);
+    await assert.rejects(
+      manager.write(id, 'x', owner),
+      /^Error: The console of vm-1 is gone: The console of vm-1 ended \(the VM stopped or its pty closed\)\.$/,
+    );
   });
 });
 
@@ -188,7 +215,11 @@ describe('console output acknowledgements and pinned host keys', () => {
     try {
       const path = join(directory, 'ssh', 'pinned-host-keys.json');
       await new SshHostKeys(path).pin('uuid-1', { vm: 'vm-1', fingerprint: 'SHA256:abc', pinnedAt: '2026-01-01T00:00:00.000Z' });
-      assert.deepEqual(await new SshHostKeys(path).get('uuid-1'), { vm: 'vm-1', fingerprint: 'SHA256:abc', pinnedAt: '2026-01-01T00:00:00.000Z' });
+      assert.deepEqual(await new SshHostKeys(path).get('uuid-1'), {
+        vm: 'vm-1',
+        fingerprint: 'SHA256:abc',
+        pinnedAt: '2026-01-01T00:00:00.000Z',
+      });
       assert.equal(await new SshHostKeys(path).get('uuid-2'), undefined);
     } finally {
       await rm(directory, { recursive: true, force: true });

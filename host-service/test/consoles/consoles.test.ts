@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConsolesCloseRequest, ConsolesResizeRequest, consoleWindowBytes, HostInfoRequest, VmsForceStopRequest, type ConsoleKind } from '@vlm/schemas/src/host-protocol';
+import {
+  ConsolesCloseRequest,
+  ConsolesResizeRequest,
+  consoleWindowBytes,
+  HostInfoRequest,
+  VmsForceStopRequest,
+  type ConsoleKind,
+} from '@vlm/schemas/src/host-protocol';
 import { waitUntil } from '../../local-libvirt/wait-until';
 import {
   ConsoleClient,
@@ -37,7 +44,10 @@ after(async () => {
 });
 
 async function floodWithSlowClient(kind: ConsoleKind): Promise<void> {
-  const console = kind === 'ssh' ? await client.open({ vm: guest.domain, kind, flowControl: true }) : await client.open({ vm: guest.domain, flowControl: true });
+  const console =
+    kind === 'ssh'
+      ? await client.open({ vm: guest.domain, kind, flowControl: true })
+      : await client.open({ vm: guest.domain, flowControl: true });
   await waitForPrompt(console, 30_000);
   // The slow client: it shows nothing until a full window has arrived, stays stalled for two
   // seconds (the host must stop there), then shows 64 KiB every 50 ms.
@@ -82,10 +92,15 @@ async function floodWithSlowClient(kind: ConsoleKind): Promise<void> {
     );
     const received = console.receivedBytes - startBytes;
     const growth = largest - before;
-    process.stdout.write(`# ${kind} flood: ${received} bytes shown, largest unacknowledged ${largestUnacknowledged}, RSS ${before} -> ${largest} bytes\n`);
+    process.stdout.write(
+      `# ${kind} flood: ${received} bytes shown, largest unacknowledged ${largestUnacknowledged}, RSS ${before} -> ${largest} bytes\n`,
+    );
     assert.ok(received > consoleWindowBytes, `the flood reached the client (${received} bytes)`);
     assert.ok(largestUnacknowledged >= consoleWindowBytes, `the stalled client was a full window behind (${largestUnacknowledged})`);
-    assert.ok(largestUnacknowledged <= consoleWindowBytes + largestChunkBytes, `unacknowledged output stayed within the window: ${largestUnacknowledged}`);
+    assert.ok(
+      largestUnacknowledged <= consoleWindowBytes + largestChunkBytes,
+      `unacknowledged output stayed within the window: ${largestUnacknowledged}`,
+    );
     assert.ok(growth < 48 * 1024 * 1024, `vlm-host's RSS grew by ${growth} bytes during the flood`);
   } finally {
     clearInterval(reader);
@@ -115,14 +130,21 @@ describe('consoles of a vlm-tiny guest through vlm-host', { timeout: 900_000 }, 
     await client.connection.sendRequest(ConsolesCloseRequest.type, { consoleId: ssh.consoleId });
 
     // The pinned fingerprint is one of the keys the guest printed on its serial console at boot.
-    const pins = JSON.parse(await readFile(join(guest.dataDirectory, 'ssh', 'pinned-host-keys.json'), 'utf8')) as Record<string, { vm: string; fingerprint: string }>;
+    const pins = JSON.parse(await readFile(join(guest.dataDirectory, 'ssh', 'pinned-host-keys.json'), 'utf8')) as Record<
+      string,
+      { vm: string; fingerprint: string }
+    >;
     const pin = Object.values(pins).find((entry) => entry.vm === guest.domain);
     assert.ok(pin, `no pin for ${guest.domain} in ${JSON.stringify(pins)}`);
     const log = await readFile(guest.serialLogPath, 'utf8');
     const block = /-----BEGIN SSH HOST KEY KEYS-----([\s\S]*?)-----END SSH HOST KEY KEYS-----/.exec(log);
     assert.ok(block, 'the guest printed its host keys');
     const printed = [...(block[1] as string).matchAll(/^\s*(?:ssh|ecdsa)-\S+ (\S+)/gm)].map(
-      (match) => `SHA256:${createHash('sha256').update(Buffer.from(match[1] as string, 'base64')).digest('base64').replace(/=+$/, '')}`,
+      (match) =>
+        `SHA256:${createHash('sha256')
+          .update(Buffer.from(match[1] as string, 'base64'))
+          .digest('base64')
+          .replace(/=+$/, '')}`,
     );
     assert.ok(printed.includes(pin.fingerprint), `pinned ${pin.fingerprint}, guest printed ${printed.join(', ')}`);
 

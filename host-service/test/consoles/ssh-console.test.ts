@@ -73,7 +73,10 @@ function standInConnection(): MessageConnection & { sent: Array<{ method: string
 }
 
 const outputOf = (owner: ReturnType<typeof standInConnection>) =>
-  owner.sent.filter((message) => message.method === 'vlm/consoles/output').map((message) => message.params.data).join('');
+  owner.sent
+    .filter((message) => message.method === 'vlm/consoles/output')
+    .map((message) => message.params.data)
+    .join('');
 
 describe('SSH consoles against a local ssh2 server', () => {
   let work: string;
@@ -95,7 +98,10 @@ describe('SSH consoles against a local ssh2 server', () => {
     const server = await startServer(generateSshKeyPair('vlm-test').privateKey);
     const owner = standInConnection();
     try {
-      const consoleId = await consoles.openSsh({ vm: 'vm-a', uuid: 'uuid-a', port: server.port, columns: 101, rows: 33, term: 'vt100' }, owner);
+      const consoleId = await consoles.openSsh(
+        { vm: 'vm-a', uuid: 'uuid-a', port: server.port, columns: 101, rows: 33, term: 'vt100' },
+        owner,
+      );
       await waitUntil('the greeting', () => outputOf(owner).includes('welcome'), 10_000);
       const session = server.sessions[0] as SessionLog;
       assert.deepEqual(session.pty, { cols: 101, rows: 33, term: 'vt100' });
@@ -125,14 +131,17 @@ describe('SSH consoles against a local ssh2 server', () => {
     }
     const impostor = await startServer(generateSshKeyPair('vlm-test').privateKey);
     try {
-      await assert.rejects(consoles.openSsh({ vm: 'vm-b', uuid: 'uuid-b', port: impostor.port }, owner), /host key of vm-b changed: pinned SHA256:\S+ on .*, now SHA256:\S+\. Refusing/);
+      await assert.rejects(
+        consoles.openSsh({ vm: 'vm-b', uuid: 'uuid-b', port: impostor.port }, owner),
+        /host key of vm-b changed: pinned SHA256:\S+ on .*, now SHA256:\S+\. Refusing/,
+      );
       assert.equal(consoles.openCount, 0);
     } finally {
       await impostor.stop();
     }
   });
 
-  test('a VM a lab recorded is opened with that lab\'s key; the service key does not open it', async () => {
+  test("a VM a lab recorded is opened with that lab's key; the service key does not open it", async () => {
     const labKey = generateSshKeyPair('vlm-lab-web@test');
     await writeFile(join(work, 'lab-key'), labKey.privateKey, { mode: 0o600 });
     const server = await startServer(generateSshKeyPair('vlm-test').privateKey, labKey.publicKey);
@@ -145,7 +154,10 @@ describe('SSH consoles against a local ssh2 server', () => {
       });
       const consoleId = await withLabKeys.openSsh({ vm: 'web-db', uuid: 'uuid-d', port: server.port }, owner);
       withLabKeys.close(consoleId, owner);
-      await assert.rejects(consoles.openSsh({ vm: 'web-db', uuid: 'uuid-d', port: server.port }, owner), /Cannot open an SSH console on web-db .*authentication methods failed/);
+      await assert.rejects(
+        consoles.openSsh({ vm: 'web-db', uuid: 'uuid-d', port: server.port }, owner),
+        /Cannot open an SSH console on web-db .*authentication methods failed/,
+      );
     } finally {
       await server.stop();
     }
@@ -153,6 +165,9 @@ describe('SSH consoles against a local ssh2 server', () => {
 
   test('a missing service key is a clear error', async () => {
     const missing = new Consoles({ sshKeyPath: join(work, 'no-such-key'), hostKeysPath: join(work, 'pins.json') });
-    await assert.rejects(missing.openSsh({ vm: 'vm-c', uuid: 'uuid-c', port: 1 }, standInConnection()), /SSH key .*no-such-key for vm-c cannot be read/);
+    await assert.rejects(
+      missing.openSsh({ vm: 'vm-c', uuid: 'uuid-c', port: 1 }, standInConnection()),
+      /SSH key .*no-such-key for vm-c cannot be read/,
+    );
   });
 });

@@ -59,9 +59,18 @@ async function libvirtView(lab = labName): Promise<{ domains: string[]; networks
   const pools = await hypervisor.listStoragePools();
   const volumes = pools.some((item) => item.name === pool && item.active) ? await hypervisor.listVolumes(pool) : [];
   return {
-    domains: (await hypervisor.listDomains()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
-    networks: (await hypervisor.listNetworks()).map((item) => item.name).filter((name) => name.startsWith(`${lab}.`)).sort(),
-    volumes: volumes.map((item) => `${pool}/${item.name}`).filter((name) => name.includes(`/${lab}.`)).sort(),
+    domains: (await hypervisor.listDomains())
+      .map((item) => item.name)
+      .filter((name) => name.startsWith(`${lab}.`))
+      .sort(),
+    networks: (await hypervisor.listNetworks())
+      .map((item) => item.name)
+      .filter((name) => name.startsWith(`${lab}.`))
+      .sort(),
+    volumes: volumes
+      .map((item) => `${pool}/${item.name}`)
+      .filter((name) => name.includes(`/${lab}.`))
+      .sort(),
   };
 }
 
@@ -93,7 +102,12 @@ async function killDuringTwoApplies(labs: Lab[]): Promise<void> {
     });
   });
   await client.sendRequest(EventsSubscribeRequest.type, {});
-  const applies = labs.map((lab) => client.sendRequest(LabsApplyRequest.type, { lab }).then(() => 'finished', () => 'interrupted'));
+  const applies = labs.map((lab) =>
+    client.sendRequest(LabsApplyRequest.type, { lab }).then(
+      () => 'finished',
+      () => 'interrupted',
+    ),
+  );
   await Promise.race([bothUnderWay, Promise.all(applies)]);
   host.child.kill('SIGKILL');
   await host.kill();
@@ -104,7 +118,15 @@ async function killDuringTwoApplies(labs: Lab[]): Promise<void> {
 async function leaveIntents(lab: Lab, pending: object[]): Promise<void> {
   const path = join(fixture.dataDirectory, 'state.json');
   const state = JSON.parse(await readFile(path, 'utf8'));
-  state.labs[lab.name] ??= { name: lab.name, status: 'deploying', definition: lab, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), resources: { domains: [], volumes: [], networks: [], ports: [], seeds: [] }, deployLog: [] };
+  state.labs[lab.name] ??= {
+    name: lab.name,
+    status: 'deploying',
+    definition: lab,
+    createdAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+    resources: { domains: [], volumes: [], networks: [], ports: [], seeds: [] },
+    deployLog: [],
+  };
   state.labs[lab.name].status = 'deploying';
   state.labs[lab.name].pending = [...(state.labs[lab.name].pending ?? []), ...pending];
   await writeFile(path, JSON.stringify(state));
@@ -150,7 +172,9 @@ describe('kill -9 during apply leaves nothing orphaned (libvirt test driver)', (
       }
       // The independent view: libvirt holds exactly what is recorded, no more (orphans) and no less.
       const after = await libvirtView();
-      t.diagnostic(`at the kill libvirt had ${before.domains.length} domain(s), ${before.networks.length} network(s), ${before.volumes.length} volume(s); ${details.deployLog.at(-1)?.text ?? ''}`);
+      t.diagnostic(
+        `at the kill libvirt had ${before.domains.length} domain(s), ${before.networks.length} network(s), ${before.volumes.length} volume(s); ${details.deployLog.at(-1)?.text ?? ''}`,
+      );
       assert.deepEqual(after, recordedView(details), `libvirt before the restart: ${JSON.stringify(before)}`);
       const recordedVms = new Set(details.resources.domains.map((item) => item.vm).concat(details.resources.ports.map((item) => item.vm)));
       for (const port of state.allocated_ports) {
@@ -184,13 +208,24 @@ describe('a resource made but never confirmed is rolled back by name and UUID (l
     const { hypervisor, dataDirectory } = fixture;
     let host = await fixture.startHost();
     let client = await fixture.connect();
-    await client.sendRequest(LabsApplyRequest.type, { lab: { name: labName, vms: [{ name: 'node-0', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] } });
+    await client.sendRequest(LabsApplyRequest.type, {
+      lab: { name: labName, vms: [{ name: 'node-0', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] },
+    });
     client.close();
     await host.kill();
     const networkUuid = randomUUID();
     const domainUuid = randomUUID();
     await hypervisor.defineNetwork(buildNetworkXml({ name: `${labName}.front`, uuid: networkUuid, cidr: '10.61.1.0/24' }));
-    await hypervisor.defineDomain(buildDomainXml({ name: `${labName}.node-1`, uuid: domainUuid, type: 'qemu', vcpu: 1, memoryMiB: 128, vlm: { lab: labName, vm: 'node-1', dataDirectory } }));
+    await hypervisor.defineDomain(
+      buildDomainXml({
+        name: `${labName}.node-1`,
+        uuid: domainUuid,
+        type: 'qemu',
+        vcpu: 1,
+        memoryMiB: 128,
+        vlm: { lab: labName, vm: 'node-1', dataDirectory },
+      }),
+    );
     await hypervisor.start(`${labName}.node-1`);
     const path = join(dataDirectory, 'state.json');
     const state = JSON.parse(await readFile(path, 'utf8'));
@@ -206,7 +241,10 @@ describe('a resource made but never confirmed is rolled back by name and UUID (l
     client = await fixture.connect();
     const details = await client.sendRequest(LabsGetRequest.type, { name: labName });
     assert.equal(details.status, 'failed');
-    assert.match(details.deployLog.at(-1)?.text ?? '', /Rolled back what was made but not yet recorded: domain crash-lab\.node-1, network crash-lab\.front\. Destroy/);
+    assert.match(
+      details.deployLog.at(-1)?.text ?? '',
+      /Rolled back what was made but not yet recorded: domain crash-lab\.node-1, network crash-lab\.front\. Destroy/,
+    );
     assert.deepEqual(await libvirtView(), recordedView(details));
     assert.deepEqual((await libvirtView()).domains, ['crash-lab.node-0'], 'the confirmed VM stays');
     await client.sendRequest(LabsDestroyRequest.type, { name: labName });
@@ -219,8 +257,16 @@ describe('a resource made but never confirmed is rolled back by name and UUID (l
 // Lab own-web with VM db-1 and lab own-web-db with VM 1 were both "own-web-db-1" before; the
 // networks db-lan and lan too. Now their names differ, and recovery needs proof, not a name.
 const vm = (name: string) => ({ name, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' });
-const web: Lab = { name: 'own-web', networks: [{ name: 'db-lan', cidr: '10.63.1.0/24' }], vms: ['db-1', 'db-2', 'db-3', 'db-4'].map((name) => ({ ...vm(name), networks: ['db-lan'] })) };
-const webDb: Lab = { name: 'own-web-db', networks: [{ name: 'lan', cidr: '10.63.2.0/24' }], vms: ['1', '2', '3', '4'].map((name) => ({ ...vm(name), networks: ['lan'] })) };
+const web: Lab = {
+  name: 'own-web',
+  networks: [{ name: 'db-lan', cidr: '10.63.1.0/24' }],
+  vms: ['db-1', 'db-2', 'db-3', 'db-4'].map((name) => ({ ...vm(name), networks: ['db-lan'] })),
+};
+const webDb: Lab = {
+  name: 'own-web-db',
+  networks: [{ name: 'lan', cidr: '10.63.2.0/24' }],
+  vms: ['1', '2', '3', '4'].map((name) => ({ ...vm(name), networks: ['lan'] })),
+};
 
 /** Plants objects that are not own-web's under names its apply might have been making, with intents for them. */
 async function plantOthersObjects(): Promise<{ userDomain: string; userNetwork: string; userSeed: string }> {
@@ -279,15 +325,25 @@ describe('two labs applied at once, killed, with planted intents (libvirt test d
     const webDbDetails = await client.sendRequest(LabsGetRequest.type, { name: webDb.name });
     assert.equal(webDetails.status, 'failed');
     const recovery = webDetails.deployLog.at(-1)?.text ?? '';
-    assert.match(recovery, /Left alone, as nothing proves this apply made it: .*domain own-web\.db-9 \(its UUID [0-9a-f-]+ is not the one this apply gave\)/);
+    assert.match(
+      recovery,
+      /Left alone, as nothing proves this apply made it: .*domain own-web\.db-9 \(its UUID [0-9a-f-]+ is not the one this apply gave\)/,
+    );
     assert.match(recovery, /network own-web\.extra \(its UUID [0-9a-f-]+ is not the one this apply gave\)/);
     assert.match(recovery, /seed [^ ]+own-web\.db-9\.seed\.iso \(it does not hold the instance id this apply wrote\)/);
     assert.ok(await hypervisor.getDomain(userDomain), "the user's domain survives");
-    assert.ok((await hypervisor.listNetworks()).some((item) => item.name === userNetwork), "the user's network survives");
+    assert.ok(
+      (await hypervisor.listNetworks()).some((item) => item.name === userNetwork),
+      "the user's network survives",
+    );
     assert.equal(await readFile(userSeed, 'utf8'), 'not made by this apply', "the user's seed file survives");
     assert.deepEqual(await ofLab(webDb.name), webDbBefore, "the other lab's objects all survive own-web's recovery");
     // Each lab's objects are exactly what it recorded (the planted ones aside).
-    const withoutPlanted = (view: LabView) => ({ ...view, domains: view.domains.filter((name) => name !== userDomain), networks: view.networks.filter((name) => name !== userNetwork) });
+    const withoutPlanted = (view: LabView) => ({
+      ...view,
+      domains: view.domains.filter((name) => name !== userDomain),
+      networks: view.networks.filter((name) => name !== userNetwork),
+    });
     assert.deepEqual(withoutPlanted(await ofLab(web.name)), recordedView(webDetails));
     assert.deepEqual(await ofLab(webDb.name), recordedView(webDbDetails));
     assert.equal(

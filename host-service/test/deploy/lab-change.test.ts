@@ -68,10 +68,21 @@ after(async () => {
 });
 
 /** libvirt's view: the lab's domains by name. */
-const libvirtDomains = async () => new Map((await fixture.hypervisor.listDomains()).filter((domain) => domain.name.startsWith('chg-lab.')).map((domain) => [domain.name, domain]));
-const libvirtNetworks = async () => (await fixture.hypervisor.listNetworks()).map((network) => network.name).filter((name) => name.startsWith('chg-lab.')).sort();
+const libvirtDomains = async () =>
+  new Map(
+    (await fixture.hypervisor.listDomains()).filter((domain) => domain.name.startsWith('chg-lab.')).map((domain) => [domain.name, domain]),
+  );
+const libvirtNetworks = async () =>
+  (await fixture.hypervisor.listNetworks())
+    .map((network) => network.name)
+    .filter((name) => name.startsWith('chg-lab.'))
+    .sort();
 const allocatedPorts = async () =>
-  (JSON.parse(await readFile(join(fixture.dataDirectory, 'state.json'), 'utf8')) as { allocated_ports: { kind: string; port: number; lab: string; vm: string }[] }).allocated_ports;
+  (
+    JSON.parse(await readFile(join(fixture.dataDirectory, 'state.json'), 'utf8')) as {
+      allocated_ports: { kind: string; port: number; lab: string; vm: string }[];
+    }
+  ).allocated_ports;
 
 /** libvirt's view after the change; returns the lab's domains by name. */
 async function assertLibvirtAfterChange(domainsBefore: Map<string, DomainSummary>, pool: string): Promise<Map<string, DomainSummary>> {
@@ -87,7 +98,10 @@ async function assertLibvirtAfterChange(domainsBefore: Map<string, DomainSummary
   assert.match(await hypervisor.getDomainXml('chg-lab.cache'), /network=['"]chg-lab.back['"]/);
   assert.deepEqual(await libvirtNetworks(), ['chg-lab.back', 'chg-lab.lan']);
   assert.deepEqual(
-    (await hypervisor.listVolumes(pool)).map((volume) => volume.name).filter((name) => name.startsWith('chg-lab.')).sort(),
+    (await hypervisor.listVolumes(pool))
+      .map((volume) => volume.name)
+      .filter((name) => name.startsWith('chg-lab.'))
+      .sort(),
     ['chg-lab.app.qcow2', 'chg-lab.cache.qcow2', 'chg-lab.db.qcow2'],
   );
   return domainsAfter;
@@ -99,10 +113,19 @@ async function assertPortsAfterChange(webPorts: LabDetails['resources']['ports']
   // Freed ports are the lowest free ones again, so the new VM may well get them.
   for (const port of webPorts) {
     const holders = allocated.filter((item) => item.kind === port.kind && item.port === port.port).map((item) => item.vm);
-    assert.ok(holders.length === 0 || (holders.length === 1 && holders[0] === 'cache'), `${port.kind} ${port.port} is freed, not held by ${holders.join(', ')}`);
+    assert.ok(
+      holders.length === 0 || (holders.length === 1 && holders[0] === 'cache'),
+      `${port.kind} ${port.port} is freed, not held by ${holders.join(', ')}`,
+    );
   }
   assert.equal(new Set(allocated.map((item) => `${item.kind}:${item.port}`)).size, allocated.length);
-  assert.deepEqual(allocated.filter((item) => item.lab === 'chg-lab').map((item) => `${item.vm} ${item.kind}`).sort(), ['app ssh', 'app vnc', 'cache ssh', 'cache vnc', 'db ssh', 'db vnc']);
+  assert.deepEqual(
+    allocated
+      .filter((item) => item.lab === 'chg-lab')
+      .map((item) => `${item.vm} ${item.kind}`)
+      .sort(),
+    ['app ssh', 'app vnc', 'cache ssh', 'cache vnc', 'db ssh', 'db vnc'],
+  );
 }
 
 describe('applying a changed lab in place', () => {
@@ -143,13 +166,24 @@ describe('applying a changed lab in place', () => {
     const details = await client.sendRequest(LabsGetRequest.type, { name: 'chg-lab' });
     assert.equal(details.status, 'running');
     assert.deepEqual((await client.sendRequest(LabsExportRequest.type, { name: 'chg-lab' })).lab, changedLab());
-    assert.deepEqual(details.resources.domains.map((domain) => `${domain.vm} ${domain.uuid}`).sort(), [...domainsAfter.values()].map((domain) => `${domain.vlm?.vm} ${domain.uuid}`).sort());
-    assert.deepEqual(details.resources.ports.filter((port) => port.vm === 'db'), first.resources.ports.filter((port) => port.vm === 'db'));
-    assert.equal(details.resources.ports.some((port) => port.vm === 'web'), false);
+    assert.deepEqual(
+      details.resources.domains.map((domain) => `${domain.vm} ${domain.uuid}`).sort(),
+      [...domainsAfter.values()].map((domain) => `${domain.vlm?.vm} ${domain.uuid}`).sort(),
+    );
+    assert.deepEqual(
+      details.resources.ports.filter((port) => port.vm === 'db'),
+      first.resources.ports.filter((port) => port.vm === 'db'),
+    );
+    assert.equal(
+      details.resources.ports.some((port) => port.vm === 'web'),
+      false,
+    );
     await assertPortsAfterChange(webPorts);
 
     // Reported like any apply: deploying, then running, with the replacement and removal logged.
-    await waitUntil('the running status event', () => events.slice(seen).some((event) => event.type === 'lab-status' && event.status === 'running'));
+    await waitUntil('the running status event', () =>
+      events.slice(seen).some((event) => event.type === 'lab-status' && event.status === 'running'),
+    );
     assert.deepEqual(
       events.slice(seen).flatMap((event) => (event.type === 'lab-status' ? [event.status] : [])),
       ['deploying', 'running'],
@@ -181,8 +215,14 @@ describe('a changed lab, applied again and destroyed', () => {
     await client.sendRequest(LabsDestroyRequest.type, { name: 'chg-lab' });
     assert.deepEqual([...(await libvirtDomains()).keys()], []);
     assert.deepEqual(await libvirtNetworks(), []);
-    assert.deepEqual((await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('chg-lab.')), []);
-    assert.deepEqual((await allocatedPorts()).filter((item) => item.lab === 'chg-lab'), []);
+    assert.deepEqual(
+      (await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('chg-lab.')),
+      [],
+    );
+    assert.deepEqual(
+      (await allocatedPorts()).filter((item) => item.lab === 'chg-lab'),
+      [],
+    );
   });
 });
 
@@ -208,9 +248,15 @@ describe('a change that fails part-way', () => {
     assert.equal(failed.status, 'failed');
     const domains = async () => (await hypervisor.listDomains()).filter((domain) => domain.name.startsWith('chg-fail.'));
     // b was removed before anything was made; the record names exactly what libvirt has.
-    assert.equal((await domains()).some((domain) => domain.name === 'chg-fail.b'), false);
+    assert.equal(
+      (await domains()).some((domain) => domain.name === 'chg-fail.b'),
+      false,
+    );
     assert.deepEqual(failed.resources.domains.map((domain) => domain.uuid).sort(), (await domains()).map((domain) => domain.uuid).sort());
-    assert.equal(failed.resources.ports.some((port) => port.vm === 'b'), false);
+    assert.equal(
+      failed.resources.ports.some((port) => port.vm === 'b'),
+      false,
+    );
 
     await hypervisor.deleteVolume(pool, 'chg-fail.c.qcow2');
     await client.sendRequest(LabsApplyRequest.type, { lab: changed });
@@ -222,7 +268,13 @@ describe('a change that fails part-way', () => {
 
     await client.sendRequest(LabsDestroyRequest.type, { name: 'chg-fail' });
     assert.deepEqual(await domains(), []);
-    assert.deepEqual((await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('chg-fail.')), []);
-    assert.deepEqual((await allocatedPorts()).filter((item) => item.lab === 'chg-fail'), []);
+    assert.deepEqual(
+      (await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('chg-fail.')),
+      [],
+    );
+    assert.deepEqual(
+      (await allocatedPorts()).filter((item) => item.lab === 'chg-fail'),
+      [],
+    );
   });
 });

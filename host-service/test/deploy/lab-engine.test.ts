@@ -5,7 +5,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HostErrorCode, LabsApplyRequest, LabsDestroyRequest, LabsGetRequest, LabsPlanRequest, LabsSweepRequest } from '@vlm/schemas/src/host-protocol';
+import {
+  HostErrorCode,
+  LabsApplyRequest,
+  LabsDestroyRequest,
+  LabsGetRequest,
+  LabsPlanRequest,
+  LabsSweepRequest,
+} from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import type { DomainSummary } from '../../src/libvirt/hypervisor';
@@ -78,12 +85,23 @@ describe('deploy engine on the libvirt test driver: apply and destroy', () => {
     const recorded = await client.sendRequest(LabsGetRequest.type, { name: 'eng-lab' });
     const result = await client.sendRequest(LabsDestroyRequest.type, { name: 'eng-lab' });
     assert.deepEqual(
-      result.steps.filter((step) => step.kind === 'domain').map((step) => step.resource).sort(),
+      result.steps
+        .filter((step) => step.kind === 'domain')
+        .map((step) => step.resource)
+        .sort(),
       recorded.resources.domains.map((domain) => domain.name).sort(),
     );
-    assert.deepEqual(await labDomains('eng-lab.'), [`eng-lab.bystander ${(await hypervisor.getDomain('eng-lab.bystander'))?.uuid} shut-off`]);
-    assert.equal((await hypervisor.listNetworks()).some((network) => network.name === 'eng-lab.lan'), false);
-    assert.deepEqual((await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('eng-lab.')), []);
+    assert.deepEqual(await labDomains('eng-lab.'), [
+      `eng-lab.bystander ${(await hypervisor.getDomain('eng-lab.bystander'))?.uuid} shut-off`,
+    ]);
+    assert.equal(
+      (await hypervisor.listNetworks()).some((network) => network.name === 'eng-lab.lan'),
+      false,
+    );
+    assert.deepEqual(
+      (await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('eng-lab.')),
+      [],
+    );
     // It was the data directory's last lab: its storage pool went with it.
     assert.equal(await poolIsDefined(hypervisor, dataDirectory), false);
     await hypervisor.undefine('eng-lab.bystander');
@@ -94,7 +112,9 @@ describe('deploy engine on the libvirt test driver: apply and destroy', () => {
  * Makes what sweep must tell apart: leftovers of this host (its mark, its pool) and objects that
  * only look like them. Returns the orphan pool's name and the objects that are not this host's.
  */
-async function makeLeftovers(pool: string): Promise<{ orphanPool: string; foreign: { domains: string[]; networks: string[]; pools: string[] } }> {
+async function makeLeftovers(
+  pool: string,
+): Promise<{ orphanPool: string; foreign: { domains: string[]; networks: string[]; pools: string[] } }> {
   const { hypervisor, dataDirectory } = fixture;
   const poolDirectory = join(dataDirectory, 'pool');
   const otherDataDirectory = join(dataDirectory, '..', 'another-vlm-host');
@@ -102,10 +122,21 @@ async function makeLeftovers(pool: string): Promise<{ orphanPool: string; foreig
   // mark, a stray volume in its pool, and a VM an older version marked (no data directory) whose
   // disk is in this host's pool.
   await hypervisor.createVolume(pool, buildVolumeXml({ name: 'ghost.x.qcow2', capacityBytes: 1024 ** 3 }));
-  await hypervisor.defineDomain(buildDomainXml({ name: 'ghost.x', type: 'qemu', vcpu: 1, memoryMiB: 64, vlm: { lab: 'ghost', vm: 'x', dataDirectory } }));
-  await hypervisor.defineNetwork(buildNetworkXml({ name: 'ghost.lan', cidr: '10.62.9.0/24', vlm: { lab: 'ghost', network: 'lan', dataDirectory } }));
   await hypervisor.defineDomain(
-    buildDomainXml({ name: 'old-x', type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: join(poolDirectory, 'old-x.qcow2') }, vlm: { lab: 'old', vm: 'x' } }),
+    buildDomainXml({ name: 'ghost.x', type: 'qemu', vcpu: 1, memoryMiB: 64, vlm: { lab: 'ghost', vm: 'x', dataDirectory } }),
+  );
+  await hypervisor.defineNetwork(
+    buildNetworkXml({ name: 'ghost.lan', cidr: '10.62.9.0/24', vlm: { lab: 'ghost', network: 'lan', dataDirectory } }),
+  );
+  await hypervisor.defineDomain(
+    buildDomainXml({
+      name: 'old-x',
+      type: 'qemu',
+      vcpu: 1,
+      memoryMiB: 64,
+      disk: { path: join(poolDirectory, 'old-x.qcow2') },
+      vlm: { lab: 'old', vm: 'x' },
+    }),
   );
   // A pool VLM named after a data directory that is gone, and look-alikes it did not name.
   const goneDataDirectory = join(dataDirectory, '..', 'gone-data');
@@ -114,8 +145,18 @@ async function makeLeftovers(pool: string): Promise<{ orphanPool: string; foreig
   await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: 'vlm-0000look', path: join(dataDirectory, '..', 'gone-too', 'pool') }));
   // Not this host's: another vlm-host's VM and network, and the user's networks and VM named like
   // the recorded lab's parts (under either scheme), without VLM's mark.
-  await hypervisor.defineDomain(buildDomainXml({ name: 'elsewhere.y', type: 'qemu', vcpu: 1, memoryMiB: 64, vlm: { lab: 'elsewhere', vm: 'y', dataDirectory: otherDataDirectory } }));
-  await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept.other', vlm: { lab: 'kept', network: 'other', dataDirectory: otherDataDirectory } }));
+  await hypervisor.defineDomain(
+    buildDomainXml({
+      name: 'elsewhere.y',
+      type: 'qemu',
+      vcpu: 1,
+      memoryMiB: 64,
+      vlm: { lab: 'elsewhere', vm: 'y', dataDirectory: otherDataDirectory },
+    }),
+  );
+  await hypervisor.defineNetwork(
+    buildNetworkXml({ name: 'kept.other', vlm: { lab: 'kept', network: 'other', dataDirectory: otherDataDirectory } }),
+  );
   await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept-x' }));
   await hypervisor.defineNetwork(buildNetworkXml({ name: 'kept.x' }));
   await hypervisor.defineDomain(buildDomainXml({ name: 'kept.b', type: 'qemu', vcpu: 1, memoryMiB: 64 }));
@@ -134,10 +175,13 @@ describe('deploy engine on the libvirt test driver: sweep', () => {
 
     const listed = await client.sendRequest(LabsSweepRequest.type, {});
     assert.equal(listed.removed, false);
-    assert.deepEqual(
-      listed.leftovers.map((item) => `${item.kind} ${item.name}`).sort(),
-      ['domain ghost.x', 'domain old-x', 'network ghost.lan', `pool ${orphanPool}`, `volume ${pool}/ghost.x.qcow2`],
-    );
+    assert.deepEqual(listed.leftovers.map((item) => `${item.kind} ${item.name}`).sort(), [
+      'domain ghost.x',
+      'domain old-x',
+      'network ghost.lan',
+      `pool ${orphanPool}`,
+      `volume ${pool}/ghost.x.qcow2`,
+    ]);
     const reason = (name: string) => listed.leftovers.find((item) => item.name === name)?.reason ?? '';
     assert.match(reason('ghost.x'), /VLM's mark for this data directory \(lab ghost, VM x\)/);
     assert.match(reason('old-x'), /VLM's mark \(lab old, VM x\) and a disk in this host's pool/);
@@ -152,7 +196,10 @@ describe('deploy engine on the libvirt test driver: sweep', () => {
     assert.equal(await hypervisor.getDomain('old-x'), undefined);
     const networks = (await hypervisor.listNetworks()).map((network) => network.name);
     assert.equal(networks.includes('ghost.lan'), false);
-    assert.equal((await hypervisor.listVolumes(pool)).some((volume) => volume.name === 'ghost.x.qcow2'), false);
+    assert.equal(
+      (await hypervisor.listVolumes(pool)).some((volume) => volume.name === 'ghost.x.qcow2'),
+      false,
+    );
     const pools = (await hypervisor.listStoragePools()).map((item) => item.name);
     assert.equal(pools.includes(orphanPool), false);
     // Untouched: the recorded lab, and everything VLM cannot prove it made here.
@@ -199,7 +246,10 @@ describe('deploy engine on the libvirt test driver: failures and names', () => {
     const made = details.resources.domains.map((domain) => domain.vm);
     assert.equal(made.includes('b'), false);
     assert.equal(made.includes('c'), false, 'c depends on b and never started');
-    assert.deepEqual(await labDomains('fail-lab.'), (await labDomains('fail-lab.')).filter((line) => made.some((vm) => line.startsWith(`fail-lab.${vm} `))));
+    assert.deepEqual(
+      await labDomains('fail-lab.'),
+      (await labDomains('fail-lab.')).filter((line) => made.some((vm) => line.startsWith(`fail-lab.${vm} `))),
+    );
     await client.sendRequest(LabsDestroyRequest.type, { name: 'fail-lab' });
     assert.deepEqual(await labDomains('fail-lab.'), []);
     // Destroy removed only what the lab recorded: the volume it did not make is still there, and
@@ -212,20 +262,31 @@ describe('deploy engine on the libvirt test driver: failures and names', () => {
     const { client, hypervisor, dataDirectory } = fixture;
     const name = `own${'l'.repeat(59)}z`;
     const vm = `v${'m'.repeat(61)}z`;
-    const lab: Lab = { name, networks: [{ name: vm, cidr: '10.62.33.0/24' }], vms: [{ name: vm, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: [vm] }] };
+    const lab: Lab = {
+      name,
+      networks: [{ name: vm, cidr: '10.62.33.0/24' }],
+      vms: [{ name: vm, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: [vm] }],
+    };
     await client.sendRequest(LabsApplyRequest.type, { lab });
     assert.equal((await hypervisor.getDomain(`${name}.${vm}`))?.state, 'running');
     assert.ok((await hypervisor.listVolumes(volumePoolFor(dataDirectory))).some((volume) => volume.name === `${name}.${vm}.qcow2`));
     await client.sendRequest(LabsDestroyRequest.type, { name });
     assert.deepEqual(await labDomains(`${name}.`), []);
-    assert.equal((await hypervisor.listNetworks()).some((network) => network.name === `${name}.${vm}`), false);
+    assert.equal(
+      (await hypervisor.listNetworks()).some((network) => network.name === `${name}.${vm}`),
+      false,
+    );
   });
 });
 
 describe('deploy engine on the libvirt test driver: objects remade behind its back', () => {
   test("destroy removes the lab's own domain and network, not someone else's made since under the same names", async () => {
     const { client, hypervisor } = fixture;
-    const lab: Lab = { name: 'own-swap', networks: [{ name: 'lan', cidr: '10.62.34.0/24' }], vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }] };
+    const lab: Lab = {
+      name: 'own-swap',
+      networks: [{ name: 'lan', cidr: '10.62.34.0/24' }],
+      vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }],
+    };
     await client.sendRequest(LabsApplyRequest.type, { lab });
     // Behind VLM's back, the lab's domain and network are removed and the user makes their own under those names.
     await hypervisor.destroy('own-swap.a');
@@ -237,8 +298,15 @@ describe('deploy engine on the libvirt test driver: objects remade behind its ba
 
     await client.sendRequest(LabsDestroyRequest.type, { name: 'own-swap' });
     assert.equal((await hypervisor.getDomain('own-swap.a'))?.uuid, userDomain.uuid, "the user's domain stays");
-    assert.equal((await hypervisor.listNetworks()).find((network) => network.name === 'own-swap.lan')?.uuid, userNetwork.uuid, "the user's network stays");
-    await assert.rejects(client.sendRequest(LabsGetRequest.type, { name: 'own-swap' }), (error: unknown) => (error as ResponseError).code === HostErrorCode.NotFound);
+    assert.equal(
+      (await hypervisor.listNetworks()).find((network) => network.name === 'own-swap.lan')?.uuid,
+      userNetwork.uuid,
+      "the user's network stays",
+    );
+    await assert.rejects(
+      client.sendRequest(LabsGetRequest.type, { name: 'own-swap' }),
+      (error: unknown) => (error as ResponseError).code === HostErrorCode.NotFound,
+    );
     await hypervisor.undefine('own-swap.a');
     await hypervisor.undefineNetwork('own-swap.lan');
   });
@@ -277,9 +345,13 @@ async function rewriteAsOlderVersion(): Promise<DomainSummary> {
 }
 
 describe('deploy engine on the libvirt test driver: labs of older versions', () => {
-  test("a lab an older version deployed keeps its LAB-PART names: unchanged, extended with LAB.PART parts on the old network, destroyed whole", async () => {
+  test('a lab an older version deployed keeps its LAB-PART names: unchanged, extended with LAB.PART parts on the old network, destroyed whole', async () => {
     const { client, hypervisor, dataDirectory } = fixture;
-    const lab: Lab = { name: 'own-old', networks: [{ name: 'lan', cidr: '10.62.35.0/24' }], vms: [{ name: 'web', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }] };
+    const lab: Lab = {
+      name: 'own-old',
+      networks: [{ name: 'lan', cidr: '10.62.35.0/24' }],
+      vms: [{ name: 'web', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }],
+    };
     await client.sendRequest(LabsApplyRequest.type, { lab });
     client.close();
     assert.equal(await fixture.host.stop(), 0);
@@ -288,14 +360,28 @@ describe('deploy engine on the libvirt test driver: labs of older versions', () 
     const restarted = fixture.client;
 
     assert.deepEqual((await restarted.sendRequest(LabsPlanRequest.type, { lab })).steps, [], 'nothing to do for the recorded lab');
-    const extended: Lab = { ...lab, vms: [...lab.vms, { name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }] };
+    const extended: Lab = {
+      ...lab,
+      vms: [...lab.vms, { name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] }],
+    };
     const plan = await restarted.sendRequest(LabsApplyRequest.type, { lab: extended });
-    assert.deepEqual(plan.steps.filter((step) => step.kind === 'domain' || step.kind === 'network').map((step) => `${step.action} ${step.kind} ${step.resource}`), ['create domain own-old.db']);
+    assert.deepEqual(
+      plan.steps
+        .filter((step) => step.kind === 'domain' || step.kind === 'network')
+        .map((step) => `${step.action} ${step.kind} ${step.resource}`),
+      ['create domain own-old.db'],
+    );
     assert.equal((await hypervisor.getDomain('own-old-web'))?.uuid, oldDomain.uuid, 'the old VM is untouched');
     assert.match(await hypervisor.getDomainXml('own-old.db'), /network=['"]own-old-lan['"]/, 'the new VM joins the recorded network');
     await restarted.sendRequest(LabsDestroyRequest.type, { name: 'own-old' });
     assert.deepEqual(await labDomains('own-old'), []);
-    assert.equal((await hypervisor.listNetworks()).some((network) => network.name.startsWith('own-old')), false);
-    assert.deepEqual((await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('own-old')), []);
+    assert.equal(
+      (await hypervisor.listNetworks()).some((network) => network.name.startsWith('own-old')),
+      false,
+    );
+    assert.deepEqual(
+      (await poolVolumes(hypervisor, dataDirectory)).filter((volume) => volume.name.startsWith('own-old')),
+      [],
+    );
   });
 });

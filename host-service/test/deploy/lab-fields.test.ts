@@ -38,7 +38,16 @@ function fieldsLab(): Lab {
       { name: 'lan', cidr: '10.71.2.0/24' },
     ],
     vms: [
-      { name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'site-image', networks: [{ name: 'lan', ip: '10.71.2.10' }, 'out'], autostart: true, firmware: 'uefi' },
+      {
+        name: 'db',
+        vcpu: 1,
+        ram_mb: 128,
+        disk_gb: 1,
+        os_image: 'site-image',
+        networks: [{ name: 'lan', ip: '10.71.2.10' }, 'out'],
+        autostart: true,
+        firmware: 'uefi',
+      },
       { name: 'web', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['lan'] },
     ],
   };
@@ -78,8 +87,14 @@ describe('lab fields on the libvirt test driver', () => {
 
     // The static address is a fixed lease for exactly the MAC of db's NIC on that network.
     const db = parseXml(await hypervisor.getDomainXml('fld-lab.db'));
-    const nics = descendants(db, 'interface').map((nic) => ({ network: child(nic, 'source')?.attributes.network, mac: child(nic, 'mac')?.attributes.address }));
-    assert.deepEqual(nics.map((nic) => nic.network), ['fld-lab.lan', 'fld-lab.out']);
+    const nics = descendants(db, 'interface').map((nic) => ({
+      network: child(nic, 'source')?.attributes.network,
+      mac: child(nic, 'mac')?.attributes.address,
+    }));
+    assert.deepEqual(
+      nics.map((nic) => nic.network),
+      ['fld-lab.lan', 'fld-lab.out'],
+    );
     const leases = descendants(lan, 'host').map((element) => element.attributes);
     assert.deepEqual(leases, [{ mac: nics[0]?.mac, name: 'db', ip: '10.71.2.10' }]);
 
@@ -98,11 +113,16 @@ describe('lab fields on the libvirt test driver', () => {
     // A changed address moves the lease with the replaced VM.
     const moved = fieldsLabWith(0, { networks: [{ name: 'lan', ip: '10.71.2.20' }, 'out'] });
     await client.sendRequest(LabsApplyRequest.type, { lab: moved });
-    const movedLeases = descendants(parseXml(await hypervisor.getNetworkXml('fld-lab.lan')), 'host').map((element) => element.attributes.ip);
+    const movedLeases = descendants(parseXml(await hypervisor.getNetworkXml('fld-lab.lan')), 'host').map(
+      (element) => element.attributes.ip,
+    );
     assert.deepEqual(movedLeases, ['10.71.2.20']);
 
     await client.sendRequest(LabsDestroyRequest.type, { name: 'fld-lab' });
-    assert.equal((await hypervisor.listNetworks()).some((network) => network.name.startsWith('fld-lab.')), false);
+    assert.equal(
+      (await hypervisor.listNetworks()).some((network) => network.name.startsWith('fld-lab.')),
+      false,
+    );
   });
 });
 
@@ -130,23 +150,37 @@ describe('lab fields the host refuses, on the libvirt test driver', () => {
     });
   });
 
-  test('networks on loopback, link-local or multicast ranges, or over another lab\'s network, are refused at plan time', async () => {
+  test("networks on loopback, link-local or multicast ranges, or over another lab's network, are refused at plan time", async () => {
     const { client } = fixture;
-    for (const [cidr, named] of [['127.0.0.0/8', /loopback/], ['169.254.1.0/24', /link-local/], ['224.1.0.0/16', /multicast/]] as const) {
+    for (const [cidr, named] of [
+      ['127.0.0.0/8', /loopback/],
+      ['169.254.1.0/24', /link-local/],
+      ['224.1.0.0/16', /multicast/],
+    ] as const) {
       const reserved = fieldsLabWith(0, { networks: ['lan'] });
       reserved.networks = reserved.networks?.map((network) => (network.name === 'lan' ? { ...network, cidr } : network));
-      await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab: reserved }), HostErrorCode.InvalidLab, { field: '/lab/networks/1/cidr', message: named });
+      await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab: reserved }), HostErrorCode.InvalidLab, {
+        field: '/lab/networks/1/cidr',
+        message: named,
+      });
     }
 
     await client.sendRequest(LabsApplyRequest.type, { lab: fieldsLab() });
     try {
       // Another lab, on a range inside this lab's (deployed) "lan".
-      const other: Lab = { name: 'fld-other', networks: [{ name: 'net', cidr: '10.71.0.0/16' }], vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['net'] }] };
+      const other: Lab = {
+        name: 'fld-other',
+        networks: [{ name: 'net', cidr: '10.71.0.0/16' }],
+        vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: ['net'] }],
+      };
       await rejectsWithHostError(client.sendRequest(LabsPlanRequest.type, { lab: other }), HostErrorCode.AlreadyExists, {
         field: '/lab/networks/0/cidr',
         message: /10\.71\.0\.0\/16 overlaps network "out" \(10\.71\.1\.0\/24\) of lab "fld-lab"/,
       });
-      await rejectsWithHostError(client.sendRequest(LabsApplyRequest.type, { lab: other }), HostErrorCode.AlreadyExists, { field: '/lab/networks/0/cidr', message: /of lab "fld-lab"/ });
+      await rejectsWithHostError(client.sendRequest(LabsApplyRequest.type, { lab: other }), HostErrorCode.AlreadyExists, {
+        field: '/lab/networks/0/cidr',
+        message: /of lab "fld-lab"/,
+      });
       // A libvirt network no lab records (another vlm-host's, or the user's) counts too.
       await rejectsWithHostError(
         client.sendRequest(LabsPlanRequest.type, { lab: { ...other, networks: [{ name: 'net', cidr: '192.168.122.0/24' }] } }),

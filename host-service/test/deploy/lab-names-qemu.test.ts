@@ -20,7 +20,11 @@ function virsh(...args: string[]): string {
   return result.stdout;
 }
 
-const names = (text: string) => text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+const names = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 
 let fixture: HostFixture;
 // Names no other run uses, since libvirtd is shared.
@@ -64,15 +68,22 @@ function assertBothDeployed(dataDirectory: string, pool: string): void {
   const running = names(virsh('list', '--name'));
   assert.ok(running.includes(webDomain) && running.includes(webDbDomain), `both run: ${running.join(', ')}`);
   const activeNetworks = names(virsh('net-list', '--name'));
-  assert.ok(activeNetworks.includes(webNetwork) && activeNetworks.includes(webDbNetwork), `both networks are up: ${activeNetworks.join(', ')}`);
+  assert.ok(
+    activeNetworks.includes(webNetwork) && activeNetworks.includes(webDbNetwork),
+    `both networks are up: ${activeNetworks.join(', ')}`,
+  );
   const volumes = virsh('vol-list', pool);
   assert.match(volumes, new RegExp(`${base}\\.db-1\\.qcow2`));
   assert.match(volumes, new RegExp(`${base}-db\\.1\\.qcow2`));
-  for (const file of [`${webDomain}.seed.iso`, `${webDbDomain}.seed.iso`]) assert.ok(existsSync(join(dataDirectory, 'pool', file)), `${file} exists`);
+  for (const file of [`${webDomain}.seed.iso`, `${webDbDomain}.seed.iso`])
+    assert.ok(existsSync(join(dataDirectory, 'pool', file)), `${file} exists`);
   for (const file of [`${webDomain}.log`, `${webDbDomain}.log`]) assert.ok(existsSync(join(dataDirectory, 'logs', file)), `${file} exists`);
   // VLM's mark, as libvirtd stored it: lab, part and this host's data directory.
   assert.match(virsh('dumpxml', webDomain), new RegExp(`<vlm:lab [^>]*lab="${base}" vm="db-1" data-directory="${dataDirectory}"`));
-  assert.match(virsh('net-dumpxml', webDbNetwork), new RegExp(`<vlm:network [^>]*lab="${base}-db" network="lan" data-directory="${dataDirectory}"`));
+  assert.match(
+    virsh('net-dumpxml', webDbNetwork),
+    new RegExp(`<vlm:network [^>]*lab="${base}-db" network="lan" data-directory="${dataDirectory}"`),
+  );
 }
 
 describe('labs whose names used to collide, side by side on qemu:///system', { timeout: 1_200_000 }, () => {
@@ -87,7 +98,10 @@ describe('labs whose names used to collide, side by side on qemu:///system', { t
     assertBothDeployed(dataDirectory, pool);
     // Nothing recorded is a leftover, and nothing of the other runs on this shared libvirtd is taken for this host's.
     const { leftovers } = await client.sendRequest(LabsSweepRequest.type, {});
-    assert.deepEqual(leftovers.filter((item) => item.kind !== 'pool'), []);
+    assert.deepEqual(
+      leftovers.filter((item) => item.kind !== 'pool'),
+      [],
+    );
 
     const before = { domain: virsh('dominfo', webDbDomain), network: virsh('net-info', webDbNetwork) };
     await client.sendRequest(LabsDestroyRequest.type, { name: web.name });
@@ -106,8 +120,14 @@ describe('labs whose names used to collide, side by side on qemu:///system', { t
     assert.equal((await client.sendRequest(LabsGetRequest.type, { name: webDb.name })).status, 'running');
 
     await client.sendRequest(LabsDestroyRequest.type, { name: webDb.name });
-    assert.equal(names(virsh('list', '--all', '--name')).some((name) => name.startsWith(base)), false);
-    assert.equal(names(virsh('net-list', '--all', '--name')).some((name) => name.startsWith(base)), false);
+    assert.equal(
+      names(virsh('list', '--all', '--name')).some((name) => name.startsWith(base)),
+      false,
+    );
+    assert.equal(
+      names(virsh('net-list', '--all', '--name')).some((name) => name.startsWith(base)),
+      false,
+    );
     // The last lab of this data directory took its disks' pool with it.
     assert.equal(names(virsh('pool-list', '--all', '--name')).includes(pool), false);
   });

@@ -142,12 +142,17 @@ async function assertConsoles(client: Client): Promise<void> {
   let output = '';
   client.onNotification(ConsoleOutputNotification.type, ({ data }) => (output += data));
   const { consoleId } = await client.sendRequest(ConsolesOpenRequest.type, { vm: `${labName}.beta` });
-  await waitUntil('a shell prompt on the serial console', async () => {
-    // The prompt is followed by busybox's cursor-position query (ESC [6n), not a line end.
-    if (/root@beta:~# /.test(output)) return true;
-    await client.sendRequest(ConsolesWriteRequest.type, { consoleId, data: '\r' });
-    return false;
-  }, 120_000, 1000);
+  await waitUntil(
+    'a shell prompt on the serial console',
+    async () => {
+      // The prompt is followed by busybox's cursor-position query (ESC [6n), not a line end.
+      if (/root@beta:~# /.test(output)) return true;
+      await client.sendRequest(ConsolesWriteRequest.type, { consoleId, data: '\r' });
+      return false;
+    },
+    120_000,
+    1000,
+  );
 }
 
 /** A snapshot (memory and disk), a file written after it, a revert: the file is gone. */
@@ -159,7 +164,12 @@ async function assertSnapshotRevert(client: Client, sshPorts: Map<string, number
   await sshRun(alphaPort, testKey.privateKey, 'echo written > /root/after-snapshot');
   assert.equal((await sshRun(alphaPort, testKey.privateKey, 'cat /root/after-snapshot')).trim(), 'written');
   await client.sendRequest(SnapshotsRevertRequest.type, { vm: alpha, name: 'before-file' });
-  const check = await waitUntil('SSH on alpha after the revert', async () => sshRun(alphaPort, testKey.privateKey, 'test -e /root/after-snapshot && echo present || echo gone'), 120_000, 500);
+  const check = await waitUntil(
+    'SSH on alpha after the revert',
+    async () => sshRun(alphaPort, testKey.privateKey, 'test -e /root/after-snapshot && echo present || echo gone'),
+    120_000,
+    500,
+  );
   assert.equal(check.trim(), 'gone');
 }
 
@@ -186,6 +196,6 @@ describe('a three-VM vlm-tiny lab on qemu:///system', { timeout: 900_000 }, () =
     assert.doesNotMatch(virsh('pool-list', '--all', '--name'), new RegExp(volumePoolFor(dataDirectory)));
     assert.equal(existsSync(join(dataDirectory, 'pool')), false, 'no disk or seed file is left');
     assert.deepEqual(readdirSync(join(dataDirectory, 'logs')), [], 'the serial logs went with their domains');
-    await assert.rejects(stat(join(dataDirectory, 'ssh', 'labs', labName)), /ENOENT/, 'the lab\'s key went with it');
+    await assert.rejects(stat(join(dataDirectory, 'ssh', 'labs', labName)), /ENOENT/, "the lab's key went with it");
   });
 });

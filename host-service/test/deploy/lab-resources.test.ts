@@ -18,7 +18,7 @@ import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
 
-test("lab web + VM db-1 and lab web-db + VM 1 get different names for every part", () => {
+test('lab web + VM db-1 and lab web-db + VM 1 get different names for every part', () => {
   assert.equal(domainName('web', 'db-1'), 'web.db-1');
   assert.equal(domainName('web-db', '1'), 'web-db.1');
   assert.notEqual(networkName('web', 'db-lan'), networkName('web-db', 'lan'));
@@ -53,7 +53,10 @@ test('the longest lab and part names still make valid domain, network and volume
   const lab = `l${'a'.repeat(61)}z`;
   const part = `p${'b'.repeat(61)}z`;
   assert.equal(lab.length, 63);
-  assert.match(buildDomainXml({ name: domainName(lab, part), type: 'qemu', vcpu: 1, memoryMiB: 128 }), new RegExp(`<name>${lab}\\.${part}</name>`));
+  assert.match(
+    buildDomainXml({ name: domainName(lab, part), type: 'qemu', vcpu: 1, memoryMiB: 128 }),
+    new RegExp(`<name>${lab}\\.${part}</name>`),
+  );
   assert.match(buildNetworkXml({ name: networkName(lab, part) }), new RegExp(`<name>${lab}\\.${part}</name>`));
   assert.match(buildVolumeXml({ name: volumeName(lab, part), capacityBytes: 1024 }), new RegExp(`<name>${lab}\\.${part}\\.qcow2</name>`));
   assert.ok(isSeedFileName(basename(seedPathFor('/p', lab, part))));

@@ -28,7 +28,14 @@ import { seedPathFor } from '../../src/deploy/lab-resources';
 import { CloudInitError, mergeCloudConfig } from '../../src/deploy/cloud-config';
 import { parse as parseYaml } from 'yaml';
 
-const spec: DomainSpec = { name: 'lab-vm', type: 'qemu', vcpu: 1, memoryMiB: 128, disk: { path: '/pool/lab-vm.qcow2' }, cdrom: '/pool/lab-vm.seed.iso' };
+const spec: DomainSpec = {
+  name: 'lab-vm',
+  type: 'qemu',
+  vcpu: 1,
+  memoryMiB: 128,
+  disk: { path: '/pool/lab-vm.qcow2' },
+  cdrom: '/pool/lab-vm.seed.iso',
+};
 
 function disks(xml: string) {
   return descendants(parseXml(xml), 'disk').map((disk) => {
@@ -41,7 +48,10 @@ test('the seed goes on IDE by default and on virtio when asked; never on SATA', 
   assert.deepEqual(disks(buildDomainXml(spec)), ['disk vda virtio', 'cdrom hdc ide']);
   assert.deepEqual(disks(buildDomainXml({ ...spec, cdromBus: 'virtio' })), ['disk vda virtio', 'disk vdb virtio']);
   assert.equal(buildDomainXml(spec).includes('sata'), false);
-  assert.throws(() => buildDomainXml({ ...spec, cdromBus: 'sata' as 'ide' }), (error: unknown) => error instanceof HypervisorError && /Invalid CD-ROM bus "sata": expected 'ide' or 'virtio'/.test(error.message));
+  assert.throws(
+    () => buildDomainXml({ ...spec, cdromBus: 'sata' as 'ide' }),
+    (error: unknown) => error instanceof HypervisorError && /Invalid CD-ROM bus "sata": expected 'ide' or 'virtio'/.test(error.message),
+  );
 });
 
 test('a virtio RNG is there unless turned off', () => {
@@ -71,15 +81,34 @@ test('the service key is made once per data directory, private (0600), and reuse
   }
 });
 
-test('the lab\'s cloud-config is merged with the hostname and keys; scripts and non-mappings are refused', () => {
+test("the lab's cloud-config is merged with the hostname and keys; scripts and non-mappings are refused", () => {
   const keys = ['ssh-ed25519 AAAAservice vlm-host@h'];
-  const merged = parseYaml(mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: keys, cloudInit: '#cloud-config\npackages: [nginx]\nssh_authorized_keys:\n  - ssh-ed25519 AAAAuser me\n' }));
-  assert.deepEqual(merged, { hostname: 'web', packages: ['nginx'], ssh_authorized_keys: ['ssh-ed25519 AAAAservice vlm-host@h', 'ssh-ed25519 AAAAuser me'] });
-  assert.equal(parseYaml(mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#cloud-config\nhostname: chosen\n' })).hostname, 'chosen');
-  assert.match(mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: keys }), /^#cloud-config\nhostname: "web"\nssh_authorized_keys:\n {2}- "ssh-ed25519 AAAAservice vlm-host@h"\n$/);
+  const merged = parseYaml(
+    mergeCloudConfig({
+      hostname: 'web',
+      sshAuthorizedKeys: keys,
+      cloudInit: '#cloud-config\npackages: [nginx]\nssh_authorized_keys:\n  - ssh-ed25519 AAAAuser me\n',
+    }),
+  );
+  assert.deepEqual(merged, {
+    hostname: 'web',
+    packages: ['nginx'],
+    ssh_authorized_keys: ['ssh-ed25519 AAAAservice vlm-host@h', 'ssh-ed25519 AAAAuser me'],
+  });
+  assert.equal(
+    parseYaml(mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#cloud-config\nhostname: chosen\n' })).hostname,
+    'chosen',
+  );
+  assert.match(
+    mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: keys }),
+    /^#cloud-config\nhostname: "web"\nssh_authorized_keys:\n {2}- "ssh-ed25519 AAAAservice vlm-host@h"\n$/,
+  );
   assert.throws(() => mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#!/bin/sh\necho hi\n' }), CloudInitError);
   assert.throws(() => mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#cloud-config\n- a\n' }), /must be a mapping/);
-  assert.throws(() => mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#cloud-config\nssh_authorized_keys: 5\n' }), /must be a list of key lines/);
+  assert.throws(
+    () => mergeCloudConfig({ hostname: 'web', sshAuthorizedKeys: [], cloudInit: '#cloud-config\nssh_authorized_keys: 5\n' }),
+    /must be a list of key lines/,
+  );
 });
 
 test('20,000 generated keys: every public line is 32 bytes of ed25519 and matches its private key', () => {
@@ -89,7 +118,8 @@ test('20,000 generated keys: every public line is 32 bytes of ed25519 and matche
     if (problem !== undefined) assert.fail(`key ${index}: ${problem}: ${pair.publicKey}`);
     const parsed = utils.parseKey(pair.privateKey);
     if (parsed instanceof Error || Array.isArray(parsed)) assert.fail(`key ${index}: the private key does not parse`);
-    if (parsed.getPublicSSH().toString('base64') !== pair.publicKey.split(' ')[1]) assert.fail(`key ${index}: the private key's public half differs`);
+    if (parsed.getPublicSSH().toString('base64') !== pair.publicKey.split(' ')[1])
+      assert.fail(`key ${index}: the private key's public half differs`);
   }
 });
 
@@ -116,7 +146,12 @@ test('a key read from disk is checked: a bad public line is rebuilt from the pri
     assert.equal(repaired.privateKey, first.privateKey, 'the private key is kept');
     assert.equal(repaired.publicKey.split(' ')[1], first.publicKey.split(' ')[1]);
     assert.equal((await readFile(`${path}.pub`, 'utf8')).split(' ')[1], first.publicKey.split(' ')[1]);
-    assert.match(lines.at(-1) ?? '', new RegExp(`The SSH public key ${path}\\.pub is malformed \\(its key blob has \\d+ bytes, not 51 .*\\): rebuilt it from the private key`));
+    assert.match(
+      lines.at(-1) ?? '',
+      new RegExp(
+        `The SSH public key ${path}\\.pub is malformed \\(its key blob has \\d+ bytes, not 51 .*\\): rebuilt it from the private key`,
+      ),
+    );
 
     await writeFile(path, 'not a key\n', { mode: 0o644 });
     const replaced = await loadServiceSshKey(directory, (line) => lines.push(line));
@@ -162,10 +197,19 @@ const record = (name: string, sshKey: 'lab' | undefined): LabRecord => ({
 });
 
 test('consoles find the key of the lab that recorded the domain; older labs and foreign domains use the service key', async () => {
-  const state: HostState = { schema_version: 1, event_sequence: 0, labs: { web: record('web', 'lab'), old: record('old', undefined) }, allocated_ports: [] };
+  const state: HostState = {
+    schema_version: 1,
+    event_sequence: 0,
+    labs: { web: record('web', 'lab'), old: record('old', undefined) },
+    allocated_ports: [],
+  };
   assert.equal(labKeyPathForDomain('/data', state, { name: 'web-vm', uuid: 'uuid-web' }), '/data/ssh/labs/web/id_ed25519');
   assert.equal(labKeyPathForDomain('/data', state, { name: 'old-vm', uuid: 'uuid-old' }), undefined, 'a lab from before per-lab keys');
-  assert.equal(labKeyPathForDomain('/data', state, { name: 'web-vm', uuid: 'another-uuid' }), undefined, 'a domain of the same name that the lab did not make');
+  assert.equal(
+    labKeyPathForDomain('/data', state, { name: 'web-vm', uuid: 'another-uuid' }),
+    undefined,
+    'a domain of the same name that the lab did not make',
+  );
   assert.equal(labKeyPathForDomain('/data', state, { name: 'stranger', uuid: 'u' }), undefined);
 });
 
@@ -177,7 +221,14 @@ test('a lab deployed before per-lab keys keeps the service key its VMs trust; a 
       draft.labs['old'] = record('old', undefined);
     });
     // labKey reads only the state and the data directory.
-    const deployer = new LabDeployer({ hypervisor: {} as Hypervisor, store, events: {} as EventLog, images: {} as ImageStore, dataDirectory: directory, log: () => undefined });
+    const deployer = new LabDeployer({
+      hypervisor: {} as Hypervisor,
+      store,
+      events: {} as EventLog,
+      images: {} as ImageStore,
+      dataDirectory: directory,
+      log: () => undefined,
+    });
     assert.equal((await deployer.labKey('old')).privateKeyPath, join(directory, 'ssh', 'id_ed25519'));
     assert.equal((await deployer.labKey('fresh')).privateKeyPath, join(directory, 'ssh', 'labs', 'fresh', 'id_ed25519'));
   } finally {

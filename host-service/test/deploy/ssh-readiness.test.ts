@@ -45,7 +45,14 @@ function sshServer(allowed: string): Server {
 test('waits through refused connects until the server is up and accepts the key', async () => {
   const port = await freePort();
   const server = sshServer(serviceKey.publicKey);
-  const waiting = waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.privateKey, timeoutMs: 20_000, signal: new AbortController().signal });
+  const waiting = waitForSsh({
+    host: '127.0.0.1',
+    port,
+    user: 'root',
+    privateKey: serviceKey.privateKey,
+    timeoutMs: 20_000,
+    signal: new AbortController().signal,
+  });
   // The wait begins against a closed port (connects are refused); the server comes up after.
   await new Promise((resolve) => setImmediate(resolve));
   server.listen(port, '127.0.0.1');
@@ -68,10 +75,22 @@ test('a server that refuses the key is not ready: the deadline error says why', 
   const { port } = server.address() as AddressInfo;
   try {
     await assert.rejects(
-      waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.privateKey, timeoutMs: 1500, signal: new AbortController().signal }),
+      waitForSsh({
+        host: '127.0.0.1',
+        port,
+        user: 'root',
+        privateKey: serviceKey.privateKey,
+        timeoutMs: 1500,
+        signal: new AbortController().signal,
+      }),
       (error: unknown) => {
         assert.ok(error instanceof SshNotReadyError);
-        assert.match(error.message, new RegExp(`SSH on 127\\.0\\.0\\.1:${port} did not accept the lab's key within 2 s \\(\\d+ attempt\\(s\\); last: All configured authentication methods failed\\)`));
+        assert.match(
+          error.message,
+          new RegExp(
+            `SSH on 127\\.0\\.0\\.1:${port} did not accept the lab's key within 2 s \\(\\d+ attempt\\(s\\); last: All configured authentication methods failed\\)`,
+          ),
+        );
         return true;
       },
     );
@@ -83,7 +102,14 @@ test('a server that refuses the key is not ready: the deadline error says why', 
 test('cancellation ends the wait promptly', async () => {
   const port = await freePort();
   const controller = new AbortController();
-  const waiting = waitForSsh({ host: '127.0.0.1', port, user: 'root', privateKey: serviceKey.privateKey, timeoutMs: 60_000, signal: controller.signal });
+  const waiting = waitForSsh({
+    host: '127.0.0.1',
+    port,
+    user: 'root',
+    privateKey: serviceKey.privateKey,
+    timeoutMs: 60_000,
+    signal: controller.signal,
+  });
   controller.abort();
   await assert.rejects(waiting, /waiting for SSH on 127\.0\.0\.1:\d+ was cancelled/);
 });

@@ -35,7 +35,10 @@ describe('checksum lists', () => {
   test('a file the list does not name is a clear error; the strongest digest wins', () => {
     const entries = parseChecksumList(`${sha256}  a.img\n${sha512}  a.img\n`);
     assert.equal(findChecksum(entries, 'a.img', 'http://127.0.0.1/SUMS').algorithm, 'sha512');
-    assert.throws(() => findChecksum(entries, 'b.img', 'http://127.0.0.1/SUMS'), /The checksum list http:\/\/127\.0\.0\.1\/SUMS has no entry for b\.img \(it lists 2 files\)/);
+    assert.throws(
+      () => findChecksum(entries, 'b.img', 'http://127.0.0.1/SUMS'),
+      /The checksum list http:\/\/127\.0\.0\.1\/SUMS has no entry for b\.img \(it lists 2 files\)/,
+    );
   });
 });
 
@@ -61,13 +64,22 @@ describe('host image catalog', () => {
       assert.ok(builtIn.images.some((image) => image.name === 'vlm-tiny'));
 
       await writeFile(join(directory, 'image-catalog.json'), '{"images": [{"name": "x"}]}');
-      await assert.rejects(loadImageCatalog(directory, () => undefined), (error: unknown) => {
-        assert.ok(error instanceof HostCatalogError);
-        assert.match(error.message, /image-catalog\.json does not match the image catalog schema: \/images\/0 must have required property 'title'/);
-        return true;
-      });
+      await assert.rejects(
+        loadImageCatalog(directory, () => undefined),
+        (error: unknown) => {
+          assert.ok(error instanceof HostCatalogError);
+          assert.match(
+            error.message,
+            /image-catalog\.json does not match the image catalog schema: \/images\/0 must have required property 'title'/,
+          );
+          return true;
+        },
+      );
       await writeFile(join(directory, 'image-catalog.json'), '{"images": [');
-      await assert.rejects(loadImageCatalog(directory, () => undefined), /is not JSON/);
+      await assert.rejects(
+        loadImageCatalog(directory, () => undefined),
+        /is not JSON/,
+      );
 
       const tiny = builtIn.images.find((image) => image.name === 'vlm-tiny');
       const own = { ...tiny, name: 'own-image', title: 'Own' };

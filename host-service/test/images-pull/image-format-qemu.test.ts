@@ -38,7 +38,10 @@ let fixture: HostFixture;
 let server: Server;
 let port = 0;
 const files = new Map<string, Buffer>();
-const suffix = createHash('sha256').update(String(process.pid) + String(Date.now())).digest('hex').slice(0, 6);
+const suffix = createHash('sha256')
+  .update(String(process.pid) + String(Date.now()))
+  .digest('hex')
+  .slice(0, 6);
 const poolName = `fld-raw-${suffix}`;
 const domainName = `fld-raw-${suffix}`;
 
@@ -50,7 +53,12 @@ const image = (name: string, format: 'qcow2' | 'raw', file: string) => ({
   min_ram_mb: 64,
   min_disk_gb: 1,
   cloud_init: false,
-  source: { kind: 'download' as const, url: `http://127.0.0.1:${port}/${file}`, checksum_url: `http://127.0.0.1:${port}/SHA256SUMS`, format },
+  source: {
+    kind: 'download' as const,
+    url: `http://127.0.0.1:${port}/${file}`,
+    checksum_url: `http://127.0.0.1:${port}/SHA256SUMS`,
+    format,
+  },
 });
 
 /** Serves a raw disk, a hostile qcow2 made in `work` and their checksums on loopback. */
@@ -90,7 +98,8 @@ after(async () => {
   await fixture?.dispose();
 });
 
-const storeWith = (catalog: ImageCatalog) => new ImageStore({ dataDirectory: fixture.dataDirectory, sourceRoot: repositoryRoot, log: () => undefined, catalog });
+const storeWith = (catalog: ImageCatalog) =>
+  new ImageStore({ dataDirectory: fixture.dataDirectory, sourceRoot: repositoryRoot, log: () => undefined, catalog });
 
 describe('image formats, probed, on qemu:///system', { timeout: 300_000 }, () => {
   test('a raw download is probed raw, declared raw under the VM disk, and QEMU runs it', async () => {
@@ -107,7 +116,10 @@ describe('image formats, probed, on qemu:///system', { timeout: 300_000 }, () =>
     await mkdir(poolFolder);
     await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: poolName, path: poolFolder }));
     await hypervisor.startStoragePool(poolName);
-    const disk = await hypervisor.createVolume(poolName, buildVolumeXml({ name: 'vm.qcow2', capacityBytes: 64 * 1024 ** 2, backingPath, backingFormat }));
+    const disk = await hypervisor.createVolume(
+      poolName,
+      buildVolumeXml({ name: 'vm.qcow2', capacityBytes: 64 * 1024 ** 2, backingPath, backingFormat }),
+    );
     const info = qemuImgInfo(disk.path);
     assert.equal(info.format, 'qcow2');
     assert.equal(info['backing-filename'], backingPath);
@@ -118,14 +130,21 @@ describe('image formats, probed, on qemu:///system', { timeout: 300_000 }, () =>
     await hypervisor.defineDomain(buildDomainXml({ name: domainName, type: 'qemu', vcpu: 1, memoryMiB: 64, disk: { path: disk.path } }));
     await hypervisor.start(domainName);
     await waitUntil('the domain running', async () => (await hypervisor.getDomain(domainName))?.state === 'running', 60_000);
-    assert.match(virsh('dumpxml', domainName), new RegExp(`<backingStore type='file'[^>]*>\\s*<format type='raw'/>\\s*<source file='${backingPath}'`));
+    assert.match(
+      virsh('dumpxml', domainName),
+      new RegExp(`<backingStore type='file'[^>]*>\\s*<format type='raw'/>\\s*<source file='${backingPath}'`),
+    );
     await hypervisor.destroy(domainName);
     await hypervisor.undefine(domainName);
   });
 
   test('contents that contradict the declared format, or carry their own backing file, are refused', async () => {
     const store = storeWith({
-      images: [image('says-qcow2', 'qcow2', 'disk.raw'), image('says-raw', 'raw', 'hostile.qcow2'), image('chained', 'qcow2', 'hostile.qcow2')],
+      images: [
+        image('says-qcow2', 'qcow2', 'disk.raw'),
+        image('says-raw', 'raw', 'hostile.qcow2'),
+        image('chained', 'qcow2', 'hostile.qcow2'),
+      ],
     });
     const refused = async (name: string, message: RegExp) => {
       await store.pull(name);

@@ -8,7 +8,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
-import { HostErrorCode, ImagesListRequest, ImagesPullRequest, WorkDoneProgress, type WorkDoneProgressValue } from '@vlm/schemas/src/host-protocol';
+import {
+  HostErrorCode,
+  ImagesListRequest,
+  ImagesPullRequest,
+  WorkDoneProgress,
+  type WorkDoneProgressValue,
+} from '@vlm/schemas/src/host-protocol';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
 import { waitUntil } from '../../local-libvirt/wait-until';
 
@@ -79,7 +85,13 @@ const server = new ImageServer();
 const good = randomBytes(3 * 1024 * 1024 + 17);
 const other = randomBytes(2 * 1024 * 1024);
 const suffix = randomBytes(3).toString('hex');
-const names = { good: `pull-good-${suffix}`, sha512: `pull-sha512-${suffix}`, bad: `pull-bad-${suffix}`, slow: `pull-slow-${suffix}`, unlisted: `pull-unlisted-${suffix}` };
+const names = {
+  good: `pull-good-${suffix}`,
+  sha512: `pull-sha512-${suffix}`,
+  bad: `pull-bad-${suffix}`,
+  slow: `pull-slow-${suffix}`,
+  unlisted: `pull-unlisted-${suffix}`,
+};
 
 /** Serves the images and their checksum lists; the host catalog names them. */
 async function serveImages(): Promise<{ images: ReturnType<typeof catalogImage>[] }> {
@@ -217,8 +229,15 @@ describe('images/pull of downloads that do not finish', { timeout: 120_000 }, ()
       connection.onProgress(WorkDoneProgress.type, token, (value) => progress.push(value));
       const cancellation = new CancellationTokenSource();
       const pulling = connection.sendRequest(ImagesPullRequest.type, { name: names.slow, workDoneToken: token }, cancellation.token);
-      await waitUntil('bytes to arrive', () => progress.some((value) => value.kind === 'report' && /^[^:]+: [1-9]/.test(value.message ?? '')), 20_000);
-      assert.ok((await folderEntries(names.slow)).some((entry) => entry.endsWith('.part')), 'a partial file exists while downloading');
+      await waitUntil(
+        'bytes to arrive',
+        () => progress.some((value) => value.kind === 'report' && /^[^:]+: [1-9]/.test(value.message ?? '')),
+        20_000,
+      );
+      assert.ok(
+        (await folderEntries(names.slow)).some((entry) => entry.endsWith('.part')),
+        'a partial file exists while downloading',
+      );
       cancellation.cancel();
       await assert.rejects(pulling, (error: unknown) => error instanceof ResponseError && error.code === HostErrorCode.RequestCancelled);
       await waitUntil('the partial file to be removed', async () => (await folderEntries(names.slow)).length === 0, 10_000);
@@ -238,7 +257,11 @@ describe('images/pull after a host killed mid-download', { timeout: 120_000 }, (
     const token = `pull-${randomBytes(4).toString('hex')}`;
     connection.onProgress(WorkDoneProgress.type, token, (value) => progress.push(value));
     connection.sendRequest(ImagesPullRequest.type, { name: names.slow, workDoneToken: token }).catch(() => undefined);
-    await waitUntil('bytes to arrive', () => progress.some((value) => value.kind === 'report' && /^[^:]+: [1-9]/.test(value.message ?? '')), 20_000);
+    await waitUntil(
+      'bytes to arrive',
+      () => progress.some((value) => value.kind === 'report' && /^[^:]+: [1-9]/.test(value.message ?? '')),
+      20_000,
+    );
     await fixture.host.kill();
     connection.close();
     const partial = (await folderEntries(names.slow)).filter((entry) => entry.endsWith('.part'));
@@ -249,8 +272,15 @@ describe('images/pull after a host killed mid-download', { timeout: 120_000 }, (
     await fixture.restart();
     const [left] = partial;
     assert.ok(left);
-    assert.ok(fixture.host.stderr.includes(`Removed ${join(imageFolder(names.slow), left)}, left unfinished by a download of a previous run.`), fixture.host.stderr);
-    assert.deepEqual(await readdir(join(fixture.dataDirectory, 'images')).then((entries) => entries.includes(names.slow)), false, 'the folder it left empty is gone');
+    assert.ok(
+      fixture.host.stderr.includes(`Removed ${join(imageFolder(names.slow), left)}, left unfinished by a download of a previous run.`),
+      fixture.host.stderr,
+    );
+    assert.deepEqual(
+      await readdir(join(fixture.dataDirectory, 'images')).then((entries) => entries.includes(names.slow)),
+      false,
+      'the folder it left empty is gone',
+    );
     assert.deepEqual((await folderEntries(names.good)).sort(), ['disk.qcow2', 'manifest.json']);
     assert.deepEqual(await readFile(join(imageFolder(names.good), 'disk.qcow2')), complete);
     const again = await client();

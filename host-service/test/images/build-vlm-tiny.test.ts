@@ -25,19 +25,24 @@ describe('build-vlm-tiny.sh', { timeout: 600_000 }, () => {
     // A dpkg-query that reports every package installed except dropbear-bin.
     const stubs = join(work, 'stubs');
     await mkdir(stubs);
-    await writeFile(join(stubs, 'dpkg-query'), [
-      '#!/bin/sh',
-      'last=""; for argument in "$@"; do last=$argument; done',
-      'case "$*" in *Status-Abbrev*) [ "$last" = dropbear-bin ] && exit 1; printf "ii " ;; *) exec /usr/bin/dpkg-query "$@" ;; esac',
-      '',
-    ].join('\n'));
+    await writeFile(
+      join(stubs, 'dpkg-query'),
+      [
+        '#!/bin/sh',
+        'last=""; for argument in "$@"; do last=$argument; done',
+        'case "$*" in *Status-Abbrev*) [ "$last" = dropbear-bin ] && exit 1; printf "ii " ;; *) exec /usr/bin/dpkg-query "$@" ;; esac',
+        '',
+      ].join('\n'),
+    );
     await chmod(join(stubs, 'dpkg-query'), 0o755);
     const result = await new Promise<{ code: number | null; stderr: string }>((resolvePromise) => {
       const child = spawn('bash', [buildScript, join(work, 'never-built')], {
         env: { ...process.env, PATH: `${stubs}:${process.env.PATH ?? ''}` },
       });
       let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
       child.on('close', (code) => resolvePromise({ code, stderr }));
     });
     assert.equal(result.code, 1);
@@ -74,11 +79,14 @@ describe('build-vlm-tiny.sh', { timeout: 600_000 }, () => {
     const built = await buildImage(output);
     assert.match(built.output, /built /);
     assert.deepEqual((await readdir(output)).sort(), ['disk.qcow2', 'initramfs.cpio.gz', 'manifest.json', 'vmlinuz']);
-    assert.deepEqual((await readdir(work)).filter((entry) => entry.includes('.building.')), [], 'stale build folders removed');
+    assert.deepEqual(
+      (await readdir(work)).filter((entry) => entry.includes('.building.')),
+      [],
+      'stale build folders removed',
+    );
     // The same inputs give the same bytes: compare with the image the other tests share.
     const shared = await buildImage();
-    const digest = (image: BuiltImage, role: string): string | undefined =>
-      image.manifest.files.find((file) => file.role === role)?.sha256;
+    const digest = (image: BuiltImage, role: string): string | undefined => image.manifest.files.find((file) => file.role === role)?.sha256;
     assert.equal(digest(built, 'initramfs'), digest(shared, 'initramfs'));
   });
 });

@@ -54,8 +54,10 @@ async function main(): Promise<void> {
         await guest.stop();
       }
     }
-    console.log(`median of ${boots} boots: prompt ${seconds(median(promptTimes))}, ssh ${seconds(median(sshTimes))}` +
-      (extraQemuArguments.length > 0 ? ` (extra qemu arguments: ${extraQemuArguments.join(' ')})` : ''));
+    console.log(
+      `median of ${boots} boots: prompt ${seconds(median(promptTimes))}, ssh ${seconds(median(sshTimes))}` +
+        (extraQemuArguments.length > 0 ? ` (extra qemu arguments: ${extraQemuArguments.join(' ')})` : ''),
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }

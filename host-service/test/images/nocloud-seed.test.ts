@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  isValidHostname, isValidSshPublicKey, renderNetworkConfig, renderUserData, SeedError, writeNoCloudSeed,
+  isValidHostname,
+  isValidSshPublicKey,
+  renderNetworkConfig,
+  renderUserData,
+  SeedError,
+  writeNoCloudSeed,
   type NoCloudSeedOptions,
 } from '../../src/deploy/nocloud-seed';
 import { labNics, nicMac, seedInterfaces } from '../../src/deploy/lab-addresses';
@@ -18,7 +23,11 @@ const guestFiles = join(repositoryRoot, 'host-service/vlm-tiny/vlm-tiny-guest');
 async function runAwk(script: string, input: string, variables: string[], directory: string): Promise<string> {
   const inputFile = join(directory, `awk-input-${Math.random().toString(36).slice(2)}`);
   await writeFile(inputFile, input);
-  const result = await runFile('busybox', ['awk', ...variables.flatMap((variable) => ['-v', variable]), '-f', join(guestFiles, script), inputFile], 10_000);
+  const result = await runFile(
+    'busybox',
+    ['awk', ...variables.flatMap((variable) => ['-v', variable]), '-f', join(guestFiles, script), inputFile],
+    10_000,
+  );
   assert.equal(result.code, 0, result.stderr);
   return result.stdout;
 }
@@ -50,7 +59,8 @@ after(async () => {
 describe('NoCloud seed: what it refuses', () => {
   test('hostnames must be one DNS label', () => {
     for (const good of ['web-1', 'a', 'A1', 'x'.repeat(63)]) assert.ok(isValidHostname(good), good);
-    for (const bad of ['', '-web', 'web-', 'web.lab', 'web_1', 'x'.repeat(64), 'web\n1', 'wéb']) assert.ok(!isValidHostname(bad), JSON.stringify(bad));
+    for (const bad of ['', '-web', 'web-', 'web.lab', 'web_1', 'x'.repeat(64), 'web\n1', 'wéb'])
+      assert.ok(!isValidHostname(bad), JSON.stringify(bad));
   });
 
   test('SSH keys must be one OpenSSH public key line whose data matches its type', () => {
@@ -66,7 +76,8 @@ describe('NoCloud seed: what it refuses', () => {
       `ssh-ed25519  ${data}`,
       'ssh-ed25519 AAAA',
       '',
-    ]) assert.ok(!isValidSshPublicKey(bad), JSON.stringify(bad));
+    ])
+      assert.ok(!isValidSshPublicKey(bad), JSON.stringify(bad));
   });
 
   test('invalid values are refused before anything is written', async () => {
@@ -92,7 +103,8 @@ describe('NoCloud seed: what the ISO holds and the guest reads back', () => {
     await file.read(descriptor, 0, 72, 32768);
     await file.close();
     assert.equal(descriptor.subarray(40, 72).toString('ascii').trimEnd(), 'cidata');
-    const extract = async (name: string): Promise<string> => (await runFile('isoinfo', ['-R', '-i', path, '-x', `/${name}`], 10_000)).stdout;
+    const extract = async (name: string): Promise<string> =>
+      (await runFile('isoinfo', ['-R', '-i', path, '-x', `/${name}`], 10_000)).stdout;
     assert.equal(await extract('meta-data'), 'instance-id: "iid-lab-1.web"\nlocal-hostname: "web-1"\n');
     assert.equal(await extract('user-data'), renderUserData(options));
     assert.equal(await extract('network-config'), renderNetworkConfig(options));
@@ -119,7 +131,16 @@ describe('NoCloud seed of a lab VM', () => {
         { name: 'out', cidr: '10.20.2.0/24', mode: 'nat' as const },
         { name: 'quiet', cidr: '10.20.3.0/24', dhcp: false },
       ],
-      vms: [{ name: 'db', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny', networks: [{ name: 'lan', ip: '10.20.1.010' }, { name: 'out', ip: '10.20.2.7' }, 'lan', 'quiet'] }],
+      vms: [
+        {
+          name: 'db',
+          vcpu: 1,
+          ram_mb: 128,
+          disk_gb: 1,
+          os_image: 'vlm-tiny',
+          networks: [{ name: 'lan', ip: '10.20.1.010' }, { name: 'out', ip: '10.20.2.7' }, 'lan', 'quiet'],
+        },
+      ],
     };
     const [vm] = lab.vms;
     assert.ok(vm);

@@ -44,7 +44,11 @@ export interface BuiltImage extends VlmTinyImage {
   seconds: number;
 }
 
-export function runFile(program: string, args: readonly string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runFile(
+  program: string,
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise) => {
     execFile(program, args, { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
@@ -106,9 +110,13 @@ export class ConsoleWatcher {
       const check = (): void => {
         const match = pattern.exec(this.text.slice(from));
         if (match) finish(() => resolvePromise(match));
-        else if (this.endReason !== undefined) finish(() => reject(new Error(`console ended (${this.endReason}) before ${pattern}; it showed:\n${this.text.slice(-3000)}`)));
+        else if (this.endReason !== undefined)
+          finish(() => reject(new Error(`console ended (${this.endReason}) before ${pattern}; it showed:\n${this.text.slice(-3000)}`)));
       };
-      const timer = setTimeout(() => finish(() => reject(new Error(`no ${pattern} on the console within ${timeoutMs} ms; it showed:\n${this.text.slice(-3000)}`))), timeoutMs);
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`no ${pattern} on the console within ${timeoutMs} ms; it showed:\n${this.text.slice(-3000)}`))),
+        timeoutMs,
+      );
       const finish = (settle: () => void): void => {
         clearTimeout(timer);
         this.waiters.delete(check);
@@ -142,14 +150,30 @@ export interface QemuOptions {
 /** Boots the image under TCG with a restricted user network: only 127.0.0.1:sshPort reaches the guest. */
 export function startQemu(options: QemuOptions): QemuGuest {
   const args = [
-    '-nodefaults', '-no-user-config', '-machine', 'pc,accel=tcg', '-m', String(options.memoryMb ?? 128),
-    '-display', 'none', '-serial', 'stdio', '-no-reboot',
-    '-kernel', options.image.kernel, '-initrd', options.image.initramfs,
-    '-append', [options.image.manifest.kernel_cmdline, options.extraKernelArguments ?? ''].join(' ').trim(),
-    '-netdev', `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${options.sshPort}-:22`,
-    '-device', 'virtio-net-pci,netdev=n0',
+    '-nodefaults',
+    '-no-user-config',
+    '-machine',
+    'pc,accel=tcg',
+    '-m',
+    String(options.memoryMb ?? 128),
+    '-display',
+    'none',
+    '-serial',
+    'stdio',
+    '-no-reboot',
+    '-kernel',
+    options.image.kernel,
+    '-initrd',
+    options.image.initramfs,
+    '-append',
+    [options.image.manifest.kernel_cmdline, options.extraKernelArguments ?? ''].join(' ').trim(),
+    '-netdev',
+    `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${options.sshPort}-:22`,
+    '-device',
+    'virtio-net-pci,netdev=n0',
     // Entropy for the guest's first SSH host key; without it key generation waits seconds.
-    '-device', 'virtio-rng-pci',
+    '-device',
+    'virtio-rng-pci',
   ];
   if (options.seedIso !== undefined) args.push('-drive', `file=${options.seedIso},media=cdrom,readonly=on,if=ide`);
   args.push(...(options.extraQemuArguments ?? []));
@@ -158,17 +182,29 @@ export function startQemu(options: QemuOptions): QemuGuest {
   const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const serial = new ConsoleWatcher();
   const log = createWriteStream(options.logFile);
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { log.write(chunk); serial.append(chunk); });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { log.write(chunk); serial.append(chunk); });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    log.write(chunk);
+    serial.append(chunk);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    log.write(chunk);
+    serial.append(chunk);
+  });
   const exited = new Promise<void>((resolvePromise) => {
-    child.on('close', (code, signal) => { serial.end(`qemu exited, ${signal ?? code}`); log.end(); resolvePromise(); });
+    child.on('close', (code, signal) => {
+      serial.end(`qemu exited, ${signal ?? code}`);
+      log.end();
+      resolvePromise();
+    });
   });
   child.on('error', (error) => serial.end(`qemu did not start: ${error.message}`));
   return {
     process: child,
     serial,
     startedAt,
-    type: (line: string) => { child.stdin.write(`${line}\n`); },
+    type: (line: string) => {
+      child.stdin.write(`${line}\n`);
+    },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
@@ -177,12 +213,31 @@ export function startQemu(options: QemuOptions): QemuGuest {
 }
 
 export const sshOptions = (key: string, port: number): string[] => [
-  '-i', key, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-  '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR',
+  '-i',
+  key,
+  '-p',
+  String(port),
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  'IdentitiesOnly=yes',
+  '-o',
+  'ConnectTimeout=10',
+  '-o',
+  'LogLevel=ERROR',
 ];
 
 /** Runs a command in the guest over SSH, retrying connection failures until the deadline. */
-export async function sshUntilConnected(key: string, port: number, command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function sshUntilConnected(
+  key: string,
+  port: number,
+  command: string,
+  timeoutMs: number,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await runFile('ssh', [...sshOptions(key, port), 'root@127.0.0.1', command], 30_000);

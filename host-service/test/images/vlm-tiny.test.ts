@@ -8,8 +8,16 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { writeNoCloudSeed } from '../../src/deploy/nocloud-seed';
 import {
-  buildImage, freePort, makeKey, requireTools, runFile, sshOptions, sshUntilConnected, startQemu,
-  type BuiltImage, type QemuGuest,
+  buildImage,
+  freePort,
+  makeKey,
+  requireTools,
+  runFile,
+  sshOptions,
+  sshUntilConnected,
+  startQemu,
+  type BuiltImage,
+  type QemuGuest,
 } from './tiny-guest';
 
 const bootTimeoutMs = 180_000;
@@ -31,7 +39,9 @@ after(async () => {
 });
 
 /** Boots vlm-tiny from a seed with `hostname`, a fresh key and one static lab address, plus a DHCP lab NIC. */
-async function startSeededGuest(hostname: string): Promise<{ guest: QemuGuest; key: { privateKey: string; publicKey: string }; sshPort: number }> {
+async function startSeededGuest(
+  hostname: string,
+): Promise<{ guest: QemuGuest; key: { privateKey: string; publicKey: string }; sshPort: number }> {
   const key = await makeKey(join(workDirectory, 'seeded-key'));
   const seedIso = join(workDirectory, 'seed.iso');
   await writeNoCloudSeed(seedIso, {
@@ -42,12 +52,21 @@ async function startSeededGuest(hostname: string): Promise<{ guest: QemuGuest; k
   });
   const sshPort = await freePort();
   const guest = startQemu({
-    image, sshPort, seedIso, logFile: join(workDirectory, 'seeded-console.log'),
+    image,
+    sshPort,
+    seedIso,
+    logFile: join(workDirectory, 'seeded-console.log'),
     // Two lab NICs, each on its own isolated user network: one for the seed's static
     // address, one for DHCP in the background (QEMU's DHCP there hands out 10.99.0.15).
     extraQemuArguments: [
-      '-netdev', 'user,id=n1,restrict=on', '-device', 'virtio-net-pci,netdev=n1',
-      '-netdev', 'user,id=n2,restrict=on,net=10.99.0.0/24', '-device', 'virtio-net-pci,netdev=n2',
+      '-netdev',
+      'user,id=n1,restrict=on',
+      '-device',
+      'virtio-net-pci,netdev=n1',
+      '-netdev',
+      'user,id=n2,restrict=on,net=10.99.0.0/24',
+      '-device',
+      'virtio-net-pci,netdev=n2',
     ],
   });
   guests.push(guest);
@@ -123,7 +142,9 @@ describe('vlm-tiny guest boots from a seed', { timeout: 900_000 }, () => {
 describe('vlm-tiny guest boots without a seed', { timeout: 900_000 }, () => {
   test('boots to a prompt without a seed, keeping its default hostname; vlm.ip sets a static address', async () => {
     const guest = startQemu({
-      image, sshPort: await freePort(), logFile: join(workDirectory, 'unseeded-console.log'),
+      image,
+      sshPort: await freePort(),
+      logFile: join(workDirectory, 'unseeded-console.log'),
       extraKernelArguments: 'vlm.ip.eth1=10.88.0.7/24',
       extraQemuArguments: ['-netdev', 'user,id=n1,restrict=on', '-device', 'virtio-net-pci,netdev=n1'],
     });

@@ -8,9 +8,9 @@ const request = { path: '/org/libvirt/QEMU/domain/_1', interface: 'org.libvirt.D
 
 test('libvirt errors become typed errors that name interface, method and path', () => {
   const cases: Array<[string, string]> = [
-    ['Domain not found: no domain with matching name \'x\'', 'no-such-domain'],
-    ['Network not found: no network with matching name \'n\'', 'no-such-network'],
-    ['Domain snapshot not found: no domain snapshot with matching name \'s\'', 'no-such-snapshot'],
+    ["Domain not found: no domain with matching name 'x'", 'no-such-domain'],
+    ["Network not found: no network with matching name 'n'", 'no-such-network'],
+    ["Domain snapshot not found: no domain snapshot with matching name 's'", 'no-such-snapshot'],
     ['Requested operation is not valid: domain is not running', 'invalid-operation'],
     ["internal error: Domain 'd' is already running", 'invalid-operation'],
     ["operation failed: domain 'd' already exists with uuid 1", 'already-exists'],
@@ -27,11 +27,17 @@ test('libvirt errors become typed errors that name interface, method and path', 
 });
 
 test('a missing libvirt-dbus is reported as disconnected', () => {
-  const error = toHypervisorError(new dbus.DBusError('org.freedesktop.DBus.Error.ServiceUnknown', 'The name org.libvirt was not provided'), request);
+  const error = toHypervisorError(
+    new dbus.DBusError('org.freedesktop.DBus.Error.ServiceUnknown', 'The name org.libvirt was not provided'),
+    request,
+  );
   assert.equal(error.code, 'disconnected');
   assert.match(error.message, /libvirt-dbus is not on the bus/);
 });
 
 test('domain object paths give the domain UUID', () => {
-  assert.equal(uuidFromObjectPath('/org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f'), '6695eb01-f6a4-8304-79aa-97f2502e193f');
+  assert.equal(
+    uuidFromObjectPath('/org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f'),
+    '6695eb01-f6a4-8304-79aa-97f2502e193f',
+  );
 });

@@ -50,7 +50,12 @@ describe('reconnecting when libvirtd restarts (qemu:///system)', () => {
   before(async () => {
     environment = await startLibvirtTestEnvironment({ realDaemons: true });
     // The poll is far off, so only the liveness check can bring events back within the test's deadlines.
-    hypervisor = await LibvirtDbusHypervisor.connect({ driver: 'qemu', busAddress: environment.busAddress, pollIntervalMs: 600_000, livenessIntervalMs: 100 });
+    hypervisor = await LibvirtDbusHypervisor.connect({
+      driver: 'qemu',
+      busAddress: environment.busAddress,
+      pollIntervalMs: 600_000,
+      livenessIntervalMs: 100,
+    });
   });
 
   after(async () => {
@@ -96,7 +101,10 @@ describe('reconnecting when libvirtd restarts (qemu:///system)', () => {
 
     const order = (type: HypervisorEvent['type']) => events.findIndex((item) => item.type === type);
     const suspendedIndex = events.findIndex(isDomainEvent('suspended', name));
-    assert.ok(order('connection-lost') < order('connection-restored') && order('connection-restored') < suspendedIndex, events.map((item) => item.type).join(', '));
+    assert.ok(
+      order('connection-lost') < order('connection-restored') && order('connection-restored') < suspendedIndex,
+      events.map((item) => item.type).join(', '),
+    );
 
     await hypervisor.destroy(name);
     await hypervisor.undefine(name);

@@ -111,7 +111,15 @@ async function tinyDomainLifeCycle(system: QemuSystem): Promise<void> {
   const sshPort = await freeLoopbackPort();
   const serialLog = join(folder, 'serial.log');
   // No disk: SeaBIOS finds nothing to boot and keeps the guest running.
-  const xml = buildDomainXml({ name, type: info.domainType, vcpu: 1, memoryMiB: 64, serialLogPath: serialLog, sshHostPort: sshPort, vlm: { lab: 'lab-test', vm: 'tiny' } });
+  const xml = buildDomainXml({
+    name,
+    type: info.domainType,
+    vcpu: 1,
+    memoryMiB: 64,
+    serialLogPath: serialLog,
+    sshHostPort: sshPort,
+    vlm: { lab: 'lab-test', vm: 'tiny' },
+  });
   const defined = await hypervisor.defineDomain(xml);
   assert.equal(defined.state, 'shut-off');
   assert.deepEqual(defined.vlm, { lab: 'lab-test', vm: 'tiny' });
@@ -178,9 +186,15 @@ async function networkAndVolume(system: QemuSystem): Promise<void> {
   await hypervisor.defineStoragePool(buildDirectoryPoolXml({ name: poolName, path: poolFolder }));
   await hypervisor.startStoragePool(poolName);
   const base = await hypervisor.createVolume(poolName, buildVolumeXml({ name: 'base.qcow2', capacityBytes: 64 * 1024 ** 2 }));
-  const disk = await hypervisor.createVolume(poolName, buildVolumeXml({ name: 'disk.qcow2', capacityBytes: 128 * 1024 ** 2, backingPath: base.path, backingFormat: 'qcow2' }));
+  const disk = await hypervisor.createVolume(
+    poolName,
+    buildVolumeXml({ name: 'disk.qcow2', capacityBytes: 128 * 1024 ** 2, backingPath: base.path, backingFormat: 'qcow2' }),
+  );
   assert.equal(disk.path, join(poolFolder, 'disk.qcow2'));
-  const image = JSON.parse(spawnSync('qemu-img', ['info', '--output=json', '-U', disk.path], { encoding: 'utf8' }).stdout) as Record<string, unknown>;
+  const image = JSON.parse(spawnSync('qemu-img', ['info', '--output=json', '-U', disk.path], { encoding: 'utf8' }).stdout) as Record<
+    string,
+    unknown
+  >;
   assert.equal(image.format, 'qcow2');
   assert.equal(image['virtual-size'], 128 * 1024 ** 2);
   assert.equal(image['backing-filename'], base.path);
@@ -205,7 +219,11 @@ describe('qemu:///system through libvirt-dbus', () => {
     assert.ok(info.virtualization === 'kvm' || info.virtualization === 'qemu');
     assert.equal(info.domainType, info.virtualization);
     console.log(`virtualization: ${info.virtualization}; warnings: ${info.warnings.join(' ') || 'none'}`);
-    if (info.virtualization === 'qemu') assert.ok(info.warnings.some((warning) => /KVM/.test(warning) && /emulation/.test(warning)), JSON.stringify(info.warnings));
+    if (info.virtualization === 'qemu')
+      assert.ok(
+        info.warnings.some((warning) => /KVM/.test(warning) && /emulation/.test(warning)),
+        JSON.stringify(info.warnings),
+      );
     // This process's probe guest must not linger (other runs may share libvirtd).
     assert.equal(virsh('list', '--all', '--name').output.includes(`vlm-kvm-probe-${process.pid}-`), false);
   });
@@ -215,7 +233,10 @@ describe('qemu:///system through libvirt-dbus', () => {
     // Here KVM vCPUs hang once a kernel runs; TCG shows the probe's other answer on a real boot.
     const bus = dbus.sessionBus({ busAddress: environment.busAddress });
     try {
-      const result = await probeKvm((request) => dbusCall(bus, 'org.libvirt', request, 30_000), '/org/libvirt/QEMU', { domainType: 'qemu', kernelDeadlineMs: 60_000 });
+      const result = await probeKvm((request) => dbusCall(bus, 'org.libvirt', request, 30_000), '/org/libvirt/QEMU', {
+        domainType: 'qemu',
+        kernelDeadlineMs: 60_000,
+      });
       assert.deepEqual(result, { works: true, reason: '' });
     } finally {
       bus.disconnect();

@@ -65,7 +65,7 @@ function hostTests(driver: TestDriver): void {
     assert.ok(info.hostname.length > 0);
   });
 
-  test('lists the test driver\'s built-in domain', async () => {
+  test("lists the test driver's built-in domain", async () => {
     const { hypervisor } = driver;
     const domains = await hypervisor.listDomains();
     const builtIn = domains.find((domain) => domain.name === 'test');
@@ -84,7 +84,14 @@ function domainTests(driver: TestDriver): void {
     const defined = waitForEvent(hypervisor, 'defined', isDomainEvent('defined', 'life'));
     const domain = await hypervisor.defineDomain(domainXml('life', 'web'));
     assert.deepEqual(
-      { name: domain.name, state: domain.state, vcpu: domain.vcpu, memoryBytes: domain.memoryBytes, persistent: domain.persistent, vlm: domain.vlm },
+      {
+        name: domain.name,
+        state: domain.state,
+        vcpu: domain.vcpu,
+        memoryBytes: domain.memoryBytes,
+        persistent: domain.persistent,
+        vlm: domain.vlm,
+      },
       { name: 'life', state: 'shut-off', vcpu: 2, memoryBytes: 256 * 1024 * 1024, persistent: true, vlm: { lab: 'lab1', vm: 'web' } },
     );
     await defined;
@@ -119,7 +126,10 @@ function domainTests(driver: TestDriver): void {
     const received = await undefinedEvent;
     assert.equal(received.type === 'domain' && received.domain, undefined, 'an undefined domain has no state to carry');
     assert.equal(await hypervisor.getDomain('life'), undefined);
-    assert.equal((await hypervisor.listDomains()).some((item) => item.name === 'life'), false);
+    assert.equal(
+      (await hypervisor.listDomains()).some((item) => item.name === 'life'),
+      false,
+    );
   });
 
   test('operations on a missing domain or in the wrong state fail with specific errors', async () => {
@@ -127,7 +137,11 @@ function domainTests(driver: TestDriver): void {
     await rejectsWith(hypervisor.start('missing'), 'no-such-domain', /No domain named 'missing'/);
     await rejectsWith(hypervisor.start('test'), 'invalid-operation', /already running/);
     await rejectsWith(hypervisor.start('../etc/passwd'), 'invalid-argument', /Invalid domain name/);
-    await rejectsWith(hypervisor.defineDomain('<domain type="qemu"><name>broken'), 'invalid-argument', /DomainDefineXML on \/org\/libvirt\/Test failed: .*Premature end of data/);
+    await rejectsWith(
+      hypervisor.defineDomain('<domain type="qemu"><name>broken'),
+      'invalid-argument',
+      /DomainDefineXML on \/org\/libvirt\/Test failed: .*Premature end of data/,
+    );
   });
 
   test('autostart can be set and is listed', async () => {
@@ -148,26 +162,35 @@ function snapshotNetworkStorageTests(driver: TestDriver): void {
     await hypervisor.defineDomain(domainXml('snappy'));
     await hypervisor.start('snappy');
     const first = await hypervisor.createSnapshot('snappy', { name: 'running-state', description: 'taken while <running> & "fine"' });
-    assert.deepEqual({ name: first.name, description: first.description, domainState: first.domainState, current: first.current }, {
-      name: 'running-state',
-      description: 'taken while <running> & "fine"',
-      domainState: 'running',
-      current: true,
-    });
+    assert.deepEqual(
+      { name: first.name, description: first.description, domainState: first.domainState, current: first.current },
+      {
+        name: 'running-state',
+        description: 'taken while <running> & "fine"',
+        domainState: 'running',
+        current: true,
+      },
+    );
     await hypervisor.destroy('snappy');
     const second = await hypervisor.createSnapshot('snappy', { name: 'off-state' });
     assert.equal(second.domainState, 'shut-off');
     assert.equal(second.parent, 'running-state');
 
     const listed = await hypervisor.listSnapshots('snappy');
-    assert.deepEqual(listed.map((snapshot) => [snapshot.name, snapshot.current]).sort(), [['off-state', true], ['running-state', false]]);
+    assert.deepEqual(listed.map((snapshot) => [snapshot.name, snapshot.current]).sort(), [
+      ['off-state', true],
+      ['running-state', false],
+    ]);
 
     await hypervisor.revertSnapshot('snappy', 'running-state');
     assert.equal((await hypervisor.getDomain('snappy'))?.state, 'running', 'reverting to a running snapshot runs the domain');
     await rejectsWith(hypervisor.revertSnapshot('snappy', 'nope'), 'no-such-snapshot', /no snapshot named 'nope'/);
 
     await hypervisor.deleteSnapshot('snappy', 'off-state');
-    assert.deepEqual((await hypervisor.listSnapshots('snappy')).map((snapshot) => snapshot.name), ['running-state']);
+    assert.deepEqual(
+      (await hypervisor.listSnapshots('snappy')).map((snapshot) => snapshot.name),
+      ['running-state'],
+    );
     await hypervisor.destroy('snappy');
     await hypervisor.undefine('snappy'); // with its remaining snapshot's metadata
     assert.equal(await hypervisor.getDomain('snappy'), undefined);
@@ -176,15 +199,29 @@ function snapshotNetworkStorageTests(driver: TestDriver): void {
   test('isolated networks: define, start, list, stop, undefine; NAT accepted, other forwarding refused', async () => {
     const { hypervisor } = driver;
     const defined = await hypervisor.defineNetwork(buildNetworkXml({ name: 'vlm-lab1-lan', cidr: '10.77.0.0/24', dhcp: true }));
-    assert.deepEqual({ name: defined.name, active: defined.active, persistent: defined.persistent }, { name: 'vlm-lab1-lan', active: false, persistent: true });
+    assert.deepEqual(
+      { name: defined.name, active: defined.active, persistent: defined.persistent },
+      { name: 'vlm-lab1-lan', active: false, persistent: true },
+    );
     await hypervisor.startNetwork('vlm-lab1-lan');
     assert.equal((await hypervisor.listNetworks()).find((network) => network.name === 'vlm-lab1-lan')?.active, true);
     await hypervisor.destroyNetwork('vlm-lab1-lan');
     assert.equal((await hypervisor.listNetworks()).find((network) => network.name === 'vlm-lab1-lan')?.active, false);
     await hypervisor.undefineNetwork('vlm-lab1-lan');
-    assert.equal((await hypervisor.listNetworks()).some((network) => network.name === 'vlm-lab1-lan'), false);
-    await rejectsWith(hypervisor.defineNetwork(`<network><name>routy</name><forward mode='route'/></network>`), 'invalid-argument', /only isolated networks .* and NAT networks/);
-    await rejectsWith(hypervisor.defineNetwork(`<network><name>natty</name><forward mode='nat' dev='eth0'/></network>`), 'invalid-argument', /only isolated networks/);
+    assert.equal(
+      (await hypervisor.listNetworks()).some((network) => network.name === 'vlm-lab1-lan'),
+      false,
+    );
+    await rejectsWith(
+      hypervisor.defineNetwork(`<network><name>routy</name><forward mode='route'/></network>`),
+      'invalid-argument',
+      /only isolated networks .* and NAT networks/,
+    );
+    await rejectsWith(
+      hypervisor.defineNetwork(`<network><name>natty</name><forward mode='nat' dev='eth0'/></network>`),
+      'invalid-argument',
+      /only isolated networks/,
+    );
     const nat = await hypervisor.defineNetwork(buildNetworkXml({ name: 'vlm-lab1-out', cidr: '10.77.1.0/24', mode: 'nat' }));
     assert.match(await hypervisor.getNetworkXml(nat.name), /<forward mode='nat'/);
     await hypervisor.undefineNetwork(nat.name);
@@ -200,13 +237,19 @@ function snapshotNetworkStorageTests(driver: TestDriver): void {
     assert.equal(volume.name, 'disk1.qcow2');
     assert.equal(volume.capacityBytes, 1024 ** 3);
     assert.ok(volume.path.endsWith('/disk1.qcow2'), volume.path);
-    assert.deepEqual((await hypervisor.listVolumes('vlm-pool')).map((item) => item.name), ['disk1.qcow2']);
+    assert.deepEqual(
+      (await hypervisor.listVolumes('vlm-pool')).map((item) => item.name),
+      ['disk1.qcow2'],
+    );
     await hypervisor.deleteVolume('vlm-pool', 'disk1.qcow2');
     assert.deepEqual(await hypervisor.listVolumes('vlm-pool'), []);
     await rejectsWith(hypervisor.deleteVolume('vlm-pool', 'disk1.qcow2'), 'no-such-volume', /no volume named 'disk1.qcow2'/);
     await hypervisor.destroyStoragePool('vlm-pool');
     await hypervisor.undefineStoragePool('vlm-pool');
-    assert.equal((await hypervisor.listStoragePools()).some((pool) => pool.name === 'vlm-pool'), false);
+    assert.equal(
+      (await hypervisor.listStoragePools()).some((pool) => pool.name === 'vlm-pool'),
+      false,
+    );
   });
 }
 
@@ -218,10 +261,19 @@ describe('libvirt test driver through libvirt-dbus', () => {
 
   test('a hung libvirt-dbus gives a timeout error naming the interface, method and object path', async () => {
     const { environment } = driver;
-    const impatient = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, callTimeoutMs: 300, pollIntervalMs: 60_000 });
+    const impatient = await connectLibvirt({
+      driver: 'test',
+      busAddress: environment.busAddress,
+      callTimeoutMs: 300,
+      pollIntervalMs: 60_000,
+    });
     environment.libvirtDbus.process.freeze();
     try {
-      await rejectsWith(impatient.start('test'), 'timeout', /org\.libvirt\.Connect\.DomainLookupByName on \/org\/libvirt\/Test timed out after 300 ms/);
+      await rejectsWith(
+        impatient.start('test'),
+        'timeout',
+        /org\.libvirt\.Connect\.DomainLookupByName on \/org\/libvirt\/Test timed out after 300 ms/,
+      );
     } finally {
       environment.libvirtDbus.process.thaw();
       await impatient.close();
@@ -236,7 +288,11 @@ describe('reconnecting when libvirt-dbus restarts', () => {
     const { environment, hypervisor } = driver;
     // The restarted libvirt-dbus brings a fresh test driver, without this domain: a change no signal announces.
     await hypervisor.defineDomain(domainXml('before-crash'));
-    const vanished = waitForEvent(hypervisor, 'domain-changed for before-crash', (event) => event.type === 'domain-changed' && event.name === 'before-crash');
+    const vanished = waitForEvent(
+      hypervisor,
+      'domain-changed for before-crash',
+      (event) => event.type === 'domain-changed' && event.name === 'before-crash',
+    );
     // Keep changes (and so events) flowing across the crash.
     let flowing = true;
     let eventsBeforeCrash = 0;

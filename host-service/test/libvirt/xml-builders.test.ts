@@ -77,7 +77,7 @@ test('domain XML has the disk, kernel boot, logged serial console, loopback VNC,
   assert.equal(child(domain, 'devices', 'interface', 'source')?.attributes.network, 'vlm-lab1-lan');
   const metadata = present(child(domain, 'metadata', 'vlm:lab'), '<vlm:lab>');
   assert.deepEqual({ lab: metadata.attributes.lab, vm: metadata.attributes.vm }, { lab: 'lab1', vm: 'web' });
-  assert.equal(child(domain, 'cpu'), undefined, 'TCG guests keep QEMU\'s default CPU model');
+  assert.equal(child(domain, 'cpu'), undefined, "TCG guests keep QEMU's default CPU model");
 });
 
 test('SSH goes through QEMU user networking with restrict=on and a forward bound to 127.0.0.1 only', () => {
@@ -104,7 +104,10 @@ test('UEFI domains boot OVMF through libvirt with their own NVRAM; BIOS ones nam
   assert.equal(child(bios, 'os')?.attributes.firmware, undefined);
   assert.equal(child(bios, 'os', 'nvram'), undefined);
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, nvramPath: '/var/lib/vlm/nvram/x.fd' }), 'NVRAM file is for UEFI');
-  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, firmware: 'uefi', nvramPath: '/var/lib/vlm/../../etc/shadow' }), 'Invalid NVRAM path');
+  refusesWithInvalidArgument(
+    () => buildDomainXml({ ...baseSpec, firmware: 'uefi', nvramPath: '/var/lib/vlm/../../etc/shadow' }),
+    'Invalid NVRAM path',
+  );
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, firmware: `efi'/><x` as 'uefi' }), 'Invalid firmware');
 });
 
@@ -149,7 +152,10 @@ test('hostile names, paths and numbers are refused with a specific error', () =>
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, vcpu: 0 }), 'Invalid vcpu count');
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, type: 'xen' as 'kvm' }), 'Invalid domain type');
   refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, uuid: `1'/><x` }), 'Invalid UUID');
-  refusesWithInvalidArgument(() => buildDomainXml({ ...baseSpec, networks: [{ network: 'lan', mac: '52:54:00:zz:00:01' }] }), 'Invalid MAC');
+  refusesWithInvalidArgument(
+    () => buildDomainXml({ ...baseSpec, networks: [{ network: 'lan', mac: '52:54:00:zz:00:01' }] }),
+    'Invalid MAC',
+  );
 });
 
 test('VLM metadata element round-trips and carries only valid lab and VM names', () => {
@@ -166,14 +172,30 @@ test("VLM's mark carries the data directory, escaped, in domains and networks; h
   assert.deepEqual(parsed, { lab: 'lab-1', vm: 'db-2', dataDirectory });
   assert.equal(madeByDataDirectory(parsed, dataDirectory), true);
   assert.equal(madeByDataDirectory(parsed, '/srv/other'), false);
-  assert.equal(madeByDataDirectory({ lab: 'lab-1', vm: 'db-2' } as never, dataDirectory), false, 'a mark without a data directory proves nothing');
+  assert.equal(
+    madeByDataDirectory({ lab: 'lab-1', vm: 'db-2' } as never, dataDirectory),
+    false,
+    'a mark without a data directory proves nothing',
+  );
   const network = buildNetworkXml({ name: 'lab-1.lan', vlm: { lab: 'lab-1', network: 'lan', dataDirectory } });
   assert.deepEqual(vlmMetadataOfNetwork(network), { lab: 'lab-1', network: 'lan', dataDirectory });
   assert.equal(vlmMetadataOfNetwork(buildNetworkXml({ name: 'lab-1.lan' })), undefined, 'an unmarked network');
-  assert.equal(vlmMetadataOfNetwork('<network><metadata><x:network xmlns:x="urn:other" lab="a" network="b" data-directory="/c"/></metadata></network>'), undefined, "another namespace's element");
-  refusesWithInvalidArgument(() => buildVlmMetadataElement({ lab: 'lab-1', vm: 'db-2', dataDirectory: 'relative/dir' }), 'Invalid data directory');
+  assert.equal(
+    vlmMetadataOfNetwork(
+      '<network><metadata><x:network xmlns:x="urn:other" lab="a" network="b" data-directory="/c"/></metadata></network>',
+    ),
+    undefined,
+    "another namespace's element",
+  );
+  refusesWithInvalidArgument(
+    () => buildVlmMetadataElement({ lab: 'lab-1', vm: 'db-2', dataDirectory: 'relative/dir' }),
+    'Invalid data directory',
+  );
   refusesWithInvalidArgument(() => buildVlmMetadataElement({ lab: 'lab-1', vm: 'db-2', dataDirectory: '/a\u0001b' }), 'control characters');
-  refusesWithInvalidArgument(() => buildVlmNetworkMetadataElement({ lab: '../x', network: 'lan', dataDirectory: '/d' }), 'Invalid lab name');
+  refusesWithInvalidArgument(
+    () => buildVlmNetworkMetadataElement({ lab: '../x', network: 'lan', dataDirectory: '/d' }),
+    'Invalid lab name',
+  );
 });
 
 test('network XML is isolated (no <forward>, DNS off), with host address and DHCP range from the CIDR', () => {
@@ -193,7 +215,14 @@ test('network XML in NAT mode forwards with NAT and keeps DNS; only bare NAT for
   assert.deepEqual(child(network, 'forward')?.attributes, { mode: 'nat' });
   assert.equal(child(network, 'dns'), undefined);
   assert.equal(networkForwardProblem(buildNetworkXml({ name: 'lab1-out', cidr: '10.20.31.0/24', mode: 'nat' })), undefined);
-  for (const forward of [`<forward mode='route'/>`, `<forward mode='bridge'/>`, `<forward mode='open'/>`, `<forward/>`, `<forward mode='nat' dev='eth0'/>`, `<forward mode='nat'><interface dev='eth0'/></forward>`]) {
+  for (const forward of [
+    `<forward mode='route'/>`,
+    `<forward mode='bridge'/>`,
+    `<forward mode='open'/>`,
+    `<forward/>`,
+    `<forward mode='nat' dev='eth0'/>`,
+    `<forward mode='nat'><interface dev='eth0'/></forward>`,
+  ]) {
     assert.match(networkForwardProblem(`<network><name>n</name>${forward}</network>`) ?? '', /only isolated networks/, forward);
   }
   refusesWithInvalidArgument(() => buildNetworkXml({ name: 'lan', mode: 'nat' }), 'NAT needs a CIDR');
@@ -201,12 +230,18 @@ test('network XML in NAT mode forwards with NAT and keeps DNS; only bare NAT for
 });
 
 test('a fixed DHCP lease as XML: MAC, address and name checked', () => {
-  assert.equal(buildDhcpHostXml({ mac: '52:54:00:AA:00:01', ip: '10.20.30.10', name: 'db' }), `<host mac='52:54:00:aa:00:01' name='db' ip='10.20.30.10'/>`);
+  assert.equal(
+    buildDhcpHostXml({ mac: '52:54:00:AA:00:01', ip: '10.20.30.10', name: 'db' }),
+    `<host mac='52:54:00:aa:00:01' name='db' ip='10.20.30.10'/>`,
+  );
   assert.equal(buildDhcpHostXml({ mac: '52:54:00:aa:00:02', ip: '10.20.30.11' }), `<host mac='52:54:00:aa:00:02' ip='10.20.30.11'/>`);
   refusesWithInvalidArgument(() => buildDhcpHostXml({ mac: `52:54:00:aa:00:01'/><x`, ip: '10.20.30.10' }), 'Invalid MAC');
   refusesWithInvalidArgument(() => buildDhcpHostXml({ mac: '52:54:00:aa:00:01', ip: `10.20.30.10'/><x` }), 'not an IPv4 address');
   refusesWithInvalidArgument(() => buildDhcpHostXml({ mac: '52:54:00:aa:00:01', ip: '10.20.30.300' }), 'over 255');
-  refusesWithInvalidArgument(() => buildDhcpHostXml({ mac: '52:54:00:aa:00:01', ip: '10.20.30.10', name: `a'/>` }), 'Invalid DHCP host name');
+  refusesWithInvalidArgument(
+    () => buildDhcpHostXml({ mac: '52:54:00:aa:00:01', ip: '10.20.30.10', name: `a'/>` }),
+    'Invalid DHCP host name',
+  );
 });
 
 test('network XML refuses bad CIDRs and hostile names', () => {
@@ -219,27 +254,45 @@ test('network XML refuses bad CIDRs and hostile names', () => {
 });
 
 test('volume XML: qcow2 over a backing image; hostile values refused', () => {
-  const volume = parseXml(buildVolumeXml({ name: 'web.qcow2', capacityBytes: 2 * 1024 ** 3, backingPath: '/var/lib/vlm/images/tiny.qcow2', backingFormat: 'qcow2' }));
+  const volume = parseXml(
+    buildVolumeXml({
+      name: 'web.qcow2',
+      capacityBytes: 2 * 1024 ** 3,
+      backingPath: '/var/lib/vlm/images/tiny.qcow2',
+      backingFormat: 'qcow2',
+    }),
+  );
   assert.equal(childText(volume, 'name'), 'web.qcow2');
   assert.equal(childText(volume, 'capacity'), String(2 * 1024 ** 3));
   assert.equal(child(volume, 'target', 'format')?.attributes.type, 'qcow2');
   assert.equal(childText(volume, 'backingStore', 'path'), '/var/lib/vlm/images/tiny.qcow2');
   assert.equal(child(volume, 'backingStore', 'format')?.attributes.type, 'qcow2');
   // A raw base image is declared raw; the overlay itself stays qcow2.
-  const overRaw = parseXml(buildVolumeXml({ name: 'web.qcow2', capacityBytes: 1024 ** 3, backingPath: '/var/lib/vlm/images/disk.raw', backingFormat: 'raw' }));
+  const overRaw = parseXml(
+    buildVolumeXml({ name: 'web.qcow2', capacityBytes: 1024 ** 3, backingPath: '/var/lib/vlm/images/disk.raw', backingFormat: 'raw' }),
+  );
   assert.equal(child(overRaw, 'backingStore', 'format')?.attributes.type, 'raw');
   assert.equal(child(overRaw, 'target', 'format')?.attributes.type, 'qcow2');
   // The backing format is never guessed.
-  refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/disk.qcow2' }), 'Invalid backing image format');
-  refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/disk', backingFormat: `raw'/><x` as 'raw' }), 'Invalid backing image format');
+  refusesWithInvalidArgument(
+    () => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/disk.qcow2' }),
+    'Invalid backing image format',
+  );
+  refusesWithInvalidArgument(
+    () => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/disk', backingFormat: `raw'/><x` as 'raw' }),
+    'Invalid backing image format',
+  );
   refusesWithInvalidArgument(() => buildVolumeXml({ name: '../escape.qcow2', capacityBytes: 1 }), 'Invalid volume name');
   refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: -5 }), 'Invalid volume capacity');
-  refusesWithInvalidArgument(() => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/../../root', backingFormat: 'raw' }), 'Invalid backing image path');
+  refusesWithInvalidArgument(
+    () => buildVolumeXml({ name: 'v', capacityBytes: 1, backingPath: '/images/../../root', backingFormat: 'raw' }),
+    'Invalid backing image path',
+  );
   refusesWithInvalidArgument(() => buildDirectoryPoolXml({ name: 'p', path: 'relative/dir' }), 'Invalid storage pool path');
   assert.equal(childText(parseXml(buildDirectoryPoolXml({ name: 'p', path: '/var/lib/vlm/pool' })), 'target', 'path'), '/var/lib/vlm/pool');
 });
 
-test('snapshot XML escapes the description and parses libvirt\'s answer', () => {
+test("snapshot XML escapes the description and parses libvirt's answer", () => {
   const xml = buildSnapshotXml({ name: 'before-upgrade', description: hostile });
   assert.ok(!xml.includes(hostile));
   assert.equal(childText(parseXml(xml), 'description'), hostile);
@@ -248,5 +301,12 @@ test('snapshot XML escapes the description and parses libvirt\'s answer', () => 
     `<domainsnapshot><name>s2</name><description>a &amp; b</description><state>shutoff</state><parent><name>s1</name></parent><creationTime>1700000000</creationTime><domain/></domainsnapshot>`,
     true,
   );
-  assert.deepEqual(parsed, { name: 's2', description: 'a & b', createdAt: '2023-11-14T22:13:20.000Z', domainState: 'shut-off', current: true, parent: 's1' });
+  assert.deepEqual(parsed, {
+    name: 's2',
+    description: 'a & b',
+    createdAt: '2023-11-14T22:13:20.000Z',
+    domainState: 'shut-off',
+    current: true,
+    parent: 's1',
+  });
 });

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect as connectTcp } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
-import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import { AuthenticateRequest, HostErrorCode, HostInfoRequest } from '@vlm/schemas/src/host-protocol';
 import { requireSuccess, runCommand } from '../../src/process/process-runner';
 import { AuthenticationRateLimit, peerAddress } from '../../src/api/remote-listen';
@@ -79,7 +85,25 @@ before(async () => {
   files = { cert: join(work, 'cert.pem'), key: join(work, 'key.pem'), token: join(work, 'token') };
   const generate = {
     program: 'openssl',
-    args: ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=vlm-host test', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', files.key, '-out', files.cert],
+    args: [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=vlm-host test',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      files.key,
+      '-out',
+      files.cert,
+    ],
     timeoutMs: 30_000,
   };
   requireSuccess(generate, await runCommand(generate));
@@ -94,7 +118,11 @@ after(async () => {
 /** Each host its own data directory and socket. */
 function nextHostOptions(extraArguments: string[]) {
   hostCount += 1;
-  return { dataDirectory: join(fixture.folder, `data-${hostCount}`), socketPath: join(fixture.folder, `host-${hostCount}.sock`), extraArguments };
+  return {
+    dataDirectory: join(fixture.folder, `data-${hostCount}`),
+    socketPath: join(fixture.folder, `host-${hostCount}.sock`),
+    extraArguments,
+  };
 }
 
 function start(extraArguments: string[]): Promise<HostProcess> {
@@ -116,7 +144,16 @@ describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
 
   test('with a good token: TLS with the checked certificate, authenticate first, then the API works', async () => {
     const port = await freePort();
-    const host = await start(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token]);
+    const host = await start([
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--tls-cert',
+      files.cert,
+      '--tls-key',
+      files.key,
+      '--token-file',
+      files.token,
+    ]);
     assert.match(host.stdout, new RegExp(`TLS 127\\.0\\.0\\.1:${port}`));
     assert.deepEqual(await tcpListenersOf(host.pid), [`0100007F:${hexPort(port)}`]);
     const client = await connectClient(port, certificate);
@@ -138,12 +175,17 @@ describe('vlm-host --listen refuses a wrong token', { timeout: 120_000 }, () => 
 
     const wrong = await connectClient(port, certificate);
     try {
-      await assert.rejects(wrong.connection.sendRequest(AuthenticateRequest.type, { token: `${token.slice(0, -1)}0` === token ? `${token.slice(0, -1)}1` : `${token.slice(0, -1)}0` }), (error: unknown) => {
-        assert.ok(error instanceof ResponseError);
-        assert.equal(error.code, HostErrorCode.Unauthenticated);
-        assert.match(error.message, /The token is not this host's token\. The connection is closed\./);
-        return true;
-      });
+      await assert.rejects(
+        wrong.connection.sendRequest(AuthenticateRequest.type, {
+          token: `${token.slice(0, -1)}0` === token ? `${token.slice(0, -1)}1` : `${token.slice(0, -1)}0`,
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof ResponseError);
+          assert.equal(error.code, HostErrorCode.Unauthenticated);
+          assert.match(error.message, /The token is not this host's token\. The connection is closed\./);
+          return true;
+        },
+      );
       await wrong.closed;
     } finally {
       closeClient(wrong);
@@ -175,7 +217,16 @@ describe('vlm-host --listen refuses a wrong token', { timeout: 120_000 }, () => 
 describe('vlm-host --listen closes on a wrong token', { timeout: 120_000 }, () => {
   test('a wrong token closes the connection at once: requests pipelined behind it are never read', async () => {
     const port = await freePort();
-    const host = await start(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token]);
+    const host = await start([
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--tls-cert',
+      files.cert,
+      '--tls-key',
+      files.key,
+      '--token-file',
+      files.token,
+    ]);
     const socket = connectTls({ host: '127.0.0.1', port, ca: certificate });
     await once(socket, 'secureConnect');
     const frame = (id: number, method: string, params: object) => {
@@ -183,12 +234,17 @@ describe('vlm-host --listen closes on a wrong token', { timeout: 120_000 }, () =
       return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     };
     // One write: a wrong guess, more guesses, the right token, then a real request.
-    const guesses = Array.from({ length: 20 }, (_, index) => frame(index + 1, AuthenticateRequest.method, { token: `guess-${index}-${'x'.repeat(20)}` }));
+    const guesses = Array.from({ length: 20 }, (_, index) =>
+      frame(index + 1, AuthenticateRequest.method, { token: `guess-${index}-${'x'.repeat(20)}` }),
+    );
     socket.write([...guesses, frame(21, AuthenticateRequest.method, { token }), frame(22, HostInfoRequest.method, {})].join(''));
     let received = '';
     socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
     await once(socket, 'close');
-    const answers = received.split(/Content-Length: \d+\r\n\r\n/).filter(Boolean).map((body) => JSON.parse(body) as { id: number; error?: { code: number; message: string } });
+    const answers = received
+      .split(/Content-Length: \d+\r\n\r\n/)
+      .filter(Boolean)
+      .map((body) => JSON.parse(body) as { id: number; error?: { code: number; message: string } });
     assert.equal(answers.length, 1, `one answer, then the close: ${received}`);
     assert.equal(answers[0]?.id, 1);
     assert.equal(answers[0]?.error?.code, HostErrorCode.Unauthenticated);
@@ -208,11 +264,23 @@ describe('vlm-host --listen closes on a wrong token', { timeout: 120_000 }, () =
 describe('vlm-host --listen limits failed authentications', { timeout: 120_000 }, () => {
   test('failed authentications are limited per address: past 5 in 60 s even the right token is refused unchecked, other addresses are not', async () => {
     const port = await freePort();
-    const host = await start(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token]);
+    const host = await start([
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--tls-cert',
+      files.cert,
+      '--tls-key',
+      files.key,
+      '--token-file',
+      files.token,
+    ]);
     for (let attempt = 1; attempt <= 5; attempt += 1) {
       const guess = await connectClient(port, certificate);
       try {
-        await assert.rejects(guess.connection.sendRequest(AuthenticateRequest.type, { token: `wrong-guess-number-${attempt}` }), /The token is not this host's token/);
+        await assert.rejects(
+          guess.connection.sendRequest(AuthenticateRequest.type, { token: `wrong-guess-number-${attempt}` }),
+          /The token is not this host's token/,
+        );
         await guess.closed;
       } finally {
         closeClient(guess);
@@ -223,7 +291,10 @@ describe('vlm-host --listen limits failed authentications', { timeout: 120_000 }
       await assert.rejects(limited.connection.sendRequest(AuthenticateRequest.type, { token }), (error: unknown) => {
         assert.ok(error instanceof ResponseError);
         assert.equal(error.code, HostErrorCode.Unauthenticated);
-        assert.match(error.message, /^Too many failed authentications from 127\.0\.0\.1: at most 5 in 60 s\. This connection was not checked; try again in \d+ s\. The connection is closed\.$/);
+        assert.match(
+          error.message,
+          /^Too many failed authentications from 127\.0\.0\.1: at most 5 in 60 s\. This connection was not checked; try again in \d+ s\. The connection is closed\.$/,
+        );
         return true;
       });
       await limited.closed;
@@ -254,13 +325,40 @@ describe('vlm-host --listen refused at start', { timeout: 120_000 }, () => {
     const openToken = join(fixture.folder, 'open-token');
     await writeFile(openToken, token);
     await chmod(openToken, 0o644);
-    const readable = await refused(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', openToken]);
+    const readable = await refused([
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--tls-cert',
+      files.cert,
+      '--tls-key',
+      files.key,
+      '--token-file',
+      openToken,
+    ]);
     assert.match(readable.stderr, /--token-file: .*open-token has mode 0644; others could read the token\. Make it 0600/);
 
-    const noCertificate = await refused(['--listen', `127.0.0.1:${port}`, '--tls-cert', join(fixture.folder, 'nope.pem'), '--tls-key', files.key, '--token-file', files.token]);
+    const noCertificate = await refused([
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--tls-cert',
+      join(fixture.folder, 'nope.pem'),
+      '--tls-key',
+      files.key,
+      '--token-file',
+      files.token,
+    ]);
     assert.match(noCertificate.stderr, /--tls-cert: cannot read .*nope\.pem: ENOENT/);
 
-    const swapped = await refused(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.key, '--tls-key', files.cert, '--token-file', files.token]);
+    const swapped = await refused([
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--tls-cert',
+      files.key,
+      '--tls-key',
+      files.cert,
+      '--token-file',
+      files.token,
+    ]);
     assert.match(swapped.stderr, /cannot be used together/);
 
     const withoutListen = await refused(['--token-file', files.token]);

@@ -44,7 +44,11 @@ describe('runCommand', () => {
       { maximumLineCharacters: 1000, maximumKeptBytes: 100, onStdoutLine: (line, cut) => lines.push([line, cut]) },
     );
     assert.equal(result.exitCode, 0);
-    assert.deepEqual(lines, [['x'.repeat(1000), 2_999_000], ['short', 0], ['last', 0]]);
+    assert.deepEqual(lines, [
+      ['x'.repeat(1000), 2_999_000],
+      ['short', 0],
+      ['last', 0],
+    ]);
     assert.equal(result.stdout.length, 100);
   });
 

@@ -21,13 +21,19 @@ describe('ansible output', () => {
       'failed: guest: non-zero return code; rc 4; stderr: bad',
       'RECAP guest: changed=1 failures=1 ignored=0 ok=1 rescued=0 skipped=0 unreachable=0',
     ]);
-    assert.deepEqual(progress.failures, [{ task: 'Break on purpose', host: 'guest', unreachable: false, reason: 'non-zero return code; rc 4; stderr: bad' }]);
+    assert.deepEqual(progress.failures, [
+      { task: 'Break on purpose', host: 'guest', unreachable: false, reason: 'non-zero return code; rc 4; stderr: bad' },
+    ]);
   });
 
   test('an unreachable host is reported as such', () => {
     const progress = new PlaybookProgress();
     const lines = fixture('ansible-unreachable.jsonl').flatMap((line) => progress.readLine(line));
-    assert.ok(lines.includes('unreachable: guest: Failed to connect to the host via ssh: ssh: connect to host 127.0.0.1 port 1: Connection refused'));
+    assert.ok(
+      lines.includes(
+        'unreachable: guest: Failed to connect to the host via ssh: ssh: connect to host 127.0.0.1 port 1: Connection refused',
+      ),
+    );
     assert.equal(progress.failures[0]?.unreachable, true);
     assert.equal(progress.failures[0]?.task, 'Say hello');
   });
@@ -65,17 +71,34 @@ describe('playbook validation', () => {
     ['- hosts: [unclosed\n', /not valid YAML/],
   ] as const) {
     test(`refused: ${JSON.stringify(text)}`, () => {
-      assert.throws(() => validatePlaybook(text), (error: unknown) => error instanceof PlaybookInputError && message.test(error.message));
+      assert.throws(
+        () => validatePlaybook(text),
+        (error: unknown) => error instanceof PlaybookInputError && message.test(error.message),
+      );
     });
   }
 
   test('bad options are refused before anything runs', async () => {
-    const base = { playbook: '- hosts: all\n  tasks: []\n', host: 'guest', port: 22, user: 'root', privateKeyPath: __filename, onLine: () => undefined, signal: new AbortController().signal };
+    const base = {
+      playbook: '- hosts: all\n  tasks: []\n',
+      host: 'guest',
+      port: 22,
+      user: 'root',
+      privateKeyPath: __filename,
+      onLine: () => undefined,
+      signal: new AbortController().signal,
+    };
     await assert.rejects(runPlaybook({ ...base, host: 'a b' }), /Ansible host name "a b" is not allowed/);
     await assert.rejects(runPlaybook({ ...base, port: 70000 }), /SSH port 70000 is not a TCP port/);
     await assert.rejects(runPlaybook({ ...base, user: 'root;rm' }), /SSH user "root;rm" is not a valid user name/);
     await assert.rejects(runPlaybook({ ...base, privateKeyPath: 'relative/key' }), /must be an absolute path/);
-    await assert.rejects(runPlaybook({ ...base, privateKeyPath: '/nonexistent/vlm-key' }), /private key \/nonexistent\/vlm-key cannot be read/);
-    await assert.rejects(runPlaybook({ ...base, timeoutMs: 10 }), /provisioning deadline must be a whole number of milliseconds, at least 1000, not 10/);
+    await assert.rejects(
+      runPlaybook({ ...base, privateKeyPath: '/nonexistent/vlm-key' }),
+      /private key \/nonexistent\/vlm-key cannot be read/,
+    );
+    await assert.rejects(
+      runPlaybook({ ...base, timeoutMs: 10 }),
+      /provisioning deadline must be a whole number of milliseconds, at least 1000, not 10/,
+    );
   });
 });

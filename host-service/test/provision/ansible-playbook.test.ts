@@ -116,7 +116,12 @@ describe('runPlaybook against a vlm-tiny guest', { timeout: 600_000 }, () => {
   test('an unreachable guest is named as such', async () => {
     const closedPort = await freePort();
     const playbook = '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Touch\n      ansible.builtin.raw: "true"\n';
-    await assert.rejects(runPlaybook({ ...options(playbook, []), port: closedPort }), new RegExp(`Ansible task "Touch" could not reach ${host}: .*\\(connecting to the VM's SSH port 127\\.0\\.0\\.1:${closedPort} failed: ECONNREFUSED\\)`));
+    await assert.rejects(
+      runPlaybook({ ...options(playbook, []), port: closedPort }),
+      new RegExp(
+        `Ansible task "Touch" could not reach ${host}: .*\\(connecting to the VM's SSH port 127\\.0\\.0\\.1:${closedPort} failed: ECONNREFUSED\\)`,
+      ),
+    );
   });
 
   test('cancelling mid-play ends ansible-playbook and its whole process tree and removes its folder', async () => {

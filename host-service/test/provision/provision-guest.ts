@@ -26,7 +26,18 @@ export interface ProvisionGuest {
 }
 
 export async function startProvisionGuest(prefix: string): Promise<ProvisionGuest> {
-  requireTools('qemu-system-x86_64', 'genisoimage', 'ssh-keygen', 'ssh', 'ansible-playbook', 'libvirtd', 'virtlogd', 'bwrap', 'nc', 'setpriv');
+  requireTools(
+    'qemu-system-x86_64',
+    'genisoimage',
+    'ssh-keygen',
+    'ssh',
+    'ansible-playbook',
+    'libvirtd',
+    'virtlogd',
+    'bwrap',
+    'nc',
+    'setpriv',
+  );
   const host = `${prefix}-${randomBytes(4).toString('hex')}`;
   let environment: LibvirtTestEnvironment | undefined;
   let hypervisor: Hypervisor | undefined;

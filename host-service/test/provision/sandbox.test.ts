@@ -73,23 +73,24 @@ async function confined(script: string, user: SandboxUser, options: { asUid?: nu
   }
 }
 
-const probes = () => [
-  // Lands in the sandbox's own /tmp (a tmpfs), never in the host's.
-  `touch ${canary}`,
-  `touch /root/${canary.split('/').pop()} 2>/dev/null && echo wrote-root`,
-  `touch ${dataDirectory}/planted 2>/dev/null && echo wrote-data`,
-  'cat /etc/shadow >/dev/null 2>&1 && echo read-shadow',
-  `cat ${dataDirectory}/secret 2>/dev/null; cat ${dataDirectory}/readable 2>/dev/null`,
-  'ls /root >/dev/null 2>&1 && echo saw-root',
-  'ls /var/lib >/dev/null 2>&1 && echo saw-var',
-  `nc -z -w 2 127.0.0.1 ${listener?.port} 2>/dev/null && echo reached-host-port`,
-  'echo pids=$(ls /proc | grep -c "^[0-9]")',
-  'echo uid=$(id -u)',
-  'touch /usr/planted 2>/dev/null && echo wrote-usr',
-  'touch /provision/own && echo wrote-run-folder',
-  'touch /tmp/own && echo wrote-tmp',
-  "echo limits=$(awk '/Max processes/ {print $3}' /proc/self/limits)/$(ulimit -v)",
-].join('; ');
+const probes = () =>
+  [
+    // Lands in the sandbox's own /tmp (a tmpfs), never in the host's.
+    `touch ${canary}`,
+    `touch /root/${canary.split('/').pop()} 2>/dev/null && echo wrote-root`,
+    `touch ${dataDirectory}/planted 2>/dev/null && echo wrote-data`,
+    'cat /etc/shadow >/dev/null 2>&1 && echo read-shadow',
+    `cat ${dataDirectory}/secret 2>/dev/null; cat ${dataDirectory}/readable 2>/dev/null`,
+    'ls /root >/dev/null 2>&1 && echo saw-root',
+    'ls /var/lib >/dev/null 2>&1 && echo saw-var',
+    `nc -z -w 2 127.0.0.1 ${listener?.port} 2>/dev/null && echo reached-host-port`,
+    'echo pids=$(ls /proc | grep -c "^[0-9]")',
+    'echo uid=$(id -u)',
+    'touch /usr/planted 2>/dev/null && echo wrote-usr',
+    'touch /provision/own && echo wrote-run-folder',
+    'touch /tmp/own && echo wrote-tmp',
+    "echo limits=$(awk '/Max processes/ {print $3}' /proc/self/limits)/$(ulimit -v)",
+  ].join('; ');
 
 describe('the provisioning sandbox', { timeout: 120_000 }, () => {
   test('as root: a fresh unprivileged uid that writes only its run folder and /tmp, reads no secret, reaches no host port', async () => {
@@ -113,7 +114,7 @@ describe('the provisioning sandbox', { timeout: 120_000 }, () => {
     assert.equal(listener?.connections, 0, 'nothing connected to the host port');
   });
 
-  test('as a user other than root (qemu:///session): the same walls, and that user\'s own files are out of sight', async () => {
+  test("as a user other than root (qemu:///session): the same walls, and that user's own files are out of sight", async () => {
     // vlm-host running as an ordinary user: bwrap directly, keeping its uid.
     const uid = 2_000_000_000 + Math.floor(Math.random() * 1000);
     const ownFolder = await mkdtemp(join(tmpdir(), 'vlm-sandbox-user-'));
@@ -121,7 +122,11 @@ describe('the provisioning sandbox', { timeout: 120_000 }, () => {
       await chmod(ownFolder, 0o755);
       await writeFile(join(ownFolder, 'own-secret'), secret, { mode: 0o600 });
       await chown(join(ownFolder, 'own-secret'), uid, uid);
-      const result = await confined(`${probes()}; cat ${ownFolder}/own-secret 2>/dev/null; true`, { uid: undefined }, { asUid: uid, hiddenPaths: [ownFolder] });
+      const result = await confined(
+        `${probes()}; cat ${ownFolder}/own-secret 2>/dev/null; true`,
+        { uid: undefined },
+        { asUid: uid, hiddenPaths: [ownFolder] },
+      );
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stdout, /wrote-run-folder/);
       assert.match(result.stdout, new RegExp(`uid=${uid}\\b`));
@@ -142,9 +147,13 @@ describe('the provisioning sandbox refuses what it cannot confine', { timeout: 1
     const bin = await mkdtemp(join(tmpdir(), 'vlm-sandbox-path-'));
     const path = process.env.PATH;
     try {
-      for (const program of ['sh', 'nc', 'ansible-playbook', 'setpriv', 'prlimit']) await symlink(`/usr/bin/${program}`, join(bin, program)).catch(() => symlink(`/bin/${program}`, join(bin, program)));
+      for (const program of ['sh', 'nc', 'ansible-playbook', 'setpriv', 'prlimit'])
+        await symlink(`/usr/bin/${program}`, join(bin, program)).catch(() => symlink(`/bin/${program}`, join(bin, program)));
       process.env.PATH = bin;
-      assert.throws(() => requireSandboxPrograms(true), /needs bwrap: install Debian's bubblewrap \(apt-get install --no-install-recommends bubblewrap\)/);
+      assert.throws(
+        () => requireSandboxPrograms(true),
+        /needs bwrap: install Debian's bubblewrap \(apt-get install --no-install-recommends bubblewrap\)/,
+      );
     } finally {
       process.env.PATH = path;
       await rm(bin, { recursive: true, force: true });
@@ -158,7 +167,10 @@ describe('the provisioning sandbox refuses what it cannot confine', { timeout: 1
       await mkdir(join(hidden, 'tmp'));
       await chmod(hidden, 0o700);
       process.env.TMPDIR = join(hidden, 'tmp');
-      await assert.rejects(createRunDirectory(sandboxUser(), {}), new RegExp(`cannot be reached by the sandbox's user: ${hidden} is mode 0700\\. Set TMPDIR`));
+      await assert.rejects(
+        createRunDirectory(sandboxUser(), {}),
+        new RegExp(`cannot be reached by the sandbox's user: ${hidden} is mode 0700\\. Set TMPDIR`),
+      );
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;

@@ -37,7 +37,10 @@ test('updates are durable, in order, and visible after reopening', async () => {
         }),
       ),
     );
-    assert.deepEqual(results, Array.from({ length: 20 }, (_, index) => index + 1));
+    assert.deepEqual(
+      results,
+      Array.from({ length: 20 }, (_, index) => index + 1),
+    );
     await store.close();
     const reopened = await StateStore.open({ dataDirectory: directory });
     assert.deepEqual(
@@ -46,7 +49,11 @@ test('updates are durable, in order, and visible after reopening', async () => {
     );
     await reopened.close();
     const entries = await readdir(directory);
-    assert.deepEqual(entries.filter((entry) => entry.endsWith('.tmp')), [], 'no temporary files left');
+    assert.deepEqual(
+      entries.filter((entry) => entry.endsWith('.tmp')),
+      [],
+      'no temporary files left',
+    );
   });
 });
 
@@ -79,7 +86,12 @@ test('a failing or invalid update changes nothing, and later updates still run',
 test('a corrupt state file is refused and left untouched', async () => {
   await withDirectory(async (directory) => {
     const path = join(directory, 'state.json');
-    for (const contents of ['{"schema_version": 1, "labs": {', '', '[]', '{"schema_version": 1, "labs": {}, "event_sequence": "x", "allocated_ports": []}']) {
+    for (const contents of [
+      '{"schema_version": 1, "labs": {',
+      '',
+      '[]',
+      '{"schema_version": 1, "labs": {}, "event_sequence": "x", "allocated_ports": []}',
+    ]) {
       await writeFile(path, contents);
       const refusal = await StateStore.open({ dataDirectory: directory }).then(
         () => assert.fail('opened a corrupt state file'),
@@ -190,7 +202,13 @@ test('a data directory of an older vlm-host is made private at start: folders pa
     for (const folder of ['pool', 'logs', 'images', 'ssh']) await mkdir(join(directory, folder), { mode: 0o755 });
     await chmod(directory, 0o755);
     for (const folder of ['pool', 'logs', 'images', 'ssh']) await chmod(join(directory, folder), 0o755);
-    const files = { seed: join(directory, 'pool', 'web-a.seed.iso'), disk: join(directory, 'pool', 'web-a.qcow2'), log: join(directory, 'logs', 'web-a.log'), key: join(directory, 'ssh', 'id_ed25519'), publicKey: join(directory, 'ssh', 'id_ed25519.pub') };
+    const files = {
+      seed: join(directory, 'pool', 'web-a.seed.iso'),
+      disk: join(directory, 'pool', 'web-a.qcow2'),
+      log: join(directory, 'logs', 'web-a.log'),
+      key: join(directory, 'ssh', 'id_ed25519'),
+      publicKey: join(directory, 'ssh', 'id_ed25519.pub'),
+    };
     for (const path of Object.values(files)) await writeFile(path, 'data', { mode: 0o644 });
     await chmod(files.key, 0o640);
     const lines: string[] = [];
@@ -198,11 +216,23 @@ test('a data directory of an older vlm-host is made private at start: folders pa
     try {
       const mode = async (path: string) => (await stat(path)).mode & 0o777;
       assert.deepEqual(
-        { data: await mode(directory), pool: await mode(join(directory, 'pool')), images: await mode(join(directory, 'images')), logs: await mode(join(directory, 'logs')), ssh: await mode(join(directory, 'ssh')) },
+        {
+          data: await mode(directory),
+          pool: await mode(join(directory, 'pool')),
+          images: await mode(join(directory, 'images')),
+          logs: await mode(join(directory, 'logs')),
+          ssh: await mode(join(directory, 'ssh')),
+        },
         { data: 0o711, pool: 0o711, images: 0o711, logs: 0o700, ssh: 0o700 },
       );
       assert.deepEqual(
-        { seed: await mode(files.seed), disk: await mode(files.disk), log: await mode(files.log), key: await mode(files.key), publicKey: await mode(files.publicKey) },
+        {
+          seed: await mode(files.seed),
+          disk: await mode(files.disk),
+          log: await mode(files.log),
+          key: await mode(files.key),
+          publicKey: await mode(files.publicKey),
+        },
         { seed: 0o600, disk: 0o600, log: 0o600, key: 0o600, publicKey: 0o644 },
       );
       assert.equal(await mode(join(directory, 'state.json')), 0o600);

@@ -105,7 +105,11 @@ async function assemble(options: HostFixtureOptions, parts: Parts): Promise<Host
   const bundle = await buildHostBundle(folder);
   const libvirt = await startLibvirtTestEnvironment({ realDaemons: driver === 'qemu' });
   parts.libvirt = libvirt;
-  const hypervisor = await connectLibvirt({ driver, busAddress: libvirt.busAddress, pollIntervalMs: options.pollIntervalMs ?? (driver === 'test' ? 60_000 : undefined) });
+  const hypervisor = await connectLibvirt({
+    driver,
+    busAddress: libvirt.busAddress,
+    pollIntervalMs: options.pollIntervalMs ?? (driver === 'test' ? 60_000 : undefined),
+  });
   parts.hypervisor = hypervisor;
   const socketPath = resolve(folder, options.socketPath ?? 'vlm-host.sock');
 

@@ -20,7 +20,8 @@ export async function removeRunLeftovers(hypervisor: Hypervisor, leftovers: RunL
   }
   const pool = leftovers.pool;
   if (pool === undefined) return;
-  for (const volume of await hypervisor.listVolumes(pool).catch(() => [])) await hypervisor.deleteVolume(pool, volume.name).catch(() => undefined);
+  for (const volume of await hypervisor.listVolumes(pool).catch(() => []))
+    await hypervisor.deleteVolume(pool, volume.name).catch(() => undefined);
   await hypervisor.destroyStoragePool(pool).catch(() => undefined);
   await hypervisor.undefineStoragePool(pool).catch(() => undefined);
 }

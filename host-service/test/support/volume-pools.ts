@@ -36,7 +36,9 @@ export function removePoolOf(dataDirectory: string): void {
   const pool = volumePoolFor(dataDirectory);
   const virsh = (...words: string[]) => spawnSync('virsh', ['-q', '-c', 'qemu:///system', ...words], { encoding: 'utf8', timeout: 60_000 });
   if (virsh('pool-info', pool).status !== 0) return;
-  const volumes = virsh('vol-list', '--pool', pool).stdout.split('\n').map((line) => line.trim().split(/\s+/)[0]);
+  const volumes = virsh('vol-list', '--pool', pool)
+    .stdout.split('\n')
+    .map((line) => line.trim().split(/\s+/)[0]);
   for (const volume of volumes.filter((name): name is string => Boolean(name))) {
     virsh('vol-delete', '--pool', pool, volume);
   }

@@ -13,7 +13,9 @@ export namespace HostInfoRequest {
  * connection is closed. On the Unix socket (whose file mode is the access check) it is not
  * needed and is answered { authenticated: true } without looking at the token.
  */
-export interface AuthenticateParams { token: string }
+export interface AuthenticateParams {
+  token: string;
+}
 export namespace AuthenticateRequest {
   export const method = 'vlm/authenticate' as const;
   export const type = request<AuthenticateParams, { authenticated: true }>(method);

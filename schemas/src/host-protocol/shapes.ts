@@ -3,15 +3,7 @@ import type { Lab } from '../generated-types';
 
 export type LabStatus = 'pending' | 'deploying' | 'running' | 'failed';
 
-export type VmState =
-  | 'no-state'
-  | 'running'
-  | 'blocked'
-  | 'paused'
-  | 'shutting-down'
-  | 'shut-off'
-  | 'crashed'
-  | 'pm-suspended';
+export type VmState = 'no-state' | 'running' | 'blocked' | 'paused' | 'shutting-down' | 'shut-off' | 'crashed' | 'pm-suspended';
 
 export interface HostInfoResult {
   protocolVersion: number;
@@ -136,12 +128,22 @@ export interface EventsSubscribeResult {
 // Params
 
 export type NoParams = Record<string, never>;
-export interface LabNameParams { name: string }
-export interface LabDefinitionParams { lab: Lab }
+export interface LabNameParams {
+  name: string;
+}
+export interface LabDefinitionParams {
+  lab: Lab;
+}
 /** `remove: false` (the default) only lists. */
-export interface LabSweepParams { remove?: boolean }
-export interface VmListParams { lab?: string }
-export interface VmParams { vm: string }
+export interface LabSweepParams {
+  remove?: boolean;
+}
+export interface VmListParams {
+  lab?: string;
+}
+export interface VmParams {
+  vm: string;
+}
 export interface VmDeleteParams {
   vm: string;
   /**
@@ -150,7 +152,11 @@ export interface VmDeleteParams {
    */
   confirmForeign?: string;
 }
-export interface SnapshotCreateParams { vm: string; name: string; description?: string }
+export interface SnapshotCreateParams {
+  vm: string;
+  name: string;
+  description?: string;
+}
 export interface SnapshotParams {
   vm: string;
   name: string;
@@ -178,8 +184,22 @@ export interface ConsoleOpenParams {
   flowControl?: boolean;
 }
 /** `bytes`: the total output bytes (the `bytes` of every output notification) the client has processed. */
-export interface ConsoleAckParams { consoleId: string; bytes: number }
-export interface ConsoleWriteParams { consoleId: string; data: string }
-export interface ConsoleResizeParams { consoleId: string; columns: number; rows: number }
-export interface ConsoleCloseParams { consoleId: string }
-export interface EventsSubscribeParams { afterSequence?: number }
+export interface ConsoleAckParams {
+  consoleId: string;
+  bytes: number;
+}
+export interface ConsoleWriteParams {
+  consoleId: string;
+  data: string;
+}
+export interface ConsoleResizeParams {
+  consoleId: string;
+  columns: number;
+  rows: number;
+}
+export interface ConsoleCloseParams {
+  consoleId: string;
+}
+export interface EventsSubscribeParams {
+  afterSequence?: number;
+}

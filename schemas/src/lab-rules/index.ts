@@ -10,7 +10,17 @@ import { checkNetworkRanges, checkNetworkReferences } from './networks';
 import { checkPorts } from './ports';
 
 export { labRuleCodes, type LabRuleCode } from './codes';
-export type { HostFacts, LabFinding, LabFindingData, LabPath, LabRuleOptions, RuleLab, RuleNetwork, RuleNetworkReference, RuleVm } from './finding';
+export type {
+  HostFacts,
+  LabFinding,
+  LabFindingData,
+  LabPath,
+  LabRuleOptions,
+  RuleLab,
+  RuleNetwork,
+  RuleNetworkReference,
+  RuleVm,
+} from './finding';
 
 /** The findings of every lab rule, in a fixed order: names, networks, depends_on, ports, images, capacity. */
 export function checkLabRules(lab: RuleLab, options: LabRuleOptions): LabFinding[] {

@@ -37,10 +37,22 @@ export function registerConsoleHandlers(table: HandlerTable, context: HandlerCon
     const options = { whyStalled, ...(flowControl === undefined ? {} : { flowControl }) };
     if (kind === 'ssh') {
       const port = sshForwardPort(xml);
-      if (port === undefined) throw hostError(HostErrorCode.InvalidState, `VM "${vm}" has no SSH port forwarded on 127.0.0.1.`, { field: '/vm' });
+      if (port === undefined)
+        throw hostError(HostErrorCode.InvalidState, `VM "${vm}" has no SSH port forwarded on 127.0.0.1.`, { field: '/vm' });
       let consoleId: string;
       try {
-        consoleId = await consoles.openSsh({ vm, uuid: domain.uuid, port, ...(term === undefined ? {} : { term }), ...(columns === undefined ? {} : { columns }), ...(rows === undefined ? {} : { rows }) }, connection, options);
+        consoleId = await consoles.openSsh(
+          {
+            vm,
+            uuid: domain.uuid,
+            port,
+            ...(term === undefined ? {} : { term }),
+            ...(columns === undefined ? {} : { columns }),
+            ...(rows === undefined ? {} : { rows }),
+          },
+          connection,
+          options,
+        );
       } catch (error) {
         if (error instanceof SshConsoleError) throw hostError(HostErrorCode.InvalidState, error.message, { field: '/vm' });
         throw error;

@@ -60,7 +60,8 @@ export class HandlerContext {
     const { deployer, store } = this.dependencies;
     return (
       domain.vlm?.lab === lab &&
-      (deployer.madeHere(domain) || (recordedLab(store.state.labs, lab)?.resources.domains.some((item) => item.name === domain.name) ?? false))
+      (deployer.madeHere(domain) ||
+        (recordedLab(store.state.labs, lab)?.resources.domains.some((item) => item.name === domain.name) ?? false))
     );
   }
 

@@ -1,11 +1,6 @@
 // The image requests: list what the host has, and pull an image with work-done progress when the
 // client asked for it.
-import {
-  ImagesListRequest,
-  ImagesPullRequest,
-  WorkDoneProgress,
-  type WorkDoneProgressValue,
-} from '@vlm/schemas/src/host-protocol';
+import { ImagesListRequest, ImagesPullRequest, WorkDoneProgress, type WorkDoneProgressValue } from '@vlm/schemas/src/host-protocol';
 import type { HandlerTable } from '../handler-table';
 import { type HandlerContext, throwIfCancelled } from './handler-context';
 
@@ -22,7 +17,10 @@ export function registerImageHandlers(table: HandlerTable, context: HandlerConte
     };
     progress({ kind: 'begin', title: `Pulling image ${name}` });
     try {
-      const pulled = await images.pull(name, { signal: cancellation.signal, onProgress: ({ message, percentage }) => progress({ kind: 'report', message, ...(percentage === undefined ? {} : { percentage }) }) });
+      const pulled = await images.pull(name, {
+        signal: cancellation.signal,
+        onProgress: ({ message, percentage }) => progress({ kind: 'report', message, ...(percentage === undefined ? {} : { percentage }) }),
+      });
       progress({ kind: 'end', message: `${name} is present` });
       return pulled;
     } catch (error) {

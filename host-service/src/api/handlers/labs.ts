@@ -100,9 +100,17 @@ async function planChecked(context: HandlerContext, lab: Lab, token: Cancellatio
     context.hypervisorCall(() => hypervisor.listNetworks()),
   ]);
   throwIfCancelled(token);
-  const { plan, conflicts } = planLab({ lab, record: recordedLab(store.state.labs, lab.name), domains, networks, volumePool: deployer.volumePool });
+  const { plan, conflicts } = planLab({
+    lab,
+    record: recordedLab(store.state.labs, lab.name),
+    domains,
+    networks,
+    volumePool: deployer.volumePool,
+  });
   const { driver } = await context.hypervisorCall(() => hypervisor.hostInfo());
-  conflicts.push(...networkConflicts(lab, await context.hypervisorCall(() => occupiedRanges({ lab, state: store.state, hypervisor, driver }))));
+  conflicts.push(
+    ...networkConflicts(lab, await context.hypervisorCall(() => occupiedRanges({ lab, state: store.state, hypervisor, driver }))),
+  );
   if (conflicts.length > 0) {
     const first = conflicts[0] as { field: string; message: string };
     throw hostError(HostErrorCode.AlreadyExists, `The lab "${lab.name}" cannot be planned: ${first.field}: ${first.message}.`, {

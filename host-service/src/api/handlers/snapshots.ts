@@ -22,7 +22,10 @@ export function registerSnapshotHandlers(table: HandlerTable, context: HandlerCo
       throw hostError(HostErrorCode.AlreadyExists, `VM "${vm}" already has a snapshot named "${name}".`, { field: '/name' });
     }
     throwIfCancelled(token);
-    return context.hypervisorCall(() => hypervisor.createSnapshot(vm, description === undefined ? { name } : { name, description }), '/name');
+    return context.hypervisorCall(
+      () => hypervisor.createSnapshot(vm, description === undefined ? { name } : { name, description }),
+      '/name',
+    );
   });
 
   table.on(SnapshotsListRequest.type, async ({ vm }, { token }) => {

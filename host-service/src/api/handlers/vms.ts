@@ -32,13 +32,17 @@ export function registerVmHandlers(table: HandlerTable, context: HandlerContext)
 
   table.on(VmsStartRequest.type, ({ vm }, { token }) => lifecycle(context, vm, 'start', (name) => hypervisor.start(name), token));
   table.on(VmsStopRequest.type, ({ vm }, { token }) => lifecycle(context, vm, 'stop', (name) => hypervisor.shutdown(name), token));
-  table.on(VmsForceStopRequest.type, ({ vm }, { token }) => lifecycle(context, vm, 'force-stop', (name) => hypervisor.destroy(name), token));
+  table.on(VmsForceStopRequest.type, ({ vm }, { token }) =>
+    lifecycle(context, vm, 'force-stop', (name) => hypervisor.destroy(name), token),
+  );
 
   table.on(VmsDeleteRequest.type, async ({ vm, confirmForeign }, { token }) => {
     throwIfCancelled(token);
     const domain = await context.requireDomain(vm);
     const recordedBy = Object.values(store.state.labs).find((record) => record.resources.domains.some((item) => item.name === vm))?.name;
-    const lab = recordedBy ?? (deployer.madeHere(domain) && domain.vlm && Object.hasOwn(store.state.labs, domain.vlm.lab) ? domain.vlm.lab : undefined);
+    const lab =
+      recordedBy ??
+      (deployer.madeHere(domain) && domain.vlm && Object.hasOwn(store.state.labs, domain.vlm.lab) ? domain.vlm.lab : undefined);
     if (lab !== undefined) {
       throw hostError(
         HostErrorCode.InvalidState,
@@ -60,11 +64,17 @@ export function registerVmHandlers(table: HandlerTable, context: HandlerContext)
   table.on(VmsVncCredentialsRequest.type, async ({ vm }, { token }) => {
     throwIfCancelled(token);
     await context.requireDomain(vm);
-    const graphics = descendants(parseXml(await context.hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm')), 'graphics').find((item) => item.attributes.type === 'vnc');
+    const graphics = descendants(parseXml(await context.hypervisorCall(() => hypervisor.getDomainXml(vm), '/vm')), 'graphics').find(
+      (item) => item.attributes.type === 'vnc',
+    );
     const port = Number(graphics?.attributes.port);
     const password = await deployer.vncPasswords.read(vm);
     if (!graphics || !Number.isInteger(port) || port <= 0 || password === undefined) {
-      throw hostError(HostErrorCode.NotFound, `VM "${vm}" has no VNC display with a password from this host: only VMs this host deployed from a lab have one.`, { field: '/vm' });
+      throw hostError(
+        HostErrorCode.NotFound,
+        `VM "${vm}" has no VNC display with a password from this host: only VMs this host deployed from a lab have one.`,
+        { field: '/vm' },
+      );
     }
     return { host: '127.0.0.1' as const, port, password };
   });
