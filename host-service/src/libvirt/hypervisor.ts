@@ -1,31 +1,22 @@
 // The host service's view of a hypervisor: what the API and deploy code call, whatever backs it
 // (libvirt-dbus on the test driver or on qemu:///system). Units are bytes; names are libvirt names.
+import type { HostInfoResult, VmState } from '@vlm/schemas/src/host-protocol';
 import type { DhcpHost } from './network-xml';
 
 /** How guests run: hardware KVM, QEMU's software emulation (TCG), or libvirt's test driver. */
-export type Virtualization = 'kvm' | 'qemu' | 'test';
+export type Virtualization = HostInfoResult['virtualization'];
 
 /** The `type` attribute of `<domain>` that new domains on this host should use. */
 export type DomainType = 'kvm' | 'qemu';
 
-export interface HostInfo {
-  hostname: string;
-  /** libvirt library version, "9.0.0". */
-  libvirtVersion: string;
-  /** Hypervisor (driver) version, "7.2.0" for QEMU; "" when the driver reports none. */
-  hypervisorVersion: string;
-  /** Which libvirt driver: 'test' or 'qemu'. */
-  driver: 'test' | 'qemu';
-  cpus: number;
-  memoryBytes: number;
-  virtualization: Virtualization;
+/** What `vlm/host/info` tells about the machine (the protocol's words), and what new domains use. */
+export interface HostInfo extends Omit<HostInfoResult, 'protocolVersion' | 'service'> {
   /** What to put in `<domain type=...>`: 'qemu' whenever KVM is missing or does not work. */
   domainType: DomainType;
-  /** Things a user should see, e.g. "KVM does not work here; guests run under slow software emulation". */
-  warnings: string[];
 }
 
-export type DomainState = 'no-state' | 'running' | 'blocked' | 'paused' | 'shutting-down' | 'shut-off' | 'crashed' | 'pm-suspended';
+/** A domain's libvirt state, as the protocol names it. */
+export type DomainState = VmState;
 
 /** The lab and VM a domain was made for, read from its `<metadata><vlm:lab .../>`. */
 export interface VlmMetadata {
