@@ -49,7 +49,8 @@ describe('command table with groups', () => {
     const captured = capture();
     const status = await runCli(['lab', 'up', '--host', 'lab-server', 'web-lab'], captured.output, table);
     assert.equal(status, 0, captured.stderr());
-    const call = calls.at(-1)!;
+    const call = calls.at(-1);
+    assert.ok(call, 'the command ran');
     assert.equal(call.words, 'lab up');
     assert.equal(call.parsed.options.get('host'), 'lab-server');
     assert.deepEqual(call.parsed.operands, ['web-lab']);

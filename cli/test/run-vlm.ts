@@ -44,7 +44,8 @@ function withBuildLock<T>(body: () => T): T {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       // A lock older than any build is left by a killed run.
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      const lockAge = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (lockAge > 300_000) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`Timed out waiting for another test run's build (lock ${lock}).`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }

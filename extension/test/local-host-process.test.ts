@@ -101,10 +101,11 @@ test('the service shuts down when the process that started it is killed, so it n
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   await waitUntil('the service to be ready', () => output.includes('ready\n'), 60_000);
   // The pid file the service's starter writes for whoever must end a service that outlived it.
-  servicePid = Number(readFileSync(join(folder, 'data', 'vlm-host.pid'), 'utf8'));
+  const pid = Number(readFileSync(join(folder, 'data', 'vlm-host.pid'), 'utf8'));
+  servicePid = pid;
   const alive = () => {
     try {
-      process.kill(servicePid!, 0);
+      process.kill(pid, 0);
       return true;
     } catch {
       return false;
@@ -133,7 +134,10 @@ test('the host inspector is opt-in, on 127.0.0.1, and refused for a root service
   context.after(() => rmSync(folder, { recursive: true, force: true }));
   const previous = process.env.VLM_HOST_INSPECT;
   process.env.VLM_HOST_INSPECT = '9230';
-  context.after(() => (previous === undefined ? delete process.env.VLM_HOST_INSPECT : (process.env.VLM_HOST_INSPECT = previous)));
+  context.after(() => {
+    if (previous === undefined) delete process.env.VLM_HOST_INSPECT;
+    else process.env.VLM_HOST_INSPECT = previous;
+  });
   assert.throws(
     () =>
       new LocalHostProcess({

@@ -233,10 +233,10 @@ class RuleWalker {
         this.report(keyNode, `${module} ${controllerAlways[module]}; a lab's playbook may only act on its own VM.`);
       } else if (controllerSourceUnlessRemote.has(module)) {
         const args = { ...this.arguments(value), ...this.arguments(extra?.value) };
-        if ('src' in args && !truthy(args['remote_src'])) {
+        if ('src' in args && !truthy(args.remote_src)) {
           this.report(
             keyNode,
-            `${module} with src: ${JSON.stringify(String(args['src'])).slice(0, 60)} reads that file from the VLM host; set remote_src: true for a file on the VM, or give the text with content:.`,
+            `${module} with src: ${JSON.stringify(String(args.src)).slice(0, 60)} reads that file from the VLM host; set remote_src: true for a file on the VM, or give the text with content:.`,
           );
         }
       }

@@ -2,7 +2,6 @@
 // extension starts the vlm-host it ships, which here finds no D-Bus bus for libvirt and ends, so
 // the host shows as not connected, with the reason.
 import { after, before, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
 let session: VsCodeSession;

@@ -3,7 +3,7 @@
 // user-data merged from the lab's cloud_init.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
@@ -40,7 +40,7 @@ const spec: DomainSpec = {
 function disks(xml: string) {
   return descendants(parseXml(xml), 'disk').map((disk) => {
     const target = descendants(disk, 'target')[0]?.attributes ?? {};
-    return `${disk.attributes['device']} ${target['dev']} ${target['bus']}`;
+    return `${disk.attributes.device} ${target.dev} ${target.bus}`;
   });
 }
 
@@ -55,7 +55,7 @@ test('the seed goes on IDE by default and on virtio when asked; never on SATA', 
 });
 
 test('a virtio RNG is there unless turned off', () => {
-  assert.equal(descendants(parseXml(buildDomainXml(spec)), 'rng')[0]?.attributes['model'], 'virtio');
+  assert.equal(descendants(parseXml(buildDomainXml(spec)), 'rng')[0]?.attributes.model, 'virtio');
   assert.deepEqual(descendants(parseXml(buildDomainXml({ ...spec, randomNumberGenerator: false })), 'rng'), []);
 });
 
@@ -218,7 +218,7 @@ test('a lab deployed before per-lab keys keeps the service key its VMs trust; a 
   const store = await StateStore.open({ dataDirectory: directory });
   try {
     await store.update((draft) => {
-      draft.labs['old'] = record('old', undefined);
+      draft.labs.old = record('old', undefined);
     });
     // labKey reads only the state and the data directory.
     const deployer = new LabDeployer({
