@@ -57,20 +57,16 @@ export interface PlanInput {
   volumePool: string;
 }
 
-/**
- * Applied VMs whose definition changed are replaced, shown as one change step whose first entry
- * is replaceNote; a changed network is replaced with every VM on it. Removed VMs and networks are
- * deleted with exactly the resources recorded for them.
- */
-export function planLab({ lab, record, domains, networks, volumePool }: PlanInput): { plan: PlanResult; conflicts: LabProblem[] } {
-  const previous = record?.definition as Lab | undefined;
-  const steps: PlanStep[] = [];
-  const conflicts: LabProblem[] = [];
-  let unchanged = 0;
-  const recordedDomains = new Set(record?.resources.domains.map((domain) => domain.name));
-  const recordedNetworks = new Set(record?.resources.networks.map((network) => network.name));
+/** What the plan steps build up: steps in order, conflicts, and the count of unchanged items. */
+interface PlanDraft {
+  steps: PlanStep[];
+  conflicts: LabProblem[];
+  unchanged: number;
+}
 
-  const previousNetworks = new Map((previous?.networks ?? []).map((network) => [network.name, network]));
+/** Networks of the lab file; returns the names of networks that are replaced. */
+function planNetworks({ lab, record, networks }: PlanInput, previousNetworks: Map<string, Network>, draft: PlanDraft): Set<string> {
+  const recordedNetworks = new Set(record?.resources.networks.map((network) => network.name));
   const replacedNetworks = new Set<string>();
   (lab.networks ?? []).forEach((network, index) => {
     const resource = labNetworkName(record, lab.name, network.name);
@@ -78,18 +74,18 @@ export function planLab({ lab, record, domains, networks, volumePool }: PlanInpu
     previousNetworks.delete(network.name);
     if (!before || !recordedNetworks.has(resource)) {
       if (!recordedNetworks.has(resource) && networks.some((existing) => existing.name === resource)) {
-        conflicts.push({
+        draft.conflicts.push({
           field: `/lab/networks/${index}/name`,
           message: `libvirt already has a network "${resource}" that this lab did not create`,
         });
       }
-      steps.push({ action: 'create', kind: 'network', resource, labItem: network.name, changes: [] });
+      draft.steps.push({ action: 'create', kind: 'network', resource, labItem: network.name, changes: [] });
       return;
     }
     const changes = networkChanges(before, network);
     if (changes.length > 0) {
       replacedNetworks.add(network.name);
-      steps.push({
+      draft.steps.push({
         action: 'change',
         kind: 'network',
         resource,
@@ -97,63 +93,86 @@ export function planLab({ lab, record, domains, networks, volumePool }: PlanInpu
         changes: ['replace: removed and made again, with every VM on it', ...changes],
       });
     } else {
-      unchanged += 1;
+      draft.unchanged += 1;
     }
   });
+  return replacedNetworks;
+}
 
-  const previousVms = new Map((previous?.vms ?? []).map((vm) => [vm.name, vm]));
+/** A VM's SSH and VNC ports; a changed port adds a reason to replace the VM. */
+function planPorts(vm: VM, record: ReadonlyLabRecord | undefined, reasons: string[], draft: PlanDraft): void {
   const recordedPorts = record?.resources.ports ?? [];
+  for (const kind of ['ssh', 'vnc'] as const) {
+    const wanted = kind === 'ssh' ? vm.ssh_port : vm.vnc_port;
+    const held = recordedPorts.find((port) => port.vm === vm.name && port.kind === kind);
+    if (held && (wanted === undefined || wanted === held.port)) {
+      draft.unchanged += 1;
+    } else if (held) {
+      // The port is in the domain's definition, so the VM is replaced with it.
+      reasons.push(`${kind}_port ${held.port} → ${wanted}`);
+      draft.steps.push({
+        action: 'change',
+        kind: 'port',
+        resource: `${kind}:${wanted}`,
+        labItem: vm.name,
+        changes: [`${kind} port ${held.port} → ${wanted}`],
+      });
+    } else {
+      draft.steps.push({ action: 'create', kind: 'port', resource: `${kind}:${wanted ?? 'allocated'}`, labItem: vm.name, changes: [] });
+    }
+  }
+}
+
+/** VMs of the lab file: new ones are created, changed ones replaced. */
+function planVms(
+  { lab, record, domains, volumePool }: PlanInput,
+  previousVms: Map<string, VM>,
+  replacedNetworks: ReadonlySet<string>,
+  draft: PlanDraft,
+): void {
+  const recordedDomains = new Set(record?.resources.domains.map((domain) => domain.name));
   lab.vms.forEach((vm, index) => {
     const domain = labDomainName(record, lab.name, vm.name);
     const before = previousVms.get(vm.name);
     previousVms.delete(vm.name);
     if (!before || !recordedDomains.has(domain)) {
       if (!recordedDomains.has(domain) && domains.some((existing) => existing.name === domain)) {
-        conflicts.push({
+        draft.conflicts.push({
           field: `/lab/vms/${index}/name`,
           message: `libvirt already has a domain "${domain}" that this lab did not create`,
         });
       }
-      steps.push({
+      draft.steps.push({
         action: 'create',
         kind: 'volume',
         resource: `${volumePool}/${labVolumeName(record, volumePool, lab.name, vm.name)}`,
         labItem: vm.name,
         changes: [],
       });
-      steps.push({ action: 'create', kind: 'domain', resource: domain, labItem: vm.name, changes: [] });
+      draft.steps.push({ action: 'create', kind: 'domain', resource: domain, labItem: vm.name, changes: [] });
     }
     const reasons = before && recordedDomains.has(domain) ? replaceReasons(before, vm) : [];
     for (const reference of vm.networks ?? []) {
       if (replacedNetworks.has(networkReference(reference))) reasons.push(`network ${networkReference(reference)} is replaced`);
     }
-    for (const kind of ['ssh', 'vnc'] as const) {
-      const wanted = kind === 'ssh' ? vm.ssh_port : vm.vnc_port;
-      const held = recordedPorts.find((port) => port.vm === vm.name && port.kind === kind);
-      if (held && (wanted === undefined || wanted === held.port)) {
-        unchanged += 1;
-      } else if (held) {
-        // The port is in the domain's definition, so the VM is replaced with it.
-        reasons.push(`${kind}_port ${held.port} → ${wanted}`);
-        steps.push({
-          action: 'change',
-          kind: 'port',
-          resource: `${kind}:${wanted}`,
-          labItem: vm.name,
-          changes: [`${kind} port ${held.port} → ${wanted}`],
-        });
-      } else {
-        steps.push({ action: 'create', kind: 'port', resource: `${kind}:${wanted ?? 'allocated'}`, labItem: vm.name, changes: [] });
-      }
-    }
+    planPorts(vm, record, reasons, draft);
     if (before && recordedDomains.has(domain)) {
       if (reasons.length > 0)
-        steps.push({ action: 'change', kind: 'domain', resource: domain, labItem: vm.name, changes: [replaceNote, ...reasons] });
-      else unchanged += 2; // its domain and its disk
+        draft.steps.push({ action: 'change', kind: 'domain', resource: domain, labItem: vm.name, changes: [replaceNote, ...reasons] });
+      else draft.unchanged += 2; // its domain and its disk
     }
   });
-  // Exactly what is recorded for a removed VM, whatever the lab file says now.
-  for (const vm of previousVms.values()) {
+}
+
+/** Exactly what is recorded for removed VMs and networks, whatever the lab file says now. */
+function planRemovals(
+  record: ReadonlyLabRecord | undefined,
+  removedVms: Iterable<VM>,
+  removedNetworks: Iterable<Network>,
+  steps: PlanStep[],
+): void {
+  const recordedPorts = record?.resources.ports ?? [];
+  for (const vm of removedVms) {
     const resources = record?.resources;
     for (const item of resources?.domains.filter((domain) => domain.vm === vm.name) ?? []) {
       steps.push({ action: 'delete', kind: 'domain', resource: item.name, labItem: vm.name, changes: [] });
@@ -168,10 +187,28 @@ export function planLab({ lab, record, domains, networks, volumePool }: PlanInpu
       steps.push({ action: 'delete', kind: 'port', resource: `${port.kind}:${port.port}`, labItem: vm.name, changes: [] });
     }
   }
-  for (const network of previousNetworks.values()) {
+  for (const network of removedNetworks) {
     for (const item of record?.resources.networks.filter((recorded) => recorded.network === network.name) ?? []) {
       steps.push({ action: 'delete', kind: 'network', resource: item.name, labItem: network.name, changes: [] });
     }
   }
+}
+
+/**
+ * Applied VMs whose definition changed are replaced, shown as one change step whose first entry
+ * is replaceNote; a changed network is replaced with every VM on it. Removed VMs and networks are
+ * deleted with exactly the resources recorded for them.
+ */
+export function planLab(input: PlanInput): { plan: PlanResult; conflicts: LabProblem[] } {
+  const { lab, record } = input;
+  const previous = record?.definition as Lab | undefined;
+  const draft: PlanDraft = { steps: [], conflicts: [], unchanged: 0 };
+  // What is left in these maps after planning the lab file was removed from it.
+  const previousNetworks = new Map((previous?.networks ?? []).map((network) => [network.name, network]));
+  const previousVms = new Map((previous?.vms ?? []).map((vm) => [vm.name, vm]));
+  const replacedNetworks = planNetworks(input, previousNetworks, draft);
+  planVms(input, previousVms, replacedNetworks, draft);
+  planRemovals(record, previousVms.values(), previousNetworks.values(), draft.steps);
+  const { steps, conflicts, unchanged } = draft;
   return { plan: { lab: lab.name, newLab: record === undefined, steps, unchanged }, conflicts };
 }

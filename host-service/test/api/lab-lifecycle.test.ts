@@ -101,7 +101,9 @@ describe('labs on the libvirt test driver: apply', () => {
     const sequences = events.map((event) => event.sequence);
     for (const [index, sequence] of sequences.entries()) if (index > 0) assert.equal(sequence, (sequences[index - 1] as number) + 1);
   });
+});
 
+describe('labs on the libvirt test driver: apply again', () => {
   test('applying the same lab again changes nothing; a changed VM is planned and applied as a replacement', async () => {
     const again = await fixture.client.sendRequest(LabsApplyRequest.type, { lab: webLab() });
     assert.deepEqual(again.steps, []);

@@ -9,19 +9,19 @@ import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
 import { rejectsWithHostError } from './host-process';
 
-describe('vms: delete on the libvirt test driver', () => {
-  let fixture: HostFixture;
+let fixture: HostFixture;
 
-  before(async () => {
-    fixture = await startHostFixture({ name: 'host-vm-delete' });
-  });
+before(async () => {
+  fixture = await startHostFixture({ name: 'host-vm-delete' });
+});
 
-  after(async () => {
-    await fixture?.dispose();
-  });
+after(async () => {
+  await fixture?.dispose();
+});
 
-  const vmNames = async () => (await fixture.client.sendRequest(VmsListRequest.type, {})).vms.map((vm) => vm.name).sort();
+const vmNames = async () => (await fixture.client.sendRequest(VmsListRequest.type, {})).vms.map((vm) => vm.name).sort();
 
+describe('vms: delete on the libvirt test driver: domains VLM did not make', () => {
   test('a domain VLM did not make is refused until confirmForeign repeats its exact name; then it is stopped and removed', async () => {
     assert.ok((await vmNames()).includes('test'), 'the test driver starts with its "test" domain, which has no VLM metadata');
     await rejectsWithHostError(fixture.client.sendRequest(VmsDeleteRequest.type, { vm: 'test' }), HostErrorCode.InvalidState, {
@@ -90,7 +90,9 @@ describe('vms: delete on the libvirt test driver', () => {
     assert.equal((await fixture.client.sendRequest(VmsDeleteRequest.type, { vm: other, confirmForeign: other })).deleted, other);
     assert.ok(!(await vmNames()).some((name) => name === mine || name === other));
   });
+});
 
+describe('vms: delete on the libvirt test driver: refusals', () => {
   test('a VM of a recorded lab is refused with what to do instead, and stays', async () => {
     const lab = {
       name: 'keep',

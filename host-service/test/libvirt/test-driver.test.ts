@@ -155,8 +155,8 @@ function domainTests(driver: TestDriver): void {
   });
 }
 
-/** The other object kinds: snapshots, networks, storage pools and volumes. */
-function snapshotNetworkStorageTests(driver: TestDriver): void {
+/** Snapshots of a domain. */
+function snapshotTests(driver: TestDriver): void {
   test('snapshots: create, list, revert, delete', async () => {
     const { hypervisor } = driver;
     await hypervisor.defineDomain(domainXml('snappy'));
@@ -195,7 +195,10 @@ function snapshotNetworkStorageTests(driver: TestDriver): void {
     await hypervisor.undefine('snappy'); // with its remaining snapshot's metadata
     assert.equal(await hypervisor.getDomain('snappy'), undefined);
   });
+}
 
+/** The other object kinds: networks, storage pools and volumes. */
+function networkStorageTests(driver: TestDriver): void {
   test('isolated networks: define, start, list, stop, undefine; NAT accepted, other forwarding refused', async () => {
     const { hypervisor } = driver;
     const defined = await hypervisor.defineNetwork(buildNetworkXml({ name: 'vlm-lab1-lan', cidr: '10.77.0.0/24', dhcp: true }));
@@ -257,7 +260,8 @@ describe('libvirt test driver through libvirt-dbus', () => {
   const driver = useTestDriver();
   hostTests(driver);
   domainTests(driver);
-  snapshotNetworkStorageTests(driver);
+  snapshotTests(driver);
+  networkStorageTests(driver);
 
   test('a hung libvirt-dbus gives a timeout error naming the interface, method and object path', async () => {
     const { environment } = driver;
