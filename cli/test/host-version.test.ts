@@ -20,7 +20,10 @@ createServer((socket) => {
   connection.onRequest((method) => {
     console.log('asked ' + method);
     if (method !== 'vlm/host/info') throw new Error('not expected');
-    return { protocolVersion: 999, service: { version: '9', pid: 1, startedAt: '' }, hostname: 'h', libvirtVersion: '', hypervisorVersion: '', driver: 'test', cpus: 1, memoryBytes: 1, virtualization: 'test', warnings: [] };
+    return {
+      protocolVersion: 999, service: { version: '9', pid: 1, startedAt: '' }, hostname: 'h', libvirtVersion: '', hypervisorVersion: '',
+      driver: 'test', cpus: 1, memoryBytes: 1, virtualization: 'test', warnings: [],
+    };
   });
   connection.listen();
 }).listen(process.argv[1], () => console.log('listening'));

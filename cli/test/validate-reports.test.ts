@@ -212,7 +212,8 @@ describe('vlm validate, bundled, against the language service in this process', 
     assert.deepEqual(result.lines.slice(0, 3), [
       'schema.lab.yaml:1:7: error: name is "Schema_Lab", which is not allowed. Lab names are DNS labels: lowercase letters, digits and inner \'-\', at most 63 characters. [vlm-invalid-value]',
       'schema.lab.yaml:4:11: error: vms[0].vcpu must be a whole number, but it is the text "many". [vlm-wrong-type]',
-      "schema.lab.yaml:8:5: error: Unknown field 'colour' in vms[0]; allowed fields: 'name', 'description', 'vcpu', 'ram_mb', 'disk_gb', 'os_image', 'networks', 'ssh_port', 'vnc_port', 'depends_on', 'tags', 'autostart', 'firmware', 'ssh_authorized_keys', 'cloud_init', 'ansible_config_yaml'. [vlm-unknown-field]",
+      "schema.lab.yaml:8:5: error: Unknown field 'colour' in vms[0]; allowed fields: 'name', 'description', 'vcpu', 'ram_mb', 'disk_gb', 'os_image', 'networks', 'ssh_port', 'vnc_port'," +
+        " 'depends_on', 'tags', 'autostart', 'firmware', 'ssh_authorized_keys', 'cloud_init', 'ansible_config_yaml'. [vlm-unknown-field]",
     ]);
   });
 
@@ -251,7 +252,8 @@ describe('vlm validate, bundled, against the language service in this process', 
     const result = runVlm(['validate', 'cycle.lab.yaml'], { cwd: folder });
     assert.equal(result.status, 1);
     assert.deepEqual(result.lines, [
-      "cycle.lab.yaml:6:12: error: The alias '*web' is inside the node its anchor '&web' names, so the document would be infinitely deep. Refer to the anchor only from outside that node. The document was not validated. [vlm-alias-cycle]",
+      "cycle.lab.yaml:6:12: error: The alias '*web' is inside the node its anchor '&web' names, so the document would be infinitely deep." +
+        ' Refer to the anchor only from outside that node. The document was not validated. [vlm-alias-cycle]',
     ]);
   });
 });

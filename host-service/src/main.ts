@@ -116,7 +116,8 @@ async function run(options: Options): Promise<void> {
   const { socketGroup, remoteServer, shutdown } = await startService(options);
   // One line on stdout when ready, for whoever started the service.
   process.stdout.write(
-    `vlm-host ready: socket ${options.socketPath}${socketGroup ? ` (group ${socketGroup.name})` : ''}, data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}${remoteServer ? `, TLS ${remoteServer.socketPath}` : ''}\n`,
+    `vlm-host ready: socket ${options.socketPath}${socketGroup ? ` (group ${socketGroup.name})` : ''}, ` +
+      `data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}${remoteServer ? `, TLS ${remoteServer.socketPath}` : ''}\n`,
   );
   await untilStopped(options, shutdown);
   log('stopped.');

@@ -210,7 +210,9 @@ async function verifyHostKey(login: Login, key: Buffer): Promise<boolean> {
       );
     case 'changed':
       throw new Error(
-        `WARNING: the host key of ${name} has CHANGED (now ${keyTypeOf(key)} ${fingerprint}${verdict.knownType === undefined ? '' : `; ${knownHostsPath} knows it only by a ${verdict.knownType} key`}). Someone may be intercepting the connection, or the server was reinstalled. ` +
+        `WARNING: the host key of ${name} has CHANGED (now ${keyTypeOf(key)} ${fingerprint}` +
+          `${verdict.knownType === undefined ? '' : `; ${knownHostsPath} knows it only by a ${verdict.knownType} key`}). ` +
+          'Someone may be intercepting the connection, or the server was reinstalled. ' +
           `Refusing to connect. If you know the server changed, remove the old key (line ${verdict.line} of ${knownHostsPath}, or run: ssh-keygen -R '${name}') and connect again.`,
       );
     case 'unknown': {

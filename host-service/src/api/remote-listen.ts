@@ -94,7 +94,8 @@ export async function loadRemoteListenConfig(options: RemoteListenArguments): Pr
   const { host, port } = parseListenAddress(options.listen);
   if (!isLoopbackAddress(host) && !options.allowRemote) {
     throw new RemoteListenError(
-      `--listen ${options.listen} would accept connections from other machines, and whoever holds the token can create and run VMs and playbooks on this host. Bind to a loopback address (127.0.0.1) and reach it through a tunnel, or pass --allow-remote to accept that.`,
+      `--listen ${options.listen} would accept connections from other machines, and whoever holds the token can create and run VMs and playbooks on this host. ` +
+        `Bind to a loopback address (127.0.0.1) and reach it through a tunnel, or pass --allow-remote to accept that.`,
     );
   }
   const certificate = await readRequired(options.certificatePath, '--tls-cert', 'the TLS certificate (PEM) clients check');

@@ -348,7 +348,8 @@ export class HostServer {
       state.closeAfterAnswer = true;
       throw hostError(
         HostErrorCode.Unauthenticated,
-        `Too many failed authentications from ${peer}: at most ${maximumFailures} in ${windowMs / 1000} s. This connection was not checked; try again in ${Math.ceil(waitMs / 1000)} s. The connection is closed.`,
+        `Too many failed authentications from ${peer}: at most ${maximumFailures} in ${windowMs / 1000} s. ` +
+          `This connection was not checked; try again in ${Math.ceil(waitMs / 1000)} s. The connection is closed.`,
         { allowed: `at most ${maximumFailures} failed authentications per address in ${windowMs / 1000} s` },
       );
     }

@@ -159,7 +159,8 @@ export class Consoles {
     if (waiting + bytes.length > this.writeQueueBytes) {
       throw hostError(
         HostErrorCode.InvalidState,
-        `The console of ${entry.vm} already has ${waiting} bytes waiting to be written, and at most ${this.writeQueueBytes} may wait: ${await this.stallReason(entry)}. This write of ${bytes.length} bytes was refused.`,
+        `The console of ${entry.vm} already has ${waiting} bytes waiting to be written, and at most ${this.writeQueueBytes} may wait: ${await this.stallReason(entry)}. ` +
+          `This write of ${bytes.length} bytes was refused.`,
         { field: '/data', allowed: `at most ${this.writeQueueBytes} bytes waiting per console` },
       );
     }

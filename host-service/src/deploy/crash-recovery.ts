@@ -31,7 +31,9 @@ export async function recoverInterrupted(context: DeployContext): Promise<string
     await context.log(
       lab.name,
       'error',
-      `The deploy was interrupted: vlm-host stopped before it finished. ${removed.length === 0 ? 'No unconfirmed resource of this apply existed' : `Rolled back what was made but not yet recorded: ${removed.join(', ')}`}.${keptNote} Destroy the lab or apply it again.`,
+      'The deploy was interrupted: vlm-host stopped before it finished. ' +
+        `${removed.length === 0 ? 'No unconfirmed resource of this apply existed' : `Rolled back what was made but not yet recorded: ${removed.join(', ')}`}.` +
+        `${keptNote} Destroy the lab or apply it again.`,
     );
     await context.setStatus(lab.name, 'failed');
   }

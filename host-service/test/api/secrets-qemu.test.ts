@@ -224,7 +224,8 @@ describe('secrets of a VM on qemu:///system: console writes while paused', { tim
         assert.match(
           answer.error?.message ?? 'written',
           new RegExp(
-            `^\\d+ of 61440 bytes reached the console of ${domain} within ${consoleWriteDeadlineMs / 1000} s: VM "${domain}" is paused: its console takes no input until it is resumed\\. The rest was dropped\\.$`,
+            `^\\d+ of 61440 bytes reached the console of ${domain} within ${consoleWriteDeadlineMs / 1000} s: ` +
+              `VM "${domain}" is paused: its console takes no input until it is resumed\\. The rest was dropped\\.$`,
           ),
         );
         // The deadline, and slack for a machine shared by many test runs.

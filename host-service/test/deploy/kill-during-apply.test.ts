@@ -310,7 +310,10 @@ async function destroyOneThenBoth(client: Client, withoutPlanted: (view: LabView
 }
 
 describe('two labs applied at once, killed, with planted intents (libvirt test driver)', () => {
-  test('two colliding-under-the-old-scheme labs applied at once, a kill, and pending names that belong to someone else: the restart removes none of those, and destroying one lab leaves the other whole', async () => {
+  const collidingTitle =
+    'two colliding-under-the-old-scheme labs applied at once, a kill, and pending names that belong to someone else: ' +
+    'the restart removes none of those, and destroying one lab leaves the other whole';
+  test(collidingTitle, async () => {
     const ofLab = libvirtView;
 
     const { hypervisor } = fixture;

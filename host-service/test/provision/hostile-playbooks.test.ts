@@ -248,7 +248,8 @@ describe('hostile playbooks run confined', { timeout: 900_000 }, () => {
   test('lookup and query of fileglob find nothing of the host', async () => {
     const result = await attempt(
       play(
-        `    - ansible.builtin.raw: echo "{{ lookup('fileglob', '${dataDirectory}/*', wantlist=True) | join(',') }}|{{ query('fileglob', '/root/*') | join(',') }}|{{ query('fileglob', '/var/lib/*') | join(',') }}" > /root/leak-glob\n`,
+        `    - ansible.builtin.raw: echo "{{ lookup('fileglob', '${dataDirectory}/*', wantlist=True) | join(',') }}|` +
+          `{{ query('fileglob', '/root/*') | join(',') }}|{{ query('fileglob', '/var/lib/*') | join(',') }}" > /root/leak-glob\n`,
       ),
     );
     assert.equal(result.error, undefined, String(result.error));

@@ -35,7 +35,9 @@ export function checkNetworkRanges(lab: RuleLab, context: RuleContext): Map<stri
       context.report({
         code: labRuleCodes.overlappingCidr,
         path: ['networks', later.index, 'cidr'],
-        message: `Network '${later.name}' (${formatCidr(later.cidr)}) overlaps network '${earlier.name}' (${formatCidr(earlier.cidr)}) ${context.where(['networks', earlier.index, 'cidr'])}. Subnets of one lab must not overlap.`,
+        message:
+          `Network '${later.name}' (${formatCidr(later.cidr)}) overlaps network '${earlier.name}' (${formatCidr(earlier.cidr)}) ${context.where(['networks', earlier.index, 'cidr'])}. ` +
+          'Subnets of one lab must not overlap.',
       });
     }
     if (!widest || network.cidr.last > widest.cidr.last) widest = network;
