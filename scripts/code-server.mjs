@@ -10,8 +10,8 @@
 // temporary profile.
 // Uses only Node built-ins.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { repositoryRoot } from './paths.mjs';
@@ -136,9 +136,32 @@ function waitForReady(child, deadlineMs) {
   });
 }
 
+/** The git extension's askpass and VS Code's IPC sockets in the temporary folder; code-server leaves them behind. */
+function gitSockets() {
+  return new Set(readdirSync(tmpdir()).filter((name) => /^vscode-(git-[0-9a-f]+|ipc-[0-9a-f-]+)\.sock$/.test(name)));
+}
+
+/** Removes the sockets that appeared since `before` and that nothing listens on any more. */
+async function removeDeadGitSockets(before) {
+  for (const name of gitSockets()) {
+    if (before.has(name)) continue;
+    const path = join(tmpdir(), name);
+    // Another VS Code of this user may have made one meanwhile: only a dead socket goes.
+    const alive = await new Promise((resolveProbe) => {
+      const probe = connect(path, () => {
+        probe.destroy();
+        resolveProbe(true);
+      });
+      probe.once('error', () => resolveProbe(false));
+    });
+    if (!alive) rmSync(path, { force: true });
+  }
+}
+
 /** Starts code-server on a free loopback port with a fresh profile; resolves once it listens. */
 export async function launchCodeServer({ folder, vsix, trusted = true, theme = 'dark' }) {
   const entry = ensureCodeServer();
+  const socketsBefore = gitSockets();
   const profile = mkdtempSync(join(tmpdir(), 'vlm-code-server-'));
   const userData = join(profile, 'user-data');
   const extensions = join(profile, 'extensions');
@@ -200,6 +223,7 @@ export async function launchCodeServer({ folder, vsix, trusted = true, theme = '
       signalGroup('SIGKILL');
     }
     rmSync(profile, { recursive: true, force: true });
+    await removeDeadGitSockets(socketsBefore);
   };
   try {
     await waitForReady(child, 120_000);

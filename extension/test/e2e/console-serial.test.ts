@@ -111,7 +111,13 @@ async function waitForTerminal(
   meanwhile: () => Promise<unknown>,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(await terminalText(rows))) {
+  const read = () =>
+    terminalText(rows).catch(async (error: unknown) => {
+      // No terminal on screen at all: what the user sees instead is the clue.
+      await session.screenshot(failure.screenshot);
+      throw error;
+    });
+  while (!pattern.test(await read())) {
     if (Date.now() > deadline) {
       await session.screenshot(failure.screenshot);
       throw new Error(`${failure.message}${JSON.stringify((await terminalText(rows)).slice(-400))}`);
