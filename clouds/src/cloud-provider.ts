@@ -97,3 +97,23 @@ export interface CloudProvider {
 export interface SecretSource {
   get(accountId: string, key: string): Promise<string | undefined>;
 }
+
+/** An account as the user configured it (VS Code settings or the CLI's accounts file). No secrets here. */
+export interface CloudAccount {
+  /** The user's name for it: letters, digits, `.`, `_` and `-`. */
+  id: string;
+  provider: ProviderKind;
+  label?: string;
+  /** Provider-specific, checked by that provider's `parseSettings`. */
+  settings: Record<string, unknown>;
+}
+
+/** What each provider module exports, so the registry can check settings and build providers. */
+export interface ProviderModule<Settings = unknown> {
+  kind: ProviderKind;
+  /** Checks an account's settings; throws CloudError('invalidInput') naming the field, what was wrong and what is allowed. */
+  parseSettings(settings: Record<string, unknown>): Settings;
+  /** Names of the secrets a user may type in for this provider (an API token, a password…). */
+  secretKeys: readonly string[];
+  create(account: CloudAccount, settings: Settings, secrets: SecretSource): CloudProvider;
+}
