@@ -14,6 +14,7 @@ import { PlanDocuments } from './lab-actions';
 import { CatalogRequest, HostFactsRequest } from '@vlm/language-server/src/protocol';
 import { ImagesListRequest } from '@vlm/schemas/src/host-protocol';
 import { createCatalogSync } from './catalog-sync';
+import { registerClouds } from './clouds/clouds-view';
 
 let languageClient: LanguageClient | undefined;
 
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(scope);
   registerConsoleCommands(scope, scope.hosts);
   registerCodeLens(scope);
+  registerClouds(scope.context, scope.log);
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.

@@ -283,6 +283,11 @@ async function forwardHostSocket(client: Client, login: Login, socketPath: strin
   }
 }
 
+/** An SSH connection, logged in, with the host key checked against known_hosts (cloud instances' terminals use it too). */
+export async function openSshConnection(options: Omit<RemoteHostOptions, 'socketPath'>): Promise<Client> {
+  return logIn(await prepareLogin(options));
+}
+
 export async function openRemoteHostClient(options: RemoteHostOptions): Promise<HostClient> {
   const login = await prepareLogin(options);
   const client = await logIn(login);

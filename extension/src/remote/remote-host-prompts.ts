@@ -6,7 +6,8 @@ import type { HostClient } from '@vlm/host-client/src/connection';
 import { openRemoteHostClient, type RemoteHostPrompts, type SecretStore } from './remote-host-client';
 import { parseSshDestination } from './ssh-destination';
 
-const prompts: RemoteHostPrompts = {
+/** The host key question and the password box, shared by remote hosts and cloud instances' terminals. */
+export const sshPrompts: RemoteHostPrompts = {
   async confirmHostKey(key) {
     const choice = await vscode.window.showWarningMessage(
       `The authenticity of host ${key.name} can't be established.`,
@@ -39,5 +40,5 @@ export function connectRemoteHost(
   log: (line: string) => void,
   socketPath?: string,
 ): Promise<HostClient> {
-  return openRemoteHostClient({ destination: parseSshDestination(destination), secrets, prompts, log, socketPath });
+  return openRemoteHostClient({ destination: parseSshDestination(destination), secrets, prompts: sshPrompts, log, socketPath });
 }

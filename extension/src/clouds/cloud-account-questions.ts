@@ -1,0 +1,73 @@
+// What Add Cloud Account asks for each provider: the settings (no secrets) and, by name, the
+// secrets a user may type in, which go to SecretStorage. No `vscode` import: unit-tested.
+import type { ProviderKind } from '@vlm/clouds/src/cloud-provider';
+
+export interface SettingQuestion {
+  /** The key in the account's `settings`. */
+  key: string;
+  prompt: string;
+  placeHolder?: string;
+  optional?: boolean;
+  /** A comma-separated answer becomes a list. */
+  list?: boolean;
+}
+
+export const providerDescriptions: Record<ProviderKind, string> = {
+  aws: 'An AWS profile, SSO or environment credentials, or an access key you type in',
+  proxmox: 'A Proxmox VE cluster, through an API token',
+  azure: 'An Azure subscription, through Azure CLI or managed identity credentials',
+  gcp: 'A Google Cloud project, through application-default credentials',
+  vsphere: 'A vCenter or ESXi host, through a user and password',
+};
+
+export const settingQuestions: Record<ProviderKind, SettingQuestion[]> = {
+  aws: [
+    { key: 'profile', prompt: 'AWS profile to use (empty: the default credential chain)', placeHolder: 'default', optional: true },
+    {
+      key: 'regions',
+      prompt: 'Regions to list, comma-separated (empty: every enabled region)',
+      placeHolder: 'eu-west-1, us-east-1',
+      optional: true,
+      list: true,
+    },
+  ],
+  proxmox: [
+    { key: 'url', prompt: 'Address of the Proxmox VE API', placeHolder: 'https://pve.example.net:8006' },
+    { key: 'tokenId', prompt: 'API token id', placeHolder: 'vlm@pve!tree' },
+    {
+      key: 'caFile',
+      prompt: 'CA certificate file, if the cluster uses its own CA (empty: the system CAs)',
+      placeHolder: '/etc/pve/pve-root-ca.pem',
+      optional: true,
+    },
+  ],
+  azure: [{ key: 'subscriptionId', prompt: 'Subscription id', placeHolder: '00000000-0000-0000-0000-000000000000' }],
+  gcp: [{ key: 'project', prompt: 'Project id', placeHolder: 'my-project' }],
+  vsphere: [
+    { key: 'url', prompt: 'Address of the vCenter or ESXi host', placeHolder: 'https://vcenter.example.net' },
+    { key: 'username', prompt: 'User name', placeHolder: 'administrator@vsphere.local' },
+  ],
+};
+
+/** What each secret is, as a prompt; the provider module names the secrets, this only words them. */
+export function secretPrompt(key: string): string {
+  const words: Record<string, string> = {
+    tokenSecret: 'Secret of the API token (kept in VS Code’s secret storage)',
+    password: 'Password (kept in VS Code’s secret storage)',
+    accessKeyId: 'Access key id (empty: use the profile or environment)',
+    secretAccessKey: 'Secret access key (kept in VS Code’s secret storage)',
+  };
+  return words[key] ?? `${key} (kept in VS Code’s secret storage; empty: none)`;
+}
+
+/** An answer as it goes into settings: trimmed text, or a list; undefined for an empty optional one. */
+export function settingValue(question: SettingQuestion, answer: string): string | string[] | undefined {
+  const trimmed = answer.trim();
+  if (trimmed === '') return undefined;
+  return question.list
+    ? trimmed
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)
+    : trimmed;
+}

@@ -1,0 +1,192 @@
+// The "Clouds" view: maps the plain rows of cloud-tree-model.ts to TreeItems, lists accounts
+// (every location in parallel, every page), and redraws only the rows an instance change touches.
+import * as vscode from 'vscode';
+import type { CloudAccount, CloudInstance, CloudLocation, CloudProvider, SecretSource } from '@vlm/clouds/src/cloud-provider';
+import type { Log } from '../log';
+import { isCancellation } from '../errors';
+import { failureText, problemOf } from './cloud-accounts';
+import { CloudFollowers } from './cloud-followers';
+import type { CloudRow } from './cloud-rows';
+import { CloudTreeModel, type LocationListing } from './cloud-tree-model';
+
+/** More pages than this for one location means a provider that keeps answering with a next page. */
+const maximumPages = 1000;
+
+export type ProviderFactory = (account: CloudAccount, secrets: SecretSource) => CloudProvider;
+
+/** Every instance of one location, page after page. */
+export async function listLocation(provider: CloudProvider, location: string, signal: AbortSignal): Promise<CloudInstance[]> {
+  const instances: CloudInstance[] = [];
+  let pageToken: string | undefined;
+  for (let page = 0; page < maximumPages; page += 1) {
+    const result = await provider.listInstances(location, pageToken === undefined ? { signal } : { pageToken, signal });
+    instances.push(...result.instances);
+    pageToken = result.nextPageToken;
+    if (!pageToken) return instances;
+  }
+  throw new Error(`${provider.kind} kept answering with another page after ${maximumPages} pages of ${location}.`);
+}
+
+/** Every location of an account at once; a location that fails gets its own problem row. */
+export async function listAccount(provider: CloudProvider, signal: AbortSignal): Promise<LocationListing[]> {
+  const locations: CloudLocation[] = await provider.listLocations(signal);
+  return Promise.all(
+    locations.map(async (location): Promise<LocationListing> => {
+      try {
+        return { location, instances: await listLocation(provider, location.id, signal) };
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return { location, instances: [], problem: problemOf(error) };
+      }
+    }),
+  );
+}
+
+export class CloudsTreeProvider implements vscode.TreeDataProvider<CloudRow>, vscode.Disposable {
+  readonly model = new CloudTreeModel();
+  private readonly changeEmitter = new vscode.EventEmitter<CloudRow | CloudRow[] | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly providers = new Map<string, CloudProvider>();
+  private readonly loads = new Map<string, AbortController>();
+  readonly followers: CloudFollowers;
+
+  constructor(
+    private readonly secrets: SecretSource,
+    private readonly log: Log,
+    private readonly createProvider: ProviderFactory,
+  ) {
+    this.followers = new CloudFollowers({
+      provider: (accountId) => this.providers.get(accountId),
+      onInstance: (instance) => this.showInstance(instance),
+      onFailure: (target, error) => void this.reportFailure(target, error),
+    });
+  }
+
+  /** Takes the accounts from settings; lists the new and changed ones. */
+  setAccounts(accounts: readonly CloudAccount[]): void {
+    const before = new Map(this.model.accountList().map((account) => [account.id, JSON.stringify(account)]));
+    this.model.setAccounts(accounts);
+    for (const [id, text] of before) {
+      const now = this.model.account(id);
+      if (!now || JSON.stringify(now) !== text) this.forget(id);
+    }
+    for (const account of accounts) if (before.get(account.id) !== JSON.stringify(account)) void this.load(account.id);
+    this.changeEmitter.fire(undefined);
+  }
+
+  /** Lists one account again, or every account. */
+  async refresh(accountId?: string): Promise<void> {
+    const ids = accountId ? [accountId] : this.model.accountList().map((account) => account.id);
+    await Promise.all(ids.map((id) => this.load(id)));
+  }
+
+  /** The provider of an account, built on first use; throws the provider's CloudError for bad settings. */
+  provider(accountId: string): CloudProvider {
+    const existing = this.providers.get(accountId);
+    if (existing) return existing;
+    const account = this.model.account(accountId);
+    if (!account) throw new Error(`There is no cloud account "${accountId}" any more.`);
+    const provider = this.createProvider(account, this.secrets);
+    this.providers.set(accountId, provider);
+    return provider;
+  }
+
+  /** Drops an account's provider (its secrets changed) and lists the account again. */
+  forgetProvider(accountId: string): void {
+    if (!this.model.account(accountId)) return;
+    this.forget(accountId);
+    void this.load(accountId);
+  }
+
+  /** Puts an instance's new state in its row and redraws only what changed. */
+  showInstance(instance: CloudInstance): void {
+    const changed = this.model.updateInstance(instance);
+    if (changed === undefined) this.changeEmitter.fire(undefined);
+    else if (changed.length > 0) this.changeEmitter.fire(changed);
+  }
+
+  setFilter(text: string): void {
+    this.model.setFilter(text);
+    void vscode.commands.executeCommand('setContext', 'vlm.cloudsFiltered', this.model.filter !== '');
+    this.changeEmitter.fire(undefined);
+  }
+
+  getTreeItem(row: CloudRow): vscode.TreeItem {
+    const collapsible =
+      row.kind === 'account' || row.kind === 'location' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None;
+    const item = new vscode.TreeItem(row.label, collapsible);
+    item.id = row.id;
+    item.description = row.description;
+    item.tooltip = row.tooltip;
+    item.contextValue = row.contextValue;
+    item.iconPath = new vscode.ThemeIcon(row.icon.codicon, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
+    return item;
+  }
+
+  getChildren(row?: CloudRow): CloudRow[] {
+    if (!row) return this.model.roots();
+    return row.kind === 'account' || row.kind === 'location' ? row.children : [];
+  }
+
+  getParent(row: CloudRow): CloudRow | undefined {
+    return this.model.parent(row);
+  }
+
+  dispose(): void {
+    for (const id of [...this.providers.keys(), ...this.loads.keys()]) this.forget(id);
+    this.followers.dispose();
+    this.changeEmitter.dispose();
+  }
+
+  private forget(accountId: string): void {
+    this.loads.get(accountId)?.abort();
+    this.loads.delete(accountId);
+    this.followers.forgetAccount(accountId);
+    this.providers.get(accountId)?.dispose();
+    this.providers.delete(accountId);
+  }
+
+  private async load(accountId: string): Promise<void> {
+    this.loads.get(accountId)?.abort();
+    const controller = new AbortController();
+    this.loads.set(accountId, controller);
+    this.model.setLoading(accountId);
+    this.changeEmitter.fire(undefined);
+    try {
+      const listings = await listAccount(this.provider(accountId), controller.signal);
+      if (controller.signal.aborted) return;
+      const failed = listings.filter((listing) => listing.problem);
+      // Every location failed the same way (expired credentials, say): one problem for the account.
+      if (listings.length > 0 && failed.length === listings.length && failed[0]?.problem)
+        this.model.setFailed(accountId, failed[0].problem);
+      else this.model.setListing(accountId, listings);
+      for (const listing of failed) this.log.warn(`Cloud account ${accountId}, ${listing.location.id}: ${listing.problem?.message}`);
+    } catch (error) {
+      if (controller.signal.aborted || isCancellation(error)) return;
+      this.model.setFailed(accountId, problemOf(error));
+      this.log.warn(`Could not list cloud account ${accountId}: ${failureText(error)}`);
+    } finally {
+      if (this.loads.get(accountId) === controller) this.loads.delete(accountId);
+    }
+    this.changeEmitter.fire(undefined);
+    for (const instance of this.model.transitionalInstances()) if (instance.accountId === accountId) this.followers.watch(instance);
+  }
+
+  private async reportFailure(
+    target: { accountId: string; location: string; instanceId: string; action?: string },
+    error: unknown,
+  ): Promise<void> {
+    const instance = this.model.instance(target.accountId, target.location, target.instanceId);
+    const name = instance?.name ? `${instance.name} (${target.instanceId})` : target.instanceId;
+    const what = target.action ? `${target.action} ${name}` : `follow ${name}`;
+    this.log.warn(`Could not ${what} in cloud account ${target.accountId}: ${failureText(error)}`);
+    // What the instance really is now, since the operation did not end as expected.
+    try {
+      this.showInstance(await this.provider(target.accountId).getInstance(target.location, target.instanceId));
+    } catch (reread) {
+      this.log.warn(`Could not read ${name} again: ${failureText(reread)}`);
+    }
+    const choice = await vscode.window.showErrorMessage(`Could not ${what}: ${failureText(error)}`, 'Show Log');
+    if (choice === 'Show Log') this.log.show();
+  }
+}
