@@ -21,6 +21,11 @@ export const benchmarks = [
   { title: 'extension: activation', script: 'extension/bench/activation.bench.ts', arguments: ['15'] },
   { title: 'extension: tree refresh, 1000 VMs', script: 'extension/bench/tree-refresh.bench.ts', arguments: ['300'] },
   { title: 'extension: event to tree row', script: 'extension/bench/event-latency.bench.ts', arguments: ['200'] },
+  {
+    title: 'extension: Clouds view, one change among 1000 instances',
+    script: 'extension/bench/cloud-tree-update.bench.ts',
+    arguments: ['300'],
+  },
 ];
 
 function runBenchmark(benchmark, extraArguments) {
