@@ -6,7 +6,7 @@ import type { CloudInstance, PowerAction } from '@vlm/clouds/src/cloud-provider'
 import { CloudError } from '@vlm/clouds/src/cloud-errors';
 import { failureText, parseCloudAccounts, problemOf, secretStorageKey } from '../src/clouds/cloud-accounts';
 import { confirmation, consoleUrlProblem, selectedInstanceRows, whileRunning } from '../src/clouds/cloud-actions';
-import { settingQuestions, settingValue } from '../src/clouds/cloud-account-questions';
+import { secretsToAsk, settingQuestions, settingValue } from '../src/clouds/cloud-account-questions';
 import { instanceContextValue, instanceRow } from '../src/clouds/cloud-rows';
 import { sshAddressProblem, sshUserProblem } from '../src/clouds/cloud-ssh-terminal-checks';
 
@@ -144,4 +144,14 @@ test('a CloudError reads with its provider, code and hint; secrets have keys of 
   const regions = settingQuestions.aws.find((question) => question.key === 'regions');
   assert.deepEqual(regions && settingValue(regions, ' eu-west-1, us-east-1 ,'), ['eu-west-1', 'us-east-1']);
   assert.equal(regions && settingValue(regions, '  '), undefined);
+});
+
+test('Add Cloud Account asks only for the secrets the chosen login uses', () => {
+  const aws = ['accessKeyId', 'secretAccessKey', 'sessionToken'];
+  assert.deepEqual(secretsToAsk('aws', { credentials: 'standard' }, aws), []);
+  assert.deepEqual(secretsToAsk('aws', { credentials: 'accessKey' }, aws), aws);
+  assert.deepEqual(secretsToAsk('proxmox', { tokenId: 'root@pam!vlm' }, ['tokenSecret', 'password']), ['tokenSecret']);
+  assert.deepEqual(secretsToAsk('proxmox', { username: 'root@pam' }, ['tokenSecret', 'password']), ['password']);
+  const profile = settingQuestions.aws.find((question) => question.key === 'profile');
+  assert.equal(profile?.askedWhen?.({ credentials: 'accessKey' }), false);
 });

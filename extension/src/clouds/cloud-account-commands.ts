@@ -4,7 +4,14 @@
 import * as vscode from 'vscode';
 import { type CloudAccount, providerKinds, type ProviderKind } from '@vlm/clouds/src/cloud-provider';
 import { accountIdProblem, parseCloudAccounts, secretStorageKey } from './cloud-accounts';
-import { providerDescriptions, secretPrompt, settingQuestions, settingValue } from './cloud-account-questions';
+import {
+  optionalSecrets,
+  providerDescriptions,
+  secretPrompt,
+  secretsToAsk,
+  settingQuestions,
+  settingValue,
+} from './cloud-account-questions';
 import { cloudCommand, type CloudScope } from './cloud-commands';
 import { checkAccountSettings, hasProvider, providerSecretKeys } from './cloud-providers';
 import { type CloudRow, providerNames } from './cloud-rows';
@@ -47,22 +54,17 @@ async function addAccount(scope: CloudScope): Promise<void> {
     validateInput: (value) => accountIdProblem(value, taken),
   });
   if (id === undefined) return;
-  const settings: Record<string, unknown> = {};
-  for (const question of settingQuestions[kind]) {
-    const answer = await ask(title, question.prompt, {
-      placeHolder: question.placeHolder,
-      validateInput: (value) => (question.optional || value.trim() !== '' ? undefined : 'This one is needed.'),
-    });
-    if (answer === undefined) return;
-    const value = settingValue(question, answer);
-    if (value !== undefined) settings[question.key] = value;
-  }
+  const settings = await askSettings(kind, title);
+  if (!settings) return;
   const account: CloudAccount = { id, provider: kind, settings };
   // The provider's own check: a bad field is named before anything is stored.
   checkAccountSettings(account);
   const secrets = new Map<string, string>();
-  for (const key of providerSecretKeys(kind)) {
-    const value = await ask(title, secretPrompt(key), { password: true });
+  for (const key of secretsToAsk(kind, settings, providerSecretKeys(kind))) {
+    const value = await ask(title, secretPrompt(key), {
+      password: true,
+      validateInput: (text) => (text !== '' || optionalSecrets.has(key) ? undefined : 'This one is needed.'),
+    });
     if (value === undefined) return;
     if (value !== '') secrets.set(key, value);
   }
@@ -81,6 +83,28 @@ async function addAccount(scope: CloudScope): Promise<void> {
   scope.log.info(
     `Added ${providerNames[kind]} account ${id} to the vlm.cloudAccounts user setting${secrets.size ? ` (${secrets.size} secret(s) in secret storage)` : ''}.`,
   );
+}
+
+/** The provider's settings, question by question; undefined when the user gave up. */
+async function askSettings(kind: ProviderKind, title: string): Promise<Record<string, unknown> | undefined> {
+  const settings: Record<string, unknown> = {};
+  for (const question of settingQuestions[kind]) {
+    if (question.askedWhen && !question.askedWhen(settings)) continue;
+    if (question.choices) {
+      const choice = await vscode.window.showQuickPick(question.choices, { title, placeHolder: question.prompt, ignoreFocusOut: true });
+      if (!choice) return undefined;
+      settings[question.key] = choice.value;
+      continue;
+    }
+    const answer = await ask(title, question.prompt, {
+      placeHolder: question.placeHolder,
+      validateInput: (value) => (question.optional || value.trim() !== '' ? undefined : 'This one is needed.'),
+    });
+    if (answer === undefined) return undefined;
+    const value = settingValue(question, answer);
+    if (value !== undefined) settings[question.key] = value;
+  }
+  return settings;
 }
 
 async function removeAccount(scope: CloudScope, row: CloudRow | undefined): Promise<void> {

@@ -10,6 +10,10 @@ export interface SettingQuestion {
   optional?: boolean;
   /** A comma-separated answer becomes a list. */
   list?: boolean;
+  /** Picked from a list instead of typed. */
+  choices?: Array<{ label: string; value: string; detail: string }>;
+  /** Asked only when the answers so far call for it. */
+  askedWhen?: (settings: Record<string, unknown>) => boolean;
 }
 
 export const providerDescriptions: Record<ProviderKind, string> = {
@@ -22,21 +26,52 @@ export const providerDescriptions: Record<ProviderKind, string> = {
 
 export const settingQuestions: Record<ProviderKind, SettingQuestion[]> = {
   aws: [
-    { key: 'profile', prompt: 'AWS profile to use (empty: the default credential chain)', placeHolder: 'default', optional: true },
+    {
+      key: 'credentials',
+      prompt: 'Credentials',
+      choices: [
+        { label: 'Standard credential chain', value: 'standard', detail: 'Environment, SSO, a profile from ~/.aws: what the AWS CLI uses' },
+        { label: 'Access key typed in', value: 'accessKey', detail: "Kept in VS Code's secret storage, never in settings" },
+      ],
+    },
+    {
+      key: 'profile',
+      prompt: 'AWS profile to use (empty: the default chain)',
+      placeHolder: 'default',
+      optional: true,
+      askedWhen: (settings) => settings.credentials === 'standard',
+    },
     {
       key: 'regions',
-      prompt: 'Regions to list, comma-separated (empty: every enabled region)',
+      prompt: 'Regions to list, comma-separated (empty: every region enabled for the account)',
       placeHolder: 'eu-west-1, us-east-1',
       optional: true,
       list: true,
     },
+    {
+      key: 'endpoint',
+      prompt: "Another EC2 endpoint, such as a VPC endpoint (empty: AWS's own)",
+      placeHolder: 'https://ec2.internal.example:443',
+      optional: true,
+    },
   ],
   proxmox: [
     { key: 'url', prompt: 'Address of the Proxmox VE API', placeHolder: 'https://pve.example.net:8006' },
-    { key: 'tokenId', prompt: 'API token id', placeHolder: 'vlm@pve!tree' },
+    {
+      key: 'tokenId',
+      prompt: 'API token id (empty: log in as a user with a password instead)',
+      placeHolder: 'root@pam!vlm',
+      optional: true,
+    },
+    {
+      key: 'username',
+      prompt: 'User who logs in with a password',
+      placeHolder: 'root@pam',
+      askedWhen: (settings) => settings.tokenId === undefined,
+    },
     {
       key: 'caFile',
-      prompt: 'CA certificate file, if the cluster uses its own CA (empty: the system CAs)',
+      prompt: 'CA certificate file of the cluster, if it has its own CA (empty: the system CAs)',
       placeHolder: '/etc/pve/pve-root-ca.pem',
       optional: true,
     },
@@ -49,13 +84,24 @@ export const settingQuestions: Record<ProviderKind, SettingQuestion[]> = {
   ],
 };
 
+/** The secrets worth asking for, given the settings: only those the chosen way of logging in uses. */
+export function secretsToAsk(kind: ProviderKind, settings: Record<string, unknown>, secretKeys: readonly string[]): string[] {
+  if (kind === 'aws') return settings.credentials === 'accessKey' ? [...secretKeys] : [];
+  if (kind === 'proxmox') return secretKeys.filter((key) => (settings.tokenId === undefined ? key === 'password' : key === 'tokenSecret'));
+  return [...secretKeys];
+}
+
+/** Secrets that may be left empty (a session token only comes with temporary keys). */
+export const optionalSecrets: ReadonlySet<string> = new Set(['sessionToken']);
+
 /** What each secret is, as a prompt; the provider module names the secrets, this only words them. */
 export function secretPrompt(key: string): string {
   const words: Record<string, string> = {
     tokenSecret: 'Secret of the API token (kept in VS Code’s secret storage)',
     password: 'Password (kept in VS Code’s secret storage)',
-    accessKeyId: 'Access key id (empty: use the profile or environment)',
+    accessKeyId: 'Access key id (kept in VS Code’s secret storage)',
     secretAccessKey: 'Secret access key (kept in VS Code’s secret storage)',
+    sessionToken: 'Session token, for temporary keys only (empty: none)',
   };
   return words[key] ?? `${key} (kept in VS Code’s secret storage; empty: none)`;
 }
