@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudInstance, PowerAction } from '@vlm/clouds/src/cloud-provider';
 import { CloudError } from '@vlm/clouds/src/cloud-errors';
+import { accountIdPattern } from '@vlm/clouds/src/account-check';
 import { failureText, parseCloudAccounts, problemOf, secretStorageKey } from '../src/clouds/cloud-accounts';
 import { confirmation, consoleUrlProblem, selectedInstanceRows, whileRunning } from '../src/clouds/cloud-actions';
 import { secretsToAsk, settingQuestions, settingValue } from '../src/clouds/cloud-account-questions';
@@ -33,25 +34,25 @@ test('the setting takes well-formed accounts and names the entry, field and what
   const { accounts, problems } = parseCloudAccounts([
     { id: 'aws-main', provider: 'aws', settings: { regions: ['eu-west-1'] } },
     { id: 'home pve', provider: 'proxmox', settings: {} },
-    { id: 'x', provider: 'digitalocean' },
-    { id: 'aws-main', provider: 'aws' },
+    { id: 'x', provider: 'digitalocean', settings: {} },
+    { id: 'aws-main', provider: 'aws', settings: {} },
     { id: 'gcp', provider: 'gcp', settings: [] },
     'aws',
   ]);
   assert.deepEqual(accounts, [{ id: 'aws-main', provider: 'aws', settings: { regions: ['eu-west-1'] } }]);
   assert.deepEqual(problems, [
-    'vlm.cloudAccounts[1].id: Use letters, digits, ".", "_" and "-", at most 64 characters.',
-    'vlm.cloudAccounts[2].provider: "digitalocean" is not a provider. Use one of aws, proxmox, azure, gcp, vsphere.',
-    'vlm.cloudAccounts[3].id: There is already a cloud account "aws-main".',
-    'vlm.cloudAccounts[4].settings must be an object.',
-    'vlm.cloudAccounts[5] must be an object with id, provider and settings.',
+    `vlm.cloudAccounts[1].id is "home pve": an account id has letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters.`,
+    'vlm.cloudAccounts[2].provider is "digitalocean": one of aws, proxmox, azure, gcp, vsphere.',
+    'vlm.cloudAccounts[3].id: there is already a cloud account "aws-main".',
+    "vlm.cloudAccounts[4].settings is an array: an object of the provider's settings.",
+    'vlm.cloudAccounts[5] must be an object with id, provider and settings, not "aws".',
   ]);
   assert.deepEqual(parseCloudAccounts({ id: 'a' }).problems, ['vlm.cloudAccounts must be a list of accounts.']);
 });
 
 test('the manifest declares vlm.cloudAccounts with the same id rule, restricted in untrusted folders', () => {
   const setting = manifest.contributes.configuration.properties['vlm.cloudAccounts'];
-  assert.equal(setting.items.properties.id.pattern, '^[A-Za-z0-9._-]{1,64}$');
+  assert.equal(setting.items.properties.id.pattern, accountIdPattern.source);
   assert.deepEqual(setting.items.properties.provider.enum, ['aws', 'proxmox', 'azure', 'gcp', 'vsphere']);
   assert.equal(setting.items.properties.settings.type, 'object');
   assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('vlm.cloudAccounts'));

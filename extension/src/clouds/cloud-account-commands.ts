@@ -58,9 +58,9 @@ async function addAccount(scope: CloudScope): Promise<void> {
   if (!settings) return;
   const account: CloudAccount = { id, provider: kind, settings };
   // The provider's own check: a bad field is named before anything is stored.
-  checkAccountSettings(account);
+  await checkAccountSettings(account);
   const secrets = new Map<string, string>();
-  for (const key of secretsToAsk(kind, settings, providerSecretKeys(kind))) {
+  for (const key of secretsToAsk(kind, settings, await providerSecretKeys(kind))) {
     const value = await ask(title, secretPrompt(key), {
       password: true,
       validateInput: (text) => (text !== '' || optionalSecrets.has(key) ? undefined : 'This one is needed.'),
@@ -136,7 +136,7 @@ async function removeAccount(scope: CloudScope, row: CloudRow | undefined): Prom
     vscode.ConfigurationTarget.Global,
   );
   const stored = scope.context.globalState.get<string[]>(secretListKey(account.id)) ?? [];
-  for (const key of new Set([...stored, ...providerSecretKeys(account.provider)]))
+  for (const key of new Set([...stored, ...(await providerSecretKeys(account.provider))]))
     await scope.context.secrets.delete(secretStorageKey(account.id, key));
   await scope.context.globalState.update(secretListKey(account.id), undefined);
   scope.log.info(`Removed cloud account ${account.id} and its secrets.`);

@@ -1,41 +1,16 @@
-// The `vlm.cloudAccounts` setting read and checked, the SecretStorage key of an account's secret,
+// The `vlm.cloudAccounts` setting read and checked (each entry by clouds/' own account check), the SecretStorage key of an account's secret,
 // and a provider's failure as the tree and notifications show it. No `vscode` import: unit-tested.
-import { type CloudAccount, providerKinds, type ProviderKind } from '@vlm/clouds/src/cloud-provider';
+import type { CloudAccount } from '@vlm/clouds/src/cloud-provider';
+import { AccountError, accountIdPattern, accountIdRule, checkAccount } from '@vlm/clouds/src/account-check';
 import { isCloudError } from '@vlm/clouds/src/cloud-errors';
 import { errorMessage } from '../errors';
 import type { Problem } from './cloud-tree-model';
 import { providerNames } from './cloud-rows';
 
-/** Letters, digits, `.`, `_` and `-`, as clouds/ requires of an account id. */
-export const accountIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
-
 export function accountIdProblem(id: string, taken: ReadonlySet<string> = new Set()): string | undefined {
-  if (!accountIdPattern.test(id)) return 'Use letters, digits, ".", "_" and "-", at most 64 characters.';
+  if (!accountIdPattern.test(id)) return `Use ${accountIdRule}.`;
   if (taken.has(id)) return `There is already a cloud account "${id}".`;
   return undefined;
-}
-
-/** One entry of the setting as an account, or a sentence saying which field is wrong and what is allowed. */
-function readAccount(entry: unknown, where: string, seen: ReadonlySet<string>): CloudAccount | string {
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
-    return `${where} must be an object with id, provider and settings.`;
-  const { id, provider, label, settings } = entry as Record<string, unknown>;
-  const idProblem = typeof id === 'string' ? accountIdProblem(id, seen) : 'It needs an id.';
-  if (idProblem) return `${where}.id: ${idProblem}`;
-  if (!providerKinds.includes(provider as ProviderKind)) {
-    return `${where}.provider: "${String(provider)}" is not a provider. Use one of ${providerKinds.join(', ')}.`;
-  }
-  if (label !== undefined && typeof label !== 'string') return `${where}.label must be text.`;
-  if (settings !== undefined && (typeof settings !== 'object' || settings === null || Array.isArray(settings))) {
-    return `${where}.settings must be an object.`;
-  }
-  const account: CloudAccount = {
-    id: id as string,
-    provider: provider as ProviderKind,
-    settings: (settings ?? {}) as Record<string, unknown>,
-  };
-  if (label) account.label = label;
-  return account;
 }
 
 /** The accounts the setting holds, and a sentence for each entry it could not take (which entry, which field, what is allowed). */
@@ -46,13 +21,16 @@ export function parseCloudAccounts(value: unknown): { accounts: CloudAccount[]; 
   if (!Array.isArray(value)) return { accounts, problems: ['vlm.cloudAccounts must be a list of accounts.'] };
   const seen = new Set<string>();
   value.forEach((entry: unknown, index) => {
-    const account = readAccount(entry, `vlm.cloudAccounts[${index}]`, seen);
-    if (typeof account === 'string') {
-      problems.push(account);
-      return;
+    const where = `vlm.cloudAccounts[${index}]`;
+    try {
+      const account = checkAccount(entry, where);
+      if (seen.has(account.id)) throw new AccountError(`${where}.id: there is already a cloud account "${account.id}"`, `${where}.id`);
+      seen.add(account.id);
+      accounts.push(account);
+    } catch (error) {
+      if (!(error instanceof AccountError)) throw error;
+      problems.push(error.describe());
     }
-    seen.add(account.id);
-    accounts.push(account);
   });
   return { accounts, problems };
 }

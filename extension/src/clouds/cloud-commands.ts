@@ -5,7 +5,7 @@ import type { CloudInstance, PowerAction } from '@vlm/clouds/src/cloud-provider'
 import type { Log } from '../log';
 import { failureText } from './cloud-accounts';
 import { confirmation, consoleUrlProblem, selectedInstanceRows, whileRunning } from './cloud-actions';
-import { instanceFilterProblem } from './cloud-filter';
+import { FilterError, parseInstanceFilter } from '@vlm/clouds/src/instance-filter';
 import { actionWords, type CloudRow, instanceAddress } from './cloud-rows';
 import { openCloudSshTerminal } from './cloud-ssh-terminal';
 import type { CloudsTreeProvider } from './clouds-tree';
@@ -89,7 +89,8 @@ async function runAction(scope: CloudScope, action: PowerAction, row: unknown, s
   await Promise.all(
     able.map(async (instance) => {
       try {
-        const operation = await scope.clouds.provider(instance.accountId).runAction(instance.location, instance.id, action);
+        const provider = await scope.clouds.provider(instance.accountId);
+        const operation = await provider.runAction(instance.location, instance.id, action);
         scope.log.info(`${actionWords(action)} ${instance.name || instance.id} in ${instance.accountId}: sent (${operation.handle}).`);
         scope.clouds.showInstance(whileRunning(instance, action));
         scope.clouds.followers.follow(operation);
@@ -124,11 +125,21 @@ async function openConsole(scope: CloudScope, row: unknown): Promise<void> {
 async function filter(scope: CloudScope): Promise<void> {
   const value = await vscode.window.showInputBox({
     title: 'Filter Cloud Instances',
-    prompt: 'Words that all must match: text in the name or id, a tag key=value (key=* for any value), state:running, provider:aws',
+    prompt: 'Terms that all must match: text in the name, a tag key=value ("key=a value" with spaces), state:running, provider:aws',
     value: scope.clouds.model.filter,
-    validateInput: instanceFilterProblem,
+    validateInput: filterProblem,
   });
   if (value !== undefined) setFilter(scope, value);
+}
+
+function filterProblem(text: string): string | undefined {
+  try {
+    parseInstanceFilter(text);
+    return undefined;
+  } catch (error) {
+    if (error instanceof FilterError) return `${error.message[0]?.toUpperCase()}${error.message.slice(1)}.`;
+    throw error;
+  }
 }
 
 function setFilter(scope: CloudScope, value: string): void {

@@ -3,7 +3,7 @@
 // object in place and names the rows to redraw, so the view never rebuilds 1,000 rows for one.
 // No `vscode` import: unit-tested and benchmarked.
 import type { CloudAccount, CloudInstance, CloudLocation } from '@vlm/clouds/src/cloud-provider';
-import { parseInstanceFilter, type InstancePredicate } from './cloud-filter';
+import { type InstanceFilter, matchesFilter, parseInstanceFilter } from '@vlm/clouds/src/instance-filter';
 import {
   type AccountRow,
   accountIcon,
@@ -81,7 +81,7 @@ export function emptyExplanation(account: CloudAccount, locationCount: number): 
 
 export class CloudTreeModel {
   private readonly accounts = new Map<string, AccountState>();
-  private predicate: InstancePredicate = () => true;
+  private parsedFilter: InstanceFilter = parseInstanceFilter('');
   private filterText = '';
   private rootRows: AccountRow[] | undefined;
 
@@ -111,9 +111,9 @@ export class CloudTreeModel {
     return this.accounts.get(accountId)?.account;
   }
 
-  /** Throws an Error naming the word it could not read; the old filter stays then. */
+  /** The shared filter of clouds/ (name, tag key=value, state:, provider:); a FilterError naming the term leaves the old one. */
   setFilter(text: string): void {
-    this.predicate = parseInstanceFilter(text);
+    this.parsedFilter = parseInstanceFilter(text);
     this.filterText = text.trim();
     this.rootRows = undefined;
   }
@@ -208,7 +208,7 @@ export class CloudTreeModel {
     const shown = locationRowNow?.children.find((row): row is InstanceRow => row.kind === 'instance' && row.instanceId === instance.id);
     const next = instanceRow(instance, this.now());
     // Shown before and still matching, under the same label: only this row and its parents' counts change.
-    if (shown && locationRowNow && this.predicate(instance) && shown.label === next.label) {
+    if (shown && locationRowNow && matchesFilter(instance, this.parsedFilter) && shown.label === next.label) {
       const changed: CloudRow[] = [];
       if (!sameLook(shown, next)) changed.push(Object.assign(shown, next));
       const nextLocation = this.locationRow(state, location, locationRowNow.children);
@@ -273,7 +273,7 @@ export class CloudTreeModel {
     let total = 0;
     for (const location of state.locations) {
       total += location.instances.size;
-      const shown = [...location.instances.values()].filter(this.predicate).sort(byName);
+      const shown = [...location.instances.values()].filter((instance) => matchesFilter(instance, this.parsedFilter)).sort(byName);
       const rows: CloudRow[] = shown.map((instance) => instanceRow(instance, now));
       if (location.problem) rows.unshift(...problemRows(account.id, `location/${location.location.id}`, location.problem, 'error'));
       if (rows.length > 0) children.push(this.locationRow(state, location, rows));

@@ -1,7 +1,8 @@
 // The "Clouds" view: maps the plain rows of cloud-tree-model.ts to TreeItems, lists accounts
 // (every location in parallel, every page), and redraws only the rows an instance change touches.
 import * as vscode from 'vscode';
-import type { CloudAccount, CloudInstance, CloudLocation, CloudProvider, SecretSource } from '@vlm/clouds/src/cloud-provider';
+import type { CloudAccount, CloudInstance, CloudProvider, SecretSource } from '@vlm/clouds/src/cloud-provider';
+import { listAllInstances } from '@vlm/clouds/src/instance-listing';
 import type { Log } from '../log';
 import { isCancellation } from '../errors';
 import { failureText, problemOf } from './cloud-accounts';
@@ -9,44 +10,25 @@ import { CloudFollowers } from './cloud-followers';
 import type { CloudRow } from './cloud-rows';
 import { CloudTreeModel, type LocationListing } from './cloud-tree-model';
 
-/** More pages than this for one location means a provider that keeps answering with a next page. */
-const maximumPages = 1000;
-
-export type ProviderFactory = (account: CloudAccount, secrets: SecretSource) => CloudProvider;
-
-/** Every instance of one location, page after page. */
-export async function listLocation(provider: CloudProvider, location: string, signal: AbortSignal): Promise<CloudInstance[]> {
-  const instances: CloudInstance[] = [];
-  let pageToken: string | undefined;
-  for (let page = 0; page < maximumPages; page += 1) {
-    const result = await provider.listInstances(location, pageToken === undefined ? { signal } : { pageToken, signal });
-    instances.push(...result.instances);
-    pageToken = result.nextPageToken;
-    if (!pageToken) return instances;
-  }
-  throw new Error(`${provider.kind} kept answering with another page after ${maximumPages} pages of ${location}.`);
-}
-
-/** Every location of an account at once; a location that fails gets its own problem row. */
+/** Every location of an account at once (clouds/' listAllInstances); a location that fails gets its own problem row. */
 export async function listAccount(provider: CloudProvider, signal: AbortSignal): Promise<LocationListing[]> {
-  const locations: CloudLocation[] = await provider.listLocations(signal);
-  return Promise.all(
-    locations.map(async (location): Promise<LocationListing> => {
-      try {
-        return { location, instances: await listLocation(provider, location.id, signal) };
-      } catch (error) {
-        if (signal.aborted) throw error;
-        return { location, instances: [], problem: problemOf(error) };
-      }
-    }),
-  );
+  const listing = await listAllInstances(provider, { signal });
+  return listing.locations.map((location) => ({
+    location: location.location,
+    instances: location.instances,
+    ...(location.error ? { problem: problemOf(location.error) } : {}),
+  }));
 }
+
+export type ProviderFactory = (account: CloudAccount, secrets: SecretSource) => Promise<CloudProvider>;
 
 export class CloudsTreeProvider implements vscode.TreeDataProvider<CloudRow>, vscode.Disposable {
   readonly model = new CloudTreeModel();
   private readonly changeEmitter = new vscode.EventEmitter<CloudRow | CloudRow[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private readonly providers = new Map<string, CloudProvider>();
+  private readonly providers = new Map<string, Promise<CloudProvider>>();
+  /** The providers built so far, for the followers, which only follow what a built provider started. */
+  private readonly built = new Map<string, CloudProvider>();
   private readonly loads = new Map<string, AbortController>();
   readonly followers: CloudFollowers;
 
@@ -56,7 +38,7 @@ export class CloudsTreeProvider implements vscode.TreeDataProvider<CloudRow>, vs
     private readonly createProvider: ProviderFactory,
   ) {
     this.followers = new CloudFollowers({
-      provider: (accountId) => this.providers.get(accountId),
+      provider: (accountId) => this.built.get(accountId),
       onInstance: (instance) => this.showInstance(instance),
       onFailure: (target, error) => void this.reportFailure(target, error),
     });
@@ -81,14 +63,22 @@ export class CloudsTreeProvider implements vscode.TreeDataProvider<CloudRow>, vs
   }
 
   /** The provider of an account, built on first use; throws the provider's CloudError for bad settings. */
-  provider(accountId: string): CloudProvider {
+  provider(accountId: string): Promise<CloudProvider> {
     const existing = this.providers.get(accountId);
     if (existing) return existing;
     const account = this.model.account(accountId);
-    if (!account) throw new Error(`There is no cloud account "${accountId}" any more.`);
-    const provider = this.createProvider(account, this.secrets);
-    this.providers.set(accountId, provider);
-    return provider;
+    if (!account) return Promise.reject(new Error(`There is no cloud account "${accountId}" any more.`));
+    const building = this.createProvider(account, this.secrets).then((provider) => {
+      if (this.providers.get(accountId) === building) this.built.set(accountId, provider);
+      else provider.dispose();
+      return provider;
+    });
+    // A failed build (bad settings) is tried again on the next refresh, not kept.
+    building.catch(() => {
+      if (this.providers.get(accountId) === building) this.providers.delete(accountId);
+    });
+    this.providers.set(accountId, building);
+    return building;
   }
 
   /** Drops an account's provider (its secrets changed) and lists the account again. */
@@ -133,7 +123,7 @@ export class CloudsTreeProvider implements vscode.TreeDataProvider<CloudRow>, vs
   }
 
   dispose(): void {
-    for (const id of [...this.providers.keys(), ...this.loads.keys()]) this.forget(id);
+    for (const id of new Set([...this.providers.keys(), ...this.loads.keys()])) this.forget(id);
     this.followers.dispose();
     this.changeEmitter.dispose();
   }
@@ -142,7 +132,8 @@ export class CloudsTreeProvider implements vscode.TreeDataProvider<CloudRow>, vs
     this.loads.get(accountId)?.abort();
     this.loads.delete(accountId);
     this.followers.forgetAccount(accountId);
-    this.providers.get(accountId)?.dispose();
+    this.built.get(accountId)?.dispose();
+    this.built.delete(accountId);
     this.providers.delete(accountId);
   }
 
@@ -153,7 +144,7 @@ export class CloudsTreeProvider implements vscode.TreeDataProvider<CloudRow>, vs
     this.model.setLoading(accountId);
     this.changeEmitter.fire(undefined);
     try {
-      const listings = await listAccount(this.provider(accountId), controller.signal);
+      const listings = await listAccount(await this.provider(accountId), controller.signal);
       if (controller.signal.aborted) return;
       const failed = listings.filter((listing) => listing.problem);
       // Every location failed the same way (expired credentials, say): one problem for the account.
@@ -182,7 +173,7 @@ export class CloudsTreeProvider implements vscode.TreeDataProvider<CloudRow>, vs
     this.log.warn(`Could not ${what} in cloud account ${target.accountId}: ${failureText(error)}`);
     // What the instance really is now, since the operation did not end as expected.
     try {
-      this.showInstance(await this.provider(target.accountId).getInstance(target.location, target.instanceId));
+      this.showInstance(await (await this.provider(target.accountId)).getInstance(target.location, target.instanceId));
     } catch (reread) {
       this.log.warn(`Could not read ${name} again: ${failureText(reread)}`);
     }
