@@ -35,6 +35,8 @@ export interface RecordedRequest {
   path: string;
   auth: 'token' | 'ticket' | 'none';
   csrf: boolean;
+  /** For POST /access/ticket that succeeded: a password login, or an old ticket renewed. */
+  login?: 'password' | 'renewal';
 }
 
 export interface ProxmoxStandIn {
@@ -166,7 +168,7 @@ class StandInApi {
   }
 
   /** POST /access/ticket: a password, or a still valid ticket as the password to renew it. */
-  login(params: URLSearchParams): unknown {
+  login(params: URLSearchParams, record: RecordedRequest): unknown {
     checkParams(params, ['username', 'password', 'realm', 'new-format', 'otp', 'path', 'privs', 'tfa-challenge'], ['username', 'password']);
     const username = params.get('username') ?? '';
     const password = params.get('password') ?? '';
@@ -175,6 +177,7 @@ class StandInApi {
       (username === this.user.username && password === this.user.password) ||
       (renewing?.user === username && renewing.expiresAt > Date.now());
     if (!valid) throw new ApiFailure(401, 'authentication failure');
+    record.login = password === this.user.password ? 'password' : 'renewal';
     const issued = StandInCluster.newTicket(username);
     this.tickets.set(issued.ticket, { user: username, csrf: issued.csrf, expiresAt: Date.now() + 2 * 3_600_000 });
     return { username, ticket: issued.ticket, CSRFPreventionToken: issued.csrf, cap: { vms: { 'VM.Audit': 1, 'VM.PowerMgmt': 1 } } };
@@ -282,7 +285,7 @@ class StandInApi {
     if (answer !== undefined && 'status' in answer) throw new ApiFailure(answer.status, answer.reason);
     if (answer !== undefined && 'raw' in answer) return send(response, 200, 'OK', answer.raw);
     let data: unknown;
-    if (method === 'POST' && path === '/access/ticket') data = this.login(params);
+    if (method === 'POST' && path === '/access/ticket') data = this.login(params, record);
     else {
       const principal = this.authenticate(request, record);
       const node = /^\/nodes\/([^/]+)\//.exec(path)?.[1];
