@@ -2,6 +2,7 @@
 // rows follow the operations), copy address, web console, SSH terminal, filter and refresh.
 import * as vscode from 'vscode';
 import type { CloudInstance, PowerAction } from '@vlm/clouds/src/cloud-provider';
+import { isCancellation } from '../errors';
 import type { Log } from '../log';
 import { failureText } from './cloud-accounts';
 import { confirmation, consoleUrlProblem, selectedInstanceRows, whileRunning } from './cloud-actions';
@@ -34,7 +35,8 @@ export function cloudCommand(scope: CloudScope, command: string, action: string,
       try {
         await handler(...args);
       } catch (error) {
-        await scope.log.reportError(action, new Error(failureText(error), { cause: error }));
+        // A cancelled prompt stays silent; a provider's failure is shown with its code and hint.
+        await scope.log.reportError(action, isCancellation(error) ? error : new Error(failureText(error), { cause: error }));
       }
     }),
   );

@@ -10,10 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { type Ec2StandIn, standInCredentials, startEc2StandIn } from '../../../clouds/test/stand-ins/ec2-server';
+import { type ProxmoxStandIn, startProxmoxStandIn } from '../../../clouds/test/stand-ins/proxmox-server';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
 const regions = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
 let ec2: Ec2StandIn;
+let proxmox: ProxmoxStandIn;
 let awsFolder: string;
 let workspace: string;
 let session: VsCodeSession;
@@ -42,6 +44,8 @@ before(async () => {
   isolateAwsEnvironment();
   // Six instances round-robin over three regions, running and stopped in turn; a stop settles after two looks.
   ec2 = await startEc2StandIn({ regions, count: 6, states: ['running', 'stopped'], types: ['t3.micro', 'm5.large'] });
+  // HTTPS with a CA made for this run; the accounts name it in their caFile setting.
+  proxmox = await startProxmoxStandIn();
   workspace = exampleWorkspace();
   session = await VsCodeSession.open({ workspace, theme: 'dark' });
 });
@@ -49,6 +53,7 @@ before(async () => {
 after(async () => {
   await session?.close();
   await ec2?.close();
+  await proxmox?.close();
   if (workspace) removeFolder(workspace);
   if (awsFolder) removeFolder(awsFolder);
 });
@@ -87,6 +92,18 @@ async function addAwsAccount(page: Page): Promise<void> {
   await answer(page, 'Access key id', standInCredentials.accessKeyId);
   await answer(page, 'Secret access key', standInCredentials.secretAccessKey);
   await answer(page, 'Session token', '');
+}
+
+/** Add Cloud Account for the Proxmox stand-in, with an API token whose secret is typed in. */
+async function addProxmoxAccount(page: Page, id: string, token: { id: string; secret: string }): Promise<void> {
+  await session.runCommand('Virtual Labs: Add Cloud Account...');
+  await waitForPrompt(page, 'Provider');
+  await session.pickRow('Proxmox VE');
+  await answer(page, 'A name for the account in VLM', id);
+  await answer(page, 'Address of the Proxmox VE API', proxmox.url);
+  await answer(page, 'API token id', token.id);
+  await answer(page, 'CA certificate file', proxmox.caFile);
+  await answer(page, 'Secret of the API token', token.secret);
 }
 
 function cloudsView(page: Page): Locator {
@@ -156,4 +173,30 @@ test('Stop from the context menu returns at once, and the row turns stopped with
   assert.equal(ec2.instances.find((instance) => instance.tags.Name === 'vm-1')?.state, 'stopped');
   // No listing again: the row moved because the operation was followed, not because the view was refreshed.
   assert.equal(ec2.calls.filter((call) => call.action === 'DescribeRegions').length, describeRegionsBefore);
+});
+
+test('a Proxmox cluster over HTTPS with its own CA lists its nodes and VMs, a stop is followed through its task, and the empty list of a privilege-separated token is explained', async () => {
+  const { page } = session;
+  const view = cloudsView(page);
+  await addProxmoxAccount(page, 'home-pve', proxmox.token);
+  await waitForRows(view, ['home-pve', 'pve1', 'pve2', 'web-1', 'db-1', 'build'], 'failed-clouds-proxmox');
+  await waitForDescription(view, 'db-1', /^stopped/, 'failed-clouds-proxmox-db');
+  await addProxmoxAccount(page, 'separated-pve', proxmox.separatedToken);
+  await waitForRows(view, ['separated-pve'], 'failed-clouds-separated');
+  const explanation = view.locator('.monaco-list-row', { hasText: /No VMs visible/ });
+  const hint = view.locator('.monaco-list-row', { hasText: /privilege-separated API token sees only/ });
+  await explanation.or(hint).first().waitFor({ timeout: 60_000 });
+  await session.screenshot('23-clouds-proxmox');
+
+  await row(view, 'build').click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Stop Instance', exact: true }).hover();
+  await page.keyboard.press('Enter');
+  await waitForDescription(view, 'build', /^stopped/, 'failed-clouds-proxmox-stop');
+  await session.screenshot('24-clouds-proxmox-stopped');
+  const tasks = proxmox.requests.filter((request) => /\/tasks\/.*\/status$/.test(request.path));
+  assert.ok(tasks.length > 0, 'the stop was followed through its UPID task');
+  assert.equal(
+    proxmox.requests.filter((request) => request.method === 'POST' && /\/status\/(stop|shutdown)$/.test(request.path)).length,
+    1,
+  );
 });
