@@ -10,7 +10,15 @@ interface AzureErrorShape {
   details?: unknown;
   errorResponse?: { error?: string; errorDescription?: string };
   errors?: unknown[];
+  response?: { bodyAsText?: string | null };
 }
+
+const credentialErrors = [
+  'AuthenticationError',
+  'AuthenticationRequiredError',
+  'AggregateAuthenticationError',
+  'CredentialUnavailableError',
+];
 
 const hints: Record<CloudErrorKind, string> = {
   auth: "Sign in with `az login`, or check the account's tenantId, clientId and client secret.",
@@ -30,6 +38,12 @@ function armCode(error: AzureErrorShape): { code?: string; message?: string } {
   const inner = details?.error;
   if (inner && typeof inner.code === 'string')
     return { code: inner.code, message: typeof inner.message === 'string' ? inner.message : undefined };
+  // Paging errors carry only a generic message; ARM's own is in the body.
+  try {
+    const body = JSON.parse(error.response?.bodyAsText ?? '') as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.code === 'string' && typeof body.error.message === 'string')
+      return { code: body.error.code, message: body.error.message };
+  } catch {}
   return { code: error.code, message: error.message };
 }
 
@@ -54,27 +68,22 @@ export function toCloudError(caught: unknown): unknown {
   if (caught instanceof CloudError) return caught;
   const error = (caught ?? {}) as AzureErrorShape;
   if (error.name === 'AbortError') return caught;
-  if (
-    error.name === 'AuthenticationError' ||
-    error.name === 'AggregateAuthenticationError' ||
-    error.name === 'CredentialUnavailableError'
-  ) {
-    const code = error.errorResponse?.error ?? error.name;
-    const description = error.errorResponse?.errorDescription?.split('\n')[0];
-    return withHint(
-      'auth',
-      description
-        ? `Microsoft Entra refused the sign-in: ${description}`
-        : `No Azure credential is available: ${firstLine(error.message ?? '')}`,
-      {
-        code,
-        cause: caught,
-      },
-    );
+  if (credentialErrors.includes(error.name ?? '')) {
+    const text = error.message ?? '';
+    // MSAL writes "invalid_client: Error(s): … - Description: AADSTS…: what happened. - Correlation ID: …".
+    const code = error.errorResponse?.error ?? /^([a-z_]+): /.exec(text)?.[1] ?? error.name;
+    const description = error.errorResponse?.errorDescription ?? /Description: (.*?)(?: - Correlation ID| - Trace ID|$)/s.exec(text)?.[1];
+    const message = description
+      ? `Microsoft Entra refused the sign-in: ${firstLine(description)}`
+      : `No Azure credential is available: ${firstLine(text)}`;
+    return withHint('auth', message, { code, cause: caught });
   }
   if (error.name === 'RestError' || typeof error.statusCode === 'number') {
     const { code, message } = armCode(error);
-    const text = firstLine(message ?? 'Azure request failed');
+    // The SDK's pager keeps ARM's code but drops its message.
+    const text = /^Pagination failed/.test(message ?? '')
+      ? `Listing virtual machines failed with HTTP ${error.statusCode}`
+      : firstLine(message ?? 'Azure request failed');
     return withHint(kindOf(error.statusCode, code, text), text, { code, status: error.statusCode, cause: caught });
   }
   if (caught instanceof SyntaxError || caught instanceof TypeError)

@@ -90,7 +90,8 @@ class StandIn {
   readonly clientId = randomUUID();
   readonly clientSecret = randomBytes(24).toString('base64url');
   readonly subscriptionId = randomUUID();
-  readonly tokens = new Set<string>();
+  /** Issued tokens and the audience (ARM endpoint) each is for. */
+  readonly tokens = new Map<string, string>();
   readonly faults: InjectedFault[] = [];
   readonly requests: RecordedRequest[] = [];
   readonly compute: ComputeState;
@@ -169,8 +170,18 @@ class StandIn {
       return false;
     }
     const token = /^Bearer (\S+)$/.exec(authorization)?.[1];
-    if (token === undefined || !this.tokens.has(token)) {
+    const audience = token === undefined ? undefined : this.tokens.get(token);
+    if (audience === undefined) {
       sendJson(response, 401, armError('InvalidAuthenticationToken', 'The access token is invalid or has expired.'), challenge);
+      return false;
+    }
+    if (audience !== this.url) {
+      sendJson(
+        response,
+        401,
+        armError('InvalidAuthenticationTokenAudience', `The access token has been obtained for wrong audience or resource '${audience}'.`),
+        challenge,
+      );
       return false;
     }
     return true;
@@ -210,10 +221,11 @@ class StandIn {
         'invalid_client',
         `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent is the client secret value.`,
       );
-    if (form.get('scope') !== `${this.url}/.default`)
+    const audience = /^(https:\/\/[^/]+)\/\.default$/.exec(form.get('scope') ?? '')?.[1];
+    if (audience === undefined)
       return entraError(400, 'invalid_scope', `AADSTS1002012: The provided value for scope ${form.get('scope')} is not valid.`);
     const token = randomBytes(32).toString('base64url');
-    this.tokens.add(token);
+    this.tokens.set(token, audience);
     return { status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token } };
   }
 }
