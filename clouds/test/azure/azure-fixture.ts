@@ -12,8 +12,9 @@ const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
 function destination(args: unknown[]): string {
   const first = Array.isArray(args[0]) ? args[0][0] : args[0];
   if (typeof first === 'object' && first !== null) {
-    const options = first as { host?: string; port?: number; path?: string };
-    return options.path !== undefined ? `unix:${options.path}` : `${options.host ?? 'localhost'}:${options.port}`;
+    // tls.connect passes `path: null` for TCP, so only a string path is a Unix socket.
+    const options = first as { host?: string | null; port?: number; path?: string | null };
+    return typeof options.path === 'string' ? `unix:${options.path}` : `${options.host ?? 'localhost'}:${options.port}`;
   }
   if (typeof first === 'string' && !/^\d+$/.test(first)) return `unix:${first}`;
   return `${typeof args[1] === 'string' ? args[1] : 'localhost'}:${String(first)}`;
@@ -58,11 +59,11 @@ export interface AzureTestContext {
   account: CloudAccount;
 }
 
-/** A provider for the stand-in, signed in with its client secret; `settings` adds to or overrides the defaults. */
+/** A provider for the stand-in, signed in with its client secret; `settings` adds to or overrides the defaults; a null secret leaves the standard chain. */
 export function providerFor(
   standIn: AzureStandIn,
   settings: Record<string, unknown> = {},
-  secret: string | undefined = standIn.clientSecret,
+  secret: string | null = standIn.clientSecret,
 ): AzureProvider {
   const account: CloudAccount = {
     id: 'azure-test',
@@ -77,7 +78,7 @@ export function providerFor(
     },
   };
   const parsed = azureProviderModule.parseSettings(account.settings);
-  return createAzureProvider(account, parsed, secretSource(secret === undefined ? {} : { clientSecret: secret }), {
+  return createAzureProvider(account, parsed, secretSource(secret === null ? {} : { clientSecret: secret }), {
     ca: standIn.caPem,
     pollIntervalMs: 5,
     retryDelayInMs: 1,
