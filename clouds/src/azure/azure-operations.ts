@@ -1,9 +1,9 @@
 // Power actions as ARM long-running operations. runAction sends the request and keeps the SDK
 // poller's serialized state (the Azure-AsyncOperation URL inside it) as the handle; following
-// restores that poller and polls it with backoff, reporting the VM's state between polls.
-import { setTimeout as delay } from 'node:timers/promises';
+// restores that poller and polls it with the shared backoff, reporting the VM's state between polls.
 import { type ComputeManagementClient, restorePoller } from '@azure/arm-compute';
 import { CloudError } from '../cloud-errors.js';
+import { pollUntilDone } from '../operation-polling.js';
 import type { CloudInstance, CloudOperation, FollowOptions, PowerAction } from '../cloud-provider.js';
 import { operationFailure, toCloudError } from './azure-errors.js';
 import { deletedInstance } from './azure-instances.js';
@@ -15,7 +15,6 @@ export interface VirtualMachineTarget {
   name: string;
 }
 
-const maximumPollIntervalMs = 15_000;
 /** The last segment of each action's ARM request path (delete is a DELETE on the VM itself). */
 const actionPaths: Record<PowerAction, string> = {
   start: '/start',
@@ -137,13 +136,16 @@ export async function followAzureOperation(request: FollowRequest): Promise<Clou
   const poller: Poller = restorePoller(client, operation.handle, operationFor(client, operation.action).source, {
     abortSignal: options.signal,
   });
-  let interval = request.pollIntervalMs;
-  while (!poller.isDone) {
-    await delay(interval, undefined, { signal: options.signal });
-    interval = Math.min(interval * 1.5, maximumPollIntervalMs);
-    await pollOnce(poller, operation.action, options.signal);
-    if (!poller.isDone && options.onInstance) options.onInstance(await request.read());
-  }
+  // The shared backoff (growing waits up to 15 s, a deadline, throttling only slowing it down).
+  await pollUntilDone(
+    async (signal) => {
+      await pollOnce(poller, operation.action, signal);
+      if (poller.isDone) return { done: true, value: undefined };
+      if (options.onInstance) options.onInstance(await request.read());
+      return { done: false };
+    },
+    { provider: 'azure', what: `${operation.action} of ${target.name}`, initialDelayMs: request.pollIntervalMs, signal: options.signal },
+  );
   const state = poller.operationState;
   if (state?.status === 'failed') throw operationFailure(state.error, operation.action);
   const settled =

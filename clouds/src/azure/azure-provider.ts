@@ -25,7 +25,7 @@ import { createAzureClient } from './azure-client.js';
 export interface AzureConnectionOptions {
   /** Extra trusted CA (PEM) for the TLS connections of both Entra and ARM. */
   ca?: string;
-  /** First delay between polls of an operation; it grows 1.5× per poll up to 15 s. */
+  /** First delay between polls of an operation (default 2 s); it grows as operation-polling.ts says. */
   pollIntervalMs?: number;
   /** Base delay of the pipeline's retries of 5xx answers and dropped connections. */
   retryDelayInMs?: number;
