@@ -161,4 +161,32 @@ describe('operations', () => {
     assert.equal(quota.kind, 'quota');
     assert.match(quota.details.hint ?? '', /quota/);
   });
+
+  test('following stops when the caller aborts, without waiting for the operation', async () => {
+    const provider = providerFor(standIn);
+    standIn.operationPolls = 1000;
+    const operation = await provider.runAction('westeurope', vmId(standIn, 'rg-web', 'web-2'), 'start');
+    const controller = new AbortController();
+    const states: string[] = [];
+    const following = provider.followOperation(operation, {
+      signal: controller.signal,
+      onInstance: (instance) => {
+        states.push(instance.state);
+        controller.abort();
+      },
+    });
+    await assert.rejects(following, (error: Error) => error.name === 'AbortError');
+    assert.deepEqual(states, ['pending']);
+  });
+});
+
+describe('settings that shape the listing', () => {
+  test('settings.locations limits the locations, and a configured one without VMs still shows', async () => {
+    const provider = providerFor(standIn, { locations: ['westeurope', 'northeurope'] });
+    assert.deepEqual(
+      (await provider.listLocations()).map((location) => location.id),
+      ['northeurope', 'westeurope'],
+    );
+    assert.deepEqual((await provider.listInstances('northeurope')).instances, []);
+  });
 });
