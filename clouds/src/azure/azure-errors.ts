@@ -13,6 +13,10 @@ interface AzureErrorShape {
   response?: { bodyAsText?: string | null };
 }
 
+/** Connection and TLS failures: Node's socket codes and the certificate checks. */
+const networkCodes =
+  /^(REQUEST_SEND_ERROR|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_TLS_.*|.*CERT.*|UNABLE_TO_.*)$/;
+
 const credentialErrors = [
   'AuthenticationError',
   'AuthenticationRequiredError',
@@ -54,7 +58,7 @@ function kindOf(status: number | undefined, code: string | undefined, message: s
   if (status === 404) return 'notFound';
   if (status === 429) return 'throttled';
   if (status === 409) return 'wrongState';
-  if (code === 'REQUEST_SEND_ERROR' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT') return 'unreachable';
+  if (code !== undefined && networkCodes.test(code)) return 'unreachable';
   if (code === 'PARSE_ERROR') return 'malformed';
   return 'provider';
 }
@@ -76,6 +80,12 @@ export function toCloudError(caught: unknown): unknown {
     const message = description
       ? `Microsoft Entra refused the sign-in: ${firstLine(description)}`
       : `No Azure credential is available: ${firstLine(text)}`;
+    // MSAL reports an authority it could not reach (network, TLS) as endpoints_resolution_error.
+    if (code === 'endpoints_resolution_error')
+      return withHint('unreachable', 'Microsoft Entra (the authorityHost) could not be reached, or its certificate is not trusted', {
+        code,
+        cause: caught,
+      });
     return withHint('auth', message, { code, cause: caught });
   }
   if (error.name === 'RestError' || typeof error.statusCode === 'number') {

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CloudError } from '../../src/cloud-errors.js';
+import { createAzureProvider } from '../../src/azure/azure-provider.js';
 import type { AzureStandIn } from '../stand-ins/azure-server.js';
-import { nonLoopbackConnections, providerFor, startAzureTest, vmId } from './azure-fixture.js';
+import { nonLoopbackConnections, providerFor, secretSource, startAzureTest, vmId } from './azure-fixture.js';
 
 let standIn: AzureStandIn;
 
@@ -115,5 +116,23 @@ describe('ARM errors', () => {
   test('an endpoint that does not answer is unreachable', async () => {
     const error = await rejection(providerFor(standIn, { endpoint: 'https://127.0.0.1:1' }).listInstances('eastus'));
     assert.equal(error.kind, 'unreachable');
+  });
+
+  test('a certificate this machine does not trust is unreachable, not a credential problem', async () => {
+    const settings = {
+      subscriptionId: standIn.subscriptionId,
+      tenantId: standIn.tenantId,
+      clientId: standIn.clientId,
+      authorityHost: standIn.url,
+      endpoint: standIn.url,
+    };
+    const untrusting = createAzureProvider(
+      { id: 'no-ca', provider: 'azure', settings },
+      settings,
+      secretSource({ clientSecret: standIn.clientSecret }),
+    );
+    const entra = await rejection(untrusting.listLocations());
+    assert.equal(entra.kind, 'unreachable');
+    assert.equal(entra.details.code, 'endpoints_resolution_error');
   });
 });
