@@ -2,10 +2,13 @@
 // credential uses, and the ARM compute surface of virtual machines (list with nextLink, instance
 // view, power actions and delete as long-running operations behind Azure-AsyncOperation). It checks
 // what Azure checks (client secret, scope, bearer token, api-version, names) and answers in ARM's shapes.
+// Run directly (`node --import tsx azure-server.ts '{"count":8}'`) it prints its URL, CA file and
+// test identities as JSON, for the extension's end-to-end tests (NODE_EXTRA_CA_CERTS=caPath).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createTestCertificates, type TestCertificates } from './test-certificate-authority.js';
 import { armError, computeRoutes, type ComputeState, type RouteAnswer, type StandInVirtualMachine } from './azure-compute-routes.js';
@@ -59,6 +62,8 @@ export interface AzureStandIn {
 
 export interface AzureStandInOptions {
   pageSize?: number;
+  /** Running VMs to start with, spread over two resource groups and two locations. */
+  count?: number;
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -245,7 +250,7 @@ export async function startAzureStandIn(options: AzureStandInOptions = {}): Prom
   state.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   state.compute.baseUrl = state.url;
   const compute = state.compute;
-  return {
+  const standIn: AzureStandIn = {
     url: state.url,
     caPem: certificates.caPem,
     caPath: certificates.caPath,
@@ -289,4 +294,20 @@ export async function startAzureStandIn(options: AzureStandInOptions = {}): Prom
       await certificates.remove();
     },
   };
+  for (let index = 0; index < (options.count ?? 0); index += 1)
+    standIn.addVirtualMachine({
+      name: `vm-${index}`,
+      resourceGroup: `rg-${index % 2}`,
+      location: index % 2 === 0 ? 'westeurope' : 'eastus',
+    });
+  return standIn;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  startAzureStandIn(JSON.parse(process.argv[2] ?? '{}') as AzureStandInOptions).then((standIn) => {
+    const { url, caPath, tenantId, clientId, clientSecret, subscriptionId } = standIn;
+    console.log(JSON.stringify({ url, caPath, tenantId, clientId, clientSecret, subscriptionId }));
+    process.once('SIGTERM', () => void standIn.close());
+    process.once('SIGINT', () => void standIn.close());
+  });
 }
