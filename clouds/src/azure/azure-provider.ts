@@ -132,7 +132,7 @@ export class AzureProvider implements CloudProvider {
       const pages = client.virtualMachines.listAll({ statusOnly: 'true', abortSignal: signal }).byPage({ continuationToken: link });
       const result = await this.run(() => pages.next());
       if (result.done) return { instances: [] };
-      const instances = this.toInstances(result.value, undefined).filter(keep);
+      const instances = this.toInstances(result.value).filter(keep);
       const next = (result.value as { continuationToken?: string }).continuationToken;
       return next ? { instances, nextPageToken: this.checkLink(next) } : { instances };
     }
@@ -152,12 +152,14 @@ export class AzureProvider implements CloudProvider {
     const pages = client.virtualMachines.list(group, { abortSignal: signal }).byPage({ continuationToken: link });
     const result = await this.run(() => pages.next());
     const listed = result.done ? [] : (result.value as VirtualMachine[]);
-    const wanted = this.toInstances(listed, undefined).filter(keep);
+    const wanted = this.toInstances(listed).filter(keep);
     const instances: CloudInstance[] = [];
     for (let start = 0; start < wanted.length; start += instanceViewConcurrency)
       instances.push(
         ...(await Promise.all(
-          wanted.slice(start, start + instanceViewConcurrency).map((instance) => this.getInstance(instance.location, instance.id, signal)),
+          wanted
+            .slice(start, start + instanceViewConcurrency)
+            .map((instance) => (this.isOwnVirtualMachine(instance) ? this.getInstance(instance.location, instance.id, signal) : instance)),
         )),
       );
     const next = result.done ? undefined : (result.value as { continuationToken?: string }).continuationToken;
@@ -183,22 +185,28 @@ export class AzureProvider implements CloudProvider {
     throw new CloudError('invalidInput', 'azure', "The page token was not made by this account's listing; list again from the start");
   }
 
-  private toInstances(vms: VirtualMachine[], view: undefined): CloudInstance[] {
+  private toInstances(vms: VirtualMachine[]): CloudInstance[] {
     if (!Array.isArray(vms))
       throw new CloudError('malformed', 'azure', 'The list of virtual machines is not a list', {
         hint: 'Try again; report it if it stays.',
       });
-    return vms.map((vm) => this.checked(toCloudInstance(vm, this.accountId, view)));
+    return vms.map((vm) => this.checked(toCloudInstance(vm, this.accountId, undefined)));
   }
 
-  /** An instance whose id is not a well-formed VM id of this subscription is shown but offers no action. */
-  private checked(instance: CloudInstance): CloudInstance {
+  /** Whether an answer's id and location are well-formed and of this subscription, so they may reach a URL. */
+  private isOwnVirtualMachine(instance: CloudInstance): boolean {
     try {
       parseVirtualMachineId(instance.id, this.settings.subscriptionId);
-      return instance;
+      checkLocationName(instance.location, 'location');
+      return true;
     } catch {
-      return { ...instance, actions: [], consoleUrl: undefined };
+      return false;
     }
+  }
+
+  /** An instance with a malformed or foreign id or location is shown but offers no action. */
+  private checked(instance: CloudInstance): CloudInstance {
+    return this.isOwnVirtualMachine(instance) ? instance : { ...instance, actions: [], consoleUrl: undefined };
   }
 
   async getInstance(location: string, id: string, signal?: AbortSignal): Promise<CloudInstance> {

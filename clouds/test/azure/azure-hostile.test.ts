@@ -104,6 +104,22 @@ describe('names and links', () => {
     assert.equal(standIn.requests.length, before, 'nothing was sent');
   });
 
+  test('a listed VM with a hostile id is shown without actions or console link', async () => {
+    const hostileId = `/subscriptions/${standIn.subscriptionId}/resourceGroups/../x/providers/Microsoft.Compute/virtualMachines/evil?x=1`;
+    const vm = {
+      id: hostileId,
+      name: 'evil',
+      location: 'westeurope',
+      properties: { instanceView: { statuses: [{ code: 'PowerState/running' }] } },
+    };
+    standIn.inject({ path: /virtualMachines\?api-version=[^&]+&statusOnly=true$/, status: 200, rawBody: JSON.stringify({ value: [vm] }) });
+    const [evil] = (await providerFor(standIn).listInstances('westeurope')).instances;
+    assert.equal(evil?.name, 'evil');
+    assert.equal(evil?.state, 'running');
+    assert.deepEqual(evil?.actions, []);
+    assert.equal(evil?.consoleUrl, undefined);
+  });
+
   test('a nextLink or page token to another host is not followed with the token', async () => {
     const evil = 'https://evil.example/subscriptions/x/providers/Microsoft.Compute/virtualMachines?api-version=2026-03-01';
     const provider = providerFor(standIn);
