@@ -136,14 +136,16 @@ export class AzureProvider implements CloudProvider {
       const next = (result.value as { continuationToken?: string }).continuationToken;
       return next ? { instances, nextPageToken: this.checkLink(next) } : { instances };
     }
-    return this.readGroupPage(client, keep, token, signal);
+    // Locations need no power state: instance views only when listing a location's VMs.
+    return this.readGroupPage(client, keep, token, signal, location !== undefined);
   }
 
   private async readGroupPage(
     client: ComputeManagementClient,
     keep: (instance: CloudInstance) => boolean,
     token: string | undefined,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    withStatus: boolean,
   ): Promise<InstancePage> {
     const groups = this.settings.resourceGroups ?? [];
     const position = token === undefined ? { group: 0 } : this.parseGroupToken(token, groups.length);
@@ -153,8 +155,8 @@ export class AzureProvider implements CloudProvider {
     const result = await this.run(() => pages.next());
     const listed = result.done ? [] : (result.value as VirtualMachine[]);
     const wanted = this.toInstances(listed).filter(keep);
-    const instances: CloudInstance[] = [];
-    for (let start = 0; start < wanted.length; start += instanceViewConcurrency)
+    const instances: CloudInstance[] = withStatus ? [] : wanted;
+    for (let start = 0; withStatus && start < wanted.length; start += instanceViewConcurrency)
       instances.push(
         ...(await Promise.all(
           wanted

@@ -67,6 +67,15 @@ describe('listing', () => {
 
   test("lists only the configured resource groups, with each VM's instance view", async () => {
     const provider = providerFor(standIn, { resourceGroups: ['rg-data'] });
+    const before = standIn.requests.length;
+    assert.deepEqual(
+      (await provider.listLocations()).map((location) => location.id),
+      ['eastus'],
+    );
+    assert.ok(
+      !standIn.requests.slice(before).some((request) => /expand=instanceView/.test(decodeURIComponent(request.path))),
+      'locations need no instance views',
+    );
     const page = await provider.listInstances('eastus');
     assert.deepEqual(page.instances.map((instance) => [instance.name, instance.state, instance.size]).sort(), [
       ['batch-1', 'stopped', 'Standard_B2s'],
