@@ -12,6 +12,7 @@ export type ProviderModuleTable = Partial<Record<ProviderKind, ProviderModuleLoa
 const builtInModules: ProviderModuleTable = {
   aws: () => import('./aws/aws-provider.js').then((module) => module.awsProviderModule),
   azure: () => import('./azure/azure-provider.js').then((module) => module.azureProviderModule),
+  proxmox: () => import('./proxmox/proxmox-provider.js').then((module) => module.proxmoxModule),
 };
 
 export class ProviderRegistry {

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createTestCertificates, type TestCertificates } from './test-certificate-authority.js';
+import { makeTestCertificates, type TestCertificates } from './test-certificate-authority.js';
 import { armError, computeRoutes, type ComputeState, type RouteAnswer, type StandInVirtualMachine } from './azure-compute-routes.js';
 
 export type { StandInVirtualMachine } from './azure-compute-routes.js';
@@ -237,9 +237,9 @@ class StandIn {
 
 /** Starts the stand-in on 127.0.0.1 with a fresh test CA; close() stops it and removes the files. */
 export async function startAzureStandIn(options: AzureStandInOptions = {}): Promise<AzureStandIn> {
-  const certificates: TestCertificates = await createTestCertificates('azure stand-in');
+  const certificates: TestCertificates = await makeTestCertificates();
   const state = new StandIn(options.pageSize ?? 50);
-  const server: Server = createServer({ key: certificates.keyPem, cert: certificates.certPem }, (request, response) => {
+  const server: Server = createServer({ key: certificates.key, cert: certificates.cert }, (request, response) => {
     state.handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, armError('InternalServerError', String(error)));
       else response.destroy();
@@ -252,8 +252,8 @@ export async function startAzureStandIn(options: AzureStandInOptions = {}): Prom
   const compute = state.compute;
   const standIn: AzureStandIn = {
     url: state.url,
-    caPem: certificates.caPem,
-    caPath: certificates.caPath,
+    caPem: certificates.ca,
+    caPath: certificates.caFile,
     tenantId: state.tenantId,
     clientId: state.clientId,
     clientSecret: state.clientSecret,
@@ -291,7 +291,7 @@ export async function startAzureStandIn(options: AzureStandInOptions = {}): Prom
       server.closeAllConnections();
       server.close();
       await once(server, 'close');
-      await certificates.remove();
+      await certificates.dispose();
     },
   };
   for (let index = 0; index < (options.count ?? 0); index += 1)

@@ -1,5 +1,6 @@
-// A throwaway certificate authority and a server certificate for 127.0.0.1, made per run with
-// openssl, so HTTPS stand-ins are checked by clients exactly as real endpoints are.
+// A certificate authority made for one test run, and a server certificate it signs for 127.0.0.1,
+// so HTTPS stand-ins are verified the way a real server is (no verification turned off).
+// openssl comes from the 'tls' group of scripts/system-packages.mjs.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,47 +10,57 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export interface TestCertificates {
-  /** The authority's certificate (PEM): what clients trust (tlsOptions.ca or NODE_EXTRA_CA_CERTS). */
-  caPem: string;
-  /** The same certificate as a file, for NODE_EXTRA_CA_CERTS in a child process. */
-  caPath: string;
-  keyPem: string;
-  certPem: string;
-  /** Removes the folder holding the files. */
-  remove(): Promise<void>;
+  /** The CA certificate (PEM), to hand to a client's `ca` option. */
+  ca: string;
+  /** The same, as a file, for NODE_EXTRA_CA_CERTS or a `caFile` setting. */
+  caFile: string;
+  /** The server's key and certificate (PEM), for https.createServer. */
+  key: string;
+  cert: string;
+  /** Removes the files. */
+  dispose(): Promise<void>;
 }
 
 async function openssl(args: string[]): Promise<void> {
   try {
     await run('openssl', args, { timeout: 30_000 });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      throw new Error('openssl is missing: install it with `node scripts/system-packages.mjs tls` (Debian package openssl).');
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT') {
+      throw new Error('openssl is missing. Install it with: node scripts/system-packages.mjs tls (or apt-get install -y openssl)');
+    }
     throw error;
   }
 }
 
-export async function createTestCertificates(commonName: string): Promise<TestCertificates> {
+const ellipticKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+export async function makeTestCertificates(): Promise<TestCertificates> {
   const folder = await mkdtemp(join(tmpdir(), 'vlm-test-ca-'));
   const file = (name: string) => join(folder, name);
-  const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   try {
     await openssl([
       'req',
       '-x509',
-      ...ecKey,
+      ...ellipticKey,
       '-days',
       '1',
       '-subj',
-      `/CN=${commonName} test CA`,
+      '/CN=VLM test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
       '-keyout',
       file('ca.key'),
       '-out',
       file('ca.pem'),
     ]);
-    await writeFile(file('server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-    await openssl(['req', '-new', ...ecKey, '-subj', `/CN=${commonName}`, '-keyout', file('server.key'), '-out', file('server.csr')]);
+    await openssl(['req', ...ellipticKey, '-subj', '/CN=127.0.0.1', '-keyout', file('server.key'), '-out', file('server.csr')]);
+    await writeFile(
+      file('server.ext'),
+      'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n',
+    );
     await openssl([
       'x509',
       '-req',
@@ -67,15 +78,16 @@ export async function createTestCertificates(commonName: string): Promise<TestCe
       '-out',
       file('server.pem'),
     ]);
+    const [ca, key, cert] = await Promise.all(['ca.pem', 'server.key', 'server.pem'].map((name) => readFile(file(name), 'utf8')));
+    return {
+      ca: ca as string,
+      caFile: file('ca.pem'),
+      key: key as string,
+      cert: cert as string,
+      dispose: () => rm(folder, { recursive: true, force: true }),
+    };
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;
   }
-  return {
-    caPem: await readFile(file('ca.pem'), 'utf8'),
-    caPath: file('ca.pem'),
-    keyPem: await readFile(file('server.key'), 'utf8'),
-    certPem: await readFile(file('server.pem'), 'utf8'),
-    remove: () => rm(folder, { recursive: true, force: true }),
-  };
 }
