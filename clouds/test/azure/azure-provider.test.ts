@@ -171,7 +171,7 @@ describe('operations', () => {
     assert.match(quota.details.hint ?? '', /quota/);
   });
 
-  test('following stops when the caller aborts, without waiting for the operation', async () => {
+  test('following stops when the caller aborts; an action while ARM still works is a Conflict', async () => {
     const provider = providerFor(standIn);
     standIn.operationPolls = 1000;
     const operation = await provider.runAction('westeurope', vmId(standIn, 'rg-web', 'web-2'), 'start');
@@ -186,6 +186,10 @@ describe('operations', () => {
     });
     await assert.rejects(following, (error: Error) => error.name === 'AbortError');
     assert.deepEqual(states, ['pending']);
+    // ARM is still starting it: another action meanwhile is a Conflict, the wrong state.
+    const busy = await rejection(provider.runAction('westeurope', vmId(standIn, 'rg-web', 'web-2'), 'stop'));
+    assert.equal(busy.kind, 'wrongState');
+    assert.equal(busy.details.code, 'Conflict');
   });
 });
 
