@@ -2,11 +2,13 @@
 // request, links from answers that would carry the bearer token elsewhere, plain http, and the
 // standard credential chain kept on loopback.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { get } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { CloudError } from '../../src/cloud-errors.js';
 import { azureProviderModule, createAzureProvider } from '../../src/azure/azure-provider.js';
 import type { AzureStandIn } from '../stand-ins/azure-server.js';
@@ -189,6 +191,34 @@ describe('transport and credentials', () => {
     } finally {
       plain.close();
     }
+  });
+
+  test('NODE_EXTRA_CA_CERTS in a child process trusts the stand-in, as the end-to-end tests run it', async () => {
+    const settings = {
+      subscriptionId: standIn.subscriptionId,
+      tenantId: standIn.tenantId,
+      clientId: standIn.clientId,
+      authorityHost: standIn.url,
+      endpoint: standIn.url,
+    };
+    const child = async (extra: Record<string, string>) => {
+      const environment = {
+        ...process.env,
+        VLM_AZURE_SETTINGS: JSON.stringify(settings),
+        VLM_AZURE_SECRET: standIn.clientSecret,
+        ...extra,
+      };
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'clouds/test/azure/list-locations.ts'], {
+        env: environment,
+        timeout: 30_000,
+      });
+      return JSON.parse(stdout) as { locations?: string[]; error?: string; offLoopback: string[] };
+    };
+    const trusted = await child({ NODE_EXTRA_CA_CERTS: standIn.caPath });
+    assert.deepEqual(trusted, { locations: ['eastus', 'westeurope'], offLoopback: [] });
+    const untrusted = await child({});
+    assert.match(untrusted.error ?? '', /could not be reached, or its certificate is not trusted/);
+    assert.deepEqual(untrusted.offLoopback, []);
   });
 
   test('the standard chain signs in from the environment against loopback', async () => {
