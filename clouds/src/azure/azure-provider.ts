@@ -18,7 +18,7 @@ import type {
 import { toCloudError } from './azure-errors.js';
 import { toCloudInstance } from './azure-instances.js';
 import { followAzureOperation, startAzureOperation } from './azure-operations.js';
-import { type AzureSettings, checkLocationName, parseAzureSettings, parseVirtualMachineId } from './azure-settings.js';
+import { type AzureSettings, checkLocationName, isLocationName, parseAzureSettings, parseVirtualMachineId } from './azure-settings.js';
 import { createAzureClient } from './azure-client.js';
 
 /** How the provider reaches Azure; not a setting: tests and sovereign deployments hand it in code. */
@@ -104,7 +104,9 @@ export class AzureProvider implements CloudProvider {
     while (first || token !== undefined) {
       first = false;
       const page = await this.readPage(undefined, token, signal);
-      for (const instance of page.instances) if (this.wanted(instance.location)) found.add(instance.location);
+      // A location that is not a location name (from a hostile answer) would only be refused later.
+      for (const instance of page.instances)
+        if (isLocationName(instance.location) && this.wanted(instance.location)) found.add(instance.location);
       token = page.nextPageToken;
     }
     return [...found].sort().map((id) => ({ id, label: id }));

@@ -49,8 +49,12 @@ export function checkVirtualMachineName(name: string, where: string): string {
   return name;
 }
 
+export function isLocationName(name: string): boolean {
+  return locationName.test(name);
+}
+
 export function checkLocationName(name: string, where: string): string {
-  if (!locationName.test(name)) throw invalid(`${where}: "${name}" is not an Azure location; use its short name, such as westeurope`);
+  if (!isLocationName(name)) throw invalid(`${where}: "${name}" is not an Azure location; use its short name, such as westeurope`);
   return name;
 }
 

@@ -120,6 +120,13 @@ describe('names and links', () => {
     assert.equal(evil?.state, 'running');
     assert.deepEqual(evil?.actions, []);
     assert.equal(evil?.consoleUrl, undefined);
+    const strange = { ...vm, id: vmId(standIn, 'rg-web', 'strange'), name: 'strange', location: '../x' };
+    standIn.inject({
+      path: /virtualMachines\?api-version=[^&]+&statusOnly=true$/,
+      status: 200,
+      rawBody: JSON.stringify({ value: [strange] }),
+    });
+    assert.deepEqual(await providerFor(standIn).listLocations(), [], 'a location that is not a location name is not offered');
   });
 
   test('a nextLink or page token to another host is not followed with the token', async () => {
