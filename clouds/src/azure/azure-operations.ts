@@ -129,6 +129,15 @@ async function pollOnce(poller: Poller, action: PowerAction, signal?: AbortSigna
   }
 }
 
+/** Reports the VM between polls; a VM already gone while its delete finishes is not an error. */
+async function report(request: FollowRequest, onInstance: (instance: CloudInstance) => void): Promise<void> {
+  try {
+    onInstance(await request.read());
+  } catch (error) {
+    if (!(request.operation.action === 'delete' && error instanceof CloudError && error.kind === 'notFound')) throw error;
+  }
+}
+
 /** Polls until the operation ends; resolves with the VM's settled state, rejects with ARM's code and message. */
 export async function followAzureOperation(request: FollowRequest): Promise<CloudInstance> {
   const { client, operation, target, options } = request;
@@ -141,7 +150,7 @@ export async function followAzureOperation(request: FollowRequest): Promise<Clou
     async (signal) => {
       await pollOnce(poller, operation.action, signal);
       if (poller.isDone) return { done: true, value: undefined };
-      if (options.onInstance) options.onInstance(await request.read());
+      if (options.onInstance) await report(request, options.onInstance);
       return { done: false };
     },
     { provider: 'azure', what: `${operation.action} of ${target.name}`, initialDelayMs: request.pollIntervalMs, signal: options.signal },
