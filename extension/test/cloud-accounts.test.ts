@@ -153,6 +153,8 @@ test('Add Cloud Account asks only for the secrets the chosen login uses', () => 
   assert.deepEqual(secretsToAsk('aws', { credentials: 'accessKey' }, aws), aws);
   assert.deepEqual(secretsToAsk('proxmox', { tokenId: 'root@pam!vlm' }, ['tokenSecret', 'password']), ['tokenSecret']);
   assert.deepEqual(secretsToAsk('proxmox', { username: 'root@pam' }, ['tokenSecret', 'password']), ['password']);
+  assert.deepEqual(secretsToAsk('azure', { subscriptionId: 'x' }, ['clientSecret']), []);
+  assert.deepEqual(secretsToAsk('azure', { subscriptionId: 'x', tenantId: 't', clientId: 'c' }, ['clientSecret']), ['clientSecret']);
   const profile = settingQuestions.aws.find((question) => question.key === 'profile');
   assert.equal(profile?.askedWhen?.({ credentials: 'accessKey' }), false);
 });

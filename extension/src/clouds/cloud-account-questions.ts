@@ -76,7 +76,11 @@ export const settingQuestions: Record<ProviderKind, SettingQuestion[]> = {
       optional: true,
     },
   ],
-  azure: [{ key: 'subscriptionId', prompt: 'Subscription id', placeHolder: '00000000-0000-0000-0000-000000000000' }],
+  azure: [
+    { key: 'subscriptionId', prompt: 'Subscription id', placeHolder: '00000000-0000-0000-0000-000000000000' },
+    { key: 'tenantId', prompt: 'Directory (tenant) id (empty: that of Azure CLI or the managed identity)', optional: true },
+    { key: 'clientId', prompt: 'Application (client) id of a service principal (empty: Azure CLI or managed identity)', optional: true },
+  ],
   gcp: [{ key: 'project', prompt: 'Project id', placeHolder: 'my-project' }],
   vsphere: [
     { key: 'url', prompt: 'Address of the vCenter or ESXi host', placeHolder: 'https://vcenter.example.net' },
@@ -87,12 +91,13 @@ export const settingQuestions: Record<ProviderKind, SettingQuestion[]> = {
 /** The secrets worth asking for, given the settings: only those the chosen way of logging in uses. */
 export function secretsToAsk(kind: ProviderKind, settings: Record<string, unknown>, secretKeys: readonly string[]): string[] {
   if (kind === 'aws') return settings.credentials === 'accessKey' ? [...secretKeys] : [];
+  if (kind === 'azure') return settings.clientId === undefined || settings.tenantId === undefined ? [] : [...secretKeys];
   if (kind === 'proxmox') return secretKeys.filter((key) => (settings.tokenId === undefined ? key === 'password' : key === 'tokenSecret'));
   return [...secretKeys];
 }
 
-/** Secrets that may be left empty (a session token only comes with temporary keys). */
-export const optionalSecrets: ReadonlySet<string> = new Set(['sessionToken']);
+/** Secrets that may be left empty: a session token comes with temporary keys only; an Azure client id without a secret is a managed identity. */
+export const optionalSecrets: ReadonlySet<string> = new Set(['sessionToken', 'clientSecret']);
 
 /** What each secret is, as a prompt; the provider module names the secrets, this only words them. */
 export function secretPrompt(key: string): string {
@@ -102,6 +107,7 @@ export function secretPrompt(key: string): string {
     accessKeyId: 'Access key id (kept in VS Code’s secret storage)',
     secretAccessKey: 'Secret access key (kept in VS Code’s secret storage)',
     sessionToken: 'Session token, for temporary keys only (empty: none)',
+    clientSecret: 'Client secret of the service principal, kept in VS Code’s secret storage (empty: the client id is a managed identity)',
   };
   return words[key] ?? `${key} (kept in VS Code’s secret storage; empty: none)`;
 }
