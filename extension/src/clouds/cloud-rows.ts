@@ -79,6 +79,15 @@ const providerIcons: Record<ProviderKind, string> = {
   vsphere: 'server',
 };
 
+/** A region, a zone, a location of the world; a Proxmox node and a vSphere datacenter are machines. */
+const locationIcons: Record<ProviderKind, string> = {
+  aws: 'globe',
+  proxmox: 'server',
+  azure: 'globe',
+  gcp: 'globe',
+  vsphere: 'organization',
+};
+
 const stateWords: Record<InstanceState, string> = {
   pending: 'starting',
   running: 'running',
@@ -209,7 +218,7 @@ export function locationRow(
     label: location.label || location.id,
     description: `${running} of ${instances.length} running`,
     tooltip: `${one[0]?.toUpperCase()}${one.slice(1)} ${location.id} of ${account.label ?? account.id}: ${instances.length} instance${instances.length === 1 ? '' : 's'}, ${running} running`,
-    icon: { codicon: 'globe' },
+    icon: { codicon: locationIcons[account.provider] },
     contextValue: 'cloudLocation',
     accountId: account.id,
     location: location.id,
