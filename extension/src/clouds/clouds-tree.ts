@@ -2,23 +2,13 @@
 // (every location in parallel, every page), and redraws only the rows an instance change touches.
 import * as vscode from 'vscode';
 import type { CloudAccount, CloudInstance, CloudProvider, SecretSource } from '@vlm/clouds/src/cloud-provider';
-import { listAllInstances } from '@vlm/clouds/src/instance-listing';
 import type { Log } from '../log';
 import { isCancellation } from '../errors';
 import { failureText, problemOf } from './cloud-accounts';
 import { CloudFollowers } from './cloud-followers';
 import type { CloudRow } from './cloud-rows';
-import { CloudTreeModel, type LocationListing } from './cloud-tree-model';
-
-/** Every location of an account at once (clouds/' listAllInstances); a location that fails gets its own problem row. */
-export async function listAccount(provider: CloudProvider, signal: AbortSignal): Promise<LocationListing[]> {
-  const listing = await listAllInstances(provider, { signal });
-  return listing.locations.map((location) => ({
-    location: location.location,
-    instances: location.instances,
-    ...(location.error ? { problem: problemOf(location.error) } : {}),
-  }));
-}
+import { listAccount } from './cloud-listing';
+import { CloudTreeModel } from './cloud-tree-model';
 
 export type ProviderFactory = (account: CloudAccount, secrets: SecretSource) => Promise<CloudProvider>;
 
