@@ -80,14 +80,18 @@ async function pick(page: Page, prompt: string, label: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** Runs Add Cloud Account from the Command Palette: F1, its title, Enter once its row is the focused one. */
-async function startAddCloudAccount(page: Page): Promise<void> {
+/** Runs a command from the Command Palette: F1, its title, Enter once its row is the focused one. */
+async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor();
-  await input.fill('>Virtual Labs: Add Cloud Account');
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Virtual Labs: Add Cloud Account' }).waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).waitFor();
   await page.keyboard.press('Enter');
+}
+
+async function startAddCloudAccount(page: Page): Promise<void> {
+  await runCommand(page, 'Virtual Labs: Add Cloud Account');
 }
 
 /** Types an answer into the input box that asks `prompt`, and presses Enter. */
@@ -218,4 +222,23 @@ test('a Proxmox cluster over HTTPS with its own CA lists its nodes and VMs, a st
     proxmox.requests.filter((request) => request.method === 'POST' && /\/status\/(stop|shutdown)$/.test(request.path)).length,
     1,
   );
+});
+
+test('the filter keeps the running instances of AWS, and a filter word it cannot read is refused as it is typed', async () => {
+  const { page } = session;
+  const view = cloudsView(page);
+  await runCommand(page, 'Virtual Labs: Filter Cloud Instances');
+  const input = await waitForPrompt(page, 'Terms that all must match');
+  await input.fill('state:runing');
+  await page.locator('.quick-input-widget', { hasText: /names no state; states: pending, running/ }).waitFor();
+  await session.screenshot('25-clouds-filter-refused');
+  await input.fill('state:running provider:aws');
+  await page.keyboard.press('Enter');
+  await row(view, 'vm-1').waitFor({ state: 'detached' });
+  await waitForRows(view, ['vm-3', 'vm-5'], 'failed-clouds-filter');
+  assert.equal(await row(view, 'web-1').count(), 0, 'Proxmox VMs are filtered out');
+  await page.locator('.pane-body .message', { hasText: 'Showing instances matching "state:running provider:aws"' }).waitFor();
+  await session.screenshot('26-clouds-filtered');
+  await runCommand(page, 'Virtual Labs: Clear Cloud Filter');
+  await waitForRows(view, ['vm-1', 'web-1'], 'failed-clouds-unfiltered');
 });
