@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { repositoryRoot } from './paths.mjs';
 import { lazyMetaSchemaValidators } from '../cli/build/lazy-meta-schema-validators.mjs';
+import { cloudProviderBundles, cloudProvidersOutside } from '../extension/build/cloud-provider-bundles.mjs';
 
 const { build } = await import('esbuild');
 
@@ -23,7 +24,14 @@ export const bundles = [
     plugins: [lazyMetaSchemaValidators()],
   },
   // ssh2 tries cpu-features (native, optional) to pick ciphers and does without it when it is absent.
-  { entry: 'extension/src/extension.ts', outfile: 'extension/dist/extension.js', external: ['vscode', 'cpu-features'] },
+  // The cloud providers load from bundles of their own, on first use (extension/build/cloud-provider-bundles.mjs).
+  {
+    entry: 'extension/src/extension.ts',
+    outfile: 'extension/dist/extension.js',
+    external: ['vscode', 'cpu-features'],
+    plugins: [cloudProvidersOutside()],
+  },
+  ...cloudProviderBundles(repositoryRoot),
   // dbus-next requires x11 only for X11 bus autolaunch, and usocket (native) only for abstract sockets when present.
   { entry: 'host-service/src/main.ts', outfile: 'host-service/dist/vlm-host.js', external: ['x11', 'usocket', 'cpu-features'] },
   // The extension's .vsix ships its own copy of the language server, and of the host service for
