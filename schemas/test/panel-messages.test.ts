@@ -69,7 +69,7 @@ describe('panel messages', () => {
     const check = checkPanelMessage('ExpensesToExtension', { type: `\u001b[31m${'x'.repeat(500)}` });
     assert.equal(check.ok, false);
     if (!check.ok) {
-      assert.doesNotMatch(check.problem, /\u001b/);
+      assert.ok(!check.problem.includes('\u001b'));
       assert.ok(check.problem.length < 200, check.problem);
     }
   });

@@ -25,6 +25,9 @@ export function panelMessagesAjv(options: { code?: { source: boolean } } = {}): 
 }
 
 const ajv = panelMessagesAjv();
-export const panelMessageValidators = Object.fromEntries(
-  panelMessageDefinitions.map((name) => [name, ajv.getSchema(`${panelMessagesSchemaJson.$id}#/definitions/${name}`)]),
-) as Record<PanelMessageDefinition, PanelMessageValidator>;
+export const panelMessageValidators = {} as Record<PanelMessageDefinition, PanelMessageValidator>;
+for (const name of panelMessageDefinitions) {
+  const validate = ajv.getSchema(`${panelMessagesSchemaJson.$id}#/definitions/${name}`);
+  if (!validate) throw new Error(`panel-messages.schema.json has no definition ${name}.`);
+  panelMessageValidators[name] = validate;
+}
