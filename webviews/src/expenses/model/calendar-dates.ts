@@ -26,7 +26,18 @@ export function nextMonth(month: string): string {
 
 /** The day after `date`. */
 export function nextDay(date: string): string {
+  return addDays(date, 1);
+}
+
+/** `date` moved by `days` (negative goes back). */
+export function addDays(date: string, days: number): string {
   const day = new Date(`${date}T00:00:00Z`);
-  day.setUTCDate(day.getUTCDate() + 1);
+  day.setUTCDate(day.getUTCDate() + days);
+  return day.toISOString().slice(0, 10);
+}
+
+/** The first day of the month `months` before or after the month of `date`: ("2026-03-14", -2) is 2026-01-01. */
+export function firstOfMonth(date: string, months: number): string {
+  const day = new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1 + months, 1));
   return day.toISOString().slice(0, 10);
 }
