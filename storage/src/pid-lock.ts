@@ -79,7 +79,8 @@ export function tryPidLock(path: string, log: (line: string) => void): PidLockAt
       continue;
     }
     try {
-      if (readOwner(path) === owner) {
+      // Object.is: an unreadable owner (NaN) must match itself.
+      if (Object.is(readOwner(path), owner)) {
         const temporary = `${path}.${process.pid}.tmp`;
         writeFileSync(temporary, own, { mode: 0o600 });
         renameSync(temporary, path);

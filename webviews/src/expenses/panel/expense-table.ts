@@ -37,7 +37,11 @@ export class ExpenseTable {
 
   show(entries: readonly ExpenseEntry[]): void {
     const sorted = [...entries].sort((left, right) => right.date.localeCompare(left.date) || left.id.localeCompare(right.id));
+    // A keyboard user who deleted a row stays on the rows, at the same place.
+    const rows = [...this.body.children];
+    const focused = rows.findIndex((row) => row === document.activeElement || row.contains(document.activeElement));
     this.body.replaceChildren(...sorted.map((entry) => this.row(entry)));
+    if (focused >= 0) (this.body.children[Math.min(focused, this.body.children.length - 1)] as HTMLElement | undefined)?.focus();
     if (sorted.length === 0)
       this.body.append(
         element('vscode-table-row', {}, element('vscode-table-cell', { class: 'empty' }, 'No expenses yet: add one above.')),
