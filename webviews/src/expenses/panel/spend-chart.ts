@@ -64,7 +64,8 @@ export class SpendChart {
       height: this.height(),
       // Ordinal: one tick per bucket index.
       scales: { x: { time: false, distr: 2 } },
-      legend: { show: true },
+      // Labels only: the amounts are in the table and the aria-label.
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       axes: [
         {
@@ -75,8 +76,8 @@ export class SpendChart {
         },
         {
           stroke: foreground,
-          grid: { stroke: grid },
-          ticks: { stroke: grid },
+          grid: { stroke: grid, width: 1 },
+          ticks: { show: false },
           size: 70,
           values: (_, ticks) => ticks.map((tick) => formatAmount(Math.round(tick), series.currency)),
         },
@@ -93,6 +94,7 @@ export class SpendChart {
             fill: color,
             stroke: color,
             paths: bars,
+            points: { show: false },
             // The legend shows each category's own amount, not its running sum.
             value: (_: uPlot, __: number, ___: number, index: number | null) =>
               index === null ? '' : formatAmount(series.values[category]?.[index] ?? 0, series.currency),
