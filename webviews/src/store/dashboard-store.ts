@@ -31,6 +31,8 @@ export interface DashboardStoreOptions {
 
 export class DashboardStore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The file's text as this process last checked it, and its data: unchanged text needs no second check. */
+  private checked: { text: string; data: DashboardData } | undefined;
 
   private constructor(
     readonly path: string,
@@ -74,7 +76,9 @@ export class DashboardStore {
         const problem = dashboardDataProblem(draft);
         if (problem !== undefined)
           throw new DashboardStoreError(this.path, `Refused to save the dashboard: ${problem}. Nothing was saved.`);
-        await writeFileDurably(this.path, `${JSON.stringify(draft, null, 2)}\n`);
+        const text = `${JSON.stringify(draft, null, 2)}\n`;
+        await writeFileDurably(this.path, text);
+        this.checked = { text, data: structuredClone(draft) };
         return { result, data: draft };
       });
     const next = this.queue.then(run, run);
@@ -118,6 +122,7 @@ export class DashboardStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
+    if (text !== undefined && text === this.checked?.text) return { data: structuredClone(this.checked.data) };
     let found: unknown = null;
     if (text !== undefined) {
       try {
@@ -138,6 +143,7 @@ export class DashboardStore {
     const { data, applied } = migrate(found, version);
     const problem = dashboardDataProblem(data);
     if (problem !== undefined) throw this.untouched(problem);
+    if (text !== undefined && applied.length === 0) this.checked = { text, data: structuredClone(data as DashboardData) };
     if (applied.length > 0 && write) {
       if (found !== null) {
         // Keep what the older version wrote, in case the upgrade has to be undone by hand.
