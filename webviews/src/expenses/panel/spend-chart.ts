@@ -70,7 +70,8 @@ export class SpendChart {
       axes: [
         {
           stroke: foreground,
-          grid: { stroke: grid },
+          // Bars need no vertical lines; the horizontal ones read the amounts.
+          grid: { show: false },
           ticks: { stroke: grid },
           values: (_, ticks) => ticks.map((tick) => series.buckets[tick] ?? ''),
         },
