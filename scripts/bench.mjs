@@ -26,6 +26,7 @@ export const benchmarks = [
     script: 'extension/bench/cloud-tree-update.bench.ts',
     arguments: ['300'],
   },
+  { title: 'dashboard: durable store write', script: 'webviews/bench/dashboard-store.bench.ts', arguments: ['30'] },
 ];
 
 function runBenchmark(benchmark, extraArguments) {
