@@ -41,6 +41,9 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
  * prints a known failure as `vlm: ...`. Unknown errors are bugs and go on to the CLI's handler.
  */
 export async function runCloudCommand(output: CommandOutput, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  // The pinned AWS SDK runs on this Node; its warning that later versions will not is nothing a
+  // `vlm` user can act on, and would fill standard error on every command.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(exitCodes.cancelled);
