@@ -9,7 +9,10 @@ export type ProviderModuleLoader = () => Promise<ProviderModule>;
 export type ProviderModuleTable = Partial<Record<ProviderKind, ProviderModuleLoader>>;
 
 /** The providers of this build, one line each: `kind: () => import('./kind/…').then((module) => module.…)`. */
-const builtInModules: ProviderModuleTable = {};
+const builtInModules: ProviderModuleTable = {
+  aws: () => import('./aws/aws-provider.js').then((module) => module.awsProviderModule),
+  proxmox: () => import('./proxmox/proxmox-provider.js').then((module) => module.proxmoxModule),
+};
 
 export class ProviderRegistry {
   constructor(private readonly modules: ProviderModuleTable) {}
