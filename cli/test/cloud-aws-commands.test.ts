@@ -2,10 +2,13 @@
 // keys stored through `vlm cloud secret set`, every region listed, a stop followed by the EC2
 // waiter, the provider's refusals as exit codes; and no secret value in any output or file.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type Ec2StandIn, startEc2StandIn } from '../../clouds/test/stand-ins/ec2-server';
 import { type CloudHome, makeCloudHome } from './cloud-environment';
+import { startVlm } from './running-vlm';
 import { ensureBuilt, type VlmResult } from './run-vlm';
 
 // Canaries: secret values that must never be seen again outside the encrypted file.
@@ -15,6 +18,9 @@ const wrongSecret = 'canary-wrong/9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
 let standIn: Ec2StandIn;
 let home: CloudHome;
+/** An endpoint that accepts connections and never answers: a provider that hangs. */
+let silent: Server;
+const silentSockets: Socket[] = [];
 /** Everything every vlm run printed, searched for the canaries at the end. */
 const printed: string[] = [];
 
@@ -28,15 +34,22 @@ async function vlm(commandLine: readonly string[]): Promise<VlmResult> {
   return record(await home.vlmAsync(commandLine));
 }
 
+function accounts(): Array<Record<string, unknown>> {
+  const settings = { credentials: 'accessKey', endpoint: standIn.url };
+  return [
+    { id: 'prod', provider: 'aws', label: 'Production', settings },
+    { id: 'wrong-key', provider: 'aws', settings: { ...settings, regions: ['eu-west-1'] } },
+  ];
+}
+
 before(async () => {
   ensureBuilt();
   standIn = await startEc2StandIn({ count: 6, describesPerTransition: 1, credentials: [{ accessKeyId, secretAccessKey }] });
+  silent = createServer((socket) => silentSockets.push(socket));
+  silent.listen(0, '127.0.0.1');
+  await once(silent, 'listening');
   home = await makeCloudHome();
-  const settings = { credentials: 'accessKey', endpoint: standIn.url };
-  await home.writeAccounts([
-    { id: 'prod', provider: 'aws', label: 'Production', settings },
-    { id: 'wrong-key', provider: 'aws', settings: { ...settings, regions: ['eu-west-1'] } },
-  ]);
+  await home.writeAccounts(accounts());
   for (const [account, key, value] of [
     ['prod', 'accessKeyId', accessKeyId],
     ['prod', 'secretAccessKey', `${secretAccessKey}\n`],
@@ -48,6 +61,8 @@ before(async () => {
   }
 });
 after(async () => {
+  for (const socket of silentSockets) socket.destroy();
+  silent?.close();
   await standIn?.close();
   await home?.remove();
 });
@@ -125,6 +140,28 @@ describe('vlm cloud power actions against the EC2 stand-in', () => {
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^vlm: aws: .*\(UnauthorizedOperation\)\./);
     assert.equal(target.reboots, 0);
+  });
+});
+
+describe('vlm cloud list and Ctrl-C', () => {
+  it('stops waiting for a provider that does not answer, exit 130 without output', async () => {
+    const endpoint = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const hanging = { id: 'hanging', provider: 'aws', settings: { credentials: 'accessKey', endpoint, regions: ['eu-west-1'] } };
+    await home.writeAccounts([...accounts(), hanging]);
+    try {
+      record(home.vlm(['cloud', 'secret', 'set', 'hanging', 'accessKeyId'], accessKeyId));
+      record(home.vlm(['cloud', 'secret', 'set', 'hanging', 'secretAccessKey'], secretAccessKey));
+      const connected = once(silent, 'connection');
+      const running = startVlm(['cloud', 'list', '--account', 'hanging'], home.environment);
+      await connected;
+      running.signal('SIGINT');
+      const result = record(await running.finished);
+      assert.equal(result.status, 130);
+      assert.equal(result.stdout, '');
+      assert.equal(result.stderr, '');
+    } finally {
+      await home.writeAccounts(accounts());
+    }
   });
 });
 
