@@ -46,6 +46,16 @@ describe('reading a secret value', () => {
     assert.deepEqual(terminal.rawModes, [true, false]);
   });
 
+  it('cancels when the command is aborted (a Ctrl-C that arrived as a signal)', async () => {
+    const terminal = fakeTerminal();
+    const controller = new AbortController();
+    const value = readSecretValue('token', () => undefined, terminal.input, controller.signal);
+    terminal.type('ab');
+    controller.abort();
+    await assert.rejects(value, (error: unknown) => error instanceof CloudCommandFailure && error.exitCode === 130);
+    assert.deepEqual(terminal.rawModes, [true, false]);
+  });
+
   it('takes piped input without its final line end', async () => {
     assert.equal(await readSecretValue('token', () => undefined, piped('value\n')), 'value');
     assert.equal(await readSecretValue('token', () => undefined, piped('value\r\n')), 'value');
