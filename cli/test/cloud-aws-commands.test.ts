@@ -3,7 +3,8 @@
 // waiter, the provider's refusals as exit codes; and no secret value in any output or file.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type Ec2StandIn, startEc2StandIn } from '../../clouds/test/stand-ins/ec2-server';
@@ -161,6 +162,32 @@ describe('vlm cloud list and Ctrl-C', () => {
       assert.equal(result.stderr, '');
     } finally {
       await home.writeAccounts(accounts());
+    }
+  });
+});
+
+describe('vlm cloud with a secrets file from another key', () => {
+  it('refuses it, naming the file and the key file, and sends nothing signed', async () => {
+    const key = await readFile(home.keyPath);
+    const callsBefore = standIn.calls.length;
+    await writeFile(home.keyPath, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    try {
+      const expected =
+        `vlm: the secrets file ${home.secretsPath} was encrypted with another key than the key file ${home.keyPath} (or its key check was altered): ` +
+        'nothing in it can be read. Use the key it was written with, or move the file away and set the secrets again.\n';
+      for (const commandLine of [
+        ['cloud', 'list', '--account', 'prod'],
+        ['cloud', 'list', '--json'],
+        ['cloud', 'stop', `prod/${standIn.regions[0]}/${standIn.instances[0]?.id}`],
+      ]) {
+        const result = await vlm(commandLine);
+        assert.equal(result.status, 2, commandLine.join(' '));
+        assert.equal(result.stdout, '');
+        assert.equal(result.stderr, expected);
+      }
+      assert.equal(standIn.calls.length, callsBefore, 'nothing reached EC2');
+    } finally {
+      await writeFile(home.keyPath, key, { mode: 0o600 });
     }
   });
 });
