@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { repositoryRoot } from './paths.mjs';
 import { lazyMetaSchemaValidators } from '../cli/build/lazy-meta-schema-validators.mjs';
-import { cloudProviderBundles, cloudProvidersOutside } from '../extension/build/cloud-provider-bundles.mjs';
+import { cloudProviderBundles } from '../cli/build/cloud-provider-bundles.mjs';
 import { standaloneValidators } from '../webviews/build/standalone-validators.mjs';
 
 const { build } = await import('esbuild');
@@ -17,22 +17,21 @@ export const bundles = [
   },
   // yaml-language-server's lib/umd modules hide their requires from esbuild; its out/server/src
   // tree is the same code as plain CommonJS, which bundles.
-  // Lazy meta-schemas: `vlm` runs once per CI step, so its start-up time counts.
+  // Lazy meta-schemas and cloud providers in their own files: `vlm` runs once per CI step, so its start-up time counts.
   {
     entry: 'cli/src/main.ts',
     outfile: 'cli/dist/vlm.js',
     alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' },
-    plugins: [lazyMetaSchemaValidators()],
+    plugins: [lazyMetaSchemaValidators(), cloudProviderBundles()],
   },
   // ssh2 tries cpu-features (native, optional) to pick ciphers and does without it when it is absent.
-  // The cloud providers load from bundles of their own, on first use (extension/build/cloud-provider-bundles.mjs).
+  // The cloud providers' SDKs load from bundles of their own, on first use, as for vlm.js.
   {
     entry: 'extension/src/extension.ts',
     outfile: 'extension/dist/extension.js',
     external: ['vscode', 'cpu-features'],
-    plugins: [cloudProvidersOutside()],
+    plugins: [cloudProviderBundles()],
   },
-  ...cloudProviderBundles(repositoryRoot),
   // dbus-next requires x11 only for X11 bus autolaunch, and usocket (native) only for abstract sockets when present.
   { entry: 'host-service/src/main.ts', outfile: 'host-service/dist/vlm-host.js', external: ['x11', 'usocket', 'cpu-features'] },
   // The extension's .vsix ships its own copy of the language server, and of the host service for
