@@ -79,4 +79,39 @@ describe('Proxmox power actions', { timeout: 60_000 }, () => {
       provider.dispose();
     }
   });
+
+  test('force stop, then delete: the row ends terminated and the guest is gone', async () => {
+    const provider = makeProvider(standIn);
+    try {
+      await assert.rejects(provider.runAction('pve2', '200', 'delete'), rejectsWith('wrongState'));
+      const stop = await provider.runAction('pve2', '200', 'forceStop');
+      assert.match(stop.handle, /:qmstop:200:/);
+      assert.equal((await provider.followOperation(stop)).state, 'stopped');
+      const states: string[] = [];
+      const removal = await provider.runAction('pve2', '200', 'delete');
+      assert.match(removal.handle, /:qmdestroy:200:/);
+      const last = await provider.followOperation(removal, { onInstance: (instance) => states.push(instance.state) });
+      assert.deepEqual(states, ['terminating', 'terminated']);
+      assert.deepEqual([last.name, last.actions], ['build', []]);
+      assert.equal(standIn.cluster.vms.has(200), false);
+      assert.deepEqual((await provider.listInstances('pve1')).instances.length, 2);
+    } finally {
+      provider.dispose();
+    }
+  });
+
+  test('following stops when the caller aborts', async () => {
+    const provider = makeProvider(standIn);
+    try {
+      const operation = await provider.runAction('pve1', '101', 'start');
+      const controller = new AbortController();
+      const following = provider.followOperation(operation, { signal: controller.signal, onInstance: () => controller.abort() });
+      await assert.rejects(
+        following,
+        (error: unknown) => (error as Error).name === 'AbortError' || (isCloudError(error) && error.details.code === 'aborted'),
+      );
+    } finally {
+      provider.dispose();
+    }
+  });
 });
