@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isCloudError } from '../../src/cloud-errors.js';
+import { providerRegistry } from '../../src/provider-registry.js';
 import { proxmoxModule } from '../../src/proxmox/proxmox-provider.js';
 import { secretsOf } from './proxmox-fixture.js';
 
@@ -21,7 +22,7 @@ function refused(settings: Record<string, unknown>, message: RegExp): void {
 }
 
 describe('Proxmox settings', () => {
-  test('a token account and a user account, with defaults', () => {
+  test('a token account and a user account, with defaults', async () => {
     assert.deepEqual(parse({ url: 'https://pve.example.com:8006/', tokenId: 'root@pam!vlm' }), {
       url: 'https://pve.example.com:8006',
       tokenId: 'root@pam!vlm',
@@ -34,6 +35,7 @@ describe('Proxmox settings', () => {
       timeoutSeconds: 5,
     });
     assert.equal(proxmoxModule.kind, 'proxmox');
+    assert.equal(await providerRegistry.load('proxmox'), proxmoxModule, 'the registry holds this module');
     assert.deepEqual(proxmoxModule.secretKeys, ['tokenSecret', 'password']);
   });
 
