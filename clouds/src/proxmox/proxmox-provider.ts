@@ -1,5 +1,5 @@
-// Proxmox VE behind the CloudProvider interface: nodes are locations, QEMU guests are instances
-// (id = vmid), actions start PVE tasks whose UPIDs are followed to their exit status.
+// Proxmox VE behind the CloudProvider interface: nodes are locations, QEMU VMs and LXC containers
+// are instances (id = vmid), actions start PVE tasks whose UPIDs are followed to their exit status.
 import { readFile } from 'node:fs/promises';
 import { CloudError, isCloudError } from '../cloud-errors.js';
 import type {
@@ -15,7 +15,7 @@ import type {
   SecretSource,
 } from '../cloud-provider.js';
 import { ProxmoxClient, type ProxmoxCredentials } from './proxmox-client.js';
-import { actionRequests, objectOf, rowsOf, toInstance, transitionalState } from './proxmox-instances.js';
+import { actionRequests, type GuestType, guestTypes, objectOf, rowsOf, toInstance, transitionalState } from './proxmox-instances.js';
 import { checkNode, checkUpid, checkVmid, quoted } from './proxmox-names.js';
 import { type ProxmoxSettings, parseProxmoxSettings, proxmoxSecretKeys } from './proxmox-settings.js';
 import { followTask } from './proxmox-tasks.js';
@@ -27,6 +27,8 @@ export class ProxmoxProvider implements CloudProvider {
   readonly kind = 'proxmox';
   readonly accountId: string;
   private client?: Promise<ProxmoxClient>;
+  /** Whether each vmid seen is a VM or a container, so a later call asks the right path first. */
+  private readonly typeOf = new Map<number, GuestType>();
 
   constructor(
     account: CloudAccount,
@@ -55,21 +57,43 @@ export class ProxmoxProvider implements CloudProvider {
     const node = checkNode(location, 'input');
     if (options.pageToken !== undefined)
       throw new CloudError('invalidInput', 'proxmox', 'pageToken: Proxmox lists a node in one page; there is no next page');
-    const what = `GET /nodes/${node}/qemu`;
-    const rows = rowsOf(await this.call('GET', `/nodes/${node}/qemu`, { signal: options.signal }), what);
     const context = this.context(node);
-    const instances = rows.map((row) => toInstance(row, context)).sort((a, b) => Number(a.id) - Number(b.id));
+    const lists = await Promise.all(
+      guestTypes.map(async (type) => {
+        const rows = rowsOf(await this.call('GET', `/nodes/${node}/${type}`, { signal: options.signal }), `GET /nodes/${node}/${type}`);
+        return rows.map((row) => toInstance(row, type, context));
+      }),
+    );
+    guestTypes.forEach((type, index) => {
+      for (const instance of lists[index] ?? []) this.typeOf.set(Number(instance.id), type);
+    });
+    const instances = lists.flat().sort((a, b) => Number(a.id) - Number(b.id));
     if (instances.length === 0) await this.explainEmptyList(node, options.signal);
     return { instances };
   }
 
+  /** Asks the type last seen for this vmid first (a VM when never seen), then the other one. */
   async getInstance(location: string, id: string, signal?: AbortSignal): Promise<CloudInstance> {
     const node = checkNode(location, 'input');
     const vmid = checkVmid(id, 'input');
-    const path = `/nodes/${node}/qemu/${vmid}/status/current`;
-    const instance = toInstance(objectOf(await this.call('GET', path, { signal }), `GET ${path}`), this.context(node));
-    if (instance.id !== String(vmid)) throw new CloudError('malformed', 'proxmox', `GET ${path} answered about VM ${quoted(instance.id)}`);
-    return instance;
+    const first = this.typeOf.get(vmid) ?? 'qemu';
+    const order = first === 'qemu' ? guestTypes : [...guestTypes].reverse();
+    let missing: unknown;
+    for (const type of order) {
+      const path = `/nodes/${node}/${type}/${vmid}/status/current`;
+      try {
+        const instance = toInstance(objectOf(await this.call('GET', path, { signal }), `GET ${path}`), type, this.context(node));
+        if (instance.id !== String(vmid))
+          throw new CloudError('malformed', 'proxmox', `GET ${path} answered about guest ${quoted(instance.id)}`);
+        this.typeOf.set(vmid, type);
+        return instance;
+      } catch (error) {
+        if (!isCloudError(error) || error.kind !== 'notFound') throw error;
+        missing ??= error;
+      }
+    }
+    this.typeOf.delete(vmid);
+    throw missing;
   }
 
   async runAction(location: string, id: string, action: PowerAction, signal?: AbortSignal): Promise<CloudOperation> {
@@ -91,7 +115,8 @@ export class ProxmoxProvider implements CloudProvider {
         },
       );
     }
-    const path = `/nodes/${instance.location}/qemu/${instance.id}${request.suffix}`;
+    const type = this.typeOf.get(Number(instance.id)) ?? 'qemu';
+    const path = `/nodes/${instance.location}/${type}/${instance.id}${request.suffix}`;
     const handle = checkUpid(await this.call(request.method, path, { signal }), instance.location, 'answer');
     return { provider: 'proxmox', accountId: this.accountId, location: instance.location, instanceId: instance.id, action, handle };
   }
