@@ -31,12 +31,33 @@ function suspiciousRequests(): string[] {
 }
 
 describe('Proxmox failures', { timeout: 60_000 }, () => {
-  test('a 500 is a provider error with its message and status', async () => {
+  test('a 500, a 595 from an unreachable node, a 403, and an offline node in the index', async () => {
     const provider = makeProvider(standIn);
     try {
       standIn.interfere({ path: /^\/nodes\/pve1\/qemu$/, answer: { status: 500, reason: 'cluster not ready - no quorum?' } });
       await assert.rejects(provider.listInstances('pve1'), expectKind('provider', /pve1\/qemu: cluster not ready - no quorum\? \(500\)/));
       assert.equal((await provider.listInstances('pve1')).instances.length, 2, 'the next call works again');
+      standIn.interfere({ path: /^\/nodes\/pve2\/qemu$/, answer: { status: 595, reason: 'No route to host' } });
+      await assert.rejects(
+        provider.listInstances('pve2'),
+        expectKind('unreachable', /No route to host \(595\)\. The cluster could not reach that node/),
+      );
+      standIn.interfere({
+        path: /^\/nodes\/pve2\/qemu\/200\/status\/current$/,
+        answer: { status: 403, reason: 'Permission check failed (/vms/200, VM.Audit)' },
+      });
+      await assert.rejects(provider.getInstance('pve2', '200'), expectKind('permission', /\(403\)\. Grant the user .*VM\.Audit/));
+      standIn.interfere({
+        path: /^\/nodes$/,
+        answer: {
+          data: (rows) =>
+            (rows as Array<Record<string, unknown>>).map((row) => ({ ...row, status: row.node === 'pve3' ? 'offline' : row.status })),
+        },
+      });
+      assert.deepEqual(
+        (await provider.listLocations()).map((location) => location.label),
+        ['pve1', 'pve2', 'pve3 (offline)'],
+      );
     } finally {
       provider.dispose();
     }
@@ -73,7 +94,9 @@ describe('Proxmox failures', { timeout: 60_000 }, () => {
       provider.dispose();
     }
   });
+});
 
+describe('Proxmox hostile names', { timeout: 60_000 }, () => {
   test('hostile names from the server are refused, not followed', async () => {
     const provider = makeProvider(standIn);
     try {
