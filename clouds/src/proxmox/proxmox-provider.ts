@@ -97,9 +97,7 @@ export class ProxmoxProvider implements CloudProvider {
   }
 
   async runAction(location: string, id: string, action: PowerAction, signal?: AbortSignal): Promise<CloudOperation> {
-    const request = actionRequests[action];
-    if (request === undefined)
-      throw new CloudError('invalidInput', 'proxmox', `action: ${quoted(action)} is not one of ${Object.keys(actionRequests).join(', ')}`);
+    const request = actionRequests[checkAction(action)];
     const instance = await this.getInstance(location, id, signal);
     if (!instance.actions.includes(action)) {
       throw new CloudError(
@@ -125,21 +123,23 @@ export class ProxmoxProvider implements CloudProvider {
     const node = checkNode(operation.location, 'input');
     const vmid = checkVmid(operation.instanceId, 'input');
     const upid = checkUpid(operation.handle, node, 'input');
+    const action = checkAction(operation.action);
     const before = await this.getInstance(node, String(vmid), options.signal).catch((error: unknown) => {
       if (isCloudError(error) && error.kind === 'notFound' && operation.action === 'delete') return undefined;
       throw error;
     });
-    if (before !== undefined) options.onInstance?.({ ...before, state: transitionalState[operation.action], actions: [] });
-    await followTask(this.call.bind(this), {
-      node,
-      upid,
-      vmid,
-      action: operation.action,
-      signal: options.signal,
-      firstPollMs: this.tuning.firstPollMs,
+    if (before !== undefined) options.onInstance?.({ ...before, state: transitionalState[action], actions: [] });
+    const task = { node, upid, vmid, action, signal: options.signal, firstPollMs: this.tuning.firstPollMs };
+    await followTask(this.call.bind(this), task).catch(async (error: unknown) => {
+      // The row leaves its transitional state for the one the failed task left behind.
+      if (before !== undefined && !options.signal?.aborted) {
+        const now = await this.getInstance(node, String(vmid), options.signal).catch(() => undefined);
+        if (now !== undefined) options.onInstance?.(now);
+      }
+      throw error;
     });
     const after =
-      operation.action === 'delete'
+      action === 'delete'
         ? ({ ...(before ?? this.gone(node, vmid)), state: 'terminated', providerState: 'destroyed', actions: [] } satisfies CloudInstance)
         : await this.getInstance(node, String(vmid), options.signal);
     options.onInstance?.(after);
@@ -230,6 +230,11 @@ export class ProxmoxProvider implements CloudProvider {
           : `Give ${username} a role with VM.Audit (PVEAuditor or PVEVMUser) on /vms.`,
     });
   }
+}
+
+function checkAction(action: unknown): PowerAction {
+  if (typeof action === 'string' && Object.hasOwn(actionRequests, action)) return action as PowerAction;
+  throw new CloudError('invalidInput', 'proxmox', `action: ${quoted(action)} is not one of ${Object.keys(actionRequests).join(', ')}`);
 }
 
 async function readCa(caFile: string): Promise<string> {

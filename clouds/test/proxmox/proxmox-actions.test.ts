@@ -66,15 +66,21 @@ describe('Proxmox power actions', { timeout: 60_000 }, () => {
       const failure = "can't lock file '/var/lock/qemu-server/lock-200.conf' - got timeout";
       standIn.cluster.failingTasks.set(200, failure);
       const operation = await provider.runAction('pve2', '200', 'reboot');
-      await assert.rejects(provider.followOperation(operation), (error: unknown) => {
-        rejectsWith('wrongState')(error);
-        const cloudError = error as CloudError;
-        assert.equal(cloudError.details.code, failure);
-        assert.match(cloudError.message, /reboot of VM 200 on pve2 failed: can't lock file/);
-        assert.ok(cloudError.details.hint?.includes(operation.handle));
-        return true;
-      });
+      const states: string[] = [];
+      await assert.rejects(
+        provider.followOperation(operation, { onInstance: (instance) => states.push(instance.state) }),
+        (error: unknown) => {
+          rejectsWith('wrongState')(error);
+          const cloudError = error as CloudError;
+          assert.equal(cloudError.details.code, failure);
+          assert.match(cloudError.message, /reboot of VM 200 on pve2 failed: can't lock file/);
+          assert.ok(cloudError.details.hint?.includes(operation.handle));
+          return true;
+        },
+      );
       assert.equal(standIn.cluster.vms.get(200)?.status, 'running');
+      assert.deepEqual(states, ['rebooting', 'running'], 'the row shows the state the failed task left');
+      await assert.rejects(provider.runAction('pve2', '200', 'toString' as 'stop'), rejectsWith('invalidInput'));
     } finally {
       provider.dispose();
     }

@@ -55,6 +55,10 @@ describe('Proxmox settings', () => {
     refused({ url, tokenId: 'root@pam' }, /^tokenId: "root@pam" is not an API token id; use user@realm!name/);
     refused({ url, tokenId: 'root@pam!vlm\nX-Injected: 1' }, /^tokenId: .* is not an API token id/);
     refused({ url, username: 'root' }, /^username: "root" is not a Proxmox user; use user@realm/);
+    refused({ url, username: 'ops;x=1@pve' }, /^username: "ops;x=1@pve" is not a Proxmox user/);
+    refused({ url, username: 'jörg@pve' }, /^username: "jörg@pve" is not a Proxmox user/);
+    refused({ url, tokenId: 'root@pam!vlm=x' }, /^tokenId: "root@pam!vlm=x" is not an API token id/);
+    assert.equal(parse({ url, username: 'first.last+ops@corp-ad' }).username, 'first.last+ops@corp-ad');
     refused({ url, username: 42 }, /^username: "42"/);
   });
 
