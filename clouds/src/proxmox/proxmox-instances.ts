@@ -8,13 +8,16 @@ import { checkVmid } from './proxmox-names.js';
 export type GuestType = 'qemu' | 'lxc';
 export const guestTypes: readonly GuestType[] = ['qemu', 'lxc'];
 
-/** What PVE calls the operation behind each action, and the path below …/{qemu|lxc}/{vmid}. */
-export const actionRequests: Record<PowerAction, { method: 'POST' | 'DELETE'; suffix: string }> = {
+/**
+ * The request behind each action, below …/{qemu|lxc}/{vmid}. Delete purges the vmid from backup,
+ * replication and HA jobs too (PVE refuses to delete an HA-managed guest otherwise).
+ */
+export const actionRequests: Record<PowerAction, { method: 'POST' | 'DELETE'; suffix: string; params?: Record<string, number> }> = {
   start: { method: 'POST', suffix: '/status/start' },
   stop: { method: 'POST', suffix: '/status/shutdown' },
   forceStop: { method: 'POST', suffix: '/status/stop' },
   reboot: { method: 'POST', suffix: '/status/reboot' },
-  delete: { method: 'DELETE', suffix: '' },
+  delete: { method: 'DELETE', suffix: '', params: { purge: 1 } },
 };
 
 /** The state a row shows while the action's task runs. */

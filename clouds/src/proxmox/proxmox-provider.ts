@@ -115,7 +115,7 @@ export class ProxmoxProvider implements CloudProvider {
     }
     const type = this.typeOf.get(Number(instance.id)) ?? 'qemu';
     const path = `/nodes/${instance.location}/${type}/${instance.id}${request.suffix}`;
-    const handle = checkUpid(await this.call(request.method, path, { signal }), instance.location, 'answer');
+    const handle = checkUpid(await this.call(request.method, path, { signal, params: request.params }), instance.location, 'answer');
     return { provider: 'proxmox', accountId: this.accountId, location: instance.location, instanceId: instance.id, action, handle };
   }
 

@@ -96,6 +96,8 @@ describe('Proxmox power actions', { timeout: 60_000 }, () => {
       const states: string[] = [];
       const removal = await provider.runAction('pve2', '200', 'delete');
       assert.match(removal.handle, /:qmdestroy:200:/);
+      const deletion = standIn.requests.find((request) => request.method === 'DELETE');
+      assert.deepEqual([deletion?.path, deletion?.query], ['/nodes/pve2/qemu/200', 'purge=1']);
       const last = await provider.followOperation(removal, { onInstance: (instance) => states.push(instance.state) });
       assert.deepEqual(states, ['terminating', 'terminated']);
       assert.deepEqual([last.name, last.actions], ['build', []]);

@@ -33,6 +33,8 @@ export interface RecordedRequest {
   method: string;
   /** The path after /api2/json, as sent (still percent-encoded). */
   path: string;
+  /** The query string, when there is one (GET and DELETE parameters). */
+  query?: string;
   auth: 'token' | 'ticket' | 'none';
   csrf: boolean;
   /** For POST /access/ticket that succeeded: a password login, or an old ticket renewed. */
@@ -289,6 +291,7 @@ class StandInApi {
       auth: 'none',
       csrf: request.headers.csrfpreventiontoken !== undefined,
     };
+    if (url.search !== '') record.query = url.search.slice(1);
     this.requests.push(record);
     const body = await readBody(request);
     if (path === '') throw new ApiFailure(404, 'Not Found');
