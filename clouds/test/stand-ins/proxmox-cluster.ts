@@ -172,8 +172,21 @@ export class StandInCluster {
       task.exitstatus = task.failure ?? 'OK';
       if (task.failure === undefined) task.effect();
     }
-    const { effect: _effect, pollsLeft: _pollsLeft, failure: _failure, ...fields } = task;
-    return { ...fields, id: String(task.vmid), status: task.exitstatus === undefined ? 'running' : 'stopped' };
+    // The real fields only: {exitstatus?, id, node, pid, pstart, starttime, status, type, upid, user}.
+    const { pid, pstart, starttime, type, user, exitstatus } = task;
+    const status = exitstatus === undefined ? 'running' : 'stopped';
+    return {
+      upid,
+      node,
+      pid,
+      pstart,
+      starttime,
+      type,
+      user,
+      id: String(task.vmid),
+      status,
+      ...(exitstatus === undefined ? {} : { exitstatus }),
+    };
   }
 
   /** GET /access/permissions: path → privilege → propagate. */
