@@ -79,7 +79,10 @@ export class ProxmoxClient {
   }
 
   private async currentTicket(signal?: AbortSignal): Promise<Ticket> {
-    const held = this.ticket === undefined ? undefined : await this.ticket.catch(() => undefined);
+    const pending = this.ticket;
+    const held = pending === undefined ? undefined : await pending.catch(() => undefined);
+    // Another call logged in or renewed meanwhile: use that one rather than a second login.
+    if (this.ticket !== pending) return this.currentTicket(signal);
     if (held === undefined) return this.login(undefined, signal);
     if (this.now() - held.at < ticketRenewalMs) return held;
     return this.login(held, signal).catch(() => this.login(undefined, signal));

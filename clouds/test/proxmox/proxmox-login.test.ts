@@ -72,13 +72,14 @@ describe('Proxmox login', { timeout: 60_000 }, () => {
   test('a ticket is renewed with itself before it expires, and a refused one brings a fresh login', async () => {
     let now = Date.now();
     const provider = makeProvider(standIn, { login: 'ticket', now: () => now });
+    const from = standIn.requests.length;
     try {
       await provider.listLocations();
       now += 91 * 60_000;
-      await provider.listLocations();
+      await Promise.all([provider.listLocations(), provider.listInstances('pve1'), provider.listInstances('pve2')]);
       standIn.expireTickets();
       await provider.listLocations();
-      const logins = standIn.requests.filter((item) => item.path === '/access/ticket').slice(-3);
+      const logins = standIn.requests.slice(from).filter((item) => item.path === '/access/ticket');
       assert.deepEqual(
         logins.map((item) => item.login),
         ['password', 'renewal', 'password'],
