@@ -120,3 +120,32 @@ test('no stored access key is an auth error that says what to do, before any req
   });
   assert.equal(world.standIn.calls.length, before);
 });
+
+test('a follow whose waiter is refused ends at once with the refusal, not at the waiter deadline', async () => {
+  const provider = world.provider({ credentials: 'accessKey' }, undefined, {
+    waiter: { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 600 },
+  });
+  const operation = await provider.runAction('eu-west-1', 'i-00000000000000002', 'reboot');
+  world.standIn.deny('DescribeInstances');
+  try {
+    await assert.rejects(provider.followOperation(operation), (error: CloudError) => {
+      assert.equal(error.kind, 'permission');
+      assert.match(error.details.hint ?? '', /ec2:DescribeInstances/);
+      return true;
+    });
+  } finally {
+    world.standIn.allow('DescribeInstances');
+  }
+});
+
+test('an endpoint that does not answer is unreachable', async () => {
+  const closed = await startAwsWorld({ count: 1 });
+  const provider = closed.provider();
+  await closed.close();
+  await assert.rejects(provider.listLocations(), (error: CloudError) => {
+    assert.equal(error.kind, 'unreachable');
+    assert.equal(error.details.code, 'ECONNREFUSED');
+    assert.match(error.describe(), /EC2 did not answer DescribeRegions.*Check the network/);
+    return true;
+  });
+});
