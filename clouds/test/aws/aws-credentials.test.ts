@@ -9,10 +9,11 @@ import { standInCredentials } from '../stand-ins/ec2-server.js';
 import { type AwsWorld, refusedHosts, startAwsWorld } from './aws-fixture.js';
 
 const expiring = { accessKeyId: 'ASIAVLMSTANDIN00002', secretAccessKey: 'second/test/secret', sessionToken: 'session-token-that-expired' };
+const session = { accessKeyId: 'ASIAVLMSTANDIN00003', secretAccessKey: 'third/test/secret', sessionToken: 'a-current-session-token' };
 let world: AwsWorld;
 
 before(async () => {
-  world = await startAwsWorld({ count: 4, credentials: [standInCredentials, { ...expiring, expired: true }] });
+  world = await startAwsWorld({ count: 4, credentials: [standInCredentials, { ...expiring, expired: true }, session] });
   await world.writeProfile('vlm-lab', standInCredentials);
   await world.writeProfile('vlm-expired', expiring);
 });
@@ -40,6 +41,17 @@ test('the standard chain takes keys from the environment', async () => {
     delete process.env.AWS_ACCESS_KEY_ID;
     delete process.env.AWS_SECRET_ACCESS_KEY;
   }
+});
+
+test('typed-in temporary keys sign with their session token, and a wrong token is refused', async () => {
+  assert.equal((await world.provider({ credentials: 'accessKey' }, session).listLocations()).length, 2);
+  const wrongToken = world.provider({ credentials: 'accessKey' }, { ...session, sessionToken: 'another-token' });
+  await assert.rejects(wrongToken.listLocations(), (error: CloudError) => error.kind === 'auth' && error.details.code === 'AuthFailure');
+  const withoutToken = world.provider(
+    { credentials: 'accessKey' },
+    { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey },
+  );
+  await assert.rejects(withoutToken.listLocations(), { kind: 'auth' });
 });
 
 test('expired session keys are an auth error that says to sign in again', async () => {

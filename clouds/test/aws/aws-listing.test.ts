@@ -134,3 +134,12 @@ test('an instance id in an answer that is not an EC2 id is refused as malformed'
     target.id = id;
   }
 });
+
+test('tags from EC2 come back as plain text, whatever characters they hold', async () => {
+  const target = world.standIn.instances.find((instance) => instance.id === 'i-00000000000000004');
+  assert.ok(target);
+  target.tags = { Name: 'db <primary> & "old"', 'owner:team': "o'brien", empty: '' };
+  const row = await world.provider().getInstance(target.region, target.id);
+  assert.equal(row.name, 'db <primary> & "old"');
+  assert.deepEqual(row.tags, { Name: 'db <primary> & "old"', 'owner:team': "o'brien", empty: '' });
+});
