@@ -95,6 +95,8 @@ export class AwsProvider implements CloudProvider {
   /** DescribeInstances answers watched per instance id, so a follow reports every state its waiter sees. */
   private readonly instanceListeners = new Map<string, Set<InstanceListener>>();
   private readonly errorListeners = new Map<string, Set<ErrorListener>>();
+  /** Follows in progress, ended by `dispose`. */
+  private readonly follows = new Set<AbortController>();
 
   constructor(
     account: CloudAccount,
@@ -265,6 +267,7 @@ export class AwsProvider implements CloudProvider {
     const region = await this.checkLocation(operation.location, options.signal);
     const id = checkInstanceId(operation.instanceId);
     const stop = new AbortController();
+    this.follows.add(stop);
     const onAbort = () => stop.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let last: CloudInstance | undefined;
@@ -293,8 +296,10 @@ export class AwsProvider implements CloudProvider {
     } catch (error) {
       if (fatal) throw fatal;
       if (options.signal?.aborted) throw options.signal.reason;
+      if (stop.signal.aborted) throw stop.signal.reason;
       throw this.followFailure(operation, last, error);
     } finally {
+      this.follows.delete(stop);
       options.signal?.removeEventListener('abort', onAbort);
       for (const remove of unlisten) remove();
     }
@@ -315,6 +320,13 @@ export class AwsProvider implements CloudProvider {
   }
 
   dispose(): void {
+    for (const follow of this.follows) {
+      follow.abort(
+        new CloudError('provider', 'aws', 'the account was closed while an operation was followed', {
+          hint: 'Refresh to see where it got to.',
+        }),
+      );
+    }
     for (const client of this.clients.values()) client.destroy();
     this.clients.clear();
     this.instanceListeners.clear();

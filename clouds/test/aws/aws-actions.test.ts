@@ -114,3 +114,14 @@ test('a follow stops when its signal aborts', async () => {
   assert.deepEqual(seen, ['stopping']);
   instance.describesLeft = 1;
 });
+
+test('closing the account ends a follow at once', async () => {
+  const provider = world.provider({ credentials: 'accessKey' }, undefined, { waiter: { minDelay: 0.05, maxDelay: 0.1, maxWaitTime: 60 } });
+  const operation = await provider.runAction('us-east-1', 'i-00000000000000005', 'stop');
+  const instance = world.standIn.instances.find((candidate) => candidate.id === 'i-00000000000000005');
+  assert.ok(instance);
+  instance.describesLeft = Number.POSITIVE_INFINITY; // stuck in stopping
+  const following = provider.followOperation(operation, { onInstance: () => provider.dispose() });
+  await assert.rejects(following, (error: CloudError) => error.kind === 'provider' && /account was closed/.test(error.message));
+  instance.describesLeft = 1;
+});
