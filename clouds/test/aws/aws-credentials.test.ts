@@ -2,6 +2,8 @@
 // a (temporary) shared credentials file, the environment, expired session keys; and the account
 // settings refused with a message naming the field.
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CloudError } from '../../src/cloud-errors.js';
 import { awsProviderModule } from '../../src/aws/aws-provider.js';
@@ -16,6 +18,13 @@ before(async () => {
   world = await startAwsWorld({ count: 4, credentials: [standInCredentials, { ...expiring, expired: true }, session] });
   await world.writeProfile('vlm-lab', standInCredentials);
   await world.writeProfile('vlm-expired', expiring);
+  // The SDK reads each file once per process, so every profile is written before the first test.
+  const program = join(world.folder, 'print-keys.js');
+  const keys = { Version: 1, AccessKeyId: standInCredentials.accessKeyId, SecretAccessKey: standInCredentials.secretAccessKey };
+  await writeFile(program, `process.stdout.write(${JSON.stringify(JSON.stringify(keys))});\n`);
+  await writeFile(join(world.folder, 'config'), `[profile vlm-process]\ncredential_process = ${process.execPath} ${program}\n`, {
+    mode: 0o600,
+  });
 });
 after(async () => {
   await world.close();
@@ -30,6 +39,10 @@ test('a named profile from the shared credentials file signs the requests', asyn
     ['us-east-1', 'eu-west-1'],
   );
   assert.equal((await provider.listInstances('eu-west-1')).instances.length, 2);
+});
+
+test('a profile with a credential_process in the config file gets its keys from that program', async () => {
+  assert.equal((await world.provider({ profile: 'vlm-process' }).listLocations()).length, 2);
 });
 
 test('the standard chain takes keys from the environment', async () => {

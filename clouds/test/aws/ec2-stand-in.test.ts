@@ -1,6 +1,7 @@
 // The EC2 stand-in itself, through the SDK's own client: it must refuse what EC2 refuses, or the
 // provider's tests would pass against a server more forgiving than the real one.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { DescribeInstancesCommand, DescribeRegionsCommand, EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { type Ec2StandIn, standInCredentials, startEc2StandIn } from '../stand-ins/ec2-server.js';
@@ -107,4 +108,9 @@ test('a separate stand-in keeps its own instances and closes cleanly', async () 
   } finally {
     await other.close();
   }
+});
+
+test('the network guard of these tests refuses a connection that would leave loopback', () => {
+  assert.throws(() => connect({ host: '169.254.169.254', port: 80 }), /test network guard: refused a connection to 169\.254\.169\.254/);
+  assert.deepEqual(refusedHosts.splice(0), ['169.254.169.254']);
 });
