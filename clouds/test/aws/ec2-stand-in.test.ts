@@ -1,7 +1,11 @@
 // The EC2 stand-in itself, through the SDK's own client: it must refuse what EC2 refuses, or the
 // provider's tests would pass against a server more forgiving than the real one.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { connect } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { DescribeInstancesCommand, DescribeRegionsCommand, EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { type Ec2StandIn, standInCredentials, startEc2StandIn } from '../stand-ins/ec2-server.js';
@@ -113,4 +117,25 @@ test('a separate stand-in keeps its own instances and closes cleanly', async () 
 test('the network guard of these tests refuses a connection that would leave loopback', () => {
   assert.throws(() => connect({ host: '169.254.169.254', port: 80 }), /test network guard: refused a connection to 169\.254\.169\.254/);
   assert.deepEqual(refusedHosts.splice(0), ['169.254.169.254']);
+});
+
+test('run as a program, it prints its URL and keys, serves the seed, and ends on SIGTERM', async () => {
+  const script = join(__dirname, '../stand-ins/ec2-server.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify({ regions: ['eu-north-1'], count: 3 })], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const printed = JSON.parse(line) as { url: string; regions: string[]; accessKeyId: string; secretAccessKey: string };
+    assert.match(printed.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.deepEqual(printed.regions, ['eu-north-1']);
+    const remote = new EC2Client({ region: 'eu-north-1', endpoint: printed.url, credentials: printed });
+    clients.push(remote);
+    const answer = await remote.send(new DescribeInstancesCommand({}));
+    assert.equal(answer.Reservations?.length, 3);
+  } finally {
+    child.kill('SIGTERM');
+    if (child.exitCode === null) await once(child, 'exit');
+  }
+  assert.equal(child.exitCode, 0);
 });
