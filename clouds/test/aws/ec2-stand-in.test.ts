@@ -104,11 +104,21 @@ test('refuses a wrong secret, an unknown key and a dry run the way EC2 does', as
   assert.equal(standIn.instances[0]?.state, 'running');
 });
 
-test('a separate stand-in keeps its own instances and closes cleanly', async () => {
-  const other = await startEc2StandIn({ regions: ['eu-central-1'], count: 1 });
+test('a separate stand-in keeps its own instances, its own pace of transitions, and settles on demand', async () => {
+  const other = await startEc2StandIn({ regions: ['eu-central-1'], count: 1, states: ['running'], describesPerTransition: 3 });
+  const otherClient = new EC2Client({ region: 'eu-central-1', endpoint: other.url, credentials: standInCredentials });
+  clients.push(otherClient);
+  const stateNow = async () =>
+    (await otherClient.send(new DescribeInstancesCommand({ InstanceIds: ['i-00000000000000001'] }))).Reservations?.[0]?.Instances?.[0]
+      ?.State?.Name;
   try {
-    assert.equal(other.instances[0]?.region, 'eu-central-1');
     assert.notEqual(other.url, standIn.url);
+    const answer = await otherClient.send(new StopInstancesCommand({ InstanceIds: ['i-00000000000000001'] }));
+    assert.deepEqual(answer.StoppingInstances?.[0]?.PreviousState, { Code: 16, Name: 'running' });
+    assert.equal(await stateNow(), 'stopping');
+    assert.equal(await stateNow(), 'stopping');
+    other.settle();
+    assert.equal(await stateNow(), 'stopped');
   } finally {
     await other.close();
   }
