@@ -185,12 +185,23 @@ export class AwsProvider implements CloudProvider {
       new DescribeRegionsCommand({}),
       signal,
     )
-      .then((answer) => (answer.Regions ?? []).map((region) => checkRegion(region.RegionName, 'a region EC2 listed')))
+      .then((answer) => (answer.Regions ?? []).map((region) => this.listedRegion(region.RegionName)))
       .catch((error: unknown) => {
         this.enabledRegions = undefined;
         throw error;
       });
     return this.enabledRegions;
+  }
+
+  /** A region name from DescribeRegions' answer, which is untrusted like any answer. */
+  private listedRegion(name: unknown): string {
+    try {
+      return checkRegion(name, 'a region EC2 listed,');
+    } catch (error) {
+      throw new CloudError('malformed', 'aws', (error as Error).message, {
+        hint: 'The endpoint may not be EC2: check the account endpoint.',
+      });
+    }
   }
 
   private unknownRegion(region: string, enabled: string[]): CloudError {
