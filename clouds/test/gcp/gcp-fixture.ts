@@ -1,0 +1,85 @@
+// What every GCP test shares: the stand-in, a credentials file pointing at its /token, the env that
+// keeps google-auth-library off Google's hosts and the metadata server, and a record of every
+// outgoing connection so a test can prove nothing left loopback.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import type { CloudProvider } from '../../src/cloud-provider.js';
+import { gcpProviderModule } from '../../src/gcp/gcp-provider.js';
+import { type GcpStandIn, startGcpStandIn } from '../stand-ins/gcp-server.js';
+
+export const project = 'vlm-test-project';
+export const zones = ['europe-west1-b', 'europe-west1-c', 'us-central1-a'];
+
+/** Hosts every connection went to since the recorder was installed (net and tls). */
+export const destinations: string[] = [];
+
+function hostOf(args: unknown[]): string {
+  const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+  if (first && typeof first === 'object') {
+    const options = first as { host?: string; path?: string };
+    return options.path ? `unix:${options.path}` : (options.host ?? 'localhost');
+  }
+  return typeof args[1] === 'string' ? args[1] : 'localhost';
+}
+
+const originalConnect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function recordedConnect(this: net.Socket, ...args: unknown[]) {
+  destinations.push(hostOf(args));
+  return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+} as typeof net.Socket.prototype.connect;
+const originalTlsConnect = tls.connect;
+tls.connect = ((...args: unknown[]) => {
+  destinations.push(`tls:${hostOf(args)}`);
+  return (originalTlsConnect as (...a: unknown[]) => tls.TLSSocket)(...args);
+}) as typeof tls.connect;
+
+export function offLoopback(): string[] {
+  return destinations.filter((host) => !['127.0.0.1', 'localhost', '::1', 'tls:127.0.0.1'].includes(host));
+}
+
+/** A loopback port nothing listens on, for the metadata server google-auth-library may look for. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface GcpFixture {
+  standIn: GcpStandIn;
+  folder: string;
+  keyFile: string;
+  provider(settings?: Record<string, unknown>): CloudProvider;
+  close(): Promise<void>;
+}
+
+export async function openGcpFixture(): Promise<GcpFixture> {
+  process.env.METADATA_SERVER_DETECTION = 'none';
+  process.env.GCE_METADATA_HOST = `127.0.0.1:${await closedPort()}`;
+  delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+  const standIn = await startGcpStandIn({ project, zones });
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-gcp-'));
+  const keyFile = join(folder, 'credentials.json');
+  writeFileSync(keyFile, JSON.stringify(standIn.credentials), { mode: 0o600 });
+  const providers: CloudProvider[] = [];
+  return {
+    standIn,
+    folder,
+    keyFile,
+    provider(settings = { project, keyFile, apiEndpoint: standIn.url }) {
+      const parsed = gcpProviderModule.parseSettings(settings);
+      const provider = gcpProviderModule.create({ id: 'gcp-test', provider: 'gcp', settings }, parsed, { get: async () => undefined });
+      providers.push(provider);
+      return provider;
+    },
+    async close() {
+      for (const provider of providers) provider.dispose();
+      await standIn.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
