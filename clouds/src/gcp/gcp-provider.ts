@@ -81,13 +81,15 @@ export class GcpProvider implements CloudProvider {
   private readonly instances: InstancesClient;
   private readonly zones: ZonesClient;
   private readonly operations: ZoneOperationsClient;
+  private credentials?: Promise<void>;
 
   constructor(
     readonly accountId: string,
     private readonly settings: GcpSettings,
   ) {
     const endpoint = settings.apiEndpoint ? endpointOptions(settings.apiEndpoint) : {};
-    const options = { fallback: true, ...endpoint, ...(settings.keyFile ? { keyFilename: settings.keyFile } : {}) };
+    // The project id is given so google-auth-library never asks the metadata server for one.
+    const options = { fallback: true, projectId: settings.project, ...endpoint, ...(settings.keyFile ? { keyFilename: settings.keyFile } : {}) };
     this.instances = new InstancesClient(options);
     // One GoogleAuth for the three clients, so one token serves them all.
     const shared = { fallback: true, ...endpoint, auth: this.instances.auth };
@@ -99,8 +101,25 @@ export class GcpProvider implements CloudProvider {
     return this.settings.project;
   }
 
+  /**
+   * Loads the credentials before the first call. The generated clients rethrow a failed load from a
+   * detached promise (an unhandled rejection that would end the CLI); loading them here first keeps
+   * that failure an ordinary, catchable auth error.
+   */
+  private async credentialsLoaded(signal?: AbortSignal): Promise<void> {
+    this.credentials ??= this.instances.auth.getClient().then(() => undefined);
+    try {
+      await abortable(this.credentials, signal);
+    } catch (error) {
+      this.credentials = undefined;
+      if (signal?.aborted) throw signal.reason;
+      throw toCloudError(error);
+    }
+  }
+
   /** Every request goes through here: a deadline, retries with backoff when throttled, one error type. */
   private async call<T>(run: (options: CallOptions) => Promise<T>, signal?: AbortSignal, timeout = callTimeoutMs): Promise<T> {
+    await this.credentialsLoaded(signal);
     for (let attempt = 0; ; attempt += 1) {
       signal?.throwIfAborted();
       try {
@@ -160,7 +179,7 @@ export class GcpProvider implements CloudProvider {
     const { signal } = options;
     return this.call(async (call) => {
       const found: CloudInstance[] = [];
-      const pages = this.instances.aggregatedListAsync({ project: this.project, maxResults: pageSize, returnPartialSuccess: true }, call);
+      const pages = this.instances.aggregatedListAsync({ project: this.project, maxResults: pageSize, returnPartialSuccess: true }, { ...call, autoPaginate: false });
       for await (const [scope, scoped] of pages) {
         signal?.throwIfAborted();
         const zone = scope.startsWith('zones/') ? scope.slice('zones/'.length) : '';

@@ -13,31 +13,36 @@ import { type GcpStandIn, startGcpStandIn } from '../stand-ins/gcp-server.js';
 export const project = 'vlm-test-project';
 export const zones = ['europe-west1-b', 'europe-west1-c', 'us-central1-a'];
 
-/** Hosts every connection went to since the recorder was installed (net and tls). */
-export const destinations: string[] = [];
+/** Every connection made since this module loaded (net and tls), as host and port. */
+export const destinations: Array<{ host: string; port?: number }> = [];
 
-function hostOf(args: unknown[]): string {
+function destinationOf(args: unknown[]): { host: string; port?: number } {
   const first = Array.isArray(args[0]) ? args[0][0] : args[0];
   if (first && typeof first === 'object') {
-    const options = first as { host?: string; path?: string };
-    return options.path ? `unix:${options.path}` : (options.host ?? 'localhost');
+    const options = first as { host?: string; port?: number | string; path?: string };
+    return options.path ? { host: `unix:${options.path}` } : { host: options.host ?? 'localhost', port: Number(options.port) };
   }
-  return typeof args[1] === 'string' ? args[1] : 'localhost';
+  return { host: typeof args[1] === 'string' ? args[1] : 'localhost', port: Number(first) };
 }
 
 const originalConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function recordedConnect(this: net.Socket, ...args: unknown[]) {
-  destinations.push(hostOf(args));
+  destinations.push(destinationOf(args));
   return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
 } as typeof net.Socket.prototype.connect;
 const originalTlsConnect = tls.connect;
 tls.connect = ((...args: unknown[]) => {
-  destinations.push(`tls:${hostOf(args)}`);
+  destinations.push(destinationOf(args));
   return (originalTlsConnect as (...a: unknown[]) => tls.TLSSocket)(...args);
 }) as typeof tls.connect;
 
-export function offLoopback(): string[] {
-  return destinations.filter((host) => !['127.0.0.1', 'localhost', '::1', 'tls:127.0.0.1'].includes(host));
+let metadataPort = 0;
+
+/** Connections that went anywhere but loopback, or to the (closed) metadata server port. */
+export function strayConnections(): string[] {
+  return destinations
+    .filter(({ host, port }) => !['127.0.0.1', 'localhost', '::1'].includes(host) || port === metadataPort)
+    .map(({ host, port }) => `${host}:${port}`);
 }
 
 /** A loopback port nothing listens on, for the metadata server google-auth-library may look for. */
@@ -59,7 +64,8 @@ export interface GcpFixture {
 
 export async function openGcpFixture(): Promise<GcpFixture> {
   process.env.METADATA_SERVER_DETECTION = 'none';
-  process.env.GCE_METADATA_HOST = `127.0.0.1:${await closedPort()}`;
+  metadataPort = await closedPort();
+  process.env.GCE_METADATA_HOST = `127.0.0.1:${metadataPort}`;
   delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
   const standIn = await startGcpStandIn({ project, zones });
   const folder = mkdtempSync(join(tmpdir(), 'vlm-gcp-'));

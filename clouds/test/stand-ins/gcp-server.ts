@@ -27,8 +27,10 @@ export interface Fault {
   reason?: string;
   googleStatus?: string;
   message?: string;
-  /** `truncated`: a 200 whose JSON is cut short; `html`: an HTML page instead of JSON. */
+  /** `truncated`: JSON cut short; `html`: an HTML page instead of JSON. */
   body?: 'truncated' | 'html';
+  /** Answers this JSON instead (a hostile or odd answer the client must refuse). */
+  json?: unknown;
   times?: number;
 }
 
@@ -120,6 +122,10 @@ function takeFault(context: Context, line: string): Fault | undefined {
 }
 
 function answerFault(response: ServerResponse, fault: Fault): void {
+  if (fault.json !== undefined) {
+    send(response, fault.status, fault.json);
+    return;
+  }
   if (fault.body === 'truncated') {
     response.writeHead(fault.status, { 'content-type': 'application/json; charset=UTF-8' });
     response.end('{"kind": "compute#instanceList", "items": [{"name": "half');
