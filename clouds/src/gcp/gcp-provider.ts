@@ -89,7 +89,12 @@ export class GcpProvider implements CloudProvider {
   ) {
     const endpoint = settings.apiEndpoint ? endpointOptions(settings.apiEndpoint) : {};
     // The project id is given so google-auth-library never asks the metadata server for one.
-    const options = { fallback: true, projectId: settings.project, ...endpoint, ...(settings.keyFile ? { keyFilename: settings.keyFile } : {}) };
+    const options = {
+      fallback: true,
+      projectId: settings.project,
+      ...endpoint,
+      ...(settings.keyFile ? { keyFilename: settings.keyFile } : {}),
+    };
     this.instances = new InstancesClient(options);
     // One GoogleAuth for the three clients, so one token serves them all.
     const shared = { fallback: true, ...endpoint, auth: this.instances.auth };
@@ -179,7 +184,10 @@ export class GcpProvider implements CloudProvider {
     const { signal } = options;
     return this.call(async (call) => {
       const found: CloudInstance[] = [];
-      const pages = this.instances.aggregatedListAsync({ project: this.project, maxResults: pageSize, returnPartialSuccess: true }, { ...call, autoPaginate: false });
+      const pages = this.instances.aggregatedListAsync(
+        { project: this.project, maxResults: pageSize, returnPartialSuccess: true },
+        { ...call, autoPaginate: false },
+      );
       for await (const [scope, scoped] of pages) {
         signal?.throwIfAborted();
         const zone = scope.startsWith('zones/') ? scope.slice('zones/'.length) : '';

@@ -70,6 +70,7 @@ export function parseGcpSettings(settings: Record<string, unknown>): GcpSettings
   const unknown = Object.keys(settings).filter((key) => !allowedFields.includes(key));
   if (unknown.length > 0) refuse(`unknown setting ${shown(unknown.join(', '))}: allowed are ${allowedFields.join(', ')}`);
   const { project, zones, keyFile, apiEndpoint } = settings;
+  if (project === undefined) refuse('project is missing: give the project id, such as my-project-123');
   if (typeof project !== 'string' || !projectPattern.test(project)) {
     refuse(`project ${shown(project)} is not a project id: 6 to 30 lowercase letters, digits or hyphens, starting with a letter`);
   }

@@ -46,7 +46,7 @@ export function strayConnections(): string[] {
 }
 
 /** A loopback port nothing listens on, for the metadata server google-auth-library may look for. */
-async function closedPort(): Promise<number> {
+export async function closedPort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;

@@ -19,11 +19,14 @@ describe('GCP credentials', () => {
     const instance = await fixture.provider().getInstance('europe-west1-b', 'web-1');
     assert.equal(instance.name, 'web-1');
     assert.equal(fixture.standIn.tokenGrants, grants + 1);
-    const call = fixture.standIn.requests.findLast((request) => request.path.endsWith('/instances/web-1'));
+    const call = fixture.standIn.requests
+      .slice()
+      .reverse()
+      .find((request) => request.path.endsWith('/instances/web-1'));
     assert.match(call?.authorization ?? '', /^Bearer ya29\.stand-in-/);
   });
 
-  test('application-default credentials: GOOGLE_APPLICATION_CREDENTIALS, then gcloud\'s ADC file', async () => {
+  test("application-default credentials: GOOGLE_APPLICATION_CREDENTIALS, then gcloud's ADC file", async () => {
     const endpointOnly = { project, apiEndpoint: fixture.standIn.url };
     process.env.GOOGLE_APPLICATION_CREDENTIALS = fixture.keyFile;
     try {
@@ -91,10 +94,10 @@ describe('GCP listing', () => {
   });
 
   test('the aggregated list pages through nextPageToken across every zone', async () => {
-    const before = fixture.standIn.requests.length;
+    const sentBefore = fixture.standIn.requests.length;
     const page = await fixture.provider().listAllInstances?.();
     assert.equal(page?.instances.length, 1_201);
-    const calls = fixture.standIn.requests.slice(before).filter((request) => request.path.endsWith('/aggregated/instances'));
+    const calls = fixture.standIn.requests.slice(sentBefore).filter((request) => request.path.endsWith('/aggregated/instances'));
     assert.equal(calls.length, 3, '1,201 instances at 500 a page');
     assert.equal(calls[0]?.query.pageToken, undefined);
     assert.ok(calls[1]?.query.pageToken && calls[2]?.query.pageToken);
@@ -134,7 +137,10 @@ describe('GCP listing', () => {
     assert.equal(second.instances.length, 100);
     assert.equal(second.nextPageToken, undefined);
     assert.equal(second.instances[99]?.name, 'node-0599');
-    const sent = fixture.standIn.requests.findLast((request) => request.path.endsWith('/zones/europe-west1-b/instances'));
+    const sent = fixture.standIn.requests
+      .slice()
+      .reverse()
+      .find((request) => request.path.endsWith('/zones/europe-west1-b/instances'));
     assert.equal(sent?.query.pageToken, first.nextPageToken);
     assert.equal(sent?.query.maxResults, '500');
     const limited = fixture.provider({ project, zones: ['us-central1-a'], keyFile: fixture.keyFile, apiEndpoint: fixture.standIn.url });
