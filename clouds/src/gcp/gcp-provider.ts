@@ -66,7 +66,12 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
 /** Settles with the call, or rejects as soon as the signal aborts (the answer is then ignored). */
 function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return promise;
-  return Promise.race([promise, pause(2 ** 31 - 1, signal) as Promise<never>]);
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason);
+    if (signal.aborted) stop();
+    signal.addEventListener('abort', stop, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
 }
 
 function malformedName(what: string, value: unknown): CloudError {

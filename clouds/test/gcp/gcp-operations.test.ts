@@ -122,5 +122,7 @@ test('following stops as soon as its signal aborts (a hidden view)', async () =>
   await assert.rejects(following, { name: 'AbortError' });
   const waits = fixture.standIn.requests.filter((request) => request.path.endsWith(`/operations/${operation.handle}/wait`));
   assert.equal(waits.length, 1);
+  await provider.getInstance(zone, 'web-1', new AbortController().signal);
+  assert.ok(!process.getActiveResourcesInfo().includes('Timeout'), 'no timer is left running to hold the process');
   assert.deepEqual(strayConnections(), []);
 });
