@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createProvider } from '../../src/provider-registry.js';
 import { type GcpFixture, strayConnections, openGcpFixture, project, zones } from './gcp-fixture.js';
 
 describe('GCP credentials', () => {
@@ -44,6 +45,18 @@ describe('GCP credentials', () => {
     } finally {
       process.env.HOME = home;
     }
+  });
+
+  test('the registry builds a GCP provider from an account, its settings checked first', async () => {
+    const account = { id: 'lab', provider: 'gcp', settings: { project, keyFile: fixture.keyFile, apiEndpoint: fixture.standIn.url } };
+    const provider = await createProvider(account, { get: async () => undefined });
+    try {
+      assert.deepEqual((await provider.getInstance('europe-west1-b', 'web-1')).accountId, 'lab');
+    } finally {
+      provider.dispose();
+    }
+    const bad = { ...account, settings: { ...account.settings, zones: ['mars-north1-z1'] } };
+    await assert.rejects(createProvider(bad, { get: async () => undefined }), /zones\[0\] "mars-north1-z1" is not a Compute Engine zone/);
   });
 
   test('no credentials anywhere: an auth error that says what to do, without asking the metadata server', async () => {
