@@ -14,6 +14,7 @@ import type {
   PowerAction,
   ProviderModule,
 } from '../cloud-provider.js';
+import { type PollResult, pollUntilDone, systemClock } from '../operation-polling.js';
 import { operationError, toCloudError } from './gcp-errors.js';
 import { deletedInstance, toCloudInstance } from './gcp-instances.js';
 import {
@@ -29,7 +30,7 @@ import {
 
 type Operation = protos.google.cloud.compute.v1.IOperation;
 
-/** Per-call deadline; `wait` is longer, since Compute Engine holds it up to two minutes. */
+/** Per-call deadline; `wait` is longer, since Compute Engine holds it up to two minutes. Following ends after pollUntilDone's 10 minutes. */
 const callTimeoutMs = 30_000;
 const waitTimeoutMs = 150_000;
 /** Throttled calls (429, rateLimitExceeded, 503) are retried this often, backing off from retryBaseMs. */
@@ -43,24 +44,6 @@ const pageTokenPattern = /^[\w\-=.~+/]{1,4096}$/;
 interface CallOptions {
   timeout: number;
   retry: null;
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    }, ms);
-    const stop = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', stop, { once: true });
-  });
 }
 
 /** Settles with the call, or rejects as soon as the signal aborts (the answer is then ignored). */
@@ -139,7 +122,7 @@ export class GcpProvider implements CloudProvider {
         const failure = toCloudError(error);
         const retryable = failure.kind === 'throttled' || failure.details.status === 503;
         if (!retryable || attempt >= throttleRetries) throw failure;
-        await pause(retryBaseMs * 2 ** attempt * (0.5 + Math.random() / 2), signal);
+        await systemClock.sleep(retryBaseMs * 2 ** attempt * (0.5 + Math.random() / 2), signal);
       }
     }
   }
@@ -246,24 +229,33 @@ export class GcpProvider implements CloudProvider {
     const { signal, onInstance } = options;
     const zone = this.zone(operation.location);
     const name = checkResourceName(operation.instanceId, 'instance');
-    const handle = checkResourceName(operation.handle, 'operation');
-    for (let round = 0; ; round += 1) {
-      const request = { project: this.project, zone, operation: handle };
-      const [state] = await this.call((call) => this.operations.wait(request, call), signal, waitTimeoutMs);
+    const request = { project: this.project, zone, operation: checkResourceName(operation.handle, 'operation') };
+    const check = async (pollSignal?: AbortSignal): Promise<PollResult<CloudInstance>> => {
+      const [state] = await this.call((call) => this.operations.wait(request, call), pollSignal, waitTimeoutMs);
       if (state.status === 'DONE') {
         const errors = state.error?.errors ?? [];
         if (errors.length > 0) throw operationError(errors, state.httpErrorStatusCode ?? undefined);
-        const settled =
-          operation.action === 'delete'
-            ? deletedInstance(this.accountId, this.project, zone, name)
-            : await this.getInstance(zone, name, signal);
-        onInstance?.(settled);
-        return settled;
+        const gone = operation.action === 'delete';
+        return {
+          done: true,
+          value: gone ? deletedInstance(this.accountId, this.project, zone, name) : await this.getInstance(zone, name, pollSignal),
+        };
       }
       if (state.status !== 'PENDING' && state.status !== 'RUNNING') throw malformedName('an operation status', state.status);
-      onInstance?.(await this.currentState(zone, name, operation.action, signal));
-      await pause(Math.min(pollBaseMs * 2 ** round, pollMaxMs), signal);
-    }
+      onInstance?.(await this.currentState(zone, name, operation.action, pollSignal));
+      return { done: false };
+    };
+    const what = `${operation.action} of ${name} in ${zone}`;
+    const settled = await pollUntilDone(check, {
+      provider: 'gcp',
+      what,
+      initialDelayMs: pollBaseMs,
+      factor: 2,
+      maxDelayMs: pollMaxMs,
+      signal,
+    });
+    onInstance?.(settled);
+    return settled;
   }
 
   /** The instance while its operation runs; a delete may already have removed it. */
