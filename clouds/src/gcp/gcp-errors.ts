@@ -74,6 +74,11 @@ function fromHttp(status: number, text: string): CloudError {
   return make(kind, google.message ?? `HTTP ${status}`, code, status, hint);
 }
 
+/** An answer that is not what Compute Engine sends (a hostile name, an unknown status…). */
+export function malformedAnswer(message: string): CloudError {
+  return make('malformed', message, 'malformed');
+}
+
 /** Maps whatever the client library threw to a CloudError. */
 export function toCloudError(error: unknown): CloudError {
   if (error instanceof CloudError) return error;

@@ -2,8 +2,9 @@
 // Every field is untrusted: names are checked, addresses must be IP addresses.
 import { isIP } from 'node:net';
 import type { protos } from '@google-cloud/compute';
-import { CloudError } from '../cloud-errors.js';
+import type { CloudError } from '../cloud-errors.js';
 import type { CloudInstance, InstanceState, PowerAction } from '../cloud-provider.js';
+import { malformedAnswer } from './gcp-errors.js';
 import { resourceNamePattern, shown, zonePattern } from './gcp-settings.js';
 
 type Instance = protos.google.cloud.compute.v1.IInstance;
@@ -34,10 +35,7 @@ const actionsByState: Record<InstanceState, PowerAction[]> = {
 };
 
 function malformed(what: string, value: unknown): CloudError {
-  return new CloudError('malformed', 'gcp', `Compute Engine answered an instance with ${what} ${shown(value)}`, {
-    code: 'malformed',
-    hint: "The endpoint did not answer in Compute Engine's format: check the account's apiEndpoint.",
-  });
+  return malformedAnswer(`Compute Engine answered an instance with ${what} ${shown(value)}`);
 }
 
 /** The last segment of a Compute Engine URL (`…/zones/europe-west1-b` → `europe-west1-b`). */

@@ -20,7 +20,7 @@ import type {
   ProviderModule,
 } from '../cloud-provider.js';
 import { type PollResult, pollUntilDone, systemClock } from '../operation-polling.js';
-import { operationError, toCloudError } from './gcp-errors.js';
+import { malformedAnswer, operationError, toCloudError } from './gcp-errors.js';
 import { deletedInstance, toCloudInstance } from './gcp-instances.js';
 import {
   checkResourceName,
@@ -63,10 +63,7 @@ function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
 }
 
 function malformedName(what: string, value: unknown): CloudError {
-  return new CloudError('malformed', 'gcp', `Compute Engine answered ${what} ${shown(value)}`, {
-    code: 'malformed',
-    hint: "The endpoint did not answer in Compute Engine's format: check the account's apiEndpoint.",
-  });
+  return malformedAnswer(`Compute Engine answered ${what} ${shown(value)}`);
 }
 
 export class GcpProvider implements CloudProvider {
