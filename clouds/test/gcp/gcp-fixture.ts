@@ -1,6 +1,7 @@
 // What every GCP test shares: the stand-in, a credentials file pointing at its /token, the env that
 // keeps google-auth-library off Google's hosts and the metadata server, and a record of every
 // outgoing connection so a test can prove nothing left loopback.
+import dns from 'node:dns';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,12 +37,19 @@ tls.connect = ((...args: unknown[]) => {
   return (originalTlsConnect as (...a: unknown[]) => tls.TLSSocket)(...args);
 }) as typeof tls.connect;
 
+// A name looked up is a DNS query leaving the machine, even when no connection follows.
+const originalLookup = dns.lookup;
+dns.lookup = ((hostname: string, ...rest: unknown[]) => {
+  destinations.push({ host: `dns:${hostname}` });
+  return (originalLookup as (...a: unknown[]) => void)(hostname, ...rest);
+}) as typeof dns.lookup;
+
 let metadataPort = 0;
 
-/** Connections that went anywhere but loopback, or to the (closed) metadata server port. */
+/** Connections and name lookups that went anywhere but loopback, or to the (closed) metadata server port. */
 export function strayConnections(): string[] {
   return destinations
-    .filter(({ host, port }) => !['127.0.0.1', 'localhost', '::1'].includes(host) || port === metadataPort)
+    .filter(({ host, port }) => !['127.0.0.1', 'localhost', '::1', 'dns:localhost'].includes(host) || port === metadataPort)
     .map(({ host, port }) => `${host}:${port}`);
 }
 
