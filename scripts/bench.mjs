@@ -26,6 +26,7 @@ export const benchmarks = [
     script: 'extension/bench/cloud-tree-update.bench.ts',
     arguments: ['300'],
   },
+  { title: 'clouds: EC2 listing, 1000 instances over 17 regions', script: 'clouds/bench/aws-listing.bench.ts', passThrough: true },
   { title: 'dashboard: durable store write', script: 'webviews/bench/dashboard-store.bench.ts', arguments: ['30'] },
 ];
 
