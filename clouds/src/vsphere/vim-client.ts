@@ -151,8 +151,24 @@ export class VimClient {
     return this.retrieve([element('specSet', [...propSets, objectSet])], maxObjects, signal);
   }
 
+  /** Every page of a view, for small sets (datacenters, hosts) that a caller needs whole. */
+  async retrieveAllFromView(view: Moref, propertiesByType: Record<string, string[]>, signal?: AbortSignal): Promise<ObjectContent[]> {
+    let page = await this.retrieveFromView(view, propertiesByType, 1000, signal);
+    const objects = [...page.objects];
+    while (page.token) {
+      page = await this.continueRetrieve(page.token, signal);
+      objects.push(...page.objects);
+    }
+    return objects;
+  }
+
   /** Properties of single objects, by reference. */
-  async retrieveObjects(refs: Moref[], type: string, paths: string[], signal?: AbortSignal): Promise<ObjectContent[]> {
+  async retrieveObjects(
+    refs: { type: string; value: string }[],
+    type: string,
+    paths: string[],
+    signal?: AbortSignal,
+  ): Promise<ObjectContent[]> {
     const propSet = element('propSet', [element('type', type), ...paths.map((path) => element('pathSet', path))]);
     const objectSets = refs.map((ref) => element('objectSet', [morefOut('obj', ref), element('skip', 'false')]));
     const { objects } = await this.retrieve([element('specSet', [propSet, ...objectSets])], 1000, signal);

@@ -114,7 +114,7 @@ class VsphereProvider implements CloudProvider {
     return this.withSession(async (vim) => {
       const view = await vim.createContainerView(vim.serviceContent.rootFolder, ['Datacenter'], signal);
       try {
-        const { objects } = await vim.retrieveFromView(view, { Datacenter: ['name'] }, pageSize, signal);
+        const objects = await vim.retrieveAllFromView(view, { Datacenter: ['name'] }, signal);
         const all = objects.map((object) => ({
           id: checkMoref('Datacenter', object.ref.value, 'A datacenter reference from vCenter').value,
           label: object.properties.get('name')?.text ?? object.ref.value,
@@ -170,12 +170,7 @@ class VsphereProvider implements CloudProvider {
   ): Promise<Map<string, { host: string; cluster?: string }>> {
     const view = await vim.createContainerView(datacenter, ['HostSystem', 'ClusterComputeResource'], signal);
     try {
-      const { objects } = await vim.retrieveFromView(
-        view,
-        { HostSystem: ['name', 'parent'], ClusterComputeResource: ['name'] },
-        10_000,
-        signal,
-      );
+      const objects = await vim.retrieveAllFromView(view, { HostSystem: ['name', 'parent'], ClusterComputeResource: ['name'] }, signal);
       const clusters = new Map(
         objects.filter((o) => o.ref.type === 'ClusterComputeResource').map((o) => [o.ref.value, o.properties.get('name')?.text ?? '']),
       );
@@ -229,7 +224,7 @@ class VsphereProvider implements CloudProvider {
   async runAction(location: string, id: string, action: PowerAction, signal?: AbortSignal): Promise<CloudOperation> {
     checkMoref('Datacenter', location, 'Location');
     const vm = checkMoref('VirtualMachine', id, 'Instance id');
-    const method = actionMethods[action];
+    const method = Object.hasOwn(actionMethods, action) ? actionMethods[action] : undefined;
     if (!method) throw new CloudError('invalidInput', 'vsphere', `Unknown action ${JSON.stringify(action)}`);
     const handle = await this.withSession(async (vim) => {
       if (action !== 'stop') return (await vim.startTask(method, vm, signal)).value;

@@ -3,6 +3,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { SoapClient } from '../../src/vsphere/soap-client.js';
+import { childrenOf, childOf, element } from '../../src/vsphere/soap-xml.js';
+import { VimClient } from '../../src/vsphere/vim-client.js';
 import { startVsphereSimulator, type VsphereSimulator } from '../stand-ins/vsphere-simulator.js';
 import { defaultVmNames, providerFor, rejectsWith, secretsOf } from './vsphere-fixture.js';
 
@@ -70,6 +73,44 @@ describe('vSphere session against the simulator', () => {
     assert.match(error.message, /no datacenter named "Lisbon"/);
     assert.match(error.details.hint ?? '', /DC0/);
     wrong.dispose();
+  });
+});
+
+/** Ends every session but the caller's, as a vCenter administrator (or an idle timeout) would. */
+async function terminateOtherSessions(simulator: VsphereSimulator): Promise<number> {
+  const vim = new VimClient(new SoapClient({ url: simulator.url }));
+  try {
+    const content = await vim.retrieveServiceContent();
+    await vim.login(simulator.username, simulator.password);
+    const manager = { type: 'SessionManager', value: content.sessionManager };
+    const [object] = await vim.retrieveObjects([manager], 'SessionManager', ['sessionList', 'currentSession']);
+    const own = childOf(object?.properties.get('currentSession'), 'key')?.text;
+    const others = childrenOf(object?.properties.get('sessionList'), 'UserSession')
+      .map((session) => childOf(session, 'key')?.text ?? '')
+      .filter((key) => key !== own);
+    const _this = element('_this', content.sessionManager, { type: 'SessionManager' });
+    await vim.soap.call('TerminateSession', [_this, ...others.map((key) => element('sessionId', key))]);
+    await vim.logout();
+    return others.length;
+  } finally {
+    await vim.soap.close();
+  }
+}
+
+describe('a session that vCenter ended', () => {
+  test('the provider logs in again once and the listing still succeeds', async () => {
+    const simulator = await startVsphereSimulator();
+    const provider = providerFor(simulator);
+    try {
+      const [location] = await provider.listLocations();
+      assert.ok(location);
+      assert.equal(await terminateOtherSessions(simulator), 1);
+      const { instances } = await provider.listInstances(location.id);
+      assert.equal(instances.length, 4);
+    } finally {
+      provider.dispose();
+      assert.deepEqual(await simulator.stop(), []);
+    }
   });
 });
 
