@@ -127,6 +127,8 @@ export interface SimulatorOptions {
   tls?: boolean;
   /** At most this many objects per property collector page, as a vCenter caps its pages. */
   pageLimit?: number;
+  /** VM power tasks stay running this long, as on a vCenter (the simulator ends them at once). */
+  taskDelayMs?: number;
   timeoutMs?: number;
 }
 
@@ -138,6 +140,7 @@ export async function startVsphereSimulator(options: SimulatorOptions = {}): Pro
   const password = randomBytes(12).toString('base64url');
   const flags = ['-listen', '127.0.0.1:0', '-username', username, ...(options.tls ? ['-tls'] : [])];
   if (options.pageLimit !== undefined) flags.push('-page-limit', String(options.pageLimit));
+  if (options.taskDelayMs !== undefined) flags.push('-task-delay', `${options.taskDelayMs}ms`);
   const child = spawn(binary, flags, {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: folder, VSPHERE_SIMULATOR_PASSWORD: password },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -37,6 +37,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to listen on (loopback only)")
 	withTLS := flag.Bool("tls", false, "serve https with a self-signed certificate for 127.0.0.1")
 	username := flag.String("username", "vlm", "the one user name the simulator accepts")
+	delay := flag.Duration("task-delay", 0, "VM power tasks stay running this long before they end (0: they end at once, as in the simulator)")
 	pages := flag.Int("page-limit", 0, "at most this many objects per property collector page (0: no limit, as the simulator)")
 	flag.Parse()
 
@@ -53,6 +54,9 @@ func main() {
 	if err := model.Create(); err != nil {
 		model.Remove()
 		fail("creating the vCenter model: " + err.Error())
+	}
+	if *delay > 0 {
+		useSlowTasks(*delay)
 	}
 	if *pages > 0 {
 		usePaging(*pages)
