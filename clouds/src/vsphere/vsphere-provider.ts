@@ -43,6 +43,15 @@ const transitional: Record<PowerAction, InstanceState> = {
 
 /** The handle of an action without a task: the guest shutdown is followed through the power state. */
 const guestShutdownHandle = 'guest-shutdown';
+// A guest may ignore the request (no VMware Tools, a hung OS); a task always ends, a guest may not.
+const guestShutdownDeadlineMs = 10 * 60 * 1000;
+
+function guestShutdownTooSlow(vm: string): CloudError {
+  return new CloudError('provider', 'vsphere', `The guest OS of ${vm} did not shut down within 10 minutes`, {
+    code: 'GuestShutdownTimeout',
+    hint: 'Check the guest, or use Force stop to power it off.',
+  });
+}
 
 class VsphereProvider implements CloudProvider {
   readonly kind = 'vsphere' as const;
@@ -243,6 +252,7 @@ class VsphereProvider implements CloudProvider {
       return { ...current, state: transitional[operation.action], actions: [] };
     };
     if (operation.action !== 'delete') onInstance?.(await settling());
+    const started = Date.now();
     for (const delay of backoffDelays()) {
       const done = task
         ? (await this.withSession((vim) => vim.taskInfo(task, signal), signal)).state
@@ -250,6 +260,7 @@ class VsphereProvider implements CloudProvider {
           ? 'success'
           : 'running';
       if (done === 'success' || done === 'error') break;
+      if (!task && Date.now() - started > guestShutdownDeadlineMs) throw guestShutdownTooSlow(vm.value);
       onInstance?.(operation.action === 'delete' ? this.gone(operation, 'terminating') : await settling());
       await waitFor(delay, signal);
     }
