@@ -6,7 +6,7 @@ export const exitCodes = {
   problems: 1,
   /** The command line was wrong, or a file could not be read. */
   usage: 2,
-  /** The host service could not be reached (no socket, nothing listening, no permission). */
+  /** The host service could not be reached (no socket, nothing listening, no permission); for `vlm cloud`, the provider did not answer. */
   hostUnreachable: 3,
   /** Interrupted by the user (Ctrl-C): 128 + SIGINT, as shells report it. */
   cancelled: 130,

@@ -13,6 +13,7 @@ const bundle = join(repositoryRoot, 'cli', 'dist', 'vlm.js');
 const bundledSources = [
   'cli/src',
   'host-client/src',
+  'clouds/src',
   'cli/build',
   'scripts/build.mjs',
   'language-server/src',

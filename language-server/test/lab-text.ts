@@ -4,6 +4,38 @@ import type { Diagnostic, Range, TextEdit } from 'vscode-languageserver-types';
 
 export { elementAt } from '../src/element-at';
 
+/** Pieces of YAML syntax and awkward characters that random edits insert into a lab. */
+export const yamlFragments: readonly string[] = [
+  '[',
+  ']',
+  '{',
+  '}',
+  ':',
+  '- ',
+  '\n',
+  '  ',
+  '&a ',
+  '*a',
+  '|',
+  '>-',
+  '"',
+  "'",
+  '#',
+  '\t',
+  '\r\n',
+  'name: x',
+  '---\n',
+  '?',
+  ',',
+  '!!str ',
+  '|2',
+  '~: ',
+  '\u00a0',
+  '😀',
+  '...\n',
+  '%YAML 1.1\n',
+];
+
 let documentCounter = 0;
 
 /** A new lab document; each gets its own URI so no cached parse is shared. */

@@ -5,37 +5,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLabLanguageService, diagnosticCodes } from '../src/index';
-import { elementAt, labDocument } from './lab-text';
+import { elementAt, labDocument, yamlFragments as fragments } from './lab-text';
 
 const examplesFolder = join(import.meta.dirname, '..', '..', 'schemas', 'examples');
-const fragments = [
-  '[',
-  ']',
-  '{',
-  '}',
-  ':',
-  '- ',
-  '\n',
-  '  ',
-  '&a ',
-  '*a',
-  '|',
-  '>-',
-  '"',
-  "'",
-  '#',
-  '\t',
-  '\r\n',
-  'name: x',
-  '---\n',
-  '?',
-  ',',
-  '!!str ',
-  '|2',
-  '~: ',
-  '\u00a0',
-  '😀',
-];
 
 test('200 randomly edited labs never produce an internal error', async () => {
   let seed = 20261121;

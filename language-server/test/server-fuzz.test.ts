@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { initializeParams, startBundledServer, type TestClient } from './lsp-client';
-import { elementAt } from './lab-text';
+import { elementAt, yamlFragments as fragments } from './lab-text';
 
 const examplesFolder = join(import.meta.dirname, '..', '..', 'schemas', 'examples');
 const rounds = 3000;
@@ -31,28 +31,6 @@ function randomFrom(seed: number): () => number {
 
 const tags = ['!!str ', '!!map ', '!!seq ', '!!int ', '!!binary ', '!custom ', '!<tag:yaml.org,2002:str> ', '!! ', '!'];
 const controls = ['\u0000', '\u0007', '\u001b', '\u007f', '\ufeff', '\u202e', '\u00a0', '\t', '\r', '\ufffd', '😀'];
-const fragments = [
-  '[',
-  ']',
-  '{',
-  '}',
-  ':',
-  '- ',
-  '\n',
-  '  ',
-  '|',
-  '>-',
-  '"',
-  "'",
-  '#',
-  '---\n',
-  '?',
-  ',',
-  '~: ',
-  '|2',
-  '...\n',
-  '%YAML 1.1\n',
-];
 
 /** One random edit of `text`, of the kinds a user (or a paste) could make. */
 function mutate(text: string, random: () => number): string {

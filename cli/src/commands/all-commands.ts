@@ -1,7 +1,8 @@
 // Every command the CLI knows, in help order.
 import type { Command } from '../command-table';
+import { cloudCommands } from './cloud';
 import { labCommands } from './lab';
 import { validateCommand } from './validate';
 import { vmCommands } from './vm';
 
-export const allCommands: readonly Command[] = [validateCommand, ...labCommands, ...vmCommands];
+export const allCommands: readonly Command[] = [validateCommand, ...labCommands, ...vmCommands, ...cloudCommands];

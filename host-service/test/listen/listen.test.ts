@@ -125,6 +125,12 @@ function nextHostOptions(extraArguments: string[]) {
   };
 }
 
+/** `--listen` on loopback with the run's certificate, key and token; a test swaps one file to see it refused. */
+function listenArguments(port: number, replaced: { cert?: string; key?: string; token?: string } = {}): string[] {
+  const { cert = files.cert, key = files.key, token: tokenFile = files.token } = replaced;
+  return ['--listen', `127.0.0.1:${port}`, '--tls-cert', cert, '--tls-key', key, '--token-file', tokenFile];
+}
+
 function start(extraArguments: string[]): Promise<HostProcess> {
   return fixture.startHost(nextHostOptions(extraArguments));
 }
@@ -144,16 +150,7 @@ describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
 
   test('with a good token: TLS with the checked certificate, authenticate first, then the API works', async () => {
     const port = await freePort();
-    const host = await start([
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--tls-cert',
-      files.cert,
-      '--tls-key',
-      files.key,
-      '--token-file',
-      files.token,
-    ]);
+    const host = await start(listenArguments(port));
     assert.match(host.stdout, new RegExp(`TLS 127\\.0\\.0\\.1:${port}`));
     assert.deepEqual(await tcpListenersOf(host.pid), [`0100007F:${hexPort(port)}`]);
     const client = await connectClient(port, certificate);
@@ -171,7 +168,7 @@ describe('vlm-host --listen (TLS and a token)', { timeout: 120_000 }, () => {
 describe('vlm-host --listen refuses a wrong token', { timeout: 120_000 }, () => {
   test('a wrong token, or any other first request, is refused with a clear error and the connection closed', async () => {
     const port = await freePort();
-    await start(['--listen', `127.0.0.1:${port}`, '--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token]);
+    await start(listenArguments(port));
 
     const wrong = await connectClient(port, certificate);
     try {
@@ -217,16 +214,7 @@ describe('vlm-host --listen refuses a wrong token', { timeout: 120_000 }, () => 
 describe('vlm-host --listen closes on a wrong token', { timeout: 120_000 }, () => {
   test('a wrong token closes the connection at once: requests pipelined behind it are never read', async () => {
     const port = await freePort();
-    const host = await start([
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--tls-cert',
-      files.cert,
-      '--tls-key',
-      files.key,
-      '--token-file',
-      files.token,
-    ]);
+    const host = await start(listenArguments(port));
     const socket = connectTls({ host: '127.0.0.1', port, ca: certificate });
     await once(socket, 'secureConnect');
     const frame = (id: number, method: string, params: object) => {
@@ -264,16 +252,7 @@ describe('vlm-host --listen closes on a wrong token', { timeout: 120_000 }, () =
 describe('vlm-host --listen limits failed authentications', { timeout: 120_000 }, () => {
   test('failed authentications are limited per address: past 5 in 60 s even the right token is refused unchecked, other addresses are not', async () => {
     const port = await freePort();
-    const host = await start([
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--tls-cert',
-      files.cert,
-      '--tls-key',
-      files.key,
-      '--token-file',
-      files.token,
-    ]);
+    const host = await start(listenArguments(port));
     for (let attempt = 1; attempt <= 5; attempt += 1) {
       const guess = await connectClient(port, certificate);
       try {
@@ -316,7 +295,7 @@ describe('vlm-host --listen limits failed authentications', { timeout: 120_000 }
 describe('vlm-host --listen refused at start', { timeout: 120_000 }, () => {
   test('refused at start: non-loopback bind without --allow-remote, a readable token file, missing certificate, TLS flags without --listen', async () => {
     const port = await freePort();
-    const tls = ['--tls-cert', files.cert, '--tls-key', files.key, '--token-file', files.token];
+    const tls = listenArguments(port).slice(2);
 
     const remote = await refused(['--listen', `0.0.0.0:${port}`, ...tls]);
     assert.equal(remote.code, 1);
@@ -325,40 +304,13 @@ describe('vlm-host --listen refused at start', { timeout: 120_000 }, () => {
     const openToken = join(fixture.folder, 'open-token');
     await writeFile(openToken, token);
     await chmod(openToken, 0o644);
-    const readable = await refused([
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--tls-cert',
-      files.cert,
-      '--tls-key',
-      files.key,
-      '--token-file',
-      openToken,
-    ]);
+    const readable = await refused(listenArguments(port, { token: openToken }));
     assert.match(readable.stderr, /--token-file: .*open-token has mode 0644; others could read the token\. Make it 0600/);
 
-    const noCertificate = await refused([
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--tls-cert',
-      join(fixture.folder, 'nope.pem'),
-      '--tls-key',
-      files.key,
-      '--token-file',
-      files.token,
-    ]);
+    const noCertificate = await refused(listenArguments(port, { cert: join(fixture.folder, 'nope.pem') }));
     assert.match(noCertificate.stderr, /--tls-cert: cannot read .*nope\.pem: ENOENT/);
 
-    const swapped = await refused([
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--tls-cert',
-      files.key,
-      '--tls-key',
-      files.cert,
-      '--token-file',
-      files.token,
-    ]);
+    const swapped = await refused(listenArguments(port, { cert: files.key, key: files.cert }));
     assert.match(swapped.stderr, /cannot be used together/);
 
     const withoutListen = await refused(['--token-file', files.token]);
