@@ -12,6 +12,7 @@ export type ProviderModuleTable = Partial<Record<ProviderKind, ProviderModuleLoa
 const builtInModules: ProviderModuleTable = {
   aws: () => import('./aws/aws-provider.js').then((module) => module.awsProviderModule),
   proxmox: () => import('./proxmox/proxmox-provider.js').then((module) => module.proxmoxModule),
+  vsphere: () => import('./vsphere/vsphere-provider.js').then((module) => module.vsphereModule),
 };
 
 export class ProviderRegistry {

@@ -3,6 +3,7 @@
 // their info.state. vSphere tells no price, so none is shown.
 import { readFile } from 'node:fs/promises';
 import { CloudError, isCloudError } from '../cloud-errors.js';
+import { type PollResult, pollUntilDone } from '../operation-polling.js';
 import type {
   CloudAccount,
   CloudInstance,
@@ -17,9 +18,9 @@ import type {
   SecretSource,
 } from '../cloud-provider.js';
 import { SoapClient } from './soap-client.js';
-import { checkMoref, type Moref, VimClient } from './vim-client.js';
+import { checkMoref, type Moref, type TaskInfo, VimClient } from './vim-client.js';
 import { parseVsphereSettings, type VsphereSettings } from './vsphere-settings.js';
-import { backoffDelays, readVirtualMachine, vmProperties, type VirtualMachineRow, waitFor } from './vsphere-rows.js';
+import { readVirtualMachine, vmProperties, type VirtualMachineRow } from './vsphere-rows.js';
 
 const pageSize = 500;
 
@@ -43,9 +44,8 @@ const transitional: Record<PowerAction, InstanceState> = {
 
 /** The handle of an action without a task: the guest shutdown is followed through the power state. */
 const guestShutdownHandle = 'guest-shutdown';
-// A guest may ignore the request (no VMware Tools, a hung OS); a task always ends, a guest may not.
-const guestShutdownDeadlineMs = 10 * 60 * 1000;
-
+// A guest may ignore the request (no VMware Tools, a hung OS): past the polling deadline
+// (10 minutes), say what to do instead.
 function guestShutdownTooSlow(vm: string): CloudError {
   return new CloudError('provider', 'vsphere', `The guest OS of ${vm} did not shut down within 10 minutes`, {
     code: 'GuestShutdownTimeout',
@@ -248,39 +248,30 @@ class VsphereProvider implements CloudProvider {
     const vm = checkMoref('VirtualMachine', operation.instanceId, 'Instance id');
     const task = operation.handle === guestShutdownHandle ? undefined : checkMoref('Task', operation.handle, 'Operation handle');
     const settling = async (): Promise<CloudInstance> => {
+      if (operation.action === 'delete') return this.gone(operation, 'terminating');
       const current = await this.getInstance(operation.location, vm.value, signal);
       return { ...current, state: transitional[operation.action], actions: [] };
     };
     if (operation.action !== 'delete') onInstance?.(await settling());
-    const started = Date.now();
-    for (const delay of backoffDelays()) {
-      const done = task
-        ? (await this.withSession((vim) => vim.taskInfo(task, signal), signal)).state
-        : (await this.getInstance(operation.location, vm.value, signal)).providerState === 'poweredOff'
-          ? 'success'
-          : 'running';
-      if (done === 'success' || done === 'error') break;
-      if (!task && Date.now() - started > guestShutdownDeadlineMs) throw guestShutdownTooSlow(vm.value);
-      onInstance?.(operation.action === 'delete' ? this.gone(operation, 'terminating') : await settling());
-      await waitFor(delay, signal);
-    }
-    return this.finish(operation, task, signal, onInstance);
-  }
-
-  private async finish(
-    operation: CloudOperation,
-    task: Moref | undefined,
-    signal?: AbortSignal,
-    onInstance?: (instance: CloudInstance) => void,
-  ): Promise<CloudInstance> {
-    if (task) {
-      const info = await this.withSession((vim) => vim.taskInfo(task, signal), signal);
-      if (info.error) throw info.error;
-    }
+    const check = async (): Promise<PollResult<TaskInfo | undefined>> => {
+      if (task) {
+        const info = await this.withSession((vim) => vim.taskInfo(task, signal), signal);
+        if (info.state === 'success' || info.state === 'error') return { done: true, value: info };
+      } else if ((await this.getInstance(operation.location, vm.value, signal)).providerState === 'poweredOff') {
+        return { done: true, value: undefined };
+      }
+      onInstance?.(await settling());
+      return { done: false };
+    };
+    const what = `${operation.action} of ${vm.value}`;
+    const info = await pollUntilDone(check, { provider: 'vsphere', what, signal, initialDelayMs: 250, maxDelayMs: 5_000 }).catch(
+      (error) => {
+        throw !task && isCloudError(error) && error.details.code === 'deadline' ? guestShutdownTooSlow(vm.value) : error;
+      },
+    );
+    if (info?.error) throw info.error;
     const final =
-      operation.action === 'delete'
-        ? this.gone(operation, 'terminated')
-        : await this.getInstance(operation.location, operation.instanceId, signal);
+      operation.action === 'delete' ? this.gone(operation, 'terminated') : await this.getInstance(operation.location, vm.value, signal);
     onInstance?.(final);
     return final;
   }
@@ -339,7 +330,7 @@ async function readCa(path: string): Promise<string> {
   }
 }
 
-export const vsphereProvider: ProviderModule<VsphereSettings> = {
+export const vsphereModule: ProviderModule<VsphereSettings> = {
   kind: 'vsphere',
   parseSettings: parseVsphereSettings,
   secretKeys: ['password'],

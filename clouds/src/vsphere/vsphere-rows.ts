@@ -1,5 +1,4 @@
-// How a VM's vim25 properties become a row (state, size, addresses, placement), and the
-// backoff used while a task runs.
+// How a VM's vim25 properties become a row: state, size, addresses, placement.
 import { isIP } from 'node:net';
 import { CloudError } from '../cloud-errors.js';
 import type { InstanceState } from '../cloud-provider.js';
@@ -72,28 +71,4 @@ export function readVirtualMachine(object: ObjectContent, placement: Map<string,
     cluster: where?.cluster,
     template: text('summary.config.template') === 'true',
   };
-}
-
-/** Waits between polls of a task: quick at first, then slower, up to 5 s. */
-export function* backoffDelays(): Generator<number> {
-  let delay = 100;
-  for (;;) {
-    yield delay;
-    delay = Math.min(delay * 2, 5000);
-  }
-}
-
-export function waitFor(milliseconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { before, describe, test } from 'node:test';
 import type { CloudOperation, CloudProvider } from '../../src/cloud-provider.js';
-import { vsphereProvider } from '../../src/vsphere/vsphere-provider.js';
+import { vsphereModule } from '../../src/vsphere/vsphere-provider.js';
 import { providerFor, rejectsWith } from './vsphere-fixture.js';
 
 async function closedPort(): Promise<number> {
@@ -97,7 +97,7 @@ describe('vSphere settings are checked field by field', () => {
   test('each bad setting names its field and what is allowed, and never echoes a password', () => {
     for (const [settings, message] of cases) {
       assert.throws(
-        () => vsphereProvider.parseSettings(settings),
+        () => vsphereModule.parseSettings(settings),
         (error: Error & { kind?: string }) => {
           assert.equal(error.kind, 'invalidInput');
           assert.match(error.message, message);
@@ -109,8 +109,8 @@ describe('vSphere settings are checked field by field', () => {
   });
 
   test('good settings: the /sdk path is added, loopback http is allowed', () => {
-    assert.equal(vsphereProvider.parseSettings(good).sdkUrl, 'https://vcenter.example.com/sdk');
-    assert.equal(vsphereProvider.parseSettings({ ...good, url: 'http://127.0.0.1:8989/sdk' }).sdkUrl, 'http://127.0.0.1:8989/sdk');
-    assert.deepEqual(vsphereProvider.secretKeys, ['password']);
+    assert.equal(vsphereModule.parseSettings(good).sdkUrl, 'https://vcenter.example.com/sdk');
+    assert.equal(vsphereModule.parseSettings({ ...good, url: 'http://127.0.0.1:8989/sdk' }).sdkUrl, 'http://127.0.0.1:8989/sdk');
+    assert.deepEqual(vsphereModule.secretKeys, ['password']);
   });
 });

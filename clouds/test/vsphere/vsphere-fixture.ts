@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { type CloudError, type CloudErrorKind, isCloudError } from '../../src/cloud-errors.js';
 import type { CloudProvider, SecretSource } from '../../src/cloud-provider.js';
-import { vsphereProvider } from '../../src/vsphere/vsphere-provider.js';
+import { vsphereModule } from '../../src/vsphere/vsphere-provider.js';
 import type { VsphereSimulator } from '../stand-ins/vsphere-simulator.js';
 
 /** The four VMs of the simulator's default vCenter model. */
@@ -17,9 +17,9 @@ export function providerFor(
   simulator: Pick<VsphereSimulator, 'url' | 'username' | 'password'>,
   options: { secrets?: SecretSource; settings?: Record<string, unknown> } = {},
 ): CloudProvider {
-  const settings = vsphereProvider.parseSettings({ url: simulator.url, username: simulator.username, ...options.settings });
+  const settings = vsphereModule.parseSettings({ url: simulator.url, username: simulator.username, ...options.settings });
   const secrets = options.secrets ?? secretsOf({ current: simulator.password });
-  return vsphereProvider.create({ id: 'vcenter-test', provider: 'vsphere', settings: {} }, settings, secrets);
+  return vsphereModule.create({ id: 'vcenter-test', provider: 'vsphere', settings: {} }, settings, secrets);
 }
 
 export async function rejectsWith(promise: Promise<unknown>, kind: CloudErrorKind, code?: string): Promise<CloudError> {
