@@ -27,6 +27,17 @@ const morefForms: Record<MorefType, RegExp> = {
   Folder: /^group-[a-z]\d{1,12}$/,
 };
 
+const morefExamples: Record<MorefType, string> = {
+  VirtualMachine: 'vm-42',
+  Datacenter: 'datacenter-2',
+  Task: 'task-17',
+  ContainerView: 'session[…]…',
+  HostSystem: 'host-21',
+  ClusterComputeResource: 'domain-c7',
+  ComputeResource: 'domain-s9',
+  Folder: 'group-d1',
+};
+
 export interface Moref {
   type: MorefType;
   value: string;
@@ -37,7 +48,7 @@ export function checkMoref(type: MorefType, value: unknown, field: string): More
   if (typeof value !== 'string' || !morefForms[type].test(value)) {
     const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 60)) : typeof value;
     throw new CloudError('invalidInput', 'vsphere', `${field} ${shown} is not a vSphere ${type} reference`, {
-      hint: `A ${type} reference looks like ${morefForms[type].source}.`,
+      hint: `A ${type} reference looks like ${morefExamples[type]}; take it from the list.`,
     });
   }
   return { type, value };
