@@ -41,6 +41,7 @@ describe('vSphere refuses hostile input before any request', () => {
     for (const id of hostileIds) {
       const error = await rejectsWith(provider.runAction('datacenter-2', id, 'start'), 'invalidInput');
       assert.match(error.message, /Instance id .* is not a vSphere VirtualMachine reference/);
+      assert.match(error.details.hint ?? '', /looks like vm-42/);
       await rejectsWith(provider.getInstance('datacenter-2', id), 'invalidInput');
     }
   });
