@@ -67,16 +67,19 @@ class VsphereProvider implements CloudProvider {
     this.accountId = account.id;
   }
 
-  /** A logged-in client; a failed login leaves nothing behind, so the next call starts afresh. */
-  private session(signal?: AbortSignal): Promise<VimClient> {
+  /**
+   * A logged-in client; a failed login leaves nothing behind, so the next call starts afresh.
+   * Callers share one login, so it ends by its own deadline, not by one caller's signal.
+   */
+  private session(): Promise<VimClient> {
     if (this.vim) return Promise.resolve(this.vim);
-    this.connecting ??= this.login(signal).finally(() => {
+    this.connecting ??= this.login().finally(() => {
       this.connecting = undefined;
     });
     return this.connecting;
   }
 
-  private async login(signal?: AbortSignal): Promise<VimClient> {
+  private async login(): Promise<VimClient> {
     const password = await this.secrets.get(this.accountId, 'password');
     if (!password) {
       throw new CloudError('auth', 'vsphere', `No password is stored for vCenter account "${this.accountId}"`, {
@@ -86,8 +89,8 @@ class VsphereProvider implements CloudProvider {
     const ca = this.settings.caFile ? await readCa(this.settings.caFile) : undefined;
     const vim = new VimClient(new SoapClient({ url: this.settings.sdkUrl, ca }));
     try {
-      await vim.retrieveServiceContent(signal);
-      await vim.login(this.settings.username, password, signal);
+      await vim.retrieveServiceContent();
+      await vim.login(this.settings.username, password);
     } catch (error) {
       await vim.soap.close();
       if (isCloudError(error) && error.details.code === 'InvalidLogin') {
@@ -104,13 +107,13 @@ class VsphereProvider implements CloudProvider {
 
   /** Runs a step with the session, logging in again once if vCenter dropped it. */
   private async withSession<T>(step: (vim: VimClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const vim = await this.session(signal);
+    const vim = await untilAborted(this.session(), signal);
     try {
       return await step(vim);
     } catch (error) {
       if (!isCloudError(error) || error.details.code !== 'NotAuthenticated') throw error;
       this.drop();
-      return step(await this.session(signal));
+      return step(await untilAborted(this.session(), signal));
     }
   }
 
@@ -299,6 +302,17 @@ class VsphereProvider implements CloudProvider {
         .catch(() => undefined)
         .finally(() => vim.soap.close());
   }
+}
+
+/** The caller stops waiting when its signal aborts; the shared work goes on for the others. */
+function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function actionsFor(state: InstanceState): PowerAction[] {

@@ -3,11 +3,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { SoapClient } from '../../src/vsphere/soap-client.js';
 import { childrenOf, childOf, element } from '../../src/vsphere/soap-xml.js';
-import { VimClient } from '../../src/vsphere/vim-client.js';
 import { startVsphereSimulator, type VsphereSimulator } from '../stand-ins/vsphere-simulator.js';
-import { defaultVmNames, providerFor, rejectsWith, secretsOf } from './vsphere-fixture.js';
+import { adminSession, defaultVmNames, providerFor, rejectsWith, secretsOf } from './vsphere-fixture.js';
 
 describe('vSphere session against the simulator', () => {
   let simulator: VsphereSimulator;
@@ -61,6 +59,25 @@ describe('vSphere session against the simulator', () => {
     provider.dispose();
   });
 
+  test('a caller that aborts while the shared login runs stops waiting; the others still get the session', async () => {
+    let release: (password: string) => void = () => undefined;
+    const held = new Promise<string>((resolve) => {
+      release = resolve;
+    });
+    const provider = providerFor(simulator, { secrets: { get: () => held } });
+    try {
+      const controller = new AbortController();
+      const impatient = provider.listLocations(controller.signal);
+      const patient = provider.listLocations();
+      controller.abort(new Error('the view was closed'));
+      await assert.rejects(impatient, /the view was closed/);
+      release(simulator.password);
+      assert.equal((await patient).length, 1);
+    } finally {
+      provider.dispose();
+    }
+  });
+
   test('datacenters in the settings choose the locations; an unknown one is named', async () => {
     const chosen = providerFor(simulator, { settings: { datacenters: ['DC0'] } });
     assert.deepEqual(
@@ -77,24 +94,18 @@ describe('vSphere session against the simulator', () => {
 });
 
 /** Ends every session but the caller's, as a vCenter administrator (or an idle timeout) would. */
-async function terminateOtherSessions(simulator: VsphereSimulator): Promise<number> {
-  const vim = new VimClient(new SoapClient({ url: simulator.url }));
-  try {
-    const content = await vim.retrieveServiceContent();
-    await vim.login(simulator.username, simulator.password);
-    const manager = { type: 'SessionManager', value: content.sessionManager };
+function terminateOtherSessions(simulator: VsphereSimulator): Promise<number> {
+  return adminSession(simulator, async (vim) => {
+    const manager = { type: 'SessionManager', value: vim.serviceContent.sessionManager };
     const [object] = await vim.retrieveObjects([manager], 'SessionManager', ['sessionList', 'currentSession']);
     const own = childOf(object?.properties.get('currentSession'), 'key')?.text;
     const others = childrenOf(object?.properties.get('sessionList'), 'UserSession')
       .map((session) => childOf(session, 'key')?.text ?? '')
       .filter((key) => key !== own);
-    const _this = element('_this', content.sessionManager, { type: 'SessionManager' });
+    const _this = element('_this', manager.value, { type: 'SessionManager' });
     await vim.soap.call('TerminateSession', [_this, ...others.map((key) => element('sessionId', key))]);
-    await vim.logout();
     return others.length;
-  } finally {
-    await vim.soap.close();
-  }
+  });
 }
 
 describe('a session that vCenter ended', () => {

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { type CloudError, type CloudErrorKind, isCloudError } from '../../src/cloud-errors.js';
 import type { CloudProvider, SecretSource } from '../../src/cloud-provider.js';
+import { SoapClient } from '../../src/vsphere/soap-client.js';
+import { VimClient } from '../../src/vsphere/vim-client.js';
 import { vsphereModule } from '../../src/vsphere/vsphere-provider.js';
 import type { VsphereSimulator } from '../stand-ins/vsphere-simulator.js';
 
@@ -32,4 +34,18 @@ export async function rejectsWith(promise: Promise<unknown>, kind: CloudErrorKin
     return error;
   }
   assert.fail(`expected a ${kind} CloudError, but it succeeded`);
+}
+
+/** A session of the test's own on the simulator, for what a vCenter administrator would do by hand. */
+export async function adminSession<T>(simulator: VsphereSimulator, work: (vim: VimClient) => Promise<T>): Promise<T> {
+  const vim = new VimClient(new SoapClient({ url: simulator.url }));
+  try {
+    await vim.retrieveServiceContent();
+    await vim.login(simulator.username, simulator.password);
+    const result = await work(vim);
+    await vim.logout();
+    return result;
+  } finally {
+    await vim.soap.close();
+  }
 }
