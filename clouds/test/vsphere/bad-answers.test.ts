@@ -32,6 +32,16 @@ const answers: Record<string, (response: ServerResponse) => void> = {
           '<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>Disk is full</faultstring><detail><SystemErrorFault xmlns="urn:vim25"/></detail></soapenv:Fault>',
         ),
       ),
+  'no-permission': (response) =>
+    response
+      .writeHead(500)
+      .end(
+        envelope(
+          '<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>Permission to perform this operation was denied.</faultstring>' +
+            '<detail><NoPermissionFault xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="NoPermission">' +
+            '<object type="Folder">group-d1</object><privilegeId>System.View</privilegeId></NoPermissionFault></detail></soapenv:Fault>',
+        ),
+      ),
   silent: () => undefined,
 };
 
@@ -76,6 +86,12 @@ describe('vSphere answers that are not what vCenter sends', () => {
   test('an unknown fault is a provider error with its type and message', async () => {
     const error = await rejectsWith(login('unknown-fault'), 'provider', 'SystemError');
     assert.match(error.describe(), /Disk is full \(SystemError\)/);
+  });
+
+  test('NoPermission (which the simulator never sends: it has no roles) is a permission error', async () => {
+    const error = await rejectsWith(login('no-permission'), 'permission', 'NoPermission');
+    assert.match(error.message, /Permission to perform this operation was denied/);
+    assert.match(error.details.hint ?? '', /privilege/);
   });
 
   test("no answer within the deadline is unreachable, and an abort is the caller's", async () => {
