@@ -162,9 +162,14 @@ class VsphereProvider implements CloudProvider {
     return this.withSession(async (vim) => {
       const placement = await this.placement(vim, datacenter, signal);
       const view = continued?.view ?? (await vim.createContainerView(datacenter, ['VirtualMachine'], signal));
-      const page = continued
-        ? await vim.continueRetrieve(continued.token, signal)
-        : await vim.retrieveFromView(view, { VirtualMachine: vmProperties }, pageSize, signal);
+      const page = await (continued
+        ? vim.continueRetrieve(continued.token, signal)
+        : vim.retrieveFromView(view, { VirtualMachine: vmProperties }, pageSize, signal)
+      ).catch(async (error: unknown) => {
+        await vim.destroyView(view).catch(() => undefined);
+        throw error;
+      });
+      // The view lives on between pages (the token refers to it) and goes with the last one.
       if (!page.token) await vim.destroyView(view, signal).catch(() => undefined);
       const rows = page.objects.map((object) => readVirtualMachine(object, placement));
       return {

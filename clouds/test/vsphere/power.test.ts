@@ -60,6 +60,14 @@ describe('vSphere listing and power off against the simulator', () => {
     assert.match(byName.get('DC0_H0_VM0')?.tags.host ?? '', /^DC0_H0$/);
   });
 
+  test('a page token of the right form that vCenter does not know is its InvalidArgument fault', async () => {
+    const first = await provider.listInstances(location);
+    const view = first.nextPageToken?.split('|')[0];
+    assert.ok(view);
+    const error = await rejectsWith(provider.listInstances(location, { pageToken: `${view}|999` }), 'provider', 'InvalidArgument');
+    assert.match(error.describe(), /unknown token \(InvalidArgument\)/);
+  });
+
   test('power off: the task is followed to success and the row turns stopped', async () => {
     const { states, final } = await act('DC0_H0_VM0', 'forceStop');
     assert.deepEqual(states, ['stopping', 'stopped']);
