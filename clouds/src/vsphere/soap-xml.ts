@@ -74,8 +74,9 @@ function decodeEntities(text: string): string {
     const numeric = /^#(x[0-9a-fA-F]{1,6}|[0-9]{1,7})$/.exec(name);
     if (!numeric) throw malformed(`unknown entity &${name};`);
     const code = numeric[1]?.startsWith('x') ? Number.parseInt(numeric[1].slice(1), 16) : Number(numeric[1]);
-    if (code > 0x10ffff) throw malformed(`character reference &${name}; is out of range`);
-    return String.fromCodePoint(code);
+    const character = code > 0x10ffff ? '' : String.fromCodePoint(code);
+    if (character === '' || forbiddenCharacters.test(character)) throw malformed(`&${name}; is not a character XML may hold`);
+    return character;
   });
 }
 

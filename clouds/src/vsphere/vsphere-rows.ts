@@ -28,6 +28,14 @@ export interface VirtualMachineRow {
   template: boolean;
 }
 
+// Names are shown in terminals and trees: a line break or escape in one must not act there.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters replaced.
+const displayBreaking = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+function shown(text: string): string {
+  return text.replace(displayBreaking, '\uFFFD');
+}
+
 const powerStates: Record<string, InstanceState> = { poweredOn: 'running', poweredOff: 'stopped', suspended: 'suspended' };
 
 /** `2 vCPU/4 GiB`; memory under 1 GiB in MiB. */
@@ -61,14 +69,14 @@ export function readVirtualMachine(object: ObjectContent, placement: Map<string,
   const where = placement.get(text('runtime.host') ?? '');
   return {
     moref,
-    name,
+    name: shown(name),
     powerState,
     state: powerStates[powerState] ?? 'unknown',
     size: sizeOf(text('summary.config.numCpu'), text('summary.config.memorySizeMB')),
     bootTime: bootTime && !Number.isNaN(Date.parse(bootTime)) ? new Date(bootTime).toISOString() : undefined,
     addresses: addressesOf(text('guest.ipAddress')),
-    host: where?.host,
-    cluster: where?.cluster,
+    host: where?.host === undefined ? undefined : shown(where.host),
+    cluster: where?.cluster === undefined ? undefined : shown(where.cluster),
     template: text('summary.config.template') === 'true',
   };
 }

@@ -48,12 +48,22 @@ describe('vSphere guest details against the simulator', () => {
     assert.equal(after.get('DC0_H0_VM1')?.publicAddress, '203.0.113.7');
   });
 
+  test('a name with a line break and a C1 control is shown with them replaced', async () => {
+    const vm = (await byName()).get('DC0_H0_VM1');
+    assert.ok(vm);
+    await adminSession(simulator, (vim) =>
+      vim.soap.call('Rename_Task', [element('_this', vm.id, { type: 'VirtualMachine' }), element('newName', 'web\nprod\u009b2J')]),
+    );
+    const renamed = [...(await byName()).values()].find((row) => row.id === vm.id);
+    assert.equal(renamed?.name, 'web\uFFFDprod\uFFFD2J');
+  });
+
   test('a VM turned into a template leaves the list', async () => {
     const vm = (await byName()).get('DC0_C0_RP0_VM0');
     assert.ok(vm);
     const operation = await provider.runAction(location, vm.id, 'forceStop');
     await provider.followOperation(operation);
     await adminSession(simulator, (vim) => vim.soap.call('MarkAsTemplate', [element('_this', vm.id, { type: 'VirtualMachine' })]));
-    assert.deepEqual([...(await byName()).keys()].sort(), ['DC0_C0_RP0_VM1', 'DC0_H0_VM0', 'DC0_H0_VM1']);
+    assert.deepEqual([...(await byName()).keys()].sort(), ['DC0_C0_RP0_VM1', 'DC0_H0_VM0', 'web\uFFFDprod\uFFFD2J']);
   });
 });

@@ -43,6 +43,7 @@ describe('SOAP XML', () => {
       'text<r></r>',
       '<r a="1" b></r>',
       '<r>&#x110000;</r>',
+      '<r>&#27;[31m</r>',
       '',
     ];
     for (const xml of bad) {
