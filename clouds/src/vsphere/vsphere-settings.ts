@@ -52,6 +52,7 @@ function parseUrl(value: unknown): { sdkUrl: string; origin: string } {
 }
 
 function parseName(field: string, value: unknown, maxLength: number): string {
+  if (value === undefined) throw invalid(field, 'is missing', `Up to ${maxLength} characters.`);
   if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || controlCharacters.test(value)) {
     throw invalid(field, 'must be a non-empty text without control characters', `Up to ${maxLength} characters.`);
   }

@@ -86,6 +86,7 @@ describe('vSphere settings are checked field by field', () => {
     [{ ...good, url: 'https://root:pw@vcenter.example.com' }, /Setting "url" holds a user name or password/],
     [{ ...good, url: 'https://vcenter.example.com/sdk?x=1' }, /Setting "url" has a query or fragment/],
     [{ ...good, url: 'https://vcenter.example.com/ui' }, /Setting "url" has the path \/ui/],
+    [{ url: good.url }, /Setting "username" is missing/],
     [{ ...good, username: '' }, /Setting "username" must be a non-empty text/],
     [{ ...good, username: 'a\nb' }, /Setting "username" must be a non-empty text without control characters/],
     [{ ...good, caFile: 'ca.pem' }, /Setting "caFile" must be an absolute path/],
