@@ -11,6 +11,7 @@ export type ProviderModuleTable = Partial<Record<ProviderKind, ProviderModuleLoa
 /** The providers of this build, one line each: `kind: () => import('./kind/…').then((module) => module.…)`. */
 const builtInModules: ProviderModuleTable = {
   aws: () => import('./aws/aws-provider.js').then((module) => module.awsProviderModule),
+  azure: () => import('./azure/azure-provider.js').then((module) => module.azureProviderModule),
   proxmox: () => import('./proxmox/proxmox-provider.js').then((module) => module.proxmoxModule),
   vsphere: () => import('./vsphere/vsphere-provider.js').then((module) => module.vsphereModule),
 };
