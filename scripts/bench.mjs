@@ -21,6 +21,8 @@ export const benchmarks = [
   { title: 'extension: activation', script: 'extension/bench/activation.bench.ts', arguments: ['15'] },
   { title: 'extension: tree refresh, 1000 VMs', script: 'extension/bench/tree-refresh.bench.ts', arguments: ['300'] },
   { title: 'extension: event to tree row', script: 'extension/bench/event-latency.bench.ts', arguments: ['200'] },
+  { title: 'clouds: EC2 listing, 1000 instances over 17 regions', script: 'clouds/bench/aws-listing.bench.ts', passThrough: true },
+  { title: 'dashboard: durable store write', script: 'webviews/bench/dashboard-store.bench.ts', arguments: ['30'] },
 ];
 
 function runBenchmark(benchmark, extraArguments) {

@@ -23,7 +23,7 @@ export function vsixPath() {
 export function packageExtension(out = vsixPath()) {
   const built = spawnSync(process.execPath, [join(repositoryRoot, 'scripts', 'build.mjs'), 'extension/'], { stdio: 'inherit' });
   if (built.status !== 0) fail('the build failed: see above.');
-  for (const bundle of ['extension.js', 'server.js']) {
+  for (const bundle of ['extension.js', 'server.js', 'webviews/expenses.js']) {
     if (!existsSync(join(extensionFolder, 'dist', bundle))) {
       fail(`extension/dist/${bundle} is missing after the build: its entry point (see scripts/build.mjs) does not exist yet.`);
     }

@@ -2,7 +2,17 @@ import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repositoryRoot } from './paths.mjs';
 
-export const workspaces = ['schemas', 'language-server', 'host-client', 'clouds', 'cli', 'host-service', 'extension', 'webviews'];
+export const workspaces = [
+  'schemas',
+  'language-server',
+  'host-client',
+  'clouds',
+  'cli',
+  'storage',
+  'host-service',
+  'extension',
+  'webviews',
+];
 
 /** Test files of a workspace: every `*.test.ts` under its `test/` folder. */
 export function testFiles(workspace) {

@@ -20,6 +20,8 @@ function step(title, command, args) {
 
 step('Build bundles', process.execPath, ['scripts/build.mjs']);
 step('Typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
+// Webview panels run in a browser: their own settings, with the DOM's types.
+step('Typecheck the webview panels', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'webviews/tsconfig.json', '--noEmit']);
 step('Types match the schemas', process.execPath, ['schemas/scripts/generate-types.mjs', '--check']);
 // `biome ci` fails on lint errors and on unformatted files alike (biome.json).
 step('Lint and format', process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'ci', '.']);

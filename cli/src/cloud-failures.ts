@@ -26,8 +26,23 @@ export function exitCodeOf(error: CloudError): number {
   return exitCodes.problems;
 }
 
+/**
+ * The secrets file's own error when a provider met it while reading a secret, however the provider
+ * wrapped it: a wrong key or an altered file is the user's configuration, not the provider's answer.
+ */
+export function secretsFileProblem(error: unknown): SecretFileError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (current instanceof SecretFileError) return current;
+    current = current instanceof CloudError ? (current.details.cause ?? current.cause) : current.cause;
+  }
+  return undefined;
+}
+
 /** The one-line words and exit code of an error this group knows; undefined for a bug. */
 export function describeFailure(error: unknown): { message: string; exitCode: number } | undefined {
+  const secrets = secretsFileProblem(error);
+  if (secrets) return { message: secrets.describe(), exitCode: exitCodes.usage };
   if (error instanceof CloudError) return { message: error.describe(), exitCode: exitCodeOf(error) };
   if (error instanceof AccountError || error instanceof AccountsFileError || error instanceof SecretFileError) {
     return { message: error.describe(), exitCode: exitCodes.usage };
@@ -41,6 +56,9 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
  * prints a known failure as `vlm: ...`. Unknown errors are bugs and go on to the CLI's handler.
  */
 export async function runCloudCommand(output: CommandOutput, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  // The pinned AWS SDK runs on this Node; its warning that later versions will not is nothing a
+  // `vlm` user can act on, and would fill standard error on every command.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(exitCodes.cancelled);

@@ -3,6 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runVlmAsync } from './running-vlm';
 import { runVlm, type VlmResult } from './run-vlm';
 
 export interface CloudHome {
@@ -12,8 +13,10 @@ export interface CloudHome {
   keyPath: string;
   environment: NodeJS.ProcessEnv;
   writeAccounts(accounts: unknown[]): Promise<void>;
-  /** Runs vlm in this home; `input` is its standard input. */
+  /** Runs vlm in this home; `input` is its standard input. Blocks the test process meanwhile. */
   vlm(commandLine: readonly string[], input?: string): VlmResult;
+  /** Runs vlm in this home without blocking, so a stand-in in the test process can answer it. */
+  vlmAsync(commandLine: readonly string[]): Promise<VlmResult>;
   remove(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function makeCloudHome(): Promise<CloudHome> {
     environment,
     writeAccounts: (accounts) => writeFile(accountsPath, JSON.stringify({ accounts })),
     vlm: (commandLine, input) => runVlm(commandLine, { env: environment, input: input ?? '' }),
+    vlmAsync: (commandLine) => runVlmAsync(commandLine, environment),
     remove: () => rm(folder, { recursive: true, force: true }),
   };
 }

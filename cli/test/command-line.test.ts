@@ -37,7 +37,10 @@ describe('vlm command line', () => {
   it('exits 2 for an unknown command and lists the known ones', () => {
     const result = runVlm(['valdate', 'x.lab.yaml']);
     assert.equal(result.status, 2);
-    assert.equal(result.stderr, "vlm: unknown command 'valdate'. Commands: validate, lab, vm, console.\nRun 'vlm --help' for usage.\n");
+    assert.equal(
+      result.stderr,
+      "vlm: unknown command 'valdate'. Commands: validate, lab, vm, console, cloud.\nRun 'vlm --help' for usage.\n",
+    );
   });
 
   it('exits 2 when validate gets no files', () => {

@@ -1,7 +1,7 @@
 // Runs the built `vlm` as a real process, the way a user or a CI job does.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -83,18 +83,15 @@ export interface VlmResult {
 }
 
 /**
- * Copies the launcher and its bundle into `directory` and returns the copied launcher: another
+ * Copies the launcher and its bundles into `directory` and returns the copied launcher: another
  * user (`nobody`) runs that copy, since a checkout under a 0700 folder such as /root is out of
  * its reach. The bundle needs nothing else from the checkout.
  */
 export function copyVlmInto(directory: string): string {
-  for (const [from, to] of [
-    [launcher, join(directory, 'bin', 'vlm.js')],
-    [bundle, join(directory, 'dist', 'vlm.js')],
-  ] as const) {
-    mkdirSync(join(to, '..'), { recursive: true, mode: 0o755 });
-    copyFileSync(from, to);
-  }
+  mkdirSync(join(directory, 'bin'), { recursive: true, mode: 0o755 });
+  copyFileSync(launcher, join(directory, 'bin', 'vlm.js'));
+  // dist/ holds vlm.js and the cloud providers it loads on demand.
+  cpSync(join(bundle, '..'), join(directory, 'dist'), { recursive: true });
   return join(directory, 'bin', 'vlm.js');
 }
 

@@ -14,8 +14,12 @@ export type CloudErrorKind =
   | 'invalidInput' // a name, region or setting refused before any request was sent
   | 'provider'; // any other provider error (a 500, an unknown code)
 
+/** Marks every CloudError, so one made by another bundled copy of this module (a provider built apart) is still recognised. */
+const cloudErrorBrand = Symbol.for('vlm.CloudError');
+
 export class CloudError extends Error {
   override readonly name = 'CloudError';
+  readonly [cloudErrorBrand] = true;
   constructor(
     readonly kind: CloudErrorKind,
     readonly provider: ProviderKind,
@@ -40,6 +44,14 @@ export class CloudError extends Error {
     return `${this.provider}: ${this.message}${code}.${hint}`;
   }
 }
+
+// `instanceof CloudError` asks for the brand; a subclass still asks its own prototype.
+Object.defineProperty(CloudError, Symbol.hasInstance, {
+  value(this: unknown, value: unknown): boolean {
+    if (this !== CloudError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[cloudErrorBrand] === true;
+  },
+});
 
 export function isCloudError(error: unknown): error is CloudError {
   return error instanceof CloudError;

@@ -1,5 +1,6 @@
 // Virtual Lab Manager for VS Code. `activate` is the table of contents: build the shared
-// scope, then register the tree, the commands, the code lens and the language client.
+// scope, then register the tree, the commands, the code lens, the dashboard panels and the
+// language client.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
@@ -14,6 +15,7 @@ import { PlanDocuments } from './lab-actions';
 import { CatalogRequest, HostFactsRequest } from '@vlm/language-server/src/protocol';
 import { ImagesListRequest } from '@vlm/schemas/src/host-protocol';
 import { createCatalogSync } from './catalog-sync';
+import { registerExpensesPanel } from './dashboard/expenses-panel';
 
 let languageClient: LanguageClient | undefined;
 
@@ -22,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(scope);
   registerConsoleCommands(scope, scope.hosts);
   registerCodeLens(scope);
+  registerExpensesPanel(scope);
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const sources = ['lab.schema.json', 'image-catalog.schema.json'];
+const sources = ['lab.schema.json', 'image-catalog.schema.json', 'panel-messages.schema.json'];
 const target = join(root, 'src', 'generated-types.ts');
 
 let output = '// Generated from the JSON schemas by schemas/scripts/generate-types.mjs. Do not edit.\n';

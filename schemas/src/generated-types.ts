@@ -212,3 +212,101 @@ export interface CatalogImage {
         script: string;
       };
 }
+
+/**
+ * Messages between the dashboard's webview panels and the extension. Each side validates every message it receives against its definition and drops one of the wrong shape.
+ */
+export type PanelMessage = ExpensesToExtension | ExpensesToPanel;
+/**
+ * what the Expenses panel asks of the extension
+ */
+export type ExpensesToExtension =
+  | {
+      type: 'ready';
+    }
+  | {
+      type: 'add';
+      fields: ExpenseFields;
+    }
+  | {
+      type: 'edit';
+      id: ExpenseId;
+      fields: ExpenseFields;
+    }
+  | {
+      type: 'delete';
+      id: ExpenseId;
+    }
+  | {
+      type: 'undo';
+    }
+  | {
+      type: 'importCsv';
+    }
+  | {
+      type: 'exportCsv';
+    };
+/**
+ * a calendar date as YYYY-MM-DD
+ */
+export type IsoDate = string;
+/**
+ * an ISO 4217 currency code, such as EUR or USD
+ */
+export type CurrencyCode = string;
+/**
+ * an expense id: 1 to 64 letters, digits, '_' or '-'
+ */
+export type ExpenseId = string;
+/**
+ * what the extension tells the Expenses panel
+ */
+export type ExpensesToPanel =
+  | {
+      type: 'entries';
+      entries: ExpenseEntry[];
+      canUndo: boolean;
+    }
+  | {
+      type: 'error';
+      message: string;
+    };
+
+/**
+ * an expense as the user enters it
+ */
+export interface ExpenseFields {
+  date: IsoDate;
+  /**
+   * the amount in the currency's minor unit (cents for EUR), an integer
+   */
+  amountMinor: number;
+  currency: CurrencyCode;
+  category: string;
+  note: string;
+  link?: ExpenseLink;
+  /**
+   * the expense repeats on the same day each month
+   */
+  recurrence?: 'monthly';
+}
+/**
+ * what an expense is for: a cloud provider account, a lab or a VM
+ */
+export interface ExpenseLink {
+  kind: 'provider' | 'lab' | 'vm';
+  id: string;
+}
+/**
+ * a recorded expense
+ */
+export interface ExpenseEntry {
+  id: ExpenseId;
+  date: IsoDate;
+  amountMinor: number;
+  currency: CurrencyCode;
+  category: string;
+  note: string;
+  link?: ExpenseLink;
+  recurrence?: 'monthly';
+}

@@ -8,7 +8,7 @@ import { FilterError, filterInstances, parseInstanceFilter } from '@vlm/clouds/s
 import { listAllInstances } from '@vlm/clouds/src/instance-listing';
 import { providerRegistry } from '@vlm/clouds/src/provider-registry';
 import { type CloudSetup, findAccount, readCloudSetup } from '../cloud-accounts';
-import { exitCodeOf, runCloudCommand } from '../cloud-failures';
+import { exitCodeOf, runCloudCommand, secretsFileProblem } from '../cloud-failures';
 import { instanceJson, instanceTable } from '../cloud-instance-text';
 import type { CommandHandler, CommandOutput, ParsedArguments } from '../command-table';
 import { printable, printableMessage } from '../diagnostic-report';
@@ -69,12 +69,15 @@ async function listAccount(
   try {
     provider = await providerRegistry.create(account, setup.secrets);
     const listing = await listAllInstances(provider, { signal });
+    // Every account shares the secrets file: its problem is said once, for the whole command.
+    const secrets = listing.errors.map(({ error }) => secretsFileProblem(error)).find((problem) => problem !== undefined);
+    if (secrets) throw secrets;
     return {
       instances: listing.instances,
       failures: listing.errors.map(({ location, error }) => ({ account, location: location.id, error })),
     };
   } catch (error) {
-    if (!isCloudError(error) || signal.aborted) throw error;
+    if (!isCloudError(error) || signal.aborted || secretsFileProblem(error)) throw error;
     return { instances: [], failures: [{ account, error }] };
   } finally {
     provider?.dispose();

@@ -37,7 +37,7 @@ function accountAndKey(parsed: ParsedArguments, commandPath: string): { accountI
 
 export const secretSet: CommandHandler = async (parsed, output) => {
   const { accountId, key } = accountAndKey(parsed, 'cloud secret set');
-  return runCloudCommand(output, async () => {
+  return runCloudCommand(output, async (signal) => {
     const setup = await readCloudSetup();
     const account = findAccount(setup, accountId, 'cloud secret set');
     const keys = await providerRegistry.secretKeysOf(account.provider);
@@ -46,7 +46,7 @@ export const secretSet: CommandHandler = async (parsed, output) => {
         keys.length > 0 ? `its secrets are: ${keys.join(', ')}` : 'it takes no secrets: it uses its standard credential chain';
       throw new UsageError(`account ${accountId} (${account.provider}) takes no secret '${key}'; ${allowed}.`, 'cloud secret set');
     }
-    const value = await readSecretValue(key, output.stderr);
+    const value = await readSecretValue(key, output.stderr, process.stdin, signal);
     await setup.secrets.set(accountId, key, value);
     output.stdout(`Stored ${key} of account ${accountId}, encrypted, in ${printable(setup.secrets.locations.path)}.\n`);
     return exitCodes.success;

@@ -95,6 +95,8 @@ export class AwsProvider implements CloudProvider {
   /** DescribeInstances answers watched per instance id, so a follow reports every state its waiter sees. */
   private readonly instanceListeners = new Map<string, Set<InstanceListener>>();
   private readonly errorListeners = new Map<string, Set<ErrorListener>>();
+  /** Follows in progress, ended by `dispose`. */
+  private readonly follows = new Set<AbortController>();
 
   constructor(
     account: CloudAccount,
@@ -183,12 +185,23 @@ export class AwsProvider implements CloudProvider {
       new DescribeRegionsCommand({}),
       signal,
     )
-      .then((answer) => (answer.Regions ?? []).map((region) => checkRegion(region.RegionName, 'a region EC2 listed')))
+      .then((answer) => (answer.Regions ?? []).map((region) => this.listedRegion(region.RegionName)))
       .catch((error: unknown) => {
         this.enabledRegions = undefined;
         throw error;
       });
     return this.enabledRegions;
+  }
+
+  /** A region name from DescribeRegions' answer, which is untrusted like any answer. */
+  private listedRegion(name: unknown): string {
+    try {
+      return checkRegion(name, 'a region EC2 listed,');
+    } catch (error) {
+      throw new CloudError('malformed', 'aws', (error as Error).message, {
+        hint: 'The endpoint may not be EC2: check the account endpoint.',
+      });
+    }
   }
 
   private unknownRegion(region: string, enabled: string[]): CloudError {
@@ -265,6 +278,7 @@ export class AwsProvider implements CloudProvider {
     const region = await this.checkLocation(operation.location, options.signal);
     const id = checkInstanceId(operation.instanceId);
     const stop = new AbortController();
+    this.follows.add(stop);
     const onAbort = () => stop.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let last: CloudInstance | undefined;
@@ -293,8 +307,10 @@ export class AwsProvider implements CloudProvider {
     } catch (error) {
       if (fatal) throw fatal;
       if (options.signal?.aborted) throw options.signal.reason;
+      if (stop.signal.aborted) throw stop.signal.reason;
       throw this.followFailure(operation, last, error);
     } finally {
+      this.follows.delete(stop);
       options.signal?.removeEventListener('abort', onAbort);
       for (const remove of unlisten) remove();
     }
@@ -315,6 +331,13 @@ export class AwsProvider implements CloudProvider {
   }
 
   dispose(): void {
+    for (const follow of this.follows) {
+      follow.abort(
+        new CloudError('provider', 'aws', 'the account was closed while an operation was followed', {
+          hint: 'Refresh to see where it got to.',
+        }),
+      );
+    }
     for (const client of this.clients.values()) client.destroy();
     this.clients.clear();
     this.instanceListeners.clear();

@@ -134,3 +134,25 @@ test('an instance id in an answer that is not an EC2 id is refused as malformed'
     target.id = id;
   }
 });
+
+test('tags from EC2 come back as plain text, whatever characters they hold', async () => {
+  const target = world.standIn.instances.find((instance) => instance.id === 'i-00000000000000004');
+  assert.ok(target);
+  target.tags = { Name: 'db <primary> & "old"', 'owner:team': "o'brien", empty: '' };
+  const row = await world.provider().getInstance(target.region, target.id);
+  assert.equal(row.name, 'db <primary> & "old"');
+  assert.deepEqual(row.tags, { Name: 'db <primary> & "old"', 'owner:team': "o'brien", empty: '' });
+});
+
+test('a region name in an answer that is not one is refused as malformed', async () => {
+  const hostile = await startAwsWorld({ regions: ['us-east-1', 'us-east-1/../../admin'], count: 1 });
+  try {
+    await assert.rejects(hostile.provider().listLocations(), (error: CloudError) => {
+      assert.equal(error.kind, 'malformed');
+      assert.match(error.message, /a region EC2 listed, "us-east-1\/..\/..\/admin" is not an AWS region name/);
+      return true;
+    });
+  } finally {
+    await hostile.close();
+  }
+});

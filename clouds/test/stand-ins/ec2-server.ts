@@ -45,6 +45,8 @@ export interface Ec2StandIn {
   failNext(count: number, kind: FaultKind, action?: string): void;
   /** Answers `UnauthorizedOperation` to every call of this action. */
   deny(action: string): void;
+  /** Ends a `deny`. */
+  allow(action: string): void;
   /** Settles every transitional instance at once. */
   settle(): void;
   close(): Promise<void>;
@@ -152,6 +154,7 @@ export async function startEc2StandIn(options: Ec2StandInOptions = {}): Promise<
     latencyMs: options.latencyMs ?? 0,
     failNext: (count, kind, action) => faults.push({ remaining: count, kind, ...(action ? { action } : {}) }),
     deny: (action) => denied.add(action),
+    allow: (action) => denied.delete(action),
     settle: () => {
       for (const instance of state.instances) {
         instance.describesLeft = 1;

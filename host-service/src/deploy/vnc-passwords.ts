@@ -5,7 +5,7 @@ import { randomInt } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDataFolder } from '../state/data-directory-modes';
-import { writeFileDurably } from '../state/durable-file';
+import { writeFileDurably } from '@vlm/storage/src/durable-file';
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export const vncPasswordLength = 8;

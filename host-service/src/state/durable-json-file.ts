@@ -1,7 +1,7 @@
 // lowdb adapter for one JSON file, written with writeFileDurably.
 import { readFile } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
-import { writeFileDurably } from './durable-file';
+import { writeFileDurably } from '@vlm/storage/src/durable-file';
 
 export class StateFileError extends Error {
   override readonly name = 'StateFileError';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { acquireDataDirectoryLock, type DataDirectoryLock } from './data-directory-lock';
 import { ensureDataFolder, secureDataDirectory } from './data-directory-modes';
-import { removeLeftoverTemporaryFiles, syncDirectory } from './durable-file';
+import { removeLeftoverTemporaryFiles, syncDirectory } from '@vlm/storage/src/durable-file';
 import { DurableJsonFile, StateFileError } from './durable-json-file';
 import { migrate } from './migrations';
 import { currentSchemaVersion, type HostState } from './state-shape';

@@ -1,0 +1,45 @@
+// The panels check the extension's messages with validators generated at build time (a webview's
+// CSP forbids the eval that ajv's compile needs): they must decide exactly as the runtime ones do.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { test } from 'node:test';
+import { build } from 'esbuild';
+import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
+// @ts-expect-error: a plain .mjs build script, without types.
+import { standaloneValidators } from '../build/standalone-validators.mjs';
+
+const entry = { id: 'e-1', date: '2026-03-01', amountMinor: 1250, currency: 'EUR', category: 'hosting', note: '' };
+const samples: Array<[string, unknown]> = [
+  ['ExpensesToPanel', { type: 'entries', entries: [entry], canUndo: true }],
+  ['ExpensesToPanel', { type: 'entries', entries: [{ ...entry, amountMinor: 0.5 }], canUndo: true }],
+  ['ExpensesToPanel', { type: 'entries', entries: [{ ...entry, script: '<img onerror=alert(1)>' }], canUndo: true }],
+  ['ExpensesToPanel', { type: 'error', message: 'x'.repeat(20_001) }],
+  ['ExpensesToPanel', { type: 'evaluate', code: 'alert(1)' }],
+  ['ExpensesToPanel', 'entries'],
+  ['ExpensesToExtension', { type: 'delete', id: 'a b' }],
+  ['ExpensesToExtension', { type: 'ready' }],
+];
+
+test('the bundled validators have no eval and decide as the runtime ones', async () => {
+  const output = await build({
+    stdin: {
+      contents: "import { checkPanelMessage } from '@vlm/schemas/src/panel-messages'; globalThis.check = checkPanelMessage;",
+      resolveDir: join(__dirname, '..'),
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    write: false,
+    plugins: [standaloneValidators()],
+  });
+  const code = output.outputFiles[0]?.text ?? '';
+  assert.doesNotMatch(code, /new Function|\beval\(/);
+  const sandbox: { check?: typeof checkPanelMessage } = {};
+  runInNewContext(code, { globalThis: sandbox });
+  for (const [definition, message] of samples) {
+    const name = definition as 'ExpensesToPanel';
+    assert.deepEqual(JSON.parse(JSON.stringify(sandbox.check?.(name, message))), checkPanelMessage(name, message), JSON.stringify(message));
+  }
+});

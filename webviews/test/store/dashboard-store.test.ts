@@ -1,0 +1,167 @@
+// The dashboard file under the conditions two VS Code windows and a crash create: concurrent
+// writers from two processes, a writer killed with SIGKILL mid-write, a file from a newer version.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, describe, test } from 'node:test';
+import { DashboardStore, dashboardFileName } from '../../src/store/dashboard-store';
+
+const writer = join(__dirname, 'fixtures', 'expense-writer.ts');
+const folders: string[] = [];
+after(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+function temporaryFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-dashboard-'));
+  folders.push(folder);
+  return folder;
+}
+
+function startWriter(directory: string, prefix: string, count: number | 'forever'): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', writer, directory, prefix, String(count)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+const entry = { id: 'a', date: '2026-03-01', amountMinor: 1250, currency: 'EUR', category: 'hosting', note: '' };
+
+describe('dashboard store with two processes', () => {
+  test('two processes adding 150 expenses each at once lose none', async () => {
+    const directory = temporaryFolder();
+    const writers = [startWriter(directory, 'left', 150), startWriter(directory, 'right', 150)];
+    assert.deepEqual(await Promise.all(writers.map(exited)), [0, 0]);
+    const store = await DashboardStore.open({ directory });
+    const data = await store.read();
+    assert.equal(data.expenses.length, 300);
+    assert.equal(new Set(data.expenses.map((expense) => expense.id)).size, 300);
+    assert.equal(data.revision, 300);
+    // Interleaved: neither ran all of its writes before the other started.
+    const order = data.expenses.map((expense) => expense.id.split('-')[0]);
+    assert.ok(
+      order.indexOf('right') < order.lastIndexOf('left') && order.indexOf('left') < order.lastIndexOf('right'),
+      'the writes interleave',
+    );
+    assert.deepEqual(readdirSync(directory).sort(), [dashboardFileName]);
+  });
+
+  test('a writer killed with SIGKILL leaves the last acknowledged state or the next, and its stale lock is taken over', async () => {
+    const directory = temporaryFolder();
+    for (let round = 0; round < 4; round += 1) {
+      const child = startWriter(directory, `round${round}`, 'forever');
+      let acked = -1;
+      const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+      const target = 5 + round * 7;
+      await new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`the writer ended (${code}) before it was killed`)));
+        lines.on('line', (line) => {
+          acked = Number(line.split(' ')[1]);
+          if (acked >= target) resolve();
+        });
+      });
+      const gone = exited(child);
+      child.kill('SIGKILL');
+      await gone;
+      const lastAcked = acked;
+      const lockLeft = existsSync(join(directory, `${dashboardFileName}.lock`));
+      const logged: string[] = [];
+      const store = await DashboardStore.open({ directory, log: (line) => logged.push(line) });
+      const { revision } = await store.read();
+      assert.ok(revision === lastAcked || revision === lastAcked + 1, `revision ${revision} after acknowledging ${lastAcked}`);
+      if (lockLeft)
+        assert.ok(
+          logged.some((line) => line.startsWith('Took over the stale lock')),
+          logged.join('\n'),
+        );
+      assert.doesNotThrow(() => JSON.parse(readFileSync(join(directory, dashboardFileName), 'utf8')));
+      await store.update((draft) => draft.expenses.push({ ...entry, id: `after-${round}` }));
+    }
+  });
+});
+
+describe('dashboard store in one process', () => {
+  test('a file from a newer version is refused and left untouched', async () => {
+    const directory = temporaryFolder();
+    const path = join(directory, dashboardFileName);
+    const newer = `${JSON.stringify({ schema_version: 2, revision: 4, expenses: [], budgets: [] })}\n`;
+    writeFileSync(path, newer);
+    await assert.rejects(
+      DashboardStore.open({ directory }),
+      /schema_version 2, written by a newer Virtual Lab Manager; this one understands versions up to 1/,
+    );
+    assert.equal(readFileSync(path, 'utf8'), newer);
+  });
+
+  test('a window whose file was upgraded by a newer window refuses to save, losing nothing', async () => {
+    const directory = temporaryFolder();
+    const store = await DashboardStore.open({ directory });
+    await store.update((draft) => draft.expenses.push(entry));
+    const path = join(directory, dashboardFileName);
+    const newer = JSON.stringify({ schema_version: 3, revision: 9, expenses: [entry] });
+    writeFileSync(path, newer);
+    await assert.rejects(
+      store.update((draft) => draft.expenses.splice(0)),
+      /newer Virtual Lab Manager/,
+    );
+    assert.equal(readFileSync(path, 'utf8'), newer);
+  });
+
+  test('corrupt files are refused and left untouched', async () => {
+    for (const [contents, expected] of [
+      ['{"schema_version": 1, "revis', /is not JSON/],
+      ['[]', /has no valid schema_version/],
+      ['{"schema_version": 1, "revision": 0, "expenses": [{"id": "a"}]}', /expenses\[0\] must have required property/],
+      [
+        JSON.stringify({ schema_version: 1, revision: 0, expenses: [{ ...entry, amountMinor: 12.5 }] }),
+        /expenses\[0\]\/amountMinor must be integer/,
+      ],
+      [
+        JSON.stringify({ schema_version: 1, revision: 0, expenses: [{ ...entry, currency: 'ZZZ' }] }),
+        /currency: ZZZ is not an ISO 4217 currency/,
+      ],
+      [JSON.stringify({ schema_version: 1, revision: 0, expenses: [entry, entry] }), /repeats the id a/],
+    ] as const) {
+      const directory = temporaryFolder();
+      writeFileSync(join(directory, dashboardFileName), contents);
+      await assert.rejects(DashboardStore.open({ directory }), expected);
+      assert.equal(readFileSync(join(directory, dashboardFileName), 'utf8'), contents);
+    }
+  });
+
+  test('an update that throws or makes the data invalid writes nothing', async () => {
+    const directory = temporaryFolder();
+    const store = await DashboardStore.open({ directory });
+    await store.update((draft) => draft.expenses.push(entry));
+    const before = readFileSync(join(directory, dashboardFileName), 'utf8');
+    await assert.rejects(
+      store.update(() => {
+        throw new Error('no');
+      }),
+      /no/,
+    );
+    await assert.rejects(
+      store.update((draft) => draft.expenses.push({ ...entry, id: 'b', date: '2026-02-30' })),
+      /2026-02-30 is not a day of the calendar/,
+    );
+    assert.equal(readFileSync(join(directory, dashboardFileName), 'utf8'), before);
+  });
+
+  test('a lock held by a live process makes an update wait, then fail with who holds it', async () => {
+    const directory = temporaryFolder();
+    const store = await DashboardStore.open({ directory, lockTimeoutMs: 200 });
+    // pid 1 is alive and is not us: a lock no one will release.
+    writeFileSync(join(directory, `${dashboardFileName}.lock`), '1\n');
+    await assert.rejects(
+      store.update((draft) => draft.expenses.push(entry)),
+      /Another process \(pid 1\) held .*dashboard\.json\.lock for over 0\.2 s, so nothing was saved/,
+    );
+    assert.equal((await store.read()).expenses.length, 0);
+  });
+});
