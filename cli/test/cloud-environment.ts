@@ -35,6 +35,9 @@ export async function makeCloudHome(): Promise<CloudHome> {
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_CONFIG_FILE: join(folder, 'aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(folder, 'aws-credentials'),
+    // google-auth-library: no metadata server probe; HOME above holds no gcloud credentials.
+    METADATA_SERVER_DETECTION: 'none',
+    GCE_METADATA_HOST: '127.0.0.1:1',
   };
   return {
     folder,

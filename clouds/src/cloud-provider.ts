@@ -84,6 +84,8 @@ export interface CloudProvider {
   readonly accountId: string;
   listLocations(signal?: AbortSignal): Promise<CloudLocation[]>;
   listInstances(location: string, options?: { pageToken?: string; signal?: AbortSignal }): Promise<InstancePage>;
+  /** Every instance of every location at once, where the provider has one listing for that (GCP's aggregated list). */
+  listAllInstances?(options?: { signal?: AbortSignal }): Promise<InstancePage>;
   getInstance(location: string, id: string, signal?: AbortSignal): Promise<CloudInstance>;
   /** Starts the action and returns at once with the operation to follow. */
   runAction(location: string, id: string, action: PowerAction, signal?: AbortSignal): Promise<CloudOperation>;

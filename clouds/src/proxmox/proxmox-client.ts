@@ -66,8 +66,10 @@ export class ProxmoxClient {
     const ticket = await this.currentTicket(options.signal);
     const answer = await this.send(method, path, options, ticketHeaders(method, ticket));
     if (answer.status !== 401) return this.unwrap(method, path, answer);
-    // Refused (restarted cluster, revoked session): one fresh login, then the answer stands.
-    const fresh = await this.login(undefined, options.signal);
+    // Refused (restarted cluster, revoked session): one fresh login, shared by the calls refused
+    // with the same ticket, then the answer stands.
+    const latest = await this.ticket?.catch(() => undefined);
+    const fresh = latest !== undefined && latest !== ticket ? latest : await this.login(undefined, options.signal);
     return this.unwrap(method, path, await this.send(method, path, options, ticketHeaders(method, fresh)));
   }
 
@@ -77,7 +79,10 @@ export class ProxmoxClient {
   }
 
   private async currentTicket(signal?: AbortSignal): Promise<Ticket> {
-    const held = this.ticket === undefined ? undefined : await this.ticket.catch(() => undefined);
+    const pending = this.ticket;
+    const held = pending === undefined ? undefined : await pending.catch(() => undefined);
+    // Another call logged in or renewed meanwhile: use that one rather than a second login.
+    if (this.ticket !== pending) return this.currentTicket(signal);
     if (held === undefined) return this.login(undefined, signal);
     if (this.now() - held.at < ticketRenewalMs) return held;
     return this.login(held, signal).catch(() => this.login(undefined, signal));

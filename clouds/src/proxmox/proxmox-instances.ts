@@ -1,16 +1,23 @@
-// Proxmox's answers about guests, checked and turned into CloudInstance rows. Every value that
+// Proxmox's answers about guests (QEMU VMs and LXC containers), checked and turned into CloudInstance rows. Every value that
 // could later reach a URL (vmid) is validated here; anything else odd is shown, never followed.
 import { CloudError } from '../cloud-errors.js';
 import type { CloudInstance, InstanceState, PowerAction } from '../cloud-provider.js';
 import { checkVmid } from './proxmox-names.js';
 
-/** What PVE calls the operation behind each action, and the path below …/qemu/{vmid}. */
-export const actionRequests: Record<PowerAction, { method: 'POST' | 'DELETE'; suffix: string }> = {
+/** The two kinds of guest; vmids are unique across both in a cluster. */
+export type GuestType = 'qemu' | 'lxc';
+export const guestTypes: readonly GuestType[] = ['qemu', 'lxc'];
+
+/**
+ * The request behind each action, below …/{qemu|lxc}/{vmid}. Delete purges the vmid from backup,
+ * replication and HA jobs too (PVE refuses to delete an HA-managed guest otherwise).
+ */
+export const actionRequests: Record<PowerAction, { method: 'POST' | 'DELETE'; suffix: string; params?: Record<string, number> }> = {
   start: { method: 'POST', suffix: '/status/start' },
   stop: { method: 'POST', suffix: '/status/shutdown' },
   forceStop: { method: 'POST', suffix: '/status/stop' },
   reboot: { method: 'POST', suffix: '/status/reboot' },
-  delete: { method: 'DELETE', suffix: '' },
+  delete: { method: 'DELETE', suffix: '', params: { purge: 1 } },
 };
 
 /** The state a row shows while the action's task runs. */
@@ -65,12 +72,13 @@ function stateOf(row: Record<string, unknown>): { state: InstanceState; provider
 
 const gibibytes = (bytes: number) => `${Number.parseFloat((bytes / 1024 ** 3).toFixed(1))} GiB`;
 
-/** A guest row from GET …/qemu or …/qemu/{vmid}/status/current. */
-export function toInstance(row: Record<string, unknown>, context: InstanceContext): CloudInstance {
+/** A guest row from GET …/{qemu|lxc} or …/{qemu|lxc}/{vmid}/status/current. */
+export function toInstance(row: Record<string, unknown>, type: GuestType, context: InstanceContext): CloudInstance {
   const vmid = checkVmid(row.vmid, 'answer');
   const { state, providerState } = stateOf(row);
-  const name = typeof row.name === 'string' && row.name !== '' ? row.name.slice(0, 128) : `VM ${vmid}`;
+  const name = typeof row.name === 'string' && row.name !== '' ? row.name.slice(0, 128) : `${type === 'lxc' ? 'CT' : 'VM'} ${vmid}`;
   const sizes = [
+    type === 'lxc' ? 'container' : undefined,
     typeof row.cpus === 'number' ? `${row.cpus} vCPU` : undefined,
     typeof row.maxmem === 'number' ? gibibytes(row.maxmem) : undefined,
   ].filter((part) => part !== undefined);
@@ -85,7 +93,7 @@ export function toInstance(row: Record<string, unknown>, context: InstanceContex
     state,
     providerState,
     tags: Object.fromEntries(tags.map((tag) => [tag, ''])),
-    consoleUrl: `${context.url}/#v1:0:=qemu%2F${vmid}:4:::::::`,
+    consoleUrl: `${context.url}/#v1:0:=${type}%2F${vmid}:4:::::::`,
     actions: providerState === 'template' ? ['delete'] : (actionsByState[state] ?? []),
   };
   if (sizes.length > 0) instance.size = sizes.join(', ');

@@ -9,10 +9,15 @@ export const vmidRange = { min: 100, max: 999_999_999 } as const;
 /** `UPID:node:pid:pstart:starttime:type:id:user:` (PVE::UPID), hex fields as PVE writes them. */
 const upidPattern =
   /^UPID:([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?):[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,9}:[0-9A-Fa-f]{8}:[^:\s/]+:[^:\s/]*:[^:\s/]+:$/;
-/** `user@realm`: a user name without blanks, `:`, `/`, `@` or `!`, and a `pve-realm`. */
-const userPattern = /^[^\s:/@!]{1,64}@[A-Za-z][A-Za-z0-9._-]{1,31}$/;
+/**
+ * `user@realm`: a user name in printable ASCII without `:`, `/`, `@`, `!` (PVE's own limits) or
+ * `;`, `=`, `,`, quotes and backslashes (they would change the header or form it travels in), and
+ * a `pve-realm`.
+ */
+const userPattern = /^[^:/@!;=,"'\\]{1,64}@[A-Za-z][A-Za-z0-9._-]{1,31}$/;
 /** `user@realm!name`: a user and a token name (`pve-tokenid`). */
-const tokenPattern = /^[^\s:/@!]{1,64}@[A-Za-z][A-Za-z0-9._-]{1,31}![A-Za-z][A-Za-z0-9._-]{1,63}$/;
+const tokenPattern = /^[^:/@!;=,"'\\]{1,64}@[A-Za-z][A-Za-z0-9._-]{1,31}![A-Za-z][A-Za-z0-9._-]{1,63}$/;
+const printableAscii = /^[\x21-\x7e]+$/;
 
 /** A value as it may be shown in a message: quoted, short, control characters escaped. */
 export function quoted(value: unknown): string {
@@ -50,9 +55,9 @@ export function checkUpid(value: unknown, node: string, origin: Origin): string 
 }
 
 export function isUser(value: string): boolean {
-  return userPattern.test(value);
+  return printableAscii.test(value) && userPattern.test(value);
 }
 
 export function isTokenId(value: string): boolean {
-  return tokenPattern.test(value);
+  return printableAscii.test(value) && tokenPattern.test(value);
 }

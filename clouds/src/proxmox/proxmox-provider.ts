@@ -1,5 +1,5 @@
-// Proxmox VE behind the CloudProvider interface: nodes are locations, QEMU guests are instances
-// (id = vmid), actions start PVE tasks whose UPIDs are followed to their exit status.
+// Proxmox VE behind the CloudProvider interface: nodes are locations, QEMU VMs and LXC containers
+// are instances (id = vmid), actions start PVE tasks whose UPIDs are followed to their exit status.
 import { readFile } from 'node:fs/promises';
 import { CloudError, isCloudError } from '../cloud-errors.js';
 import type {
@@ -15,7 +15,7 @@ import type {
   SecretSource,
 } from '../cloud-provider.js';
 import { ProxmoxClient, type ProxmoxCredentials } from './proxmox-client.js';
-import { actionRequests, objectOf, rowsOf, toInstance, transitionalState } from './proxmox-instances.js';
+import { actionRequests, type GuestType, guestTypes, objectOf, rowsOf, toInstance, transitionalState } from './proxmox-instances.js';
 import { checkNode, checkUpid, checkVmid, quoted } from './proxmox-names.js';
 import { type ProxmoxSettings, parseProxmoxSettings, proxmoxSecretKeys } from './proxmox-settings.js';
 import { followTask } from './proxmox-tasks.js';
@@ -27,6 +27,8 @@ export class ProxmoxProvider implements CloudProvider {
   readonly kind = 'proxmox';
   readonly accountId: string;
   private client?: Promise<ProxmoxClient>;
+  /** Whether each vmid seen is a VM or a container, so a later call asks the right path first. */
+  private readonly typeOf = new Map<number, GuestType>();
 
   constructor(
     account: CloudAccount,
@@ -55,27 +57,47 @@ export class ProxmoxProvider implements CloudProvider {
     const node = checkNode(location, 'input');
     if (options.pageToken !== undefined)
       throw new CloudError('invalidInput', 'proxmox', 'pageToken: Proxmox lists a node in one page; there is no next page');
-    const what = `GET /nodes/${node}/qemu`;
-    const rows = rowsOf(await this.call('GET', `/nodes/${node}/qemu`, { signal: options.signal }), what);
     const context = this.context(node);
-    const instances = rows.map((row) => toInstance(row, context)).sort((a, b) => Number(a.id) - Number(b.id));
+    const lists = await Promise.all(
+      guestTypes.map(async (type) => {
+        const rows = rowsOf(await this.call('GET', `/nodes/${node}/${type}`, { signal: options.signal }), `GET /nodes/${node}/${type}`);
+        return rows.map((row) => toInstance(row, type, context));
+      }),
+    );
+    guestTypes.forEach((type, index) => {
+      for (const instance of lists[index] ?? []) this.typeOf.set(Number(instance.id), type);
+    });
+    const instances = lists.flat().sort((a, b) => Number(a.id) - Number(b.id));
     if (instances.length === 0) await this.explainEmptyList(node, options.signal);
     return { instances };
   }
 
+  /** Asks the type last seen for this vmid first (a VM when never seen), then the other one. */
   async getInstance(location: string, id: string, signal?: AbortSignal): Promise<CloudInstance> {
     const node = checkNode(location, 'input');
     const vmid = checkVmid(id, 'input');
-    const path = `/nodes/${node}/qemu/${vmid}/status/current`;
-    const instance = toInstance(objectOf(await this.call('GET', path, { signal }), `GET ${path}`), this.context(node));
-    if (instance.id !== String(vmid)) throw new CloudError('malformed', 'proxmox', `GET ${path} answered about VM ${quoted(instance.id)}`);
-    return instance;
+    const first = this.typeOf.get(vmid) ?? 'qemu';
+    const order = first === 'qemu' ? guestTypes : [...guestTypes].reverse();
+    let missing: unknown;
+    for (const type of order) {
+      const path = `/nodes/${node}/${type}/${vmid}/status/current`;
+      try {
+        const instance = toInstance(objectOf(await this.call('GET', path, { signal }), `GET ${path}`), type, this.context(node));
+        if (instance.id !== String(vmid))
+          throw new CloudError('malformed', 'proxmox', `GET ${path} answered about guest ${quoted(instance.id)}`);
+        this.typeOf.set(vmid, type);
+        return instance;
+      } catch (error) {
+        if (!isCloudError(error) || error.kind !== 'notFound') throw error;
+        missing ??= error;
+      }
+    }
+    this.typeOf.delete(vmid);
+    throw missing;
   }
 
   async runAction(location: string, id: string, action: PowerAction, signal?: AbortSignal): Promise<CloudOperation> {
-    const request = actionRequests[action];
-    if (request === undefined)
-      throw new CloudError('invalidInput', 'proxmox', `action: ${quoted(action)} is not one of ${Object.keys(actionRequests).join(', ')}`);
+    const request = actionRequests[checkAction(action)];
     const instance = await this.getInstance(location, id, signal);
     if (!instance.actions.includes(action)) {
       throw new CloudError(
@@ -91,8 +113,9 @@ export class ProxmoxProvider implements CloudProvider {
         },
       );
     }
-    const path = `/nodes/${instance.location}/qemu/${instance.id}${request.suffix}`;
-    const handle = checkUpid(await this.call(request.method, path, { signal }), instance.location, 'answer');
+    const type = this.typeOf.get(Number(instance.id)) ?? 'qemu';
+    const path = `/nodes/${instance.location}/${type}/${instance.id}${request.suffix}`;
+    const handle = checkUpid(await this.call(request.method, path, { signal, params: request.params }), instance.location, 'answer');
     return { provider: 'proxmox', accountId: this.accountId, location: instance.location, instanceId: instance.id, action, handle };
   }
 
@@ -100,21 +123,23 @@ export class ProxmoxProvider implements CloudProvider {
     const node = checkNode(operation.location, 'input');
     const vmid = checkVmid(operation.instanceId, 'input');
     const upid = checkUpid(operation.handle, node, 'input');
+    const action = checkAction(operation.action);
     const before = await this.getInstance(node, String(vmid), options.signal).catch((error: unknown) => {
       if (isCloudError(error) && error.kind === 'notFound' && operation.action === 'delete') return undefined;
       throw error;
     });
-    if (before !== undefined) options.onInstance?.({ ...before, state: transitionalState[operation.action], actions: [] });
-    await followTask(this.call.bind(this), {
-      node,
-      upid,
-      vmid,
-      action: operation.action,
-      signal: options.signal,
-      firstPollMs: this.tuning.firstPollMs,
+    if (before !== undefined) options.onInstance?.({ ...before, state: transitionalState[action], actions: [] });
+    const task = { node, upid, vmid, action, signal: options.signal, firstPollMs: this.tuning.firstPollMs };
+    await followTask(this.call.bind(this), task).catch(async (error: unknown) => {
+      // The row leaves its transitional state for the one the failed task left behind.
+      if (before !== undefined && !options.signal?.aborted) {
+        const now = await this.getInstance(node, String(vmid), options.signal).catch(() => undefined);
+        if (now !== undefined) options.onInstance?.(now);
+      }
+      throw error;
     });
     const after =
-      operation.action === 'delete'
+      action === 'delete'
         ? ({ ...(before ?? this.gone(node, vmid)), state: 'terminated', providerState: 'destroyed', actions: [] } satisfies CloudInstance)
         : await this.getInstance(node, String(vmid), options.signal);
     options.onInstance?.(after);
@@ -205,6 +230,11 @@ export class ProxmoxProvider implements CloudProvider {
           : `Give ${username} a role with VM.Audit (PVEAuditor or PVEVMUser) on /vms.`,
     });
   }
+}
+
+function checkAction(action: unknown): PowerAction {
+  if (typeof action === 'string' && Object.hasOwn(actionRequests, action)) return action as PowerAction;
+  throw new CloudError('invalidInput', 'proxmox', `action: ${quoted(action)} is not one of ${Object.keys(actionRequests).join(', ')}`);
 }
 
 async function readCa(caFile: string): Promise<string> {

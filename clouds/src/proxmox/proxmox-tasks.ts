@@ -1,7 +1,9 @@
-// Following a PVE task (UPID) to its end: poll its status, each wait longer, until it has
-// stopped, then its exit status says how it went ("OK", "WARNINGS: n", or the error itself).
+// Following a PVE task (UPID) to its end with the shared backoff of operation-polling.ts: poll its
+// status until it has stopped; then its exit status says how it went ("OK", "WARNINGS: n", or the
+// error itself).
 import { CloudError, type CloudErrorKind } from '../cloud-errors.js';
 import type { PowerAction } from '../cloud-provider.js';
+import { pollUntilDone } from '../operation-polling.js';
 import type { ProxmoxClient } from './proxmox-client.js';
 import { objectOf } from './proxmox-instances.js';
 
@@ -11,25 +13,8 @@ export interface TaskToFollow {
   vmid: number;
   action: PowerAction;
   signal?: AbortSignal;
-  /** The first wait; each next one is 1.6 times longer, up to 5 s. */
+  /** The first wait (default 1 s); each next one is 1.5 times longer, up to 15 s. */
   firstPollMs?: number;
-}
-
-const maximumPollMs = 5_000;
-
-function pause(milliseconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, milliseconds);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** The kind of failure an exit status means, by PVE's own wording. */
@@ -43,22 +28,26 @@ function failureKind(exitstatus: string): CloudErrorKind {
 /** Resolves when the task ends well; rejects with a CloudError carrying its exit status when not. */
 export async function followTask(call: ProxmoxClient['call'], task: TaskToFollow): Promise<void> {
   const path = `/nodes/${task.node}/tasks/${encodeURIComponent(task.upid)}/status`;
-  let wait = task.firstPollMs ?? 500;
-  for (;;) {
-    const status = objectOf(await call('GET', path, { signal: task.signal }), `GET /nodes/${task.node}/tasks/…/status`);
-    if (status.upid !== undefined && status.upid !== task.upid)
-      throw new CloudError('malformed', 'proxmox', 'the task status answered about another task');
-    if (status.status === 'stopped') {
-      const exitstatus = typeof status.exitstatus === 'string' ? status.exitstatus.trim() : '';
-      if (exitstatus === 'OK' || exitstatus.startsWith('WARNINGS')) return;
-      const said = exitstatus === '' ? 'no exit status' : exitstatus.slice(0, 300);
-      throw new CloudError(failureKind(exitstatus), 'proxmox', `${task.action} of VM ${task.vmid} on ${task.node} failed: ${said}`, {
-        code: said,
-        hint: `The task log on ${task.node} (Task History) tells more: ${task.upid}`,
-      });
-    }
-    if (status.status !== 'running') throw new CloudError('malformed', 'proxmox', `the task status answered neither running nor stopped`);
-    await pause(wait, task.signal);
-    wait = Math.min(maximumPollMs, wait * 1.6);
-  }
+  const exitstatus = await pollUntilDone<string>(
+    async (signal) => {
+      const status = objectOf(await call('GET', path, { signal }), `GET /nodes/${task.node}/tasks/…/status`);
+      if (status.upid !== undefined && status.upid !== task.upid)
+        throw new CloudError('malformed', 'proxmox', 'the task status answered about another task');
+      if (status.status === 'running') return { done: false };
+      if (status.status !== 'stopped') throw new CloudError('malformed', 'proxmox', 'the task status answered neither running nor stopped');
+      return { done: true, value: typeof status.exitstatus === 'string' ? status.exitstatus.trim() : '' };
+    },
+    {
+      provider: 'proxmox',
+      what: `${task.action} of VM ${task.vmid} on ${task.node}`,
+      initialDelayMs: task.firstPollMs,
+      signal: task.signal,
+    },
+  );
+  if (exitstatus === 'OK' || exitstatus.startsWith('WARNINGS')) return;
+  const said = exitstatus === '' ? 'no exit status' : exitstatus.slice(0, 300);
+  throw new CloudError(failureKind(exitstatus), 'proxmox', `${task.action} of VM ${task.vmid} on ${task.node} failed: ${said}`, {
+    code: said,
+    hint: `The task log on ${task.node} (Task History) tells more: ${task.upid}`,
+  });
 }

@@ -66,15 +66,58 @@ describe('Proxmox power actions', { timeout: 60_000 }, () => {
       const failure = "can't lock file '/var/lock/qemu-server/lock-200.conf' - got timeout";
       standIn.cluster.failingTasks.set(200, failure);
       const operation = await provider.runAction('pve2', '200', 'reboot');
-      await assert.rejects(provider.followOperation(operation), (error: unknown) => {
-        rejectsWith('wrongState')(error);
-        const cloudError = error as CloudError;
-        assert.equal(cloudError.details.code, failure);
-        assert.match(cloudError.message, /reboot of VM 200 on pve2 failed: can't lock file/);
-        assert.ok(cloudError.details.hint?.includes(operation.handle));
-        return true;
-      });
+      const states: string[] = [];
+      await assert.rejects(
+        provider.followOperation(operation, { onInstance: (instance) => states.push(instance.state) }),
+        (error: unknown) => {
+          rejectsWith('wrongState')(error);
+          const cloudError = error as CloudError;
+          assert.equal(cloudError.details.code, failure);
+          assert.match(cloudError.message, /reboot of VM 200 on pve2 failed: can't lock file/);
+          assert.ok(cloudError.details.hint?.includes(operation.handle));
+          return true;
+        },
+      );
       assert.equal(standIn.cluster.vms.get(200)?.status, 'running');
+      assert.deepEqual(states, ['rebooting', 'running'], 'the row shows the state the failed task left');
+      await assert.rejects(provider.runAction('pve2', '200', 'toString' as 'stop'), rejectsWith('invalidInput'));
+    } finally {
+      provider.dispose();
+    }
+  });
+
+  test('force stop, then delete: the row ends terminated and the guest is gone', async () => {
+    const provider = makeProvider(standIn);
+    try {
+      await assert.rejects(provider.runAction('pve2', '200', 'delete'), rejectsWith('wrongState'));
+      const stop = await provider.runAction('pve2', '200', 'forceStop');
+      assert.match(stop.handle, /:qmstop:200:/);
+      assert.equal((await provider.followOperation(stop)).state, 'stopped');
+      const states: string[] = [];
+      const removal = await provider.runAction('pve2', '200', 'delete');
+      assert.match(removal.handle, /:qmdestroy:200:/);
+      const deletion = standIn.requests.find((request) => request.method === 'DELETE');
+      assert.deepEqual([deletion?.path, deletion?.query], ['/nodes/pve2/qemu/200', 'purge=1']);
+      const last = await provider.followOperation(removal, { onInstance: (instance) => states.push(instance.state) });
+      assert.deepEqual(states, ['terminating', 'terminated']);
+      assert.deepEqual([last.name, last.actions], ['build', []]);
+      assert.equal(standIn.cluster.vms.has(200), false);
+      assert.deepEqual((await provider.listInstances('pve1')).instances.length, 2);
+    } finally {
+      provider.dispose();
+    }
+  });
+
+  test('following stops when the caller aborts', async () => {
+    const provider = makeProvider(standIn);
+    try {
+      const operation = await provider.runAction('pve1', '101', 'start');
+      const controller = new AbortController();
+      const following = provider.followOperation(operation, { signal: controller.signal, onInstance: () => controller.abort() });
+      await assert.rejects(
+        following,
+        (error: unknown) => (error as Error).name === 'AbortError' || (isCloudError(error) && error.details.code === 'aborted'),
+      );
     } finally {
       provider.dispose();
     }

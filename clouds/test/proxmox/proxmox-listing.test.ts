@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type CloudError, isCloudError } from '../../src/cloud-errors.js';
+import { listAllInstances } from '../../src/instance-listing.js';
 import { type ProxmoxStandIn, startProxmoxStandIn } from '../stand-ins/proxmox-server.js';
 import { makeProvider, seen } from './proxmox-fixture.js';
 
@@ -83,6 +84,35 @@ describe('Proxmox listing', { timeout: 60_000 }, () => {
       assert.ok(seen(standIn).includes('GET /access/permissions'));
     } finally {
       provider.dispose();
+    }
+  });
+});
+
+describe('Proxmox with the shared parallel listing', { timeout: 60_000 }, () => {
+  test('every node at once: one ticket login for all, and a node that does not answer reported beside the rest', async () => {
+    const cluster = await startProxmoxStandIn({ nodes: ['pve1', 'pve2', 'pve3'], hangingNodes: ['pve3'] });
+    const provider = makeProvider(cluster, { login: 'ticket', settings: { timeoutSeconds: 1 } });
+    try {
+      const listing = await listAllInstances(provider);
+      assert.deepEqual(
+        listing.instances.map((instance) => `${instance.location}/${instance.id}`),
+        ['pve1/100', 'pve1/101', 'pve2/200'],
+      );
+      assert.deepEqual(
+        listing.errors.map(({ location, error }) => [location.id, error.kind, error.details.code]),
+        [['pve3', 'unreachable', 'timeout']],
+      );
+      assert.equal(cluster.requests.filter((request) => request.path === '/access/ticket').length, 1, 'one login shared by parallel calls');
+      cluster.expireTickets();
+      assert.equal((await listAllInstances(provider)).instances.length, 3);
+      assert.equal(
+        cluster.requests.filter((request) => request.path === '/access/ticket').length,
+        2,
+        'one fresh login for all refused calls',
+      );
+    } finally {
+      provider.dispose();
+      await cluster.close();
     }
   });
 });

@@ -69,31 +69,17 @@ describe('Proxmox login', { timeout: 60_000 }, () => {
     }
   });
 
-  test('the stand-in refuses a POST with a ticket but no (or a wrong) CSRF token', async () => {
-    const form = `username=${encodeURIComponent(standIn.user.username)}&password=${encodeURIComponent(standIn.user.password)}`;
-    const login = await rawCall('POST', '/access/ticket', { 'Content-Type': 'application/x-www-form-urlencoded' }, form);
-    const { ticket, CSRFPreventionToken } = JSON.parse(login.body).data;
-    const cookie = { Cookie: `PVEAuthCookie=${encodeURIComponent(ticket)}` };
-    const path = '/nodes/pve1/qemu/101/status/stop';
-    const tasks = standIn.cluster.tasks.size;
-    const without = await rawCall('POST', path, cookie);
-    assert.deepEqual([without.status, without.reason], [401, 'Permission denied - invalid csrf token']);
-    const wrong = await rawCall('POST', path, { ...cookie, CSRFPreventionToken: `${CSRFPreventionToken}x` });
-    assert.equal(wrong.status, 401);
-    assert.equal((await rawCall('GET', '/nodes', cookie)).status, 200, 'a GET needs no CSRF token');
-    assert.equal(standIn.cluster.tasks.size, tasks, 'no task was started');
-  });
-
   test('a ticket is renewed with itself before it expires, and a refused one brings a fresh login', async () => {
     let now = Date.now();
     const provider = makeProvider(standIn, { login: 'ticket', now: () => now });
+    const from = standIn.requests.length;
     try {
       await provider.listLocations();
       now += 91 * 60_000;
-      await provider.listLocations();
+      await Promise.all([provider.listLocations(), provider.listInstances('pve1'), provider.listInstances('pve2')]);
       standIn.expireTickets();
       await provider.listLocations();
-      const logins = standIn.requests.filter((item) => item.path === '/access/ticket').slice(-3);
+      const logins = standIn.requests.slice(from).filter((item) => item.path === '/access/ticket');
       assert.deepEqual(
         logins.map((item) => item.login),
         ['password', 'renewal', 'password'],
@@ -162,5 +148,43 @@ describe('Proxmox TLS', { timeout: 60_000 }, () => {
       });
     assert.deepEqual(JSON.parse((await child({ NODE_EXTRA_CA_CERTS: standIn.caFile })).stdout), ['pve1', 'pve2']);
     assert.match(JSON.parse((await child({})).stdout).error, /certificate/);
+  });
+});
+
+describe('What the Proxmox stand-in checks on its own', { timeout: 60_000 }, () => {
+  test('the stand-in refuses a POST with a ticket but no (or a wrong) CSRF token', async () => {
+    const form = `username=${encodeURIComponent(standIn.user.username)}&password=${encodeURIComponent(standIn.user.password)}`;
+    const login = await rawCall('POST', '/access/ticket', { 'Content-Type': 'application/x-www-form-urlencoded' }, form);
+    const { ticket, CSRFPreventionToken } = JSON.parse(login.body).data;
+    const cookie = { Cookie: `PVEAuthCookie=${encodeURIComponent(ticket)}` };
+    const path = '/nodes/pve1/qemu/101/status/stop';
+    const tasks = standIn.cluster.tasks.size;
+    const without = await rawCall('POST', path, cookie);
+    assert.deepEqual([without.status, without.reason], [401, 'Permission denied - invalid csrf token']);
+    const wrong = await rawCall('POST', path, { ...cookie, CSRFPreventionToken: `${CSRFPreventionToken}x` });
+    assert.equal(wrong.status, 401);
+    assert.equal((await rawCall('GET', '/nodes', cookie)).status, 200, 'a GET needs no CSRF token');
+    assert.equal(standIn.cluster.tasks.size, tasks, 'no task was started');
+  });
+
+  test('the stand-in filters the cluster resource list by privilege, as PVE does', async () => {
+    const asToken = (token: { id: string; secret: string }) => ({ Authorization: `PVEAPIToken=${token.id}=${token.secret}` });
+    const full = await rawCall('GET', '/cluster/resources?type=vm', asToken(standIn.token));
+    const rows = JSON.parse(full.body).data as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.type, row.node, row.vmid]),
+      [
+        ['qemu/100', 'qemu', 'pve1', 100],
+        ['qemu/101', 'qemu', 'pve1', 101],
+        ['qemu/200', 'qemu', 'pve2', 200],
+      ],
+    );
+    const separated = await rawCall('GET', '/cluster/resources?type=vm', asToken(standIn.separatedToken));
+    assert.deepEqual(JSON.parse(separated.body), { data: [] });
+    const wrongType = await rawCall('GET', '/cluster/resources?type=vms', asToken(standIn.token));
+    assert.deepEqual(
+      [wrongType.status, JSON.parse(wrongType.body).errors.type],
+      [400, "value 'vms' does not have a value in the enumeration 'vm, storage, node, sdn'"],
+    );
   });
 });

@@ -3,7 +3,11 @@
 // (/work/shared/proxmox/pve-api-subset.json); failures use PVE's own messages.
 import { randomBytes } from 'node:crypto';
 
+export type GuestType = 'qemu' | 'lxc';
+
 export interface StandInVm {
+  /** A QEMU VM (the default) or an LXC container. */
+  type?: GuestType;
   vmid: number;
   node: string;
   name: string;
@@ -57,14 +61,12 @@ export class ApiFailure extends Error {
   }
 }
 
-const taskTypes: Record<string, string> = {
-  start: 'qmstart',
-  stop: 'qmstop',
-  shutdown: 'qmshutdown',
-  reboot: 'qmreboot',
-  reset: 'qmreset',
-  suspend: 'qmsuspend',
-  resume: 'qmresume',
+/** Task types by action: qemu-server's qm*, pve-container's vz*. */
+const taskPrefixes: Record<GuestType, string> = { qemu: 'qm', lxc: 'vz' };
+/** How each guest type names itself in its messages and its configuration folder. */
+const guestWords: Record<GuestType, { name: string; folder: string }> = {
+  qemu: { name: 'VM', folder: 'qemu-server' },
+  lxc: { name: 'CT', folder: 'lxc' },
 };
 
 const hex = (value: number, width = 8) => value.toString(16).toUpperCase().padStart(width, '0');
@@ -103,20 +105,23 @@ export class StandInCluster {
     }));
   }
 
-  /** GET /nodes/{node}/qemu: only the guests the principal may audit, as the real handler filters. */
-  qemuRows(node: string, principal: Principal): unknown[] {
-    return [...this.vms.values()].filter((vm) => vm.node === node && this.may(principal, 'VM.Audit')).map((vm) => this.row(vm));
+  /** GET /nodes/{node}/qemu or …/lxc: only the guests the principal may audit, as the real handlers filter. */
+  guestRows(node: string, type: GuestType, principal: Principal): unknown[] {
+    return [...this.vms.values()]
+      .filter((vm) => vm.node === node && (vm.type ?? 'qemu') === type && this.may(principal, 'VM.Audit'))
+      .map((vm) => this.row(vm));
   }
 
   /** GET /cluster/resources?type=vm. */
   resourceRows(principal: Principal): unknown[] {
     return [...this.vms.values()]
       .filter(() => this.may(principal, 'VM.Audit'))
-      .map((vm) => ({ id: `qemu/${vm.vmid}`, type: 'qemu', ...this.row(vm), node: vm.node, maxcpu: vm.cpus }));
+      .map((vm) => ({ id: `${vm.type ?? 'qemu'}/${vm.vmid}`, type: vm.type ?? 'qemu', ...this.row(vm), node: vm.node, maxcpu: vm.cpus }));
   }
 
-  status(node: string, vmid: number, principal: Principal): unknown {
-    const vm = this.guest(node, vmid, principal, 'VM.Audit');
+  status(node: string, type: GuestType, vmid: number, principal: Principal): unknown {
+    const vm = this.guest(node, type, vmid, principal, 'VM.Audit');
+    if (type === 'lxc') return { ...this.row(vm), type: 'lxc', ha: { managed: 0 } };
     return {
       ...this.row(vm),
       qmpstatus: vm.status === 'running' ? (vm.qmpstatus ?? 'running') : 'stopped',
@@ -127,8 +132,9 @@ export class StandInCluster {
   }
 
   /** POST …/status/{action}: a task whose end applies the action, or fails as PVE's worker would. */
-  powerAction(node: string, vmid: number, action: string, principal: Principal): string {
-    const vm = this.guest(node, vmid, principal, 'VM.PowerMgmt');
+  powerAction(node: string, type: GuestType, vmid: number, action: string, principal: Principal): string {
+    const vm = this.guest(node, type, vmid, principal, 'VM.PowerMgmt');
+    const word = guestWords[type].name;
     const running = vm.status === 'running';
     const started = () => {
       vm.status = 'running';
@@ -141,20 +147,20 @@ export class StandInCluster {
     };
     let failure: string | undefined;
     let effect: () => void = () => {};
-    if (action === 'start') [failure, effect] = running ? [`VM ${vmid} already running`, effect] : [undefined, started];
+    if (action === 'start') [failure, effect] = running ? [`${word} ${vmid} already running`, effect] : [undefined, started];
     else if (action === 'stop') effect = stopped;
-    else if (!running) failure = `VM ${vmid} not running`;
+    else if (!running) failure = `${word} ${vmid} not running`;
     else if (action === 'shutdown') effect = stopped;
     else if (action === 'reboot' || action === 'reset' || action === 'resume') effect = started;
     else if (action === 'suspend') effect = () => Object.assign(vm, { qmpstatus: 'paused' });
-    return this.startTask(node, vmid, taskTypes[action] ?? action, principal, effect, failure);
+    return this.startTask(node, vmid, `${taskPrefixes[type]}${action}`, principal, effect, failure);
   }
 
-  /** DELETE /nodes/{node}/qemu/{vmid}: refused at once while running, as qemu-server does. */
-  destroy(node: string, vmid: number, principal: Principal): string {
-    const vm = this.guest(node, vmid, principal, 'VM.Allocate');
-    if (vm.status === 'running') throw new ApiFailure(500, `VM ${vmid} is running - destroy failed`);
-    return this.startTask(node, vmid, 'qmdestroy', principal, () => this.vms.delete(vmid));
+  /** DELETE /nodes/{node}/{qemu|lxc}/{vmid}: refused at once while running, as qemu-server and pve-container do. */
+  destroy(node: string, type: GuestType, vmid: number, principal: Principal): string {
+    const vm = this.guest(node, type, vmid, principal, 'VM.Allocate');
+    if (vm.status === 'running') throw new ApiFailure(500, `${guestWords[type].name} ${vmid} is running - destroy failed`);
+    return this.startTask(node, vmid, `${taskPrefixes[type]}destroy`, principal, () => this.vms.delete(vmid));
   }
 
   /** GET /nodes/{node}/tasks/{upid}/status: each poll brings the task one step nearer its end. */
@@ -166,8 +172,21 @@ export class StandInCluster {
       task.exitstatus = task.failure ?? 'OK';
       if (task.failure === undefined) task.effect();
     }
-    const { effect: _effect, pollsLeft: _pollsLeft, failure: _failure, ...fields } = task;
-    return { ...fields, id: String(task.vmid), status: task.exitstatus === undefined ? 'running' : 'stopped' };
+    // The real fields only: {exitstatus?, id, node, pid, pstart, starttime, status, type, upid, user}.
+    const { pid, pstart, starttime, type, user, exitstatus } = task;
+    const status = exitstatus === undefined ? 'running' : 'stopped';
+    return {
+      upid,
+      node,
+      pid,
+      pstart,
+      starttime,
+      type,
+      user,
+      id: String(task.vmid),
+      status,
+      ...(exitstatus === undefined ? {} : { exitstatus }),
+    };
   }
 
   /** GET /access/permissions: path → privilege → propagate. */
@@ -180,11 +199,11 @@ export class StandInCluster {
     return principal.privileges.includes(privilege);
   }
 
-  private guest(node: string, vmid: number, principal: Principal, privilege: Privilege): StandInVm {
+  private guest(node: string, type: GuestType, vmid: number, principal: Principal, privilege: Privilege): StandInVm {
     if (!this.may(principal, privilege)) throw new ApiFailure(403, `Permission check failed (/vms/${vmid}, ${privilege})`);
     const vm = this.vms.get(vmid);
-    if (vm === undefined || vm.node !== node) {
-      throw new ApiFailure(500, `Configuration file 'nodes/${node}/qemu-server/${vmid}.conf' does not exist`);
+    if (vm === undefined || vm.node !== node || (vm.type ?? 'qemu') !== type) {
+      throw new ApiFailure(500, `Configuration file 'nodes/${node}/${guestWords[type].folder}/${vmid}.conf' does not exist`);
     }
     return vm;
   }

@@ -33,6 +33,8 @@ export interface RecordedRequest {
   method: string;
   /** The path after /api2/json, as sent (still percent-encoded). */
   path: string;
+  /** The query string, when there is one (GET and DELETE parameters). */
+  query?: string;
   auth: 'token' | 'ticket' | 'none';
   csrf: boolean;
   /** For POST /access/ticket that succeeded: a password login, or an old ticket renewed. */
@@ -85,7 +87,7 @@ export const defaultVms: StandInVm[] = [
 ];
 
 const nodePattern = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const powerParams: Record<string, string[]> = {
+const qemuPowerParams: Record<string, string[]> = {
   start: [
     'force-cpu',
     'machine',
@@ -105,6 +107,15 @@ const powerParams: Record<string, string[]> = {
   reset: ['skiplock'],
   suspend: ['skiplock', 'statestorage', 'todisk'],
   resume: ['nocheck', 'skiplock'],
+};
+
+const lxcPowerParams: Record<string, string[]> = {
+  start: ['debug', 'skiplock'],
+  stop: ['overrule-shutdown', 'skiplock'],
+  shutdown: ['forceStop', 'timeout'],
+  reboot: ['timeout'],
+  suspend: [],
+  resume: [],
 };
 
 /** Parameter checks as PVE's schema does them: unknown and missing parameters give 400 with an errors map. */
@@ -232,27 +243,30 @@ class StandInApi {
 
   private routeNode(method: string, node: string, rest: string, params: URLSearchParams, principal: Principal): unknown {
     const segments = rest.split('/').slice(1);
-    if (method === 'GET' && rest === '/qemu') {
-      checkParams(params, ['full']);
-      return this.cluster.qemuRows(node, principal);
-    }
-    if (segments[0] === 'qemu' && segments[1] !== undefined) {
-      const vmid = checkVmid(segments[1]);
-      const [, , second, third] = segments;
+    const [kind, id, second, third] = segments;
+    if (kind === 'qemu' || kind === 'lxc') {
+      if (method === 'GET' && segments.length === 1) {
+        checkParams(params, kind === 'qemu' ? ['full'] : []);
+        return this.cluster.guestRows(node, kind, principal);
+      }
+      const vmid = checkVmid(id ?? '');
       if (method === 'GET' && segments.length === 4 && second === 'status' && third === 'current')
-        return this.cluster.status(node, vmid, principal);
-      const allowed = powerParams[third ?? ''];
+        return this.cluster.status(node, kind, vmid, principal);
+      const allowed = (kind === 'qemu' ? qemuPowerParams : lxcPowerParams)[third ?? ''];
       if (method === 'POST' && segments.length === 4 && second === 'status' && allowed !== undefined) {
         checkParams(params, allowed);
-        return this.cluster.powerAction(node, vmid, third as string, principal);
+        return this.cluster.powerAction(node, kind, vmid, third as string, principal);
       }
       if (method === 'DELETE' && segments.length === 2) {
-        checkParams(params, ['destroy-unreferenced-disks', 'purge', 'skiplock']);
-        return this.cluster.destroy(node, vmid, principal);
+        checkParams(
+          params,
+          kind === 'qemu' ? ['destroy-unreferenced-disks', 'purge', 'skiplock'] : ['destroy-unreferenced-disks', 'force', 'purge'],
+        );
+        return this.cluster.destroy(node, kind, vmid, principal);
       }
     }
-    if (method === 'GET' && segments[0] === 'tasks' && segments.length === 3 && segments[2] === 'status') {
-      return this.cluster.taskStatus(node, decodeURIComponent(segments[1] ?? ''));
+    if (method === 'GET' && kind === 'tasks' && segments.length === 3 && second === 'status') {
+      return this.cluster.taskStatus(node, decodeURIComponent(id ?? ''));
     }
     throw new ApiFailure(501, `Method '${method} /api2/json/nodes/${node}${rest}' not implemented`);
   }
@@ -277,6 +291,7 @@ class StandInApi {
       auth: 'none',
       csrf: request.headers.csrfpreventiontoken !== undefined,
     };
+    if (url.search !== '') record.query = url.search.slice(1);
     this.requests.push(record);
     const body = await readBody(request);
     if (path === '') throw new ApiFailure(404, 'Not Found');

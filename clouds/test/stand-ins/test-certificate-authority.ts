@@ -2,6 +2,7 @@
 // so HTTPS stand-ins are verified the way a real server is (no verification turned off).
 // openssl comes from the 'tls' group of scripts/system-packages.mjs.
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,13 +80,17 @@ export async function makeTestCertificates(): Promise<TestCertificates> {
       file('server.pem'),
     ]);
     const [ca, key, cert] = await Promise.all(['ca.pem', 'server.key', 'server.pem'].map((name) => readFile(file(name), 'utf8')));
-    return {
-      ca: ca as string,
-      caFile: file('ca.pem'),
-      key: key as string,
-      cert: cert as string,
-      dispose: () => rm(folder, { recursive: true, force: true }),
+    // Only the CA's certificate stays on disk, and not past this process even if close() never comes.
+    await Promise.all(
+      ['ca.key', 'ca.srl', 'server.key', 'server.csr', 'server.ext', 'server.pem'].map((name) => rm(file(name), { force: true })),
+    );
+    const removeOnExit = () => rmSync(folder, { recursive: true, force: true });
+    process.once('exit', removeOnExit);
+    const dispose = async () => {
+      process.removeListener('exit', removeOnExit);
+      await rm(folder, { recursive: true, force: true });
     };
+    return { ca: ca as string, caFile: file('ca.pem'), key: key as string, cert: cert as string, dispose };
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;
