@@ -20,6 +20,8 @@ export const packageGroups = {
   sshServer: ['openssh-server'],
   // code-server (a real VS Code for the extension's end-to-end tests) and the browser driving it.
   codeServer: ['ripgrep', 'libkrb5-dev', 'libsecret-1-dev', 'libx11-dev', 'libxkbfile-dev', 'chromium'],
+  // The vSphere tests build a small Go main around govmomi's simulator (the library behind vcsim).
+  vsphere: ['golang-go', 'golang-github-vmware-govmomi-dev', 'golang-github-google-uuid-dev'],
 };
 
 function missingPackages(names) {

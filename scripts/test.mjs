@@ -7,7 +7,7 @@ import { runTests } from './run-tests.mjs';
 
 ensureNpmDependencies();
 // Debian packages the test tiers need (see scripts/system-packages.mjs).
-ensureSystemPackages(['libvirt', 'qemu', 'tinyImage', 'ansible', 'tls', 'sshServer', 'codeServer']);
+ensureSystemPackages(['libvirt', 'qemu', 'tinyImage', 'ansible', 'tls', 'sshServer', 'codeServer', 'vsphere']);
 
 function step(title, command, args) {
   console.log(`\n== ${title}`);

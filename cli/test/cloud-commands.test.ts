@@ -1,5 +1,6 @@
 // `vlm cloud` as a user runs it, before any provider answers: the accounts file and its
-// mistakes, a provider this build lacks, hostile IDs and secrets refused on the command line.
+// mistakes, settings the provider refuses, hostile IDs and secrets refused on the command line.
+// (A provider this build lacks is tested on the registry, in clouds/test/provider-registry.test.ts.)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type CloudHome, makeCloudHome } from './cloud-environment';
@@ -31,9 +32,9 @@ describe('vlm cloud accounts', () => {
     await home.writeAccounts([vsphere]);
     const table = home.vlm(['cloud', 'accounts']);
     assert.equal(table.status, 0);
-    assert.deepEqual(table.lines, ['ACCOUNT  PROVIDER  LABEL    SECRETS  IN THIS BUILD', 'vc       vsphere   vCenter  -        no']);
+    assert.deepEqual(table.lines, ['ACCOUNT  PROVIDER  LABEL    SECRETS  IN THIS BUILD', 'vc       vsphere   vCenter  -        yes']);
     const json = JSON.parse(home.vlm(['cloud', 'accounts', '--json']).stdout);
-    assert.deepEqual(json, { file: home.accountsPath, accounts: [{ ...vsphere, available: false, secrets: [] }] });
+    assert.deepEqual(json, { file: home.accountsPath, accounts: [{ ...vsphere, available: true, secrets: [] }] });
   });
 
   it('refuses a wrong accounts file with its path and field, exit 2', async () => {
@@ -45,25 +46,25 @@ describe('vlm cloud accounts', () => {
   });
 });
 
-describe('vlm cloud list and power actions without the provider', () => {
+describe('vlm cloud list and power actions with settings the provider refuses', () => {
   before(() => home.writeAccounts([vsphere]));
 
-  it('reports a provider this build does not have, exit 2, as text and JSON', () => {
+  it('reports the setting the provider refuses (no username here), exit 2, as text and JSON', () => {
     const text = home.vlm(['cloud', 'list']);
     assert.equal(text.status, 2);
     assert.equal(text.stdout, '');
-    assert.match(text.stderr, /^vlm: vc: vsphere: provider vsphere is not available in this build\. This build has/);
+    assert.match(text.stderr, /^vlm: vc: vsphere: Setting "username" is missing\./);
     const json = home.vlm(['cloud', 'list', '--json']);
     assert.equal(json.status, 2);
     const { instances, errors } = JSON.parse(json.stdout);
     assert.deepEqual(instances, []);
     assert.deepEqual(
       errors.map((error: Record<string, unknown>) => [error.account, error.location, error.kind, error.message]),
-      [['vc', null, 'invalidInput', 'provider vsphere is not available in this build']],
+      [['vc', null, 'invalidInput', 'Setting "username" is missing']],
     );
     const stop = home.vlm(['cloud', 'stop', 'vc/DC0/vm-42']);
     assert.equal(stop.status, 2);
-    assert.match(stop.stderr, /^vlm: vsphere: provider vsphere is not available in this build\./);
+    assert.match(stop.stderr, /^vlm: vsphere: Setting "username" is missing\./);
   });
 
   it('selects accounts by --provider and --account, and refuses an unknown account', () => {
@@ -96,7 +97,7 @@ describe('vlm cloud list and power actions without the provider', () => {
   });
 });
 
-describe('vlm cloud secret without the provider', () => {
+describe('vlm cloud secret refusals', () => {
   before(() => home.writeAccounts([vsphere]));
 
   it('never takes a value from the command line', () => {
@@ -106,12 +107,12 @@ describe('vlm cloud secret without the provider', () => {
     assert.doesNotMatch(result.stderr, /hunter2/);
   });
 
-  it('refuses unknown accounts, bad names and a provider this build lacks', () => {
+  it('refuses unknown accounts, bad names and a secret the provider does not take', () => {
     assert.match(home.vlm(['cloud', 'secret', 'set', 'prod', 'token'], 'x').stderr, /there is no account 'prod'/);
     assert.match(home.vlm(['cloud', 'secret', 'set', 'vc', '$(id)'], 'x').stderr, /argument KEY '\$\(id\)' is not a secret name/);
-    const missing = home.vlm(['cloud', 'secret', 'set', 'vc', 'password'], 'x');
-    assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /^vlm: vsphere: provider vsphere is not available in this build/);
+    const unknown = home.vlm(['cloud', 'secret', 'set', 'vc', 'token'], 'x');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /^vlm: account vc \(vsphere\) takes no secret 'token'; its secrets are: password\./);
   });
 
   it('says when there is no secret to remove, exit 1', () => {

@@ -14,6 +14,7 @@ const builtInModules: ProviderModuleTable = {
   azure: () => import('./azure/azure-provider.js').then((module) => module.azureProviderModule),
   proxmox: () => import('./proxmox/proxmox-provider.js').then((module) => module.proxmoxModule),
   gcp: () => import('./gcp/gcp-provider.js').then((module) => module.gcpProviderModule),
+  vsphere: () => import('./vsphere/vsphere-provider.js').then((module) => module.vsphereModule),
 };
 
 export class ProviderRegistry {
