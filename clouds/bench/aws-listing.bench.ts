@@ -77,8 +77,8 @@ async function main(): Promise<void> {
   const modes = [
     { concurrency: 1, settings },
     { concurrency: 8, settings },
-    { concurrency: regions.length, settings },
-    { concurrency: regions.length, settings: instantSettings },
+    { concurrency: undefined, settings },
+    { concurrency: undefined, settings: instantSettings },
   ].map((mode) => ({
     concurrency: mode.concurrency,
     provider: createAwsProvider({ id: 'bench', provider: 'aws', settings: {} }, mode.settings, secrets),
@@ -101,16 +101,16 @@ async function main(): Promise<void> {
     for (const mode of modes) mode.provider.dispose();
     await Promise.all(standIns.map((running) => running.stop()));
   }
-  const [sequential, parallel, allAtOnce, instant] = modes.map((mode) => mode.samples) as [number[], number[], number[], number[]];
+  const [sequential, eightAtOnce, parallel, instant] = modes.map((mode) => mode.samples) as [number[], number[], number[], number[]];
   const anchor = median(sequential);
   const ratio = median(parallel) / anchor;
   console.log(`EC2 listing, ${instanceCount} instances over ${regions.length} regions, ${latencyMs} ms per call, ${runs} runs, medians:`);
   console.log(`  region by region (anchor):                ${anchor.toFixed(0)} ms`);
   console.log(
-    `  parallel, listAllInstances (8 at once):   ${median(parallel).toFixed(0)} ms = ${ratio.toFixed(2)}x (target <= ${target}x)`,
+    `  parallel, listAllInstances (all at once): ${median(parallel).toFixed(0)} ms = ${ratio.toFixed(2)}x (target <= ${target}x)`,
   );
   console.log(
-    `  parallel, all ${regions.length} regions at once:       ${median(allAtOnce).toFixed(0)} ms = ${(median(allAtOnce) / anchor).toFixed(2)}x`,
+    `  parallel, 8 regions at a time:            ${median(eightAtOnce).toFixed(0)} ms = ${(median(eightAtOnce) / anchor).toFixed(2)}x`,
   );
   console.log(`  the same, answered at once (work parallelism cannot hide): ${median(instant).toFixed(0)} ms`);
   if (ratio > target) console.log(`  target missed: ${ratio.toFixed(2)}x > ${target}x`);
