@@ -4,6 +4,7 @@ import type { ExpenseEntry } from '@vlm/schemas';
 import { panelMessagesAjv } from '@vlm/schemas/src/panel-messages/panel-message-validators';
 import { panelMessagesSchemaId } from '@vlm/schemas/src/panel-messages';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
+import { applyMigrations, type Migration, migrationTable } from '@vlm/storage/src/migrations';
 
 export const currentSchemaVersion = 1;
 
@@ -14,34 +15,21 @@ export interface DashboardData {
   expenses: ExpenseEntry[];
 }
 
-export interface Migration {
-  to: number;
-  description: string;
-  up(previous: unknown): unknown;
-}
+export const migrations = migrationTable(
+  [
+    {
+      to: 1,
+      description: 'expenses as integer minor units with an ISO 4217 currency',
+      up: (): DashboardData => ({ schema_version: 1, revision: 0, expenses: [] }),
+    },
+  ],
+  currentSchemaVersion,
+  'dashboard',
+);
 
-export const migrations: readonly Migration[] = [
-  {
-    to: 1,
-    description: 'expenses as integer minor units with an ISO 4217 currency',
-    up: (): DashboardData => ({ schema_version: 1, revision: 0, expenses: [] }),
-  },
-];
-
-if (migrations[migrations.length - 1]?.to !== currentSchemaVersion) {
-  throw new Error('The dashboard migrations do not end at the current schema version.');
-}
-
-/** Applies every migration above `fromVersion`. */
+/** Applies every migration above `fromVersion`; returns the upgraded data and the steps taken. */
 export function migrate(data: unknown, fromVersion: number): { data: unknown; applied: Migration[] } {
-  const applied: Migration[] = [];
-  let current = data;
-  for (const migration of migrations) {
-    if (migration.to <= fromVersion) continue;
-    current = migration.up(current);
-    applied.push(migration);
-  }
-  return { data: current, applied };
+  return applyMigrations(migrations, data, fromVersion);
 }
 
 const validateEntry = panelMessagesAjv().getSchema(`${panelMessagesSchemaId}#/definitions/ExpenseEntry`);
