@@ -1,9 +1,8 @@
 // What every AWS test file shares: the EC2 stand-in, a provider built the way the registry builds
 // it, credential files in a temporary folder (never the user's ~/.aws), and a guard that refuses
 // any connection that would leave loopback (IMDS, STS, a real EC2 endpoint).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudAccount, SecretSource } from '../../src/cloud-provider.js';
 import { type AwsProvider, type AwsTuning, awsProviderModule, createAwsProvider } from '../../src/aws/aws-provider.js';
@@ -14,6 +13,7 @@ import {
   standInCredentials,
   startEc2StandIn,
 } from '../stand-ins/ec2-server.js';
+import { isolateAwsEnvironment } from './aws-environment.js';
 
 export const fastFollow: AwsTuning = { waiter: { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 20 } };
 
@@ -60,22 +60,7 @@ export const standInSecrets = {
 
 export async function startAwsWorld(options: Ec2StandInOptions = {}): Promise<AwsWorld> {
   if (!(Socket.prototype.connect as { name?: string }).name?.startsWith('guarded')) guardLoopback();
-  const folder = await mkdtemp(join(tmpdir(), 'vlm-aws-'));
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  process.env.AWS_CONFIG_FILE = join(folder, 'config');
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(folder, 'credentials');
-  for (const name of [
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN',
-    'AWS_PROFILE',
-    'AWS_ENDPOINT_URL',
-    'AWS_ENDPOINT_URL_EC2',
-  ]) {
-    delete process.env[name];
-  }
-  await writeFile(process.env.AWS_CONFIG_FILE, '', { mode: 0o600 });
-  await writeFile(process.env.AWS_SHARED_CREDENTIALS_FILE, '', { mode: 0o600 });
+  const folder = isolateAwsEnvironment();
   const standIn = await startEc2StandIn(options);
   const account: CloudAccount = { id: 'aws-test', provider: 'aws', settings: {} };
   const profiles: string[] = [];

@@ -2,10 +2,9 @@
 // vanished VM, a 500 after the SDK's retries, a malformed answer, an endpoint that does not answer.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CloudError } from '../../src/cloud-errors.js';
 import { createAzureProvider } from '../../src/azure/azure-provider.js';
 import type { AzureStandIn } from '../stand-ins/azure-server.js';
-import { nonLoopbackConnections, providerFor, secretSource, startAzureTest, vmId } from './azure-fixture.js';
+import { closeAzureTest, providerFor, secretSource, rejection, startAzureTest, vmId } from './azure-fixture.js';
 
 let standIn: AzureStandIn;
 
@@ -13,19 +12,7 @@ before(async () => {
   standIn = await startAzureTest();
 });
 
-after(async () => {
-  await standIn?.close();
-  assert.deepEqual(nonLoopbackConnections(), [], 'no connection may leave loopback');
-});
-
-async function rejection(promise: Promise<unknown>): Promise<CloudError> {
-  const error = await promise.then(
-    () => assert.fail('expected a CloudError'),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof CloudError, `expected a CloudError, got ${String(error)}`);
-  return error;
-}
+after(() => closeAzureTest(standIn));
 
 const listPath = /\/providers\/Microsoft\.Compute\/virtualMachines\?/;
 

@@ -1,7 +1,9 @@
 // What the Azure tests share: the stand-in, a provider pointed at it through the real SDK
 // pipeline (its CA given as the pipeline's TLS option), and a guard that records every outgoing
 // connection and refuses any that is not loopback, so nothing reaches Entra, IMDS or ARM.
+import assert from 'node:assert/strict';
 import net from 'node:net';
+import { CloudError } from '../../src/cloud-errors.js';
 import type { CloudAccount, SecretSource } from '../../src/cloud-provider.js';
 import { type AzureProvider, azureProviderModule, createAzureProvider } from '../../src/azure/azure-provider.js';
 import { type AzureStandIn, startAzureStandIn } from '../stand-ins/azure-server.js';
@@ -94,6 +96,22 @@ export async function startAzureTest(): Promise<AzureStandIn> {
   standIn.addVirtualMachine({ name: 'web-3', resourceGroup: 'rg-web', location: 'westeurope' });
   standIn.addVirtualMachine({ name: 'batch-1', resourceGroup: 'rg-data', location: 'eastus', powerState: 'stopped' });
   return standIn;
+}
+
+/** Closes the file's stand-in, then checks that no test of the file tried to leave loopback. */
+export async function closeAzureTest(standIn: AzureStandIn | undefined): Promise<void> {
+  await standIn?.close();
+  assert.deepEqual(nonLoopbackConnections(), [], 'no connection may leave loopback');
+}
+
+/** The CloudError a call rejects with (any other outcome fails the test). */
+export async function rejection(promise: Promise<unknown>): Promise<CloudError> {
+  const error = await promise.then(
+    () => assert.fail('expected a CloudError'),
+    (caught: unknown) => caught,
+  );
+  assert.ok(error instanceof CloudError, `expected a CloudError, got ${String(error)}`);
+  return error;
 }
 
 export function vmId(standIn: AzureStandIn, group: string, name: string): string {

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { CloudError } from '../../src/cloud-errors.js';
 import { azureProviderModule, createAzureProvider } from '../../src/azure/azure-provider.js';
 import type { AzureStandIn } from '../stand-ins/azure-server.js';
-import { connections, nonLoopbackConnections, providerFor, secretSource, startAzureTest, vmId } from './azure-fixture.js';
+import { connections, closeAzureTest, providerFor, secretSource, rejection, startAzureTest, vmId } from './azure-fixture.js';
 
 let standIn: AzureStandIn;
 
@@ -20,19 +20,7 @@ before(async () => {
   standIn = await startAzureTest();
 });
 
-after(async () => {
-  await standIn?.close();
-  assert.deepEqual(nonLoopbackConnections(), [], 'no connection may leave loopback');
-});
-
-async function rejection(promise: Promise<unknown>): Promise<CloudError> {
-  const error = await promise.then(
-    () => assert.fail('expected a CloudError'),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof CloudError, `expected a CloudError, got ${String(error)}`);
-  return error;
-}
+after(() => closeAzureTest(standIn));
 
 function settingsError(settings: Record<string, unknown>): CloudError {
   try {

@@ -2,10 +2,9 @@
 // loopback stand-in: sign-in, paging, long-running operations, and ARM's errors as CloudErrors.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CloudError } from '../../src/cloud-errors.js';
 import type { CloudInstance } from '../../src/cloud-provider.js';
 import type { AzureStandIn } from '../stand-ins/azure-server.js';
-import { nonLoopbackConnections, providerFor, startAzureTest, vmId } from './azure-fixture.js';
+import { closeAzureTest, providerFor, rejection, startAzureTest, vmId } from './azure-fixture.js';
 
 let standIn: AzureStandIn;
 
@@ -13,19 +12,7 @@ before(async () => {
   standIn = await startAzureTest();
 });
 
-after(async () => {
-  await standIn?.close();
-  assert.deepEqual(nonLoopbackConnections(), [], 'no connection may leave loopback');
-});
-
-async function rejection(promise: Promise<unknown>): Promise<CloudError> {
-  const error = await promise.then(
-    () => assert.fail('expected a CloudError'),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof CloudError, `expected a CloudError, got ${String(error)}`);
-  return error;
-}
+after(() => closeAzureTest(standIn));
 
 describe('listing', () => {
   test('signs in over loopback and lists locations and VMs across nextLink pages', async () => {

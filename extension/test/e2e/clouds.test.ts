@@ -5,10 +5,8 @@
 // AWS SDK reads credential files of this test only and no instance metadata.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { isolateAwsEnvironment } from '../../../clouds/test/aws/aws-environment';
 import { type Ec2StandIn, standInCredentials, startEc2StandIn } from '../../../clouds/test/stand-ins/ec2-server';
 import { type ProxmoxStandIn, startProxmoxStandIn } from '../../../clouds/test/stand-ins/proxmox-server';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
@@ -20,28 +18,9 @@ let awsFolder: string;
 let workspace: string;
 let session: VsCodeSession;
 
-/** The SDK in the extension host reads this environment: files of this test, no metadata service, no real keys. */
-function isolateAwsEnvironment(): void {
-  awsFolder = mkdtempSync(join(tmpdir(), 'vlm-e2e-aws-'));
-  writeFileSync(join(awsFolder, 'config'), '', { mode: 0o600 });
-  writeFileSync(join(awsFolder, 'credentials'), '', { mode: 0o600 });
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  process.env.AWS_CONFIG_FILE = join(awsFolder, 'config');
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(awsFolder, 'credentials');
-  for (const name of [
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN',
-    'AWS_PROFILE',
-    'AWS_ENDPOINT_URL',
-    'AWS_ENDPOINT_URL_EC2',
-  ]) {
-    delete process.env[name];
-  }
-}
-
 before(async () => {
-  isolateAwsEnvironment();
+  // The SDK in the extension host reads this environment: files of this test, no metadata service, no real keys.
+  awsFolder = isolateAwsEnvironment('vlm-e2e-aws-');
   // Six instances round-robin over three regions, running and stopped in turn; a stop settles after two looks.
   ec2 = await startEc2StandIn({ regions, count: 6, states: ['running', 'stopped'], types: ['t3.micro', 'm5.large'] });
   // HTTPS with a CA made for this run; the accounts name it in their caFile setting.

@@ -88,7 +88,9 @@ test('add an expense, see the chart change, delete and undo by keyboard, reload 
   await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
   const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
   await hostsView.locator('.monaco-list-row', { hasText: 'local' }).waitFor({ timeout: 60_000 });
-  await page.getByRole('button', { name: 'Open Expenses' }).click();
+  // With two views in the container, a view's title actions show while its header is hovered.
+  await hostsView.locator('.pane-header').hover();
+  await hostsView.getByRole('button', { name: 'Open Expenses' }).click();
   let frame = await panelFrame();
   await frame.locator('#totals', { hasText: 'No expenses yet.' }).waitFor();
 
