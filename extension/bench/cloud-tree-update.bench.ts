@@ -6,6 +6,7 @@
 import type { CloudAccount, CloudInstance } from '@vlm/clouds/src/cloud-provider';
 import type { CloudRow } from '../src/clouds/cloud-rows';
 import { CloudTreeModel, type LocationListing } from '../src/clouds/cloud-tree-model';
+import { serializedTreeItem } from './serialized-tree-item';
 
 const instanceCount = 1000;
 const regionCount = 17;
@@ -45,18 +46,6 @@ function loadedModel(): CloudTreeModel {
   return model;
 }
 
-/** What VS Code does per refreshed row in the extension host: make its tree item and serialize it for the window. */
-function treeItem(row: CloudRow): string {
-  return JSON.stringify({
-    label: row.label,
-    id: row.id,
-    description: row.description,
-    tooltip: row.tooltip,
-    contextValue: row.contextValue,
-    icon: row.icon,
-  });
-}
-
 function allRows(rows: readonly CloudRow[], into: CloudRow[] = []): CloudRow[] {
   for (const row of rows) {
     into.push(row);
@@ -94,7 +83,7 @@ for (let round = 0; round < rounds; round++) {
     () => {
       const started = performance.now();
       const changed = incrementalModel.updateInstance(toggled(incrementalModel, round)) ?? allRows(incrementalModel.roots());
-      for (const row of changed) treeItem(row);
+      for (const row of changed) serializedTreeItem(row);
       redrawn = changed.length;
       incremental.push(performance.now() - started);
     },
@@ -102,7 +91,7 @@ for (let round = 0; round < rounds; round++) {
       const started = performance.now();
       fullModel.updateInstance(toggled(fullModel, round));
       fullModel.invalidate();
-      for (const row of allRows(fullModel.roots())) treeItem(row);
+      for (const row of allRows(fullModel.roots())) serializedTreeItem(row);
       full.push(performance.now() - started);
     },
   ];

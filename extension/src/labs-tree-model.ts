@@ -1,37 +1,22 @@
 // The sidebar's tree as plain data: what each row says, its icon and the `contextValue` that
 // menus match on. The `vscode` adapter (labs-tree.ts) only maps it to TreeItems. Unit-tested.
 import type { HostSnapshot, LabSnapshot, VmSnapshot, VmStatus } from './host-snapshot';
+import type { RowIcon, RowLook } from './tree-row-look';
 
-/** Codicon name plus the theme colour that tints it, if any. */
-export interface RowIcon {
-  codicon: string;
-  color?: string;
-}
-
-interface RowBase {
-  id: string;
-  label: string;
-  description?: string;
-  tooltip: string;
-  icon: RowIcon;
-  /** What menus match on: `connectedHost`, `disconnectedHost`, `lab`, `runningVm`, `stoppedVm`... */
-  contextValue: string;
-}
-
-export interface HostRow extends RowBase {
+export interface HostRow extends RowLook {
   kind: 'host';
   hostName: string;
   children: LabRow[];
 }
 
-export interface LabRow extends RowBase {
+export interface LabRow extends RowLook {
   kind: 'lab';
   hostName: string;
   labName: string;
   children: VmRow[];
 }
 
-export interface VmRow extends RowBase {
+export interface VmRow extends RowLook {
   kind: 'vm';
   hostName: string;
   labName: string;

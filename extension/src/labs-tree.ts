@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { labsTree, type Row } from './labs-tree-model';
 import type { Hosts } from './hosts';
 import { refreshDelayMs, StableRows } from './tree-rows';
+import { treeItemOf } from './tree-items';
 
 export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<Row | Row[] | undefined>();
@@ -42,13 +43,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
         : row.contextValue === 'looseVms'
           ? vscode.TreeItemCollapsibleState.Collapsed
           : vscode.TreeItemCollapsibleState.Expanded;
-    const item = new vscode.TreeItem(row.label, collapsible);
-    item.id = row.id;
-    item.description = row.description;
-    item.tooltip = row.tooltip;
-    item.contextValue = row.contextValue;
-    item.iconPath = new vscode.ThemeIcon(row.icon.codicon, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
-    return item;
+    return treeItemOf(row, collapsible);
   }
 
   getChildren(row?: Row): Row[] {

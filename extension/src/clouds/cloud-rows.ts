@@ -10,36 +10,22 @@ import type {
   ProviderKind,
 } from '@vlm/clouds/src/cloud-provider';
 import { transitionalStates } from '@vlm/clouds/src/cloud-provider';
+import type { RowIcon, RowLook } from '../tree-row-look';
 
-/** Codicon name plus the theme colour that tints it, if any. */
-export interface RowIcon {
-  codicon: string;
-  color?: string;
-}
-
-interface RowBase {
-  id: string;
-  label: string;
-  description?: string;
-  tooltip: string;
-  icon: RowIcon;
-  contextValue: string;
-}
-
-export interface AccountRow extends RowBase {
+export interface AccountRow extends RowLook {
   kind: 'account';
   accountId: string;
   children: CloudRow[];
 }
 
-export interface LocationRow extends RowBase {
+export interface LocationRow extends RowLook {
   kind: 'location';
   accountId: string;
   location: string;
   children: CloudRow[];
 }
 
-export interface InstanceRow extends RowBase {
+export interface InstanceRow extends RowLook {
   kind: 'instance';
   accountId: string;
   location: string;
@@ -47,7 +33,7 @@ export interface InstanceRow extends RowBase {
 }
 
 /** An explanation in place of rows: a failed listing, an empty one, a hint. */
-export interface MessageRow extends RowBase {
+export interface MessageRow extends RowLook {
   kind: 'message';
   accountId: string;
 }

@@ -9,6 +9,7 @@ import { CloudFollowers } from './cloud-followers';
 import type { CloudRow } from './cloud-rows';
 import { listAccount } from './cloud-listing';
 import { CloudTreeModel } from './cloud-tree-model';
+import { treeItemOf } from '../tree-items';
 
 export type ProviderFactory = (account: CloudAccount, secrets: SecretSource) => Promise<CloudProvider>;
 
@@ -94,13 +95,7 @@ export class CloudsTreeProvider implements vscode.TreeDataProvider<CloudRow>, vs
   getTreeItem(row: CloudRow): vscode.TreeItem {
     const collapsible =
       row.kind === 'account' || row.kind === 'location' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None;
-    const item = new vscode.TreeItem(row.label, collapsible);
-    item.id = row.id;
-    item.description = row.description;
-    item.tooltip = row.tooltip;
-    item.contextValue = row.contextValue;
-    item.iconPath = new vscode.ThemeIcon(row.icon.codicon, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
-    return item;
+    return treeItemOf(row, collapsible);
   }
 
   getChildren(row?: CloudRow): CloudRow[] {
