@@ -214,9 +214,9 @@ export interface CatalogImage {
 }
 
 /**
- * Messages between the dashboard's webview panels and the extension. Each side validates every message it receives against its definition and drops one of the wrong shape.
+ * Messages between the dashboard's webview panels and the extension, and the dashboard's file that holds their data. Each side validates every message it receives against its definition and drops one of the wrong shape; the store validates the file on every read and write.
  */
-export type PanelMessage = ExpensesToExtension | ExpensesToPanel;
+export type PanelData = ExpensesToExtension | ExpensesToPanel | DashboardData;
 /**
  * what the Expenses panel asks of the extension
  */
@@ -271,6 +271,18 @@ export type ExpensesToPanel =
       type: 'error';
       message: string;
     };
+/**
+ * the id of a budget, task, roadmap, milestone or tool
+ */
+export type RecordId = string;
+/**
+ * a calendar month as YYYY-MM
+ */
+export type IsoMonth = string;
+/**
+ * an instant in UTC, as Date.toISOString writes it
+ */
+export type IsoTimestamp = string;
 
 /**
  * an expense as the user enters it
@@ -309,4 +321,200 @@ export interface ExpenseEntry {
   note: string;
   link?: ExpenseLink;
   recurrence?: 'monthly';
+}
+/**
+ * the dashboard's file, version 2
+ */
+export interface DashboardData {
+  schema_version: 2;
+  revision: number;
+  expenses: ExpenseEntry[];
+  budgets: Budget[];
+  budgetAlerts: BudgetAlert[];
+  exchangeRates: ExchangeRate[];
+  costModel?: CostModel;
+  tasks: Task[];
+  roadmaps: Roadmap[];
+  tools: Tool[];
+  github: GithubSyncSettings;
+  costExplorerCache: CostExplorerCacheEntry[];
+}
+/**
+ * a monthly spending limit, for all spend, one category or one provider
+ */
+export interface Budget {
+  id: RecordId;
+  scope: 'all' | 'category' | 'provider';
+  /**
+   * the category or provider the budget is for; absent when scope is all
+   */
+  match?: string;
+  /**
+   * the limit per month, in minor units
+   */
+  amountMinor: number;
+  currency: CurrencyCode;
+}
+/**
+ * an alert already shown, so no window shows it twice
+ */
+export interface BudgetAlert {
+  budgetId: RecordId;
+  month: IsoMonth;
+  percent: 80 | 100;
+  basis: 'actual' | 'forecast';
+  shownAt: IsoTimestamp;
+}
+/**
+ * a rate the user set: one unit of `from` is worth rateMicros millionths of `to`
+ */
+export interface ExchangeRate {
+  from: CurrencyCode;
+  to: CurrencyCode;
+  rateMicros: number;
+}
+/**
+ * what a local lab costs, in millionths of the currency's major unit
+ */
+export interface CostModel {
+  currency: CurrencyCode;
+  vcpuHourMicros: number;
+  ramGbHourMicros: number;
+  diskGbMonthMicros: number;
+}
+/**
+ * a task on the board
+ */
+export interface Task {
+  id: RecordId;
+  title: string;
+  status: 'todo' | 'doing' | 'done';
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  due?: IsoDate;
+  /**
+   * @maxItems 50
+   */
+  labels: string[];
+  /**
+   * @maxItems 50
+   */
+  links: TaskLink[];
+  notes?: string;
+  /**
+   * the place in its column; smaller is higher
+   */
+  order: number;
+  updatedAt: IsoTimestamp;
+  github?: GithubLink;
+}
+/**
+ * what a task is about: a lab, a VM or a roadmap milestone
+ */
+export interface TaskLink {
+  kind: 'lab' | 'vm' | 'milestone';
+  id: string;
+}
+/**
+ * the GitHub item a task or milestone is synced with
+ */
+export interface GithubLink {
+  repository: string;
+  number: number;
+  syncedAt?: IsoTimestamp;
+  remoteUpdatedAt?: IsoTimestamp;
+  /**
+   * a digest of the fields as last synced, to tell which side changed
+   */
+  syncedHash?: string;
+}
+/**
+ * a named timeline of milestones
+ */
+export interface Roadmap {
+  id: RecordId;
+  name: string;
+  /**
+   * @maxItems 1000
+   */
+  milestones: Milestone[];
+}
+/**
+ * a step of a roadmap, on its timeline
+ */
+export interface Milestone {
+  id: RecordId;
+  title: string;
+  start?: IsoDate;
+  due?: IsoDate;
+  description?: string;
+  state?: 'open' | 'closed';
+  updatedAt: IsoTimestamp;
+  github?: GithubLink;
+}
+/**
+ * a tool in the catalog
+ */
+export interface Tool {
+  id: RecordId;
+  name: string;
+  url: string;
+  category: string;
+  /**
+   * @maxItems 50
+   */
+  tags: string[];
+  notes: string;
+  /**
+   * whether the catalog checks the URL
+   */
+  healthCheck: boolean;
+  health?: ToolHealth;
+}
+/**
+ * the last health check of a tool
+ */
+export interface ToolHealth {
+  checkedAt: IsoTimestamp;
+  status?: number;
+  latencyMs?: number;
+  error?: string;
+}
+/**
+ * the repositories synced with GitHub, and what the last sync saw
+ */
+export interface GithubSyncSettings {
+  /**
+   * @maxItems 100
+   *
+   * Items: a repository the user picked
+   */
+  repositories: {
+    repository: string;
+    roadmapId: RecordId;
+    /**
+     * by request URL, for conditional requests
+     */
+    etags?: {
+      [k: string]: string;
+    };
+    lastSyncAt?: IsoTimestamp;
+  }[];
+}
+/**
+ * one GetCostAndUsage answer kept, since each call costs money
+ */
+export interface CostExplorerCacheEntry {
+  account: string;
+  month: IsoMonth;
+  fetchedAt: IsoTimestamp;
+  /**
+   * @maxItems 1000
+   *
+   * Items: the unblended cost of one service
+   */
+  amounts: {
+    service: string;
+    amountMinor: number;
+    currency: CurrencyCode;
+  }[];
 }

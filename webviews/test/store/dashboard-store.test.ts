@@ -90,13 +90,29 @@ describe('dashboard store in one process', () => {
   test('a file from a newer version is refused and left untouched', async () => {
     const directory = temporaryFolder();
     const path = join(directory, dashboardFileName);
-    const newer = `${JSON.stringify({ schema_version: 2, revision: 4, expenses: [], budgets: [] })}\n`;
+    const newer = `${JSON.stringify({ schema_version: 3, revision: 4, expenses: [], burndown: [] })}\n`;
     writeFileSync(path, newer);
     await assert.rejects(
       DashboardStore.open({ directory }),
-      /schema_version 2, written by a newer Virtual Lab Manager; this one understands versions up to 1/,
+      /schema_version 3, written by a newer Virtual Lab Manager; this one understands versions up to 2/,
     );
     assert.equal(readFileSync(path, 'utf8'), newer);
+  });
+
+  test('a version 1 file is upgraded to version 2, its expenses kept and the old file backed up', async () => {
+    const directory = temporaryFolder();
+    const path = join(directory, dashboardFileName);
+    const older = JSON.stringify({ schema_version: 1, revision: 7, expenses: [entry] });
+    writeFileSync(path, older);
+    const lines: string[] = [];
+    const store = await DashboardStore.open({ directory, log: (line) => lines.push(line) });
+    const data = await store.read();
+    assert.equal(data.schema_version, 2);
+    assert.equal(data.revision, 7);
+    assert.deepEqual(data.expenses, [entry]);
+    assert.deepEqual([data.budgets, data.tasks, data.roadmaps, data.tools, data.github], [[], [], [], [], { repositories: [] }]);
+    assert.equal(readFileSync(`${path}.v1.bak`, 'utf8'), older);
+    assert.match(lines.join('\n'), /from schema_version 1 to 2/);
   });
 
   test('a window whose file was upgraded by a newer window refuses to save, losing nothing', async () => {
@@ -120,7 +136,7 @@ describe('dashboard store in one process', () => {
       ['{"schema_version": 1, "revision": 0, "expenses": [{"id": "a"}]}', /expenses\[0\] must have required property/],
       [
         JSON.stringify({ schema_version: 1, revision: 0, expenses: [{ ...entry, amountMinor: 12.5 }] }),
-        /expenses\[0\]\/amountMinor must be integer/,
+        /expenses\[0\]\.amountMinor must be integer/,
       ],
       [
         JSON.stringify({ schema_version: 1, revision: 0, expenses: [{ ...entry, currency: 'ZZZ' }] }),
