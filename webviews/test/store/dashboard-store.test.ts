@@ -99,22 +99,6 @@ describe('dashboard store in one process', () => {
     assert.equal(readFileSync(path, 'utf8'), newer);
   });
 
-  test('a version 1 file is upgraded to version 2, its expenses kept and the old file backed up', async () => {
-    const directory = temporaryFolder();
-    const path = join(directory, dashboardFileName);
-    const older = JSON.stringify({ schema_version: 1, revision: 7, expenses: [entry] });
-    writeFileSync(path, older);
-    const lines: string[] = [];
-    const store = await DashboardStore.open({ directory, log: (line) => lines.push(line) });
-    const data = await store.read();
-    assert.equal(data.schema_version, 2);
-    assert.equal(data.revision, 7);
-    assert.deepEqual(data.expenses, [entry]);
-    assert.deepEqual([data.budgets, data.tasks, data.roadmaps, data.tools, data.github], [[], [], [], [], { repositories: [] }]);
-    assert.equal(readFileSync(`${path}.v1.bak`, 'utf8'), older);
-    assert.match(lines.join('\n'), /from schema_version 1 to 2/);
-  });
-
   test('a window whose file was upgraded by a newer window refuses to save, losing nothing', async () => {
     const directory = temporaryFolder();
     const store = await DashboardStore.open({ directory });
@@ -179,5 +163,23 @@ describe('dashboard store in one process', () => {
       /Another process \(pid 1\) held .*dashboard\.json\.lock for over 0\.2 s, so nothing was saved/,
     );
     assert.equal((await store.read()).expenses.length, 0);
+  });
+});
+
+describe('dashboard store upgrades', () => {
+  test('a version 1 file is upgraded to version 2, its expenses kept and the old file backed up', async () => {
+    const directory = temporaryFolder();
+    const path = join(directory, dashboardFileName);
+    const older = JSON.stringify({ schema_version: 1, revision: 7, expenses: [entry] });
+    writeFileSync(path, older);
+    const lines: string[] = [];
+    const store = await DashboardStore.open({ directory, log: (line) => lines.push(line) });
+    const data = await store.read();
+    assert.equal(data.schema_version, 2);
+    assert.equal(data.revision, 7);
+    assert.deepEqual(data.expenses, [entry]);
+    assert.deepEqual([data.budgets, data.tasks, data.roadmaps, data.tools, data.github], [[], [], [], [], { repositories: [] }]);
+    assert.equal(readFileSync(`${path}.v1.bak`, 'utf8'), older);
+    assert.match(lines.join('\n'), /from schema_version 1 to 2/);
   });
 });
