@@ -270,6 +270,17 @@ export type ExpensesToPanel =
   | {
       type: 'error';
       message: string;
+    }
+  | {
+      type: 'derivedSpend';
+      /**
+       * @maxItems 100000
+       */
+      lines: DerivedSpend[];
+      /**
+       * @maxItems 100
+       */
+      problems: string[];
     };
 /**
  * the id of a budget, task, roadmap, milestone or tool
@@ -321,6 +332,18 @@ export interface ExpenseEntry {
   note: string;
   link?: ExpenseLink;
   recurrence?: 'monthly';
+}
+/**
+ * spend the extension computes rather than the user records: a local lab's running time at the cost model's prices, a cloud instance's hours at its price, or AWS Cost Explorer's figure. Shown beside the expenses, never stored as one.
+ */
+export interface DerivedSpend {
+  source: 'local' | 'cloud' | 'costExplorer';
+  date: IsoDate;
+  amountMinor: number;
+  currency: CurrencyCode;
+  category: string;
+  note: string;
+  link?: ExpenseLink;
 }
 /**
  * the dashboard's file, version 2

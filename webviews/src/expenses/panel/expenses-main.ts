@@ -116,6 +116,8 @@ window.addEventListener('message', (event: MessageEvent) => {
     showStatus(message.message, true);
     return;
   }
+  // Drawn by the spend sources' part of the panel once they exist (issue 10).
+  if (message.type === 'derivedSpend') return;
   entries = message.entries;
   undo.toggleAttribute('disabled', !message.canUndo);
   if (form.editingId && !entries.some((entry) => entry.id === form.editingId)) form.stopEditing();
