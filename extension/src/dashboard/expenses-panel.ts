@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { DashboardStore } from '@vlm/webviews/src/store/dashboard-store';
 import type { ExtensionScope } from '../extension-scope';
 import { ExpensesRequests } from './expenses-requests';
+import { watchOtherWindows } from './other-windows';
 
 export const expensesViewType = 'vlm.expenses';
 
@@ -58,6 +59,13 @@ class ExpensesPanels implements vscode.Disposable {
       panel.onDidChangeViewState(({ webviewPanel }) => {
         if (webviewPanel.visible) void post({ type: 'ready' });
       }),
+      watchOtherWindows(
+        () => this.store(),
+        () => {
+          if (panel.visible) void post({ type: 'ready' });
+        },
+        (line) => this.scope.log.warn(`Expenses panel: ${line}`),
+      ),
     ];
     panel.onDidDispose(() => {
       for (const subscription of subscriptions) subscription.dispose();
