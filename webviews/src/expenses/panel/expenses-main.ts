@@ -15,14 +15,17 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import 'uplot/dist/uPlot.min.css';
 import './expenses.css';
 import type { ExpenseEntry, ExpensesToExtension } from '@vlm/schemas';
+performance.mark('expenses:script-start');
 import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
 import { addDays, firstOfMonth } from '../model/calendar-dates';
+import { type TableView, sortedBy, tableViewOf } from '../model/expense-table-view';
 import { type Granularity, mainCurrency, spendSeries, totalsByCurrency } from '../model/expense-aggregation';
 import { displayAmount } from '../model/money';
 import { element, setValue, fieldValue } from './dom';
 import { ExpenseForm } from './expense-form';
 import { ExpenseTable } from './expense-table';
 import { SpendChart } from './spend-chart';
+import { TableFilter } from './table-filter';
 
 interface VsCodeApi {
   postMessage(message: ExpensesToExtension): void;
@@ -34,13 +37,19 @@ declare function acquireVsCodeApi(): VsCodeApi;
 interface PanelState {
   granularity: Granularity;
   currency?: string;
+  table: TableView;
 }
 
 const vscode = acquireVsCodeApi();
 const saved = vscode.getState() as Partial<PanelState> | undefined;
-const state: PanelState = { granularity: saved?.granularity === 'daily' ? 'daily' : 'monthly', currency: saved?.currency };
+const state: PanelState = {
+  granularity: saved?.granularity === 'daily' ? 'daily' : 'monthly',
+  currency: saved?.currency,
+  table: tableViewOf(saved?.table),
+};
 const today = new Date().toISOString().slice(0, 10);
 let entries: ExpenseEntry[] = [];
+let firstRenderMarked = false;
 
 const status = element('div', { id: 'status', role: 'status', 'aria-live': 'polite' });
 const totals = element('p', { id: 'totals', 'aria-label': 'Totals per currency' });
@@ -51,7 +60,12 @@ const form = new ExpenseForm(
   },
   today,
 );
-const table = new ExpenseTable({ edit: (entry) => form.edit(entry), delete: (entry) => send({ type: 'delete', id: entry.id }) });
+const table = new ExpenseTable({
+  edit: (entry) => form.edit(entry),
+  delete: (entry) => send({ type: 'delete', id: entry.id }),
+  sort: (column) => showTable({ ...state.table, sort: sortedBy(state.table, column).sort }),
+});
+const tableFilter = new TableFilter((filter) => showTable({ ...state.table, filter }));
 const chartElement = element('div', { id: 'spend-chart', role: 'img' });
 const chart = new SpendChart(chartElement);
 const currencyPicker = element('vscode-single-select', { id: 'chart-currency', 'aria-label': 'Currency of the chart' });
@@ -74,6 +88,7 @@ document.body.append(
     form.root,
     element('div', { class: 'toolbar' }, currencyPicker, granularityPicker, undo, importCsv, exportCsv),
     chartElement,
+    element('div', { class: 'toolbar' }, tableFilter.root, table.count),
     table.root,
     status,
   ),
@@ -99,9 +114,22 @@ function render(): void {
   currencyPicker.replaceChildren(...codes.map((code) => element('vscode-option', { value: code }, code)));
   if (state.currency) setValue(currencyPicker, state.currency);
   setValue(granularityPicker, state.granularity);
-  table.show(entries);
+  showTable(state.table);
   const from = state.granularity === 'monthly' ? firstOfMonth(today, -11) : addDays(today, -30);
   if (state.currency) chart.draw(spendSeries(entries, { currency: state.currency, granularity: state.granularity, from, through: today }));
+  vscode.setState(state);
+  // Read by the benchmark: the frame after the first data was drawn (the chart, when there is spend).
+  if (!firstRenderMarked) {
+    firstRenderMarked = true;
+    requestAnimationFrame(() => performance.mark('expenses:first-render'));
+  }
+}
+
+/** Sort and filter redraw the table alone, kept in the panel's state. */
+function showTable(view: TableView): void {
+  state.table = view;
+  tableFilter.show(view.filter, [...totalsByCurrency(entries).keys()]);
+  table.show(entries, view);
   vscode.setState(state);
 }
 
