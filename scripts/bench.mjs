@@ -29,7 +29,11 @@ export const benchmarks = [
   { title: 'clouds: EC2 listing, 1000 instances over 17 regions', script: 'clouds/bench/aws-listing.bench.ts', passThrough: true },
   { title: 'dashboard: durable store write', script: 'webviews/bench/dashboard-store.bench.ts', arguments: ['30'] },
   { title: 'dashboard: filtering the 10,000-row expense table', script: 'webviews/bench/expense-table.bench.ts', arguments: ['50'] },
-  { title: 'dashboard: Expenses panel with 10,000 expenses in code-server', script: 'extension/bench/expenses-panel.bench.ts', arguments: ['5'] },
+  {
+    title: 'dashboard: Expenses panel with 10,000 expenses in code-server',
+    script: 'extension/bench/expenses-panel.bench.ts',
+    arguments: ['5'],
+  },
 ];
 
 function runBenchmark(benchmark, extraArguments) {
