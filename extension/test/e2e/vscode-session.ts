@@ -114,6 +114,9 @@ export class VsCodeSession {
       // The workbench is ready for a user once the activity bar and the status bar are drawn.
       await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
       await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 30_000 });
+      // The extension's contributions (commands, views) are read after the workbench is drawn: a
+      // Command Palette opened before then lists none of them, though the extension is installed.
+      await page.getByRole('tab', { name: /^Virtual Labs/ }).waitFor({ timeout: 60_000 });
       return new VsCodeSession(page, browser, server, profile);
     } catch (error) {
       await browser.close();
