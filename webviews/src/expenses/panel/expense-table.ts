@@ -24,8 +24,8 @@ const columns: Array<{ title: string; sort?: SortColumn }> = [
   { title: '' },
 ];
 
-/** Rows drawn at first and per "Show more": far more than a screen, far fewer than 10,000. */
-export const rowsPerPage = 200;
+/** Rows drawn at first and per "Show more": more than a screen holds; each row is several web components. */
+export const rowsPerPage = 50;
 
 export class ExpenseTable {
   readonly root: HTMLElement;

@@ -50,6 +50,8 @@ const state: PanelState = {
 const today = new Date().toISOString().slice(0, 10);
 let entries: ExpenseEntry[] = [];
 let firstRenderMarked = false;
+/** The currencies of the entries, as the last render found them. */
+let currencies: string[] = [];
 
 const status = element('div', { id: 'status', role: 'status', 'aria-live': 'polite' });
 const totals = element('p', { id: 'totals', 'aria-label': 'Totals per currency' });
@@ -105,12 +107,14 @@ function showStatus(message: string, problem: boolean): void {
 }
 
 function render(): void {
-  const codes = [...totalsByCurrency(entries).keys()];
+  const sums = totalsByCurrency(entries);
+  const codes = [...sums.keys()];
+  currencies = codes;
   if (!state.currency || !codes.includes(state.currency)) state.currency = mainCurrency(entries);
   totals.textContent =
     codes.length === 0
       ? 'No expenses yet.'
-      : `Total: ${[...totalsByCurrency(entries)].map(([currency, minor]) => displayAmount(Number(minor), currency)).join(' · ')}`;
+      : `Total: ${[...sums].map(([currency, minor]) => displayAmount(Number(minor), currency)).join(' · ')}`;
   currencyPicker.replaceChildren(...codes.map((code) => element('vscode-option', { value: code }, code)));
   if (state.currency) setValue(currencyPicker, state.currency);
   setValue(granularityPicker, state.granularity);
@@ -128,7 +132,7 @@ function render(): void {
 /** Sort and filter redraw the table alone, kept in the panel's state. */
 function showTable(view: TableView): void {
   state.table = view;
-  tableFilter.show(view.filter, [...totalsByCurrency(entries).keys()]);
+  tableFilter.show(view.filter, currencies);
   table.show(entries, view);
   vscode.setState(state);
 }
