@@ -42,19 +42,27 @@ export function linkText(entry: ExpenseEntry): string {
 
 /** The entries the filter keeps, in the sort's order; ties keep a stable order by date, then id. */
 export function visibleEntries(entries: readonly ExpenseEntry[], view: TableView): ExpenseEntry[] {
-  const needle = view.filter.text.trim().toLocaleLowerCase();
+  const needle = view.filter.text.trim().toLowerCase();
   const { currency } = view.filter;
   const kept = entries.filter(
-    (entry) =>
-      (currency === '' || entry.currency === currency) &&
-      (needle === '' ||
-        entry.category.toLocaleLowerCase().includes(needle) ||
-        entry.note.toLocaleLowerCase().includes(needle) ||
-        linkText(entry).toLocaleLowerCase().includes(needle)),
+    (entry) => (currency === '' || entry.currency === currency) && (needle === '' || searchText(entry).includes(needle)),
   );
   const compare = comparators[view.sort.column];
   const sign = view.sort.direction === 'ascending' ? 1 : -1;
   return kept.sort((left, right) => sign * compare(left, right) || byDateThenId(left, right));
+}
+
+/** Each entry's searched text, lower case, made once per entry object: each keystroke filters again. */
+const searchTexts = new WeakMap<ExpenseEntry, string>();
+
+function searchText(entry: ExpenseEntry): string {
+  let text = searchTexts.get(entry);
+  if (text === undefined) {
+    // A line break between fields: a needle never matches across two of them.
+    text = `${entry.category}\n${entry.note}\n${linkText(entry)}`.toLowerCase();
+    searchTexts.set(entry, text);
+  }
+  return text;
 }
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
