@@ -55,6 +55,11 @@ export function visibleEntries(entries: readonly ExpenseEntry[], view: TableView
 /** Each entry's searched text, lower case, made once per entry object: each keystroke filters again. */
 const searchTexts = new WeakMap<ExpenseEntry, string>();
 
+/** Makes the searched texts ahead of the first keystroke (the panel calls it when idle). */
+export function prepareSearch(entries: readonly ExpenseEntry[]): void {
+  for (const entry of entries) searchText(entry);
+}
+
 function searchText(entry: ExpenseEntry): string {
   let text = searchTexts.get(entry);
   if (text === undefined) {

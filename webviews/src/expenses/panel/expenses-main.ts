@@ -18,7 +18,7 @@ import type { ExpenseEntry, ExpensesToExtension } from '@vlm/schemas';
 performance.mark('expenses:script-start');
 import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
 import { addDays, firstOfMonth } from '../model/calendar-dates';
-import { type TableView, sortedBy, tableViewOf } from '../model/expense-table-view';
+import { type TableView, prepareSearch, sortedBy, tableViewOf } from '../model/expense-table-view';
 import { type Granularity, mainCurrency, spendSeries, totalsByCurrency } from '../model/expense-aggregation';
 import { displayAmount } from '../model/money';
 import { element, setValue, fieldValue } from './dom';
@@ -154,6 +154,8 @@ window.addEventListener('message', (event: MessageEvent) => {
   undo.toggleAttribute('disabled', !message.canUndo);
   if (form.editingId && !entries.some((entry) => entry.id === form.editingId)) form.stopEditing();
   render();
+  const arrived = entries;
+  requestIdleCallback(() => prepareSearch(arrived));
 });
 
 currencyPicker.addEventListener('change', () => {
