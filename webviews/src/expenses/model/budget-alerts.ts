@@ -5,7 +5,7 @@ import type { BudgetAlert, DashboardData, DerivedSpend } from '@vlm/schemas';
 import { monthOf } from './calendar-dates';
 import { budgetLabel, monthSpendLines } from './budgets';
 import { type BudgetStatus, budgetStatus, percentOf } from './forecast';
-import { displayAmount } from './money';
+import { displayAmount, formatAmount } from './money';
 
 export const alertPercents = [80, 100] as const;
 
@@ -86,7 +86,9 @@ function noticeMessage(status: BudgetStatus, alerts: BudgetNotice['alerts']): st
     parts.push(`Forecast to month end ${money(status.forecastMinor)}, ${share(status.forecastMinor)} (past ${highest('forecast')}%).`);
   }
   if (status.leftOut.length > 0) {
-    parts.push(`Not counted, for want of a rate: ${status.leftOut.map((part) => displayAmount(part.minor, part.currency)).join(', ')}.`);
+    parts.push(
+      `Not counted, for want of a rate: ${status.leftOut.map((part) => `${formatAmount(part.minor, part.currency)} ${part.currency}`).join(', ')}.`,
+    );
   }
   return parts.join(' ');
 }
