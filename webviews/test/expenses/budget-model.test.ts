@@ -6,6 +6,7 @@ import { BudgetInputError, deleteBudget, deleteRate, saveBudget, saveRate } from
 import { budgetFieldsProblems, monthSpendLines } from '../../src/expenses/model/budgets';
 import { convertMinor, exchangeRateProblems, formatRate, parseRate } from '../../src/expenses/model/exchange-rates';
 import { budgetStatus, percentOf } from '../../src/expenses/model/forecast';
+import { dashboardDataProblem, emptySections } from '../../src/store/dashboard-data';
 
 const budget = (overrides: Partial<Budget> = {}): Budget => ({
   id: 'b1',
@@ -158,5 +159,34 @@ describe('a budget month and its forecast', () => {
   test('a zero budget: any spend is past it; none is not', () => {
     assert.equal(percentOf(1, budget({ amountMinor: 0 })), Number.POSITIVE_INFINITY);
     assert.equal(percentOf(0, budget({ amountMinor: 0 })), 0);
+  });
+});
+
+describe('the budget sections of a hand-edited file', () => {
+  const file = (sections: Record<string, unknown>) => ({ schema_version: 2, revision: 1, ...emptySections(), ...sections });
+  test('each section is checked, and the sentence names the entry and the field', () => {
+    assert.equal(dashboardDataProblem(file({ budgets: [budget()] })), undefined);
+    assert.equal(dashboardDataProblem(file({ budgets: [budget({ amountMinor: -1 })] })), 'budgets[0].amountMinor must be >= 0');
+    assert.equal(
+      dashboardDataProblem(file({ budgets: [budget({ scope: 'category' })] })),
+      'budgets[0] match: a category budget needs the category it is for, such as hosting',
+    );
+    assert.equal(
+      dashboardDataProblem(file({ budgets: [budget({ currency: 'ABC' })] })),
+      'budgets[0] currency: ABC is not an ISO 4217 currency code in use',
+    );
+    const alert = { budgetId: 'gone', month: '2026-03', percent: 80, basis: 'actual', shownAt: '2026-03-01T00:00:00Z' };
+    assert.equal(dashboardDataProblem(file({ budgetAlerts: [alert] })), 'budgetAlerts[0] is for the budget gone, which does not exist');
+    const mine = { ...alert, budgetId: 'b1' };
+    assert.equal(
+      dashboardDataProblem(file({ budgets: [budget()], budgetAlerts: [mine, mine] })),
+      'budgetAlerts[1] repeats the 80% actual alert of b1 in 2026-03',
+    );
+    const rate = { from: 'USD', to: 'EUR', rateMicros: 920_000 };
+    assert.equal(dashboardDataProblem(file({ exchangeRates: [rate, rate] })), 'exchangeRates[1] repeats the rate from USD to EUR');
+    assert.equal(
+      dashboardDataProblem(file({ exchangeRates: [{ ...rate, to: 'USD' }] })),
+      'exchangeRates[0] to: a rate converts between two currencies, and both are USD',
+    );
   });
 });
