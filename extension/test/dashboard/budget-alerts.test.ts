@@ -150,9 +150,21 @@ describe('Budgets section requests', () => {
       fields: { scope: 'all', amountMinor: 1, currency: 'EUR' },
     });
     assert.match(hostile.type === 'error' ? hostile.message : '', /\/id must match pattern/);
+    const control = await requests.handle({
+      type: 'saveBudget',
+      fields: { scope: 'category', match: 'a\u0000b', amountMinor: 1, currency: 'EUR' },
+    });
+    assert.match(control.type === 'error' ? control.message : '', /\/fields\/match must match pattern/);
+    const markup = await requests.handle({
+      type: 'saveBudget',
+      fields: { scope: 'category', match: '<img src=x onerror=alert(1)>', amountMinor: 1, currency: 'EUR' },
+    });
+    // Kept as text: the panel sets it with textContent only, never as HTML.
+    assert.equal(markup.type === 'budgets' && markup.budgets[1]?.match, '<img src=x onerror=alert(1)>');
+    await requests.handle({ type: 'deleteBudget', id: markup.type === 'budgets' ? (markup.budgets[1]?.id ?? '') : '' });
     const sameCurrency = await requests.handle({ type: 'saveRate', rate: { from: 'EUR', to: 'EUR', rateMicros: 1 } });
     assert.match(sameCurrency.type === 'error' ? sameCurrency.message : '', /to: a rate converts between two currencies/);
-    assert.equal(warnings.length, 2);
+    assert.equal(warnings.length, 3);
     assert.equal((await store.read()).budgets.length, 1);
     const rate = await requests.handle({ type: 'saveRate', rate: { from: 'USD', to: 'EUR', rateMicros: 920_000 } });
     assert.deepEqual(rate.type === 'budgets' && rate.exchangeRates, [{ from: 'USD', to: 'EUR', rateMicros: 920_000 }]);
