@@ -73,6 +73,14 @@ describe('budget alerts', () => {
     const revision = (await store.read()).revision;
     assert.deepEqual(await checker.check(), []);
     assert.equal((await store.read()).revision, revision, 'a check that finds nothing writes nothing');
+    const april = await window(store.path.slice(0, -dashboardFileName.length - 1), '2026-04-02');
+    await april.store.update((draft) => draft.expenses.push(expense('d', '2026-04-01', 8000)));
+    assert.deepEqual((await april.checker.check())[0]?.alerts, [{ percent: 80, basis: 'actual' }]);
+    assert.deepEqual(
+      (await april.store.read()).budgetAlerts.map((alert) => alert.month),
+      ['2026-04'],
+      "March's records are dropped once April alerts",
+    );
   });
 
   test('the forecast alerts from the 7th on, and says what it left out for want of a rate', async () => {

@@ -66,6 +66,9 @@ export function noticesDue(data: BudgetData, derived: readonly DerivedSpend[], t
 /** Records the due notices in `draft` (run it inside the store's update) and returns them to show. */
 export function claimNotices(draft: DashboardData, derived: readonly DerivedSpend[], today: string, shownAt: string): BudgetNotice[] {
   const notices = noticesDue(draft, derived, today);
+  if (notices.length === 0) return notices;
+  // Only this month's alerts can still repeat: earlier months' records are dropped, keeping the file small.
+  draft.budgetAlerts = draft.budgetAlerts.filter((alert) => alert.month >= monthOf(today));
   for (const notice of notices) {
     for (const alert of notice.alerts) draft.budgetAlerts.push({ budgetId: notice.budgetId, month: notice.month, ...alert, shownAt });
   }
