@@ -1,6 +1,7 @@
 // A budget alert as a user meets it: a budget set in the Expenses panel, an expense that crosses
 // 80% of it, the VS Code notification that says so, its button bringing the panel back with the
-// budget focused and charted against this month; dark and light. Any CSP violation fails it.
+// budget focused and charted against this month; dark and light; after a reload the budget is
+// back and the alert is not shown again. Any CSP violation fails it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ConsoleMessage, Frame } from 'playwright-core';
@@ -145,6 +146,15 @@ test('set a budget, cross 80% with an expense, see the notification, click it an
   frame = await panelFrame();
   await frame.locator('#budget-chart').scrollIntoViewIfNeeded();
   await session.screenshot('41-budget-panel-light');
+  violations.push(...(await reportedViolations(frame)));
+
+  // Reloaded, the panel comes back with the budget charted, and the alert is not shown again.
+  await session.runCommand('Developer: Reload Window');
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
+  frame = await panelFrame(90_000);
+  await frame.locator('#budget-table vscode-table-row', { hasText: '€85.00 (85%)' }).waitFor();
+  assert.equal((await budgetChart(frame)).budgetId, budgetId);
+  assert.equal(await page.locator('.notification-toast', { hasText: 'Budget All spend' }).count(), 0, 'not shown again');
   violations.push(...(await reportedViolations(frame)));
 
   assert.deepEqual(violations, [], 'no CSP violation');
