@@ -55,6 +55,8 @@ export class GithubStandIn {
   /** Answers sent, by status. */
   readonly statuses = new Map<number, number>();
   readonly requests: { method: string; url: string; status: number }[] = [];
+  /** Answers refused by the OpenAPI check, or requests the stand-in could not answer. */
+  readonly failures: string[] = [];
   scopes = recordedScopes;
   /** Requests still to refuse with a secondary rate limit. */
   secondaryLimits = 0;
@@ -68,7 +70,9 @@ export class GithubStandIn {
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
       this.answer(request, response).catch((error: unknown) => {
-        response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+        // An answer GitHub would not give is the test's failure: 400, which no plugin retries.
+        this.failures.push(String(error));
+        response.writeHead(400, { 'content-type': 'text/plain' }).end(String(error));
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
@@ -169,7 +173,8 @@ export class GithubStandIn {
     repository: string,
   ): { status: number; data: unknown; headers?: Record<string, string> } {
     if (template === '/repos/{owner}/{repo}') {
-      return { status: 200, data: { ...this.repositoryTemplate, full_name: repository } };
+      // Recorded before GitHub added has_discussions, which its description now requires.
+      return { status: 200, data: { has_discussions: false, ...this.repositoryTemplate, full_name: repository } };
     }
     if (repository === pagedRepository && template === '/repos/{owner}/{repo}/issues') return this.recordedPage(url);
     const kind = template.includes('/issues') ? 'issues' : 'milestones';
@@ -211,7 +216,8 @@ export class GithubStandIn {
       return `<${target}>; rel="${rel}"`;
     };
     const links = [page < last ? link(page + 1, 'next') : '', page < last ? link(last, 'last') : ''].filter(Boolean);
-    return { status: 200, data, headers: links.length > 0 ? { link: links.join(', ') } : {} };
+    const headers: Record<string, string> = links.length > 0 ? { link: links.join(', ') } : {};
+    return { status: 200, data, headers };
   }
 
   /** The recorded paging scenario, with its Link headers pointed at this server. */
