@@ -58,6 +58,8 @@ export class GithubStandIn {
   /** Answers refused by the OpenAPI check, or requests the stand-in could not answer. */
   readonly failures: string[] = [];
   scopes = recordedScopes;
+  /** When set, list pages point their next page here: a hostile answer. */
+  foreignLink: string | undefined;
   /** Requests still to refuse with a secondary rate limit. */
   secondaryLimits = 0;
   private clock = Date.parse('2026-01-01T00:00:00Z');
@@ -211,7 +213,7 @@ export class GithubStandIn {
     const data = sorted.slice((page - 1) * perPage, page * perPage);
     const last = Math.max(1, Math.ceil(sorted.length / perPage));
     const link = (n: number, rel: string) => {
-      const target = new URL(url);
+      const target = new URL(this.foreignLink ?? url);
       target.searchParams.set('page', String(n));
       return `<${target}>; rel="${rel}"`;
     };
