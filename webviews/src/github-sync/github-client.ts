@@ -189,3 +189,15 @@ export function githubRefusal(error: unknown, repository: string): Error {
   const reason = error instanceof Error ? error.message.replace(/(token|bearer)\s+\S+/gi, '$1 …') : String(error);
   return new GithubSyncError(`GitHub could not be reached for ${repository}: ${reason}`);
 }
+
+/** The repositories the account can reach, most recently updated first: the first 100, for a picker. */
+export async function listRepositories(client: GithubClient): Promise<string[]> {
+  let data: unknown;
+  try {
+    data = (await client.request('GET /user/repos', { sort: 'updated', per_page: 100 })).data;
+  } catch (error) {
+    throw githubRefusal(error, 'your account');
+  }
+  const names = Array.isArray(data) ? data.map((repository: { full_name?: unknown }) => repository.full_name) : [];
+  return names.filter((name): name is string => typeof name === 'string' && /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/.test(name));
+}
