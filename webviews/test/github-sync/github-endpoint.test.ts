@@ -1,7 +1,9 @@
-// Which API address each sign-in provider leads to, and the settings refused.
+// Which API address each sign-in provider leads to, the settings refused, and the store's check of them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { githubEndpoint } from '../../src/github-sync/github-endpoint';
+import { dashboardDataProblem } from '../../src/store/dashboard-data';
+import { dashboard } from './sync-fixture';
 
 describe('GitHub endpoint from the settings', () => {
   it('uses api.github.com with the github provider, and an empty provider means github', () => {
@@ -29,5 +31,13 @@ describe('GitHub endpoint from the settings', () => {
       assert.throws(() => githubEndpoint('github', '', url), /GitHub API address/);
     }
     assert.throws(() => githubEndpoint('git hub/..', '', ''), /not an authentication provider id/);
+  });
+});
+
+describe('the github section of the store', () => {
+  it('refuses a repository chosen twice, whatever its case', () => {
+    const data = dashboard();
+    data.github.repositories.push({ repository: 'VLM-test/Lab', roadmapId: 'roadmap-1' });
+    assert.equal(dashboardDataProblem(data), 'github.repositories[1] repeats the repository VLM-test/Lab');
   });
 });
