@@ -199,5 +199,8 @@ export async function listRepositories(client: GithubClient): Promise<string[]> 
     throw githubRefusal(error, 'your account');
   }
   const names = Array.isArray(data) ? data.map((repository: { full_name?: unknown }) => repository.full_name) : [];
-  return names.filter((name): name is string => typeof name === 'string' && /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/.test(name));
+  return names.filter(
+    (name): name is string =>
+      typeof name === 'string' && /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/.test(name) && !/\/\.\.?$/.test(name),
+  );
 }

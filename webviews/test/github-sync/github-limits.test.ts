@@ -3,7 +3,7 @@
 // see, and hostile answers and names.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { GithubSyncError } from '../../src/github-sync/github-client';
+import { createGithubClient, GithubSyncError, listRepositories } from '../../src/github-sync/github-client';
 import { type GithubStandIn, pagedRepository } from './github-stand-in';
 import { dashboard, repository, startStandIn, sync, token } from './sync-fixture';
 
@@ -46,7 +46,9 @@ describe('GitHub limits and refusals', () => {
   it('waits out a secondary rate limit for the Retry-After GitHub gave, then finishes', async () => {
     standIn.secondaryLimits = 1;
     const before = standIn.requests.length;
+    const started = performance.now();
     const { result, events } = await sync(standIn, dashboard());
+    assert.ok(performance.now() - started >= 950, 'the retry came after the second GitHub asked for');
     assert.deepEqual(events, [{ kind: 'secondary-rate-limit', retryAfterSeconds: 1, url: '/repos/{owner}/{repo}' }]);
     const statuses = standIn.requests.slice(before).map((request) => request.status);
     assert.deepEqual(statuses.slice(0, 2), [403, 200], 'refused once, then the same request again');
@@ -75,6 +77,14 @@ describe('GitHub limits and refusals', () => {
       assert.match(error.message, /is not a GitHub repository name/);
     }
     assert.equal(standIn.requests.length, before);
+  });
+
+  it("lists the account's repositories for the picker, leaving out names that are not owner/name", async () => {
+    standIn.extraRepositoryNames = ['evil/..', 'evil/a b', 'vlm-test/extra'];
+    const client = createGithubClient({ token, baseUrl: standIn.origin(), etags: {} });
+    const names = await listRepositories(client);
+    assert.ok(names.includes(repository) && names.includes('vlm-test/extra'));
+    assert.ok(!names.includes('evil/..') && !names.includes('evil/a b'));
   });
 
   it('refuses a Link to another host instead of sending the token there', async () => {

@@ -143,6 +143,9 @@ export class GithubStandIn {
       response.end(text);
     };
     const authorization = request.headers.authorization ?? '';
+    if (url.pathname === '/user/repos' && authorization === `token ${this.token}`) {
+      return void send(200, this.userRepositories(), '/user/repos');
+    }
     const recordedPage = url.pathname === '/repositories/1000/issues';
     const route = recordedPage ? { template: '/repos/{owner}/{repo}/issues', parameters: [] as string[] } : matchRoute(url.pathname);
     if (route === undefined) return void send(404, notFound, '/repos/{owner}/{repo}');
@@ -163,6 +166,13 @@ export class GithubStandIn {
     if (conditional === etag) return void send(304, undefined, route.template, { etag });
     const headers = method === 'GET' ? { etag, ...answer.headers } : (answer.headers ?? {});
     send(answer.status, answer.data, route.template, headers);
+  }
+
+  /** The account's repositories, each shaped as the recorded one, and any extra names given. */
+  extraRepositoryNames: string[] = [];
+  private userRepositories(): Json[] {
+    const names = [...this.repositories.keys(), ...this.extraRepositoryNames];
+    return names.map((full_name) => ({ has_discussions: false, ...this.repositoryTemplate, full_name }));
   }
 
   private route(
