@@ -180,6 +180,12 @@ export function githubRefusal(error: unknown, repository: string): Error {
   if (status === 401) {
     return new GithubSyncError('GitHub refused the sign-in (401). Sign out of GitHub from the Accounts menu and sign in again.');
   }
+  const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers;
+  if ((status === 403 || status === 429) && headers?.['x-ratelimit-remaining'] === '0') {
+    const reset = new Date(Number(headers['x-ratelimit-reset'] ?? 0) * 1000);
+    const when = Number.isNaN(reset.getTime()) ? 'later' : `after ${reset.toISOString().slice(11, 16)} UTC`;
+    return new GithubSyncError(`GitHub's rate limit for this account is spent; ${repository} was not synced. Sync again ${when}.`);
+  }
   if (status === 403 || status === 429) {
     return new GithubSyncError(
       `GitHub refused a request about ${repository} (${status}): the rate limit is spent or the account may not change it. Try again later.`,

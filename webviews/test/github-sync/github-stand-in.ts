@@ -60,6 +60,8 @@ export class GithubStandIn {
   scopes = recordedScopes;
   /** When set, list pages point their next page here: a hostile answer. */
   foreignLink: string | undefined;
+  /** When set, every request is refused: the primary rate limit is spent until then (epoch seconds). */
+  rateLimitResetsAt: number | undefined;
   /** Requests still to refuse with a secondary rate limit. */
   secondaryLimits = 0;
   private clock = Date.parse('2026-01-01T00:00:00Z');
@@ -151,6 +153,11 @@ export class GithubStandIn {
     if (route === undefined) return void send(404, notFound, '/repos/{owner}/{repo}');
     if (authorization !== `token ${this.token}` && authorization !== `bearer ${this.token}`) {
       return void send(401, { message: 'Bad credentials', documentation_url: docs }, route.template);
+    }
+    if (this.rateLimitResetsAt !== undefined) {
+      const message = 'API rate limit exceeded for user ID 1.';
+      const headers = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(this.rateLimitResetsAt) };
+      return void send(403, { message, documentation_url: docs }, route.template, headers);
     }
     if (this.secondaryLimits > 0) {
       this.secondaryLimits--;

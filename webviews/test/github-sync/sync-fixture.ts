@@ -1,5 +1,7 @@
 // What the GitHub sync tests share: a stand-in on loopback, a dashboard with one roadmap tied to
 // one repository, and a sync that writes its outcome back the way the extension does.
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { DashboardData } from '@vlm/schemas';
 import type { GithubClientEvent } from '../../src/github-sync/github-client';
 import { applySyncResult, type RepositorySyncResult, syncRepository } from '../../src/github-sync/repository-sync';
@@ -43,10 +45,15 @@ export async function sync(standIn: GithubStandIn, data: DashboardData): Promise
   return { result, events };
 }
 
-export async function startStandIn(): Promise<GithubStandIn> {
+/** A stand-in for the enclosing describe: started before its tests, closed and checked after. */
+export function standInForSuite(): () => GithubStandIn {
   const standIn = new GithubStandIn(token);
-  await standIn.start();
-  return standIn;
+  before(() => standIn.start());
+  after(async () => {
+    await standIn.close();
+    assert.deepEqual(standIn.failures, [], "every answer matched GitHub's OpenAPI description");
+  });
+  return () => standIn;
 }
 
 export const pullRequestFields = {
