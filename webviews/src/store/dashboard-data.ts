@@ -10,6 +10,7 @@ import { budgetAlertListProblem } from '../expenses/model/budget-alerts';
 import { budgetListProblem } from '../expenses/model/budgets';
 import { exchangeRateListProblem } from '../expenses/model/exchange-rates';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
+import { githubSettingsProblem } from '../github-sync/github-settings';
 
 export type { DashboardData } from '@vlm/schemas';
 
@@ -74,6 +75,7 @@ const sectionChecks: SectionCheck[] = [
   (data) => uniqueIds('tasks', data.tasks),
   (data) => uniqueIds('roadmaps', data.roadmaps),
   (data) => uniqueIds('tools', data.tools),
+  githubSettingsProblem,
 ];
 
 function uniqueIds(section: string, records: ReadonlyArray<{ id: string }>): string | undefined {
