@@ -83,8 +83,16 @@ test('the palette offers the dashboard commands before activation; an import sho
   const path = page.locator('.quick-input-widget input[type="text"]');
   await path.waitFor();
   await path.fill(join(workspace, 'dashboard-export.json'));
+  // The dialog lists the folder's files as the path is typed: Enter before that may pick another row.
+  await page.locator('.quick-input-list .label-name', { hasText: 'dashboard-export.json' }).first().waitFor();
   await page.keyboard.press('Enter');
-  await page.getByRole('button', { name: 'Add what is missing' }).click();
+  await page
+    .getByRole('button', { name: 'Add what is missing' })
+    .click()
+    .catch(async (error: unknown) => {
+      await session.screenshot('failed-import-question');
+      throw error;
+    });
   await page.locator('.notifications-toasts', { hasText: 'Added from' }).waitFor();
   await session.screenshot('40-dashboard-imported');
 
