@@ -25,8 +25,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const scope = createScope(context);
   registerCommands(scope);
   registerConsoleCommands(scope, scope.hosts);
-  registerCodeLens(scope);
+  // VS Code lists the newer provider's lenses first: the cost lens goes after Deploy, Plan and Destroy.
   registerCostLens(scope);
+  registerCodeLens(scope);
   registerClouds(scope.context, scope.log);
   registerExpensesPanel(scope);
   watchSettings(scope);
