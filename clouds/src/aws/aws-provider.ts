@@ -67,6 +67,13 @@ function typedInKeys(accountId: string, secrets: SecretSource): () => Promise<Cr
   };
 }
 
+/** The account's credentials as every AWS client of it takes them (EC2's, Cost Explorer's). */
+export function awsCredentials(accountId: string, settings: AwsSettings, secrets: SecretSource) {
+  return settings.credentials === 'accessKey'
+    ? typedInKeys(accountId, secrets)
+    : fromNodeProviderChain(settings.profile === undefined ? {} : { profile: settings.profile });
+}
+
 type InstanceListener = (instance: Instance, region: string) => void;
 type ErrorListener = (error: unknown) => void;
 
@@ -105,10 +112,7 @@ export class AwsProvider implements CloudProvider {
     private readonly tuning: AwsTuning = {},
   ) {
     this.accountId = account.id;
-    this.credentials =
-      settings.credentials === 'accessKey'
-        ? typedInKeys(account.id, secrets)
-        : fromNodeProviderChain(settings.profile === undefined ? {} : { profile: settings.profile });
+    this.credentials = awsCredentials(account.id, settings, secrets);
   }
 
   private client(region: string): EC2Client {
