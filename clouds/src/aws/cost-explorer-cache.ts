@@ -34,17 +34,6 @@ export function withEntry(cache: readonly CostExplorerCacheEntry[], entry: CostE
   return [...cache.filter((kept) => kept.account !== entry.account || kept.month !== entry.month), entry];
 }
 
-/** What the store's check adds to the schema's: one entry per account and month. */
-export function costExplorerCacheProblem(cache: readonly CostExplorerCacheEntry[]): string | undefined {
-  const seen = new Set<string>();
-  for (const [index, entry] of cache.entries()) {
-    const key = `${entry.account}\u0000${entry.month}`;
-    if (seen.has(key)) return `costExplorerCache[${index}] repeats the account ${entry.account} and month ${entry.month}`;
-    seen.add(key);
-  }
-  return undefined;
-}
-
 /**
  * Lines of `source: 'costExplorer'`, one per service, dated the last day the answer covers
  * (the month's last day, or the day it was fetched while the month was open).

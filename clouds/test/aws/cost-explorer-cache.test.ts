@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CostExplorerCacheEntry } from '@vlm/schemas';
-import { costExplorerCacheProblem, costExplorerLines, isFresh, withEntry } from '../../src/aws/cost-explorer-cache';
+import { costExplorerCacheProblem } from '@vlm/webviews/src/store/cost-explorer-cache-check';
+import { costExplorerLines, isFresh, withEntry } from '../../src/aws/cost-explorer-cache';
 import { decimalToMinor } from '../../src/spend-amounts';
 
 const entry = (month: string, fetchedAt: string): CostExplorerCacheEntry => ({
