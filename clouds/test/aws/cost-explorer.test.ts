@@ -36,6 +36,7 @@ after(async () => {
 beforeEach(() => {
   costExplorer.requests.length = 0;
   costExplorer.allow();
+  costExplorer.loopPages = false;
 });
 
 function memoryCache(): CostExplorerCacheStore & { entries: CostExplorerCacheEntry[] } {
@@ -176,4 +177,15 @@ test('a wrong secret is refused by the signature check, and costExplorer: false 
   const { problems } = await cloudSpend('2026-11', options(memoryCache(), { accounts: [off] }));
   assert.equal(costExplorer.requests.length, 0);
   assert.match(problems[0] ?? '', /tells no hourly price/);
+});
+
+test('a page token answered again is refused rather than followed forever', async () => {
+  costExplorer.loopPages = true;
+  const { lines, problems } = await cloudSpend('2026-11', options(memoryCache()));
+  assert.equal(costExplorer.requests.length, 2, 'the first page, then the repeated token noticed');
+  assert.deepEqual(lines, []);
+  assert.match(
+    problems[0] ?? '',
+    /Cost Explorer could not be asked for prod \(CloudError: Cost Explorer kept paging \(2 pages, or a token repeated\) for 2026-11\)/,
+  );
 });

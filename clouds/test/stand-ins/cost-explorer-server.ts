@@ -33,6 +33,8 @@ export interface CostExplorerStandIn {
   /** Every request received, whether it was answered or refused. */
   readonly requests: Array<{ target: string; body: unknown }>;
   readonly costs: Record<string, ServiceCost[]>;
+  /** Answers every page with the same NextPageToken, as a broken service (or a hostile one) would. */
+  loopPages: boolean;
   /** The next `count` requests fail with `fault`. */
   failNext(count: number, fault: CostExplorerFault): void;
   /** Every request fails with `fault` until `allow()`. */
@@ -121,6 +123,7 @@ interface PageState {
   pageSize: number;
   /** Tokens handed out, so a made-up or altered one is refused as Cost Explorer refuses it. */
   tokens: Map<string, number>;
+  loopPages(): boolean;
 }
 
 function answer(state: PageState, body: Record<string, unknown>, response: ServerResponse): void {
@@ -138,7 +141,10 @@ function answer(state: PageState, body: Record<string, unknown>, response: Serve
   }
   const page = all.slice(offset, offset + state.pageSize);
   let next: string | undefined;
-  if (offset + state.pageSize < all.length) {
+  if (state.loopPages()) {
+    next = 'the-same-token';
+    state.tokens.set(next, 0);
+  } else if (offset + state.pageSize < all.length) {
     next = Buffer.from(randomUUID()).toString('base64');
     state.tokens.set(next, offset + state.pageSize);
   }
@@ -165,7 +171,7 @@ export async function startCostExplorerStandIn(options: CostExplorerStandInOptio
   const requests: CostExplorerStandIn['requests'] = [];
   const faults: Array<{ remaining: number; fault: CostExplorerFault }> = [];
   let denied: CostExplorerFault | undefined;
-  const state: PageState = { costs, pageSize, tokens: new Map() };
+  const state: PageState = { costs, pageSize, tokens: new Map(), loopPages: () => standIn.loopPages };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
@@ -196,8 +202,9 @@ export async function startCostExplorerStandIn(options: CostExplorerStandInOptio
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const standIn: CostExplorerStandIn = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    loopPages: false,
     requests,
     costs,
     failNext: (count, fault) => faults.push({ remaining: count, fault }),
@@ -213,4 +220,5 @@ export async function startCostExplorerStandIn(options: CostExplorerStandInOptio
         server.close(() => resolve());
       }),
   };
+  return standIn;
 }
