@@ -2,6 +2,7 @@
 // instance's earlier hours, runs before the last start) said as problems and notes, not guessed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
 import { instanceSpend } from '../src/instance-spend';
 import { instance } from './in-memory-provider';
 
@@ -90,7 +91,9 @@ test('a hostile name or size reaches the note without control characters, and bo
     startedAt: '2026-11-29T00:00:00Z',
     pricePerHour: { currency: 'JPY', micros: 1_500_000 },
   });
-  const [line] = instanceSpend('prod', [hostile], '2026-11', now).lines;
+  const spend = instanceSpend('prod', [hostile], '2026-11', now);
+  assert.ok(checkPanelMessage('ExpensesToPanel', { type: 'derivedSpend', ...spend }).ok, 'a valid derivedSpend message');
+  const [line] = spend.lines;
   assert.ok(line);
   assert.ok(![...line.note].some((character) => character < ' ' || character === '\u007f'), line.note);
   assert.ok(line.note.length <= 1000);

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import type { CostExplorerCacheEntry } from '@vlm/schemas';
+import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
 import { awsProviderModule, createAwsProvider } from '../../src/aws/aws-provider.js';
 import { withEntry } from '../../src/aws/cost-explorer-cache.js';
 import type { CloudAccount } from '../../src/cloud-provider.js';
@@ -158,6 +159,8 @@ test('hostile figures are left out with a reason; a credit stays negative; a con
       ['Evil\ufffd\ufffd[2J\ufffdname', 10, 'EUR'],
     ],
   );
+  const message = checkPanelMessage('ExpensesToPanel', { type: 'derivedSpend', lines, problems });
+  assert.ok(message.ok, 'what reaches the panel is a valid derivedSpend message');
   assert.deepEqual(problems, [
     `prod: Cost Explorer's figure for Too precise was left out: the amount "1.${'5'.repeat(38)}" has 40 decimals; at most 20 are read.`,
     `prod: Cost Explorer's figure for Not a number was left out: the amount "NaN" is not a decimal number (digits, an optional "-" and ".").`,

@@ -1,10 +1,12 @@
 // A loopback server speaking Cost Explorer's GetCostAndUsage (AWS JSON 1.1: POST /, the operation
 // in X-Amz-Target, SigV4 for the service `ce` checked by the EC2 stand-in's verifier), answering
 // from per-month costs in the API's shapes, with pages, and AccessDeniedException,
-// ThrottlingException and the signature errors as AWS's JSON protocol sends them.
+// ThrottlingException and the signature errors as AWS's JSON protocol sends them. Run directly
+// (`node --import tsx cost-explorer-server.ts '{"costs":{…}}'`) it prints its URL and keys.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { type StandInCredential, verifySignature } from './ec2-signature.js';
 
 export { standInCredentials } from './ec2-server.js';
@@ -221,4 +223,12 @@ export async function startCostExplorerStandIn(options: CostExplorerStandInOptio
       }),
   };
   return standIn;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  startCostExplorerStandIn(JSON.parse(process.argv[2] ?? '{}') as CostExplorerStandInOptions).then((standIn) => {
+    console.log(JSON.stringify({ url: standIn.url, ...standInCredentials }));
+    process.once('SIGTERM', () => void standIn.close());
+    process.once('SIGINT', () => void standIn.close());
+  });
 }
