@@ -8,7 +8,7 @@ import { CloudError } from '../cloud-errors.js';
 import type { SecretSource } from '../cloud-provider.js';
 import { plainText } from '../instance-spend.js';
 import { decimalToMinor } from '../spend-amounts.js';
-import { awsCredentials } from './aws-provider.js';
+import { awsCredentials } from './aws-credentials.js';
 import type { AwsSettings } from './aws-settings.js';
 
 export type CostAmount = CostExplorerCacheEntry['amounts'][number];
