@@ -38,15 +38,22 @@ export function dashboardCostExplorerCache(store: () => Promise<DashboardStore>)
 
 export function cloudSpendSource(options: CloudSpendSourceOptions): CloudSpendSource {
   const cache = dashboardCostExplorerCache(options.store);
+  // A panel opened twice at once asks once: each Cost Explorer call costs money.
+  const asking = new Map<string, ReturnType<typeof cloudSpend>>();
   return {
     name: 'Cloud accounts',
-    linesFor: (month) =>
-      cloudSpend(month, {
+    linesFor: (month) => {
+      const pending = asking.get(month);
+      if (pending) return pending;
+      const answer = cloudSpend(month, {
         accounts: options.accounts(),
         secrets: options.secrets,
         createProvider: options.createProvider ?? createProvider,
         cache,
         ...(options.now ? { now: options.now() } : {}),
-      }),
+      }).finally(() => asking.delete(month));
+      asking.set(month, answer);
+      return answer;
+    },
   };
 }

@@ -70,6 +70,16 @@ test("Cost Explorer's answer is kept in dashboard.json: another window shows it 
   assert.ok(!text.includes(standInSecrets.secretAccessKey) && !text.includes(standInSecrets.accessKeyId), 'no key in the file');
 });
 
+test('one window asking twice at once makes one call', async () => {
+  costExplorer.costs['2026-09'] = [{ service: 'AWS Lambda', amount: '0.20', unit: 'USD' }];
+  const before = costExplorer.requests.length;
+  const source = windowSource();
+  const [first, second] = await Promise.all([source.linesFor('2026-09'), source.linesFor('2026-09')]);
+  assert.equal(costExplorer.requests.length, before + 1);
+  assert.deepEqual(first, second);
+  assert.equal(first.lines[0]?.amountMinor, 20);
+});
+
 test('a file with two answers for one account and month, or a made-up currency, is refused and left untouched', async () => {
   const path = join(directory, dashboardFileName);
   const data = JSON.parse(readFileSync(path, 'utf8'));
