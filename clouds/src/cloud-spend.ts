@@ -28,6 +28,9 @@ function sentence(text: string): string {
 }
 
 export async function cloudSpend(month: string, options: CloudSpendOptions): Promise<SpendLines> {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+    throw new RangeError(`month ${JSON.stringify(String(month).slice(0, 20))} is not a month: write YYYY-MM, such as 2026-11`);
+  }
   const now = options.now ?? new Date();
   const results = await Promise.all(options.accounts.map((account) => accountSpend(account, month, now, options)));
   const lines: DerivedSpend[] = results.flatMap((result) => result.lines);

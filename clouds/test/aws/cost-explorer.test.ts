@@ -192,3 +192,10 @@ test('a page token answered again is refused rather than followed forever', asyn
     /Cost Explorer could not be asked for prod \(CloudError: Cost Explorer kept paging \(2 pages, or a token repeated\) for 2026-11\)/,
   );
 });
+
+test('a month that is not YYYY-MM is refused before anything is asked', async () => {
+  for (const month of ['2026-13', '2026-1', '2026-11-01', '../../etc']) {
+    await assert.rejects(cloudSpend(month, options(memoryCache())), /is not a month: write YYYY-MM/);
+  }
+  assert.equal(costExplorer.requests.length, 0);
+});
