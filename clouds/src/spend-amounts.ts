@@ -16,7 +16,7 @@ function safeNumber(value: bigint): number | undefined {
   return value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(value);
 }
 
-/** `micros` millionths of a unit, held for `seconds`, at a price per hour: minor units of `currency`. */
+/** A price of `microsPerHour` millionths of a unit an hour, for `seconds`: minor units of `currency`, or undefined past safe integers. */
 export function hourlyCostMinor(microsPerHour: number, seconds: number, currency: CurrencyCode): number | undefined {
   const scale = 10n ** BigInt(minorUnitDigits(currency));
   return safeNumber(roundedQuotient(BigInt(microsPerHour) * BigInt(seconds) * scale, 1_000_000n * 3600n));
