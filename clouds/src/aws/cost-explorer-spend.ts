@@ -3,6 +3,7 @@
 // (no right, not enabled, throttled beyond the SDK's retries), the reason is returned so the
 // caller counts instance hours instead.
 import type { CostExplorerCacheEntry, DerivedSpend } from '@vlm/schemas';
+import { isCloudError } from '../cloud-errors.js';
 import type { CloudAccount, SecretSource } from '../cloud-provider.js';
 import { plainText } from '../instance-spend.js';
 import { parseAwsSettings } from './aws-settings.js';
@@ -71,5 +72,7 @@ function failureReason(accountId: string, month: string, error: unknown): string
   if (name === 'DataUnavailableException') {
     return `Cost Explorer has no data for ${accountId} in ${month} (DataUnavailableException): it was enabled less than a day ago, or the month is older than it keeps.`;
   }
+  // Our own checks of the answer say what was wrong themselves; AWS's errors need their code.
+  if (isCloudError(error)) return `Cost Explorer's answer for ${accountId} was refused: ${message}.`;
   return `Cost Explorer could not be asked for ${accountId} (${name}: ${message}).`;
 }

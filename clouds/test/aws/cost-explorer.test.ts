@@ -189,7 +189,7 @@ test('a page token answered again is refused rather than followed forever', asyn
   assert.deepEqual(lines, []);
   assert.match(
     problems[0] ?? '',
-    /Cost Explorer could not be asked for prod \(CloudError: Cost Explorer kept paging \(2 pages, or a token repeated\) for 2026-11\)/,
+    /Cost Explorer's answer for prod was refused: Cost Explorer kept paging \(2 pages, or a token repeated\) for 2026-11\. Instance hours/,
   );
 });
 
