@@ -34,6 +34,7 @@ export const benchmarks = [
     script: 'extension/bench/expenses-panel.bench.ts',
     arguments: ['5'],
   },
+  { title: 'extension: cost lens, 100 and 1000 VMs', script: 'extension/bench/cost-lens.bench.ts', arguments: ['30'] },
 ];
 
 function runBenchmark(benchmark, extraArguments) {
