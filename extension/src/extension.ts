@@ -17,6 +17,7 @@ import { ImagesListRequest } from '@vlm/schemas/src/host-protocol';
 import { createCatalogSync } from './catalog-sync';
 import { registerClouds } from './clouds/clouds-view';
 import { registerExpensesPanel } from './dashboard/expenses-panel';
+import { registerCostLens } from './costs/cost-lens';
 
 let languageClient: LanguageClient | undefined;
 
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(scope);
   registerConsoleCommands(scope, scope.hosts);
   registerCodeLens(scope);
+  registerCostLens(scope);
   registerClouds(scope.context, scope.log);
   registerExpensesPanel(scope);
   watchSettings(scope);

@@ -6,6 +6,7 @@ import type { DashboardData } from '@vlm/schemas';
 import { panelMessagesAjv } from '@vlm/schemas/src/panel-messages/panel-message-validators';
 import { panelMessagesSchemaId } from '@vlm/schemas/src/panel-messages';
 import { applyMigrations, type Migration, migrationTable } from '@vlm/storage/src/migrations';
+import { costModelProblem } from '../costs/cost-model';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
 
 export type { DashboardData } from '@vlm/schemas';
@@ -68,6 +69,7 @@ const sectionChecks: SectionCheck[] = [
   (data) => uniqueIds('tasks', data.tasks),
   (data) => uniqueIds('roadmaps', data.roadmaps),
   (data) => uniqueIds('tools', data.tools),
+  (data) => costModelProblem(data.costModel),
 ];
 
 function uniqueIds(section: string, records: ReadonlyArray<{ id: string }>): string | undefined {
