@@ -6,6 +6,9 @@ import * as vscode from 'vscode';
 import { DashboardStore } from '@vlm/webviews/src/store/dashboard-store';
 import type { ExtensionScope } from '../extension-scope';
 import { ExpensesRequests } from './expenses-requests';
+import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
+import { currentUtcMonth, derivedSpendFor } from './derived-spend';
+import { spendSources } from './spend-sources';
 
 export const expensesViewType = 'vlm.expenses';
 
@@ -48,9 +51,13 @@ class ExpensesPanels implements vscode.Disposable {
       inform: (message) => void vscode.window.showInformationMessage(message),
       warn: (line) => this.scope.log.warn(`Expenses panel: ${line}`),
     });
+    const sources = spendSources(this.scope, () => this.store());
     const post = async (raw: unknown) => {
       const answer = await requests.handle(raw);
       if (answer) await panel.webview.postMessage(answer);
+      // Computed spend follows the entries each time the panel (re)appears.
+      const ready = checkPanelMessage('ExpensesToExtension', raw);
+      if (ready.ok && ready.message.type === 'ready') await panel.webview.postMessage(await derivedSpendFor(sources, currentUtcMonth()));
     };
     const subscriptions = [
       panel.webview.onDidReceiveMessage(post),
