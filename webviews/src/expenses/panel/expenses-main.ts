@@ -14,12 +14,13 @@ import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import 'uplot/dist/uPlot.min.css';
 import './expenses.css';
-import type { ExpenseEntry, ExpensesToExtension } from '@vlm/schemas';
+import type { DerivedSpend, ExpenseEntry, ExpensesToExtension } from '@vlm/schemas';
 import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
 import { addDays, firstOfMonth } from '../model/calendar-dates';
 import { type Granularity, mainCurrency, spendSeries, totalsByCurrency } from '../model/expense-aggregation';
 import { displayAmount } from '../model/money';
 import { element, setValue, fieldValue } from './dom';
+import { DerivedSpendRows, derivedAsEntries } from './derived-spend-rows';
 import { ExpenseForm } from './expense-form';
 import { ExpenseTable } from './expense-table';
 import { SpendChart } from './spend-chart';
@@ -41,6 +42,8 @@ const saved = vscode.getState() as Partial<PanelState> | undefined;
 const state: PanelState = { granularity: saved?.granularity === 'daily' ? 'daily' : 'monthly', currency: saved?.currency };
 const today = new Date().toISOString().slice(0, 10);
 let entries: ExpenseEntry[] = [];
+// Computed spend (local labs, clouds): counted in the totals and the chart, never saved.
+let derived: ExpenseEntry[] = [];
 
 const status = element('div', { id: 'status', role: 'status', 'aria-live': 'polite' });
 const totals = element('p', { id: 'totals', 'aria-label': 'Totals per currency' });
@@ -52,6 +55,7 @@ const form = new ExpenseForm(
   today,
 );
 const table = new ExpenseTable({ edit: (entry) => form.edit(entry), delete: (entry) => send({ type: 'delete', id: entry.id }) });
+const derivedRows = new DerivedSpendRows();
 const chartElement = element('div', { id: 'spend-chart', role: 'img' });
 const chart = new SpendChart(chartElement);
 const currencyPicker = element('vscode-single-select', { id: 'chart-currency', 'aria-label': 'Currency of the chart' });
@@ -75,6 +79,7 @@ document.body.append(
     element('div', { class: 'toolbar' }, currencyPicker, granularityPicker, undo, importCsv, exportCsv),
     chartElement,
     table.root,
+    derivedRows.root,
     status,
   ),
 );
@@ -90,19 +95,26 @@ function showStatus(message: string, problem: boolean): void {
 }
 
 function render(): void {
-  const codes = [...totalsByCurrency(entries).keys()];
-  if (!state.currency || !codes.includes(state.currency)) state.currency = mainCurrency(entries);
+  const counted = [...entries, ...derived];
+  const codes = [...totalsByCurrency(counted).keys()];
+  if (!state.currency || !codes.includes(state.currency)) state.currency = mainCurrency(counted);
   totals.textContent =
     codes.length === 0
       ? 'No expenses yet.'
-      : `Total: ${[...totalsByCurrency(entries)].map(([currency, minor]) => displayAmount(Number(minor), currency)).join(' · ')}`;
+      : `Total: ${[...totalsByCurrency(counted)].map(([currency, minor]) => displayAmount(Number(minor), currency)).join(' · ')}`;
   currencyPicker.replaceChildren(...codes.map((code) => element('vscode-option', { value: code }, code)));
   if (state.currency) setValue(currencyPicker, state.currency);
   setValue(granularityPicker, state.granularity);
   table.show(entries);
   const from = state.granularity === 'monthly' ? firstOfMonth(today, -11) : addDays(today, -30);
-  if (state.currency) chart.draw(spendSeries(entries, { currency: state.currency, granularity: state.granularity, from, through: today }));
+  if (state.currency) chart.draw(spendSeries(counted, { currency: state.currency, granularity: state.granularity, from, through: today }));
   vscode.setState(state);
+}
+
+function showDerived(lines: DerivedSpend[], problems: string[]): void {
+  derived = derivedAsEntries(lines);
+  derivedRows.show(lines, problems);
+  render();
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
@@ -116,8 +128,10 @@ window.addEventListener('message', (event: MessageEvent) => {
     showStatus(message.message, true);
     return;
   }
-  // Drawn by the spend sources' part of the panel once they exist (issue 10).
-  if (message.type === 'derivedSpend') return;
+  if (message.type === 'derivedSpend') {
+    showDerived(message.lines, message.problems);
+    return;
+  }
   entries = message.entries;
   undo.toggleAttribute('disabled', !message.canUndo);
   if (form.editingId && !entries.some((entry) => entry.id === form.editingId)) form.stopEditing();
