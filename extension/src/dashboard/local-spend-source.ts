@@ -21,7 +21,14 @@ export interface LocalSpendOptions {
   hosts(): LocalSpendHost[];
   /** The dashboard's cost model; undefined until the user sets one. */
   costModel(): Promise<CostModel | undefined>;
+  /** How long a host may take to answer (default 15 s). */
+  answerTimeoutMs?: number;
 }
+
+/** A host that does not answer in this time is reported, so the panel's other spend still shows. */
+const defaultAnswerTimeoutMs = 15_000;
+
+class HostTimedOut extends Error {}
 
 /** Host names come from settings: kept short and on one line in notes and problems. */
 function shownName(name: string): string {
@@ -39,24 +46,36 @@ export function localSpendSource(options: LocalSpendOptions): SpendSource {
       if (!model) {
         return { lines: [], problems: ['Local labs are not priced: set a cost model (Virtual Labs: Set Cost Model).'] };
       }
-      const answers = await Promise.all(hosts.map((host) => hostLines(host, model, month)));
+      const answers = await Promise.all(
+        hosts.map((host) => hostLines(host, model, month, options.answerTimeoutMs ?? defaultAnswerTimeoutMs)),
+      );
       return { lines: answers.flatMap((answer) => answer.lines), problems: answers.flatMap((answer) => answer.problems) };
     },
   };
 }
 
-async function hostLines(host: LocalSpendHost, model: CostModel, month: string): Promise<SpendSourceAnswer> {
+async function hostLines(host: LocalSpendHost, model: CostModel, month: string, answerTimeoutMs: number): Promise<SpendSourceAnswer> {
   const name = shownName(host.name);
   if (!host.connection) {
     return { lines: [], problems: [`Host ${name} is unreachable, so its labs' spend is missing${host.reason ? `: ${host.reason}` : '.'}`] };
   }
   try {
-    const answer = await sendHostRequest(host.connection, VmsRunningIntervalsRequest.type, { month });
+    let timer: NodeJS.Timeout | undefined;
+    // A host that never answers must not hold the panel's computed spend: the request fails instead.
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HostTimedOut()), answerTimeoutMs);
+    });
+    const answer = await sendHostRequest(host.connection, VmsRunningIntervalsRequest.type, { month }, { closed: late }).finally(() =>
+      clearTimeout(timer),
+    );
     if (!answer || !Array.isArray(answer.intervals) || typeof answer.now !== 'string') {
       return { lines: [], problems: [`Host ${name} answered the running-time request with something that is not running intervals.`] };
     }
     return localSpendLines(answer.intervals, model, month, answer.now, name);
   } catch (error) {
+    if (error instanceof HostTimedOut) {
+      return { lines: [], problems: [`Host ${name} did not answer within ${answerTimeoutMs / 1000} s, so its labs' spend is missing.`] };
+    }
     if (error instanceof HostRequestError && error.code === HostErrorCode.MethodNotFound) {
       return { lines: [], problems: [`Host ${name} runs a vlm-host that does not record running time: update it to see its labs' spend.`] };
     }

@@ -3,7 +3,10 @@
 // cost model and a failing source become problem lines beside the lines that could be computed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LabsApplyRequest, VmsForceStopRequest } from '@vlm/schemas/src/host-protocol';
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer } from 'node:net';
+import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { LabsApplyRequest, VmsForceStopRequest, VmsRunningIntervalsRequest } from '@vlm/schemas/src/host-protocol';
 import type { CostModel, ExpensesToPanel } from '@vlm/schemas';
 import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
 import { currentUtcMonth, derivedSpendFor, type SpendSource } from '../../src/dashboard/derived-spend';
@@ -91,4 +94,51 @@ describe('local spend from a vlm-host, as the Expenses panel gets it', () => {
     assert.equal(message.problems[0]?.length, 1000);
     assert.equal(message.problems.at(-1), 'And 52 more problems.');
   });
+});
+
+/** A JSON-RPC peer on loopback TCP that knows no method (as an older vlm-host) or never answers. */
+async function peer(hang: boolean): Promise<{ connection: MessageConnection; close(): void }> {
+  const server = createServer((socket) => {
+    const side = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+    if (hang) side.onRequest(VmsRunningIntervalsRequest.type, () => new Promise<never>(() => undefined));
+    side.listen();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  await once(socket, 'connect');
+  const connection = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+  connection.listen();
+  return {
+    connection,
+    close: () => {
+      connection.dispose();
+      socket.destroy();
+      server.close();
+    },
+  };
+}
+
+test('an older host that lacks the request, and a host that never answers, are named as problems', async () => {
+  const old = await peer(false);
+  const hung = await peer(true);
+  try {
+    const source = localSpendSource({
+      hosts: () => [
+        { name: 'old', connection: old.connection },
+        { name: 'stuck', connection: hung.connection },
+      ],
+      costModel: async () => model,
+      answerTimeoutMs: 300,
+    });
+    const { lines, problems } = await source.linesFor('2026-11');
+    assert.deepEqual(lines, []);
+    assert.deepEqual(problems, [
+      "Host old runs a vlm-host that does not record running time: update it to see its labs' spend.",
+      "Host stuck did not answer within 0.3 s, so its labs' spend is missing.",
+    ]);
+  } finally {
+    old.close();
+    hung.close();
+  }
 });
