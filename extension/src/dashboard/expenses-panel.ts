@@ -11,6 +11,7 @@ import { currentUtcMonth, derivedSpendFor } from './derived-spend';
 import { spendSources } from './spend-sources';
 
 export const expensesViewType = 'vlm.expenses';
+const derivedSpendRefreshMs = 20_000;
 
 export function registerExpensesPanel(scope: ExtensionScope): void {
   const panels = new ExpensesPanels(scope);
@@ -52,13 +53,19 @@ class ExpensesPanels implements vscode.Disposable {
       warn: (line) => this.scope.log.warn(`Expenses panel: ${line}`),
     });
     const sources = spendSources(this.scope, () => this.store());
+    const postDerivedSpend = async () => panel.webview.postMessage(await derivedSpendFor(sources, currentUtcMonth()));
     const post = async (raw: unknown) => {
       const answer = await requests.handle(raw);
       if (answer) await panel.webview.postMessage(answer);
       // Computed spend follows the entries each time the panel (re)appears.
       const ready = checkPanelMessage('ExpensesToExtension', raw);
-      if (ready.ok && ready.message.type === 'ready') await panel.webview.postMessage(await derivedSpendFor(sources, currentUtcMonth()));
+      if (ready.ok && ready.message.type === 'ready') await postDerivedSpend();
     };
+    // Running VMs keep adding spend, and the cost model or a host may change: refreshed while shown.
+    const refresh = setInterval(() => {
+      if (panel.visible)
+        postDerivedSpend().catch((error: Error) => this.scope.log.warn(`Expenses panel: computed spend: ${error.message}`));
+    }, derivedSpendRefreshMs);
     const subscriptions = [
       panel.webview.onDidReceiveMessage(post),
       // Another window may have changed the expenses while this panel was hidden.
@@ -67,6 +74,7 @@ class ExpensesPanels implements vscode.Disposable {
       }),
     ];
     panel.onDidDispose(() => {
+      clearInterval(refresh);
       for (const subscription of subscriptions) subscription.dispose();
       if (this.panel === panel) this.panel = undefined;
     });
