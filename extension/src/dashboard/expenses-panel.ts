@@ -5,8 +5,10 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { DashboardStore } from '@vlm/webviews/src/store/dashboard-store';
 import type { ExtensionScope } from '../extension-scope';
+import { registerBudgetAlerts } from './budget-alert-notifications';
+import type { BudgetAlertChecker } from './budget-alerts';
+import { BudgetRequests, isBudgetRequest } from './budget-requests';
 import { ExpensesRequests } from './expenses-requests';
-import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
 import { currentUtcMonth, derivedSpendFor } from './derived-spend';
 import { spendSources } from './spend-sources';
 
@@ -15,26 +17,43 @@ const derivedSpendRefreshMs = 20_000;
 
 export function registerExpensesPanel(scope: ExtensionScope): void {
   const panels = new ExpensesPanels(scope);
+  panels.alerts = registerBudgetAlerts(
+    scope,
+    () => panels.store(),
+    (budgetId) => panels.open(budgetId),
+  );
   scope.context.subscriptions.push(
     panels,
-    vscode.commands.registerCommand('vlm.openExpenses', () => panels.open()),
+    // A budget alert's button passes { budgetId }; the Command Palette passes nothing.
+    vscode.commands.registerCommand('vlm.openExpenses', (target?: unknown) => panels.open(budgetIdOf(target))),
     vscode.window.registerWebviewPanelSerializer(expensesViewType, {
       deserializeWebviewPanel: async (panel) => panels.adopt(panel),
     }),
   );
 }
 
+function budgetIdOf(target: unknown): string | undefined {
+  const id = typeof target === 'object' && target !== null ? (target as { budgetId?: unknown }).budgetId : undefined;
+  return typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : undefined;
+}
+
 class ExpensesPanels implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private storeOpening: Promise<DashboardStore> | undefined;
+  alerts: BudgetAlertChecker | undefined;
+  /** The budget to show once the panel is ready: the one an alert was about. */
+  private focusBudget: string | undefined;
+  private showBudget: ((budgetId: string) => void) | undefined;
 
   constructor(private readonly scope: ExtensionScope) {}
 
-  open(): void {
+  open(focusBudget?: string): void {
     if (this.panel) {
       this.panel.reveal();
+      if (focusBudget) this.showBudget?.(focusBudget);
       return;
     }
+    this.focusBudget = focusBudget;
     const panel = vscode.window.createWebviewPanel(expensesViewType, 'Expenses', vscode.ViewColumn.Active, this.options());
     this.adopt(panel);
   }
@@ -54,18 +73,30 @@ class ExpensesPanels implements vscode.Disposable {
     });
     const sources = spendSources(this.scope, () => this.store());
     const postDerivedSpend = async () => panel.webview.postMessage(await derivedSpendFor(sources, currentUtcMonth()));
+    const budgets = new BudgetRequests({ store: () => this.store(), warn: (line) => this.scope.log.warn(`Expenses panel: ${line}`) });
     const post = async (raw: unknown) => {
-      const answer = await requests.handle(raw);
+      const answer = isBudgetRequest(raw) ? await budgets.handle(raw) : await requests.handle(raw);
       if (answer) await panel.webview.postMessage(answer);
-      // Computed spend follows the entries each time the panel (re)appears.
-      const ready = checkPanelMessage('ExpensesToExtension', raw);
-      if (ready.ok && ready.message.type === 'ready') await postDerivedSpend();
+      const type = (raw as { type?: unknown } | undefined)?.type;
+      if (type === 'ready') {
+        // The entries' answer already carried any error of the store.
+        const state = await budgets.state(this.focusBudget).catch(() => undefined);
+        this.focusBudget = undefined;
+        if (state) await panel.webview.postMessage(state);
+        // Computed spend follows the entries each time the panel (re)appears.
+        await postDerivedSpend();
+      } else if (answer?.type !== 'error') void this.alerts?.check();
     };
     // Running VMs keep adding spend, and the cost model or a host may change: refreshed while shown.
     const refresh = setInterval(() => {
       if (panel.visible)
         postDerivedSpend().catch((error: Error) => this.scope.log.warn(`Expenses panel: computed spend: ${error.message}`));
     }, derivedSpendRefreshMs);
+    this.showBudget = (budgetId) =>
+      void budgets
+        .state(budgetId)
+        .then((state) => panel.webview.postMessage(state))
+        .catch(() => undefined);
     const subscriptions = [
       panel.webview.onDidReceiveMessage(post),
       // Another window may have changed the expenses while this panel was hidden.
@@ -88,7 +119,7 @@ class ExpensesPanels implements vscode.Disposable {
     return vscode.Uri.joinPath(this.scope.context.extensionUri, 'dist', 'webviews');
   }
 
-  private store(): Promise<DashboardStore> {
+  store(): Promise<DashboardStore> {
     this.storeOpening ??= DashboardStore.open({
       directory: this.scope.context.globalStorageUri.fsPath,
       log: (line) => this.scope.log.info(line),

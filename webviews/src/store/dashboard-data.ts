@@ -7,7 +7,11 @@ import { panelMessagesAjv } from '@vlm/schemas/src/panel-messages/panel-message-
 import { panelMessagesSchemaId } from '@vlm/schemas/src/panel-messages';
 import { applyMigrations, type Migration, migrationTable } from '@vlm/storage/src/migrations';
 import { costModelProblem } from '../costs/cost-model';
+import { budgetAlertListProblem } from '../expenses/model/budget-alerts';
+import { budgetListProblem } from '../expenses/model/budgets';
+import { exchangeRateListProblem } from '../expenses/model/exchange-rates';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
+import { githubSettingsProblem } from '../github-sync/github-settings';
 
 export type { DashboardData } from '@vlm/schemas';
 
@@ -66,10 +70,14 @@ const sectionChecks: SectionCheck[] = [
     return undefined;
   },
   (data) => uniqueIds('budgets', data.budgets),
+  (data) => budgetListProblem(data.budgets),
+  (data) => budgetAlertListProblem(data),
+  (data) => exchangeRateListProblem(data.exchangeRates),
   (data) => uniqueIds('tasks', data.tasks),
   (data) => uniqueIds('roadmaps', data.roadmaps),
   (data) => uniqueIds('tools', data.tools),
   (data) => costModelProblem(data.costModel),
+  githubSettingsProblem,
 ];
 
 function uniqueIds(section: string, records: ReadonlyArray<{ id: string }>): string | undefined {

@@ -16,10 +16,11 @@ import 'uplot/dist/uPlot.min.css';
 import './expenses.css';
 import type { DerivedSpend, ExpenseEntry, ExpensesToExtension } from '@vlm/schemas';
 import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
-import { addDays, firstOfMonth } from '../model/calendar-dates';
+import { addDays, firstOfMonth, localIsoDate } from '../model/calendar-dates';
 import { type Granularity, mainCurrency, spendSeries, totalsByCurrency } from '../model/expense-aggregation';
 import { displayAmount } from '../model/money';
 import { element, setValue, fieldValue } from './dom';
+import { BudgetSection } from './budget-section';
 import { DerivedSpendRows, derivedAsEntries } from './derived-spend-rows';
 import { ExpenseForm } from './expense-form';
 import { ExpenseTable } from './expense-table';
@@ -35,11 +36,17 @@ declare function acquireVsCodeApi(): VsCodeApi;
 interface PanelState {
   granularity: Granularity;
   currency?: string;
+  /** The budget charted in the Budgets section. */
+  budget?: string;
 }
 
 const vscode = acquireVsCodeApi();
 const saved = vscode.getState() as Partial<PanelState> | undefined;
-const state: PanelState = { granularity: saved?.granularity === 'daily' ? 'daily' : 'monthly', currency: saved?.currency };
+const state: PanelState = {
+  granularity: saved?.granularity === 'daily' ? 'daily' : 'monthly',
+  currency: saved?.currency,
+  budget: typeof saved?.budget === 'string' ? saved.budget : undefined,
+};
 const today = new Date().toISOString().slice(0, 10);
 let entries: ExpenseEntry[] = [];
 // Computed spend (local labs, clouds): counted in the totals and the chart, never saved.
@@ -68,6 +75,18 @@ const granularityPicker = element(
 const undo = element('vscode-button', { id: 'undo', secondary: true, disabled: true, title: 'Undo (Ctrl+Z)' }, 'Undo');
 const importCsv = element('vscode-button', { id: 'import-csv', secondary: true }, 'Import CSV…');
 const exportCsv = element('vscode-button', { id: 'export-csv', secondary: true }, 'Export CSV…');
+// Budgets are per month where the user is, so the section's today is their local day.
+const budgets = new BudgetSection(
+  {
+    send,
+    selected: (budgetId) => {
+      state.budget = budgetId;
+      vscode.setState(state);
+    },
+  },
+  localIsoDate(new Date()),
+  state.budget,
+);
 
 document.body.append(
   element(
@@ -78,6 +97,7 @@ document.body.append(
     form.root,
     element('div', { class: 'toolbar' }, currencyPicker, granularityPicker, undo, importCsv, exportCsv),
     chartElement,
+    budgets.root,
     table.root,
     derivedRows.root,
     status,
@@ -106,6 +126,7 @@ function render(): void {
   if (state.currency) setValue(currencyPicker, state.currency);
   setValue(granularityPicker, state.granularity);
   table.show(entries);
+  budgets.showSpend(entries);
   const from = state.granularity === 'monthly' ? firstOfMonth(today, -11) : addDays(today, -30);
   if (state.currency) chart.draw(spendSeries(counted, { currency: state.currency, granularity: state.granularity, from, through: today }));
   vscode.setState(state);
@@ -129,7 +150,13 @@ window.addEventListener('message', (event: MessageEvent) => {
     return;
   }
   if (message.type === 'derivedSpend') {
+    // Budgets count computed spend too.
+    budgets.showDerived(message.lines);
     showDerived(message.lines, message.problems);
+    return;
+  }
+  if (message.type === 'budgets') {
+    budgets.showBudgets(message.budgets, message.exchangeRates, message.focus);
     return;
   }
   entries = message.entries;
