@@ -117,12 +117,16 @@ test('a running lab VM shows as computed spend in Expenses: read-only rows, tota
   assert.equal(await frame.locator('#derived-problems li').count(), 0, 'no problem: the host answered and a cost model is set');
   // Read-only: a computed row has no Edit or Delete.
   assert.equal(await row.locator('vscode-button').count(), 0);
+  // The computed rows sit below the budgets: in view for the screenshots.
+  await row.scrollIntoViewIfNeeded();
   await session.screenshot('32-local-spend-dark');
 
   await session.page.mouse.move(5, 400);
   await session.setTheme('light');
   frame = await panelFrame();
-  await frame.locator('#derived-table vscode-table-row[data-source="local"]').first().waitFor();
+  const lightRow = frame.locator('#derived-table vscode-table-row[data-source="local"]').first();
+  await lightRow.waitFor();
+  await lightRow.scrollIntoViewIfNeeded();
   await session.screenshot('32-local-spend-light');
   assert.deepEqual(violations, [], 'no CSP violation');
 });
