@@ -17,8 +17,8 @@ import { ImagesListRequest } from '@vlm/schemas/src/host-protocol';
 import { createCatalogSync } from './catalog-sync';
 import { registerClouds } from './clouds/clouds-view';
 import { registerExpensesPanel } from './dashboard/expenses-panel';
-import { registerCostLens } from './costs/cost-lens';
 import { registerGithubSync } from './dashboard/github-sync-commands';
+import { registerCostLens } from './costs/cost-lens';
 
 let languageClient: LanguageClient | undefined;
 
@@ -26,8 +26,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const scope = createScope(context);
   registerCommands(scope);
   registerConsoleCommands(scope, scope.hosts);
-  registerCodeLens(scope);
+  // VS Code lists the newer provider's lenses first: the cost lens goes after Deploy, Plan and Destroy.
   registerCostLens(scope);
+  registerCodeLens(scope);
   registerClouds(scope.context, scope.log);
   registerExpensesPanel(scope);
   registerGithubSync(scope);

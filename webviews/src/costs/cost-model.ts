@@ -2,7 +2,7 @@
 // local-spend figures (a VM's running time) both price machines here. Prices are integer micros
 // (millionths of the currency's major unit); products are exact BigInt fractions, rounded once.
 import type { CostModel, CurrencyCode } from '@vlm/schemas';
-import { currencyProblem, minorUnitDigits } from '../expenses/model/money';
+import { currencyProblem, divideRounded, minorUnitDigits } from '../expenses/model/money';
 
 export type { CostModel } from '@vlm/schemas';
 
@@ -136,12 +136,11 @@ function gcd(a: bigint, b: bigint): bigint {
 }
 
 /**
- * An exact amount in the currency's minor units (cents), rounded half up (amounts are not
- * negative); undefined when it is beyond Number.MAX_SAFE_INTEGER, so no wrong figure is shown.
+ * An exact amount in the currency's minor units (cents), rounded half away from zero (half up: costs
+ * are not negative); undefined when it is beyond Number.MAX_SAFE_INTEGER, so no wrong figure is shown.
  */
 export function microsToMinor(amount: ExactMicros, currency: CurrencyCode): number | undefined {
   const perMinor = 10n ** BigInt(microsDigits - minorUnitDigits(currency));
-  const denominator = amount.denominator * perMinor;
-  const minor = (2n * amount.numerator + denominator) / (2n * denominator);
+  const minor = divideRounded(amount.numerator, amount.denominator * perMinor);
   return minor > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(minor);
 }

@@ -12,6 +12,7 @@ import { budgetListProblem } from '../expenses/model/budgets';
 import { exchangeRateListProblem } from '../expenses/model/exchange-rates';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
 import { githubSettingsProblem } from '../github-sync/github-settings';
+import { costExplorerCacheProblem } from './cost-explorer-cache-check';
 
 export type { DashboardData } from '@vlm/schemas';
 
@@ -76,8 +77,9 @@ const sectionChecks: SectionCheck[] = [
   (data) => uniqueIds('tasks', data.tasks),
   (data) => uniqueIds('roadmaps', data.roadmaps),
   (data) => uniqueIds('tools', data.tools),
-  (data) => costModelProblem(data.costModel),
   githubSettingsProblem,
+  (data) => costModelProblem(data.costModel),
+  (data) => costExplorerCacheProblem(data.costExplorerCache),
 ];
 
 function uniqueIds(section: string, records: ReadonlyArray<{ id: string }>): string | undefined {

@@ -1,6 +1,9 @@
 // The cost model's arithmetic: prices parsed exactly into micros, hostile price text refused with
 // the field named, and a machine's cost exact until one rounding to the currency's minor unit.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { CostModel } from '@vlm/schemas';
 import {
@@ -14,6 +17,7 @@ import {
   sumMicros,
 } from '../../src/costs/cost-model';
 import { dashboardDataProblem, emptySections } from '../../src/store/dashboard-data';
+import { DashboardStore, dashboardFileName } from '../../src/store/dashboard-store';
 
 const model: CostModel = { currency: 'EUR', vcpuHourMicros: 12_500, ramGbHourMicros: 2_000, diskGbMonthMicros: 50_000 };
 
@@ -64,6 +68,28 @@ describe('prices', () => {
     assert.match(dashboardDataProblem(data) ?? '', /XYZ/);
     assert.match(dashboardDataProblem({ ...data, costModel: { ...model, vcpuHourMicros: -1 } }) ?? '', /costModel.vcpuHourMicros/);
   });
+});
+
+test('the store keeps a cost model, and refuses one in an unknown currency without losing the saved one', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'vlm-cost-model-'));
+  try {
+    const store = await DashboardStore.open({ directory });
+    await store.update((draft) => {
+      draft.costModel = model;
+    });
+    const saved = readFileSync(join(directory, dashboardFileName), 'utf8');
+    await assert.rejects(
+      store.update((draft) => {
+        draft.costModel = { ...model, currency: 'ABC' as CostModel['currency'] };
+      }),
+      /Refused to save the dashboard: costModel.currency: ABC is not an ISO 4217 currency code in use\. Nothing was saved\./,
+    );
+    assert.equal(readFileSync(join(directory, dashboardFileName), 'utf8'), saved);
+    assert.deepEqual((await store.read()).costModel, model);
+    await store.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 });
 
 describe('machine cost', () => {
