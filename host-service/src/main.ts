@@ -16,6 +16,7 @@ import { type Options, parseArguments, usage, UsageError } from './command-line'
 import type { Hypervisor } from './libvirt/hypervisor';
 import { connectLibvirt } from './libvirt/libvirt-dbus-hypervisor';
 import { StateStore } from './state/state-store';
+import { RunningTimeRecorder } from './running-time/running-time-recorder';
 
 function log(line: string): void {
   process.stderr.write(`vlm-host: ${line}\n`);
@@ -38,6 +39,7 @@ async function startService(options: Options): Promise<Service> {
   let server: HostServer | undefined;
   let remoteServer: HostServer | undefined;
   let stopListening: (() => void) | undefined;
+  let runningTime: RunningTimeRecorder | undefined;
   const consoles = new Consoles({
     // Each lab's VMs trust only that lab's key; the shared service key is for labs deployed before that.
     sshKeyPath: join(options.dataDirectory, 'ssh', 'id_ed25519'),
@@ -49,6 +51,7 @@ async function startService(options: Options): Promise<Service> {
     await server?.close().catch((error: Error) => log(`closing the socket failed: ${error.message}`));
     await remoteServer?.close().catch((error: Error) => log(`closing the TCP listener failed: ${error.message}`));
     stopListening?.();
+    await runningTime?.stop();
     await hypervisor?.close().catch((error: Error) => log(`closing the libvirt connection failed: ${error.message}`));
     await store.close();
   };
@@ -64,6 +67,7 @@ async function startService(options: Options): Promise<Service> {
     const deployer = new LabDeployer({ hypervisor, store, events, images, dataDirectory: options.dataDirectory, log });
     for (const lab of await deployer.recoverInterrupted())
       log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
+    runningTime = await RunningTimeRecorder.start({ hypervisor, store, madeHere: (domain) => deployer.madeHere(domain), log });
     const handlers = createHostApi({
       hypervisor,
       store,

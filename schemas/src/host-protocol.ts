@@ -19,6 +19,7 @@ import {
 import { EventsSubscribeRequest } from './host-protocol/event-messages';
 import { AuthenticateRequest, HostInfoRequest } from './host-protocol/host-messages';
 import { ImagesListRequest, ImagesPullRequest } from './host-protocol/image-messages';
+import { VmsRunningIntervalsRequest } from './host-protocol/running-time-messages';
 import {
   LabsApplyRequest,
   LabsDestroyRequest,
@@ -48,6 +49,7 @@ export * from './host-protocol/event-messages';
 export * from './host-protocol/host-messages';
 export * from './host-protocol/image-messages';
 export * from './host-protocol/lab-messages';
+export * from './host-protocol/running-time-messages';
 export type * from './host-protocol/shapes';
 export * from './host-protocol/vm-messages';
 
@@ -77,6 +79,7 @@ export const hostRequestParams = {
   [VmsRebootRequest.method]: 'VmParams',
   [VmsDeleteRequest.method]: 'VmDeleteParams',
   [VmsVncCredentialsRequest.method]: 'VmParams',
+  [VmsRunningIntervalsRequest.method]: 'RunningIntervalsParams',
   [SnapshotsCreateRequest.method]: 'SnapshotCreateParams',
   [SnapshotsListRequest.method]: 'VmParams',
   [SnapshotsRevertRequest.method]: 'SnapshotParams',

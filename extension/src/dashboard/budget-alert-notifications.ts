@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { DashboardStore } from '@vlm/webviews/src/store/dashboard-store';
 import type { ExtensionScope } from '../extension-scope';
 import { BudgetAlertChecker, budgetCheckIntervalMs } from './budget-alerts';
+import { derivedSpendFor } from './derived-spend';
+import { spendSources } from './spend-sources';
 
 export const openBudgetAction = 'Open Budget';
 
@@ -12,8 +14,14 @@ export function registerBudgetAlerts(
   store: () => Promise<DashboardStore>,
   openBudget: (budgetId: string) => void,
 ): BudgetAlertChecker {
+  const sources = spendSources(scope, store);
   const checker = new BudgetAlertChecker({
     store,
+    // Alerts count the same computed spend the panel shows; a source's problems are the panel's to show.
+    derivedSpend: async (month) => {
+      const message = await derivedSpendFor(sources, month);
+      return message.type === 'derivedSpend' ? message.lines : [];
+    },
     show: (notice) => {
       void vscode.window.showWarningMessage(notice.message, openBudgetAction).then((action) => {
         if (action === openBudgetAction) openBudget(notice.budgetId);

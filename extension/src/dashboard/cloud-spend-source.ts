@@ -5,14 +5,8 @@ import type { CloudAccount, CloudProvider, SecretSource } from '@vlm/clouds/src/
 import { withEntry } from '@vlm/clouds/src/aws/cost-explorer-cache';
 import { type CostExplorerCacheStore, cloudSpend } from '@vlm/clouds/src/cloud-spend';
 import { createProvider } from '@vlm/clouds/src/provider-registry';
-import type { DerivedSpend } from '@vlm/schemas';
+import type { SpendSource } from './derived-spend';
 import type { DashboardStore } from '@vlm/webviews/src/store/dashboard-store';
-
-/** The shape of derived-spend.ts's SpendSource (local-spend's branch), repeated until both are on main. */
-export interface CloudSpendSource {
-  readonly name: string;
-  linesFor(month: string): Promise<{ lines: DerivedSpend[]; problems: string[] }>;
-}
 
 export interface CloudSpendSourceOptions {
   /** The accounts as configured now (read at each call, so a changed setting counts at once). */
@@ -36,7 +30,7 @@ export function dashboardCostExplorerCache(store: () => Promise<DashboardStore>)
   };
 }
 
-export function cloudSpendSource(options: CloudSpendSourceOptions): CloudSpendSource {
+export function cloudSpendSource(options: CloudSpendSourceOptions): SpendSource {
   const cache = dashboardCostExplorerCache(options.store);
   // A panel opened twice at once asks once: each Cost Explorer call costs money.
   const asking = new Map<string, ReturnType<typeof cloudSpend>>();

@@ -10,8 +10,11 @@ import type { BudgetAlertChecker } from './budget-alerts';
 import { BudgetRequests, isBudgetRequest } from './budget-requests';
 import { ExpensesRequests } from './expenses-requests';
 import { watchOtherWindows } from './other-windows';
+import { currentUtcMonth, derivedSpendFor } from './derived-spend';
+import { spendSources } from './spend-sources';
 
 export const expensesViewType = 'vlm.expenses';
+const derivedSpendRefreshMs = 20_000;
 
 export function registerExpensesPanel(scope: ExtensionScope): void {
   const panels = new ExpensesPanels(scope);
@@ -69,6 +72,8 @@ class ExpensesPanels implements vscode.Disposable {
       inform: (message) => void vscode.window.showInformationMessage(message),
       warn: (line) => this.scope.log.warn(`Expenses panel: ${line}`),
     });
+    const sources = spendSources(this.scope, () => this.store());
+    const postDerivedSpend = async () => panel.webview.postMessage(await derivedSpendFor(sources, currentUtcMonth()));
     const budgets = new BudgetRequests({ store: () => this.store(), warn: (line) => this.scope.log.warn(`Expenses panel: ${line}`) });
     const post = async (raw: unknown) => {
       const answer = isBudgetRequest(raw) ? await budgets.handle(raw) : await requests.handle(raw);
@@ -79,8 +84,15 @@ class ExpensesPanels implements vscode.Disposable {
         const state = await budgets.state(this.focusBudget).catch(() => undefined);
         this.focusBudget = undefined;
         if (state) await panel.webview.postMessage(state);
+        // Computed spend follows the entries each time the panel (re)appears.
+        await postDerivedSpend();
       } else if (answer?.type !== 'error') void this.alerts?.check();
     };
+    // Running VMs keep adding spend, and the cost model or a host may change: refreshed while shown.
+    const refresh = setInterval(() => {
+      if (panel.visible)
+        postDerivedSpend().catch((error: Error) => this.scope.log.warn(`Expenses panel: computed spend: ${error.message}`));
+    }, derivedSpendRefreshMs);
     this.showBudget = (budgetId) =>
       void budgets
         .state(budgetId)
@@ -101,6 +113,7 @@ class ExpensesPanels implements vscode.Disposable {
       ),
     ];
     panel.onDidDispose(() => {
+      clearInterval(refresh);
       for (const subscription of subscriptions) subscription.dispose();
       if (this.panel === panel) this.panel = undefined;
     });

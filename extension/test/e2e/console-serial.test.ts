@@ -11,6 +11,7 @@ import type { Locator, Page } from 'playwright-core';
 import { ImagesPullRequest, LabsApplyRequest, VmsForceStopRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol';
 import { domainName } from '../../../host-service/src/deploy/lab-resources';
 import { startHostFixture, type HostFixture } from '../../../host-service/test/support/host-fixture';
+import { pointLocalHostAt } from './local-host-setting';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
 // libvirtd is shared by every test run on the machine: a lab name no other run uses.
@@ -44,24 +45,6 @@ after(async () => {
   await fixture?.dispose();
   if (workspace) removeFolder(workspace);
 });
-
-/** Points the local host at the test's host service, in the Settings editor. */
-async function pointLocalHostAt(page: Page, socketPath: string): Promise<void> {
-  await page.keyboard.press('Control+Comma');
-  const search = page.locator('.settings-editor .settings-header .suggest-input-container');
-  await search.waitFor();
-  await search.click();
-  await page.keyboard.type('vlm.localHost.socket');
-  // A machine setting: in code-server it lives in the Remote tab, as on any remote VS Code.
-  await page.locator('.settings-editor .settings-tabs-widget .action-label', { hasText: /^Remote/ }).click();
-  const socketSetting = page.locator('.settings-editor .setting-item', { hasText: 'Local Host: Socket' }).locator('input').first();
-  await socketSetting.waitFor({ timeout: 15_000 }).catch(async (error: Error) => {
-    await session.screenshot('failed-console-settings');
-    throw error;
-  });
-  await socketSetting.fill(socketPath);
-  await page.keyboard.press('Tab');
-}
 
 /** The VM's row in the Virtual Labs view, once shown: the host connects and shows the deployed lab and its VM. */
 async function revealVmRow(page: Page): Promise<Locator> {
@@ -128,7 +111,7 @@ async function waitForTerminal(
 
 test('the serial console opens from the VM context menu; the guest shell answers a typed command', { timeout: 600_000 }, async () => {
   const { page } = session;
-  await pointLocalHostAt(page, fixture.socketPath);
+  await pointLocalHostAt(session, fixture.socketPath);
   const vm = await revealVmRow(page);
   await openConsoleOf(page, vm);
 

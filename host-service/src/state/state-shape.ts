@@ -2,7 +2,7 @@
 // for them, so plans, destroys and port allocation survive restarts.
 import type { Lab } from '@vlm/schemas';
 
-export const currentSchemaVersion = 1;
+export const currentSchemaVersion = 2;
 
 export type LabStatus = 'pending' | 'deploying' | 'running' | 'failed';
 export const labStatuses: readonly LabStatus[] = ['pending', 'deploying', 'running', 'failed'];
@@ -113,7 +113,39 @@ export interface HostStateV1 {
   allocated_ports: AllocatedPort[];
 }
 
-export type HostState = HostStateV1;
+/**
+ * One stretch of time a VM this host made was running (QEMU up: running, paused, blocked,
+ * shutting down or suspended to memory), with the size it had when the stretch began. What local
+ * spend is priced from. `stop` is absent while the stretch goes on.
+ */
+export interface RunningInterval {
+  /** libvirt domain name. */
+  domain: string;
+  uuid: string;
+  lab: string;
+  /** The VM's name in the lab. */
+  vm: string;
+  vcpu: number;
+  memoryBytes: number;
+  /** The lab file's disk size for the VM when the stretch began; 0 when the lab records none. */
+  diskBytes: number;
+  /** ISO 8601, UTC. */
+  start: string;
+  stop?: string;
+}
+
+export interface HostStateV2 extends Omit<HostStateV1, 'schema_version'> {
+  schema_version: 2;
+  /** Oldest first; closed ones older than runningIntervalMonths are dropped. */
+  running_intervals: RunningInterval[];
+  /**
+   * The last time this host knew which VMs were running: where an interval open at a restart is
+   * closed when its VM turns out stopped (it stopped at some point after this).
+   */
+  running_observed_at?: string;
+}
+
+export type HostState = HostStateV2;
 
 /**
  * The record of lab `name`, if one is recorded. Lab names are user input and `labs` is a plain

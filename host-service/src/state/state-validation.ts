@@ -1,4 +1,4 @@
-// The shape a v1 state file must have. A file that parses but does not match is refused as corrupt.
+// The shape a v2 state file must have. A file that parses but does not match is refused as corrupt.
 import Ajv, { type ErrorObject } from 'ajv';
 import { labSchema, labSchemaId } from '@vlm/schemas';
 import { labStatuses } from './state-shape';
@@ -9,12 +9,15 @@ const libvirtName = { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?([
 const port = { type: 'integer', minimum: 1, maximum: 65535 };
 const portKind = { enum: ['ssh', 'vnc'] };
 
-const stateSchemaV1 = {
+const count = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+const time = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,3})?Z$' };
+
+const stateSchemaV2 = {
   type: 'object',
   additionalProperties: false,
-  required: ['schema_version', 'event_sequence', 'labs', 'allocated_ports'],
+  required: ['schema_version', 'event_sequence', 'labs', 'allocated_ports', 'running_intervals'],
   properties: {
-    schema_version: { const: 1 },
+    schema_version: { const: 2 },
     event_sequence: { type: 'integer', minimum: 0 },
     labs: {
       type: 'object',
@@ -115,6 +118,26 @@ const stateSchemaV1 = {
         },
       },
     },
+    running_intervals: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['domain', 'uuid', 'lab', 'vm', 'vcpu', 'memoryBytes', 'diskBytes', 'start'],
+        properties: {
+          domain: libvirtName,
+          uuid: { type: 'string', maxLength: 64 },
+          lab: name,
+          vm: name,
+          vcpu: count,
+          memoryBytes: count,
+          diskBytes: count,
+          start: time,
+          stop: time,
+        },
+      },
+    },
+    running_observed_at: time,
     allocated_ports: {
       type: 'array',
       items: {
@@ -129,12 +152,12 @@ const stateSchemaV1 = {
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 ajv.addSchema(labSchema);
-const validateStateV1 = ajv.compile(stateSchemaV1);
+const validateState = ajv.compile(stateSchemaV2);
 
 /** Undefined when valid, else what is wrong and where, e.g. "/labs/web/status must be equal to one of the allowed values". */
 export function stateProblem(data: unknown): string | undefined {
-  if (validateStateV1(data)) return undefined;
-  const error: ErrorObject | undefined = validateStateV1.errors?.[0];
+  if (validateState(data)) return undefined;
+  const error: ErrorObject | undefined = validateState.errors?.[0];
   if (!error) return 'does not match the state schema';
   return `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`;
 }

@@ -81,7 +81,7 @@ describe('vlm-host over its Unix socket (test driver): the service process', () 
     assert.equal(existsSync(fixture.socketPath), false);
     assert.ok(!(await readdir(fixture.dataDirectory)).includes('vlm-host.lock'));
     const state = JSON.parse(await readFile(join(fixture.dataDirectory, 'state.json'), 'utf8'));
-    assert.equal(state.schema_version, 1);
+    assert.equal(state.schema_version, 2);
     // Restart for `after`, which stops it again.
     await fixture.restart();
   });

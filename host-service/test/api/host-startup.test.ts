@@ -44,7 +44,7 @@ test('unknown arguments and bad values are named', () => {
 test('a corrupt or newer state file is refused and left untouched', async () => {
   for (const [name, contents, message] of [
     ['corrupt', '{"schema_version": 1, "labs": ', /state\.json is corrupt/],
-    ['newer', JSON.stringify({ schema_version: 2, labs: {} }), /schema_version 2, written by a newer vlm-host/],
+    ['newer', JSON.stringify({ schema_version: 3, labs: {} }), /schema_version 3, written by a newer vlm-host/],
   ] as const) {
     const dataDirectory = join(work, name);
     await mkdir(dataDirectory);

@@ -198,10 +198,11 @@ const record = (name: string, sshKey: 'lab' | undefined): LabRecord => ({
 
 test('consoles find the key of the lab that recorded the domain; older labs and foreign domains use the service key', async () => {
   const state: HostState = {
-    schema_version: 1,
+    schema_version: 2,
     event_sequence: 0,
     labs: { web: record('web', 'lab'), old: record('old', undefined) },
     allocated_ports: [],
+    running_intervals: [],
   };
   assert.equal(labKeyPathForDomain('/data', state, { name: 'web-vm', uuid: 'uuid-web' }), '/data/ssh/labs/web/id_ed25519');
   assert.equal(labKeyPathForDomain('/data', state, { name: 'old-vm', uuid: 'uuid-old' }), undefined, 'a lab from before per-lab keys');

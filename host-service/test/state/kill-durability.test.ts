@@ -99,7 +99,7 @@ test(`every acknowledged write survives ${kills} kill -9s of the writer`, { time
         continue;
       }
       const state = JSON.parse(text) as { schema_version: number; labs: Record<string, { deployLog: { text: string }[] }> };
-      assert.equal(state.schema_version, 1);
+      assert.equal(state.schema_version, 2);
       const present = new Set((state.labs['kill-test']?.deployLog ?? []).map((line) => line.text));
       const missing = [...allAcknowledged].filter((id) => !present.has(id));
       assert.deepEqual(missing, [], `run ${run}: acknowledged writes lost`);

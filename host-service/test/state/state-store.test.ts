@@ -17,12 +17,12 @@ async function withDirectory(body: (directory: string) => Promise<void>): Promis
   }
 }
 
-test('a new data directory gets a v1 state file', async () => {
+test('a new data directory gets a v2 state file', async () => {
   await withDirectory(async (directory) => {
     const store = await StateStore.open({ dataDirectory: directory });
     await store.close();
     const written = JSON.parse(await readFile(join(directory, 'state.json'), 'utf8'));
-    assert.deepEqual(written, { schema_version: 1, event_sequence: 0, labs: {}, allocated_ports: [] });
+    assert.deepEqual(written, { schema_version: 2, event_sequence: 0, labs: {}, allocated_ports: [], running_intervals: [] });
   });
 });
 
@@ -155,7 +155,7 @@ test('a state file from a newer version is refused and left untouched', async ()
     const contents = JSON.stringify({ schema_version: 7, labs: {}, things: [] });
     await writeFile(path, contents);
     await assert.rejects(StateStore.open({ dataDirectory: directory }), (error: Error) => {
-      assert.match(error.message, /schema_version 7, written by a newer vlm-host; this one understands versions up to 1/);
+      assert.match(error.message, /schema_version 7, written by a newer vlm-host; this one understands versions up to 2/);
       return true;
     });
     assert.equal(await readFile(path, 'utf8'), contents);

@@ -14,7 +14,7 @@ import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import 'uplot/dist/uPlot.min.css';
 import './expenses.css';
-import type { ExpenseEntry, ExpensesToExtension } from '@vlm/schemas';
+import type { DerivedSpend, ExpenseEntry, ExpensesToExtension } from '@vlm/schemas';
 performance.mark('expenses:script-start');
 import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
 import { addDays, firstOfMonth, localIsoDate } from '../model/calendar-dates';
@@ -23,6 +23,7 @@ import { type Granularity, mainCurrency, spendSeries, totalsByCurrency } from '.
 import { displayAmount } from '../model/money';
 import { element, setValue, fieldValue } from './dom';
 import { BudgetSection } from './budget-section';
+import { DerivedSpendRows, derivedAsEntries } from './derived-spend-rows';
 import { ExpenseForm } from './expense-form';
 import { ExpenseTable } from './expense-table';
 import { SpendChart } from './spend-chart';
@@ -54,8 +55,10 @@ const state: PanelState = {
 const today = new Date().toISOString().slice(0, 10);
 let entries: ExpenseEntry[] = [];
 let firstRenderMarked = false;
-/** The currencies of the entries, as the last render found them. */
+/** The currencies of the entries and the computed spend, as the last render found them. */
 let currencies: string[] = [];
+// Computed spend (local labs, clouds): counted in the totals and the chart, never saved.
+let derived: ExpenseEntry[] = [];
 
 const status = element('div', { id: 'status', role: 'status', 'aria-live': 'polite' });
 const totals = element('p', { id: 'totals', 'aria-label': 'Totals per currency' });
@@ -72,6 +75,7 @@ const table = new ExpenseTable({
   sort: (column) => showTable({ ...state.table, sort: sortedBy(state.table, column).sort }),
 });
 const tableFilter = new TableFilter((filter) => showTable({ ...state.table, filter }));
+const derivedRows = new DerivedSpendRows();
 const chartElement = element('div', { id: 'spend-chart', role: 'img' });
 const chart = new SpendChart(chartElement);
 const currencyPicker = element('vscode-single-select', { id: 'chart-currency', 'aria-label': 'Currency of the chart' });
@@ -109,6 +113,7 @@ document.body.append(
     budgets.root,
     element('div', { class: 'toolbar' }, tableFilter.root, table.count),
     table.root,
+    derivedRows.root,
     status,
   ),
 );
@@ -124,10 +129,11 @@ function showStatus(message: string, problem: boolean): void {
 }
 
 function render(): void {
-  const sums = totalsByCurrency(entries);
+  const counted = [...entries, ...derived];
+  const sums = totalsByCurrency(counted);
   const codes = [...sums.keys()];
   currencies = codes;
-  if (!state.currency || !codes.includes(state.currency)) state.currency = mainCurrency(entries);
+  if (!state.currency || !codes.includes(state.currency)) state.currency = mainCurrency(counted);
   totals.textContent =
     codes.length === 0
       ? 'No expenses yet.'
@@ -138,7 +144,7 @@ function render(): void {
   showTable(state.table);
   budgets.showSpend(entries);
   const from = state.granularity === 'monthly' ? firstOfMonth(today, -11) : addDays(today, -30);
-  if (state.currency) chart.draw(spendSeries(entries, { currency: state.currency, granularity: state.granularity, from, through: today }));
+  if (state.currency) chart.draw(spendSeries(counted, { currency: state.currency, granularity: state.granularity, from, through: today }));
   vscode.setState(state);
   // Read by the benchmark: the frame after the first data was drawn (the chart, when there is spend).
   if (!firstRenderMarked) {
@@ -155,6 +161,12 @@ function showTable(view: TableView): void {
   vscode.setState(state);
 }
 
+function showDerived(lines: DerivedSpend[], problems: string[]): void {
+  derived = derivedAsEntries(lines);
+  derivedRows.show(lines, problems);
+  render();
+}
+
 window.addEventListener('message', (event: MessageEvent) => {
   const check = checkPanelMessage('ExpensesToPanel', event.data);
   if (!check.ok) {
@@ -166,9 +178,10 @@ window.addEventListener('message', (event: MessageEvent) => {
     showStatus(message.message, true);
     return;
   }
-  // Drawn by the spend sources' part of the panel once they exist (issue 10); budgets count it.
   if (message.type === 'derivedSpend') {
+    // Budgets count computed spend too.
     budgets.showDerived(message.lines);
+    showDerived(message.lines, message.problems);
     return;
   }
   if (message.type === 'budgets') {
