@@ -17,6 +17,7 @@ import { ImagesListRequest } from '@vlm/schemas/src/host-protocol';
 import { createCatalogSync } from './catalog-sync';
 import { registerClouds } from './clouds/clouds-view';
 import { registerExpensesPanel } from './dashboard/expenses-panel';
+import { registerToolsPanel } from './dashboard/tools-panel';
 
 let languageClient: LanguageClient | undefined;
 
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCodeLens(scope);
   registerClouds(scope.context, scope.log);
   registerExpensesPanel(scope);
+  registerToolsPanel(scope);
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.
