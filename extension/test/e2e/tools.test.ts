@@ -53,7 +53,8 @@ test('add a tool, check its health, filter, reload and find it restored', async 
   const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
   await hostsView.locator('.monaco-list-row', { hasText: 'local' }).waitFor({ timeout: 60_000 });
   await hostsView.locator('.pane-header').hover();
-  await hostsView.getByRole('button', { name: 'More Actions...' }).click();
+  // The view's overflow menu: a link without a role, named by its aria-label.
+  await hostsView.locator('.pane-header').getByLabel('More Actions...').click();
   await page.getByRole('menuitem', { name: 'Open Tools Catalog' }).click();
   let frame = await toolsFrame();
   await frame.locator('#summary', { hasText: 'No tools yet.' }).waitFor();
@@ -66,6 +67,11 @@ test('add a tool, check its health, filter, reload and find it restored', async 
   await frame.locator('#status', { hasText: 'URL: javascript: links are not allowed' }).waitFor();
 
   await addTool(frame, 'Grafana', toolUrl, 'ops, metrics');
+  assert.deepEqual(
+    [await frame.locator('#tool-name input').inputValue(), await frame.locator('#tool-tags input').inputValue()],
+    ['', ''],
+    'the form is empty for the next tool',
+  );
   await addTool(frame, '<img src=x onerror=alert(1)>', `${toolUrl.replace('/health', '/broken')}`, 'ops');
   const markup = frame.locator('vscode-table-row', { hasText: '<img src=x onerror=alert(1)>' });
   assert.equal(await markup.locator('img').count(), 0, 'a name is text, never markup');

@@ -126,6 +126,8 @@ describe('tool changes', () => {
       /^ToolChangeError: The tool was not added: URL: javascript: links are not allowed/,
     );
     assert.throws(() => applyToolChange(tools, { type: 'delete', id: 'gone' }, ids()), /no longer exists/);
+    const full: Tool[] = Array.from({ length: 10_000 }, (_, index) => ({ id: `t-${index}`, ...fields }));
+    assert.throws(() => applyToolChange(full, { type: 'add', fields }, ids()), /at most 10000 tools; delete one first/);
     assert.throws(() => undoToolChange(tools, { type: 'revert', entry: { id: 'gone', ...fields } }), /the tool no longer exists/);
     assert.deepEqual(tools, before);
   });

@@ -3,7 +3,7 @@
 // changes the user makes: they are recorded apart and never undone.
 import type { Tool, ToolFields, ToolHealth } from '@vlm/schemas';
 import { type UndoStep, applyUndo } from '../../expenses/model/expense-changes';
-import { toolFieldsProblems } from './tool-fields';
+import { toolFieldsProblems, toolLimits } from './tool-fields';
 import { normalizedToolUrl } from './tool-url';
 
 export type ToolChange =
@@ -27,6 +27,8 @@ function checked(fields: ToolFields, what: string): ToolFields {
 export function applyToolChange(tools: Tool[], change: ToolChange, newId: () => string): ToolUndoStep {
   switch (change.type) {
     case 'add': {
+      if (tools.length >= toolLimits.tools)
+        throw new ToolChangeError(`The tool was not added: the catalog holds at most ${toolLimits.tools} tools; delete one first.`);
       const tool: Tool = { id: newId(), ...checked(change.fields, 'The tool was not added') };
       tools.push(tool);
       return { type: 'remove', ids: [tool.id] };

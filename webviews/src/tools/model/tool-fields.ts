@@ -3,7 +3,8 @@
 import type { Tool, ToolFields } from '@vlm/schemas';
 import { toolUrlProblem } from './tool-url';
 
-export const toolLimits = { name: 200, category: 80, tag: 50, tags: 50, notes: 65_536 } as const;
+/** Those of panel-messages.schema.json; `tools` is what one message to the panel may carry. */
+export const toolLimits = { name: 200, category: 80, tag: 50, tags: 50, notes: 65_536, tools: 10_000 } as const;
 
 /** A character below space, DEL or a C1 control: what the URL rule refuses too. */
 export function hasControlCharacter(text: string): boolean {

@@ -24,7 +24,12 @@ export class ToolForm {
     placeholder: 'monitoring',
   });
   private readonly tags = element('vscode-textfield', { id: 'tool-tags', placeholder: 'ops, metrics' });
-  private readonly notes = element('vscode-textfield', { id: 'tool-notes', maxlength: String(toolLimits.notes) });
+  private readonly notes = element('vscode-textarea', {
+    id: 'tool-notes',
+    rows: '1',
+    resize: 'vertical',
+    maxlength: String(toolLimits.notes),
+  });
   private readonly healthCheck = element('vscode-checkbox', { id: 'tool-health-check', label: 'Check health', checked: true });
   private readonly save = element('vscode-button', { id: 'tool-save' }, 'Add');
   private readonly cancel = element('vscode-button', { id: 'tool-cancel', secondary: true, hidden: true }, 'Cancel');
@@ -52,7 +57,8 @@ export class ToolForm {
     this.root.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.target as Element).localName === 'vscode-textfield') {
         event.preventDefault();
-        this.submit();
+        // After the field's own change event, which would otherwise put back the text just cleared.
+        setTimeout(() => this.submit());
       } else if (event.key === 'Escape' && this.editing) {
         event.preventDefault();
         this.stopEditing();

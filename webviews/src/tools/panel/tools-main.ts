@@ -12,6 +12,7 @@ import '@vscode-elements/elements/dist/vscode-table-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-header/index.js';
 import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './tools.css';
 import type { Tool, ToolsToExtension } from '@vlm/schemas';
@@ -167,7 +168,7 @@ checkNow.addEventListener('click', () => send({ type: 'checkNow' }));
 undo.addEventListener('click', () => send({ type: 'undo' }));
 // Ctrl+Z undoes the last change, except in a text field, where it undoes typing.
 window.addEventListener('keydown', (event) => {
-  const inField = (event.target as Element | null)?.localName === 'vscode-textfield';
+  const inField = ['vscode-textfield', 'vscode-textarea'].includes((event.target as Element | null)?.localName ?? '');
   if (
     (event.ctrlKey || event.metaKey) &&
     !event.shiftKey &&
