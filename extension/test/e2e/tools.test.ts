@@ -86,6 +86,7 @@ test('add a tool, check its health, filter, reload and find it restored', async 
   assert.ok(methods.includes('HEAD'), `the server saw ${methods.join(', ')}`);
   await frame.locator('vscode-table-row', { hasText: '<img' }).locator('.health', { hasText: 'Down · HTTP 503' }).waitFor();
 
+  await session.screenshot('40-tools-dark-all');
   // Filter by text, select a row by keyboard.
   await frame.locator('#tool-search input').fill('graf');
   await frame.locator('#summary', { hasText: '1 of 2 tools shown.' }).waitFor();

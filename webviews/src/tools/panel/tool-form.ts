@@ -57,8 +57,7 @@ export class ToolForm {
     this.root.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.target as Element).localName === 'vscode-textfield') {
         event.preventDefault();
-        // After the field's own change event, which would otherwise put back the text just cleared.
-        setTimeout(() => this.submit());
+        this.submit();
       } else if (event.key === 'Escape' && this.editing) {
         event.preventDefault();
         this.stopEditing();
@@ -111,7 +110,9 @@ export class ToolForm {
     }
     fields.url = normalizedToolUrl(fields.url);
     this.events.submit(fields, this.editing?.id);
-    this.stopEditing();
+    // Focus moves first: the field left fires its change event with the text it had, which
+    // would otherwise put back the text cleared below before the field redraws.
     (this.name as HTMLElement).focus();
+    this.stopEditing();
   }
 }

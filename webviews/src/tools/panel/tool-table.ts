@@ -27,7 +27,7 @@ export class ToolTable {
     );
     this.root = element(
       'vscode-table',
-      { id: 'tool-table', zebra: true, 'bordered-rows': true, columns: '["auto","8em","10em","18em","15.5em"]', 'aria-label': 'Tools' },
+      { id: 'tool-table', zebra: true, 'bordered-rows': true, columns: '["auto","8em","9em","16em","17em"]', 'aria-label': 'Tools' },
       header,
       this.body,
     );
