@@ -27,7 +27,8 @@ export class ToolTable {
     );
     this.root = element(
       'vscode-table',
-      { id: 'tool-table', zebra: true, 'bordered-rows': true, columns: '["auto","8em","9em","16em","17em"]', 'aria-label': 'Tools' },
+      // vscode-table takes widths in %, px or plain numbers only; an em width would be ignored.
+      { id: 'tool-table', zebra: true, 'bordered-rows': true, columns: '["auto","11%","13%","22%","24%"]', 'aria-label': 'Tools' },
       header,
       this.body,
     );
