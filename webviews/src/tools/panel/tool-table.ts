@@ -12,7 +12,7 @@ export interface ToolTableEvents {
   select(tool: Tool): void;
 }
 
-const columns = ['Name', 'Category', 'Tags', 'Health', ''];
+const columns = ['Name', 'Category and tags', 'Health', ''];
 const healthMarks = { up: '●', down: '✕', unchecked: '○', off: '–' } as const;
 
 export class ToolTable {
@@ -27,8 +27,8 @@ export class ToolTable {
     );
     this.root = element(
       'vscode-table',
-      // vscode-table takes widths in %, px or plain numbers only; an em width would be ignored.
-      { id: 'tool-table', zebra: true, 'bordered-rows': true, columns: '["auto","11%","13%","22%","24%"]', 'aria-label': 'Tools' },
+      // Equal columns: vscode-table sizes the header's cells, not rows drawn later, from `columns`.
+      { id: 'tool-table', zebra: true, 'bordered-rows': true, 'aria-label': 'Tools' },
       header,
       this.body,
     );
@@ -60,8 +60,12 @@ export class ToolTable {
         'aria-label': `${tool.name}, ${tool.category}, ${health.text}`,
       },
       element('vscode-table-cell', { class: 'name', title: tool.url }, tool.name, element('div', { class: 'url' }, tool.url)),
-      element('vscode-table-cell', {}, tool.category),
-      element('vscode-table-cell', { class: 'tags' }, ...tool.tags.map((tag) => element('vscode-badge', { variant: 'default' }, tag))),
+      element(
+        'vscode-table-cell',
+        { class: 'category' },
+        tool.category,
+        element('div', { class: 'tags' }, ...tool.tags.map((tag) => element('vscode-badge', { variant: 'default' }, tag))),
+      ),
       element(
         'vscode-table-cell',
         { class: `health health-${health.kind}`, title: tool.health ? `Checked at ${tool.health.checkedAt}` : undefined },
