@@ -3,6 +3,10 @@
 // extension's own script and styles (CSP default-src 'none', a nonce per page).
 import * as vscode from 'vscode';
 import type { ExtensionScope } from '../extension-scope';
+import type { DashboardStore } from '@vlm/webviews/src/store/dashboard-store';
+import { registerBudgetAlerts } from './budget-alert-notifications';
+import type { BudgetAlertChecker } from './budget-alerts';
+import { BudgetRequests, isBudgetRequest } from './budget-requests';
 import { DashboardStoreOpener, dashboardPanelHtml, dashboardPanelOptions } from './dashboard-panel-page';
 import { ExpensesRequests } from './expenses-requests';
 
@@ -10,28 +14,45 @@ export const expensesViewType = 'vlm.expenses';
 
 export function registerExpensesPanel(scope: ExtensionScope): void {
   const panels = new ExpensesPanels(scope);
+  panels.alerts = registerBudgetAlerts(
+    scope,
+    () => panels.store(),
+    (budgetId) => panels.open(budgetId),
+  );
   scope.context.subscriptions.push(
     panels,
-    vscode.commands.registerCommand('vlm.openExpenses', () => panels.open()),
+    // A budget alert's button passes { budgetId }; the Command Palette passes nothing.
+    vscode.commands.registerCommand('vlm.openExpenses', (target?: unknown) => panels.open(budgetIdOf(target))),
     vscode.window.registerWebviewPanelSerializer(expensesViewType, {
       deserializeWebviewPanel: async (panel) => panels.adopt(panel),
     }),
   );
 }
 
+function budgetIdOf(target: unknown): string | undefined {
+  const id = typeof target === 'object' && target !== null ? (target as { budgetId?: unknown }).budgetId : undefined;
+  return typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : undefined;
+}
+
 class ExpensesPanels implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private readonly opener: DashboardStoreOpener;
+  alerts: BudgetAlertChecker | undefined;
+  /** The budget to show once the panel is ready: the one an alert was about. */
+  private focusBudget: string | undefined;
+  private showBudget: ((budgetId: string) => void) | undefined;
 
   constructor(private readonly scope: ExtensionScope) {
     this.opener = new DashboardStoreOpener(scope);
   }
 
-  open(): void {
+  open(focusBudget?: string): void {
     if (this.panel) {
       this.panel.reveal();
+      if (focusBudget) this.showBudget?.(focusBudget);
       return;
     }
+    this.focusBudget = focusBudget;
     const panel = vscode.window.createWebviewPanel(expensesViewType, 'Expenses', vscode.ViewColumn.Active, this.options());
     this.adopt(panel);
   }
@@ -42,17 +63,30 @@ class ExpensesPanels implements vscode.Disposable {
     panel.webview.options = this.options();
     panel.webview.html = this.html(panel.webview);
     const requests = new ExpensesRequests({
-      store: () => this.opener.store(),
+      store: () => this.store(),
       pickImportFile: async () =>
         (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { CSV: ['csv'] }, openLabel: 'Import' }))?.[0]?.fsPath,
       pickExportFile: async () => (await vscode.window.showSaveDialog({ filters: { CSV: ['csv'] }, saveLabel: 'Export' }))?.fsPath,
       inform: (message) => void vscode.window.showInformationMessage(message),
       warn: (line) => this.scope.log.warn(`Expenses panel: ${line}`),
     });
+    const budgets = new BudgetRequests({ store: () => this.store(), warn: (line) => this.scope.log.warn(`Expenses panel: ${line}`) });
     const post = async (raw: unknown) => {
-      const answer = await requests.handle(raw);
+      const answer = isBudgetRequest(raw) ? await budgets.handle(raw) : await requests.handle(raw);
       if (answer) await panel.webview.postMessage(answer);
+      const type = (raw as { type?: unknown } | undefined)?.type;
+      if (type === 'ready') {
+        // The entries' answer already carried any error of the store.
+        const state = await budgets.state(this.focusBudget).catch(() => undefined);
+        this.focusBudget = undefined;
+        if (state) await panel.webview.postMessage(state);
+      } else if (answer?.type !== 'error') void this.alerts?.check();
     };
+    this.showBudget = (budgetId) =>
+      void budgets
+        .state(budgetId)
+        .then((state) => panel.webview.postMessage(state))
+        .catch(() => undefined);
     const subscriptions = [
       panel.webview.onDidReceiveMessage(post),
       // Another window may have changed the expenses while this panel was hidden.
@@ -68,6 +102,10 @@ class ExpensesPanels implements vscode.Disposable {
 
   private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return dashboardPanelOptions(this.scope);
+  }
+
+  store(): Promise<DashboardStore> {
+    return this.opener.store();
   }
 
   private html(webview: vscode.Webview): string {

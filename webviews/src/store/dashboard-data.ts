@@ -6,6 +6,9 @@ import type { DashboardData } from '@vlm/schemas';
 import { panelMessagesAjv } from '@vlm/schemas/src/panel-messages/panel-message-validators';
 import { panelMessagesSchemaId } from '@vlm/schemas/src/panel-messages';
 import { applyMigrations, type Migration, migrationTable } from '@vlm/storage/src/migrations';
+import { budgetAlertListProblem } from '../expenses/model/budget-alerts';
+import { budgetListProblem } from '../expenses/model/budgets';
+import { exchangeRateListProblem } from '../expenses/model/exchange-rates';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
 import { toolsSectionProblem } from '../tools/model/tool-fields';
 
@@ -66,6 +69,9 @@ const sectionChecks: SectionCheck[] = [
     return undefined;
   },
   (data) => uniqueIds('budgets', data.budgets),
+  (data) => budgetListProblem(data.budgets),
+  (data) => budgetAlertListProblem(data),
+  (data) => exchangeRateListProblem(data.exchangeRates),
   (data) => uniqueIds('tasks', data.tasks),
   (data) => uniqueIds('roadmaps', data.roadmaps),
   (data) => uniqueIds('tools', data.tools),

@@ -41,3 +41,9 @@ export function firstOfMonth(date: string, months: number): string {
   const day = new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1 + months, 1));
   return day.toISOString().slice(0, 10);
 }
+
+/** The day `instant` falls on where the user is (their clock's time zone), as YYYY-MM-DD. */
+export function localIsoDate(instant: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${instant.getFullYear()}-${pad(instant.getMonth() + 1)}-${pad(instant.getDate())}`;
+}

@@ -60,3 +60,11 @@ export function displayAmount(minor: number, currency: CurrencyCode, locale?: st
   const decimal = formatAmount(minor, currency) as unknown as number;
   return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits }).format(decimal);
 }
+
+/** a / b rounded to the nearest integer, halves away from zero. */
+export function divideRounded(numerator: bigint, denominator: bigint): bigint {
+  const negative = numerator < 0n !== denominator < 0n;
+  const [top, bottom] = [numerator < 0n ? -numerator : numerator, denominator < 0n ? -denominator : denominator];
+  const quotient = (top * 2n + bottom) / (bottom * 2n);
+  return negative ? -quotient : quotient;
+}
