@@ -18,6 +18,7 @@ import { createCatalogSync } from './catalog-sync';
 import { registerClouds } from './clouds/clouds-view';
 import { registerExpensesPanel } from './dashboard/expenses-panel';
 import { registerToolsPanel } from './dashboard/tools-panel';
+import { registerGithubSync } from './dashboard/github-sync-commands';
 
 let languageClient: LanguageClient | undefined;
 
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerClouds(scope.context, scope.log);
   registerExpensesPanel(scope);
   registerToolsPanel(scope);
+  registerGithubSync(scope);
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.

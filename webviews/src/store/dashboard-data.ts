@@ -11,6 +11,7 @@ import { budgetListProblem } from '../expenses/model/budgets';
 import { exchangeRateListProblem } from '../expenses/model/exchange-rates';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
 import { toolsSectionProblem } from '../tools/model/tool-fields';
+import { githubSettingsProblem } from '../github-sync/github-settings';
 
 export type { DashboardData } from '@vlm/schemas';
 
@@ -76,6 +77,7 @@ const sectionChecks: SectionCheck[] = [
   (data) => uniqueIds('roadmaps', data.roadmaps),
   (data) => uniqueIds('tools', data.tools),
   (data) => toolsSectionProblem(data.tools),
+  githubSettingsProblem,
 ];
 
 function uniqueIds(section: string, records: ReadonlyArray<{ id: string }>): string | undefined {
