@@ -56,7 +56,10 @@ test('add a tool, check its health, filter, reload and find it restored', async 
   // The view's overflow menu: a link without a role, named by its aria-label.
   await hostsView.locator('.pane-header').getByLabel('More Actions...').click();
   await page.getByRole('menuitem', { name: 'Open Tools Catalog' }).click();
-  let frame = await toolsFrame();
+  let frame = await toolsFrame().catch(async (error: unknown) => {
+    await session.screenshot('failed-tools-open');
+    throw error;
+  });
   await frame.locator('#summary', { hasText: 'No tools yet.' }).waitFor();
 
   // Refused in the panel, with the field and the reason; nothing is sent.
