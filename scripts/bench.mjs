@@ -28,6 +28,13 @@ export const benchmarks = [
   },
   { title: 'clouds: EC2 listing, 1000 instances over 17 regions', script: 'clouds/bench/aws-listing.bench.ts', passThrough: true },
   { title: 'dashboard: durable store write', script: 'webviews/bench/dashboard-store.bench.ts', arguments: ['30'] },
+  { title: 'dashboard: filtering the 10,000-row expense table', script: 'webviews/bench/expense-table.bench.ts', arguments: ['50'] },
+  {
+    title: 'dashboard: Expenses panel with 10,000 expenses in code-server',
+    script: 'extension/bench/expenses-panel.bench.ts',
+    arguments: ['5'],
+  },
+  { title: 'extension: cost lens, 100 and 1000 VMs', script: 'extension/bench/cost-lens.bench.ts', arguments: ['30'] },
 ];
 
 function runBenchmark(benchmark, extraArguments) {

@@ -253,7 +253,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         trusted: !process.argv.includes('--untrusted'),
         theme: option('theme') ?? 'dark',
       });
-      console.log(JSON.stringify({ url: launched.url, pid: launched.child.pid }));
+      console.log(JSON.stringify({ url: launched.url, pid: launched.child.pid, profile: launched.profile }));
       launched.child.stdout.resume();
       launched.child.stderr.resume();
       const shutdown = () => void launched.stop().then(() => process.exit(0));

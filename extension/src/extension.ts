@@ -18,7 +18,9 @@ import { createCatalogSync } from './catalog-sync';
 import { registerClouds } from './clouds/clouds-view';
 import { registerExpensesPanel } from './dashboard/expenses-panel';
 import { registerToolsPanel } from './dashboard/tools-panel';
+import { registerDashboardTransfer } from './dashboard/dashboard-transfer-commands';
 import { registerGithubSync } from './dashboard/github-sync-commands';
+import { registerCostLens } from './costs/cost-lens';
 
 let languageClient: LanguageClient | undefined;
 
@@ -26,10 +28,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const scope = createScope(context);
   registerCommands(scope);
   registerConsoleCommands(scope, scope.hosts);
+  // VS Code lists the newer provider's lenses first: the cost lens goes after Deploy, Plan and Destroy.
+  registerCostLens(scope);
   registerCodeLens(scope);
   registerClouds(scope.context, scope.log);
   registerExpensesPanel(scope);
   registerToolsPanel(scope);
+  registerDashboardTransfer(scope);
   registerGithubSync(scope);
   watchSettings(scope);
   scope.hosts.reload();

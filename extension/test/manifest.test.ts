@@ -99,3 +99,20 @@ test('every file the manifest points at exists', () => {
   ];
   for (const path of paths) assert.ok(existsSync(join(extensionFolder, path)), path);
 });
+
+test('the dashboard commands are in the Command Palette before activation, and running one activates the extension', () => {
+  // VS Code lists a contributed command in the palette before activating its extension unless a
+  // commandPalette `when` hides it; it then activates the extension on onCommand.
+  const palette: MenuItem[] = contributes.menus.commandPalette;
+  const events: string[] = manifest.activationEvents;
+  const dashboard = commands.filter(
+    (command) =>
+      /^vlm\.(open[A-Z]\w*|exportDashboardData|importDashboardData)$/.test(command.command) && command.command !== 'vlm.openExampleLab',
+  );
+  assert.ok(dashboard.some((command) => command.command === 'vlm.openExpenses'));
+  assert.ok(dashboard.some((command) => command.command === 'vlm.importDashboardData'));
+  for (const { command } of dashboard) {
+    assert.ok(!palette.some((item) => item.command === command && item.when !== undefined), `${command} is hidden from the palette`);
+    assert.ok(events.includes(`onCommand:${command}`), `${command} does not activate the extension`);
+  }
+});

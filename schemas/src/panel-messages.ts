@@ -54,7 +54,7 @@ function messageTypes(definition: string): string[] {
 }
 
 /** Message text echoed in a log line: short, and with no control characters. */
-function printable(text: string): string {
+export function printable(text: string): string {
   const cleaned = [...text].map((character) => (character < ' ' || character === '\u007f' ? '?' : character)).join('');
   return cleaned.length > 40 ? `${cleaned.slice(0, 40)}…` : cleaned;
 }

@@ -9,6 +9,7 @@ import type { BudgetAlertChecker } from './budget-alerts';
 import { BudgetRequests, isBudgetRequest } from './budget-requests';
 import { DashboardStoreOpener, dashboardPanelHtml, dashboardPanelOptions } from './dashboard-panel-page';
 import { ExpensesRequests } from './expenses-requests';
+import { watchOtherWindows } from './other-windows';
 
 export const expensesViewType = 'vlm.expenses';
 
@@ -93,6 +94,13 @@ class ExpensesPanels implements vscode.Disposable {
       panel.onDidChangeViewState(({ webviewPanel }) => {
         if (webviewPanel.visible) void post({ type: 'ready' });
       }),
+      watchOtherWindows(
+        () => this.store(),
+        () => {
+          if (panel.visible) void post({ type: 'ready' });
+        },
+        (line) => this.scope.log.warn(`Expenses panel: ${line}`),
+      ),
     ];
     panel.onDidDispose(() => {
       for (const subscription of subscriptions) subscription.dispose();

@@ -86,6 +86,8 @@ export class VsCodeSession {
     readonly page: Page,
     private readonly browser: Browser,
     private readonly server: ChildProcess,
+    /** code-server's profile folder: user data (global storage included) and extensions. */
+    readonly profile: string,
   ) {}
 
   static async open(options: VsCodeSessionOptions): Promise<VsCodeSession> {
@@ -104,7 +106,7 @@ export class VsCodeSession {
     if (options.trusted === false) args.push('--untrusted');
     // stdin stays open as a lifeline: when this process ends, however, code-server stops too.
     const server = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-    const url = await readLaunchUrl(server);
+    const { url, profile } = await readLaunchUrl(server);
     const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -112,7 +114,10 @@ export class VsCodeSession {
       // The workbench is ready for a user once the activity bar and the status bar are drawn.
       await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
       await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 30_000 });
-      return new VsCodeSession(page, browser, server);
+      // The extension's contributions (commands, views) are read after the workbench is drawn: a
+      // Command Palette opened before then lists none of them, though the extension is installed.
+      await page.getByRole('tab', { name: /^Virtual Labs/ }).waitFor({ timeout: 60_000 });
+      return new VsCodeSession(page, browser, server, profile);
     } catch (error) {
       await browser.close();
       server.kill('SIGTERM');
@@ -239,7 +244,7 @@ export class VsCodeSession {
   }
 }
 
-function readLaunchUrl(server: ChildProcess): Promise<string> {
+function readLaunchUrl(server: ChildProcess): Promise<{ url: string; profile: string }> {
   return new Promise((resolve, reject) => {
     const output = server.stdout;
     if (!output) {
@@ -256,7 +261,7 @@ function readLaunchUrl(server: ChildProcess): Promise<string> {
       lines.close();
       // Keep draining code-server's output so it never blocks on a full pipe.
       output.resume();
-      resolve((JSON.parse(line) as { url: string }).url);
+      resolve(JSON.parse(line) as { url: string; profile: string });
     });
   });
 }

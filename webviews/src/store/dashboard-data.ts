@@ -6,12 +6,14 @@ import type { DashboardData } from '@vlm/schemas';
 import { panelMessagesAjv } from '@vlm/schemas/src/panel-messages/panel-message-validators';
 import { panelMessagesSchemaId } from '@vlm/schemas/src/panel-messages';
 import { applyMigrations, type Migration, migrationTable } from '@vlm/storage/src/migrations';
+import { costModelProblem } from '../costs/cost-model';
 import { budgetAlertListProblem } from '../expenses/model/budget-alerts';
 import { budgetListProblem } from '../expenses/model/budgets';
 import { exchangeRateListProblem } from '../expenses/model/exchange-rates';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
 import { toolsSectionProblem } from '../tools/model/tool-fields';
 import { githubSettingsProblem } from '../github-sync/github-settings';
+import { costExplorerCacheProblem } from './cost-explorer-cache-check';
 
 export type { DashboardData } from '@vlm/schemas';
 
@@ -78,6 +80,8 @@ const sectionChecks: SectionCheck[] = [
   (data) => uniqueIds('tools', data.tools),
   (data) => toolsSectionProblem(data.tools),
   githubSettingsProblem,
+  (data) => costModelProblem(data.costModel),
+  (data) => costExplorerCacheProblem(data.costExplorerCache),
 ];
 
 function uniqueIds(section: string, records: ReadonlyArray<{ id: string }>): string | undefined {

@@ -11,6 +11,14 @@ import { currentSchemaVersion, type DashboardData, dashboardDataProblem, migrate
 
 export const dashboardFileName = 'dashboard.json';
 
+/** The text this process last wrote to each dashboard file, so a watcher can tell its own writes. */
+const writtenHere = new Map<string, string>();
+
+/** Whether `text` is what this process (any of its stores) last wrote to the file at `path`. */
+export function writtenByThisProcess(path: string, text: string): boolean {
+  return writtenHere.get(path) === text;
+}
+
 export class DashboardStoreError extends Error {
   override readonly name = 'DashboardStoreError';
   constructor(
@@ -77,6 +85,8 @@ export class DashboardStore {
         if (problem !== undefined)
           throw new DashboardStoreError(this.path, `Refused to save the dashboard: ${problem}. Nothing was saved.`);
         const text = `${JSON.stringify(draft, null, 2)}\n`;
+        // Before the write: a watcher may see the renamed file before writeFileDurably returns.
+        writtenHere.set(this.path, text);
         await writeFileDurably(this.path, text);
         this.checked = { text, data: structuredClone(draft) };
         return { result, data: draft };
@@ -152,7 +162,9 @@ export class DashboardStore {
         await syncDirectory(join(this.path, '..'));
         this.log(`Upgraded ${this.path} from schema_version ${version} to ${currentSchemaVersion}; the old file is ${backup}.`);
       }
-      await writeFileDurably(this.path, `${JSON.stringify(data, null, 2)}\n`);
+      const upgradedText = `${JSON.stringify(data, null, 2)}\n`;
+      writtenHere.set(this.path, upgradedText);
+      await writeFileDurably(this.path, upgradedText);
     }
     return { data: data as DashboardData };
   }
