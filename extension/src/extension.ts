@@ -17,6 +17,7 @@ import { ImagesListRequest } from '@vlm/schemas/src/host-protocol';
 import { createCatalogSync } from './catalog-sync';
 import { registerClouds } from './clouds/clouds-view';
 import { registerExpensesPanel } from './dashboard/expenses-panel';
+import { registerToolsPanel } from './dashboard/tools-panel';
 import { registerDashboardTransfer } from './dashboard/dashboard-transfer-commands';
 import { registerGithubSync } from './dashboard/github-sync-commands';
 import { registerCostLens } from './costs/cost-lens';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCodeLens(scope);
   registerClouds(scope.context, scope.log);
   registerExpensesPanel(scope);
+  registerToolsPanel(scope);
   registerDashboardTransfer(scope);
   registerGithubSync(scope);
   watchSettings(scope);

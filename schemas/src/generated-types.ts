@@ -216,7 +216,7 @@ export interface CatalogImage {
 /**
  * Messages between the dashboard's webview panels and the extension, and the dashboard's file that holds their data. Each side validates every message it receives against its definition and drops one of the wrong shape; the store validates the file on every read and write.
  */
-export type PanelData = ExpensesToExtension | ExpensesToPanel | DashboardData;
+export type PanelData = ExpensesToExtension | ExpensesToPanel | DashboardData | ToolsToExtension | ToolsToPanel;
 /**
  * what the Expenses panel asks of the extension
  */
@@ -318,6 +318,56 @@ export type IsoMonth = string;
  * an instant in UTC, as Date.toISOString writes it
  */
 export type IsoTimestamp = string;
+/**
+ * what the Tools panel asks of the extension
+ */
+export type ToolsToExtension =
+  | {
+      type: 'ready';
+    }
+  | {
+      type: 'add';
+      fields: ToolFields;
+    }
+  | {
+      type: 'edit';
+      id: RecordId;
+      fields: ToolFields;
+    }
+  | {
+      type: 'delete';
+      id: RecordId;
+    }
+  | {
+      type: 'undo';
+    }
+  | {
+      type: 'checkNow';
+    }
+  | {
+      type: 'open';
+      id: RecordId;
+    };
+/**
+ * what the extension tells the Tools panel
+ */
+export type ToolsToPanel =
+  | {
+      type: 'tools';
+      /**
+       * @maxItems 10000
+       */
+      tools: Tool[];
+      canUndo: boolean;
+      /**
+       * a health check is running
+       */
+      checking: boolean;
+    }
+  | {
+      type: 'error';
+      message: string;
+    };
 
 /**
  * an expense as the user enters it
@@ -579,4 +629,21 @@ export interface CostExplorerCacheEntry {
     amountMinor: number;
     currency: CurrencyCode;
   }[];
+}
+/**
+ * a tool as the user enters it
+ */
+export interface ToolFields {
+  name: string;
+  url: string;
+  category: string;
+  /**
+   * @maxItems 50
+   */
+  tags: string[];
+  notes: string;
+  /**
+   * whether the catalog checks the URL
+   */
+  healthCheck: boolean;
 }

@@ -19,6 +19,16 @@ const samples: Array<[string, unknown]> = [
   ['ExpensesToPanel', 'entries'],
   ['ExpensesToExtension', { type: 'delete', id: 'a b' }],
   ['ExpensesToExtension', { type: 'ready' }],
+  [
+    'ToolsToPanel',
+    {
+      type: 'tools',
+      tools: [{ id: 't-1', name: '<b>x</b>', url: 'javascript:alert(1)', category: 'c', tags: [], notes: '', healthCheck: true }],
+      canUndo: false,
+      checking: false,
+    },
+  ],
+  ['ToolsToExtension', { type: 'open', id: 't-1' }],
 ];
 
 test('the bundled validators have no eval and decide as the runtime ones', async () => {

@@ -11,6 +11,7 @@ import { budgetAlertListProblem } from '../expenses/model/budget-alerts';
 import { budgetListProblem } from '../expenses/model/budgets';
 import { exchangeRateListProblem } from '../expenses/model/exchange-rates';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
+import { toolsSectionProblem } from '../tools/model/tool-fields';
 import { githubSettingsProblem } from '../github-sync/github-settings';
 import { costExplorerCacheProblem } from './cost-explorer-cache-check';
 
@@ -77,6 +78,7 @@ const sectionChecks: SectionCheck[] = [
   (data) => uniqueIds('tasks', data.tasks),
   (data) => uniqueIds('roadmaps', data.roadmaps),
   (data) => uniqueIds('tools', data.tools),
+  (data) => toolsSectionProblem(data.tools),
   githubSettingsProblem,
   (data) => costModelProblem(data.costModel),
   (data) => costExplorerCacheProblem(data.costExplorerCache),

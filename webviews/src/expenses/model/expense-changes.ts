@@ -10,10 +10,11 @@ export type ExpenseChange =
   | { type: 'delete'; id: string }
   | { type: 'import'; rows: ExpenseFields[] };
 
-export type UndoStep =
+/** How to undo a change to a list of records with ids (expenses, tools). */
+export type UndoStep<Entry extends { id: string } = ExpenseEntry> =
   | { type: 'remove'; ids: string[] }
-  | { type: 'restore'; entry: ExpenseEntry; index: number }
-  | { type: 'revert'; entry: ExpenseEntry };
+  | { type: 'restore'; entry: Entry; index: number }
+  | { type: 'revert'; entry: Entry };
 
 export class ExpenseChangeError extends Error {
   override readonly name = 'ExpenseChangeError';
@@ -59,8 +60,8 @@ function indexOf(entries: ExpenseEntry[], id: string, verb: string): number {
   return index;
 }
 
-/** Reverses one change on the list as it is now. */
-export function applyUndo(entries: ExpenseEntry[], step: UndoStep): void {
+/** Reverses one change on the list as it is now; `noun` names a record in the error. */
+export function applyUndo<Entry extends { id: string }>(entries: Entry[], step: UndoStep<Entry>, noun = 'expense'): void {
   switch (step.type) {
     case 'remove': {
       const ids = new Set(step.ids);
@@ -74,7 +75,7 @@ export function applyUndo(entries: ExpenseEntry[], step: UndoStep): void {
       return;
     case 'revert': {
       const index = entries.findIndex((entry) => entry.id === step.entry.id);
-      if (index < 0) throw new ExpenseChangeError(`The change to ${step.entry.id} cannot be undone: the expense no longer exists.`);
+      if (index < 0) throw new ExpenseChangeError(`The change to ${step.entry.id} cannot be undone: the ${noun} no longer exists.`);
       entries[index] = step.entry;
       return;
     }
@@ -82,20 +83,20 @@ export function applyUndo(entries: ExpenseEntry[], step: UndoStep): void {
 }
 
 /** The undo steps of one panel, newest last, at most `limit`. */
-export class UndoHistory {
-  private readonly steps: UndoStep[] = [];
+export class UndoHistory<Step = UndoStep> {
+  private readonly steps: Step[] = [];
   constructor(private readonly limit = 100) {}
 
   get canUndo(): boolean {
     return this.steps.length > 0;
   }
 
-  push(step: UndoStep): void {
+  push(step: Step): void {
     this.steps.push(step);
     if (this.steps.length > this.limit) this.steps.shift();
   }
 
-  pop(): UndoStep | undefined {
+  pop(): Step | undefined {
     return this.steps.pop();
   }
 }
