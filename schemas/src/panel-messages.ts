@@ -3,7 +3,7 @@
 // `checkPanelMessage` and drop one of the wrong shape, saying which field was wrong.
 import panelMessagesSchemaJson from '../panel-messages.schema.json';
 import { type PanelMessageDefinition, type PanelValidationError, panelMessageValidators } from './panel-messages/panel-message-validators';
-import type { ExpensesToExtension, ExpensesToPanel } from './generated-types';
+import type { ExpensesToExtension, ExpensesToPanel, TasksToExtension, TasksToPanel } from './generated-types';
 
 export const panelMessagesSchema: Record<string, unknown> = panelMessagesSchemaJson;
 export const panelMessagesSchemaId: string = panelMessagesSchemaJson.$id;
@@ -12,6 +12,8 @@ export type { PanelMessageDefinition } from './panel-messages/panel-message-vali
 interface PanelMessageTypes {
   ExpensesToExtension: ExpensesToExtension;
   ExpensesToPanel: ExpensesToPanel;
+  TasksToExtension: TasksToExtension;
+  TasksToPanel: TasksToPanel;
 }
 
 export type PanelMessageCheck<Message> = { ok: true; message: Message } | { ok: false; problem: string };

@@ -5,7 +5,7 @@ import Ajv from 'ajv';
 import panelMessagesSchemaJson from '../../panel-messages.schema.json';
 
 /** The definitions a receiver validates against, by name. */
-export const panelMessageDefinitions = ['ExpensesToExtension', 'ExpensesToPanel'] as const;
+export const panelMessageDefinitions = ['ExpensesToExtension', 'ExpensesToPanel', 'TasksToExtension', 'TasksToPanel'] as const;
 export type PanelMessageDefinition = (typeof panelMessageDefinitions)[number];
 
 export interface PanelValidationError {

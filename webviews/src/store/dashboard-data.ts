@@ -7,6 +7,7 @@ import { panelMessagesAjv } from '@vlm/schemas/src/panel-messages/panel-message-
 import { panelMessagesSchemaId } from '@vlm/schemas/src/panel-messages';
 import { applyMigrations, type Migration, migrationTable } from '@vlm/storage/src/migrations';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
+import { tasksSectionProblem } from '../tasks/model/task-fields';
 
 export type { DashboardData } from '@vlm/schemas';
 
@@ -68,6 +69,7 @@ const sectionChecks: SectionCheck[] = [
   (data) => uniqueIds('tasks', data.tasks),
   (data) => uniqueIds('roadmaps', data.roadmaps),
   (data) => uniqueIds('tools', data.tools),
+  tasksSectionProblem,
 ];
 
 function uniqueIds(section: string, records: ReadonlyArray<{ id: string }>): string | undefined {
