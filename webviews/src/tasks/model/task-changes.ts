@@ -165,7 +165,10 @@ function refuseWhenLinked(tasks: readonly Task[], milestone: Milestone, what: st
 
 /** Reverses one change on the board as it is now; what it brings back is stamped `now`, as any change. */
 export function applyTasksUndo(board: TaskBoard, undo: TasksUndoStep, now: string): void {
-  if (undo.list === 'roadmaps') return applyRecordUndo(board.roadmaps, undo.step, 'roadmap');
+  if (undo.list === 'roadmaps') {
+    applyRecordUndo(board.roadmaps, undo.step, 'roadmap');
+    return;
+  }
   if (undo.list === 'milestones') {
     const roadmap = board.roadmaps.find((candidate) => candidate.id === undo.roadmapId);
     if (!roadmap) throw new TaskChangeError(`The change cannot be undone: its roadmap ${undo.roadmapId} no longer exists.`);

@@ -51,9 +51,9 @@ export function milestoneFieldsProblems(fields: MilestoneFields): string[] {
 /** What is wrong with one line of text a user typed, or undefined. */
 export function lineProblem(text: string, maxLength: number): string | undefined {
   if (text.trim() === '') return 'it is empty';
-  const control = controlCharacter.exec(text);
+  const control = [...text].find((character) => character < ' ' || character === '\u007f');
   if (control)
-    return `it holds a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}); write it on one line`;
+    return `it holds a control character (U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}); write it on one line`;
   if (text.length > maxLength) return `it is ${text.length} characters long; at most ${maxLength} are allowed`;
   return undefined;
 }
