@@ -1,10 +1,9 @@
 // The Expenses panel: a webview opened from the command palette (vlm.openExpenses) or the
 // sidebar's title bar, restored after a reload by its serializer. Its page loads only the
 // extension's own script and styles (CSP default-src 'none', a nonce per page).
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { DashboardStore } from '@vlm/webviews/src/store/dashboard-store';
 import type { ExtensionScope } from '../extension-scope';
+import { DashboardStoreOpener, dashboardPanelHtml, dashboardPanelOptions } from './dashboard-panel-page';
 import { ExpensesRequests } from './expenses-requests';
 
 export const expensesViewType = 'vlm.expenses';
@@ -22,9 +21,11 @@ export function registerExpensesPanel(scope: ExtensionScope): void {
 
 class ExpensesPanels implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private storeOpening: Promise<DashboardStore> | undefined;
+  private readonly opener: DashboardStoreOpener;
 
-  constructor(private readonly scope: ExtensionScope) {}
+  constructor(private readonly scope: ExtensionScope) {
+    this.opener = new DashboardStoreOpener(scope);
+  }
 
   open(): void {
     if (this.panel) {
@@ -41,7 +42,7 @@ class ExpensesPanels implements vscode.Disposable {
     panel.webview.options = this.options();
     panel.webview.html = this.html(panel.webview);
     const requests = new ExpensesRequests({
-      store: () => this.store(),
+      store: () => this.opener.store(),
       pickImportFile: async () =>
         (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { CSV: ['csv'] }, openLabel: 'Import' }))?.[0]?.fsPath,
       pickExportFile: async () => (await vscode.window.showSaveDialog({ filters: { CSV: ['csv'] }, saveLabel: 'Export' }))?.fsPath,
@@ -66,48 +67,11 @@ class ExpensesPanels implements vscode.Disposable {
   }
 
   private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return { enableScripts: true, localResourceRoots: [this.distFolder()] };
-  }
-
-  private distFolder(): vscode.Uri {
-    return vscode.Uri.joinPath(this.scope.context.extensionUri, 'dist', 'webviews');
-  }
-
-  private store(): Promise<DashboardStore> {
-    this.storeOpening ??= DashboardStore.open({
-      directory: this.scope.context.globalStorageUri.fsPath,
-      log: (line) => this.scope.log.info(line),
-    }).catch((error: unknown) => {
-      // Not kept: the user may fix the file and try again.
-      this.storeOpening = undefined;
-      throw error;
-    });
-    return this.storeOpening;
+    return dashboardPanelOptions(this.scope);
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.distFolder(), name)).toString();
-    const policy = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${policy}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('expenses.css')}">
-<title>Expenses</title>
-</head>
-<body>
-<script nonce="${nonce}" src="${asset('expenses.js')}"></script>
-</body>
-</html>`;
+    return dashboardPanelHtml(this.scope, webview, 'expenses', 'Expenses');
   }
 
   dispose(): void {

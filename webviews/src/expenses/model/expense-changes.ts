@@ -2,13 +2,6 @@
 // undoes it. An undo is applied to the list as it is then (another window may have changed it),
 // so it reverses only this change and keeps everyone else's.
 import type { ExpenseEntry, ExpenseFields } from '@vlm/schemas';
-import {
-  type RecordUndoStep,
-  RecordChangeError,
-  UndoHistory as RecordUndoHistory,
-  applyRecordUndo,
-  indexOfRecord,
-} from '../../undo/record-undo';
 import { expenseFieldsProblems } from './expense-fields';
 
 export type ExpenseChange =
@@ -17,11 +10,13 @@ export type ExpenseChange =
   | { type: 'delete'; id: string }
   | { type: 'import'; rows: ExpenseFields[] };
 
-export type UndoStep = RecordUndoStep<ExpenseEntry>;
-/** This panel's undo steps. */
-export class UndoHistory extends RecordUndoHistory<UndoStep> {}
+/** How to undo a change to a list of records with ids (expenses, tools). */
+export type UndoStep<Entry extends { id: string } = ExpenseEntry> =
+  | { type: 'remove'; ids: string[] }
+  | { type: 'restore'; entry: Entry; index: number }
+  | { type: 'revert'; entry: Entry };
 
-export class ExpenseChangeError extends RecordChangeError {
+export class ExpenseChangeError extends Error {
   override readonly name = 'ExpenseChangeError';
 }
 
@@ -59,10 +54,49 @@ export function applyExpenseChange(entries: ExpenseEntry[], change: ExpenseChang
 }
 
 function indexOf(entries: ExpenseEntry[], id: string, verb: string): number {
-  return indexOfRecord(entries, id, { noun: 'expense', verb, error: ExpenseChangeError });
+  const index = entries.findIndex((entry) => entry.id === id);
+  if (index < 0)
+    throw new ExpenseChangeError(`The expense ${id} was not ${verb}: it no longer exists (another window may have deleted it).`);
+  return index;
 }
 
-/** Reverses one change on the list as it is now. */
-export function applyUndo(entries: ExpenseEntry[], step: UndoStep): void {
-  applyRecordUndo(entries, step, 'expense');
+/** Reverses one change on the list as it is now; `noun` names a record in the error. */
+export function applyUndo<Entry extends { id: string }>(entries: Entry[], step: UndoStep<Entry>, noun = 'expense'): void {
+  switch (step.type) {
+    case 'remove': {
+      const ids = new Set(step.ids);
+      const kept = entries.filter((entry) => !ids.has(entry.id));
+      entries.splice(0, entries.length, ...kept);
+      return;
+    }
+    case 'restore':
+      if (entries.some((entry) => entry.id === step.entry.id)) return;
+      entries.splice(Math.min(step.index, entries.length), 0, step.entry);
+      return;
+    case 'revert': {
+      const index = entries.findIndex((entry) => entry.id === step.entry.id);
+      if (index < 0) throw new ExpenseChangeError(`The change to ${step.entry.id} cannot be undone: the ${noun} no longer exists.`);
+      entries[index] = step.entry;
+      return;
+    }
+  }
+}
+
+/** The undo steps of one panel, newest last, at most `limit`. */
+export class UndoHistory<Step = UndoStep> {
+  private readonly steps: Step[] = [];
+  constructor(private readonly limit = 100) {}
+
+  get canUndo(): boolean {
+    return this.steps.length > 0;
+  }
+
+  push(step: Step): void {
+    this.steps.push(step);
+    if (this.steps.length > this.limit) this.steps.shift();
+  }
+
+  pop(): Step | undefined {
+    return this.steps.pop();
+  }
 }

@@ -1,9 +1,9 @@
 // The changes the Tasks panel asks for, applied to the tasks and roadmaps of the dashboard's
-// data, each returning the step that undoes it (record-undo.ts: an undo reverses only its own
-// change, on the data as it is then). A change that cannot apply throws a sentence and changes
-// nothing.
+// data, each returning the step that undoes it (the expenses' undo steps: an undo reverses only
+// its own change, on the data as it is then). A change that cannot apply throws a sentence and
+// changes nothing.
 import type { Milestone, MilestoneFields, Roadmap, Task, TaskFields } from '@vlm/schemas';
-import { RecordChangeError, type RecordUndoStep, UndoHistory, applyRecordUndo, indexOfRecord } from '../../undo/record-undo';
+import { type UndoStep as RecordUndoStep, UndoHistory, applyUndo } from '../../expenses/model/expense-changes';
 import { milestoneFieldsProblems, milestoneIds, taskFieldsProblems, lineProblem } from './task-fields';
 import { type TaskStatus, placeTask, taskBelow } from './task-order';
 
@@ -29,7 +29,7 @@ export type TasksUndoStep =
 
 export class TasksUndoHistory extends UndoHistory<TasksUndoStep> {}
 
-export class TaskChangeError extends RecordChangeError {
+export class TaskChangeError extends Error {
   override readonly name = 'TaskChangeError';
 }
 
@@ -60,7 +60,7 @@ export function applyTaskChange(board: TaskBoard, change: TaskChange, context: C
       return { list: 'roadmaps', step: { type: 'remove', ids: [roadmap.id] } };
     }
     case 'deleteRoadmap': {
-      const index = indexOfRecord(board.roadmaps, change.id, { noun: 'roadmap', verb: 'deleted', error: TaskChangeError });
+      const index = indexOfRecord(board.roadmaps, change.id, { noun: 'roadmap', verb: 'deleted' });
       const roadmap = board.roadmaps[index] as Roadmap;
       for (const milestone of roadmap.milestones) refuseWhenLinked(board.tasks, milestone, `The roadmap ${roadmap.name} was not deleted`);
       board.roadmaps.splice(index, 1);
@@ -87,7 +87,7 @@ function applyToTasks(
     board.tasks.push(task);
     return { type: 'remove', ids: [task.id] };
   }
-  const index = indexOfRecord(board.tasks, change.id, { noun: 'task', verb: verbs[change.type], error: TaskChangeError });
+  const index = indexOfRecord(board.tasks, change.id, { noun: 'task', verb: verbs[change.type] });
   const before = board.tasks[index] as Task;
   switch (change.type) {
     case 'editTask': {
@@ -122,9 +122,7 @@ function applyToTasks(
 const verbs = { editTask: 'changed', deleteTask: 'deleted', moveTask: 'moved' };
 
 function applyToMilestones(board: TaskBoard, change: TaskChange & { type: `${string}Milestone` }, context: ChangeContext): TasksUndoStep {
-  const roadmap = board.roadmaps[
-    indexOfRecord(board.roadmaps, change.roadmapId, { noun: 'roadmap', verb: 'changed', error: TaskChangeError })
-  ] as Roadmap;
+  const roadmap = board.roadmaps[indexOfRecord(board.roadmaps, change.roadmapId, { noun: 'roadmap', verb: 'changed' })] as Roadmap;
   const milestones = roadmap.milestones;
   const checked = (fields: MilestoneFields, what: string): MilestoneFields => {
     const problems = milestoneFieldsProblems(fields);
@@ -138,7 +136,7 @@ function applyToMilestones(board: TaskBoard, change: TaskChange & { type: `${str
     return undo({ type: 'remove', ids: [milestone.id] });
   }
   const verb = change.type === 'editMilestone' ? 'changed' : 'deleted';
-  const index = indexOfRecord(milestones, change.id, { noun: 'milestone', verb, error: TaskChangeError });
+  const index = indexOfRecord(milestones, change.id, { noun: 'milestone', verb });
   const before = milestones[index] as Milestone;
   if (change.type === 'editMilestone') {
     const milestone: Milestone = { ...checked(change.fields, 'The milestone was not changed'), id: before.id, updatedAt: context.now() };
@@ -166,19 +164,19 @@ function refuseWhenLinked(tasks: readonly Task[], milestone: Milestone, what: st
 /** Reverses one change on the board as it is now; what it brings back is stamped `now`, as any change. */
 export function applyTasksUndo(board: TaskBoard, undo: TasksUndoStep, now: string): void {
   if (undo.list === 'roadmaps') {
-    applyRecordUndo(board.roadmaps, undo.step, 'roadmap');
+    applyUndo(board.roadmaps, undo.step, 'roadmap');
     return;
   }
   if (undo.list === 'milestones') {
     const roadmap = board.roadmaps.find((candidate) => candidate.id === undo.roadmapId);
     if (!roadmap) throw new TaskChangeError(`The change cannot be undone: its roadmap ${undo.roadmapId} no longer exists.`);
-    applyRecordUndo(roadmap.milestones, undo.step, 'milestone');
+    applyUndo(roadmap.milestones, undo.step, 'milestone');
     if (undo.step.type !== 'remove') stamp(roadmap.milestones, undo.step.entry.id, now);
     return;
   }
   const step = undo.step;
   if (step.type !== 'place') {
-    applyRecordUndo(board.tasks, step, 'task');
+    applyUndo(board.tasks, step, 'task');
     if (step.type !== 'remove') stamp(board.tasks, step.entry.id, now);
     return;
   }
@@ -193,4 +191,12 @@ export function applyTasksUndo(board: TaskBoard, undo: TasksUndoStep, now: strin
 function stamp(records: Array<{ id: string; updatedAt: string }>, id: string, now: string): void {
   const record = records.find((candidate) => candidate.id === id);
   if (record) record.updatedAt = now;
+}
+
+/** The index of the record `id`; a sentence naming it and the verb when it is gone. */
+function indexOfRecord(records: ReadonlyArray<{ id: string }>, id: string, what: { noun: string; verb: string }): number {
+  const index = records.findIndex((record) => record.id === id);
+  if (index < 0)
+    throw new TaskChangeError(`The ${what.noun} ${id} was not ${what.verb}: it no longer exists (another window may have deleted it).`);
+  return index;
 }

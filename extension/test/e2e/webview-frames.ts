@@ -1,0 +1,53 @@
+// What the dashboard panels' end-to-end tests share: finding a panel's frame (the webview's
+// inner iframe, once its script has drawn) and collecting CSP violations from the console and
+// from the browser's own reports.
+import type { ConsoleMessage, Frame } from 'playwright-core';
+import type { VsCodeSession } from './vscode-session';
+
+/**
+ * Chromium logs each violation ("Refused to load…", "Applying inline style violates the following
+ * Content Security Policy directive…") from any frame, the webview's nested iframes included.
+ */
+export function watchCspConsole(session: VsCodeSession, violations: string[]): void {
+  session.page.on('console', (message: ConsoleMessage) => {
+    const text = message.text();
+    if (/Content Security Policy|Refused to /.test(text)) violations.push(`${text} (${message.location().url})`);
+  });
+}
+
+/**
+ * The violations the panel's document has seen since it loaded, from the browser's own reports
+ * (buffered, so those before this call count too). The webview writes its page into the iframe
+ * itself, so no script of the test can be there first.
+ */
+export async function reportedViolations(frame: Frame): Promise<string[]> {
+  return frame.evaluate(`new Promise((resolve) => {
+    const found = [];
+    const observer = new ReportingObserver((reports) => found.push(...reports.map((report) => JSON.stringify(report.body))), {
+      types: ['csp-violation'],
+      buffered: true,
+    });
+    observer.observe();
+    // Buffered reports are delivered in a task of their own.
+    setTimeout(() => resolve([...found, ...observer.takeRecords().map((report) => JSON.stringify(report.body))]), 200);
+  })`);
+}
+
+/** The frame that holds `selector`: a panel's inner iframe once its script has drawn. */
+export async function panelFrame(session: VsCodeSession, selector: string, panel: string, timeoutMs = 60_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of session.page.frames()) {
+      if (frame.isDetached()) continue;
+      if (
+        (await frame
+          .locator(selector)
+          .count()
+          .catch(() => 0)) > 0
+      )
+        return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`The ${panel} panel did not appear.`);
+    await session.page.waitForTimeout(250);
+  }
+}
