@@ -17,6 +17,7 @@ import { ImagesListRequest } from '@vlm/schemas/src/host-protocol';
 import { createCatalogSync } from './catalog-sync';
 import { registerClouds } from './clouds/clouds-view';
 import { registerExpensesPanel } from './dashboard/expenses-panel';
+import { registerTasksPanel } from './dashboard/tasks-panel';
 
 let languageClient: LanguageClient | undefined;
 
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCodeLens(scope);
   registerClouds(scope.context, scope.log);
   registerExpensesPanel(scope);
+  registerTasksPanel(scope);
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.
