@@ -1,0 +1,119 @@
+// The Tasks panel as a user meets it: opened from the Hosts view's overflow menu, tasks added by
+// keyboard, one moved by keyboard (Alt+→, Alt+↑, announced) and one by drag and drop, each seen in
+// its column; a roadmap with a milestone and its progress bar; dark and light; the window reloaded
+// and the panel restored with its tasks and view. Any CSP violation fails it.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Frame } from 'playwright-core';
+import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
+import { panelFrame, reportedViolations, watchCspConsole } from './webview-frames';
+
+let session: VsCodeSession;
+let workspace: string;
+const violations: string[] = [];
+
+before(async () => {
+  workspace = exampleWorkspace();
+  session = await VsCodeSession.open({ workspace, theme: 'dark' });
+  watchCspConsole(session, violations);
+});
+
+after(async () => {
+  await session?.close();
+  removeFolder(workspace);
+});
+
+const tasksFrame = (timeoutMs?: number) => panelFrame(session, '#task-title', 'Tasks', timeoutMs);
+const column = (frame: Frame, status: string) => frame.locator(`.column[data-status="${status}"]`);
+
+async function addTask(frame: Frame, title: string, labels: string): Promise<void> {
+  await frame.locator('#task-title input').fill(title);
+  await frame.locator('#task-labels input').fill(labels);
+  await frame.locator('#task-title input').press('Enter');
+  await column(frame, 'todo').locator('.card', { hasText: title }).waitFor();
+}
+
+async function titlesIn(frame: Frame, status: string): Promise<string[]> {
+  return column(frame, status).locator('.card .card-title').allTextContents();
+}
+
+test('add tasks, move them by keyboard and by drag and drop, see a milestone progress, reload and find them restored', async () => {
+  const { page } = session;
+  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
+  const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
+  await hostsView.locator('.monaco-list-row', { hasText: 'local' }).waitFor({ timeout: 60_000 });
+  await hostsView.locator('.pane-header').hover();
+  await hostsView.getByRole('button', { name: 'More Actions...' }).click();
+  await page.getByRole('menuitem', { name: 'Open Tasks' }).click();
+  let frame = await tasksFrame();
+
+  await addTask(frame, 'Write the runbook', 'docs');
+  await addTask(frame, 'Patch the web VM', 'ops');
+  await addTask(frame, 'Rotate keys', 'ops');
+  assert.deepEqual(await titlesIn(frame, 'todo'), ['Write the runbook✕', 'Patch the web VM✕', 'Rotate keys✕']);
+
+  // Keyboard: Alt+→ to Doing, then Alt+↑ inside To do; each move is announced.
+  await column(frame, 'todo').locator('.card', { hasText: 'Patch the web VM' }).focus();
+  await page.keyboard.press('Alt+ArrowRight');
+  await column(frame, 'doing').locator('.card', { hasText: 'Patch the web VM' }).waitFor();
+  await frame.locator('#status', { hasText: 'Moved Patch the web VM to Doing, 1 of 1.' }).waitFor();
+  await column(frame, 'todo').locator('.card', { hasText: 'Rotate keys' }).focus();
+  await page.keyboard.press('Alt+ArrowUp');
+  await frame.locator('#status', { hasText: 'Moved Rotate keys to To do, 1 of 2.' }).waitFor();
+  assert.deepEqual(await titlesIn(frame, 'todo'), ['Rotate keys✕', 'Write the runbook✕']);
+
+  // Drag and drop: the runbook onto Done.
+  await column(frame, 'todo').locator('.card', { hasText: 'Write the runbook' }).dragTo(column(frame, 'done'));
+  await column(frame, 'done').locator('.card', { hasText: 'Write the runbook' }).waitFor();
+  assert.deepEqual(await titlesIn(frame, 'todo'), ['Rotate keys✕']);
+
+  // The label filter shows only the ops tasks.
+  await frame.locator('#label-filter').click();
+  await frame.locator('vscode-option', { hasText: 'ops' }).click();
+  await column(frame, 'done').locator('.card').first().waitFor({ state: 'detached' });
+  await frame.locator('#label-filter').click();
+  await frame.locator('vscode-option', { hasText: 'All labels' }).click();
+  await session.screenshot('40-tasks-board-dark');
+
+  // A roadmap, a milestone, and the runbook linked to it: 1 of 1 done.
+  await frame.locator('#show-roadmaps').click();
+  await frame.locator('#roadmap-name input').fill('Spring');
+  await frame.locator('#roadmap-name input').press('Enter');
+  await frame.locator('#milestone-title input').fill('Beta');
+  await frame.locator('#milestone-start input').fill('2026-03-01');
+  await frame.locator('#milestone-due input').fill('2026-03-31');
+  await frame.locator('#milestone-add').click();
+  await frame.locator('.milestone', { hasText: 'no tasks yet' }).waitFor();
+  await frame.locator('#show-board').click();
+  const runbook = column(frame, 'done').locator('.card', { hasText: 'Write the runbook' });
+  await runbook.focus();
+  await page.keyboard.press('Enter');
+  await frame.locator('#task-milestone').click();
+  await frame.locator('vscode-option', { hasText: 'Spring › Beta' }).click();
+  await frame.locator('#task-title input').press('Enter');
+  await runbook.locator('.link', { hasText: '◆ Beta' }).waitFor();
+  await frame.locator('#show-roadmaps').click();
+  await frame.locator('.milestone [role="progressbar"][aria-valuenow="100"]').waitFor();
+  await frame.locator('.milestone', { hasText: '1 of 1 task done (100%)' }).waitFor();
+  await session.screenshot('41-tasks-roadmap-dark');
+
+  await page.mouse.move(5, 400);
+  await session.setTheme('light');
+  frame = await tasksFrame();
+  await frame.locator('.milestone', { hasText: 'Beta' }).waitFor();
+  await session.screenshot('41-tasks-roadmap-light');
+  await frame.locator('#show-board').click();
+  await session.screenshot('40-tasks-board-light');
+  violations.push(...(await reportedViolations(frame)));
+
+  await session.runCommand('Developer: Reload Window');
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
+  frame = await tasksFrame(90_000);
+  await column(frame, 'doing').locator('.card', { hasText: 'Patch the web VM' }).waitFor();
+  assert.deepEqual(await titlesIn(frame, 'todo'), ['Rotate keys✕']);
+  assert.deepEqual(await titlesIn(frame, 'done'), ['Write the runbook✕']);
+  await session.screenshot('42-tasks-restored');
+  violations.push(...(await reportedViolations(frame)));
+
+  assert.deepEqual(violations, [], 'no CSP violation');
+});
