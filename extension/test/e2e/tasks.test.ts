@@ -33,6 +33,12 @@ async function addTask(frame: Frame, title: string, labels: string): Promise<voi
   await column(frame, 'todo').locator('.card', { hasText: title }).waitFor();
 }
 
+/** Opens a vscode-single-select and clicks an option of its list (in its shadow root). */
+async function pick(frame: Frame, select: string, option: string): Promise<void> {
+  await frame.locator(select).click();
+  await frame.locator(select).getByRole('option', { name: option, exact: true }).click();
+}
+
 async function titlesIn(frame: Frame, status: string): Promise<string[]> {
   return column(frame, status).locator('.card .card-title').allTextContents();
 }
@@ -43,7 +49,8 @@ test('add tasks, move them by keyboard and by drag and drop, see a milestone pro
   const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
   await hostsView.locator('.monaco-list-row', { hasText: 'local' }).waitFor({ timeout: 60_000 });
   await hostsView.locator('.pane-header').hover();
-  await hostsView.getByRole('button', { name: 'More Actions...' }).click();
+  // The view's overflow: a link role with its aria-label.
+  await hostsView.locator('.pane-header').getByLabel('More Actions...').click();
   await page.getByRole('menuitem', { name: 'Open Tasks' }).click();
   let frame = await tasksFrame();
 
@@ -68,11 +75,9 @@ test('add tasks, move them by keyboard and by drag and drop, see a milestone pro
   assert.deepEqual(await titlesIn(frame, 'todo'), ['Rotate keys✕']);
 
   // The label filter shows only the ops tasks.
-  await frame.locator('#label-filter').click();
-  await frame.locator('vscode-option', { hasText: 'ops' }).click();
+  await pick(frame, '#label-filter', 'ops');
   await column(frame, 'done').locator('.card').first().waitFor({ state: 'detached' });
-  await frame.locator('#label-filter').click();
-  await frame.locator('vscode-option', { hasText: 'All labels' }).click();
+  await pick(frame, '#label-filter', 'All labels');
   await session.screenshot('40-tasks-board-dark');
 
   // A roadmap, a milestone, and the runbook linked to it: 1 of 1 done.
@@ -88,8 +93,7 @@ test('add tasks, move them by keyboard and by drag and drop, see a milestone pro
   const runbook = column(frame, 'done').locator('.card', { hasText: 'Write the runbook' });
   await runbook.focus();
   await page.keyboard.press('Enter');
-  await frame.locator('#task-milestone').click();
-  await frame.locator('vscode-option', { hasText: 'Spring › Beta' }).click();
+  await pick(frame, '#task-milestone', 'Spring › Beta');
   await frame.locator('#task-title input').press('Enter');
   await runbook.locator('.link', { hasText: '◆ Beta' }).waitFor();
   await frame.locator('#show-roadmaps').click();

@@ -47,7 +47,7 @@ const form = new TaskForm({
 });
 const board = new TaskBoardView({
   move: (task, to, beforeId) => {
-    moving = { id: task.id, focus: document.activeElement?.closest('.card') !== null };
+    moving = { id: task.id, focus: Boolean(document.activeElement?.closest('.card')) };
     send(beforeId ? { type: 'moveTask', id: task.id, status: to, beforeId } : { type: 'moveTask', id: task.id, status: to });
   },
   edit: (task) => form.edit(task),
