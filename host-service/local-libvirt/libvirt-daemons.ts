@@ -66,14 +66,22 @@ async function withLock<T>(action: () => Promise<T>): Promise<T> {
   }
 }
 
-function liveLeaseHolders(): number[] {
+/** Leases taken in this process: one process may hold several (a test file with two fixtures). */
+let leasesTaken = 0;
+
+/** `lease-PID-N`: the pid tells whether its holder still lives, N keeps two leases of one process apart. */
+function leaseFileName(): string {
+  leasesTaken += 1;
+  return `lease-${process.pid}-${leasesTaken}`;
+}
+
+function liveLeases(): string[] {
   if (!existsSync(leaseFolder)) return [];
   return readdirSync(leaseFolder)
     .filter((entry) => entry.startsWith('lease-'))
-    .map((entry) => Number(entry.slice('lease-'.length)))
-    .filter((pid) => {
-      if (processAlive(pid)) return true;
-      rmSync(join(leaseFolder, `lease-${pid}`), { force: true });
+    .filter((entry) => {
+      if (processAlive(Number(entry.split('-')[1]))) return true;
+      rmSync(join(leaseFolder, entry), { force: true });
       return false;
     });
 }
@@ -89,6 +97,7 @@ export async function leaseLibvirtDaemons(): Promise<LibvirtDaemonsLease> {
   requireCommand('virsh', 'libvirt-clients');
   requireCommand('qemu-system-x86_64', 'qemu-system-x86');
 
+  const lease = join(leaseFolder, leaseFileName());
   const started = await withLock(async () => {
     mkdirSync(leaseFolder, { recursive: true });
     const startedNow: string[] = [];
@@ -103,7 +112,7 @@ export async function leaseLibvirtDaemons(): Promise<LibvirtDaemonsLease> {
       const earlier = existsSync(startedFile) ? readFileSync(startedFile, 'utf8').split('\n').filter(Boolean) : [];
       writeFileSync(startedFile, `${[...new Set([...earlier, ...startedNow])].join('\n')}\n`);
     }
-    writeFileSync(join(leaseFolder, `lease-${process.pid}`), '');
+    writeFileSync(lease, '');
     return startedNow.length > 0;
   });
   await waitUntil('libvirtd to answer on qemu:///system', () => virshAnswers(), 30_000, 100);
@@ -115,8 +124,8 @@ export async function leaseLibvirtDaemons(): Promise<LibvirtDaemonsLease> {
       if (released) return;
       released = true;
       await withLock(async () => {
-        rmSync(join(leaseFolder, `lease-${process.pid}`), { force: true });
-        if (liveLeaseHolders().length > 0) return;
+        rmSync(lease, { force: true });
+        if (liveLeases().length > 0) return;
         if (!existsSync(startedFile)) {
           rmSync(leaseFolder, { recursive: true, force: true });
           return;

@@ -7,6 +7,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { leaseLibvirtDaemons, type LibvirtDaemonsLease } from '../../local-libvirt/libvirt-daemons';
 import { writeNoCloudSeed } from '../../src/deploy/nocloud-seed';
 import { buildImage, freePort, makeKey, requireTools, runFile, sshUntilConnected, type BuiltImage } from './tiny-guest';
 
@@ -27,16 +28,6 @@ async function pollUntil<T>(what: string, timeoutMs: number, fn: () => Promise<T
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolvePromise) => setTimeout(resolvePromise, 200));
   }
-}
-
-/** Starts virtlogd and libvirtd when qemu:///system does not answer, then waits for it. */
-async function ensureLibvirt(): Promise<void> {
-  if ((await virsh('version')).code === 0) return;
-  if (process.getuid?.() !== 0) throw new Error('qemu:///system is not running and only root can start libvirtd here');
-  // A daemon that is already running refuses to start twice; that is fine.
-  await runFile('virtlogd', ['-d'], 30_000);
-  await runFile('libvirtd', ['-d'], 30_000);
-  await pollUntil('libvirtd to answer on qemu:///system', 30_000, async () => ((await virsh('version')).code === 0 ? true : undefined));
 }
 
 function domainXml(name: string, image: BuiltImage, seedIso: string, consoleLog: string, sshPort: number): string {
@@ -83,10 +74,12 @@ describe('vlm-tiny under libvirt', { timeout: 600_000 }, () => {
   let image: BuiltImage;
   let workDirectory: string;
   const domains: string[] = [];
+  let daemons: LibvirtDaemonsLease | undefined;
 
   before(async () => {
     requireTools('virsh', 'libvirtd', 'virtlogd', 'qemu-system-x86_64', 'genisoimage', 'ssh-keygen', 'ssh');
-    await ensureLibvirt();
+    // The shared lease: daemons this run starts are stopped when its last user is done.
+    daemons = await leaseLibvirtDaemons();
     workDirectory = await mkdtemp(join(tmpdir(), 'vlm-tiny-libvirt-'));
     // QEMU runs as libvirt-qemu: it must be able to reach the seed in this folder.
     await chmod(workDirectory, 0o755);
@@ -96,6 +89,7 @@ describe('vlm-tiny under libvirt', { timeout: 600_000 }, () => {
   after(async () => {
     for (const name of domains) await virsh('destroy', name);
     if (workDirectory !== undefined) await rm(workDirectory, { recursive: true, force: true });
+    await daemons?.release();
   });
 
   test('boots as a qemu domain: prompt in the serial log, SSH through the loopback forward, ACPI shutdown ends it', async (t) => {
