@@ -1,7 +1,8 @@
 // The Tasks panel as a user meets it: opened from the Hosts view's overflow menu, tasks added by
 // keyboard, one moved by keyboard (Alt+→, Alt+↑, announced) and one by drag and drop, each seen in
-// its column; a roadmap with a milestone and its progress bar; dark and light; the window reloaded
-// and the panel restored with its tasks and view. Any CSP violation fails it.
+// its column; a title like markup shown as text; a roadmap with a milestone, renamed, and its
+// progress bar; dark and light; the window reloaded and the panel restored with its tasks and
+// view. Any CSP violation fails it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
@@ -43,6 +44,34 @@ async function titlesIn(frame: Frame, status: string): Promise<string[]> {
   return column(frame, status).locator('.card .card-title').allTextContents();
 }
 
+/** A roadmap, a milestone renamed, and the runbook linked to it: 1 of 1 done. */
+async function linkRunbookToMilestone(frame: Frame): Promise<void> {
+  const { page } = session;
+  await frame.locator('#show-roadmaps').click();
+  await frame.locator('#roadmap-name input').fill('Spring');
+  await frame.locator('#roadmap-name input').press('Enter');
+  await frame.locator('#milestone-title input').fill('Beta');
+  await frame.locator('#milestone-start input').fill('2026-03-01');
+  await frame.locator('#milestone-due input').fill('2026-03-31');
+  await frame.locator('#milestone-add').click();
+  await frame.locator('.milestone', { hasText: 'no tasks yet' }).waitFor();
+  await frame.getByRole('button', { name: 'Edit the milestone Beta' }).click();
+  await frame.locator('#milestone-title input').fill('Beta 1');
+  await frame.locator('#milestone-title input').press('Enter');
+  await frame.locator('.milestone', { hasText: 'Beta 1' }).waitFor();
+  await frame.locator('#show-board').click();
+  const runbook = column(frame, 'done').locator('.card', { hasText: 'Write the runbook' });
+  await runbook.focus();
+  await page.keyboard.press('Enter');
+  await pick(frame, '#task-milestone', 'Spring › Beta 1');
+  await frame.locator('#task-title input').press('Enter');
+  await runbook.locator('.link', { hasText: '◆ Beta 1' }).waitFor();
+  await frame.locator('#show-roadmaps').click();
+  await frame.locator('.milestone [role="progressbar"][aria-valuenow="100"]').waitFor();
+  await frame.locator('.milestone', { hasText: '1 of 1 task done (100%)' }).waitFor();
+  await session.screenshot('41-tasks-roadmap-dark');
+}
+
 test('add tasks, move them by keyboard and by drag and drop, see a milestone progress, reload and find them restored', async () => {
   const { page } = session;
   await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
@@ -78,28 +107,16 @@ test('add tasks, move them by keyboard and by drag and drop, see a milestone pro
   await pick(frame, '#label-filter', 'ops');
   await column(frame, 'done').locator('.card').first().waitFor({ state: 'detached' });
   await pick(frame, '#label-filter', 'All labels');
+  // A title written like markup is shown as text; Delete on the focused card removes it.
+  const markup = '<img src=x onerror=alert(1)>';
+  await addTask(frame, markup, '');
+  assert.equal(await column(frame, 'todo').locator('.card img').count(), 0);
+  await column(frame, 'todo').locator('.card', { hasText: markup }).focus();
+  await page.keyboard.press('Delete');
+  await column(frame, 'todo').locator('.card', { hasText: markup }).waitFor({ state: 'detached' });
   await session.screenshot('40-tasks-board-dark');
 
-  // A roadmap, a milestone, and the runbook linked to it: 1 of 1 done.
-  await frame.locator('#show-roadmaps').click();
-  await frame.locator('#roadmap-name input').fill('Spring');
-  await frame.locator('#roadmap-name input').press('Enter');
-  await frame.locator('#milestone-title input').fill('Beta');
-  await frame.locator('#milestone-start input').fill('2026-03-01');
-  await frame.locator('#milestone-due input').fill('2026-03-31');
-  await frame.locator('#milestone-add').click();
-  await frame.locator('.milestone', { hasText: 'no tasks yet' }).waitFor();
-  await frame.locator('#show-board').click();
-  const runbook = column(frame, 'done').locator('.card', { hasText: 'Write the runbook' });
-  await runbook.focus();
-  await page.keyboard.press('Enter');
-  await pick(frame, '#task-milestone', 'Spring › Beta');
-  await frame.locator('#task-title input').press('Enter');
-  await runbook.locator('.link', { hasText: '◆ Beta' }).waitFor();
-  await frame.locator('#show-roadmaps').click();
-  await frame.locator('.milestone [role="progressbar"][aria-valuenow="100"]').waitFor();
-  await frame.locator('.milestone', { hasText: '1 of 1 task done (100%)' }).waitFor();
-  await session.screenshot('41-tasks-roadmap-dark');
+  await linkRunbookToMilestone(frame);
 
   await page.mouse.move(5, 400);
   await session.setTheme('light');

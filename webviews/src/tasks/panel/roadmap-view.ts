@@ -1,7 +1,7 @@
 // The roadmaps: one picked at a time, its milestones as bars on a timeline (start to due) with
 // the progress of their tasks, a form to add a milestone, and buttons to delete. Positions are set
 // through the style object, which the CSP allows (no inline style attribute).
-import type { MilestoneFields, Roadmap, Task } from '@vlm/schemas';
+import type { Milestone, MilestoneFields, Roadmap, Task } from '@vlm/schemas';
 import { element, fieldValue, setValue } from '../../expenses/panel/dom';
 import { lineProblem, milestoneFieldsProblems } from '../model/task-fields';
 import { type MilestoneProgress, progressText, timelineOf } from '../model/roadmap-timeline';
@@ -10,6 +10,7 @@ export interface RoadmapViewEvents {
   addRoadmap(name: string): void;
   deleteRoadmap(roadmap: Roadmap): void;
   addMilestone(roadmap: Roadmap, fields: MilestoneFields): void;
+  editMilestone(roadmap: Roadmap, milestoneId: string, fields: MilestoneFields): void;
   deleteMilestone(roadmap: Roadmap, milestoneId: string): void;
   pick(roadmapId: string): void;
   problem(message: string): void;
@@ -33,11 +34,14 @@ export class RoadmapView {
   private readonly due = element('vscode-textfield', { id: 'milestone-due', type: 'date', 'aria-label': 'Milestone due' });
   private readonly timeline = element('div', { id: 'timeline', class: 'timeline', role: 'list', 'aria-label': 'Milestones on a timeline' });
   private readonly details = element('div', { class: 'roadmap-details' });
+  private readonly saveMilestone = element('vscode-button', { id: 'milestone-add' }, 'Add milestone');
   private shown: Roadmap | undefined;
+  /** The milestone the form edits, if any; Add milestone then reads Save. */
+  private editing: Milestone | undefined;
 
   constructor(private readonly events: RoadmapViewEvents) {
     const addRoadmap = element('vscode-button', { id: 'roadmap-add', secondary: true }, 'Add roadmap');
-    const addMilestone = element('vscode-button', { id: 'milestone-add' }, 'Add milestone');
+    const addMilestone = this.saveMilestone;
     const deleteRoadmap = element('vscode-button', { id: 'roadmap-delete', secondary: true }, 'Delete roadmap');
     const labelled = (text: string, field: HTMLElement) => element('label', { class: 'field' }, element('span', {}, text), field);
     this.root = element(
@@ -86,7 +90,7 @@ export class RoadmapView {
       span.style.width = `${Math.max(bar.width * 100, 1).toFixed(3)}%`;
       track.append(span);
       const dates = [bar.milestone.start, bar.milestone.due].filter(Boolean).join(' → ');
-      return this.row(this.shown as Roadmap, bar.milestone.id, bar.milestone.title, `${dates} · ${progressText(bar.progress)}`, track);
+      return this.row(this.shown as Roadmap, bar.milestone, `${dates} · ${progressText(bar.progress)}`, track);
     });
     const axis = timeline.first
       ? element('div', { class: 'axis' }, element('span', {}, timeline.first), element('span', {}, timeline.last))
@@ -94,8 +98,7 @@ export class RoadmapView {
     const unscheduled = timeline.unscheduled.map((entry) =>
       this.row(
         this.shown as Roadmap,
-        entry.milestone.id,
-        entry.milestone.title,
+        entry.milestone,
         `no dates · ${progressText(entry.progress)}`,
         this.progressBar(entry.milestone.title, entry.progress),
       ),
@@ -105,16 +108,29 @@ export class RoadmapView {
     this.timeline.replaceChildren(...[axis, ...rows, ...unscheduled, empty].filter((node) => node !== undefined));
   }
 
-  private row(roadmap: Roadmap, id: string, title: string, summary: string, graphic: HTMLElement): HTMLElement {
+  private row(roadmap: Roadmap, milestone: Milestone, summary: string, graphic: HTMLElement): HTMLElement {
+    const { id, title } = milestone;
+    const edit = element('vscode-button', { secondary: true, 'aria-label': `Edit the milestone ${title}` }, 'Edit');
     const remove = element('vscode-button', { secondary: true, 'aria-label': `Delete the milestone ${title}` }, 'Delete');
+    edit.addEventListener('click', () => this.edit(milestone));
     remove.addEventListener('click', () => this.events.deleteMilestone(roadmap, id));
     return element(
       'div',
       { class: 'milestone', role: 'listitem', 'data-id': id },
       element('div', { class: 'milestone-name' }, element('strong', {}, title), element('span', { class: 'summary' }, summary)),
       graphic,
-      remove,
+      element('div', { class: 'actions' }, edit, remove),
     );
+  }
+
+  /** Fills the form with a milestone; Save replaces its title and dates, keeping the rest. */
+  private edit(milestone: Milestone): void {
+    this.editing = milestone;
+    setValue(this.milestoneTitle, milestone.title);
+    setValue(this.start, milestone.start ?? '');
+    setValue(this.due, milestone.due ?? '');
+    this.saveMilestone.textContent = 'Save milestone';
+    (this.milestoneTitle as HTMLElement).focus();
   }
 
   private progressBar(title: string, progress: MilestoneProgress): HTMLElement {
@@ -161,7 +177,14 @@ export class RoadmapView {
       this.events.problem(`Milestone ${problems.join('; ')}.`);
       return;
     }
-    this.events.addMilestone(this.shown, fields);
+    const editing = this.editing && this.shown.milestones.some((milestone) => milestone.id === this.editing?.id) ? this.editing : undefined;
+    if (editing) {
+      if (editing.description !== undefined) fields.description = editing.description;
+      if (editing.state !== undefined) fields.state = editing.state;
+      this.events.editMilestone(this.shown, editing.id, fields);
+    } else this.events.addMilestone(this.shown, fields);
+    this.editing = undefined;
+    this.saveMilestone.textContent = 'Add milestone';
     for (const field of [this.milestoneTitle, this.start, this.due]) setValue(field, '');
   }
 }

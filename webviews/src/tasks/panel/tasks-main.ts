@@ -57,6 +57,7 @@ const roadmapView = new RoadmapView({
   addRoadmap: (name) => send({ type: 'addRoadmap', name }),
   deleteRoadmap: (roadmap) => send({ type: 'deleteRoadmap', id: roadmap.id }),
   addMilestone: (roadmap, fields) => send({ type: 'addMilestone', roadmapId: roadmap.id, fields }),
+  editMilestone: (roadmap, id, fields) => send({ type: 'editMilestone', roadmapId: roadmap.id, id, fields }),
   deleteMilestone: (roadmap, id) => send({ type: 'deleteMilestone', roadmapId: roadmap.id, id }),
   pick: (id) => {
     state.roadmapId = id;
