@@ -28,6 +28,7 @@ export const benchmarks = [
   },
   { title: 'clouds: EC2 listing, 1000 instances over 17 regions', script: 'clouds/bench/aws-listing.bench.ts', passThrough: true },
   { title: 'dashboard: durable store write', script: 'webviews/bench/dashboard-store.bench.ts', arguments: ['30'] },
+  { title: 'extension: cost lens, 100 and 1000 VMs', script: 'extension/bench/cost-lens.bench.ts', arguments: ['30'] },
 ];
 
 function runBenchmark(benchmark, extraArguments) {

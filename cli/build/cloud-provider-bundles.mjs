@@ -6,6 +6,8 @@
 import { basename, dirname, join, resolve, sep } from 'node:path';
 
 const registry = `${sep}clouds${sep}src${sep}provider-registry.ts`;
+/** Cloud spend loads Cost Explorer's SDK only for AWS accounts: its own file too, named for the module. */
+const cloudSpend = `${sep}clouds${sep}src${sep}cloud-spend.ts`;
 
 export function cloudProviderBundles() {
   return {
@@ -17,9 +19,10 @@ export function cloudProviderBundles() {
       build.initialOptions.supported = { ...build.initialOptions.supported, 'dynamic-import': false };
       const separate = new Map();
       build.onResolve({ filter: /^\.\/[a-z]+\/[a-z-]+\.js$/ }, (file) => {
-        if (!file.importer.endsWith(registry) || file.kind !== 'dynamic-import') return undefined;
+        const fromRegistry = file.importer.endsWith(registry);
+        if (!(fromRegistry || file.importer.endsWith(cloudSpend)) || file.kind !== 'dynamic-import') return undefined;
         const source = resolve(dirname(file.importer), file.path.replace(/\.js$/, '.ts'));
-        const name = basename(dirname(source));
+        const name = fromRegistry ? basename(dirname(source)) : basename(source, '.ts');
         separate.set(name, source);
         return { path: `./cloud-providers/${name}.js`, external: true };
       });

@@ -18,6 +18,8 @@ import { createCatalogSync } from './catalog-sync';
 import { registerClouds } from './clouds/clouds-view';
 import { registerExpensesPanel } from './dashboard/expenses-panel';
 import { registerTasksPanel } from './dashboard/tasks-panel';
+import { registerGithubSync } from './dashboard/github-sync-commands';
+import { registerCostLens } from './costs/cost-lens';
 
 let languageClient: LanguageClient | undefined;
 
@@ -25,10 +27,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const scope = createScope(context);
   registerCommands(scope);
   registerConsoleCommands(scope, scope.hosts);
+  // VS Code lists the newer provider's lenses first: the cost lens goes after Deploy, Plan and Destroy.
+  registerCostLens(scope);
   registerCodeLens(scope);
   registerClouds(scope.context, scope.log);
   registerExpensesPanel(scope);
   registerTasksPanel(scope);
+  registerGithubSync(scope);
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.

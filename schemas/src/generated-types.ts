@@ -245,6 +245,24 @@ export type ExpensesToExtension =
     }
   | {
       type: 'exportCsv';
+    }
+  | {
+      type: 'saveBudget';
+      id?: RecordId;
+      fields: BudgetFields;
+    }
+  | {
+      type: 'deleteBudget';
+      id: RecordId;
+    }
+  | {
+      type: 'saveRate';
+      rate: ExchangeRate;
+    }
+  | {
+      type: 'deleteRate';
+      from: CurrencyCode;
+      to: CurrencyCode;
     };
 /**
  * a calendar date as YYYY-MM-DD
@@ -258,6 +276,10 @@ export type CurrencyCode = string;
  * an expense id: 1 to 64 letters, digits, '_' or '-'
  */
 export type ExpenseId = string;
+/**
+ * the id of a budget, task, roadmap, milestone or tool
+ */
+export type RecordId = string;
 /**
  * what the extension tells the Expenses panel
  */
@@ -281,11 +303,13 @@ export type ExpensesToPanel =
        * @maxItems 100
        */
       problems: string[];
+    }
+  | {
+      type: 'budgets';
+      budgets: Budget[];
+      exchangeRates: ExchangeRate[];
+      focus?: RecordId;
     };
-/**
- * the id of a budget, task, roadmap, milestone or tool
- */
-export type RecordId = string;
 /**
  * a calendar month as YYYY-MM
  */
@@ -388,6 +412,29 @@ export interface ExpenseLink {
   id: string;
 }
 /**
+ * a budget as the panel sends it to be saved. The amount may be any whole number here so that a negative one gets the budget's own sentence (budgets.ts) rather than a schema error
+ */
+export interface BudgetFields {
+  scope: 'all' | 'category' | 'provider';
+  /**
+   * the category or provider the budget is for; absent when scope is all
+   */
+  match?: string;
+  /**
+   * the limit per month, in minor units
+   */
+  amountMinor: number;
+  currency: CurrencyCode;
+}
+/**
+ * a rate the user set: one unit of `from` is worth rateMicros millionths of `to`
+ */
+export interface ExchangeRate {
+  from: CurrencyCode;
+  to: CurrencyCode;
+  rateMicros: number;
+}
+/**
  * a recorded expense
  */
 export interface ExpenseEntry {
@@ -413,6 +460,22 @@ export interface DerivedSpend {
   link?: ExpenseLink;
 }
 /**
+ * a monthly spending limit, for all spend, one category or one provider
+ */
+export interface Budget {
+  id: RecordId;
+  scope: 'all' | 'category' | 'provider';
+  /**
+   * the category or provider the budget is for; absent when scope is all
+   */
+  match?: string;
+  /**
+   * the limit per month, in minor units
+   */
+  amountMinor: number;
+  currency: CurrencyCode;
+}
+/**
  * the dashboard's file, version 2
  */
 export interface DashboardData {
@@ -430,22 +493,6 @@ export interface DashboardData {
   costExplorerCache: CostExplorerCacheEntry[];
 }
 /**
- * a monthly spending limit, for all spend, one category or one provider
- */
-export interface Budget {
-  id: RecordId;
-  scope: 'all' | 'category' | 'provider';
-  /**
-   * the category or provider the budget is for; absent when scope is all
-   */
-  match?: string;
-  /**
-   * the limit per month, in minor units
-   */
-  amountMinor: number;
-  currency: CurrencyCode;
-}
-/**
  * an alert already shown, so no window shows it twice
  */
 export interface BudgetAlert {
@@ -454,14 +501,6 @@ export interface BudgetAlert {
   percent: 80 | 100;
   basis: 'actual' | 'forecast';
   shownAt: IsoTimestamp;
-}
-/**
- * a rate the user set: one unit of `from` is worth rateMicros millionths of `to`
- */
-export interface ExchangeRate {
-  from: CurrencyCode;
-  to: CurrencyCode;
-  rateMicros: number;
 }
 /**
  * what a local lab costs, in millionths of the currency's major unit

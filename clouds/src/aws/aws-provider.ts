@@ -15,7 +15,6 @@ import {
   waitUntilInstanceStopped,
   waitUntilInstanceTerminated,
 } from '@aws-sdk/client-ec2';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { CloudError } from '../cloud-errors.js';
 import type {
   CloudAccount,
@@ -29,6 +28,7 @@ import type {
   ProviderModule,
   SecretSource,
 } from '../cloud-provider.js';
+import { awsCredentials, type Credentials } from './aws-credentials.js';
 import { toCloudError } from './aws-errors.js';
 import { instancesOf, toCloudInstance } from './aws-instances.js';
 import { type AwsSettings, awsSecretKeys, checkInstanceId, checkRegion, parseAwsSettings } from './aws-settings.js';
@@ -44,28 +44,6 @@ export interface AwsTuning {
 const defaultWaiter = { minDelay: 2, maxDelay: 15, maxWaitTime: 900 };
 /** The region asked for the list of enabled regions when the account lists them all. */
 const homeRegion = 'us-east-1';
-
-type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-function typedInKeys(accountId: string, secrets: SecretSource): () => Promise<Credentials> {
-  let pending: Promise<Credentials> | undefined;
-  const load = async (): Promise<Credentials> => {
-    const [accessKeyId, secretAccessKey, sessionToken] = await Promise.all(awsSecretKeys.map((key) => secrets.get(accountId, key)));
-    if (!accessKeyId || !secretAccessKey) {
-      throw new CloudError('auth', 'aws', `no access key is stored for the account ${accountId}`, {
-        hint: 'Enter the access key id and secret access key for this account, or use the standard credentials.',
-      });
-    }
-    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
-  };
-  return () => {
-    pending ??= load().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
-}
 
 type InstanceListener = (instance: Instance, region: string) => void;
 type ErrorListener = (error: unknown) => void;
@@ -105,10 +83,7 @@ export class AwsProvider implements CloudProvider {
     private readonly tuning: AwsTuning = {},
   ) {
     this.accountId = account.id;
-    this.credentials =
-      settings.credentials === 'accessKey'
-        ? typedInKeys(account.id, secrets)
-        : fromNodeProviderChain(settings.profile === undefined ? {} : { profile: settings.profile });
+    this.credentials = awsCredentials(account.id, settings, secrets);
   }
 
   private client(region: string): EC2Client {

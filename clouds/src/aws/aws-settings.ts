@@ -11,9 +11,13 @@ export interface AwsSettings {
   endpoint?: string;
   /** `standard`: the AWS credential chain (environment, SSO, profiles). `accessKey`: a key pair the user typed in. */
   credentials: 'standard' | 'accessKey';
+  /** Another Cost Explorer endpoint (a stand-in): https, or http on loopback only. */
+  costExplorerEndpoint?: string;
+  /** Whether the Expenses panel asks Cost Explorer (each call costs USD 0.01); true when absent. */
+  costExplorer: boolean;
 }
 
-export const awsSettingNames = ['profile', 'regions', 'endpoint', 'credentials'] as const;
+export const awsSettingNames = ['profile', 'regions', 'endpoint', 'credentials', 'costExplorer', 'costExplorerEndpoint'] as const;
 
 /** Secrets a user may type in with `credentials: 'accessKey'`; `sessionToken` only for temporary keys. */
 export const awsSecretKeys = ['accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
@@ -52,20 +56,20 @@ function parseRegions(value: unknown): string[] | 'all' {
   return regions;
 }
 
-function parseEndpoint(value: unknown): string | undefined {
+function parseEndpoint(value: unknown, field = 'settings.endpoint'): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') refuse('settings.endpoint must be a URL string');
+  if (typeof value !== 'string') refuse(`${field} must be a URL string`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    refuse(`settings.endpoint ${JSON.stringify(value.slice(0, 80))} is not a URL`);
+    refuse(`${field} ${JSON.stringify(value.slice(0, 80))} is not a URL`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackHosts.has(url.hostname))) {
-    refuse('settings.endpoint must use https (plain http is allowed only to 127.0.0.1, [::1] or localhost)');
+    refuse(`${field} must use https (plain http is allowed only to 127.0.0.1, [::1] or localhost)`);
   }
   if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
-    refuse('settings.endpoint must be a scheme, host and port only: no user, path, query or fragment');
+    refuse(`${field} must be a scheme, host and port only: no user, path, query or fragment`);
   }
   return url.origin;
 }
@@ -86,10 +90,15 @@ export function parseAwsSettings(settings: Record<string, unknown>): AwsSettings
     if (credentials === 'accessKey') refuse('settings.profile applies to the standard credentials only, not to "accessKey"');
   }
   const endpoint = parseEndpoint(settings.endpoint);
+  const costExplorerEndpoint = parseEndpoint(settings.costExplorerEndpoint, 'settings.costExplorerEndpoint');
+  const costExplorer = settings.costExplorer ?? true;
+  if (typeof costExplorer !== 'boolean') refuse('settings.costExplorer must be true (ask Cost Explorer, USD 0.01 a call) or false');
   return {
     ...(profile === undefined ? {} : { profile: profile as string }),
     regions: parseRegions(settings.regions),
     ...(endpoint === undefined ? {} : { endpoint }),
     credentials,
+    costExplorer,
+    ...(costExplorerEndpoint === undefined ? {} : { costExplorerEndpoint }),
   };
 }

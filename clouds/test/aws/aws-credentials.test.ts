@@ -89,18 +89,22 @@ test('a profile that does not exist is an auth error with what to run, and nothi
 });
 
 test('settings as users write them are accepted with their defaults', () => {
-  assert.deepEqual(awsProviderModule.parseSettings({}), { regions: 'all', credentials: 'standard' });
+  assert.deepEqual(awsProviderModule.parseSettings({}), { regions: 'all', credentials: 'standard', costExplorer: true });
   assert.deepEqual(
     awsProviderModule.parseSettings({
       profile: 'work-sso',
       regions: ['eu-central-1', 'us-gov-west-1'],
       endpoint: 'https://ec2.example.com:8443/',
+      costExplorer: false,
+      costExplorerEndpoint: 'http://127.0.0.1:9000',
     }),
     {
       profile: 'work-sso',
       regions: ['eu-central-1', 'us-gov-west-1'],
       endpoint: 'https://ec2.example.com:8443',
       credentials: 'standard',
+      costExplorer: false,
+      costExplorerEndpoint: 'http://127.0.0.1:9000',
     },
   );
   assert.deepEqual(awsProviderModule.secretKeys, ['accessKeyId', 'secretAccessKey', 'sessionToken']);
@@ -122,6 +126,8 @@ test('bad settings are refused naming the field, what was wrong and what is allo
     [{ credentials: 'keys' }, /settings\.credentials must be "standard" .* or "accessKey"/],
     [{ profile: 'x y' }, /settings\.profile must be a profile name/],
     [{ profile: 'lab', credentials: 'accessKey' }, /settings\.profile applies to the standard credentials only/],
+    [{ costExplorer: 'yes' }, /settings\.costExplorer must be true \(ask Cost Explorer, USD 0\.01 a call\) or false/],
+    [{ costExplorerEndpoint: 'http://ce.example.com' }, /settings\.costExplorerEndpoint must use https/],
   ];
   for (const [settings, message] of cases) {
     assert.throws(

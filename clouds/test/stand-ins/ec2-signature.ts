@@ -1,4 +1,4 @@
-// Checks an EC2 request's AWS Signature Version 4 the way the service does: the canonical request
+// Checks an AWS request's Signature Version 4 (EC2's, Cost Explorer's) the way the service does: the canonical request
 // and the signing key are recomputed from the secret the stand-in knows, so a client that signs
 // anything differently (a wrong secret, a changed body, an unsigned header) is refused.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -76,8 +76,13 @@ const mismatch = refused(
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
 );
 
-/** Verifies the request against the known credentials; the region comes from the credential scope. */
-export function verifySignature(request: SignedRequest, credentials: readonly StandInCredential[], now: Date): SignatureVerdict {
+/** Verifies the request against the known credentials; the region comes from the credential scope. `service` is the signing name (`ec2`, `ce`). */
+export function verifySignature(
+  request: SignedRequest,
+  credentials: readonly StandInCredential[],
+  now: Date,
+  expectedService = 'ec2',
+): SignatureVerdict {
   const headers = headerValues(request.rawHeaders);
   const authorization = headers.get('authorization');
   if (!authorization) return refused(401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
@@ -86,7 +91,9 @@ export function verifySignature(request: SignedRequest, credentials: readonly St
   const [, accessKeyId = '', scopeDate = '', region = '', service = '', signedHeaderList = '', signature = ''] = match;
   const credential = credentials.find((candidate) => candidate.accessKeyId === accessKeyId);
   if (!credential) return refused(401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
-  if (service !== 'ec2') return refused(400, 'IncompleteSignature', `Credential should be scoped to correct service: 'ec2'.`);
+  if (service !== expectedService) {
+    return refused(400, 'IncompleteSignature', `Credential should be scoped to correct service: '${expectedService}'.`);
+  }
   const signedHeaders = signedHeaderList.split(';');
   const amzDate = headers.get('x-amz-date') ?? '';
   if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date') || !/^\d{8}T\d{6}Z$/.test(amzDate)) {

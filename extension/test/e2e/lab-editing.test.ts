@@ -1,5 +1,5 @@
 // A user edits example labs: hovers a field to read its documentation, sees a duplicate VM
-// name reported and fixes it with the quick fix, and finds Deploy above the lab's name.
+// name reported and fixes it with the quick fix, and finds Deploy (and the cost lens) above the lab's name.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -74,7 +74,7 @@ test('Deploy above the lab name says no host is connected, and offers a way on',
   const lensTitles = await editor.locator('.codelens-decoration a').allTextContents();
   assert.deepEqual(
     lensTitles.map((title) => title.trim()),
-    ['Deploy', 'Plan', 'Destroy'],
+    ['Deploy', 'Plan', 'Destroy', 'Set a cost model'],
   );
   await deploy.click();
   const notification = page.locator('.notification-toast', { hasText: 'Cannot deploy lab tiny-pair: host "local" is not connected.' });

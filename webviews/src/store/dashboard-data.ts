@@ -6,8 +6,14 @@ import type { DashboardData } from '@vlm/schemas';
 import { panelMessagesAjv } from '@vlm/schemas/src/panel-messages/panel-message-validators';
 import { panelMessagesSchemaId } from '@vlm/schemas/src/panel-messages';
 import { applyMigrations, type Migration, migrationTable } from '@vlm/storage/src/migrations';
+import { costModelProblem } from '../costs/cost-model';
+import { budgetAlertListProblem } from '../expenses/model/budget-alerts';
+import { budgetListProblem } from '../expenses/model/budgets';
+import { exchangeRateListProblem } from '../expenses/model/exchange-rates';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
 import { tasksSectionProblem } from '../tasks/model/task-fields';
+import { githubSettingsProblem } from '../github-sync/github-settings';
+import { costExplorerCacheProblem } from './cost-explorer-cache-check';
 
 export type { DashboardData } from '@vlm/schemas';
 
@@ -66,10 +72,16 @@ const sectionChecks: SectionCheck[] = [
     return undefined;
   },
   (data) => uniqueIds('budgets', data.budgets),
+  (data) => budgetListProblem(data.budgets),
+  (data) => budgetAlertListProblem(data),
+  (data) => exchangeRateListProblem(data.exchangeRates),
   (data) => uniqueIds('tasks', data.tasks),
   (data) => uniqueIds('roadmaps', data.roadmaps),
   (data) => uniqueIds('tools', data.tools),
   tasksSectionProblem,
+  githubSettingsProblem,
+  (data) => costModelProblem(data.costModel),
+  (data) => costExplorerCacheProblem(data.costExplorerCache),
 ];
 
 function uniqueIds(section: string, records: ReadonlyArray<{ id: string }>): string | undefined {

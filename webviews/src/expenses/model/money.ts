@@ -18,8 +18,17 @@ export function currencyProblem(code: string): string | undefined {
 
 /** Digits after the decimal point in the currency's minor unit: 2 for EUR, 0 for JPY, 3 for BHD. */
 export function minorUnitDigits(currency: CurrencyCode): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
+
+// Building an Intl.NumberFormat takes about a millisecond; a lab's lenses or a long table format thousands of amounts.
+const digitsByCurrency = new Map<string, number>();
+const displayFormats = new Map<string, Intl.NumberFormat>();
 
 /**
  * "12.34" (or "-5", "1,234.5" is refused: no grouping) in `currency` as minor units, exactly, with
@@ -58,5 +67,19 @@ export function displayAmount(minor: number, currency: CurrencyCode, locale?: st
   const digits = minorUnitDigits(currency);
   // Exact: the decimal string goes to the formatter, not a division of the integer.
   const decimal = formatAmount(minor, currency) as unknown as number;
-  return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits }).format(decimal);
+  const key = `${locale ?? ''} ${currency}`;
+  let format = displayFormats.get(key);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits });
+    displayFormats.set(key, format);
+  }
+  return format.format(decimal);
+}
+
+/** a / b rounded to the nearest integer, halves away from zero. */
+export function divideRounded(numerator: bigint, denominator: bigint): bigint {
+  const negative = numerator < 0n !== denominator < 0n;
+  const [top, bottom] = [numerator < 0n ? -numerator : numerator, denominator < 0n ? -denominator : denominator];
+  const quotient = (top * 2n + bottom) / (bottom * 2n);
+  return negative ? -quotient : quotient;
 }

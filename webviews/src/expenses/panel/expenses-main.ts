@@ -16,10 +16,11 @@ import 'uplot/dist/uPlot.min.css';
 import './expenses.css';
 import type { ExpenseEntry, ExpensesToExtension } from '@vlm/schemas';
 import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
-import { addDays, firstOfMonth } from '../model/calendar-dates';
+import { addDays, firstOfMonth, localIsoDate } from '../model/calendar-dates';
 import { type Granularity, mainCurrency, spendSeries, totalsByCurrency } from '../model/expense-aggregation';
 import { displayAmount } from '../model/money';
 import { element, setValue, fieldValue } from './dom';
+import { BudgetSection } from './budget-section';
 import { ExpenseForm } from './expense-form';
 import { ExpenseTable } from './expense-table';
 import { SpendChart } from './spend-chart';
@@ -34,11 +35,17 @@ declare function acquireVsCodeApi(): VsCodeApi;
 interface PanelState {
   granularity: Granularity;
   currency?: string;
+  /** The budget charted in the Budgets section. */
+  budget?: string;
 }
 
 const vscode = acquireVsCodeApi();
 const saved = vscode.getState() as Partial<PanelState> | undefined;
-const state: PanelState = { granularity: saved?.granularity === 'daily' ? 'daily' : 'monthly', currency: saved?.currency };
+const state: PanelState = {
+  granularity: saved?.granularity === 'daily' ? 'daily' : 'monthly',
+  currency: saved?.currency,
+  budget: typeof saved?.budget === 'string' ? saved.budget : undefined,
+};
 const today = new Date().toISOString().slice(0, 10);
 let entries: ExpenseEntry[] = [];
 
@@ -64,6 +71,18 @@ const granularityPicker = element(
 const undo = element('vscode-button', { id: 'undo', secondary: true, disabled: true, title: 'Undo (Ctrl+Z)' }, 'Undo');
 const importCsv = element('vscode-button', { id: 'import-csv', secondary: true }, 'Import CSV…');
 const exportCsv = element('vscode-button', { id: 'export-csv', secondary: true }, 'Export CSV…');
+// Budgets are per month where the user is, so the section's today is their local day.
+const budgets = new BudgetSection(
+  {
+    send,
+    selected: (budgetId) => {
+      state.budget = budgetId;
+      vscode.setState(state);
+    },
+  },
+  localIsoDate(new Date()),
+  state.budget,
+);
 
 document.body.append(
   element(
@@ -74,6 +93,7 @@ document.body.append(
     form.root,
     element('div', { class: 'toolbar' }, currencyPicker, granularityPicker, undo, importCsv, exportCsv),
     chartElement,
+    budgets.root,
     table.root,
     status,
   ),
@@ -100,6 +120,7 @@ function render(): void {
   if (state.currency) setValue(currencyPicker, state.currency);
   setValue(granularityPicker, state.granularity);
   table.show(entries);
+  budgets.showSpend(entries);
   const from = state.granularity === 'monthly' ? firstOfMonth(today, -11) : addDays(today, -30);
   if (state.currency) chart.draw(spendSeries(entries, { currency: state.currency, granularity: state.granularity, from, through: today }));
   vscode.setState(state);
@@ -116,8 +137,15 @@ window.addEventListener('message', (event: MessageEvent) => {
     showStatus(message.message, true);
     return;
   }
-  // Drawn by the spend sources' part of the panel once they exist (issue 10).
-  if (message.type === 'derivedSpend') return;
+  // Drawn by the spend sources' part of the panel once they exist (issue 10); budgets count it.
+  if (message.type === 'derivedSpend') {
+    budgets.showDerived(message.lines);
+    return;
+  }
+  if (message.type === 'budgets') {
+    budgets.showBudgets(message.budgets, message.exchangeRates, message.focus);
+    return;
+  }
   entries = message.entries;
   undo.toggleAttribute('disabled', !message.canUndo);
   if (form.editingId && !entries.some((entry) => entry.id === form.editingId)) form.stopEditing();
