@@ -61,6 +61,12 @@ export const bundles = [
     platform: 'browser',
     plugins: [standaloneValidators()],
   },
+  {
+    entry: 'webviews/src/tasks/panel/tasks-main.ts',
+    outfile: 'extension/dist/webviews/tasks.js',
+    platform: 'browser',
+    plugins: [standaloneValidators()],
+  },
 ];
 
 /** Files copied as they are: the example labs the extension offers, and what builds vlm-tiny. */

@@ -19,6 +19,7 @@ import { registerClouds } from './clouds/clouds-view';
 import { registerExpensesPanel } from './dashboard/expenses-panel';
 import { registerToolsPanel } from './dashboard/tools-panel';
 import { registerDashboardTransfer } from './dashboard/dashboard-transfer-commands';
+import { registerTasksPanel } from './dashboard/tasks-panel';
 import { registerGithubSync } from './dashboard/github-sync-commands';
 import { registerCostLens } from './costs/cost-lens';
 
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerExpensesPanel(scope);
   registerToolsPanel(scope);
   registerDashboardTransfer(scope);
+  registerTasksPanel(scope);
   registerGithubSync(scope);
   watchSettings(scope);
   scope.hosts.reload();

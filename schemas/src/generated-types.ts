@@ -216,7 +216,8 @@ export interface CatalogImage {
 /**
  * Messages between the dashboard's webview panels and the extension, and the dashboard's file that holds their data. Each side validates every message it receives against its definition and drops one of the wrong shape; the store validates the file on every read and write.
  */
-export type PanelData = ExpensesToExtension | ExpensesToPanel | DashboardData | ToolsToExtension | ToolsToPanel;
+export type PanelData =
+  ExpensesToExtension | ExpensesToPanel | DashboardData | ToolsToExtension | ToolsToPanel | TasksToExtension | TasksToPanel;
 /**
  * what the Expenses panel asks of the extension
  */
@@ -363,6 +364,73 @@ export type ToolsToPanel =
        * a health check is running
        */
       checking: boolean;
+    }
+  | {
+      type: 'error';
+      message: string;
+    };
+/**
+ * what the Tasks panel asks of the extension
+ */
+export type TasksToExtension =
+  | {
+      type: 'ready';
+    }
+  | {
+      type: 'addTask';
+      fields: TaskFields;
+    }
+  | {
+      type: 'editTask';
+      id: RecordId;
+      fields: TaskFields;
+    }
+  | {
+      type: 'deleteTask';
+      id: RecordId;
+    }
+  | {
+      type: 'moveTask';
+      id: RecordId;
+      status: 'todo' | 'doing' | 'done';
+      beforeId?: RecordId;
+    }
+  | {
+      type: 'addRoadmap';
+      name: string;
+    }
+  | {
+      type: 'deleteRoadmap';
+      id: RecordId;
+    }
+  | {
+      type: 'addMilestone';
+      roadmapId: RecordId;
+      fields: MilestoneFields;
+    }
+  | {
+      type: 'editMilestone';
+      roadmapId: RecordId;
+      id: RecordId;
+      fields: MilestoneFields;
+    }
+  | {
+      type: 'deleteMilestone';
+      roadmapId: RecordId;
+      id: RecordId;
+    }
+  | {
+      type: 'undo';
+    };
+/**
+ * what the extension tells the Tasks panel
+ */
+export type TasksToPanel =
+  | {
+      type: 'board';
+      tasks: Task[];
+      roadmaps: Roadmap[];
+      canUndo: boolean;
     }
   | {
       type: 'error';
@@ -646,4 +714,32 @@ export interface ToolFields {
    * whether the catalog checks the URL
    */
   healthCheck: boolean;
+}
+/**
+ * a task as the user enters it; the extension gives its id, place and time
+ */
+export interface TaskFields {
+  title: string;
+  status: 'todo' | 'doing' | 'done';
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  due?: IsoDate;
+  /**
+   * @maxItems 50
+   */
+  labels: string[];
+  /**
+   * @maxItems 50
+   */
+  links: TaskLink[];
+  notes?: string;
+}
+/**
+ * a milestone as the user enters it; the extension gives its id and time
+ */
+export interface MilestoneFields {
+  title: string;
+  start?: IsoDate;
+  due?: IsoDate;
+  description?: string;
+  state?: 'open' | 'closed';
 }

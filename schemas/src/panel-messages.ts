@@ -3,7 +3,14 @@
 // `checkPanelMessage` and drop one of the wrong shape, saying which field was wrong.
 import panelMessagesSchemaJson from '../panel-messages.schema.json';
 import { type PanelMessageDefinition, type PanelValidationError, panelMessageValidators } from './panel-messages/panel-message-validators';
-import type { ExpensesToExtension, ExpensesToPanel, ToolsToExtension, ToolsToPanel } from './generated-types';
+import type {
+  ExpensesToExtension,
+  ExpensesToPanel,
+  TasksToExtension,
+  TasksToPanel,
+  ToolsToExtension,
+  ToolsToPanel,
+} from './generated-types';
 
 export const panelMessagesSchema: Record<string, unknown> = panelMessagesSchemaJson;
 export const panelMessagesSchemaId: string = panelMessagesSchemaJson.$id;
@@ -14,6 +21,8 @@ interface PanelMessageTypes {
   ExpensesToPanel: ExpensesToPanel;
   ToolsToExtension: ToolsToExtension;
   ToolsToPanel: ToolsToPanel;
+  TasksToExtension: TasksToExtension;
+  TasksToPanel: TasksToPanel;
 }
 
 export type PanelMessageCheck<Message> = { ok: true; message: Message } | { ok: false; problem: string };

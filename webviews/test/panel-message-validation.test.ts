@@ -10,6 +10,16 @@ import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
 import { standaloneValidators } from '../build/standalone-validators.mjs';
 
 const entry = { id: 'e-1', date: '2026-03-01', amountMinor: 1250, currency: 'EUR', category: 'hosting', note: '' };
+const task = {
+  id: 't-1',
+  title: 'Patch',
+  status: 'todo',
+  priority: 'normal',
+  labels: [],
+  links: [],
+  order: 1,
+  updatedAt: '2026-03-01T00:00:00.000Z',
+};
 const samples: Array<[string, unknown]> = [
   ['ExpensesToPanel', { type: 'entries', entries: [entry], canUndo: true }],
   ['ExpensesToPanel', { type: 'entries', entries: [{ ...entry, amountMinor: 0.5 }], canUndo: true }],
@@ -29,6 +39,11 @@ const samples: Array<[string, unknown]> = [
     },
   ],
   ['ToolsToExtension', { type: 'open', id: 't-1' }],
+  ['TasksToPanel', { type: 'board', tasks: [task], roadmaps: [], canUndo: false }],
+  ['TasksToPanel', { type: 'board', tasks: [{ ...task, title: 'a\u0007b' }], roadmaps: [], canUndo: false }],
+  ['TasksToPanel', { type: 'board', tasks: [{ ...task, status: 'later' }], roadmaps: [], canUndo: false }],
+  ['TasksToExtension', { type: 'moveTask', id: 't-1', status: 'doing', beforeId: 't-2' }],
+  ['TasksToExtension', { type: 'moveTask', id: 't-1', status: 'doing', beforeId: '../x' }],
 ];
 
 test('the bundled validators have no eval and decide as the runtime ones', async () => {

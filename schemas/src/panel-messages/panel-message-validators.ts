@@ -5,7 +5,14 @@ import Ajv from 'ajv';
 import panelMessagesSchemaJson from '../../panel-messages.schema.json';
 
 /** The definitions a receiver validates against, by name. */
-export const panelMessageDefinitions = ['ExpensesToExtension', 'ExpensesToPanel', 'ToolsToExtension', 'ToolsToPanel'] as const;
+export const panelMessageDefinitions = [
+  'ExpensesToExtension',
+  'ExpensesToPanel',
+  'ToolsToExtension',
+  'ToolsToPanel',
+  'TasksToExtension',
+  'TasksToPanel',
+] as const;
 export type PanelMessageDefinition = (typeof panelMessageDefinitions)[number];
 
 export interface PanelValidationError {

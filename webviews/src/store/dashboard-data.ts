@@ -12,6 +12,7 @@ import { budgetListProblem } from '../expenses/model/budgets';
 import { exchangeRateListProblem } from '../expenses/model/exchange-rates';
 import { expenseFieldsProblems } from '../expenses/model/expense-fields';
 import { toolsSectionProblem } from '../tools/model/tool-fields';
+import { tasksSectionProblem } from '../tasks/model/task-fields';
 import { githubSettingsProblem } from '../github-sync/github-settings';
 import { costExplorerCacheProblem } from './cost-explorer-cache-check';
 
@@ -79,6 +80,7 @@ const sectionChecks: SectionCheck[] = [
   (data) => uniqueIds('roadmaps', data.roadmaps),
   (data) => uniqueIds('tools', data.tools),
   (data) => toolsSectionProblem(data.tools),
+  tasksSectionProblem,
   githubSettingsProblem,
   (data) => costModelProblem(data.costModel),
   (data) => costExplorerCacheProblem(data.costExplorerCache),

@@ -42,6 +42,11 @@ export function firstOfMonth(date: string, months: number): string {
   return day.toISOString().slice(0, 10);
 }
 
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysFrom(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
 /** The day `instant` falls on where the user is (their clock's time zone), as YYYY-MM-DD. */
 export function localIsoDate(instant: Date): string {
   const pad = (value: number) => String(value).padStart(2, '0');
