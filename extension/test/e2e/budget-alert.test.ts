@@ -4,35 +4,18 @@
 // back and the alert is not shown again. Any CSP violation fails it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ConsoleMessage, Frame } from 'playwright-core';
+import type { Frame } from 'playwright-core';
+import { panelFrame, reportedViolations, watchCspConsole } from './webview-frames';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
 let session: VsCodeSession;
 let workspace: string;
 const violations: string[] = [];
 
-function watchConsole(message: ConsoleMessage): void {
-  const text = message.text();
-  if (/Content Security Policy|Refused to /.test(text)) violations.push(`${text} (${message.location().url})`);
-}
-
-/** The violations the panel's document has seen since it loaded, from the browser's own (buffered) reports. */
-async function reportedViolations(frame: Frame): Promise<string[]> {
-  return frame.evaluate(`new Promise((resolve) => {
-    const found = [];
-    const observer = new ReportingObserver((reports) => found.push(...reports.map((report) => JSON.stringify(report.body))), {
-      types: ['csp-violation'],
-      buffered: true,
-    });
-    observer.observe();
-    setTimeout(() => resolve([...found, ...observer.takeRecords().map((report) => JSON.stringify(report.body))]), 200);
-  })`);
-}
-
 before(async () => {
   workspace = exampleWorkspace();
   session = await VsCodeSession.open({ workspace, theme: 'dark' });
-  session.page.on('console', watchConsole);
+  watchCspConsole(session, violations);
 });
 
 after(async () => {
@@ -40,24 +23,8 @@ after(async () => {
   removeFolder(workspace);
 });
 
-/** The frame of the Expenses panel, once its script has drawn the Budgets section. */
-async function panelFrame(timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of session.page.frames()) {
-      if (frame.isDetached()) continue;
-      if (
-        (await frame
-          .locator('#budget-amount')
-          .count()
-          .catch(() => 0)) > 0
-      )
-        return frame;
-    }
-    if (Date.now() > deadline) throw new Error('The Expenses panel did not appear.');
-    await session.page.waitForTimeout(250);
-  }
-}
+/** The Expenses panel's frame, once its script has drawn #budget-amount. */
+const expensesFrame = (timeoutMs?: number): Promise<Frame> => panelFrame(session, '#budget-amount', 'Expenses', timeoutMs);
 
 interface BudgetChartData {
   budgetId: string;
@@ -91,7 +58,7 @@ test('set a budget, cross 80% with an expense, see the notification, click it an
   const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
   await hostsView.locator('.monaco-list-row', { hasText: 'local' }).waitFor({ timeout: 60_000 });
   await session.runCommand('Virtual Labs: Open Expenses');
-  let frame = await panelFrame();
+  let frame = await expensesFrame();
   await frame.locator('#totals', { hasText: 'No expenses yet.' }).waitFor();
 
   // A negative budget is refused by its field, and nothing is saved.
@@ -123,7 +90,7 @@ test('set a budget, cross 80% with an expense, see the notification, click it an
   await session.runCommand('View: Close All Editors');
   await page.locator('.tab', { hasText: 'Expenses' }).waitFor({ state: 'detached' });
   await notification.getByRole('button', { name: 'Open Budget' }).click();
-  frame = await panelFrame();
+  frame = await expensesFrame();
   await frame.locator(`#budget-table vscode-table-row[data-id="${budgetId}"]`).waitFor();
   const deadline = Date.now() + 30_000;
   let chart = await budgetChart(frame);
@@ -143,7 +110,7 @@ test('set a budget, cross 80% with an expense, see the notification, click it an
 
   await page.mouse.move(5, 400);
   await session.setTheme('light');
-  frame = await panelFrame();
+  frame = await expensesFrame();
   await frame.locator('#budget-chart').scrollIntoViewIfNeeded();
   await session.screenshot('41-budget-panel-light');
   violations.push(...(await reportedViolations(frame)));
@@ -151,7 +118,7 @@ test('set a budget, cross 80% with an expense, see the notification, click it an
   // Reloaded, the panel comes back with the budget charted, and the alert is not shown again.
   await session.runCommand('Developer: Reload Window');
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
-  frame = await panelFrame(90_000);
+  frame = await expensesFrame(90_000);
   await frame.locator('#budget-table vscode-table-row', { hasText: '€85.00 (85%)' }).waitFor();
   assert.equal((await budgetChart(frame)).budgetId, budgetId);
   assert.equal(await page.locator('.notification-toast', { hasText: 'Budget All spend' }).count(), 0, 'not shown again');

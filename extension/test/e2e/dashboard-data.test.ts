@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
+import { panelFrame, watchCspConsole } from './webview-frames';
 import { VsCodeSession, removeFolder } from './vscode-session';
 
 let session: VsCodeSession;
@@ -37,9 +38,7 @@ before(async () => {
     }),
   );
   session = await VsCodeSession.open({ workspace, theme: 'dark' });
-  session.page.on('console', (message) => {
-    if (/Content Security Policy|Refused to /.test(message.text())) violations.push(message.text());
-  });
+  watchCspConsole(session, violations);
 });
 
 after(async () => {
@@ -47,23 +46,8 @@ after(async () => {
   removeFolder(workspace);
 });
 
-async function panelFrame(timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of session.page.frames()) {
-      if (
-        !frame.isDetached() &&
-        (await frame
-          .locator('#table-filter')
-          .count()
-          .catch(() => 0)) > 0
-      )
-        return frame;
-    }
-    if (Date.now() > deadline) throw new Error('The Expenses panel did not appear.');
-    await session.page.waitForTimeout(250);
-  }
-}
+/** The Expenses panel's frame, once its script has drawn #table-filter. */
+const expensesFrame = (timeoutMs?: number): Promise<Frame> => panelFrame(session, '#table-filter', 'Expenses', timeoutMs);
 
 async function categories(frame: Frame): Promise<string[]> {
   return frame.locator('vscode-table-row[data-id] vscode-table-cell:nth-child(3)').allTextContents();
@@ -97,7 +81,7 @@ test('the palette offers the dashboard commands before activation; an import sho
   await session.screenshot('40-dashboard-imported');
 
   await session.runCommand('Virtual Labs: Open Expenses');
-  let frame = await panelFrame();
+  let frame = await expensesFrame();
   await frame.locator('vscode-table-row', { hasText: 'backup' }).waitFor();
   assert.deepEqual(await categories(frame), ['backup', 'domains', 'hosting'], 'newest first');
 
@@ -115,7 +99,7 @@ test('the palette offers the dashboard commands before activation; an import sho
 
   await session.runCommand('Developer: Reload Window');
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
-  frame = await panelFrame(90_000);
+  frame = await expensesFrame(90_000);
   await frame.locator('vscode-table-row', { hasText: 'hosting' }).waitFor();
   assert.equal(await frame.locator('#table-filter').evaluate((field) => (field as unknown as { value: string }).value), 'o');
   assert.equal(await frame.locator('vscode-table-header-cell', { hasText: 'Amount' }).getAttribute('aria-sort'), 'descending');

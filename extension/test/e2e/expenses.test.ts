@@ -3,42 +3,18 @@
 // panel restored with its expenses; dark and light. Any CSP violation in the webview fails it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ConsoleMessage, Frame } from 'playwright-core';
+import type { Frame } from 'playwright-core';
+import { panelFrame, reportedViolations, watchCspConsole } from './webview-frames';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
 let session: VsCodeSession;
 let workspace: string;
 const violations: string[] = [];
 
-// Chromium logs each violation ("Refused to load…", "Applying inline style violates the following
-// Content Security Policy directive…") from any frame, the webview's nested iframes included.
-function watchConsole(message: ConsoleMessage): void {
-  const text = message.text();
-  if (/Content Security Policy|Refused to /.test(text)) violations.push(`${text} (${message.location().url})`);
-}
-
-/**
- * The violations the panel's document has seen since it loaded, from the browser's own reports
- * (buffered, so those before this call count too). The webview writes its page into the iframe
- * itself, so no script of the test can be there first.
- */
-async function reportedViolations(frame: Frame): Promise<string[]> {
-  return frame.evaluate(`new Promise((resolve) => {
-    const found = [];
-    const observer = new ReportingObserver((reports) => found.push(...reports.map((report) => JSON.stringify(report.body))), {
-      types: ['csp-violation'],
-      buffered: true,
-    });
-    observer.observe();
-    // Buffered reports are delivered in a task of their own.
-    setTimeout(() => resolve([...found, ...observer.takeRecords().map((report) => JSON.stringify(report.body))]), 200);
-  })`);
-}
-
 before(async () => {
   workspace = exampleWorkspace();
   session = await VsCodeSession.open({ workspace, theme: 'dark' });
-  session.page.on('console', watchConsole);
+  watchCspConsole(session, violations);
 });
 
 after(async () => {
@@ -46,24 +22,8 @@ after(async () => {
   removeFolder(workspace);
 });
 
-/** The frame of the Expenses panel: the webview's inner iframe, once its script has drawn the form. */
-async function panelFrame(timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of session.page.frames()) {
-      if (frame.isDetached()) continue;
-      if (
-        (await frame
-          .locator('#expense-amount')
-          .count()
-          .catch(() => 0)) > 0
-      )
-        return frame;
-    }
-    if (Date.now() > deadline) throw new Error('The Expenses panel did not appear.');
-    await session.page.waitForTimeout(250);
-  }
-}
+/** The Expenses panel's frame, once its script has drawn #expense-amount. */
+const expensesFrame = (timeoutMs?: number): Promise<Frame> => panelFrame(session, '#expense-amount', 'Expenses', timeoutMs);
 
 async function chartData(frame: Frame): Promise<{ totals: number[]; categories: string[]; canvas: string }> {
   return frame.evaluate(() => {
@@ -91,7 +51,7 @@ test('add an expense, see the chart change, delete and undo by keyboard, reload 
   // With two views in the container, a view's title actions show while its header is hovered.
   await hostsView.locator('.pane-header').hover();
   await hostsView.getByRole('button', { name: 'Open Expenses' }).click();
-  let frame = await panelFrame();
+  let frame = await expensesFrame();
   await frame.locator('#totals', { hasText: 'No expenses yet.' }).waitFor();
 
   await addExpense(frame, '12.50', 'hosting');
@@ -126,14 +86,14 @@ test('add an expense, see the chart change, delete and undo by keyboard, reload 
 
   await page.mouse.move(5, 400);
   await session.setTheme('light');
-  frame = await panelFrame();
+  frame = await expensesFrame();
   await frame.locator('vscode-table-row', { hasText: 'domains' }).waitFor();
   await session.screenshot('30-expenses-light');
   violations.push(...(await reportedViolations(frame)));
 
   await session.runCommand('Developer: Reload Window');
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
-  frame = await panelFrame(90_000);
+  frame = await expensesFrame(90_000);
   await frame.locator('vscode-table-row', { hasText: 'hosting' }).waitFor();
   await frame.locator('#totals', { hasText: '€19.75' }).waitFor();
   assert.equal((await chartData(frame)).totals.at(-1), 1975);

@@ -4,10 +4,11 @@
 // chart; dark and light. Any CSP violation in the webview fails it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ConsoleMessage, Frame } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import { LabsApplyRequest } from '@vlm/schemas/src/host-protocol';
 import { startHostFixture, type HostFixture } from '../../../host-service/test/support/host-fixture';
 import { pointLocalHostAt } from './local-host-setting';
+import { panelFrame, watchCspConsole } from './webview-frames';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
 const labName = 'spend-e2e';
@@ -16,11 +17,6 @@ let session: VsCodeSession;
 let workspace: string;
 const violations: string[] = [];
 
-function watchConsole(message: ConsoleMessage): void {
-  const text = message.text();
-  if (/Content Security Policy|Refused to /.test(text)) violations.push(`${text} (${message.location().url})`);
-}
-
 before(async () => {
   fixture = await startHostFixture({ name: 'e2e-local-spend' });
   await fixture.client.sendRequest(LabsApplyRequest.type, {
@@ -28,7 +24,7 @@ before(async () => {
   });
   workspace = exampleWorkspace();
   session = await VsCodeSession.open({ workspace, theme: 'dark' });
-  session.page.on('console', watchConsole);
+  watchCspConsole(session, violations);
 });
 
 after(async () => {
@@ -37,24 +33,8 @@ after(async () => {
   if (workspace) removeFolder(workspace);
 });
 
-/** The Expenses panel's frame, once its script has drawn the computed-spend section. */
-async function panelFrame(timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of session.page.frames()) {
-      if (frame.isDetached()) continue;
-      if (
-        (await frame
-          .locator('#derived-spend')
-          .count()
-          .catch(() => 0)) > 0
-      )
-        return frame;
-    }
-    if (Date.now() > deadline) throw new Error('The Expenses panel did not appear.');
-    await session.page.waitForTimeout(250);
-  }
-}
+/** The Expenses panel's frame, once its script has drawn #derived-spend. */
+const expensesFrame = (timeoutMs?: number): Promise<Frame> => panelFrame(session, '#derived-spend', 'Expenses', timeoutMs);
 
 /** Waits until the Hosts view lists the lab: the local host is connected to the test's service. */
 async function waitForLab(): Promise<void> {
@@ -102,7 +82,7 @@ test('a running lab VM shows as computed spend in Expenses: read-only rows, tota
   await waitForLab();
   await setCostModel();
   await session.runCommand('Virtual Labs: Open Expenses');
-  let frame = await panelFrame();
+  let frame = await expensesFrame();
   const row = frame.locator('#derived-table vscode-table-row[data-source="local"]').first();
   // The panel refreshes computed spend every 20 s: a cost model saved just after it opened shows then.
   await row.waitFor({ timeout: 45_000 }).catch(async (error: Error) => {
@@ -123,7 +103,7 @@ test('a running lab VM shows as computed spend in Expenses: read-only rows, tota
 
   await session.page.mouse.move(5, 400);
   await session.setTheme('light');
-  frame = await panelFrame();
+  frame = await expensesFrame();
   const lightRow = frame.locator('#derived-table vscode-table-row[data-source="local"]').first();
   await lightRow.waitFor();
   await lightRow.scrollIntoViewIfNeeded();

@@ -1,6 +1,10 @@
 // What the host service remembers between runs: the labs it deployed and every resource it made
 // for them, so plans, destroys and port allocation survive restarts.
 import type { Lab } from '@vlm/schemas';
+// Kept as the API serves it: what local spend is priced from (host-protocol/running-time-messages.ts).
+import type { RunningInterval } from '@vlm/schemas/src/host-protocol/running-time-messages';
+
+export type { RunningInterval };
 
 export const currentSchemaVersion = 2;
 
@@ -111,27 +115,6 @@ export interface HostStateV1 {
   event_sequence: number;
   labs: Record<string, LabRecord>;
   allocated_ports: AllocatedPort[];
-}
-
-/**
- * One stretch of time a VM this host made was running (QEMU up: running, paused, blocked,
- * shutting down or suspended to memory), with the size it had when the stretch began. What local
- * spend is priced from. `stop` is absent while the stretch goes on.
- */
-export interface RunningInterval {
-  /** libvirt domain name. */
-  domain: string;
-  uuid: string;
-  lab: string;
-  /** The VM's name in the lab. */
-  vm: string;
-  vcpu: number;
-  memoryBytes: number;
-  /** The lab file's disk size for the VM when the stretch began; 0 when the lab records none. */
-  diskBytes: number;
-  /** ISO 8601, UTC. */
-  start: string;
-  stop?: string;
 }
 
 export interface HostStateV2 extends Omit<HostStateV1, 'schema_version'> {

@@ -4,7 +4,7 @@ import type { Budget, BudgetFields, ExchangeRate } from '@vlm/schemas';
 import { budgetFieldsProblems, budgetLabel } from '../model/budgets';
 import { exchangeRateProblems, parseRate } from '../model/exchange-rates';
 import { currencyProblem, formatAmount, parseAmount } from '../model/money';
-import { element, fieldValue, setValue } from './dom';
+import { element, fieldValue, setValue } from '../../panels/dom';
 
 export interface BudgetFormEvents {
   saveBudget(fields: BudgetFields, editing: string | undefined): void;

@@ -9,7 +9,7 @@ import { type BudgetStatus, percentOf } from '../model/forecast';
 import { displayAmount, formatAmount } from '../model/money';
 import { BudgetChart } from './budget-chart';
 import { BudgetForm } from './budget-form';
-import { element } from './dom';
+import { element } from '../../panels/dom';
 
 export interface BudgetSectionEvents {
   send(message: ExpensesToExtension): void;

@@ -3,7 +3,7 @@
 // values so the totals and the chart count them like expenses. Nothing here is ever saved.
 import type { DerivedSpend, ExpenseEntry } from '@vlm/schemas';
 import { displayAmount } from '../model/money';
-import { element } from './dom';
+import { element } from '../../panels/dom';
 
 const sourceLabels: Record<DerivedSpend['source'], string> = {
   local: 'computed: local labs',

@@ -3,7 +3,7 @@
 import type { ExpenseEntry, ExpenseFields } from '@vlm/schemas';
 import { isoDateProblem } from '../model/calendar-dates';
 import { currencyProblem, formatAmount, parseAmount } from '../model/money';
-import { element, setValue, fieldValue } from './dom';
+import { element, setValue, fieldValue } from '../../panels/dom';
 
 export interface ExpenseFormEvents {
   submit(fields: ExpenseFields, editing: string | undefined): void;

@@ -6,7 +6,7 @@
 import type { ExpenseEntry } from '@vlm/schemas';
 import { type SortColumn, type TableView, linkText, visibleEntries } from '../model/expense-table-view';
 import { displayAmount } from '../model/money';
-import { element } from './dom';
+import { element } from '../../panels/dom';
 
 export interface ExpenseTableEvents {
   edit(entry: ExpenseEntry): void;

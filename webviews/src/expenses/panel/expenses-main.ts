@@ -13,6 +13,7 @@ import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import 'uplot/dist/uPlot.min.css';
+import '../../panels/panel.css';
 import './expenses.css';
 import type { DerivedSpend, ExpenseEntry, ExpensesToExtension } from '@vlm/schemas';
 performance.mark('expenses:script-start');
@@ -21,7 +22,8 @@ import { addDays, firstOfMonth, localIsoDate } from '../model/calendar-dates';
 import { type TableView, prepareSearch, sortedBy, tableViewOf } from '../model/expense-table-view';
 import { type Granularity, mainCurrency, spendSeries, totalsByCurrency } from '../model/expense-aggregation';
 import { displayAmount } from '../model/money';
-import { element, setValue, fieldValue } from './dom';
+import { element, setValue, fieldValue } from '../../panels/dom';
+import { undoOnShortcut } from '../../panels/undo-shortcut';
 import { BudgetSection } from './budget-section';
 import { DerivedSpendRows, derivedAsEntries } from './derived-spend-rows';
 import { ExpenseForm } from './expense-form';
@@ -207,19 +209,6 @@ granularityPicker.addEventListener('change', () => {
 undo.addEventListener('click', () => send({ type: 'undo' }));
 importCsv.addEventListener('click', () => send({ type: 'importCsv' }));
 exportCsv.addEventListener('click', () => send({ type: 'exportCsv' }));
-// Ctrl+Z undoes the last change, except in a text field, where it undoes typing.
-window.addEventListener('keydown', (event) => {
-  const inField = (event.target as Element | null)?.localName === 'vscode-textfield';
-  if (
-    (event.ctrlKey || event.metaKey) &&
-    !event.shiftKey &&
-    event.key.toLowerCase() === 'z' &&
-    !inField &&
-    !undo.hasAttribute('disabled')
-  ) {
-    event.preventDefault();
-    send({ type: 'undo' });
-  }
-});
+undoOnShortcut(undo, () => send({ type: 'undo' }));
 
 vscode.postMessage({ type: 'ready' });

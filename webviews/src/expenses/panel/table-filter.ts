@@ -1,7 +1,7 @@
 // The filter above the Expenses table: text (matched in category, note and link) and a currency
 // ("All currencies" or one of those the expenses use). Each keystroke filters at once.
 import type { TableView } from '../model/expense-table-view';
-import { element, fieldValue, setValue } from './dom';
+import { element, fieldValue, setValue } from '../../panels/dom';
 
 export class TableFilter {
   readonly root: HTMLElement;

@@ -2,7 +2,7 @@
 // the progress of their tasks, a form to add a milestone, and buttons to delete. Positions are set
 // through the style object, which the CSP allows (no inline style attribute).
 import type { Milestone, MilestoneFields, Roadmap, Task } from '@vlm/schemas';
-import { element, fieldValue, setValue } from '../../expenses/panel/dom';
+import { element, fieldValue, setValue } from '../../panels/dom';
 import { lineProblem, milestoneFieldsProblems } from '../model/task-fields';
 import { type MilestoneProgress, progressText, timelineOf } from '../model/roadmap-timeline';
 

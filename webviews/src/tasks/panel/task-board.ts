@@ -2,7 +2,7 @@
 // card: Alt+Left/Right to the next column, Alt+Up/Down one place; Enter edits, Delete deletes.
 // Each move is a request (column and the task to go before); the extension saves it.
 import type { Roadmap, Task } from '@vlm/schemas';
-import { element } from '../../expenses/panel/dom';
+import { element } from '../../panels/dom';
 import { type TaskStatus, columnOf, statusTitles, taskStatuses } from '../model/task-order';
 
 export interface TaskBoardEvents {

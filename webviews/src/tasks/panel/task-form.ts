@@ -2,7 +2,7 @@
 // lab or VM. Checked here with the model's own rules for a quick answer, and again by the
 // extension, which is the one that saves.
 import type { Roadmap, Task, TaskFields, TaskLink } from '@vlm/schemas';
-import { element, fieldValue, setValue } from '../../expenses/panel/dom';
+import { element, fieldValue, setValue } from '../../panels/dom';
 import { milestoneIds, taskFieldsProblems, taskPriorities } from '../model/task-fields';
 
 export interface TaskFormEvents {

@@ -6,10 +6,12 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '../../panels/panel.css';
 import './tasks.css';
 import type { Roadmap, Task, TasksToExtension } from '@vlm/schemas';
 import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
-import { element, fieldValue, setValue } from '../../expenses/panel/dom';
+import { element, fieldValue, setValue } from '../../panels/dom';
+import { undoOnShortcut } from '../../panels/undo-shortcut';
 import { columnOf, statusTitles } from '../model/task-order';
 import { RoadmapView } from './roadmap-view';
 import { TaskBoardView } from './task-board';
@@ -168,19 +170,6 @@ for (const [tab, view] of [
   });
 }
 undo.addEventListener('click', () => send({ type: 'undo' }));
-// Ctrl+Z undoes the last change, except in a text field, where it undoes typing.
-window.addEventListener('keydown', (event) => {
-  const inField = (event.target as Element | null)?.localName === 'vscode-textfield';
-  if (
-    (event.ctrlKey || event.metaKey) &&
-    !event.shiftKey &&
-    event.key.toLowerCase() === 'z' &&
-    !inField &&
-    !undo.hasAttribute('disabled')
-  ) {
-    event.preventDefault();
-    send({ type: 'undo' });
-  }
-});
+undoOnShortcut(undo, () => send({ type: 'undo' }));
 
 vscode.postMessage({ type: 'ready' });

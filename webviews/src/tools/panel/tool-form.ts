@@ -1,7 +1,7 @@
 // The form that adds a tool, or edits one: each field a vscode-textfield, checked here for a quick
 // answer and again by the extension, which is the one that saves.
 import type { Tool, ToolFields } from '@vlm/schemas';
-import { element, fieldValue, setValue } from '../../expenses/panel/dom';
+import { element, fieldValue, setValue } from '../../panels/dom';
 import { parseTags, toolFieldsProblems, toolLimits } from '../model/tool-fields';
 import { maxUrlLength, normalizedToolUrl } from '../model/tool-url';
 

@@ -2,7 +2,7 @@
 // selected one; Enter edits it, Delete deletes it (undo with Ctrl+Z or the Undo button), O opens
 // its URL; its buttons do the same by mouse. Health is written out; its colour only repeats it.
 import type { Tool } from '@vlm/schemas';
-import { element } from '../../expenses/panel/dom';
+import { element } from '../../panels/dom';
 import { healthSummary } from '../model/tool-catalog-view';
 
 export interface ToolTableEvents {

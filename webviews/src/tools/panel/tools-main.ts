@@ -14,10 +14,12 @@ import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '../../panels/panel.css';
 import './tools.css';
 import type { Tool, ToolsToExtension } from '@vlm/schemas';
 import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
-import { element, fieldValue, setValue } from '../../expenses/panel/dom';
+import { element, fieldValue, setValue } from '../../panels/dom';
+import { undoOnShortcut } from '../../panels/undo-shortcut';
 import { categoriesOf, filterTools, tagsOf } from '../model/tool-catalog-view';
 import { ToolForm } from './tool-form';
 import { ToolTable } from './tool-table';
@@ -166,19 +168,6 @@ tagPicker.addEventListener('change', () => {
 });
 checkNow.addEventListener('click', () => send({ type: 'checkNow' }));
 undo.addEventListener('click', () => send({ type: 'undo' }));
-// Ctrl+Z undoes the last change, except in a text field, where it undoes typing.
-window.addEventListener('keydown', (event) => {
-  const inField = ['vscode-textfield', 'vscode-textarea'].includes((event.target as Element | null)?.localName ?? '');
-  if (
-    (event.ctrlKey || event.metaKey) &&
-    !event.shiftKey &&
-    event.key.toLowerCase() === 'z' &&
-    !inField &&
-    !undo.hasAttribute('disabled')
-  ) {
-    event.preventDefault();
-    send({ type: 'undo' });
-  }
-});
+undoOnShortcut(undo, () => send({ type: 'undo' }));
 
 vscode.postMessage({ type: 'ready' });
