@@ -90,6 +90,13 @@ class ExpensesPanels implements vscode.Disposable {
         await postDerivedSpend();
       } else if (answer?.type !== 'error') void this.alerts?.check();
     };
+    // VS Code holds messages until the page has loaded: the entries, read and sent while it loads
+    // (a second or more), arrive as the page starts. Its `ready` gets the current ones again, in
+    // case this copy came too early; the page draws that copy only if it differs.
+    void requests
+      .handle({ type: 'ready' })
+      .then((answer) => answer && panel.webview.postMessage(answer))
+      .catch(() => undefined);
     // Running VMs keep adding spend, and the cost model or a host may change: refreshed while shown.
     const refresh = setInterval(() => {
       if (panel.visible)
@@ -100,11 +107,15 @@ class ExpensesPanels implements vscode.Disposable {
         .state(budgetId)
         .then((state) => panel.webview.postMessage(state))
         .catch(() => undefined);
+    // Only a hidden panel shown again asks again: a new panel's first view-state change (it
+    // becomes active) would send its 10,000 expenses a second time.
+    let visible = panel.visible;
     const subscriptions = [
       panel.webview.onDidReceiveMessage(post),
       // Another window may have changed the expenses while this panel was hidden.
       panel.onDidChangeViewState(({ webviewPanel }) => {
-        if (webviewPanel.visible) void post({ type: 'ready' });
+        if (webviewPanel.visible && !visible) void post({ type: 'ready' });
+        visible = webviewPanel.visible;
       }),
       watchOtherWindows(
         () => this.store(),
