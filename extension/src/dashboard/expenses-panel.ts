@@ -107,15 +107,17 @@ class ExpensesPanels implements vscode.Disposable {
         .state(budgetId)
         .then((state) => panel.webview.postMessage(state))
         .catch(() => undefined);
-    // Only a hidden panel shown again asks again: a new panel's first view-state change (it
-    // becomes active) would send its 10,000 expenses a second time.
-    let visible = panel.visible;
+    // Before the page's first `ready`, a view-state change (a new panel becoming active) would only
+    // send a third copy of the entries: the early one and the answer to `ready` cover it.
+    let pageReady = false;
     const subscriptions = [
-      panel.webview.onDidReceiveMessage(post),
+      panel.webview.onDidReceiveMessage((raw: unknown) => {
+        if ((raw as { type?: unknown } | undefined)?.type === 'ready') pageReady = true;
+        return post(raw);
+      }),
       // Another window may have changed the expenses while this panel was hidden.
       panel.onDidChangeViewState(({ webviewPanel }) => {
-        if (webviewPanel.visible && !visible) void post({ type: 'ready' });
-        visible = webviewPanel.visible;
+        if (webviewPanel.visible && pageReady) void post({ type: 'ready' });
       }),
       watchOtherWindows(
         () => this.store(),

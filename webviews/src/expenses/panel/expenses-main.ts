@@ -58,6 +58,8 @@ const state: PanelState = {
 const today = new Date().toISOString().slice(0, 10);
 let entries: ExpenseEntry[] = [];
 let firstRenderMarked = false;
+/** Whether the answer to `ready` may still come after the copy the extension sent at creation. */
+let answerToReady = true;
 /** The currencies of the entries and the computed spend, as the last render found them. */
 let currencies: string[] = [];
 // Computed spend (local labs, clouds): counted in the totals and the chart, never saved.
@@ -131,11 +133,8 @@ function showStatus(message: string, problem: boolean): void {
   status.classList.toggle('problem', problem);
 }
 
-/**
- * Draws the totals, the chart and the budgets' spend, and the table when `entriesChanged` (computed
- * spend never shows in it). The first time, the table waits for the frame with the chart.
- */
-function render(entriesChanged: boolean): void {
+/** Draws the totals, the chart, the budgets' spend and the table; the first time, the table waits for the frame with the chart. */
+function render(): void {
   const counted = [...entries, ...derived];
   const sums = totalsByCurrency(counted);
   const codes = [...sums.keys()];
@@ -153,8 +152,8 @@ function render(entriesChanged: boolean): void {
   if (state.currency) chart.draw(spendSeries(counted, { currency: state.currency, granularity: state.granularity, from, through: today }));
   vscode.setState(state);
   if (firstRenderMarked) {
-    if (entriesChanged) showTable(state.table);
-    else tableFilter.show(state.table.filter, currencies);
+    // Also without new entries: redrawing puts a keyboard user's focus back on their row.
+    showTable(state.table);
     return;
   }
   firstRenderMarked = true;
@@ -177,7 +176,7 @@ function showTable(view: TableView): void {
 function showDerived(lines: DerivedSpend[], problems: string[]): void {
   derived = derivedAsEntries(lines);
   derivedRows.show(lines, problems);
-  render(false);
+  render();
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
@@ -206,21 +205,24 @@ window.addEventListener('message', (event: MessageEvent) => {
   }
   undo.toggleAttribute('disabled', !message.canUndo);
   // The copy the extension sent at creation and the answer to `ready` are often the same.
-  if (firstRenderMarked && sameExpenses(entries, message.entries)) return;
+  if (answerToReady && firstRenderMarked) {
+    answerToReady = false;
+    if (sameExpenses(entries, message.entries)) return;
+  }
   entries = message.entries;
   if (form.editingId && !entries.some((entry) => entry.id === form.editingId)) form.stopEditing();
-  render(true);
+  render();
   const arrived = entries;
   requestIdleCallback(() => prepareSearch(arrived));
 });
 
 currencyPicker.addEventListener('change', () => {
   state.currency = fieldValue(currencyPicker);
-  render(false);
+  render();
 });
 granularityPicker.addEventListener('change', () => {
   state.granularity = fieldValue(granularityPicker) === 'daily' ? 'daily' : 'monthly';
-  render(false);
+  render();
 });
 undo.addEventListener('click', () => send({ type: 'undo' }));
 importCsv.addEventListener('click', () => send({ type: 'importCsv' }));
