@@ -51,7 +51,7 @@ async function notification(text: string): Promise<void> {
 /** Choose GitHub Repositories to Sync: allow the sign-in, tick the repository, give it a new roadmap. */
 async function chooseRepository(): Promise<void> {
   const { page } = session;
-  await session.runCommand('Choose GitHub Repositories to Sync');
+  await session.runCommand('Virtual Labs: Choose GitHub Repositories to Sync');
   // VS Code asks once whether the extension may sign in with the provider.
   await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Allow' }).click({ timeout: 60_000 });
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: repository }).first();
@@ -88,7 +88,7 @@ test('choose a repository, sync from the Tasks panel by keyboard, see the issues
   // Nothing changed on either side: the second sync asks conditionally and GitHub answers 304.
   await session.runCommand('Notifications: Clear All Notifications');
   const before = standIn.requests.length;
-  await session.runCommand('Sync Tasks with GitHub');
+  await session.runCommand('Virtual Labs: Sync Tasks with GitHub');
   await notification(`GitHub sync: ${repository}: no change.`);
   assert.deepEqual(
     standIn.requests.slice(before).map((request) => request.status),
