@@ -21,6 +21,8 @@ export interface TasksRequestHost {
 export class TasksRequests {
   /** Undo is per panel: it reverses this panel's changes only. */
   private readonly history = new TasksUndoHistory();
+  /** This panel's sync while it runs. */
+  private running: Promise<void> | undefined;
 
   constructor(private readonly host: TasksRequestHost) {}
 
@@ -58,11 +60,18 @@ export class TasksRequests {
     return this.board(data);
   }
 
-  /** The sync reports its own outcome; the panel gets the board as the sync left it. */
+  /**
+   * The sync reports its own outcome; the panel gets the board as the sync left it. A press while
+   * this panel's sync runs joins it: two syncs at once could each create the same new issue.
+   */
   private async sync(): Promise<TasksToPanel> {
-    if (!this.host.sync) return { type: 'error', message: 'Sync with GitHub is not available in this window.' };
-    await this.host.sync();
-    return this.board(await (await this.host.store()).read());
+    const host = this.host;
+    if (!host.sync) return { type: 'error', message: 'Sync with GitHub is not available in this window.' };
+    this.running ??= host.sync().finally(() => {
+      this.running = undefined;
+    });
+    await this.running;
+    return this.board(await (await host.store()).read());
   }
 
   private async undo(): Promise<TasksToPanel> {

@@ -1,6 +1,6 @@
 // The Tasks panel's Sync button, on the extension's side: a sync message runs the host's sync (the
 // GitHub sync command in VS Code) and answers with the board as the sync left it; a sync message of
-// another shape runs nothing, and a window without a sync says so.
+// another shape runs nothing, a press during a sync joins it, and a window without a sync says so.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,18 @@ describe('Tasks panel sync requests', () => {
     assert.equal(syncs(), 1);
     assert.equal(answer.type, 'board', JSON.stringify(answer));
     assert.deepEqual(answer.type === 'board' ? answer.tasks.map((task) => task.title) : [], ['From issue #1']);
+  });
+
+  test('a second press while the sync runs joins it: one sync, two boards', async () => {
+    const { requests, syncs } = await session(true);
+    const answers = await Promise.all([requests.handle({ type: 'sync' }), requests.handle({ type: 'sync' })]);
+    assert.equal(syncs(), 1);
+    assert.deepEqual(
+      answers.map((answer) => (answer.type === 'board' ? answer.tasks.length : answer.type)),
+      [1, 1],
+    );
+    await requests.handle({ type: 'sync' });
+    assert.equal(syncs(), 2, 'a press after the sync ended syncs again');
   });
 
   test('a sync message of another shape runs nothing and is logged', async () => {
