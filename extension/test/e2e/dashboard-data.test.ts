@@ -50,7 +50,7 @@ after(async () => {
 const expensesFrame = (timeoutMs?: number): Promise<Frame> => panelFrame(session, '#table-filter', 'Expenses', timeoutMs);
 
 async function categories(frame: Frame): Promise<string[]> {
-  return frame.locator('vscode-table-row[data-id] vscode-table-cell:nth-child(3)').allTextContents();
+  return frame.locator('#expense-table vscode-table-row[data-id] vscode-table-cell:nth-child(3)').allTextContents();
 }
 
 test('the palette offers the dashboard commands before activation; an import shows in the panel; sort and filter by keyboard survive a reload', async () => {
@@ -85,7 +85,7 @@ test('the palette offers the dashboard commands before activation; an import sho
   await frame.locator('vscode-table-row', { hasText: 'backup' }).waitFor();
   assert.deepEqual(await categories(frame), ['backup', 'domains', 'hosting'], 'newest first');
 
-  const amount = frame.locator('vscode-table-header-cell', { hasText: 'Amount' });
+  const amount = frame.locator('#expense-table vscode-table-header-cell', { hasText: 'Amount' });
   await amount.focus();
   await page.keyboard.press('Enter');
   assert.equal(await amount.getAttribute('aria-sort'), 'ascending');
@@ -102,7 +102,10 @@ test('the palette offers the dashboard commands before activation; an import sho
   frame = await expensesFrame(90_000);
   await frame.locator('vscode-table-row', { hasText: 'hosting' }).waitFor();
   assert.equal(await frame.locator('#table-filter').evaluate((field) => (field as unknown as { value: string }).value), 'o');
-  assert.equal(await frame.locator('vscode-table-header-cell', { hasText: 'Amount' }).getAttribute('aria-sort'), 'descending');
+  assert.equal(
+    await frame.locator('#expense-table vscode-table-header-cell', { hasText: 'Amount' }).getAttribute('aria-sort'),
+    'descending',
+  );
   assert.deepEqual(await categories(frame), ['hosting', 'domains']);
   assert.deepEqual(violations, [], 'no CSP violation');
 });
