@@ -3,7 +3,7 @@
 // here, so it is installed with scripts off and the post-install's steps are done by hand.
 //
 //   node scripts/code-server.mjs install
-//   node scripts/code-server.mjs launch --folder DIR [--vsix FILE] [--untrusted] [--theme light|dark]
+//   node scripts/code-server.mjs launch --folder DIR [--vsix FILE]... [--machine-settings JSON] [--untrusted] [--theme light|dark]
 //
 // `launch` prints one JSON line {"url", "pid"} once the server answers, then runs until it gets
 // SIGTERM or SIGINT (or, given --stop-when-stdin-closes, its stdin closes), when it stops code-server and removes its
@@ -159,7 +159,7 @@ async function removeDeadGitSockets(before) {
 }
 
 /** Starts code-server on a free loopback port with a fresh profile; resolves once it listens. */
-export async function launchCodeServer({ folder, vsix, trusted = true, theme = 'dark' }) {
+export async function launchCodeServer({ folder, vsix, trusted = true, theme = 'dark', machineSettings }) {
   const entry = ensureCodeServer();
   const socketsBefore = gitSockets();
   const profile = mkdtempSync(join(tmpdir(), 'vlm-code-server-'));
@@ -168,6 +168,11 @@ export async function launchCodeServer({ folder, vsix, trusted = true, theme = '
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(extensions, { recursive: true });
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(profileSettings({ trusted, theme }), null, 2));
+  // Machine-scoped settings are read from the server's Machine settings, not the user's.
+  if (machineSettings) {
+    mkdirSync(join(userData, 'Machine'), { recursive: true });
+    writeFileSync(join(userData, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 2));
+  }
   const environment = {
     ...process.env,
     // The extension gallery would be fetched from outside: point it at loopback, where nothing answers.
@@ -177,14 +182,17 @@ export async function launchCodeServer({ folder, vsix, trusted = true, theme = '
   // util-linux setpriv makes the kernel end code-server when this process dies, however it dies
   // (PR_SET_PDEATHSIG): SIGTERM, so it still stops its extension host and what that started.
   const owned = ['--pdeathsig', 'TERM', '--', process.execPath, entry, ...common];
-  if (vsix) {
-    const installed = spawnSync('setpriv', [...owned, '--install-extension', resolve(vsix)], {
+  // One .vsix, or several: the extension and a test's own helper extensions.
+  const packages = [vsix ?? []].flat();
+  if (packages.length > 0) {
+    const installs = packages.flatMap((file) => ['--install-extension', resolve(file)]);
+    const installed = spawnSync('setpriv', [...owned, ...installs], {
       encoding: 'utf8',
       env: environment,
     });
     if (installed.status !== 0) {
       rmSync(profile, { recursive: true, force: true });
-      throw new Error(`code-server could not install ${vsix}:\n${installed.stdout}${installed.stderr}`);
+      throw new Error(`code-server could not install ${packages.join(', ')}:\n${installed.stdout}${installed.stderr}`);
     }
   }
   const port = await freePort();
@@ -239,6 +247,13 @@ function option(name) {
   return index > 0 ? process.argv[index + 1] : undefined;
 }
 
+/** Every value of an option given more than once. */
+function options(name) {
+  return process.argv.flatMap((argument, index) =>
+    argument === `--${name}` && index + 1 < process.argv.length ? [process.argv[index + 1]] : [],
+  );
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const command = process.argv[2];
   try {
@@ -249,7 +264,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       if (!folder) throw new Error('launch needs --folder DIR');
       const launched = await launchCodeServer({
         folder,
-        vsix: option('vsix'),
+        vsix: options('vsix'),
+        machineSettings: option('machine-settings') ? JSON.parse(option('machine-settings')) : undefined,
         trusted: !process.argv.includes('--untrusted'),
         theme: option('theme') ?? 'dark',
       });
@@ -268,7 +284,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       launched.child.once('exit', (code) => void launched.stop().then(() => process.exit(code ?? 1)));
     } else {
       console.error(
-        'Usage: node scripts/code-server.mjs install | launch --folder DIR [--vsix FILE] [--untrusted] [--theme light|dark] [--stop-when-stdin-closes]',
+        'Usage: node scripts/code-server.mjs install | launch --folder DIR [--vsix FILE]... [--machine-settings JSON] [--untrusted] [--theme light|dark] [--stop-when-stdin-closes]',
       );
       process.exit(2);
     }

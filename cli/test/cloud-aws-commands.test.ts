@@ -38,7 +38,13 @@ async function vlm(commandLine: readonly string[]): Promise<VlmResult> {
 function accounts(): Array<Record<string, unknown>> {
   const settings = { credentials: 'accessKey', endpoint: standIn.url };
   return [
-    { id: 'prod', provider: 'aws', label: 'Production', settings },
+    // hourlyPrices is every provider's setting: the AWS module must not refuse it as unknown.
+    {
+      id: 'prod',
+      provider: 'aws',
+      label: 'Production',
+      settings: { ...settings, hourlyPrices: { currency: 'USD', bySize: { '*': '0.02' } } },
+    },
     { id: 'wrong-key', provider: 'aws', settings: { ...settings, regions: ['eu-west-1'] } },
   ];
 }

@@ -44,6 +44,17 @@ describe('vlm cloud accounts', () => {
     assert.equal(result.stdout, '');
     assert.equal(result.stderr, `vlm: ${home.accountsPath}: accounts[0].provider is "vmware": one of aws, proxmox, azure, gcp, vsphere.\n`);
   });
+
+  it('refuses a wrong hourly price with its path, the same parser as the extension, exit 2', async () => {
+    const hourlyPrices = { currency: 'USD', bySize: { '*': '0.02', 't3.micro': '1e-3' } };
+    await home.writeAccounts([{ ...vsphere, settings: { ...vsphere.settings, hourlyPrices } }]);
+    const result = home.vlm(['cloud', 'accounts']);
+    assert.equal(result.status, 2);
+    assert.equal(
+      result.stderr,
+      `vlm: ${home.accountsPath}: accounts[0].settings.hourlyPrices.bySize["t3.micro"] "1e-3" is not a price: write digits with an optional "." and at most 6 decimals, such as 0.0125.\n`,
+    );
+  });
 });
 
 describe('vlm cloud list and power actions with settings the provider refuses', () => {

@@ -1,6 +1,7 @@
 // The provider-independent part of an account, checked the same way wherever accounts come
 // from (the CLI's accounts file, VS Code settings): which field is wrong, what is allowed.
 import { type CloudAccount, type ProviderKind, providerKinds } from './cloud-provider.js';
+import { parseHourlyPrices } from './hourly-prices.js';
 
 export const accountIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const accountIdRule = "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters";
@@ -73,5 +74,7 @@ export function checkAccount(value: unknown, where = 'account'): CloudAccount {
       `${where}.settings`,
     );
   }
+  // Settings every provider takes are checked here, once; the provider checks the rest.
+  parseHourlyPrices(settings.hourlyPrices, `${where}.settings.hourlyPrices`);
   return { id, provider, settings, ...(label === undefined ? {} : { label }) };
 }

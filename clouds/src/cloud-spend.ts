@@ -5,6 +5,7 @@
 import type { DerivedSpend } from '@vlm/schemas';
 import type { CostExplorerCacheStore } from './aws/cost-explorer-spend.js';
 import type { CloudAccount, CloudProvider, SecretSource } from './cloud-provider.js';
+import { type HourlyPriceTable, parseHourlyPrices, withHourlyPrices } from './hourly-prices.js';
 import { listAllInstances } from './instance-listing.js';
 import { instanceSpend, monthStart, plainText, type SpendLines } from './instance-spend.js';
 
@@ -64,11 +65,19 @@ async function accountSpend(account: CloudAccount, month: string, now: Date, opt
 }
 
 async function hoursSpend(account: CloudAccount, month: string, now: Date, options: CloudSpendOptions): Promise<SpendLines> {
+  let prices: HourlyPriceTable | undefined;
+  try {
+    prices = parseHourlyPrices(account.settings.hourlyPrices);
+  } catch (error) {
+    return { lines: [], problems: [`${account.id}: ${(error as Error).message}, so its hours are not counted.`] };
+  }
   let provider: CloudProvider | undefined;
   try {
     provider = await options.createProvider(account, options.secrets);
     const listing = await listAllInstances(provider, options.signal ? { signal: options.signal } : {});
-    const spend = instanceSpend(account.id, listing.instances, month, now);
+    // Priced here, not in the listing: the user's price is an input to spend only, and the
+    // listing stays what the provider said (a tree row shows no price the provider did not tell).
+    const spend = instanceSpend(account.id, withHourlyPrices(listing.instances, prices), month, now);
     const unlisted = listing.errors.map(
       ({ location, error }) =>
         `${account.id}/${location.id} could not be listed (${error.message}), so its instances' hours are not counted.`,

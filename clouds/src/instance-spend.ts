@@ -84,7 +84,7 @@ export function instanceSpend(accountId: string, instances: readonly CloudInstan
   const list = (names: string[]) => (names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', '));
   if (noPrice.length > 0) {
     problems.push(
-      `${accountId}: ${list(noPrice)} ran in ${month} but ${instances[0]?.provider ?? 'the provider'} tells no hourly price for them, so their hours are not costed.`,
+      `${accountId}: ${list(noPrice)} ran in ${month} but ${instances[0]?.provider ?? 'the provider'} tells no hourly price for them and settings.hourlyPrices has none for their size (nor "*"), so their hours are not costed.`,
     );
   }
   if (noStart.length > 0)

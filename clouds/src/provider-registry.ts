@@ -3,6 +3,7 @@
 // Modules load on demand, so listing accounts never loads five SDKs.
 import { checkAccount } from './account-check.js';
 import { CloudError } from './cloud-errors.js';
+import { providerSettings } from './hourly-prices.js';
 import { type CloudProvider, type ProviderKind, type ProviderModule, providerKinds, type SecretSource } from './cloud-provider.js';
 
 export type ProviderModuleLoader = () => Promise<ProviderModule>;
@@ -50,7 +51,7 @@ export class ProviderRegistry {
   async create(account: unknown, secrets: SecretSource): Promise<CloudProvider> {
     const checked = checkAccount(account);
     const module = await this.load(checked.provider);
-    const settings = module.parseSettings(checked.settings);
+    const settings = module.parseSettings(providerSettings(checked.settings));
     return module.create(checked, settings, secrets);
   }
 

@@ -80,7 +80,7 @@ test('instances without a price, or with one that is not a price, are named and 
     'negative of home: its price -5 is not a whole number of millionths ≥ 0, so its hours are not costed.',
     'fraction of home: its price 0.5 is not a whole number of millionths ≥ 0, so its hours are not costed.',
     'unknown of home: XYZ is not an ISO 4217 currency code in use, so its hours are not costed.',
-    'home: i-01, i-02, i-03 and 2 more ran in 2026-11 but proxmox tells no hourly price for them, so their hours are not costed.',
+    'home: i-01, i-02, i-03 and 2 more ran in 2026-11 but proxmox tells no hourly price for them and settings.hourlyPrices has none for their size (nor "*"), so their hours are not costed.',
   ]);
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { CloudInstance, PowerAction } from '@vlm/clouds/src/cloud-provider';
 import { CloudError } from '@vlm/clouds/src/cloud-errors';
 import { accountIdPattern } from '@vlm/clouds/src/account-check';
+import { checkAccountSettings } from '../src/clouds/cloud-providers';
 import { failureText, parseCloudAccounts, problemOf, secretStorageKey } from '../src/clouds/cloud-accounts';
 import { confirmation, consoleUrlProblem, selectedInstanceRows, whileRunning } from '../src/clouds/cloud-actions';
 import { secretsToAsk, settingQuestions, settingValue } from '../src/clouds/cloud-account-questions';
@@ -48,6 +49,22 @@ test('the setting takes well-formed accounts and names the entry, field and what
     'vlm.cloudAccounts[5] must be an object with id, provider and settings, not "aws".',
   ]);
   assert.deepEqual(parseCloudAccounts({ id: 'a' }).problems, ['vlm.cloudAccounts must be a list of accounts.']);
+});
+
+test('the setting takes hourlyPrices for any provider, checked by the clouds parser with the entry path', async () => {
+  const hourlyPrices = { currency: 'USD', bySize: { 't3.micro': '0.0104', '*': '0.02' } };
+  const { accounts, problems } = parseCloudAccounts([
+    { id: 'aws-main', provider: 'aws', settings: { hourlyPrices } },
+    { id: 'az', provider: 'azure', settings: { hourlyPrices: { currency: 'USD', bySize: { Standard_B1s: '-1' } } } },
+  ]);
+  assert.deepEqual(accounts, [{ id: 'aws-main', provider: 'aws', settings: { hourlyPrices } }]);
+  assert.deepEqual(problems, ['vlm.cloudAccounts[1].settings.hourlyPrices.bySize["Standard_B1s"] "-1" is negative: a price is 0 or more.']);
+  await checkAccountSettings({ id: 'aws-main', provider: 'aws', settings: { hourlyPrices } });
+  const setting = manifest.contributes.configuration.properties['vlm.cloudAccounts'];
+  const prices = setting.items.properties.settings.properties.hourlyPrices;
+  assert.deepEqual(prices.required, ['currency', 'bySize']);
+  assert.equal(prices.properties.bySize.propertyNames.maxLength, 100);
+  assert.ok(prices.markdownDescription.includes('does not call pricing APIs'));
 });
 
 test('the manifest declares vlm.cloudAccounts with the same id rule, restricted in untrusted folders', () => {

@@ -421,6 +421,9 @@ export type TasksToExtension =
     }
   | {
       type: 'undo';
+    }
+  | {
+      type: 'sync';
     };
 /**
  * what the extension tells the Tasks panel

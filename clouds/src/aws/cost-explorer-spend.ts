@@ -7,6 +7,7 @@ import { isCloudError } from '../cloud-errors.js';
 import type { CloudAccount, SecretSource } from '../cloud-provider.js';
 import { plainText } from '../instance-spend.js';
 import { parseAwsSettings } from './aws-settings.js';
+import { providerSettings } from '../hourly-prices.js';
 import { costExplorerClient, fetchMonthCosts } from './cost-explorer.js';
 import { costExplorerLines, findEntry, isFresh } from './cost-explorer-cache.js';
 
@@ -34,7 +35,7 @@ export type CostExplorerOutcome =
 const maxServices = 1000;
 
 export async function costExplorerSpend(account: CloudAccount, month: string, options: CostExplorerOptions): Promise<CostExplorerOutcome> {
-  const settings = parseAwsSettings(account.settings);
+  const settings = parseAwsSettings(providerSettings(account.settings));
   if (!settings.costExplorer) return { fallback: undefined };
   const kept = findEntry(await options.cache.read(), account.id, month);
   if (kept && isFresh(kept, options.now)) return { lines: costExplorerLines(kept), problems: [] };

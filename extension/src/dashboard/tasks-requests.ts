@@ -1,6 +1,7 @@
 // What the extension does with each message of a Tasks panel, without VS Code: check it against
 // panel-messages.schema.json, apply it to the tasks and roadmaps of the dashboard store, and
-// answer with the whole board. A message of the wrong shape is logged and dropped; nothing changes.
+// answer with the whole board (after a sync too: the host runs the GitHub sync). A message of the
+// wrong shape is logged and dropped; nothing changes.
 import { randomUUID } from 'node:crypto';
 import type { TasksToPanel } from '@vlm/schemas';
 import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
@@ -13,11 +14,15 @@ export interface TasksRequestHost {
   warn(line: string): void;
   /** The time stamped on changed tasks; the clock when not given. */
   now?(): Date;
+  /** Syncs with GitHub (the Sync Tasks with GitHub command); settles once the sync has ended. */
+  sync?(): Promise<void>;
 }
 
 export class TasksRequests {
   /** Undo is per panel: it reverses this panel's changes only. */
   private readonly history = new TasksUndoHistory();
+  /** This panel's sync while it runs. */
+  private running: Promise<void> | undefined;
 
   constructor(private readonly host: TasksRequestHost) {}
 
@@ -32,6 +37,7 @@ export class TasksRequests {
     try {
       if (message.type === 'ready') return this.board(await (await this.host.store()).read());
       if (message.type === 'undo') return await this.undo();
+      if (message.type === 'sync') return await this.sync();
       return await this.change(message);
     } catch (error) {
       return { type: 'error', message: error instanceof Error ? error.message : String(error) };
@@ -52,6 +58,20 @@ export class TasksRequests {
     const { result, data } = await store.update((draft) => applyTaskChange(draft, change, context));
     this.history.push(result);
     return this.board(data);
+  }
+
+  /**
+   * The sync reports its own outcome; the panel gets the board as the sync left it. A press while
+   * this panel's sync runs joins it: two syncs at once could each create the same new issue.
+   */
+  private async sync(): Promise<TasksToPanel> {
+    const host = this.host;
+    if (!host.sync) return { type: 'error', message: 'Sync with GitHub is not available in this window.' };
+    this.running ??= host.sync().finally(() => {
+      this.running = undefined;
+    });
+    await this.running;
+    return this.board(await (await host.store()).read());
   }
 
   private async undo(): Promise<TasksToPanel> {

@@ -80,6 +80,35 @@ test('one window asking twice at once makes one call', async () => {
   assert.equal(first.lines[0]?.amountMinor, 20);
 });
 
+test("the registry's provider prices an account's instance hours from its hourlyPrices setting", async () => {
+  const priced: CloudAccount = {
+    id: 'priced',
+    provider: 'aws',
+    settings: {
+      credentials: 'accessKey',
+      regions: ['us-east-1'],
+      endpoint: world.standIn.url,
+      costExplorer: false,
+      hourlyPrices: { currency: 'USD', bySize: { 't3.micro': '0.0104' } },
+    },
+  };
+  const store = DashboardStore.open({ directory: mkdtempSync(join(directory, 'priced-')) });
+  const source = cloudSpendSource({
+    accounts: () => [priced],
+    secrets: secretSource(standInSecrets),
+    store: () => store,
+    now: () => new Date('2026-11-29T12:00:00Z'),
+  });
+  const { lines, problems } = await source.linesFor('2026-11');
+  assert.deepEqual(problems, []);
+  assert.equal(lines.length, 29, 'one line a day the instance ran');
+  assert.deepEqual(
+    [lines[0]?.source, lines[0]?.date, lines[0]?.amountMinor, lines[0]?.currency],
+    ['cloud', '2026-11-01', 25, 'USD'],
+    '24 h × 0.0104 USD',
+  );
+});
+
 test('a file with two answers for one account and month, or a made-up currency, is refused and left untouched', async () => {
   const path = join(directory, dashboardFileName);
   const data = JSON.parse(readFileSync(path, 'utf8'));

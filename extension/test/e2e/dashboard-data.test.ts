@@ -50,7 +50,7 @@ after(async () => {
 const expensesFrame = (timeoutMs?: number): Promise<Frame> => panelFrame(session, '#table-filter', 'Expenses', timeoutMs);
 
 async function categories(frame: Frame): Promise<string[]> {
-  return frame.locator('vscode-table-row[data-id] vscode-table-cell:nth-child(3)').allTextContents();
+  return frame.locator('#expense-table vscode-table-row[data-id] vscode-table-cell:nth-child(3)').allTextContents();
 }
 
 test('the palette offers the dashboard commands before activation; an import shows in the panel; sort and filter by keyboard survive a reload', async () => {

@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
@@ -50,6 +50,23 @@ export function packedExtension(): string {
   return vsix;
 }
 
+/**
+ * A test's helper extension (a folder under extension/test/e2e/) packed with vsce into a file of
+ * this process, to be installed next to the extension.
+ */
+export function packedTestExtension(folder: string): string {
+  const out = join(mkdtempSync(join(tmpdir(), 'vlm-test-vsix-')), 'test-extension.vsix');
+  process.once('exit', () => rmSync(dirname(out), { recursive: true, force: true }));
+  const vsce = join(repositoryRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const packed = spawnSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out],
+    { cwd: folder, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (packed.status !== 0) throw new Error(`vsce could not pack the test extension in ${folder}: see the output above.`);
+  return out;
+}
+
 /** code-server and Chromium, installed by the project's scripts when missing (once, about 2 minutes). */
 export function ensureTools(): void {
   runScript('Installing the Debian packages for code-server and Chromium', 'system-packages.mjs', ['codeServer']);
@@ -79,6 +96,10 @@ export interface VsCodeSessionOptions {
   workspace: string;
   theme?: Theme;
   trusted?: boolean;
+  /** Folders of test-only extensions to install beside the extension. */
+  testExtensions?: string[];
+  /** Machine-scoped settings (the server's Machine settings.json). */
+  machineSettings?: Record<string, unknown>;
 }
 
 export class VsCodeSession {
@@ -102,6 +123,8 @@ export class VsCodeSession {
       vsix,
       '--stop-when-stdin-closes',
     ];
+    for (const folder of options.testExtensions ?? []) args.push('--vsix', packedTestExtension(folder));
+    if (options.machineSettings) args.push('--machine-settings', JSON.stringify(options.machineSettings));
     args.push('--theme', options.theme ?? 'dark');
     if (options.trusted === false) args.push('--untrusted');
     // stdin stays open as a lifeline: when this process ends, however, code-server stops too.

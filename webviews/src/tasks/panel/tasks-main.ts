@@ -41,6 +41,8 @@ let tasks: Task[] = [];
 let roadmaps: Roadmap[] = [];
 /** The card a keyboard or mouse move is waiting on: announced and focused when the board comes back. */
 let moving: { id: string; focus: boolean } | undefined;
+/** A sync asked for and not yet answered: its status line stays until the board comes back. */
+let syncing = false;
 
 const status = element('div', { id: 'status', role: 'status', 'aria-live': 'polite' });
 const form = new TaskForm({
@@ -71,6 +73,11 @@ const labelFilter = element('vscode-single-select', { id: 'label-filter', 'aria-
 const boardTab = element('vscode-button', { id: 'show-board', secondary: true }, 'Board');
 const roadmapsTab = element('vscode-button', { id: 'show-roadmaps', secondary: true }, 'Roadmaps');
 const undo = element('vscode-button', { id: 'undo', secondary: true, disabled: true, title: 'Undo (Ctrl+Z)' }, 'Undo');
+const sync = element(
+  'vscode-button',
+  { id: 'sync', secondary: true, title: 'Sync the tasks and roadmaps with the chosen GitHub repositories' },
+  'Sync with GitHub',
+);
 const boardSection = element(
   'section',
   { id: 'board-view', 'aria-label': 'Board' },
@@ -88,7 +95,7 @@ document.body.append(
   element(
     'main',
     {},
-    element('div', { class: 'header' }, element('h1', {}, 'Tasks'), boardTab, roadmapsTab, undo),
+    element('div', { class: 'header' }, element('h1', {}, 'Tasks'), boardTab, roadmapsTab, undo, sync),
     boardSection,
     roadmapView.root,
     status,
@@ -141,6 +148,8 @@ window.addEventListener('message', (event: MessageEvent) => {
     return;
   }
   const message = check.message;
+  const synced = syncing;
+  syncing = false;
   if (message.type === 'error') {
     moving = undefined;
     showStatus(message.message, true);
@@ -154,6 +163,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   moving = undefined;
   render(moved?.focus ? moved.id : undefined);
   if (moved) announceMove(moved.id);
+  if (synced) showStatus('Sync with GitHub ended; its outcome is in the notification.', false);
 });
 
 labelFilter.addEventListener('change', () => {
@@ -170,6 +180,12 @@ for (const [tab, view] of [
   });
 }
 undo.addEventListener('click', () => send({ type: 'undo' }));
+// The sync's outcome shows as VS Code's notification; the board comes back once it has ended.
+sync.addEventListener('click', () => {
+  send({ type: 'sync' });
+  syncing = true;
+  showStatus('Syncing with GitHub…', false);
+});
 undoOnShortcut(undo, () => send({ type: 'undo' }));
 
 vscode.postMessage({ type: 'ready' });
