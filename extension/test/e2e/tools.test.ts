@@ -55,7 +55,9 @@ test('add a tool, check its health, filter, reload and find it restored', async 
   await hostsView.locator('.pane-header').hover();
   // The view's overflow menu: a link without a role, named by its aria-label.
   await hostsView.locator('.pane-header').getByLabel('More Actions...').click();
-  await page.getByRole('menuitem', { name: 'Open Tools Catalog' }).click();
+  // A click while the menu is still opening can be taken as a hover: hover, then Enter runs the item.
+  await page.getByRole('menuitem', { name: 'Open Tools Catalog' }).hover();
+  await page.keyboard.press('Enter');
   let frame = await toolsFrame().catch(async (error: unknown) => {
     await session.screenshot('failed-tools-open');
     throw error;
