@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
-import { panelFrame, reportedViolations, watchCspConsole } from './webview-frames';
+import { panelFrame, reportedViolations, runHostsMenuItem, watchCspConsole } from './webview-frames';
 
 let session: VsCodeSession;
 let workspace: string;
@@ -74,15 +74,7 @@ async function linkRunbookToMilestone(frame: Frame): Promise<void> {
 
 test('add tasks, move them by keyboard and by drag and drop, see a milestone progress, reload and find them restored', async () => {
   const { page } = session;
-  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
-  const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
-  await hostsView.locator('.monaco-list-row', { hasText: 'local' }).waitFor({ timeout: 60_000 });
-  await hostsView.locator('.pane-header').hover();
-  // The view's overflow: a link role with its aria-label.
-  await hostsView.locator('.pane-header').getByLabel('More Actions...').click();
-  // A click while the menu is still opening can be taken as a hover: hover, then Enter runs the item.
-  await page.getByRole('menuitem', { name: 'Open Tasks' }).hover();
-  await page.keyboard.press('Enter');
+  await runHostsMenuItem(session, 'Open Tasks');
   let frame = await tasksFrame().catch(async (error: unknown) => {
     await session.screenshot('failed-open-tasks');
     throw error;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
-import { panelFrame, reportedViolations, watchCspConsole } from './webview-frames';
+import { panelFrame, reportedViolations, runHostsMenuItem, watchCspConsole } from './webview-frames';
 
 let session: VsCodeSession;
 let workspace: string;
@@ -49,15 +49,7 @@ async function addTool(frame: Frame, name: string, url: string, tags: string): P
 
 test('add a tool, check its health, filter, reload and find it restored', async () => {
   const { page } = session;
-  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
-  const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
-  await hostsView.locator('.monaco-list-row', { hasText: 'local' }).waitFor({ timeout: 60_000 });
-  await hostsView.locator('.pane-header').hover();
-  // The view's overflow menu: a link without a role, named by its aria-label.
-  await hostsView.locator('.pane-header').getByLabel('More Actions...').click();
-  // A click while the menu is still opening can be taken as a hover: hover, then Enter runs the item.
-  await page.getByRole('menuitem', { name: 'Open Tools Catalog' }).hover();
-  await page.keyboard.press('Enter');
+  await runHostsMenuItem(session, 'Open Tools Catalog');
   let frame = await toolsFrame().catch(async (error: unknown) => {
     await session.screenshot('failed-tools-open');
     throw error;

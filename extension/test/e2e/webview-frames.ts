@@ -51,3 +51,17 @@ export async function panelFrame(session: VsCodeSession, selector: string, panel
     await session.page.waitForTimeout(250);
   }
 }
+
+/** Runs an item of the Hosts view's overflow menu ("More Actions..."), as a user opens a panel. */
+export async function runHostsMenuItem(session: VsCodeSession, item: string): Promise<void> {
+  const { page } = session;
+  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
+  const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
+  await hostsView.locator('.monaco-list-row', { hasText: 'local' }).waitFor({ timeout: 60_000 });
+  await hostsView.locator('.pane-header').hover();
+  // The view's overflow menu: a link without a role, named by its aria-label.
+  await hostsView.locator('.pane-header').getByLabel('More Actions...').click();
+  // A click while the menu is still opening can be taken as a hover: hover, then Enter runs the item.
+  await page.getByRole('menuitem', { name: item }).hover();
+  await page.keyboard.press('Enter');
+}
