@@ -116,8 +116,7 @@ test('set a budget, cross 80% with an expense, see the notification, click it an
   violations.push(...(await reportedViolations(frame)));
 
   // Reloaded, the panel comes back with the budget charted, and the alert is not shown again.
-  await session.runCommand('Developer: Reload Window');
-  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
+  await session.reloadWindow();
   frame = await expensesFrame(90_000);
   await frame.locator('#budget-table vscode-table-row', { hasText: '€85.00 (85%)' }).waitFor();
   assert.equal((await budgetChart(frame)).budgetId, budgetId);

@@ -97,8 +97,7 @@ test('the palette offers the dashboard commands before activation; an import sho
   assert.deepEqual(await categories(frame), ['hosting', 'domains']);
   await session.screenshot('41-expenses-sorted-filtered');
 
-  await session.runCommand('Developer: Reload Window');
-  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
+  await session.reloadWindow();
   frame = await expensesFrame(90_000);
   await frame.locator('vscode-table-row', { hasText: 'hosting' }).waitFor();
   assert.equal(await frame.locator('#table-filter').evaluate((field) => (field as unknown as { value: string }).value), 'o');

@@ -91,8 +91,7 @@ test('add an expense, see the chart change, delete and undo by keyboard, reload 
   await session.screenshot('30-expenses-light');
   violations.push(...(await reportedViolations(frame)));
 
-  await session.runCommand('Developer: Reload Window');
-  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
+  await session.reloadWindow();
   frame = await expensesFrame(90_000);
   await frame.locator('vscode-table-row', { hasText: 'hosting' }).waitFor();
   await frame.locator('#totals', { hasText: '€19.75' }).waitFor();

@@ -124,8 +124,7 @@ test('add tasks, move them by keyboard and by drag and drop, see a milestone pro
   await session.screenshot('40-tasks-board-light');
   violations.push(...(await reportedViolations(frame)));
 
-  await session.runCommand('Developer: Reload Window');
-  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
+  await session.reloadWindow();
   frame = await tasksFrame(90_000);
   await column(frame, 'doing').locator('.card', { hasText: 'Patch the web VM' }).waitFor();
   assert.deepEqual(await titlesIn(frame, 'todo'), ['Rotate keys✕']);

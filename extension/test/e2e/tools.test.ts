@@ -98,8 +98,7 @@ test('add a tool, check its health, filter, reload and find it restored', async 
   await session.screenshot('40-tools-light');
   violations.push(...(await reportedViolations(frame)));
 
-  await session.runCommand('Developer: Reload Window');
-  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
+  await session.reloadWindow();
   frame = await toolsFrame(90_000);
   await frame.locator('#summary', { hasText: '1 of 2 tools shown.' }).waitFor();
   assert.equal(await frame.locator('#tool-search input').inputValue(), 'graf');

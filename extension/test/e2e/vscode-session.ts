@@ -176,6 +176,20 @@ export class VsCodeSession {
     return path;
   }
 
+  /**
+   * Runs "Developer: Reload Window" and returns once the new workbench is up. The command returns
+   * before the page navigates, so waiting on the old page's elements would find them still there.
+   */
+  async reloadWindow(): Promise<void> {
+    const reloaded = this.page.waitForEvent('framenavigated', {
+      predicate: (frame) => frame === this.page.mainFrame(),
+      timeout: 90_000,
+    });
+    await this.runCommand('Developer: Reload Window');
+    await reloaded;
+    await this.page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
+  }
+
   /** Runs a command from the Command Palette by typing its title, as a user does. */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('F1');
