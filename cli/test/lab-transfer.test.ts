@@ -2,13 +2,14 @@
 // vlm-host on libvirt's test driver, the lab served by an HTTP server on loopback.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { startHostFixture, type HostFixture } from '../../host-service/test/support/host-fixture';
+import { attributeProblems } from '../../host-service/test/terraform/provider-rules';
 import { ensureBuilt, repositoryRoot } from './run-vlm';
 import { runVlmAsync } from './running-vlm';
 
@@ -60,6 +61,12 @@ describe('vlm lab import', () => {
       assert.equal(result.status, 1, `${source}: ${result.stdout}${result.stderr}`);
       assert.match(result.stderr, message);
     }
+    // A huge file: refused by the language service's size limit, before any host request.
+    const huge = join(folder, 'huge.lab.yaml');
+    await writeFile(huge, `name: huge\ndescription: "${'x'.repeat(5 * 1024 * 1024)}"\nvms: []\n`);
+    const refused = await vlm('lab', 'import', '--yes', huge);
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /MB/);
     const list = await vlm('lab', 'list', '--json');
     assert.deepEqual(JSON.parse(list.stdout).labs, []);
   });
@@ -105,6 +112,10 @@ describe('vlm lab export --format terraform', () => {
       document.resource.libvirt_domain.vm_alpha.qemu_commandline.args[1].value,
       new RegExp(`hostfwd=tcp:127\\.0\\.0\\.1:${sshPort}-:22`),
     );
+
+    // Every block the real host exported fits the provider's attribute list at v0.9.7.
+    for (const [kind, bodies] of Object.entries(document.resource as Record<string, Record<string, Record<string, unknown>>>))
+      for (const body of Object.values(bodies)) assert.deepEqual(attributeProblems(kind, body), []);
 
     const again = await vlm('lab', 'export', '--format', 'terraform', '--output', folder, 'tiny-pair');
     assert.equal(again.status, 1);
