@@ -112,7 +112,7 @@ export async function applyConfirmed(
         const failing = errorLines.at(-1);
         const step = failing ? ` Failing step: ${failing.vm ? `[${printable(failing.vm)}] ` : ''}${printable(failing.text)}` : '';
         throw new ReportedFailure(
-          `lab up failed: ${error.message}${step}\nSee 'vlm lab status ${lab.name}'; 'vlm lab down ${lab.name}' removes what was made.`,
+          `${commandPath} failed: ${error.message}${step}\nSee 'vlm lab status ${lab.name}'; 'vlm lab down ${lab.name}' removes what was made.`,
           error.exitCode,
         );
       }
@@ -121,6 +121,11 @@ export async function applyConfirmed(
       stopExplaining();
     }
     output.stdout(`Lab ${lab.name} is up. See 'vlm lab status ${lab.name}' and 'vlm vm list'.\n`);
+    // Ctrl-C was pressed, but the host had finished before the cancel reached it: the lab is up,
+    // as the command asked, and the user is told so rather than left believing it was cancelled.
+    if (session.wasInterrupted) {
+      output.stderr(`vlm: the apply finished before the host saw the cancel; 'vlm lab down ${lab.name}' removes the lab.\n`);
+    }
     return exitCodes.success;
   });
 }
