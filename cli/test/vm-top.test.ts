@@ -38,7 +38,7 @@ describe('vlm vm top against vlm-host on the libvirt test driver', () => {
 
   it('refreshes on a terminal until Ctrl-C, then exits 0', async () => {
     const terminal = startOnTerminal(['vm', 'top', '--host', hostArgument]);
-    await terminal.waitFor(/(LAB +VM[^]*){2}/);
+    await terminal.waitFor(/(LAB +VM[\s\S]*){2}/);
     terminal.type('\u0003');
     const result = await terminal.finished;
     assert.equal(result.status, 0, result.output);
