@@ -59,6 +59,11 @@ export class MetricsSampler {
     return shortest;
   }
 
+  /** When the newest batch was taken (host clock, ms); undefined before the first. */
+  get lastSampleAt(): number | undefined {
+    return this.lastBatchAt;
+  }
+
   /** Keeps sampling at `intervalMs` (or faster, if another demand asks) until disposed. */
   demand(intervalMs = defaultSampleIntervalMs): Disposable {
     if (!Number.isFinite(intervalMs) || intervalMs <= 0)

@@ -16,6 +16,9 @@ import type { StateStore } from '../../state/state-store';
 import type { HandlerTable } from '../handler-table';
 import { type HandlerContext, throwIfCancelled } from './handler-context';
 
+/** The window of a get's own two samples when nobody follows: long enough for steady rates, short for a tooltip. */
+const oneOffWindowMs = 1_000;
+
 /** The lab each recorded domain belongs to, from the host's records (no libvirt call). */
 function labsByDomain(store: StateStore): Map<string, string> {
   const labs = new Map<string, string>();
@@ -51,8 +54,17 @@ export function registerMetricsHandlers(table: HandlerTable, context: HandlerCon
   table.on(MetricsGetRequest.type, async ({ vm, lab, history }, { token }) => {
     const domains = await selectDomains(vm, lab);
     throwIfCancelled(token);
-    // Nobody keeps the sampler going: take a sample now, so `latest` is current.
-    if (metrics.intervalMs === undefined) await context.hypervisorCall(() => metrics.sampleNow());
+    // Nobody keeps the sampler going: sample now, and when the last sample is old, once more a
+    // second later, so the rates are of this moment rather than since long ago (or missing).
+    if (metrics.intervalMs === undefined) {
+      const last = metrics.lastSampleAt;
+      await context.hypervisorCall(() => metrics.sampleNow());
+      if (last === undefined || Date.now() - last > 2 * defaultSampleIntervalMs) {
+        await new Promise((resolve) => setTimeout(resolve, oneOffWindowMs));
+        throwIfCancelled(token);
+        await context.hypervisorCall(() => metrics.sampleNow());
+      }
+    }
     const vms = domains.map((domain): VmMetrics => {
       const latest = metrics.latest(domain.name);
       const labName = domain.vlm?.lab;
