@@ -15,6 +15,7 @@ import { lookUpSocketGroup, type SocketGroup } from './api/socket-group';
 import { type Options, parseArguments, usage, UsageError } from './command-line';
 import type { Hypervisor } from './libvirt/hypervisor';
 import { connectLibvirt } from './libvirt/libvirt-dbus-hypervisor';
+import { MetricsSampler } from './metrics/metrics-sampler';
 import { StateStore } from './state/state-store';
 import { RunningTimeRecorder } from './running-time/running-time-recorder';
 
@@ -40,6 +41,7 @@ async function startService(options: Options): Promise<Service> {
   let remoteServer: HostServer | undefined;
   let stopListening: (() => void) | undefined;
   let runningTime: RunningTimeRecorder | undefined;
+  let metrics: MetricsSampler | undefined;
   const consoles = new Consoles({
     // Each lab's VMs trust only that lab's key; the shared service key is for labs deployed before that.
     sshKeyPath: join(options.dataDirectory, 'ssh', 'id_ed25519'),
@@ -52,6 +54,7 @@ async function startService(options: Options): Promise<Service> {
     await remoteServer?.close().catch((error: Error) => log(`closing the TCP listener failed: ${error.message}`));
     stopListening?.();
     await runningTime?.stop();
+    metrics?.close();
     await hypervisor?.close().catch((error: Error) => log(`closing the libvirt connection failed: ${error.message}`));
     await store.close();
   };
@@ -68,8 +71,11 @@ async function startService(options: Options): Promise<Service> {
     for (const lab of await deployer.recoverInterrupted())
       log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
     runningTime = await RunningTimeRecorder.start({ hypervisor, store, madeHere: (domain) => deployer.madeHere(domain), log });
+    metrics = new MetricsSampler(hypervisor);
+    metrics.onError((error) => log(`sampling VM metrics failed: ${error instanceof Error ? error.message : String(error)}`));
     const handlers = createHostApi({
       hypervisor,
+      metrics,
       store,
       events,
       deployer,

@@ -10,9 +10,12 @@ import type { EventLog } from '../../event-log';
 import { fromHypervisorError, hostError } from '../../host-errors';
 import type { ImageStore } from '../../images/image-store';
 import type { LabDeployer } from '../../deploy/lab-deployer';
+import type { MetricsSampler } from '../../metrics/metrics-sampler';
 
 export interface HostApiDependencies {
   hypervisor: Hypervisor;
+  /** VM metrics: one GetAllDomainStats per interval while anyone (API followers, idle shutdown) holds a demand. */
+  metrics: MetricsSampler;
   store: StateStore;
   events: EventLog;
   deployer: LabDeployer;
