@@ -67,6 +67,12 @@ export const bundles = [
     platform: 'browser',
     plugins: [standaloneValidators()],
   },
+  {
+    entry: 'webviews/src/vm-details/panel/vm-details-main.ts',
+    outfile: 'extension/dist/webviews/vm-details.js',
+    platform: 'browser',
+    plugins: [standaloneValidators()],
+  },
 ];
 
 /** Files copied as they are: the example labs the extension offers, and what builds vlm-tiny. */

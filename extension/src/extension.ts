@@ -22,6 +22,7 @@ import { registerDashboardTransfer } from './dashboard/dashboard-transfer-comman
 import { registerTasksPanel } from './dashboard/tasks-panel';
 import { registerGithubSync } from './dashboard/github-sync-commands';
 import { registerCostLens } from './costs/cost-lens';
+import { registerVmDetailsPanel } from './vm-details/vm-details-panel';
 
 let languageClient: LanguageClient | undefined;
 
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDashboardTransfer(scope);
   registerTasksPanel(scope);
   registerGithubSync(scope);
+  registerVmDetailsPanel(scope);
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.

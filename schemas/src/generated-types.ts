@@ -217,7 +217,15 @@ export interface CatalogImage {
  * Messages between the dashboard's webview panels and the extension, and the dashboard's file that holds their data. Each side validates every message it receives against its definition and drops one of the wrong shape; the store validates the file on every read and write.
  */
 export type PanelData =
-  ExpensesToExtension | ExpensesToPanel | DashboardData | ToolsToExtension | ToolsToPanel | TasksToExtension | TasksToPanel;
+  | ExpensesToExtension
+  | ExpensesToPanel
+  | DashboardData
+  | ToolsToExtension
+  | ToolsToPanel
+  | TasksToExtension
+  | TasksToPanel
+  | VmDetailsToExtension
+  | VmDetailsToPanel;
 /**
  * what the Expenses panel asks of the extension
  */
@@ -437,6 +445,41 @@ export type TasksToPanel =
     }
   | {
       type: 'error';
+      message: string;
+    };
+/**
+ * what the VM details panel asks of the extension
+ */
+export type VmDetailsToExtension = {
+  type: 'ready';
+};
+/**
+ * what the extension tells the VM details panel
+ */
+export type VmDetailsToPanel =
+  | {
+      type: 'vm';
+      host: string;
+      vm: string;
+      lab?: string;
+      domain: string;
+      intervalMs: number;
+      windowMs: number;
+      /**
+       * @maxItems 10000
+       */
+      history: VmMetricsSample[];
+    }
+  | {
+      type: 'sample';
+      sample: VmMetricsSample;
+    }
+  | {
+      type: 'stopped';
+      at: number;
+    }
+  | {
+      type: 'problem';
       message: string;
     };
 
@@ -745,4 +788,20 @@ export interface MilestoneFields {
   due?: IsoDate;
   description?: string;
   state?: 'open' | 'closed';
+}
+/**
+ * one VM's figures at one instant, as the host's sampler measured them (a figure is null when the host could not know it)
+ */
+export interface VmMetricsSample {
+  at: number;
+  state: 'no-state' | 'running' | 'blocked' | 'paused' | 'shutting-down' | 'shut-off' | 'crashed' | 'pm-suspended';
+  cpuPercent: number | null;
+  vcpus: number | null;
+  memoryUsedBytes: number | null;
+  memoryTotalBytes: number | null;
+  memorySource: 'guest' | 'host-rss' | 'none';
+  diskReadBytesPerSecond: number | null;
+  diskWriteBytesPerSecond: number | null;
+  netRxBytesPerSecond: number | null;
+  netTxBytesPerSecond: number | null;
 }

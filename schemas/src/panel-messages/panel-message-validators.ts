@@ -12,6 +12,8 @@ export const panelMessageDefinitions = [
   'ToolsToPanel',
   'TasksToExtension',
   'TasksToPanel',
+  'VmDetailsToExtension',
+  'VmDetailsToPanel',
 ] as const;
 export type PanelMessageDefinition = (typeof panelMessageDefinitions)[number];
 
