@@ -6,49 +6,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
 import { ConsolesCloseRequest, ConsolesWriteRequest, HostErrorCode, VmsForceStopRequest } from '@vlm/schemas/src/host-protocol';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { waitUntil } from '../../local-libvirt/wait-until';
 import { rejectsWithHostError } from '../api/host-process';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
 import { ConsoleClient } from './console-guest';
-
-/** A display that sends `greeting` to each connection and keeps what it receives. */
-class LoopbackDisplay {
-  readonly connections: Socket[] = [];
-  received = Buffer.alloc(0);
-  private constructor(
-    readonly server: Server,
-    readonly port: number,
-  ) {}
-
-  static async start(greeting: Buffer): Promise<LoopbackDisplay> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    const display = new LoopbackDisplay(server, address.port);
-    server.on('connection', (socket) => {
-      display.connections.push(socket);
-      socket.on('data', (chunk: Buffer) => {
-        display.received = Buffer.concat([display.received, chunk]);
-      });
-      socket.on('error', () => undefined);
-      socket.write(greeting);
-    });
-    return display;
-  }
-
-  get openConnections(): number {
-    return this.connections.filter((socket) => !socket.destroyed && !socket.readableEnded).length;
-  }
-
-  close(): Promise<void> {
-    for (const socket of this.connections) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
+import { LoopbackDisplay } from '../support/loopback-display';
 
 let fixture: HostFixture;
 let display: LoopbackDisplay;
