@@ -101,6 +101,8 @@ test('the graphical console shows the guest screen; typed keys reach its shell',
   assert.notDeepEqual(await canvasPicture(frame), before, 'the canvas shows the new lines');
   await session.screenshot('51-graphical-console-dark-typed');
 
+  // Keys on the screen go to the VM: the user clicks the Virtual Labs view before using the Command Palette.
+  await page.mouse.click(200, 350);
   await session.setTheme('light');
   frame = await panelFrame(session, '#screen', 'graphical console');
   await frame.locator('#status', { hasText: 'Connected to solo.' }).waitFor();
