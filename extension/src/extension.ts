@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
 import { registerConsoleCommands } from './consoles/console-commands';
+import { registerGraphicalConsoles } from './consoles/graphical-console-panel';
 import type { ExtensionScope } from './extension-scope';
 import { Hosts } from './hosts';
 import { LabCodeLensProvider } from './lab-code-lens';
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const scope = createScope(context);
   registerCommands(scope);
   registerConsoleCommands(scope, scope.hosts);
+  registerGraphicalConsoles(scope, scope.hosts);
   // VS Code lists the newer provider's lenses first: the cost lens goes after Deploy, Plan and Destroy.
   registerCostLens(scope);
   registerCodeLens(scope);

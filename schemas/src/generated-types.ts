@@ -217,7 +217,16 @@ export interface CatalogImage {
  * Messages between the dashboard's webview panels and the extension, and the dashboard's file that holds their data. Each side validates every message it receives against its definition and drops one of the wrong shape; the store validates the file on every read and write.
  */
 export type PanelData =
-  ExpensesToExtension | ExpensesToPanel | DashboardData | ToolsToExtension | ToolsToPanel | TasksToExtension | TasksToPanel;
+  | ExpensesToExtension
+  | ExpensesToPanel
+  | DashboardData
+  | ToolsToExtension
+  | ToolsToPanel
+  | TasksToExtension
+  | TasksToPanel
+  | VncToExtension
+  | VncToPanel
+  | VncPanelState;
 /**
  * what the Expenses panel asks of the extension
  */
@@ -437,6 +446,58 @@ export type TasksToPanel =
     }
   | {
       type: 'error';
+      message: string;
+    };
+/**
+ * what the graphical console panel tells the extension
+ */
+export type VncToExtension =
+  | {
+      type: 'ready';
+    }
+  | {
+      type: 'send';
+      /**
+       * RFB bytes for the display, base64, at most 48 KiB
+       */
+      data: string;
+    }
+  | {
+      type: 'processed';
+      bytes: number;
+    }
+  | {
+      type: 'paste';
+    };
+/**
+ * what the extension tells the graphical console panel
+ */
+export type VncToPanel =
+  | {
+      type: 'connect';
+      target: VncTarget;
+      /**
+       * the display's VNC password, for noVNC only: never kept in the panel's state
+       */
+      password: string;
+    }
+  | {
+      type: 'data';
+      /**
+       * RFB bytes from the display, base64, at most 192 KiB
+       */
+      data: string;
+    }
+  | {
+      type: 'paste';
+      text: string;
+    }
+  | {
+      type: 'closed';
+      reason: string;
+    }
+  | {
+      type: 'problem';
       message: string;
     };
 
@@ -745,4 +806,18 @@ export interface MilestoneFields {
   due?: IsoDate;
   description?: string;
   state?: 'open' | 'closed';
+}
+/**
+ * the VM a graphical console shows, as the tree names it; kept in the panel's state to reconnect after a reload
+ */
+export interface VncTarget {
+  hostName: string;
+  labName: string;
+  vmName: string;
+}
+/**
+ * what the graphical console panel keeps across reloads: the VM, never the password
+ */
+export interface VncPanelState {
+  target: VncTarget;
 }

@@ -10,6 +10,9 @@ import type {
   TasksToPanel,
   ToolsToExtension,
   ToolsToPanel,
+  VncPanelState,
+  VncToExtension,
+  VncToPanel,
 } from './generated-types';
 
 export const panelMessagesSchema: Record<string, unknown> = panelMessagesSchemaJson;
@@ -23,6 +26,9 @@ interface PanelMessageTypes {
   ToolsToPanel: ToolsToPanel;
   TasksToExtension: TasksToExtension;
   TasksToPanel: TasksToPanel;
+  VncToExtension: VncToExtension;
+  VncToPanel: VncToPanel;
+  VncPanelState: VncPanelState;
 }
 
 export type PanelMessageCheck<Message> = { ok: true; message: Message } | { ok: false; problem: string };

@@ -12,6 +12,9 @@ export const panelMessageDefinitions = [
   'ToolsToPanel',
   'TasksToExtension',
   'TasksToPanel',
+  'VncToExtension',
+  'VncToPanel',
+  'VncPanelState',
 ] as const;
 export type PanelMessageDefinition = (typeof panelMessageDefinitions)[number];
 
