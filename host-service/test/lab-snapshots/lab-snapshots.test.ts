@@ -3,6 +3,8 @@
 // part-way (a VM whose snapshot libvirt refuses) rolled back; bad names and clashes refused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   EventNotification,
   EventsSubscribeRequest,
@@ -40,8 +42,33 @@ function snapLab(): Lab {
 let fixture: HostFixture;
 const events: HostEvent[] = [];
 
+/** A lab recorded with no VMs (its first apply failed before it made any). */
+function emptyLabState(): string {
+  const time = '2026-11-29T15:00:00.000Z';
+  const record = {
+    name: 'empty-lab',
+    status: 'failed',
+    definition: { name: 'empty-lab', vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] },
+    createdAt: time,
+    updatedAt: time,
+    resources: { domains: [], volumes: [], networks: [], ports: [], seeds: [] },
+    deployLog: [],
+  };
+  return JSON.stringify({
+    schema_version: 2,
+    event_sequence: 0,
+    labs: { 'empty-lab': record },
+    allocated_ports: [],
+    running_intervals: [],
+  });
+}
+
 before(async () => {
-  fixture = await startHostFixture({ name: 'lab-snapshots' });
+  fixture = await startHostFixture({
+    name: 'lab-snapshots',
+    prepare: ({ dataDirectory }) =>
+      mkdir(dataDirectory, { recursive: true }).then(() => writeFile(join(dataDirectory, 'state.json'), emptyLabState())),
+  });
   fixture.client.onNotification(EventNotification.type, (event) => events.push(event));
   await fixture.client.sendRequest(EventsSubscribeRequest.type, {});
   await fixture.client.sendRequest(LabsApplyRequest.type, { lab: snapLab() });
@@ -114,6 +141,10 @@ describe('lab snapshots on the libvirt test driver', () => {
     await rejectsWithHostError(send({ lab: 'no-such-lab', name: 'ok' }), HostErrorCode.NotFound, {
       field: '/lab',
       message: /There is no lab named "no-such-lab"/,
+    });
+    await rejectsWithHostError(send({ lab: 'empty-lab', name: 'ok' }), HostErrorCode.InvalidState, {
+      field: '/lab',
+      message: /Lab "empty-lab" has no VMs: a lab snapshot needs at least one\./,
     });
     await rejectsWithHostError(send({ lab, name: 'first' }), HostErrorCode.AlreadyExists, {
       field: '/name',
