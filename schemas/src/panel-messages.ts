@@ -10,6 +10,8 @@ import type {
   TasksToPanel,
   ToolsToExtension,
   ToolsToPanel,
+  TopologyToExtension,
+  TopologyToPanel,
 } from './generated-types';
 
 export const panelMessagesSchema: Record<string, unknown> = panelMessagesSchemaJson;
@@ -23,6 +25,8 @@ interface PanelMessageTypes {
   ToolsToPanel: ToolsToPanel;
   TasksToExtension: TasksToExtension;
   TasksToPanel: TasksToPanel;
+  TopologyToExtension: TopologyToExtension;
+  TopologyToPanel: TopologyToPanel;
 }
 
 export type PanelMessageCheck<Message> = { ok: true; message: Message } | { ok: false; problem: string };

@@ -12,6 +12,8 @@ export const panelMessageDefinitions = [
   'ToolsToPanel',
   'TasksToExtension',
   'TasksToPanel',
+  'TopologyToExtension',
+  'TopologyToPanel',
 ] as const;
 export type PanelMessageDefinition = (typeof panelMessageDefinitions)[number];
 
