@@ -251,7 +251,6 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
       ),
 
     labTopology: (document) => answer('labTopology', document, null, () => documentTopology(documents, document)),
-
     setHostFacts(facts) {
       hostFacts = facts;
     },
