@@ -1,7 +1,7 @@
 // The "Hosts" view: maps the plain rows of labs-tree-model.ts to TreeItems. Host changes are
 // gathered for a moment, then only the rows that changed are refreshed (tree-rows.ts).
 import * as vscode from 'vscode';
-import { labsTree, type Row } from './labs-tree-model';
+import { labsTree, type Row, type VmRow } from './labs-tree-model';
 import type { Hosts } from './hosts';
 import { refreshDelayMs, StableRows } from './tree-rows';
 import { treeItemOf } from './tree-items';
@@ -52,6 +52,12 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
       return this.roots;
     }
     return row.kind === 'vm' ? [] : row.children;
+  }
+
+  /** The row the view shows for a VM of a lab, if it shows one (for reveal and actions). */
+  findVm(hostName: string, labName: string, vmName: string): VmRow | undefined {
+    const lab = this.rows.get(`lab/${hostName}/${labName}`);
+    return lab?.kind === 'lab' ? lab.children.find((vm) => vm.vmName === vmName) : undefined;
   }
 
   getParent(row: Row): Row | undefined {

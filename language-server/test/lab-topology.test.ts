@@ -18,7 +18,7 @@ function readLabTopology(text: string, file: string): TopologyLab {
 }
 
 const valid = (topology: unknown) => {
-  const check = checkPanelMessage('TopologyToPanel', { type: 'topology', topology });
+  const check = checkPanelMessage('TopologyToPanel', { type: 'topology', uri: 'file:///labs/a.lab.yaml', topology });
   assert.ok(check.ok, check.ok ? '' : check.problem);
 };
 

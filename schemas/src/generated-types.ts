@@ -476,6 +476,10 @@ export type TopologyText = string;
 export type TopologyToPanel =
   | {
       type: 'topology';
+      /**
+       * the lab file's URI: the panel keeps it in its state, so the panel reopens on the same file after a reload
+       */
+      uri: string;
       topology: TopologyLab;
     }
   | {

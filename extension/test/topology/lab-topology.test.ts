@@ -11,7 +11,7 @@ import { overlayHostState } from '../../src/topology/lab-topology';
 const local: HostDefinition = { name: 'local', isLocal: true, address: { kind: 'socket', path: '/run/vlm/host.sock' } };
 
 const valid = (topology: unknown) => {
-  const check = checkPanelMessage('TopologyToPanel', { type: 'topology', topology });
+  const check = checkPanelMessage('TopologyToPanel', { type: 'topology', uri: 'file:///labs/a.lab.yaml', topology });
   assert.ok(check.ok, check.ok ? '' : check.problem);
 };
 
