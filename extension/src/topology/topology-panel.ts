@@ -125,8 +125,13 @@ class TopologyPanel implements vscode.Disposable {
   private async refresh(): Promise<void> {
     try {
       await vscode.workspace.openTextDocument(this.uri);
-      const lab = await this.read(this.uri);
-      if (!lab) throw new Error('the lab language server cannot read this file (too large or too deeply nested)');
+      // A file just opened for the server may reach it a moment after this request: ask again, briefly.
+      let lab = await this.read(this.uri);
+      for (let attempt = 0; !lab && attempt < 3; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, redrawDelayMs));
+        lab = await this.read(this.uri);
+      }
+      if (!lab) throw new Error('the lab language server has not read this file, or refused it as too large or too deeply nested');
       this.lab = lab;
       this.panel.title = lab.lab ? `Topology: ${lab.lab}` : 'Lab Topology';
       await this.post();
