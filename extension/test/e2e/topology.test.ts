@@ -136,7 +136,9 @@ test('draw a lab with live state, choose nodes by keyboard and click, edit the f
   await page.keyboard.press('ArrowLeft');
   await page.keyboard.type(', back');
   await page.keyboard.press('Control+S');
-  await frame.locator('g.link').nth(5).waitFor({ timeout: 30_000 });
+  // Redrawn as typed: wait for the finished edit, not the first redraw (`, b` names a network "b").
+  await frame.locator('#members li', { hasText: 'web' }).waitFor({ timeout: 30_000 });
+  assert.equal(await frame.locator('g.link').count(), 6, 'one link more');
   assert.deepEqual(await frame.locator('#members li').allTextContents(), ['app', 'db', 'web'], 'the chosen network shows its new member');
 
   await page.mouse.move(5, 400);

@@ -67,7 +67,7 @@ export const layoutSizes = {
   vmMinWidth: 120,
   vmGap: 24,
   vmPadding: 12,
-  networkColumn: 224,
+  networkColumn: 150,
   linkLabelBand: 28,
   busGap: 44,
   maxLabelCharacters: 28,
@@ -78,6 +78,13 @@ export function shortLabel(text: string): string {
   const characters = [...text];
   if (characters.length <= layoutSizes.maxLabelCharacters) return text;
   return `${characters.slice(0, layoutSizes.maxLabelCharacters - 1).join('')}…`;
+}
+
+/** A network's name as drawn in the left column: cut to fit it. */
+export function networkLabel(text: string): string {
+  const fits = Math.floor((layoutSizes.networkColumn - 16) / layoutSizes.characterWidth);
+  const characters = [...text];
+  return characters.length <= fits ? text : `${characters.slice(0, fits - 1).join('')}…`;
 }
 
 export function textWidth(text: string): number {

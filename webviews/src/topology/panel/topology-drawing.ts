@@ -2,7 +2,7 @@
 // goes in as a text node or an attribute value, never as markup. Colors come from panel CSS (theme
 // variables); the state is always written in words too.
 import type { TopologyVmState } from '@vlm/schemas';
-import { type LinkPlace, type NetworkPlace, portsLine, type TopologyLayout, type VmPlace } from '../model/topology-layout';
+import { type LinkPlace, type NetworkPlace, networkLabel, portsLine, type TopologyLayout, type VmPlace } from '../model/topology-layout';
 
 const svgNamespace = 'http://www.w3.org/2000/svg';
 
@@ -74,14 +74,9 @@ function networkNode(network: NetworkPlace): SVGElement {
     // A wide invisible line makes the thin bus easy to click.
     svg('line', { class: 'bus-hit', x1: bus.x, y1: bus.y, x2: bus.x + bus.width, y2: bus.y }),
     svg('line', { class: 'bus', x1: bus.x, y1: bus.y, x2: bus.x + bus.width, y2: bus.y }),
-    svg('text', { class: 'network-name', x: labelBox.x, y: bus.y - 4 }, shortText(label)),
+    svg('text', { class: 'network-name', x: labelBox.x, y: bus.y - 4 }, networkLabel(label)),
     svg('text', { class: 'network-cidr', x: labelBox.x, y: bus.y + 13 }, network.missing ? 'not defined' : (network.cidr ?? '')),
   );
-}
-
-function shortText(text: string): string {
-  const characters = [...text];
-  return characters.length > 28 ? `${characters.slice(0, 27).join('')}…` : text;
 }
 
 function linkNode(link: LinkPlace): SVGElement {
