@@ -25,6 +25,8 @@ import { registerCostLens } from './costs/cost-lens';
 import { registerTopologyPanel } from './topology/topology-panel';
 
 let languageClient: LanguageClient | undefined;
+/** Settles when the language server has started or failed to. */
+let languageClientStarted: Promise<void> = Promise.resolve();
 
 export function activate(context: vscode.ExtensionContext): void {
   const scope = createScope(context);
@@ -43,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): void {
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.
-  void startLanguageClient(scope).then(() => {
+  languageClientStarted = startLanguageClient(scope);
+  void languageClientStarted.then(() => {
     sendHostFactsOnConnect(scope);
     sendCatalogOnConnect(scope);
   });
@@ -132,6 +135,8 @@ function sendCatalogOnConnect(scope: ExtensionScope): void {
 
 /** The lab of an open lab document, as the language server reads it for the topology panel. */
 async function readLabTopology(uri: vscode.Uri) {
+  // A panel restored after a reload asks before the server is up.
+  await languageClientStarted;
   if (!languageClient?.isRunning()) throw new Error('the lab language server is not running (see the Virtual Labs log)');
   return languageClient.sendRequest(LabTopologyRequest.type, { uri: languageClient.code2ProtocolConverter.asUri(uri) });
 }
