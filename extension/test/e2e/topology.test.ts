@@ -129,6 +129,11 @@ test('draw a lab with live state, choose nodes by keyboard and click, edit the f
   assert.match((await frame.locator('#details').textContent()) ?? '', /10\.30\.2\.0\/24/);
   assert.deepEqual(await frame.locator('#members li').allTextContents(), ['app', 'db']);
   await session.screenshot('50-topology-dark');
+  // The whole drawing: the panel's editor group maximized (focus is in the panel after the click).
+  await session.runCommand('View: Toggle Maximize Editor Group');
+  await frame.locator('#details h2', { hasText: 'Network back' }).waitFor();
+  await session.screenshot('50-topology-dark-whole');
+  await session.runCommand('View: Toggle Maximize Editor Group');
 
   // An edit typed in the file: web joins back too, and the drawing has one link more.
   await page.locator('.tabs-container .tab', { hasText: `${labName}.lab.yaml` }).click();
