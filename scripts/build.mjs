@@ -74,6 +74,12 @@ export const bundles = [
     platform: 'browser',
     plugins: [standaloneValidators()],
   },
+  {
+    entry: 'webviews/src/topology/panel/topology-main.ts',
+    outfile: 'extension/dist/webviews/topology.js',
+    platform: 'browser',
+    plugins: [standaloneValidators()],
+  },
 ];
 
 /** Files copied as they are: the example labs the extension offers, and what builds vlm-tiny. */

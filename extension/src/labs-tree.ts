@@ -2,7 +2,7 @@
 // gathered for a moment, then only the rows that changed are refreshed (tree-rows.ts).
 import * as vscode from 'vscode';
 import { MetricsGetRequest } from '@vlm/schemas/src/host-protocol';
-import { isLeafRow, labsTree, type Row } from './labs-tree-model';
+import { isLeafRow, labsTree, type Row, type VmRow } from './labs-tree-model';
 import type { Hosts } from './hosts';
 import { refreshDelayMs, StableRows } from './tree-rows';
 import { treeItemOf } from './tree-items';
@@ -65,6 +65,12 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
       return this.roots;
     }
     return isLeafRow(row) ? [] : row.children;
+  }
+
+  /** The row the view shows for a VM of a lab, if it shows one (for reveal and actions). */
+  findVm(hostName: string, labName: string, vmName: string): VmRow | undefined {
+    const lab = this.rows.get(`lab/${hostName}/${labName}`);
+    return lab?.kind === 'lab' ? lab.children.find((vm) => vm.vmName === vmName) : undefined;
   }
 
   getParent(row: Row): Row | undefined {

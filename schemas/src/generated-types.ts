@@ -226,7 +226,9 @@ export type PanelData =
   | TasksToPanel
   | VncToExtension
   | VncToPanel
-  | VncPanelState;
+  | VncPanelState
+  | TopologyToExtension
+  | TopologyToPanel;
 /**
  * what the Expenses panel asks of the extension
  */
@@ -500,6 +502,50 @@ export type VncToPanel =
       type: 'problem';
       message: string;
     };
+/**
+ * what the Lab Topology panel asks of the extension
+ */
+export type TopologyToExtension =
+  | {
+      type: 'ready';
+    }
+  | {
+      type: 'revealVm';
+      vm: TopologyText;
+    }
+  | {
+      type: 'openConsole';
+      vm: TopologyText;
+    }
+  | {
+      type: 'exportSvg';
+      svg: string;
+    };
+/**
+ * a name or value from a lab file, which is untrusted: shown as text only, never as markup; at most 256 characters, no control characters
+ */
+export type TopologyText = string;
+/**
+ * what the extension tells the Lab Topology panel
+ */
+export type TopologyToPanel =
+  | {
+      type: 'topology';
+      /**
+       * the lab file's URI: the panel keeps it in its state, so the panel reopens on the same file after a reload
+       */
+      uri: string;
+      topology: TopologyLab;
+    }
+  | {
+      type: 'error';
+      message: string;
+    };
+/**
+ * a VM's state on its host, from the host's tree data: notDeployed when the host has no such VM of the lab, hostUnreachable when the host is not connected
+ */
+export type TopologyVmState =
+  'running' | 'stopped' | 'paused' | 'starting' | 'stopping' | 'crashed' | 'unknown' | 'notDeployed' | 'hostUnreachable';
 
 /**
  * an expense as the user enters it
@@ -820,4 +866,54 @@ export interface VncTarget {
  */
 export interface VncPanelState {
   target: VncTarget;
+}
+/**
+ * a lab as its file says (networks, VMs, their interfaces and forwarded ports) with each VM's state on the host
+ */
+export interface TopologyLab {
+  /**
+   * the lab file's name, for the title
+   */
+  file: string;
+  lab: TopologyText;
+  host: TopologyText;
+  hostConnected: boolean;
+  /**
+   * @maxItems 64
+   */
+  networks: {
+    name: TopologyText;
+    cidr?: TopologyText;
+    mode?: 'isolated' | 'nat';
+  }[];
+  /**
+   * @maxItems 4096
+   */
+  vms: {
+    name: TopologyText;
+    state: TopologyVmState;
+    osImage?: TopologyText;
+    /**
+     * the host loopback port forwarded to the guest's SSH
+     */
+    sshPort?: number;
+    /**
+     * the host loopback port of the VM's VNC display
+     */
+    vncPort?: number;
+    /**
+     * @maxItems 64
+     */
+    interfaces: {
+      name: TopologyText;
+      network: TopologyText;
+      ip?: TopologyText;
+    }[];
+  }[];
+  /**
+   * why part of the lab cannot be drawn (YAML errors, a VM on a network the lab does not define)
+   *
+   * @maxItems 100
+   */
+  problems: string[];
 }

@@ -13,6 +13,8 @@ import type {
   VncPanelState,
   VncToExtension,
   VncToPanel,
+  TopologyToExtension,
+  TopologyToPanel,
 } from './generated-types';
 
 export const panelMessagesSchema: Record<string, unknown> = panelMessagesSchemaJson;
@@ -29,6 +31,8 @@ interface PanelMessageTypes {
   VncToExtension: VncToExtension;
   VncToPanel: VncToPanel;
   VncPanelState: VncPanelState;
+  TopologyToExtension: TopologyToExtension;
+  TopologyToPanel: TopologyToPanel;
 }
 
 export type PanelMessageCheck<Message> = { ok: true; message: Message } | { ok: false; problem: string };

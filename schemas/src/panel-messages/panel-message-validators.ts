@@ -15,6 +15,8 @@ export const panelMessageDefinitions = [
   'VncToExtension',
   'VncToPanel',
   'VncPanelState',
+  'TopologyToExtension',
+  'TopologyToPanel',
 ] as const;
 export type PanelMessageDefinition = (typeof panelMessageDefinitions)[number];
 
