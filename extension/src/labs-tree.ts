@@ -70,7 +70,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   /** The row the view shows for a VM of a lab, if it shows one (for reveal and actions). */
   findVm(hostName: string, labName: string, vmName: string): VmRow | undefined {
     const lab = this.rows.get(`lab/${hostName}/${labName}`);
-    return lab?.kind === 'lab' ? lab.children.find((vm) => vm.vmName === vmName) : undefined;
+    return lab?.kind === 'lab' ? lab.children.find((child): child is VmRow => child.kind === 'vm' && child.vmName === vmName) : undefined;
   }
 
   getParent(row: Row): Row | undefined {
