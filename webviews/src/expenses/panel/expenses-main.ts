@@ -61,6 +61,8 @@ const state: PanelState = {
 const today = new Date().toISOString().slice(0, 10);
 let entries: ExpenseEntry[] = [];
 let firstRenderMarked = false;
+/** Messages received between the first data and the frame that shows it, in order; undefined otherwise. */
+let held: unknown[] | undefined;
 /** Whether the answer to `ready` may still come after the copy the extension sent at creation. */
 let answerToReady = true;
 /** The currencies of the entries and the computed spend, as the last render found them. */
@@ -166,10 +168,17 @@ function render(): void {
   firstRenderMarked = true;
   // Read by the benchmark: the frame after the first data was drawn (the chart, when there is spend).
   // The budgets and the table join the page in that frame; the table's rows, in the next task.
+  // Messages that come before that frame (the answer to `ready`, budgets, computed spend) wait for it.
+  held = [];
   requestAnimationFrame(() => {
     performance.mark('expenses:first-render');
     showBelowChart();
-    setTimeout(() => showTable(state.table));
+    setTimeout(() => {
+      showTable(state.table);
+      const waiting = held ?? [];
+      held = undefined;
+      for (const data of waiting) receive(data);
+    });
   });
 }
 
@@ -191,7 +200,13 @@ window.addEventListener('message', (event: MessageEvent) => {
   // Read by the benchmark: where the extension's part of the first data ends and the panel's begins.
   if (!firstRenderMarked && performance.getEntriesByName('expenses:entries-arrived').length === 0)
     performance.mark('expenses:entries-arrived');
-  const check = checkPanelMessage('ExpensesToPanel', event.data);
+  if (held) held.push(event.data);
+  else receive(event.data);
+});
+
+/** A message from the extension, checked, then shown. */
+function receive(data: unknown): void {
+  const check = checkPanelMessage('ExpensesToPanel', data);
   if (!check.ok) {
     console.error(check.problem);
     return;
@@ -225,7 +240,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   render();
   const arrived = entries;
   requestIdleCallback(() => prepareSearch(arrived));
-});
+}
 
 currencyPicker.addEventListener('change', () => {
   state.currency = fieldValue(currencyPicker);
