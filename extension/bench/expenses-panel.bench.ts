@@ -154,7 +154,7 @@ function reportOpenings(full: Opening[], empty: Opening[], blank: Opening[]): vo
     report(`    script start to ${step}`, at(full), at(empty), toEmpty);
   }
   const arrived = (openings: Opening[]) => openings.map((opening) => opening.steps['entries-arrived']);
-  report('    script start to the first message (VS Code holds it until the page loaded)', arrived(empty), arrived(blank), [
+  report('    script start to the first message from the extension (posted at creation in both)', arrived(empty), arrived(blank), [
     'empty store',
     'blank webview',
   ]);
