@@ -2,7 +2,7 @@
 // with the page of extension/src/dashboard/dashboard-panel-page.ts (CSP default-src 'none', a nonce,
 // one stylesheet and one script from the extension) but a script that only marks its start, and the
 // arrival of one small message posted at creation, as the panel's entries are. What it takes is what
-// VS Code spends before and around any panel code: the webview, the page, holding messages until it loaded.
+// VS Code spends before and around any panel code: the webview, the page, delivering a message.
 const { randomBytes } = require('node:crypto');
 const vscode = require('vscode');
 
