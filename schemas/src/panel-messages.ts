@@ -12,6 +12,11 @@ import type {
   ToolsToPanel,
   VmDetailsToExtension,
   VmDetailsToPanel,
+  VncPanelState,
+  VncToExtension,
+  VncToPanel,
+  TopologyToExtension,
+  TopologyToPanel,
 } from './generated-types';
 
 export const panelMessagesSchema: Record<string, unknown> = panelMessagesSchemaJson;
@@ -27,6 +32,11 @@ interface PanelMessageTypes {
   TasksToPanel: TasksToPanel;
   VmDetailsToExtension: VmDetailsToExtension;
   VmDetailsToPanel: VmDetailsToPanel;
+  VncToExtension: VncToExtension;
+  VncToPanel: VncToPanel;
+  VncPanelState: VncPanelState;
+  TopologyToExtension: TopologyToExtension;
+  TopologyToPanel: TopologyToPanel;
 }
 
 export type PanelMessageCheck<Message> = { ok: true; message: Message } | { ok: false; problem: string };

@@ -14,6 +14,11 @@ export const panelMessageDefinitions = [
   'TasksToPanel',
   'VmDetailsToExtension',
   'VmDetailsToPanel',
+  'VncToExtension',
+  'VncToPanel',
+  'VncPanelState',
+  'TopologyToExtension',
+  'TopologyToPanel',
 ] as const;
 export type PanelMessageDefinition = (typeof panelMessageDefinitions)[number];
 
