@@ -52,5 +52,12 @@ describe('VM details chart data', () => {
     assert.equal(latestText(chart('cpu'), sample(1, 12.345)), '12.3%');
     assert.equal(latestText(chart('disk'), sample(1, 1, 1536)), 'Read 1.5 KiB/s, Write -');
     assert.equal(latestText(chart('memory'), undefined), '-');
+    const memory = {
+      ...sample(1, 1),
+      memoryUsedBytes: 268 * 1024 * 1024,
+      memoryTotalBytes: 128 * 1024 * 1024,
+      memorySource: 'host-rss' as const,
+    };
+    assert.equal(latestText(chart('memory'), memory), '268 MiB / 128 MiB (host RSS)');
   });
 });

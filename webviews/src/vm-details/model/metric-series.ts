@@ -2,7 +2,7 @@
 // duplicates dropped) and, for each of the four charts, the columns uPlot draws. A figure the host
 // could not know stays null, so a chart shows a gap or "no data", never a made-up zero.
 import type { VmMetricsSample } from '@vlm/schemas';
-import { formatBytes, formatPercent, formatRate } from '@vlm/schemas/src/metrics-text';
+import { formatBytes, formatMemory, formatPercent, formatRate } from '@vlm/schemas/src/metrics-text';
 
 export interface MetricChartSpec {
   id: string;
@@ -10,11 +10,20 @@ export interface MetricChartSpec {
   series: Array<{ label: string; pick: (sample: VmMetricsSample) => number | null }>;
   /** How an axis tick or a value reads. */
   format: (value: number | null) => string;
+  /** The newest figures as text, when they say more than the series' values. */
+  latest?: (sample: VmMetricsSample) => string;
 }
 
 export const metricCharts: MetricChartSpec[] = [
   { id: 'cpu', title: 'CPU', series: [{ label: 'CPU', pick: (sample) => sample.cpuPercent }], format: formatPercent },
-  { id: 'memory', title: 'Memory used', series: [{ label: 'Used', pick: (sample) => sample.memoryUsedBytes }], format: formatBytes },
+  {
+    id: 'memory',
+    title: 'Memory used',
+    series: [{ label: 'Used', pick: (sample) => sample.memoryUsedBytes }],
+    format: formatBytes,
+    // "used / total", and whether it is QEMU's view rather than the guest's.
+    latest: formatMemory,
+  },
   {
     id: 'disk',
     title: 'Disk',
@@ -80,6 +89,7 @@ export function chartColumns(chart: MetricChartSpec, samples: readonly VmMetrics
 /** The newest figures of a chart, as text ("Read 1.5 KiB/s, Write -"). */
 export function latestText(chart: MetricChartSpec, sample: VmMetricsSample | undefined): string {
   if (!sample) return '-';
+  if (chart.latest) return chart.latest(sample);
   return chart.series
     .map((series) => `${chart.series.length > 1 ? `${series.label} ` : ''}${chart.format(series.pick(sample))}`)
     .join(', ');
