@@ -40,7 +40,7 @@ export class MetricChart {
     this.windowMs = windowMs;
     const { points } = chartColumns(this.spec, samples);
     this.value.textContent = live ? latestText(this.spec, samples.at(-1)) : '';
-    this.empty.textContent = points === 0 ? 'No data: the host has no figure for this VM yet.' : '';
+    this.empty.textContent = points === 0 ? 'No data: the host gave no figure for this VM (libvirt had none to give).' : '';
     // For screen readers and for tests that check the data, not pixels.
     this.element.dataset.chart = JSON.stringify({ samples: samples.length, points });
     this.element.setAttribute(
