@@ -10,6 +10,7 @@ import type { EventLog } from '../../event-log';
 import { fromHypervisorError, hostError } from '../../host-errors';
 import type { ImageStore } from '../../images/image-store';
 import type { LabDeployer } from '../../deploy/lab-deployer';
+import type { IdleShutdown } from '../../idle-shutdown/idle-shutdown-service';
 
 export interface HostApiDependencies {
   hypervisor: Hypervisor;
@@ -18,6 +19,8 @@ export interface HostApiDependencies {
   deployer: LabDeployer;
   consoles: Consoles;
   images: ImageStore;
+  /** Absent where no metrics sampler runs (tests of other parts). */
+  idleShutdown?: IdleShutdown;
   version: string;
   startedAt: string;
 }

@@ -12,11 +12,18 @@ import {
   VmsStopRequest,
   VmsVncCredentialsRequest,
 } from '@vlm/schemas/src/host-protocol';
+import type { IdleShutdown } from '../../idle-shutdown/idle-shutdown-service';
 import { HypervisorError } from '../../libvirt/hypervisor';
 import { child, descendants, parseXml } from '../../libvirt/xml-parse';
 import type { HandlerTable } from '../handler-table';
 import { fromHypervisorError, hostError } from '../../host-errors';
 import { type HandlerContext, throwIfCancelled, toVmSummary } from './handler-context';
+
+/** The summary with the time idle shutdown will ask the VM to power off, when it is counting down. */
+function withIdleShutdown(summary: VmSummary, idleShutdown: IdleShutdown | undefined): VmSummary {
+  const at = idleShutdown?.shutdownAt(summary.name);
+  return at === undefined ? summary : { ...summary, idleShutdownAt: at };
+}
 
 type LifecycleVerb = 'start' | 'stop' | 'force-stop' | 'reboot';
 
@@ -27,7 +34,7 @@ export function registerVmHandlers(table: HandlerTable, context: HandlerContext)
     const domains = await context.hypervisorCall(() => hypervisor.listDomains());
     throwIfCancelled(token);
     const selected = lab === undefined ? domains : domains.filter((domain) => context.isLabDomain(domain, lab));
-    return { vms: selected.map(toVmSummary) };
+    return { vms: selected.map((domain) => withIdleShutdown(toVmSummary(domain), context.dependencies.idleShutdown)) };
   });
 
   table.on(VmsStartRequest.type, ({ vm }, { token }) => lifecycle(context, vm, 'start', (name) => hypervisor.start(name), token));
