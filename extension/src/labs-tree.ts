@@ -1,7 +1,7 @@
 // The "Hosts" view: maps the plain rows of labs-tree-model.ts to TreeItems. Host changes are
 // gathered for a moment, then only the rows that changed are refreshed (tree-rows.ts).
 import * as vscode from 'vscode';
-import { labsTree, type Row } from './labs-tree-model';
+import { hasIdleCountdown, idleCountdownRefreshMs, labsTree, type Row } from './labs-tree-model';
 import type { Hosts } from './hosts';
 import { refreshDelayMs, StableRows } from './tree-rows';
 import { treeItemOf } from './tree-items';
@@ -14,9 +14,14 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   private readonly rows = new StableRows();
   private roots: Row[] | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly countdownTimer: NodeJS.Timeout;
 
   constructor(private readonly hosts: Hosts) {
     this.subscription = hosts.onDidChange(() => this.scheduleRefresh());
+    // Idle shutdown countdowns move with the clock, not with events: redraw the rows that changed.
+    this.countdownTimer = setInterval(() => {
+      if (hasIdleCountdown(this.hosts.snapshots())) this.refreshNow(false);
+    }, idleCountdownRefreshMs);
   }
 
   get filter(): string {
@@ -62,6 +67,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    clearInterval(this.countdownTimer);
     this.subscription.dispose();
     this.changeEmitter.dispose();
   }

@@ -1,10 +1,9 @@
 // The rules of idle shutdown, pure: given what each sample shows (CPU use, open consoles) and the
 // time, which VMs have been idle long enough to be asked to power off, and when each will be.
 // No timers, no libvirt: the service (idle-shutdown-service.ts) feeds it and acts on its answers.
-import type { Lab } from '@vlm/schemas';
+import { defaultIdleCpuPercent, type Lab } from '@vlm/schemas';
 
-/** What a lab without `idle_cpu_percent` uses (the schema documents the same default). */
-export const defaultIdleCpuPercent = 5;
+export { defaultIdleCpuPercent };
 
 /** How long a guest may take to power off after the request before the host says it ignored it. */
 export const defaultShutdownGraceMs = 2 * 60_000;

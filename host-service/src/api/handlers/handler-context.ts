@@ -25,6 +25,12 @@ export interface HostApiDependencies {
   startedAt: string;
 }
 
+/** The summary with the time idle shutdown will ask the VM to power off, when it is counting down. */
+export function withIdleShutdown(summary: VmSummary, idleShutdown: IdleShutdown | undefined): VmSummary {
+  const at = idleShutdown?.shutdownAt(summary.name);
+  return at === undefined ? summary : { ...summary, idleShutdownAt: at };
+}
+
 export function toVmSummary(domain: DomainSummary): VmSummary {
   const summary: VmSummary = {
     name: domain.name,

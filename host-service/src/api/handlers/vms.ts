@@ -12,18 +12,11 @@ import {
   VmsStopRequest,
   VmsVncCredentialsRequest,
 } from '@vlm/schemas/src/host-protocol';
-import type { IdleShutdown } from '../../idle-shutdown/idle-shutdown-service';
 import { HypervisorError } from '../../libvirt/hypervisor';
 import { child, descendants, parseXml } from '../../libvirt/xml-parse';
 import type { HandlerTable } from '../handler-table';
 import { fromHypervisorError, hostError } from '../../host-errors';
-import { type HandlerContext, throwIfCancelled, toVmSummary } from './handler-context';
-
-/** The summary with the time idle shutdown will ask the VM to power off, when it is counting down. */
-function withIdleShutdown(summary: VmSummary, idleShutdown: IdleShutdown | undefined): VmSummary {
-  const at = idleShutdown?.shutdownAt(summary.name);
-  return at === undefined ? summary : { ...summary, idleShutdownAt: at };
-}
+import { type HandlerContext, throwIfCancelled, toVmSummary, withIdleShutdown } from './handler-context';
 
 type LifecycleVerb = 'start' | 'stop' | 'force-stop' | 'reboot';
 
