@@ -15,6 +15,8 @@ import { lookUpSocketGroup, type SocketGroup } from './api/socket-group';
 import { type Options, parseArguments, usage, UsageError } from './command-line';
 import type { Hypervisor } from './libvirt/hypervisor';
 import { connectLibvirt } from './libvirt/libvirt-dbus-hypervisor';
+import { MetricsSampler } from './metrics/metrics-sampler';
+import { startIdleShutdown } from './idle-shutdown/idle-shutdown-service';
 import { StateStore } from './state/state-store';
 import { RunningTimeRecorder } from './running-time/running-time-recorder';
 
@@ -40,6 +42,8 @@ async function startService(options: Options): Promise<Service> {
   let remoteServer: HostServer | undefined;
   let stopListening: (() => void) | undefined;
   let runningTime: RunningTimeRecorder | undefined;
+  let metrics: MetricsSampler | undefined;
+  let stopIdleShutdown: (() => void) | undefined;
   const consoles = new Consoles({
     // Each lab's VMs trust only that lab's key; the shared service key is for labs deployed before that.
     sshKeyPath: join(options.dataDirectory, 'ssh', 'id_ed25519'),
@@ -52,6 +56,8 @@ async function startService(options: Options): Promise<Service> {
     await remoteServer?.close().catch((error: Error) => log(`closing the TCP listener failed: ${error.message}`));
     stopListening?.();
     await runningTime?.stop();
+    stopIdleShutdown?.();
+    metrics?.close();
     await hypervisor?.close().catch((error: Error) => log(`closing the libvirt connection failed: ${error.message}`));
     await store.close();
   };
@@ -68,13 +74,19 @@ async function startService(options: Options): Promise<Service> {
     for (const lab of await deployer.recoverInterrupted())
       log(`The deploy of lab ${lab} was interrupted by a restart; it is marked failed.`);
     runningTime = await RunningTimeRecorder.start({ hypervisor, store, madeHere: (domain) => deployer.madeHere(domain), log });
+    metrics = new MetricsSampler(hypervisor);
+    metrics.onError((error) => log(`sampling VM metrics failed: ${error instanceof Error ? error.message : String(error)}`));
+    const idle = startIdleShutdown({ hypervisor, feed: metrics, events, deployer, store, consoles, log });
+    stopIdleShutdown = idle.stop;
     const handlers = createHostApi({
       hypervisor,
+      metrics,
       store,
       events,
       deployer,
       consoles,
       images,
+      idleShutdown: idle.idleShutdown,
       version: packageJson.version,
       startedAt: new Date().toISOString(),
     });

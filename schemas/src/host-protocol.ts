@@ -19,6 +19,7 @@ import {
 import { EventsSubscribeRequest } from './host-protocol/event-messages';
 import { AuthenticateRequest, HostInfoRequest } from './host-protocol/host-messages';
 import { ImagesListRequest, ImagesPullRequest } from './host-protocol/image-messages';
+import { MetricsGetRequest, MetricsSubscribeRequest } from './host-protocol/metrics-messages';
 import { VmsRunningIntervalsRequest } from './host-protocol/running-time-messages';
 import {
   LabsApplyRequest,
@@ -49,6 +50,7 @@ export * from './host-protocol/event-messages';
 export * from './host-protocol/host-messages';
 export * from './host-protocol/image-messages';
 export * from './host-protocol/lab-messages';
+export * from './host-protocol/metrics-messages';
 export * from './host-protocol/running-time-messages';
 export type * from './host-protocol/shapes';
 export * from './host-protocol/vm-messages';
@@ -93,5 +95,7 @@ export const hostRequestParams = {
   [ConsolesCloseRequest.method]: 'ConsoleCloseParams',
   [ConsolesAckRequest.method]: 'ConsoleAckParams',
   [EventsSubscribeRequest.method]: 'EventsSubscribeParams',
+  [MetricsGetRequest.method]: 'MetricsGetParams',
+  [MetricsSubscribeRequest.method]: 'MetricsSubscribeParams',
 } as const;
 export type HostRequestMethod = keyof typeof hostRequestParams;

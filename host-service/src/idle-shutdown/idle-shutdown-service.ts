@@ -3,9 +3,12 @@
 // asked to power off the way Stop does (ACPI), which the deploy log and an event record.
 // Idle time lives in memory and counts from the service's start, so a restart never shortens it.
 import type { DeployLogLine, HostEventBody, IdleShutdownOutcome } from '@vlm/schemas/src/host-protocol';
+import type { Consoles } from '../consoles/console-manager';
+import type { LabDeployer } from '../deploy/lab-deployer';
+import type { EventLog } from '../event-log';
 import type { Disposable, DomainSummary, Hypervisor } from '../libvirt/hypervisor';
 import { recordedLab } from '../state/state-shape';
-import type { ReadonlyHostState } from '../state/state-store';
+import type { ReadonlyHostState, StateStore } from '../state/state-store';
 import { type IdleDecision, type IdleSettings, IdleTracker, idleSettingsOf, type WatchedVm } from './idle-tracker';
 
 /** What idle shutdown needs of the metrics sampler (metrics/metrics-sampler.ts): samples on demand. */
@@ -180,4 +183,36 @@ function watchedVms(recorded: ReadonlyMap<string, Omit<WatchedVm, 'up'>>, domain
     const known = recorded.get(domain.name);
     return known ? [{ ...known, up: upStates.has(domain.state) }] : [];
   });
+}
+
+export interface StartIdleShutdownOptions extends Omit<IdleShutdownOptions, 'publish' | 'deployLog' | 'labs' | 'openConsoles'> {
+  feed: CpuSampleFeed;
+  events: Pick<EventLog, 'publish' | 'listen'>;
+  deployer: Pick<LabDeployer, 'log'>;
+  store: Pick<StateStore, 'state'>;
+  consoles: Pick<Consoles, 'openCountOf'>;
+  sampleIntervalMs?: number;
+}
+
+/** Idle shutdown as the service runs it: fed by the sampler, re-reading the labs when one changes status. */
+export function startIdleShutdown(options: StartIdleShutdownOptions): { idleShutdown: IdleShutdown; stop(): void } {
+  const { feed, events, deployer, store, consoles, sampleIntervalMs, ...rest } = options;
+  const idleShutdown = new IdleShutdown({
+    ...rest,
+    labs: () => store.state.labs,
+    publish: (event) => events.publish(event),
+    deployLog: (lab, level, text, vm) => deployer.log(lab, level, text, vm),
+    openConsoles: (domain) => consoles.openCountOf(domain),
+  });
+  const following = idleShutdown.follow(feed, sampleIntervalMs);
+  const stopListening = events.listen((event) => {
+    if (event.type === 'lab-status') following.labsChanged();
+  });
+  return {
+    idleShutdown,
+    stop: () => {
+      stopListening();
+      following.dispose();
+    },
+  };
 }

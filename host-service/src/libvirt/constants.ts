@@ -64,9 +64,15 @@ export const listDomainsFlags = {
 /** virDomainStatsTypes. */
 export const domainStatsTypes = {
   state: 1 << 0,
+  cpuTotal: 1 << 1,
   balloon: 1 << 2,
   vcpu: 1 << 3,
+  interface: 1 << 4,
+  block: 1 << 5,
 } as const;
+
+/** virConnectGetAllDomainStatsFlags: only running and paused domains. */
+export const domainStatsActive = 1 << 0;
 
 /** virDomainUndefineFlagsValues. */
 export const undefineFlags = {

@@ -10,6 +10,7 @@ import {
   domainEventKinds,
   domainInterface,
   domainStates,
+  domainStatsActive,
   domainStatsTypes,
   domainXmlFlags,
   listDomainsFlags,
@@ -19,6 +20,7 @@ import {
   undefineFlags,
 } from './constants';
 import { toNumber } from './dbus-call';
+import { numericStats, readAllDomainStats } from './domain-stats';
 import {
   type DomainState,
   type DomainSummary,
@@ -165,21 +167,12 @@ export class LibvirtDomains {
         signature: 'u',
         body: [flags],
       });
-    const [allBody, persistentBody, autostartBody, statsBody] = await Promise.all([
+    const [allBody, persistentBody, autostartBody, statsByName] = await Promise.all([
       listing(listDomainsFlags.all),
       listing(listDomainsFlags.persistent),
       listing(listDomainsFlags.autostart),
-      this.call({
-        path: connectPath,
-        interface: connectInterface,
-        member: 'GetAllDomainStats',
-        signature: 'uu',
-        body: [domainStatsTypes.state | domainStatsTypes.balloon | domainStatsTypes.vcpu, 0],
-      }),
+      readAllDomainStats(this.call, connectPath, domainStatsTypes.state | domainStatsTypes.balloon | domainStatsTypes.vcpu),
     ]);
-    const statsByName = new Map<string, Properties>();
-    const allStats = (statsBody[0] as Array<[string, unknown]> | undefined) ?? [];
-    for (const [name, stats] of allStats) statsByName.set(name, unpackProperties(stats));
     return {
       paths: objectPaths(allBody[0]),
       persistent: new Set(objectPaths(persistentBody[0]).map(uuidFromObjectPath)),
@@ -227,6 +220,19 @@ export class LibvirtDomains {
       });
     }
     return domains;
+  }
+
+  /** Every running or paused domain's counters (CPU, balloon, vCPUs, interfaces, disks), from one call. */
+  async activeDomainStats(): Promise<Map<string, Record<string, number>>> {
+    const types =
+      domainStatsTypes.state |
+      domainStatsTypes.cpuTotal |
+      domainStatsTypes.balloon |
+      domainStatsTypes.vcpu |
+      domainStatsTypes.interface |
+      domainStatsTypes.block;
+    const stats = await readAllDomainStats(this.call, this.connection.connectPath, types, domainStatsActive);
+    return new Map([...stats].map(([name, properties]) => [name, numericStats(properties)]));
   }
 
   /** Lists all domains and returns a domain-changed event for each whose state differs from the last known. */

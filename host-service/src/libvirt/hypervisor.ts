@@ -159,6 +159,11 @@ export interface Hypervisor {
   hostInfo(): Promise<HostInfo>;
 
   listDomains(): Promise<DomainSummary[]>;
+  /**
+   * Every running or paused domain's cumulative counters by name, from one GetAllDomainStats call:
+   * libvirt's keys (`cpu.time`, `balloon.current`, `block.0.rd.bytes`...) with their numeric values.
+   */
+  activeDomainStats(): Promise<Map<string, Record<string, number>>>;
   /** Undefined when no domain has that name. */
   getDomain(name: string): Promise<DomainSummary | undefined>;
   /** Live XML when running (holds e.g. the serial pty path), else the persistent XML. */

@@ -69,6 +69,10 @@ export class LibvirtDbusHypervisor implements Hypervisor {
     return this.domains.listDomains();
   }
 
+  activeDomainStats(): Promise<Map<string, Record<string, number>>> {
+    return this.domains.activeDomainStats();
+  }
+
   getDomain(name: string): Promise<DomainSummary | undefined> {
     return this.domains.getDomain(name);
   }

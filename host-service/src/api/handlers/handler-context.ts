@@ -11,15 +11,18 @@ import { fromHypervisorError, hostError } from '../../host-errors';
 import type { ImageStore } from '../../images/image-store';
 import type { LabDeployer } from '../../deploy/lab-deployer';
 import type { IdleShutdown } from '../../idle-shutdown/idle-shutdown-service';
+import type { MetricsSampler } from '../../metrics/metrics-sampler';
 
 export interface HostApiDependencies {
   hypervisor: Hypervisor;
+  /** VM metrics: one GetAllDomainStats per interval while anyone (API followers, idle shutdown) holds a demand. */
+  metrics: MetricsSampler;
   store: StateStore;
   events: EventLog;
   deployer: LabDeployer;
   consoles: Consoles;
   images: ImageStore;
-  /** Absent where no metrics sampler runs (tests of other parts). */
+  /** Absent in tests of other parts, which start no idle shutdown. */
   idleShutdown?: IdleShutdown;
   version: string;
   startedAt: string;
