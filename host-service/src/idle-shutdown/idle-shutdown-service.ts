@@ -136,6 +136,7 @@ export class IdleShutdown {
     try {
       await this.options.hypervisor.shutdown(domain);
     } catch (error) {
+      this.tracker.requestFailed(domain);
       const reason = error instanceof Error ? error.message : String(error);
       await this.report(decision, settings, 'failed', 'error', `Idle shutdown of ${domain} failed: ${reason}`);
       return;

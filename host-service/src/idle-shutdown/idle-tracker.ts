@@ -114,6 +114,12 @@ export class IdleTracker {
     return entry?.reportedShutdownAtMs ?? undefined;
   }
 
+  /** The request was refused (libvirt said no): the VM is not waited on, and counts idle time afresh. */
+  requestFailed(domain: string): void {
+    const entry = this.tracked.get(domain);
+    if (entry) entry.requestedAtMs = undefined;
+  }
+
   private entryFor(watched: WatchedVm): Tracked {
     let entry = this.tracked.get(watched.domain);
     if (!entry) {
