@@ -85,8 +85,10 @@ export function matchesFilter(filter: string, name: string, tags: readonly strin
 export const idleCountdownRefreshMs = 15_000;
 
 /** The countdown to an idle shutdown, in words: short for the row, whole for the tooltip. */
-export function idleShutdownWords(at: string, now: number): { short: string; long: string } {
+export function idleShutdownWords(at: string, now: number): { short: string; long: string } | undefined {
   const atMs = Date.parse(at);
+  // The time comes from the host: one that is not a time shows nothing rather than "NaN min".
+  if (Number.isNaN(atMs)) return undefined;
   const minutesLeft = Math.ceil((atMs - now) / 60_000);
   const left = minutesLeft <= 0 ? 'now' : minutesLeft === 1 ? 'in under 1 min' : `in ${minutesLeft} min`;
   const clock = new Date(atMs).toISOString().slice(11, 16);

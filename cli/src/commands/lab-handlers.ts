@@ -195,8 +195,8 @@ function idleShutdownLine(lab: LabDetails['definition']): string {
 
 /** The VM's state, and when idle shutdown will ask it to power off if it stays idle. */
 function stateWithIdleShutdown(vm: VmSummary, now = Date.now()): string {
-  if (vm.idleShutdownAt === undefined) return vm.state;
-  const minutesLeft = Math.ceil((Date.parse(vm.idleShutdownAt) - now) / 60_000);
+  const minutesLeft = Math.ceil((Date.parse(vm.idleShutdownAt ?? '') - now) / 60_000);
+  if (Number.isNaN(minutesLeft)) return vm.state;
   return `${vm.state} (idle: shutdown ${minutesLeft <= 0 ? 'now' : minutesLeft === 1 ? 'in under 1 min' : `in ${minutesLeft} min`})`;
 }
 

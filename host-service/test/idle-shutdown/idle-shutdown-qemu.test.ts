@@ -4,7 +4,10 @@
 // console closes, and then starts counting down.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   ConsolesCloseRequest,
   ConsolesOpenRequest,
@@ -21,6 +24,9 @@ import type { Lab } from '@vlm/schemas';
 import { waitUntil } from '../../local-libvirt/wait-until';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
 
+const execFileAsync = promisify(execFile);
+// The built CLI (node scripts/build.mjs), as a user runs it.
+const vlmLauncher = join(__dirname, '..', '..', '..', 'cli', 'bin', 'vlm.js');
 // A name no other run uses, since libvirtd is shared.
 const labName = `idle-${randomBytes(3).toString('hex')}`;
 const idleDomain = `${labName}.idle`;
@@ -79,6 +85,11 @@ describe('idle shutdown on qemu:///system', { timeout: 600_000 }, () => {
       const listed = (await client.sendRequest(VmsListRequest.type, { lab: labName })).vms;
       assert.equal(listed.find((vm) => vm.name === idleDomain)?.idleShutdownAt, countdown.shutdownAt, 'the listing shows it too');
       assert.equal(listed.find((vm) => vm.name === watchedDomain)?.idleShutdownAt, undefined);
+      // What a user reads in the terminal: the setting, and the countdown beside the state.
+      const status = await execFileAsync(process.execPath, [vlmLauncher, 'lab', 'status', labName, '--host', `unix:${fixture.socketPath}`]);
+      assert.match(status.stdout, /^Idle shutdown: VMs below 20% CPU with no open console for 1 minute are asked to power off$/m);
+      assert.match(status.stdout, new RegExp(`^idle +${labName}\\.idle +running \\(idle: shutdown in under 1 min\\)`, 'm'));
+      assert.match(status.stdout, new RegExp(`^watched +${labName}\\.watched +running +`, 'm'));
 
       const requested = await waitUntil(
         'the idle shutdown request',
