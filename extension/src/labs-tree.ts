@@ -1,10 +1,12 @@
 // The "Hosts" view: maps the plain rows of labs-tree-model.ts to TreeItems. Host changes are
 // gathered for a moment, then only the rows that changed are refreshed (tree-rows.ts).
 import * as vscode from 'vscode';
+import { MetricsGetRequest } from '@vlm/schemas/src/host-protocol';
 import { hasIdleCountdown, idleCountdownRefreshMs, labsTree, type Row } from './labs-tree-model';
 import type { Hosts } from './hosts';
 import { refreshDelayMs, StableRows } from './tree-rows';
 import { treeItemOf } from './tree-items';
+import { tooltipWithMetrics } from './vm-metrics-tooltip';
 
 export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<Row | Row[] | undefined>();
@@ -49,6 +51,18 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
           ? vscode.TreeItemCollapsibleState.Collapsed
           : vscode.TreeItemCollapsibleState.Expanded;
     return treeItemOf(row, collapsible);
+  }
+
+  /** A running VM's tooltip gains its live figures when it opens (one vlm/metrics/get). */
+  async resolveTreeItem(item: vscode.TreeItem, row: Row, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+    if (row.kind !== 'vm' || row.contextValue !== 'runningVm') return item;
+    const host = this.hosts.get(row.hostName);
+    const metrics = await host
+      ?.request(MetricsGetRequest.type, { vm: row.domain }, token)
+      .then((result) => result.vms[0])
+      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    item.tooltip = tooltipWithMetrics(row.tooltip, metrics);
+    return item;
   }
 
   getChildren(row?: Row): Row[] {

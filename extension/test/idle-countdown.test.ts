@@ -35,7 +35,10 @@ test('the countdown reads in whole minutes, rounded up, then "now"', () => {
   assert.equal(idleShutdownWords(shutdownAt, at + 4 * 60_000)?.short, 'idle: shutdown in under 1 min');
   assert.equal(idleShutdownWords(shutdownAt, at + 5 * 60_000)?.short, 'idle: shutdown now');
   assert.equal(idleShutdownWords('<script>', at), undefined, 'a host answer that is not a time shows nothing');
-  assert.match(idleShutdownWords(shutdownAt, at)?.long ?? '', /power off in 5 min \(15:04 UTC\), unless its CPU gets busy or a console opens\./);
+  assert.match(
+    idleShutdownWords(shutdownAt, at)?.long ?? '',
+    /power off in 5 min \(15:04 UTC\), unless its CPU gets busy or a console opens\./,
+  );
 });
 
 test('a listing with idleShutdownAt and vm-idle events set and clear the row countdown', () => {

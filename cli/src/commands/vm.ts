@@ -37,6 +37,27 @@ export const vmCommands: readonly Command[] = [
       return (await import('./vm-handlers')).vmList;
     },
   },
+  {
+    words: ['vm', 'top'],
+    summary: "Show running VMs' CPU, memory, disk and network rates, refreshing every 2 seconds.",
+    operandsUsage: '[LAB]',
+    details: [
+      "Without LAB, every running VM on the host. The host samples libvirt's domain stats once per\n" +
+        'interval for all VMs. CPU is guest CPU time over wall time over vCPUs, 0-100%. MEMORY is what\n' +
+        'the guest uses (its balloon driver\'s figure), or "(host RSS)" when only QEMU\'s resident size is known.\n' +
+        'A dash is a figure the host cannot know (a rate before its second sample, after a restart).',
+      'In a terminal the table refreshes until Ctrl-C. With --once, --json, or when standard output is\n' +
+        'not a terminal: one table after the second sample (about 2 seconds), then exit.',
+      'With --json: {"vms": [{"lab", "vm", "sample": {"at", "state", "cpuPercent", "vcpus", "memoryUsedBytes",\n' +
+        '"memoryTotalBytes", "memorySource", "diskReadBytesPerSecond", "diskWriteBytesPerSecond",\n' +
+        '"netRxBytesPerSecond", "netTxBytesPerSecond"}}]} (unknown figures are null).',
+      'Exit status: 0 done (or Ctrl-C), 1 the host refused (no such lab), 2 a wrong command line, 3 the host cannot be reached.',
+    ],
+    options: [{ name: 'once', description: 'Print one table and exit.' }, jsonOption, hostOption, helpOption],
+    async loadHandler() {
+      return (await import('./vm-top')).vmTop;
+    },
+  },
   lifecycle('start', 'Start VMs.'),
   lifecycle('stop', 'Stop VMs: ask the guest to power off, or with --force pull the plug.', [
     'Without --force the host asks the guest (ACPI) and returns at once; the VM may take a while to stop.',

@@ -8,6 +8,7 @@ import { HandlerContext, type HostApiDependencies } from './handlers/handler-con
 import { registerHostInfoHandlers } from './handlers/host-info';
 import { registerImageHandlers } from './handlers/images';
 import { registerLabHandlers } from './handlers/labs';
+import { registerMetricsHandlers } from './handlers/metrics';
 import { registerRunningTimeHandlers } from './handlers/running-time';
 import { registerSnapshotHandlers } from './handlers/snapshots';
 import { registerVmHandlers } from './handlers/vms';
@@ -23,5 +24,6 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   registerConsoleHandlers(table, context);
   registerEventHandlers(table, context);
   registerRunningTimeHandlers(table, context);
+  registerMetricsHandlers(table, context);
   return table;
 }

@@ -59,6 +59,11 @@ export class MetricsSampler {
     return shortest;
   }
 
+  /** When the newest batch was taken (host clock, ms); undefined before the first. */
+  get lastSampleAt(): number | undefined {
+    return this.lastBatchAt;
+  }
+
   /** Keeps sampling at `intervalMs` (or faster, if another demand asks) until disposed. */
   demand(intervalMs = defaultSampleIntervalMs): Disposable {
     if (!Number.isFinite(intervalMs) || intervalMs <= 0)
@@ -120,11 +125,13 @@ export class MetricsSampler {
     const samples = new Map<string, VmMetricsSample>();
     for (const [name, values] of stats) {
       const reading = readCounters(values, at);
+      // A domain destroyed a moment ago can still be listed, shut off: it is not running.
+      if (reading.state === 'shut-off') continue;
       samples.set(name, computeSample(this.readings.get(name), reading));
       this.readings.set(name, reading);
     }
     // A domain missing from the batch stopped: its next run starts counting afresh.
-    for (const name of [...this.readings.keys()]) if (!stats.has(name)) this.readings.delete(name);
+    for (const name of [...this.readings.keys()]) if (!samples.has(name)) this.readings.delete(name);
     this.record(at, samples);
     const batch = { at, samples };
     for (const listener of [...this.sampleListeners]) listener(batch);
