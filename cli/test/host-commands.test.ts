@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startHostFixture, type HostFixture } from '../../host-service/test/support/host-fixture';
 import { buildDomainXml } from '../../host-service/src/libvirt/domain-xml';
+import { waitUntil } from '../../host-service/local-libvirt/wait-until';
 import { ensureBuilt, repositoryRoot, runVlm } from './run-vlm';
 import { runVlmAsync, runVlmOnTerminal, startOnTerminal } from './running-vlm';
 
@@ -210,34 +211,60 @@ describe('Ctrl-C of vlm lab up against vlm-host on the libvirt test driver', () 
     const file = join(fixture.folder, 'many.lab.yaml');
     await writeFile(file, `name: many\nnetworks:\n  - { name: lan, cidr: 10.98.0.0/24 }\nvms:\n${vms.join('\n')}\n`);
     const terminal = startOnTerminal(['lab', 'up', file, '--host', hostArgument]);
-    await terminal.waitFor(/\[y\/N\] $/);
-    // libvirt-dbus is held still so the apply is certainly in flight, not done, when Ctrl-C comes.
-    const libvirtDbus = fixture.libvirt.libvirtDbus.process.child;
-    libvirtDbus.kill('SIGSTOP');
     try {
-      terminal.type('y\r');
-      await terminal.waitFor(/^Applying to unix:.*:$/m);
-      terminal.type('\u0003');
-      await terminal.waitFor(/cancelling the apply/);
-    } finally {
-      libvirtDbus.kill('SIGCONT');
-    }
-    const result = await terminal.finished;
-    assert.equal(result.status, 130, result.output);
-    // The terminal echoes the key as ^C.
-    assert.match(result.output, /^(\^C)?vlm: cancelling the apply; the host records what was made so far\.$/m);
-    assert.doesNotMatch(result.output, /Lab many is up|Error/);
+      await terminal.waitFor(/\[y\/N\] $/);
+      // libvirt-dbus is held still so the apply is certainly in flight, not done, when Ctrl-C comes.
+      const libvirtDbus = fixture.libvirt.libvirtDbus.process.child;
+      libvirtDbus.kill('SIGSTOP');
+      try {
+        terminal.type('y\r');
+        await terminal.waitFor(/^Applying to unix:.*:$/m);
+        terminal.type('\u0003');
+        await terminal.waitFor(/cancelling the apply/);
+      } finally {
+        libvirtDbus.kill('SIGCONT');
+      }
+      const result = await terminal.finished;
+      assert.equal(result.status, 130, result.output);
+      // The terminal echoes the key as ^C.
+      assert.match(result.output, /^(\^C)?vlm: cancelling the apply; the host records what was made so far\.$/m);
+      assert.doesNotMatch(result.output, /Lab many is up|Error/);
 
-    const details = JSON.parse((await vlm('lab', 'status', 'many', '--json')).stdout);
-    assert.equal(details.status, 'failed');
-    assert.ok(
-      details.deployLog.some((line: { text: string }) => line.text.startsWith('Apply cancelled by the client')),
-      JSON.stringify(details.deployLog),
-    );
-    const down = await vlm('lab', 'down', 'many', '--yes');
-    assert.equal(down.status, 0, down.stderr);
+      const details = JSON.parse((await vlm('lab', 'status', 'many', '--json')).stdout);
+      assert.equal(details.status, 'failed');
+      assert.ok(
+        details.deployLog.some((line: { text: string }) => line.text.startsWith('Apply cancelled by the client')),
+        JSON.stringify(details.deployLog),
+      );
+      const down = await vlm('lab', 'down', 'many', '--yes');
+      assert.equal(down.status, 0, down.stderr);
+    } finally {
+      // Whatever failed above, the lab goes: a lab left up would fail the tests after this one too.
+      await terminal.finished;
+      await removeLab('many');
+    }
   });
 });
+
+/** Removes a lab if the host still records it, once no apply of it is running. */
+async function removeLab(name: string): Promise<void> {
+  const recorded = async () =>
+    (JSON.parse((await vlm('lab', 'list', '--json')).stdout) as { labs: Array<{ name: string; status: string }> }).labs.find(
+      (lab) => lab.name === name,
+    );
+  const settled = await waitUntil(
+    `lab ${name} to settle`,
+    async () => {
+      const lab = await recorded();
+      return lab === undefined ? 'gone' : lab.status !== 'deploying' && lab.status;
+    },
+    60_000,
+    200,
+  );
+  if (settled === 'gone') return;
+  const down = await vlm('lab', 'down', name, '--yes');
+  assert.equal(down.status, 0, down.stderr);
+}
 
 describe('vlm lab sweep against vlm-host on the libvirt test driver', () => {
   it('lab sweep lists and removes what no recorded lab owns', async () => {

@@ -110,6 +110,11 @@ export const labUp: CommandHandler = async (parsed, output) => {
         stopExplaining();
       }
       output.stdout(`Lab ${lab.name} is up. See 'vlm lab status ${lab.name}' and 'vlm vm list'.\n`);
+      // Ctrl-C was pressed, but the host had finished before the cancel reached it: the lab is up,
+      // as the command asked, and the user is told so rather than left believing it was cancelled.
+      if (session.wasInterrupted) {
+        output.stderr(`vlm: the apply finished before the host saw the cancel; 'vlm lab down ${lab.name}' removes the lab.\n`);
+      }
       return exitCodes.success;
     });
   });

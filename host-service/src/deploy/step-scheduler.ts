@@ -1,6 +1,7 @@
 // Runs a lab's VM steps in parallel up to a limit, each only after everything it depends on has
 // finished. The first failure stops new steps from starting; running ones are told to stop
-// (through the signal) and awaited, so nothing is left running unrecorded.
+// (through the signal) and awaited, so nothing is left running unrecorded. A cancel from outside
+// does the same, and the run never resolves as done while steps are left unstarted.
 
 export interface ScheduledStep {
   name: string;
@@ -18,7 +19,20 @@ export class StepFailedError extends Error {
   }
 }
 
-/** Resolves when all steps are done; rejects with StepFailedError for the first failing step. */
+/** The run was cancelled from outside before these steps started (the running ones finished). */
+export class StepsCancelledError extends Error {
+  override name = 'StepsCancelledError';
+  constructor(readonly notStarted: readonly string[]) {
+    const shown = notStarted.slice(0, 5).join(', ');
+    const more = notStarted.length > 5 ? ` and ${notStarted.length - 5} more` : '';
+    super(`${notStarted.length} step(s) had not started: ${shown}${more}`);
+  }
+}
+
+/**
+ * Resolves when all steps are done; rejects with StepFailedError for the first failing step, or
+ * with StepsCancelledError when cancelled from outside before every step started.
+ */
 export async function runScheduled(steps: readonly ScheduledStep[], limit: number, outer: AbortSignal): Promise<void> {
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`The parallel step limit must be a positive integer, not ${limit}.`);
   const controller = new AbortController();
@@ -62,6 +76,8 @@ export async function runScheduled(steps: readonly ScheduledStep[], limit: numbe
     outer.removeEventListener('abort', forward);
   }
   if (failure) throw failure;
-  if (waiting.length > 0 && !outer.aborted)
-    throw new Error(`Steps could not start (unmet dependencies): ${waiting.map((step) => step.name).join(', ')}.`);
+  // Steps left waiting mean the run is not done: a cancel that came while no step was running
+  // (or between steps that finished anyway) must not pass for success.
+  if (waiting.length > 0 && outer.aborted) throw new StepsCancelledError(waiting.map((step) => step.name));
+  if (waiting.length > 0) throw new Error(`Steps could not start (unmet dependencies): ${waiting.map((step) => step.name).join(', ')}.`);
 }

@@ -223,6 +223,36 @@ describe('labs on the libvirt test driver: cancelled and interrupted deploys', (
     }
   });
 
+  test('a cancel that arrives before the VM steps start (no network to check it at) cancels the apply, not passes for done', async () => {
+    const lab: Lab = {
+      name: 'late-cancel',
+      vms: Array.from({ length: 3 }, (_, index) => ({ name: `vm-${index}`, vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' })),
+    };
+    // libvirt-dbus held still: the apply waits on its first libvirt call, long before any VM step.
+    const libvirtDbus = fixture.libvirt.libvirtDbus.process.child;
+    const source = new CancellationTokenSource();
+    libvirtDbus.kill('SIGSTOP');
+    const applied = fixture.client.sendRequest(LabsApplyRequest.type, { lab }, source.token);
+    applied.catch(() => undefined);
+    try {
+      // The host answers requests in order: once a later one is answered, the apply is under way...
+      await fixture.client.sendRequest(LabsListRequest.type, {});
+      source.cancel();
+      // ...and once another is answered, the cancel has reached the apply's token.
+      await fixture.client.sendRequest(LabsListRequest.type, {});
+    } finally {
+      libvirtDbus.kill('SIGCONT');
+    }
+    await rejectsWithHostError(applied, HostErrorCode.RequestCancelled, {
+      message: /The apply of "late-cancel" was cancelled; what was made so far is recorded/,
+    });
+    const details = await fixture.client.sendRequest(LabsGetRequest.type, { name: 'late-cancel' });
+    assert.equal(details.status, 'failed');
+    assert.equal(details.deployLog.at(-1)?.text, 'Apply cancelled by the client: 3 step(s) had not started: vm-0, vm-1, vm-2');
+    assert.deepEqual(details.resources.domains, []);
+    await fixture.client.sendRequest(LabsDestroyRequest.type, { name: 'late-cancel' });
+  });
+
   test('a deploy interrupted by a restart is marked failed, and destroy still cleans it up', async () => {
     fixture.client.close();
     assert.equal(await fixture.host.stop(), 0);

@@ -2,7 +2,7 @@
 // failure stops new steps while the running ones are told to stop and are awaited.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runScheduled, StepFailedError, type ScheduledStep } from '../../src/deploy/step-scheduler';
+import { runScheduled, StepFailedError, StepsCancelledError, type ScheduledStep } from '../../src/deploy/step-scheduler';
 
 /** A step that finishes when the test says so, recording what happened. */
 function controlled(name: string, dependsOn: string[], journal: string[]) {
@@ -93,6 +93,54 @@ test('cancelling from outside stops the running steps and starts no more', async
   outer.abort();
   await assert.rejects(run, StepFailedError);
   assert.equal(b.step.started, false);
+});
+
+test('a run cancelled before it starts runs nothing and rejects: it never passes for done', async () => {
+  const journal: string[] = [];
+  const a = controlled('a', [], journal);
+  const outer = new AbortController();
+  outer.abort();
+  await assert.rejects(runScheduled([a.step], 2, outer.signal), (error: unknown) => {
+    assert.ok(error instanceof StepsCancelledError);
+    assert.deepEqual(error.notStarted, ['a']);
+    assert.equal(error.message, '1 step(s) had not started: a');
+    return true;
+  });
+  assert.deepEqual(journal, []);
+});
+
+test('a cancel while the running steps finish anyway still rejects, naming the steps that never started', async () => {
+  const journal: string[] = [];
+  // Steps past their last check for the signal: the cancel does not stop them.
+  const deaf = (name: string, dependsOn: string[]) => {
+    let finish!: () => void;
+    const step: ScheduledStep = {
+      name,
+      dependsOn,
+      run: () =>
+        new Promise<void>((resolve) => {
+          journal.push(`start ${name}`);
+          finish = () => {
+            journal.push(`end ${name}`);
+            resolve();
+          };
+        }),
+    };
+    return { step, finish: () => finish() };
+  };
+  const a = deaf('a', []);
+  const later = Array.from({ length: 7 }, (_, index) => deaf(`v${index}`, ['a']));
+  const outer = new AbortController();
+  const run = runScheduled([a.step, ...later.map((item) => item.step)], 2, outer.signal);
+  await settle();
+  outer.abort();
+  a.finish();
+  await assert.rejects(run, (error: unknown) => {
+    assert.ok(error instanceof StepsCancelledError);
+    assert.equal(error.message, '7 step(s) had not started: v0, v1, v2, v3, v4 and 2 more');
+    return true;
+  });
+  assert.deepEqual(journal, ['start a', 'end a']);
 });
 
 test('a limit below one is refused with a clear message', async () => {
