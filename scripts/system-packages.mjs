@@ -6,8 +6,18 @@ import { spawnSync } from 'node:child_process';
 export const packageGroups = {
   // libvirt's test driver through libvirt-dbus on a private bus; libvirtd with QEMU guests.
   // dnsmasq-base serves DHCP on lab networks; iproute2 (ip) lists the host's addresses and routes,
-  // which lab networks must not overlap.
-  libvirt: ['dbus', 'libvirt-daemon', 'libvirt-daemon-driver-qemu', 'libvirt-clients', 'libvirt-dbus', 'dnsmasq-base', 'iproute2'],
+  // which lab networks must not overlap. virt-xml-validate (libvirt-clients) runs xmllint
+  // (libxml2-utils) to check the Terraform export's XML.
+  libvirt: [
+    'dbus',
+    'libvirt-daemon',
+    'libvirt-daemon-driver-qemu',
+    'libvirt-clients',
+    'libxml2-utils',
+    'libvirt-dbus',
+    'dnsmasq-base',
+    'iproute2',
+  ],
   qemu: ['qemu-system-x86', 'qemu-utils', 'ovmf'],
   // What the vlm-tiny guest image is built from.
   tinyImage: ['linux-image-cloud-amd64', 'busybox-static', 'dropbear-bin', 'cpio', 'openssh-client', 'genisoimage'],

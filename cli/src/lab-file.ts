@@ -21,13 +21,21 @@ export async function readValidLab(path: string, output: CommandOutput, commandP
   if ('problem' in read) throw new ReportedFailure(`cannot read '${printable(path)}': ${printable(read.problem)}.`, exitCodes.usage);
 
   const uri = path === '-' ? 'untitled:standard-input.lab.yaml' : pathToFileURL(resolve(path)).href;
+  return validLabOf(read.text, { path, uri }, output);
+}
+
+/**
+ * The lab in `text` when the language service finds no error in it (schema and semantic checks,
+ * the editor's own); its problems are printed as `vlm validate` prints them, under `where.path`.
+ */
+export async function validLabOf(text: string, where: { path: string; uri: string }, output: CommandOutput): Promise<Lab> {
   const service = createLabLanguageService();
-  const diagnostics = await service.validate(TextDocument.create(uri, 'yaml', 1, read.text));
+  const diagnostics = await service.validate(TextDocument.create(where.uri, 'yaml', 1, text));
   // Standard output is the plan; the file's problems go beside the other messages.
-  for (const diagnostic of diagnostics) output.stderr(`${textLine(path, diagnostic)}\n`);
+  for (const diagnostic of diagnostics) output.stderr(`${textLine(where.path, diagnostic)}\n`);
   if (diagnostics.some((diagnostic) => severityWord(diagnostic.severity) === 'error')) {
-    const summary = summaryLine(summarize([{ path, diagnostics }]));
+    const summary = summaryLine(summarize([{ path: where.path, diagnostics }]));
     throw new ReportedFailure(`${summary}: fix the lab file first (nothing was sent to the host).`, exitCodes.problems);
   }
-  return parse(read.text, { merge: true }) as Lab;
+  return parse(text, { merge: true }) as Lab;
 }

@@ -15,6 +15,7 @@ const labCommands: Record<string, LabVerb> = {
   'vlm.plan': 'plan',
   'vlm.destroy': 'destroy',
   'vlm.export': 'export',
+  'vlm.exportTerraform': 'export as Terraform',
 };
 
 const powerCommands: Record<string, VmPowerVerb> = {
@@ -84,7 +85,7 @@ const restrictedWords: Record<string, string> = {
 
 /** In Restricted Mode, says why the action is off and how to turn it on; true when it may go on. */
 async function allowedByTrust(verb: string): Promise<boolean> {
-  if (vscode.workspace.isTrusted || verb === 'plan' || verb === 'export') return true;
+  if (vscode.workspace.isTrusted || verb === 'plan' || verb === 'export' || verb === 'export as Terraform') return true;
   const what = restrictedWords[verb] ?? 'Running commands in VMs';
   const choice = await vscode.window.showWarningMessage(
     `${what} is turned off in Restricted Mode: a lab file decides what runs on your hosts. Trust this folder to turn it on.`,

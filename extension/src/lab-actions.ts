@@ -1,4 +1,4 @@
-// Deploy, plan, destroy and export of a lab, from its file (code lens, editor title) or from the
+// Deploy, plan, destroy and export (lab file or Terraform) of a lab, from its file (code lens, editor title) or from the
 // lab's row in the tree. The host plans; the user sees the plan and agrees before anything changes.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
@@ -10,6 +10,7 @@ import {
   LabsApplyRequest,
   LabsDestroyRequest,
   LabsExportRequest,
+  LabsExportTerraformRequest,
   LabsGetRequest,
   LabsPlanRequest,
   type PlanResult,
@@ -20,7 +21,7 @@ import { readLabHeader } from './lab-document';
 import type { LabRow } from './labs-tree-model';
 import { clipLines, destroyLines, planDocument, planLines, planSummary } from '@vlm/host-client/src/plan-text';
 
-export type LabVerb = 'deploy' | 'plan' | 'destroy' | 'export';
+export type LabVerb = 'deploy' | 'plan' | 'destroy' | 'export' | 'export as Terraform';
 
 /** Shows plans as read-only documents: vlm-plan:/<host>/<lab>.diff */
 export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -93,6 +94,8 @@ export async function labAction(scope: ExtensionScope, verb: LabVerb, target: un
       return destroy(scope, lab);
     case 'export':
       return exportLab(lab);
+    case 'export as Terraform':
+      return exportTerraform(scope, lab);
   }
 }
 
@@ -191,6 +194,26 @@ async function exportLab(lab: LabTarget): Promise<void> {
   const exported = await definitionOf(lab);
   const document = await vscode.workspace.openTextDocument({ language: 'vlm-lab', content: stringify(exported) });
   await vscode.window.showTextDocument(document);
+}
+
+/** main.tf.json of the lab as its host recorded it, saved where the user picks; what it cannot say is shown. */
+async function exportTerraform(scope: ExtensionScope, lab: LabTarget): Promise<void> {
+  const exported = await lab.connection.request(LabsExportTerraformRequest.type, { name: lab.name });
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    title: `Export lab ${lab.name} as Terraform`,
+    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, exported.fileName) } : {}),
+    filters: { 'Terraform JSON': ['json'] },
+  });
+  if (!target) return;
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(exported.text));
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(target));
+  scope.log.info(`Exported lab ${lab.name} as Terraform to ${target.fsPath}.`);
+  if (exported.unexpressed.length === 0) return;
+  for (const line of exported.unexpressed) scope.log.info(`  not expressible with the provider: ${line}`);
+  void vscode.window.showWarningMessage(
+    `${exported.unexpressed.length} parts of lab ${lab.name} cannot be expressed with the libvirt provider: they are listed in the file's "//" comment and in the log.`,
+  );
 }
 
 function isLabRow(value: unknown): value is LabRow {

@@ -14,8 +14,8 @@ import {
   type LabDetails,
   type VmSummary,
 } from '@vlm/schemas/src/host-protocol';
-import { defaultIdleCpuPercent } from '@vlm/schemas';
-import type { CommandHandler, ParsedArguments } from '../command-table';
+import { defaultIdleCpuPercent, type Lab } from '@vlm/schemas';
+import type { CommandHandler, CommandOutput, ParsedArguments } from '../command-table';
 import { printable } from '../diagnostic-report';
 import { exitCodes, UsageError } from '../exit-codes';
 import { confirm } from '../confirmation';
@@ -27,7 +27,7 @@ import { textTable } from '../text-table';
 import { checkLabName } from '../vm-address';
 
 /** The single operand a command takes, or a usage error saying what is missing or extra. */
-function oneOperand(parsed: ParsedArguments, name: string, commandPath: string): string {
+export function oneOperand(parsed: ParsedArguments, name: string, commandPath: string): string {
   const [first, ...extra] = parsed.operands;
   if (first === undefined) throw new UsageError(`missing ${name}. Usage: vlm ${commandPath} ${name}.`, commandPath);
   if (extra.length > 0)
@@ -63,62 +63,73 @@ export const labUp: CommandHandler = async (parsed, output) => {
   const path = oneOperand(parsed, 'FILE', 'lab up');
   return reportFailures(output, async () => {
     const lab = await readValidLab(path, output, 'lab up');
-    return withHost(parsed, 'lab up', output, async (session) => {
-      const plan = await session.request(LabsPlanRequest.type, { lab });
-      output.stdout(planReport(plan, session.address, useColour(process.stdout)));
-      if (plan.steps.length === 0) {
-        output.stdout(`Lab ${lab.name} is up to date.\n`);
-        return exitCodes.success;
-      }
-      const agreed = await confirm(`Apply this plan to ${session.address}?`, parsed.options.has('yes'), session, `vlm lab up ${path}`);
-      if (session.wasInterrupted) return exitCodes.cancelled;
-      if (!agreed) {
-        output.stderr('vlm: nothing was applied.\n');
-        return exitCodes.problems;
-      }
-
-      // Events first, so no log line of the apply is missed; only this lab's are shown.
-      const errorLines: DeployLogLine[] = [];
-      session.onNotification(EventNotification.type, (event: HostEvent) => {
-        if (event.type === 'deploy-log' && event.lab === lab.name) {
-          if (event.line.level === 'error') errorLines.push(event.line);
-          output.stdout(`${logLine(event.line)}\n`);
-        } else if (event.type === 'lab-status' && event.lab === lab.name) {
-          output.stdout(`Lab ${lab.name}: ${event.status}\n`);
-        } else if (event.type === 'vm-state' && event.lab === lab.name) {
-          output.stdout(`  VM ${printable(event.vm)}: ${event.state}\n`);
-        }
-      });
-      await session.request(EventsSubscribeRequest.type, {});
-      const stopExplaining = session.onInterrupt(() =>
-        output.stderr('vlm: cancelling the apply; the host records what was made so far.\n'),
-      );
-      output.stdout(`Applying to ${session.address}:\n`);
-      try {
-        await session.request(LabsApplyRequest.type, { lab });
-      } catch (error) {
-        if (error instanceof ReportedFailure) {
-          const failing = errorLines.at(-1);
-          const step = failing ? ` Failing step: ${failing.vm ? `[${printable(failing.vm)}] ` : ''}${printable(failing.text)}` : '';
-          throw new ReportedFailure(
-            `lab up failed: ${error.message}${step}\nSee 'vlm lab status ${lab.name}'; 'vlm lab down ${lab.name}' removes what was made.`,
-            error.exitCode,
-          );
-        }
-        throw error;
-      } finally {
-        stopExplaining();
-      }
-      output.stdout(`Lab ${lab.name} is up. See 'vlm lab status ${lab.name}' and 'vlm vm list'.\n`);
-      // Ctrl-C was pressed, but the host had finished before the cancel reached it: the lab is up,
-      // as the command asked, and the user is told so rather than left believing it was cancelled.
-      if (session.wasInterrupted) {
-        output.stderr(`vlm: the apply finished before the host saw the cancel; 'vlm lab down ${lab.name}' removes the lab.\n`);
-      }
-      return exitCodes.success;
-    });
+    return applyConfirmed(parsed, output, lab, { commandPath: 'lab up', again: `vlm lab up ${path}` });
   });
 };
+
+/**
+ * Plans `lab` on the host, asks for confirmation (or --yes), then applies it with the deploy log
+ * as it happens. `again` is the command line a user would rerun with --yes.
+ */
+export async function applyConfirmed(
+  parsed: ParsedArguments,
+  output: CommandOutput,
+  lab: Lab,
+  { commandPath, again }: { commandPath: string; again: string },
+): Promise<number> {
+  return withHost(parsed, commandPath, output, async (session) => {
+    const plan = await session.request(LabsPlanRequest.type, { lab });
+    output.stdout(planReport(plan, session.address, useColour(process.stdout)));
+    if (plan.steps.length === 0) {
+      output.stdout(`Lab ${lab.name} is up to date.\n`);
+      return exitCodes.success;
+    }
+    const agreed = await confirm(`Apply this plan to ${session.address}?`, parsed.options.has('yes'), session, again);
+    if (session.wasInterrupted) return exitCodes.cancelled;
+    if (!agreed) {
+      output.stderr('vlm: nothing was applied.\n');
+      return exitCodes.problems;
+    }
+
+    // Events first, so no log line of the apply is missed; only this lab's are shown.
+    const errorLines: DeployLogLine[] = [];
+    session.onNotification(EventNotification.type, (event: HostEvent) => {
+      if (event.type === 'deploy-log' && event.lab === lab.name) {
+        if (event.line.level === 'error') errorLines.push(event.line);
+        output.stdout(`${logLine(event.line)}\n`);
+      } else if (event.type === 'lab-status' && event.lab === lab.name) {
+        output.stdout(`Lab ${lab.name}: ${event.status}\n`);
+      } else if (event.type === 'vm-state' && event.lab === lab.name) {
+        output.stdout(`  VM ${printable(event.vm)}: ${event.state}\n`);
+      }
+    });
+    await session.request(EventsSubscribeRequest.type, {});
+    const stopExplaining = session.onInterrupt(() => output.stderr('vlm: cancelling the apply; the host records what was made so far.\n'));
+    output.stdout(`Applying to ${session.address}:\n`);
+    try {
+      await session.request(LabsApplyRequest.type, { lab });
+    } catch (error) {
+      if (error instanceof ReportedFailure) {
+        const failing = errorLines.at(-1);
+        const step = failing ? ` Failing step: ${failing.vm ? `[${printable(failing.vm)}] ` : ''}${printable(failing.text)}` : '';
+        throw new ReportedFailure(
+          `${commandPath} failed: ${error.message}${step}\nSee 'vlm lab status ${lab.name}'; 'vlm lab down ${lab.name}' removes what was made.`,
+          error.exitCode,
+        );
+      }
+      throw error;
+    } finally {
+      stopExplaining();
+    }
+    output.stdout(`Lab ${lab.name} is up. See 'vlm lab status ${lab.name}' and 'vlm vm list'.\n`);
+    // Ctrl-C was pressed, but the host had finished before the cancel reached it: the lab is up,
+    // as the command asked, and the user is told so rather than left believing it was cancelled.
+    if (session.wasInterrupted) {
+      output.stderr(`vlm: the apply finished before the host saw the cancel; 'vlm lab down ${lab.name}' removes the lab.\n`);
+    }
+    return exitCodes.success;
+  });
+}
 
 function resourceLines(details: LabDetails): string[] {
   const { domains, volumes, networks, ports } = details.resources;

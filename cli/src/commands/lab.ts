@@ -93,4 +93,49 @@ export const labCommands: readonly Command[] = [
       return (await import('./lab-handlers')).labSweep;
     },
   },
+  {
+    words: ['lab', 'export'],
+    summary: 'Write a lab as the host recorded it: its lab file, or Terraform JSON (main.tf.json).',
+    operandsUsage: 'NAME',
+    details: [
+      'Without --format, the lab file goes to standard output, or to the new file --output FILE.\n' +
+        'With --format terraform, main.tf.json is written into the folder --output DIR (default: the\n' +
+        'current one) for the dmacvicar/libvirt provider ~> 0.9.7: disks as overlays on their image,\n' +
+        'cloud-init seeds, networks, VMs and their loopback SSH forwards. What the provider cannot say\n' +
+        'is listed after it and in the file\'s "//" comment. An existing file is never replaced.',
+      hostDetail,
+      exitDetail,
+    ],
+    options: [
+      {
+        name: 'format',
+        valueName: 'FORMAT',
+        allowedValues: ['lab', 'terraform'],
+        defaultValue: 'lab',
+        description: 'lab (YAML) or terraform.',
+      },
+      { name: 'output', short: 'o', valueName: 'PATH', description: 'A new file (lab), or the folder for main.tf.json (terraform).' },
+      hostOption,
+      helpOption,
+    ],
+    async loadHandler() {
+      return (await import('./lab-transfer-handlers')).labExport;
+    },
+  },
+  {
+    words: ['lab', 'import'],
+    summary: 'Deploy a lab file from a file or an http(s) URL, validated in full first.',
+    operandsUsage: 'FILE|URL',
+    details: [
+      'The lab is read (a URL: https or http only, at most 4 MiB, 30 s, redirects only to https or\n' +
+        'http) and checked as vlm validate checks it; with any error nothing is sent to the host.\n' +
+        'Then it is planned and applied as by vlm lab up (confirmation, or --yes).',
+      hostDetail,
+      exitDetail,
+    ],
+    options: [yesOption, hostOption, helpOption],
+    async loadHandler() {
+      return (await import('./lab-transfer-handlers')).labImport;
+    },
+  },
 ];

@@ -40,6 +40,11 @@ export class LabDeployer {
     this.provisionTimeoutMs = this.context.provisionTimeoutMs;
   }
 
+  /** Where a UEFI domain's variable store is (for exports that describe the VM). */
+  nvramPathFor(domain: string): string {
+    return this.context.nvramPathFor(domain);
+  }
+
   /** True when this vlm-host made the domain: VLM's mark in it names this data directory. */
   madeHere(domain: DomainSummary): boolean {
     return madeByDataDirectory(domain.vlm, this.options.dataDirectory);

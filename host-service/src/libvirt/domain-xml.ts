@@ -114,6 +114,18 @@ function pciAddress(slot: number): string {
   return `<address type='pci' domain='0x0000' bus='0x00' slot='0x${slot.toString(16).padStart(2, '0')}' function='0x0'/>`;
 }
 
+/**
+ * QEMU's arguments for the SSH forward: user networking with restrict=on (no way out), one
+ * loopback port forwarded to the guest's SSH port, on a NIC at the fixed user-net slot.
+ */
+export function sshForwardArguments(hostPort: number, guestPort: number, mac: string | undefined): string[] {
+  // libvirt 9.0 has no restrict=on user networking of its own (passt is refused), so QEMU gets it directly.
+  const netdev = `user,id=vlmssh0,restrict=on,hostfwd=tcp:127.0.0.1:${hostPort}-:${guestPort}`;
+  const macOption = mac === undefined ? '' : `,mac=${mac.toLowerCase()}`;
+  const device = `virtio-net-pci,netdev=vlmssh0,bus=pci.0,addr=0x${userNetworkPciSlot.toString(16)}${macOption}`;
+  return ['-netdev', netdev, '-device', device];
+}
+
 export function buildDomainXml(spec: DomainSpec): string {
   checkDomainSpec(spec);
   const lines: string[] = [];
@@ -191,12 +203,9 @@ export function buildDomainXml(spec: DomainSpec): string {
   }
   add(1, '</devices>');
   if (spec.sshHostPort !== undefined) {
-    // libvirt 9.0 has no restrict=on user networking of its own (passt is refused), so QEMU gets it directly.
-    const netdev = `user,id=vlmssh0,restrict=on,hostfwd=tcp:127.0.0.1:${spec.sshHostPort}-:${spec.sshGuestPort ?? 22}`;
-    const mac = spec.sshMac === undefined ? '' : `,mac=${spec.sshMac.toLowerCase()}`;
-    const device = `virtio-net-pci,netdev=vlmssh0,bus=pci.0,addr=0x${userNetworkPciSlot.toString(16)}${mac}`;
     add(1, '<qemu:commandline>');
-    for (const value of ['-netdev', netdev, '-device', device]) add(2, `<qemu:arg value='${escapeXml(value)}'/>`);
+    for (const value of sshForwardArguments(spec.sshHostPort, spec.sshGuestPort ?? 22, spec.sshMac))
+      add(2, `<qemu:arg value='${escapeXml(value)}'/>`);
     add(1, '</qemu:commandline>');
   }
   add(0, '</domain>');

@@ -1,4 +1,5 @@
-// Messages about labs: list, read, plan, apply, destroy, export, and sweep what no lab owns.
+// Messages about labs: list, read, plan, apply, destroy, export (as a lab file or as Terraform),
+// and sweep what no lab owns.
 import type { Lab } from '../generated-types';
 import { request } from './message-types';
 import type { LabDefinitionParams, LabDetails, LabNameParams, LabSummary, LabSweepParams, NoParams, PlanResult } from './shapes';
@@ -49,4 +50,17 @@ export namespace LabsSweepRequest {
 export namespace LabsExportRequest {
   export const method = 'vlm/labs/export' as const;
   export const type = request<LabNameParams, { lab: Lab }>(method);
+}
+/** A recorded lab as Terraform JSON for dmacvicar/libvirt ~> 0.9.7. */
+export interface LabTerraformExport {
+  /** Always main.tf.json. */
+  fileName: string;
+  /** The file's text: Terraform's JSON syntax. */
+  text: string;
+  /** What the provider cannot express, one sentence each; the file's "//" comment says the same. */
+  unexpressed: string[];
+}
+export namespace LabsExportTerraformRequest {
+  export const method = 'vlm/labs/exportTerraform' as const;
+  export const type = request<LabNameParams, LabTerraformExport>(method);
 }

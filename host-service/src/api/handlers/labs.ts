@@ -1,4 +1,4 @@
-// The lab requests: list, read, plan, apply, destroy, sweep and export. Applying and destroying
+// The lab requests: list, read, plan, apply, destroy, sweep and export (as a lab file or Terraform). Applying and destroying
 // are the deploy engine's; this module checks and answers.
 import type { CancellationToken } from 'vscode-jsonrpc/node';
 import { imageNames, type Lab } from '@vlm/schemas';
@@ -8,6 +8,7 @@ import {
   LabsApplyRequest,
   LabsDestroyRequest,
   LabsExportRequest,
+  LabsExportTerraformRequest,
   LabsGetRequest,
   LabsListRequest,
   LabsPlanRequest,
@@ -19,6 +20,8 @@ import type { HandlerTable } from '../handler-table';
 import { hostError } from '../../host-errors';
 import { checkLab } from '../../deploy/lab-checks';
 import { planLab } from '../../deploy/lab-plan';
+import { exportTerraform } from '../../terraform/terraform-export';
+import type { ImageFiles } from '../../images/image-store';
 import { networkConflicts, occupiedRanges } from '../../deploy/network-surroundings';
 import { type HandlerContext, throwIfCancelled, toVmSummary, withIdleShutdown } from './handler-context';
 
@@ -81,6 +84,25 @@ export function registerLabHandlers(table: HandlerTable, context: HandlerContext
     const record = recordedLab(store.state.labs, name);
     if (!record) throw hostError(HostErrorCode.NotFound, `There is no lab named "${name}" on this host.`, { field: '/name' });
     return { lab: structuredClone(record.definition) as Lab };
+  });
+
+  table.on(LabsExportTerraformRequest.type, async ({ name }, { token }) => {
+    const record = recordedLab(store.state.labs, name);
+    if (!record) throw hostError(HostErrorCode.NotFound, `There is no lab named "${name}" on this host.`, { field: '/name' });
+    const lab = structuredClone(record.definition) as Lab;
+    const { domainType } = await context.hypervisorCall(() => hypervisor.hostInfo());
+    const images = new Map<string, ImageFiles | undefined>();
+    for (const image of new Set(lab.vms.map((vm) => vm.os_image))) images.set(image, await context.dependencies.images.files(image));
+    throwIfCancelled(token);
+    const exported = exportTerraform({
+      lab,
+      record,
+      volumePool: deployer.volumePool,
+      domainType,
+      images,
+      nvramPathFor: (domain) => deployer.nvramPathFor(domain),
+    });
+    return { fileName: exported.fileName, text: exported.text, unexpressed: exported.unexpressed };
   });
 }
 
