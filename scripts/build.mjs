@@ -67,6 +67,19 @@ export const bundles = [
     platform: 'browser',
     plugins: [standaloneValidators()],
   },
+  // The graphical console: noVNC 1.4's CommonJS build (1.5 and later have a top-level await, which an iife cannot hold).
+  {
+    entry: 'webviews/src/vnc/panel/vnc-main.ts',
+    outfile: 'extension/dist/webviews/vnc.js',
+    platform: 'browser',
+    plugins: [standaloneValidators()],
+  },
+  {
+    entry: 'webviews/src/topology/panel/topology-main.ts',
+    outfile: 'extension/dist/webviews/topology.js',
+    platform: 'browser',
+    plugins: [standaloneValidators()],
+  },
 ];
 
 /** Files copied as they are: the example labs the extension offers, and what builds vlm-tiny. */

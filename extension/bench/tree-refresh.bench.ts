@@ -6,7 +6,7 @@
 import type { HostEvent, LabSummary, VmSummary } from '@vlm/schemas/src/host-protocol';
 import type { HostDefinition } from '../src/host-configuration';
 import { HostInventory } from '../src/host-inventory';
-import { labsTree, type Row } from '../src/labs-tree-model';
+import { isLeafRow, labsTree, type Row } from '../src/labs-tree-model';
 import { StableRows } from '../src/tree-rows';
 import { serializedTreeItem } from './serialized-tree-item';
 
@@ -38,7 +38,7 @@ for (let lab = 0; lab < labCount; lab++) {
 function allRows(rows: readonly Row[], into: Row[] = []): Row[] {
   for (const row of rows) {
     into.push(row);
-    if (row.kind !== 'vm') allRows(row.children, into);
+    if (!isLeafRow(row)) allRows(row.children, into);
   }
   return into;
 }

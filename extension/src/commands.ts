@@ -7,6 +7,7 @@ import { sshDestinationProblem } from './host-configuration';
 import { labAction, type LabVerb } from './lab-actions';
 import { freeLabName, starterLab } from './starter-lab';
 import type { Row } from './labs-tree-model';
+import { deleteLabSnapshot, revertLab, snapshotLab } from './lab-snapshot-actions';
 import { copySshCommand, deleteVms, powerAction, revertVm, snapshotVm, type VmPowerVerb } from './vm-actions';
 import type { ExtensionScope } from './extension-scope';
 
@@ -52,6 +53,18 @@ export function registerCommands(scope: ExtensionScope): void {
   });
   register('vlm.vm.revertSnapshot', 'revert to a snapshot', async (row) => {
     if (await allowedByTrust('revert')) await revertVm(scope, row);
+  });
+  register('vlm.lab.snapshot', 'snapshot the lab', async (row) => {
+    if (await allowedByTrust('snapshot')) await snapshotLab(scope, row);
+  });
+  register('vlm.lab.revert', 'revert the lab', async (row) => {
+    if (await allowedByTrust('revert')) await revertLab(scope, row);
+  });
+  register('vlm.labSnapshot.revert', 'revert the lab', async (row) => {
+    if (await allowedByTrust('revert')) await revertLab(scope, row);
+  });
+  register('vlm.labSnapshot.delete', 'delete the lab snapshot', async (row) => {
+    if (await allowedByTrust('delete')) await deleteLabSnapshot(scope, row);
   });
   register('vlm.vm.delete', 'delete the VM', async (row, selection) => {
     if (await allowedByTrust('delete')) await deleteVms(scope, row, selection);

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
 import { registerConsoleCommands } from './consoles/console-commands';
+import { registerGraphicalConsoles } from './consoles/graphical-console-panel';
 import type { ExtensionScope } from './extension-scope';
 import { Hosts } from './hosts';
 import { LabCodeLensProvider } from './lab-code-lens';
@@ -12,7 +13,7 @@ import { createLanguageClient, labLanguageId } from './language-client';
 import { LabsTreeProvider } from './labs-tree';
 import { Log } from './log';
 import { PlanDocuments } from './lab-actions';
-import { CatalogRequest, HostFactsRequest } from '@vlm/language-server/src/protocol';
+import { CatalogRequest, HostFactsRequest, LabTopologyRequest } from '@vlm/language-server/src/protocol';
 import { ImagesListRequest } from '@vlm/schemas/src/host-protocol';
 import { createCatalogSync } from './catalog-sync';
 import { registerClouds } from './clouds/clouds-view';
@@ -22,13 +23,17 @@ import { registerDashboardTransfer } from './dashboard/dashboard-transfer-comman
 import { registerTasksPanel } from './dashboard/tasks-panel';
 import { registerGithubSync } from './dashboard/github-sync-commands';
 import { registerCostLens } from './costs/cost-lens';
+import { registerTopologyPanel } from './topology/topology-panel';
 
 let languageClient: LanguageClient | undefined;
+/** Settles when the language server has started or failed to. */
+let languageClientStarted: Promise<void> = Promise.resolve();
 
 export function activate(context: vscode.ExtensionContext): void {
   const scope = createScope(context);
   registerCommands(scope);
   registerConsoleCommands(scope, scope.hosts);
+  registerGraphicalConsoles(scope, scope.hosts);
   // VS Code lists the newer provider's lenses first: the cost lens goes after Deploy, Plan and Destroy.
   registerCostLens(scope);
   registerCodeLens(scope);
@@ -38,10 +43,12 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDashboardTransfer(scope);
   registerTasksPanel(scope);
   registerGithubSync(scope);
+  registerTopologyPanel(scope, readLabTopology);
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.
-  void startLanguageClient(scope).then(() => {
+  languageClientStarted = startLanguageClient(scope);
+  void languageClientStarted.then(() => {
     sendHostFactsOnConnect(scope);
     sendCatalogOnConnect(scope);
   });
@@ -126,6 +133,14 @@ function sendCatalogOnConnect(scope: ExtensionScope): void {
   });
   scope.context.subscriptions.push(scope.hosts.onDidChange(() => void refresh()));
   void refresh();
+}
+
+/** The lab of an open lab document, as the language server reads it for the topology panel. */
+async function readLabTopology(uri: vscode.Uri) {
+  // A panel restored after a reload asks before the server is up.
+  await languageClientStarted;
+  if (!languageClient?.isRunning()) throw new Error('the lab language server is not running (see the Virtual Labs log)');
+  return languageClient.sendRequest(LabTopologyRequest.type, { uri: languageClient.code2ProtocolConverter.asUri(uri) });
 }
 
 async function startLanguageClient(scope: ExtensionScope): Promise<void> {

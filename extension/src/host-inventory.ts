@@ -1,7 +1,7 @@
 // What one connected host holds: its labs and VMs, kept current from the host's event stream.
 // No `vscode` import: unit-tested, and benchmarked with 1000 VMs.
-import type { HostEvent, LabStatus, LabSummary, VmState, VmSummary } from '@vlm/schemas/src/host-protocol';
-import type { LabSnapshot, VmSnapshot, VmStatus } from './host-snapshot';
+import type { HostEvent, LabSnapshotSummary, LabStatus, LabSummary, VmState, VmSummary } from '@vlm/schemas/src/host-protocol';
+import type { LabActivity, LabSnapshot, VmSnapshot, VmStatus } from './host-snapshot';
 
 /** The lab that holds VMs VLM did not make (or whose lab is gone). */
 export const looseVmsLabName = '';
@@ -43,6 +43,23 @@ export class HostInventory {
   private vms = new Map<string, VmSummary>();
   /** Ports of lab VMs, by libvirt name, when known (from labs/get). */
   readonly sshPorts = new Map<string, number>();
+  /** Each lab's lab snapshots, as last listed (no event announces them: read after a listing and after each lab snapshot action). */
+  private readonly labSnapshots = new Map<string, LabSnapshotSummary[]>();
+  private readonly activities = new Map<string, LabActivity>();
+
+  setLabSnapshots(lab: string, snapshots: readonly LabSnapshotSummary[], change: InventoryChange = emptyChange()): InventoryChange {
+    this.labSnapshots.set(lab, [...snapshots]);
+    change.labs.add(lab);
+    return change;
+  }
+
+  /** Marks the lab busy with a lab snapshot operation (undefined: done). */
+  setActivity(lab: string, activity: LabActivity | undefined, change: InventoryChange = emptyChange()): InventoryChange {
+    if (activity === undefined) this.activities.delete(lab);
+    else this.activities.set(lab, activity);
+    change.labs.add(lab);
+    return change;
+  }
 
   /** Replaces everything with a fresh listing. */
   load(labs: readonly LabSummary[], vms: readonly VmSummary[]): void {
@@ -139,6 +156,10 @@ export class HostInventory {
       const summary = this.labs.get(name);
       const lab: LabSnapshot = { name, tags: [], vms };
       if (summary) lab.status = summary.status;
+      const labSnapshots = this.labSnapshots.get(name);
+      if (labSnapshots && summary) lab.labSnapshots = labSnapshots;
+      const activity = this.activities.get(name);
+      if (activity) lab.activity = activity;
       labs.push(lab);
     }
     // Labs by name, the VMs of no lab at the end.

@@ -1,5 +1,6 @@
 // What the extension knows of each host: its connection state and what the sidebar shows of its
 // labs and VMs. No `vscode` import: unit-tested.
+import type { LabSnapshotSummary } from '@vlm/schemas/src/host-protocol';
 import type { HostDefinition } from './host-configuration';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
@@ -40,7 +41,13 @@ export interface LabSnapshot {
   tags: string[];
   description?: string;
   vms: VmSnapshot[];
+  /** The lab's lab-wide snapshots (one named snapshot of every VM), oldest first. */
+  labSnapshots?: LabSnapshotSummary[];
+  /** A lab snapshot operation this window started and is waiting for. */
+  activity?: LabActivity;
 }
+
+export type LabActivity = 'snapshotting' | 'reverting' | 'deleting a snapshot';
 
 /** Everything the sidebar shows of one host. */
 export interface HostSnapshot {

@@ -10,6 +10,7 @@ import {
   EventsSubscribeRequest,
   LabsGetRequest,
   LabsListRequest,
+  LabSnapshotsListRequest,
   VmsListRequest,
   type HostEvent,
   type HostInfoResult,
@@ -17,7 +18,7 @@ import {
 import { readHostConfiguration, type HostDefinition } from './host-configuration';
 import { describeHostInfo, openHostClient, type HostClient } from '@vlm/host-client/src/connection';
 import { HostInventory } from './host-inventory';
-import type { HostConnectionState, HostSnapshot } from './host-snapshot';
+import type { HostConnectionState, HostSnapshot, LabActivity } from './host-snapshot';
 import { chooseLocalDriver, localDataFolder, LocalHostProcess, type LocalDriver } from './local-host-process';
 import type { Log } from './log';
 import { connectRemoteHost } from './remote/remote-host-prompts';
@@ -203,7 +204,14 @@ export class HostConnection implements vscode.Disposable {
     const details = await Promise.all(
       labs.slice(0, 50).map((lab) => client.connection.sendRequest(LabsGetRequest.type, { name: lab.name }).catch(() => undefined)),
     );
+    const labSnapshots = await Promise.all(
+      labs.slice(0, 50).map((lab) => client.connection.sendRequest(LabSnapshotsListRequest.type, { lab: lab.name }).catch(() => undefined)),
+    );
     this.inventory.load(labs, vms);
+    labs.slice(0, 50).forEach((lab, index) => {
+      const listed = labSnapshots[index];
+      if (listed) this.inventory.setLabSnapshots(lab.name, listed.snapshots);
+    });
     for (const lab of details) {
       for (const port of lab?.resources.ports ?? []) {
         if (port.kind !== 'ssh') continue;
@@ -211,6 +219,21 @@ export class HostConnection implements vscode.Disposable {
         if (domain) this.inventory.sshPorts.set(domain, port.port);
       }
     }
+  }
+
+  /** Reads the lab's lab snapshots again (no event announces them) and redraws its row. */
+  async refreshLabSnapshots(lab: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const { snapshots } = await client.connection.sendRequest(LabSnapshotsListRequest.type, { lab });
+    this.inventory.setLabSnapshots(lab, snapshots);
+    this.changed();
+  }
+
+  /** Shows the lab busy with a lab snapshot operation (undefined: done). */
+  setLabActivity(lab: string, activity: LabActivity | undefined): void {
+    this.inventory.setActivity(lab, activity);
+    this.changed();
   }
 
   private handleEvent(event: HostEvent): void {

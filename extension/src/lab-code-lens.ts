@@ -19,11 +19,13 @@ export class LabCodeLensProvider implements vscode.CodeLensProvider {
     const lens = (title: string, command: string, tooltip: string) =>
       new vscode.CodeLens(range, { title, command, tooltip, arguments: [document.uri] });
     const plan = lens('$(checklist) Plan', 'vlm.plan', `Show what deploying ${header.name} on ${header.host} would change`);
-    if (!vscode.workspace.isTrusted) return [plan];
+    const topology = lens('$(type-hierarchy) Topology', 'vlm.showLabTopology', `Draw lab ${header.name}'s VMs and networks`);
+    if (!vscode.workspace.isTrusted) return [plan, topology];
     return [
       lens('$(rocket) Deploy', 'vlm.deploy', `Create or update lab ${header.name} on host ${header.host}`),
       plan,
       lens('$(trash) Destroy', 'vlm.destroy', `Delete lab ${header.name} and its VMs from host ${header.host}`),
+      topology,
     ];
   }
 

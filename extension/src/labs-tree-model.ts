@@ -1,5 +1,6 @@
 // The sidebar's tree as plain data: what each row says, its icon and the `contextValue` that
 // menus match on. The `vscode` adapter (labs-tree.ts) only maps it to TreeItems. Unit-tested.
+import type { LabSnapshotSummary } from '@vlm/schemas/src/host-protocol';
 import type { HostSnapshot, LabSnapshot, VmSnapshot, VmStatus } from './host-snapshot';
 import type { RowIcon, RowLook } from './tree-row-look';
 
@@ -13,7 +14,15 @@ export interface LabRow extends RowLook {
   kind: 'lab';
   hostName: string;
   labName: string;
-  children: VmRow[];
+  children: (VmRow | LabSnapshotRow)[];
+}
+
+/** One lab-wide snapshot, under its lab after the VMs. */
+export interface LabSnapshotRow extends RowLook {
+  kind: 'labSnapshot';
+  hostName: string;
+  labName: string;
+  snapshotName: string;
 }
 
 export interface VmRow extends RowLook {
@@ -26,7 +35,12 @@ export interface VmRow extends RowLook {
   sshPort?: number;
 }
 
-export type Row = HostRow | LabRow | VmRow;
+export type Row = HostRow | LabRow | VmRow | LabSnapshotRow;
+
+/** Rows without children. */
+export function isLeafRow(row: Row): row is VmRow | LabSnapshotRow {
+  return row.kind === 'vm' || row.kind === 'labSnapshot';
+}
 
 const vmStatusWords: Record<VmStatus, string> = {
   running: 'running',
@@ -56,7 +70,7 @@ function vmIcon(status: VmStatus): RowIcon {
 
 function labIcon(lab: LabSnapshot): RowIcon {
   if (!lab.name) return { codicon: 'folder' };
-  if (lab.status === 'deploying') return { codicon: 'loading~spin' };
+  if (lab.status === 'deploying' || lab.activity) return { codicon: 'loading~spin' };
   if (lab.status === 'failed') return { codicon: 'layers', color: 'errorForeground' };
   return { codicon: 'layers', color: lab.status === 'running' ? 'testing.iconPassed' : undefined };
 }
@@ -134,6 +148,40 @@ function vmRow(hostName: string, lab: LabSnapshot, vm: VmSnapshot, now: number):
   return row;
 }
 
+/**
+ * A lab snapshot's row: `labSnapshot`, or `incompleteLabSnapshot` when a lab VM has no part of it
+ * (it can be deleted, not reverted); `busyLabSnapshot` while its lab is busy with a lab snapshot operation.
+ */
+function labSnapshotRow(hostName: string, lab: LabSnapshot, snapshot: LabSnapshotSummary): LabSnapshotRow {
+  const vms = snapshot.members.map((member) => member.vm);
+  const incomplete = snapshot.missing.length > 0;
+  return {
+    kind: 'labSnapshot',
+    id: `labSnapshot/${hostName}/${lab.name}/${snapshot.name}`,
+    label: snapshot.name,
+    description: [
+      'lab snapshot',
+      snapshot.createdAt.slice(0, 16).replace('T', ' '),
+      incomplete ? `lacks ${snapshot.missing.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
+    tooltip: [
+      `Lab snapshot ${snapshot.name} of lab ${lab.name}, taken ${snapshot.createdAt}`,
+      snapshot.description,
+      `VMs: ${vms.join(', ')} (${snapshot.members.filter((member) => member.wasRunning).length} were running)`,
+      incomplete ? `No part for: ${snapshot.missing.join(', ')}: it cannot be reverted.` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    icon: { codicon: 'history', color: incomplete ? 'list.warningForeground' : undefined },
+    contextValue: lab.activity ? 'busyLabSnapshot' : incomplete ? 'incompleteLabSnapshot' : 'labSnapshot',
+    hostName,
+    labName: lab.name,
+    snapshotName: snapshot.name,
+  };
+}
+
 function labRow(hostName: string, lab: LabSnapshot, filter: string, now: number): LabRow | undefined {
   const labMatches = lab.name !== '' && matchesFilter(filter, lab.name, lab.tags);
   // A lab that matches shows all its VMs; otherwise it shows only the VMs that match.
@@ -144,7 +192,7 @@ function labRow(hostName: string, lab: LabSnapshot, filter: string, now: number)
     kind: 'lab',
     id: `lab/${hostName}/${lab.name}`,
     label: lab.name || 'VMs in no lab',
-    description: [lab.status && lab.status !== 'running' ? lab.status : '', `${running} of ${lab.vms.length} running`]
+    description: [lab.activity ?? '', lab.status && lab.status !== 'running' ? lab.status : '', `${running} of ${lab.vms.length} running`]
       .filter(Boolean)
       .join(' · '),
     tooltip: [
@@ -156,10 +204,14 @@ function labRow(hostName: string, lab: LabSnapshot, filter: string, now: number)
       .filter(Boolean)
       .join('\n'),
     icon: labIcon(lab),
-    contextValue: lab.name ? 'lab' : 'looseVms',
+    // A lab busy with a lab snapshot operation offers none of the lab actions, which it would refuse.
+    contextValue: lab.name ? (lab.activity ? 'busyLab' : 'lab') : 'looseVms',
     hostName,
     labName: lab.name,
-    children: vms.map((vm) => vmRow(hostName, lab, vm, now)),
+    children: [
+      ...vms.map((vm) => vmRow(hostName, lab, vm, now)),
+      ...(labMatches ? (lab.labSnapshots ?? []).map((snapshot) => labSnapshotRow(hostName, lab, snapshot)) : []),
+    ],
   };
 }
 

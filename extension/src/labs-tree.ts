@@ -2,7 +2,7 @@
 // gathered for a moment, then only the rows that changed are refreshed (tree-rows.ts).
 import * as vscode from 'vscode';
 import { MetricsGetRequest } from '@vlm/schemas/src/host-protocol';
-import { hasIdleCountdown, idleCountdownRefreshMs, labsTree, type Row } from './labs-tree-model';
+import { hasIdleCountdown, idleCountdownRefreshMs, isLeafRow, labsTree, type Row, type VmRow } from './labs-tree-model';
 import type { Hosts } from './hosts';
 import { refreshDelayMs, StableRows } from './tree-rows';
 import { treeItemOf } from './tree-items';
@@ -44,12 +44,11 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   getTreeItem(row: Row): vscode.TreeItem {
     // Hosts and labs are always expandable: their children come and go with the host's events,
     // and a row that was once a leaf would otherwise stay one. Other people's VMs start folded.
-    const collapsible =
-      row.kind === 'vm'
-        ? vscode.TreeItemCollapsibleState.None
-        : row.contextValue === 'looseVms'
-          ? vscode.TreeItemCollapsibleState.Collapsed
-          : vscode.TreeItemCollapsibleState.Expanded;
+    const collapsible = isLeafRow(row)
+      ? vscode.TreeItemCollapsibleState.None
+      : row.contextValue === 'looseVms'
+        ? vscode.TreeItemCollapsibleState.Collapsed
+        : vscode.TreeItemCollapsibleState.Expanded;
     return treeItemOf(row, collapsible);
   }
 
@@ -70,7 +69,13 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
       this.roots ??= this.rows.reconcile(labsTree(this.hosts.snapshots(), this.filterText)).roots;
       return this.roots;
     }
-    return row.kind === 'vm' ? [] : row.children;
+    return isLeafRow(row) ? [] : row.children;
+  }
+
+  /** The row the view shows for a VM of a lab, if it shows one (for reveal and actions). */
+  findVm(hostName: string, labName: string, vmName: string): VmRow | undefined {
+    const lab = this.rows.get(`lab/${hostName}/${labName}`);
+    return lab?.kind === 'lab' ? lab.children.find((child): child is VmRow => child.kind === 'vm' && child.vmName === vmName) : undefined;
   }
 
   getParent(row: Row): Row | undefined {

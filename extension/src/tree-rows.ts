@@ -1,7 +1,7 @@
 // Keeps the tree's row objects stable across refreshes, so only rows that really changed are
 // handed back to VS Code (which matches elements by identity). No `vscode` import: unit-tested
 // and benchmarked.
-import type { Row } from './labs-tree-model';
+import { isLeafRow, type Row } from './labs-tree-model';
 
 /** How long the view gathers host changes before refreshing: bursts of events become one refresh. */
 export const refreshDelayMs = 30;
@@ -26,7 +26,7 @@ function sameLook(a: Row, b: Row): boolean {
 }
 
 function sameChildren(old: Row, children: readonly Row[]): boolean {
-  if (old.kind === 'vm' || old.children.length !== children.length) return false;
+  if (isLeafRow(old) || old.children.length !== children.length) return false;
   for (let index = 0; index < children.length; index++) if (old.children[index] !== children[index]) return false;
   return true;
 }
@@ -54,7 +54,7 @@ export class StableRows {
   /** The row to show for `row`: the old object, updated in place, when one has its id. */
   private keep(row: Row, seen: Map<string, Row>, changed: Row[]): Row {
     const old = this.rows.get(row.id);
-    const children = row.kind === 'vm' ? undefined : row.children.map((child) => this.keep(child, seen, changed));
+    const children = isLeafRow(row) ? undefined : row.children.map((child) => this.keep(child, seen, changed));
     if (!old || old.kind !== row.kind) {
       if (children) (row as { children: Row[] }).children = children;
       seen.set(row.id, row);

@@ -55,7 +55,17 @@ test('tree menus match the contextValues the tree gives its rows', () => {
   const model = readFileSync(join(extensionFolder, 'src', 'labs-tree-model.ts'), 'utf8');
   const items: MenuItem[] = contributes.menus['view/item/context'];
   const matched = new Set(items.flatMap((item) => [...(item.when ?? '').matchAll(/viewItem == (\w+)/g)].map((match) => match[1])));
-  assert.deepEqual([...matched].sort(), ['connectedHost', 'disconnectedHost', 'lab', 'pausedVm', 'runningVm', 'stoppedVm', 'stoppingVm']);
+  assert.deepEqual([...matched].sort(), [
+    'connectedHost',
+    'disconnectedHost',
+    'incompleteLabSnapshot',
+    'lab',
+    'labSnapshot',
+    'pausedVm',
+    'runningVm',
+    'stoppedVm',
+    'stoppingVm',
+  ]);
   for (const value of matched) assert.ok(model.includes(`'${value}'`), `no row has contextValue ${value}`);
 });
 
@@ -66,7 +76,8 @@ test('deploy, destroy and the VM actions are off in untrusted folders, and the m
   for (const command of commands) {
     // Copying a command line runs nothing.
     const runsSomething =
-      /^vlm\.(deploy|destroy|vm\.|lab\.openAllConsoles$)/.test(command.command) && command.command !== 'vlm.vm.copySshCommand';
+      /^vlm\.(deploy|destroy|vm\.|lab\.openAllConsoles$|lab\.(snapshot|revert)$|labSnapshot\.)/.test(command.command) &&
+      command.command !== 'vlm.vm.copySshCommand';
     const enablement = (command as { enablement?: string }).enablement;
     assert.equal(enablement === 'isWorkspaceTrusted', runsSomething, command.command);
   }

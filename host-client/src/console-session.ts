@@ -151,6 +151,11 @@ export interface ConsoleOpenOptions {
   domain: string;
   columns?: number;
   rows?: number;
+  /**
+   * 'caller': output is acknowledged only through processed(), for a sink that hands it on (the
+   * graphical console's panel) and knows later when it was taken. Default: once given to the sink.
+   */
+  acknowledge?: 'sink' | 'caller';
 }
 
 export class ConsoleSession {
@@ -166,6 +171,7 @@ export class ConsoleSession {
   private writes: Promise<unknown> = Promise.resolve();
   private stopWatchingConnection: () => void = () => undefined;
   private size: { columns: number; rows: number } | undefined;
+  private acknowledgedByCaller = false;
 
   private constructor(
     private readonly connection: MessageConnection,
@@ -175,6 +181,7 @@ export class ConsoleSession {
   /** Opens the console on the host; output until a sink is attached is kept for it. */
   static async open(connection: MessageConnection, options: ConsoleOpenOptions): Promise<ConsoleSession> {
     const session = new ConsoleSession(connection, options.key);
+    session.acknowledgedByCaller = options.acknowledge === 'caller';
     const router = routerOf(connection);
     const size = options.columns && options.rows ? { columns: options.columns, rows: options.rows } : {};
     const { consoleId } = await connection.sendRequest(ConsolesOpenRequest.type, {
@@ -203,10 +210,11 @@ export class ConsoleSession {
   /** Sends what is kept so far to `sink`, then everything as it comes. */
   attach(sink: ConsoleSink): void {
     this.sink = sink;
-    const kept = this.pending.join('');
+    // A VNC console's pieces are base64 each: joined they would not decode.
+    const kept = this.key.kind === 'vnc' ? this.pending : [this.pending.join('')];
     this.pending = [];
-    if (kept) sink.output(kept);
-    if (this.pendingBytes > 0) {
+    for (const piece of kept) if (piece) sink.output(piece);
+    if (this.pendingBytes > 0 && !this.acknowledgedByCaller) {
       this.acknowledger?.processed(this.pendingBytes);
       this.acknowledger?.flush();
       this.pendingBytes = 0;
@@ -273,6 +281,12 @@ export class ConsoleSession {
     }
     this.sink.output(data);
     // Shown: the host may send more.
+    if (!this.acknowledgedByCaller) this.processed(bytes);
+  }
+
+  /** `bytes` more of the output were taken by whoever the sink hands it to (acknowledge: 'caller'). */
+  processed(bytes: number): void {
+    if (this.finished) return;
     this.acknowledger?.processed(bytes);
     clearTimeout(this.acknowledgeTimer);
     this.acknowledgeTimer = setTimeout(() => this.acknowledger?.flush(), idleAcknowledgeMs);

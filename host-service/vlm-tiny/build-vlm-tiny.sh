@@ -24,7 +24,7 @@ guest_dir="$script_dir/vlm-tiny-guest"
 output_dir=$(realpath -m -- "$1")
 # The path goes into a glob and mv: keep it to plain characters.
 [[ "$output_dir" =~ ^/[A-Za-z0-9._/+@:-]+$ ]] || { echo "build-vlm-tiny: output path '$output_dir' may hold only letters, digits and . _ / + @ : -" >&2; exit 2; }
-kernel_cmdline='console=ttyS0 panic=-1 quiet'
+kernel_cmdline='console=tty0 console=ttyS0 panic=-1 quiet'
 # Drivers the guest loads at boot (dependencies are added from modules.dep): virtio NICs and
 # disks, IDE/SCSI CD-ROMs and ISO9660/vfat for the seed, the ACPI power button, a virtio RNG.
 wanted_modules=(virtio_net virtio_pci virtio_blk virtio_scsi virtio-rng ata_piix sr_mod sd_mod

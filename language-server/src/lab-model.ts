@@ -21,6 +21,7 @@ export interface LabNetwork {
   span: SourceSpan;
   name?: LabValue<string>;
   cidr?: LabValue<string>;
+  mode?: LabValue<string>;
 }
 
 export interface VmNetworkReference {
@@ -167,6 +168,7 @@ export class LabReader {
       const key = this.keyOf(pair);
       if (key === 'name') network.name = this.stringValue(pair.value as Node);
       else if (key === 'cidr') network.cidr = this.stringValue(pair.value as Node);
+      else if (key === 'mode') network.mode = this.stringValue(pair.value as Node);
     }
     return network;
   }

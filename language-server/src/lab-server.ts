@@ -5,7 +5,14 @@ import type { Connection, Diagnostic, InitializeResult } from 'vscode-languagese
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createLabLanguageService, type LabLanguageService } from './language-service';
 import { diagnosticCodes } from './diagnostic-codes';
-import { CatalogRequest, HostFactsRequest, defaultLabServerSettings, settingsSection, type LabServerSettings } from './protocol';
+import {
+  CatalogRequest,
+  HostFactsRequest,
+  LabTopologyRequest,
+  defaultLabServerSettings,
+  settingsSection,
+  type LabServerSettings,
+} from './protocol';
 
 export interface LabServerOptions {
   /** Quiet time after an edit before a document is validated again. */
@@ -126,6 +133,12 @@ function answerRequests(
       service.setHostFacts(facts ?? undefined);
       validation.validateOpenDocuments();
       return null;
+    }),
+  );
+  connection.onRequest(LabTopologyRequest.type, (request) =>
+    guarded('Lab topology', null, () => {
+      const document = documents.get(request.uri);
+      return document ? service.labTopology(document) : null;
     }),
   );
   connection.onRequest(CatalogRequest.type, (catalog) =>

@@ -15,7 +15,8 @@ import type {
 } from 'vscode-languageserver-types';
 import { getLanguageService, SchemaPriority } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
 import type { LanguageService as YamlLanguageService } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
-import { builtInImageCatalog, labSchema, labSchemaId } from '@vlm/schemas';
+import { builtInImageCatalog, labSchema, labSchemaId, type TopologyLab } from '@vlm/schemas';
+import { documentTopology } from './lab-topology';
 import type { CatalogImages } from './protocol';
 import { diagnosticCodes } from './diagnostic-codes';
 import { defaultInputLimits, type InputLimits } from './input-guards';
@@ -53,6 +54,8 @@ export interface LabLanguageService {
   setHostFacts(facts: HostFacts | undefined): void;
   /** The images `os_image` may name from now on (a host's catalog adds its own). */
   setCatalog(catalog: CatalogImages): void;
+  /** What the Lab Topology panel draws of the document's first lab; null for refused input. */
+  labTopology(document: TextDocument): TopologyLab | null;
   /** Drops what is cached for a document (call when it is closed). */
   forget(uri: string): void;
 }
@@ -247,6 +250,7 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
         labQuickFixes({ document, range, diagnostics, models: documents.labModels(document), imageNames: imageNames() }),
       ),
 
+    labTopology: (document) => answer('labTopology', document, null, () => documentTopology(documents, document)),
     setHostFacts(facts) {
       hostFacts = facts;
     },

@@ -1,7 +1,7 @@
 // Custom messages between the VLM extension and the lab language server. Shared by both sides,
 // so it imports only protocol types, never server code.
 import { RequestType } from 'vscode-languageserver-protocol';
-import type { HostFacts } from '@vlm/schemas';
+import type { HostFacts, TopologyLab } from '@vlm/schemas';
 
 export type { HostFacts } from '@vlm/schemas';
 
@@ -38,4 +38,13 @@ export interface CatalogImages {
 export namespace CatalogRequest {
   export const method: 'vlm/setCatalog' = 'vlm/setCatalog';
   export const type = new RequestType<CatalogImages, null, void>(method);
+}
+
+/**
+ * What the Lab Topology panel draws of an open lab document, read from the same parse as the
+ * checks; null when the server does not have the document open, or refused it as too large or deep.
+ */
+export namespace LabTopologyRequest {
+  export const method: 'vlm/labTopology' = 'vlm/labTopology';
+  export const type = new RequestType<{ uri: string }, TopologyLab | null, void>(method);
 }

@@ -225,7 +225,18 @@ export interface CatalogImage {
  * Messages between the dashboard's webview panels and the extension, and the dashboard's file that holds their data. Each side validates every message it receives against its definition and drops one of the wrong shape; the store validates the file on every read and write.
  */
 export type PanelData =
-  ExpensesToExtension | ExpensesToPanel | DashboardData | ToolsToExtension | ToolsToPanel | TasksToExtension | TasksToPanel;
+  | ExpensesToExtension
+  | ExpensesToPanel
+  | DashboardData
+  | ToolsToExtension
+  | ToolsToPanel
+  | TasksToExtension
+  | TasksToPanel
+  | VncToExtension
+  | VncToPanel
+  | VncPanelState
+  | TopologyToExtension
+  | TopologyToPanel;
 /**
  * what the Expenses panel asks of the extension
  */
@@ -447,6 +458,102 @@ export type TasksToPanel =
       type: 'error';
       message: string;
     };
+/**
+ * what the graphical console panel tells the extension
+ */
+export type VncToExtension =
+  | {
+      type: 'ready';
+    }
+  | {
+      type: 'send';
+      /**
+       * RFB bytes for the display, base64, at most 48 KiB
+       */
+      data: string;
+    }
+  | {
+      type: 'processed';
+      bytes: number;
+    }
+  | {
+      type: 'paste';
+    };
+/**
+ * what the extension tells the graphical console panel
+ */
+export type VncToPanel =
+  | {
+      type: 'connect';
+      target: VncTarget;
+      /**
+       * the display's VNC password, for noVNC only: never kept in the panel's state
+       */
+      password: string;
+    }
+  | {
+      type: 'data';
+      /**
+       * RFB bytes from the display, base64, at most 192 KiB
+       */
+      data: string;
+    }
+  | {
+      type: 'paste';
+      text: string;
+    }
+  | {
+      type: 'closed';
+      reason: string;
+    }
+  | {
+      type: 'problem';
+      message: string;
+    };
+/**
+ * what the Lab Topology panel asks of the extension
+ */
+export type TopologyToExtension =
+  | {
+      type: 'ready';
+    }
+  | {
+      type: 'revealVm';
+      vm: TopologyText;
+    }
+  | {
+      type: 'openConsole';
+      vm: TopologyText;
+    }
+  | {
+      type: 'exportSvg';
+      svg: string;
+    };
+/**
+ * a name or value from a lab file, which is untrusted: shown as text only, never as markup; at most 256 characters, no control characters
+ */
+export type TopologyText = string;
+/**
+ * what the extension tells the Lab Topology panel
+ */
+export type TopologyToPanel =
+  | {
+      type: 'topology';
+      /**
+       * the lab file's URI: the panel keeps it in its state, so the panel reopens on the same file after a reload
+       */
+      uri: string;
+      topology: TopologyLab;
+    }
+  | {
+      type: 'error';
+      message: string;
+    };
+/**
+ * a VM's state on its host, from the host's tree data: notDeployed when the host has no such VM of the lab, hostUnreachable when the host is not connected
+ */
+export type TopologyVmState =
+  'running' | 'stopped' | 'paused' | 'starting' | 'stopping' | 'crashed' | 'unknown' | 'notDeployed' | 'hostUnreachable';
 
 /**
  * an expense as the user enters it
@@ -753,4 +860,68 @@ export interface MilestoneFields {
   due?: IsoDate;
   description?: string;
   state?: 'open' | 'closed';
+}
+/**
+ * the VM a graphical console shows, as the tree names it; kept in the panel's state to reconnect after a reload
+ */
+export interface VncTarget {
+  hostName: string;
+  labName: string;
+  vmName: string;
+}
+/**
+ * what the graphical console panel keeps across reloads: the VM, never the password
+ */
+export interface VncPanelState {
+  target: VncTarget;
+}
+/**
+ * a lab as its file says (networks, VMs, their interfaces and forwarded ports) with each VM's state on the host
+ */
+export interface TopologyLab {
+  /**
+   * the lab file's name, for the title
+   */
+  file: string;
+  lab: TopologyText;
+  host: TopologyText;
+  hostConnected: boolean;
+  /**
+   * @maxItems 64
+   */
+  networks: {
+    name: TopologyText;
+    cidr?: TopologyText;
+    mode?: 'isolated' | 'nat';
+  }[];
+  /**
+   * @maxItems 4096
+   */
+  vms: {
+    name: TopologyText;
+    state: TopologyVmState;
+    osImage?: TopologyText;
+    /**
+     * the host loopback port forwarded to the guest's SSH
+     */
+    sshPort?: number;
+    /**
+     * the host loopback port of the VM's VNC display
+     */
+    vncPort?: number;
+    /**
+     * @maxItems 64
+     */
+    interfaces: {
+      name: TopologyText;
+      network: TopologyText;
+      ip?: TopologyText;
+    }[];
+  }[];
+  /**
+   * why part of the lab cannot be drawn (YAML errors, a VM on a network the lab does not define)
+   *
+   * @maxItems 100
+   */
+  problems: string[];
 }

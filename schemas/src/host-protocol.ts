@@ -22,6 +22,12 @@ import { ImagesListRequest, ImagesPullRequest } from './host-protocol/image-mess
 import { MetricsGetRequest, MetricsSubscribeRequest } from './host-protocol/metrics-messages';
 import { VmsRunningIntervalsRequest } from './host-protocol/running-time-messages';
 import {
+  LabSnapshotsCreateRequest,
+  LabSnapshotsDeleteRequest,
+  LabSnapshotsListRequest,
+  LabSnapshotsRevertRequest,
+} from './host-protocol/lab-snapshot-messages';
+import {
   LabsApplyRequest,
   LabsDestroyRequest,
   LabsExportRequest,
@@ -52,6 +58,7 @@ export * from './host-protocol/host-messages';
 export * from './host-protocol/image-messages';
 export * from './host-protocol/lab-messages';
 export * from './host-protocol/metrics-messages';
+export * from './host-protocol/lab-snapshot-messages';
 export * from './host-protocol/running-time-messages';
 export type * from './host-protocol/shapes';
 export * from './host-protocol/vm-messages';
@@ -88,6 +95,10 @@ export const hostRequestParams = {
   [SnapshotsListRequest.method]: 'VmParams',
   [SnapshotsRevertRequest.method]: 'SnapshotParams',
   [SnapshotsDeleteRequest.method]: 'SnapshotParams',
+  [LabSnapshotsCreateRequest.method]: 'LabSnapshotCreateParams',
+  [LabSnapshotsListRequest.method]: 'LabSnapshotListParams',
+  [LabSnapshotsRevertRequest.method]: 'LabSnapshotParams',
+  [LabSnapshotsDeleteRequest.method]: 'LabSnapshotParams',
   [ImagesListRequest.method]: 'NoParams',
   [ImagesPullRequest.method]: 'ImagePullParams',
   [AuthenticateRequest.method]: 'AuthenticateParams',

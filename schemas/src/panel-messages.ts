@@ -10,6 +10,11 @@ import type {
   TasksToPanel,
   ToolsToExtension,
   ToolsToPanel,
+  VncPanelState,
+  VncToExtension,
+  VncToPanel,
+  TopologyToExtension,
+  TopologyToPanel,
 } from './generated-types';
 
 export const panelMessagesSchema: Record<string, unknown> = panelMessagesSchemaJson;
@@ -23,6 +28,11 @@ interface PanelMessageTypes {
   ToolsToPanel: ToolsToPanel;
   TasksToExtension: TasksToExtension;
   TasksToPanel: TasksToPanel;
+  VncToExtension: VncToExtension;
+  VncToPanel: VncToPanel;
+  VncPanelState: VncPanelState;
+  TopologyToExtension: TopologyToExtension;
+  TopologyToPanel: TopologyToPanel;
 }
 
 export type PanelMessageCheck<Message> = { ok: true; message: Message } | { ok: false; problem: string };

@@ -2,7 +2,8 @@
 import type { Command } from '../command-table';
 import { cloudCommands } from './cloud';
 import { labCommands } from './lab';
+import { labSnapshotCommands } from './lab-snapshots';
 import { validateCommand } from './validate';
 import { vmCommands } from './vm';
 
-export const allCommands: readonly Command[] = [validateCommand, ...labCommands, ...vmCommands, ...cloudCommands];
+export const allCommands: readonly Command[] = [validateCommand, ...labCommands, ...labSnapshotCommands, ...vmCommands, ...cloudCommands];

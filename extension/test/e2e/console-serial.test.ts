@@ -13,6 +13,7 @@ import { domainName } from '../../../host-service/src/deploy/lab-resources';
 import { startHostFixture, type HostFixture } from '../../../host-service/test/support/host-fixture';
 import { pointLocalHostAt } from './local-host-setting';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
+import { revealVmRow, runVmMenuItem } from './vm-rows';
 
 // libvirtd is shared by every test run on the machine: a lab name no other run uses.
 const labName = `console-${randomBytes(3).toString('hex')}`;
@@ -46,38 +47,8 @@ after(async () => {
   if (workspace) removeFolder(workspace);
 });
 
-/** The VM's row in the Virtual Labs view, once shown: the host connects and shows the deployed lab and its VM. */
-async function revealVmRow(page: Page): Promise<Locator> {
-  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
-  const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
-  const lab = view.locator('.monaco-list-row', { hasText: labName });
-  const vm = view.locator('.monaco-list-row', { hasText: 'solo' });
-  const deadline = Date.now() + 60_000;
-  // Rows may start collapsed: open the host, then the lab, until the VM shows.
-  while (!(await vm.isVisible())) {
-    if (Date.now() > deadline) {
-      await session.screenshot('failed-console-tree');
-      throw new Error('The VM row did not appear in the Virtual Labs view.');
-    }
-    const localHost = view.locator('.monaco-list-row', { hasText: 'local' }).first();
-    if ((await lab.isVisible()) && (await lab.getAttribute('aria-expanded')) === 'false') await lab.click();
-    else if ((await localHost.isVisible()) && (await localHost.getAttribute('aria-expanded')) === 'false') await localHost.click();
-    await vm
-      .or(lab)
-      .first()
-      .waitFor({ timeout: 2000 })
-      .catch(() => undefined);
-  }
-  return vm;
-}
-
 /** Runs "Open Console" from the VM row's context menu. */
-async function openConsoleOf(page: Page, vm: Locator): Promise<void> {
-  await vm.click({ button: 'right' });
-  await page.getByRole('menuitem', { name: 'Open Console', exact: true }).hover();
-  // The menu item under the pointer takes the focus; Enter runs it, as a click does.
-  await page.keyboard.press('Enter');
-}
+const openConsoleOf = (page: Page, vm: Locator) => runVmMenuItem(page, vm, 'Open Console');
 
 /** The terminal's text as the user reads it, row by row. */
 async function terminalText(rows: Locator): Promise<string> {
@@ -112,7 +83,7 @@ async function waitForTerminal(
 test('the serial console opens from the VM context menu; the guest shell answers a typed command', { timeout: 600_000 }, async () => {
   const { page } = session;
   await pointLocalHostAt(session, fixture.socketPath);
-  const vm = await revealVmRow(page);
+  const vm = await revealVmRow(session, labName, 'solo');
   await openConsoleOf(page, vm);
 
   // A terminal named for the VM, its lab and host opens with the guest's console.

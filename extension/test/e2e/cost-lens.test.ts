@@ -71,7 +71,15 @@ test('set a cost model from the lens, see each VM priced, edit, and open the bre
 
   // alpha and beta: 1 vCPU × 0.0125 × 730 h + 0.125 GiB × 0.002 × 730 h + 1 GiB × 0.05 = 9.3575.
   await editor.locator('.codelens-decoration a', { hasText: '≈ €18.72 / month' }).waitFor({ timeout: 30_000 });
-  assert.deepEqual(await lensTitles(editor), ['Deploy', 'Plan', 'Destroy', '≈ €18.72 / month', '≈ €9.36 / month', '≈ €9.36 / month']);
+  assert.deepEqual(await lensTitles(editor), [
+    'Deploy',
+    'Plan',
+    'Destroy',
+    'Topology',
+    '≈ €18.72 / month',
+    '≈ €9.36 / month',
+    '≈ €9.36 / month',
+  ]);
   await session.screenshot('41-cost-lens-dark');
 
   // alpha to 4 vCPUs, typed: 36.5 + 0.1825 + 0.05 = 36.7325; the lab 46.09.

@@ -11,6 +11,7 @@ import { registerLabHandlers } from './handlers/labs';
 import { registerMetricsHandlers } from './handlers/metrics';
 import { registerRunningTimeHandlers } from './handlers/running-time';
 import { registerSnapshotHandlers } from './handlers/snapshots';
+import { registerLabSnapshotHandlers } from './handlers/lab-snapshots';
 import { registerVmHandlers } from './handlers/vms';
 
 export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
@@ -20,6 +21,7 @@ export function createHostApi(dependencies: HostApiDependencies): HandlerTable {
   registerLabHandlers(table, context);
   registerVmHandlers(table, context);
   registerSnapshotHandlers(table, context);
+  registerLabSnapshotHandlers(table, context);
   registerImageHandlers(table, context);
   registerConsoleHandlers(table, context);
   registerEventHandlers(table, context);

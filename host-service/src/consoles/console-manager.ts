@@ -1,7 +1,8 @@
 // The open consoles of every client connection, whatever their kind: relays output as
 // notifications, input from consoles/write, and bounds the output in flight per console when
 // the client acknowledges (flowControl): past consoleWindowBytes unacknowledged, the source is
-// paused until the client catches up to half of that.
+// paused until the client catches up to half of that. Text consoles go as UTF-8; a VNC display's
+// bytes as base64 both ways.
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
@@ -18,6 +19,7 @@ import { openSerialConsole } from './serial-consoles';
 import type { ConsoleSource } from './console-source';
 import { openSshConsole, type SshConsoleOptions } from './ssh-console';
 import { SshHostKeys } from './ssh-host-keys';
+import { openVncConsole } from './vnc-console';
 
 interface OpenConsole {
   owner: MessageConnection;
@@ -86,6 +88,10 @@ export class Consoles {
     return this.add(ssh.vm, source, owner, options);
   }
 
+  async openVnc(vm: string, port: number, owner: MessageConnection, options: ConsoleOpenOptions = {}): Promise<string> {
+    return this.add(vm, await openVncConsole(vm, port), owner, options);
+  }
+
   get openCount(): number {
     return this.consoles.size;
   }
@@ -135,7 +141,7 @@ export class Consoles {
         if (closed) return;
         entry.sentBytes += chunk.length;
         // A character split across chunks is sent whole with the next one; the byte count goes with the chunk.
-        const data = decoder.write(chunk);
+        const data = source.kind === 'vnc' ? chunk.toString('base64') : decoder.write(chunk);
         void owner.sendNotification(ConsoleOutputNotification.type, { consoleId, data, bytes: chunk.length }).catch(() => undefined);
         if (entry.flowControl && !entry.paused && entry.sentBytes - entry.acknowledgedBytes >= this.windowBytes) {
           entry.paused = true;
@@ -161,7 +167,7 @@ export class Consoles {
    */
   async write(consoleId: string, data: string, owner: MessageConnection): Promise<number> {
     const entry = this.owned(consoleId, owner);
-    const bytes = Buffer.from(data, 'utf8');
+    const bytes = entry.source.kind === 'vnc' ? base64Bytes(data, entry.vm) : Buffer.from(data, 'utf8');
     const waiting = entry.queuedBytes + entry.source.bufferedBytes();
     if (waiting + bytes.length > this.writeQueueBytes) {
       throw hostError(
@@ -237,4 +243,16 @@ export class Consoles {
   closeAll(): void {
     for (const entry of [...this.consoles.values()]) entry.close();
   }
+}
+
+const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A VNC console's write: base64, checked, since Buffer.from would skip what is not. */
+function base64Bytes(data: string, vm: string): Buffer {
+  if (!base64Pattern.test(data))
+    throw hostError(HostErrorCode.InvalidParams, `A write to the graphical console of ${vm} must be base64 (RFB bytes); this one is not.`, {
+      field: '/data',
+      allowed: 'base64: A-Z, a-z, 0-9, + and /, padded with = to a multiple of 4 characters',
+    });
+  return Buffer.from(data, 'base64');
 }

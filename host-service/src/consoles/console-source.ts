@@ -1,4 +1,4 @@
-// What the console manager needs from one kind of console (serial pty, SSH shell): a byte
+// What the console manager needs from one kind of console (serial pty, SSH shell, VNC display): a byte
 // stream in both directions that can be paused, resized and closed.
 
 export interface ConsoleSourceEvents {
@@ -8,7 +8,8 @@ export interface ConsoleSourceEvents {
 }
 
 export interface ConsoleSource {
-  readonly kind: 'serial' | 'ssh';
+  /** 'vnc' is binary (RFB): its bytes travel as base64; the others are text, sent as UTF-8. */
+  readonly kind: 'serial' | 'ssh' | 'vnc';
   /** Starts delivering events; called once, after the manager has registered the console. */
   start(events: ConsoleSourceEvents): void;
   /**

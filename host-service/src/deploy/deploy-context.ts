@@ -49,6 +49,8 @@ export function ignoreGoneOrStopped(error: unknown): void {
 export class DeployContext {
   /** Labs with an apply or destroy under way; a second one is refused rather than interleaved. */
   readonly busy = new Set<string>();
+  /** What each busy lab is being ("applied or destroyed", "snapshotted"), for the refusal's message. */
+  private readonly activities = new Map<string, string>();
   readonly volumePool: string;
   /** The VNC password of every domain with a VNC display that this deployer defined. */
   readonly vncPasswords: VncPasswords;
@@ -136,15 +138,18 @@ export class DeployContext {
     });
   }
 
-  /** Marks the lab busy; the returned function releases it. */
-  claim(lab: string): () => void {
+  /** Marks the lab busy with `activity`; the returned function releases it. */
+  claim(lab: string, activity = 'applied or destroyed', field = '/lab/name'): () => void {
     if (this.busy.has(lab)) {
-      throw hostError(HostErrorCode.InvalidState, `The lab "${lab}" is being applied or destroyed right now; wait for that to finish.`, {
-        field: '/lab/name',
-      });
+      const under = this.activities.get(lab) ?? 'applied or destroyed';
+      throw hostError(HostErrorCode.InvalidState, `The lab "${lab}" is being ${under} right now; wait for that to finish.`, { field });
     }
     this.busy.add(lab);
-    return () => this.busy.delete(lab);
+    this.activities.set(lab, activity);
+    return () => {
+      this.busy.delete(lab);
+      this.activities.delete(lab);
+    };
   }
 
   withPool<T>(work: () => Promise<T>): Promise<T> {

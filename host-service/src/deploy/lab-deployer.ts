@@ -80,6 +80,14 @@ export class LabDeployer {
     return applyLab(this.context, lab, signal);
   }
 
+  /**
+   * Marks the lab busy with another operation (a lab snapshot), so that applying or destroying it
+   * meanwhile is refused, and it is refused while those run. Call the returned function when done.
+   */
+  claim(lab: string, activity: string, field: string): () => void {
+    return this.context.claim(lab, activity, field);
+  }
+
   /** Removes everything recorded for the lab, then the lab itself. */
   destroy(lab: string): Promise<PlanResult> {
     return destroyLab(this.context, lab);

@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client as SshClient } from 'ssh2';
 import {
   ConsoleOutputNotification,
   ConsolesCloseRequest,
@@ -30,27 +29,7 @@ import { generateSshKeyPair } from '../../src/deploy/service-ssh-key';
 import { requireCommand } from '../../local-libvirt/require-command';
 import { waitUntil } from '../../local-libvirt/wait-until';
 import { startHostFixture, type Client, type HostFixture } from '../support/host-fixture';
-
-/** Runs one command over SSH and returns its standard output. */
-function sshRun(port: number, privateKey: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const client = new SshClient();
-    client.on('error', reject);
-    client.on('ready', () => {
-      client.exec(command, (error, stream) => {
-        if (error) return reject(error);
-        let output = '';
-        stream.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-        stream.stderr.on('data', () => undefined);
-        stream.on('close', () => {
-          client.end();
-          resolve(output);
-        });
-      });
-    });
-    client.connect({ host: '127.0.0.1', port, username: 'root', privateKey, readyTimeout: 60_000, hostVerifier: () => true });
-  });
-}
+import { sshRun } from '../support/ssh-run';
 
 function virsh(...args: string[]): string {
   const result = spawnSync('virsh', ['-c', 'qemu:///system', ...args], { encoding: 'utf8' });

@@ -1,4 +1,5 @@
 // The errors the host answers with: JSON-RPC codes and the data that names what was wrong.
+import type { LabSnapshotVmOutcome } from './lab-snapshot-messages';
 
 /** Numeric codes of the errors the host answers with (JSON-RPC `error.code`). */
 export const HostErrorCode = {
@@ -37,4 +38,6 @@ export interface HostErrorData {
   allowed?: string;
   /** For InvalidLab: every problem found, each with its own pointer into the lab. */
   problems?: { field: string; message: string }[];
+  /** For a lab snapshot operation that failed part-way: where each VM of the lab is now. */
+  vms?: LabSnapshotVmOutcome[];
 }

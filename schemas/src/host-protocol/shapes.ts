@@ -179,7 +179,8 @@ export interface ImagePullParams {
   /** When given, the host reports the pull's progress as `$/progress` with this token (see WorkDoneProgress). */
   workDoneToken?: string | number;
 }
-export type ConsoleKind = 'serial' | 'ssh';
+/** 'vnc' carries the VNC display's RFB bytes, base64 in writes and output, for a client such as noVNC. */
+export type ConsoleKind = 'serial' | 'ssh' | 'vnc';
 export interface ConsoleOpenParams {
   vm: string;
   /** 'serial' (default): the VM's first serial port. 'ssh': a login shell over the VM's forwarded SSH port, with the service key. */

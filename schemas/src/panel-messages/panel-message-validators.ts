@@ -12,6 +12,11 @@ export const panelMessageDefinitions = [
   'ToolsToPanel',
   'TasksToExtension',
   'TasksToPanel',
+  'VncToExtension',
+  'VncToPanel',
+  'VncPanelState',
+  'TopologyToExtension',
+  'TopologyToPanel',
 ] as const;
 export type PanelMessageDefinition = (typeof panelMessageDefinitions)[number];
 

@@ -1,4 +1,4 @@
-// The console requests: open a VM's serial or SSH console, then write, resize, acknowledge and
+// The console requests: open a VM's serial, SSH or VNC console, then write, resize, acknowledge and
 // close it. Consoles belong to the connection that opened them and close with it.
 import {
   ConsolesAckRequest,
@@ -8,11 +8,15 @@ import {
   ConsolesWriteRequest,
   HostErrorCode,
 } from '@vlm/schemas/src/host-protocol';
+import { ResponseError } from 'vscode-jsonrpc/node';
 import { serialPtyPath } from '../../consoles/serial-consoles';
 import { SshConsoleError, sshForwardPort } from '../../consoles/ssh-console';
+import { vncDisplayPort } from '../../consoles/vnc-console';
 import type { HandlerTable } from '../handler-table';
 import { hostError } from '../../host-errors';
 import { type HandlerContext, throwIfCancelled } from './handler-context';
+
+const inputName = { serial: 'serial console', ssh: 'SSH session', vnc: 'VNC display' } as const;
 
 export function registerConsoleHandlers(table: HandlerTable, context: HandlerContext): void {
   const { hypervisor, consoles } = context.dependencies;
@@ -31,7 +35,7 @@ export function registerConsoleHandlers(table: HandlerTable, context: HandlerCon
       const now = await hypervisor.getDomain(vm);
       if (!now) return `VM "${vm}" no longer exists`;
       if (now.state === 'paused') return `VM "${vm}" is paused: its console takes no input until it is resumed`;
-      if (now.state === 'running') return `the guest of VM "${vm}" is not reading its ${kind === 'ssh' ? 'SSH session' : 'serial console'}`;
+      if (now.state === 'running') return `the guest of VM "${vm}" is not reading its ${inputName[kind ?? 'serial']}`;
       return `VM "${vm}" is ${now.state}`;
     };
     const options = { whyStalled, ...(flowControl === undefined ? {} : { flowControl }) };
@@ -58,6 +62,23 @@ export function registerConsoleHandlers(table: HandlerTable, context: HandlerCon
         throw error;
       }
       return { consoleId };
+    }
+    if (kind === 'vnc') {
+      const port = vncDisplayPort(xml);
+      if (port === undefined)
+        throw hostError(
+          HostErrorCode.InvalidState,
+          `VM "${vm}" has no VNC display: only a VM defined with graphics has a graphical console.`,
+          {
+            field: '/vm',
+          },
+        );
+      try {
+        return { consoleId: await consoles.openVnc(vm, port, connection, options) };
+      } catch (error) {
+        if (error instanceof ResponseError) throw error;
+        throw hostError(HostErrorCode.InvalidState, (error as Error).message, { field: '/vm' });
+      }
     }
     const path = serialPtyPath(xml);
     if (path === undefined) {

@@ -1,11 +1,12 @@
 // The expenses as a vscode-table, in the order and with the filter of the table's view. A header
 // sorts by its column (click, Enter or Space; again to turn the direction; aria-sort says which).
-// Only the first rows are drawn, more on demand, so 10,000 expenses open and filter quickly.
+// Only the first rows are drawn, more on demand, so 10,000 expenses open and filter quickly; a
+// filter or sort rewrites the text of the rows already made (expense-table-rows.ts) and makes none.
 // A row takes focus with Tab; Up and Down move between rows (drawing more at the end); Enter edits
 // it, Delete deletes it (undo with Ctrl+Z or the Undo button); its buttons do the same by mouse.
 import type { ExpenseEntry } from '@vlm/schemas';
-import { type SortColumn, type TableView, linkText, visibleEntries } from '../model/expense-table-view';
-import { displayAmount } from '../model/money';
+import { type ExpenseRowContent, ReusedRows, changedCells, rowsToDraw } from '../model/expense-table-rows';
+import { type SortColumn, type TableView, visibleEntries } from '../model/expense-table-view';
 import { element } from '../../panels/dom';
 
 export interface ExpenseTableEvents {
@@ -27,6 +28,15 @@ const columns: Array<{ title: string; sort?: SortColumn }> = [
 /** Rows drawn at first and per "Show more": more than a screen holds; each row is several web components. */
 export const rowsPerPage = 50;
 
+/** A row element made once, and the entry it shows now (its buttons and keys act on that one). */
+interface ExpenseRow {
+  element: HTMLElement;
+  cells: HTMLElement[];
+  edit: HTMLElement;
+  remove: HTMLElement;
+  entry?: ExpenseEntry;
+}
+
 export class ExpenseTable {
   readonly root: HTMLElement;
   readonly count = element('p', { id: 'table-count', 'aria-live': 'polite' });
@@ -35,6 +45,12 @@ export class ExpenseTable {
   private readonly more = element('vscode-button', { id: 'show-more', secondary: true }, 'Show more');
   private shown: ExpenseEntry[] = [];
   private drawn = 0;
+  private readonly rows = new ReusedRows<ExpenseRow>(
+    () => this.makeRow(),
+    (row, entry, content, previous) => bindRow(row, entry, content, previous),
+  );
+  /** "No expenses yet" or "No expense matches the filter", when shown. */
+  private note: HTMLElement | undefined;
 
   constructor(private readonly events: ExpenseTableEvents) {
     this.headers = columns.map(({ title, sort }) => {
@@ -76,25 +92,32 @@ export class ExpenseTable {
       cell.toggleAttribute('data-active', active);
     }
     this.shown = visibleEntries(entries, view);
+    this.note?.remove();
+    this.note = undefined;
     // A keyboard user who deleted a row stays on the rows, at the same place.
-    const rows = [...this.body.children];
-    const focused = rows.findIndex((row) => row === document.activeElement || row.contains(document.activeElement));
+    const drawnRows = [...this.body.children];
+    const focused = drawnRows.findIndex((row) => row === document.activeElement || row.contains(document.activeElement));
+    const count = rowsToDraw(this.shown.length, focused, rowsPerPage);
+    // Row i shows entry i: rows past the new count leave, the rest are rebound in place.
+    while (this.body.children.length > count) this.body.lastElementChild?.remove();
     this.drawn = 0;
-    this.body.replaceChildren();
-    this.drawMore(Math.max(rowsPerPage, focused + 1));
+    this.drawMore(count);
     if (focused >= 0) (this.body.children[Math.min(focused, this.body.children.length - 1)] as HTMLElement | undefined)?.focus();
-    if (entries.length === 0) this.body.append(this.note('No expenses yet: add one above.'));
-    else if (this.shown.length === 0) this.body.append(this.note('No expense matches the filter.'));
+    if (entries.length === 0) this.showNote('No expenses yet: add one above.');
+    else if (this.shown.length === 0) this.showNote('No expense matches the filter.');
     performance.measure('expenses:table', 'expenses:table-start');
   }
 
-  private note(text: string): HTMLElement {
-    return element('vscode-table-row', {}, element('vscode-table-cell', { class: 'empty' }, text));
+  private showNote(text: string): void {
+    this.note = element('vscode-table-row', {}, element('vscode-table-cell', { class: 'empty' }, text));
+    this.body.append(this.note);
   }
 
   private drawMore(count = rowsPerPage): void {
     const next = this.shown.slice(this.drawn, this.drawn + count);
-    this.body.append(...next.map((entry) => this.row(entry)));
+    const rows = this.rows.show(next, this.drawn);
+    // Rows already in the table stay where they are; only those past its end are added.
+    this.body.append(...rows.slice(Math.max(0, this.body.children.length - this.drawn)).map((row) => row.element));
     this.drawn += next.length;
     const total = this.shown.length;
     this.count.textContent = total === 0 ? '' : this.drawn < total ? `Showing ${this.drawn} of ${total} expenses.` : `${total} expense(s).`;
@@ -102,27 +125,24 @@ export class ExpenseTable {
     else this.more.remove();
   }
 
-  private row(entry: ExpenseEntry): HTMLElement {
-    const edit = element('vscode-button', { secondary: true, 'aria-label': `Edit the expense of ${entry.date}` }, 'Edit');
-    const remove = element('vscode-button', { secondary: true, 'aria-label': `Delete the expense of ${entry.date}` }, 'Delete');
-    edit.addEventListener('click', () => this.events.edit(entry));
-    remove.addEventListener('click', () => this.events.delete(entry));
-    const row = element(
-      'vscode-table-row',
-      {
-        tabindex: '0',
-        'data-id': entry.id,
-        'aria-label': `${entry.date}, ${displayAmount(entry.amountMinor, entry.currency)}, ${entry.category}`,
-      },
-      element('vscode-table-cell', {}, entry.date),
-      element('vscode-table-cell', { class: 'amount' }, displayAmount(entry.amountMinor, entry.currency)),
-      element('vscode-table-cell', {}, entry.category),
-      element('vscode-table-cell', {}, entry.note),
-      element('vscode-table-cell', {}, linkText(entry)),
-      element('vscode-table-cell', {}, entry.recurrence === 'monthly' ? 'monthly' : ''),
-      element('vscode-table-cell', { class: 'row-actions' }, edit, remove),
-    );
-    row.addEventListener('keydown', (event) => this.onRowKey(event, row, entry));
+  private makeRow(): ExpenseRow {
+    const cells = columns.slice(0, -1).map((_, index) => element('vscode-table-cell', index === 1 ? { class: 'amount' } : {}));
+    const edit = element('vscode-button', { secondary: true }, 'Edit');
+    const remove = element('vscode-button', { secondary: true }, 'Delete');
+    const row: ExpenseRow = {
+      element: element(
+        'vscode-table-row',
+        { tabindex: '0' },
+        ...cells,
+        element('vscode-table-cell', { class: 'row-actions' }, edit, remove),
+      ),
+      cells,
+      edit,
+      remove,
+    };
+    edit.addEventListener('click', () => row.entry && this.events.edit(row.entry));
+    remove.addEventListener('click', () => row.entry && this.events.delete(row.entry));
+    row.element.addEventListener('keydown', (event) => row.entry && this.onRowKey(event, row.element, row.entry));
     return row;
   }
 
@@ -137,4 +157,14 @@ export class ExpenseTable {
     else return;
     event.preventDefault();
   }
+}
+
+/** Shows `entry` in a row made before: only the text and labels that changed are written. */
+function bindRow(row: ExpenseRow, entry: ExpenseEntry, content: ExpenseRowContent, previous: ExpenseRowContent | undefined): void {
+  row.entry = entry;
+  for (const index of changedCells(previous, content)) (row.cells[index] as HTMLElement).textContent = content.cells[index] ?? '';
+  if (previous?.id !== content.id) row.element.dataset.id = content.id;
+  if (previous?.label !== content.label) row.element.setAttribute('aria-label', content.label);
+  if (previous?.editLabel !== content.editLabel) row.edit.setAttribute('aria-label', content.editLabel);
+  if (previous?.deleteLabel !== content.deleteLabel) row.remove.setAttribute('aria-label', content.deleteLabel);
 }
