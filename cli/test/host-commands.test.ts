@@ -123,6 +123,7 @@ describe('vlm lab up and down against vlm-host on the libvirt test driver', () =
     const status = await vlm('lab', 'status', 'tiny-pair');
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.lines[0] ?? '', new RegExp(`^Lab tiny-pair: running \\(updated .+\\) on ${hostArgument}$`));
+    assert.equal(status.lines[1], 'Idle shutdown: off', 'the lab file has no idle_shutdown_minutes');
     assert.match(status.stdout, /^alpha +tiny-pair\.alpha +running +22\d{3} +59\d{2}$/m);
     assert.match(status.stdout, /^beta +tiny-pair\.beta +running +22\d{3} +59\d{2}$/m);
     const details = JSON.parse((await vlm('lab', 'status', 'tiny-pair', '--json')).stdout);

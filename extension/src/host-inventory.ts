@@ -98,6 +98,14 @@ export class HostInventory {
         }
         return change;
       }
+      case 'vm-idle': {
+        const vm = this.vms.get(event.vm);
+        if (!vm || (vm.idleShutdownAt ?? null) === event.shutdownAt) return change;
+        const { idleShutdownAt: _previous, ...rest } = vm;
+        this.vms.set(event.vm, event.shutdownAt === null ? rest : { ...rest, idleShutdownAt: event.shutdownAt });
+        change.vms.add(event.vm);
+        return change;
+      }
       case 'lab-status': {
         const lab = this.labs.get(event.lab);
         if (event.status === 'destroyed') {
@@ -168,5 +176,6 @@ function vmSnapshot(vm: VmSummary, sshPort: number | undefined): VmSnapshot {
     details: [`${vm.vcpu} vCPU, ${Math.round(vm.memoryBytes / 1024 ** 2)} MiB`, `libvirt domain ${vm.name} (${vm.state})`],
   };
   if (sshPort !== undefined) snapshot.sshPort = sshPort;
+  if (vm.idleShutdownAt !== undefined) snapshot.idleShutdownAt = vm.idleShutdownAt;
   return snapshot;
 }

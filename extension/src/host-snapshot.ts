@@ -30,6 +30,8 @@ export interface VmSnapshot {
   details?: string[];
   /** The loopback port forwarded to the guest's SSH, when known. */
   sshPort?: number;
+  /** When the host's idle shutdown will ask the VM to power off if it stays idle (ISO time). */
+  idleShutdownAt?: string;
 }
 
 export interface LabSnapshot {

@@ -95,17 +95,41 @@ export function matchesFilter(filter: string, name: string, tags: readonly strin
   return name.toLowerCase().includes(needle) || tags.some((tag) => tag.toLowerCase().includes(needle));
 }
 
-function vmRow(hostName: string, lab: LabSnapshot, vm: VmSnapshot): VmRow {
+/** How often the tree redraws while a VM counts down to its idle shutdown. */
+export const idleCountdownRefreshMs = 15_000;
+
+/** The countdown to an idle shutdown, in words: short for the row, whole for the tooltip. */
+export function idleShutdownWords(at: string, now: number): { short: string; long: string } | undefined {
+  const atMs = Date.parse(at);
+  // The time comes from the host: one that is not a time shows nothing rather than "NaN min".
+  if (Number.isNaN(atMs)) return undefined;
+  const minutesLeft = Math.ceil((atMs - now) / 60_000);
+  const left = minutesLeft <= 0 ? 'now' : minutesLeft === 1 ? 'in under 1 min' : `in ${minutesLeft} min`;
+  const clock = new Date(atMs).toISOString().slice(11, 16);
+  return {
+    short: `idle: shutdown ${left}`,
+    long: `Idle: the host will ask it to power off ${left} (${clock} UTC), unless its CPU gets busy or a console opens.`,
+  };
+}
+
+/** True when some VM shows an idle shutdown countdown, which the tree keeps current. */
+export function hasIdleCountdown(snapshots: readonly HostSnapshot[]): boolean {
+  return snapshots.some((snapshot) => snapshot.labs.some((lab) => lab.vms.some((vm) => vm.idleShutdownAt !== undefined)));
+}
+
+function vmRow(hostName: string, lab: LabSnapshot, vm: VmSnapshot, now: number): VmRow {
   const words = vmStatusWords[vm.status];
   const domain = vm.domain ?? vm.name;
   const ssh = vm.sshPort !== undefined ? `ssh 127.0.0.1:${vm.sshPort}` : '';
+  const idle = vm.idleShutdownAt !== undefined && vm.status === 'running' ? idleShutdownWords(vm.idleShutdownAt, now) : undefined;
   const row: VmRow = {
     kind: 'vm',
     id: `vm/${hostName}/${domain}`,
     label: vm.name,
-    description: [words, ssh].filter(Boolean).join(' · '),
+    description: [words, idle?.short, ssh].filter(Boolean).join(' · '),
     tooltip: [
       lab.name ? `VM ${vm.name} of lab ${lab.name}: ${words}` : `VM ${vm.name} (in no lab): ${words}`,
+      idle?.long,
       vm.description,
       ...(vm.details ?? []),
       ssh ? `SSH: port ${vm.sshPort} on the host's loopback` : '',
@@ -158,7 +182,7 @@ function labSnapshotRow(hostName: string, lab: LabSnapshot, snapshot: LabSnapsho
   };
 }
 
-function labRow(hostName: string, lab: LabSnapshot, filter: string): LabRow | undefined {
+function labRow(hostName: string, lab: LabSnapshot, filter: string, now: number): LabRow | undefined {
   const labMatches = lab.name !== '' && matchesFilter(filter, lab.name, lab.tags);
   // A lab that matches shows all its VMs; otherwise it shows only the VMs that match.
   const vms = labMatches ? lab.vms : lab.vms.filter((vm) => matchesFilter(filter, vm.name, vm.tags, vm.status));
@@ -185,7 +209,7 @@ function labRow(hostName: string, lab: LabSnapshot, filter: string): LabRow | un
     hostName,
     labName: lab.name,
     children: [
-      ...vms.map((vm) => vmRow(hostName, lab, vm)),
+      ...vms.map((vm) => vmRow(hostName, lab, vm, now)),
       ...(labMatches ? (lab.labSnapshots ?? []).map((snapshot) => labSnapshotRow(hostName, lab, snapshot)) : []),
     ],
   };
@@ -208,7 +232,7 @@ function hostAddressWords(snapshot: HostSnapshot): string {
   return address.kind === 'ssh' ? `over SSH to ${address.destination}` : `through ${address.path}`;
 }
 
-export function hostRow(snapshot: HostSnapshot, filter = ''): HostRow {
+export function hostRow(snapshot: HostSnapshot, filter = '', now = Date.now()): HostRow {
   const { host, state } = snapshot;
   const connected = state.status === 'connected';
   const tooltip = [
@@ -228,10 +252,10 @@ export function hostRow(snapshot: HostSnapshot, filter = ''): HostRow {
         : { codicon: host.isLocal ? 'device-desktop' : 'server', color: connected ? undefined : 'disabledForeground' },
     contextValue: connected ? 'connectedHost' : state.status === 'connecting' ? 'connectingHost' : 'disconnectedHost',
     hostName: host.name,
-    children: snapshot.labs.flatMap((lab) => labRow(host.name, lab, filter) ?? []),
+    children: snapshot.labs.flatMap((lab) => labRow(host.name, lab, filter, now) ?? []),
   };
 }
 
-export function labsTree(snapshots: readonly HostSnapshot[], filter = ''): HostRow[] {
-  return snapshots.map((snapshot) => hostRow(snapshot, filter));
+export function labsTree(snapshots: readonly HostSnapshot[], filter = '', now = Date.now()): HostRow[] {
+  return snapshots.map((snapshot) => hostRow(snapshot, filter, now));
 }

@@ -2,7 +2,7 @@
 // gathered for a moment, then only the rows that changed are refreshed (tree-rows.ts).
 import * as vscode from 'vscode';
 import { MetricsGetRequest } from '@vlm/schemas/src/host-protocol';
-import { isLeafRow, labsTree, type Row, type VmRow } from './labs-tree-model';
+import { hasIdleCountdown, idleCountdownRefreshMs, isLeafRow, labsTree, type Row, type VmRow } from './labs-tree-model';
 import type { Hosts } from './hosts';
 import { refreshDelayMs, StableRows } from './tree-rows';
 import { treeItemOf } from './tree-items';
@@ -16,9 +16,14 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   private readonly rows = new StableRows();
   private roots: Row[] | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly countdownTimer: NodeJS.Timeout;
 
   constructor(private readonly hosts: Hosts) {
     this.subscription = hosts.onDidChange(() => this.scheduleRefresh());
+    // Idle shutdown countdowns move with the clock, not with events: redraw the rows that changed.
+    this.countdownTimer = setInterval(() => {
+      if (hasIdleCountdown(this.hosts.snapshots())) this.refreshNow(false);
+    }, idleCountdownRefreshMs);
   }
 
   get filter(): string {
@@ -81,6 +86,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    clearInterval(this.countdownTimer);
     this.subscription.dispose();
     this.changeEmitter.dispose();
   }

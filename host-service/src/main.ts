@@ -16,6 +16,7 @@ import { type Options, parseArguments, usage, UsageError } from './command-line'
 import type { Hypervisor } from './libvirt/hypervisor';
 import { connectLibvirt } from './libvirt/libvirt-dbus-hypervisor';
 import { MetricsSampler } from './metrics/metrics-sampler';
+import { startIdleShutdown } from './idle-shutdown/idle-shutdown-service';
 import { StateStore } from './state/state-store';
 import { RunningTimeRecorder } from './running-time/running-time-recorder';
 
@@ -42,6 +43,7 @@ async function startService(options: Options): Promise<Service> {
   let stopListening: (() => void) | undefined;
   let runningTime: RunningTimeRecorder | undefined;
   let metrics: MetricsSampler | undefined;
+  let stopIdleShutdown: (() => void) | undefined;
   const consoles = new Consoles({
     // Each lab's VMs trust only that lab's key; the shared service key is for labs deployed before that.
     sshKeyPath: join(options.dataDirectory, 'ssh', 'id_ed25519'),
@@ -54,6 +56,7 @@ async function startService(options: Options): Promise<Service> {
     await remoteServer?.close().catch((error: Error) => log(`closing the TCP listener failed: ${error.message}`));
     stopListening?.();
     await runningTime?.stop();
+    stopIdleShutdown?.();
     metrics?.close();
     await hypervisor?.close().catch((error: Error) => log(`closing the libvirt connection failed: ${error.message}`));
     await store.close();
@@ -73,6 +76,8 @@ async function startService(options: Options): Promise<Service> {
     runningTime = await RunningTimeRecorder.start({ hypervisor, store, madeHere: (domain) => deployer.madeHere(domain), log });
     metrics = new MetricsSampler(hypervisor);
     metrics.onError((error) => log(`sampling VM metrics failed: ${error instanceof Error ? error.message : String(error)}`));
+    const idle = startIdleShutdown({ hypervisor, feed: metrics, events, deployer, store, consoles, log });
+    stopIdleShutdown = idle.stop;
     const handlers = createHostApi({
       hypervisor,
       metrics,
@@ -81,6 +86,7 @@ async function startService(options: Options): Promise<Service> {
       deployer,
       consoles,
       images,
+      idleShutdown: idle.idleShutdown,
       version: packageJson.version,
       startedAt: new Date().toISOString(),
     });

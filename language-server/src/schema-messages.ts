@@ -401,6 +401,16 @@ function explain(error: ErrorObject, root: unknown, suggestions: SuggestionBudge
         message: `${Where} lists ${describe(Array.isArray(value) ? value[again] : undefined)} twice (items ${first} and ${again}); each may appear once.`,
       };
     }
+    case 'dependencies': {
+      const present = String(params.property);
+      const missing = String(params.missingProperty);
+      // Marked on the field that is there, since the missing one has no place to mark.
+      return {
+        code: diagnosticCodes.invalidValue,
+        path: [...path, present],
+        message: `${Where} has ${present} but no ${missing}; ${present} applies only with ${missing}.`,
+      };
+    }
     case 'oneOf':
       // Explained by the branch that fits the value, or as a type problem: see schemaProblems.
       return undefined;

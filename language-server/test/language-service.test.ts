@@ -265,7 +265,7 @@ describe('semantic checks: capacity, schema and syntax', () => {
     assert.deepEqual(
       modeline.map((diagnostic) => diagnostic.message),
       [
-        "Unknown field 'bogus' in the lab; allowed fields: 'name', 'description', 'host', 'tags', 'networks', 'vms'.",
+        "Unknown field 'bogus' in the lab; allowed fields: 'name', 'description', 'host', 'tags', 'idle_shutdown_minutes', 'idle_cpu_percent', 'networks', 'vms'.",
         'vms is empty; it needs at least 1 item.',
       ],
     );

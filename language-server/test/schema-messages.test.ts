@@ -63,7 +63,8 @@ describe('schema messages: names and unknown keys', () => {
     assert.deepEqual(far, [
       {
         code: diagnosticCodes.unknownField,
-        message: "Unknown field 'colour' in the lab; allowed fields: 'name', 'description', 'host', 'tags', 'networks', 'vms'.",
+        message:
+          "Unknown field 'colour' in the lab; allowed fields: 'name', 'description', 'host', 'tags', 'idle_shutdown_minutes', 'idle_cpu_percent', 'networks', 'vms'.",
       },
     ]);
   });

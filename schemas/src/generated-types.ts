@@ -35,6 +35,14 @@ export interface Lab {
   host?: Name;
   tags?: Tags;
   /**
+   * Shut down running VMs of the lab that stay idle this many minutes, 1 to 10080 (a week). Idle: CPU below idle_cpu_percent and no open console.
+   */
+  idle_shutdown_minutes?: number;
+  /**
+   * CPU use, in percent of the VM's vCPUs, below which a VM counts as idle for idle_shutdown_minutes. Default 5. Needs idle_shutdown_minutes.
+   */
+  idle_cpu_percent?: number;
+  /**
    * Networks of the lab. Each becomes a libvirt network private to this lab.
    *
    * @maxItems 64

@@ -10,6 +10,9 @@ export const labSchema: Record<string, unknown> = labSchemaJson;
 export const labSchemaId: string = labSchemaJson.$id;
 export const imageCatalogSchema: Record<string, unknown> = imageCatalogSchemaJson;
 
+/** The CPU percent below which a VM counts as idle when a lab does not say: the schema's default, written there once. */
+export const defaultIdleCpuPercent: number = labSchemaJson.properties.idle_cpu_percent.default;
+
 export { builtInImageCatalog, extendBuiltInCatalog, parseImageCatalog } from './image-catalog';
 
 export function imageNames(catalog: ImageCatalog = builtInImageCatalog): string[] {

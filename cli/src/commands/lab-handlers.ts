@@ -12,8 +12,9 @@ import {
   type DeployLogLine,
   type HostEvent,
   type LabDetails,
+  type VmSummary,
 } from '@vlm/schemas/src/host-protocol';
-import type { Lab } from '@vlm/schemas';
+import { defaultIdleCpuPercent, type Lab } from '@vlm/schemas';
 import type { CommandHandler, CommandOutput, ParsedArguments } from '../command-table';
 import { printable } from '../diagnostic-report';
 import { exitCodes, UsageError } from '../exit-codes';
@@ -180,7 +181,7 @@ export const labStatus: CommandHandler = async (parsed, output) => {
       return exitCodes.success;
     }
     const ports = portsByVm(details);
-    const states = new Map(details.vms.map((vm) => [vm.name, vm.state]));
+    const states = new Map(details.vms.map((vm) => [vm.name, stateWithIdleShutdown(vm)]));
     const rows = details.definition.vms.map((vm) => {
       const domain = details.resources.domains.find((candidate) => candidate.vm === vm.name)?.name;
       const port = ports.get(vm.name);
@@ -192,13 +193,28 @@ export const labStatus: CommandHandler = async (parsed, output) => {
         String(port?.vnc ?? '-'),
       ];
     });
-    output.stdout(`Lab ${details.name}: ${details.status} (updated ${details.updatedAt}) on ${session.address}\n\n`);
+    output.stdout(`Lab ${details.name}: ${details.status} (updated ${details.updatedAt}) on ${session.address}\n`);
+    output.stdout(`${idleShutdownLine(details.definition)}\n\n`);
     output.stdout(textTable(['VM', 'DOMAIN', 'STATE', 'SSH', 'VNC'], rows));
     const recent = details.deployLog.slice(-10);
     if (recent.length > 0) output.stdout(`\nLast deploy log lines:\n${recent.map(logLine).join('\n')}\n`);
     return exitCodes.success;
   });
 };
+
+/** What the lab's idle shutdown does, in one line. */
+function idleShutdownLine(lab: LabDetails['definition']): string {
+  if (lab.idle_shutdown_minutes === undefined) return 'Idle shutdown: off';
+  const minutes = lab.idle_shutdown_minutes === 1 ? '1 minute' : `${lab.idle_shutdown_minutes} minutes`;
+  return `Idle shutdown: VMs below ${lab.idle_cpu_percent ?? defaultIdleCpuPercent}% CPU with no open console for ${minutes} are asked to power off`;
+}
+
+/** The VM's state, and when idle shutdown will ask it to power off if it stays idle. */
+function stateWithIdleShutdown(vm: VmSummary, now = Date.now()): string {
+  const minutesLeft = Math.ceil((Date.parse(vm.idleShutdownAt ?? '') - now) / 60_000);
+  if (Number.isNaN(minutesLeft)) return vm.state;
+  return `${vm.state} (idle: shutdown ${minutesLeft <= 0 ? 'now' : minutesLeft === 1 ? 'in under 1 min' : `in ${minutesLeft} min`})`;
+}
 
 export const labList: CommandHandler = async (parsed, output) => {
   noOperands(parsed, 'lab list');

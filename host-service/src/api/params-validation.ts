@@ -109,6 +109,11 @@ function explain(method: string, error: ErrorObject): HostError {
       what = `missing required field "${String(params.missingProperty)}"`;
       allowed = allowedBy((parent?.properties as Record<string, Record<string, unknown>> | undefined)?.[String(params.missingProperty)]);
       break;
+    case 'dependencies':
+      field = `${error.instancePath}/${escapePointer(String(params.property))}`;
+      what = `"${String(params.property)}" is given without "${String(params.missingProperty)}"`;
+      allowed = `"${String(params.property)}" only together with "${String(params.missingProperty)}"`;
+      break;
     case 'pattern':
       what = `${describe(error.data)} is not allowed`;
       allowed = allowedBy(parent);

@@ -96,6 +96,13 @@ export class Consoles {
     return this.consoles.size;
   }
 
+  /** Consoles open on the VM (libvirt name) across every connection: such a VM is not idle. */
+  openCountOf(vm: string): number {
+    let count = 0;
+    for (const entry of this.consoles.values()) if (entry.vm === vm) count += 1;
+    return count;
+  }
+
   /** Takes over `source`: from here on the manager closes it. */
   add(vm: string, source: ConsoleSource, owner: MessageConnection, options: ConsoleOpenOptions = {}): string {
     if (this.departed.has(owner)) {

@@ -9,7 +9,7 @@
 // (vm-readiness.ts), provisioning (vm-provisioning.ts), removal (resource-removal.ts,
 // lab-destroy.ts), sweep (leftover-sweep.ts).
 import type { Lab } from '@vlm/schemas';
-import type { LabSweepResult, PlanResult } from '@vlm/schemas/src/host-protocol';
+import type { DeployLogLine, LabSweepResult, PlanResult } from '@vlm/schemas/src/host-protocol';
 import type { DomainSummary } from '../libvirt/hypervisor';
 import { madeByDataDirectory } from '../libvirt/vlm-metadata';
 import { recoverInterrupted } from './crash-recovery';
@@ -91,6 +91,11 @@ export class LabDeployer {
   /** Removes everything recorded for the lab, then the lab itself. */
   destroy(lab: string): Promise<PlanResult> {
     return destroyLab(this.context, lab);
+  }
+
+  /** Adds a line to the lab's deploy log (kept in the state, sent as a deploy-log event). */
+  log(lab: string, level: DeployLogLine['level'], text: string, vm?: string): Promise<void> {
+    return this.context.log(lab, level, text, vm);
   }
 
   /** Lists (and when `remove`, removes) what this host service made that no recorded lab owns. */

@@ -3,6 +3,7 @@
 // and network rates. A counter that went down (the VM restarted, a device was unplugged) gives no
 // rate for that interval rather than a negative or huge one.
 import type { MemorySource, VmMetricsSample, VmState } from '@vlm/schemas/src/host-protocol';
+import { domainStates } from '../libvirt/constants';
 
 /** The numeric stats GetAllDomainStats returned for one domain, keyed as libvirt names them. */
 export type DomainStatsValues = Readonly<Record<string, number>>;
@@ -22,18 +23,6 @@ export interface CounterReading {
   memoryUsedBytes?: number;
   memorySource: MemorySource;
 }
-
-/** virDomainState numbers, in the protocol's words. */
-const domainStates: readonly VmState[] = [
-  'no-state',
-  'running',
-  'blocked',
-  'paused',
-  'shutting-down',
-  'shut-off',
-  'crashed',
-  'pm-suspended',
-];
 
 /** The sum of `<prefix>.<i>.<field>` over `<prefix>.count` devices; undefined when no device says. */
 function sumDevices(values: DomainStatsValues, prefix: string, field: string): number | undefined {

@@ -31,6 +31,8 @@ export interface VmSummary {
   lab?: string;
   /** The VM's name inside its lab. */
   labVm?: string;
+  /** When an idle VM of a lab with `idle_shutdown_minutes` will be asked to power off, if it stays idle. */
+  idleShutdownAt?: string;
 }
 
 export interface LabSummary {
@@ -108,7 +110,16 @@ export type HostEventBody =
   | { type: 'vm-state'; vm: string; state: VmState | 'undefined'; lab?: string; detail: string }
   | { type: 'lab-status'; lab: string; status: LabStatus | 'destroyed' }
   | { type: 'deploy-log'; lab: string; line: DeployLogLine }
-  | { type: 'connection-state'; connected: boolean; reason?: string };
+  | { type: 'connection-state'; connected: boolean; reason?: string }
+  /** An idle VM's shutdown time changed: a time when it became idle, null when it is busy again, gone or asked. */
+  | { type: 'vm-idle'; vm: string; lab: string; shutdownAt: string | null }
+  /**
+   * Idle shutdown acted: `requested` the guest was asked to power off (ACPI); `ignored` it was still up
+   * after the grace period (left running, asked again after another idle period); `failed` libvirt refused.
+   */
+  | { type: 'idle-shutdown'; vm: string; lab: string; outcome: IdleShutdownOutcome; idleMinutes: number; detail: string };
+
+export type IdleShutdownOutcome = 'requested' | 'ignored' | 'failed';
 
 /** An event with its place in the host's single, gapless, increasing sequence. */
 export type HostEvent = HostEventBody & { sequence: number; time: string };

@@ -10,6 +10,7 @@ import type { EventLog } from '../../event-log';
 import { fromHypervisorError, hostError } from '../../host-errors';
 import type { ImageStore } from '../../images/image-store';
 import type { LabDeployer } from '../../deploy/lab-deployer';
+import type { IdleShutdown } from '../../idle-shutdown/idle-shutdown-service';
 import type { MetricsSampler } from '../../metrics/metrics-sampler';
 
 export interface HostApiDependencies {
@@ -21,8 +22,16 @@ export interface HostApiDependencies {
   deployer: LabDeployer;
   consoles: Consoles;
   images: ImageStore;
+  /** Absent in tests of other parts, which start no idle shutdown. */
+  idleShutdown?: IdleShutdown;
   version: string;
   startedAt: string;
+}
+
+/** The summary with the time idle shutdown will ask the VM to power off, when it is counting down. */
+export function withIdleShutdown(summary: VmSummary, idleShutdown: IdleShutdown | undefined): VmSummary {
+  const at = idleShutdown?.shutdownAt(summary.name);
+  return at === undefined ? summary : { ...summary, idleShutdownAt: at };
 }
 
 export function toVmSummary(domain: DomainSummary): VmSummary {

@@ -23,7 +23,7 @@ import { planLab } from '../../deploy/lab-plan';
 import { exportTerraform } from '../../terraform/terraform-export';
 import type { ImageFiles } from '../../images/image-store';
 import { networkConflicts, occupiedRanges } from '../../deploy/network-surroundings';
-import { type HandlerContext, throwIfCancelled, toVmSummary } from './handler-context';
+import { type HandlerContext, throwIfCancelled, toVmSummary, withIdleShutdown } from './handler-context';
 
 export function registerLabHandlers(table: HandlerTable, context: HandlerContext): void {
   const { hypervisor, store, deployer } = context.dependencies;
@@ -51,7 +51,9 @@ export function registerLabHandlers(table: HandlerTable, context: HandlerContext
       definition: structuredClone(record.definition) as Lab,
       resources: structuredClone(record.resources) as LabDetails['resources'],
       deployLog: structuredClone(record.deployLog) as LabDetails['deployLog'],
-      vms: domains.filter((domain) => context.isLabDomain(domain, name)).map(toVmSummary),
+      vms: domains
+        .filter((domain) => context.isLabDomain(domain, name))
+        .map((domain) => withIdleShutdown(toVmSummary(domain), context.dependencies.idleShutdown)),
     };
     return details;
   });

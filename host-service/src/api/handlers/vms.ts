@@ -16,7 +16,7 @@ import { HypervisorError } from '../../libvirt/hypervisor';
 import { child, descendants, parseXml } from '../../libvirt/xml-parse';
 import type { HandlerTable } from '../handler-table';
 import { fromHypervisorError, hostError } from '../../host-errors';
-import { type HandlerContext, throwIfCancelled, toVmSummary } from './handler-context';
+import { type HandlerContext, throwIfCancelled, toVmSummary, withIdleShutdown } from './handler-context';
 
 type LifecycleVerb = 'start' | 'stop' | 'force-stop' | 'reboot';
 
@@ -27,7 +27,7 @@ export function registerVmHandlers(table: HandlerTable, context: HandlerContext)
     const domains = await context.hypervisorCall(() => hypervisor.listDomains());
     throwIfCancelled(token);
     const selected = lab === undefined ? domains : domains.filter((domain) => context.isLabDomain(domain, lab));
-    return { vms: selected.map(toVmSummary) };
+    return { vms: selected.map((domain) => withIdleShutdown(toVmSummary(domain), context.dependencies.idleShutdown)) };
   });
 
   table.on(VmsStartRequest.type, ({ vm }, { token }) => lifecycle(context, vm, 'start', (name) => hypervisor.start(name), token));
