@@ -1,4 +1,4 @@
-// Deploy, Plan and Destroy above the `name:` line of a lab file.
+// Deploy, Plan, Destroy and Topology above the `name:` line of a lab file.
 import * as vscode from 'vscode';
 import { readLabHeader } from './lab-document';
 

@@ -74,7 +74,7 @@ test('Deploy above the lab name says no host is connected, and offers a way on',
   const lensTitles = await editor.locator('.codelens-decoration a').allTextContents();
   assert.deepEqual(
     lensTitles.map((title) => title.trim()),
-    ['Deploy', 'Plan', 'Destroy', 'Set a cost model'],
+    ['Deploy', 'Plan', 'Destroy', 'Topology', 'Set a cost model'],
   );
   await deploy.click();
   const notification = page.locator('.notification-toast', { hasText: 'Cannot deploy lab tiny-pair: host "local" is not connected.' });

@@ -26,8 +26,8 @@ test('an untrusted folder offers Plan but not Deploy or Destroy, and still expla
   const lensTitles = await editor.locator('.codelens-decoration a').allTextContents();
   assert.deepEqual(
     lensTitles.map((title) => title.trim()),
-    // The cost lens only reads the file: it stays in Restricted Mode.
-    ['Plan', 'Set a cost model'],
+    // Topology and the cost lens only read the file: they stay in Restricted Mode.
+    ['Plan', 'Topology', 'Set a cost model'],
   );
   assert.equal(await page.locator('.editor-actions [aria-label^="Deploy Lab"]').count(), 0);
 
