@@ -57,7 +57,11 @@ export function startHostConnection(
   stream: Duplex,
   alsoEndedBy: EventEmitter[] = [],
 ): { connection: MessageConnection; closed: Promise<void> } {
-  const connection = createMessageConnection(new StreamMessageReader(stream), new StreamMessageWriter(stream));
+  const reader = new StreamMessageReader(stream);
+  // Nothing listens for partial-message events, and vscode-jsonrpc re-arms their 10 s timer for
+  // ever once a stream closes mid-message: a ref'd timer that kept a finished process alive.
+  reader.partialMessageTimeout = 0;
+  const connection = createMessageConnection(reader, new StreamMessageWriter(stream));
   const closed = new Promise<void>((resolve) => {
     connection.onClose(() => resolve());
     for (const emitter of [stream, ...alsoEndedBy]) emitter.once('close', () => resolve());
