@@ -69,7 +69,9 @@ export interface TerminalVlm {
 
 /** Runs vlm on a pseudo-terminal, as in an interactive shell, through util-linux's `script`. */
 export function startOnTerminal(commandLine: readonly string[]): TerminalVlm {
-  const command = [process.execPath, launcher, ...commandLine].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
+  // `exec`: a shell that stayed as vlm's parent would die of the terminal's Ctrl-C itself (dash
+  // does) and `script` would report 130 whatever vlm did.
+  const command = `exec ${[process.execPath, launcher, ...commandLine].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ')}`;
   const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
     cwd: repositoryRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
