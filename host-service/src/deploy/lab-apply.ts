@@ -15,7 +15,7 @@ import { recordedLab, setRecordedLab } from '../state/state-shape';
 import type { DeployContext } from './deploy-context';
 import { labDomainName, networkName } from './lab-resources';
 import { allocatePorts } from './port-allocation';
-import { planWithoutConflicts, refuseInvalidLab, requireImages } from './preflight-checks';
+import { planWithoutConflicts, refuseInvalidLab, refuseWhatNeedsRoot, requireImages } from './preflight-checks';
 import { deleteNetwork, removeVm } from './resource-removal';
 import type { ServiceSshKey } from './service-ssh-key';
 import { runScheduled, type ScheduledStep, StepFailedError } from './step-scheduler';
@@ -45,6 +45,7 @@ export async function applyLab(context: DeployContext, lab: Lab, signal: AbortSi
   const release = context.claim(lab.name);
   try {
     const info = await hypervisor.hostInfo();
+    refuseWhatNeedsRoot(lab, info);
     // The test driver boots nothing; real guests need their image on this host.
     const images = await requireImages(context.options.images, lab, info.driver);
     const { plan, domains } = await planWithoutConflicts(context, lab, info.driver);

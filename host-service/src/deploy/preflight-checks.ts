@@ -14,6 +14,7 @@ import { CloudInitError, mergeCloudConfig } from './cloud-config';
 import type { DeployContext } from './deploy-context';
 import { planLab } from './lab-plan';
 import { networkConflicts, occupiedRanges } from './network-surroundings';
+import { type SessionProblem, sessionProblems } from '../libvirt/libvirt-connection-kind';
 
 /** Throws InvalidLab for the first problem of the lab file, its cloud_init or its playbooks. */
 export async function refuseInvalidLab(lab: Lab, state: ReadonlyHostState, images: ImageStore): Promise<void> {
@@ -56,6 +57,23 @@ function oneProblem(lab: Lab, field: string, message: string): HostError {
     field,
     problems: [{ field, message }],
   });
+}
+
+/**
+ * Throws InvalidLab, before anything is made, when the lab needs what a libvirt without root
+ * (qemu:///session) cannot give.
+ */
+export function refuseWhatNeedsRoot(lab: Lab, info: Pick<HostInfo, 'libvirtConnection'>): void {
+  if (info.libvirtConnection !== 'session') return;
+  const problems = sessionProblems(lab);
+  if (problems.length === 0) return;
+  const first = problems[0] as SessionProblem;
+  throw hostError(
+    HostErrorCode.InvalidLab,
+    `The lab "${lab.name}" cannot run on qemu:///session: ${first.field}: ${first.message}.` +
+      (problems.length > 1 ? ' (and more, see data.problems).' : ''),
+    { field: first.field, problems },
+  );
 }
 
 /**

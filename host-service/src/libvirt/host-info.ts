@@ -5,6 +5,7 @@ import { connectInterface, propertiesInterface } from './constants';
 import { toNumber } from './dbus-call';
 import type { HostInfo } from './hypervisor';
 import { type KvmProbeResult, probeKvm } from './kvm-probe';
+import { libvirtConnectionKind } from './libvirt-connection-kind';
 import type { LibvirtConnection } from './libvirt-connection';
 import { toBytes, unpackProperties } from './libvirt-objects';
 import { child, descendants, parseXml, type XmlElement } from './xml-parse';
@@ -72,12 +73,18 @@ export class LibvirtHostInfo {
       call({ path: connectPath, interface: connectInterface, member: 'GetCapabilities' }),
     ]);
     const properties = unpackProperties(propertiesBody[0]);
+    const libvirtConnection = libvirtConnectionKind({
+      driver,
+      onSystemBus: this.connection.busAddress() === undefined,
+      serviceUserId: driver === 'test' ? 0 : await this.connection.serviceUserId(),
+    });
     const capabilities = parseXml(String(capabilitiesBody[0]));
     const info: HostInfo = {
       hostname: String(properties.Hostname ?? ''),
       libvirtVersion: formatLibvirtVersion(toNumber(properties.LibVersion ?? 0)),
       hypervisorVersion: formatLibvirtVersion(toNumber(properties.Version ?? 0)),
       driver,
+      libvirtConnection,
       ...hostSize(capabilities),
       virtualization: 'test',
       domainType: 'qemu',

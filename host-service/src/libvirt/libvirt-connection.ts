@@ -76,6 +76,20 @@ export class LibvirtConnection {
     return this.options.busAddress ?? process.env.DBUS_SESSION_BUS_ADDRESS;
   }
 
+  /** The uid libvirt-dbus runs as: with the bus, it says which libvirt the qemu driver opens. */
+  async serviceUserId(): Promise<number> {
+    const bus = this.bus;
+    if (!bus) throw new HypervisorError('disconnected', 'Not connected to D-Bus (reconnecting)');
+    const [uid] = await this.rawCall(bus, 'org.freedesktop.DBus', {
+      path: '/org/freedesktop/DBus',
+      interface: 'org.freedesktop.DBus',
+      member: 'GetConnectionUnixUser',
+      signature: 's',
+      body: [libvirtService],
+    });
+    return Number(uid);
+  }
+
   private async openBus(): Promise<void> {
     const address = this.busAddress();
     const bus = address ? dbus.sessionBus({ busAddress: address }) : dbus.systemBus();

@@ -12,6 +12,11 @@ export interface HostInfoResult {
   libvirtVersion: string;
   hypervisorVersion: string;
   driver: 'test' | 'qemu';
+  /**
+   * Which libvirt: qemu:///system, the service user's own qemu:///session (no root: no lab
+   * networks), or the test driver. Absent from services older than this field.
+   */
+  libvirtConnection?: 'system' | 'session' | 'test';
   cpus: number;
   memoryBytes: number;
   virtualization: 'kvm' | 'qemu' | 'test';

@@ -17,6 +17,7 @@ export function registerHostInfoHandlers(table: HandlerTable, context: HandlerCo
       libvirtVersion: info.libvirtVersion,
       hypervisorVersion: info.hypervisorVersion,
       driver: info.driver,
+      libvirtConnection: info.libvirtConnection,
       cpus: info.cpus,
       memoryBytes: info.memoryBytes,
       virtualization: info.virtualization,

@@ -23,6 +23,7 @@ import { planLab } from '../../deploy/lab-plan';
 import { exportTerraform } from '../../terraform/terraform-export';
 import type { ImageFiles } from '../../images/image-store';
 import { networkConflicts, occupiedRanges } from '../../deploy/network-surroundings';
+import { refuseWhatNeedsRoot } from '../../deploy/preflight-checks';
 import { type HandlerContext, throwIfCancelled, toVmSummary, withIdleShutdown } from './handler-context';
 
 export function registerLabHandlers(table: HandlerTable, context: HandlerContext): void {
@@ -131,7 +132,9 @@ async function planChecked(context: HandlerContext, lab: Lab, token: Cancellatio
     networks,
     volumePool: deployer.volumePool,
   });
-  const { driver } = await context.hypervisorCall(() => hypervisor.hostInfo());
+  const info = await context.hypervisorCall(() => hypervisor.hostInfo());
+  const { driver } = info;
+  refuseWhatNeedsRoot(lab, info);
   conflicts.push(
     ...networkConflicts(lab, await context.hypervisorCall(() => occupiedRanges({ lab, state: store.state, hypervisor, driver }))),
   );
