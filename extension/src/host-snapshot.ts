@@ -14,6 +14,8 @@ export interface HostConnectionState {
   details?: string[];
   /** True when the host runs libvirt's test driver: its VMs are simulated. */
   simulated?: boolean;
+  /** Which libvirt a connected host drives, when its service says (system, session or test). */
+  libvirt?: 'system' | 'session' | 'test';
 }
 
 export type VmStatus = 'running' | 'stopped' | 'paused' | 'starting' | 'stopping' | 'crashed' | 'unknown';

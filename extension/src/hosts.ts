@@ -19,7 +19,8 @@ import { readHostConfiguration, type HostDefinition } from './host-configuration
 import { describeHostInfo, openHostClient, type HostClient } from '@vlm/host-client/src/connection';
 import { HostInventory } from './host-inventory';
 import type { HostConnectionState, HostSnapshot, LabActivity } from './host-snapshot';
-import { chooseLocalDriver, localDataFolder, LocalHostProcess, type LocalDriver } from './local-host-process';
+import { localDataFolder, LocalHostProcess, type LocalDriver } from './local-host-process';
+import { chooseLocalLibvirt, type LocalLibvirtChoice, localLibvirtFacts } from './local-libvirt-choice';
 import type { Log } from './log';
 import { connectRemoteHost } from './remote/remote-host-prompts';
 
@@ -104,7 +105,12 @@ export class HostConnection implements vscode.Disposable {
       await this.subscribe(client);
       this.reconnectAttempt = 0;
       this.log.info(`Host ${this.host.name}: connected through ${socketPath}; ${describeHostInfo(client.info).join(' ')}`);
-      this.setState({ status: 'connected', details: describeHostInfo(client.info), simulated: client.info.driver === 'test' });
+      this.setState({
+        status: 'connected',
+        details: describeHostInfo(client.info),
+        simulated: client.info.driver === 'test',
+        libvirt: client.info.libvirtConnection,
+      });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.log.info(`Host ${this.host.name}: ${reason}`);
@@ -359,7 +365,7 @@ export class Hosts implements vscode.Disposable {
     const serverPath = configured || (existsSync(shipped) ? shipped : '');
     if (!serverPath) return undefined;
     const storageFolder = vscode.Uri.joinPath(this.context.globalStorageUri, 'local-host').fsPath;
-    const driver = chooseLocalDriver(settings.get<string>('localHost.libvirt', 'auto'));
+    const { driver } = this.localLibvirtChoice(settings);
     return {
       serverPath,
       storageFolder,
@@ -367,6 +373,17 @@ export class Hosts implements vscode.Disposable {
       driver,
       busAddress: settings.get<string>('localHost.busAddress', '') || process.env.VLM_BUS_ADDRESS || '',
     };
+  }
+
+  /** The one decision (shared with npm start) of which libvirt the local host service uses. */
+  localLibvirtChoice(settings = vscode.workspace.getConfiguration('vlm')): LocalLibvirtChoice {
+    const setting = settings.get<string>('localHost.libvirt', 'auto');
+    try {
+      return chooseLocalLibvirt(setting, process.env.VLM_LOCAL_LIBVIRT, localLibvirtFacts());
+    } catch (error) {
+      this.log.warn(`${error instanceof Error ? error.message : String(error)} Deciding without it.`);
+      return chooseLocalLibvirt(setting, undefined, localLibvirtFacts());
+    }
   }
 
   /** What the language server checks lab capacity against: the local host's CPUs and memory. */

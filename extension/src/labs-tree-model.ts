@@ -219,11 +219,26 @@ function hostDescription(snapshot: HostSnapshot): string {
   switch (snapshot.state.status) {
     case 'connected':
       if (snapshot.state.simulated) return snapshot.host.isLocal ? 'this machine · simulated' : 'simulated';
+      if (snapshot.state.libvirt === 'session') return snapshot.host.isLocal ? 'this machine · session, no root' : 'session, no root';
       return snapshot.host.isLocal ? 'this machine' : 'connected';
     case 'connecting':
       return 'connecting…';
     default:
       return 'not connected';
+  }
+}
+
+/** Which libvirt the host drives, for its tooltip; empty for a service too old to say. */
+export function libvirtWords(state: HostSnapshot['state']): string {
+  switch (state.libvirt) {
+    case 'system':
+      return 'libvirt: qemu:///system.';
+    case 'session':
+      return "libvirt: qemu:///session, the service user's own libvirt without root. Labs run without lab networks; for lab networks use qemu:///system (the libvirt group and a vlm-host run as root).";
+    case 'test':
+      return 'libvirt: the test driver (simulated VMs, nothing runs).';
+    default:
+      return '';
   }
 }
 
@@ -238,7 +253,7 @@ export function hostRow(snapshot: HostSnapshot, filter = '', now = Date.now()): 
   const tooltip = [
     `${host.isLocal ? 'This machine' : `Host ${host.name}`}, reached ${hostAddressWords(snapshot)}`,
     connected ? 'Connected.' : state.status === 'connecting' ? 'Connecting…' : (state.reason ?? 'Not connected.'),
-    ...(connected ? (state.details ?? []) : []),
+    ...(connected ? [libvirtWords(state), ...(state.details ?? [])].filter(Boolean) : []),
   ].join('\n');
   return {
     kind: 'host',

@@ -2,7 +2,7 @@
 // spawned with a data folder and socket in the extension's storage, owned by the connection's
 // scope. No `vscode` import: unit-tested.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type LocalDriver = 'qemu' | 'test';
@@ -19,17 +19,6 @@ export interface LocalHostOptions {
   busAddress: string;
   /** Receives every line the service writes. */
   output: (line: string) => void;
-}
-
-/** The libvirt daemon's socket: qemu:///system works when it exists and we may use it. */
-export function chooseLocalDriver(setting: string, libvirtSocket = '/var/run/libvirt/libvirt-sock'): LocalDriver {
-  if (setting === 'qemu' || setting === 'test') return setting;
-  try {
-    accessSync(libvirtSocket, constants.R_OK | constants.W_OK);
-    return 'qemu';
-  } catch {
-    return 'test';
-  }
 }
 
 /**

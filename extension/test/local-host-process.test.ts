@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseLocalDriver, inspectorArguments, localDataFolder, localHostArguments, LocalHostProcess } from '../src/local-host-process';
+import { inspectorArguments, localDataFolder, localHostArguments, LocalHostProcess } from '../src/local-host-process';
 import { startLibvirtTestEnvironment } from '../../host-service/local-libvirt/libvirt-environment';
 import { waitUntil } from '../../host-service/local-libvirt/wait-until';
 
@@ -16,17 +16,6 @@ test('simulated hosts keep data in VS Code storage; QEMU disks go where the QEMU
   assert.equal(localDataFolder('qemu', '/storage', {}, 0), '/var/lib/vlm/vscode-local-host');
   assert.equal(localDataFolder('qemu', '/storage', {}, 1000), '/var/tmp/vlm-local-host-1000');
   assert.equal(localDataFolder('qemu', '/storage', { VLM_HOST_DATA_DIR: '/d' }, 0), '/d');
-});
-
-test('auto picks qemu only when the libvirt socket is usable', (context) => {
-  const folder = mkdtempSync(join(tmpdir(), 'vlm-driver-'));
-  context.after(() => rmSync(folder, { recursive: true, force: true }));
-  assert.equal(chooseLocalDriver('auto', join(folder, 'missing-sock')), 'test');
-  const socket = join(folder, 'libvirt-sock');
-  writeFileSync(socket, '');
-  assert.equal(chooseLocalDriver('auto', socket), 'qemu');
-  assert.equal(chooseLocalDriver('test', socket), 'test');
-  assert.equal(chooseLocalDriver('qemu', join(folder, 'missing-sock')), 'qemu');
 });
 
 test('the service gets its socket and data folder in the storage folder, and the bus when given', () => {
