@@ -25,6 +25,7 @@ import { registerGithubSync } from './dashboard/github-sync-commands';
 import { registerCostLens } from './costs/cost-lens';
 import { registerVmDetailsPanel } from './vm-details/vm-details-panel';
 import { registerTopologyPanel } from './topology/topology-panel';
+import { registerLocalLibvirtContext } from './local-libvirt-context';
 
 let languageClient: LanguageClient | undefined;
 /** Settles when the language server has started or failed to. */
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerTopologyPanel(scope, readLabTopology);
   watchSettings(scope);
   scope.hosts.reload();
+  registerLocalLibvirtContext(scope);
   // Not awaited: the view and commands work while the server starts.
   languageClientStarted = startLanguageClient(scope);
   void languageClientStarted.then(() => {

@@ -83,3 +83,12 @@ export function localLibvirtFacts(libvirtSocket = '/var/run/libvirt/libvirt-sock
   }
   return { userId: process.getuid?.() ?? 0, systemSocketUsable, hasCommand: (name) => commandInstalled(name) };
 }
+
+/**
+ * The `vlm.localLibvirt` context key (for the walkthrough): what the connected local service
+ * says it drives, else what was decided for it.
+ */
+export function localLibvirtKey(decided: LocalLibvirt, connected: 'system' | 'session' | 'test' | undefined): LocalLibvirt {
+  if (connected === 'test') return 'simulated';
+  return connected ?? decided;
+}

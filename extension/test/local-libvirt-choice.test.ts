@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseLocalLibvirt, commandInstalled, type LocalLibvirtFacts, localLibvirtFacts } from '../src/local-libvirt-choice';
+import {
+  chooseLocalLibvirt,
+  commandInstalled,
+  type LocalLibvirtFacts,
+  localLibvirtFacts,
+  localLibvirtKey,
+} from '../src/local-libvirt-choice';
 
 const everything = new Set(['libvirt-dbus', 'libvirtd', 'qemu-system-x86_64']);
 const facts = (overrides: Partial<LocalLibvirtFacts> & { without?: string[] } = {}): LocalLibvirtFacts => ({
@@ -67,4 +73,12 @@ test("commands are found in PATH and in /usr/sbin, which a user's PATH may lack;
   assert.equal(commandInstalled('no-such-command-vlm', folder), false);
   assert.equal(localLibvirtFacts(join(folder, 'missing-sock')).systemSocketUsable, false);
   assert.equal(localLibvirtFacts(join(folder, 'data')).systemSocketUsable, true);
+});
+
+test('the context key follows what the connected local service says, else the decision', () => {
+  assert.equal(localLibvirtKey('session', undefined), 'session');
+  assert.equal(localLibvirtKey('missing', undefined), 'missing');
+  assert.equal(localLibvirtKey('simulated', 'session'), 'session');
+  assert.equal(localLibvirtKey('session', 'system'), 'system');
+  assert.equal(localLibvirtKey('system', 'test'), 'simulated');
 });
