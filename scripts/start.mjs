@@ -1,6 +1,7 @@
 // `npm start`: installs what is missing, builds and packs the extension, then opens it in a real
-// VS Code (code-server, 127.0.0.1 only) on the example labs, with a local host service: real VMs
-// on qemu:///system when libvirt works here (as root), else libvirt's test driver. Stays up until
+// VS Code (code-server, 127.0.0.1 only) on a copy of the example labs, with a local host service:
+// real VMs on qemu:///system as root, on the user's own qemu:///session otherwise (when QEMU and
+// libvirtd are installed), else libvirt's test driver; the extension is told the same decision. Stays up until
 // Ctrl-C, then stops everything it started and powers off the VMs of its labs (they stay
 // deployed, shut off, for the next start). Its long-running children are also started so the
 // kernel ends them if this process dies without stopping them (setpriv --pdeathsig).
@@ -56,22 +57,34 @@ async function startWorkbench() {
   // host-service/local-libvirt starts the private bus, libvirt-dbus and the daemons.
   const { tsImport } = await import('tsx/esm/api');
   const { startLibvirtTestEnvironment } = await tsImport('../host-service/local-libvirt/libvirt-environment.ts', import.meta.url);
+  // The extension's own decision of which libvirt the local host uses, taken here once and passed on.
+  const { chooseLocalLibvirt, localLibvirtFacts } = await tsImport('../extension/src/local-libvirt-choice.ts', import.meta.url);
+  // As root, npm start runs libvirtd itself: its socket is usable once the environment is up.
+  const libvirt = chooseLocalLibvirt('auto', undefined, { ...localLibvirtFacts(), systemSocketUsable: isRoot });
+  if (libvirt.libvirt === 'missing') {
+    console.error(`npm start: ${libvirt.words}.`);
+    return stop(1);
+  }
 
   try {
-    // Real VMs need root's libvirtd; anyone else gets the simulated host.
-    const environment = await step(startLibvirtTestEnvironment({ realDaemons: isRoot }));
+    const environment = await step(startLibvirtTestEnvironment({ realDaemons: libvirt.libvirt === 'system' }));
     cleanups.push(() => environment.stop());
     if (stopping) return;
     process.env.VLM_BUS_ADDRESS = environment.busAddress;
     process.env.VLM_HOST_SERVER = join(repositoryRoot, 'host-service', 'dist', 'vlm-host.js');
-    const folder = join(repositoryRoot, 'schemas', 'examples');
+    process.env.VLM_LOCAL_LIBVIRT = libvirt.libvirt;
     // The service's state and disks, kept between runs; libvirt's QEMU user must reach the disks.
     const dataFolder =
       process.env.VLM_HOST_DATA_DIR || (isRoot ? '/var/lib/vlm/npm-start' : join(tmpdir(), `vlm-npm-start-${process.getuid?.()}`));
     mkdirSync(dataFolder, { recursive: true, mode: 0o755 });
     process.env.VLM_HOST_DATA_DIR = dataFolder;
+    // A copy of the example labs, outside the checkout, kept with the user's edits between runs.
+    const { copyExampleLabs, exampleLabsFolder } = await import('./example-labs.mjs');
+    const folder = exampleLabsFolder(dataFolder);
+    copyExampleLabs(join(repositoryRoot, 'schemas', 'examples'), folder);
     // Its labs' VMs run under libvirtd, not under this process: they are powered off last.
-    if (isRoot) cleanups.push(() => powerOffVms(dataFolder));
+    if (libvirt.driver === 'qemu')
+      cleanups.push(() => powerOffVms(dataFolder, libvirt.libvirt === 'system' ? 'qemu:///system' : 'qemu:///session'));
     const launched = await step(launchCodeServer({ folder, vsix, trusted: true }));
     launched.child.stdout.resume();
     launched.child.stderr.resume();
@@ -88,23 +101,31 @@ async function startWorkbench() {
       // A Ctrl-C reaches code-server too; it is a stop, not a failure.
       void stop(signal === 'SIGINT' ? 0 : (code ?? 1));
     });
-    console.log(`\nVirtual Lab Manager is running in VS Code at ${launched.url}`);
-    console.log(
-      `Host "local": ${isRoot ? 'qemu:///system (real vlm-tiny VMs)' : "libvirt's test driver (simulated)"}. Open tiny-pair.lab.yaml and click Deploy.`,
-    );
-    console.log('Press Ctrl-C to stop.');
+    printStarted(launched.url, libvirt, folder);
   } catch (error) {
     console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);
   }
 }
 
+function printStarted(url, libvirt, folder) {
+  console.log(`\nVirtual Lab Manager is running in VS Code at ${url}`);
+  console.log(`Host "local": ${libvirt.words}.`);
+  console.log(`The example labs (a copy you may edit; delete it to start over): ${folder}`);
+  console.log(
+    libvirt.libvirt === 'session'
+      ? 'Lab networks need qemu:///system: open tiny-pair.lab.yaml, remove its networks, and click Deploy.'
+      : 'Open tiny-pair.lab.yaml and click Deploy.',
+  );
+  console.log('Press Ctrl-C to stop.');
+}
+
 /**
  * Powers off the running VMs whose disks are in `dataFolder`: those of npm start's labs. Through
  * virsh (libvirt-clients), which needs neither the private bus nor anything a Ctrl-C has ended.
  */
-function powerOffVms(dataFolder) {
-  const virsh = (...words) => spawnSync('virsh', ['-q', '-c', 'qemu:///system', ...words], { encoding: 'utf8', timeout: 60_000 });
+function powerOffVms(dataFolder, uri) {
+  const virsh = (...words) => spawnSync('virsh', ['-q', '-c', uri, ...words], { encoding: 'utf8', timeout: 60_000 });
   const running = virsh('list', '--name', '--state-running');
   if (running.status !== 0) throw new Error(`virsh list failed: ${running.stderr.trim()}`);
   for (const name of running.stdout
