@@ -1,8 +1,8 @@
 // A user who is not root: a real unprivileged user (made for this run, removed after) runs its own
 // libvirt (qemu:///session: virtlogd and libvirtd as that user), a private bus with libvirt-dbus,
 // and vlm-host. The host says it drives the session; a lab with a network is refused before
-// anything is made; a one-VM vlm-tiny lab boots as that user with SSH on a loopback forward and
-// is destroyed. Every process is stopped by its pid, and nothing of the user is left.
+// anything is made; a one-VM vlm-tiny lab boots as that user with SSH on a loopback forward, VNC
+// on 127.0.0.1 and its serial log, and is destroyed. Every process is stopped by its pid, and nothing of the user is left.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -177,7 +177,7 @@ after(async () => {
 });
 
 describe('vlm-host as a user who is not root, on qemu:///session', { timeout: 600_000 }, () => {
-  test('says session, refuses a lab network before making anything, boots a VM as the user with SSH on loopback, and destroys it', async () => {
+  test('says session, refuses a lab network before making anything, boots a VM as the user with SSH and VNC on loopback and its serial log, and destroys it', async () => {
     const client = await connectClient(join(folder, 'run', 'vlm-host.sock'));
     try {
       const info = await client.sendRequest(HostInfoRequest.type, {});
@@ -202,7 +202,10 @@ describe('vlm-host as a user who is not root, on qemu:///session', { timeout: 60
       assert.equal(virshAsUser('pool-list', '--all', '--name').trim(), '');
 
       assert.equal((await client.sendRequest(ImagesPullRequest.type, { name: 'vlm-tiny' })).present, true);
-      const lab: Lab = { name: labName, vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] };
+      const lab: Lab = {
+        name: labName,
+        vms: [{ name: 'solo', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }],
+      };
       // Apply waits until the guest's SSH answers through its loopback port forward.
       await client.sendRequest(LabsApplyRequest.type, { lab });
       const [vm] = (await client.sendRequest(VmsListRequest.type, { lab: labName })).vms;
@@ -210,11 +213,15 @@ describe('vlm-host as a user who is not root, on qemu:///session', { timeout: 60
       const details = await client.sendRequest(LabsGetRequest.type, { name: labName });
       const sshPort = details.resources.ports.find((port) => port.kind === 'ssh')?.port;
       assert.ok(sshPort, 'the VM has an SSH port forward');
+      const vncPort = details.resources.ports.find((port) => port.kind === 'vnc')?.port;
+      assert.ok(vncPort, 'the VM has a VNC display');
       // QEMU runs as the user, not as root nor libvirt-qemu.
       const qemu = processesOfUser().filter((pid) => commandLine(pid).includes(`guest=${labName}.solo,`));
       assert.equal(qemu.length, 1, 'one QEMU process runs as the user');
-      const banner = await sshBanner(sshPort);
-      assert.match(banner, /^SSH-2\.0-/);
+      assert.match(await firstBytes(sshPort), /^SSH-2\.0-/);
+      assert.match(await firstBytes(vncPort), /^RFB 003\.00\d/);
+      // The user's virtlogd writes the serial log.
+      assert.match(readFileSync(join(folder, 'data', 'logs', `${labName}.solo.log`), 'utf8'), /vlm-tiny/);
 
       await client.sendRequest(LabsDestroyRequest.type, { name: labName });
       assert.deepEqual((await client.sendRequest(VmsListRequest.type, { lab: labName })).vms, []);
@@ -226,8 +233,8 @@ describe('vlm-host as a user who is not root, on qemu:///session', { timeout: 60
   });
 });
 
-/** The first line the guest's SSH server sends through the forward on 127.0.0.1. */
-async function sshBanner(port: number): Promise<string> {
+/** What a server on 127.0.0.1 sends first: the guest's SSH banner, QEMU's VNC version. */
+async function firstBytes(port: number): Promise<string> {
   const socket = connect(port, '127.0.0.1');
   try {
     const [chunk] = (await once(socket, 'data')) as [Buffer];
