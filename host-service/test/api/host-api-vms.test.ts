@@ -48,6 +48,7 @@ describe('vlm-host over its Unix socket (test driver): socket, host info, VMs an
     const info = await fixture.client.sendRequest(HostInfoRequest.type, {});
     assert.equal(info.protocolVersion, 1);
     assert.equal(info.driver, 'test');
+    assert.equal(info.libvirtConnection, 'test');
     assert.equal(info.virtualization, 'test');
     assert.equal(info.service.pid, fixture.host.pid);
     assert.match(info.libvirtVersion, /^\d+\.\d+\.\d+$/);
