@@ -308,6 +308,8 @@ export class HostConnection implements vscode.Disposable {
 
 export class Hosts implements vscode.Disposable {
   private connections = new Map<string, HostConnection>();
+  /** The local libvirt decision of the last reload. */
+  private decidedLibvirt: LocalLibvirtChoice | undefined;
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changeEmitter.event;
 
@@ -319,6 +321,7 @@ export class Hosts implements vscode.Disposable {
   /** Reads the settings again: new hosts connect, removed or changed ones close. */
   reload(): void {
     const settings = vscode.workspace.getConfiguration('vlm');
+    this.decidedLibvirt = undefined;
     const localSocket = settings.get<string>('localHost.socket', '');
     const configuration = readHostConfiguration({
       localEnabled: settings.get<boolean>('localHost.enabled', true),
@@ -375,15 +378,20 @@ export class Hosts implements vscode.Disposable {
     };
   }
 
-  /** The one decision (shared with npm start) of which libvirt the local host service uses. */
+  /**
+   * The one decision (shared with npm start) of which libvirt the local host service uses; taken
+   * again on each reload (settings change), not on every tree change.
+   */
   localLibvirtChoice(settings = vscode.workspace.getConfiguration('vlm')): LocalLibvirtChoice {
+    if (this.decidedLibvirt) return this.decidedLibvirt;
     const setting = settings.get<string>('localHost.libvirt', 'auto');
     try {
-      return chooseLocalLibvirt(setting, process.env.VLM_LOCAL_LIBVIRT, localLibvirtFacts());
+      this.decidedLibvirt = chooseLocalLibvirt(setting, process.env.VLM_LOCAL_LIBVIRT, localLibvirtFacts());
     } catch (error) {
       this.log.warn(`${error instanceof Error ? error.message : String(error)} Deciding without it.`);
-      return chooseLocalLibvirt(setting, undefined, localLibvirtFacts());
+      this.decidedLibvirt = chooseLocalLibvirt(setting, undefined, localLibvirtFacts());
     }
+    return this.decidedLibvirt;
   }
 
   /** What the language server checks lab capacity against: the local host's CPUs and memory. */
