@@ -53,6 +53,9 @@ function spawnAsUser(program: string, args: string[], env: NodeJS.ProcessEnv = u
     env,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // Read, so that a chatty daemon never blocks on a full pipe.
+  child.stdout?.resume();
+  child.stderr?.resume();
   children.push(child);
   return child;
 }
@@ -166,13 +169,22 @@ after(async () => {
     await once(child, 'exit');
     clearTimeout(timer);
   }
-  if (uid) {
-    await waitUntil('every process of the user to end', () => processesOfUser().length === 0, 30_000);
-  }
-  if (folder) rmSync(folder, { recursive: true, force: true });
-  if (userMade) {
-    const removed = spawnSync('userdel', [user], { encoding: 'utf8' });
-    assert.equal(removed.status, 0, removed.stderr);
+  try {
+    if (uid) await waitUntil('every process of the user to end', () => processesOfUser().length === 0, 30_000);
+  } finally {
+    // Still there (a daemon's child): each is ended by its pid; the user, made for this run, ran nothing else.
+    for (const pid of uid ? processesOfUser() : []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Ended meanwhile.
+      }
+    }
+    if (folder) rmSync(folder, { recursive: true, force: true });
+    if (userMade) {
+      const removed = spawnSync('userdel', [user], { encoding: 'utf8' });
+      assert.equal(removed.status, 0, removed.stderr);
+    }
   }
 });
 
