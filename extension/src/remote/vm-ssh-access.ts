@@ -2,6 +2,7 @@
 // gives (through the remote host with -J), and the ssh_config file VLM writes for Remote-SSH's
 // Connect in New Window. A VM's SSH forward listens on its host's loopback, so a VM on a remote
 // host is reached through that host. Every word is checked and shell-quoted. No `vscode` import.
+import { join } from 'node:path';
 import { isValidName } from '@vlm/schemas';
 
 export interface VmSshTarget {
@@ -91,4 +92,16 @@ export function managedSshConfig(targets: readonly VmSshTarget[], include: strin
   }
   if (include !== undefined) lines.push('Host *', `  Include ${configValue(include)}`, '');
   return lines.join('\n');
+}
+
+/**
+ * Where VLM writes that file: ~/.ssh/vlm_config. ssh hands `-F file` on to a jump host's ssh
+ * through a shell without quoting it, so a path with a space or quote would break ProxyJump: refused.
+ */
+export function managedSshConfigPath(home: string): string {
+  const path = join(home, '.ssh', 'vlm_config');
+  if (/[\s"'\\$`]/.test(path)) {
+    throw new Error(`VLM's SSH config would be ${path}, and ssh cannot pass a path with spaces or quotes on to a jump host.`);
+  }
+  return path;
 }
