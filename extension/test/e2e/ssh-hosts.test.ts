@@ -1,6 +1,6 @@
 // A user adds an SSH host from the Command Palette (a destination with shell syntax is refused as
 // typed), edits it from the host row's context menu (destination and remote socket), and removes
-// it after the confirmation dialog. Each step is checked in the user's settings.json and in the tree.
+// it after the confirmation dialog. Each step is checked in the settings file and in the tree.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -22,11 +22,12 @@ after(async () => {
   removeFolder(workspace);
 });
 
+/** vlm.hosts is machine-scoped: in code-server (a remote) the user's value lands in the Machine settings. */
 function userHosts(): unknown {
   try {
-    return JSON.parse(readFileSync(join(session.profile, 'user-data', 'User', 'settings.json'), 'utf8'))['vlm.hosts'];
+    return JSON.parse(readFileSync(join(session.profile, 'user-data', 'Machine', 'settings.json'), 'utf8'))['vlm.hosts'];
   } catch {
-    return undefined; // being written
+    return undefined; // not written yet, or being written
   }
 }
 
@@ -99,6 +100,7 @@ test('Remove Host asks first, then the host leaves the settings and the tree', a
   await session.screenshot('33-ssh-hosts-remove-dialog');
   await dialog.getByRole('button', { name: 'Remove Host' }).click();
   await settledHosts([], 'the removed host');
+  assert.ok(Array.isArray(userHosts()), 'the setting is still there, now empty');
   await hostRow(page, 'lab-one').waitFor({ state: 'detached', timeout: 30_000 });
   await session.screenshot('34-ssh-hosts-removed');
 });
