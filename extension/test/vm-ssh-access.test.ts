@@ -9,7 +9,15 @@ import { dirname, join } from 'node:path';
 import { requireCommand } from '../../host-service/local-libvirt/require-command';
 import { parseSshConfig } from '../src/remote/ssh-config';
 import { resolveSshRoute } from '../src/remote/ssh-route';
-import { managedSshConfig, managedSshConfigPath, shellQuote, vmSshAlias, vmSshCommand, vmSshWords } from '../src/remote/vm-ssh-access';
+import {
+  includedUserConfig,
+  managedSshConfig,
+  managedSshConfigPath,
+  shellQuote,
+  vmSshAlias,
+  vmSshCommand,
+  vmSshWords,
+} from '../src/remote/vm-ssh-access';
 import { useRemoteFixture } from './sshd-fixture';
 
 describe('the ssh line and the managed ssh_config', () => {
@@ -57,6 +65,15 @@ describe('the ssh line and the managed ssh_config', () => {
     );
     assert.deepEqual([target.user, target.host, target.port], ['root', '127.0.0.1', 2201]);
   });
+});
+
+test("VLM's file includes the config Remote-SSH read before it, else ~/.ssh/config, never itself", () => {
+  const managed = '/home/ada/.ssh/vlm_config';
+  assert.equal(includedUserConfig('', managed, undefined, '/home/ada'), '/home/ada/.ssh/config');
+  assert.equal(includedUserConfig('/home/ada/work.config', managed, undefined, '/home/ada'), '/home/ada/work.config');
+  // Already pointed at VLM's file: the one it replaced, remembered.
+  assert.equal(includedUserConfig(managed, managed, '/home/ada/work.config', '/home/ada'), '/home/ada/work.config');
+  assert.equal(includedUserConfig(managed, managed, undefined, '/home/ada'), '/home/ada/.ssh/config');
 });
 
 describe('run with the system ssh against sshd on loopback', () => {

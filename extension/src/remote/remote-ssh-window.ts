@@ -5,10 +5,10 @@
 import * as vscode from 'vscode';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { ExtensionScope } from '../extension-scope';
 import { selectedVms } from '../vm-actions';
-import { managedSshConfig, managedSshConfigPath, vmSshAlias, vmSshWords, type VmSshTarget } from './vm-ssh-access';
+import { includedUserConfig, managedSshConfig, managedSshConfigPath, vmSshAlias, vmSshWords, type VmSshTarget } from './vm-ssh-access';
 
 export const remoteSshExtension = 'ms-vscode-remote.remote-ssh';
 const previousConfigKey = 'vlm.remoteSsh.previousConfigFile';
@@ -86,8 +86,7 @@ export async function connectInNewWindow(scope: ExtensionScope, row: unknown): P
   const home = homedir();
   const path = managedSshConfigPath(home);
   const current = vscode.workspace.getConfiguration('remote.SSH').inspect<string>('configFile')?.globalValue ?? '';
-  const include =
-    current && current !== path ? current : (scope.context.globalState.get<string>(previousConfigKey) ?? join(home, '.ssh', 'config'));
+  const include = includedUserConfig(current, path, scope.context.globalState.get<string>(previousConfigKey), home);
   const others = sshTargets(scope).filter((other) => vmSshAlias(other) !== vmSshAlias(target));
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await writeFile(path, managedSshConfig([target, ...others], include), { mode: 0o600 });

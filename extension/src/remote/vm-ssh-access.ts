@@ -105,3 +105,12 @@ export function managedSshConfigPath(home: string): string {
   }
   return path;
 }
+
+/**
+ * The user's own ssh_config that VLM's file includes: the one Remote-SSH read before VLM's
+ * (`current`, or remembered from when VLM took its place), else ~/.ssh/config.
+ */
+export function includedUserConfig(current: string, managed: string, previous: string | undefined, home: string): string {
+  if (current !== '' && current !== managed) return current;
+  return previous || join(home, '.ssh', 'config');
+}
