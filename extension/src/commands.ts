@@ -3,11 +3,12 @@
 // cancellation ends the command silently.
 import * as vscode from 'vscode';
 import { isValidName } from '@vlm/schemas';
-import { sshDestinationProblem } from './host-configuration';
+import { addHost, editHost, forgetPassword, removeHost } from './host-commands';
 import { labAction, type LabVerb } from './lab-actions';
 import { freeLabName, starterLab } from './starter-lab';
 import type { Row } from './labs-tree-model';
 import { deleteLabSnapshot, revertLab, snapshotLab } from './lab-snapshot-actions';
+import { connectInNewWindow } from './remote/remote-ssh-window';
 import { copySshCommand, deleteVms, powerAction, revertVm, snapshotVm, type VmPowerVerb } from './vm-actions';
 import type { ExtensionScope } from './extension-scope';
 
@@ -79,6 +80,10 @@ export function registerCommands(scope: ExtensionScope): void {
   register('vlm.filter', 'filter the labs', () => filter(scope));
   register('vlm.clearFilter', 'clear the filter', () => setFilter(scope, ''));
   register('vlm.addHost', 'add a host', () => addHost(scope));
+  register('vlm.editHost', 'edit the host', (row) => editHost(scope, row));
+  register('vlm.removeHost', 'remove the host', (row) => removeHost(scope, row));
+  register('vlm.forgetPassword', 'forget the password', (row) => forgetPassword(scope, row));
+  register('vlm.vm.connectInNewWindow', 'connect in a new window', (row) => connectInNewWindow(scope, row));
   register('vlm.connectHost', 'connect to the host', (row) => connectHost(scope, row as Row));
   register('vlm.disconnectHost', 'disconnect from the host', (row) => scope.hosts.get((row as Row).hostName)?.disconnect());
   register('vlm.showLog', 'show the log', () => scope.log.show());
@@ -187,30 +192,4 @@ async function filter(scope: ExtensionScope): Promise<void> {
 function setFilter(scope: ExtensionScope, value: string): void {
   scope.tree.setFilter(value);
   scope.treeView.message = scope.tree.filter ? `Showing labs and VMs matching "${scope.tree.filter}"` : undefined;
-}
-
-async function addHost(scope: ExtensionScope): Promise<void> {
-  const taken = new Set(scope.hosts.snapshots().map((snapshot) => snapshot.host.name));
-  const name = await vscode.window.showInputBox({
-    title: 'Add Host (1/2)',
-    prompt: 'Name of the host, as lab files will refer to it in their host: field',
-    placeHolder: 'lab-server',
-    validateInput: (value) => {
-      if (!isValidName(value)) return 'Use lowercase letters, digits and "-" (not first or last), at most 63 characters.';
-      if (taken.has(value)) return `There is already a host named "${value}".`;
-      return undefined;
-    },
-  });
-  if (name === undefined) return;
-  const destination = await vscode.window.showInputBox({
-    title: 'Add Host (2/2)',
-    prompt: `SSH destination of ${name}`,
-    placeHolder: 'admin@lab-server',
-    validateInput: sshDestinationProblem,
-  });
-  if (destination === undefined) return;
-  const settings = vscode.workspace.getConfiguration('vlm');
-  const hosts = settings.get<unknown[]>('hosts', []);
-  await settings.update('hosts', [...hosts, { name, ssh: destination.trim() }], vscode.ConfigurationTarget.Global);
-  scope.log.info(`Added host ${name} (${destination.trim()}) to the vlm.hosts user setting.`);
 }

@@ -4,7 +4,10 @@ import { defaultSocketPath } from '@vlm/schemas/src/socket-defaults';
 import { isValidName } from '@vlm/schemas';
 
 /** How the extension reaches a host's service. */
-export type HostAddress = { kind: 'socket'; path: string } | { kind: 'ssh'; destination: string };
+export type HostAddress =
+  | { kind: 'socket'; path: string }
+  /** `socketPath`: where the host service listens on the remote machine, when not the default. */
+  | { kind: 'ssh'; destination: string; socketPath?: string };
 
 export interface HostDefinition {
   name: string;
@@ -56,7 +59,7 @@ export function readHostConfiguration(
       problems.push(`${where} is not an object with a name; it was ignored.`);
       return;
     }
-    const { name, ssh, socket } = entry as Record<string, unknown>;
+    const { name, ssh, socket, remoteSocket } = entry as Record<string, unknown>;
     if (!isValidName(name)) {
       problems.push(`${where} needs a name of lowercase letters, digits and '-'; it was ignored.`);
       return;
@@ -68,7 +71,13 @@ export function readHostConfiguration(
     if (typeof socket === 'string' && socket.trim() !== '') {
       hosts.push({ name, isLocal: false, address: { kind: 'socket', path: socket.trim() } });
     } else if (typeof ssh === 'string' && ssh.trim() !== '') {
-      hosts.push({ name, isLocal: false, address: { kind: 'ssh', destination: ssh.trim() } });
+      const socketProblem = remoteSocket === undefined ? undefined : remoteSocketProblem(remoteSocket);
+      if (socketProblem) {
+        problems.push(`${where} ("${name}"): remoteSocket: ${socketProblem} It was ignored.`);
+        return;
+      }
+      const address = { kind: 'ssh' as const, destination: ssh.trim() };
+      hosts.push({ name, isLocal: false, address: typeof remoteSocket === 'string' ? { ...address, socketPath: remoteSocket } : address });
     } else {
       problems.push(`${where} ("${name}") needs an "ssh" destination or a "socket" path; it was ignored.`);
     }
@@ -84,4 +93,35 @@ export function sshDestinationProblem(value: string): string | undefined {
     return 'Use the form user@host or host, with an optional :port.';
   }
   return undefined;
+}
+
+/** Checks the host service's socket path on a remote machine: absolute, one line, nothing odd. */
+export function remoteSocketProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value.startsWith('/')) return 'Give the absolute path of the socket, such as /run/vlm/vlm-host.sock.';
+  if (value.length > 107) return 'A Unix socket path is at most 107 characters long.';
+  if ([...value].some((character) => character.charCodeAt(0) < 32 || character.charCodeAt(0) === 127))
+    return 'The path holds a control character.';
+  return undefined;
+}
+
+/** `vlm.hosts` without the entry named `name`; other entries are kept exactly as they are. */
+export function hostsWithout(hosts: unknown, name: string): unknown[] {
+  return (Array.isArray(hosts) ? hosts : []).filter((entry) => !isEntryNamed(entry, name));
+}
+
+/** `vlm.hosts` with the entry named `name` changed; an undefined value removes that field. */
+export function hostsWithChanges(hosts: unknown, name: string, changes: Record<string, string | undefined>): unknown[] {
+  return (Array.isArray(hosts) ? hosts : []).map((entry) => {
+    if (!isEntryNamed(entry, name)) return entry;
+    const next: Record<string, unknown> = { ...(entry as Record<string, unknown>) };
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === undefined) delete next[key];
+      else next[key] = value;
+    }
+    return next;
+  });
+}
+
+function isEntryNamed(entry: unknown, name: string): boolean {
+  return typeof entry === 'object' && entry !== null && (entry as Record<string, unknown>).name === name;
 }

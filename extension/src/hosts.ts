@@ -87,7 +87,10 @@ export class HostConnection implements vscode.Disposable {
             : address.path;
       const client =
         address.kind === 'ssh'
-          ? await connectRemoteHost(address.destination, this.secrets ?? missingSecrets, (line) => this.log.info(line))
+          ? await connectRemoteHost(address.destination, this.secrets ?? missingSecrets, (line) => this.log.info(line), {
+              ...(address.socketPath ? { socketPath: address.socketPath } : {}),
+              rememberPassphrases: vscode.workspace.getConfiguration('vlm').get<boolean>('ssh.rememberPassphrases', false),
+            })
           : await openHostClient(socketPath);
       if (this.disposed) {
         // The host left the settings while the connection was being opened.

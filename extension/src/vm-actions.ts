@@ -1,6 +1,7 @@
 // Actions on VMs in the tree. Each takes the clicked row and, with several rows selected, all of
 // them; destructive ones say exactly what they will do first.
 import * as vscode from 'vscode';
+import { vmSshCommand } from './remote/vm-ssh-access';
 import {
   SnapshotsCreateRequest,
   SnapshotsListRequest,
@@ -186,21 +187,24 @@ async function askForForeignName(hostName: string, domain: string, reason: strin
   });
 }
 
-/** The command that reaches a VM through its loopback SSH forward on the host. */
-export function sshCommand(sshPort: number | undefined, hostSshDestination?: string): string | undefined {
-  if (sshPort === undefined) return undefined;
-  const target = `ssh -p ${sshPort} root@127.0.0.1`;
-  // The forward listens on the host's loopback: from elsewhere, go through the host.
-  return hostSshDestination ? `ssh -t ${hostSshDestination} ${target}` : target;
-}
-
 export async function copySshCommand(scope: ExtensionScope, row: unknown): Promise<void> {
   const [vm] = selectedVms(row, undefined);
   if (!vm) return;
-  const address = scope.hosts.get(vm.hostName)?.host.address;
-  const command = sshCommand(vm.sshPort, address?.kind === 'ssh' ? address.destination : undefined);
-  if (!command) {
+  if (vm.sshPort === undefined) {
     void vscode.window.showInformationMessage(`VM ${vm.vmName} has no SSH port: give it ssh_port in its lab file to reach it over SSH.`);
+    return;
+  }
+  const address = scope.hosts.get(vm.hostName)?.host.address;
+  let command: string;
+  try {
+    command = vmSshCommand({
+      hostName: vm.hostName,
+      domain: vm.domain,
+      sshPort: vm.sshPort,
+      ...(address?.kind === 'ssh' ? { hostDestination: address.destination } : {}),
+    });
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Cannot copy an SSH command: ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
   await vscode.env.clipboard.writeText(command);

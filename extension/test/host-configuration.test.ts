@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultLocalSocket, readHostConfiguration, sshDestinationProblem } from '../src/host-configuration';
+import {
+  defaultLocalSocket,
+  hostsWithChanges,
+  hostsWithout,
+  readHostConfiguration,
+  sshDestinationProblem,
+} from '../src/host-configuration';
 
 const environment = { XDG_RUNTIME_DIR: '/run/user/1000' };
 
@@ -85,4 +91,36 @@ test('SSH destinations: user@host and host[:port] pass, shell syntax does not', 
   assert.match(sshDestinationProblem('') ?? '', /Type where the host is/);
   assert.match(sshDestinationProblem('admin@host; rm -rf /') ?? '', /user@host/);
   assert.match(sshDestinationProblem('$(whoami)@host') ?? '', /user@host/);
+});
+
+test('remoteSocket: where the service listens on an SSH host; a relative or odd path leaves the host out, saying why', () => {
+  const { hosts, problems } = readHostConfiguration(
+    {
+      localEnabled: false,
+      localSocket: '',
+      hosts: [
+        { name: 'lab', ssh: 'admin@lab', remoteSocket: '/srv/vlm/host.sock' },
+        { name: 'rel', ssh: 'admin@rel', remoteSocket: 'run/vlm.sock' },
+        { name: 'odd', ssh: 'admin@odd', remoteSocket: '/run/x\n.sock' },
+      ],
+    },
+    environment,
+    1000,
+  );
+  assert.deepEqual(hosts, [
+    { name: 'lab', isLocal: false, address: { kind: 'ssh', destination: 'admin@lab', socketPath: '/srv/vlm/host.sock' } },
+  ]);
+  assert.match(problems[0] ?? '', /vlm\.hosts\[1\] \("rel"\): remoteSocket: Give the absolute path/);
+  assert.match(problems[1] ?? '', /vlm\.hosts\[2\] \("odd"\): remoteSocket: The path holds a control character/);
+});
+
+test('editing vlm.hosts keeps the other entries as they are; removing takes only the named one', () => {
+  const hosts = [{ name: 'a', ssh: 'a@a', comment: 'kept' }, { name: 'b', ssh: 'b@b', remoteSocket: '/x.sock' }, 'junk'];
+  assert.deepEqual(hostsWithChanges(hosts, 'b', { ssh: 'root@b:2222', remoteSocket: undefined }), [
+    hosts[0],
+    { name: 'b', ssh: 'root@b:2222' },
+    'junk',
+  ]);
+  assert.deepEqual(hostsWithout(hosts, 'a'), [hosts[1], 'junk']);
+  assert.deepEqual(hostsWithout('not a list', 'a'), []);
 });

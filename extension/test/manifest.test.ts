@@ -74,10 +74,11 @@ test('deploy, destroy and the VM actions are off in untrusted folders, and the m
   assert.equal(trust.supported, 'limited');
   assert.match(trust.description, /deploying, destroying and running commands in VMs are turned off/);
   for (const command of commands) {
-    // Copying a command line runs nothing.
+    // Copying a command line, or opening a Remote-SSH window from user settings, runs nothing of the folder's.
     const runsSomething =
       /^vlm\.(deploy|destroy|vm\.|lab\.openAllConsoles$|lab\.(snapshot|revert)$|labSnapshot\.)/.test(command.command) &&
-      command.command !== 'vlm.vm.copySshCommand';
+      command.command !== 'vlm.vm.copySshCommand' &&
+      command.command !== 'vlm.vm.connectInNewWindow';
     const enablement = (command as { enablement?: string }).enablement;
     assert.equal(enablement === 'isWorkspaceTrusted', runsSomething, command.command);
   }

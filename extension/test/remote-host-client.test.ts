@@ -1,148 +1,19 @@
-// Remote hosts over SSH, for real: OpenSSH's sshd on 127.0.0.1 with its own host key and
+// Remote hosts over SSH, for real: OpenSSH's sshd on 127.0.0.1 (sshd-fixture.ts) with its own host key and
 // authorized_keys in a temp folder, in front of a real vlm-host on libvirt's test driver. The
 // password path runs against an ssh2 server (root has no password to test with) that forwards
 // to the same vlm-host socket.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Server as SshServer, utils as sshUtils } from 'ssh2';
-import type { HostProcess } from '../../host-service/test/api/host-process';
-import { startHostFixture, type HostFixture } from '../../host-service/test/support/host-fixture';
-import { requireCommand } from '../../host-service/local-libvirt/require-command';
-import { waitUntil } from '../../host-service/local-libvirt/wait-until';
-import {
-  openRemoteHostClient,
-  passwordSecretKey,
-  type RemoteHostPrompts,
-  type SecretStore,
-  type UnknownHostKey,
-} from '../src/remote/remote-host-client';
+import { openRemoteHostClient, passwordSecretKey, type RemoteHostPrompts, type SecretStore } from '../src/remote/remote-host-client';
 import { knownHostsName } from '../src/remote/known-hosts';
 import type { SshDestination } from '../src/remote/ssh-destination';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-function keygen(path: string, type = 'ed25519'): void {
-  const made = spawnSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'vlm-test', '-f', path], { encoding: 'utf8' });
-  assert.equal(made.status, 0, made.stderr);
-}
-
-function fingerprintOf(publicKeyPath: string): string {
-  const listed = spawnSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', publicKeyPath], { encoding: 'utf8' });
-  return listed.stdout.split(' ')[1] ?? '';
-}
-
-class MemorySecrets implements SecretStore {
-  readonly values = new Map<string, string>();
-  async get(key: string) {
-    return this.values.get(key);
-  }
-  async store(key: string, value: string) {
-    this.values.set(key, value);
-  }
-  async delete(key: string) {
-    this.values.delete(key);
-  }
-}
-
-/** Prompts that answer as told and remember what they were asked. */
-function scriptedPrompts(answers: { acceptKey?: boolean; passwords?: Array<string | undefined> }) {
-  const asked = { keys: [] as UnknownHostKey[], passwords: [] as boolean[] };
-  const passwords = [...(answers.passwords ?? [])];
-  const prompts: RemoteHostPrompts = {
-    async confirmHostKey(key) {
-      asked.keys.push(key);
-      return answers.acceptKey ?? false;
-    },
-    async askPassword(_destination, retry) {
-      asked.passwords.push(retry);
-      return passwords.shift();
-    },
-  };
-  return { prompts, asked };
-}
-
-interface RemoteFixture {
-  folder: string;
-  hostFixture: HostFixture;
-  host: HostProcess;
-  sshd: ChildProcess;
-  sshdOutput: string;
-  destination: SshDestination;
-  hostPublicKey: string;
-}
-
-async function writeSshdConfig(folder: string, port: number): Promise<void> {
-  await writeFile(
-    join(folder, 'sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${join(folder, 'host_key')}`,
-      `PidFile ${join(folder, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(folder, 'authorized_keys')}`,
-      'StrictModes no',
-      'UsePAM no',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'PubkeyAuthentication yes',
-      'PermitRootLogin prohibit-password',
-      'AllowStreamLocalForwarding yes',
-      // sshd grants Unix socket forwards through the same permission as local TCP forwards.
-      'AllowTcpForwarding local',
-      'X11Forwarding no',
-      '',
-    ].join('\n'),
-  );
-}
-
-/** A real vlm-host on the test driver, and OpenSSH's sshd in front of it; filled in before the tests. */
-function useRemoteFixture(): RemoteFixture {
-  const fixture = { sshdOutput: '' } as RemoteFixture;
-  before(async () => {
-    const sshdPath = requireCommand('sshd', 'openssh-server');
-    requireCommand('ssh-keygen', 'openssh-client');
-    fixture.hostFixture = await startHostFixture({ name: 'remote' });
-    const folder = fixture.hostFixture.folder;
-    fixture.folder = folder;
-    fixture.host = fixture.hostFixture.host;
-
-    keygen(join(folder, 'host_key'));
-    keygen(join(folder, 'client_key'));
-    keygen(join(folder, 'other_key'));
-    fixture.hostPublicKey = await readFile(join(folder, 'host_key.pub'), 'utf8');
-    await writeFile(join(folder, 'authorized_keys'), await readFile(join(folder, 'client_key.pub')), { mode: 0o600 });
-    const port = await freePort();
-    await writeSshdConfig(folder, port);
-    // sshd insists on its privilege separation folder.
-    await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
-    const sshd = spawn(sshdPath, ['-D', '-e', '-f', join(folder, 'sshd_config')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    fixture.sshd = sshd;
-    sshd.stderr?.setEncoding('utf8').on('data', (chunk: string) => (fixture.sshdOutput += chunk));
-    await waitUntil('sshd to listen', () => fixture.sshdOutput.includes('Server listening'), 10_000);
-    fixture.destination = { user: process.env.USER || 'root', host: '127.0.0.1', port };
-  });
-
-  after(async () => {
-    if (fixture.sshd && fixture.sshd.exitCode === null) {
-      fixture.sshd.kill('SIGTERM');
-      await once(fixture.sshd, 'exit');
-    }
-    await fixture.hostFixture?.dispose();
-  });
-  return fixture;
-}
+import { fingerprintOf, keygen, MemorySecrets, type RemoteFixture, scriptedPrompts, useRemoteFixture } from './sshd-fixture';
 
 function remoteOptions(fixture: RemoteFixture, knownHostsPath: string, prompts: RemoteHostPrompts, secrets = new MemorySecrets()) {
   return {
@@ -352,7 +223,7 @@ function hostKeyTypeTests(fixture: RemoteFixture, server: PasswordServer): void 
   test('a server with keys of two types is asked for the type known_hosts records, and trusted', async () => {
     keygen(join(fixture.folder, 'second_rsa_key'), 'rsa');
     const both = new SshServer({ hostKeys: [server.key, await readFile(join(fixture.folder, 'second_rsa_key'), 'utf8')] }, (connection) => {
-      connection.on('authentication', (context) => context.reject());
+      connection.on('authentication', (context) => context.reject(['password']));
       connection.on('error', () => undefined);
     });
     both.listen(0, '127.0.0.1');

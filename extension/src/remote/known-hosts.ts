@@ -33,7 +33,8 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-function wildcardMatches(pattern: string, name: string): boolean {
+/** OpenSSH's `*` and `?` patterns, case-insensitive (known_hosts and ssh_config's Host lines). */
+export function wildcardMatches(pattern: string, name: string): boolean {
   const expression = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')

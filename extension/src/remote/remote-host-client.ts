@@ -1,8 +1,8 @@
 // A host service on another machine, reached over SSH: the service's Unix socket is forwarded
 // through the SSH connection (direct-streamlocal), so the host exposes no port of its own, and
 // the JSON-RPC on top is the same as for a local socket. Host keys are checked against
-// known_hosts; login tries the agent, then key files, then a password kept only in the secret
-// store. No `vscode` import: the prompts and the secret store are interfaces. Tested against a
+// known_hosts; login (ssh-login.ts) tries the agent, key files, keyboard-interactive, then a
+// password kept only in the secret store; ProxyJump hops are reached one through the other. No `vscode` import: the prompts and the secret store are interfaces. Tested against a
 // real sshd.
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -21,28 +21,17 @@ import {
   recordHostKey,
 } from './known-hosts';
 import { formatSshDestination, type SshDestination } from './ssh-destination';
+import { LoginMethods, SshCancelled, type Login as KeyLogin, type RemoteHostPrompts, type SecretStore } from './ssh-login';
 
-/** Where passwords live: VS Code's SecretStorage in the extension, a map in tests. */
-export interface SecretStore {
-  get(key: string): PromiseLike<string | undefined>;
-  store(key: string, value: string): PromiseLike<void>;
-  delete(key: string): PromiseLike<void>;
-}
-
-export interface UnknownHostKey {
-  /** As known_hosts would name it: "host" or "[host]:port". */
-  name: string;
-  keyType: string;
-  /** "SHA256:..." */
-  fingerprint: string;
-}
-
-export interface RemoteHostPrompts {
-  /** Asked when known_hosts has no key for the host; true records the key and goes on. */
-  confirmHostKey(key: UnknownHostKey): Promise<boolean>;
-  /** Asked when no stored password works; undefined cancels. `retry` when a password was just refused. */
-  askPassword(destination: string, retry: boolean): Promise<string | undefined>;
-}
+export {
+  passphraseSecretKey,
+  passwordSecretKey,
+  SshCancelled,
+  type KeyboardInteractiveRequest,
+  type RemoteHostPrompts,
+  type SecretStore,
+  type UnknownHostKey,
+} from './ssh-login';
 
 export interface RemoteHostOptions {
   destination: SshDestination;
@@ -57,21 +46,16 @@ export interface RemoteHostOptions {
   prompts: RemoteHostPrompts;
   timeoutMs?: number;
   log?: (line: string) => void;
+  /** Hosts to go through first (ProxyJump), first one first; each with its own key files. */
+  jumps?: Array<{ destination: SshDestination; identityFiles?: string[] }>;
+  /** Keep passphrases typed for key files in the secret store. */
+  rememberPassphrases?: boolean;
 }
 
 /** Where vlm-host listens when it runs as root, its usual way on a lab server. */
 export const defaultRemoteSocket = rootSocketPath;
 
-export function passwordSecretKey(destination: SshDestination): string {
-  return `vlm.ssh.password/${formatSshDestination(destination)}`;
-}
-
-/** A cancelled prompt: the extension's error reporting stays silent for it. */
-export class SshCancelled extends Error {
-  override name = 'Canceled';
-}
-
-const maximumPasswordAttempts = 3;
+const defaultTimeoutMs = 20_000;
 
 async function readableKeys(paths: string[]): Promise<Array<{ path: string; key: Buffer }>> {
   const keys: Array<{ path: string; key: Buffer }> = [];
@@ -86,19 +70,10 @@ async function readableKeys(paths: string[]): Promise<Array<{ path: string; key:
 }
 
 /** The options with their defaults filled in, and what they point at, read. */
-interface Login {
-  destination: SshDestination;
-  where: string;
-  secrets: SecretStore;
-  prompts: RemoteHostPrompts;
-  log: (line: string) => void;
+interface Login extends KeyLogin {
   knownHostsPath: string;
   knownHosts: Awaited<ReturnType<typeof readKnownHosts>>;
-  keys: Array<{ path: string; key: Buffer }>;
-  agentSocket: string;
   timeoutMs: number;
-  /** Why the connection failed, when we know better than ssh2's own message. */
-  failure?: Error;
 }
 
 async function prepareLogin(options: RemoteHostOptions): Promise<Login> {
@@ -114,85 +89,13 @@ async function prepareLogin(options: RemoteHostOptions): Promise<Login> {
     knownHosts: await readKnownHosts(knownHostsPath),
     keys: await readableKeys(identityFiles),
     agentSocket: options.agentSocket ?? process.env.SSH_AUTH_SOCK ?? '',
-    timeoutMs: options.timeoutMs ?? 20_000,
+    rememberPassphrases: options.rememberPassphrases ?? false,
+    timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
   };
 }
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-/**
- * The login methods in order: the agent, each key file, then passwords (the stored one, then
- * prompts; at most maximumPasswordAttempts). A typed password that worked is stored after login.
- */
-class LoginMethods {
-  private readonly methods: Array<() => Promise<AnyAuthMethod | undefined>> = [];
-  private readonly secretKey: string;
-  private passwordAttempts = 0;
-  private triedStoredPassword = false;
-  private lastPassword: { value: string; prompted: boolean } | undefined;
-
-  constructor(private readonly login: Login) {
-    this.secretKey = passwordSecretKey(login.destination);
-    const username = login.destination.user;
-    if (login.agentSocket) this.methods.push(async () => ({ type: 'agent', username, agent: login.agentSocket }));
-    for (const { path, key } of login.keys) {
-      this.methods.push(async () => {
-        login.log(`${login.where}: trying the key ${path}`);
-        return { type: 'publickey', username, key };
-      });
-    }
-  }
-
-  /** For ssh2's authHandler: the next method the server allows, or false when none is left. */
-  async next(methodsLeft: AuthenticationType[]): Promise<AnyAuthMethod | false> {
-    const allowed = (type: AuthenticationType) => !methodsLeft || methodsLeft.includes(type === 'agent' ? 'publickey' : type);
-    for (let take = this.methods.shift(); take; take = this.methods.shift()) {
-      const method = await take();
-      if (method && allowed(method.type)) return method;
-    }
-    if (allowed('password')) {
-      const method = await this.nextPassword();
-      if (method) return method;
-    }
-    const tried = [this.login.agentSocket ? 'the SSH agent' : '', this.login.keys.length ? 'your key files' : '', 'a password']
-      .filter(Boolean)
-      .join(', ');
-    this.login.failure ??= new Error(
-      `Could not log in to ${this.login.where}: the server accepted none of ${tried}. Check the user name, or add your public key to the server's authorized_keys.`,
-    );
-    return false;
-  }
-
-  async storeTypedPassword(): Promise<void> {
-    if (this.lastPassword?.prompted) await this.login.secrets.store(this.secretKey, this.lastPassword.value);
-  }
-
-  private async nextPassword(): Promise<AnyAuthMethod | undefined> {
-    const { secrets, prompts, destination, where } = this.login;
-    if (this.passwordAttempts >= maximumPasswordAttempts) return undefined;
-    if (!this.triedStoredPassword) {
-      this.triedStoredPassword = true;
-      const stored = await secrets.get(this.secretKey);
-      if (stored !== undefined) {
-        this.lastPassword = { value: stored, prompted: false };
-        this.passwordAttempts += 1;
-        return { type: 'password', username: destination.user, password: stored };
-      }
-    }
-    const refused = this.lastPassword !== undefined;
-    // A stored password that no longer works is forgotten.
-    if (this.lastPassword && !this.lastPassword.prompted) await secrets.delete(this.secretKey);
-    const typed = await prompts.askPassword(where, refused);
-    if (typed === undefined) {
-      this.login.failure = new SshCancelled(`Password entry for ${where} was cancelled.`);
-      return undefined;
-    }
-    this.lastPassword = { value: typed, prompted: true };
-    this.passwordAttempts += 1;
-    return { type: 'password', username: destination.user, password: typed };
-  }
 }
 
 /** True for a known key; asks about an unknown one and records it; throws for a changed or revoked one. */
@@ -225,8 +128,8 @@ async function verifyHostKey(login: Login, key: Buffer): Promise<boolean> {
   }
 }
 
-/** An SSH connection, logged in, with the host key checked. */
-async function logIn(login: Login): Promise<Client> {
+/** An SSH connection, logged in, with the host key checked; over `sock` when it goes through a jump host. */
+async function logIn(login: Login, sock?: ClientChannel): Promise<Client> {
   const { destination, where } = login;
   const methods = new LoginMethods(login);
   const client = new Client();
@@ -237,6 +140,7 @@ async function logIn(login: Login): Promise<Client> {
   });
   const preferred = preferredHostKeyAlgorithms(knownKeyTypes(login.knownHosts, destination.host, destination.port));
   client.connect({
+    ...(sock ? { sock } : {}),
     host: destination.host,
     port: destination.port,
     username: destination.user,
@@ -269,7 +173,7 @@ async function logIn(login: Login): Promise<Client> {
 }
 
 /** The host service's socket on the remote machine, forwarded through `client`. */
-async function forwardHostSocket(client: Client, login: Login, socketPath: string): Promise<ClientChannel> {
+async function forwardHostSocket(client: Client, where: string, user: string, socketPath: string): Promise<ClientChannel> {
   try {
     return await new Promise<ClientChannel>((resolve, reject) =>
       client.openssh_forwardOutStreamLocal(socketPath, (error, channel) => (error ? reject(error) : resolve(channel))),
@@ -277,26 +181,67 @@ async function forwardHostSocket(client: Client, login: Login, socketPath: strin
   } catch (error) {
     client.end();
     throw new Error(
-      `Logged in to ${login.where}, but could not reach the host service's socket ${socketPath} there (${error instanceof Error ? error.message : String(error)}). ` +
-        `Is vlm-host running on that machine, and may ${login.destination.user} use its socket?`,
+      `Logged in to ${where}, but could not reach the host service's socket ${socketPath} there (${error instanceof Error ? error.message : String(error)}). ` +
+        `Is vlm-host running on that machine, and may ${user} use its socket?`,
     );
   }
 }
 
-/** An SSH connection, logged in, with the host key checked against known_hosts (cloud instances' terminals use it too). */
+/** A TCP stream to `next`, opened from the jump host `client` (as ssh -W does). */
+async function forwardToNextHop(client: Client, login: Login, next: SshDestination): Promise<ClientChannel> {
+  try {
+    return await new Promise<ClientChannel>((resolve, reject) =>
+      client.forwardOut('127.0.0.1', 0, next.host, next.port, (error, channel) => (error ? reject(error) : resolve(channel))),
+    );
+  } catch (error) {
+    throw new Error(
+      `Logged in to the jump host ${login.where}, but it would not connect on to ${formatSshDestination(next)} (${asError(error).message}). ` +
+        'Does its sshd allow TCP forwarding (AllowTcpForwarding), and is that host reachable from it?',
+    );
+  }
+}
+
+/**
+ * An SSH connection, logged in, with the host key checked against known_hosts (cloud instances'
+ * terminals use it too). With jumps, each hop is logged in to in turn and the next one reached
+ * through it; closing the returned client closes the hops.
+ */
 export async function openSshConnection(options: Omit<RemoteHostOptions, 'socketPath'>): Promise<Client> {
-  return logIn(await prepareLogin(options));
+  const hops = [...(options.jumps ?? []), { destination: options.destination, identityFiles: options.identityFiles }];
+  const opened: Client[] = [];
+  let sock: ClientChannel | undefined;
+  try {
+    for (const [index, hop] of hops.entries()) {
+      const login = await prepareLogin({
+        ...options,
+        destination: hop.destination,
+        identityFiles: hop.identityFiles?.length ? hop.identityFiles : options.identityFiles,
+      });
+      const client = await logIn(login, sock);
+      opened.push(client);
+      const next = hops[index + 1];
+      if (next) sock = await forwardToNextHop(client, login, next.destination);
+    }
+  } catch (error) {
+    for (const client of opened.reverse()) client.end();
+    throw error;
+  }
+  const target = opened[opened.length - 1] as Client;
+  target.once('close', () => {
+    for (const client of opened.slice(0, -1).reverse()) client.end();
+  });
+  return target;
 }
 
 export async function openRemoteHostClient(options: RemoteHostOptions): Promise<HostClient> {
-  const login = await prepareLogin(options);
-  const client = await logIn(login);
-  const stream = await forwardHostSocket(client, login, options.socketPath ?? defaultRemoteSocket);
+  const client = await openSshConnection(options);
+  const where = formatSshDestination(options.destination);
+  const stream = await forwardHostSocket(client, where, options.destination.user, options.socketPath ?? defaultRemoteSocket);
   return speakHostProtocol(stream, {
-    where: `on ${login.where}`,
+    where: `on ${where}`,
     client: 'this extension',
-    closedEarly: `The host service on ${login.where} closed the forwarded connection instead of answering.`,
-    timeoutMs: login.timeoutMs,
+    closedEarly: `The host service on ${where} closed the forwarded connection instead of answering.`,
+    timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
     alsoEndedBy: [client],
     release: () => client.end(),
   });
