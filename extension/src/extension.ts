@@ -25,6 +25,8 @@ import { registerGithubSync } from './dashboard/github-sync-commands';
 import { registerCostLens } from './costs/cost-lens';
 import { registerVmDetailsPanel } from './vm-details/vm-details-panel';
 import { registerTopologyPanel } from './topology/topology-panel';
+import { registerFirstRun } from './first-run-view';
+import { WorkspaceLabFiles } from './workspace-lab-files';
 
 let languageClient: LanguageClient | undefined;
 /** Settles when the language server has started or failed to. */
@@ -47,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerVmDetailsPanel(scope);
   registerTopologyPanel(scope, readLabTopology);
   watchSettings(scope);
+  registerFirstRun(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.
   languageClientStarted = startLanguageClient(scope);
@@ -64,13 +67,15 @@ export async function deactivate(): Promise<void> {
 function createScope(context: vscode.ExtensionContext): ExtensionScope {
   const log = new Log();
   const hosts = new Hosts(log, context);
-  const tree = new LabsTreeProvider(hosts);
+  const labFiles = new WorkspaceLabFiles();
+  const tree = new LabsTreeProvider(hosts, labFiles);
   const treeView = vscode.window.createTreeView('vlm.labs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const plans = new PlanDocuments();
   // Disposed in reverse: the view before the hosts it shows, the log last.
   context.subscriptions.push(
     log,
     hosts,
+    labFiles,
     tree,
     treeView,
     plans,
