@@ -30,6 +30,7 @@ export function registerFirstRun(scope: ExtensionScope): void {
     vscode.commands.registerCommand('vlm.showGettingStarted', () =>
       vscode.commands.executeCommand('workbench.action.openWalkthrough', `${scope.context.extension.id}#${walkthroughId}`, false),
     ),
+    vscode.commands.registerCommand('vlm.showHostProblem', () => showHostProblem(scope)),
     vscode.commands.registerCommand('vlm.lab.openFile', (row: unknown) =>
       openLabFile(row).catch((error: unknown) => scope.log.reportError('open the lab file', error)),
     ),
@@ -43,6 +44,8 @@ export function registerFirstRun(scope: ExtensionScope): void {
 export function updateViewState(scope: ExtensionScope): void {
   const problem = scope.tree.problem;
   scope.treeView.message = viewMessage(problem, scope.tree.filter);
+  // The welcome content says what kind of problem it is; the host's own words go beside the title.
+  scope.treeView.description = problem && problem.kind !== 'connecting' ? problem.summary : undefined;
   const snapshots = scope.hosts.snapshots();
   void vscode.commands.executeCommand('setContext', 'vlm.hostProblem', problem?.kind ?? '');
   void vscode.commands.executeCommand(
@@ -55,6 +58,17 @@ export function updateViewState(scope: ExtensionScope): void {
     'vlm.hostAdded',
     snapshots.some((snapshot) => !snapshot.host.isLocal),
   );
+}
+
+/** The whole reason, where the view's title has room only for its telling part. */
+async function showHostProblem(scope: ExtensionScope): Promise<void> {
+  const problem = scope.tree.problem;
+  if (!problem) {
+    await vscode.window.showInformationMessage('A host is connected.');
+    return;
+  }
+  const choice = await vscode.window.showWarningMessage('No host is connected.', { modal: true, detail: problem.message }, 'Show Log');
+  if (choice === 'Show Log') scope.log.show();
 }
 
 function isLabLike(value: unknown): value is Row & { kind: 'lab' | 'workspaceLab' } {

@@ -1,6 +1,8 @@
 // Why no host is connected, in the Hosts view itself: while none is, the view shows no rows, so
-// VS Code shows its welcome content (chosen by the `vlm.hostProblem` context key) under a message
-// that gives the real reason. No `vscode` import: unit-tested.
+// VS Code shows its welcome content, chosen by the `vlm.hostProblem` context key. Welcome content
+// is fixed text and shows only while the view has no message, so the host's own reason (for a
+// service that stopped, its last stderr line) goes beside the view's title. No `vscode` import:
+// unit-tested.
 import type { HostSnapshot } from './host-snapshot';
 
 /** What keeps every host from connecting; each kind has its own welcome text in the manifest. */
@@ -15,8 +17,10 @@ export type HostProblemKind =
 
 export interface HostProblem {
   kind: HostProblemKind;
-  /** One line for the view's message: which host, and the reason it gave. */
+  /** Which host, and the whole reason it gave, on one line. */
   message: string;
+  /** The telling part of the reason, for beside the view's title: a stopped service's last line. */
+  summary: string;
 }
 
 /** Words that say the host service found no libvirt to talk to (its D-Bus service or daemon). */
@@ -38,20 +42,32 @@ export function classifyReason(reason: string): HostProblemKind {
 export function hostProblem(snapshots: readonly HostSnapshot[]): HostProblem | undefined {
   if (snapshots.some((snapshot) => snapshot.state.status === 'connected')) return undefined;
   if (snapshots.length === 0) {
-    return { kind: 'no-hosts', message: 'No hosts: this machine is turned off (vlm.localHost.enabled) and vlm.hosts is empty.' };
+    const message = 'No hosts: this machine is turned off (vlm.localHost.enabled) and vlm.hosts is empty.';
+    return { kind: 'no-hosts', message, summary: 'no hosts in the settings' };
   }
   const connecting = snapshots.find((snapshot) => snapshot.state.status === 'connecting');
-  if (connecting) return { kind: 'connecting', message: `Connecting to ${hostWords(connecting)}…` };
+  if (connecting) return { kind: 'connecting', message: `Connecting to ${hostWords(connecting)}…`, summary: 'connecting…' };
   // The local host's reason first: it is the one a first run has.
   const first = snapshots.find((snapshot) => snapshot.host.isLocal) ?? snapshots[0];
   const reason = oneLine(first?.state.reason ?? 'Not connected.');
   const others = snapshots.length > 1 ? ` (and ${snapshots.length - 1} other host${snapshots.length > 2 ? 's' : ''} not connected)` : '';
-  return { kind: classifyReason(reason), message: `${first ? capitalized(hostWords(first)) : 'The host'}: ${reason}${others}` };
+  return {
+    kind: classifyReason(reason),
+    message: `${first ? capitalized(hostWords(first)) : 'The host'}: ${reason}${others}`,
+    summary: clipped(reasonSummary(reason), 160),
+  };
 }
 
-/** The view's message: the host problem first, then the filter, if any. */
+/** What a stopped service said (local-host-process.ts puts its last stderr line after the socket), else the reason. */
+export function reasonSummary(reason: string): string {
+  const said = /before it listened on \S+?: (.*?)\.? See the Virtual Labs log\.?$/.exec(reason)?.[1];
+  // The telling words first: the title has room for a few.
+  return (said ?? reason).replace(/^vlm-host: /, '').replace(/\.$/, '');
+}
+
+/** The view's message, which hides the welcome content: only the filter's, and only while hosts show. */
 export function viewMessage(problem: HostProblem | undefined, filter: string): string | undefined {
-  if (problem) return problem.message;
+  if (problem) return undefined;
   return filter ? `Showing labs and VMs matching "${filter}"` : undefined;
 }
 
@@ -65,6 +81,9 @@ function capitalized(text: string): string {
 
 /** A reason may hold a service's output: the view's message is one line, and not a long one. */
 function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 400 ? `${line.slice(0, 399)}…` : line;
+  return clipped(text.replace(/\s+/g, ' ').trim(), 400);
+}
+
+function clipped(line: string, length: number): string {
+  return line.length > length ? `${line.slice(0, length - 1)}…` : line;
 }

@@ -27,6 +27,8 @@ test('the service that exited says its last stderr line, and a missing D-Bus or 
   const problem = hostProblem([disconnected(local, reason)]);
   assert.equal(problem?.kind, 'missing-libvirt');
   assert.equal(problem?.message, `This machine (local): ${reason}`);
+  // Beside the view's title: the service's own last line.
+  assert.equal(problem?.summary, 'Cannot connect to D-Bus at the system bus: connect ENOENT /run/dbus/system_bus_socket');
   assert.equal(
     classifyReason('get capabilities failed: libvirt-dbus is not on the bus (org.freedesktop.DBus.Error.ServiceUnknown)'),
     'missing-libvirt',
@@ -50,7 +52,7 @@ test('each reason sorts into what the user can do about it', () => {
 test('no hosts at all, and hosts still connecting, have their own words', () => {
   assert.equal(hostProblem([])?.kind, 'no-hosts');
   const connecting = hostProblem([disconnected(remote, 'x'), { host: local, state: { status: 'connecting' }, labs: [] }]);
-  assert.deepEqual(connecting, { kind: 'connecting', message: 'Connecting to this machine (local)…' });
+  assert.deepEqual(connecting, { kind: 'connecting', message: 'Connecting to this machine (local)…', summary: 'connecting…' });
 });
 
 test('the local host speaks first; other hosts are counted; a long multi-line reason becomes one clipped line', () => {
@@ -60,10 +62,12 @@ test('the local host speaks first; other hosts are counted; a long multi-line re
   assert.ok(problem?.message.endsWith('… (and 1 other host not connected)'));
   assert.ok((problem?.message.length ?? 0) < 460);
   assert.equal(hostProblem([disconnected(remote, 'connect ECONNREFUSED')])?.message, 'Host lab-server: connect ECONNREFUSED');
+  assert.equal(hostProblem([disconnected(remote, 'connect ECONNREFUSED.')])?.summary, 'connect ECONNREFUSED');
+  assert.ok((problem?.summary.length ?? 0) <= 160);
 });
 
-test("the view's message gives the host problem before the filter", () => {
-  assert.equal(viewMessage({ kind: 'no-service', message: 'Host x: down' }, 'web'), 'Host x: down');
+test("the view's message, which would hide the welcome, is only the filter's while hosts show", () => {
+  assert.equal(viewMessage({ kind: 'no-service', message: 'Host x: down', summary: 'x: down' }, 'web'), undefined);
   assert.equal(viewMessage(undefined, 'web'), 'Showing labs and VMs matching "web"');
   assert.equal(viewMessage(undefined, ''), undefined);
 });
