@@ -48,7 +48,17 @@ after(async () => {
 const hostsView = (): Locator => session.page.locator('.pane', { has: session.page.locator('.pane-header', { hasText: 'Hosts' }) });
 const treeRow = (text: string): Locator => hostsView().locator('.monaco-list-row', { hasText: text }).first();
 
-const walkthroughTab = (): Locator => session.page.locator('.tabs-container .tab', { hasText: 'Walkthrough' }).first();
+/** Shows the Virtual Labs side bar; a click on its tab while it shows would hide it. */
+async function showHostsView(): Promise<void> {
+  if (!(await hostsView().isVisible())) await session.page.getByRole('tab', { name: /^Virtual Labs/ }).click();
+  await hostsView().waitFor();
+}
+
+/** Opens the walkthrough again from the Command Palette: its editor may have been replaced since. */
+async function openWalkthrough(): Promise<void> {
+  await session.runCommand('Virtual Labs: Open Getting Started');
+  await session.page.locator('.gettingStartedContainer').getByText('Get Started with Virtual Labs').first().waitFor({ timeout: 30_000 });
+}
 
 /** The walkthrough's step button, by its id in the manifest. */
 const walkthroughStep = (id: string): Locator => session.page.locator(`.getting-started-step[data-step-id$="${id}"]`);
@@ -67,9 +77,9 @@ async function waitForStepDone(id: string): Promise<void> {
 
 test('an empty machine: the Hosts view says no host is connected, why, and offers the ways out', async () => {
   const { page } = session;
-  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
+  await showHostsView();
   const welcome = hostsView().locator('.welcome-view-content');
-  await welcome.getByText('the host service found no libvirt').waitFor({ timeout: 90_000 });
+  await welcome.getByText("this machine's host service found no libvirt").waitFor({ timeout: 90_000 });
   // The service's own last line, beside the view's title.
   const description = hostsView().locator('.pane-header .description');
   await description.getByText('Cannot connect to D-Bus at unix:path=/nonexistent/vlm-e2e-first-run-bus').waitFor();
@@ -102,7 +112,7 @@ test('the setup steps open the walkthrough; pointing the local host at a host se
   await session.screenshot('42-first-run-walkthrough');
 
   await pointLocalHostAt(session, fixture.socketPath);
-  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
+  await showHostsView();
   await treeRow('local')
     .locator('.label-description', { hasText: /this machine/ })
     .waitFor({ timeout: 60_000 })
@@ -110,7 +120,7 @@ test('the setup steps open the walkthrough; pointing the local host at a host se
       await session.screenshot('failed-first-run-connect');
       throw new Error(`${error.message}\nThe Hosts view: ${await hostsView().textContent()}`);
     });
-  await walkthroughTab().click();
+  await openWalkthrough();
   await waitForStepDone('checkHost');
   await session.screenshot('43-first-run-host-step-done');
 });
@@ -139,7 +149,7 @@ test("the workspace lab's Deploy deploys it; the walkthrough's deploy step compl
   await row.locator('.label-description', { hasText: /running/ }).waitFor({ timeout: 30_000 });
   await session.screenshot('46-first-run-deployed');
 
-  await walkthroughTab().click();
+  await openWalkthrough();
   await waitForStepDone('deploy');
   await waitForStepDone('openExample');
   await session.screenshot('47-first-run-walkthrough-deployed');
@@ -147,7 +157,7 @@ test("the workspace lab's Deploy deploys it; the walkthrough's deploy step compl
 
 test("a click on a lab whose file is not in the workspace opens the host's record of it, read-only", async () => {
   const { page } = session;
-  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
+  await showHostsView();
   await treeRow(recordedOnly).click();
   await page.locator('.tabs-container .tab.active', { hasText: `${recordedOnly}.lab.yaml` }).waitFor({ timeout: 30_000 });
   const editor = page.locator('.editor-instance .monaco-editor').first();
