@@ -7,7 +7,7 @@
 // completes; a click on a lab the host has but the workspace lacks opens the host's record.
 // Screenshots 40- to 47- are the first-run series.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -56,7 +56,18 @@ async function showHostsView(): Promise<void> {
 
 /** Opens the walkthrough again from the Command Palette: its editor may have been replaced since. */
 async function openWalkthrough(): Promise<void> {
-  await session.runCommand('Virtual Labs: Open Getting Started');
+  const { page } = session;
+  const title = 'Virtual Labs: Open Getting Started';
+  const input = page.locator('.quick-input-widget input[type="text"]');
+  // F1 right after the Settings editor took a value is sometimes not taken: press it again.
+  for (let attempt = 0; !(await input.isVisible()); attempt += 1) {
+    if (attempt === 5) throw new Error('The Command Palette did not open.');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ timeout: 3000 }).catch(() => undefined);
+  }
+  await input.fill(`>${title}`);
+  await session.pickRow(title);
   await session.page.locator('.gettingStartedContainer').getByText('Get Started with Virtual Labs').first().waitFor({ timeout: 30_000 });
 }
 
@@ -132,6 +143,17 @@ test('the workspace lab shows under its host as not deployed; a click opens its 
   await row.click();
   await page.locator('.tabs-container .tab.active', { hasText: 'first.lab.yaml' }).waitFor();
   await session.screenshot('44-first-run-workspace-lab');
+
+  // A file created (New Lab File, its proposed name taken with Enter) shows; deleted, it goes.
+  await session.runCommand('Virtual Labs: New Lab File');
+  const input = page.locator('.quick-input-widget input[type="text"]');
+  await input.waitFor();
+  const name = await input.inputValue();
+  await page.keyboard.press('Enter');
+  const created = hostsView().locator('.monaco-list-row', { hasText: `not deployed · ${name}.lab.yaml` });
+  await created.waitFor({ timeout: 30_000 });
+  rmSync(join(workspace, `${name}.lab.yaml`));
+  await created.waitFor({ state: 'detached', timeout: 30_000 });
 });
 
 test("the workspace lab's Deploy deploys it; the walkthrough's deploy step completes", async () => {
@@ -149,9 +171,13 @@ test("the workspace lab's Deploy deploys it; the walkthrough's deploy step compl
   await row.locator('.label-description', { hasText: /running/ }).waitFor({ timeout: 30_000 });
   await session.screenshot('46-first-run-deployed');
 
+  // Room for the walkthrough in the picture: one editor group, no panel.
+  await session.runCommand('View: Hide Panel');
+  await session.runCommand('View: Single Column Editor Layout');
   await openWalkthrough();
   await waitForStepDone('deploy');
   await waitForStepDone('openExample');
+  await walkthroughStep('deploy').scrollIntoViewIfNeeded();
   await session.screenshot('47-first-run-walkthrough-deployed');
 });
 
