@@ -11,6 +11,7 @@ import { deleteLabSnapshot, revertLab, snapshotLab } from './lab-snapshot-action
 import { connectInNewWindow } from './remote/remote-ssh-window';
 import { copySshCommand, deleteVms, powerAction, revertVm, snapshotVm, type VmPowerVerb } from './vm-actions';
 import type { ExtensionScope } from './extension-scope';
+import { viewMessage } from './first-run';
 
 const labCommands: Record<string, LabVerb> = {
   'vlm.deploy': 'deploy',
@@ -191,5 +192,5 @@ async function filter(scope: ExtensionScope): Promise<void> {
 
 function setFilter(scope: ExtensionScope, value: string): void {
   scope.tree.setFilter(value);
-  scope.treeView.message = scope.tree.filter ? `Showing labs and VMs matching "${scope.tree.filter}"` : undefined;
+  scope.treeView.message = viewMessage(scope.tree.problem, scope.tree.filter);
 }

@@ -26,6 +26,8 @@ import { registerCostLens } from './costs/cost-lens';
 import { registerVmDetailsPanel } from './vm-details/vm-details-panel';
 import { registerTopologyPanel } from './topology/topology-panel';
 import { registerLocalLibvirtContext } from './local-libvirt-context';
+import { registerFirstRun } from './first-run-view';
+import { WorkspaceLabFiles } from './workspace-lab-files';
 
 let languageClient: LanguageClient | undefined;
 /** Settles when the language server has started or failed to. */
@@ -48,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerVmDetailsPanel(scope);
   registerTopologyPanel(scope, readLabTopology);
   watchSettings(scope);
+  registerFirstRun(scope);
   scope.hosts.reload();
   registerLocalLibvirtContext(scope);
   // Not awaited: the view and commands work while the server starts.
@@ -66,13 +69,15 @@ export async function deactivate(): Promise<void> {
 function createScope(context: vscode.ExtensionContext): ExtensionScope {
   const log = new Log();
   const hosts = new Hosts(log, context);
-  const tree = new LabsTreeProvider(hosts);
+  const labFiles = new WorkspaceLabFiles();
+  const tree = new LabsTreeProvider(hosts, labFiles);
   const treeView = vscode.window.createTreeView('vlm.labs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const plans = new PlanDocuments();
   // Disposed in reverse: the view before the hosts it shows, the log last.
   context.subscriptions.push(
     log,
     hosts,
+    labFiles,
     tree,
     treeView,
     plans,

@@ -19,6 +19,8 @@ import type { ExtensionScope } from './extension-scope';
 import type { HostConnection } from './hosts';
 import { readLabHeader } from './lab-document';
 import type { LabRow } from './labs-tree-model';
+import type { WorkspaceLabRow } from './workspace-lab-rows';
+import { markWalkthroughEvent } from './first-run-view';
 import { clipLines, destroyLines, planDocument, planLines, planSummary } from '@vlm/host-client/src/plan-text';
 
 export type LabVerb = 'deploy' | 'plan' | 'destroy' | 'export' | 'export as Terraform';
@@ -59,7 +61,12 @@ async function resolveTarget(scope: ExtensionScope, verb: LabVerb, target: unkno
     const connection = await connectedHost(scope, target.hostName, `${verb} lab ${target.labName}`);
     return connection && { connection, name: target.labName };
   }
-  const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+  // A workspace lab's row deploys its file.
+  const uri = isWorkspaceLabRow(target)
+    ? vscode.Uri.parse(target.fileUri, true)
+    : target instanceof vscode.Uri
+      ? target
+      : vscode.window.activeTextEditor?.document.uri;
   if (!uri) {
     await vscode.window.showInformationMessage(`Open a lab file (*.lab.yaml) to ${verb} its lab.`);
     return undefined;
@@ -148,6 +155,7 @@ async function deploy(scope: ExtensionScope, lab: LabTarget): Promise<void> {
       }
     },
   );
+  markWalkthroughEvent('labDeployed');
   void vscode.window.showInformationMessage(`Lab ${lab.name} is deployed on ${hostName}.`);
 }
 
@@ -214,6 +222,10 @@ async function exportTerraform(scope: ExtensionScope, lab: LabTarget): Promise<v
   void vscode.window.showWarningMessage(
     `${exported.unexpressed.length} parts of lab ${lab.name} cannot be expressed with the libvirt provider: they are listed in the file's "//" comment and in the log.`,
   );
+}
+
+function isWorkspaceLabRow(value: unknown): value is WorkspaceLabRow {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'workspaceLab';
 }
 
 function isLabRow(value: unknown): value is LabRow {

@@ -3,11 +3,13 @@
 import type { LabSnapshotSummary } from '@vlm/schemas/src/host-protocol';
 import type { HostSnapshot, LabSnapshot, VmSnapshot, VmStatus } from './host-snapshot';
 import type { RowIcon, RowLook } from './tree-row-look';
+import type { WorkspaceGroupRow, WorkspaceLabRow } from './workspace-lab-rows';
 
-export interface HostRow extends RowLook {
+/** A host; in the view, its labs are followed by the workspace's lab files not deployed there. */
+export interface HostRow<Child extends LabRow | WorkspaceLabRow = LabRow> extends RowLook {
   kind: 'host';
   hostName: string;
-  children: LabRow[];
+  children: Child[];
 }
 
 export interface LabRow extends RowLook {
@@ -15,6 +17,8 @@ export interface LabRow extends RowLook {
   hostName: string;
   labName: string;
   children: (VmRow | LabSnapshotRow)[];
+  /** The workspace file of this lab, when one names it and its host: a click opens it. */
+  fileUri?: string;
 }
 
 /** One lab-wide snapshot, under its lab after the VMs. */
@@ -35,11 +39,11 @@ export interface VmRow extends RowLook {
   sshPort?: number;
 }
 
-export type Row = HostRow | LabRow | VmRow | LabSnapshotRow;
+export type Row = HostRow<LabRow | WorkspaceLabRow> | LabRow | VmRow | LabSnapshotRow | WorkspaceLabRow | WorkspaceGroupRow;
 
 /** Rows without children. */
-export function isLeafRow(row: Row): row is VmRow | LabSnapshotRow {
-  return row.kind === 'vm' || row.kind === 'labSnapshot';
+export function isLeafRow(row: Row): row is VmRow | LabSnapshotRow | WorkspaceLabRow {
+  return row.kind === 'vm' || row.kind === 'labSnapshot' || row.kind === 'workspaceLab';
 }
 
 const vmStatusWords: Record<VmStatus, string> = {

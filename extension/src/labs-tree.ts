@@ -2,8 +2,11 @@
 // gathered for a moment, then only the rows that changed are refreshed (tree-rows.ts).
 import * as vscode from 'vscode';
 import { MetricsGetRequest } from '@vlm/schemas/src/host-protocol';
-import { hasIdleCountdown, idleCountdownRefreshMs, isLeafRow, labsTree, type Row, type VmRow } from './labs-tree-model';
+import { hasIdleCountdown, idleCountdownRefreshMs, isLeafRow, type Row, type VmRow } from './labs-tree-model';
 import type { Hosts } from './hosts';
+import { hostProblem, type HostProblem } from './first-run';
+import { labsTreeWithWorkspace } from './workspace-lab-rows';
+import type { WorkspaceLabFiles } from './workspace-lab-files';
 import { refreshDelayMs, StableRows } from './tree-rows';
 import { treeItemOf } from './tree-items';
 import { tooltipWithMetrics } from './vm-metrics-tooltip';
@@ -12,18 +15,26 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   private readonly changeEmitter = new vscode.EventEmitter<Row | Row[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private filterText = '';
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
   private readonly rows = new StableRows();
   private roots: Row[] | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly countdownTimer: NodeJS.Timeout;
 
-  constructor(private readonly hosts: Hosts) {
-    this.subscription = hosts.onDidChange(() => this.scheduleRefresh());
+  constructor(
+    private readonly hosts: Hosts,
+    private readonly labFiles: WorkspaceLabFiles,
+  ) {
+    this.subscriptions = [hosts.onDidChange(() => this.scheduleRefresh()), labFiles.onDidChange(() => this.scheduleRefresh())];
     // Idle shutdown countdowns move with the clock, not with events: redraw the rows that changed.
     this.countdownTimer = setInterval(() => {
       if (hasIdleCountdown(this.hosts.snapshots())) this.refreshNow(false);
     }, idleCountdownRefreshMs);
+  }
+
+  /** Why no host is connected; the view then shows no rows, so its welcome content shows. */
+  get problem(): HostProblem | undefined {
+    return hostProblem(this.hosts.snapshots());
   }
 
   get filter(): string {
@@ -49,7 +60,12 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
       : row.contextValue === 'looseVms'
         ? vscode.TreeItemCollapsibleState.Collapsed
         : vscode.TreeItemCollapsibleState.Expanded;
-    return treeItemOf(row, collapsible);
+    const item = treeItemOf(row, collapsible);
+    // A click on a lab opens its file: the workspace's, else the host's record of it.
+    if (row.kind === 'workspaceLab' || row.kind === 'lab') {
+      if (row.labName) item.command = { command: 'vlm.lab.openFile', title: 'Open Lab File', arguments: [row] };
+    }
+    return item;
   }
 
   /** A running VM's tooltip gains its live figures when it opens (one vlm/metrics/get). */
@@ -66,7 +82,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
 
   getChildren(row?: Row): Row[] {
     if (!row) {
-      this.roots ??= this.rows.reconcile(labsTree(this.hosts.snapshots(), this.filterText)).roots;
+      this.roots ??= this.rows.reconcile(this.currentRows()).roots;
       return this.roots;
     }
     return isLeafRow(row) ? [] : row.children;
@@ -79,16 +95,24 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   }
 
   getParent(row: Row): Row | undefined {
-    if (row.kind === 'host') return undefined;
+    if (row.kind === 'host' || row.kind === 'workspaceGroup') return undefined;
     if (row.kind === 'lab') return this.rows.get(`host/${row.hostName}`);
+    if (row.kind === 'workspaceLab') return this.rows.get(row.parentId);
     return this.rows.get(`lab/${row.hostName}/${row.labName}`);
   }
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     clearInterval(this.countdownTimer);
-    this.subscription.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.changeEmitter.dispose();
+  }
+
+  /** No rows while no host is connected: VS Code then shows the welcome content, which says why. */
+  private currentRows(): Row[] {
+    const snapshots = this.hosts.snapshots();
+    if (hostProblem(snapshots)) return [];
+    return labsTreeWithWorkspace(snapshots, this.labFiles.files(), this.filterText);
   }
 
   private scheduleRefresh(): void {
@@ -99,7 +123,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   }
 
   private refreshNow(everything: boolean): void {
-    const { roots, changed, rootsChanged } = this.rows.reconcile(labsTree(this.hosts.snapshots(), this.filterText));
+    const { roots, changed, rootsChanged } = this.rows.reconcile(this.currentRows());
     this.roots = roots;
     if (everything || rootsChanged) this.changeEmitter.fire(undefined);
     else if (changed.length > 0) this.changeEmitter.fire(changed);

@@ -74,6 +74,8 @@ export class LocalHostProcess {
   private readonly child: ChildProcess;
   /** Set once the process ends; says how. */
   exitReason: string | undefined;
+  /** The last line the service wrote to stderr: why it stopped, when it stopped early. */
+  lastErrorLine: string | undefined;
   readonly exited: Promise<string>;
 
   constructor(options: LocalHostOptions) {
@@ -101,7 +103,14 @@ export class LocalHostProcess {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) options.output(line);
     };
     this.child.stdout?.on('data', forward);
-    this.child.stderr?.on('data', forward);
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      forward(chunk);
+      const lines = chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.trim());
+      this.lastErrorLine = lines.at(-1)?.trim() ?? this.lastErrorLine;
+    });
     this.exited = new Promise((resolve) => {
       this.child.once('error', (error) => {
         this.exitReason = `vlm-host could not start: ${error.message}`;
@@ -121,7 +130,10 @@ export class LocalHostProcess {
   async ready(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!existsSync(this.socketPath)) {
-      if (this.exitReason) throw new Error(`${this.exitReason} before it listened on ${this.socketPath}. See the Virtual Labs log.`);
+      if (this.exitReason) {
+        const said = this.lastErrorLine ? `: ${this.lastErrorLine.replace(/\.$/, '')}` : '';
+        throw new Error(`${this.exitReason} before it listened on ${this.socketPath}${said}. See the Virtual Labs log.`);
+      }
       if (Date.now() > deadline) throw new Error(`vlm-host did not listen on ${this.socketPath} within ${timeoutMs / 1000} s.`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

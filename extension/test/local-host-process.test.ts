@@ -56,7 +56,8 @@ test('a service that exits before listening fails with its reason and output', a
     busAddress: '',
     output: (line) => lines.push(line),
   });
-  await assert.rejects(service.ready(10_000), /exited with code 3 before it listened/);
+  // The reason ends with the service's last stderr line: what the Hosts view shows a first-time user.
+  await assert.rejects(service.ready(10_000), /exited with code 3 before it listened on .*: cannot reach libvirt-dbus\. See/);
   assert.deepEqual(lines, ['cannot reach libvirt-dbus']);
   assert.equal(existsSync(join(folder, 'data', 'vlm-host.pid')), false, 'no pid file outlives the service');
 });

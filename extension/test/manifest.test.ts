@@ -52,7 +52,9 @@ test('menus name only declared commands', () => {
 });
 
 test('tree menus match the contextValues the tree gives its rows', () => {
-  const model = readFileSync(join(extensionFolder, 'src', 'labs-tree-model.ts'), 'utf8');
+  const model = ['labs-tree-model.ts', 'workspace-lab-rows.ts']
+    .map((file) => readFileSync(join(extensionFolder, 'src', file), 'utf8'))
+    .join('\n');
   const items: MenuItem[] = contributes.menus['view/item/context'];
   const matched = new Set(items.flatMap((item) => [...(item.when ?? '').matchAll(/viewItem == (\w+)/g)].map((match) => match[1])));
   assert.deepEqual([...matched].sort(), [
@@ -65,6 +67,7 @@ test('tree menus match the contextValues the tree gives its rows', () => {
     'runningVm',
     'stoppedVm',
     'stoppingVm',
+    'workspaceLab',
   ]);
   for (const value of matched) assert.ok(model.includes(`'${value}'`), `no row has contextValue ${value}`);
 });
@@ -127,4 +130,38 @@ test('the dashboard commands are in the Command Palette before activation, and r
     assert.ok(!palette.some((item) => item.command === command && item.when !== undefined), `${command} is hidden from the palette`);
     assert.ok(events.includes(`onCommand:${command}`), `${command} does not activate the extension`);
   }
+});
+
+test('the Hosts view welcome says why no host is connected, one text per reason, each with the ways out', () => {
+  const welcome: { view: string; contents: string; when?: string }[] = contributes.viewsWelcome.filter(
+    (entry: { view: string }) => entry.view === 'vlm.labs',
+  );
+  const kinds = ['no-hosts', 'connecting', 'missing-libvirt', 'socket-permission', 'service-exited', 'no-service', 'unreachable'];
+  for (const kind of kinds) {
+    const entry = welcome.find((candidate) => candidate.when === `vlm.hostProblem == ${kind}`);
+    assert.ok(entry, `no welcome text for ${kind}`);
+    for (const link of ['command:vlm.addHost', 'command:vlm.openExampleLab', 'command:vlm.showGettingStarted']) {
+      assert.ok(entry.contents.includes(link), `${kind} lacks ${link}`);
+    }
+  }
+});
+
+test('the walkthrough steps complete on context keys the extension sets, and their media exist', () => {
+  const [walkthrough] = contributes.walkthroughs;
+  assert.equal(walkthrough.id, 'vlm.gettingStarted');
+  const source = ['first-run-view.ts', 'lab-actions.ts', 'consoles/console-commands.ts']
+    .map((file) => readFileSync(join(extensionFolder, 'src', file), 'utf8'))
+    .join('\n');
+  for (const step of walkthrough.steps as { id: string; media: { markdown: string }; completionEvents: string[] }[]) {
+    assert.ok(existsSync(join(extensionFolder, step.media.markdown)), step.media.markdown);
+    for (const event of step.completionEvents) {
+      const key = /^onContext:vlm\.(\w+)$/.exec(event)?.[1];
+      assert.ok(key, `${step.id} completes on ${event}, not on a context key of the extension`);
+      assert.ok(source.includes(`'vlm.${key}'`) || source.includes(`'${key}'`), `nothing sets vlm.${key}`);
+    }
+  }
+  assert.deepEqual(
+    walkthrough.steps.map((step: { id: string }) => step.id),
+    ['checkHost', 'checkHostSession', 'checkHostMissing', 'addHost', 'openExample', 'deploy', 'openConsole'],
+  );
 });

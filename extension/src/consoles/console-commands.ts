@@ -2,6 +2,7 @@
 // "Show Log"; the manifest turns them off in Restricted Mode.
 import * as vscode from 'vscode';
 import type { ExtensionScope } from '../extension-scope';
+import { markWalkthroughEvent } from '../first-run-view';
 import { ConsoleTerminals, type ConsoleHosts, type VmTarget } from './console-terminals';
 
 interface LabTarget {
@@ -30,15 +31,22 @@ export function registerConsoleCommands(scope: ExtensionScope, hosts: ConsoleHos
   scope.context.subscriptions.push(
     terminals,
     register('vlm.vm.openSerialConsole', 'open the serial console', async (target) => {
-      if (isVmTarget(target)) await terminals.openConsole(target, 'serial');
+      if (!isVmTarget(target)) return;
+      await terminals.openConsole(target, 'serial');
+      markWalkthroughEvent('consoleOpened');
     }),
     register('vlm.vm.openSshTerminal', 'open an SSH terminal', async (target) => {
-      if (isVmTarget(target)) await terminals.openConsole(target, 'ssh');
+      if (!isVmTarget(target)) return;
+      await terminals.openConsole(target, 'ssh');
+      markWalkthroughEvent('consoleOpened');
     }),
     register('vlm.lab.openAllConsoles', 'open the consoles of the lab', async (target) => {
       if (!isLabTarget(target)) return;
       const problems = await terminals.openLabConsoles(target.hostName, target.labName);
-      if (problems.length === 0) return;
+      if (problems.length === 0) {
+        markWalkthroughEvent('consoleOpened');
+        return;
+      }
       for (const problem of problems) scope.log.warn(`Console of ${problem}`);
       const choice = await vscode.window.showWarningMessage(
         `Some consoles of lab "${target.labName}" did not open: ${problems.join('; ')}`,

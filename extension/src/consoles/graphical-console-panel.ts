@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { VncTarget } from '@vlm/schemas';
 import { checkPanelMessage } from '@vlm/schemas/src/panel-messages';
 import type { ExtensionScope } from '../extension-scope';
+import { markWalkthroughEvent } from '../first-run-view';
 import { dashboardPanelHtml, dashboardPanelOptions } from '../dashboard/dashboard-panel-page';
 import type { ConsoleHosts, VmTarget } from './console-terminals';
 import { GraphicalConsoleRelay } from './graphical-console-relay';
@@ -54,6 +55,7 @@ export function registerGraphicalConsoles(scope: ExtensionScope, hosts: ConsoleH
     const existing = open.get(keyOf(target));
     if (existing) existing.reveal();
     else adopt(vscode.window.createWebviewPanel(viewType, `${target.vmName} screen`, vscode.ViewColumn.Active, options()), target);
+    markWalkthroughEvent('consoleOpened');
   };
 
   scope.context.subscriptions.push(
