@@ -90,28 +90,6 @@ describe('console manager: flow control and ownership', () => {
     );
   });
 
-  test('chunks that arrive in one turn go out as one notification, in order, before the console closes', async () => {
-    const manager = consoles();
-    const source = new StandInSource();
-    const owner = standInConnection();
-    manager.add('vm-1', source, owner, { flowControl: true });
-    // A character split across the chunks (é is c3 a9) arrives whole.
-    for (const chunk of [Buffer.from('one '), Buffer.from([0x74, 0x77, 0x6f, 0x20, 0xc3]), Buffer.from([0xa9, 0x20])])
-      source.events?.data(chunk);
-    await nextTurn();
-    source.events?.data(Buffer.from('last'));
-    source.events?.end('the shell exited');
-    const sent = owner.sent.filter((message) => message.method === 'vlm/consoles/output' || message.method === 'vlm/consoles/closed');
-    assert.deepEqual(
-      sent.map((message) => [message.method, (message.params as { data?: string }).data, (message.params as { bytes?: number }).bytes]),
-      [
-        ['vlm/consoles/output', 'one two é ', 11],
-        ['vlm/consoles/output', 'last', 4],
-        ['vlm/consoles/closed', undefined, undefined],
-      ],
-    );
-  });
-
   test('without flow control the source is never paused and acknowledgements are harmless', () => {
     const manager = consoles();
     const source = new StandInSource();
@@ -164,6 +142,30 @@ describe('console manager: flow control and ownership', () => {
     assert.throws(() => manager.add('vm-1', late, owner), /disconnected/);
     assert.equal(late.closed, true);
     assert.equal(manager.openCount, 0);
+  });
+});
+
+describe('console manager: output notifications', () => {
+  test('chunks that arrive in one turn go out as one notification, in order, before the console closes', async () => {
+    const manager = consoles();
+    const source = new StandInSource();
+    const owner = standInConnection();
+    manager.add('vm-1', source, owner, { flowControl: true });
+    // A character split across the chunks (é is c3 a9) arrives whole.
+    for (const chunk of [Buffer.from('one '), Buffer.from([0x74, 0x77, 0x6f, 0x20, 0xc3]), Buffer.from([0xa9, 0x20])])
+      source.events?.data(chunk);
+    await nextTurn();
+    source.events?.data(Buffer.from('last'));
+    source.events?.end('the shell exited');
+    const sent = owner.sent.filter((message) => message.method === 'vlm/consoles/output' || message.method === 'vlm/consoles/closed');
+    assert.deepEqual(
+      sent.map((message) => [message.method, (message.params as { data?: string }).data, (message.params as { bytes?: number }).bytes]),
+      [
+        ['vlm/consoles/output', 'one two é ', 11],
+        ['vlm/consoles/output', 'last', 4],
+        ['vlm/consoles/closed', undefined, undefined],
+      ],
+    );
   });
 });
 
