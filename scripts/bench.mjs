@@ -19,6 +19,7 @@ export const benchmarks = [
   { title: 'host: event latency', script: 'host-service/bench/libvirt-event-latency.ts', arguments: ['60'] },
   { title: 'host: API and state', script: 'host-service/bench/host-api.ts', passThrough: true },
   { title: 'host: console throughput (vlm-tiny guest)', script: 'host-service/bench/console-throughput.ts', arguments: ['4', '5', '256'] },
+  { title: 'host: deploy 4 vlm-tiny VMs, all at once against one at a time', script: 'host-service/bench/deploy.ts', arguments: ['3'] },
   { title: 'extension: activation', script: 'extension/bench/activation.bench.ts', arguments: ['15'] },
   { title: 'extension: tree refresh, 1000 VMs', script: 'extension/bench/tree-refresh.bench.ts', arguments: ['300'] },
   { title: 'extension: event to tree row', script: 'extension/bench/event-latency.bench.ts', arguments: ['200'] },

@@ -9,7 +9,6 @@ import { chmod, chown, lstat, mkdir, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   createMessageConnection,
-  StreamMessageWriter,
   type CancellationToken,
   type Message,
   type MessageConnection,
@@ -18,6 +17,7 @@ import {
 } from 'vscode-jsonrpc/node';
 import { AuthenticateRequest, HostErrorCode, hostRequestParams, maximumRequestBytes } from '@vlm/schemas/src/host-protocol';
 import { fromHypervisorError, hostError } from '../host-errors';
+import { FramedMessageWriter } from './framed-message-writer';
 import type { ClientSession, HandlerTable, RequestContext } from './handler-table';
 import { isHostRequestMethod, paramsError } from './params-validation';
 import { AuthenticationRateLimit, peerAddress, tokenMatches, type RemoteListenConfig } from './remote-listen';
@@ -85,7 +85,7 @@ async function prepareSocketPath(path: string, group: SocketGroup | undefined, l
 /** Counts answers as they finish writing, so the reader can pause while too many are pending. */
 class CountingWriter implements MessageWriter {
   constructor(
-    private readonly inner: StreamMessageWriter,
+    private readonly inner: FramedMessageWriter,
     private readonly onAnswered: () => void,
   ) {}
   get onError() {
@@ -314,7 +314,7 @@ export class HostServer {
   /** Writes answers, and resumes reading once half of the unanswered requests are answered. */
   private countingWriter(socket: Socket, state: ConnectionState): CountingWriter {
     const maximumInFlight = this.options.maximumInFlight ?? 256;
-    return new CountingWriter(new StreamMessageWriter(socket), () => {
+    return new CountingWriter(new FramedMessageWriter(socket), () => {
       if (state.closeAfterAnswer) socket.destroySoon();
       state.inFlight -= 1;
       if (state.paused && state.inFlight <= maximumInFlight / 2) {

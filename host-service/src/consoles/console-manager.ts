@@ -112,6 +112,17 @@ export class Consoles {
     const consoleId = randomBytes(16).toString('hex');
     const decoder = new StringDecoder('utf8');
     let closed = false;
+    // Chunks that arrive in one turn of the event loop (several SSH packets in one socket read) go
+    // out as one notification: per-notification cost was most of the host's CPU per megabyte.
+    let pending: Buffer[] = [];
+    const flush = (): void => {
+      if (pending.length === 0) return;
+      const chunk = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+      pending = [];
+      // A character split across chunks is sent whole with the next one; the byte count goes with the chunk.
+      const data = source.kind === 'vnc' ? chunk.toString('base64') : decoder.write(chunk);
+      void owner.sendNotification(ConsoleOutputNotification.type, { consoleId, data, bytes: chunk.length }).catch(() => undefined);
+    };
     const entry: OpenConsole = {
       owner,
       vm,
@@ -126,6 +137,7 @@ export class Consoles {
       closedReason: undefined,
       close: (reason) => {
         if (closed) return;
+        flush();
         closed = true;
         entry.closedReason = reason ?? 'it was closed';
         this.consoles.delete(consoleId);
@@ -140,9 +152,8 @@ export class Consoles {
       data: (chunk) => {
         if (closed) return;
         entry.sentBytes += chunk.length;
-        // A character split across chunks is sent whole with the next one; the byte count goes with the chunk.
-        const data = source.kind === 'vnc' ? chunk.toString('base64') : decoder.write(chunk);
-        void owner.sendNotification(ConsoleOutputNotification.type, { consoleId, data, bytes: chunk.length }).catch(() => undefined);
+        if (pending.length === 0) setImmediate(flush);
+        pending.push(chunk);
         if (entry.flowControl && !entry.paused && entry.sentBytes - entry.acknowledgedBytes >= this.windowBytes) {
           entry.paused = true;
           source.pause();

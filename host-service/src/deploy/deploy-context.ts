@@ -1,6 +1,7 @@
 // What every part of the deploy engine shares: its options, the lab records it writes, the
 // deploy log, the lock that keeps two applies or destroys of one lab from interleaving, and the
 // queue that keeps storage pool work one at a time.
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { HostErrorCode, type LabStatus } from '@vlm/schemas/src/host-protocol';
 import type { EventLog } from '../event-log';
@@ -21,7 +22,7 @@ export interface LabDeployerOptions {
   events: EventLog;
   images: ImageStore;
   dataDirectory: string;
-  /** How many VMs are created, started and waited for at once. Default 3. */
+  /** How many VMs are created, started and waited for at once. Default: from the host's cores (defaultParallelLimit). */
   parallelLimit?: number;
   /** How long a started VM may take to accept SSH. Default 180 s (TCG boots on a busy host are slow). */
   readinessTimeoutMs?: number;
@@ -46,6 +47,15 @@ export function ignoreGoneOrStopped(error: unknown): void {
   if (!isGone(error) && !(error instanceof HypervisorError && error.code === 'invalid-operation')) throw error;
 }
 
+/**
+ * VMs booted at once: one per host core, 1 to 8. A booting TCG guest keeps a core busy; more at
+ * once than there are cores only slows each boot, and a starved guest misses its own timers (its
+ * DHCP and SSH start later still), which made a parallel deploy on two cores slow and unsteady.
+ */
+export function defaultParallelLimit(cores = availableParallelism()): number {
+  return Math.min(8, Math.max(1, Math.floor(cores)));
+}
+
 export class DeployContext {
   /** Labs with an apply or destroy under way; a second one is refused rather than interleaved. */
   readonly busy = new Set<string>();
@@ -67,7 +77,7 @@ export class DeployContext {
   constructor(readonly options: LabDeployerOptions) {
     this.volumePool = volumePoolFor(options.dataDirectory);
     this.vncPasswords = new VncPasswords(options.dataDirectory);
-    this.parallelLimit = options.parallelLimit ?? 3;
+    this.parallelLimit = options.parallelLimit ?? defaultParallelLimit();
     if (!Number.isInteger(this.parallelLimit) || this.parallelLimit < 1 || this.parallelLimit > 64) {
       throw new Error(`The parallel VM limit must be an integer from 1 to 64, not ${options.parallelLimit}.`);
     }

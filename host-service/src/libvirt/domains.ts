@@ -1,7 +1,8 @@
 // Domains over libvirt-dbus: lookup, listing, reading, definition and lifecycle. A domain's name,
 // UUID, size and VLM metadata change only when it is (re)defined, so they are cached per UUID and
 // read again when a DomainEvent says so. The last state seen per domain lets the poll report only
-// real changes.
+// real changes. Events whose kind alone gives the new state (started, suspended, resumed...) are
+// reported from the last summary read, with no call: a re-read cost a third of the event's latency.
 import dbus from 'dbus-next';
 import {
   affectCurrent,
@@ -22,6 +23,7 @@ import {
 import { toNumber } from './dbus-call';
 import { numericStats, readAllDomainStats } from './domain-stats';
 import {
+  type DomainEventKind,
   type DomainState,
   type DomainSummary,
   HypervisorError,
@@ -94,12 +96,26 @@ interface DomainListing {
   statsByName: Map<string, Properties>;
 }
 
+/**
+ * The state a lifecycle event leaves a domain in, whatever its detail. Not here: crashed (the
+ * domain may be preserved, restarted or stopped), shutdown (it may still be running) and
+ * (un)definition.
+ */
+const statesAfterEvent: Partial<Record<DomainEventKind, DomainState>> = {
+  started: 'running',
+  suspended: 'paused',
+  resumed: 'running',
+  'pm-suspended': 'pm-suspended',
+};
+
 export class LibvirtDomains {
   private readonly identities = new Map<string, DomainIdentity>();
   /** Last state reported per domain UUID, so the poll reports only real changes. */
   private readonly knownStates = new Map<string, DomainState>();
   /** Names of the domains in knownStates, to name the ones that vanish (identities may be cleared). */
   private readonly knownNames = new Map<string, string>();
+  /** The last summary read per domain UUID, for events that need no re-read. */
+  private readonly summaries = new Map<string, DomainSummary>();
 
   constructor(private readonly connection: LibvirtConnection) {}
 
@@ -114,6 +130,7 @@ export class LibvirtDomains {
   /** After a reconnection: domains may have been redefined meanwhile. */
   forgetIdentities(): void {
     this.identities.clear();
+    this.summaries.clear();
   }
 
   private async identity(path: string): Promise<DomainIdentity> {
@@ -148,7 +165,7 @@ export class LibvirtDomains {
     ]);
     const properties = unpackProperties(propertiesBody[0]);
     const [stateNumber] = stateBody[0] as [number, number];
-    return {
+    const summary: DomainSummary = {
       uuid: identity.uuid,
       name: identity.name,
       state: domainStates[stateNumber] ?? 'no-state',
@@ -158,6 +175,8 @@ export class LibvirtDomains {
       autostart: properties.Autostart === true,
       ...(identity.vlm ? { vlm: identity.vlm } : {}),
     };
+    this.summaries.set(identity.uuid, summary);
+    return summary;
   }
 
   private async readListing(): Promise<DomainListing> {
@@ -209,6 +228,9 @@ export class LibvirtDomains {
       if (!identity) continue;
       const stats = statsByName.get(identity.name);
       if (!stats) continue; // Gone between the calls, or renamed: the next listing sees it right.
+      // Autostart changes without an event: keep the summaries that events reuse up to date.
+      const summary = this.summaries.get(identity.uuid);
+      if (summary) this.summaries.set(identity.uuid, { ...summary, autostart: autostart.has(identity.uuid) });
       const balloonKiB = stats['balloon.current'];
       const vcpus = stats['vcpu.current'];
       domains.push({
@@ -222,6 +244,8 @@ export class LibvirtDomains {
         ...(identity.vlm ? { vlm: identity.vlm } : {}),
       });
     }
+    const listed = new Set(domains.map((domain) => domain.uuid));
+    for (const uuid of [...this.summaries.keys()]) if (!listed.has(uuid)) this.summaries.delete(uuid);
     return domains;
   }
 
@@ -267,13 +291,20 @@ export class LibvirtDomains {
     if (!kind) return undefined; // A newer libvirt's event type: the poll will report its effect.
     const uuid = uuidFromObjectPath(domainPath);
     const knownName = this.identities.get(uuid)?.name ?? this.knownNames.get(uuid) ?? '';
-    if (kind === 'defined' || kind === 'undefined') this.identities.delete(uuid);
-    let domain: DomainSummary | undefined;
-    try {
-      // Only (un)definition changes what the XML says; other events reuse the cached identity.
-      domain = await this.readDomain(domainPath, kind === 'defined');
-    } catch {
-      domain = undefined; // Undefined by now, or unreachable: the event still goes out, without a state.
+    if (kind === 'defined' || kind === 'undefined') {
+      this.identities.delete(uuid);
+      this.summaries.delete(uuid);
+    }
+    let domain = this.summaryAfter(uuid, kind);
+    if (domain) this.summaries.set(uuid, domain);
+    else {
+      try {
+        // Only (un)definition changes what the XML says; other events reuse the cached identity.
+        domain = await this.readDomain(domainPath, kind === 'defined');
+      } catch {
+        domain = undefined; // Undefined by now, or unreachable: the event still goes out, without a state.
+        this.summaries.delete(uuid);
+      }
     }
     if (domain) {
       this.knownStates.set(uuid, domain.state);
@@ -290,6 +321,18 @@ export class LibvirtDomains {
       uuid,
       ...(domain ? { domain } : {}),
     };
+  }
+
+  /**
+   * The domain's last summary with the state the event puts it in, when the event alone says so;
+   * undefined when it must be read (nothing cached, or an event whose outcome depends on more).
+   */
+  private summaryAfter(uuid: string, kind: DomainEventKind): DomainSummary | undefined {
+    const summary = this.summaries.get(uuid);
+    if (!summary) return undefined;
+    // A transient domain is gone once stopped; a persistent one is shut off.
+    const state = kind === 'stopped' ? (summary.persistent ? 'shut-off' : undefined) : statesAfterEvent[kind];
+    return state === undefined ? undefined : { ...summary, state };
   }
 
   async getDomain(name: string): Promise<DomainSummary | undefined> {
@@ -391,5 +434,8 @@ export class LibvirtDomains {
       signature: 'ssv',
       body: [domainInterface, 'Autostart', new dbus.Variant('b', autostart)],
     });
+    const uuid = uuidFromObjectPath(path);
+    const summary = this.summaries.get(uuid);
+    if (summary) this.summaries.set(uuid, { ...summary, autostart });
   }
 }

@@ -62,22 +62,27 @@ function standInConnection(): MessageConnection & { sent: Array<{ method: string
   } as unknown as MessageConnection & { sent: Array<{ method: string; params: unknown }> };
 }
 
+/** Lets the console manager send what arrived in the turn before. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 const consoles = () => new Consoles({ sshKeyPath: '/nonexistent/id_ed25519', hostKeysPath: '/nonexistent/pins.json', windowBytes: 1000 });
 
 describe('console manager: flow control and ownership', () => {
-  test('a flow-controlled console pauses its source a window ahead and resumes at half', () => {
+  test('a flow-controlled console pauses its source a window ahead and resumes at half', async () => {
     const manager = consoles();
     const source = new StandInSource();
     const owner = standInConnection();
     const id = manager.add('vm-1', source, owner, { flowControl: true });
     source.events?.data(Buffer.alloc(600, 'a'));
     assert.equal(source.paused, false);
+    await nextTurn();
     source.events?.data(Buffer.alloc(400, 'b'));
     assert.equal(source.paused, true, 'paused with 1000 bytes unacknowledged');
     manager.acknowledge(id, 400, owner);
     assert.equal(source.paused, true, '600 unacknowledged is more than half the window');
     manager.acknowledge(id, 500, owner);
     assert.equal(source.paused, false, 'resumed at 500 unacknowledged');
+    await nextTurn();
     const outputs = owner.sent.filter((message) => message.method === 'vlm/consoles/output');
     assert.deepEqual(
       outputs.map((message) => (message.params as { bytes: number }).bytes),
@@ -137,6 +142,30 @@ describe('console manager: flow control and ownership', () => {
     assert.throws(() => manager.add('vm-1', late, owner), /disconnected/);
     assert.equal(late.closed, true);
     assert.equal(manager.openCount, 0);
+  });
+});
+
+describe('console manager: output notifications', () => {
+  test('chunks that arrive in one turn go out as one notification, in order, before the console closes', async () => {
+    const manager = consoles();
+    const source = new StandInSource();
+    const owner = standInConnection();
+    manager.add('vm-1', source, owner, { flowControl: true });
+    // A character split across the chunks (é is c3 a9) arrives whole.
+    for (const chunk of [Buffer.from('one '), Buffer.from([0x74, 0x77, 0x6f, 0x20, 0xc3]), Buffer.from([0xa9, 0x20])])
+      source.events?.data(chunk);
+    await nextTurn();
+    source.events?.data(Buffer.from('last'));
+    source.events?.end('the shell exited');
+    const sent = owner.sent.filter((message) => message.method === 'vlm/consoles/output' || message.method === 'vlm/consoles/closed');
+    assert.deepEqual(
+      sent.map((message) => [message.method, (message.params as { data?: string }).data, (message.params as { bytes?: number }).bytes]),
+      [
+        ['vlm/consoles/output', 'one two é ', 11],
+        ['vlm/consoles/output', 'last', 4],
+        ['vlm/consoles/closed', undefined, undefined],
+      ],
+    );
   });
 });
 

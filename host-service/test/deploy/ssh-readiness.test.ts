@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Server, utils } from 'ssh2';
 import { generateSshKeyPair } from '../../src/deploy/service-ssh-key';
 import { SshNotReadyError, waitForSsh } from '../../src/deploy/ssh-readiness';
@@ -112,4 +112,43 @@ test('cancellation ends the wait promptly', async () => {
   });
   controller.abort();
   await assert.rejects(waiting, /waiting for SSH on 127\.0\.0\.1:\d+ was cancelled/);
+});
+
+// As QEMU's user network does before the guest listens: the forward accepts, then stays silent.
+test('a connect accepted but left silent is dropped and retried: sshd is noticed once it answers', async () => {
+  const sshd = sshServer(serviceKey.publicKey).listen(0, '127.0.0.1');
+  await once(sshd, 'listening');
+  let guestUp = false;
+  const held: Socket[] = [];
+  const forward = createServer((connection) => {
+    if (!guestUp) {
+      held.push(connection); // never answered, never closed: the old wait hung here for its 30 s
+      return;
+    }
+    const inner = connect((sshd.address() as AddressInfo).port, '127.0.0.1');
+    connection.pipe(inner).pipe(connection);
+    inner.on('error', () => connection.destroy());
+    connection.on('error', () => inner.destroy());
+  }).listen(0, '127.0.0.1');
+  await once(forward, 'listening');
+  try {
+    const started = Date.now();
+    const waiting = waitForSsh({
+      host: '127.0.0.1',
+      port: (forward.address() as AddressInfo).port,
+      user: 'root',
+      privateKey: serviceKey.privateKey,
+      timeoutMs: 60_000,
+      signal: new AbortController().signal,
+    });
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    guestUp = true;
+    const ready = await waiting;
+    assert.ok(ready.attempts >= 2, `a fresh connect after the silent one (${ready.attempts} attempt(s))`);
+    assert.ok(Date.now() - started < 10_000, `noticed within seconds, not after the 30 s attempt deadline (${Date.now() - started} ms)`);
+  } finally {
+    for (const connection of held) connection.destroy();
+    forward.close();
+    sshd.close();
+  }
 });

@@ -155,6 +155,33 @@ function domainTests(driver: TestDriver): void {
   });
 }
 
+/** Events whose kind gives the new state are reported from the last summary read, not re-read. */
+function eventSummaryTests(driver: TestDriver): void {
+  test('events carry autostart and persistence as last set, with the state the event gives', async () => {
+    const { hypervisor } = driver;
+    const defined = waitForEvent(hypervisor, 'defined', isDomainEvent('defined', 'carried'));
+    await hypervisor.defineDomain(domainXml('carried'));
+    await defined;
+    await hypervisor.setAutostart('carried', true);
+    for (const [action, kind, state] of [
+      [() => hypervisor.start('carried'), 'started', 'running'],
+      [() => hypervisor.suspend('carried'), 'suspended', 'paused'],
+      [() => hypervisor.resume('carried'), 'resumed', 'running'],
+      [() => hypervisor.destroy('carried'), 'stopped', 'shut-off'],
+    ] as const) {
+      const event = waitForEvent(hypervisor, kind, isDomainEvent(kind, 'carried'));
+      await action();
+      const received = await event;
+      assert.equal(received.type, 'domain');
+      if (received.type !== 'domain') return;
+      assert.deepEqual(received.domain, await hypervisor.getDomain('carried'), `the domain carried by ${kind}`);
+      assert.equal(received.domain?.state, state);
+      assert.equal(received.domain?.autostart, true);
+    }
+    await hypervisor.undefine('carried');
+  });
+}
+
 /** Snapshots of a domain. */
 function snapshotTests(driver: TestDriver): void {
   test('snapshots: create, list, revert, delete', async () => {
@@ -260,6 +287,7 @@ describe('libvirt test driver through libvirt-dbus', () => {
   const driver = useTestDriver();
   hostTests(driver);
   domainTests(driver);
+  eventSummaryTests(driver);
   snapshotTests(driver);
   networkStorageTests(driver);
 
