@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createLabLanguageService } from '../src/index';
+import { createLabLanguageService, diagnosticCodes } from '../src/index';
 import { changeBetween, describesChange } from '../src/vm-block-reparse';
 import { generateLab } from '../bench/generate-lab';
 import { elementAt, yamlFragments } from './lab-text';
@@ -122,4 +122,39 @@ test('a change that does not describe the edit is not trusted', async () => {
   assert.equal(describesChange(text, edited, { start: -1, oldEnd: 2, newEnd: 2 }), false);
   assert.equal(describesChange(text, edited, { start: 5, oldEnd: 4, newEnd: 4 }), false);
   assert.equal(describesChange(text, edited, { start: 0, oldEnd: text.length + 5, newEnd: edited.length + 5 }), false);
+});
+
+test('hostile edits inside a VM block get the answer of a full validation', async () => {
+  const parses: string[] = [];
+  const service = createLabLanguageService({ onValidationParse: (_uri, parse) => parses.push(parse) });
+  const reference = createLabLanguageService();
+  const text = generateLab(6);
+  const uri = 'file:///test/hostile-edit.lab.yaml';
+  await service.validate(TextDocument.create(uri, 'yaml', 1, text));
+  const bomb = ['    x-l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+  for (let level = 1; level <= 8; level++)
+    bomb.push(
+      `    x-l${level}: &l${level} [${Array(10)
+        .fill(`*l${level - 1}`)
+        .join(', ')}]`,
+    );
+  const edits = [
+    text.replace('    vcpu: 2\n', `${bomb.join('\n')}\n    vcpu: 2\n`),
+    text.replace('    vcpu: 2\n', `    vcpu: ${'['.repeat(150)}${']'.repeat(150)}\n`),
+    text.replace('    vcpu: 2\n', `    tags: ${'['.repeat(98)}${']'.repeat(98)}\n    vcpu: 2\n`),
+    text.replace('    vcpu: 2\n', '    vcpu: 2\n  - name: injected\n'),
+    text,
+  ];
+  for (const [index, edited] of edits.entries()) {
+    const diagnostics = await service.validate(TextDocument.create(uri, 'yaml', index + 2, edited));
+    const full = await reference.validate(
+      TextDocument.create(`file:///test/hostile-reference-${index}/hostile-edit.lab.yaml`, 'yaml', 1, edited),
+    );
+    assert.deepEqual(diagnostics, full, `edit ${index}`);
+    if (index === 0) assert.ok(diagnostics.some((diagnostic) => diagnostic.code === diagnosticCodes.aliasLimit));
+  }
+  assert.ok(
+    parses.slice(1, 4).every((parse) => parse === 'full'),
+    parses.join(', '),
+  );
 });
