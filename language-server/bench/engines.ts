@@ -6,22 +6,24 @@ import { getLanguageService, SchemaPriority } from 'yaml-language-server';
 import { yamlDocumentsCache } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
 import { labSchema, labSchemaId } from '@vlm/schemas';
 import { createLabLanguageService } from '../src/index';
+import type { LabLanguageServiceOptions, TextChange } from '../src/language-service';
 
 export type EngineName = 'ours' | 'anchor';
 
 export interface Engine {
   name: EngineName;
-  validate(document: TextDocument): Promise<Diagnostic[]>;
+  /** `change`, when given, is what changed since the engine last validated this URI (ours uses it). */
+  validate(document: TextDocument, change?: TextChange): Promise<Diagnostic[]>;
   complete(document: TextDocument, position: Position): Promise<CompletionList>;
   /** Drops what the engine cached for a document, so benchmarks with many URIs don't pile up memory. */
   forget(uri: string): void;
 }
 
-export function createOurs(): Engine {
-  const service = createLabLanguageService();
+export function createOurs(options: LabLanguageServiceOptions = {}): Engine {
+  const service = createLabLanguageService(options);
   return {
     name: 'ours',
-    validate: (document) => service.validate(document),
+    validate: (document, change) => service.validate(document, change),
     complete: (document, position) => service.complete(document, position),
     forget: (uri) => service.forget(uri),
   };

@@ -8,6 +8,7 @@ import { completionCases, generateLab, withRunMarker } from './generate-lab';
 import { createAnchor, createOurs, labDocument, type Engine, type EngineName } from './engines';
 import { median, percentile } from './statistics';
 import { elementAt } from '../src/element-at';
+import { measureEditDiagnostics, reportEditDiagnostics } from './edit-diagnostics';
 
 const quick = process.argv.includes('--quick');
 const repositoryRoot = join(__dirname, '..', '..');
@@ -449,11 +450,13 @@ async function main(): Promise<void> {
 
   await checkSanity(engines);
   const validateResults = await measureValidate(engines);
+  const edit = await measureEditDiagnostics(1000, quick ? 5 : 41, warmupRuns);
   const completionResults = await measureCompletion(engines);
   const memoryResults = await measureMemory();
   const aliasBomb = await probeAliasBomb();
 
   const { validateMedianPass, validateRatioPass } = reportValidate(validateResults);
+  const editPass = reportEditDiagnostics(edit);
   const { worstCompletionP95, completionPass } = reportCompletion(completionResults);
   reportMemory(memoryResults);
   const { aliasBombPass, aliasBombSummary } = reportAliasBomb(aliasBomb);
@@ -474,6 +477,7 @@ async function main(): Promise<void> {
       benchmark: 'language-server',
       quick,
       validate: validateResults,
+      editDiagnostics: { ...edit, pass: editPass },
       completion: completionResults,
       memory: memoryResults,
       aliasBomb: aliasBombSummary,

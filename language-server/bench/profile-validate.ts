@@ -1,8 +1,9 @@
 // Where validation time goes: profiles our service validating a large lab with the V8 sampling
 // profiler and prints self time by package/file and by function.
-// Run: node --import tsx language-server/bench/profile-validate.ts [VM_COUNT] [RUNS] [validate|complete]
+// Run: node --import tsx language-server/bench/profile-validate.ts [VM_COUNT] [RUNS] [validate|complete|edit]
+// (edit: one VM's vcpu line changed per run, validated with the change as LSP incremental sync gives it)
 import { Session } from 'node:inspector/promises';
-import { completionCases, generateLab, withRunMarker } from './generate-lab';
+import { completionCases, generateLab, vmName, withRunMarker } from './generate-lab';
 import { createOurs, labDocument } from './engines';
 import { elementAt } from '../src/element-at';
 
@@ -50,10 +51,22 @@ async function main(): Promise<void> {
   const engine = createOurs();
   const lab = generateLab(vmCount);
   const completion = elementAt(completionCases(vmCount), 0);
+  const labLines = lab.split('\n');
+  const editOnce = (version: number) => {
+    const nameLine = labLines.indexOf(`  - name: ${vmName((version * 379) % vmCount)}`);
+    const line = labLines.findIndex((text, index) => index > nameLine && text.startsWith('    vcpu: '));
+    const start = labLines.slice(0, line).reduce((offset, text) => offset + text.length + 1, 0);
+    const before = (labLines[line] ?? '').length;
+    labLines[line] = `    vcpu: ${1 + (version % 8)}`;
+    const change = { start, oldEnd: start + before, newEnd: start + (labLines[line] ?? '').length };
+    return engine.validate(labDocument('profile-edit', version, labLines.join('\n')), change);
+  };
   const once = (version: number) =>
-    operation === 'complete'
-      ? engine.complete(labDocument('profile-complete', version, withRunMarker(completion.text, version)), completion.position)
-      : engine.validate(labDocument('profile', version, withRunMarker(lab, version)));
+    operation === 'edit'
+      ? editOnce(version)
+      : operation === 'complete'
+        ? engine.complete(labDocument('profile-complete', version, withRunMarker(completion.text, version)), completion.position)
+        : engine.validate(labDocument('profile', version, withRunMarker(lab, version)));
   for (let version = 1; version <= 3; version += 1) await once(version);
 
   const session = new Session();

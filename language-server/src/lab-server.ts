@@ -3,7 +3,8 @@
 import { CodeActionKind, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
 import type { Connection, Diagnostic, InitializeResult } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createLabLanguageService, type LabLanguageService } from './language-service';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { createLabLanguageService, type LabLanguageService, type TextChange } from './language-service';
 import { diagnosticCodes } from './diagnostic-codes';
 import {
   CatalogRequest,
@@ -29,8 +30,14 @@ export function startLabServer(connection: Connection, options: LabServerOptions
       onError: (what, error) =>
         connection.console.error(`${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     });
-  const documents = new TextDocuments(TextDocument);
-  const validation = new DocumentValidation(connection, service, documents);
+  const edits = new PendingEdits();
+  // Incremental sync: each edit's range is recorded on its way into the document, so validation
+  // can tell the service what changed since it last validated.
+  const documents = new TextDocuments({
+    create: TextDocument.create,
+    update: (document, changes, version) => edits.apply(document, changes, version),
+  });
+  const validation = new DocumentValidation(connection, service, documents, edits);
 
   connection.onInitialize((request): InitializeResult => {
     validation.canPullSettings = request.capabilities.workspace?.configuration === true;
@@ -63,6 +70,7 @@ export function startLabServer(connection: Connection, options: LabServerOptions
   documents.onDidClose((event) => {
     const uri = event.document.uri;
     validation.cancel(uri);
+    edits.take(uri);
     service.forget(uri);
     void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
@@ -160,6 +168,7 @@ class DocumentValidation {
     private readonly connection: Connection,
     private readonly service: LabLanguageService,
     private readonly documents: TextDocuments<TextDocument>,
+    private readonly edits: PendingEdits,
   ) {}
 
   schedule(uri: string, delay: number): void {
@@ -209,7 +218,7 @@ class DocumentValidation {
     let diagnostics: Diagnostic[];
     try {
       const settings = await this.settingsFor(uri);
-      diagnostics = settings.validation.enable ? await this.service.validate(document) : [];
+      diagnostics = settings.validation.enable ? await this.service.validate(document, this.edits.take(uri)) : [];
     } catch (error) {
       this.connection.console.error(`Validating ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       diagnostics = [
@@ -225,5 +234,50 @@ class DocumentValidation {
     // A newer version arrived (or the document closed) while this one was validated: drop it.
     if (this.documents.get(uri)?.version !== version) return;
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+}
+
+/**
+ * The edits of each document since it was last validated, merged into one changed range of the
+ * text validated last. Unknown (undefined) after a whole-text replacement.
+ */
+class PendingEdits {
+  private readonly pending = new Map<string, TextChange | 'unknown'>();
+
+  /** Applies the changes one at a time, each range read against the text it was made to. */
+  apply(document: TextDocument, changes: TextDocumentContentChangeEvent[], version: number): TextDocument {
+    let updated = document;
+    for (const change of changes) {
+      if ('range' in change) {
+        const start = updated.offsetAt(change.range.start);
+        const end = updated.offsetAt(change.range.end);
+        this.merge(document.uri, { start, oldEnd: end, newEnd: start + change.text.length });
+      } else {
+        this.pending.set(document.uri, 'unknown');
+      }
+      updated = TextDocument.update(updated, [change], version);
+    }
+    return updated;
+  }
+
+  /** What changed since the last call for this URI; undefined when not known. */
+  take(uri: string): TextChange | undefined {
+    const change = this.pending.get(uri);
+    this.pending.delete(uri);
+    return change === 'unknown' ? undefined : change;
+  }
+
+  private merge(uri: string, next: TextChange): void {
+    const previous = this.pending.get(uri);
+    if (previous === 'unknown') return;
+    if (!previous) {
+      this.pending.set(uri, next);
+      return;
+    }
+    // previous: [start, oldEnd) of the validated text is [start, newEnd) now; next is in today's text.
+    const start = Math.min(previous.start, next.start);
+    const endNow = Math.max(previous.newEnd, next.oldEnd);
+    const oldEnd = previous.oldEnd + (endNow - previous.newEnd);
+    this.pending.set(uri, { start, oldEnd, newEnd: endNow + (next.newEnd - next.oldEnd) });
   }
 }

@@ -29,8 +29,10 @@ import { installAliasResolutionCache } from './alias-resolution';
 import { ignoreDocumentSchemaChoices, skipSchemaValidationPass } from './lab-schema-only';
 import { installParseGuard } from './parse-guard';
 import { emptyLabDiagnostic, schemaCodes, schemaDiagnostics } from './schema-messages';
+import type { TextChange } from './vm-block-reparse';
 
 export type { HostFacts } from './semantic-checks';
+export type { TextChange } from './vm-block-reparse';
 
 export interface LabLanguageServiceOptions {
   /** Image catalog to check `os_image` against; the built-in one by default. */
@@ -39,11 +41,17 @@ export interface LabLanguageServiceOptions {
   limits?: Partial<InputLimits>;
   /** Told about unexpected exceptions, which the service turns into harmless answers. */
   onError?: (what: string, error: unknown) => void;
+  /** Told how each validation parsed: one VM's block spliced into the last parse, or in full. */
+  onValidationParse?: (uri: string, parse: 'vm-block' | 'full') => void;
 }
 
 export interface LabLanguageService {
-  /** Schema diagnostics plus the semantic checks, each semantic one with a stable code. */
-  validate(document: TextDocument): Promise<Diagnostic[]>;
+  /**
+   * Schema diagnostics plus the semantic checks, each semantic one with a stable code. `change`,
+   * where known (LSP incremental sync), says what changed since this URI was last validated; it
+   * is checked against the text, and found by comparing the texts when absent or wrong.
+   */
+  validate(document: TextDocument, change?: TextChange): Promise<Diagnostic[]>;
   complete(document: TextDocument, position: Position): Promise<CompletionList>;
   hover(document: TextDocument, position: Position): Promise<Hover | null>;
   documentSymbols(document: TextDocument): DocumentSymbol[];
@@ -119,6 +127,8 @@ function createYamlService(): YamlLanguageService {
 
 interface ValidationInput {
   document: TextDocument;
+  change: TextChange | undefined;
+  onParse: LabLanguageServiceOptions['onValidationParse'];
   yamlService: YamlLanguageService;
   documents: ParsedDocuments;
   imageNames: () => string[];
@@ -126,12 +136,23 @@ interface ValidationInput {
 }
 
 /** Syntax, schema and lab checks of one document, each value explained once. */
-async function validateLab({ document, yamlService, documents, imageNames, hostFacts }: ValidationInput): Promise<Diagnostic[]> {
-  const checked = documents.guard(document);
+async function validateLab({
+  document,
+  change,
+  yamlService,
+  documents,
+  imageNames,
+  hostFacts,
+  onParse,
+}: ValidationInput): Promise<Diagnostic[]> {
+  const checked = documents.guard(document, { change });
   if (checked.refused || !checked.parse) return checked.diagnostics;
+  onParse?.(document.uri, checked.parse.reparsedBlock ? 'vm-block' : 'full');
   const empty = emptyLabDiagnostic(document, checked.parse);
   if (empty) return [empty];
-  const yamlDiagnostics = await yamlService.doValidation(document, false);
+  // A spliced parse is clean YAML with no anchors in the edited block: yaml-language-server has nothing to say.
+  const yamlDiagnostics = checked.parse.reparsedBlock ? [] : await yamlService.doValidation(document, false);
+  if (yamlDiagnostics.length === 0) documents.keepForReparse(document, checked.parse);
   let results: Diagnostic[] = [...checked.diagnostics];
   for (const diagnostic of yamlDiagnostics) {
     // Schema problems come from the lab's own schema check below, in words a user reads.
@@ -191,9 +212,9 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
   }
 
   return {
-    async validate(document) {
+    async validate(document, change) {
       try {
-        return await validateLab({ document, yamlService, documents, imageNames, hostFacts });
+        return await validateLab({ document, change, yamlService, documents, imageNames, hostFacts, onParse: options.onValidationParse });
       } catch (error) {
         reportError(`validate ${document.uri}`, error);
         const detail = error instanceof Error ? error.message : String(error);

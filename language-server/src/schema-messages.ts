@@ -8,12 +8,12 @@ import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { YAMLDocument } from 'yaml-language-server/lib/umd/languageservice/parser/yaml-documents';
 import { labSchema } from '@vlm/schemas';
 import { resolveReference } from './lab-schema-references';
 import { branchValidator, labValidator } from './lab-schema-validators';
 import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes';
 import { diagnosticAt } from './lab-diagnostics';
+import type { LabParse as ParsedLab } from './parsed-documents';
 import type { SourceSpan } from './lab-model';
 import { SuggestionBudget } from '@vlm/schemas';
 import { elementAt } from './element-at';
@@ -33,7 +33,7 @@ export const schemaCodes: ReadonlySet<string> = new Set([
 type SchemaNode = Record<string, unknown>;
 
 /** A lab file with nothing in it (empty, blank or only comments): an error on line 1. */
-export function emptyLabDiagnostic(document: TextDocument, parsed: YAMLDocument): Diagnostic | undefined {
+export function emptyLabDiagnostic(document: TextDocument, parsed: Pick<ParsedLab, 'documents'>): Diagnostic | undefined {
   const text = document.getText();
   // A document of only `---` holds an empty scalar that nothing in the text wrote.
   const written = (contents: unknown): boolean =>
@@ -441,7 +441,7 @@ function schemaProblems(root: unknown, suggestions: SuggestionBudget): Problem[]
 }
 
 /** Schema diagnostics of every document of a parsed lab file, at most `limit`. */
-export function schemaDiagnostics(document: TextDocument, parsed: YAMLDocument, limit = Infinity): Diagnostic[] {
+export function schemaDiagnostics(document: TextDocument, parsed: Pick<ParsedLab, 'documents'>, limit = Infinity): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const suggestions = new SuggestionBudget();

@@ -13,6 +13,7 @@ import type { MessageConnection } from 'vscode-languageserver-protocol/node';
 import { createConnection } from 'vscode-languageserver/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { startLabServer } from '../src/lab-server';
+import type { LabLanguageService } from '../src/language-service';
 import { elementAt } from './lab-text';
 
 export interface TestClient {
@@ -90,11 +91,11 @@ export function connectClient(input: Readable, output: Writable, onDispose: () =
 }
 
 /** The real server (startLabServer) on one side of in-memory streams, a test client on the other. */
-export function inMemoryServer(debounceMilliseconds = 30): TestClient {
+export function inMemoryServer(debounceMilliseconds = 30, service?: LabLanguageService): TestClient {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
-  startLabServer(serverConnection, { debounceMilliseconds });
+  startLabServer(serverConnection, { debounceMilliseconds, service });
   return connectClient(toClient, toServer, () => {
     serverConnection.dispose();
     toServer.end();
