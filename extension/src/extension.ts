@@ -25,6 +25,7 @@ import { registerGithubSync } from './dashboard/github-sync-commands';
 import { registerCostLens } from './costs/cost-lens';
 import { registerVmDetailsPanel } from './vm-details/vm-details-panel';
 import { registerTopologyPanel } from './topology/topology-panel';
+import { registerStatusBar } from './status-bar';
 
 let languageClient: LanguageClient | undefined;
 /** Settles when the language server has started or failed to. */
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerGithubSync(scope);
   registerVmDetailsPanel(scope);
   registerTopologyPanel(scope, readLabTopology);
+  registerStatusBar(scope.context, scope.hosts);
   watchSettings(scope);
   scope.hosts.reload();
   // Not awaited: the view and commands work while the server starts.

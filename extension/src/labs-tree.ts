@@ -1,11 +1,14 @@
 // The "Hosts" view: maps the plain rows of labs-tree-model.ts to TreeItems. Host changes are
 // gathered for a moment, then only the rows that changed are refreshed (tree-rows.ts).
 import * as vscode from 'vscode';
-import { MetricsGetRequest } from '@vlm/schemas/src/host-protocol';
-import { hasIdleCountdown, idleCountdownRefreshMs, isLeafRow, labsTree, type Row, type VmRow } from './labs-tree-model';
+import { LabsGetRequest, MetricsGetRequest, VmsRunningIntervalsRequest } from '@vlm/schemas/src/host-protocol';
+import { hasIdleCountdown, idleCountdownRefreshMs, isLeafRow, labsTree, type Row, type VmRow, type VmRowCache } from './labs-tree-model';
 import type { Hosts } from './hosts';
 import { refreshDelayMs, StableRows } from './tree-rows';
-import { treeItemOf } from './tree-items';
+import { tooltipMarkdown, treeItemOf } from './tree-items';
+import { markdownLines, markdownText } from './markdown-text';
+import { vmFactLines, vmTooltipMarkdown } from './vm-tooltip';
+import { hasWords } from './row-context';
 import { tooltipWithMetrics } from './vm-metrics-tooltip';
 
 export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Disposable {
@@ -14,6 +17,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   private filterText = '';
   private readonly subscription: vscode.Disposable;
   private readonly rows = new StableRows();
+  private readonly vmRows: VmRowCache = new WeakMap();
   private roots: Row[] | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly countdownTimer: NodeJS.Timeout;
@@ -46,27 +50,43 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
     // and a row that was once a leaf would otherwise stay one. Other people's VMs start folded.
     const collapsible = isLeafRow(row)
       ? vscode.TreeItemCollapsibleState.None
-      : row.contextValue === 'looseVms'
+      : row.kind === 'lab' && row.labName === ''
         ? vscode.TreeItemCollapsibleState.Collapsed
         : vscode.TreeItemCollapsibleState.Expanded;
-    return treeItemOf(row, collapsible);
+    const item = treeItemOf(row, collapsible);
+    if (row.kind === 'vm') item.tooltip = tooltipMarkdown(vmTooltipMarkdown(row.tooltipFacts));
+    return item;
   }
 
-  /** A running VM's tooltip gains its live figures when it opens (one vlm/metrics/get). */
+  /** A VM's tooltip gains the host's facts when it opens: image and addresses, uptime and live figures. */
   async resolveTreeItem(item: vscode.TreeItem, row: Row, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
-    if (row.kind !== 'vm' || row.contextValue !== 'runningVm') return item;
+    if (row.kind !== 'vm') return item;
     const host = this.hosts.get(row.hostName);
-    const metrics = await host
-      ?.request(MetricsGetRequest.type, { vm: row.domain }, token)
-      .then((result) => result.vms[0])
-      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-    item.tooltip = tooltipWithMetrics(row.tooltip, metrics);
+    if (host?.state.status !== 'connected') return item;
+    const running = hasWords(row.contextValue, 'vm', 'running');
+    const quietly = <T>(promise: Promise<T> | undefined) => promise?.catch(() => undefined);
+    const [details, intervals, metrics] = await Promise.all([
+      row.labName ? quietly(host.request(LabsGetRequest.type, { name: row.labName }, token)) : undefined,
+      running ? quietly(host.request(VmsRunningIntervalsRequest.type, { month: new Date().toISOString().slice(0, 7) }, token)) : undefined,
+      running
+        ? host
+            .request(MetricsGetRequest.type, { vm: row.domain }, token)
+            .then((result) => result.vms[0])
+            .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
+        : undefined,
+    ]);
+    const facts = vmFactLines(row.vmName, row.domain, {
+      ...(details ? { definition: details.definition } : {}),
+      ...(intervals ? { intervals } : {}),
+    });
+    const figures = running ? markdownLines(tooltipWithMetrics('', metrics).trim().split('\n').map(markdownText)) : '';
+    item.tooltip = tooltipMarkdown([vmTooltipMarkdown(row.tooltipFacts), facts, figures].filter(Boolean).join('\n\n'));
     return item;
   }
 
   getChildren(row?: Row): Row[] {
     if (!row) {
-      this.roots ??= this.rows.reconcile(labsTree(this.hosts.snapshots(), this.filterText)).roots;
+      this.roots ??= this.rows.reconcile(labsTree(this.hosts.snapshots(), this.filterText, Date.now(), this.vmRows)).roots;
       return this.roots;
     }
     return isLeafRow(row) ? [] : row.children;
@@ -99,7 +119,9 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   }
 
   private refreshNow(everything: boolean): void {
-    const { roots, changed, rootsChanged } = this.rows.reconcile(labsTree(this.hosts.snapshots(), this.filterText));
+    const { roots, changed, rootsChanged } = this.rows.reconcile(
+      labsTree(this.hosts.snapshots(), this.filterText, Date.now(), this.vmRows),
+    );
     this.roots = roots;
     if (everything || rootsChanged) this.changeEmitter.fire(undefined);
     else if (changed.length > 0) this.changeEmitter.fire(changed);
