@@ -54,13 +54,15 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
         ? vscode.TreeItemCollapsibleState.Collapsed
         : vscode.TreeItemCollapsibleState.Expanded;
     const item = treeItemOf(row, collapsible);
-    if (row.kind === 'vm') item.tooltip = tooltipMarkdown(vmTooltipMarkdown(row.tooltipFacts));
+    // VS Code resolves only a tooltip left undefined: resolveTreeItem makes it when it opens.
+    if (row.kind === 'vm') item.tooltip = undefined;
     return item;
   }
 
-  /** A VM's tooltip gains the host's facts when it opens: image and addresses, uptime and live figures. */
+  /** A VM's Markdown tooltip, made when it opens, with the host's facts: image and addresses, uptime and live figures. */
   async resolveTreeItem(item: vscode.TreeItem, row: Row, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
     if (row.kind !== 'vm') return item;
+    item.tooltip = tooltipMarkdown(vmTooltipMarkdown(row.tooltipFacts));
     const host = this.hosts.get(row.hostName);
     if (host?.state.status !== 'connected') return item;
     const running = hasWords(row.contextValue, 'vm', 'running');
