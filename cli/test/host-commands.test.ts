@@ -54,6 +54,17 @@ describe('vlm vm commands against vlm-host on the libvirt test driver', () => {
     assert.equal(start.stdout, 'test: running\n');
   });
 
+  it('resumes a paused VM, and refuses one that is not paused', async () => {
+    const running = await vlm('vm', 'resume', 'test');
+    assert.equal(running.status, 1);
+    assert.match(running.stderr, /^vlm: test: Cannot resume VM "test": it is not paused \(running\)\./);
+    await fixture.hypervisor.suspend('test');
+    assert.match((await vlm('vm', 'list')).stdout, /^- +test +paused/m);
+    const resume = await vlm('vm', 'resume', 'test');
+    assert.equal(resume.status, 0, resume.stderr);
+    assert.equal(resume.stdout, 'test: running\n');
+  });
+
   it('names the missing VM and exits 1', async () => {
     const result = await vlm('vm', 'start', 'no-such-vm');
     assert.equal(result.status, 1);

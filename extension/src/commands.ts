@@ -12,6 +12,8 @@ import { connectInNewWindow } from './remote/remote-ssh-window';
 import { copySshCommand, deleteVms, powerAction, revertVm, snapshotVm, type VmPowerVerb } from './vm-actions';
 import type { ExtensionScope } from './extension-scope';
 import { viewMessage } from './first-run';
+import { needsFolderTrust } from './command-trust';
+import { withViewProgress } from './view-progress';
 
 const labCommands: Record<string, LabVerb> = {
   'vlm.deploy': 'deploy',
@@ -26,6 +28,7 @@ const powerCommands: Record<string, VmPowerVerb> = {
   'vlm.vm.stop': 'stop',
   'vlm.vm.forceStop': 'force stop',
   'vlm.vm.restart': 'reboot',
+  'vlm.vm.resume': 'resume',
 };
 
 export function registerCommands(scope: ExtensionScope): void {
@@ -33,6 +36,7 @@ export function registerCommands(scope: ExtensionScope): void {
     scope.context.subscriptions.push(
       vscode.commands.registerCommand(command, async (...args: unknown[]) => {
         try {
+          if (needsFolderTrust(command, args[0]) && !vscode.workspace.isTrusted) return await offerTrust(action);
           await handler(...args);
         } catch (error) {
           await scope.log.reportError(action, error);
@@ -41,36 +45,18 @@ export function registerCommands(scope: ExtensionScope): void {
     );
 
   for (const [command, verb] of Object.entries(labCommands)) {
-    register(command, `${verb} the lab`, async (target) => {
-      if (await allowedByTrust(verb)) await labAction(scope, verb, target);
-    });
+    register(command, `${verb} the lab`, (target) => labAction(scope, verb, target));
   }
   for (const [command, verb] of Object.entries(powerCommands)) {
-    register(command, `${verb} the VM`, async (row, selection) => {
-      if (await allowedByTrust(verb)) await powerAction(scope, verb, row, selection);
-    });
+    register(command, `${verb} the VM`, (row, selection) => powerAction(scope, verb, row, selection));
   }
-  register('vlm.vm.snapshot', 'take a snapshot', async (row) => {
-    if (await allowedByTrust('snapshot')) await snapshotVm(scope, row);
-  });
-  register('vlm.vm.revertSnapshot', 'revert to a snapshot', async (row) => {
-    if (await allowedByTrust('revert')) await revertVm(scope, row);
-  });
-  register('vlm.lab.snapshot', 'snapshot the lab', async (row) => {
-    if (await allowedByTrust('snapshot')) await snapshotLab(scope, row);
-  });
-  register('vlm.lab.revert', 'revert the lab', async (row) => {
-    if (await allowedByTrust('revert')) await revertLab(scope, row);
-  });
-  register('vlm.labSnapshot.revert', 'revert the lab', async (row) => {
-    if (await allowedByTrust('revert')) await revertLab(scope, row);
-  });
-  register('vlm.labSnapshot.delete', 'delete the lab snapshot', async (row) => {
-    if (await allowedByTrust('delete')) await deleteLabSnapshot(scope, row);
-  });
-  register('vlm.vm.delete', 'delete the VM', async (row, selection) => {
-    if (await allowedByTrust('delete')) await deleteVms(scope, row, selection);
-  });
+  register('vlm.vm.snapshot', 'take a snapshot', (row) => snapshotVm(scope, row));
+  register('vlm.vm.revertSnapshot', 'revert to a snapshot', (row) => revertVm(scope, row));
+  register('vlm.lab.snapshot', 'snapshot the lab', (row) => snapshotLab(scope, row));
+  register('vlm.lab.revert', 'revert the lab', (row) => revertLab(scope, row));
+  register('vlm.labSnapshot.revert', 'revert the lab', (row) => revertLab(scope, row));
+  register('vlm.labSnapshot.delete', 'delete the lab snapshot', (row) => deleteLabSnapshot(scope, row));
+  register('vlm.vm.delete', 'delete the VM', (row, selection) => deleteVms(scope, row, selection));
   register('vlm.vm.copySshCommand', 'copy the SSH command', (row) => copySshCommand(scope, row));
   register('vlm.newLab', 'create a lab file', () => newLab());
   register('vlm.openExampleLab', 'open an example lab', () => openExampleLab(scope));
@@ -90,34 +76,19 @@ export function registerCommands(scope: ExtensionScope): void {
   register('vlm.showLog', 'show the log', () => scope.log.show());
 }
 
-const restrictedWords: Record<string, string> = {
-  deploy: 'Deploying',
-  destroy: 'Destroying',
-  start: 'Starting VMs',
-  stop: 'Stopping VMs',
-  'force stop': 'Stopping VMs',
-  reboot: 'Rebooting VMs',
-  snapshot: 'Taking snapshots',
-  revert: 'Reverting VMs',
-  delete: 'Deleting VMs',
-};
-
-/** In Restricted Mode, says why the action is off and how to turn it on; true when it may go on. */
-async function allowedByTrust(verb: string): Promise<boolean> {
-  if (vscode.workspace.isTrusted || verb === 'plan' || verb === 'export' || verb === 'export as Terraform') return true;
-  const what = restrictedWords[verb] ?? 'Running commands in VMs';
+/** Says why the command is off in Restricted Mode and offers to trust the folder. */
+async function offerTrust(action: string): Promise<void> {
   const choice = await vscode.window.showWarningMessage(
-    `${what} is turned off in Restricted Mode: a lab file decides what runs on your hosts. Trust this folder to turn it on.`,
+    `Cannot ${action} in Restricted Mode: a lab file decides what runs on your hosts. Trust this folder to turn it on.`,
     'Manage Workspace Trust',
   );
   if (choice === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
-  return false;
 }
 
 async function connectHost(scope: ExtensionScope, row: Row | undefined): Promise<void> {
   const connection = row && scope.hosts.get(row.hostName);
   if (!connection) return;
-  await connection.connect();
+  await withViewProgress(`Connecting to ${connection.host.name}`, () => connection.connect());
   if (connection.state.status !== 'connected') {
     const choice = await vscode.window.showWarningMessage(
       `Could not connect to host "${connection.host.name}". ${connection.state.reason ?? ''}`,

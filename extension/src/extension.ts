@@ -28,6 +28,7 @@ import { registerTopologyPanel } from './topology/topology-panel';
 import { registerLocalLibvirtContext } from './local-libvirt-context';
 import { registerFirstRun } from './first-run-view';
 import { WorkspaceLabFiles } from './workspace-lab-files';
+import { registerStatusBar } from './status-bar';
 
 let languageClient: LanguageClient | undefined;
 /** Settles when the language server has started or failed to. */
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerGithubSync(scope);
   registerVmDetailsPanel(scope);
   registerTopologyPanel(scope, readLabTopology);
+  registerStatusBar(scope.context, scope.hosts);
   watchSettings(scope);
   registerFirstRun(scope);
   scope.hosts.reload();

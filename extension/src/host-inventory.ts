@@ -137,6 +137,18 @@ export class HostInventory {
     return change;
   }
 
+  /** Snapshots of unchanged VMs are the same objects from one snapshot() to the next: the tree reuses their rows. */
+  private readonly vmSnapshots = new WeakMap<VmSummary, VmSnapshot>();
+
+  private vmSnapshotOf(vm: VmSummary): VmSnapshot {
+    const sshPort = this.sshPorts.get(vm.name);
+    const known = this.vmSnapshots.get(vm);
+    if (known && known.sshPort === sshPort) return known;
+    const made = vmSnapshot(vm, sshPort);
+    this.vmSnapshots.set(vm, made);
+    return made;
+  }
+
   /** The labs and their VMs as the tree shows them; loose VMs last, in a lab named ''. */
   snapshot(): LabSnapshot[] {
     const byLab = new Map<string, VmSnapshot[]>();
@@ -148,7 +160,7 @@ export class HostInventory {
         list = [];
         byLab.set(labName, list);
       }
-      list.push(vmSnapshot(vm, this.sshPorts.get(vm.name)));
+      list.push(this.vmSnapshotOf(vm));
     }
     const labs: LabSnapshot[] = [];
     for (const [name, vms] of byLab) {

@@ -4,6 +4,8 @@ import type { LabSnapshotSummary } from '@vlm/schemas/src/host-protocol';
 import type { HostSnapshot, LabSnapshot, VmSnapshot, VmStatus } from './host-snapshot';
 import type { RowIcon, RowLook } from './tree-row-look';
 import type { WorkspaceGroupRow, WorkspaceLabRow } from './workspace-lab-rows';
+import type { VmTooltipInput } from './vm-tooltip';
+import { hostContext, labContext, labSnapshotContext, looseVmsContext, vmContext } from './row-context';
 
 /** A host; in the view, its labs are followed by the workspace's lab files not deployed there. */
 export interface HostRow<Child extends LabRow | WorkspaceLabRow = LabRow> extends RowLook {
@@ -37,6 +39,11 @@ export interface VmRow extends RowLook {
   /** The libvirt domain name, what the host's VM requests take. */
   domain: string;
   sshPort?: number;
+  /**
+   * What its Markdown tooltip says (vm-tooltip.ts), made only for rows handed to VS Code: the plain
+   * `tooltip` carries the same words, so comparing it tells whether the Markdown changed.
+   */
+  tooltipFacts: VmTooltipInput;
 }
 
 export type Row = HostRow<LabRow | WorkspaceLabRow> | LabRow | VmRow | LabSnapshotRow | WorkspaceLabRow | WorkspaceGroupRow;
@@ -79,14 +86,6 @@ function labIcon(lab: LabSnapshot): RowIcon {
   return { codicon: 'layers', color: lab.status === 'running' ? 'testing.iconPassed' : undefined };
 }
 
-function vmContextValue(status: VmStatus): string {
-  if (status === 'running') return 'runningVm';
-  if (status === 'stopped' || status === 'crashed') return 'stoppedVm';
-  if (status === 'paused') return 'pausedVm';
-  if (status === 'stopping') return 'stoppingVm';
-  return `${status}Vm`;
-}
-
 /**
  * A case-insensitive filter over names and tags; an empty one lets everything through.
  * `state:running` (or `state:stopped`...) matches VMs by state instead.
@@ -121,6 +120,21 @@ export function hasIdleCountdown(snapshots: readonly HostSnapshot[]): boolean {
   return snapshots.some((snapshot) => snapshot.labs.some((lab) => lab.vms.some((vm) => vm.idleShutdownAt !== undefined)));
 }
 
+/**
+ * Rows already made for VM snapshots, reused while the snapshot object, its host and lab are the
+ * same (HostInventory keeps unchanged VMs' snapshots): one change among 1,000 VMs rebuilds one row.
+ * Rows with an idle countdown change with the clock and are always made again.
+ */
+export type VmRowCache = WeakMap<VmSnapshot, VmRow>;
+
+function cachedVmRow(cache: VmRowCache | undefined, hostName: string, lab: LabSnapshot, vm: VmSnapshot, now: number): VmRow {
+  const known = cache?.get(vm);
+  if (known && known.hostName === hostName && known.labName === lab.name) return known;
+  const made = vmRow(hostName, lab, vm, now);
+  if (cache && vm.idleShutdownAt === undefined) cache.set(vm, made);
+  return made;
+}
+
 function vmRow(hostName: string, lab: LabSnapshot, vm: VmSnapshot, now: number): VmRow {
   const words = vmStatusWords[vm.status];
   const domain = vm.domain ?? vm.name;
@@ -141,8 +155,9 @@ function vmRow(hostName: string, lab: LabSnapshot, vm: VmSnapshot, now: number):
     ]
       .filter(Boolean)
       .join('\n'),
+    tooltipFacts: { hostName, labName: lab.name, vm, stateWords: words, ...(idle ? { idle: idle.long } : {}) },
     icon: vmIcon(vm.status),
-    contextValue: vmContextValue(vm.status),
+    contextValue: vmContext({ status: vm.status, inLab: lab.name !== '', ssh: vm.sshPort !== undefined }),
     hostName,
     labName: lab.name,
     vmName: vm.name,
@@ -153,8 +168,7 @@ function vmRow(hostName: string, lab: LabSnapshot, vm: VmSnapshot, now: number):
 }
 
 /**
- * A lab snapshot's row: `labSnapshot`, or `incompleteLabSnapshot` when a lab VM has no part of it
- * (it can be deleted, not reverted); `busyLabSnapshot` while its lab is busy with a lab snapshot operation.
+ * A lab snapshot's row; its context words say whether it can be reverted (row-context.ts).
  */
 function labSnapshotRow(hostName: string, lab: LabSnapshot, snapshot: LabSnapshotSummary): LabSnapshotRow {
   const vms = snapshot.members.map((member) => member.vm);
@@ -179,14 +193,14 @@ function labSnapshotRow(hostName: string, lab: LabSnapshot, snapshot: LabSnapsho
       .filter(Boolean)
       .join('\n'),
     icon: { codicon: 'history', color: incomplete ? 'list.warningForeground' : undefined },
-    contextValue: lab.activity ? 'busyLabSnapshot' : incomplete ? 'incompleteLabSnapshot' : 'labSnapshot',
+    contextValue: labSnapshotContext({ busy: Boolean(lab.activity), incomplete }),
     hostName,
     labName: lab.name,
     snapshotName: snapshot.name,
   };
 }
 
-function labRow(hostName: string, lab: LabSnapshot, filter: string, now: number): LabRow | undefined {
+function labRow(hostName: string, lab: LabSnapshot, filter: string, now: number, cache?: VmRowCache): LabRow | undefined {
   const labMatches = lab.name !== '' && matchesFilter(filter, lab.name, lab.tags);
   // A lab that matches shows all its VMs; otherwise it shows only the VMs that match.
   const vms = labMatches ? lab.vms : lab.vms.filter((vm) => matchesFilter(filter, vm.name, vm.tags, vm.status));
@@ -209,11 +223,11 @@ function labRow(hostName: string, lab: LabSnapshot, filter: string, now: number)
       .join('\n'),
     icon: labIcon(lab),
     // A lab busy with a lab snapshot operation offers none of the lab actions, which it would refuse.
-    contextValue: lab.name ? (lab.activity ? 'busyLab' : 'lab') : 'looseVms',
+    contextValue: lab.name ? labContext({ busy: Boolean(lab.activity), runningVms: running }) : looseVmsContext(),
     hostName,
     labName: lab.name,
     children: [
-      ...vms.map((vm) => vmRow(hostName, lab, vm, now)),
+      ...vms.map((vm) => cachedVmRow(cache, hostName, lab, vm, now)),
       ...(labMatches ? (lab.labSnapshots ?? []).map((snapshot) => labSnapshotRow(hostName, lab, snapshot)) : []),
     ],
   };
@@ -251,7 +265,7 @@ function hostAddressWords(snapshot: HostSnapshot): string {
   return address.kind === 'ssh' ? `over SSH to ${address.destination}` : `through ${address.path}`;
 }
 
-export function hostRow(snapshot: HostSnapshot, filter = '', now = Date.now()): HostRow {
+export function hostRow(snapshot: HostSnapshot, filter = '', now = Date.now(), cache?: VmRowCache): HostRow {
   const { host, state } = snapshot;
   const connected = state.status === 'connected';
   const tooltip = [
@@ -269,12 +283,15 @@ export function hostRow(snapshot: HostSnapshot, filter = '', now = Date.now()): 
       state.status === 'connecting'
         ? { codicon: 'loading~spin' }
         : { codicon: host.isLocal ? 'device-desktop' : 'server', color: connected ? undefined : 'disabledForeground' },
-    contextValue: connected ? 'connectedHost' : state.status === 'connecting' ? 'connectingHost' : 'disconnectedHost',
+    contextValue: hostContext(connected ? 'connected' : state.status === 'connecting' ? 'connecting' : 'disconnected', {
+      fromSettings: !host.isLocal,
+      ssh: host.address.kind === 'ssh',
+    }),
     hostName: host.name,
-    children: snapshot.labs.flatMap((lab) => labRow(host.name, lab, filter, now) ?? []),
+    children: snapshot.labs.flatMap((lab) => labRow(host.name, lab, filter, now, cache) ?? []),
   };
 }
 
-export function labsTree(snapshots: readonly HostSnapshot[], filter = '', now = Date.now()): HostRow[] {
-  return snapshots.map((snapshot) => hostRow(snapshot, filter, now));
+export function labsTree(snapshots: readonly HostSnapshot[], filter = '', now = Date.now(), cache?: VmRowCache): HostRow[] {
+  return snapshots.map((snapshot) => hostRow(snapshot, filter, now, cache));
 }

@@ -1,14 +1,17 @@
 // The "Hosts" view: maps the plain rows of labs-tree-model.ts to TreeItems. Host changes are
 // gathered for a moment, then only the rows that changed are refreshed (tree-rows.ts).
 import * as vscode from 'vscode';
-import { MetricsGetRequest } from '@vlm/schemas/src/host-protocol';
-import { hasIdleCountdown, idleCountdownRefreshMs, isLeafRow, type Row, type VmRow } from './labs-tree-model';
+import { LabsGetRequest, MetricsGetRequest, VmsRunningIntervalsRequest } from '@vlm/schemas/src/host-protocol';
+import { hasIdleCountdown, idleCountdownRefreshMs, isLeafRow, type Row, type VmRow, type VmRowCache } from './labs-tree-model';
 import type { Hosts } from './hosts';
 import { hostProblem, type HostProblem } from './first-run';
 import { labsTreeWithWorkspace } from './workspace-lab-rows';
 import type { WorkspaceLabFiles } from './workspace-lab-files';
 import { refreshDelayMs, StableRows } from './tree-rows';
-import { treeItemOf } from './tree-items';
+import { tooltipMarkdown, treeItemOf } from './tree-items';
+import { markdownLines, markdownText } from './markdown-text';
+import { vmFactLines, vmTooltipMarkdown } from './vm-tooltip';
+import { hasWords } from './row-context';
 import { tooltipWithMetrics } from './vm-metrics-tooltip';
 
 export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Disposable {
@@ -17,6 +20,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   private filterText = '';
   private readonly subscriptions: vscode.Disposable[];
   private readonly rows = new StableRows();
+  private readonly vmRows: VmRowCache = new WeakMap();
   private roots: Row[] | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly countdownTimer: NodeJS.Timeout;
@@ -57,7 +61,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
     // and a row that was once a leaf would otherwise stay one. Other people's VMs start folded.
     const collapsible = isLeafRow(row)
       ? vscode.TreeItemCollapsibleState.None
-      : row.contextValue === 'looseVms'
+      : row.kind === 'lab' && row.labName === ''
         ? vscode.TreeItemCollapsibleState.Collapsed
         : vscode.TreeItemCollapsibleState.Expanded;
     const item = treeItemOf(row, collapsible);
@@ -65,18 +69,35 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
     if (row.kind === 'workspaceLab' || row.kind === 'lab') {
       if (row.labName) item.command = { command: 'vlm.lab.openFile', title: 'Open Lab File', arguments: [row] };
     }
+    // VS Code resolves only a tooltip left undefined: resolveTreeItem makes it when it opens.
+    if (row.kind === 'vm') item.tooltip = undefined;
     return item;
   }
 
-  /** A running VM's tooltip gains its live figures when it opens (one vlm/metrics/get). */
+  /** A VM's Markdown tooltip, made when it opens, with the host's facts: image and addresses, uptime and live figures. */
   async resolveTreeItem(item: vscode.TreeItem, row: Row, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
-    if (row.kind !== 'vm' || row.contextValue !== 'runningVm') return item;
+    if (row.kind !== 'vm') return item;
+    item.tooltip = tooltipMarkdown(vmTooltipMarkdown(row.tooltipFacts));
     const host = this.hosts.get(row.hostName);
-    const metrics = await host
-      ?.request(MetricsGetRequest.type, { vm: row.domain }, token)
-      .then((result) => result.vms[0])
-      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-    item.tooltip = tooltipWithMetrics(row.tooltip, metrics);
+    if (host?.state.status !== 'connected') return item;
+    const running = hasWords(row.contextValue, 'vm', 'running');
+    const quietly = <T>(promise: Promise<T> | undefined) => promise?.catch(() => undefined);
+    const [details, intervals, metrics] = await Promise.all([
+      row.labName ? quietly(host.request(LabsGetRequest.type, { name: row.labName }, token)) : undefined,
+      running ? quietly(host.request(VmsRunningIntervalsRequest.type, { month: new Date().toISOString().slice(0, 7) }, token)) : undefined,
+      running
+        ? host
+            .request(MetricsGetRequest.type, { vm: row.domain }, token)
+            .then((result) => result.vms[0])
+            .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
+        : undefined,
+    ]);
+    const facts = vmFactLines(row.vmName, row.domain, {
+      ...(details ? { definition: details.definition } : {}),
+      ...(intervals ? { intervals } : {}),
+    });
+    const figures = running ? markdownLines(tooltipWithMetrics('', metrics).trim().split('\n').map(markdownText)) : '';
+    item.tooltip = tooltipMarkdown([vmTooltipMarkdown(row.tooltipFacts), facts, figures].filter(Boolean).join('\n\n'));
     return item;
   }
 
@@ -112,7 +133,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   private currentRows(): Row[] {
     const snapshots = this.hosts.snapshots();
     if (hostProblem(snapshots)) return [];
-    return labsTreeWithWorkspace(snapshots, this.labFiles.files(), this.filterText);
+    return labsTreeWithWorkspace(snapshots, this.labFiles.files(), this.filterText, Date.now(), this.vmRows);
   }
 
   private scheduleRefresh(): void {

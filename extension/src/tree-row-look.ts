@@ -13,6 +13,6 @@ export interface RowLook {
   description?: string;
   tooltip: string;
   icon: RowIcon;
-  /** What menus match on, such as `connectedHost`, `runningVm` or `cloudInstance:running:…`. */
+  /** What menus match on: words such as `vm running lab ssh` (row-context.ts), or `cloudInstance:running:…`. */
   contextValue: string;
 }

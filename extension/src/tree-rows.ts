@@ -54,6 +54,11 @@ export class StableRows {
   /** The row to show for `row`: the old object, updated in place, when one has its id. */
   private keep(row: Row, seen: Map<string, Row>, changed: Row[]): Row {
     const old = this.rows.get(row.id);
+    // A row reused as it was (labs-tree-model.ts's cache) is unchanged.
+    if (old === row && isLeafRow(row)) {
+      seen.set(row.id, row);
+      return row;
+    }
     const children = isLeafRow(row) ? undefined : row.children.map((child) => this.keep(child, seen, changed));
     if (!old || old.kind !== row.kind) {
       if (children) (row as { children: Row[] }).children = children;

@@ -9,6 +9,7 @@ import {
   VmsDeleteRequest,
   VmsForceStopRequest,
   VmsRebootRequest,
+  VmsResumeRequest,
   VmsStartRequest,
   VmsStopRequest,
 } from '@vlm/schemas/src/host-protocol';
@@ -17,15 +18,25 @@ import type { ExtensionScope } from './extension-scope';
 import { sendConfirmingForeign, typedNameProblem } from './foreign-vm-confirmation';
 import { connectedHost } from './lab-actions';
 import type { Row, VmRow } from './labs-tree-model';
+import { withViewProgress } from './view-progress';
 
-export type VmPowerVerb = 'start' | 'stop' | 'force stop' | 'reboot';
+export type VmPowerVerb = 'start' | 'stop' | 'force stop' | 'reboot' | 'resume';
 
 const powerRequests = {
   start: VmsStartRequest.type,
   stop: VmsStopRequest.type,
   'force stop': VmsForceStopRequest.type,
   reboot: VmsRebootRequest.type,
+  resume: VmsResumeRequest.type,
 } as const;
+
+const powerProgressWords: Record<VmPowerVerb, string> = {
+  start: 'Starting',
+  stop: 'Stopping',
+  'force stop': 'Force-stopping',
+  reboot: 'Rebooting',
+  resume: 'Resuming',
+};
 
 /** The VMs a command is about: the selection when the clicked row is in it, else the clicked row. */
 export function selectedVms(row: unknown, selection: unknown): VmRow[] {
@@ -54,7 +65,9 @@ export async function powerAction(scope: ExtensionScope, verb: VmPowerVerb, row:
       const connection = await connectedHost(scope, vm.hostName, `${verb} VM ${vm.vmName}`);
       if (!connection) return;
       try {
-        await connection.request(powerRequests[verb], { vm: vm.domain });
+        await withViewProgress(`${powerProgressWords[verb]} ${vm.vmName}`, () =>
+          connection.request(powerRequests[verb], { vm: vm.domain }),
+        );
         scope.log.info(`${verb} VM ${vm.domain} on ${vm.hostName}: done.`);
       } catch (error) {
         scope.log.warn(`Could not ${verb} VM ${vm.domain} on ${vm.hostName}: ${error instanceof Error ? error.message : String(error)}`);
@@ -112,11 +125,13 @@ export async function revertVm(scope: ExtensionScope, row: unknown): Promise<voi
   if (answer !== 'Revert') return;
   const reverted = await sendConfirmingForeign(vm.domain, {
     send: (confirmForeign) =>
-      connection.request(SnapshotsRevertRequest.type, {
-        vm: vm.domain,
-        name: picked.label,
-        ...(confirmForeign === undefined ? {} : { confirmForeign }),
-      }),
+      withViewProgress(`Reverting ${vm.vmName} to ${picked.label}`, () =>
+        connection.request(SnapshotsRevertRequest.type, {
+          vm: vm.domain,
+          name: picked.label,
+          ...(confirmForeign === undefined ? {} : { confirmForeign }),
+        }),
+      ),
     askForName: (domain, reason) => askForForeignName(vm.hostName, domain, reason, `revert it to snapshot ${picked.label}`),
   });
   if (reverted === undefined) return;
@@ -153,7 +168,9 @@ export async function deleteVms(scope: ExtensionScope, row: unknown, selection: 
     try {
       const result = await sendConfirmingForeign(vm.domain, {
         send: (confirmForeign) =>
-          connection.request(VmsDeleteRequest.type, { vm: vm.domain, ...(confirmForeign === undefined ? {} : { confirmForeign }) }),
+          withViewProgress(`Deleting VM ${vm.vmName}`, () =>
+            connection.request(VmsDeleteRequest.type, { vm: vm.domain, ...(confirmForeign === undefined ? {} : { confirmForeign }) }),
+          ),
         askForName: (domain, reason) => askForForeignName(vm.hostName, domain, reason, 'delete it'),
       });
       if (result === undefined) {

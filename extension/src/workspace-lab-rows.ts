@@ -4,7 +4,8 @@
 // import: unit-tested.
 import type { HostSnapshot } from './host-snapshot';
 import type { RowLook } from './tree-row-look';
-import { labsTree, matchesFilter, type HostRow, type LabRow } from './labs-tree-model';
+import { workspaceGroupContext, workspaceLabContext } from './row-context';
+import { labsTree, matchesFilter, type HostRow, type LabRow, type VmRowCache } from './labs-tree-model';
 
 /** A `*.lab.yaml` of the workspace, as its header reads. */
 export interface WorkspaceLabFile {
@@ -57,7 +58,7 @@ function workspaceLabRow(file: WorkspaceLabFile, parentId: string, description: 
     description: `${description} · ${file.path}`,
     tooltip: [`Lab ${file.name}, from ${file.path} in this workspace`, note, 'Click to open the file.'].join('\n'),
     icon: { codicon: 'file-code' },
-    contextValue: 'workspaceLab',
+    contextValue: workspaceLabContext(),
     hostName: file.host,
     labName: file.name,
     fileUri: file.uri,
@@ -108,7 +109,7 @@ export function placeWorkspaceLabs(
           description: 'lab files for hosts not in your settings',
           tooltip: 'Lab files of this workspace whose host: field names a host that is not in your settings (vlm.hosts).',
           icon: { codicon: 'folder-library' },
-          contextValue: 'workspaceGroup',
+          contextValue: workspaceGroupContext(),
           hostName: '',
           children: unknownHost,
         };
@@ -121,9 +122,10 @@ export function labsTreeWithWorkspace(
   files: readonly WorkspaceLabFile[],
   filter = '',
   now = Date.now(),
+  cache?: VmRowCache,
 ): (HostRow<LabRow | WorkspaceLabRow> | WorkspaceGroupRow)[] {
   const placed = placeWorkspaceLabs(files, snapshots, filter);
-  const hosts = labsTree(snapshots, filter, now).map((host): HostRow<LabRow | WorkspaceLabRow> => {
+  const hosts = labsTree(snapshots, filter, now, cache).map((host): HostRow<LabRow | WorkspaceLabRow> => {
     for (const child of host.children) {
       const file = child.kind === 'lab' ? placed.deployedFiles.get(deployedKey(host.hostName, child.labName)) : undefined;
       if (!file || child.kind !== 'lab') continue;

@@ -35,13 +35,13 @@ test('lab snapshots are rows after the VMs; an incomplete one cannot be reverted
     vms: [{ name: 'db', status: 'running', tags: [] }],
     labSnapshots: [labSnapshot('base'), labSnapshot('old', ['web'])],
   });
-  assert.equal(lab?.contextValue, 'lab');
+  assert.equal(lab?.contextValue, 'lab idle running');
   assert.deepEqual(
     lab?.children.map((row) => [row.kind, row.label, row.contextValue, row.description]),
     [
-      ['vm', 'db', 'runningVm', 'running'],
-      ['labSnapshot', 'base', 'labSnapshot', 'lab snapshot · 2026-11-29 15:00'],
-      ['labSnapshot', 'old', 'incompleteLabSnapshot', 'lab snapshot · 2026-11-29 15:00 · lacks web'],
+      ['vm', 'db', 'vm running settled lab', 'running'],
+      ['labSnapshot', 'base', 'labSnapshot idle complete', 'lab snapshot · 2026-11-29 15:00'],
+      ['labSnapshot', 'old', 'labSnapshot idle incomplete', 'lab snapshot · 2026-11-29 15:00 · lacks web'],
     ],
   );
   assert.equal(lab?.children[1]?.id, 'labSnapshot/local/web-lab/base');
@@ -50,10 +50,10 @@ test('lab snapshots are rows after the VMs; an incomplete one cannot be reverted
 
 test('a lab busy with a lab snapshot operation spins, says so, and offers no lab or snapshot actions', () => {
   const lab = tree({ name: 'web-lab', status: 'running', tags: [], vms: [], labSnapshots: [labSnapshot('base')], activity: 'reverting' });
-  assert.equal(lab?.contextValue, 'busyLab');
+  assert.equal(lab?.contextValue, 'lab busy');
   assert.equal(lab?.icon.codicon, 'loading~spin');
   assert.equal(lab?.description, 'reverting · 0 of 0 running');
-  assert.equal(lab?.children[0]?.contextValue, 'busyLabSnapshot');
+  assert.equal(lab?.children[0]?.contextValue, 'labSnapshot busy complete');
 });
 
 test('the inventory keeps each lab’s snapshots and activity; the stable rows redraw the lab when they change', () => {

@@ -23,7 +23,7 @@ test('a disconnected local host reads "not connected" and says why in its toolti
   const [row] = labsTree([{ host: local, state: { status: 'disconnected', reason }, labs: [] }]);
   assert.equal(row?.label, 'local');
   assert.equal(row?.description, 'not connected');
-  assert.equal(row?.contextValue, 'disconnectedHost');
+  assert.equal(row?.contextValue, 'host disconnected');
   assert.equal(row?.icon.codicon, 'device-desktop');
   assert.match(row?.tooltip ?? '', /This machine, reached through \/run\/user\/0\/vlm\/host\.sock/);
   assert.match(row?.tooltip ?? '', /no socket at/);
@@ -36,20 +36,20 @@ test('a connected host lists its labs and VMs, and menus can tell running VMs fr
     { host: remote, state: { status: 'connecting' }, labs: [] },
   ];
   const [host, connecting] = labsTree(snapshots);
-  assert.equal(host?.contextValue, 'connectedHost');
+  assert.equal(host?.contextValue, 'host connected');
   assert.equal(host?.description, 'this machine');
-  assert.equal(connecting?.contextValue, 'connectingHost');
+  assert.equal(connecting?.contextValue, 'host connecting');
   assert.equal(connecting?.description, 'connecting…');
   assert.match(connecting?.tooltip ?? '', /over SSH to admin@lab-server/);
   const lab = host?.children[0];
-  assert.equal(lab?.contextValue, 'lab');
+  assert.equal(lab?.contextValue, 'lab idle running');
   assert.equal(lab?.description, '1 of 3 running');
   assert.deepEqual(
     lab?.children.map((vm) => [vm.label, vm.description, vm.contextValue]),
     [
-      ['db', 'running', 'runningVm'],
-      ['web-1', 'stopped', 'stoppedVm'],
-      ['lb', 'starting', 'startingVm'],
+      ['db', 'running', 'vm running settled lab'],
+      ['web-1', 'stopped', 'vm stopped settled lab'],
+      ['lb', 'starting', 'vm starting lab'],
     ],
   );
   assert.equal(lab?.children[0]?.id, 'vm/local/db');

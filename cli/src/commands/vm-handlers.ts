@@ -1,4 +1,4 @@
-// `vm list`, `vm start|stop|reboot` and `vm delete`: describe → run → parse against the host API.
+// `vm list`, `vm start|stop|reboot|resume` and `vm delete`: describe → run → parse against the host API.
 import {
   LabsGetRequest,
   LabsListRequest,
@@ -6,6 +6,7 @@ import {
   VmsForceStopRequest,
   VmsListRequest,
   VmsRebootRequest,
+  VmsResumeRequest,
   VmsStartRequest,
   VmsStopRequest,
   type VmSummary,
@@ -64,7 +65,7 @@ export const vmList: CommandHandler = async (parsed, output) => {
   });
 };
 
-export function vmLifecycle(verb: 'start' | 'stop' | 'reboot'): CommandHandler {
+export function vmLifecycle(verb: 'start' | 'stop' | 'reboot' | 'resume'): CommandHandler {
   const commandPath = `vm ${verb}`;
   return async (parsed, output) => {
     if (parsed.operands.length === 0)
@@ -77,9 +78,11 @@ export function vmLifecycle(verb: 'start' | 'stop' | 'reboot'): CommandHandler {
         ? VmsStartRequest.type
         : verb === 'reboot'
           ? VmsRebootRequest.type
-          : force
-            ? VmsForceStopRequest.type
-            : VmsStopRequest.type;
+          : verb === 'resume'
+            ? VmsResumeRequest.type
+            : force
+              ? VmsForceStopRequest.type
+              : VmsStopRequest.type;
     return withHost(parsed, commandPath, output, async (session) => {
       let failed = 0;
       for (const address of addresses) {

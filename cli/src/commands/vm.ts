@@ -6,7 +6,7 @@ const addressDetail = 'A VM is LAB/VM (the names in the lab file, such as web-la
 const exitDetail =
   'Exit status: 0 done, 1 the host refused or failed (for any VM), 2 a wrong command line,\n' + '3 the host cannot be reached, 130 Ctrl-C.';
 
-function lifecycle(verb: 'start' | 'stop' | 'reboot', summary: string, extraDetails: string[] = []): Command {
+function lifecycle(verb: 'start' | 'stop' | 'reboot' | 'resume', summary: string, extraDetails: string[] = []): Command {
   return {
     words: ['vm', verb],
     summary,
@@ -63,6 +63,7 @@ export const vmCommands: readonly Command[] = [
     'Without --force the host asks the guest (ACPI) and returns at once; the VM may take a while to stop.',
   ]),
   lifecycle('reboot', 'Reboot running VMs.'),
+  lifecycle('resume', 'Resume paused VMs.'),
   {
     words: ['vm', 'delete'],
     summary: 'Delete a VM that belongs to no lab: stop it and undefine it; its disk files are kept.',

@@ -1,5 +1,5 @@
 // The console commands of the tree's VM and lab rows. Failures go through the log with
-// "Show Log"; the manifest turns them off in Restricted Mode.
+// "Show Log". They act on hosts from user settings, so Restricted Mode leaves them on (command-trust.ts).
 import * as vscode from 'vscode';
 import type { ExtensionScope } from '../extension-scope';
 import { markWalkthroughEvent } from '../first-run-view';

@@ -17,6 +17,7 @@ import {
   VmsForceStopRequest,
   VmsListRequest,
   VmsRebootRequest,
+  VmsResumeRequest,
   VmsStartRequest,
   VmsStopRequest,
   type HostEvent,
@@ -175,6 +176,14 @@ describe('vlm-host over its Unix socket (test driver): snapshots and power', () 
       message: /^Cannot stop VM "test": it is not running \(shut-off\)/,
     });
     assert.equal((await fixture.client.sendRequest(VmsStartRequest.type, { vm: 'test' })).state, 'running');
+  });
+
+  test('resume lets a paused VM run again and refuses one that is not paused', async () => {
+    await rejectsWithHostError(fixture.client.sendRequest(VmsResumeRequest.type, { vm: 'test' }), HostErrorCode.InvalidState, {
+      message: /^Cannot resume VM "test": it is not paused \(running\)/,
+    });
+    await fixture.hypervisor.suspend('test');
+    assert.equal((await fixture.client.sendRequest(VmsResumeRequest.type, { vm: 'test' })).state, 'running');
   });
 });
 

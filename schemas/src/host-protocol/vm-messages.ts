@@ -33,6 +33,11 @@ export namespace VmsRebootRequest {
   export const method = 'vlm/vms/reboot' as const;
   export const type = request<VmParams, VmSummary>(method);
 }
+/** Lets a paused VM run again; a VM that is not paused is refused. */
+export namespace VmsResumeRequest {
+  export const method = 'vlm/vms/resume' as const;
+  export const type = request<VmParams, VmSummary>(method);
+}
 /** Where and how to reach a VM's VNC display: loopback only, with the password vlm-host made for it. */
 export interface VncCredentials {
   /** Always 127.0.0.1: reach it from elsewhere through an SSH tunnel. */

@@ -1,4 +1,4 @@
-// The VM requests: list, the lifecycle (start, stop, force-stop, reboot), delete, and the VNC
+// The VM requests: list, the lifecycle (start, stop, force-stop, reboot, resume), delete, and the VNC
 // credentials of a VM this host deployed.
 import type { CancellationToken } from 'vscode-jsonrpc/node';
 import {
@@ -7,6 +7,7 @@ import {
   VmsForceStopRequest,
   VmsListRequest,
   VmsRebootRequest,
+  VmsResumeRequest,
   type VmSummary,
   VmsStartRequest,
   VmsStopRequest,
@@ -18,7 +19,7 @@ import type { HandlerTable } from '../handler-table';
 import { fromHypervisorError, hostError } from '../../host-errors';
 import { type HandlerContext, throwIfCancelled, toVmSummary, withIdleShutdown } from './handler-context';
 
-type LifecycleVerb = 'start' | 'stop' | 'force-stop' | 'reboot';
+type LifecycleVerb = 'start' | 'stop' | 'force-stop' | 'reboot' | 'resume';
 
 export function registerVmHandlers(table: HandlerTable, context: HandlerContext): void {
   const { hypervisor, store, deployer } = context.dependencies;
@@ -61,6 +62,7 @@ export function registerVmHandlers(table: HandlerTable, context: HandlerContext)
     return { deleted: vm, keptDisks };
   });
   table.on(VmsRebootRequest.type, ({ vm }, { token }) => lifecycle(context, vm, 'reboot', (name) => hypervisor.reboot(name), token));
+  table.on(VmsResumeRequest.type, ({ vm }, { token }) => lifecycle(context, vm, 'resume', (name) => hypervisor.resume(name), token));
   table.on(VmsVncCredentialsRequest.type, async ({ vm }, { token }) => {
     throwIfCancelled(token);
     await context.requireDomain(vm);
@@ -94,6 +96,9 @@ async function lifecycle(
   const running = domain.state !== 'shut-off' && domain.state !== 'crashed';
   if (verb === 'start' && running) {
     throw hostError(HostErrorCode.InvalidState, `Cannot start VM "${name}": it is already ${domain.state}.`, { field: '/vm' });
+  }
+  if (verb === 'resume' && domain.state !== 'paused') {
+    throw hostError(HostErrorCode.InvalidState, `Cannot resume VM "${name}": it is not paused (${domain.state}).`, { field: '/vm' });
   }
   if (verb !== 'start' && !running) {
     throw hostError(HostErrorCode.InvalidState, `Cannot ${verb} VM "${name}": it is not running (${domain.state}).`, { field: '/vm' });
