@@ -38,7 +38,7 @@ test('a connected host lists its labs and VMs, and menus can tell running VMs fr
   const [host, connecting] = labsTree(snapshots);
   assert.equal(host?.contextValue, 'host connected');
   assert.equal(host?.description, 'this machine');
-  assert.equal(connecting?.contextValue, 'host connecting');
+  assert.equal(connecting?.contextValue, 'host connecting settings ssh');
   assert.equal(connecting?.description, 'connecting…');
   assert.match(connecting?.tooltip ?? '', /over SSH to admin@lab-server/);
   const lab = host?.children[0];

@@ -55,7 +55,11 @@ test('Hosts view menus match context words by regular expression: the kind first
   const items: MenuItem[] = contributes.menus['view/item/context'];
   for (const item of items.filter((candidate) => candidate.when?.includes('view == vlm.labs'))) {
     assert.doesNotMatch(item.when ?? '', /viewItem ==/, `${item.command} matches a whole contextValue`);
-    assert.match(item.when ?? '', /viewItem =~ \/\^(host|lab|vm|labSnapshot|workspaceLab)\\b\//, `${item.command} does not name the row kind`);
+    assert.match(
+      item.when ?? '',
+      /viewItem =~ \/\^(host|lab|vm|labSnapshot|workspaceLab)\\b\//,
+      `${item.command} does not name the row kind`,
+    );
   }
 });
 
