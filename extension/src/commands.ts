@@ -111,7 +111,7 @@ async function allowedByTrust(verb: string): Promise<boolean> {
 async function connectHost(scope: ExtensionScope, row: Row | undefined): Promise<void> {
   const connection = row && scope.hosts.get(row.hostName);
   if (!connection) return;
-  await connection.connect();
+  await connection.connect({ interactive: true });
   if (connection.state.status !== 'connected') {
     const choice = await vscode.window.showWarningMessage(
       `Could not connect to host "${connection.host.name}". ${connection.state.reason ?? ''}`,

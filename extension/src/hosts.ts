@@ -21,7 +21,8 @@ import { HostInventory } from './host-inventory';
 import type { HostConnectionState, HostSnapshot, LabActivity } from './host-snapshot';
 import { chooseLocalDriver, localDataFolder, LocalHostProcess, type LocalDriver } from './local-host-process';
 import type { Log } from './log';
-import { connectRemoteHost } from './remote/remote-host-prompts';
+import { connectRemoteHost, sshPrompts } from './remote/remote-host-prompts';
+import type { RemoteHostPrompts } from './remote/remote-host-client';
 
 /** Without SecretStorage, passwords are asked for every time and never kept. */
 const missingSecrets = { get: async () => undefined, store: async () => undefined, delete: async () => undefined };
@@ -39,9 +40,33 @@ type RequestType<P, R> = import('vscode-jsonrpc/node').RequestType<P, R, unknown
 
 const reconnectDelaysMs = [1000, 2000, 5000, 10_000, 30_000];
 
+/** What a connection may do besides connecting. */
+export interface ConnectOptions {
+  /** True when a user asked for it (a command, a row expanded): only then may it ask for a host key or a password. */
+  interactive?: boolean;
+}
+
+/** Prompts that ask nothing, for connections nobody asked for; they note that a question was needed. */
+function silentPrompts(): RemoteHostPrompts & { wanted: boolean } {
+  const prompts = {
+    wanted: false,
+    async confirmHostKey() {
+      prompts.wanted = true;
+      return false;
+    },
+    async askPassword() {
+      prompts.wanted = true;
+      return undefined;
+    },
+  };
+  return prompts;
+}
+
 /** One host and, while connected, the resources of that connection. */
 export class HostConnection implements vscode.Disposable {
-  state: HostConnectionState = { status: 'disconnected', reason: 'Not connected yet.' };
+  state: HostConnectionState = { status: 'disconnected', reason: 'Not connected yet: it connects when the Virtual Labs view shows it.' };
+  /** True once connect() has run: hosts that never tried connect when the view first shows. */
+  attempted = false;
   readonly inventory = new HostInventory();
   private client: HostClient | undefined;
   private scope: vscode.Disposable[] = [];
@@ -72,7 +97,10 @@ export class HostConnection implements vscode.Disposable {
     return this.state.status === 'connected' ? this.client?.connection : undefined;
   }
 
-  async connect(): Promise<void> {
+  async connect(options: ConnectOptions = {}): Promise<void> {
+    const prompts = options.interactive ? undefined : silentPrompts();
+    this.attempted = true;
+    this.cancelReconnect();
     this.closeScope();
     this.setState({ status: 'connecting' });
     const address = this.host.address;
@@ -86,7 +114,13 @@ export class HostConnection implements vscode.Disposable {
             : address.path;
       const client =
         address.kind === 'ssh'
-          ? await connectRemoteHost(address.destination, this.secrets ?? missingSecrets, (line) => this.log.info(line))
+          ? await connectRemoteHost(
+              address.destination,
+              this.secrets ?? missingSecrets,
+              (line) => this.log.info(line),
+              undefined,
+              prompts ?? sshPrompts,
+            )
           : await openHostClient(socketPath);
       if (this.disposed) {
         // The host left the settings while the connection was being opened.
@@ -106,8 +140,11 @@ export class HostConnection implements vscode.Disposable {
       this.log.info(`Host ${this.host.name}: connected through ${socketPath}; ${describeHostInfo(client.info).join(' ')}`);
       this.setState({ status: 'connected', details: describeHostInfo(client.info), simulated: client.info.driver === 'test' });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.log.info(`Host ${this.host.name}: ${reason}`);
+      const failure = error instanceof Error ? error.message : String(error);
+      const reason = prompts?.wanted
+        ? 'It needs your answer (its host key or a password): click Connect on its row, or expand it.'
+        : failure;
+      this.log.info(`Host ${this.host.name}: ${failure}`);
       this.closeScope();
       this.setState({ status: 'disconnected', reason });
     }
@@ -302,6 +339,8 @@ export class HostConnection implements vscode.Disposable {
 
 export class Hosts implements vscode.Disposable {
   private connections = new Map<string, HostConnection>();
+  /** False until the view shows the hosts or a command needs one: activation connects nothing. */
+  private connectingAllowed = false;
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changeEmitter.event;
 
@@ -341,7 +380,7 @@ export class Hosts implements vscode.Disposable {
       existing?.dispose();
       const connection = new HostConnection(definition, this.log, () => this.changeEmitter.fire(), service, this.context.secrets);
       next.set(host.name, connection);
-      void connection.connect();
+      if (this.connectingAllowed) void connection.connect();
     }
     for (const [name, connection] of this.connections) if (!next.has(name)) connection.dispose();
     this.connections = next;
@@ -389,8 +428,24 @@ export class Hosts implements vscode.Disposable {
     return [...this.connections.values()];
   }
 
+  /**
+   * Connects the hosts that have not tried yet, asking nothing: the view calls it when it first
+   * shows them. Hosts added to the settings afterwards connect as they come.
+   */
+  connectAll(): void {
+    if (this.connectingAllowed) return;
+    this.connectingAllowed = true;
+    for (const connection of this.connections.values()) {
+      if (connection.state.status === 'disconnected' && !connection.attempted) void connection.connect();
+    }
+  }
+
+  /** A user asked (Refresh): every host not connected tries again, and may ask for a password. */
   async reconnectAll(): Promise<void> {
-    await Promise.all([...this.connections.values()].filter((c) => c.state.status !== 'connected').map((c) => c.connect()));
+    this.connectingAllowed = true;
+    await Promise.all(
+      [...this.connections.values()].filter((c) => c.state.status !== 'connected').map((c) => c.connect({ interactive: true })),
+    );
   }
 
   snapshots(): HostSnapshot[] {

@@ -66,6 +66,8 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
 
   getChildren(row?: Row): Row[] {
     if (!row) {
+      // The view shows the hosts: the time to connect them (activation did not).
+      this.hosts.connectAll();
       this.roots ??= this.rows.reconcile(labsTree(this.hosts.snapshots(), this.filterText)).roots;
       return this.roots;
     }

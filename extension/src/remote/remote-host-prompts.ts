@@ -3,7 +3,7 @@
 // host connections call with a `user@host[:port]` destination.
 import * as vscode from 'vscode';
 import type { HostClient } from '@vlm/host-client/src/connection';
-import { openRemoteHostClient, type RemoteHostPrompts, type SecretStore } from './remote-host-client';
+import type { RemoteHostPrompts, SecretStore } from './remote-host-client';
 import { parseSshDestination } from './ssh-destination';
 
 /** The host key question and the password box, shared by remote hosts and cloud instances' terminals. */
@@ -33,12 +33,17 @@ export const sshPrompts: RemoteHostPrompts = {
 };
 
 /** Connects to the host service behind `destination`; rejects with a reason a user can act on. */
-export function connectRemoteHost(
+export async function connectRemoteHost(
   destination: string,
   /** VS Code's SecretStorage, in practice. */
   secrets: SecretStore,
   log: (line: string) => void,
   socketPath?: string,
+  /** The questions to ask: sshPrompts when a user asked to connect, else ones that ask nothing. */
+  prompts: RemoteHostPrompts = sshPrompts,
 ): Promise<HostClient> {
-  return openRemoteHostClient({ destination: parseSshDestination(destination), secrets, prompts: sshPrompts, log, socketPath });
+  const parsed = parseSshDestination(destination);
+  // ssh2 loads with the first SSH connection, not with the extension.
+  const { openRemoteHostClient } = await import('./remote-host-client');
+  return openRemoteHostClient({ destination: parsed, secrets, prompts, log, socketPath });
 }
