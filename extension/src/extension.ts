@@ -26,6 +26,7 @@ import { registerGithubSync } from './dashboard/github-sync-commands';
 import { registerCostLens } from './costs/cost-lens';
 import { registerVmDetailsPanel } from './vm-details/vm-details-panel';
 import { registerTopologyPanel } from './topology/topology-panel';
+import { registerSchemaFileSystem } from './schema-file-system';
 
 let languageClient: LanguageClient | undefined;
 /** Starts the language server once; settles when it has started or failed to. */
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerGithubSync(scope);
   registerVmDetailsPanel(scope);
   registerTopologyPanel(scope, readLabTopology);
+  registerSchemaFileSystem(context);
   watchSettings(scope);
   // Reads the hosts from the settings; they connect when the view shows them or on a command.
   scope.hosts.reload();
