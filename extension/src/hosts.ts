@@ -64,7 +64,10 @@ function silentPrompts(): RemoteHostPrompts & { wanted: boolean } {
 
 /** One host and, while connected, the resources of that connection. */
 export class HostConnection implements vscode.Disposable {
-  state: HostConnectionState = { status: 'disconnected', reason: 'Not connected yet: it connects when the Virtual Labs view shows it.' };
+  state: HostConnectionState = {
+    status: 'disconnected',
+    reason: vscode.l10n.t('Not connected yet: it connects when the Virtual Labs view shows it.'),
+  };
   /** True once connect() has run: hosts that never tried connect when the view first shows. */
   attempted = false;
   readonly inventory = new HostInventory();
@@ -142,7 +145,7 @@ export class HostConnection implements vscode.Disposable {
     } catch (error) {
       const failure = error instanceof Error ? error.message : String(error);
       const reason = prompts?.wanted
-        ? 'It needs your answer (its host key or a password): click Connect on its row, or expand it.'
+        ? vscode.l10n.t('It needs your answer (its host key or a password): click Connect on its row, or expand it.')
         : failure;
       this.log.info(`Host ${this.host.name}: ${failure}`);
       this.closeScope();

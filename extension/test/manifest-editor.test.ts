@@ -77,8 +77,14 @@ test('vlm-schema:/lab/v1/lab.schema.json resolves to the shipped lab schema, and
 
 test('every command has a title, and every %key% of the manifest has its string in package.nls.json', () => {
   const strings = JSON.parse(readFileSync(join(extensionFolder, 'package.nls.json'), 'utf8')) as Record<string, string>;
-  for (const command of contributes.commands as { command: string; title?: string }[]) {
-    assert.ok(command.title && command.title.length > 0, `${command.command} has no title`);
+  for (const command of contributes.commands as { command: string; title?: string; category?: string }[]) {
+    // Run `node scripts/manifest-strings.mjs` after adding commands: it moves their words there.
+    assert.match(command.title ?? '', /^%command\.[\w.]+%$/, `${command.command}'s title is not in package.nls.json`);
+    assert.equal(command.category, '%category%', command.command);
+  }
+  assert.equal(strings.category, 'Virtual Labs');
+  for (const view of Object.values(contributes.views as Record<string, { id: string; name: string }[]>).flat()) {
+    assert.match(view.name, /^%view\.[\w.]+%$/, view.id);
   }
   const keys = [...JSON.stringify(manifest).matchAll(/"%([^%"]+)%"/g)].map((match) => match[1] ?? '');
   assert.ok(keys.length > 0, 'no string of the manifest is ready for translation');

@@ -6,7 +6,11 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const extensionFolder = join(__dirname, '..');
-const manifest = JSON.parse(readFileSync(join(extensionFolder, 'package.json'), 'utf8'));
+const strings = JSON.parse(readFileSync(join(extensionFolder, 'package.nls.json'), 'utf8')) as Record<string, string>;
+/** The manifest as VS Code shows it in English: every %key% replaced by its string. */
+const manifest = JSON.parse(readFileSync(join(extensionFolder, 'package.json'), 'utf8'), (_key, value: unknown) =>
+  typeof value === 'string' && /^%[^%]+%$/.test(value) ? (strings[value.slice(1, -1)] ?? value) : value,
+);
 const contributes = manifest.contributes;
 const sources = (readdirSync(join(extensionFolder, 'src'), { recursive: true }) as string[])
   .filter((file) => file.endsWith('.ts'))
