@@ -12,6 +12,11 @@ const extensionFolder = join(__dirname, '..');
 const bundle = join(extensionFolder, 'dist', 'extension.js');
 const hostBundle = join(extensionFolder, '..', 'host-service', 'dist', 'vlm-host.js');
 
+interface Extension {
+  activate(context: unknown): void;
+  deactivate(): Promise<void>;
+}
+
 interface Recording {
   calls: string[];
   listeners: Map<string, ((event: unknown) => void)[]>;
@@ -70,6 +75,11 @@ test('activation starts no process and shows no prompt; showing the view starts 
   const originalLoad = (Module as unknown as { _load: (...args: unknown[]) => unknown })._load;
   const vscode = recordingVscode(recording);
   const previousServer = process.env.VLM_HOST_SERVER;
+  // A real list of subscriptions, disposed at the end, so no timer of the extension outlives the test.
+  const subscriptions: { dispose(): unknown }[] = [];
+  const stubContext = (vscode as { context: object }).context;
+  const context = new Proxy(stubContext, { get: (target, key) => (key === 'subscriptions' ? subscriptions : Reflect.get(target, key)) });
+  let extension: Extension | undefined;
   try {
     // Where the extension would find a vlm-host to start for the host `local`.
     process.env.VLM_HOST_SERVER = hostBundle;
@@ -82,8 +92,8 @@ test('activation starts no process and shows no prompt; showing the view starts 
     (Module as unknown as { _load: (...args: unknown[]) => unknown })._load = function (request: unknown, ...rest: unknown[]) {
       return request === 'vscode' ? vscode : originalLoad.call(this, request, ...rest);
     };
-    const extension = require(bundle) as { activate(context: unknown): void };
-    extension.activate((vscode as { context: unknown }).context);
+    extension = require(bundle) as Extension;
+    extension.activate(context);
     // Let whatever activation began asynchronously run.
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -101,6 +111,8 @@ test('activation starts no process and shows no prompt; showing the view starts 
       `showing the view started no vlm-host: ${spawned.join(', ')}`,
     );
   } finally {
+    await extension?.deactivate();
+    for (const disposable of subscriptions.reverse()) disposable.dispose();
     for (const name of patched) (childProcess as unknown as Record<string, unknown>)[name] = originals[name];
     (Module as unknown as { _load: unknown })._load = originalLoad;
     if (previousServer === undefined) delete process.env.VLM_HOST_SERVER;
