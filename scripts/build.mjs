@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { repositoryRoot } from './paths.mjs';
 import { lazyMetaSchemaValidators } from '../cli/build/lazy-meta-schema-validators.mjs';
 import { cloudProviderBundles } from '../cli/build/cloud-provider-bundles.mjs';
+import { precompiledLabValidators } from '../cli/build/precompiled-lab-validators.mjs';
+import { requestTypesWithoutServer } from '../cli/build/request-types-without-server.mjs';
 import { standaloneValidators } from '../webviews/build/standalone-validators.mjs';
 
 const { build } = await import('esbuild');
@@ -22,7 +24,7 @@ export const bundles = [
     entry: 'cli/src/main.ts',
     outfile: 'cli/dist/vlm.js',
     alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' },
-    plugins: [lazyMetaSchemaValidators(), cloudProviderBundles()],
+    plugins: [lazyMetaSchemaValidators(), precompiledLabValidators(), requestTypesWithoutServer(), cloudProviderBundles()],
   },
   // ssh2 tries cpu-features (native, optional) to pick ciphers and does without it when it is absent.
   // The cloud providers' SDKs load from bundles of their own, on first use, as for vlm.js.

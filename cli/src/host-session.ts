@@ -7,17 +7,10 @@ import { commandLineSocketFailure } from '@vlm/host-client/src/connection-errors
 import { checkHostConnection, openHostSocket, type CheckedConnection } from '@vlm/host-client/src/connection';
 import { HostRequestCancelled, HostRequestError, sendHostRequest } from '@vlm/host-client/src/host-requests';
 import { defaultSocketPath } from '@vlm/schemas/src/socket-defaults';
-import type { CommandOutput, OptionSpec, ParsedArguments } from './command-table';
+import type { CommandOutput, ParsedArguments } from './command-table';
 import { exitCodes, UsageError } from './exit-codes';
 
-export const hostOption: OptionSpec = {
-  name: 'host',
-  valueName: 'ADDRESS',
-  description: 'The host service, as unix:PATH (default: $VLM_HOST, else the socket vlm-host uses by default).',
-};
-
-export const yesOption: OptionSpec = { name: 'yes', short: 'y', description: 'Do not ask for confirmation.' };
-export const jsonOption: OptionSpec = { name: 'json', description: 'Print one JSON document instead of text.' };
+export { hostOption, jsonOption, yesOption } from './host-options';
 
 /** The socket path from --host, else $VLM_HOST, else the default. */
 export function hostSocketPath(parsed: ParsedArguments, commandPath: string): string {

@@ -147,6 +147,8 @@ async function main(): Promise<void> {
     console.log(
       `target: ours <= 0.5x cockpit's way — warm ${(median(oursWarm) / median(cockpit)).toFixed(2)}x, cold ${(median(oursCold) / median(cockpit)).toFixed(2)}x`,
     );
+    const coldToVirsh = median(oursCold) / median(virsh);
+    console.log(`target (issue 13): ours cold <= 1.0x virsh — ${coldToVirsh.toFixed(2)}x ${coldToVirsh <= 1 ? 'met' : 'NOT met'}`);
   } finally {
     await virshShell.close();
     await environment.stop();

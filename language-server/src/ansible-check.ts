@@ -73,7 +73,7 @@ export function findPlaybookProblems(text: string, vmName?: string): PlaybookPro
     }
   }
   if (problems.length === 0) {
-    for (const problem of findPlaybookRuleProblems(text, vmName === undefined ? {} : { vmName })) {
+    for (const problem of findPlaybookRuleProblems(text, vmName === undefined ? { parsed } : { vmName, parsed })) {
       problems.push({ start: problem.start, end: problem.end, message: `would act outside its VM: ${problem.message}` });
     }
   }

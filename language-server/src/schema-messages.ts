@@ -3,14 +3,15 @@
 // what it holds and what is allowed. What a pattern allows is worded once, in the schema's
 // `x-allowed` text of that field (its `{subject}` is the nearest `x-subject` on the way there),
 // so no message shows a regular expression.
-import Ajv from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { YAMLDocument } from 'yaml-language-server/lib/umd/languageservice/parser/yaml-documents';
-import { labSchema, labSchemaId } from '@vlm/schemas';
+import { labSchema } from '@vlm/schemas';
+import { resolveReference } from './lab-schema-references';
+import { branchValidator, labValidator } from './lab-schema-validators';
 import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes';
 import { diagnosticAt } from './lab-diagnostics';
 import type { SourceSpan } from './lab-model';
@@ -30,38 +31,6 @@ export const schemaCodes: ReadonlySet<string> = new Set([
   diagnosticCodes.duplicateItem,
 ]);
 type SchemaNode = Record<string, unknown>;
-
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, ownProperties: true });
-ajv.addSchema(labSchema);
-let validateLab: ValidateFunction | undefined;
-
-/**
- * The schema with every `$ref` replaced by what it names (the lab schema has no recursion). With
- * all errors collected, ajv copies the errors found so far at each `$ref` call, which makes a lab
- * with thousands of bad items quadratic (20 000 items: seconds); one inlined function is linear.
- */
-function inlineReferences(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(inlineReferences);
-  if (node === null || typeof node !== 'object') return node;
-  const schema = node as SchemaNode;
-  const copy: SchemaNode = {};
-  if (typeof schema.$ref === 'string') Object.assign(copy, inlineReferences(resolveReference(schema)));
-  for (const [key, value] of Object.entries(schema)) {
-    if (key !== '$ref' && key !== '$id' && key !== 'definitions') copy[key] = inlineReferences(value);
-  }
-  return copy;
-}
-const branchValidators = new Map<string, ValidateFunction>();
-
-function validatorFor(pointer: string): ValidateFunction {
-  let validator = branchValidators.get(pointer);
-  if (!validator) {
-    validator = ajv.getSchema(`${labSchemaId}#${pointer}`);
-    if (!validator) throw new Error(`the lab schema has no ${pointer}`);
-    branchValidators.set(pointer, validator);
-  }
-  return validator;
-}
 
 /** A lab file with nothing in it (empty, blank or only comments): an error on line 1. */
 export function emptyLabDiagnostic(document: TextDocument, parsed: YAMLDocument): Diagnostic | undefined {
@@ -219,14 +188,6 @@ const typeWords: Record<string, string> = {
   object: 'a mapping',
   null: 'empty',
 };
-
-function resolveReference(schema: SchemaNode): SchemaNode {
-  const reference = schema.$ref;
-  if (typeof reference !== 'string' || !reference.startsWith('#/')) return schema;
-  let target: unknown = labSchema;
-  for (const part of reference.slice(2).split('/')) target = (target as SchemaNode | undefined)?.[part];
-  return (target as SchemaNode | undefined) ?? schema;
-}
 
 /** The oneOf branch whose type matches the value, or -1. */
 function branchFor(branches: SchemaNode[], value: unknown): number {
@@ -420,7 +381,7 @@ function explain(error: ErrorObject, root: unknown, suggestions: SuggestionBudge
 }
 
 function schemaProblems(root: unknown, suggestions: SuggestionBudget): Problem[] {
-  validateLab ??= ajv.compile(inlineReferences(labSchema) as SchemaNode);
+  const validateLab = labValidator();
   if (validateLab(root)) return [];
   const errors = validateLab.errors ?? [];
   const problems: Problem[] = [];
@@ -464,7 +425,7 @@ function schemaProblems(root: unknown, suggestions: SuggestionBudget): Problem[]
       });
       continue;
     }
-    const branch = validatorFor(`${words.oneOf.pointer}/${chosen}`);
+    const branch = branchValidator(`${words.oneOf.pointer}/${chosen}`);
     if (branch(value)) continue;
     for (const branchError of branch.errors ?? []) {
       const problem = explain({ ...branchError, instancePath: `${error.instancePath}${branchError.instancePath}` }, root, suggestions);

@@ -18,6 +18,16 @@ export interface PlaybookRuleProblem {
 export interface PlaybookRuleOptions {
   /** The VM the playbook provisions: the one host `hosts:` and `delegate_to:` may name. */
   vmName?: string;
+  /**
+   * The same text parsed already, without errors (the editor's syntax check does so): reused when
+   * nothing in the text can be a merge key, the one thing this check parses differently.
+   */
+  parsed?: Document;
+}
+
+/** True when `<<` or a merge tag may appear, which `merge: true` reads differently. */
+function mergeMayMatter(text: string): boolean {
+  return text.includes('<<') || text.includes('merge') || text.includes('%TAG');
 }
 
 /** Task keywords that run a task somewhere other than the VM. */
@@ -263,7 +273,9 @@ class RuleWalker {
  * not valid YAML gives no problems here (the syntax check reports it).
  */
 export function findPlaybookRuleProblems(text: string, options: PlaybookRuleOptions = {}): PlaybookRuleProblem[] {
-  const document = parseDocument(text, { prettyErrors: false, merge: true, uniqueKeys: false });
+  const reusable = options.parsed !== undefined && options.parsed.errors.length === 0 && !mergeMayMatter(text);
+  const document =
+    reusable && options.parsed ? options.parsed : parseDocument(text, { prettyErrors: false, merge: true, uniqueKeys: false });
   if (document.errors.length > 0) return [];
   const walker = new RuleWalker(document, text, options.vmName);
   walker.walk(document.contents, 'playbook');

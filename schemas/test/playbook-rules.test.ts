@@ -4,11 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import { findPlaybookRuleProblems } from '../src/playbook-rules';
 
-const lines = (text: string, vmName = 'web') =>
-  findPlaybookRuleProblems(text, { vmName }).map((problem) => `${problem.line}: ${problem.message.split(';')[0]}`);
+const lines = (text: string, vmName = 'web') => {
+  const problems = findPlaybookRuleProblems(text, { vmName });
+  // The language server passes the parse of its own syntax check: the answer must be the same.
+  const parsed = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  assert.deepEqual(findPlaybookRuleProblems(text, { vmName, parsed }), problems, text);
+  return problems.map((problem) => `${problem.line}: ${problem.message.split(';')[0]}`);
+};
 
 test("the example labs' playbooks pass", () => {
   const folder = join(__dirname, '..', 'examples');
@@ -81,4 +86,10 @@ test('an alias bomb or a self-referring alias does not make the check explode', 
   assert.deepEqual(lines(bomb.join('\n')), []);
   assert.ok(performance.now() - started < 1000);
   assert.deepEqual(lines('- &play\n  hosts: all\n  tasks: [*play]\n'), []);
+});
+
+test('a merge key brings its keys into the task, whether or not a parse is passed in', () => {
+  const playbook = ['- hosts: web', '  tasks:', '    - <<: {delegate_to: db}', '      ansible.builtin.command: id', ''].join('\n');
+  assert.deepEqual(lines(playbook), lines(playbook.replace('<<: {delegate_to: db}', 'delegate_to: db')));
+  assert.equal(lines(playbook).length, 1);
 });

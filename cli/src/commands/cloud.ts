@@ -3,7 +3,7 @@
 // encrypted file beside it.
 import { providerKinds } from '@vlm/clouds/src/cloud-provider';
 import { helpOption, type Command, type OptionSpec } from '../command-table';
-import { jsonOption } from '../host-session';
+import { jsonOption } from '../host-options';
 
 const filesDetail =
   'Accounts are read from $VLM_CLOUDS_FILE, else ~/.config/vlm/clouds.json:\n' +

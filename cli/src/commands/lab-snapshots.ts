@@ -1,6 +1,6 @@
 // The lab snapshot commands: one named snapshot of every VM of a lab, taken, reverted, listed and deleted.
 import { helpOption, type Command } from '../command-table';
-import { hostOption, jsonOption, yesOption } from '../host-session';
+import { hostOption, jsonOption, yesOption } from '../host-options';
 
 const nameDetail =
   "LAB is the lab's name on the host; NAME is a snapshot name: letters, digits, '_', '.' and '-',\n" +

@@ -1,6 +1,6 @@
 // The `lab` command group: labs on a host through the host API.
 import { helpOption, type Command } from '../command-table';
-import { hostOption, jsonOption, yesOption } from '../host-session';
+import { hostOption, jsonOption, yesOption } from '../host-options';
 
 const hostDetail =
   "The host is reached at --host unix:PATH, else $VLM_HOST, else vlm-host's default socket\n" +

@@ -1,6 +1,6 @@
 // The `vm` group and `console`: single VMs on a host through the host API.
 import { helpOption, type Command } from '../command-table';
-import { hostOption, jsonOption } from '../host-session';
+import { hostOption, jsonOption } from '../host-options';
 
 const addressDetail = 'A VM is LAB/VM (the names in the lab file, such as web-lab/db) or a libvirt domain name.';
 const exitDetail =

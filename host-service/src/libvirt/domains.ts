@@ -53,10 +53,13 @@ interface DomainIdentity {
   vlm?: VlmMetadata;
 }
 
-function parseDomainIdentity(xml: string): DomainIdentity {
-  const root = parseXml(xml);
+/** The domain's identity from its XML; `full` reads past `<devices>` too. */
+function parseDomainIdentity(xml: string, full = false): DomainIdentity {
+  // libvirt writes name, uuid, metadata, memory and vcpu before <devices>; XML of another shape is read whole.
+  const root = parseXml(xml, full ? undefined : 'devices');
   const name = childText(root, 'name');
   const uuid = childText(root, 'uuid');
+  if (!full && !(name && uuid && child(root, 'vcpu') && child(root, 'memory'))) return parseDomainIdentity(xml, true);
   if (!name || !uuid) {
     throw new HypervisorError('libvirt', 'libvirt returned domain XML without <name> or <uuid>');
   }

@@ -11,6 +11,8 @@ export interface XmlElement {
 const namedEntities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 export function decodeEntities(text: string): string {
+  // Most text (the whitespace between elements above all) has no entity at all.
+  if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
     if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
     if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
@@ -20,8 +22,12 @@ export function decodeEntities(text: string): string {
 
 const attributePattern = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
-/** Parses one document; throws on unbalanced tags. */
-export function parseXml(source: string): XmlElement {
+/**
+ * Parses one document; throws on unbalanced tags. With `stopAt`, reading ends at the document
+ * element's first child of that name (it and what follows are left out, unclosed tags allowed):
+ * a domain listing needs only what libvirt writes before `<devices>`, the bulk of the XML.
+ */
+export function parseXml(source: string, stopAt?: string): XmlElement {
   const root: XmlElement = { name: '#document', attributes: {}, children: [], text: '' };
   const stack: XmlElement[] = [root];
   const tokens =
@@ -36,6 +42,8 @@ export function parseXml(source: string): XmlElement {
       if (parent.name !== closing) throw new Error(`XML: </${closing}> closes <${parent.name}>`);
       stack.pop();
     } else if (opening !== undefined) {
+      const open = stack[1];
+      if (opening === stopAt && stack.length === 2 && open) return open;
       const element: XmlElement = { name: opening, attributes: {}, children: [], text: '' };
       for (const [, name, doubleQuoted, singleQuoted] of (attributeText ?? '').matchAll(attributePattern)) {
         if (name !== undefined) element.attributes[name] = decodeEntities(doubleQuoted ?? singleQuoted ?? '');

@@ -13,7 +13,7 @@ import {
   vlmMetadataOfNetwork,
 } from '../../src/libvirt/vlm-metadata';
 import { escapeXml } from '../../src/libvirt/xml-text';
-import { child, childText, descendants, parseXml } from '../../src/libvirt/xml-parse';
+import { child, childText, decodeEntities, descendants, parseXml } from '../../src/libvirt/xml-parse';
 import { HypervisorError } from '../../src/libvirt/hypervisor';
 
 /** The element a test goes on to inspect, failing the test when it is missing. */
@@ -309,4 +309,28 @@ test("snapshot XML escapes the description and parses libvirt's answer", () => {
     current: true,
     parent: 's1',
   });
+});
+
+test('parseXml with stopAt reads what comes before the first such child of the document element, and only that', () => {
+  const xml =
+    '<domain type="qemu"><name>a&amp;b</name><uuid>u-1</uuid>' +
+    '<metadata><note><![CDATA[<devices>not an element</devices>]]></note><devices note="nested, not a stop"/></metadata>' +
+    '<vcpu>2</vcpu><devices><disk type="file"/></devices><seclabel type="none"/></domain>';
+  const head = parseXml(xml, 'devices');
+  const whole = parseXml(xml);
+  assert.deepEqual(
+    head.children.map((element) => element.name),
+    ['name', 'uuid', 'metadata', 'vcpu'],
+  );
+  assert.deepEqual(head.children, whole.children.slice(0, 4), 'the elements read are the same as in a whole parse');
+  assert.equal(childText(head, 'name'), 'a&b');
+  assert.equal(child(head, 'metadata', 'note')?.text, '<devices>not an element</devices>');
+  // Without the stop, the reader still checks the whole document.
+  assert.throws(() => parseXml('<domain><name>x</name><devices><disk></devices></domain>'), /closes/);
+  assert.equal(childText(parseXml('<domain><name>x</name><devices><disk></devices></domain>', 'devices'), 'name'), 'x');
+});
+
+test('decodeEntities leaves text without entities as it is and decodes the rest', () => {
+  assert.equal(decodeEntities('\n    plain text, no entity\n'), '\n    plain text, no entity\n');
+  assert.equal(decodeEntities('a &lt;b&gt; &#65;&#x42; &unknown;'), 'a <b> AB &unknown;');
 });

@@ -1,0 +1,67 @@
+// The launcher runs the bundle with V8's code cache: a cache is written after a run, used by the
+// next one, and any cache that is not for this bundle and Node (stale, foreign or damaged) is
+// ignored and replaced. The output never depends on it.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { copyVlmInto, ensureBuilt, repositoryRoot, runVlm } from './run-vlm';
+
+const example = join(repositoryRoot, 'schemas', 'examples', 'three-tier-web.lab.yaml');
+const badLab = 'name: cache-check\nvms:\n  - name: web\n    vcpu: many\n';
+
+before(() => ensureBuilt());
+
+function copiedVlm(): { folder: string; launcher: string; cacheFile: string } {
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-code-cache-'));
+  const launcher = copyVlmInto(folder);
+  const cacheFile = join(folder, 'dist', 'vlm.js.cache');
+  rmSync(cacheFile, { force: true });
+  return { folder, launcher, cacheFile };
+}
+
+function outputs(launcher: string): string[] {
+  const good = runVlm(['validate', '--format', 'json', example], { launcher });
+  const bad = runVlm(['validate', '-'], { launcher, input: badLab });
+  return [String(good.status), good.stdout, good.stderr, String(bad.status), bad.stdout, bad.stderr];
+}
+
+test('the first run writes a cache for this bundle and Node; later runs use it and answer the same', (context) => {
+  const { folder, launcher, cacheFile } = copiedVlm();
+  context.after(() => rmSync(folder, { recursive: true, force: true }));
+  const first = outputs(launcher);
+  assert.ok(existsSync(cacheFile), 'a run leaves the code cache beside the bundle');
+  const header = readFileSync(cacheFile).toString('latin1').split('\n', 1)[0] ?? '';
+  const bundle = statSync(join(folder, 'dist', 'vlm.js'));
+  assert.equal(header, `vlm-code-cache ${bundle.size} ${bundle.mtimeMs} ${process.version} ${process.arch}`);
+  const written = statSync(cacheFile).mtimeMs;
+  assert.deepEqual(outputs(launcher), first);
+  assert.equal(statSync(cacheFile).mtimeMs, written, 'a cache that fits is used, not rewritten');
+  assert.equal(first[0], '0');
+  assert.equal(first[3], '1', 'the bad lab still fails');
+});
+
+test('a stale, foreign or damaged cache is ignored and replaced, and changes no answer', (context) => {
+  const { folder, launcher, cacheFile } = copiedVlm();
+  context.after(() => rmSync(folder, { recursive: true, force: true }));
+  const expected = outputs(launcher);
+  const fitting = readFileSync(cacheFile);
+  const key = fitting.subarray(0, fitting.indexOf(10)).toString('latin1');
+  const caches = {
+    'another bundle': Buffer.concat([Buffer.from('vlm-code-cache 1 2 v0.0.0 x\n'), fitting.subarray(fitting.indexOf(10) + 1)]),
+    'damaged data': Buffer.concat([Buffer.from(`${key}\n`), Buffer.from('not a V8 code cache at all')]),
+    'no header': Buffer.from('garbage without a line break'),
+    empty: Buffer.alloc(0),
+  };
+  for (const [what, cache] of Object.entries(caches)) {
+    writeFileSync(cacheFile, cache);
+    assert.deepEqual(outputs(launcher), expected, what);
+    assert.ok(
+      readFileSync(cacheFile)
+        .subarray(0, key.length + 1)
+        .equals(Buffer.from(`${key}\n`)),
+      `${what}: replaced by a fitting cache`,
+    );
+  }
+});
