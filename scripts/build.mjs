@@ -94,6 +94,8 @@ export const bundles = [
 export const copies = [
   { from: 'schemas/examples', to: 'extension/dist/examples' },
   { from: 'host-service/vlm-tiny', to: 'extension/dist/host-service/vlm-tiny' },
+  // The lab schema, for yamlValidation and the vlm-schema: file system (other YAML tools).
+  { from: 'schemas/lab.schema.json', to: 'extension/dist/schemas/lab.schema.json' },
 ];
 
 const watch = process.argv.includes('--watch');

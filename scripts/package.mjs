@@ -31,7 +31,7 @@ export function packageExtension(out = vsixPath()) {
   const vsce = join(repositoryRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   if (!existsSync(vsce)) fail('@vscode/vsce is not installed: run `npm ci` at the repository root.');
   mkdirSync(dirname(out), { recursive: true });
-  const packed = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], {
+  const packed = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out], {
     cwd: extensionFolder,
     stdio: 'inherit',
   });

@@ -1,6 +1,7 @@
 // Activation of the bundled extension (extension/dist/extension.js): load the bundle and run
 // activate() with a stub `vscode`, each in a fresh Node process. Anchor, same run: loading an
-// empty module the same way. Medians of alternating runs.
+// empty module the same way. Medians of alternating runs. The stub opens no lab file and shows no
+// view, so, as in VS Code, activation connects no host and starts no language server.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

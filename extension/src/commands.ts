@@ -88,7 +88,7 @@ async function offerTrust(action: string): Promise<void> {
 async function connectHost(scope: ExtensionScope, row: Row | undefined): Promise<void> {
   const connection = row && scope.hosts.get(row.hostName);
   if (!connection) return;
-  await withViewProgress(`Connecting to ${connection.host.name}`, () => connection.connect());
+  await withViewProgress(`Connecting to ${connection.host.name}`, () => connection.connect({ interactive: true }));
   if (connection.state.status !== 'connected') {
     const choice = await vscode.window.showWarningMessage(
       `Could not connect to host "${connection.host.name}". ${connection.state.reason ?? ''}`,

@@ -9,8 +9,9 @@ import { registerGraphicalConsoles } from './consoles/graphical-console-panel';
 import type { ExtensionScope } from './extension-scope';
 import { Hosts } from './hosts';
 import { LabCodeLensProvider } from './lab-code-lens';
-import { createLanguageClient, labLanguageId } from './language-client';
+import { labLanguageId } from './lab-language';
 import { LabsTreeProvider } from './labs-tree';
+import type { Row } from './labs-tree-model';
 import { Log } from './log';
 import { PlanDocuments } from './lab-actions';
 import { CatalogRequest, HostFactsRequest, LabTopologyRequest } from '@vlm/language-server/src/protocol';
@@ -29,10 +30,11 @@ import { registerLocalLibvirtContext } from './local-libvirt-context';
 import { registerFirstRun } from './first-run-view';
 import { WorkspaceLabFiles } from './workspace-lab-files';
 import { registerStatusBar } from './status-bar';
+import { registerSchemaFileSystem } from './schema-file-system';
 
 let languageClient: LanguageClient | undefined;
-/** Settles when the language server has started or failed to. */
-let languageClientStarted: Promise<void> = Promise.resolve();
+/** Starts the language server once; settles when it has started or failed to. */
+let languageClientStarted: () => Promise<void> = () => Promise.resolve();
 
 export function activate(context: vscode.ExtensionContext): void {
   const scope = createScope(context);
@@ -50,17 +52,14 @@ export function activate(context: vscode.ExtensionContext): void {
   registerGithubSync(scope);
   registerVmDetailsPanel(scope);
   registerTopologyPanel(scope, readLabTopology);
+  registerSchemaFileSystem(context);
   registerStatusBar(scope.context, scope.hosts);
   watchSettings(scope);
   registerFirstRun(scope);
+  // Reads the hosts from the settings; they connect when the view shows them or on a command.
   scope.hosts.reload();
   registerLocalLibvirtContext(scope);
-  // Not awaited: the view and commands work while the server starts.
-  languageClientStarted = startLanguageClient(scope);
-  void languageClientStarted.then(() => {
-    sendHostFactsOnConnect(scope);
-    sendCatalogOnConnect(scope);
-  });
+  startLanguageClientWithFirstLabFile(scope);
 }
 
 export async function deactivate(): Promise<void> {
@@ -86,7 +85,25 @@ function createScope(context: vscode.ExtensionContext): ExtensionScope {
     vscode.workspace.registerTextDocumentContentProvider(PlanDocuments.scheme, plans),
   );
   log.info(`Virtual Lab Manager ${context.extension.packageJSON.version as string} activated.`);
+  connectWhenShown(context, hosts, treeView);
   return { context, log, hosts, tree, treeView, plans };
+}
+
+/**
+ * Hosts connect when the view first shows them, asking nothing; expanding a host that is not
+ * connected is a user's request, which may ask for its host key or password.
+ */
+function connectWhenShown(context: vscode.ExtensionContext, hosts: Hosts, treeView: vscode.TreeView<Row>): void {
+  if (treeView.visible === true) hosts.connectAll();
+  context.subscriptions.push(
+    treeView.onDidChangeVisibility((event) => {
+      if (event.visible) hosts.connectAll();
+    }),
+    treeView.onDidExpandElement(({ element }) => {
+      const connection = element.kind === 'host' ? hosts.get(element.hostName) : undefined;
+      if (connection?.state.status === 'disconnected') void connection.connect({ interactive: true });
+    }),
+  );
 }
 
 function registerCodeLens(scope: ExtensionScope): void {
@@ -149,12 +166,40 @@ function sendCatalogOnConnect(scope: ExtensionScope): void {
 /** The lab of an open lab document, as the language server reads it for the topology panel. */
 async function readLabTopology(uri: vscode.Uri) {
   // A panel restored after a reload asks before the server is up.
-  await languageClientStarted;
+  await languageClientStarted();
   if (!languageClient?.isRunning()) throw new Error('the lab language server is not running (see the Virtual Labs log)');
   return languageClient.sendRequest(LabTopologyRequest.type, { uri: languageClient.code2ProtocolConverter.asUri(uri) });
 }
 
+/**
+ * The language server is a process: it starts with the first lab file opened (or the topology
+ * panel's first question), not when the view or a command activates the extension. Its client
+ * module loads then too.
+ */
+function startLanguageClientWithFirstLabFile(scope: ExtensionScope): void {
+  let started: Promise<void> | undefined;
+  languageClientStarted = () => {
+    started ??= startLanguageClient(scope).then(() => {
+      sendHostFactsOnConnect(scope);
+      sendCatalogOnConnect(scope);
+    });
+    return started;
+  };
+  const isLabFile = (document: vscode.TextDocument) => document.languageId === labLanguageId;
+  if ([...vscode.workspace.textDocuments].some(isLabFile)) {
+    void languageClientStarted();
+    return;
+  }
+  const opened = vscode.workspace.onDidOpenTextDocument((document) => {
+    if (!isLabFile(document)) return;
+    opened.dispose();
+    void languageClientStarted();
+  });
+  scope.context.subscriptions.push(opened);
+}
+
 async function startLanguageClient(scope: ExtensionScope): Promise<void> {
+  const { createLanguageClient } = await import('./language-client');
   languageClient = createLanguageClient(scope.context, scope.log);
   try {
     await languageClient.start();

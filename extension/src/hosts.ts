@@ -22,7 +22,8 @@ import type { HostConnectionState, HostSnapshot, LabActivity } from './host-snap
 import { localDataFolder, LocalHostProcess, type LocalDriver } from './local-host-process';
 import { chooseLocalLibvirt, type LocalLibvirtChoice, localLibvirtFacts } from './local-libvirt-choice';
 import type { Log } from './log';
-import { connectRemoteHost } from './remote/remote-host-prompts';
+import { connectRemoteHost, sshPrompts } from './remote/remote-host-prompts';
+import type { RemoteHostPrompts } from './remote/remote-host-client';
 
 /** Without SecretStorage, passwords are asked for every time and never kept. */
 const missingSecrets = { get: async () => undefined, store: async () => undefined, delete: async () => undefined };
@@ -40,9 +41,44 @@ type RequestType<P, R> = import('vscode-jsonrpc/node').RequestType<P, R, unknown
 
 const reconnectDelaysMs = [1000, 2000, 5000, 10_000, 30_000];
 
+/** What a connection may do besides connecting. */
+export interface ConnectOptions {
+  /** True when a user asked for it (a command, a row expanded): only then may it ask for a host key or a password. */
+  interactive?: boolean;
+}
+
+/** Prompts that ask nothing, for connections nobody asked for; they note that a question was needed. */
+function silentPrompts(): RemoteHostPrompts & { wanted: boolean } {
+  const prompts = {
+    wanted: false,
+    async confirmHostKey() {
+      prompts.wanted = true;
+      return false;
+    },
+    async askPassword() {
+      prompts.wanted = true;
+      return undefined;
+    },
+    async askPassphrase() {
+      prompts.wanted = true;
+      return undefined;
+    },
+    async answerKeyboardInteractive() {
+      prompts.wanted = true;
+      return undefined;
+    },
+  };
+  return prompts;
+}
+
 /** One host and, while connected, the resources of that connection. */
 export class HostConnection implements vscode.Disposable {
-  state: HostConnectionState = { status: 'disconnected', reason: 'Not connected yet.' };
+  state: HostConnectionState = {
+    status: 'disconnected',
+    reason: vscode.l10n.t('Not connected yet: it connects when the Virtual Labs view shows it.'),
+  };
+  /** True once connect() has run: hosts that never tried connect when the view first shows. */
+  attempted = false;
   readonly inventory = new HostInventory();
   private client: HostClient | undefined;
   private scope: vscode.Disposable[] = [];
@@ -73,7 +109,10 @@ export class HostConnection implements vscode.Disposable {
     return this.state.status === 'connected' ? this.client?.connection : undefined;
   }
 
-  async connect(): Promise<void> {
+  async connect(options: ConnectOptions = {}): Promise<void> {
+    const prompts = options.interactive ? undefined : silentPrompts();
+    this.attempted = true;
+    this.cancelReconnect();
     this.closeScope();
     this.setState({ status: 'connecting' });
     const address = this.host.address;
@@ -87,10 +126,16 @@ export class HostConnection implements vscode.Disposable {
             : address.path;
       const client =
         address.kind === 'ssh'
-          ? await connectRemoteHost(address.destination, this.secrets ?? missingSecrets, (line) => this.log.info(line), {
-              ...(address.socketPath ? { socketPath: address.socketPath } : {}),
-              rememberPassphrases: vscode.workspace.getConfiguration('vlm').get<boolean>('ssh.rememberPassphrases', false),
-            })
+          ? await connectRemoteHost(
+              address.destination,
+              this.secrets ?? missingSecrets,
+              (line) => this.log.info(line),
+              {
+                ...(address.socketPath ? { socketPath: address.socketPath } : {}),
+                rememberPassphrases: vscode.workspace.getConfiguration('vlm').get<boolean>('ssh.rememberPassphrases', false),
+              },
+              prompts ?? sshPrompts,
+            )
           : await openHostClient(socketPath);
       if (this.disposed) {
         // The host left the settings while the connection was being opened.
@@ -115,8 +160,11 @@ export class HostConnection implements vscode.Disposable {
         libvirt: client.info.libvirtConnection,
       });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.log.info(`Host ${this.host.name}: ${reason}`);
+      const failure = error instanceof Error ? error.message : String(error);
+      const reason = prompts?.wanted
+        ? vscode.l10n.t('It needs your answer (its host key or a password): click Connect on its row, or expand it.')
+        : failure;
+      this.log.info(`Host ${this.host.name}: ${failure}`);
       this.closeScope();
       this.setState({ status: 'disconnected', reason });
     }
@@ -313,6 +361,8 @@ export class Hosts implements vscode.Disposable {
   private connections = new Map<string, HostConnection>();
   /** The local libvirt decision of the last reload. */
   private decidedLibvirt: LocalLibvirtChoice | undefined;
+  /** False until the view shows the hosts or a command needs one: activation connects nothing. */
+  private connectingAllowed = false;
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changeEmitter.event;
 
@@ -353,7 +403,7 @@ export class Hosts implements vscode.Disposable {
       existing?.dispose();
       const connection = new HostConnection(definition, this.log, () => this.changeEmitter.fire(), service, this.context.secrets);
       next.set(host.name, connection);
-      void connection.connect();
+      if (this.connectingAllowed) void connection.connect();
     }
     for (const [name, connection] of this.connections) if (!next.has(name)) connection.dispose();
     this.connections = next;
@@ -417,8 +467,24 @@ export class Hosts implements vscode.Disposable {
     return [...this.connections.values()];
   }
 
+  /**
+   * Connects the hosts that have not tried yet, asking nothing: the view calls it when it first
+   * shows them. Hosts added to the settings afterwards connect as they come.
+   */
+  connectAll(): void {
+    if (this.connectingAllowed) return;
+    this.connectingAllowed = true;
+    for (const connection of this.connections.values()) {
+      if (connection.state.status === 'disconnected' && !connection.attempted) void connection.connect();
+    }
+  }
+
+  /** A user asked (Refresh): every host not connected tries again, and may ask for a password. */
   async reconnectAll(): Promise<void> {
-    await Promise.all([...this.connections.values()].filter((c) => c.state.status !== 'connected').map((c) => c.connect()));
+    this.connectingAllowed = true;
+    await Promise.all(
+      [...this.connections.values()].filter((c) => c.state.status !== 'connected').map((c) => c.connect({ interactive: true })),
+    );
   }
 
   snapshots(): HostSnapshot[] {

@@ -245,6 +245,8 @@ export async function connectedHost(scope: ExtensionScope, hostName: string, act
     if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'vlm.hosts');
     return undefined;
   }
+  // Never tried (the view has not shown it yet), or dropped: the user's action connects it, and may ask.
+  if (connection.state.status === 'disconnected') await connection.connect({ interactive: true });
   if (connection.state.status !== 'connected') {
     const reason =
       connection.state.status === 'connecting'
@@ -257,7 +259,7 @@ export async function connectedHost(scope: ExtensionScope, hostName: string, act
       'Add Host...',
       'Show Log',
     );
-    if (choice === 'Connect Again') await connection.connect();
+    if (choice === 'Connect Again') await connection.connect({ interactive: true });
     if (choice === 'Add Host...') await vscode.commands.executeCommand('vlm.addHost');
     if (choice === 'Show Log') scope.log.show();
     return undefined;

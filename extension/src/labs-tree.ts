@@ -103,6 +103,8 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
 
   getChildren(row?: Row): Row[] {
     if (!row) {
+      // The view shows the hosts: the time to connect them (activation did not).
+      this.hosts.connectAll();
       this.roots ??= this.rows.reconcile(this.currentRows()).roots;
       return this.roots;
     }

@@ -2,8 +2,9 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { Log } from './log';
+import { labLanguageId } from './lab-language';
 
-export const labLanguageId = 'vlm-lab';
+export { labLanguageId } from './lab-language';
 
 export function createLanguageClient(context: vscode.ExtensionContext, log: Log): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');

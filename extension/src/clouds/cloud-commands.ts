@@ -8,7 +8,6 @@ import { failureText } from './cloud-accounts';
 import { confirmation, consoleUrlProblem, selectedInstanceRows, whileRunning } from './cloud-actions';
 import { FilterError, parseInstanceFilter } from '@vlm/clouds/src/instance-filter';
 import { actionWords, type CloudRow, instanceAddress } from './cloud-rows';
-import { openCloudSshTerminal } from './cloud-ssh-terminal';
 import type { CloudsTreeProvider } from './clouds-tree';
 
 export interface CloudScope {
@@ -50,7 +49,8 @@ export function registerCloudCommands(scope: CloudScope): void {
   cloudCommand(scope, 'vlm.cloud.openConsole', 'open the web console', (row) => openConsole(scope, row));
   cloudCommand(scope, 'vlm.cloud.openSshTerminal', 'open an SSH terminal', async (row) => {
     const [instance] = instancesOf(scope, row, undefined);
-    if (instance) await openCloudSshTerminal(scope.context, scope.log, instance);
+    // ssh2 loads with the first SSH terminal, not with the extension.
+    if (instance) await (await import('./cloud-ssh-terminal')).openCloudSshTerminal(scope.context, scope.log, instance);
   });
   cloudCommand(scope, 'vlm.cloud.refresh', 'refresh the clouds', () => scope.clouds.refresh());
   cloudCommand(scope, 'vlm.cloud.refreshAccount', 'refresh the cloud account', (row) => {

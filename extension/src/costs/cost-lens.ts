@@ -7,7 +7,7 @@ import { currencyProblem } from '@vlm/webviews/src/expenses/model/money';
 import { formatPriceMicros, parsePriceMicros } from '@vlm/webviews/src/costs/cost-model';
 import { DashboardStore, dashboardFileName } from '@vlm/webviews/src/store/dashboard-store';
 import type { ExtensionScope } from '../extension-scope';
-import { labLanguageId } from '../language-client';
+import { labLanguageId } from '../lab-language';
 import { costBreakdownMarkdown, costLenses } from './lab-cost-lenses';
 
 const breakdownScheme = 'vlm-cost';

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { homedir, userInfo } from 'node:os';
 import type { HostClient } from '@vlm/host-client/src/connection';
-import { openRemoteHostClient, type RemoteHostPrompts, type SecretStore } from './remote-host-client';
+import type { RemoteHostPrompts, SecretStore } from './remote-host-client';
 import { readUserSshConfig } from './ssh-config';
 import { resolveSshRoute, type SshHop, type SshRoute } from './ssh-route';
 
@@ -71,20 +71,24 @@ function hopDestination(hop: SshHop) {
 }
 
 /** Connects to the host service behind `destination`; rejects with a reason a user can act on. */
-export function connectRemoteHost(
+export async function connectRemoteHost(
   destination: string,
   /** VS Code's SecretStorage, in practice. */
   secrets: SecretStore,
   log: (line: string) => void,
   options: { socketPath?: string; rememberPassphrases?: boolean } = {},
+  /** The questions to ask: sshPrompts when a user asked to connect, else ones that ask nothing. */
+  prompts: RemoteHostPrompts = sshPrompts,
 ): Promise<HostClient> {
   const { jumps, target } = sshRouteOf(destination, log);
+  // ssh2 loads with the first SSH connection, not with the extension.
+  const { openRemoteHostClient } = await import('./remote-host-client');
   return openRemoteHostClient({
     destination: hopDestination(target),
     ...(target.identityFiles.length > 0 ? { identityFiles: target.identityFiles } : {}),
     jumps: jumps.map((hop) => ({ destination: hopDestination(hop), identityFiles: hop.identityFiles })),
     secrets,
-    prompts: sshPrompts,
+    prompts,
     log,
     socketPath: options.socketPath,
     rememberPassphrases: options.rememberPassphrases ?? false,

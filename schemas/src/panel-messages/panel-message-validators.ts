@@ -38,10 +38,19 @@ export function panelMessagesAjv(options: { code?: { source: boolean } } = {}): 
   return new Ajv({ allErrors: false, strict: false, discriminator: true, ...options }).addSchema(panelMessagesSchemaJson);
 }
 
-const ajv = panelMessagesAjv();
+// Compiled on first use, one definition at a time: compiling them all cost the extension most of
+// its activation time, and a window that opens no panel never needs them.
+let sharedAjv: Ajv | undefined;
 export const panelMessageValidators = {} as Record<PanelMessageDefinition, PanelMessageValidator>;
 for (const name of panelMessageDefinitions) {
-  const validate = ajv.getSchema(`${panelMessagesSchemaJson.$id}#/definitions/${name}`);
-  if (!validate) throw new Error(`panel-messages.schema.json has no definition ${name}.`);
-  panelMessageValidators[name] = validate;
+  let compiled: PanelMessageValidator | undefined;
+  Object.defineProperty(panelMessageValidators, name, {
+    enumerable: true,
+    get: () => {
+      sharedAjv ??= panelMessagesAjv();
+      compiled ??= sharedAjv.getSchema(`${panelMessagesSchemaJson.$id}#/definitions/${name}`);
+      if (!compiled) throw new Error(`panel-messages.schema.json has no definition ${name}.`);
+      return compiled;
+    },
+  });
 }

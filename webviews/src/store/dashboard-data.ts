@@ -95,15 +95,21 @@ function uniqueIds(section: string, records: ReadonlyArray<{ id: string }>): str
   return undefined;
 }
 
-const validateData = panelMessagesAjv().getSchema(`${panelMessagesSchemaId}#/definitions/DashboardData`);
+// Compiled on the first import or export, not when the extension loads.
+let dataValidator: ReturnType<ReturnType<typeof panelMessagesAjv>['getSchema']>;
+function validateData(data: unknown): boolean {
+  dataValidator ??= panelMessagesAjv().getSchema(`${panelMessagesSchemaId}#/definitions/DashboardData`);
+  if (!dataValidator) throw new Error('panel-messages.schema.json has no definition DashboardData.');
+  return dataValidator(data) as boolean;
+}
 
 /** What is wrong with data of the current version, or undefined. */
 export function dashboardDataProblem(data: unknown): string | undefined {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'it is not a JSON object';
   const version = (data as { schema_version?: unknown }).schema_version;
   if (version !== currentSchemaVersion) return `schema_version is ${JSON.stringify(version)}, not ${currentSchemaVersion}`;
-  if (!validateData?.(data)) {
-    const error = validateData?.errors?.[0];
+  if (!validateData(data)) {
+    const error = dataValidator?.errors?.[0];
     const where = error?.instancePath ? fieldPath(error.instancePath) : 'the file';
     return `${where} ${error?.message ?? 'does not match the dashboard schema'}`;
   }
