@@ -47,6 +47,8 @@ function recordingVscode(recording: Recording): unknown {
         return stub(`${path}()`);
       },
       construct: () => stub(`new ${path}`) as object,
+      // Assignments (an item's name, text, command) are accepted and forgotten.
+      set: () => true,
     });
   // esbuild's import helper copies the module's own keys: the namespaces and classes the extension uses.
   const names = `window workspace commands languages env extensions l10n debug tasks authentication Uri EventEmitter
