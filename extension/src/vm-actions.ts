@@ -204,13 +204,20 @@ async function askForForeignName(hostName: string, domain: string, reason: strin
   });
 }
 
-export async function copySshCommand(scope: ExtensionScope, row: unknown): Promise<void> {
+/** The row's VM when it has an SSH port; otherwise says how to give it one and returns undefined. */
+export function vmWithSshPort(row: unknown): (VmRow & { sshPort: number }) | undefined {
   const [vm] = selectedVms(row, undefined);
-  if (!vm) return;
+  if (!vm) return undefined;
   if (vm.sshPort === undefined) {
     void vscode.window.showInformationMessage(`VM ${vm.vmName} has no SSH port: give it ssh_port in its lab file to reach it over SSH.`);
-    return;
+    return undefined;
   }
+  return vm as VmRow & { sshPort: number };
+}
+
+export async function copySshCommand(scope: ExtensionScope, row: unknown): Promise<void> {
+  const vm = vmWithSshPort(row);
+  if (!vm) return;
   const address = scope.hosts.get(vm.hostName)?.host.address;
   let command: string;
   try {

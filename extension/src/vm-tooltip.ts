@@ -1,20 +1,14 @@
 // A VM row's tooltip in Markdown: state, lab, ports, size, idle countdown, tags, and links to the
 // actions its state allows. When it opens, the host's facts join it: image, IP addresses, uptime
 // and live figures. Every word from a host goes through markdownText (markdown-text.ts).
+import type { VmRow } from './labs-tree-model';
 import type { Lab } from '@vlm/schemas';
 import type { RunningInterval } from '@vlm/schemas/src/host-protocol';
 import type { VmSnapshot, VmStatus } from './host-snapshot';
 import { commandLinkWithQuery, commandQuery, markdownLines, markdownText, type TooltipCommand } from './markdown-text';
 
 /** What a command link hands the command: what the tree's row would (see selectedVms). */
-export interface VmLinkTarget {
-  kind: 'vm';
-  hostName: string;
-  labName: string;
-  vmName: string;
-  domain: string;
-  sshPort?: number;
-}
+export type VmLinkTarget = Pick<VmRow, 'kind' | 'hostName' | 'labName' | 'vmName' | 'domain' | 'sshPort'>;
 
 const actionLinks: Record<VmStatus, [string, TooltipCommand][]> = {
   running: [

@@ -7,13 +7,20 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Server as SshServer, utils as sshUtils } from 'ssh2';
 import { openRemoteHostClient, passwordSecretKey, type RemoteHostPrompts, type SecretStore } from '../src/remote/remote-host-client';
 import { knownHostsName } from '../src/remote/known-hosts';
 import type { SshDestination } from '../src/remote/ssh-destination';
-import { fingerprintOf, keygen, MemorySecrets, type RemoteFixture, scriptedPrompts, useRemoteFixture } from './sshd-fixture';
+import {
+  fingerprintOf,
+  keygen,
+  MemorySecrets,
+  type RemoteFixture,
+  scriptedPrompts,
+  useRemoteFixture,
+  forwardStreamLocal,
+} from './sshd-fixture';
 
 function remoteOptions(fixture: RemoteFixture, knownHostsPath: string, prompts: RemoteHostPrompts, secrets = new MemorySecrets()) {
   return {
@@ -130,16 +137,7 @@ function usePasswordServer(fixture: RemoteFixture): PasswordServer {
         if (context.method === 'password' && context.username === 'lab' && context.password === password) context.accept();
         else context.reject(['password']);
       });
-      connection.on('ready', () => {
-        connection.on('openssh.streamlocal', (accept, reject, info) => {
-          const upstream = connect(info.socketPath);
-          upstream.once('error', () => reject());
-          upstream.once('connect', () => {
-            const channel = accept();
-            channel.pipe(upstream).pipe(channel);
-          });
-        });
-      });
+      connection.on('ready', () => forwardStreamLocal(connection));
       connection.on('error', () => undefined);
     });
     server.server.listen(0, '127.0.0.1');

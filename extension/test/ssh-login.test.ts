@@ -8,14 +8,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Server as SshServer, utils as sshUtils } from 'ssh2';
 import { waitUntil } from '../../host-service/local-libvirt/wait-until';
 import { openRemoteHostClient, passphraseSecretKey } from '../src/remote/remote-host-client';
 import { parseSshConfig } from '../src/remote/ssh-config';
 import { resolveSshRoute } from '../src/remote/ssh-route';
-import { keygen, MemorySecrets, scriptedPrompts, useRemoteFixture, type RemoteFixture } from './sshd-fixture';
+import { keygen, MemorySecrets, scriptedPrompts, useRemoteFixture, type RemoteFixture, forwardStreamLocal } from './sshd-fixture';
 
 const passphrase = 'open sesame';
 
@@ -183,16 +182,7 @@ function useKeyboardServer(fixture: RemoteFixture) {
           (answers) => (answers[0] === 'secret' && answers[1] === '123456' ? context.accept() : context.reject(['keyboard-interactive'])),
         );
       });
-      connection.on('ready', () => {
-        connection.on('openssh.streamlocal', (accept, reject, info) => {
-          const upstream = connect(info.socketPath);
-          upstream.once('error', () => reject());
-          upstream.once('connect', () => {
-            const channel = accept();
-            channel.pipe(upstream).pipe(channel);
-          });
-        });
-      });
+      connection.on('ready', () => forwardStreamLocal(connection));
       connection.on('error', () => undefined);
     });
     server.instance.listen(0, '127.0.0.1');

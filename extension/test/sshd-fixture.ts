@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
+import type { Connection as SshServerConnection } from 'ssh2';
 import { join } from 'node:path';
 import type { HostProcess } from '../../host-service/test/api/host-process';
 import { startHostFixture, type HostFixture } from '../../host-service/test/support/host-fixture';
@@ -149,4 +150,16 @@ export function useRemoteFixture(): RemoteFixture {
     await fixture.hostFixture?.dispose();
   });
   return fixture;
+}
+
+/** An ssh2 test server's side of `ssh -L` to a Unix socket: each streamlocal channel piped to its socket. */
+export function forwardStreamLocal(connection: SshServerConnection): void {
+  connection.on('openssh.streamlocal', (accept, reject, info) => {
+    const upstream = connect(info.socketPath);
+    upstream.once('error', () => reject());
+    upstream.once('connect', () => {
+      const channel = accept();
+      channel.pipe(upstream).pipe(channel);
+    });
+  });
 }

@@ -7,7 +7,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import type { ExtensionScope } from '../extension-scope';
-import { selectedVms } from '../vm-actions';
+import { vmWithSshPort } from '../vm-actions';
 import { includedUserConfig, managedSshConfig, managedSshConfigPath, vmSshAlias, vmSshWords, type VmSshTarget } from './vm-ssh-access';
 
 export const remoteSshExtension = 'ms-vscode-remote.remote-ssh';
@@ -65,12 +65,8 @@ async function useManagedConfig(scope: ExtensionScope, path: string, current: st
 }
 
 export async function connectInNewWindow(scope: ExtensionScope, row: unknown): Promise<void> {
-  const [vm] = selectedVms(row, undefined);
+  const vm = vmWithSshPort(row);
   if (!vm) return;
-  if (vm.sshPort === undefined) {
-    void vscode.window.showInformationMessage(`VM ${vm.vmName} has no SSH port: give it ssh_port in its lab file to reach it over SSH.`);
-    return;
-  }
   if (!vscode.extensions.getExtension(remoteSshExtension)) {
     await offerRemoteSsh(row);
     return;
