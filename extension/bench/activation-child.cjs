@@ -19,6 +19,8 @@ function stub() {
     },
     apply: () => stub(),
     construct: () => stub(),
+    // Assignments (a status bar item's name, text, command) are accepted and forgotten.
+    set: () => true,
   });
 }
 // Any member is a stub; esbuild's import helper copies the listed keys, so the namespaces our own
