@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
-import { panelFrame, reportedViolations, watchCspConsole } from './webview-frames';
+import { panelFrame, reportedViolations, showHostsView, watchCspConsole } from './webview-frames';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
 let session: VsCodeSession;
@@ -53,10 +53,8 @@ async function budgetChart(frame: Frame): Promise<BudgetChartData & { canvas: bo
 
 test('set a budget, cross 80% with an expense, see the notification, click it and land on the budget', async () => {
   const { page } = session;
-  // The extension is active once the sidebar shows its hosts; then its commands are in the palette.
-  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
-  const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
-  await hostsView.locator('.monaco-list-row', { hasText: 'local' }).waitFor({ timeout: 60_000 });
+  // Once the extension is active its commands are in the palette.
+  await showHostsView(session);
   await session.runCommand('Virtual Labs: Open Expenses');
   let frame = await expensesFrame();
   await frame.locator('#totals', { hasText: 'No expenses yet.' }).waitFor();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
-import { panelFrame, reportedViolations, watchCspConsole } from './webview-frames';
+import { panelFrame, reportedViolations, showHostsView, watchCspConsole } from './webview-frames';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
 let session: VsCodeSession;
@@ -45,9 +45,7 @@ async function addExpense(frame: Frame, amount: string, category: string): Promi
 test('add an expense, see the chart change, delete and undo by keyboard, reload and find it restored', async () => {
   const { page } = session;
   // From the sidebar: the Hosts view's title bar.
-  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
-  const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
-  await hostsView.locator('.monaco-list-row', { hasText: 'local' }).waitFor({ timeout: 60_000 });
+  const hostsView = await showHostsView(session);
   // With two views in the container, a view's title actions show while its header is hovered.
   await hostsView.locator('.pane-header').hover();
   await hostsView.getByRole('button', { name: 'Open Expenses' }).click();

@@ -160,7 +160,8 @@ test("the workspace lab's Deploy deploys it; the walkthrough's deploy step compl
   const { page } = session;
   const row = treeRow(labName);
   await row.hover();
-  await row.locator('.action-label[aria-label="Deploy Lab"]').click();
+  // The label ends with the command's key binding.
+  await row.locator('.action-label[aria-label^="Deploy Lab"]').click();
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.waitFor({ timeout: 60_000 });
   assert.match((await dialog.textContent()) ?? '', new RegExp(`Deploy lab ${labName} to host local\\?`));

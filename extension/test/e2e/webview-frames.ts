@@ -1,7 +1,7 @@
 // What the dashboard panels' end-to-end tests share: finding a panel's frame (the webview's
 // inner iframe, once its script has drawn) and collecting CSP violations from the console and
 // from the browser's own reports.
-import type { ConsoleMessage, Frame } from 'playwright-core';
+import type { ConsoleMessage, Frame, Locator } from 'playwright-core';
 import type { VsCodeSession } from './vscode-session';
 
 /**
@@ -52,12 +52,21 @@ export async function panelFrame(session: VsCodeSession, selector: string, panel
   }
 }
 
+/**
+ * Shows the Virtual Labs view and waits for the extension to be active: its status bar item counts
+ * the hosts. (With no host connected the view has no rows, only its welcome, so rows cannot tell.)
+ */
+export async function showHostsView(session: VsCodeSession): Promise<Locator> {
+  const { page } = session;
+  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
+  await page.locator('.statusbar-item', { hasText: /^\s*\d+\/\d+\s*$/ }).waitFor({ timeout: 60_000 });
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
+}
+
 /** Runs an item of the Hosts view's overflow menu ("More Actions..."), as a user opens a panel. */
 export async function runHostsMenuItem(session: VsCodeSession, item: string): Promise<void> {
   const { page } = session;
-  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
-  const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
-  await hostsView.locator('.monaco-list-row', { hasText: 'local' }).waitFor({ timeout: 60_000 });
+  const hostsView = await showHostsView(session);
   await hostsView.locator('.pane-header').hover();
   // The view's overflow menu: a link without a role, named by its aria-label.
   await hostsView.locator('.pane-header').getByLabel('More Actions...').click();
