@@ -174,7 +174,9 @@ async function deployStopDestroy(): Promise<void> {
   await (session as VsCodeSession).screenshot('14-destroy-question');
   await dialog.getByRole('button', { name: 'Destroy' }).click();
   await page.locator('.notification-toast', { hasText: `Lab ${labName} is destroyed on local.` }).waitFor({ timeout: 180_000 });
-  await treeRow(labName).waitFor({ state: 'detached', timeout: 30_000 });
+  // Its file is still in the workspace: the row stays, as a lab file not deployed, with no VM under it.
+  await waitForDescription(treeRow(labName), /^not deployed/, 30_000);
+  await treeRow('alpha').waitFor({ state: 'detached', timeout: 30_000 });
   await (session as VsCodeSession).screenshot('15-lab-destroyed');
   assert.deepEqual(libvirtDomains(), [], 'virsh still lists domains of the lab');
   assert.deepEqual(libvirtNetworks(), [], 'virsh still lists networks of the lab');
