@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ImagesPullRequest, LabsApplyRequest } from '@vlm/schemas/src/host-protocol';
 import { connectClient } from '../../../host-service/test/api/host-process';
 import { domainName } from '../../../host-service/src/deploy/lab-resources';
@@ -143,12 +143,13 @@ function startRun(folder = dataFolder()): NpmStart {
 }
 
 /** Opens the address npm start printed in a browser, once it has, and waits for the workbench. */
-async function openWorkbench(run: NpmStart): Promise<void> {
+async function openWorkbench(run: NpmStart): Promise<Page> {
   const url = await whileRunning(run, 'it printed its address', () => addressLine.exec(run.output())?.[1], 600_000);
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
   const page = await browser.newPage();
   await page.goto(url);
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 120_000 });
+  return page;
 }
 
 async function closeWorkbench(): Promise<void> {
@@ -209,8 +210,10 @@ describe('Ctrl-C of npm start leaves nothing it started', { timeout: 1_800_000 }
   test('late: a lab VM running on qemu:///system and the workbench open; the VM is powered off', async () => {
     const folder = dataFolder();
     const run = startRun(folder);
-    await openWorkbench(run);
-    // The extension starts vlm-host for the host `local`; its socket is on its command line.
+    const page = await openWorkbench(run);
+    // Hosts connect when the Virtual Labs view shows them: then the extension starts vlm-host for
+    // the host `local`, its socket on its command line.
+    await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
     const socketPath = await whileRunning(
       run,
       'the extension started its vlm-host',
