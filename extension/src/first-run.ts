@@ -1,8 +1,8 @@
-// Why no host is connected, in the Hosts view itself: while none is, the view shows no rows, so
-// VS Code shows its welcome content, chosen by the `vlm.hostProblem` context key. Welcome content
-// is fixed text and shows only while the view has no message, so the host's own reason (for a
-// service that stopped, its last stderr line) goes beside the view's title. No `vscode` import:
-// unit-tested.
+// Why no host is connected, in the Hosts view itself. On a first run (no host but this machine)
+// while none is connected, the view shows no rows, so VS Code shows its welcome content, chosen by
+// the `vlm.hostProblem` context key. Welcome content is fixed text and shows only while the view
+// has no message, so the host's own reason (for a service that stopped, its last stderr line)
+// goes beside the view's title. No `vscode` import: unit-tested.
 import type { HostSnapshot } from './host-snapshot';
 
 /** What keeps every host from connecting; each kind has its own welcome text in the manifest. */
@@ -56,6 +56,14 @@ export function hostProblem(snapshots: readonly HostSnapshot[]): HostProblem | u
     message: `${first ? capitalized(hostWords(first)) : 'The host'}: ${reason}${others}`,
     summary: clipped(reasonSummary(reason), 160),
   };
+}
+
+/**
+ * The problem the welcome shows instead of rows: only while every host is this machine. A host
+ * added to the settings keeps its row, connected or not, so it can be connected, edited or removed.
+ */
+export function welcomeProblem(snapshots: readonly HostSnapshot[]): HostProblem | undefined {
+  return snapshots.some((snapshot) => !snapshot.host.isLocal) ? undefined : hostProblem(snapshots);
 }
 
 /** What a stopped service said (local-host-process.ts puts its last stderr line after the socket), else the reason. */

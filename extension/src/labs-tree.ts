@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { LabsGetRequest, MetricsGetRequest, VmsRunningIntervalsRequest } from '@vlm/schemas/src/host-protocol';
 import { hasIdleCountdown, idleCountdownRefreshMs, isLeafRow, type Row, type VmRow, type VmRowCache } from './labs-tree-model';
 import type { Hosts } from './hosts';
-import { hostProblem, type HostProblem } from './first-run';
+import { type HostProblem, welcomeProblem } from './first-run';
 import { labsTreeWithWorkspace } from './workspace-lab-rows';
 import type { WorkspaceLabFiles } from './workspace-lab-files';
 import { refreshDelayMs, StableRows } from './tree-rows';
@@ -36,9 +36,9 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
     }, idleCountdownRefreshMs);
   }
 
-  /** Why no host is connected; the view then shows no rows, so its welcome content shows. */
+  /** Why no host is connected, on a first run; the view then shows no rows, so its welcome content shows. */
   get problem(): HostProblem | undefined {
-    return hostProblem(this.hosts.snapshots());
+    return welcomeProblem(this.hosts.snapshots());
   }
 
   get filter(): string {
@@ -134,7 +134,7 @@ export class LabsTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Di
   /** No rows while no host is connected: VS Code then shows the welcome content, which says why. */
   private currentRows(): Row[] {
     const snapshots = this.hosts.snapshots();
-    if (hostProblem(snapshots)) return [];
+    if (welcomeProblem(snapshots)) return [];
     return labsTreeWithWorkspace(snapshots, this.labFiles.files(), this.filterText, Date.now(), this.vmRows);
   }
 

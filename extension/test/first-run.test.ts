@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostDefinition } from '../src/host-configuration';
 import type { HostSnapshot } from '../src/host-snapshot';
-import { classifyReason, hostProblem, viewMessage } from '../src/first-run';
+import { classifyReason, hostProblem, viewMessage, welcomeProblem } from '../src/first-run';
 
 const local: HostDefinition = { name: 'local', isLocal: true, address: { kind: 'socket', path: '/tmp/vlm-host.sock' } };
 const remote: HostDefinition = { name: 'lab-server', isLocal: false, address: { kind: 'ssh', destination: 'admin@lab-server' } };
@@ -47,6 +47,13 @@ test('each reason sorts into what the user can do about it', () => {
   assert.equal(classifyReason('connect ENOENT /run/user/1000/vlm/vlm-host.sock'), 'no-service');
   assert.equal(classifyReason('connect ECONNREFUSED /run/vlm/vlm-host.sock'), 'no-service');
   assert.equal(classifyReason('Host key verification was refused.'), 'unreachable');
+});
+
+test('the welcome replaces the rows only while every host is this machine: added hosts keep their rows', () => {
+  assert.equal(welcomeProblem([disconnected(local, 'connect ENOENT /run/vlm/vlm-host.sock')])?.kind, 'no-service');
+  assert.equal(welcomeProblem([disconnected(local, 'connect ENOENT /x'), disconnected(remote, 'connect ECONNREFUSED')]), undefined);
+  assert.equal(welcomeProblem([disconnected(remote, 'connect ECONNREFUSED')]), undefined);
+  assert.equal(welcomeProblem([])?.kind, 'no-hosts');
 });
 
 test('no hosts at all, and hosts still connecting, have their own words', () => {
