@@ -45,7 +45,7 @@ export function hostProblem(snapshots: readonly HostSnapshot[]): HostProblem | u
     const message = 'No hosts: this machine is turned off (vlm.localHost.enabled) and vlm.hosts is empty.';
     return { kind: 'no-hosts', message, summary: 'no hosts in the settings' };
   }
-  const connecting = snapshots.find((snapshot) => snapshot.state.status === 'connecting');
+  const connecting = snapshots.find((snapshot) => snapshot.state.status === 'connecting' || snapshot.state.untried);
   if (connecting) return { kind: 'connecting', message: `Connecting to ${hostWords(connecting)}…`, summary: 'connecting…' };
   // The local host's reason first: it is the one a first run has.
   const first = snapshots.find((snapshot) => snapshot.host.isLocal) ?? snapshots[0];

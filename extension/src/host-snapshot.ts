@@ -10,6 +10,8 @@ export interface HostConnectionState {
   status: ConnectionStatus;
   /** Why the host is not connected, in words a user can act on. */
   reason?: string;
+  /** Not tried yet: it connects as soon as the view shows it, so it reads as connecting there. */
+  untried?: boolean;
   /** What a connected host's service said about it, one line each. */
   details?: string[];
   /** True when the host runs libvirt's test driver: its VMs are simulated. */

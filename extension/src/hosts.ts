@@ -76,6 +76,7 @@ export class HostConnection implements vscode.Disposable {
   state: HostConnectionState = {
     status: 'disconnected',
     reason: vscode.l10n.t('Not connected yet: it connects when the Virtual Labs view shows it.'),
+    untried: true,
   };
   /** True once connect() has run: hosts that never tried connect when the view first shows. */
   attempted = false;

@@ -60,6 +60,9 @@ test('no hosts at all, and hosts still connecting, have their own words', () => 
   assert.equal(hostProblem([])?.kind, 'no-hosts');
   const connecting = hostProblem([disconnected(remote, 'x'), { host: local, state: { status: 'connecting' }, labs: [] }]);
   assert.deepEqual(connecting, { kind: 'connecting', message: 'Connecting to this machine (local)…', summary: 'connecting…' });
+  // A host not tried yet connects as soon as the view shows it: it is not a failure.
+  const untried = hostProblem([{ host: local, state: { status: 'disconnected', reason: 'Not connected yet.', untried: true }, labs: [] }]);
+  assert.equal(untried?.kind, 'connecting');
 });
 
 test('the local host speaks first; other hosts are counted; a long multi-line reason becomes one clipped line', () => {

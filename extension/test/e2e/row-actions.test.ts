@@ -10,6 +10,7 @@ import { LabsApplyRequest, VmsListRequest } from '@vlm/schemas/src/host-protocol
 import { type HostFixture, startHostFixture } from '../../../host-service/test/support/host-fixture';
 import { pointLocalHostAt } from './local-host-setting';
 import { revealVmRow } from './vm-rows';
+import { showHostsView } from './webview-frames';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
 
 const labName = 'rows-e2e';
@@ -63,6 +64,8 @@ function hostsView(): Locator {
 test('the status bar counts connected hosts; a lab VM offers no Delete VM; Destroy is in the menu, not a button', async () => {
   const { page } = session;
   await pointLocalHostAt(session, fixture.socketPath);
+  // Hosts connect when the view shows them.
+  await showHostsView(session);
   const status = page.locator('.statusbar-item', { hasText: /^\s*1\/1\s*$/ });
   await status.waitFor({ timeout: 60_000 });
   const alpha = await revealVmRow(session, labName, 'alpha');

@@ -58,9 +58,11 @@ export async function panelFrame(session: VsCodeSession, selector: string, panel
  */
 export async function showHostsView(session: VsCodeSession): Promise<Locator> {
   const { page } = session;
-  await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
+  const hostsView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
+  // A click on the tab of the view already shown would hide the side bar.
+  if (!(await hostsView.isVisible())) await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
   await page.locator('.statusbar-item', { hasText: /^\s*\d+\/\d+\s*$/ }).waitFor({ timeout: 60_000 });
-  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
+  return hostsView;
 }
 
 /** Runs an item of the Hosts view's overflow menu ("More Actions..."), as a user opens a panel. */
