@@ -192,9 +192,17 @@ export class VsCodeSession {
 
   /** Runs a command from the Command Palette by typing its title, as a user does. */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input[type="text"]');
-    await input.waitFor();
+    // A webview taking focus back as it redraws can close the palette as it opens: press again.
+    for (let attempt = 1; ; attempt += 1) {
+      await this.page.keyboard.press('F1');
+      const shown = await input.waitFor({ timeout: 10_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (shown) break;
+      if (attempt === 3) throw new Error(`The Command Palette did not open for "${title}" after ${attempt} presses of F1.`);
+    }
     await input.fill(`>${title}`);
     await this.pickRow(title);
   }
