@@ -196,14 +196,13 @@ export class VsCodeSession {
     // A webview taking focus back as it redraws can close the palette as it opens: press again.
     for (let attempt = 1; ; attempt += 1) {
       await this.page.keyboard.press('F1');
-      const shown = await input.waitFor({ timeout: 10_000 }).then(
+      const filled = await input.fill(`>${title}`, { timeout: 10_000 }).then(
         () => true,
         () => false,
       );
-      if (shown) break;
+      if (filled) break;
       if (attempt === 3) throw new Error(`The Command Palette did not open for "${title}" after ${attempt} presses of F1.`);
     }
-    await input.fill(`>${title}`);
     await this.pickRow(title);
   }
 
