@@ -49,26 +49,20 @@ export interface ConnectOptions {
 
 /** Prompts that ask nothing, for connections nobody asked for; they note that a question was needed. */
 function silentPrompts(): RemoteHostPrompts & { wanted: boolean } {
-  const prompts = {
-    wanted: false,
-    async confirmHostKey() {
+  const prompts = { wanted: false };
+  /** Every question gets the answer of someone who is not there, and is noted. */
+  const decline =
+    <Answer>(answer: Answer) =>
+    async (): Promise<Answer> => {
       prompts.wanted = true;
-      return false;
-    },
-    async askPassword() {
-      prompts.wanted = true;
-      return undefined;
-    },
-    async askPassphrase() {
-      prompts.wanted = true;
-      return undefined;
-    },
-    async answerKeyboardInteractive() {
-      prompts.wanted = true;
-      return undefined;
-    },
-  };
-  return prompts;
+      return answer;
+    };
+  return Object.assign(prompts, {
+    confirmHostKey: decline(false),
+    askPassword: decline(undefined),
+    askPassphrase: decline(undefined),
+    answerKeyboardInteractive: decline(undefined),
+  });
 }
 
 /** One host and, while connected, the resources of that connection. */

@@ -2,13 +2,11 @@
 // and the lab until the VM shows, then run an item of its context menu.
 import type { Locator, Page } from 'playwright-core';
 import type { VsCodeSession } from './vscode-session';
+import { showHostsView } from './webview-frames';
 
 /** The VM's row in the Virtual Labs view, once shown: the host connects and shows the deployed lab and its VM. */
 export async function revealVmRow(session: VsCodeSession, labName: string, vmName: string): Promise<Locator> {
-  const { page } = session;
-  const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hosts' }) });
-  // A click on the tab of the view already shown would hide the side bar.
-  if (!(await view.isVisible())) await page.getByRole('tab', { name: /^Virtual Labs/ }).click();
+  const view = await showHostsView(session);
   const lab = view.locator('.monaco-list-row', { hasText: labName });
   const vm = view.locator('.monaco-list-row', { hasText: vmName });
   const deadline = Date.now() + 60_000;
