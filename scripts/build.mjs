@@ -7,6 +7,7 @@ import { cloudProviderBundles } from '../cli/build/cloud-provider-bundles.mjs';
 import { precompiledLabValidators } from '../cli/build/precompiled-lab-validators.mjs';
 import { requestTypesWithoutServer } from '../cli/build/request-types-without-server.mjs';
 import { standaloneValidators } from '../webviews/build/standalone-validators.mjs';
+import { ssh2CryptoBinding } from '../host-service/build/ssh2-crypto-binding.mjs';
 
 const { build } = await import('esbuild');
 
@@ -119,7 +120,8 @@ for (const bundle of bundles.filter((candidate) => wanted(candidate.outfile))) {
     sourcemap: true,
     external: bundle.external ?? [],
     alias: bundle.alias ?? {},
-    plugins: bundle.plugins ?? [],
+    // Node bundles that hold ssh2 get its native crypto binding beside them, when it was built.
+    plugins: [...(bundle.plugins ?? []), ...(bundle.platform === 'browser' ? [] : [ssh2CryptoBinding()])],
     logLevel: 'warning',
     // yaml-language-server's UMD modules pick their format at run time; mark the dynamic
     // requires as known so the bundle keeps working.

@@ -27,7 +27,12 @@ export function npmInstallEnvironment(extra = {}) {
 export function ensureNpmDependencies() {
   const lock = join(repositoryRoot, 'package-lock.json');
   const stamp = join(repositoryRoot, 'node_modules', '.vlm-installed-lock-hash');
-  const hash = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  // Which install scripts may run is part of what was installed: ssh2's builds its native crypto.
+  const { allowScripts } = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8'));
+  const hash = createHash('sha256')
+    .update(readFileSync(lock))
+    .update(JSON.stringify(allowScripts ?? {}))
+    .digest('hex');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
   console.log('Installing npm dependencies (npm ci)...');
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {

@@ -26,6 +26,9 @@ export const packageGroups = {
   ansible: ['ansible', 'bubblewrap', 'netcat-openbsd'],
   // vlm-host --listen tests make a self-signed TLS certificate.
   tls: ['openssl'],
+  // ssh2's install script builds its native crypto binding with node-gyp (the SSH consoles' CPU
+  // per megabyte); without a compiler it is skipped and ssh2 runs its JavaScript crypto.
+  compiler: ['g++', 'make', 'python3'],
   // The extension's remote-host tests start their own sshd on 127.0.0.1.
   sshServer: ['openssh-server'],
   // code-server (a real VS Code for the extension's end-to-end tests) and the browser driving it.

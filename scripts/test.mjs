@@ -5,6 +5,8 @@ import { ensureSystemPackages } from './system-packages.mjs';
 import { repositoryRoot } from './paths.mjs';
 import { runTests } from './run-tests.mjs';
 
+// The compiler first: npm ci builds ssh2's native crypto with it, and a test checks it is in use.
+ensureSystemPackages(['compiler']);
 ensureNpmDependencies();
 // Debian packages the test tiers need (see scripts/system-packages.mjs).
 ensureSystemPackages(['libvirt', 'qemu', 'tinyImage', 'ansible', 'tls', 'sshServer', 'codeServer', 'vsphere']);

@@ -116,9 +116,13 @@ async function main(): Promise<void> {
     const acknowledger = client.acknowledger(ssh);
     // A client that shows output as fast as it arrives: acknowledge every notification. The
     // watcher keeps only a tail, so finding the end marker costs the same at any output size.
+    let notifications = 0;
     client.onOutput = (console, bytes) => {
       if (console.output.text.length > 65_536) console.output.text = console.output.text.slice(-4096);
-      if (console === ssh) acknowledger.processed(bytes);
+      if (console === ssh) {
+        notifications += 1;
+        acknowledger.processed(bytes);
+      }
     };
     await waitForPrompt(ssh, 60_000);
     await runInShell(ssh, 'true');
@@ -132,6 +136,7 @@ async function main(): Promise<void> {
     // Host-side CPU per megabyte: vlm-host (SSH client, JSON-RPC encoding) against the ssh client process.
     let hostCpu = 0;
     let sshCpu = 0;
+    const notificationsBefore = notifications;
     for (let round = 0; round < rounds; round += 1) {
       const hostBefore = cpuSeconds(guest.host.pid);
       ours.push(await throughConsole(ssh, bytes));
@@ -142,6 +147,7 @@ async function main(): Promise<void> {
     }
     const oursMegabytes = ours.reduce((sum, round) => sum + round.bytes, 0) / 1e6;
     const oursSeconds = ours.reduce((sum, round) => sum + round.seconds, 0);
+    const notificationsPerMegabyte = (notifications - notificationsBefore) / oursMegabytes;
     // vlm-host's CPU at rest (its pollers and timers), over a quiet spell: on a slow guest a
     // megabyte takes seconds, and that background share counts in the per-megabyte figure.
     const restBefore = cpuSeconds(guest.host.pid);
@@ -167,7 +173,8 @@ async function main(): Promise<void> {
     console.log(
       `console throughput, ${sizeMiB} MiB of zeros through base64 (${ours[0]?.bytes ?? 0} bytes of output), ${rounds} rounds, medians:`,
     );
-    console.log(`  vlm-host SSH console        ${oursMedian.toFixed(2).padStart(8)} MB/s`);
+    const crypto = /SSH crypto (\w+)/.exec(guest.host.stdout)?.[1] ?? 'unknown';
+    console.log(`  vlm-host SSH console        ${oursMedian.toFixed(2).padStart(8)} MB/s (ssh2 crypto: ${crypto})`);
     console.log(`  plain ssh -tt (anchor)      ${anchorMedian.toFixed(2).padStart(8)} MB/s`);
     console.log(`  ratio ours/anchor           ${(oursMedian / anchorMedian).toFixed(2).padStart(8)}x`);
     const hostCpuPerMegabyte = (hostCpu * 1000) / oursMegabytes;
@@ -179,6 +186,9 @@ async function main(): Promise<void> {
     const restPerMegabyte = (restCpuPerSecond * oursSeconds * 1000) / oursMegabytes;
     console.log(
       `  of which vlm-host at rest ${(restCpuPerSecond * 1000).toFixed(1)} ms CPU/s, ${restPerMegabyte.toFixed(1)} ms per MB at this rate (ratio without it ${((hostCpuPerMegabyte - restPerMegabyte) / sshCpuPerMegabyte).toFixed(2)}x)`,
+    );
+    console.log(
+      `  output notifications per MB ${notificationsPerMegabyte.toFixed(0).padStart(8)} (each a JSON encoding and a socket write)`,
     );
     console.log(
       `  vlm-host serial console     ${median(serialRounds.map(megabytesPerSecond)).toFixed(2).padStart(8)} MB/s (${serialSizeKiB} KiB, ${serialRounds.length} rounds; no anchor)`,

@@ -7,6 +7,7 @@ import { EventLog, eventFromHypervisor } from './event-log';
 import { createHostApi } from './api/host-api';
 import { LabDeployer } from './deploy/lab-deployer';
 import { Consoles } from './consoles/console-manager';
+import { sshCrypto } from './consoles/ssh-crypto';
 import { labKeyPathForDomain } from './deploy/service-ssh-key';
 import { ImageStore } from './images/image-store';
 import { HostServer } from './api/socket-server';
@@ -133,7 +134,8 @@ async function run(options: Options): Promise<void> {
   // One line on stdout when ready, for whoever started the service.
   process.stdout.write(
     `vlm-host ready: socket ${options.socketPath}${socketGroup ? ` (group ${socketGroup.name})` : ''}, ` +
-      `data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}${remoteServer ? `, TLS ${remoteServer.socketPath}` : ''}\n`,
+      `data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}${remoteServer ? `, TLS ${remoteServer.socketPath}` : ''}, ` +
+      `SSH crypto ${sshCrypto()}\n`,
   );
   await untilStopped(options, shutdown);
   log('stopped.');

@@ -9,6 +9,7 @@ import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
 import { openHostSocket, startHostConnection } from '@vlm/host-client/src/connection';
 import type { HostErrorData } from '@vlm/schemas/src/host-protocol';
 import { waitUntil } from '../../local-libvirt/wait-until';
+import { ssh2CryptoBinding } from '../../build/ssh2-crypto-binding.mjs';
 
 const repositoryRoot = join(__dirname, '..', '..', '..');
 
@@ -23,6 +24,7 @@ export async function buildHostBundle(directory: string): Promise<string> {
     target: 'node20',
     format: 'cjs',
     external: ['x11', 'usocket', 'cpu-features'],
+    plugins: [ssh2CryptoBinding()],
     logLevel: 'warning',
   });
   return outfile;
