@@ -44,6 +44,13 @@ export function ensureNpmDependencies() {
     console.error('npm ci failed: see the output above. The npm registry must be reachable.');
     process.exit(result.status ?? 1);
   }
+  // npm ci can keep an installed ssh2 without running its install script again (as when only
+  // allowScripts changed): build the native crypto binding then. Without a compiler ssh2's script
+  // says so and exits 0, and ssh2 runs its JavaScript crypto (host-service/README.md).
+  const ssh2Binding = join(repositoryRoot, 'node_modules', 'ssh2', 'lib', 'protocol', 'crypto', 'build', 'Release', 'sshcrypto.node');
+  if (!existsSync(ssh2Binding)) {
+    spawnSync('npm', ['rebuild', 'ssh2', '--foreground-scripts'], { cwd: repositoryRoot, stdio: 'inherit', env: npmInstallEnvironment() });
+  }
   writeFileSync(stamp, hash);
 }
 
