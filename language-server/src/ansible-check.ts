@@ -35,7 +35,7 @@ interface PlaybookText {
 // VM run per VM. Bounded by count and by text size, since a hostile lab controls both.
 const parsedByText = new Map<string, PlaybookText>();
 const parsedCacheLimit = 500;
-const parsedCacheCharacters = 4_000_000;
+const parsedCacheCharacters = 1_000_000;
 let parsedCharacters = 0;
 
 function describeNode(node: unknown): string {
@@ -90,6 +90,7 @@ function playbookText(text: string): PlaybookText {
   const cached = parsedByText.get(text);
   if (cached) return cached;
   const read = readPlaybookText(text);
+  if (text.length > parsedCacheCharacters / 10) return read;
   if (parsedByText.size >= parsedCacheLimit || parsedCharacters + text.length > parsedCacheCharacters) {
     parsedByText.clear();
     parsedCharacters = 0;
