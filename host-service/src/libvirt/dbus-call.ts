@@ -73,6 +73,29 @@ interface PendingReplies {
   _methodReturnHandlers?: Record<number, unknown>;
 }
 
+/** Private state of dbus-next's MessageBus: the socket its messages are written to. */
+interface BusSocket {
+  _connection?: { stream?: { cork?: () => void; uncork?: () => void } };
+}
+
+const corkedBuses = new WeakSet<dbus.MessageBus>();
+
+/**
+ * Holds the bus's writes until the current tick ends, so the calls a listing makes at once go out
+ * in one socket write instead of one each (a write per message was a quarter of a cold listing).
+ */
+function coalesceWrites(bus: dbus.MessageBus): void {
+  if (corkedBuses.has(bus)) return;
+  const stream = (bus as unknown as BusSocket)._connection?.stream;
+  if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return;
+  corkedBuses.add(bus);
+  stream.cork();
+  process.nextTick(() => {
+    corkedBuses.delete(bus);
+    stream.uncork?.();
+  });
+}
+
 /** Calls `request` on `destination`; rejects with a 'timeout' HypervisorError after `timeoutMs`. */
 export async function dbusCall(bus: dbus.MessageBus, destination: string, request: DbusRequest, timeoutMs: number): Promise<unknown[]> {
   const message = new dbus.Message({
@@ -92,6 +115,7 @@ export async function dbusCall(bus: dbus.MessageBus, destination: string, reques
     }, timeoutMs);
   });
   try {
+    coalesceWrites(bus);
     const reply = await Promise.race([bus.call(message), timeout]);
     return reply?.body ?? [];
   } catch (error) {
