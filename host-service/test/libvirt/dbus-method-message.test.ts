@@ -39,6 +39,8 @@ test('method calls marshal to the bytes dbus-next writes', () => {
     // Multi-byte characters, an emptied string, a long one: lengths count bytes, not characters.
     { ...domain, member: 'DomainDefineXML', signature: 's', body: ['<domain><name>é—日本😀</name></domain>'] },
     { ...domain, member: 'DomainDefineXML', signature: 's', body: [''] },
+    // Lone surrogates (no valid UTF-8): both write the replacement character.
+    { ...domain, member: 'DomainDefineXML', signature: 's', body: ['a\uD800b\uDFFFc'] },
     { ...domain, member: 'DomainDefineXML', signature: 'su', body: ['x'.repeat(70_000), 3] },
     { ...domain, destination: ':1.42', member: 'GetXMLDesc', signature: 'u', body: [2] },
   ];
