@@ -78,7 +78,14 @@ interface BusInternals {
   _nameOwners?: Record<string, string | undefined>;
   _connection?: {
     state?: string;
-    stream?: { writable?: boolean; write?: (data: Buffer) => boolean; cork?: () => void; uncork?: () => void };
+    stream?: {
+      writable?: boolean;
+      /** A usocket stream passing file descriptors takes { data, fds }, not bytes: left to dbus-next. */
+      supportsUnixFd?: boolean;
+      write?: (data: Buffer) => boolean;
+      cork?: () => void;
+      uncork?: () => void;
+    };
   };
 }
 
@@ -107,7 +114,14 @@ function coalesceWrites(bus: dbus.MessageBus): void {
 function sendCall(bus: dbus.MessageBus, fields: MethodCallFields): { serial: () => number | null; reply: Promise<dbus.Message | null> } {
   const { _connection: connection, _methodReturnHandlers: handlers, _nameOwners: owners } = bus as unknown as BusInternals;
   const write = connection?.stream?.write?.bind(connection.stream);
-  if (connection?.state === 'connected' && connection.stream?.writable && write && handlers && owners) {
+  if (
+    connection?.state === 'connected' &&
+    connection.stream?.writable &&
+    !connection.stream.supportsUnixFd &&
+    write &&
+    handlers &&
+    owners
+  ) {
     const serial = bus.newSerial();
     const bytes = marshalMethodCall(serial, fields);
     if (bytes) {
