@@ -1,8 +1,10 @@
 // `npm run bench`: every workspace's benchmarks, one child process each, run one after another
 // (they measure time, so they must not compete for the two cores). Output streams as it comes.
-// Append a workspace's benchmark to the list below. Extra arguments (such as --quick) pass through.
+// Append a workspace's benchmark to the list below. Extra arguments (such as --quick) pass through,
+// except `--only TEXT` (repeatable): run only the benchmarks whose title or script contains TEXT.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ensureNpmDependencies } from './ensure-installed.mjs';
 import { repositoryRoot } from './paths.mjs';
@@ -50,12 +52,47 @@ function runBenchmark(benchmark, extraArguments) {
   });
 }
 
+/** Splits `--only TEXT` filters from the arguments that pass through to the benchmarks. */
+function parseArguments(argumentList) {
+  const filters = [];
+  const rest = [];
+  for (let index = 0; index < argumentList.length; index += 1) {
+    const argument = argumentList[index];
+    if (argument !== '--only') {
+      rest.push(argument);
+      continue;
+    }
+    const filter = argumentList[index + 1];
+    if (!filter || filter.startsWith('--')) {
+      console.error('--only needs a text to look for in the benchmark titles and scripts, e.g. --only host:');
+      process.exit(2);
+    }
+    filters.push(filter);
+    index += 1;
+  }
+  return { filters, rest };
+}
+
+const { filters, rest: extraArguments } = parseArguments(process.argv.slice(2));
+const chosen = benchmarks.filter(
+  (benchmark) => filters.length === 0 || filters.some((filter) => benchmark.title.includes(filter) || benchmark.script.includes(filter)),
+);
+if (chosen.length === 0) {
+  console.error(
+    `No benchmark matches ${filters.map((filter) => `"${filter}"`).join(' or ')}. Titles:\n  ${benchmarks.map((benchmark) => benchmark.title).join('\n  ')}`,
+  );
+  process.exit(2);
+}
 ensureNpmDependencies();
 await import('./build.mjs');
-const extraArguments = process.argv.slice(2);
 const failures = [];
-for (const benchmark of benchmarks) {
-  console.log(`\n== Benchmark: ${benchmark.title} (${benchmark.script})`);
+for (const benchmark of chosen) {
+  // Timed figures mean little on a busy machine: say how busy it was.
+  console.log(
+    `\n== Benchmark: ${benchmark.title} (${benchmark.script}), load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}`,
+  );
   if (!existsSync(join(repositoryRoot, benchmark.script))) {
     failures.push(`${benchmark.title}: ${benchmark.script} does not exist`);
     continue;

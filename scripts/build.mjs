@@ -6,6 +6,7 @@ import { lazyMetaSchemaValidators } from '../cli/build/lazy-meta-schema-validato
 import { cloudProviderBundles } from '../cli/build/cloud-provider-bundles.mjs';
 import { precompiledLabValidators } from '../cli/build/precompiled-lab-validators.mjs';
 import { requestTypesWithoutServer } from '../cli/build/request-types-without-server.mjs';
+import { prettierOnFirstFormat } from '../cli/build/prettier-on-first-format.mjs';
 import { standaloneValidators } from '../webviews/build/standalone-validators.mjs';
 import { ssh2CryptoBinding } from '../host-service/build/ssh2-crypto-binding.mjs';
 
@@ -25,7 +26,13 @@ export const bundles = [
     entry: 'cli/src/main.ts',
     outfile: 'cli/dist/vlm.js',
     alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' },
-    plugins: [lazyMetaSchemaValidators(), precompiledLabValidators(), requestTypesWithoutServer(), cloudProviderBundles()],
+    plugins: [
+      lazyMetaSchemaValidators(),
+      precompiledLabValidators(),
+      requestTypesWithoutServer(),
+      prettierOnFirstFormat(),
+      cloudProviderBundles(),
+    ],
   },
   // ssh2 tries cpu-features (native, optional) to pick ciphers and does without it when it is absent.
   // The cloud providers' SDKs load from bundles of their own, on first use, as for vlm.js.

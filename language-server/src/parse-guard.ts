@@ -131,6 +131,31 @@ export function measureDocument(document: Document, limits: InputLimits): InputP
 
 const patched = Symbol.for('vlm.parseGuard');
 
+/**
+ * Converts the measured document when its tree is first read, not when it is parsed: validation
+ * reads only the YAML document itself, so `vlm validate` never pays for a tree nobody walks, and
+ * the editor converts once, for the first hover, outline or folding of a version.
+ */
+function convertWhenRead(single: { root: unknown }, convert: (this: { root: unknown }) => void): void {
+  let converted = false;
+  let root: unknown;
+  Object.defineProperty(single, 'root', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      if (!converted) {
+        converted = true;
+        convert.call(single);
+      }
+      return root;
+    },
+    set(value: unknown) {
+      converted = true;
+      root = value;
+    },
+  });
+}
+
 /** Puts the guard in front of yaml-language-server's conversion of every parsed document. */
 export function installParseGuard(): void {
   type Converting = { internalDocument: Document; root: unknown; updateFromInternalDocument(): void };
@@ -145,7 +170,7 @@ export function installParseGuard(): void {
       return;
     }
     refusals.delete(this);
-    convert.call(this);
+    convertWhenRead(this, convert);
   };
   prototype[patched] = true;
 }

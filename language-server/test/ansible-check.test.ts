@@ -149,4 +149,24 @@ describe('ansible_config_yaml problems', () => {
     assert.equal(other.found.length, 1);
     assert.match(elementAt(other.found, 0).message, /hosts: "other" names a host other than this lab's VM; use 'hosts: all' \(or 'app'\)/);
   });
+
+  test('one playbook in several VMs is judged for each VM, at each VM', async () => {
+    // The playbook's parse is shared between VMs; what names the VM must not be.
+    const shared = (playbook: string[]) => {
+      const text = labWithPlaybook('|', playbook);
+      return text.replace(
+        '  - name: other\n',
+        `  - name: other\n    ansible_config_yaml: |\n${playbook.map((line) => `      ${line}\n`).join('')}`,
+      );
+    };
+    const named = await ansibleProblems(shared(['- hosts: app', '  tasks: []']));
+    assert.equal(named.found.length, 1, JSON.stringify(named.found));
+    assert.match(elementAt(named.found, 0).message, /hosts: "app" names a host other than this lab's VM; use 'hosts: all' \(or 'other'\)/);
+    assert.deepEqual(elementAt(named.found, 0).range.start, rangeOf(named.document, 'hosts', 2).start);
+    const broken = await ansibleProblems(shared(duplicateKeyPlaybook));
+    assert.deepEqual(
+      broken.found.map((item) => item.range.start),
+      [rangeOf(broken.document, 'become', 2).start, rangeOf(broken.document, 'become', 4).start],
+    );
+  });
 });

@@ -34,3 +34,35 @@ test('validate parses the document once; symbols, code actions and hover reuse t
   await service.hover(document, { line: 0, character: 1 });
   assert.equal(parses, 1, 'symbols, code actions and hover reuse the same parse');
 });
+
+test("validation does not build yaml-language-server's tree; the first feature that reads it does, once", async (context) => {
+  // The module whose `convertAST` turns a parse into yaml-language-server's tree; counting calls
+  // from outside (its recursion is internal) counts trees built.
+  const require = createRequire(import.meta.url);
+  const converter = require('yaml-language-server/lib/umd/languageservice/parser/ast-converter') as {
+    convertAST: (...args: unknown[]) => unknown;
+  };
+  const original = converter.convertAST;
+  let trees = 0;
+  converter.convertAST = (...args: unknown[]) => {
+    trees++;
+    return original(...args);
+  };
+  context.after(() => {
+    converter.convertAST = original;
+  });
+
+  const service = createLabLanguageService();
+  const document = labDocument(validLab.replace('os_image: debian-12', 'os_image: nope'));
+  const diagnostics = await service.validate(document);
+  assert.ok(diagnostics.some((diagnostic) => diagnostic.code === 'vlm-unknown-image'));
+  assert.equal(trees, 0, 'validation reads the YAML document only');
+
+  const symbols = service.documentSymbols(document);
+  assert.ok(
+    symbols.some((symbol) => symbol.name === 'vms'),
+    JSON.stringify(symbols.map((symbol) => symbol.name)),
+  );
+  service.foldingRanges(document);
+  assert.equal(trees, 1, 'symbols and folding share one tree');
+});

@@ -55,10 +55,10 @@ interface DomainIdentity {
   vlm?: VlmMetadata;
 }
 
-/** The domain's identity from its XML; `full` reads past `<devices>` too. */
+/** The domain's identity from its XML; `full` reads past `<os>` too. */
 function parseDomainIdentity(xml: string, full = false): DomainIdentity {
-  // libvirt writes name, uuid, metadata, memory and vcpu before <devices>; XML of another shape is read whole.
-  const root = parseXml(xml, full ? undefined : 'devices');
+  // libvirt writes name, uuid, metadata, memory and vcpu before <os> (and <devices>); XML of another shape is read whole.
+  const root = parseXml(xml, full ? undefined : 'os');
   const name = childText(root, 'name');
   const uuid = childText(root, 'uuid');
   if (!full && !(name && uuid && child(root, 'vcpu') && child(root, 'memory'))) return parseDomainIdentity(xml, true);
@@ -88,10 +88,9 @@ export async function lookupDomainPath(call: LibvirtCall, connectPath: string, n
   );
 }
 
-/** The whole host's domain lists and stats, from four calls. */
+/** The whole host's transient and autostart domains and stats, from three of the listing's four calls. */
 interface DomainListing {
-  paths: string[];
-  persistent: Set<string>;
+  transient: Set<string>;
   autostart: Set<string>;
   statsByName: Map<string, Properties>;
 }
@@ -179,7 +178,11 @@ export class LibvirtDomains {
     return summary;
   }
 
-  private async readListing(): Promise<DomainListing> {
+  /**
+   * The four listing calls, sent at once. `paths` settles with the first (a cheap one), so the
+   * per-domain reads can start while libvirt still gathers the stats.
+   */
+  private readListing(): { paths: Promise<string[]>; rest: Promise<DomainListing> } {
     const connectPath = this.connection.connectPath;
     const listing = (flags: number) =>
       this.call({
@@ -189,33 +192,35 @@ export class LibvirtDomains {
         signature: 'u',
         body: [flags],
       });
-    const [allBody, persistentBody, autostartBody, statsByName] = await Promise.all([
-      listing(listDomainsFlags.all),
-      listing(listDomainsFlags.persistent),
+    const paths = listing(listDomainsFlags.all).then(([body]) => objectPaths(body));
+    // Transient domains are few where persistent ones are many: listing them is the cheaper way to tell.
+    const rest = Promise.all([
+      listing(listDomainsFlags.transient),
       listing(listDomainsFlags.autostart),
       readAllDomainStats(this.call, connectPath, domainStatsTypes.state | domainStatsTypes.balloon | domainStatsTypes.vcpu),
-    ]);
-    return {
-      paths: objectPaths(allBody[0]),
-      persistent: new Set(objectPaths(persistentBody[0]).map(uuidFromObjectPath)),
+    ]).then(([transientBody, autostartBody, statsByName]) => ({
+      transient: new Set(objectPaths(transientBody[0]).map(uuidFromObjectPath)),
       autostart: new Set(objectPaths(autostartBody[0]).map(uuidFromObjectPath)),
       statsByName,
-    };
+    }));
+    return { paths, rest };
   }
 
   /**
-   * Four calls for the whole host (all, persistent and autostart domain lists, and one
+   * Four calls for the whole host (all, transient and autostart domain lists, and one
    * GetAllDomainStats for states), plus one GetXMLDesc per domain not seen before: names, UUIDs,
    * sizes and VLM metadata change only on (re)definition, which a DomainEvent announces.
    */
   async listDomains(): Promise<DomainSummary[]> {
-    const { paths, persistent, autostart, statsByName } = await this.readListing();
+    const listing = this.readListing();
     const identify = (path: string) =>
       this.identity(path).catch((error: unknown) => {
         if (error instanceof HypervisorError && error.code === 'no-such-domain') return undefined; // undefined meanwhile
         throw error;
       });
-    const identities = await mapConcurrent(paths, listingConcurrency, identify);
+    // The XML reads overlap the stats call; if any call fails, the listing fails with the first error.
+    const identitiesRead = listing.paths.then((paths) => mapConcurrent(paths, listingConcurrency, identify));
+    const [paths, identities, { transient, autostart, statsByName }] = await Promise.all([listing.paths, identitiesRead, listing.rest]);
     // A cached name the stats do not know means a rename whose event was missed: read the XML again.
     for (const [index, identity] of identities.entries()) {
       const path = paths[index];
@@ -239,7 +244,7 @@ export class LibvirtDomains {
         state: domainStates[Number(stats['state.state'])] ?? 'no-state',
         vcpu: vcpus === undefined ? identity.vcpu : toNumber(vcpus),
         memoryBytes: balloonKiB === undefined ? identity.memoryBytes : toNumber(balloonKiB) * 1024,
-        persistent: persistent.has(identity.uuid),
+        persistent: !transient.has(identity.uuid),
         autostart: autostart.has(identity.uuid),
         ...(identity.vlm ? { vlm: identity.vlm } : {}),
       });

@@ -22,22 +22,34 @@ export function decodeEntities(text: string): string {
 
 const attributePattern = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
+/** Markup at a '<': comment, processing instruction, CDATA, DOCTYPE, closing tag or opening tag. */
+const markupPattern =
+  /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>]*>|<\/\s*([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;
+
 /**
  * Parses one document; throws on unbalanced tags. With `stopAt`, reading ends at the document
  * element's first child of that name (it and what follows are left out, unclosed tags allowed):
- * a domain listing needs only what libvirt writes before `<devices>`, the bulk of the XML.
+ * a domain listing needs only what libvirt writes before `<os>`. Text runs are found with indexOf;
+ * only markup goes through the pattern.
  */
 export function parseXml(source: string, stopAt?: string): XmlElement {
   const root: XmlElement = { name: '#document', attributes: {}, children: [], text: '' };
   const stack: XmlElement[] = [root];
-  const tokens =
-    /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>]*>|<\/\s*([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
-  for (const match of source.matchAll(tokens)) {
-    const [, cdata, closing, opening, attributeText, selfClosing, text] = match;
+  let index = 0;
+  while (index <= source.length) {
+    const found = source.indexOf('<', index);
+    const markupStart = found === -1 ? source.length : found;
     const parent = stack.at(-1);
     if (!parent) throw new Error('XML: more closing tags than opening ones');
+    if (markupStart > index) parent.text += decodeEntities(source.slice(index, markupStart));
+    if (found === -1) break;
+    markupPattern.lastIndex = markupStart;
+    const match = markupPattern.exec(source);
+    // A '<' that starts no markup is skipped, and the text after it read on.
+    index = match ? markupPattern.lastIndex : markupStart + 1;
+    if (!match) continue;
+    const [, cdata, closing, opening, attributeText, selfClosing] = match;
     if (cdata !== undefined) parent.text += cdata;
-    else if (text !== undefined) parent.text += decodeEntities(text);
     else if (closing !== undefined) {
       if (parent.name !== closing) throw new Error(`XML: </${closing}> closes <${parent.name}>`);
       stack.pop();
@@ -45,8 +57,10 @@ export function parseXml(source: string, stopAt?: string): XmlElement {
       const open = stack[1];
       if (opening === stopAt && stack.length === 2 && open) return open;
       const element: XmlElement = { name: opening, attributes: {}, children: [], text: '' };
-      for (const [, name, doubleQuoted, singleQuoted] of (attributeText ?? '').matchAll(attributePattern)) {
-        if (name !== undefined) element.attributes[name] = decodeEntities(doubleQuoted ?? singleQuoted ?? '');
+      if (attributeText) {
+        for (const [, name, doubleQuoted, singleQuoted] of attributeText.matchAll(attributePattern)) {
+          if (name !== undefined) element.attributes[name] = decodeEntities(doubleQuoted ?? singleQuoted ?? '');
+        }
       }
       parent.children.push(element);
       if (!selfClosing) stack.push(element);

@@ -8,7 +8,7 @@ import { connectLibvirt } from '../../src/libvirt/libvirt-dbus-hypervisor';
 import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildNetworkXml } from '../../src/libvirt/network-xml';
 import { buildDirectoryPoolXml, buildVolumeXml } from '../../src/libvirt/volume-xml';
-import { HypervisorError, type Hypervisor } from '../../src/libvirt/hypervisor';
+import { type DomainSummary, HypervisorError, type Hypervisor } from '../../src/libvirt/hypervisor';
 
 function domainXml(name: string, vm = name): string {
   return buildDomainXml({ name, type: 'qemu', vcpu: 2, memoryMiB: 256, vlm: { lab: 'lab1', vm } });
@@ -74,6 +74,47 @@ function hostTests(driver: TestDriver): void {
     assert.equal(builtIn.persistent, true);
     assert.match(builtIn.uuid, /^[0-9a-f-]{36}$/);
     assert.equal(builtIn.vlm, undefined, 'a domain VLM did not make has no VLM metadata');
+  });
+}
+
+/** Metadata another program left, with an <os> element inside and a lookalike of VLM's mark in another namespace. */
+const decoyXml = `<domain type='qemu'><name>decoy</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+  <metadata><x:note xmlns:x="urn:example:note"><os>not the OS element</os><![CDATA[<os>]]></x:note>
+  <fake:lab xmlns:fake="urn:example:not-vlm" lab="forged" vm="forged"/></metadata>
+  <os><type arch='x86_64'>hvm</type></os></domain>`;
+
+/** What a new connection's first listing reads (one XML read per domain, stopped early) against what is known. */
+function coldListingTests(driver: TestDriver): void {
+  test('a new connection lists transient domains, foreign metadata and VLM marks as a warm one does', async () => {
+    const { environment, hypervisor } = driver;
+    await hypervisor.defineDomain(domainXml('fleeting', 'temp'));
+    await hypervisor.start('fleeting');
+    await hypervisor.undefine('fleeting'); // it runs on, transient
+    await hypervisor.defineDomain(decoyXml);
+    const fresh = await connectLibvirt({ driver: 'test', busAddress: environment.busAddress, pollIntervalMs: 60_000 });
+    try {
+      const byName = (domains: DomainSummary[]) => [...domains].sort((a, b) => a.name.localeCompare(b.name));
+      const cold = byName(await fresh.listDomains());
+      assert.deepEqual(cold, byName(await hypervisor.listDomains()));
+      const fleeting = cold.find((domain) => domain.name === 'fleeting');
+      assert.deepEqual(fleeting && { state: fleeting.state, persistent: fleeting.persistent, vlm: fleeting.vlm }, {
+        state: 'running',
+        persistent: false,
+        vlm: { lab: 'lab1', vm: 'temp' },
+      });
+      const decoy = cold.find((domain) => domain.name === 'decoy');
+      assert.deepEqual(decoy && { persistent: decoy.persistent, vcpu: decoy.vcpu, memoryBytes: decoy.memoryBytes, vlm: decoy.vlm }, {
+        persistent: true,
+        vcpu: 1,
+        memoryBytes: 128 * 1024 * 1024,
+        vlm: undefined,
+      });
+      for (const domain of cold) assert.deepEqual(domain, await fresh.getDomain(domain.name), `${domain.name} read on its own`);
+    } finally {
+      await fresh.close();
+      await hypervisor.destroy('fleeting');
+      await hypervisor.undefine('decoy');
+    }
   });
 }
 
@@ -288,6 +329,7 @@ describe('libvirt test driver through libvirt-dbus', () => {
   hostTests(driver);
   domainTests(driver);
   eventSummaryTests(driver);
+  coldListingTests(driver);
   snapshotTests(driver);
   networkStorageTests(driver);
 

@@ -330,6 +330,22 @@ test('parseXml with stopAt reads what comes before the first such child of the d
   assert.equal(childText(parseXml('<domain><name>x</name><devices><disk></devices></domain>', 'devices'), 'name'), 'x');
 });
 
+test('parseXml reads markup only at a real tag: a stray < is skipped, an unclosed comment is text, a PI may hold tags', () => {
+  assert.equal(parseXml('<a>1 < 2 &amp; <!-- 3</a>').text, '1  2 & !-- 3');
+  assert.equal(parseXml('<a><?pi <b>?>t<![CDATA[<c>]]></a>').text, 't<c>');
+  assert.throws(() => parseXml("<a>x<b c='1' d>y</b></a>"), /<\/b> closes <a>/, 'a tag with a bare attribute is not a tag');
+  assert.throws(() => parseXml('<a></a></#document>x'), /more closing tags than opening ones/);
+  const head = parseXml(
+    '<domain><name>n</name><metadata><x:m xmlns:x="urn:x"><os/></x:m></metadata><vcpu>1</vcpu><os><type/></os></domain>',
+    'os',
+  );
+  assert.deepEqual(
+    head.children.map((element) => element.name),
+    ['name', 'metadata', 'vcpu'],
+    'an <os> inside the metadata does not stop the reading',
+  );
+});
+
 test('decodeEntities leaves text without entities as it is and decodes the rest', () => {
   assert.equal(decodeEntities('\n    plain text, no entity\n'), '\n    plain text, no entity\n');
   assert.equal(decodeEntities('a &lt;b&gt; &#65;&#x42; &unknown;'), 'a <b> AB &unknown;');
