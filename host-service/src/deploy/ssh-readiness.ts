@@ -1,8 +1,9 @@
 // Readiness of a guest: an SSH handshake on its forwarded loopback port that ends with the
-// lab's key accepted. Until the guest's sshd is up the port refuses or hangs up, so connects
-// are retried with a short backoff (at most 250 ms) until the deadline or the lab's cancellation.
+// lab's key accepted. Until the guest's sshd is up the port refuses, hangs up or stays silent, so
+// connects are retried (refused ones after at most 250 ms, silent ones kept beside fresh ones)
+// until the deadline or the lab's cancellation.
 import { createHash } from 'node:crypto';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Client } from 'ssh2';
 
 export interface SshReadinessOptions {
@@ -57,35 +58,80 @@ function attempt(options: SshReadinessOptions, timeoutMs: number): Promise<strin
 }
 
 const maximumBackoffMs = 250;
-/** How long a first connect may go without the server's SSH greeting; doubled after each silent one (a starved guest is slow to answer). */
-const firstGreetingTimeoutMs = 2000;
+/** A fresh connect joins the silent ones after this long, then after twice as long, up to the cap. */
+const firstSpareConnectMs = 500;
+const maximumSpareConnectMs = 4000;
+/** Silent connects kept open at once; beyond it the oldest is dropped (it has waited about 20 s). */
+const maximumSilentConnects = 8;
 
 /**
- * Resolves once the server on the port sends its SSH identification line. QEMU's user network
- * accepts a forwarded connect before the guest listens (or has an address); such a connect then
- * stays silent until the guest's stack retransmits, seconds after sshd is up. Dropping silent
- * connects after a moment and connecting anew notices sshd as soon as it answers.
+ * QEMU's user network accepts a forwarded connect before the guest listens (or has an address);
+ * such a connect then stays silent until the guest's stack retransmits, which may be many seconds
+ * after sshd is up. So silent connects are kept (a starved guest may still answer one) while
+ * fresh ones start beside them, and the first SSH identification line wins.
+ * Resolves at the first greeting; rejects when every connect failed (refused, closed, not SSH),
+ * at the deadline, or on abort. `onConnect` counts the connects.
  */
-class SilentServerError extends Error {}
-
-function greeting(options: SshReadinessOptions, timeoutMs: number): Promise<void> {
+function firstGreeting(options: SshReadinessOptions, timeoutMs: number, onConnect: () => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: options.host, port: options.port });
+    const open = new Set<Socket>();
+    let spareDelayMs = firstSpareConnectMs;
+    let spareTimer: NodeJS.Timeout | undefined;
+    let replacementTimer: NodeJS.Timeout | undefined;
+    let settled = false;
     const finish = (error?: Error) => {
-      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadlineTimer);
+      clearTimeout(spareTimer);
+      clearTimeout(replacementTimer);
       options.signal.removeEventListener('abort', abort);
-      socket.destroy();
+      for (const socket of open) socket.destroy();
+      open.clear();
       if (error) reject(error);
       else resolve();
     };
+    const drop = (socket: Socket, error: Error) => {
+      if (!open.delete(socket)) return;
+      socket.destroy();
+      // A refused or closed connect is cheap to retry: the caller backs off briefly and calls again.
+      if (open.size === 0) {
+        finish(error);
+        return;
+      }
+      // The guest's stack answered (sshd not yet listening): connect again soon, not at the next spare.
+      if (replacementTimer === undefined) {
+        replacementTimer = setTimeout(() => {
+          replacementTimer = undefined;
+          startConnect();
+        }, maximumBackoffMs);
+      }
+    };
+    const startConnect = () => {
+      onConnect();
+      const socket = connect({ host: options.host, port: options.port });
+      open.add(socket);
+      socket.once('data', (chunk: Buffer) =>
+        chunk.toString('latin1').startsWith('SSH-') ? finish() : finish(new Error('the server did not greet as SSH')),
+      );
+      socket.once('error', (error) => drop(socket, error));
+      socket.once('close', () => drop(socket, new Error('the connection closed before the SSH greeting')));
+    };
+    const startSpare = () => {
+      if (open.size >= maximumSilentConnects) {
+        const oldest = open.values().next().value as Socket;
+        open.delete(oldest);
+        oldest.destroy();
+      }
+      startConnect();
+      spareDelayMs = Math.min(spareDelayMs * 2, maximumSpareConnectMs);
+      spareTimer = setTimeout(startSpare, spareDelayMs);
+    };
     const abort = () => finish(new Error('cancelled'));
-    const timer = setTimeout(() => finish(new SilentServerError(`no SSH greeting within ${timeoutMs} ms`)), timeoutMs);
+    const deadlineTimer = setTimeout(() => finish(new Error(`no SSH greeting within ${timeoutMs} ms`)), timeoutMs);
     options.signal.addEventListener('abort', abort, { once: true });
-    socket.once('data', (chunk: Buffer) =>
-      chunk.toString('latin1').startsWith('SSH-') ? finish() : finish(new Error('the server did not greet as SSH')),
-    );
-    socket.once('error', (error) => finish(error));
-    socket.once('close', () => finish(new Error('the connection closed before the SSH greeting')));
+    startConnect();
+    spareTimer = setTimeout(startSpare, spareDelayMs);
   });
 }
 
@@ -106,21 +152,21 @@ export async function waitForSsh(options: SshReadinessOptions): Promise<SshReady
   const started = Date.now();
   const deadline = started + options.timeoutMs;
   let attempts = 0;
+  const countConnect = () => {
+    attempts += 1;
+  };
   let backoff = 100;
-  let greetingTimeoutMs = firstGreetingTimeoutMs;
   let lastError = 'no attempt was made';
   while (!options.signal.aborted && Date.now() < deadline) {
-    attempts += 1;
     try {
-      // One attempt may not use the whole deadline: a forward that accepted but never answers is retried.
-      await greeting(options, Math.min(greetingTimeoutMs, Math.max(1, deadline - Date.now())));
+      await firstGreeting(options, Math.max(1, deadline - Date.now()), countConnect);
       if (options.signal.aborted) break;
+      countConnect();
       const hostKeySha256 = await attempt(options, Math.min(deadline - Date.now(), 30_000));
       if (options.signal.aborted) break;
       return { hostKeySha256, attempts, elapsedMs: Date.now() - started };
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
-      if (error instanceof SilentServerError) greetingTimeoutMs = Math.min(greetingTimeoutMs * 2, 30_000);
     }
     await pause(Math.min(backoff, Math.max(0, deadline - Date.now())), options.signal);
     // At most a quarter second between attempts: a refused connect costs next to nothing, and a

@@ -152,3 +152,93 @@ test('a connect accepted but left silent is dropped and retried: sshd is noticed
     sshd.close();
   }
 });
+
+/** A forward whose connects the test decides: held silent, or piped to `sshd` (now or later). */
+async function decidingForward(sshd: Server, decide: (connection: Socket, index: number) => 'hold' | 'pipe') {
+  const held: Socket[] = [];
+  const closed = new Set<Socket>();
+  const pipe = (connection: Socket) => {
+    const inner = connect((sshd.address() as AddressInfo).port, '127.0.0.1');
+    connection.pipe(inner).pipe(connection);
+    inner.on('error', () => connection.destroy());
+    connection.on('error', () => inner.destroy());
+  };
+  const forward = createServer((connection) => {
+    connection.on('close', () => closed.add(connection));
+    connection.on('error', () => undefined);
+    if (decide(connection, held.length) === 'pipe') pipe(connection);
+    held.push(connection);
+  }).listen(0, '127.0.0.1');
+  await once(forward, 'listening');
+  return { forward, held, closed, pipe, port: (forward.address() as AddressInfo).port };
+}
+
+// A starved guest answers an old connect late: it must still be open to be answered.
+test('a silent connect is kept while fresh ones start beside it, and a late answer on it counts', async () => {
+  const sshd = sshServer(serviceKey.publicKey).listen(0, '127.0.0.1');
+  await once(sshd, 'listening');
+  let answered = false;
+  const forward = await decidingForward(sshd, (_connection, index) => (answered ? 'pipe' : index < 3 ? 'hold' : 'pipe'));
+  try {
+    const waiting = waitForSsh({
+      host: '127.0.0.1',
+      port: forward.port,
+      user: 'root',
+      privateKey: serviceKey.privateKey,
+      timeoutMs: 60_000,
+      signal: new AbortController().signal,
+    });
+    // Three connects held silent; then only the first is answered (the other two never are).
+    while (forward.held.length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    answered = true;
+    const [first] = forward.held;
+    if (!first) throw new Error('no connect was held');
+    assert.ok(!forward.closed.has(first), 'the first silent connect was still open when the guest answered it');
+    forward.pipe(first);
+    const ready = await waiting;
+    assert.ok(ready.attempts >= 4, `three greeting connects and a login (${ready.attempts})`);
+    // Every connect of the wait is closed once it is over: nothing is left open on the guest's port.
+    const deadline = Date.now() + 10_000;
+    while (forward.held.some((connection) => !forward.closed.has(connection)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.deepEqual(
+      forward.held.filter((connection) => !forward.closed.has(connection)).length,
+      0,
+      'every connect of the wait was closed',
+    );
+  } finally {
+    for (const connection of forward.held) connection.destroy();
+    forward.forward.close();
+    sshd.close();
+  }
+});
+
+test('a forward that stays silent until the deadline fails with why, and leaves no connect open', async () => {
+  const sshd = sshServer(serviceKey.publicKey).listen(0, '127.0.0.1');
+  await once(sshd, 'listening');
+  const forward = await decidingForward(sshd, () => 'hold');
+  try {
+    await assert.rejects(
+      waitForSsh({
+        host: '127.0.0.1',
+        port: forward.port,
+        user: 'root',
+        privateKey: serviceKey.privateKey,
+        timeoutMs: 1500,
+        signal: new AbortController().signal,
+      }),
+      /did not accept the lab's key within 2 s \(\d+ attempt\(s\); last: no SSH greeting within \d+ ms\)/,
+    );
+    assert.ok(forward.held.length >= 2, `spare connects were made beside the silent one (${forward.held.length})`);
+    const deadline = Date.now() + 10_000;
+    while (forward.held.some((connection) => !forward.closed.has(connection)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(forward.held.filter((connection) => !forward.closed.has(connection)).length, 0, 'every connect was closed');
+  } finally {
+    for (const connection of forward.held) connection.destroy();
+    forward.forward.close();
+    sshd.close();
+  }
+});
