@@ -21,6 +21,7 @@ import { waitUntil } from '../../../host-service/local-libvirt/wait-until';
 import { removePoolOf } from '../../../host-service/test/support/volume-pools';
 import { leaseLibvirtDaemons, type LibvirtDaemonsLease } from '../../../host-service/local-libvirt/libvirt-daemons';
 import { chromiumArguments, chromiumPath, ensureTools, repositoryRoot } from './vscode-session';
+import { exampleLabsFolder } from '../../../scripts/example-labs.mjs';
 
 const markName = 'VLM_NPM_START_TEST_MARK';
 /** libvirtd and virtlogd are shared by every run on the machine: the lease in host-service/local-libvirt/libvirt-daemons.ts stops them when its last holder is done. */
@@ -183,6 +184,8 @@ after(async () => {
   for (const folder of dataFolders) {
     removePoolOf(folder);
     rmSync(folder, { recursive: true, force: true });
+    // npm start's copy of the example labs lives beside its data folder.
+    rmSync(exampleLabsFolder(folder), { recursive: true, force: true });
   }
   await daemons?.release();
 });
