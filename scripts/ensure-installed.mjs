@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { repositoryRoot } from './paths.mjs';
+import { builtSsh2Binding } from '../host-service/build/ssh2-crypto-binding.mjs';
 
 /**
  * The environment for npm installs that may build native modules. node-gyp downloads Node's
@@ -47,8 +48,7 @@ export function ensureNpmDependencies() {
   // npm ci can keep an installed ssh2 without running its install script again (as when only
   // allowScripts changed): build the native crypto binding then. Without a compiler ssh2's script
   // says so and exits 0, and ssh2 runs its JavaScript crypto (host-service/README.md).
-  const ssh2Binding = join(repositoryRoot, 'node_modules', 'ssh2', 'lib', 'protocol', 'crypto', 'build', 'Release', 'sshcrypto.node');
-  if (!existsSync(ssh2Binding)) {
+  if (!builtSsh2Binding()) {
     spawnSync('npm', ['rebuild', 'ssh2', '--foreground-scripts'], { cwd: repositoryRoot, stdio: 'inherit', env: npmInstallEnvironment() });
   }
   writeFileSync(stamp, hash);
