@@ -329,7 +329,7 @@ class LabTokenizer {
 }
 
 /** The start of each line, as the Parser reports them: the input's start and after each '\n'. */
-function lineStarts(text: string, onNewLine: (offset: number) => void): void {
+export function lineStarts(text: string, onNewLine: (offset: number) => void): void {
   onNewLine(0);
   for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) onNewLine(at + 1);
 }
