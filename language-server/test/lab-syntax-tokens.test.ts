@@ -164,6 +164,68 @@ function randomLab(random: Random): string {
   return random() < 0.05 ? text.slice(0, -1) : text;
 }
 
+/** Corners of the subset: long keys and values, comments and blank lines at each place, quotes. */
+const edgeCases = [
+  `${'k'.repeat(1100)}: v\n`,
+  `a: ${'v'.repeat(5000)}\n`,
+  'a: - x\n',
+  'a: a - b\n',
+  'a: é ü 😀\n',
+  'a:\n  - b: |\n      x\n    c: 1\n',
+  'a: |\n  x\n# c\nb: 1\n',
+  'a:\n# c\n  b: 1\n',
+  'a:\n  # c\n  b: 1\n',
+  'a:\n\n  b: 1\n',
+  'a:\n    # c\n  b: 1\n',
+  'a: 1\n\n',
+  'a: 1\n# c',
+  'a: 1\n#c\n#d\n',
+  'a:\n  - x\n  # c\n  - y\n',
+  'a:\n  - x\n\n  - y\n\n\nb: 1\n',
+  'a: >\n  x\n\n  y\n',
+  'a: |\n  x\n\n',
+  'a: |\n  x\n   y\n  z\n',
+  'a: |\n\n  x\n',
+  'a: |\n  x\n  \n',
+  'a: [a,b]\n',
+  'a: [a, ]\n',
+  'a: [, a]\n',
+  'a: [a,  b]\n',
+  'a: [a, b] \n',
+  'a: [a, b] # c\n',
+  "a: 'x'#c\n",
+  "a: 'x' #c\n",
+  'a: "x\\\\" \n',
+  'a: "\\"\n',
+  'a: x #\n',
+  'a:  x\n',
+  'a: x  \n',
+  'a: 1\nb: 2\na: 3\n',
+  '- a: 1\n',
+  'a:\n - b\n',
+  'a:\n  -  b\n',
+  'a:\n  - b:\n      c: 1\n',
+  'a:\n  - b:\n    c: 1\n',
+  'a:\n  - b:\n    - c\n',
+  'a:\n  b:\n  - c\n',
+  'a: ---\n',
+  'a: ...\n',
+  '---: x\n',
+  'a: %x\n',
+  'a:b: c\n',
+  'a: b:c\n',
+  'a: b :\n',
+  'a: b : c\n',
+  'a: http://x\n',
+  'a: "x"y\n',
+  "a: 'x'y\n",
+  'a: ?\n',
+  'a: ? x\n',
+  'a: x\n  # c\n',
+  'a:\n  b: x\n    # c\n',
+  'a:\n  b: x\n # c\n  c: 1\n',
+];
+
 const hostile = [
   ':',
   ' #',
@@ -244,6 +306,12 @@ describe('lab syntax tokens', () => {
     }
     report(t, 'mutations', accepted, total);
     assert.ok(accepted > total / 10, 'the mutations exercise the fast path');
+  });
+
+  it('equal yaml Parser tokens at the corners of the subset', (t) => {
+    const accepted = edgeCases.filter((text) => checked(text)).length;
+    report(t, 'corner cases', accepted, edgeCases.length);
+    assert.ok(accepted > 10);
   });
 
   it('decline what they do not cover', () => {
