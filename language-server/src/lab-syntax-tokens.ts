@@ -357,8 +357,12 @@ export function installLabSyntaxTokens(): void {
   const prototype = Parser.prototype as unknown as Parsing & { [installed]?: boolean };
   if (prototype[installed]) return;
   const parse = prototype.parse;
+  // Parsers given text before (in pieces, where the lexer may hold some back) are the Parser's.
+  const used = new WeakSet<object>();
   prototype.parse = function* fastParse(this: Parsing, text: string, incomplete = false): Generator<Token, void> {
-    const tokens = !incomplete && this.offset === 0 && this.stack.length === 0 ? labSyntaxTokens(text) : undefined;
+    const fresh = !used.has(this) && this.offset === 0 && this.stack.length === 0;
+    used.add(this);
+    const tokens = fresh && !incomplete ? labSyntaxTokens(text) : undefined;
     if (!tokens) return yield* parse.call(this, text, incomplete);
     if (this.onNewLine) lineStarts(text, this.onNewLine);
     this.offset = text.length;

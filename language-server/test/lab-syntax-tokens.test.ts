@@ -354,10 +354,20 @@ describe('the Parser with the fast path installed', () => {
 
   it('leaves incremental parsing to the Parser', () => {
     installLabSyntaxTokens();
-    const parser = new Parser();
-    const plain = new Parser();
-    const chunks = Array.from(parser.parse('a: 1\nb', true)).concat(Array.from(parser.parse(': 2\n')));
-    const expected = Array.from(originalParse.call(plain, 'a: 1\nb', true)).concat(Array.from(originalParse.call(plain, ': 2\n')));
-    assert.deepStrictEqual(chunks, expected);
+    const pieces = [
+      ['a: 1\nb', ': 2\n'],
+      ['a', ': 1\n'],
+      ['', 'a: 1\n'],
+      ['# c', '\na: 1\n'],
+    ];
+    for (const [first, rest] of pieces) {
+      const parser = new Parser();
+      const plain = new Parser();
+      const chunks = Array.from(parser.parse(first as string, true)).concat(Array.from(parser.parse(rest as string)));
+      const expected = Array.from(originalParse.call(plain, first as string, true)).concat(
+        Array.from(originalParse.call(plain, rest as string)),
+      );
+      assert.deepStrictEqual(chunks, expected, JSON.stringify(pieces));
+    }
   });
 });
