@@ -346,12 +346,26 @@ export function labSyntaxTokens(text: string): Token[] | undefined {
 }
 
 const installed = Symbol.for('vlm.labSyntaxTokens');
+/** How many `withLabSyntaxTokens` calls are running: outside them the Parser is yaml's own. */
+let scopes = 0;
 
 /**
- * Puts the fast path in front of `Parser.parse` (yaml-language-server's parse calls it once per
- * document): a fresh parser asked for a complete text gets the same tokens and line starts.
+ * Runs `parse` with the fast path in front of `Parser.parse` (yaml-language-server's parse calls
+ * it once per document). Only inside: other users of `yaml` in the process (the benchmarks' plain
+ * yaml-language-server) keep the Parser as it is.
  */
-export function installLabSyntaxTokens(): void {
+export function withLabSyntaxTokens<T>(parse: () => T): T {
+  installLabSyntaxTokens();
+  scopes++;
+  try {
+    return parse();
+  } finally {
+    scopes--;
+  }
+}
+
+/** A fresh parser asked for a complete text, inside `withLabSyntaxTokens`, gets the fast tokens. */
+function installLabSyntaxTokens(): void {
   // The Parser's own state, to tell a fresh parser: private in its types, so named here.
   type Parsing = { offset: number; stack: unknown[]; onNewLine?: (offset: number) => void; parse: Parser['parse'] };
   const prototype = Parser.prototype as unknown as Parsing & { [installed]?: boolean };
@@ -360,7 +374,7 @@ export function installLabSyntaxTokens(): void {
   // Parsers given text before (in pieces, where the lexer may hold some back) are the Parser's.
   const used = new WeakSet<object>();
   prototype.parse = function* fastParse(this: Parsing, text: string, incomplete = false): Generator<Token, void> {
-    const fresh = !used.has(this) && this.offset === 0 && this.stack.length === 0;
+    const fresh = scopes > 0 && !used.has(this) && this.offset === 0 && this.stack.length === 0;
     used.add(this);
     const tokens = fresh && !incomplete ? labSyntaxTokens(text) : undefined;
     if (!tokens) return yield* parse.call(this, text, incomplete);

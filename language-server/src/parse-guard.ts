@@ -15,7 +15,6 @@ import { SingleYAMLDocument } from 'yaml-language-server/lib/umd/languageservice
 import type { YAMLDocument } from 'yaml-language-server/lib/umd/languageservice/parser/yaml-documents';
 import { diagnosticCodes } from './diagnostic-codes';
 import { defaultInputLimits, type InputLimits, type InputProblem } from './input-guards';
-import { installLabSyntaxTokens } from './lab-syntax-tokens';
 
 const refusals = new WeakMap<object, InputProblem>();
 let activeLimits: InputLimits = defaultInputLimits;
@@ -157,12 +156,8 @@ function convertWhenRead(single: { root: unknown }, convert: (this: { root: unkn
   });
 }
 
-/**
- * Puts the guard in front of yaml-language-server's conversion of every parsed document, and
- * the lab fast path in front of the parse itself.
- */
+/** Puts the guard in front of yaml-language-server's conversion of every parsed document. */
 export function installParseGuard(): void {
-  installLabSyntaxTokens();
   type Converting = { internalDocument: Document; root: unknown; updateFromInternalDocument(): void };
   const prototype = SingleYAMLDocument.prototype as unknown as Converting & { [patched]?: boolean };
   if (prototype[patched]) return;

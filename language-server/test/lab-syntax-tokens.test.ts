@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { Parser } from 'yaml';
 import { generateLab } from '../bench/generate-lab';
-import { installLabSyntaxTokens, labSyntaxTokens, lineStarts } from '../src/lab-syntax-tokens';
+import { labSyntaxTokens, lineStarts, withLabSyntaxTokens } from '../src/lab-syntax-tokens';
 
 const examplesFolder = join(import.meta.dirname, '..', '..', 'schemas', 'examples');
 const originalParse = Parser.prototype.parse;
@@ -338,22 +338,38 @@ describe('lab syntax tokens', () => {
   });
 });
 
-describe('the Parser with the fast path installed', () => {
+/** Whether yaml's Lexer read the text, i.e. the Parser did the work and not the fast path. */
+function lexedBy(parser: Parser): boolean {
+  return (parser as unknown as { lexer: { buffer: string } }).lexer.buffer !== '';
+}
+
+describe('the Parser inside withLabSyntaxTokens', () => {
   it('yields what the Parser yields, fast path or not, and calls back with the same line starts', () => {
     const texts = [generateLab(4), 'a: &x 1\nb: *x\n', 'a: b\n  c\n', '# only a comment\n', ''];
     const expected = texts.map(reference);
-    installLabSyntaxTokens();
-    installLabSyntaxTokens();
-    texts.forEach((text, index) => {
-      const starts: number[] = [];
-      const tokens = Array.from(new Parser((offset) => starts.push(offset)).parse(text));
-      assert.deepStrictEqual({ tokens, starts }, expected[index]);
-      assert.deepStrictEqual(Array.from(new Parser().parse(text)), expected[index]?.tokens);
-    });
+    withLabSyntaxTokens(() =>
+      withLabSyntaxTokens(() => {
+        texts.forEach((text, index) => {
+          const starts: number[] = [];
+          const tokens = Array.from(new Parser((offset) => starts.push(offset)).parse(text));
+          assert.deepStrictEqual({ tokens, starts }, expected[index]);
+          assert.deepStrictEqual(Array.from(new Parser().parse(text)), expected[index]?.tokens);
+        });
+      }),
+    );
+  });
+
+  it('takes the fast path for a lab inside, and leaves the Parser alone outside', () => {
+    const lab = generateLab(4);
+    const inside = new Parser();
+    withLabSyntaxTokens(() => Array.from(inside.parse(lab)));
+    assert.equal(lexedBy(inside), false);
+    const outside = new Parser();
+    Array.from(outside.parse(lab));
+    assert.equal(lexedBy(outside), true);
   });
 
   it('leaves incremental parsing to the Parser', () => {
-    installLabSyntaxTokens();
     const pieces = [
       ['a: 1\nb', ': 2\n'],
       ['a', ': 1\n'],
@@ -363,7 +379,9 @@ describe('the Parser with the fast path installed', () => {
     for (const [first, rest] of pieces) {
       const parser = new Parser();
       const plain = new Parser();
-      const chunks = Array.from(parser.parse(first as string, true)).concat(Array.from(parser.parse(rest as string)));
+      const chunks = withLabSyntaxTokens(() =>
+        Array.from(parser.parse(first as string, true)).concat(Array.from(parser.parse(rest as string))),
+      );
       const expected = Array.from(originalParse.call(plain, first as string, true)).concat(
         Array.from(originalParse.call(plain, rest as string)),
       );
