@@ -23,6 +23,9 @@ const keyPattern = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
 const flowItemPattern = /^[A-Za-z0-9_./][A-Za-z0-9_./=-]*$/;
 // Characters a plain scalar may not start with here (YAML indicators, and '-' to keep it simple).
 const plainStart = new Set('-?:,[]{}#&*!|>\'"%@` ');
+// Each nesting level is one call deeper here and indented further: indentation this deep is
+// declined, so no text can run the stack out.
+const maxColumn = 240;
 // Characters the text may not hold anywhere: they change the lexer's rules.
 const foreignCharacter = /[\t\r\0\uFEFF\u0085\u2028\u2029]/;
 
@@ -54,6 +57,7 @@ class LabTokenizer {
       while (text.charCodeAt(column) === 32) column++;
       const kind = column === end ? 'blank' : text[column] === '#' ? 'comment' : 'content';
       if (kind === 'blank' && column !== start) outside(); // spaces alone on a line
+      if (column - start > maxColumn) outside();
       this.lines.push({ start, end, column: column - start, kind });
       start = end + 1;
     }

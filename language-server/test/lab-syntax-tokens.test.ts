@@ -333,6 +333,7 @@ describe('lab syntax tokens', () => {
       'a: |2\n   b\n',
       '"a": 1\n',
       'a: 1\n...\n',
+      `${Array.from({ length: 300 }, (_, depth) => `${' '.repeat(depth)}k:\n`).join('')}${' '.repeat(300)}k: v\n`,
     ];
     for (const text of declined) assert.equal(labSyntaxTokens(text), undefined, JSON.stringify(text));
   });
