@@ -48,8 +48,41 @@ interface Extent {
 
 const leaf: Extent = { size: 1, height: 0 };
 
-/** Measures one parsed document; the first problem found, or undefined. */
+function tooDeep(node: Node, limits: InputLimits): InputProblem {
+  const range = node.range;
+  return {
+    code: diagnosticCodes.nestingTooDeep,
+    ...(range ? { start: range[0], end: Math.max(range[1], range[0] + 1) } : { start: 0, end: 0 }),
+    message: `Collections are nested more than ${limits.maxNestingDepth} levels deep here. A lab needs only a few levels; the document was not validated.`,
+  };
+}
+
+/** The alias-free walk's answer: the first nesting problem, 'alias' when an alias is met, or undefined. */
+function measureWithoutAliases(node: unknown, depth: number, limits: InputLimits): InputProblem | 'alias' | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  if (isAlias(node)) return 'alias';
+  if (isPair(node)) return measureWithoutAliases(node.key, depth, limits) ?? measureWithoutAliases(node.value, depth, limits);
+  if (!isMap(node) && !isSeq(node)) return undefined;
+  if (depth + 1 > limits.maxNestingDepth) return tooDeep(node, limits);
+  for (const item of node.items as unknown[]) {
+    const found = measureWithoutAliases(item, depth + 1, limits);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Measures one parsed document; the first problem found, or undefined. Most labs have no alias,
+ * so a walk that only checks depth (same order, same first problem) runs first; an alias met on
+ * the way hands the document to the full measure.
+ */
 export function measureDocument(document: Document, limits: InputLimits): InputProblem | undefined {
+  const found = measureWithoutAliases(document.contents, 0, limits);
+  return found === 'alias' ? measureExpandedDocument(document, limits) : found;
+}
+
+/** Measures one parsed document with its aliases expanded; the first problem found, or undefined. */
+export function measureExpandedDocument(document: Document, limits: InputLimits): InputProblem | undefined {
   const measured = new Map<Node, Extent>();
   const open = new Set<Node>();
   let expansion = 0;
@@ -103,11 +136,7 @@ export function measureDocument(document: Document, limits: InputLimits): InputP
     }
     if (!isMap(node) && !isSeq(node)) return leaf;
     if (depth + 1 > limits.maxNestingDepth) {
-      problem = {
-        code: diagnosticCodes.nestingTooDeep,
-        ...spanOf(node),
-        message: `Collections are nested more than ${limits.maxNestingDepth} levels deep here. A lab needs only a few levels; the document was not validated.`,
-      };
+      problem = tooDeep(node, limits);
       return leaf;
     }
     open.add(node);
