@@ -119,52 +119,6 @@ const isFlowIndicator = (character: string | undefined): boolean =>
   character === ',' || character === '[' || character === ']' || character === '{' || character === '}';
 
 /**
- * Finds the next `:` or `#` in a text. Each answer is kept, so a scan that moves forward line by
- * line searches each stretch of text once, even where lines hold neither character.
- */
-export class KeyOrCommentMarks {
-  /** The first `:` at or after `colonFrom`, and likewise for `#`. */
-  private colon = -1;
-  private colonFrom = 0;
-  private hash = -1;
-  private hashFrom = 0;
-
-  constructor(private readonly text: string) {}
-
-  /** Offset of the first `:` or `#` at or after `from`, or the text's length. */
-  next(from: number): number {
-    if (from < this.colonFrom || from > this.colon) {
-      this.colon = this.find(':', from);
-      this.colonFrom = from;
-    }
-    if (from < this.hashFrom || from > this.hash) {
-      this.hash = this.find('#', from);
-      this.hashFrom = from;
-    }
-    return Math.min(this.colon, this.hash);
-  }
-
-  private find(character: string, from: number): number {
-    const found = this.text.indexOf(character, from);
-    return found < 0 ? this.text.length : found;
-  }
-}
-
-/**
- * Where a block plain scalar starting at `from` stops: at a `: ` (the scalar was a key), or at
- * `end` (the line ends, or a ` #` comment starts). Jumps between `:` and `#` instead of stepping
- * through every character, which was most of the scan of a large lab.
- */
-export function plainScalarEnd(text: string, from: number, end: number, marks: KeyOrCommentMarks): number {
-  for (let position = marks.next(from); position < end; position = marks.next(position + 1)) {
-    if (text[position] === ':') {
-      if (isBlank(text[position + 1])) return position;
-    } else if (isBlank(text[position - 1])) return end;
-  }
-  return end;
-}
-
-/**
  * A small lexer that follows YAML's structure closely enough to measure nesting and
  * alias expansion: block indentation, flow brackets, quoted strings, comments and
  * block scalars (whose content is skipped).
@@ -183,15 +137,12 @@ class StructureScanner {
   private openQuote: '"' | "'" | undefined;
   private refusal: InputProblem | undefined;
   private lineIndent = 0;
-  private readonly marks: KeyOrCommentMarks;
 
   constructor(
     private readonly text: string,
     private readonly limits: InputLimits,
     private readonly tabIndentedLines: Set<number>,
-  ) {
-    this.marks = new KeyOrCommentMarks(text);
-  }
+  ) {}
 
   scan(): InputInspection {
     const text = this.text;
@@ -357,7 +308,15 @@ class StructureScanner {
       }
       if (valueStart) this.nodeStarts(false);
       valueStart = false;
-      position = plainScalarEnd(text, position, end, this.marks);
+      while (position < end) {
+        const current = text[position];
+        if (current === ':' && isBlank(text[position + 1])) break;
+        if (current === '#' && isBlank(text[position - 1])) {
+          position = end;
+          break;
+        }
+        position++;
+      }
     }
     if (this.flowDepth === 0 && valueStart && this.pendingAnchor !== undefined) {
       // `key: &anchor` at the end of a line: the node is the indented block below.
