@@ -4,6 +4,7 @@ import dbus from 'dbus-next';
 import { HypervisorError, type HypervisorErrorCode } from './hypervisor';
 import { libvirtErrorName } from './constants';
 import { type MethodCallFields, marshalMethodCall } from './dbus-method-message';
+import { acceptDirectReplies, type ReplyFields, type ReplyHandler } from './dbus-replies';
 
 export interface DbusRequest {
   path: string;
@@ -74,7 +75,7 @@ export function toHypervisorError(error: unknown, request: DbusRequest): Hypervi
  * own), the owners of names (bus.call() notes who answered), and the socket messages go out on.
  */
 interface BusInternals {
-  _methodReturnHandlers?: Record<number, (reply: dbus.Message) => void>;
+  _methodReturnHandlers?: Record<number, ReplyHandler>;
   _nameOwners?: Record<string, string | undefined>;
   _connection?: {
     state?: string;
@@ -111,7 +112,7 @@ function coalesceWrites(bus: dbus.MessageBus): void {
  * Sends the call as bus.call() does (a serial, a reply handler, the bytes on the socket), with
  * the message marshalled by marshalMethodCall when it can be; otherwise through bus.call().
  */
-function sendCall(bus: dbus.MessageBus, fields: MethodCallFields): { serial: () => number | null; reply: Promise<dbus.Message | null> } {
+function sendCall(bus: dbus.MessageBus, fields: MethodCallFields): { serial: () => number | null; reply: Promise<ReplyFields | null> } {
   const { _connection: connection, _methodReturnHandlers: handlers, _nameOwners: owners } = bus as unknown as BusInternals;
   const write = connection?.stream?.write?.bind(connection.stream);
   if (
@@ -125,12 +126,14 @@ function sendCall(bus: dbus.MessageBus, fields: MethodCallFields): { serial: () 
     const serial = bus.newSerial();
     const bytes = marshalMethodCall(serial, fields);
     if (bytes) {
-      const reply = new Promise<dbus.Message>((resolve, reject) => {
-        handlers[serial] = (answer) => {
+      const reply = new Promise<ReplyFields>((resolve, reject) => {
+        // As bus.call() does; a reply may also come from readRepliesDirectly, with these fields only.
+        handlers[serial] = acceptDirectReplies((answer) => {
           owners[fields.destination] = answer.sender ?? undefined;
-          if (answer.type === dbus.MessageType.ERROR) reject(new dbus.DBusError(answer.errorName ?? '', answer.body[0], answer));
+          if (answer.type === dbus.MessageType.ERROR)
+            reject(new dbus.DBusError(answer.errorName ?? '', answer.body[0] as string, answer as unknown as dbus.Message));
           else resolve(answer);
-        };
+        });
       });
       write(bytes);
       return { serial: () => serial, reply };
