@@ -34,12 +34,14 @@ interface BusInternals {
 
 const littleEndian = 108; // 'l'
 
-/** Handlers of calls whose replies may be read here (sendCall marks those of hand-marshalled calls). */
-const directHandlers = new WeakSet<ReplyHandler>();
+/** Marks handlers of calls whose replies may be read here (sendCall marks those of hand-marshalled calls). */
+const directReplies = Symbol('replies read directly');
+type MarkedHandler = ReplyHandler & { [directReplies]?: true };
 const readBuses = new WeakSet<dbus.MessageBus>();
 
 export function acceptDirectReplies(handler: ReplyHandler): ReplyHandler {
-  directHandlers.add(handler);
+  // A property, not a WeakSet: adding to a WeakSet per call cost more than reading the reply.
+  (handler as MarkedHandler)[directReplies] = true;
   return handler;
 }
 
@@ -141,8 +143,8 @@ function deliverDirectly(bus: dbus.MessageBus, header: Buffer, rest: Buffer): bo
   const reply = readStringMethodReturn(header, rest);
   if (!reply) return false;
   const { name, _methodReturnHandlers: handlers, _nameOwners: owners } = bus as unknown as BusInternals;
-  const handler = handlers?.[reply.replySerial];
-  if (!handler || !directHandlers.has(handler)) return false;
+  const handler: MarkedHandler | undefined = handlers?.[reply.replySerial];
+  if (!handlers || !handler?.[directReplies]) return false;
   // dbus-next's bus drops a reply meant for another connection.
   const owner = owners?.[reply.destination];
   if (!name || reply.destination !== name || (owner && owner !== name)) return false;
