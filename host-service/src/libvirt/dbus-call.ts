@@ -5,6 +5,7 @@ import { HypervisorError, type HypervisorErrorCode } from './hypervisor';
 import { libvirtErrorName } from './constants';
 import { type MethodCallFields, marshalMethodCall } from './dbus-method-message';
 import { acceptDirectReplies, type ReplyFields, type ReplyHandler } from './dbus-replies';
+import { releasePlace, takePlace } from './bus-pending-calls';
 
 export interface DbusRequest {
   path: string;
@@ -143,26 +144,34 @@ function sendCall(bus: dbus.MessageBus, fields: MethodCallFields): { serial: () 
   return { serial: () => message.serial, reply: bus.call(message) };
 }
 
-/** Calls `request` on `destination`; rejects with a 'timeout' HypervisorError after `timeoutMs`. */
+/**
+ * Calls `request` on `destination`; rejects with a 'timeout' HypervisorError after `timeoutMs`,
+ * counted from here: a call past the bus's pending-call limit waits its turn within that time.
+ */
 export async function dbusCall(bus: dbus.MessageBus, destination: string, request: DbusRequest, timeoutMs: number): Promise<unknown[]> {
-  coalesceWrites(bus);
-  const sent = sendCall(bus, { destination, ...request });
+  const waiting = takePlace(bus);
+  let sent: ReturnType<typeof sendCall> | undefined;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      if (waiting && !waiting.granted) waiting.cancelled = true;
       // Drop the reply handler so a reply that never comes does not pin memory.
-      const serial = sent.serial();
+      const serial = sent?.serial() ?? null;
       if (serial !== null) delete (bus as unknown as BusInternals)._methodReturnHandlers?.[serial];
       reject(new HypervisorError('timeout', `${describeRequest(request)} timed out after ${timeoutMs} ms`));
     }, timeoutMs);
   });
   try {
+    if (waiting) await Promise.race([waiting.turn, timeout]);
+    coalesceWrites(bus);
+    sent = sendCall(bus, { destination, ...request });
     const reply = await Promise.race([sent.reply, timeout]);
     return reply?.body ?? [];
   } catch (error) {
     throw toHypervisorError(error, request);
   } finally {
     clearTimeout(timer);
+    if (!waiting || waiting.granted) releasePlace(bus);
   }
 }
 

@@ -12,8 +12,13 @@ export interface ScriptedBus {
   close(): Promise<void>;
 }
 
-/** `answer(index, serial)` gives the reply to the index-th call after Hello (whose serial is `serial`), or none. */
-export async function startScriptedBus(answer: (index: number, serial: number) => FramedMessage | undefined): Promise<ScriptedBus> {
+/**
+ * `answer(index, serial, send)` gives the reply to the index-th call after Hello (whose serial is
+ * `serial`), or none; `send` writes a reply later.
+ */
+export async function startScriptedBus(
+  answer: (index: number, serial: number, send: (reply: FramedMessage) => void) => FramedMessage | undefined,
+): Promise<ScriptedBus> {
   const folder = mkdtempSync(join(tmpdir(), 'vlm-scripted-bus-'));
   const path = join(folder, 'socket');
   const sockets = new Set<Socket>();
@@ -24,6 +29,9 @@ export async function startScriptedBus(answer: (index: number, serial: number) =
     let expected: 'AUTH' | 'BEGIN' | 'messages' = 'AUTH';
     let pending = Buffer.alloc(0);
     let calls = -1; // Hello is call -1
+    const send = (reply: FramedMessage) => {
+      if (!socket.destroyed) socket.write(Buffer.concat([reply.header, reply.rest]));
+    };
     socket.on('data', (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
       while (expected !== 'messages') {
@@ -45,8 +53,8 @@ export async function startScriptedBus(answer: (index: number, serial: number) =
         const reply =
           index < 0
             ? marshalReply({ replySerial: serial, destination: ':1.1', sender: 'org.freedesktop.DBus', signature: 's', body: [':1.1'] })
-            : answer(index, serial);
-        if (reply) socket.write(Buffer.concat([reply.header, reply.rest]));
+            : answer(index, serial, send);
+        if (reply) send(reply);
       }
     });
   });
