@@ -8,6 +8,7 @@ import type { YAMLDocument } from 'yaml-language-server/lib/umd/languageservice/
 import { inspectInput, type InputLimits } from './input-guards';
 import { diagnosticAt } from './lab-diagnostics';
 import { LabReader, type LabModel } from './lab-model';
+import { withLabSyntaxTokens } from './lab-syntax-tokens';
 import { parseRefusal, withParseLimits } from './parse-guard';
 import { changeBetween, describesChange, reparseBase, reparseVmBlock, type ReparseBase, type TextChange } from './vm-block-reparse';
 import type { Document } from 'yaml';
@@ -50,7 +51,7 @@ export class ParsedDocuments {
 
   parse(document: TextDocument): YAMLDocument {
     this.syncParseCache(document);
-    return withParseLimits(this.limits, () => yamlDocumentsCache.getYamlDocument(document, parserOptions, true));
+    return withParseLimits(this.limits, () => withLabSyntaxTokens(() => yamlDocumentsCache.getYamlDocument(document, parserOptions, true)));
   }
 
   labModels(document: TextDocument): LabModel[] {
