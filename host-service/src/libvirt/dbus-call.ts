@@ -4,6 +4,8 @@ import dbus from 'dbus-next';
 import { HypervisorError, type HypervisorErrorCode } from './hypervisor';
 import { libvirtErrorName } from './constants';
 import { type MethodCallFields, marshalMethodCall } from './dbus-method-message';
+import { acceptDirectReplies, type ReplyFields, type ReplyHandler } from './dbus-replies';
+import { releasePlace, takePlace } from './bus-pending-calls';
 
 export interface DbusRequest {
   path: string;
@@ -74,7 +76,7 @@ export function toHypervisorError(error: unknown, request: DbusRequest): Hypervi
  * own), the owners of names (bus.call() notes who answered), and the socket messages go out on.
  */
 interface BusInternals {
-  _methodReturnHandlers?: Record<number, (reply: dbus.Message) => void>;
+  _methodReturnHandlers?: Record<number, ReplyHandler>;
   _nameOwners?: Record<string, string | undefined>;
   _connection?: {
     state?: string;
@@ -111,7 +113,7 @@ function coalesceWrites(bus: dbus.MessageBus): void {
  * Sends the call as bus.call() does (a serial, a reply handler, the bytes on the socket), with
  * the message marshalled by marshalMethodCall when it can be; otherwise through bus.call().
  */
-function sendCall(bus: dbus.MessageBus, fields: MethodCallFields): { serial: () => number | null; reply: Promise<dbus.Message | null> } {
+function sendCall(bus: dbus.MessageBus, fields: MethodCallFields): { serial: () => number | null; reply: Promise<ReplyFields | null> } {
   const { _connection: connection, _methodReturnHandlers: handlers, _nameOwners: owners } = bus as unknown as BusInternals;
   const write = connection?.stream?.write?.bind(connection.stream);
   if (
@@ -125,12 +127,14 @@ function sendCall(bus: dbus.MessageBus, fields: MethodCallFields): { serial: () 
     const serial = bus.newSerial();
     const bytes = marshalMethodCall(serial, fields);
     if (bytes) {
-      const reply = new Promise<dbus.Message>((resolve, reject) => {
-        handlers[serial] = (answer) => {
+      const reply = new Promise<ReplyFields>((resolve, reject) => {
+        // As bus.call() does; a reply may also come from readRepliesDirectly, with these fields only.
+        handlers[serial] = acceptDirectReplies((answer) => {
           owners[fields.destination] = answer.sender ?? undefined;
-          if (answer.type === dbus.MessageType.ERROR) reject(new dbus.DBusError(answer.errorName ?? '', answer.body[0], answer));
+          if (answer.type === dbus.MessageType.ERROR)
+            reject(new dbus.DBusError(answer.errorName ?? '', answer.body[0] as string, answer as unknown as dbus.Message));
           else resolve(answer);
-        };
+        });
       });
       write(bytes);
       return { serial: () => serial, reply };
@@ -140,26 +144,34 @@ function sendCall(bus: dbus.MessageBus, fields: MethodCallFields): { serial: () 
   return { serial: () => message.serial, reply: bus.call(message) };
 }
 
-/** Calls `request` on `destination`; rejects with a 'timeout' HypervisorError after `timeoutMs`. */
+/**
+ * Calls `request` on `destination`; rejects with a 'timeout' HypervisorError after `timeoutMs`,
+ * counted from here: a call past the bus's pending-call limit waits its turn within that time.
+ */
 export async function dbusCall(bus: dbus.MessageBus, destination: string, request: DbusRequest, timeoutMs: number): Promise<unknown[]> {
-  coalesceWrites(bus);
-  const sent = sendCall(bus, { destination, ...request });
+  const waiting = takePlace(bus);
+  let sent: ReturnType<typeof sendCall> | undefined;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      if (waiting && !waiting.granted) waiting.cancelled = true;
       // Drop the reply handler so a reply that never comes does not pin memory.
-      const serial = sent.serial();
+      const serial = sent?.serial() ?? null;
       if (serial !== null) delete (bus as unknown as BusInternals)._methodReturnHandlers?.[serial];
       reject(new HypervisorError('timeout', `${describeRequest(request)} timed out after ${timeoutMs} ms`));
     }, timeoutMs);
   });
   try {
+    if (waiting) await Promise.race([waiting.turn, timeout]);
+    coalesceWrites(bus);
+    sent = sendCall(bus, { destination, ...request });
     const reply = await Promise.race([sent.reply, timeout]);
     return reply?.body ?? [];
   } catch (error) {
     throw toHypervisorError(error, request);
   } finally {
     clearTimeout(timer);
+    if (!waiting || waiting.granted) releasePlace(bus);
   }
 }
 

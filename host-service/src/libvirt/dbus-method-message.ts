@@ -37,16 +37,33 @@ function bodyValues(signature: string, body: readonly unknown[]): Array<Buffer |
   return values;
 }
 
-function validNames(fields: MethodCallFields): boolean {
-  const { validators } = dbus as unknown as {
-    validators: Record<'isBusNameValid' | 'isObjectPathValid' | 'isInterfaceNameValid' | 'isMemberNameValid', (name: string) => boolean>;
-  };
-  return (
+const { validators } = dbus as unknown as {
+  validators: Record<'isBusNameValid' | 'isObjectPathValid' | 'isInterfaceNameValid' | 'isMemberNameValid', (name: string) => boolean>;
+};
+
+/** Destination, interface and member as bytes, by the three names: a listing repeats the same few thousands of times. */
+const encodedNames = new Map<string, [Buffer, Buffer, Buffer] | undefined>();
+const encodedNamesLimit = 256;
+
+/** The call's destination, interface and member as bytes, or undefined when a name (the path too) is invalid. */
+function encodeNames(fields: MethodCallFields): [Buffer, Buffer, Buffer] | undefined {
+  if (!validators.isObjectPathValid(fields.path)) return undefined;
+  const key = `${fields.destination}\n${fields.interface}\n${fields.member}`;
+  if (encodedNames.has(key)) return encodedNames.get(key);
+  const valid =
     validators.isBusNameValid(fields.destination) &&
-    validators.isObjectPathValid(fields.path) &&
     validators.isInterfaceNameValid(fields.interface) &&
-    validators.isMemberNameValid(fields.member)
-  );
+    validators.isMemberNameValid(fields.member);
+  const encoded = valid
+    ? ([Buffer.from(fields.destination, 'utf8'), Buffer.from(fields.interface, 'utf8'), Buffer.from(fields.member, 'utf8')] as [
+        Buffer,
+        Buffer,
+        Buffer,
+      ])
+    : undefined;
+  if (encodedNames.size >= encodedNamesLimit) encodedNames.clear();
+  encodedNames.set(key, encoded);
+  return encoded;
 }
 
 /**
@@ -56,12 +73,14 @@ function validNames(fields: MethodCallFields): boolean {
 export function marshalMethodCall(serial: number, fields: MethodCallFields): Buffer | undefined {
   const signature = fields.signature ?? '';
   const values = bodyValues(signature, fields.body ?? []);
-  if (!values || !validNames(fields) || signature.length > 255) return undefined;
+  const names = values && signature.length <= 255 ? encodeNames(fields) : undefined;
+  if (!values || !names) return undefined;
+  const [destination, iface, member] = names;
   const headerFields: Array<[number, 'o' | 's' | 'g', Buffer]> = [
     [headerFieldCodes.path, 'o', Buffer.from(fields.path, 'utf8')],
-    [headerFieldCodes.interface, 's', Buffer.from(fields.interface, 'utf8')],
-    [headerFieldCodes.member, 's', Buffer.from(fields.member, 'utf8')],
-    [headerFieldCodes.destination, 's', Buffer.from(fields.destination, 'utf8')],
+    [headerFieldCodes.interface, 's', iface],
+    [headerFieldCodes.member, 's', member],
+    [headerFieldCodes.destination, 's', destination],
   ];
   if (signature) headerFields.push([headerFieldCodes.signature, 'g', Buffer.from(signature, 'ascii')]);
   // Each field is a struct (8-aligned) of a code byte and a variant: its signature, then the value.

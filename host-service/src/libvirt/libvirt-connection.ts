@@ -8,6 +8,7 @@
 import dbus from 'dbus-next';
 import { connectInterface, connectPaths, libvirtService, propertiesInterface } from './constants';
 import { type DbusRequest, dbusCall } from './dbus-call';
+import { readRepliesDirectly } from './dbus-replies';
 import { type Disposable, type HypervisorConnectOptions, HypervisorError, type HypervisorEvent } from './hypervisor';
 import { uuidFromObjectPath } from './libvirt-objects';
 
@@ -97,6 +98,7 @@ export class LibvirtConnection {
       bus.disconnect();
       throw error;
     });
+    readRepliesDirectly(bus);
     // Until it becomes this.bus, onBusGone ignores it; the listener keeps an 'error' from crashing the process.
     bus.on('error', (error: unknown) => this.onBusGone(bus, error instanceof Error ? error.message : String(error)));
     const rules = [

@@ -1,13 +1,17 @@
 // What the per-kind modules share about libvirt-dbus objects: lookup by name, how object paths
 // name UUIDs, how property bags unpack, reading an object's XML, libvirt's sizes in bytes, and
 // listings that read many objects at once within the bus's limit on pending replies.
+import { pendingCallLimit } from './bus-pending-calls';
 import { connectInterface, listAllFlags, propertiesInterface } from './constants';
 import { type DbusRequest, variantValue } from './dbus-call';
 import { HypervisorError, type HypervisorErrorCode, type NetworkSummary } from './hypervisor';
 import type { LibvirtCall } from './libvirt-connection';
 
-/** Concurrent per-object calls in a listing; the system bus allows 128 pending replies per connection. */
-export const listingConcurrency = 64;
+/**
+ * Concurrent per-object calls in a listing: as many as the bus takes at once (dbusCall keeps the
+ * whole connection within the system bus's limit, whatever else runs).
+ */
+export const listingConcurrency = pendingCallLimit;
 
 export type Properties = Record<string, unknown>;
 
