@@ -48,11 +48,16 @@ interface Extent {
 
 const leaf: Extent = { size: 1, height: 0 };
 
-function tooDeep(node: Node, limits: InputLimits): InputProblem {
+/** Where a problem at `node` is reported: its span, at least one character wide. */
+function spanOf(node: Node): { start: number; end: number } {
   const range = node.range;
+  return range ? { start: range[0], end: Math.max(range[1], range[0] + 1) } : { start: 0, end: 0 };
+}
+
+function tooDeep(node: Node, limits: InputLimits): InputProblem {
   return {
     code: diagnosticCodes.nestingTooDeep,
-    ...(range ? { start: range[0], end: Math.max(range[1], range[0] + 1) } : { start: 0, end: 0 }),
+    ...spanOf(node),
     message: `Collections are nested more than ${limits.maxNestingDepth} levels deep here. A lab needs only a few levels; the document was not validated.`,
   };
 }
@@ -88,11 +93,6 @@ export function measureExpandedDocument(document: Document, limits: InputLimits)
   const open = new Set<Node>();
   let expansion = 0;
   let problem: InputProblem | undefined;
-
-  const spanOf = (node: Node): { start: number; end: number } => {
-    const range = node.range;
-    return range ? { start: range[0], end: Math.max(range[1], range[0] + 1) } : { start: 0, end: 0 };
-  };
 
   // Depth is bounded: a collection deeper than the limit ends the walk, so this recursion never
   // goes further than maxNestingDepth levels.
