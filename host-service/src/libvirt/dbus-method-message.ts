@@ -14,9 +14,10 @@ export interface MethodCallFields {
   body?: unknown[];
 }
 
-const littleEndian = 0x6c; // 'l'
+/** The first byte of a little-endian message. */
+export const littleEndian = 0x6c; // 'l'
 const methodCallType = 1;
-const protocolVersion = 1;
+export const protocolVersion = 1;
 const headerFieldCodes = { path: 1, interface: 2, member: 3, destination: 6, signature: 8 } as const;
 
 const align = (offset: number, boundary: number) => (offset + boundary - 1) & -boundary;

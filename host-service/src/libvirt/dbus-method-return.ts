@@ -6,6 +6,7 @@
 // undefined and left to dbus-next.
 import { isUtf8 } from 'node:buffer';
 import dbus from 'dbus-next';
+import { littleEndian, protocolVersion } from './dbus-method-message';
 
 /** What the bus needs of a method return to hand it to its caller. */
 export interface MethodReturn {
@@ -16,9 +17,7 @@ export interface MethodReturn {
   text: string;
 }
 
-const littleEndian = 0x6c; // 'l'
 const methodReturnType = 2;
-const protocolVersion = 1;
 /** Header field codes of a method return, with the one type each must have. */
 const fieldTypes: Record<number, number> = {
   5: 0x75, // reply serial, 'u'

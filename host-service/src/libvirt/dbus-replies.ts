@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import dbus from 'dbus-next';
 import { messageToJsFmt } from 'dbus-next/lib/marshall-compat';
 import { unmarshalMessages } from 'dbus-next/lib/message';
+import { littleEndian } from './dbus-method-message';
 import { readStringMethodReturn } from './dbus-method-return';
 
 /** What a reply handler reads of a reply: dbus-next passes a whole Message, this reader these fields. */
@@ -31,8 +32,6 @@ interface BusInternals {
   _nameOwners?: Record<string, string | undefined>;
   _connection?: EventEmitter & { stream?: BusStream };
 }
-
-const littleEndian = 108; // 'l'
 
 /** Marks handlers of calls whose replies may be read here (sendCall marks those of hand-marshalled calls). */
 const directReplies = Symbol('replies read directly');
