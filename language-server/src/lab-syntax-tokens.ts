@@ -4,10 +4,12 @@
 // wholly inside that part, this module builds the very tokens `Parser.parse` yields, in one pass
 // over the lines, and calls the new-line callback as the Parser does. For anything else (tabs,
 // anchors, tags, multi-line scalars, directives, odd indentation, any error) it declines, and the
-// real Parser runs. The Composer then builds the Document from identical tokens, so every
-// diagnostic is what it was. lab-syntax-tokens.test.ts compares both on many labs and mutations.
-import { Parser } from 'yaml';
-import type { CST } from 'yaml';
+// real Parser runs. The Document is then built from those tokens (lab-document.ts, or the
+// Composer where that declines), so every diagnostic is what it was.
+// lab-syntax-tokens.test.ts compares both on many labs and mutations.
+import { Composer, Parser } from 'yaml';
+import type { CST, Document } from 'yaml';
+import { composeLabDocument } from './lab-document';
 
 type SourceToken = CST.SourceToken;
 type Token = CST.Token;
@@ -338,11 +340,16 @@ export function lineStarts(text: string, onNewLine: (offset: number) => void): v
   for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) onNewLine(at + 1);
 }
 
+// Document tokens this module made: only those are composed by lab-document.ts.
+const fastDocuments = new WeakSet<Token>();
+
 /** The tokens `new Parser().parse(text)` yields, when the text is inside the lab subset. */
 export function labSyntaxTokens(text: string): Token[] | undefined {
   if (text.length === 0 || foreignCharacter.test(text)) return undefined;
   try {
-    return new LabTokenizer(text).tokens();
+    const tokens = new LabTokenizer(text).tokens();
+    fastDocuments.add(tokens[tokens.length - 1] as Token);
+    return tokens;
   } catch (error) {
     if (error instanceof Outside) return undefined;
     throw error;
@@ -385,6 +392,28 @@ function installLabSyntaxTokens(): void {
     if (this.onNewLine) lineStarts(text, this.onNewLine);
     this.offset = text.length;
     yield* tokens;
+  };
+  // The Composer's own state and steps, private in its types.
+  type Composing = {
+    doc: Document.Parsed | null;
+    atDirectives: boolean;
+    options: object;
+    directives: unknown;
+    decorate(document: Document.Parsed, afterDocument: boolean): void;
+    next: Composer['next'];
+  };
+  const composerPrototype = Composer.prototype as unknown as Composing;
+  const next = composerPrototype.next;
+  // As the Composer's own step for a document token, with the Document built by lab-document.ts.
+  composerPrototype.next = function* fastNext(this: Composing, token: Token): Generator<Document.Parsed, void> {
+    const built =
+      token.type === 'document' && fastDocuments.has(token) && !this.atDirectives
+        ? composeLabDocument(token, this.options, this.directives)
+        : undefined;
+    if (!built) return yield* next.call(this, token);
+    this.decorate(built, false);
+    if (this.doc) yield this.doc;
+    this.doc = built;
   };
   prototype[installed] = true;
 }

@@ -13,9 +13,8 @@ import type {
   Range,
   SelectionRange,
 } from 'vscode-languageserver-types';
-import { getLanguageService, SchemaPriority } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
 import type { LanguageService as YamlLanguageService } from 'yaml-language-server/lib/umd/languageservice/yamlLanguageService';
-import { builtInImageCatalog, labSchema, labSchemaId, type TopologyLab } from '@vlm/schemas';
+import { builtInImageCatalog, type TopologyLab } from '@vlm/schemas';
 import { documentTopology } from './lab-topology';
 import type { CatalogImages } from './protocol';
 import { diagnosticCodes } from './diagnostic-codes';
@@ -26,8 +25,8 @@ import { diagnosticAt } from './lab-diagnostics';
 import { labQuickFixes } from './quick-fixes';
 import { labCompletions } from './lab-completion';
 import { installAliasResolutionCache } from './alias-resolution';
-import { ignoreDocumentSchemaChoices, skipSchemaValidationPass } from './lab-schema-only';
 import { installParseGuard } from './parse-guard';
+import { builtClean } from './lab-document';
 import { emptyLabDiagnostic, schemaCodes, schemaDiagnostics } from './schema-messages';
 import type { TextChange } from './vm-block-reparse';
 
@@ -101,35 +100,11 @@ function rangeKey(range: Range): string {
   return `${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}`;
 }
 
-/** yaml-language-server, told that every document is a lab and that no other schema exists. */
-function createYamlService(): YamlLanguageService {
-  const yamlService = getLanguageService({
-    schemaRequestService: async (uri: string) => {
-      if (uri === labSchemaId) return JSON.stringify(labSchema);
-      throw new Error(`Schema ${uri} is not available: only the lab schema is served, and nothing is fetched from the network.`);
-    },
-    workspaceContext: { resolveRelativePath: (relativePath: string) => relativePath },
-  });
-  yamlService.configure({
-    validate: true,
-    hover: true,
-    completion: true,
-    format: false,
-    hoverSchemaSource: false,
-    // Every document this service is given is a lab ('*' matches any URI). The schema itself
-    // comes from the request service above, once; yaml-language-server caches it.
-    schemas: [{ uri: labSchemaId, fileMatch: ['*'], priority: SchemaPriority.Settings }],
-    customTags: [],
-    yamlVersion: '1.2',
-  });
-  return yamlService;
-}
-
 interface ValidationInput {
   document: TextDocument;
   change: TextChange | undefined;
   onParse: LabLanguageServiceOptions['onValidationParse'];
-  yamlService: YamlLanguageService;
+  yamlService: () => YamlLanguageService;
   documents: ParsedDocuments;
   imageNames: () => string[];
   hostFacts: HostFacts | undefined;
@@ -150,8 +125,10 @@ async function validateLab({
   onParse?.(document.uri, checked.parse.reparsedBlock ? 'vm-block' : 'full');
   const empty = emptyLabDiagnostic(document, checked.parse);
   if (empty) return [empty];
-  // A spliced parse is clean YAML with no anchors in the edited block: yaml-language-server has nothing to say.
-  const yamlDiagnostics = checked.parse.reparsedBlock ? [] : await yamlService.doValidation(document, false);
+  // A spliced parse is clean YAML with no anchors in the edited block, and a parse lab-document.ts
+  // built is clean YAML without anchors: yaml-language-server has nothing to say about either.
+  const clean = checked.parse.reparsedBlock || checked.parse.documents.every((single) => builtClean(single.internalDocument));
+  const yamlDiagnostics = clean ? [] : await yamlService().doValidation(document, false);
   if (yamlDiagnostics.length === 0) documents.keepForReparse(document, checked.parse);
   let results: Diagnostic[] = [...checked.diagnostics];
   for (const diagnostic of yamlDiagnostics) {
@@ -181,17 +158,28 @@ async function validateLab({
   return capped(document, kept.concat(semantic));
 }
 
+/**
+ * yaml-language-server's service, made on first use: loading it builds its schema service and
+ * three Ajv instances (about 20 ms), which `vlm validate` of a lab lab-document.ts built never needs.
+ */
+function lazyYamlService(): () => YamlLanguageService {
+  let service: YamlLanguageService | undefined;
+  return () => {
+    // A require, not an import: an import would load the module with this one.
+    service ??= (require('./yaml-service') as typeof import('./yaml-service')).createYamlService();
+    return service;
+  };
+}
+
 export function createLabLanguageService(options: LabLanguageServiceOptions = {}): LabLanguageService {
   installAliasResolutionCache();
   installParseGuard();
-  ignoreDocumentSchemaChoices();
-  skipSchemaValidationPass();
   let catalog: CatalogImages = options.catalog ?? builtInImageCatalog;
   // Read in each request, inside its guard: a catalog a client got wrong is an error of that request.
   const imageNames = (): string[] => catalog.images.map((image) => image.name);
   let hostFacts: HostFacts | undefined;
   const documents = new ParsedDocuments({ ...defaultInputLimits, ...options.limits });
-  const yamlService = createYamlService();
+  const yamlService = lazyYamlService();
 
   function reportError(what: string, error: unknown): void {
     try {
@@ -239,7 +227,7 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
         // schema's items are merged there.
         if (lab.context !== undefined && lab.context !== 'vm-network-item') return { isIncomplete: false, items: lab.items };
         if (documents.guard(document).refused) return { isIncomplete: false, items: lab.items };
-        const schemaList = await yamlService.doComplete(document, position, false);
+        const schemaList = await yamlService().doComplete(document, position, false);
         const seen = new Set(lab.items.map((item) => item.label));
         return {
           isIncomplete: schemaList.isIncomplete,
@@ -254,18 +242,18 @@ export function createLabLanguageService(options: LabLanguageServiceOptions = {}
     async hover(document, position) {
       try {
         if (documents.guard(document).refused) return null;
-        return await yamlService.doHover(document, position);
+        return await yamlService().doHover(document, position);
       } catch (error) {
         reportError(`hover ${document.uri}`, error);
         return null;
       }
     },
 
-    documentSymbols: (document) => answer('documentSymbols', document, [], () => yamlService.findDocumentSymbols2(document, {})),
+    documentSymbols: (document) => answer('documentSymbols', document, [], () => yamlService().findDocumentSymbols2(document, {})),
     foldingRanges: (document) =>
-      answer('foldingRanges', document, [], () => yamlService.getFoldingRanges(document, { rangeLimit: maxFoldingRanges }) ?? []),
+      answer('foldingRanges', document, [], () => yamlService().getFoldingRanges(document, { rangeLimit: maxFoldingRanges }) ?? []),
     selectionRanges: (document, positions) =>
-      answer('selectionRanges', document, [], () => yamlService.getSelectionRanges(document, positions)),
+      answer('selectionRanges', document, [], () => yamlService().getSelectionRanges(document, positions)),
     codeActions: (document, range, diagnostics) =>
       answer('codeActions', document, [], () =>
         labQuickFixes({ document, range, diagnostics, models: documents.labModels(document), imageNames: imageNames() }),

@@ -15,6 +15,7 @@ import { SingleYAMLDocument } from 'yaml-language-server/lib/umd/languageservice
 import type { YAMLDocument } from 'yaml-language-server/lib/umd/languageservice/parser/yaml-documents';
 import { diagnosticCodes } from './diagnostic-codes';
 import { defaultInputLimits, type InputLimits, type InputProblem } from './input-guards';
+import { builtLevels } from './lab-document';
 
 const refusals = new WeakMap<object, InputProblem>();
 let activeLimits: InputLimits = defaultInputLimits;
@@ -83,6 +84,9 @@ function measureWithoutAliases(node: unknown, depth: number, limits: InputLimits
  * the way hands the document to the full measure.
  */
 export function measureDocument(document: Document, limits: InputLimits): InputProblem | undefined {
+  // A Document lab-document.ts built has no alias and knows how deep it is.
+  const levels = builtLevels(document);
+  if (levels !== undefined && levels <= limits.maxNestingDepth) return undefined;
   const found = measureWithoutAliases(document.contents, 0, limits);
   return found === 'alias' ? measureExpandedDocument(document, limits) : found;
 }

@@ -1,16 +1,40 @@
 // The fast path is safe only if, whenever it accepts a text, its tokens and line starts are the
-// ones yaml's Parser gives. Compared here on the example labs, generated labs, and thousands of
-// random labs and random mutations of them; each run says how often the fast path accepted.
+// ones yaml's Parser gives, and the Document built from them (lab-document.ts) is the one yaml's
+// Composer builds. Compared here on the example labs, generated labs, and thousands of random
+// labs and random mutations of them; each run says how often the fast path accepted.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
-import { Parser } from 'yaml';
+import { beforeEach, describe, it, type TestContext } from 'node:test';
+import { Composer, type CST, isMap, isPair, isSeq, Parser } from 'yaml';
 import { generateLab } from '../bench/generate-lab';
+import { builtLevels, composeLabDocument } from '../src/lab-document';
 import { labSyntaxTokens, lineStarts, withLabSyntaxTokens } from '../src/lab-syntax-tokens';
 
 const examplesFolder = join(import.meta.dirname, '..', '..', 'schemas', 'examples');
 const originalParse = Parser.prototype.parse;
+const originalNext = Composer.prototype.next;
+// The options yaml-language-server composes with.
+const composeOptions = { strict: false, version: '1.2' as const, customTags: [], keepSourceTokens: true };
+// Turns the fast path on for the whole file: Documents below are composed with it in place.
+withLabSyntaxTokens(() => undefined);
+
+/** Collection levels of a node, counted by walking it (a root collection is level 1). */
+function levelsOf(node: unknown): number {
+  if (isPair(node)) return Math.max(levelsOf(node.key), levelsOf(node.value));
+  if (isMap(node) || isSeq(node)) return 1 + Math.max(0, ...(node.items as unknown[]).map(levelsOf));
+  return 0;
+}
+
+/** How many accepted texts lab-document.ts built the Document of (the rest went to the Composer). */
+let builtDocuments = 0;
+
+/** The Documents of `tokens`, by yaml's own Composer, or with the fast path's step in front. */
+function composed(tokens: CST.Token[], length: number, composer: 'yaml' | 'fast'): unknown[] {
+  const instance = new Composer(composeOptions);
+  if (composer === 'yaml') Object.assign(instance, { next: originalNext });
+  return Array.from(instance.compose(tokens, true, length));
+}
 
 /** yaml's own answer: the tokens and the offsets given to the new-line callback. */
 function reference(text: string): { tokens: unknown[]; starts: number[] } {
@@ -28,6 +52,18 @@ function checked(text: string): boolean {
   lineStarts(text, (offset) => starts.push(offset));
   assert.deepStrictEqual(fast, expected.tokens, `tokens differ for:\n${JSON.stringify(text)}`);
   assert.deepStrictEqual(starts, expected.starts, `line starts differ for:\n${JSON.stringify(text)}`);
+  const internals = new Composer(composeOptions) as unknown as { options: object; directives: unknown };
+  const built = composeLabDocument(fast[fast.length - 1] as CST.Document, internals.options, internals.directives);
+  if (built) {
+    builtDocuments++;
+    assert.equal(builtLevels(built), levelsOf(built.contents), `levels differ for:\n${JSON.stringify(text)}`);
+  }
+  const documents = composed(fast, text.length, 'fast');
+  assert.deepStrictEqual(
+    documents,
+    composed(expected.tokens as CST.Token[], text.length, 'yaml'),
+    `documents differ for:\n${JSON.stringify(text)}`,
+  );
   return true;
 }
 
@@ -201,6 +237,14 @@ const edgeCases = [
   'a:  x\n',
   'a: x  \n',
   'a: 1\nb: 2\na: 3\n',
+  'true: 1\n1: a\n0x1F: b\n1.5: c\nnull: d\n',
+  '1: a\n01: b\n',
+  'a:\n  - x: 1\n    x: 2\n',
+  "a: \"x\"\nb: ''\nc: 'it''s'\nd: 0o17\ne: 1e3\nf: .inf\ng: -.NaN\nh: ~\n",
+  'a: |-\n  x\n\n  y\nb: >-\n  z\n',
+  'a: []\nb: [1, true, null, x]\n',
+  'd: 0o17\ne: 1e3\nf: .inf\ng: .NaN\n',
+  "c: 'it''s'\nb: \"x\"\n",
   '- a: 1\n',
   'a:\n - b\n',
   'a:\n  -  b\n',
@@ -266,10 +310,14 @@ function mutate(text: string, random: Random): string {
 }
 
 function report(t: TestContext, label: string, accepted: number, total: number): void {
-  t.diagnostic(`${label}: the fast path accepted ${accepted} of ${total}`);
+  t.diagnostic(`${label}: the fast path accepted ${accepted} of ${total}, and built the Document of ${builtDocuments}`);
 }
 
 describe('lab syntax tokens', () => {
+  beforeEach(() => {
+    builtDocuments = 0;
+  });
+
   it('equal yaml Parser tokens for every example lab, and accept those without anchors', () => {
     for (const name of readdirSync(examplesFolder).filter((file) => file.endsWith('.yaml'))) {
       const text = readFileSync(join(examplesFolder, name), 'utf8');
@@ -277,8 +325,10 @@ describe('lab syntax tokens', () => {
     }
   });
 
-  it('equal yaml Parser tokens for generated labs, which they accept', () => {
-    for (const count of [1, 4, 50, 1000]) assert.ok(checked(generateLab(count)), `generateLab(${count})`);
+  it('equal yaml Parser tokens and Composer Documents for generated labs, which they accept and build', () => {
+    const counts = [1, 4, 50, 1000];
+    for (const count of counts) assert.ok(checked(generateLab(count)), `generateLab(${count})`);
+    assert.equal(builtDocuments, counts.length);
   });
 
   it('equal yaml Parser tokens on random labs whenever they accept one', (t) => {

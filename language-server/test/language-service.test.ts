@@ -286,6 +286,18 @@ describe('semantic checks: capacity, schema and syntax', () => {
     assert.equal(elementAt(found, 0).source, 'vlm');
   });
 
+  test('an unused anchor is still reported, before and after a lab without anchors', async () => {
+    const anchored = lab([vm('web', ['tags: &roles [web]']), vm('db')]);
+    for (const text of [anchored, validLab, anchored]) {
+      const document = labDocument(text);
+      const unused = withCode(await service.validate(document), diagnosticCodes.yamlSyntax).filter((diagnostic) =>
+        diagnostic.message.includes('Unused anchor'),
+      );
+      assert.equal(unused.length, text === anchored ? 1 : 0, text);
+      if (text === anchored) assert.deepEqual(elementAt(unused, 0).range, rangeOf(document, '&roles'));
+    }
+  });
+
   test('the same URI and version with new text is validated afresh', async () => {
     const first = labDocument(validLab, 'file:///test/reused.lab.yaml');
     assert.equal((await service.validate(first)).length, 0);
