@@ -58,7 +58,9 @@ export function parseXml(source: string, stopAt?: string): XmlElement {
       if (opening === stopAt && stack.length === 2 && open) return open;
       const element: XmlElement = { name: opening, attributes: {}, children: [], text: '' };
       if (attributeText) {
-        for (const [, name, doubleQuoted, singleQuoted] of attributeText.matchAll(attributePattern)) {
+        // An exec loop, not matchAll, which copies the pattern on every call. It ends with lastIndex back at 0.
+        for (let found = attributePattern.exec(attributeText); found; found = attributePattern.exec(attributeText)) {
+          const [, name, doubleQuoted, singleQuoted] = found;
           if (name !== undefined) element.attributes[name] = decodeEntities(doubleQuoted ?? singleQuoted ?? '');
         }
       }
