@@ -31,9 +31,9 @@ export function uuidFromObjectPath(path: string): string {
 
 /**
  * Maps `items` with at most `limit` calls in flight; results keep the items' order. Freed places
- * are refilled a quarter of `limit` at a time, so the calls go out in a few large writes rather
- * than a write per reply or two: each write wakes the bus, and wake-ups cost all three processes
- * more than the calls themselves. The first failure rejects, and no further item is mapped.
+ * are refilled half of `limit` at a time, so the calls go out in a few large socket writes, not
+ * one per reply or two (a cold listing of 1001 domains: about 30 writes instead of 130, each one
+ * waking the bus). The first failure rejects, and no further item is mapped.
  */
 export function mapConcurrent<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
