@@ -90,7 +90,8 @@ export function marshalMethodCall(serial: number, fields: MethodCallFields): Buf
   const bodyStart = align(fieldsEnd, 8);
   let bodyLength = 0;
   for (const value of values) bodyLength = align(bodyLength, 4) + 4 + (typeof value === 'number' ? 0 : value.length + 1);
-  const message = Buffer.alloc(bodyStart + bodyLength);
+  // From the shared pool, not a new ArrayBuffer per call; zeroed for the padding.
+  const message = Buffer.allocUnsafe(bodyStart + bodyLength).fill(0);
   message.writeUInt8(littleEndian, 0);
   message.writeUInt8(methodCallType, 1);
   message.writeUInt8(protocolVersion, 3);
