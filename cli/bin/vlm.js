@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Launcher for the bundled CLI; `npm ci` builds it through the root `prepare` script.
 // A short `vlm` run would spend most of its time parsing and compiling megabytes of bundle, so the
-// bundle runs with V8's code cache (dist/vlm.js.cache). The cache names the bundle and Node it was
-// made for; any other cache is ignored and replaced after the run (best effort: a read-only
-// install simply runs without one).
+// bundle runs with V8's code cache, one per command (dist/vlm.js.validate.cache, ...; `other` for
+// a run that names none): a cache holds what its first run compiled, and `vlm validate` compiles
+// other functions than `vlm --version`. The cache names the bundle and Node it was made for; any
+// other cache is ignored and replaced after the run (best effort: a read-only install simply runs
+// without one). A usage error (exit 2, such as a mistyped command) writes none.
 const { isAscii } = require('node:buffer');
 const { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
@@ -11,7 +13,8 @@ const Module = require('node:module');
 const { Script } = require('node:vm');
 
 const bundle = join(__dirname, '..', 'dist', 'vlm.js');
-const cacheFile = `${bundle}.cache`;
+const commandWord = process.argv[2] ?? '';
+const cacheFile = `${bundle}.${/^[a-z]+(-[a-z]+)*$/.test(commandWord) ? commandWord : 'other'}.cache`;
 
 function readCache(key) {
   try {
@@ -53,7 +56,11 @@ const bytes = readFileSync(bundle);
 const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 const script = new Script(Module.wrap(source), { filename: bundle, cachedData });
 // Functions compiled during this run go into the cache too, so it is written after the command.
-if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => writeCache(script, key));
+if (cachedData === undefined || script.cachedDataRejected) {
+  process.once('exit', (code) => {
+    if (code !== 2) writeCache(script, key);
+  });
+}
 const bundleModule = new Module(bundle, module);
 bundleModule.filename = bundle;
 bundleModule.paths = Module._nodeModulePaths(dirname(bundle));

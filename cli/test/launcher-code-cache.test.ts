@@ -1,9 +1,9 @@
-// The launcher runs the bundle with V8's code cache: a cache is written after a run, used by the
-// next one, and any cache that is not for this bundle and Node (stale, foreign or damaged) is
-// ignored and replaced. The output never depends on it.
+// The launcher runs the bundle with V8's code cache, one per command: a cache is written after a
+// run, used by the next one of that command, and any cache that is not for this bundle and Node
+// (stale, foreign or damaged) is ignored and replaced. The output never depends on it.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyVlmInto, ensureBuilt, repositoryRoot, runVlm } from './run-vlm';
@@ -16,8 +16,8 @@ before(() => ensureBuilt());
 function copiedVlm(): { folder: string; launcher: string; cacheFile: string } {
   const folder = mkdtempSync(join(tmpdir(), 'vlm-code-cache-'));
   const launcher = copyVlmInto(folder);
-  const cacheFile = join(folder, 'dist', 'vlm.js.cache');
-  rmSync(cacheFile, { force: true });
+  const cacheFile = join(folder, 'dist', 'vlm.js.validate.cache');
+  for (const name of readdirSync(join(folder, 'dist'))) if (name.endsWith('.cache')) rmSync(join(folder, 'dist', name));
   return { folder, launcher, cacheFile };
 }
 
@@ -64,4 +64,20 @@ test('a stale, foreign or damaged cache is ignored and replaced, and changes no 
       `${what}: replaced by a fitting cache`,
     );
   }
+});
+
+test('each command gets its own cache, a run naming none the shared one, and a usage error none', (context) => {
+  const { folder, launcher } = copiedVlm();
+  context.after(() => rmSync(folder, { recursive: true, force: true }));
+  const caches = (): string[] =>
+    readdirSync(join(folder, 'dist'))
+      .filter((name) => name.endsWith('.cache'))
+      .sort();
+  assert.equal(runVlm(['no-such-command'], { launcher }).status, 2);
+  assert.equal(runVlm(['../../escape'], { launcher }).status, 2);
+  assert.deepEqual(caches(), [], 'a mistyped command leaves no cache');
+  assert.equal(runVlm(['--version'], { launcher }).status, 0);
+  assert.deepEqual(caches(), ['vlm.js.other.cache']);
+  assert.equal(runVlm(['validate', example], { launcher }).status, 0);
+  assert.deepEqual(caches(), ['vlm.js.other.cache', 'vlm.js.validate.cache']);
 });

@@ -64,6 +64,8 @@ function leading(
   startOnNewline: boolean,
   indicator: 'seq-item-ind' | 'map-value-ind' | undefined,
 ): Leading {
+  // A key straight after the previous item, the commonest case.
+  if (tokens.length === 0 && indicator === undefined) return { spaceBefore: false, comment: '', end: offset };
   let spaceBefore = false;
   let atNewline = startOnNewline;
   let hasSpace = startOnNewline;

@@ -71,11 +71,12 @@ function plainValue(document: Document, node: unknown): { value: unknown } | und
   let emptyKey = false;
   const convert = (current: unknown): unknown => {
     if (current === null || current === undefined) return null;
-    if (isAlias(current)) return convert(current.resolve(document));
+    // Scalars, the commonest nodes, first: the node types exclude each other, so order is free.
     if (isScalar(current)) {
       const value = current.value;
       return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : String(value);
     }
+    if (isAlias(current)) return convert(current.resolve(document));
     if (isSeq(current)) {
       const list = current.items.slice(0, longestList).map(convert);
       if (current.items.length > longestList) listLengths.set(list, current.items.length);
