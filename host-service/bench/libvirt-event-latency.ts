@@ -17,7 +17,7 @@ const changes = Number(process.argv[2] ?? 60);
 const deadlineMs = 10_000;
 
 /** Resolves when `test` matches a line printed by `child` from now on. */
-function nextLine(child: ChildProcessWithoutNullStreams, test: (line: string) => boolean): Promise<number> {
+function nextLine(child: ChildProcessWithoutNullStreams, test: (line: string) => boolean, timeoutMs = deadlineMs): Promise<number> {
   return new Promise((resolve, reject) => {
     let buffer = '';
     const onData = (chunk: Buffer) => {
@@ -34,9 +34,37 @@ function nextLine(child: ChildProcessWithoutNullStreams, test: (line: string) =>
     const timer = setTimeout(() => {
       child.stdout.off('data', onData);
       reject(new Error('virsh printed nothing matching in time'));
-    }, deadlineMs);
+    }, timeoutMs);
     child.stdout.on('data', onData);
   });
+}
+
+/**
+ * Warms both virsh connections before timing, and proves the listener is registered: `virsh
+ * event --loop` says nothing when it is, so the domain is suspended and resumed until it reports
+ * a change (a change made before it registered is never reported).
+ */
+async function warmUp(listener: ChildProcessWithoutNullStreams, shell: ChildProcessWithoutNullStreams, name: string): Promise<void> {
+  const attempts = 10;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const suspended = nextLine(listener, (line) => line.includes('Suspended'), 2000);
+    shell.stdin.write(`suspend ${name}\n`);
+    const reported = await suspended.then(
+      () => true,
+      () => false,
+    );
+    const resumed = nextLine(listener, (line) => line.includes('Resumed'), 2000);
+    shell.stdin.write(`resume ${name}\n`);
+    if (
+      (await resumed.then(
+        () => true,
+        () => false,
+      )) &&
+      reported
+    )
+      return;
+  }
+  throw new Error(`virsh event --loop reported none of ${attempts} suspends and resumes`);
 }
 
 async function main(): Promise<void> {
@@ -56,13 +84,7 @@ async function main(): Promise<void> {
 
     listener = spawn('virsh', ['-c', 'qemu:///system', 'event', '--domain', name, '--event', 'lifecycle', '--loop']);
     shell = spawn('virsh', ['-c', 'qemu:///system']);
-    // Warm both virsh connections (and prove the listener is registered) before timing.
-    const ready = nextLine(listener, (line) => line.includes('Suspended'));
-    shell.stdin.write(`suspend ${name}\n`);
-    await ready;
-    const readyAgain = nextLine(listener, (line) => line.includes('Resumed'));
-    shell.stdin.write(`resume ${name}\n`);
-    await readyAgain;
+    await warmUp(listener, shell, name);
 
     const ours: number[] = [];
     const anchor: number[] = [];

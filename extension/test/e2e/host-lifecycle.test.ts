@@ -5,13 +5,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { startLibvirtTestEnvironment, type LibvirtTestEnvironment } from '../../../host-service/local-libvirt/libvirt-environment';
 import { removePoolOf } from '../../../host-service/test/support/volume-pools';
-import { VsCodeSession, exampleWorkspace, removeFolder, repositoryRoot } from './vscode-session';
+import { VsCodeSession, exampleWorkspace, removeFolder, repositoryRoot, stopLocalHost } from './vscode-session';
 
 // A name of this run: other test runs share root's libvirtd.
 const labName = `e2e-pair-${process.pid}`;
@@ -70,16 +70,7 @@ before(async () => {
 
 after(async () => {
   await session?.close();
-  // VS Code may end without deactivating the extension: end the vlm-host it started, by its pid.
-  const pidFile = join(dataFolder, 'vlm-host.pid');
-  if (dataFolder && existsSync(pidFile)) {
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    try {
-      process.kill(-pid, 'SIGTERM');
-    } catch {
-      // Already gone with VS Code.
-    }
-  }
+  if (dataFolder) stopLocalHost(dataFolder);
   // Whatever a failed step left behind goes, so the shared libvirtd stays clean.
   for (const domain of libvirtDomains()) {
     spawnSync('virsh', ['-c', 'qemu:///system', 'destroy', domain]);

@@ -2,11 +2,12 @@
 // and keyboard shortcuts. The extension is packed and installed from its .vsix, as a user
 // would install it. Everything missing is installed by the project's own scripts first.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { removePoolOf } from '../../../host-service/test/support/volume-pools';
 
 export const repositoryRoot = join(__dirname, '..', '..', '..');
 export const screenshotFolder = join(repositoryRoot, '.artifacts', 'e2e');
@@ -109,6 +110,8 @@ export class VsCodeSession {
     private readonly server: ChildProcess,
     /** code-server's profile folder: user data (global storage included) and extensions. */
     readonly profile: string,
+    /** The data folder this session gave the extension's own vlm-host, removed at close. */
+    private readonly hostDataFolder: string | undefined,
   ) {}
 
   static async open(options: VsCodeSessionOptions): Promise<VsCodeSession> {
@@ -127,8 +130,14 @@ export class VsCodeSession {
     if (options.machineSettings) args.push('--machine-settings', JSON.stringify(options.machineSettings));
     args.push('--theme', options.theme ?? 'dark');
     if (options.trusted === false) args.push('--untrusted');
+    // The extension's own vlm-host keeps its data in a folder of this session, not in root's
+    // /var/lib/vlm, so nothing of it outlives the session; a test that chose one keeps it.
+    const hostDataFolder = process.env.VLM_HOST_DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'vlm-e2e-local-host-'));
+    // QEMU guests run as libvirt's user, which must reach their disks.
+    if (hostDataFolder) chmodSync(hostDataFolder, 0o755);
+    const env = hostDataFolder ? { ...process.env, VLM_HOST_DATA_DIR: hostDataFolder } : process.env;
     // stdin stays open as a lifeline: when this process ends, however, code-server stops too.
-    const server = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    const server = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'], env });
     const { url, profile } = await readLaunchUrl(server);
     const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
     try {
@@ -140,10 +149,11 @@ export class VsCodeSession {
       // The extension's contributions (commands, views) are read after the workbench is drawn: a
       // Command Palette opened before then lists none of them, though the extension is installed.
       await page.getByRole('tab', { name: /^Virtual Labs/ }).waitFor({ timeout: 60_000 });
-      return new VsCodeSession(page, browser, server, profile);
+      return new VsCodeSession(page, browser, server, profile, hostDataFolder);
     } catch (error) {
       await browser.close();
       server.kill('SIGTERM');
+      if (hostDataFolder) removeLocalHostData(hostDataFolder);
       throw error;
     }
   }
@@ -155,6 +165,7 @@ export class VsCodeSession {
       this.server.kill('SIGTERM');
       await exited;
     }
+    if (this.hostDataFolder) removeLocalHostData(this.hostDataFolder);
   }
 
   /** Saves `.artifacts/e2e/<name>.png` for a person to look at. */
@@ -312,4 +323,25 @@ function readLaunchUrl(server: ChildProcess): Promise<{ url: string; profile: st
 
 export function removeFolder(folder: string): void {
   rmSync(folder, { recursive: true, force: true });
+}
+
+/**
+ * Ends the vlm-host the extension started on `dataFolder` (VS Code may end without deactivating
+ * the extension), by the pid it wrote there.
+ */
+export function stopLocalHost(dataFolder: string): void {
+  const pidFile = join(dataFolder, 'vlm-host.pid');
+  if (!existsSync(pidFile)) return;
+  try {
+    process.kill(-Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
+  } catch {
+    // Already gone with VS Code.
+  }
+}
+
+/** Stops the extension's vlm-host on `dataFolder`, then removes the folder and its storage pool. */
+function removeLocalHostData(dataFolder: string): void {
+  stopLocalHost(dataFolder);
+  removePoolOf(dataFolder);
+  removeFolder(dataFolder);
 }
