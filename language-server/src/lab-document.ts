@@ -23,9 +23,9 @@ function decline(): never {
 interface Leading {
   spaceBefore: boolean;
   comment: string;
-  /** Where those tokens end. */
-  end: number;
 }
+
+const nothingBefore: Leading = { spaceBefore: false, comment: '' };
 
 /** The schema's own fields this module reads: the fallback string tag is keyed by a symbol. */
 type ScalarTag = {
@@ -60,12 +60,11 @@ function commentText(token: SourceToken): string {
  */
 function leading(
   tokens: readonly SourceToken[],
-  offset: number,
   startOnNewline: boolean,
   indicator: 'seq-item-ind' | 'map-value-ind' | undefined,
 ): Leading {
   // A key straight after the previous item, the commonest case.
-  if (tokens.length === 0 && indicator === undefined) return { spaceBefore: false, comment: '', end: offset };
+  if (tokens.length === 0 && indicator === undefined) return nothingBefore;
   let spaceBefore = false;
   let atNewline = startOnNewline;
   let hasSpace = startOnNewline;
@@ -98,8 +97,7 @@ function leading(
     }
   }
   if (found !== (indicator !== undefined)) decline();
-  const last = tokens[tokens.length - 1];
-  return { spaceBefore, comment, end: last ? last.offset + last.source.length : offset };
+  return { spaceBefore, comment };
 }
 
 /**
@@ -216,14 +214,14 @@ function blockMap(context: Context, token: CST.BlockMap, before: Leading): YAMLM
   for (const item of token.items) {
     if (!('key' in item) || !item.key || !item.sep || !item.value || item.key.type !== 'scalar') decline();
     if (item.key.indent !== token.indent) decline();
-    const key = scalar(context, item.key, leading(item.start, offset, true, undefined));
+    const key = scalar(context, item.key, leading(item.start, true, undefined));
     // The Composer reports a key equal (===) to an earlier one; a Set also matches NaN to NaN,
     // which only declines more often.
     if (context.options.uniqueKeys !== false) {
       if (keys.has(key.value)) decline();
       keys.add(key.value);
     }
-    const valueBefore = leading(item.sep, (key.range as [number, number, number])[2], false, 'map-value-ind');
+    const valueBefore = leading(item.sep, false, 'map-value-ind');
     const value = node(context, item.value, valueBefore);
     offset = (value.range as [number, number, number])[2];
     const pair = new Pair(key, value);
@@ -239,7 +237,7 @@ function blockSequence(context: Context, token: CST.BlockSequence, before: Leadi
   let offset = token.offset;
   for (const item of token.items) {
     if (!item.value) decline();
-    const value = node(context, item.value, leading(item.start, offset, true, 'seq-item-ind'));
+    const value = node(context, item.value, leading(item.start, true, 'seq-item-ind'));
     offset = (value.range as [number, number, number])[2];
     sequence.items.push(value);
   }
@@ -251,15 +249,12 @@ function flowSequence(context: Context, token: CST.FlowCollection, before: Leadi
   if (token.start.source !== '[') decline();
   const sequence = new YAMLSeq(context.schema);
   sequence.flow = true;
-  let offset = token.offset + 1;
   for (const [index, item] of token.items.entries()) {
     if ('key' in item || item.sep || !item.value || item.value.type !== 'scalar') decline();
     const [comma, space, ...rest] = item.start;
     const separated = comma?.type === 'comma' && space?.type === 'space' && rest.length === 0;
     if (index === 0 ? item.start.length > 0 : !separated) decline();
-    const value = scalar(context, item.value, { spaceBefore: false, comment: '', end: offset });
-    offset = value.range?.[2] ?? decline();
-    sequence.items.push(value);
+    sequence.items.push(scalar(context, item.value, nothingBefore));
   }
   const [close, ...after] = token.end;
   if (close?.type !== 'flow-seq-end') decline();
@@ -322,7 +317,7 @@ export function composeLabDocument(token: CST.Document, options: object, directi
     // a function that decides which keys are equal.
     const { stringKeys, uniqueKeys } = document.options;
     if (stringKeys || typeof uniqueKeys === 'function' || schema.compat || schema.tags.some((tag) => tag.default === 'key')) decline();
-    const contents = node(context, token.value, { spaceBefore: false, comment: '', end: token.offset });
+    const contents = node(context, token.value, nothingBefore);
     const contentEnd = (contents.range as [number, number, number])[2];
     const end = trailing(token.end, contentEnd, false);
     document.contents = contents;

@@ -71,7 +71,7 @@ function plainValue(document: Document, node: unknown): { value: unknown } | und
   let emptyKey = false;
   const convert = (current: unknown): unknown => {
     if (current === null || current === undefined) return null;
-    // Scalars, the commonest nodes, first: the node types exclude each other, so order is free.
+    // Scalars first, as in parse-guard.ts's walk: the commonest nodes.
     if (isScalar(current)) {
       const value = current.value;
       return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : String(value);
