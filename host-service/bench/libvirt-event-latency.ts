@@ -39,6 +39,14 @@ function nextLine(child: ChildProcessWithoutNullStreams, test: (line: string) =>
   });
 }
 
+/** Whether the line `nextLine` waits for came before its deadline. */
+function inTime(line: Promise<number>): Promise<boolean> {
+  return line.then(
+    () => true,
+    () => false,
+  );
+}
+
 /**
  * Warms both virsh connections before timing, and proves the listener is registered: `virsh
  * event --loop` says nothing when it is, so the domain is suspended and resumed until it reports
@@ -49,20 +57,10 @@ async function warmUp(listener: ChildProcessWithoutNullStreams, shell: ChildProc
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const suspended = nextLine(listener, (line) => line.includes('Suspended'), 2000);
     shell.stdin.write(`suspend ${name}\n`);
-    const reported = await suspended.then(
-      () => true,
-      () => false,
-    );
+    const reported = await inTime(suspended);
     const resumed = nextLine(listener, (line) => line.includes('Resumed'), 2000);
     shell.stdin.write(`resume ${name}\n`);
-    if (
-      (await resumed.then(
-        () => true,
-        () => false,
-      )) &&
-      reported
-    )
-      return;
+    if ((await inTime(resumed)) && reported) return;
   }
   throw new Error(`virsh event --loop reported none of ${attempts} suspends and resumes`);
 }
