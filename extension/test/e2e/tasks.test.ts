@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
-import { panelFrame, reportedViolations, runHostsMenuItem, watchCspConsole } from './webview-frames';
+import { panelFrame, reportedViolations, openFromHostsMenu, watchCspConsole } from './webview-frames';
 
 let session: VsCodeSession;
 let workspace: string;
@@ -74,8 +74,7 @@ async function linkRunbookToMilestone(frame: Frame): Promise<void> {
 
 test('add tasks, move them by keyboard and by drag and drop, see a milestone progress, reload and find them restored', async () => {
   const { page } = session;
-  await runHostsMenuItem(session, 'Open Tasks');
-  let frame = await tasksFrame().catch(async (error: unknown) => {
+  let frame = await openFromHostsMenu(session, 'Open Tasks', tasksFrame).catch(async (error: unknown) => {
     await session.screenshot('failed-open-tasks');
     throw error;
   });

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { VsCodeSession, exampleWorkspace, removeFolder } from './vscode-session';
-import { panelFrame, reportedViolations, runHostsMenuItem, watchCspConsole } from './webview-frames';
+import { panelFrame, reportedViolations, openFromHostsMenu, watchCspConsole } from './webview-frames';
 
 let session: VsCodeSession;
 let workspace: string;
@@ -49,8 +49,7 @@ async function addTool(frame: Frame, name: string, url: string, tags: string): P
 
 test('add a tool, check its health, filter, reload and find it restored', async () => {
   const { page } = session;
-  await runHostsMenuItem(session, 'Open Tools Catalog');
-  let frame = await toolsFrame().catch(async (error: unknown) => {
+  let frame = await openFromHostsMenu(session, 'Open Tools Catalog', toolsFrame).catch(async (error: unknown) => {
     await session.screenshot('failed-tools-open');
     throw error;
   });

@@ -76,3 +76,20 @@ export async function runHostsMenuItem(session: VsCodeSession, item: string): Pr
   await page.getByRole('menuitem', { name: item }).hover();
   await page.keyboard.press('Enter');
 }
+
+/**
+ * Opens a panel from the Hosts view's overflow menu and returns what `opened` finds in it. The
+ * view's header is redrawn when the host's status arrives, which can close the menu under the
+ * keypress: then the menu is opened again, up to three times in all.
+ */
+export async function openFromHostsMenu<T>(session: VsCodeSession, item: string, opened: (timeoutMs: number) => Promise<T>): Promise<T> {
+  const attempts = 3;
+  for (let attempt = 1; ; attempt += 1) {
+    await runHostsMenuItem(session, item);
+    try {
+      return await opened(attempt < attempts ? 20_000 : 60_000);
+    } catch (error) {
+      if (attempt === attempts) throw error;
+    }
+  }
+}
