@@ -204,27 +204,31 @@ export class VsCodeSession {
   /** Runs a command from the Command Palette by typing its title, as a user does. */
   async runCommand(title: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input[type="text"]');
-    // A webview taking focus back as it redraws can close the palette as it opens: press again.
+    // A webview taking focus back as it redraws can close the palette as it opens, or while the
+    // arrow keys walk its rows: open it again. pickRow presses Enter only on the right row.
     for (let attempt = 1; ; attempt += 1) {
       await this.page.keyboard.press('F1');
-      const filled = await input.fill(`>${title}`, { timeout: 10_000 }).then(
-        () => true,
-        () => false,
-      );
-      if (filled) break;
-      if (attempt === 3) throw new Error(`The Command Palette did not open for "${title}" after ${attempt} presses of F1.`);
+      const picked = await input
+        .fill(`>${title}`, { timeout: 10_000 })
+        .then(() => this.pickRow(title))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      if (picked === undefined) return;
+      if (attempt === 3) throw new Error(`The Command Palette could not run "${title}" in ${attempt} tries.`, { cause: picked });
+      await this.page.keyboard.press('Escape');
     }
-    await this.pickRow(title);
   }
 
   /** Moves the open quick pick's selection with the arrow keys to the row labelled `label`, then Enter. */
   async pickRow(label: string): Promise<void> {
     const rows = this.page.locator('.quick-input-list .monaco-list-row');
-    await rows.locator('.label-name', { hasText: label }).first().waitFor();
+    await rows.locator('.label-name', { hasText: label }).first().waitFor({ timeout: 10_000 });
     const focusedLabel = rows.and(this.page.locator('.focused')).locator('.label-name');
     const count = await rows.count();
     for (let step = 0; step <= count; step += 1) {
-      if ((await focusedLabel.textContent())?.trim() === label) {
+      if ((await focusedLabel.textContent({ timeout: 5_000 }))?.trim() === label) {
         await this.page.keyboard.press('Enter');
         return;
       }
