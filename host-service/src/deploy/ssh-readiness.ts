@@ -58,11 +58,13 @@ function attempt(options: SshReadinessOptions, timeoutMs: number): Promise<strin
 }
 
 const maximumBackoffMs = 250;
-/** A fresh connect joins the silent ones after this long, then after twice as long, up to the cap. */
-const firstSpareConnectMs = 500;
-const maximumSpareConnectMs = 4000;
-/** Silent connects kept open at once; beyond it the oldest is dropped (it has waited about 20 s). */
-const maximumSilentConnects = 8;
+/**
+ * While every connect is silent, a fresh one joins them this often. The guest's stack sends a
+ * silent connect's SYN again only after about 3 s, so a fresh connect is what notices sshd soon.
+ */
+const spareConnectIntervalMs = 250;
+/** Silent connects kept open at once; beyond it the oldest is dropped (it has waited 4 s, past its first resend). */
+const maximumSilentConnects = 16;
 
 /**
  * QEMU's user network accepts a forwarded connect before the guest listens (or has an address);
@@ -75,7 +77,6 @@ const maximumSilentConnects = 8;
 function firstGreeting(options: SshReadinessOptions, timeoutMs: number, onConnect: () => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const open = new Set<Socket>();
-    let spareDelayMs = firstSpareConnectMs;
     let spareTimer: NodeJS.Timeout | undefined;
     let replacementTimer: NodeJS.Timeout | undefined;
     let settled = false;
@@ -124,14 +125,13 @@ function firstGreeting(options: SshReadinessOptions, timeoutMs: number, onConnec
         oldest.destroy();
       }
       startConnect();
-      spareDelayMs = Math.min(spareDelayMs * 2, maximumSpareConnectMs);
-      spareTimer = setTimeout(startSpare, spareDelayMs);
+      spareTimer = setTimeout(startSpare, spareConnectIntervalMs);
     };
     const abort = () => finish(new Error('cancelled'));
     const deadlineTimer = setTimeout(() => finish(new Error(`no SSH greeting within ${timeoutMs} ms`)), timeoutMs);
     options.signal.addEventListener('abort', abort, { once: true });
     startConnect();
-    spareTimer = setTimeout(startSpare, spareDelayMs);
+    spareTimer = setTimeout(startSpare, spareConnectIntervalMs);
   });
 }
 

@@ -162,6 +162,8 @@ async function decidingForward(sshd: Server, decide: (connection: Socket, index:
     connection.pipe(inner).pipe(connection);
     inner.on('error', () => connection.destroy());
     connection.on('error', () => inner.destroy());
+    // A connect the wait dropped must not keep sshd (and the test run) alive.
+    connection.on('close', () => inner.destroy());
   };
   const forward = createServer((connection) => {
     connection.on('close', () => closed.add(connection));
@@ -208,6 +210,37 @@ test('a silent connect is kept while fresh ones start beside it, and a late answ
       'every connect of the wait was closed',
     );
   } finally {
+    for (const connection of forward.held) connection.destroy();
+    forward.forward.close();
+    sshd.close();
+  }
+});
+
+// A guest that boots slowly: every connect made before its sshd is up stays silent for good.
+test('fresh connects keep coming at a steady pace through a long silence, with a bounded number open', async () => {
+  const sshd = sshServer(serviceKey.publicKey).listen(0, '127.0.0.1');
+  await once(sshd, 'listening');
+  const silentConnects = 20;
+  const forward = await decidingForward(sshd, (_connection, index) => (index < silentConnects ? 'hold' : 'pipe'));
+  let mostOpen = 0;
+  const counting = setInterval(() => {
+    mostOpen = Math.max(mostOpen, forward.held.filter((connection) => !forward.closed.has(connection)).length);
+  }, 5);
+  try {
+    // Connects that doubled their spacing would need about 70 s to reach the 21st.
+    const ready = await waitForSsh({
+      host: '127.0.0.1',
+      port: forward.port,
+      user: 'root',
+      privateKey: serviceKey.privateKey,
+      timeoutMs: 30_000,
+      signal: new AbortController().signal,
+    });
+    assert.ok(ready.attempts > silentConnects, `${silentConnects} silent connects, then one answered (${ready.attempts} attempts)`);
+    assert.ok(mostOpen <= 16, `silent connects open at once stay bounded (${mostOpen})`);
+    assert.ok(mostOpen >= 8, `older silent connects are kept beside fresh ones (${mostOpen})`);
+  } finally {
+    clearInterval(counting);
     for (const connection of forward.held) connection.destroy();
     forward.forward.close();
     sshd.close();
