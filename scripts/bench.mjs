@@ -18,7 +18,7 @@ export const benchmarks = [
   { title: 'vlm CLI start-up', script: 'cli/bench/startup.bench.ts', passThrough: true },
   { title: 'host: listing 1000 domains', script: 'host-service/bench/libvirt-listing.ts', arguments: ['1000', '5'] },
   { title: 'host: one metrics sample, 100 running domains', script: 'host-service/bench/metrics-sampling.ts', arguments: ['100', '21'] },
-  { title: 'host: event latency', script: 'host-service/bench/libvirt-event-latency.ts', arguments: ['60'] },
+  { title: 'host: event latency', script: 'host-service/bench/libvirt-event-latency.ts', arguments: ['60', '5'] },
   { title: 'host: API and state', script: 'host-service/bench/host-api.ts', passThrough: true },
   { title: 'host: console throughput (vlm-tiny guest)', script: 'host-service/bench/console-throughput.ts', arguments: ['4', '5', '256'] },
   { title: 'host: deploy 4 vlm-tiny VMs, all at once against one at a time', script: 'host-service/bench/deploy.ts', arguments: ['3'] },

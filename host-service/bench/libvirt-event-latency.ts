@@ -1,9 +1,11 @@
 // Benchmark: how soon a state change made by another client reaches our subscribers.
 // A running tiny domain on qemu:///system is suspended and resumed by a virsh shell (one process,
 // commands on stdin). Measured from writing the command to virsh:
-//   ours:   our 'suspended'/'resumed' event (signal from libvirt-dbus, domain re-read, emitted)
+//   ours:   our 'suspended'/'resumed' event (signal from libvirt-dbus, state from the event, emitted)
 //   anchor: `virsh event --loop` (libvirt's own event client, another process) printing the event
-// Run (root; starts virtlogd/libvirtd if needed): node --import tsx host-service/bench/libvirt-event-latency.ts [changes=60]
+// A p95 of 60 changes of 2-8 ms moves by a third with one late wake-up, so the changes come in
+// rounds: each round's p95 ratio is reported, and their median is the figure.
+// Run (root; starts virtlogd/libvirtd if needed): node --import tsx host-service/bench/libvirt-event-latency.ts [changes=60] [rounds=5]
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -11,9 +13,14 @@ import { startLibvirtTestEnvironment } from '../local-libvirt/libvirt-environmen
 import { connectLibvirt } from '../src/libvirt/libvirt-dbus-hypervisor';
 import { buildDomainXml } from '../src/libvirt/domain-xml';
 import type { HypervisorEvent } from '../src/libvirt/hypervisor';
-import { milliseconds, percentile } from './libvirt-bench-statistics';
+import { median, milliseconds, percentile } from './libvirt-bench-statistics';
 
 const changes = Number(process.argv[2] ?? 60);
+const rounds = Number(process.argv[3] ?? 5);
+for (const value of [changes, rounds]) {
+  if (!Number.isInteger(value) || value < 1 || value > 10_000)
+    throw new Error(`Changes and rounds must be whole numbers from 1 to 10000, not ${value}.`);
+}
 const deadlineMs = 10_000;
 
 /** Resolves when `test` matches a line printed by `child` from now on. */
@@ -84,42 +91,52 @@ async function main(): Promise<void> {
     shell = spawn('virsh', ['-c', 'qemu:///system']);
     await warmUp(listener, shell, name);
 
-    const ours: number[] = [];
-    const anchor: number[] = [];
-    for (let index = 0; index < changes; index++) {
-      const suspend = index % 2 === 0;
-      const kind = suspend ? 'suspended' : 'resumed';
-      const oursArrived = new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${kind} event within ${deadlineMs} ms`)), deadlineMs);
-        const subscription = connected.subscribe((event: HypervisorEvent) => {
-          if (event.type === 'domain' && event.kind === kind && event.name === name) {
-            const now = performance.now();
-            clearTimeout(timer);
-            subscription.dispose();
-            resolve(now);
-          }
+    /** Per round: [ours, anchor] latencies in milliseconds. */
+    const measured: Array<[number[], number[]]> = [];
+    for (let round = 0; round < rounds; round++) {
+      const ours: number[] = [];
+      const anchor: number[] = [];
+      measured.push([ours, anchor]);
+      for (let index = 0; index < changes; index++) {
+        // Alternates across rounds too, so an odd count never suspends a paused domain.
+        const suspend = (round * changes + index) % 2 === 0;
+        const kind = suspend ? 'suspended' : 'resumed';
+        const oursArrived = new Promise<number>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no ${kind} event within ${deadlineMs} ms`)), deadlineMs);
+          const subscription = connected.subscribe((event: HypervisorEvent) => {
+            if (event.type === 'domain' && event.kind === kind && event.name === name) {
+              const now = performance.now();
+              clearTimeout(timer);
+              subscription.dispose();
+              resolve(now);
+            }
+          });
         });
-      });
-      const anchorArrived = nextLine(listener, (line) => line.includes(suspend ? 'Suspended' : 'Resumed'));
-      const start = performance.now();
-      shell.stdin.write(`${suspend ? 'suspend' : 'resume'} ${name}\n`);
-      const [oursAt, anchorAt] = await Promise.all([oursArrived, anchorArrived]);
-      ours.push(oursAt - start);
-      anchor.push(anchorAt - start);
+        const anchorArrived = nextLine(listener, (line) => line.includes(suspend ? 'Suspended' : 'Resumed'));
+        const start = performance.now();
+        shell.stdin.write(`${suspend ? 'suspend' : 'resume'} ${name}\n`);
+        const [oursAt, anchorAt] = await Promise.all([oursArrived, anchorArrived]);
+        ours.push(oursAt - start);
+        anchor.push(anchorAt - start);
+      }
     }
 
-    console.log(`Event latency on qemu:///system (${info.virtualization}), ${changes} suspend/resume changes made by a virsh shell`);
+    console.log(
+      `Event latency on qemu:///system (${info.virtualization}), ${rounds} round(s) of ${changes} suspend/resume changes made by a virsh shell; medians of the rounds:`,
+    );
     for (const [label, fraction] of [
       ['p50', 0.5],
       ['p95', 0.95],
     ] as const) {
-      const oursValue = percentile(ours, fraction);
-      const anchorValue = percentile(anchor, fraction);
+      const oursValues = measured.map(([ours]) => percentile(ours, fraction));
+      const anchorValues = measured.map(([, anchor]) => percentile(anchor, fraction));
+      const ratios = oursValues.map((value, round) => value / (anchorValues[round] ?? Number.NaN));
       console.log(
-        `${label}: ours ${milliseconds(oursValue).padStart(9)}   virsh event --loop ${milliseconds(anchorValue).padStart(9)}   ratio ${(oursValue / anchorValue).toFixed(2)}x`,
+        `${label}: ours ${milliseconds(median(oursValues)).padStart(9)}   virsh event --loop ${milliseconds(median(anchorValues)).padStart(9)}   ratio ${median(ratios).toFixed(2)}x   rounds ${ratios.map((ratio) => `${ratio.toFixed(2)}x`).join(', ')}`,
       );
     }
-    console.log(`target: ours p95 < 100 ms — ${percentile(ours, 0.95) < 100 ? 'met' : 'missed'}`);
+    const worst = Math.max(...measured.map(([ours]) => percentile(ours, 0.95)));
+    console.log(`target: ours p95 < 100 ms in every round — ${worst < 100 ? 'met' : 'missed'} (worst ${milliseconds(worst)})`);
   } finally {
     shell?.stdin.end('quit\n');
     listener?.kill('SIGTERM');
