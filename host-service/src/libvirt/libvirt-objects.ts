@@ -36,6 +36,9 @@ export function uuidFromObjectPath(path: string): string {
  * waking the bus). The first failure rejects, and no further item is mapped.
  */
 export function mapConcurrent<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  // Below one, nothing would ever start and the promise would never settle.
+  if (!Number.isInteger(limit) || limit < 1)
+    return Promise.reject(new RangeError(`mapConcurrent's limit must be a whole number of at least 1, not ${limit}.`));
   const results = new Array<R>(items.length);
   const refillAt = limit - Math.max(1, Math.floor(limit / 2));
   let next = 0;

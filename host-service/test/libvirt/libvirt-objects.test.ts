@@ -82,3 +82,17 @@ test('mapConcurrent handles no items, a limit of one, and a map that throws at o
     /bad item/,
   );
 });
+
+test('mapConcurrent refuses a limit that would never start anything, and maps nothing', async () => {
+  for (const limit of [0, -1, 0.5, Number.NaN]) {
+    let mapped = 0;
+    await assert.rejects(
+      mapConcurrent([1, 2], limit, async (item) => {
+        mapped += 1;
+        return item;
+      }),
+      /limit must be a whole number of at least 1, not/,
+    );
+    assert.equal(mapped, 0, `limit ${limit}`);
+  }
+});
