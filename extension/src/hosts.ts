@@ -19,7 +19,7 @@ import { readHostConfiguration, type HostDefinition } from './host-configuration
 import { describeHostInfo, openHostClient, type HostClient } from '@vlm/host-client/src/connection';
 import { HostInventory } from './host-inventory';
 import type { HostConnectionState, HostSnapshot, LabActivity } from './host-snapshot';
-import { localDataFolder, LocalHostProcess, type LocalDriver } from './local-host-process';
+import { localDataFolder, type LocalDriver, type LocalHostProcess, useLocalHost } from './local-host-process';
 import { chooseLocalLibvirt, type LocalLibvirtChoice, localLibvirtFacts } from './local-libvirt-choice';
 import type { Log } from './log';
 import { connectRemoteHost, sshPrompts } from './remote/remote-host-prompts';
@@ -210,21 +210,22 @@ export class HostConnection implements vscode.Disposable {
     this.service = undefined;
   }
 
-  /** Starts (or keeps) the vlm-host this extension runs for the local host; returns its socket. */
+  /** Starts (or keeps, or shares with another window) the local host's vlm-host; returns its socket. */
   private async startLocalService(settings: LocalServiceSettings): Promise<string> {
-    if (!this.service || this.service.exitReason) {
+    const use = await useLocalHost(this.service, { ...settings, output: (line) => this.log.info(`vlm-host: ${line}`) });
+    if (!use.own) this.log.info(`Host ${this.host.name}: using the vlm-host another window runs on ${use.socketPath}.`);
+    else if (use.own !== this.service) {
       this.log.info(
-        `Host ${this.host.name}: starting ${settings.serverPath} (libvirt ${settings.driver}${settings.busAddress ? `, bus ${settings.busAddress}` : ''}).`,
+        `Host ${this.host.name}: started ${settings.serverPath} (libvirt ${settings.driver}${settings.busAddress ? `, bus ${settings.busAddress}` : ''}).`,
       );
-      const service = new LocalHostProcess({ ...settings, output: (line) => this.log.info(`vlm-host: ${line}`) });
-      this.service = service;
+      const service = use.own;
       void service.exited.then((reason) => {
         if (this.service !== service || this.disposed) return;
         this.log.warn(`Host ${this.host.name}: ${reason}.`);
       });
     }
-    await this.service.ready();
-    return this.service.socketPath;
+    this.service = use.own;
+    return use.socketPath;
   }
 
   /** Events first, then the listing, so nothing that happens in between is lost. */

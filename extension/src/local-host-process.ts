@@ -1,9 +1,12 @@
 // Runs a vlm-host on this machine for the `local` host when no host service is configured:
 // spawned with a data folder and socket in the extension's storage, owned by the connection's
-// scope. No `vscode` import: unit-tested.
+// scope. Windows of one VS Code share that storage, so a second window uses the service the
+// first one runs. No `vscode` import: unit-tested.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { anotherServiceExitCode } from '@vlm/schemas/src/host-exit-codes';
 
 export type LocalDriver = 'qemu' | 'test';
 
@@ -69,14 +72,33 @@ export function inspectorArguments(environment: NodeJS.ProcessEnv = process.env,
   return [`--inspect=127.0.0.1:${value}`];
 }
 
+/** Whether a service accepts connections on the Unix socket `socketPath` now. */
+export function socketAnswers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+/** The line vlm-host prints on stdout once it listens. */
+const readyLinePrefix = 'vlm-host ready:';
+
 export class LocalHostProcess {
   readonly socketPath: string;
   private readonly child: ChildProcess;
   /** Set once the process ends; says how. */
   exitReason: string | undefined;
+  /** Its exit code, once it has exited by itself. */
+  exitCode: number | undefined;
   /** The last line the service wrote to stderr: why it stopped, when it stopped early. */
   lastErrorLine: string | undefined;
   readonly exited: Promise<string>;
+  /** Resolves when this process (not another window's) says it listens. */
+  private readonly listening: Promise<void>;
 
   constructor(options: LocalHostOptions) {
     // Opt-in (see the README's Development section); checked before anything is made.
@@ -87,21 +109,31 @@ export class LocalHostProcess {
     if (options.driver === 'qemu') chmodSync(options.dataFolder, 0o711);
     const { socketPath, args } = localHostArguments(options);
     this.socketPath = socketPath;
-    // A socket left by a service that crashed would look ready at once.
-    rmSync(socketPath, { force: true });
+    // No socket is removed here: vlm-host replaces a stale one itself and leaves a live one (another
+    // window's service) alone.
     this.child = spawn(process.execPath, [...inspect, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       // Our own process group: stopping it ends anything the service started.
       detached: true,
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
-    // Whoever started VS Code (npm start) can end a service that outlived it.
+    // Whoever started VS Code (npm start) can end a service that outlived it. Written once it
+    // listens: a service that lost the data folder to another window's must not replace its pid.
     const pidFile = join(options.dataFolder, 'vlm-host.pid');
     const pidText = `${this.child.pid}\n`;
-    if (this.child.pid !== undefined) writeFileSync(pidFile, pidText);
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) options.output(line);
     };
+    let stdoutTail = '';
+    this.listening = new Promise((resolve) => {
+      this.child.stdout?.on('data', (chunk: Buffer) => {
+        const lines = (stdoutTail + chunk.toString('utf8')).split('\n');
+        stdoutTail = lines.pop() ?? '';
+        if (!lines.some((line) => line.startsWith(readyLinePrefix))) return;
+        if (this.child.pid !== undefined && !this.exitReason) writeFileSync(pidFile, pidText);
+        resolve();
+      });
+    });
     this.child.stdout?.on('data', forward);
     this.child.stderr?.on('data', (chunk: Buffer) => {
       forward(chunk);
@@ -120,23 +152,29 @@ export class LocalHostProcess {
         // No pid file outlives its process, where a reused pid could be taken for the service's.
         if (this.child.pid !== undefined && existsSync(pidFile) && readFileSync(pidFile, 'utf8') === pidText)
           rmSync(pidFile, { force: true });
+        this.exitCode = code ?? undefined;
         this.exitReason = signal ? `vlm-host was ended by ${signal}` : `vlm-host exited with code ${code}`;
         resolve(this.exitReason);
       });
     });
   }
 
-  /** Resolves once the socket exists; rejects with the exit reason if the process ends first. */
+  /** Resolves once this service says it listens; rejects with the exit reason if it ends first. */
   async ready(timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!existsSync(this.socketPath)) {
-      if (this.exitReason) {
-        const said = this.lastErrorLine ? `: ${this.lastErrorLine.replace(/\.$/, '')}` : '';
-        throw new Error(`${this.exitReason} before it listened on ${this.socketPath}${said}. See the Virtual Labs log.`);
-      }
-      if (Date.now() > deadline) throw new Error(`vlm-host did not listen on ${this.socketPath} within ${timeoutMs / 1000} s.`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      this.listening.then(() => 'listening' as const),
+      this.exited.then(() => 'exited' as const),
+      new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (outcome === 'exited' || this.exitReason) {
+      const said = this.lastErrorLine ? `: ${this.lastErrorLine.replace(/\.$/, '')}` : '';
+      throw new Error(`${this.exitReason} before it listened on ${this.socketPath}${said}. See the Virtual Labs log.`);
     }
+    if (outcome === 'late') throw new Error(`vlm-host did not listen on ${this.socketPath} within ${timeoutMs / 1000} s.`);
   }
 
   /** SIGTERM to the process group, SIGKILL if it is still there after 5 s. */
@@ -154,5 +192,47 @@ export class LocalHostProcess {
     const timer = setTimeout(() => signal('SIGKILL'), 5000);
     await this.exited;
     clearTimeout(timer);
+  }
+}
+
+/** The service a window uses: its own, or the one another window of the same VS Code runs. */
+export interface LocalHostUse {
+  socketPath: string;
+  /** This window's process, to stop with the window; undefined when another window's is used. */
+  own: LocalHostProcess | undefined;
+}
+
+/**
+ * This window's service while it runs; else the one that answers on the shared socket; else a new
+ * one. Two windows starting at once both spawn one: the loser exits with anotherServiceExitCode
+ * and uses the winner's once it listens.
+ */
+export async function useLocalHost(
+  current: LocalHostProcess | undefined,
+  options: LocalHostOptions,
+  timeoutMs = 20_000,
+): Promise<LocalHostUse> {
+  if (current && !current.exitReason) {
+    await current.ready(timeoutMs);
+    return { socketPath: current.socketPath, own: current };
+  }
+  const { socketPath } = localHostArguments(options);
+  if (await socketAnswers(socketPath)) return { socketPath, own: undefined };
+  const started = new LocalHostProcess(options);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    await started.ready(timeoutMs);
+    return { socketPath, own: started };
+  } catch (error) {
+    if (started.exitCode !== anotherServiceExitCode) {
+      await started.stop();
+      throw error;
+    }
+    // The other service may still be starting: its socket answers once it listens.
+    while (Date.now() < deadline) {
+      if (await socketAnswers(socketPath)) return { socketPath, own: undefined };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw error;
   }
 }

@@ -5,7 +5,15 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspectorArguments, localDataFolder, localHostArguments, LocalHostProcess } from '../src/local-host-process';
+import { anotherServiceExitCode } from '@vlm/schemas/src/host-exit-codes';
+import {
+  inspectorArguments,
+  localDataFolder,
+  localHostArguments,
+  LocalHostProcess,
+  socketAnswers,
+  useLocalHost,
+} from '../src/local-host-process';
 import { startLibvirtTestEnvironment } from '../../host-service/local-libvirt/libvirt-environment';
 import { waitUntil } from '../../host-service/local-libvirt/wait-until';
 
@@ -45,7 +53,7 @@ test('a service that exits before listening fails with its reason and output', a
   const folder = mkdtempSync(join(tmpdir(), 'vlm-local-'));
   context.after(() => rmSync(folder, { recursive: true, force: true }));
   const server = join(folder, 'broken-host.js');
-  writeFileSync(server, "console.error('cannot reach libvirt-dbus'); process.exit(3);\n");
+  writeFileSync(server, "console.error('cannot reach libvirt-dbus'); process.exit(5);\n");
   chmodSync(server, 0o644);
   const lines: string[] = [];
   const service = new LocalHostProcess({
@@ -57,7 +65,7 @@ test('a service that exits before listening fails with its reason and output', a
     output: (line) => lines.push(line),
   });
   // The reason ends with the service's last stderr line: what the Hosts view shows a first-time user.
-  await assert.rejects(service.ready(10_000), /exited with code 3 before it listened on .*: cannot reach libvirt-dbus\. See/);
+  await assert.rejects(service.ready(10_000), /exited with code 5 before it listened on .*: cannot reach libvirt-dbus\. See/);
   assert.deepEqual(lines, ['cannot reach libvirt-dbus']);
   assert.equal(existsSync(join(folder, 'data', 'vlm-host.pid')), false, 'no pid file outlives the service');
 });
@@ -141,4 +149,80 @@ test('the host inspector is opt-in, on 127.0.0.1, and refused for a root service
     /would run as root/,
   );
   assert.equal(existsSync(join(folder, 'data')), false, 'nothing was made');
+});
+
+/** Options of the real vlm-host on a test libvirt, in a fresh storage folder removed after the test. */
+async function sharedHostFixture(context: { after: (fn: () => Promise<void> | void) => void }) {
+  const environment = await startLibvirtTestEnvironment();
+  const folder = mkdtempSync(join(tmpdir(), 'vlm-local-shared-'));
+  const serverPath = join(repositoryRoot, 'host-service', 'dist', 'vlm-host.js');
+  assert.ok(existsSync(serverPath), `${serverPath} is built by node scripts/build.mjs`);
+  const services: LocalHostProcess[] = [];
+  context.after(async () => {
+    for (const service of services) await service.stop();
+    await environment.stop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+  const options = {
+    serverPath,
+    storageFolder: folder,
+    dataFolder: join(folder, 'data'),
+    driver: 'test' as const,
+    busAddress: environment.busAddress,
+    output: () => undefined,
+  };
+  const pidFile = join(folder, 'data', 'vlm-host.pid');
+  return { options, services, pidFile, socketPath: join(folder, 'vlm-host.sock') };
+}
+
+// Windows of one VS Code share its global storage: the socket and the data folder.
+test('a second window uses the service the first one runs, and starts its own once that one has stopped', async (context) => {
+  const { options, services, pidFile, socketPath } = await sharedHostFixture(context);
+  const first = await useLocalHost(undefined, options, 60_000);
+  assert.ok(first.own, 'the first window started a service');
+  services.push(first.own);
+  const pid = readFileSync(pidFile, 'utf8');
+
+  const second = await useLocalHost(undefined, options, 60_000);
+  assert.equal(second.own, undefined, 'the second window started none');
+  assert.equal(second.socketPath, first.socketPath);
+  assert.equal(readFileSync(pidFile, 'utf8'), pid, 'the pid file still names the running service');
+
+  // The window that started it closes: the other one's next connection starts a service of its own.
+  await first.own.stop();
+  assert.equal(await socketAnswers(socketPath), false);
+  const again = await useLocalHost(second.own, options, 60_000);
+  assert.ok(again.own, 'a new service was started');
+  services.push(again.own);
+  assert.equal(await socketAnswers(socketPath), true);
+  assert.notEqual(readFileSync(pidFile, 'utf8'), pid, 'the pid file names the new service');
+});
+
+test('a service started beside a running one exits with its own code and touches neither its socket nor its pid file', async (context) => {
+  const { options, services, pidFile, socketPath } = await sharedHostFixture(context);
+  const first = await useLocalHost(undefined, options, 60_000);
+  assert.ok(first.own);
+  services.push(first.own);
+  const pid = readFileSync(pidFile, 'utf8');
+  const lines: string[] = [];
+  const late = new LocalHostProcess({ ...options, output: (line) => lines.push(line) });
+  services.push(late);
+  await assert.rejects(late.ready(60_000), /before it listened on .*: Another vlm-host \(pid \d+\) is using the data directory/);
+  assert.equal(late.exitCode, anotherServiceExitCode);
+  assert.equal(await socketAnswers(socketPath), true, 'the running service still answers on its socket');
+  assert.equal(readFileSync(pidFile, 'utf8'), pid, 'the pid file still names the running service');
+});
+
+test('two windows starting at once end up on one service', async (context) => {
+  const { options, services, pidFile, socketPath } = await sharedHostFixture(context);
+  const uses = await Promise.all([useLocalHost(undefined, options, 60_000), useLocalHost(undefined, options, 60_000)]);
+  const own = uses.flatMap((use) => (use.own ? [use.own] : []));
+  services.push(...own);
+  assert.equal(own.length, 1, 'one window runs the service, the other uses it');
+  assert.deepEqual(
+    uses.map((use) => use.socketPath),
+    [socketPath, socketPath],
+  );
+  assert.equal(await socketAnswers(socketPath), true);
+  assert.ok(existsSync(pidFile), 'the running service has its pid file');
 });

@@ -2,6 +2,7 @@
 // differ for root and for a user).
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { anotherServiceExitCode } from '@vlm/schemas/src/host-exit-codes';
 import { defaultSocketPath } from '@vlm/schemas/src/socket-defaults';
 import type { RemoteListenArguments } from './api/remote-listen';
 
@@ -36,6 +37,9 @@ export const usage = `Usage: vlm-host [--socket PATH] [--socket-group NAME] [--d
   --remove-data        Remove the data directory DIR with everything in it (state, keys, images,
                        disks, logs) and its libvirt storage pool, then exit. Refused while a
                        vlm-host uses DIR or while DIR records a lab: destroy the labs first.
+
+Exit status: 0 after a clean shutdown, 2 for a usage error, ${anotherServiceExitCode} when another vlm-host already uses
+DIR or the socket (use that one), 1 for any other failure.
 `;
 
 export class UsageError extends Error {}

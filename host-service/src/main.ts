@@ -10,7 +10,9 @@ import { Consoles } from './consoles/console-manager';
 import { sshCrypto } from './consoles/ssh-crypto';
 import { labKeyPathForDomain } from './deploy/service-ssh-key';
 import { ImageStore } from './images/image-store';
-import { HostServer } from './api/socket-server';
+import { HostServer, SocketInUseError } from './api/socket-server';
+import { DataDirectoryLockedError } from './state/data-directory-lock';
+import { anotherServiceExitCode } from '@vlm/schemas/src/host-exit-codes';
 import { loadRemoteListenConfig } from './api/remote-listen';
 import { lookUpSocketGroup, type SocketGroup } from './api/socket-group';
 import { type Options, parseArguments, usage, UsageError } from './command-line';
@@ -173,7 +175,7 @@ function main(): void {
     () => process.exit(0),
     (error: unknown) => {
       log(error instanceof Error ? error.message : String(error));
-      process.exit(1);
+      process.exit(error instanceof DataDirectoryLockedError || error instanceof SocketInUseError ? anotherServiceExitCode : 1);
     },
   );
 }
