@@ -56,6 +56,7 @@ export const bundles = [
     entry: 'language-server/src/server.ts',
     outfile: 'extension/dist/server.js',
     alias: { 'yaml-language-server/lib/umd': 'yaml-language-server/out/server/src' },
+    plugins: [prettierOnFirstFormat()],
   },
   // One bundle per dashboard panel, run in a webview (a browser with a strict CSP): its CSS lands
   // beside it (expenses.css), and its message validators are generated ahead, since eval is refused.

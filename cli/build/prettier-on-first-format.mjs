@@ -1,7 +1,8 @@
-// esbuild plugin for the vlm bundle. yaml-language-server's formatter loads prettier and two of its
-// plugins when its module loads, about 600 KB of code set up on every `vlm` run, and no command
-// formats. Here the formatter loads them the first time it formats, and formats as before. The
-// build fails loudly if the module starts to use them in any other way.
+// esbuild plugin for the vlm bundle and the editor's language server. yaml-language-server's
+// formatter loads prettier and two of its plugins when its module loads, about 600 KB of code set
+// up on every `vlm` run and at the editor's first hover or completion, and neither formats. Here
+// the formatter loads them the first time it formats, and formats as before. The build fails
+// loudly if the module starts to use them in any other way.
 import { readFile } from 'node:fs/promises';
 
 const formatterModule = /yaml-language-server[\\/]out[\\/]server[\\/]src[\\/]languageservice[\\/]services[\\/]yamlFormatter\.js$/;
