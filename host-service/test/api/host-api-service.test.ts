@@ -16,6 +16,7 @@ import {
 import { waitUntil } from '../../local-libvirt/wait-until';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
 import { rejectsWithHostError } from './host-process';
+import { anotherServiceExitCode } from '@vlm/schemas/src/host-exit-codes';
 
 let fixture: HostFixture;
 
@@ -52,12 +53,12 @@ describe('vlm-host over its Unix socket (test driver): the service process', () 
   test('a second service on the same data directory refuses to start, naming the first pid', async () => {
     const second = fixture.spawnHost({ socketPath: join(fixture.folder, 'run', 'second.sock') });
     const { code } = await second.exited;
-    assert.equal(code, 1);
+    assert.equal(code, anotherServiceExitCode, 'the exit code that tells its starter to use the running one');
     assert.match(second.stderr, new RegExp(`Another vlm-host \\(pid ${fixture.host.pid}\\) is using the data directory`));
     assert.equal(existsSync(join(fixture.folder, 'run', 'second.sock')), false);
     // A second service on the same socket (other data directory) is refused too.
     const third = fixture.spawnHost({ dataDirectory: join(fixture.folder, 'data-3') });
-    assert.equal((await third.exited).code, 1);
+    assert.equal((await third.exited).code, anotherServiceExitCode);
     assert.match(third.stderr, /Another service is already listening on .*vlm-host\.sock/);
     // The first one still serves.
     assert.equal((await fixture.client.sendRequest(HostInfoRequest.type, {})).service.pid, fixture.host.pid);

@@ -15,6 +15,7 @@ import { buildDomainXml } from '../../src/libvirt/domain-xml';
 import { buildVolumeXml } from '../../src/libvirt/volume-xml';
 import { poolIsDefined, startPoolOf } from '../support/volume-pools';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
+import { anotherServiceExitCode } from '@vlm/schemas/src/host-exit-codes';
 
 let fixture: HostFixture;
 const lab: Lab = { name: 'rm-lab', vms: [{ name: 'a', vcpu: 1, ram_mb: 128, disk_gb: 1, os_image: 'vlm-tiny' }] };
@@ -56,7 +57,7 @@ describe('vlm-host --remove-data: a data directory in use or recording a lab', (
       assert.equal(await poolIsDefined(fixture.hypervisor, dataDirectory), true);
 
       const running = await removeData(dataDirectory);
-      assert.equal(running.code, 1);
+      assert.equal(running.code, anotherServiceExitCode);
       assert.match(running.stderr, new RegExp(`^vlm-host: Another vlm-host \\(pid ${host.pid}\\) is using the data directory`));
     } finally {
       assert.equal(await host.stop(), 0);
