@@ -7,6 +7,7 @@
 // rounds: each round's p95 ratio is reported, and their median is the figure.
 // Run (root; starts virtlogd/libvirtd if needed): node --import tsx host-service/bench/libvirt-event-latency.ts [changes=60] [rounds=5]
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { startLibvirtTestEnvironment } from '../local-libvirt/libvirt-environment';
@@ -89,6 +90,10 @@ async function main(): Promise<void> {
 
     listener = spawn('virsh', ['-c', 'qemu:///system', 'event', '--domain', name, '--event', 'lifecycle', '--loop']);
     shell = spawn('virsh', ['-c', 'qemu:///system']);
+    // Read what the shell prints: unread, its socket fills after a hundred or so changes and virsh
+    // blocks in the middle of a command.
+    shell.stdout.resume();
+    shell.stderr.resume();
     await warmUp(listener, shell, name);
 
     /** Per round: [ours, anchor] latencies in milliseconds. */
@@ -140,9 +145,14 @@ async function main(): Promise<void> {
   } finally {
     shell?.stdin.end('quit\n');
     listener?.kill('SIGTERM');
+    // A shell stuck in a command would keep this process alive.
+    const shellExited = shell && shell.exitCode === null ? once(shell, 'exit') : Promise.resolve();
+    const shellTimer = setTimeout(() => shell?.kill('SIGKILL'), 5000);
     await hypervisor?.destroy(name).catch(() => undefined);
     await hypervisor?.undefine(name).catch(() => undefined);
     await hypervisor?.close();
+    await shellExited;
+    clearTimeout(shellTimer);
     await environment.stop();
     // Belt and braces: never leave the bench domain behind.
     spawnSync('virsh', ['-c', 'qemu:///system', 'undefine', name], { stdio: 'ignore' });
