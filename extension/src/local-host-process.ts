@@ -4,9 +4,9 @@
 // first one runs. No `vscode` import: unit-tested.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { anotherServiceExitCode } from '@vlm/schemas/src/host-exit-codes';
+import { socketAnswers } from '@vlm/schemas/src/socket-probe';
 
 export type LocalDriver = 'qemu' | 'test';
 
@@ -70,18 +70,6 @@ export function inspectorArguments(environment: NodeJS.ProcessEnv = process.env,
     );
   }
   return [`--inspect=127.0.0.1:${value}`];
-}
-
-/** Whether a service accepts connections on the Unix socket `socketPath` now. */
-export function socketAnswers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = connect(socketPath);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
 }
 
 /** The line vlm-host prints on stdout once it listens. */

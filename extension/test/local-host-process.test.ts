@@ -6,14 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anotherServiceExitCode } from '@vlm/schemas/src/host-exit-codes';
-import {
-  inspectorArguments,
-  localDataFolder,
-  localHostArguments,
-  LocalHostProcess,
-  socketAnswers,
-  useLocalHost,
-} from '../src/local-host-process';
+import { socketAnswers } from '@vlm/schemas/src/socket-probe';
+import { inspectorArguments, localDataFolder, localHostArguments, LocalHostProcess, useLocalHost } from '../src/local-host-process';
 import { startLibvirtTestEnvironment } from '../../host-service/local-libvirt/libvirt-environment';
 import { waitUntil } from '../../host-service/local-libvirt/wait-until';
 

@@ -3,7 +3,7 @@
 // validated before any handler runs, request bodies size-limited, and a bounded number of
 // unanswered requests per client (past it, the socket stops being read: TCP-style backpressure
 // instead of an ever-growing queue).
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { chmod, chown, lstat, mkdir, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -16,6 +16,7 @@ import {
   type ResponseMessage,
 } from 'vscode-jsonrpc/node';
 import { AuthenticateRequest, HostErrorCode, hostRequestParams, maximumRequestBytes } from '@vlm/schemas/src/host-protocol';
+import { socketAnswers } from '@vlm/schemas/src/socket-probe';
 import { fromHypervisorError, hostError } from '../host-errors';
 import { FramedMessageWriter } from './framed-message-writer';
 import type { ClientSession, HandlerTable, RequestContext } from './handler-table';
@@ -69,15 +70,8 @@ async function prepareSocketPath(path: string, group: SocketGroup | undefined, l
     throw error;
   }
   if (!isSocket) throw new SocketInUseError(`${path} exists and is not a socket; vlm-host will not replace it.`);
-  const live = await new Promise<boolean>((resolve) => {
-    const probe = connect(path);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-  if (live) throw new SocketInUseError(`Another service is already listening on ${path}; vlm-host will not take its socket.`);
+  if (await socketAnswers(path))
+    throw new SocketInUseError(`Another service is already listening on ${path}; vlm-host will not take its socket.`);
   await unlink(path).catch(() => undefined);
   log(`Removed the stale socket ${path} of a service that is no longer running.`);
 }
