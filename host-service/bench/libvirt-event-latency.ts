@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     shell?.stdin.end('quit\n');
     listener?.kill('SIGTERM');
     // A shell stuck in a command would keep this process alive.
-    const shellExited = shell && shell.exitCode === null ? once(shell, 'exit') : Promise.resolve();
+    const shellExited = shell && shell.exitCode === null && shell.signalCode === null ? once(shell, 'exit') : Promise.resolve();
     const shellTimer = setTimeout(() => shell?.kill('SIGKILL'), 5000);
     await hypervisor?.destroy(name).catch(() => undefined);
     await hypervisor?.undefine(name).catch(() => undefined);
