@@ -11,6 +11,9 @@ import { currentSchemaVersion, type DashboardData, dashboardDataProblem, migrate
 
 export const dashboardFileName = 'dashboard.json';
 
+/** A process waiting for the lock tries again after at most this long. */
+const lockPollMaxMs = 10;
+
 /** The text this process last wrote to each dashboard file, so a watcher can tell its own writes. */
 const writtenHere = new Map<string, string>();
 
@@ -39,6 +42,7 @@ export interface DashboardStoreOptions {
 
 export class DashboardStore {
   private queue: Promise<unknown> = Promise.resolve();
+  private lockReleasedAt = Number.NEGATIVE_INFINITY;
   /** The file's text as this process last checked it, and its data: unchanged text needs no second check. */
   private checked: { text: string; data: DashboardData } | undefined;
 
@@ -103,6 +107,10 @@ export class DashboardStore {
 
   private async locked<T>(action: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.lockTimeoutMs;
+    // Taking the lock again at once would starve another window's waiting update: it only tries
+    // between pauses. Holding off one whole pause after our release lets its next try land.
+    const sinceRelease = performance.now() - this.lockReleasedAt;
+    if (sinceRelease <= lockPollMaxMs) await delay(lockPollMaxMs + 1 - sinceRelease);
     for (;;) {
       const attempt = tryPidLock(`${this.path}.lock`, this.log);
       if ('lock' in attempt) {
@@ -110,6 +118,7 @@ export class DashboardStore {
           return await action();
         } finally {
           attempt.lock.release();
+          this.lockReleasedAt = performance.now();
         }
       }
       if (Date.now() > deadline) {
@@ -120,7 +129,7 @@ export class DashboardStore {
         );
       }
       // An update holds the lock for milliseconds; a random pause keeps two waiters from stepping in time.
-      await delay(2 + Math.random() * 8);
+      await delay(2 + Math.random() * (lockPollMaxMs - 2));
     }
   }
 
