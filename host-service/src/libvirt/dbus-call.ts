@@ -4,7 +4,7 @@ import dbus from 'dbus-next';
 import { HypervisorError, type HypervisorErrorCode } from './hypervisor';
 import { libvirtErrorName } from './constants';
 import { type MethodCallFields, marshalMethodCall } from './dbus-method-message';
-import { acceptDirectReplies, type ReplyFields, type ReplyHandler } from './dbus-replies';
+import { acceptDirectReplies, type BusInternals, type ReplyFields } from './dbus-replies';
 import { releasePlace, takePlace } from './bus-pending-calls';
 
 export interface DbusRequest {
@@ -69,26 +69,6 @@ export function toHypervisorError(error: unknown, request: DbusRequest): Hypervi
   }
   const text = error instanceof Error ? error.message : String(error);
   return new HypervisorError('disconnected', `${where} failed: ${text}`);
-}
-
-/**
- * Private state of dbus-next's MessageBus: the reply handlers by serial (a timed-out call drops its
- * own), the owners of names (bus.call() notes who answered), and the socket messages go out on.
- */
-interface BusInternals {
-  _methodReturnHandlers?: Record<number, ReplyHandler>;
-  _nameOwners?: Record<string, string | undefined>;
-  _connection?: {
-    state?: string;
-    stream?: {
-      writable?: boolean;
-      /** A usocket stream passing file descriptors takes { data, fds }, not bytes: left to dbus-next. */
-      supportsUnixFd?: boolean;
-      write?: (data: Buffer) => boolean;
-      cork?: () => void;
-      uncork?: () => void;
-    };
-  };
 }
 
 const corkedBuses = new WeakSet<dbus.MessageBus>();

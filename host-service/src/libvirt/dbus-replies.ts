@@ -19,18 +19,27 @@ export interface ReplyFields {
 }
 export type ReplyHandler = (reply: ReplyFields) => void;
 
-/** A readable stream as dbus-next reads it (net.Socket, or usocket's, whose reads may carry file descriptors). */
+/** The socket as dbus-next reads and writes it (net.Socket, or usocket's, whose reads may carry file descriptors). */
 interface BusStream extends EventEmitter {
   read(size?: number): unknown;
+  /** A usocket stream passing file descriptors takes { data, fds }, not bytes: left to dbus-next. */
   supportsUnixFd?: boolean;
+  writable?: boolean;
+  write?: (data: Buffer) => boolean;
+  cork?: () => void;
+  uncork?: () => void;
 }
 
-/** Private state of dbus-next's MessageBus this reader uses; each is checked before use. */
-interface BusInternals {
+/**
+ * Private state of dbus-next's MessageBus, each part checked before use: the reply handlers by
+ * serial (a timed-out call drops its own), the owners of names (bus.call() notes who answered),
+ * and the connection with its socket.
+ */
+export interface BusInternals {
   name?: string | null;
   _methodReturnHandlers?: Record<number, ReplyHandler>;
   _nameOwners?: Record<string, string | undefined>;
-  _connection?: EventEmitter & { stream?: BusStream };
+  _connection?: EventEmitter & { state?: string; stream?: BusStream };
 }
 
 /** Marks handlers of calls whose replies may be read here (sendCall marks those of hand-marshalled calls). */
