@@ -206,7 +206,8 @@ export class HostConnection implements vscode.Disposable {
     this.closeScope();
     for (const channel of this.deployLogs.values()) channel.dispose();
     this.deployLogs.clear();
-    void this.service?.stop();
+    // Another window may be connected to it: the service stops by itself once none is.
+    this.service?.release();
     this.service = undefined;
   }
 

@@ -45,7 +45,7 @@ export function localHostArguments(options: Omit<LocalHostOptions, 'output'>): {
   const args = [options.serverPath, '--socket', socketPath, '--data-dir', options.dataFolder, '--libvirt', options.driver];
   if (options.busAddress) args.push('--bus-address', options.busAddress);
   // Its stdin is a pipe from this process: when this process dies, however it dies, the pipe
-  // closes and the service shuts down instead of living on without an owner.
+  // closes and the service shuts down once no window uses it, instead of living on without one.
   args.push('--stop-when-stdin-closes');
   return { socketPath, args };
 }
@@ -163,6 +163,14 @@ export class LocalHostProcess {
       throw new Error(`${this.exitReason} before it listened on ${this.socketPath}${said}. See the Virtual Labs log.`);
     }
     if (outcome === 'late') throw new Error(`vlm-host did not listen on ${this.socketPath} within ${timeoutMs / 1000} s.`);
+  }
+
+  /**
+   * For a closing window: ends the service's standard input, as the window's death would. The
+   * service stops at once unless another window is connected to it; then it stops once none is.
+   */
+  release(): void {
+    this.child.stdin?.end();
   }
 
   /** SIGTERM to the process group, SIGKILL if it is still there after 5 s. */

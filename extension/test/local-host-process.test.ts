@@ -5,7 +5,9 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type HostClient, openHostClient } from '@vlm/host-client/src/connection';
 import { anotherServiceExitCode } from '@vlm/schemas/src/host-exit-codes';
+import { VmsListRequest } from '@vlm/schemas/src/host-protocol';
 import { socketAnswers } from '@vlm/schemas/src/socket-probe';
 import { inspectorArguments, localDataFolder, localHostArguments, LocalHostProcess, useLocalHost } from '../src/local-host-process';
 import { startLibvirtTestEnvironment } from '../../host-service/local-libvirt/libvirt-environment';
@@ -64,7 +66,10 @@ test('a service that exits before listening fails with its reason and output', a
   assert.equal(existsSync(join(folder, 'data', 'vlm-host.pid')), false, 'no pid file outlives the service');
 });
 
-test('the service shuts down when the process that started it is killed, so it never outlives VS Code', async (context) => {
+/** Starts the service from a process of its own, as the extension host does; returns its pid and a way to kill that process. */
+async function serviceOfKilledOwner(context: {
+  after: (fn: () => Promise<void> | void) => void;
+}): Promise<{ pid: number; socketPath: string; alive: () => boolean; killOwner: () => Promise<void> }> {
   const environment = await startLibvirtTestEnvironment();
   const folder = mkdtempSync(join(tmpdir(), 'vlm-local-owner-'));
   let servicePid: number | undefined;
@@ -104,10 +109,40 @@ test('the service shuts down when the process that started it is killed, so it n
     }
   };
   assert.ok(alive());
-  child.kill('SIGKILL');
-  await once(child, 'exit');
+  const killOwner = async () => {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  };
+  return { pid, socketPath: join(folder, 'vlm-host.sock'), alive, killOwner };
+}
+
+/** The VMs a client lists; fails, instead of waiting for ever, if the service closes the connection. */
+async function listedVms(client: HostClient): Promise<unknown[]> {
+  const closed = client.closed.then(() => {
+    throw new Error('the service closed the connection');
+  });
+  return (await Promise.race([client.connection.sendRequest(VmsListRequest.type, {}), closed])).vms;
+}
+
+test('the service shuts down when the process that started it is killed, so it never outlives VS Code', async (context) => {
+  const { socketPath, alive, killOwner } = await serviceOfKilledOwner(context);
+  await killOwner();
   await waitUntil('the service to exit after its owner was killed', () => !alive(), 30_000);
-  assert.equal(existsSync(join(folder, 'vlm-host.sock')), false, 'it shut down cleanly and removed its socket');
+  assert.equal(existsSync(socketPath), false, 'it shut down cleanly and removed its socket');
+});
+
+test('a service whose owner is killed serves the window still connected, its log going nowhere, then stops', async (context) => {
+  const { socketPath, alive, killOwner } = await serviceOfKilledOwner(context);
+  const client = await openHostClient(socketPath);
+  context.after(() => client.dispose());
+  await killOwner();
+  // Its stdout and stderr were pipes to the dead owner: every line it logs from now on fails to
+  // write, and a crash on one would leave its socket behind.
+  assert.ok((await listedVms(client)).length > 0, 'it still answers');
+  assert.ok(alive());
+  client.dispose();
+  await waitUntil('the service to exit once its last client left', () => !alive(), 30_000);
+  assert.equal(existsSync(socketPath), false, 'it shut down cleanly and removed its socket');
 });
 
 test('the host inspector is opt-in, on 127.0.0.1, and refused for a root service', (context) => {
@@ -182,7 +217,7 @@ test('a second window uses the service the first one runs, and starts its own on
   assert.equal(second.socketPath, first.socketPath);
   assert.equal(readFileSync(pidFile, 'utf8'), pid, 'the pid file still names the running service');
 
-  // The window that started it closes: the other one's next connection starts a service of its own.
+  // The service ends (it crashed, or was stopped): the other window's next connection starts one of its own.
   await first.own.stop();
   assert.equal(await socketAnswers(socketPath), false);
   const again = await useLocalHost(second.own, options, 60_000);
@@ -219,4 +254,46 @@ test('two windows starting at once end up on one service', async (context) => {
   );
   assert.equal(await socketAnswers(socketPath), true);
   assert.ok(existsSync(pidFile), 'the running service has its pid file');
+});
+
+test('a window that closes while another is connected leaves the service to that one, and it stops once that one leaves', async (context) => {
+  const { options, services, socketPath } = await sharedHostFixture(context);
+  const first = await useLocalHost(undefined, options, 60_000);
+  assert.ok(first.own);
+  services.push(first.own);
+  const second = await useLocalHost(undefined, options, 60_000);
+  assert.equal(second.own, undefined);
+  const firstClient = await openHostClient(first.socketPath);
+  const secondClient = await openHostClient(second.socketPath);
+  context.after(() => secondClient.dispose());
+
+  // The first window closes: its connection, then the service's stdin.
+  firstClient.dispose();
+  first.own.release();
+  assert.ok((await listedVms(secondClient)).length > 0, 'the second window still lists VMs');
+  assert.equal(first.own.exitReason, undefined, 'the service still runs');
+  // A third window arriving now uses it too, and leaving does not stop it.
+  const third = await useLocalHost(undefined, options, 60_000);
+  assert.equal(third.own, undefined);
+  const thirdClient = await openHostClient(third.socketPath);
+  thirdClient.dispose();
+  assert.ok((await listedVms(secondClient)).length > 0);
+
+  // The last window leaves: the service shuts down cleanly by itself.
+  secondClient.dispose();
+  assert.equal(await first.own.exited, 'vlm-host exited with code 0');
+  assert.equal(existsSync(socketPath), false, 'it removed its socket');
+});
+
+test('a window that closes while no other is connected takes the service with it', async (context) => {
+  const { options, services, socketPath, pidFile } = await sharedHostFixture(context);
+  const use = await useLocalHost(undefined, options, 60_000);
+  assert.ok(use.own);
+  services.push(use.own);
+  const client = await openHostClient(use.socketPath);
+  client.dispose();
+  use.own.release();
+  assert.equal(await use.own.exited, 'vlm-host exited with code 0');
+  assert.equal(existsSync(socketPath), false);
+  assert.equal(existsSync(pidFile), false, 'no pid file outlives the service');
 });

@@ -32,8 +32,10 @@ export const usage = `Usage: vlm-host [--socket PATH] [--socket-group NAME] [--d
   --token-file PATH    File holding the token (mode 0600, owned by the user vlm-host runs as).
   --allow-remote       Let --listen bind a non-loopback address.
   --stop-when-stdin-closes
-                       Shut down when standard input closes: a parent that holds the other end of
-                       a pipe (VS Code's extension) takes the service with it when it dies.
+                       Shut down when standard input closes and no client is connected: a parent
+                       that holds the other end of a pipe (VS Code's extension) takes the service
+                       with it when it dies, unless another client (another window) still uses it;
+                       then it stops once the last client disconnects.
   --remove-data        Remove the data directory DIR with everything in it (state, keys, images,
                        disks, logs) and its libvirt storage pool, then exit. Refused while a
                        vlm-host uses DIR or while DIR records a lab: destroy the labs first.

@@ -30,6 +30,7 @@ function log(line: string): void {
 /** A started service: what it listens on, and how to stop it. */
 interface Service {
   socketGroup: SocketGroup | undefined;
+  server: HostServer;
   remoteServer: HostServer | undefined;
   shutdown: () => Promise<void>;
 }
@@ -104,11 +105,14 @@ async function startService(options: Options): Promise<Service> {
     await shutdown();
     throw error;
   }
-  return { socketGroup, remoteServer, shutdown };
+  return { socketGroup, server, remoteServer, shutdown };
 }
 
-/** Resolves once a signal (or, if asked, the end of standard input) has shut the service down. */
-function untilStopped(options: Options, shutdown: () => Promise<void>): Promise<void> {
+/**
+ * Resolves once a signal has shut the service down, or, if asked, the end of standard input with
+ * no client left: another VS Code window may still use the service the closed one started.
+ */
+function untilStopped(options: Options, service: Service): Promise<void> {
   return new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: string) => {
@@ -118,28 +122,43 @@ function untilStopped(options: Options, shutdown: () => Promise<void>): Promise<
       }
       stopping = true;
       log(`${signal}: shutting down.`);
-      void shutdown()
+      void service
+        .shutdown()
         .catch((error: Error) => log(`shutdown: ${error.message}`))
         .finally(resolve);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
     if (options.stopWhenStdinCloses) {
-      process.stdin.on('close', () => !stopping && onSignal('Standard input closed (the parent is gone)'));
+      // The parent holds the other ends of stdout and stderr too: once it is gone, a failed log
+      // write must not end a service that clients still use.
+      for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+      const servers = [service.server, service.remoteServer].filter((server) => server !== undefined);
+      const clients = () => servers.reduce((sum, server) => sum + server.connectionCount, 0);
+      const stopIfUnused = () => {
+        if (!stopping && clients() === 0) onSignal('Standard input closed (the parent is gone) and no client is connected');
+      };
+      process.stdin.on('close', () => {
+        if (stopping) return;
+        if (clients() > 0) log(`Standard input closed (the parent is gone): stopping once no client is connected (${clients()} now).`);
+        for (const server of servers) server.onConnectionClosed(stopIfUnused);
+        stopIfUnused();
+      });
       process.stdin.resume();
     }
   });
 }
 
 async function run(options: Options): Promise<void> {
-  const { socketGroup, remoteServer, shutdown } = await startService(options);
+  const service = await startService(options);
+  const { socketGroup, remoteServer } = service;
   // One line on stdout when ready, for whoever started the service.
   process.stdout.write(
     `vlm-host ready: socket ${options.socketPath}${socketGroup ? ` (group ${socketGroup.name})` : ''}, ` +
       `data ${options.dataDirectory}, libvirt ${options.driver}, pid ${process.pid}${remoteServer ? `, TLS ${remoteServer.socketPath}` : ''}, ` +
       `SSH crypto ${sshCrypto()}\n`,
   );
-  await untilStopped(options, shutdown);
+  await untilStopped(options, service);
   log('stopped.');
 }
 

@@ -169,6 +169,7 @@ async function dispatchRequest(handlers: HandlerTable, method: string, params: u
 
 export class HostServer {
   private readonly connections = new Set<ConnectionEntry>();
+  private readonly closedListeners = new Set<() => void>();
   /** For TCP: failed authentications per peer address. */
   private readonly rateLimit = new AuthenticationRateLimit();
 
@@ -229,6 +230,16 @@ export class HostServer {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Calls `listener` each time a client's connection ends. */
+  onConnectionClosed(listener: () => void): void {
+    this.closedListeners.add(listener);
+  }
+
+  private forget(entry: ConnectionEntry): void {
+    if (!this.connections.delete(entry)) return;
+    for (const listener of this.closedListeners) listener();
   }
 
   private accept(socket: Socket): void {
@@ -371,7 +382,7 @@ export class HostServer {
     connection.onError(([error]) => log(`connection error: ${error.message}`));
     connection.onClose(() => {
       closeSession(session);
-      this.connections.delete(entry);
+      this.forget(entry);
     });
     // A client that stops reading while events pile up is cut off rather than let memory grow.
     const watchOutput = setInterval(() => {
@@ -386,7 +397,7 @@ export class HostServer {
       clearTimeout(state.authenticationTimer);
       closeSession(session);
       connection.dispose();
-      this.connections.delete(entry);
+      this.forget(entry);
     });
     socket.on('error', () => undefined);
   }
