@@ -65,31 +65,37 @@ export async function showHostsView(session: VsCodeSession): Promise<Locator> {
   return hostsView;
 }
 
-/** Runs an item of the Hosts view's overflow menu ("More Actions..."), as a user opens a panel. */
-export async function runHostsMenuItem(session: VsCodeSession, item: string): Promise<void> {
+/**
+ * Runs an item of the Hosts view's overflow menu ("More Actions..."), as a user opens a panel;
+ * fails after `timeoutMs` if the item does not show.
+ */
+export async function runHostsMenuItem(session: VsCodeSession, item: string, timeoutMs = 30_000): Promise<void> {
   const { page } = session;
   const hostsView = await showHostsView(session);
   await hostsView.locator('.pane-header').hover();
   // The view's overflow menu: a link without a role, named by its aria-label.
   await hostsView.locator('.pane-header').getByLabel('More Actions...').click();
   // A click while the menu is still opening can be taken as a hover: hover, then Enter runs the item.
-  await page.getByRole('menuitem', { name: item }).hover();
+  await page.getByRole('menuitem', { name: item }).hover({ timeout: timeoutMs });
   await page.keyboard.press('Enter');
 }
 
 /**
  * Opens a panel from the Hosts view's overflow menu and returns what `opened` finds in it. The
- * view's header is redrawn when the host's status arrives, which can close the menu under the
- * keypress: then the menu is opened again, up to three times in all.
+ * view's header is redrawn when the host's status arrives, which can close the menu before its
+ * item is reached or under the keypress: then the menu is opened again, up to three times in all.
  */
 export async function openFromHostsMenu<T>(session: VsCodeSession, item: string, opened: (timeoutMs: number) => Promise<T>): Promise<T> {
   const attempts = 3;
   for (let attempt = 1; ; attempt += 1) {
-    await runHostsMenuItem(session, item);
+    const last = attempt === attempts;
     try {
-      return await opened(attempt < attempts ? 20_000 : 60_000);
+      await runHostsMenuItem(session, item, last ? 30_000 : 10_000);
+      return await opened(last ? 60_000 : 20_000);
     } catch (error) {
-      if (attempt === attempts) throw error;
+      if (last) throw error;
+      // A menu left open would take the next click.
+      await session.page.keyboard.press('Escape');
     }
   }
 }
