@@ -18,6 +18,8 @@ import {
 } from '@vlm/schemas/src/host-protocol';
 import type { Lab } from '@vlm/schemas';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
+import { openHostSocket } from '@vlm/host-client/src/connection';
+import { waitUntil } from '../../local-libvirt/wait-until';
 import { rejectsWithHostError } from './host-process';
 import { tinyLab } from '../support/tiny-lab';
 
@@ -129,22 +131,56 @@ describe('vlm-host over its Unix socket (test driver): load', () => {
   });
 
   test('a flood of requests is answered in full while other clients stay served', async () => {
-    const flooder = await fixture.connect();
+    const count = 3000;
+    // All of it in one write while the service is stopped: its first read then holds hundreds of
+    // requests, however fast it would otherwise read them one by one.
+    const flood = Buffer.concat(
+      Array.from({ length: count }, (_, index) => {
+        const body = JSON.stringify({ jsonrpc: '2.0', id: index + 1, method: LabsListRequest.method, params: {} });
+        return Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      }),
+    );
+    const flooder = await openHostSocket(fixture.host.socketPath);
+    const answered = new Map<number, unknown>();
+    let unread = Buffer.alloc(0);
+    flooder.on('data', (chunk: Buffer) => {
+      unread = Buffer.concat([unread, chunk]);
+      for (;;) {
+        const headerEnd = unread.indexOf('\r\n\r\n');
+        if (headerEnd < 0) return;
+        const length = Number(/Content-Length: (\d+)/.exec(unread.subarray(0, headerEnd).toString())?.[1]);
+        if (unread.length < headerEnd + 4 + length) return;
+        const answer = JSON.parse(unread.subarray(headerEnd + 4, headerEnd + 4 + length).toString()) as { id: number; result?: unknown };
+        answered.set(answer.id, answer.result);
+        unread = unread.subarray(headerEnd + 4 + length);
+      }
+    });
     try {
-      const count = 3000;
-      const flood = Array.from({ length: count }, () => flooder.sendRequest(LabsListRequest.type, {}));
+      process.kill(fixture.host.pid, 'SIGSTOP');
+      try {
+        flooder.write(flood);
+      } finally {
+        process.kill(fixture.host.pid, 'SIGCONT');
+      }
       // Another client is answered while the flood is being worked through.
       const other = await fixture.connect();
       const info = await other.sendRequest(HostInfoRequest.type, {});
       other.close();
       assert.equal(info.service.pid, fixture.host.pid);
-      const answers = await Promise.all(flood);
-      assert.equal(answers.length, count);
-      assert.ok(answers.every((answer) => Array.isArray(answer.labs)));
+      await waitUntil('every request of the flood to be answered', () => answered.size === count, 60_000);
+      assert.deepEqual(
+        [...answered.keys()].sort((left, right) => left - right),
+        Array.from({ length: count }, (_, index) => index + 1),
+      );
+      assert.ok([...answered.values()].every((result) => Array.isArray((result as { labs?: unknown } | undefined)?.labs)));
       // The service bounded the flood by pausing its reads, rather than queueing all of it.
-      assert.match(fixture.host.stderr, /A client has 256 unanswered requests: reading from it pauses/);
+      await waitUntil(
+        'the service to log that it paused',
+        () => /A client has 256 unanswered requests: reading from it pauses/.test(fixture.host.stderr),
+        10_000,
+      );
     } finally {
-      flooder.close();
+      flooder.destroy();
     }
   });
 
