@@ -31,12 +31,14 @@ export interface HostServerOptions {
   socketGroup?: SocketGroup;
   handlers: HandlerTable;
   log: (line: string) => void;
-  /** Unanswered requests per connection before its socket is paused. */
+  /** Unanswered requests per connection before its socket is paused; 256 when not given. */
   maximumInFlight?: number;
   maximumRequestBytes?: number;
   /** Queued output per connection (a client that stops reading) before it is disconnected. */
   maximumQueuedOutputBytes?: number;
 }
+
+const defaultMaximumInFlight = 256;
 
 /** How long a TCP client has to authenticate before it is disconnected. */
 const authenticationDeadlineMs = 10_000;
@@ -295,7 +297,7 @@ export class HostServer {
   /** Reads requests, and stops reading the socket while too many of them are unanswered. */
   private flowControlledReader(socket: Socket, state: ConnectionState): SizeLimitedMessageReader {
     const { log } = this.options;
-    const maximumInFlight = this.options.maximumInFlight ?? 256;
+    const maximumInFlight = this.options.maximumInFlight ?? defaultMaximumInFlight;
     const reader: SizeLimitedMessageReader = new SizeLimitedMessageReader(
       socket,
       this.options.maximumRequestBytes ?? maximumRequestBytes,
@@ -318,7 +320,7 @@ export class HostServer {
 
   /** Writes answers, and resumes reading once half of the unanswered requests are answered. */
   private countingWriter(socket: Socket, state: ConnectionState): CountingWriter {
-    const maximumInFlight = this.options.maximumInFlight ?? 256;
+    const maximumInFlight = this.options.maximumInFlight ?? defaultMaximumInFlight;
     return new CountingWriter(new FramedMessageWriter(socket), () => {
       if (state.closeAfterAnswer) socket.destroySoon();
       state.inFlight -= 1;
