@@ -105,6 +105,7 @@ export class HostConnection implements vscode.Disposable {
   }
 
   async connect(options: ConnectOptions = {}): Promise<void> {
+    if (this.disposed) return;
     const prompts = options.interactive ? undefined : silentPrompts();
     this.attempted = true;
     this.cancelReconnect();
@@ -135,6 +136,7 @@ export class HostConnection implements vscode.Disposable {
       if (this.disposed) {
         // The host left the settings while the connection was being opened.
         client.dispose();
+        this.end()?.release();
         return;
       }
       this.client = client;
@@ -200,15 +202,29 @@ export class HostConnection implements vscode.Disposable {
     return { host: this.host, state: this.state, labs: this.state.status === 'connected' ? this.inventory.snapshot() : [] };
   }
 
+  /** The window closes, or the host left the settings: our service stops once no window uses it. */
   dispose(): void {
+    this.end()?.release();
+  }
+
+  /**
+   * The host's settings changed: our service runs with the old ones, so it stops even if another
+   * window uses it (that window reconnects to one with the new settings).
+   */
+  async retire(): Promise<void> {
+    await this.end()?.stop();
+  }
+
+  /** Closes everything but the local service, which it hands back. */
+  private end(): LocalHostProcess | undefined {
     this.disposed = true;
     this.cancelReconnect();
     this.closeScope();
     for (const channel of this.deployLogs.values()) channel.dispose();
     this.deployLogs.clear();
-    // Another window may be connected to it: the service stops by itself once none is.
-    this.service?.release();
+    const service = this.service;
     this.service = undefined;
+    return service;
   }
 
   /** Starts (or keeps, or shares with another window) the local host's vlm-host; returns its socket. */
@@ -397,10 +413,11 @@ export class Hosts implements vscode.Disposable {
         next.set(host.name, existing);
         continue;
       }
-      existing?.dispose();
+      // Connecting waits for the old service to stop, or it would be found answering and used.
+      const retired = existing?.retire() ?? Promise.resolve();
       const connection = new HostConnection(definition, this.log, () => this.changeEmitter.fire(), service, this.context.secrets);
       next.set(host.name, connection);
-      if (this.connectingAllowed) void connection.connect();
+      if (this.connectingAllowed) void retired.then(() => connection.connect());
     }
     for (const [name, connection] of this.connections) if (!next.has(name)) connection.dispose();
     this.connections = next;
