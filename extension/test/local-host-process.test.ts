@@ -66,10 +66,10 @@ test('a service that exits before listening fails with its reason and output', a
   assert.equal(existsSync(join(folder, 'data', 'vlm-host.pid')), false, 'no pid file outlives the service');
 });
 
-/** Starts the service from a process of its own, as the extension host does; returns its pid and a way to kill that process. */
+/** Starts the service from a process of its own, as the extension host does, and a way to kill that process. */
 async function serviceOfKilledOwner(context: {
   after: (fn: () => Promise<void> | void) => void;
-}): Promise<{ pid: number; socketPath: string; alive: () => boolean; killOwner: () => Promise<void> }> {
+}): Promise<{ socketPath: string; alive: () => boolean; killOwner: () => Promise<void> }> {
   const environment = await startLibvirtTestEnvironment();
   const folder = mkdtempSync(join(tmpdir(), 'vlm-local-owner-'));
   let servicePid: number | undefined;
@@ -113,7 +113,7 @@ async function serviceOfKilledOwner(context: {
     child.kill('SIGKILL');
     await once(child, 'exit');
   };
-  return { pid, socketPath: join(folder, 'vlm-host.sock'), alive, killOwner };
+  return { socketPath: join(folder, 'vlm-host.sock'), alive, killOwner };
 }
 
 /** The VMs a client lists; fails, instead of waiting for ever, if the service closes the connection. */
