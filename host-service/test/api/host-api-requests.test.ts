@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource, ResponseError, type ResponseMessage, StreamMessageReader } from 'vscode-jsonrpc/node';
 import {
   EventsSubscribeRequest,
   HostErrorCode,
@@ -21,6 +21,7 @@ import { startHostFixture, type HostFixture } from '../support/host-fixture';
 import { openHostSocket } from '@vlm/host-client/src/connection';
 import { waitUntil } from '../../local-libvirt/wait-until';
 import { rejectsWithHostError } from './host-process';
+import { frameRequest } from '../support/json-rpc-frame';
 import { tinyLab } from '../support/tiny-lab';
 
 let fixture: HostFixture;
@@ -134,26 +135,13 @@ describe('vlm-host over its Unix socket (test driver): load', () => {
     const count = 3000;
     // All of it in one write while the service is stopped: its first read then holds hundreds of
     // requests, however fast it would otherwise read them one by one.
-    const flood = Buffer.concat(
-      Array.from({ length: count }, (_, index) => {
-        const body = JSON.stringify({ jsonrpc: '2.0', id: index + 1, method: LabsListRequest.method, params: {} });
-        return Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-      }),
-    );
+    const flood = Buffer.concat(Array.from({ length: count }, (_, index) => frameRequest(index + 1, LabsListRequest.method, {})));
     const flooder = await openHostSocket(fixture.host.socketPath);
     const answered = new Map<number, unknown>();
-    let unread = Buffer.alloc(0);
-    flooder.on('data', (chunk: Buffer) => {
-      unread = Buffer.concat([unread, chunk]);
-      for (;;) {
-        const headerEnd = unread.indexOf('\r\n\r\n');
-        if (headerEnd < 0) return;
-        const length = Number(/Content-Length: (\d+)/.exec(unread.subarray(0, headerEnd).toString())?.[1]);
-        if (unread.length < headerEnd + 4 + length) return;
-        const answer = JSON.parse(unread.subarray(headerEnd + 4, headerEnd + 4 + length).toString()) as { id: number; result?: unknown };
-        answered.set(answer.id, answer.result);
-        unread = unread.subarray(headerEnd + 4 + length);
-      }
+    const answers = new StreamMessageReader(flooder);
+    answers.listen((message) => {
+      const answer = message as ResponseMessage;
+      answered.set(Number(answer.id), answer.result);
     });
     try {
       process.kill(fixture.host.pid, 'SIGSTOP');
@@ -180,6 +168,7 @@ describe('vlm-host over its Unix socket (test driver): load', () => {
         10_000,
       );
     } finally {
+      answers.dispose();
       flooder.destroy();
     }
   });

@@ -14,6 +14,7 @@ import { EventLog } from '../../src/event-log';
 import { isHostRequestMethod, paramsError } from '../../src/api/params-validation';
 import { requestTooLargeMethod, SizeLimitedMessageReader } from '../../src/api/size-limited-message-reader';
 import { StateStore } from '../../src/state/state-store';
+import { frame, frameRequest } from '../support/json-rpc-frame';
 
 test('every request namespace is in the params table, with a schema definition', () => {
   const definitions = hostProtocolSchema.definitions as Record<string, unknown>;
@@ -92,10 +93,6 @@ async function socketPair(directory: string): Promise<{ client: Socket; server: 
   };
 }
 
-function frame(body: string): Buffer {
-  return Buffer.concat([Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`, 'ascii'), Buffer.from(body)]);
-}
-
 test('the reader reassembles split messages and turns an oversized one into a too-large request with its id', async () => {
   const directory = await mkdtemp(join(tmpdir(), 'vlm-reader-'));
   const pair = await socketPair(directory);
@@ -103,9 +100,9 @@ test('the reader reassembles split messages and turns an oversized one into a to
     const received: Record<string, unknown>[] = [];
     const reader = new SizeLimitedMessageReader(pair.server, 1000);
     reader.listen((message: Message) => received.push(message as unknown as Record<string, unknown>));
-    const small = frame(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'vlm/host/info', params: {} }));
-    const large = frame(JSON.stringify({ jsonrpc: '2.0', id: 'big-7', method: 'vlm/labs/plan', params: { pad: 'x'.repeat(50_000) } }));
-    const after = frame(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'vlm/labs/list', params: {} }));
+    const small = frameRequest(1, 'vlm/host/info', {});
+    const large = frameRequest('big-7', 'vlm/labs/plan', { pad: 'x'.repeat(50_000) });
+    const after = frameRequest(2, 'vlm/labs/list', {});
     const stream = Buffer.concat([small, large, after]);
     // Byte-sized to chunk-sized pieces, so headers and bodies split everywhere.
     for (let offset = 0, size = 1; offset < stream.length; offset += size, size = (size * 7) % 4093 || 1) {

@@ -21,6 +21,7 @@ import { AuthenticationRateLimit, peerAddress } from '../../src/api/remote-liste
 import type { HostProcess } from '../api/host-process';
 import { freePort, requireTools } from '../images/tiny-guest';
 import { startHostFixture, type HostFixture } from '../support/host-fixture';
+import { frameRequest } from '../support/json-rpc-frame';
 
 /** Inodes of the TCP sockets in LISTEN state (state 0A) on this machine, with their local address. */
 async function listeningTcpSockets(): Promise<Map<string, string>> {
@@ -217,15 +218,13 @@ describe('vlm-host --listen closes on a wrong token', { timeout: 120_000 }, () =
     const host = await start(listenArguments(port));
     const socket = connectTls({ host: '127.0.0.1', port, ca: certificate });
     await once(socket, 'secureConnect');
-    const frame = (id: number, method: string, params: object) => {
-      const body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
-      return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-    };
     // One write: a wrong guess, more guesses, the right token, then a real request.
     const guesses = Array.from({ length: 20 }, (_, index) =>
-      frame(index + 1, AuthenticateRequest.method, { token: `guess-${index}-${'x'.repeat(20)}` }),
+      frameRequest(index + 1, AuthenticateRequest.method, { token: `guess-${index}-${'x'.repeat(20)}` }),
     );
-    socket.write([...guesses, frame(21, AuthenticateRequest.method, { token }), frame(22, HostInfoRequest.method, {})].join(''));
+    socket.write(
+      Buffer.concat([...guesses, frameRequest(21, AuthenticateRequest.method, { token }), frameRequest(22, HostInfoRequest.method, {})]),
+    );
     let received = '';
     socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
     await once(socket, 'close');
