@@ -21,19 +21,16 @@ function temporaryFolder(): string {
   return folder;
 }
 
-function startWriter(directory: string, prefix: string, count: number | 'forever'): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', writer, directory, prefix, String(count)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+/** A writer process; with `together`, it waits to be told to start (see startWritersTogether). */
+function startWriter(directory: string, prefix: string, count: number | 'forever', together = false): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', writer, directory, prefix, String(count), ...(together ? ['together'] : [])], {
+    stdio: [together ? 'pipe' : 'ignore', 'pipe', 'inherit'],
   });
 }
 
 /** Writers that each open the store, then all start writing when every one of them is ready. */
 async function startWritersTogether(directory: string, prefixes: string[], count: number): Promise<ChildProcess[]> {
-  const writers = prefixes.map((prefix) =>
-    spawn(process.execPath, ['--import', 'tsx', writer, directory, prefix, String(count), 'together'], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    }),
-  );
+  const writers = prefixes.map((prefix) => startWriter(directory, prefix, count, true));
   await Promise.all(
     writers.map(
       (child) =>
