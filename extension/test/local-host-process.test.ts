@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type HostClient, openHostClient } from '@vlm/host-client/src/connection';
+import { sendHostRequest } from '@vlm/host-client/src/host-requests';
 import { anotherServiceExitCode } from '@vlm/schemas/src/host-exit-codes';
 import { VmsListRequest } from '@vlm/schemas/src/host-protocol';
 import { socketAnswers } from '@vlm/schemas/src/socket-probe';
@@ -118,10 +119,10 @@ async function serviceOfKilledOwner(context: {
 
 /** The VMs a client lists; fails, instead of waiting for ever, if the service closes the connection. */
 async function listedVms(client: HostClient): Promise<unknown[]> {
-  const closed = client.closed.then(() => {
+  const closed = client.closed.then((): never => {
     throw new Error('the service closed the connection');
   });
-  return (await Promise.race([client.connection.sendRequest(VmsListRequest.type, {}), closed])).vms;
+  return (await sendHostRequest(client.connection, VmsListRequest.type, {}, { closed })).vms;
 }
 
 test('the service shuts down when the process that started it is killed, so it never outlives VS Code', async (context) => {
